@@ -1,0 +1,339 @@
+#include "encode/encoder.h"
+
+#include <arpa/inet.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "encode/json_writer.h"
+#include "util/timefmt.h"
+
+namespace ki {
+
+namespace {
+
+constexpr std::string_view kSeverity[8] = {"emerg", "alert", "crit", "err",
+                                           "warning", "notice", "info", "debug"};
+constexpr std::string_view kFacility[24] = {
+    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",      "news",
+    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2", "local3", "local4", "local5", "local6",   "local7"};
+
+bool is_ip(std::string_view s) {
+  if (s.empty() || s.size() > 45) return false;
+  char buf[48];
+  std::memcpy(buf, s.data(), s.size());
+  buf[s.size()] = 0;
+  unsigned char addr[16];
+  if (s.find(':') != std::string_view::npos) return inet_pton(AF_INET6, buf, addr) == 1;
+  return inet_pton(AF_INET, buf, addr) == 1;
+}
+
+bool is_access(Format f) {
+  return f == Format::ApacheCommon || f == Format::ApacheCombined || f == Format::Json;
+}
+bool is_syslog(Format f) { return f == Format::Rfc3164 || f == Format::Rfc5424; }
+
+// Local wall clock of the event as the log wrote it.
+struct Civil {
+  int64_t year;
+  unsigned month, day;
+  int hour, minute, second;
+};
+Civil local_civil(const Timestamp& ts) {
+  int64_t local = ts.epoch_sec + ts.offset_min * 60;
+  int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  int64_t secs = local - days * 86400;
+  Civil c{};
+  civil_from_days(days, c.year, c.month, c.day);
+  c.hour = static_cast<int>(secs / 3600);
+  c.minute = static_cast<int>(secs / 60 % 60);
+  c.second = static_cast<int>(secs % 60);
+  return c;
+}
+
+}  // namespace
+
+std::string_view schema_name(Schema s) { return s == Schema::Ecs ? "ecs" : "kafkainsight"; }
+
+std::optional<Schema> schema_from_name(std::string_view name) {
+  if (name == "ecs") return Schema::Ecs;
+  if (name == "kafkainsight" || name == "flat") return Schema::KafkaInsight;
+  return std::nullopt;
+}
+
+std::string_view status_class(int status) {
+  switch (status / 100) {
+    case 1: return "Informational";
+    case 2: return "Successful";
+    case 3: return "Redirection";
+    case 4: return "Client Error";
+    case 5: return "Server Error";
+    default: return "Unknown";
+  }
+}
+
+void append_iso8601(std::string& out, const Timestamp& ts) {
+  Civil c = local_civil(ts);
+  append_padded(out, c.year, 4);
+  out.push_back('-');
+  append_padded(out, c.month, 2);
+  out.push_back('-');
+  append_padded(out, c.day, 2);
+  out.push_back('T');
+  append_padded(out, c.hour, 2);
+  out.push_back(':');
+  append_padded(out, c.minute, 2);
+  out.push_back(':');
+  append_padded(out, c.second, 2);
+  if (ts.frac_digits > 0) {
+    out.push_back('.');
+    char buf[10];
+    uint32_t v = ts.nanos;
+    for (int i = 8; i >= 0; --i) {
+      buf[i] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    }
+    out.append(buf, ts.frac_digits);
+  }
+  if (ts.offset_min == 0) {
+    out.push_back('Z');
+  } else {
+    int off = ts.offset_min < 0 ? -ts.offset_min : ts.offset_min;
+    out.push_back(ts.offset_min < 0 ? '-' : '+');
+    append_padded(out, off / 60, 2);
+    out.push_back(':');
+    append_padded(out, off % 60, 2);
+  }
+}
+
+void Encoder::encode(const Record& rec, std::string& out) const {
+  if (cfg_.schema == Schema::Ecs)
+    encode_ecs(rec, out);
+  else
+    encode_kafkainsight(rec, out);
+}
+
+void Encoder::encode_ecs(const Record& r, std::string& out) const {
+  JsonWriter w(out);
+  w.begin_object();
+  if (r.ts.valid) {
+    w.key("@timestamp");
+    w.raw_value().push_back('"');
+    append_iso8601(out, r.ts);
+    out.push_back('"');
+  }
+  const bool access = is_access(r.format);
+  if (!r.message.empty() || r.format == Format::ApacheError || is_syslog(r.format))
+    w.field("message", r.message);
+
+  if (!r.client_ip.empty()) {
+    w.begin_object("source");
+    if (is_ip(r.client_ip))
+      w.field("ip", r.client_ip);
+    else
+      w.field("domain", r.client_ip);  // HostnameLookups On writes names, not addresses
+    if (r.port >= 0) w.field("port", r.port);
+    w.end_object();
+  }
+  if (access) {
+    if (!r.user.empty() && r.user != "-") {
+      w.begin_object("user");
+      w.field("name", r.user);
+      w.end_object();
+    }
+    w.begin_object("http");
+    if (!r.method.empty() || r.has_referrer) {
+      w.begin_object("request");
+      if (!r.method.empty()) w.field("method", r.method);
+      if (r.has_referrer) w.field("referrer", r.referrer);
+      w.end_object();
+    }
+    if (!r.protocol.empty()) {
+      std::string_view v = r.protocol;
+      if (v.starts_with("HTTP/")) v.remove_prefix(5);
+      w.field("version", v);
+    }
+    w.begin_object("response");
+    w.field("status_code", r.status);
+    if (r.bytes >= 0) {
+      w.begin_object("body");
+      w.field("bytes", r.bytes);
+      w.end_object();
+    }
+    w.end_object();
+    w.end_object();
+    // A request that is not "METHOD PATH PROTO" (TLS bytes, junk) is kept whole.
+    std::string_view url = !r.path.empty() ? r.path : (r.method.empty() ? r.request : std::string_view{});
+    if (!url.empty() && url != "-") {
+      w.begin_object("url");
+      w.field("original", url);
+      w.end_object();
+    }
+    if (r.has_referrer && !r.user_agent.empty()) {
+      w.begin_object("user_agent");
+      w.field("original", r.user_agent);
+      w.end_object();
+    }
+  }
+
+  const bool has_sev = r.priority >= 0;
+  if (!r.level.empty() || !r.module.empty() || is_syslog(r.format)) {
+    w.begin_object("log");
+    if (!r.level.empty())
+      w.field("level", r.level);
+    else if (has_sev)
+      w.field("level", kSeverity[r.priority % 8]);
+    if (!r.module.empty()) w.field("logger", r.module);
+    if (is_syslog(r.format)) {
+      w.begin_object("syslog");
+      if (has_sev) {
+        w.field("priority", r.priority);
+        w.begin_object("facility");
+        w.field("code", r.priority / 8);
+        w.field("name", kFacility[r.priority / 8]);
+        w.end_object();
+        w.begin_object("severity");
+        w.field("code", r.priority % 8);
+        w.field("name", kSeverity[r.priority % 8]);
+        w.end_object();
+      }
+      if (r.version >= 0) w.field("version", std::to_string(r.version));
+      if (!r.msgid.empty()) w.field("msgid", r.msgid);
+      if (!r.procid.empty() && r.pid < 0) w.field("procid", r.procid);
+      if (!r.sd.empty()) {
+        // {"id": {"name": "value"}}; a repeated SD-ID or name keeps its first value
+        // (Elasticsearch rejects duplicate keys).
+        w.begin_object("structured_data");
+        for (size_t a = 0; a < r.sd.size(); ++a) {
+          bool seen = false;
+          for (size_t b = 0; b < a && !seen; ++b) seen = r.sd[b].id == r.sd[a].id;
+          if (seen) continue;
+          w.escaped_key(r.sd[a].id);
+          w.raw_value().push_back('{');
+          bool first = true;
+          for (size_t b = a; b < r.sd.size(); ++b) {
+            if (r.sd[b].id != r.sd[a].id || r.sd[b].name.empty()) continue;
+            bool dup = false;
+            for (size_t c = a; c < b && !dup; ++c) dup = r.sd[c].id == r.sd[a].id && r.sd[c].name == r.sd[b].name;
+            if (dup) continue;
+            if (!first) out.push_back(',');
+            first = false;
+            out.push_back('"');
+            append_json_escaped(out, r.sd[b].name);
+            out.append("\":\"", 3);
+            append_json_escaped(out, r.sd[b].value);
+            out.push_back('"');
+          }
+          out.push_back('}');
+        }
+        w.end_object();
+      }
+      w.end_object();
+    }
+    w.end_object();
+  }
+  if (!r.hostname.empty()) {
+    w.begin_object("host");
+    w.field("hostname", r.hostname);
+    w.end_object();
+  }
+  if (!r.app.empty() || r.pid >= 0 || r.tid >= 0) {
+    w.begin_object("process");
+    if (!r.app.empty()) w.field("name", r.app);
+    if (r.pid >= 0) w.field("pid", r.pid);
+    if (r.tid >= 0) {
+      w.begin_object("thread");
+      w.field("id", r.tid);
+      w.end_object();
+    }
+    w.end_object();
+  }
+  if (cfg_.include_original) {
+    w.begin_object("event");
+    w.field("original", r.raw);
+    w.end_object();
+  }
+  w.begin_object("kafkainsight");
+  w.field("format", format_name(r.format));
+  if (access) {
+    w.field("status_class", status_class(r.status));
+    w.field_bool("anonymous", r.user.empty() || r.user == "-");
+  }
+  w.end_object();
+  w.end_object();
+}
+
+void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
+  // Field for field what the original producer's serialize_log() built, plus @timestamp.
+  JsonWriter w(out);
+  w.begin_object();
+  if (r.ts.valid) {
+    w.key("@timestamp");
+    w.raw_value().push_back('"');
+    append_iso8601(out, r.ts);
+    out.push_back('"');
+  }
+  const bool access = is_access(r.format);
+  if (!r.client_ip.empty()) w.field("ip_address", r.client_ip);
+  if (access) {
+    std::string_view user = r.user.empty() ? std::string_view("-") : r.user;
+    w.field("username", user);
+    w.field("is_user", user == "-" ? "Anonymous" : "User Exists");
+  }
+  if (r.ts.valid) {
+    // "2024-1-24 12:39:13": month not padded, the rest as Apache writes it.
+    Civil c = local_civil(r.ts);
+    w.key("timestamp");
+    w.raw_value().push_back('"');
+    append_int(out, c.year);
+    out.push_back('-');
+    append_int(out, c.month);
+    out.push_back('-');
+    append_padded(out, c.day, 2);
+    out.push_back(' ');
+    append_padded(out, c.hour, 2);
+    out.push_back(':');
+    append_padded(out, c.minute, 2);
+    out.push_back(':');
+    append_padded(out, c.second, 2);
+    out.push_back('"');
+    // "GMT+8.0": hours plus minutes/60 rounded to one decimal, as the original computed it.
+    int off = r.ts.offset_min < 0 ? -r.ts.offset_min : r.ts.offset_min;
+    char frac[16];
+    std::snprintf(frac, sizeof frac, "%.1f", (off % 60) / 60.0);
+    char tz[32];
+    std::snprintf(tz, sizeof tz, "GMT%c%.1f", r.ts.offset_min < 0 ? '-' : '+', off / 60 + std::strtod(frac, nullptr));
+    w.field("timezone", tz);
+  }
+  if (access) {
+    w.field("operation", r.method);
+    w.field("source", r.path);
+    w.field("network_protocol", r.protocol);
+    w.field("status_code", std::to_string(r.status));
+    std::string_view cls = status_class(r.status);
+    w.field("status", r.status / 100 == 1 ? std::string_view("informational") : cls);
+    if (r.bytes >= 0) w.field("bytes", r.bytes);
+    if (r.has_referrer) w.field("referrer", r.referrer);
+    if (!r.user_agent.empty()) w.field("user_agent", r.user_agent);
+  } else {
+    // Formats the original never handled: the same flat style.
+    if (r.port >= 0) w.field("port", r.port);
+    std::string_view level = r.level;
+    if (level.empty() && r.priority >= 0) level = kSeverity[r.priority % 8];
+    if (!level.empty()) w.field("level", level);
+    if (r.priority >= 0) w.field("priority", r.priority);
+    if (!r.module.empty()) w.field("module", r.module);
+    if (!r.hostname.empty()) w.field("hostname", r.hostname);
+    if (!r.app.empty()) w.field("app", r.app);
+    if (r.pid >= 0) w.field("pid", r.pid);
+    if (r.tid >= 0) w.field("tid", r.tid);
+    if (!r.msgid.empty()) w.field("msgid", r.msgid);
+    w.field("message", r.message);
+  }
+  w.field("format", format_name(r.format));
+  w.end_object();
+}
+
+}  // namespace ki

@@ -1,0 +1,87 @@
+#include "encode/json_writer.h"
+
+#include <charconv>
+
+namespace ki {
+
+namespace {
+// 0: copy as is; 1: needs escaping (control, '"', '\\'); 2: start of a multi-byte sequence.
+constexpr auto kClass = [] {
+  struct T {
+    unsigned char v[256];
+  } t{};
+  for (int c = 0; c < 0x20; ++c) t.v[c] = 1;
+  t.v['"'] = 1;
+  t.v['\\'] = 1;
+  t.v[0x7f] = 0;
+  for (int c = 0x80; c < 256; ++c) t.v[c] = 2;
+  return t;
+}();
+
+// Length of a valid UTF-8 sequence at s[i], 0 if invalid (overlongs, surrogates, > U+10FFFF).
+size_t utf8_len(const unsigned char* s, size_t i, size_t n) {
+  unsigned c = s[i];
+  auto cont = [&](size_t k) { return i + k < n && (s[i + k] & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return (cont(1) && s[i + 1] >= 0xA0 && cont(2)) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return (cont(1) && cont(2)) ? 3 : 0;
+  if (c == 0xED) return (cont(1) && s[i + 1] < 0xA0 && cont(2)) ? 3 : 0;
+  if (c == 0xF0) return (cont(1) && s[i + 1] >= 0x90 && cont(2) && cont(3)) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return (cont(1) && cont(2) && cont(3)) ? 4 : 0;
+  if (c == 0xF4) return (cont(1) && s[i + 1] < 0x90 && cont(2) && cont(3)) ? 4 : 0;
+  return 0;
+}
+}  // namespace
+
+void append_json_escaped(std::string& out, std::string_view sv) {
+  const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
+  const size_t n = sv.size();
+  size_t run = 0;  // start of the pending run of plain bytes
+  size_t i = 0;
+  while (i < n) {
+    unsigned char cls = kClass.v[s[i]];
+    if (cls == 0) {
+      ++i;
+      continue;
+    }
+    if (cls == 2) {
+      size_t len = utf8_len(s, i, n);
+      if (len) {
+        i += len;
+        continue;
+      }
+    }
+    out.append(sv.data() + run, i - run);
+    unsigned char c = s[i];
+    if (cls == 2) {
+      out.append("\xEF\xBF\xBD", 3);  // U+FFFD for an invalid byte
+    } else {
+      switch (c) {
+        case '"': out.append("\\\"", 2); break;
+        case '\\': out.append("\\\\", 2); break;
+        case '\n': out.append("\\n", 2); break;
+        case '\r': out.append("\\r", 2); break;
+        case '\t': out.append("\\t", 2); break;
+        case '\b': out.append("\\b", 2); break;
+        case '\f': out.append("\\f", 2); break;
+        default: {
+          static const char hex[] = "0123456789abcdef";
+          char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+          out.append(u, 6);
+        }
+      }
+    }
+    ++i;
+    run = i;
+  }
+  out.append(sv.data() + run, n - run);
+}
+
+void JsonWriter::integer(int64_t v) {
+  comma();
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+}  // namespace ki

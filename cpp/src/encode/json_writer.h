@@ -1,0 +1,92 @@
+// A minimal streaming JSON writer that appends to a std::string. Output is always valid
+// UTF-8 JSON: invalid input bytes become U+FFFD, control characters are escaped.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ki {
+
+// Appends s as a JSON string body (no quotes), escaping and repairing UTF-8.
+void append_json_escaped(std::string& out, std::string_view s);
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  void begin_object() {
+    comma();
+    out_.push_back('{');
+    push();
+  }
+  void begin_object(std::string_view key) {
+    this->key(key);
+    after_key_ = false;
+    out_.push_back('{');
+    push();
+  }
+  void end_object() {
+    out_.push_back('}');
+    --depth_;
+  }
+  void key(std::string_view k) {
+    comma();
+    out_.push_back('"');
+    out_.append(k);  // keys are our own ASCII names, or escaped by the caller (sd_key)
+    out_.append("\":", 2);
+    after_key_ = true;
+  }
+  void escaped_key(std::string_view k) {
+    comma();
+    out_.push_back('"');
+    append_json_escaped(out_, k);
+    out_.append("\":", 2);
+    after_key_ = true;
+  }
+  void string(std::string_view v) {
+    comma();
+    out_.push_back('"');
+    append_json_escaped(out_, v);
+    out_.push_back('"');
+  }
+  void integer(int64_t v);
+  void boolean(bool v) {
+    comma();
+    out_.append(v ? "true" : "false");
+  }
+  void null() {
+    comma();
+    out_.append("null");
+  }
+  // key + value in one call
+  void field(std::string_view k, std::string_view v) { key(k), string(v); }
+  void field(std::string_view k, int64_t v) { key(k), integer(v); }
+  void field_bool(std::string_view k, bool v) { key(k), boolean(v); }
+
+  // For a value the caller appends itself (e.g. a timestamp written in place).
+  std::string& raw_value() {
+    comma();
+    return out_;
+  }
+
+ private:
+  void push() {
+    first_[++depth_] = true;
+  }
+  void comma() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (depth_ >= 0) {
+      if (!first_[depth_]) out_.push_back(',');
+      first_[depth_] = false;
+    }
+  }
+  std::string& out_;
+  bool first_[32] = {};
+  int depth_ = -1;
+  bool after_key_ = false;
+};
+
+}  // namespace ki

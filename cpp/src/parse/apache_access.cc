@@ -1,0 +1,118 @@
+// Apache / nginx access logs: common (%h %l %u %t "%r" %>s %b) and combined
+// (+ "%{Referer}i" "%{User-agent}i"), as flog and real servers write them.
+#include "parse/parser.h"
+#include "parse/scan.h"
+#include "parse/timestamp.h"
+
+namespace ki {
+
+namespace {
+
+bool is_method(std::string_view m) {
+  if (m.empty() || m.size() > 24) return false;
+  for (char c : m)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_')) return false;
+  return true;
+}
+
+// "GET /path HTTP/1.1"; tolerant of extra spaces and of spaces inside the path. A request
+// that is not a request (TLS bytes, "-") keeps its text in rec.request only.
+void split_request(Record& rec) {
+  std::string_view r = scan::trim(rec.request);
+  if (r.empty() || r == "-") return;
+  size_t sp = r.find(' ');
+  std::string_view method = r.substr(0, sp);
+  if (!is_method(method)) return;
+  rec.method = method;
+  if (sp == std::string_view::npos) return;
+  std::string_view rest = scan::trim(r.substr(sp + 1));
+  size_t last = rest.rfind(' ');
+  if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
+    rec.protocol = rest.substr(last + 1);
+    rec.path = scan::trim(rest.substr(0, last));
+  } else if (rest.starts_with("HTTP/") && rest.find(' ') == std::string_view::npos) {
+    rec.protocol = rest;  // "GET HTTP/1.1": no path
+  } else {
+    rec.path = rest;
+  }
+}
+
+}  // namespace
+
+bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::ApacheCommon;
+  const char* p = line.data();
+  const size_t n = line.size();
+
+  // %h %l %u: host and ident are single tokens; the user runs up to " [".
+  size_t i = scan::find_char(p, 0, n, ' ');
+  if (i == 0 || i == std::string_view::npos) return ctx.fail(F, "expected host, ident and user before '['", 0);
+  rec.client_ip = std::string_view(p, i);
+  size_t j = scan::find_char(p, i + 1, n, ' ');
+  if (j == std::string_view::npos) return ctx.fail(F, "expected ident and user after host", i);
+  rec.ident = std::string_view(p + i + 1, j - i - 1);
+  size_t k = line.find(" [", j);
+  if (k == std::string_view::npos || k == j) {
+    // Old logs sometimes omit the user column entirely ("host - [time]").
+    if (j + 1 < n && p[j + 1] == '[') {
+      rec.user = rec.ident;
+      rec.ident = {};
+      k = j;
+    } else {
+      return ctx.fail(F, "expected '[' before the timestamp", j + 1);
+    }
+  } else {
+    rec.user = std::string_view(p + j + 1, k - j - 1);
+  }
+  i = k + 2;  // after " ["
+
+  size_t t = parse_apache_time(p + i, n - i, rec.ts);
+  if (t == 0) return ctx.fail(F, "bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz", i);
+  i += t;
+  if (i + 2 >= n || p[i] != ']' || p[i + 1] != ' ' || p[i + 2] != '"')
+    return ctx.fail(F, "expected '] \"' after the timestamp", i);
+  i += 3;
+
+  size_t q = scan::quoted(p, i, n, rec.scratch, rec.request);
+  if (q == std::string_view::npos) return ctx.fail(F, "unterminated request string", i);
+  split_request(rec);
+  i = q + 1;
+
+  if (i >= n || p[i] != ' ') return ctx.fail(F, "expected status after the request", i);
+  ++i;
+  int64_t v = 0;
+  size_t e = scan::uint_at(p, i, n, v);
+  if (e == std::string_view::npos || e - i != 3) return ctx.fail(F, "expected a 3-digit status code", i);
+  rec.status = static_cast<int>(v);
+  i = e;
+  if (i >= n || p[i] != ' ') return ctx.fail(F, "expected byte count after the status", i);
+  ++i;
+  if (i < n && p[i] == '-') {
+    rec.bytes = -1;
+    ++i;
+  } else {
+    e = scan::uint_at(p, i, n, v);
+    if (e == std::string_view::npos) return ctx.fail(F, "expected byte count or '-'", i);
+    rec.bytes = v;
+    i = e;
+  }
+
+  // Common ends here; combined adds two quoted fields. Trailing fields some servers add
+  // (vhost, response time) are allowed and left in event.original.
+  rec.format = Format::ApacheCommon;
+  while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
+  if (i >= n) return true;
+  if (p[i] != '"') return ctx.fail(F, "unexpected text after the byte count", i);
+  q = scan::quoted(p, i + 1, n, rec.scratch, rec.referrer);
+  if (q == std::string_view::npos) return ctx.fail(Format::ApacheCombined, "unterminated referrer string", i);
+  i = q + 1;
+  if (i + 1 >= n || p[i] != ' ' || p[i + 1] != '"')
+    return ctx.fail(Format::ApacheCombined, "expected quoted user agent after the referrer", i);
+  q = scan::quoted(p, i + 2, n, rec.scratch, rec.user_agent);
+  if (q == std::string_view::npos) return ctx.fail(Format::ApacheCombined, "unterminated user agent string", i + 2);
+  rec.has_referrer = true;
+  rec.format = Format::ApacheCombined;
+  return true;
+}
+
+}  // namespace ki

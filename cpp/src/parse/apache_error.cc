@@ -1,0 +1,126 @@
+// Apache error log: 2.4 ("[time] [module:level] [pid P:tid T] [client IP:PORT] msg"), as flog
+// writes it, and 2.2 ("[time] [level] [client IP] msg").
+#include <arpa/inet.h>
+
+#include "parse/parser.h"
+#include "parse/scan.h"
+#include "parse/timestamp.h"
+
+namespace ki {
+
+namespace {
+
+// "1.2.3.4:5678", "1.2.3.4", "[::1]:5678", "::1", "fe80::1:443"? (an IPv6 address that
+// parses whole has no port).
+void split_client(std::string_view c, Record& rec) {
+  if (!c.empty() && c.front() == '[') {
+    size_t close = c.find(']');
+    if (close != std::string_view::npos) {
+      rec.client_ip = c.substr(1, close - 1);
+      if (close + 2 < c.size() + 1 && close + 1 < c.size() && c[close + 1] == ':') {
+        int64_t v = 0;
+        std::string_view ps = c.substr(close + 2);
+        if (scan::uint_at(ps.data(), 0, ps.size(), v) == ps.size() && v <= 65535) rec.port = static_cast<int>(v);
+      }
+      return;
+    }
+  }
+  size_t colon = c.rfind(':');
+  if (colon == std::string_view::npos) {
+    rec.client_ip = c;
+    return;
+  }
+  if (c.find(':') != colon) {
+    // Several colons: IPv6. If the whole thing is an address, there is no port.
+    char buf[INET6_ADDRSTRLEN + 1];
+    unsigned char addr[16];
+    if (c.size() < sizeof buf) {
+      std::memcpy(buf, c.data(), c.size());
+      buf[c.size()] = 0;
+      if (inet_pton(AF_INET6, buf, addr) == 1) {
+        rec.client_ip = c;
+        return;
+      }
+    }
+  }
+  std::string_view ps = c.substr(colon + 1);
+  int64_t v = 0;
+  if (!ps.empty() && scan::uint_at(ps.data(), 0, ps.size(), v) == ps.size() && v <= 65535) {
+    rec.client_ip = c.substr(0, colon);
+    rec.port = static_cast<int>(v);
+  } else {
+    rec.client_ip = c;
+  }
+}
+
+}  // namespace
+
+bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::ApacheError;
+  const char* p = line.data();
+  const size_t n = line.size();
+  if (n == 0 || p[0] != '[') return ctx.fail(F, "expected '[' and a timestamp", 0);
+  size_t t = parse_ctime(p + 1, n - 1, ctx.cfg.default_offset_min, rec.ts);
+  if (t == 0) return ctx.fail(F, "bad timestamp, expected Www Mmm dd HH:MM:SS yyyy", 1);
+  size_t i = 1 + t;
+  if (i + 2 >= n || p[i] != ']' || p[i + 1] != ' ' || p[i + 2] != '[')
+    return ctx.fail(F, "expected '] [' and a level after the timestamp", i);
+  i += 3;
+  size_t close = scan::find_char(p, i, n, ']');
+  if (close == std::string_view::npos || close == i) return ctx.fail(F, "expected [module:level] or [level]", i);
+  std::string_view ml(p + i, close - i);
+  size_t colon = ml.find(':');
+  if (colon != std::string_view::npos) {
+    rec.module = ml.substr(0, colon);
+    rec.level = ml.substr(colon + 1);
+  } else {
+    rec.level = ml;
+  }
+  for (char c : rec.level)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+      return ctx.fail(F, "bad log level", i);
+  i = close + 1;
+
+  // Optional "[pid P:tid T]" / "[pid P]" and "[client ADDR]" blocks, in this order.
+  while (i + 1 < n && p[i] == ' ' && p[i + 1] == '[') {
+    std::string_view rest(p + i + 2, n - i - 2);
+    close = scan::find_char(p, i + 2, n, ']');
+    if (close == std::string_view::npos) break;
+    std::string_view block(p + i + 2, close - i - 2);
+    if (rest.starts_with("pid ")) {
+      int64_t v = 0;
+      size_t e = scan::uint_at(block.data(), 4, block.size(), v);
+      if (e == std::string_view::npos) return ctx.fail(F, "bad pid", i + 6);
+      rec.pid = v;
+      if (e < block.size()) {
+        if (block.substr(e).starts_with(":tid ")) {
+          size_t e2 = scan::uint_at(block.data(), e + 5, block.size(), v);
+          if (e2 != block.size()) return ctx.fail(F, "bad tid", i + 2 + e + 5);
+          rec.tid = v;
+        } else {
+          return ctx.fail(F, "expected ':tid' or ']' after pid", i + 2 + e);
+        }
+      }
+    } else if (rest.starts_with("client ") || rest.starts_with("client: ")) {
+      std::string_view c = block.substr(rest[6] == ':' ? 8 : 7);
+      // "[client [::1]:5678]" has a ']' inside: extend to the next one.
+      if (!c.empty() && c.front() == '[') {
+        size_t close2 = scan::find_char(p, close + 1, n, ']');
+        if (close2 != std::string_view::npos && (close + 1 == close2 || p[close + 1] == ':')) {
+          close = close2;
+          c = std::string_view(c.data(), static_cast<size_t>(p + close - c.data()));
+        }
+      }
+      split_client(c, rec);
+    } else {
+      break;  // some other bracket belongs to the message
+    }
+    i = close + 1;
+  }
+  if (i < n && p[i] == ' ') ++i;
+  rec.message = std::string_view(p + i, n - i);
+  rec.format = F;
+  return true;
+}
+
+}  // namespace ki

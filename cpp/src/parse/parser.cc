@@ -1,0 +1,139 @@
+#include "parse/parser.h"
+
+#include <simdjson.h>
+
+#include <ctime>
+
+#include "util/timefmt.h"
+
+namespace ki {
+
+namespace {
+constexpr std::string_view kFormatNames[kFormatCount] = {
+    "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json"};
+}
+
+std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
+
+std::optional<Format> format_from_name(std::string_view name) {
+  if (name == "auto" || name.empty()) return Format::Unknown;
+  if (name == "common_log") return Format::ApacheCommon;
+  for (int i = 1; i < kFormatCount; ++i)
+    if (kFormatNames[i] == name) return static_cast<Format>(i);
+  return std::nullopt;
+}
+
+void Record::reset(std::string_view line) {
+  // Field-by-field reset keeps scratch's and sd's capacity (no allocation per line).
+  format = Format::Unknown;
+  raw = line;
+  ts = Timestamp{};
+  client_ip = ident = user = request = method = path = protocol = {};
+  status = -1;
+  bytes = -1;
+  has_referrer = false;
+  referrer = user_agent = {};
+  module = level = {};
+  pid = tid = -1;
+  port = -1;
+  priority = version = -1;
+  hostname = app = procid = msgid = {};
+  sd.clear();
+  message = {};
+  scratch.clear();
+  if (scratch.capacity() < line.size()) scratch.reserve(line.size());
+}
+
+int ParseContext::bsd_year(int month, int day) const {
+  if (cfg.default_year > 0) return cfg.default_year;
+  // No year in the line: assume the current one, unless that puts the event more than a
+  // week in the future (a December line read in January belongs to last year).
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  int year = tm.tm_year + 1900;
+  int64_t event_day = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  int64_t today = days_from_civil(year, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday));
+  return event_day > today + 7 ? year - 1 : year;
+}
+
+Parser::Parser(ParserConfig cfg) : cfg_(cfg), json_(std::make_unique<simdjson::dom::parser>()) {}
+Parser::~Parser() = default;
+Parser::Parser(Parser&&) noexcept = default;
+Parser& Parser::operator=(Parser&&) noexcept = default;
+
+Format Parser::detect(std::string_view line) {
+  if (line.empty()) return Format::Unknown;
+  switch (line[0]) {
+    case '<': {
+      // <PRI>VERSION SP -> RFC 5424; <PRI>TIMESTAMP -> RFC 3164.
+      size_t i = line.find('>', 1);
+      if (i == std::string_view::npos || i > 4) return Format::Rfc3164;
+      if (i + 2 < line.size() && line[i + 1] >= '1' && line[i + 1] <= '9' &&
+          (line[i + 2] == ' ' || (i + 3 < line.size() && line[i + 2] >= '0' &&
+                                  line[i + 2] <= '9' && line[i + 3] == ' ')))
+        return Format::Rfc5424;
+      return Format::Rfc3164;
+    }
+    case '[': return Format::ApacheError;
+    case '{': return Format::Json;
+    default: break;
+  }
+  // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.
+  if (line.size() >= 16 && line[3] == ' ' && month_from_abbrev(line.data()) != 0 && line[9] == ':')
+    return Format::Rfc3164;
+  if (line.size() >= 20 && line[4] == '-' && line[7] == '-' && line[10] == 'T') return Format::Rfc3164;
+  return Format::ApacheCommon;  // the access-log parser tells common from combined
+}
+
+ParseStatus Parser::parse(std::string_view line, Record& rec) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.size() >= 3 && static_cast<unsigned char>(line[0]) == 0xEF &&
+      static_cast<unsigned char>(line[1]) == 0xBB && static_cast<unsigned char>(line[2]) == 0xBF)
+    line.remove_prefix(3);
+  rec.reset(line);
+  size_t first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos) {
+    err_ = {Format::Unknown, "empty line", 1};
+    return ParseStatus::Empty;
+  }
+  ParseContext ctx{cfg_, err_, json_.get()};
+  Format f = cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
+  bool ok = false;
+  switch (f) {
+    case Format::ApacheCommon:
+    case Format::ApacheCombined: ok = parse_apache_access(line, ctx, rec); break;
+    case Format::ApacheError: ok = parse_apache_error(line, ctx, rec); break;
+    case Format::Rfc3164:
+    case Format::Rfc5424: ok = parse_syslog(line, ctx, rec); break;
+    case Format::Json: ok = parse_json_line(line, ctx, rec); break;
+    default: ok = ctx.fail(Format::Unknown, "no known format", 0);
+  }
+  if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format &&
+      !(cfg_.format == Format::ApacheCommon && rec.format == Format::ApacheCombined) &&
+      !(cfg_.format == Format::ApacheCombined && rec.format == Format::ApacheCommon)) {
+    // A forced syslog flavour must match what the line is.
+    ok = ctx.fail(cfg_.format, "line is in another syslog flavour", 0);
+  }
+  if (ok && cfg_.format == Format::ApacheCombined && rec.format == Format::ApacheCommon)
+    ok = ctx.fail(Format::ApacheCombined, "expected referrer and user agent after the byte count",
+                  line.size());
+  return ok ? ParseStatus::Ok : ParseStatus::Failed;
+}
+
+std::string Parser::error_message() const {
+  std::string s;
+  if (err_.format != Format::Unknown) {
+    s += format_name(err_.format);
+    s += ": ";
+  }
+  s += err_.reason;
+  if (err_.column > 0) {
+    s += " at column ";
+    append_int(s, static_cast<int64_t>(err_.column));
+  }
+  return s;
+}
+
+}  // namespace ki

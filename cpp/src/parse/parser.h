@@ -1,0 +1,73 @@
+// Parser: one log line -> Record. Detects the format per line (format "auto") or takes it
+// as given. Never throws on bad input: a failure carries a reason and a column.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "parse/record.h"
+
+namespace simdjson::dom {
+class parser;
+}
+
+namespace ki {
+
+struct ParserConfig {
+  Format format = Format::Unknown;  // Unknown = detect per line
+  int default_offset_min = 0;       // zone of timestamps that carry none (apache error, BSD syslog)
+  int default_year = 0;             // year of BSD syslog timestamps; 0 = infer from the clock
+};
+
+enum class ParseStatus : uint8_t { Ok, Empty, Failed };
+
+struct ParseError {
+  Format format = Format::Unknown;  // the format that was tried
+  const char* reason = "";
+  size_t column = 0;  // 1-based byte column where parsing stopped
+};
+
+// What the per-format parsers share: the config and a place to report failure.
+struct ParseContext {
+  const ParserConfig& cfg;
+  ParseError& err;
+  simdjson::dom::parser* json = nullptr;
+  int bsd_year(int month, int day) const;
+
+  bool fail(Format f, const char* reason, size_t column) const {
+    err.format = f;
+    err.reason = reason;
+    err.column = column + 1;
+    return false;
+  }
+};
+
+bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec);
+bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& rec);
+bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
+bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
+
+class Parser {
+ public:
+  explicit Parser(ParserConfig cfg = {});
+  ~Parser();
+  Parser(Parser&&) noexcept;
+  Parser& operator=(Parser&&) noexcept;
+
+  // Strips a trailing "\n" / "\r\n" and a leading UTF-8 BOM. Views in rec point into line.
+  ParseStatus parse(std::string_view line, Record& rec);
+  const ParseError& error() const { return err_; }
+  // "apache_combined: expected '\"' before the request at column 41"
+  std::string error_message() const;
+
+  // The format a line looks like, from its first bytes (cheap; the parser then validates).
+  static Format detect(std::string_view line);
+  const ParserConfig& config() const { return cfg_; }
+
+ private:
+  ParserConfig cfg_;
+  ParseError err_;
+  std::unique_ptr<simdjson::dom::parser> json_;
+};
+
+}  // namespace ki

@@ -1,0 +1,68 @@
+// Small scanning helpers shared by the line parsers (header-only: they sit on the hot path).
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace ki::scan {
+
+// Unsigned decimal at p[i..n): value into v, returns end index or npos if no digit / overflow.
+inline size_t uint_at(const char* p, size_t i, size_t n, int64_t& v) {
+  size_t s = i;
+  int64_t x = 0;
+  while (i < n && p[i] >= '0' && p[i] <= '9') {
+    if (i - s >= 18) return std::string_view::npos;
+    x = x * 10 + (p[i] - '0');
+    ++i;
+  }
+  if (i == s) return std::string_view::npos;
+  v = x;
+  return i;
+}
+
+inline size_t find_char(const char* p, size_t i, size_t n, char c) {
+  const void* r = i < n ? std::memchr(p + i, c, n - i) : nullptr;
+  return r ? static_cast<size_t>(static_cast<const char*>(r) - p) : std::string_view::npos;
+}
+
+// A double-quoted field that starts after the opening quote at p[i]. Apache escapes '"' and
+// '\' with a backslash; those are unescaped into scratch (other escapes such as \x16 stay as
+// written). Returns the index of the closing quote, or npos.
+inline size_t quoted(const char* p, size_t i, size_t n, std::string& scratch,
+                     std::string_view& out) {
+  size_t start = i;
+  bool escaped = false;
+  while (i < n) {
+    char c = p[i];
+    if (c == '"') break;
+    if (c == '\\' && i + 1 < n) {
+      escaped = true;
+      i += 2;
+      continue;
+    }
+    ++i;
+  }
+  if (i >= n) return std::string_view::npos;
+  if (!escaped) {
+    out = std::string_view(p + start, i - start);
+    return i;
+  }
+  size_t from = scratch.size();
+  for (size_t j = start; j < i; ++j) {
+    if (p[j] == '\\' && j + 1 < i && (p[j + 1] == '"' || p[j + 1] == '\\')) ++j;
+    scratch.push_back(p[j]);
+  }
+  out = std::string_view(scratch.data() + from, scratch.size() - from);
+  return i;
+}
+
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+inline std::string_view nil_to_empty(std::string_view s) { return s == "-" ? std::string_view{} : s; }
+
+}  // namespace ki::scan

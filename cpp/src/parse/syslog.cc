@@ -1,0 +1,217 @@
+// Syslog: RFC 5424 ("<PRI>V TS HOST APP PROCID MSGID SD MSG") and BSD / RFC 3164
+// ("<PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG"), with or without <PRI>, and the RFC 3339
+// timestamps rsyslog writes in its file format.
+#include "parse/parser.h"
+#include "parse/scan.h"
+#include "parse/timestamp.h"
+#include "util/timefmt.h"
+
+namespace ki {
+
+namespace {
+
+// A space-delimited RFC 5424 header field; "-" is the nil value.
+bool header_field(const char* p, size_t& i, size_t n, std::string_view& out) {
+  size_t e = scan::find_char(p, i, n, ' ');
+  if (e == std::string_view::npos) e = n;
+  if (e == i) return false;
+  out = scan::nil_to_empty(std::string_view(p + i, e - i));
+  i = e;
+  return true;
+}
+
+// STRUCTURED-DATA: "-" or one or more [SD-ID name="value" ...]. Values escape '"', '\', ']'.
+bool structured_data(const char* p, size_t& i, size_t n, Record& rec, const char*& why) {
+  if (i < n && p[i] == '-') {
+    ++i;
+    return true;
+  }
+  if (i >= n || p[i] != '[') {
+    why = "expected '-' or '[' for structured data";
+    return false;
+  }
+  while (i < n && p[i] == '[') {
+    ++i;
+    size_t s = i;
+    while (i < n && p[i] != ' ' && p[i] != ']' && p[i] != '=' && p[i] != '"') ++i;
+    if (i == s || i >= n) {
+      why = "bad SD-ID";
+      return false;
+    }
+    std::string_view id(p + s, i - s);
+    bool any = false;
+    while (i < n && p[i] == ' ') {
+      ++i;
+      s = i;
+      while (i < n && p[i] != '=' && p[i] != ' ' && p[i] != ']' && p[i] != '"') ++i;
+      if (i == s || i + 1 >= n || p[i] != '=' || p[i + 1] != '"') {
+        why = "bad SD-PARAM, expected name=\"value\"";
+        return false;
+      }
+      std::string_view name(p + s, i - s);
+      i += 2;
+      s = i;
+      bool escaped = false;
+      while (i < n && p[i] != '"') {
+        if (p[i] == '\\' && i + 1 < n) {
+          escaped = true;
+          ++i;
+        }
+        ++i;
+      }
+      if (i >= n) {
+        why = "unterminated SD-PARAM value";
+        return false;
+      }
+      std::string_view value(p + s, i - s);
+      if (escaped) {
+        size_t from = rec.scratch.size();
+        for (size_t j = s; j < i; ++j) {
+          if (p[j] == '\\' && j + 1 < i && (p[j + 1] == '"' || p[j + 1] == '\\' || p[j + 1] == ']')) ++j;
+          rec.scratch.push_back(p[j]);
+        }
+        value = std::string_view(rec.scratch.data() + from, rec.scratch.size() - from);
+      }
+      rec.sd.push_back({id, name, value});
+      any = true;
+      ++i;  // closing quote
+    }
+    if (i >= n || p[i] != ']') {
+      why = "expected ']' to close the SD element";
+      return false;
+    }
+    if (!any) rec.sd.push_back({id, {}, {}});
+    ++i;
+  }
+  return true;
+}
+
+bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::Rfc5424;
+  const char* p = line.data();
+  const size_t n = line.size();
+  int64_t v = 0;
+  size_t e = scan::uint_at(p, i, n, v);
+  if (e == std::string_view::npos || v < 1 || v > 99 || e >= n || p[e] != ' ')
+    return ctx.fail(F, "expected version", i);
+  rec.version = static_cast<int>(v);
+  i = e + 1;
+  if (i < n && p[i] == '-') {
+    ++i;  // nil timestamp
+  } else {
+    size_t t = parse_iso8601(p + i, n - i, rec.ts);
+    if (t == 0) return ctx.fail(F, "bad timestamp, expected RFC 3339", i);
+    i += t;
+  }
+  std::string_view* fields[4] = {&rec.hostname, &rec.app, &rec.procid, &rec.msgid};
+  static const char* const kWhat[4] = {"expected hostname", "expected app-name", "expected procid",
+                                       "expected msgid"};
+  for (int f = 0; f < 4; ++f) {
+    if (i >= n || p[i] != ' ') return ctx.fail(F, kWhat[f], i);
+    ++i;
+    if (!header_field(p, i, n, *fields[f])) return ctx.fail(F, kWhat[f], i);
+  }
+  if (i >= n || p[i] != ' ') return ctx.fail(F, "expected structured data", i);
+  ++i;
+  const char* why = "";
+  if (!structured_data(p, i, n, rec, why)) return ctx.fail(F, why, i);
+  if (i < n) {
+    if (p[i] != ' ') return ctx.fail(F, "expected a space before the message", i);
+    ++i;
+    if (n - i >= 3 && static_cast<unsigned char>(p[i]) == 0xEF &&
+        static_cast<unsigned char>(p[i + 1]) == 0xBB && static_cast<unsigned char>(p[i + 2]) == 0xBF)
+      i += 3;  // the BOM marks UTF-8; it is not part of the message
+  }
+  if (!rec.procid.empty()) {
+    int64_t pid = 0;
+    if (scan::uint_at(rec.procid.data(), 0, rec.procid.size(), pid) == rec.procid.size()) rec.pid = pid;
+  }
+  rec.message = std::string_view(p + i, n - i);
+  rec.format = F;
+  return true;
+}
+
+bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::Rfc3164;
+  const char* p = line.data();
+  const size_t n = line.size();
+  size_t t = 0;
+  if (n - i >= 15 && month_from_abbrev(p + i) != 0) {
+    int month = month_from_abbrev(p + i);
+    int day = p[i + 4] == ' ' ? parse_fixed(p + i + 5, 1) : parse_fixed(p + i + 4, 2);
+    t = parse_bsd_time(p + i, n - i, day > 0 ? ctx.bsd_year(month, day) : 1970,
+                       ctx.cfg.default_offset_min, rec.ts);
+  } else {
+    t = parse_iso8601(p + i, n - i, rec.ts);
+  }
+  if (t == 0) return ctx.fail(F, "bad timestamp, expected Mmm dd HH:MM:SS", i);
+  i += t;
+  if (i >= n || p[i] != ' ') return ctx.fail(F, "expected hostname after the timestamp", i);
+  while (i < n && p[i] == ' ') ++i;
+
+  // HOSTNAME, then TAG[PID]: MSG. A first token that ends in ':' or has '[' is the tag
+  // (some senders omit the hostname).
+  size_t e = scan::find_char(p, i, n, ' ');
+  if (e == std::string_view::npos) e = n;
+  std::string_view tok(p + i, e - i);
+  bool tok_is_tag = !tok.empty() && (tok.back() == ':' || tok.find('[') != std::string_view::npos);
+  if (!tok_is_tag) {
+    rec.hostname = tok;
+    i = e;
+    while (i < n && p[i] == ' ') ++i;
+  }
+  // TAG: up to '[', ':' or ' '.
+  size_t s = i;
+  while (i < n && p[i] != '[' && p[i] != ':' && p[i] != ' ') ++i;
+  std::string_view tag(p + s, i - s);
+  bool tagged = false;
+  if (i < n && p[i] == '[') {
+    size_t close = scan::find_char(p, i, n, ']');
+    if (close != std::string_view::npos && close + 1 < n + 1 && (close + 1 == n || p[close + 1] == ':')) {
+      rec.procid = std::string_view(p + i + 1, close - i - 1);
+      i = close + 1;
+      tagged = true;
+      if (i < n) ++i;  // ':'
+    }
+  } else if (i < n && p[i] == ':') {
+    tagged = true;
+    ++i;
+  }
+  if (tagged && !tag.empty()) {
+    rec.app = tag;
+    if (i < n && p[i] == ' ') ++i;
+    if (!rec.procid.empty()) {
+      int64_t pid = 0;
+      if (scan::uint_at(rec.procid.data(), 0, rec.procid.size(), pid) == rec.procid.size()) rec.pid = pid;
+    }
+    rec.message = std::string_view(p + i, n - i);
+  } else {
+    rec.procid = {};
+    rec.message = std::string_view(p + s, n - s);  // no tag: the rest is the message
+  }
+  rec.format = F;
+  return true;
+}
+
+}  // namespace
+
+bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec) {
+  const char* p = line.data();
+  const size_t n = line.size();
+  size_t i = 0;
+  if (n > 0 && p[0] == '<') {
+    int64_t v = 0;
+    size_t e = scan::uint_at(p, 1, n, v);
+    if (e == std::string_view::npos || e > 4 || e >= n || p[e] != '>' || v > 191)
+      return ctx.fail(Format::Rfc3164, "bad <PRI>, expected <0> to <191>", 1);
+    rec.priority = static_cast<int>(v);
+    i = e + 1;
+  }
+  // "<PRI>1 " -> RFC 5424; otherwise a timestamp follows -> RFC 3164.
+  if (i > 0 && i + 1 < n && p[i] >= '1' && p[i] <= '9' &&
+      (p[i + 1] == ' ' || (i + 2 < n && p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] == ' ')))
+    return parse_5424(line, i, ctx, rec);
+  return parse_3164(line, i, ctx, rec);
+}
+
+}  // namespace ki

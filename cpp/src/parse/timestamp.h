@@ -1,0 +1,21 @@
+// Timestamp layouts the parsers meet. Each returns the number of bytes consumed, 0 on error.
+#pragma once
+#include <cstddef>
+
+#include "parse/record.h"
+
+namespace ki {
+
+// 02/Jan/2006:15:04:05 -0700 (Apache %t without brackets).
+size_t parse_apache_time(const char* p, size_t n, Timestamp& ts);
+// Mon Jan 02 15:04:05[.ffffff] 2006 (Apache error log); the wall clock is at default_offset_min.
+size_t parse_ctime(const char* p, size_t n, int default_offset_min, Timestamp& ts);
+// Jan 02 15:04:05 or Jan  2 15:04:05 (BSD syslog: no year, no zone).
+size_t parse_bsd_time(const char* p, size_t n, int year, int default_offset_min, Timestamp& ts);
+// 2006-01-02T15:04:05[.f{1,9}](Z|+hh:mm|-hh:mm) (RFC 3339 / RFC 5424).
+size_t parse_iso8601(const char* p, size_t n, Timestamp& ts);
+
+// Fills epoch_sec from wall-clock fields at ts.offset_min; false if a field is out of range.
+bool set_civil(Timestamp& ts, int year, int month, int day, int hour, int minute, int second);
+
+}  // namespace ki

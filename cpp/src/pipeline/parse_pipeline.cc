@@ -1,0 +1,59 @@
+#include "pipeline/parse_pipeline.h"
+
+#include <chrono>
+
+#include "source/line_reader.h"
+#include "util/timefmt.h"
+
+namespace ki {
+
+ParseStatus ParseStage::process(std::string_view line, bool truncated) {
+  ++stats_.lines;
+  stats_.bytes += line.size() + 1;
+  doc_.clear();
+  truncated_ = truncated;
+  ParseStatus st = parser_.parse(line, rec_);
+  if (st == ParseStatus::Ok && truncated) st = ParseStatus::Failed;
+  switch (st) {
+    case ParseStatus::Ok:
+      encoder_.encode(rec_, doc_);
+      ++stats_.parsed;
+      ++stats_.by_format[static_cast<int>(rec_.format)];
+      stats_.doc_bytes += doc_.size();
+      break;
+    case ParseStatus::Empty: ++stats_.empty; break;
+    case ParseStatus::Failed: ++stats_.failed; break;
+  }
+  return st;
+}
+
+std::string ParseStage::reason() const {
+  if (truncated_) return "line longer than the reader's limit (max_line_bytes); cut";
+  return parser_.error_message();
+}
+
+ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig& pcfg,
+                       const EncoderConfig& ecfg, const ParseFilesCallbacks& cb) {
+  auto t0 = std::chrono::steady_clock::now();
+  ParseStage stage(pcfg, ecfg);
+  bool stopped = false;
+  for (const auto& path : paths) {
+    LineReader reader(path);
+    std::string_view line;
+    while (!stopped && reader.next(line)) {
+      ParseStatus st = stage.process(line, reader.truncated());
+      if (st == ParseStatus::Ok) {
+        if (cb.on_doc) cb.on_doc(stage, path, reader.line_no());
+      } else if (st == ParseStatus::Failed && cb.on_fail) {
+        cb.on_fail(FailedLine{path, reader.line_no(), stage.reason(), std::string(line)});
+      }
+      if ((reader.line_no() & 0x1fff) == 0 && cb.stop && cb.stop()) stopped = true;
+    }
+    if (stopped) break;
+  }
+  ParseStats s = stage.stats();
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return s;
+}
+
+}  // namespace ki

@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include "encode/json_writer.h"
+#include "test_util.h"
+
+using ki::Schema;
+using ki::test::doc;
+using json = nlohmann::json;
+
+// The original KafkaInsight producer's documents, field for field (values worked out by hand
+// from its serialize_log(): month not padded, "GMT+8.0", status code as a string).
+TEST(KafkaInsightSchema, MatchesTheOriginalProducer) {
+  auto d = doc(R"(185.173.32.252 - thompson1003 [24/Jan/2024:12:39:13 +0800] "HEAD /revolutionize/drive/synergistic HTTP/1.1" 304 6668)",
+               Schema::KafkaInsight);
+  EXPECT_EQ(d["ip_address"], "185.173.32.252");
+  EXPECT_EQ(d["username"], "thompson1003");
+  EXPECT_EQ(d["is_user"], "User Exists");
+  EXPECT_EQ(d["timestamp"], "2024-1-24 12:39:13");
+  EXPECT_EQ(d["timezone"], "GMT+8.0");
+  EXPECT_EQ(d["operation"], "HEAD");
+  EXPECT_EQ(d["source"], "/revolutionize/drive/synergistic");
+  EXPECT_EQ(d["network_protocol"], "HTTP/1.1");
+  EXPECT_EQ(d["status_code"], "304");
+  EXPECT_EQ(d["status"], "Redirection");
+  EXPECT_EQ(d["@timestamp"], "2024-01-24T12:39:13+08:00");
+
+  auto a = doc(R"(137.35.140.71 - - [05/Mar/2024:01:02:03 -0530] "PUT /brand/platforms HTTP/1.1" 100 1143)",
+               Schema::KafkaInsight);
+  EXPECT_EQ(a["is_user"], "Anonymous");
+  EXPECT_EQ(a["username"], "-");
+  EXPECT_EQ(a["timestamp"], "2024-3-05 01:02:03");
+  EXPECT_EQ(a["timezone"], "GMT-5.5");
+  EXPECT_EQ(a["status"], "informational");
+  auto q = doc(R"(1.1.1.1 - - [05/Mar/2024:01:02:03 +0545] "GET / HTTP/1.1" 503 1)", Schema::KafkaInsight);
+  EXPECT_EQ(q["timezone"], "GMT+5.8");  // Python: 5 + round(45/60, 1)
+  EXPECT_EQ(q["status"], "Server Error");
+}
+
+TEST(KafkaInsightSchema, OtherFormatsStayFlat) {
+  auto d = doc("<24>Apr 22 09:30:00 moen8727 quo[3160]: hello", Schema::KafkaInsight);
+  EXPECT_EQ(d["hostname"], "moen8727");
+  EXPECT_EQ(d["app"], "quo");
+  EXPECT_EQ(d["pid"], 3160);
+  EXPECT_EQ(d["level"], "emerg");
+  EXPECT_EQ(d["message"], "hello");
+  EXPECT_EQ(d["format"], "rfc3164");
+  for (auto& [k, v] : d.items()) EXPECT_FALSE(v.is_object()) << k;
+}
+
+TEST(EcsSchema, TimestampsKeepOffsetAndPrecision) {
+  EXPECT_EQ(doc(R"(1.1.1.1 - - [31/Dec/1999:23:59:59 -1200] "GET / HTTP/1.1" 200 1)")["@timestamp"],
+            "1999-12-31T23:59:59-12:00");
+  EXPECT_EQ(doc("<1>1 2020-02-29T23:59:59.5+14:00 h a - - - m")["@timestamp"], "2020-02-29T23:59:59.5+14:00");
+}
+
+TEST(JsonWriter, EscapesControlAndRepairsUtf8) {
+  std::string out;
+  ki::append_json_escaped(out, std::string("a\"b\\c\n\t\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc0\xaf\xff", 21));
+  EXPECT_EQ(out, "a\\\"b\\\\c\\n\\t\\u0001\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_NO_THROW(json::parse("\"" + out + "\""));
+}

@@ -1,0 +1,28 @@
+"""KafkaInsight: parse web-server and syslog logs with a fast C++ core.
+
+>>> import kafkainsight as ki
+>>> ki.parse_line('1.2.3.4 - - [22/Apr/2018:09:30:00 +0000] "GET / HTTP/1.1" 200 5')["http"]["response"]
+{'status_code': 200, 'body': {'bytes': 5}}
+"""
+from __future__ import annotations
+
+from ._version import __version__
+from .logs import LogResult, ParseError, detect_format, parse_line, read_logs
+from .generate import generate, generate_lines
+from . import _core
+
+FORMATS = _core.FORMATS
+SCHEMAS = _core.SCHEMAS
+
+__all__ = [
+    "__version__",
+    "FORMATS",
+    "SCHEMAS",
+    "LogResult",
+    "ParseError",
+    "detect_format",
+    "generate",
+    "generate_lines",
+    "parse_line",
+    "read_logs",
+]
