@@ -370,7 +370,6 @@ Generator::Generator(GeneratorConfig cfg) : t_(&tables()), cfg_(cfg) {
     std::random_device rd;
     seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
     if (seed == 0) seed = 0x5eed;
-    cfg_.seed = seed;  // config() reports the seed actually used
   }
   uint64_t x = seed;
   for (auto& s : s_) s = splitmix64(x);

@@ -35,8 +35,6 @@ class Generator {
   // start + lines_generated * interval_ns.
   int64_t current_time_ns() const { return time_ns_; }
 
-  const GeneratorConfig& config() const { return cfg_; }
-
  private:
   uint64_t rand_u64();
   uint64_t below(uint64_t n);  // uniform-ish in [0, n)
