@@ -130,13 +130,14 @@ class LineParser {
   }
   void feed(const std::vector<std::string>& lines) {
     py::gil_scoped_release release;
-    for (const auto& l : lines) {
+    for (const auto& full : lines) {
+      std::string_view l = strip_line_end(full);
       ++line_no_;
       ParseStatus st = stage_.process(l);
       if (st == ParseStatus::Ok)
         res_->add_doc(stage_.doc(), 0, line_no_);
       else if (st == ParseStatus::Failed)
-        res_->failures.push_back(FailedLine{"<lines>", line_no_, stage_.reason(), l});
+        res_->failures.push_back(FailedLine{"<lines>", line_no_, stage_.reason(), std::string(l)});
     }
   }
   std::shared_ptr<ReadResult> result() {
@@ -160,12 +161,13 @@ PYBIND11_MODULE(_core, m) {
       [](std::string_view line, const std::string& format, const std::string& schema, bool include_original,
          int tz, int year) {
         Parser parser(parser_config(format, tz, year));
+        Encoder encoder(EncoderConfig{to_schema(schema), include_original});
         Record rec;
         ParseStatus st = parser.parse(line, rec);
-        if (st != ParseStatus::Ok) return py::make_tuple(false, parser.error_message(), "");
+        if (st != ParseStatus::Ok) return py::tuple(py::make_tuple(false, parser.error_message(), ""));
         std::string doc;
-        Encoder(EncoderConfig{to_schema(schema), include_original}).encode(rec, doc);
-        return py::make_tuple(true, doc, std::string(format_name(rec.format)));
+        encoder.encode(rec, doc);
+        return py::tuple(py::make_tuple(true, doc, std::string(format_name(rec.format))));
       },
       py::arg("line"), py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
       py::arg("tz_offset_min") = 0, py::arg("year") = 0,

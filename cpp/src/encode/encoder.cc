@@ -156,7 +156,7 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
       w.field("version", v);
     }
     w.begin_object("response");
-    w.field("status_code", r.status);
+    if (r.status >= 0) w.field("status_code", r.status);
     if (r.bytes >= 0) {
       w.begin_object("body");
       w.field("bytes", r.bytes);
@@ -258,7 +258,7 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
   w.begin_object("kafkainsight");
   w.field("format", format_name(r.format));
   if (access) {
-    w.field("status_class", status_class(r.status));
+    if (r.status >= 0) w.field("status_class", status_class(r.status));
     w.field_bool("anonymous", r.user.empty() || r.user == "-");
   }
   w.end_object();

@@ -81,9 +81,14 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   if (i >= n || p[i] != ' ') return ctx.fail(F, "expected status after the request", i);
   ++i;
   int64_t v = 0;
-  size_t e = scan::uint_at(p, i, n, v);
-  if (e == std::string_view::npos || e - i != 3) return ctx.fail(F, "expected a 3-digit status code", i);
-  rec.status = static_cast<int>(v);
+  size_t e = i + 1;
+  if (i < n && p[i] == '-') {
+    rec.status = -1;  // some servers log '-' when the client went away before a response
+  } else {
+    e = scan::uint_at(p, i, n, v);
+    if (e == std::string_view::npos || e - i != 3) return ctx.fail(F, "expected a 3-digit status code or '-'", i);
+    rec.status = static_cast<int>(v);
+  }
   i = e;
   if (i >= n || p[i] != ' ') return ctx.fail(F, "expected byte count after the status", i);
   ++i;

@@ -80,15 +80,15 @@ Format Parser::detect(std::string_view line) {
     default: break;
   }
   // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.
-  if (line.size() >= 16 && line[3] == ' ' && month_from_abbrev(line.data()) != 0 && line[9] == ':')
+  if (line.size() >= 15 && line[3] == ' ' && month_from_abbrev(line.data()) != 0 &&
+      (line[4] == ' ' || (line[4] >= '0' && line[4] <= '9')) && (line[9] == ':' || line[8] == ':'))
     return Format::Rfc3164;
   if (line.size() >= 20 && line[4] == '-' && line[7] == '-' && line[10] == 'T') return Format::Rfc3164;
   return Format::ApacheCommon;  // the access-log parser tells common from combined
 }
 
 ParseStatus Parser::parse(std::string_view line, Record& rec) {
-  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  line = strip_line_end(line);
   if (line.size() >= 3 && static_cast<unsigned char>(line[0]) == 0xEF &&
       static_cast<unsigned char>(line[1]) == 0xBB && static_cast<unsigned char>(line[2]) == 0xBF)
     line.remove_prefix(3);

@@ -47,6 +47,13 @@ bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& 
 bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
 
+// Drops a trailing "\n" or "\r\n" (the line end is not part of the line).
+inline std::string_view strip_line_end(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
 class Parser {
  public:
   explicit Parser(ParserConfig cfg = {});

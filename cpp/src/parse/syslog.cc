@@ -136,9 +136,10 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
   const char* p = line.data();
   const size_t n = line.size();
   size_t t = 0;
-  if (n - i >= 15 && month_from_abbrev(p + i) != 0) {
+  if (n - i >= 14 && month_from_abbrev(p + i) != 0) {
     int month = month_from_abbrev(p + i);
-    int day = p[i + 4] == ' ' ? parse_fixed(p + i + 5, 1) : parse_fixed(p + i + 4, 2);
+    const char* d = p + i + (p[i + 4] == ' ' ? 5 : 4);
+    int day = (d[1] >= '0' && d[1] <= '9') ? parse_fixed(d, 2) : parse_fixed(d, 1);
     t = parse_bsd_time(p + i, n - i, day > 0 ? ctx.bsd_year(month, day) : 1970,
                        ctx.cfg.default_offset_min, rec.ts);
   } else {
@@ -160,9 +161,17 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
     i = e;
     while (i < n && p[i] == ' ') ++i;
   }
-  // TAG: up to '[', ':' or ' '.
+  // TAG: up to '[', ':' or ' '. A tag with spaces counts only when "[PID]:" follows it
+  // directly ("Google Chrome[85294]: ...").
   size_t s = i;
   while (i < n && p[i] != '[' && p[i] != ':' && p[i] != ' ') ++i;
+  if (i < n && p[i] == ' ') {
+    size_t colon = scan::find_char(p, i, n, ':');
+    if (colon != std::string_view::npos && colon > s + 2 && colon - s <= 64 && p[colon - 1] == ']') {
+      size_t open = std::string_view(p + s, colon - s).rfind('[');
+      if (open != std::string_view::npos && open > 0 && p[s + open - 1] != ' ') i = s + open;
+    }
+  }
   std::string_view tag(p + s, i - s);
   bool tagged = false;
   if (i < n && p[i] == '[') {

@@ -77,16 +77,31 @@ size_t parse_ctime(const char* p, size_t n, int default_offset_min, Timestamp& t
 }
 
 size_t parse_bsd_time(const char* p, size_t n, int year, int default_offset_min, Timestamp& ts) {
-  // Jan 02 15:04:05 / Jan  2 15:04:05
-  if (n < 15 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' || p[12] != ':') return 0;
+  // Jan 02 15:04:05 / Jan  2 15:04:05 / Jan 2 15:04:05, optionally with .fff
+  if (n < 14 || p[3] != ' ') return 0;
   int month = month_from_abbrev(p);
-  int day = p[4] == ' ' ? parse_fixed(p + 5, 1) : parse_fixed(p + 4, 2);
-  int hh = parse_fixed(p + 7, 2), mm = parse_fixed(p + 10, 2), ss = parse_fixed(p + 13, 2);
-  if (day < 0) return 0;
+  size_t i = 4;
+  if (p[i] == ' ') ++i;  // space-padded day
+  int day = -1;
+  if (p[i] >= '0' && p[i] <= '9' && p[i + 1] >= '0' && p[i + 1] <= '9') {
+    day = parse_fixed(p + i, 2);
+    i += 2;
+  } else {
+    day = parse_fixed(p + i, 1);
+    i += 1;
+  }
+  if (day < 0 || i + 9 > n || p[i] != ' ' || p[i + 3] != ':' || p[i + 6] != ':') return 0;
+  int hh = parse_fixed(p + i + 1, 2), mm = parse_fixed(p + i + 4, 2), ss = parse_fixed(p + i + 7, 2);
+  i += 9;
   ts.offset_min = static_cast<int16_t>(default_offset_min);
   ts.nanos = 0;
   ts.frac_digits = 0;
-  return set_civil(ts, year, month, day, hh, mm, ss) ? 15 : 0;
+  if (i < n && p[i] == '.') {
+    size_t f = parse_fraction(p + i, n - i, ts);
+    if (f == 0) return 0;
+    i += f;
+  }
+  return set_civil(ts, year, month, day, hh, mm, ss) ? i : 0;
 }
 
 size_t parse_iso8601(const char* p, size_t n, Timestamp& ts) {

@@ -41,6 +41,7 @@ ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig
     LineReader reader(path);
     std::string_view line;
     while (!stopped && reader.next(line)) {
+      line = strip_line_end(line);
       ParseStatus st = stage.process(line, reader.truncated());
       if (st == ParseStatus::Ok) {
         if (cb.on_doc) cb.on_doc(stage, path, reader.line_no());
