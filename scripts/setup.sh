@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh Debian 12 machine: system packages, a virtualenv, the package.
-# Idempotent and quiet when already done. Usage: scripts/setup.sh [--no-install]
+# One-time set-up on a fresh Debian 12 machine: system packages, a virtualenv (.venv), the
+# kafkainsight package with its extras. Idempotent; quiet when already done.
+#   scripts/setup.sh          install for use (pip install ".[test,notebook,bench]")
+#   scripts/setup.sh --dev    same, and build the C++ tests/benchmarks in build/py for ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 VENV=${KI_VENV:-$ROOT/.venv}
+MODE=${1:-}
 
 APT_PKGS=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config git
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
-  kcat openssl curl default-jre-headless maven
+  kcat openssl curl default-jre-headless maven python3-venv
 )
-
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,9 +32,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
   "$VENV/bin/pip" install -q --upgrade pip
 fi
+# Build requirements live in the venv so rebuilds are incremental (no isolated build env).
+"$VENV/bin/pip" install -q "scikit-build-core>=0.8" "pybind11>=2.11"
 
-if [ "${1:-}" != "--no-install" ]; then
-  # Editable-free install: what users get from `pip install .`. Rebuilds only what changed
-  # (scikit-build-core keeps its build dir under build/).
-  "$VENV/bin/pip" install -q ".[test,notebook,bench]"
+ARGS=(--no-build-isolation -Cbuild-dir=build/py)
+if [ "$MODE" = "--dev" ]; then
+  ARGS+=(-Ccmake.define.KI_BUILD_TESTS=ON -Ccmake.define.KI_BUILD_BENCH=ON)
 fi
+"$VENV/bin/pip" install -q "${ARGS[@]}" ".[test,notebook,bench]"

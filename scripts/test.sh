@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test: set-up (idempotent), then the C++ suite (ctest) and the Python suite (pytest).
+# Extra arguments go to pytest, e.g. scripts/test.sh -m "not kafka" -k parse
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --dev
+echo "== C++ tests (ctest)"
+ctest --test-dir build/py --output-on-failure -j 2
+echo "== Python tests (pytest)"
+.venv/bin/python -m pytest -q "$@"
