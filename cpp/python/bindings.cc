@@ -13,6 +13,8 @@
 namespace py = pybind11;
 using namespace ki;
 
+void bind_kafka(py::module_& m);  // bind_kafka.cc
+
 namespace {
 
 Format to_format(const std::string& name) {
@@ -338,6 +340,8 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("format") = "apache_common", py::arg("number") = 10, py::arg("seed") = 0, py::arg("start_epoch") = -1,
       py::arg("sleep") = 0.0, py::arg("tz_offset_min") = 0);
+
+  bind_kafka(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
                                      "rfc5424", "json");

@@ -1,9 +1,10 @@
-"""The `kafkainsight` command: generate, parse, demo (the main job)."""
+"""The `kafkainsight` command: generate, parse, produce, broker, demo (the main job)."""
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -48,9 +49,124 @@ def _cmd_parse(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM stops like Ctrl-C: stop reading, flush what is in flight, print stats."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _ensure_default_log(path: str) -> None:
+    if not os.path.exists(path):
+        from .generate import generate
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        generate("apache_common", 1000, output=path, seed=1, sleep="1s")
+        print(f"{path} did not exist: generated 1000 apache_common lines into it", file=sys.stderr)
+
+
+class _Progress:
+    """A tqdm bar on a terminal (bytes, lines/s, ETA); nothing when not a TTY."""
+
+    def __init__(self, paths: list[str], enabled: bool):
+        self.bar = None
+        if not enabled:
+            return
+        from tqdm import tqdm
+        total = None
+        if all(p != "-" and not p.endswith(".gz") and os.path.isfile(p) for p in paths):
+            total = sum(os.path.getsize(p) for p in paths)
+        self.bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, dynamic_ncols=True,
+                        desc="producing", file=sys.stderr)
+        self.last = 0
+
+    def __call__(self, lines: int, nbytes: int, queued: int) -> None:
+        if self.bar is not None:
+            self.bar.update(nbytes - self.last)
+            self.last = nbytes
+            self.bar.set_postfix(lines=lines, refresh=False)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _cmd_produce(a: argparse.Namespace) -> int:
+    from .kafka import EmbeddedBroker, Producer
+    from .settings import Settings, is_tty, parse_properties
+    cfg = Settings(a.env_file)
+    props = parse_properties(a.property)
+    topic = cfg.get("KAFKA_TOPIC", a.topic)
+    broker = None
+    if a.embedded:
+        broker = EmbeddedBroker(topics={topic: a.partitions})
+        bootstrap = broker.bootstrap
+        print(f"{EmbeddedBroker.NOTE}; bootstrap {bootstrap}", file=sys.stderr)
+    else:
+        bootstrap = cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers)
+    files = a.files or [cfg.get("LOG_FILE")]
+    if not a.files:
+        _ensure_default_log(files[0])
+    _sigterm_as_interrupt()
+    producer = Producer(bootstrap, topic, props, dlq_topic=cfg.get("KAFKA_DLQ_TOPIC", a.dlq_topic) or None,
+                        format=a.format, schema=a.schema, include_original=a.original, tz=a.tz, year=a.year,
+                        key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
+                        follow=a.follow, from_end=a.from_end)
+    progress = _Progress(files, enabled=is_tty() and not a.quiet)
+    interrupted = False
+    try:
+        st = producer.produce_file(files, progress=progress)
+    except KeyboardInterrupt:
+        interrupted = True
+        st = producer.last_stats
+    finally:
+        progress.close()
+    print(("stopped: " if interrupted else "") + st.summary(), file=sys.stderr)
+    if st.dead_lettered:
+        print(f"{st.dead_lettered} line(s) that did not parse went to {producer.dlq_topic} "
+              f"(raw line + reason in headers)", file=sys.stderr)
+    if st.skipped:
+        print(f"{st.skipped} line(s) that did not parse were skipped", file=sys.stderr)
+    for e in st.errors[:10]:
+        print(f"  {e}", file=sys.stderr)
+    if a.embedded and broker is not None:
+        from .kafka import read_topic
+        r = read_topic(bootstrap, topic, keep=0)
+        print(f"read back from the embedded broker: {r['messages']} message(s) in {topic} "
+              f"(per partition {r['per_partition']})", file=sys.stderr)
+    if st.stopped_reason:
+        print(f"stopped at the first line that did not parse: {st.stopped_reason}", file=sys.stderr)
+        return EXIT_FAILED_LINES
+    if st.failed_delivery or not st.balanced:
+        print(f"{st.failed_delivery} message(s) were NOT delivered", file=sys.stderr)
+        return EXIT_IO
+    return EXIT_OK
+
+
+def _cmd_broker(a: argparse.Namespace) -> int:
+    from .kafka import EmbeddedBroker
+    topics = {}
+    for t in a.topic or ["data_log"]:
+        name, _, parts = t.partition(":")
+        topics[name] = int(parts or a.partitions)
+    broker = EmbeddedBroker(brokers=a.brokers, topics=topics)
+    print(f"KafkaInsight embedded broker: {a.brokers} broker(s), topics "
+          + ", ".join(f"{k} ({v} partitions)" for k, v in topics.items()))
+    print(f"  {EmbeddedBroker.NOTE}; other topics are created on first use with 4 partitions.")
+    print(f"bootstrap: {broker.bootstrap}")
+    print(f"export KAFKA_BOOTSTRAP_SERVERS={broker.bootstrap}", flush=True)
+    _sigterm_as_interrupt()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("embedded broker stopped (its data is gone)", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_demo(a: argparse.Namespace) -> int:
-    """Generate logs of every format, parse them, print a summary."""
+    """The main job on embedded defaults: generate -> produce to an embedded broker -> read back -> summary."""
     from .generate import generate
+    from .kafka import EmbeddedBroker, Producer, read_topic
     workdir = a.workdir or tempfile.mkdtemp(prefix="kafkainsight-demo-")
     os.makedirs(workdir, exist_ok=True)
     print(f"KafkaInsight {__version__} demo (work dir {workdir})")
@@ -60,20 +176,32 @@ def _cmd_demo(a: argparse.Namespace) -> int:
         path = os.path.join(workdir, f"{fmt}.log")
         generate(fmt, a.lines, output=path, type="log", seed=a.seed, sleep="1s", start=1700000000)
         files.append(path)
-    gen_s = time.perf_counter() - t0
-    print(f"1. generated {a.lines:,} lines in each of {len(files)} formats in {gen_s:.2f}s")
-    out = os.path.join(workdir, "documents.ndjson")
-    failed = os.path.join(workdir, "failed.ndjson")
-    stats = _core.convert(files, out, failed, "auto", a.schema, False, 0, 0)
-    print(f"2. parsed + encoded ({a.schema}) into {out}")
-    _print_stats(stats, file=sys.stdout)
-    with open(out, "rb") as f:
-        first = f.readline()
-    print("3. first document:")
-    print("   " + json.dumps(json.loads(first), ensure_ascii=False))
-    ok = stats["failed"] == 0 and stats["parsed"] == a.lines * len(files)
-    print("result:", "OK, every line parsed" if ok else f"{stats['failed']} line(s) failed, see {failed}")
-    return EXIT_OK if ok else EXIT_FAILED_LINES
+    # Three lines no parser accepts: they must reach the dead-letter topic, not vanish.
+    with open(files[0], "a", encoding="utf-8") as f:
+        f.write("this is not a log line\n<999>bad priority\n{\"json\": \"but not a log\"}\n")
+    total = a.lines * len(files) + 3
+    print(f"1. generated {a.lines:,} lines in each of {len(files)} formats (+3 bad lines) "
+          f"in {time.perf_counter() - t0:.2f}s")
+    with EmbeddedBroker(topics={a.topic: a.partitions, f"{a.topic}.dlq": 1}) as broker:
+        print(f"2. embedded broker at {broker.bootstrap} ({EmbeddedBroker.NOTE})")
+        producer = Producer(broker.bootstrap, a.topic, schema=a.schema, year=2023)
+        st = producer.produce_file(files)
+        print(f"3. produced (parse + encode + acks=all, in C++): {st.summary()}")
+        for fmt, n in sorted(st.by_format.items()):
+            print(f"     {fmt:16s} {n:>9,}")
+        main = read_topic(broker.bootstrap, a.topic, keep=1)
+        dlq = read_topic(broker.bootstrap, f"{a.topic}.dlq", keep=3)
+        print(f"4. read back: {main['messages']:,} documents in {a.topic} "
+              f"(partitions {dict(main['per_partition'])}), {dlq['messages']} in {a.topic}.dlq")
+        if main["kept"]:
+            print("   first document: " + main["kept"][0]["value"].decode())
+        for m in dlq["kept"]:
+            print(f"   dead-lettered line {m['headers']['ki.line'].decode()}: {m['value'].decode()!r} "
+                  f"<- {m['headers']['ki.error.reason'].decode()}")
+    ok = (st.read == total and st.balanced and st.failed_delivery == 0 and main["messages"] == st.produced
+          and dlq["messages"] == st.dead_lettered == 3)
+    print("result:", f"OK, all {total:,} lines accounted for" if ok else "MISMATCH (see above)")
+    return EXIT_OK if ok else EXIT_IO
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,8 +235,43 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--year", type=int, default=None, help="year for BSD syslog timestamps (default: inferred)")
     pa.set_defaults(func=_cmd_parse)
 
-    d = sub.add_parser("demo", help="the main job on embedded defaults: generate -> parse -> summary")
-    d.add_argument("--lines", type=int, default=100_000, help="lines per format (default 100000)")
+    pr = sub.add_parser("produce", help="stream log files into Kafka (parse + encode in C++)",
+                        description="Stream log files into Kafka: one message per line, parsed and encoded in C++. "
+                                    "Settings: flag, then environment variable, then .env, then default.")
+    pr.add_argument("files", nargs="*", help="log files (plain or .gz), - for stdin (default $LOG_FILE or "
+                                             "sample_logs/apache.log, generated if missing)")
+    pr.add_argument("-b", "--bootstrap-servers", default=None, help="default $KAFKA_BOOTSTRAP_SERVERS or localhost:9093")
+    pr.add_argument("-t", "--topic", default=None, help="default $KAFKA_TOPIC or data_log")
+    pr.add_argument("--dlq-topic", default=None, help="dead-letter topic (default <topic>.dlq)")
+    pr.add_argument("-X", dest="property", action="append", metavar="KEY=VALUE",
+                    help="librdkafka property, repeatable (e.g. -X security.protocol=SSL -X ssl.ca.location=ca.pem)")
+    pr.add_argument("-f", "--format", default="auto", choices=["auto", *_core.FORMATS])
+    pr.add_argument("--schema", default="ecs", choices=list(_core.SCHEMAS))
+    pr.add_argument("--original", action="store_true", help="keep the raw line in event.original")
+    pr.add_argument("--tz", default=None, help="zone of timestamps that carry none (default UTC)")
+    pr.add_argument("--year", type=int, default=None, help="year for BSD syslog timestamps")
+    pr.add_argument("--key", default=None, help="message key from this field, e.g. source.ip (per-key ordering)")
+    pr.add_argument("--on-parse-error", default="dlq", choices=["dlq", "skip", "fail"])
+    pr.add_argument("--rate", type=float, default=None, help="lines per second (replay logs as live traffic)")
+    pr.add_argument("--follow", action="store_true", help="tail the file like tail -F until stopped")
+    pr.add_argument("--from-end", action="store_true", help="with --follow: start at the end of the file")
+    pr.add_argument("--timeout", type=float, default=10.0, help="seconds to reach the cluster (default 10)")
+    pr.add_argument("--embedded", action="store_true", help="produce into a fresh embedded broker (demo)")
+    pr.add_argument("--partitions", type=int, default=4, help="partitions of the topic with --embedded")
+    pr.add_argument("--env-file", default=".env")
+    pr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    pr.set_defaults(func=_cmd_produce)
+
+    br = sub.add_parser("broker", help="run the embedded Kafka broker (in memory) until stopped")
+    br.add_argument("--brokers", type=int, default=1)
+    br.add_argument("--topic", action="append", help="topic to create, NAME or NAME:PARTITIONS (repeatable)")
+    br.add_argument("--partitions", type=int, default=4)
+    br.set_defaults(func=_cmd_broker)
+
+    d = sub.add_parser("demo", help="the main job on embedded defaults: generate -> Kafka -> read back -> summary")
+    d.add_argument("--lines", type=int, default=20_000, help="lines per format (default 20000)")
+    d.add_argument("--topic", default="data_log")
+    d.add_argument("--partitions", type=int, default=8)
     d.add_argument("--schema", default="ecs", choices=list(_core.SCHEMAS))
     d.add_argument("--seed", type=int, default=42)
     d.add_argument("--workdir", default=None)
@@ -126,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except _core.KafkaConfigError as e:
+        print(f"kafkainsight: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
     except (ValueError, OSError, RuntimeError) as e:
         print(f"kafkainsight: error: {e}", file=sys.stderr)
         return EXIT_USAGE if isinstance(e, ValueError) else EXIT_IO

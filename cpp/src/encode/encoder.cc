@@ -74,6 +74,21 @@ std::string_view status_class(int status) {
   }
 }
 
+std::optional<std::string_view> record_field(const Record& r, std::string_view name) {
+  if (name == "source.ip" || name == "source.address") return r.client_ip;
+  if (name == "user.name") return r.user == "-" ? std::string_view{} : r.user;
+  if (name == "host.hostname") return r.hostname;
+  if (name == "process.name") return r.app;
+  if (name == "url.original") return r.path;
+  if (name == "http.request.method") return r.method;
+  if (name == "log.level") return r.level;
+  if (name == "log.syslog.msgid") return r.msgid;
+  if (name == "kafkainsight.format") return format_name(r.format);
+  return std::nullopt;
+}
+
+bool is_key_field(std::string_view name) { return record_field(Record{}, name).has_value(); }
+
 void append_iso8601(std::string& out, const Timestamp& ts) {
   Civil c = local_civil(ts);
   append_padded(out, c.year, 4);

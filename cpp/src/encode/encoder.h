@@ -24,6 +24,11 @@ void append_iso8601(std::string& out, const Timestamp& ts);
 // HTTP status class label: "Informational", "Successful", "Redirection", "Client Error", ...
 std::string_view status_class(int status);
 
+// The value of an ECS field of a record, for message keys (--key source.ip). nullopt if the
+// name is not one we can key by; an empty view if the record has no value for it.
+std::optional<std::string_view> record_field(const Record& rec, std::string_view ecs_name);
+bool is_key_field(std::string_view ecs_name);
+
 class Encoder {
  public:
   explicit Encoder(EncoderConfig cfg = {}) : cfg_(cfg) {}

@@ -1,0 +1,35 @@
+#include "kafka/client_config.h"
+
+namespace ki {
+
+bool is_secret_property(const std::string& name) {
+  for (const char* s : {"password", "secret", "sasl.oauthbearer.config", "ssl.key.pem", "ssl_key", "token"})
+    if (name.find(s) != std::string::npos) return true;
+  return false;
+}
+
+std::string redacted(const Properties& props) {
+  std::string out;
+  for (const auto& [k, v] : props) {
+    if (!out.empty()) out += ", ";
+    out += k + "=" + (is_secret_property(k) ? "***" : v);
+  }
+  return out;
+}
+
+rd_kafka_conf_t* make_conf(const Properties& defaults, const Properties& overrides) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const Properties* props : {&defaults, &overrides}) {
+    for (const auto& [k, v] : *props) {
+      if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+        rd_kafka_conf_destroy(conf);
+        throw KafkaError(KafkaError::Kind::Config, "Kafka property " + k + "=" +
+                                                       (is_secret_property(k) ? "***" : v) + ": " + err);
+      }
+    }
+  }
+  return conf;
+}
+
+}  // namespace ki

@@ -1,0 +1,33 @@
+// librdkafka configuration: our defaults, then user properties (-X key=value), with errors
+// that name the property, and a redacted view for logs.
+#pragma once
+#include <librdkafka/rdkafka.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ki {
+
+using Properties = std::vector<std::pair<std::string, std::string>>;
+
+class KafkaError : public std::runtime_error {
+ public:
+  enum class Kind { Config, Unreachable, UnknownTopic, Fatal, Other };
+  KafkaError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+// True for properties whose values must never be printed (passwords, keys, tokens).
+bool is_secret_property(const std::string& name);
+// "key=value, key=***" for logs and reprs.
+std::string redacted(const Properties& props);
+
+// Builds a conf from defaults + overrides (later entries win). Throws KafkaError(Config).
+rd_kafka_conf_t* make_conf(const Properties& defaults, const Properties& overrides);
+
+}  // namespace ki

@@ -1,0 +1,87 @@
+// Source -> parse -> encode -> Kafka. One message per log line: the document to the topic,
+// a line that does not parse to the dead-letter topic (raw line + reason in headers), or
+// skipped / stopped on, as configured. Every line read ends up in exactly one counter.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kafka/producer.h"
+#include "pipeline/parse_pipeline.h"
+#include "source/follow_reader.h"
+
+namespace ki {
+
+enum class OnParseError : uint8_t { DeadLetter, Skip, Fail };
+
+struct ProduceConfig {
+  ProducerConfig producer;
+  std::string topic = "data_log";
+  std::string dlq_topic;  // empty: <topic>.dlq
+  ParserConfig parser;
+  EncoderConfig encoder;
+  std::string key_field;  // ECS field whose value keys each message ("" = no key)
+  OnParseError on_parse_error = OnParseError::DeadLetter;
+  double rate = 0;        // lines per second, 0 = as fast as possible
+  bool follow = false;
+  FollowConfig follow_cfg;
+  int flush_timeout_ms = 60000;
+};
+
+struct ProduceStats {
+  uint64_t read = 0;           // lines read
+  uint64_t produced = 0;       // documents acknowledged by Kafka
+  uint64_t dead_lettered = 0;  // bad lines acknowledged on the DLQ topic
+  uint64_t skipped = 0;        // bad lines counted and dropped (--on-parse-error skip)
+  uint64_t empty = 0;          // blank lines
+  uint64_t failed_delivery = 0;  // not acknowledged: the exit code is non-zero
+  uint64_t parse_errors = 0;     // lines that did not parse (dead-lettered, skipped or stopped on)
+  uint64_t bytes = 0;
+  double seconds = 0;
+  bool interrupted = false;
+  std::string stopped_reason;  // --on-parse-error fail: which line, why
+  std::vector<std::string> errors;  // first delivery errors / parse errors with their line
+  std::array<uint64_t, kFormatCount> by_format{};
+  uint64_t rotations = 0, truncations = 0;
+  // read == produced + dead_lettered + skipped + empty + failed_delivery (+ the line stopped on)
+  bool balanced() const {
+    return read == produced + dead_lettered + skipped + empty + failed_delivery + (stopped_reason.empty() ? 0 : 1);
+  }
+};
+
+struct ProduceHooks {
+  std::function<bool()> stop;  // polled ~every 100 ms; true ends reading (in-flight is flushed)
+  std::function<void(const ProduceStats&, uint64_t queued)> progress;  // ~every 200 ms
+};
+
+class ProducePipeline {
+ public:
+  // Connects and checks the topic (and the DLQ topic) within the connect timeout; throws KafkaError.
+  explicit ProducePipeline(ProduceConfig cfg);
+  ~ProducePipeline();
+
+  // Reads each path ("-" = stdin, plain or .gz; with follow, one growing file) to the end
+  // (or until stopped), flushes, and returns the stats of this call.
+  ProduceStats produce_files(const std::vector<std::string>& paths, const ProduceHooks& hooks);
+  // Produces lines handed over by the caller (line numbers continue across calls), flushes.
+  ProduceStats produce_lines(const std::vector<std::string>& lines, const ProduceHooks& hooks);
+  // Waits for in-flight messages; returns how many are still unacknowledged.
+  int flush(int timeout_ms);
+  const ProduceConfig& config() const { return cfg_; }
+  int partitions() const { return partitions_; }
+
+ private:
+  bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, ProduceStats& st);
+  ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
+
+  ProduceConfig cfg_;
+  std::unique_ptr<KafkaProducer> producer_;
+  ParseStage stage_;
+  int partitions_ = 0;
+  uint64_t lines_fed_ = 0;
+};
+
+}  // namespace ki

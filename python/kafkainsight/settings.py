@@ -1,0 +1,63 @@
+"""Settings resolution: command-line flag, then environment variable, then `.env`, then default.
+
+`.env` is read as data (python-dotenv's parser: no shell, nothing executed). A `.env` that other
+users can read gets a warning, since it usually holds passwords.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import warnings
+from typing import Mapping
+
+DEFAULTS = {
+    "KAFKA_BOOTSTRAP_SERVERS": "localhost:9093",
+    "KAFKA_TOPIC": "data_log",
+    "KAFKA_DLQ_TOPIC": "",
+    "KAFKA_GROUP_ID": "my-group",
+    "LOG_FILE": "sample_logs/apache.log",
+}
+
+
+def load_dotenv_file(path: str = ".env") -> dict[str, str]:
+    if not os.path.isfile(path):
+        return {}
+    mode = os.stat(path).st_mode
+    if mode & (stat.S_IROTH | stat.S_IWOTH):
+        warnings.warn(f"{path} is readable by other users (mode {stat.filemode(mode)}); "
+                      f"it may hold secrets: chmod 600 {path}", stacklevel=2)
+    from dotenv import dotenv_values
+    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+
+
+class Settings:
+    """Looks a name up in: explicit value, os.environ, .env, DEFAULTS."""
+
+    def __init__(self, env_file: str = ".env", environ: Mapping[str, str] | None = None):
+        self._env = os.environ if environ is None else environ
+        self._dotenv = load_dotenv_file(env_file)
+
+    def get(self, name: str, explicit: str | None = None, default: str | None = None) -> str | None:
+        if explicit is not None:
+            return explicit
+        if name in self._env and self._env[name] != "":
+            return self._env[name]
+        if name in self._dotenv and self._dotenv[name] != "":
+            return self._dotenv[name]
+        return DEFAULTS.get(name, default) if default is None else default
+
+
+def parse_properties(pairs: list[str] | None) -> dict[str, str]:
+    """-X key=value pairs (as kcat takes them) into a dict; a clear error if malformed."""
+    out: dict[str, str] = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise ValueError(f"-X {p!r}: expected key=value, e.g. -X security.protocol=SSL")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def is_tty(stream=sys.stderr) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty()
