@@ -40,3 +40,8 @@ if [ "$MODE" = "--dev" ]; then
   ARGS+=(-Ccmake.define.KI_BUILD_TESTS=ON -Ccmake.define.KI_BUILD_BENCH=ON)
 fi
 "$VENV/bin/pip" install -q "${ARGS[@]}" ".[test,notebook,bench]"
+
+# Warm the Maven cache of the real Kafka broker the tests start (tests/kafka_harness).
+if [ "$MODE" = "--dev" ]; then
+  "$VENV/bin/python" -m tests.kafka_harness --fetch-only >/dev/null
+fi

@@ -19,3 +19,7 @@ def root() -> pathlib.Path:
 @pytest.fixture(scope="session")
 def sample_logs(root) -> pathlib.Path:
     return root / "sample_logs"
+
+
+# Real Apache Kafka fixtures (kafka_cluster, kafka_cluster3), started only when a test asks.
+pytest_plugins = ["tests.conftest_kafka"]

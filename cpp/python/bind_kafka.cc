@@ -1,5 +1,7 @@
 // Kafka side of the module: embedded broker, produce pipeline, topic reader.
 #include <pybind11/functional.h>
+
+#include <atomic>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -42,10 +44,12 @@ Properties to_props(const std::map<std::string, std::string>& m) { return Proper
 // or SIGTERM turned into one by the CLI) stops reading; the C++ side then flushes.
 struct PyHooks {
   py::object progress;
+  std::atomic<bool>* stop_requested;
   bool interrupted = false;
   ProduceHooks make() {
     ProduceHooks h;
     h.stop = [this]() {
+      if (stop_requested->exchange(false)) return true;  // Producer.stop() from another thread
       py::gil_scoped_acquire gil;
       if (PyErr_CheckSignals() != 0) interrupted = true;
       return interrupted;
@@ -99,7 +103,7 @@ class PyProducer {
   }
 
   py::dict produce_files(const std::vector<std::string>& paths, py::object progress) {
-    PyHooks hooks{std::move(progress)};
+    PyHooks hooks{std::move(progress), &stop_};
     ProduceStats st;
     {
       py::gil_scoped_release release;
@@ -109,7 +113,7 @@ class PyProducer {
   }
 
   py::dict produce_lines(const std::vector<std::string>& lines) {
-    PyHooks hooks{py::none()};
+    PyHooks hooks{py::none(), &stop_};
     ProduceStats st;
     {
       py::gil_scoped_release release;
@@ -123,6 +127,7 @@ class PyProducer {
     return pipeline_->flush(static_cast<int>(timeout_s * 1000));
   }
   int partitions() const { return pipeline_->partitions(); }
+  void request_stop() { stop_ = true; }
 
  private:
   // Stats survive a Ctrl-C: they are returned with "interrupted" set and the pending
@@ -137,6 +142,7 @@ class PyProducer {
     return d;
   }
   std::unique_ptr<ProducePipeline> pipeline_;
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace
@@ -183,6 +189,7 @@ void bind_kafka(py::module_& m) {
       .def("produce_files", &PyProducer::produce_files, py::arg("paths"), py::arg("progress") = py::none())
       .def("produce_lines", &PyProducer::produce_lines)
       .def("flush", &PyProducer::flush, py::arg("timeout") = 30.0)
+      .def("request_stop", &PyProducer::request_stop)
       .def_property_readonly("partitions", &PyProducer::partitions);
 
   m.def(

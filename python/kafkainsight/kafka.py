@@ -108,13 +108,13 @@ class Producer:
                  poll_interval: float = 0.2, flush_timeout: float = 60.0):
         self.bootstrap, self.topic = bootstrap, topic
         self.dlq_topic = dlq_topic or f"{topic}.dlq"
+        self.stats = ProduceStats()  # cumulative over calls
+        self.last_stats: ProduceStats | None = None
         self._config = {str(k): str(v) for k, v in (config or {}).items()}
         self._core = _core.Producer(bootstrap, topic, self._config, self.dlq_topic, format, schema,
                                     include_original, parse_tz(tz), year or 0, key or "", on_parse_error,
                                     float(rate or 0), float(timeout), follow, from_end, float(poll_interval),
                                     float(flush_timeout))
-        self.stats = ProduceStats()  # cumulative over calls
-        self.last_stats: ProduceStats | None = None
 
     @property
     def partitions(self) -> int:
@@ -147,6 +147,10 @@ class Producer:
             total = total + self._done(self._core.produce_lines(chunk))
         self.last_stats = total
         return total
+
+    def stop(self) -> None:
+        """Ask a running produce_file (e.g. --follow in a thread) to stop reading, flush and return."""
+        self._core.request_stop()
 
     def flush(self, timeout: float = 30.0) -> int:
         """Wait for in-flight messages; returns how many are still unacknowledged."""

@@ -142,9 +142,18 @@ void KafkaProducer::produce(const std::string& topic, std::string_view key, std:
     }
     if (err == RD_KAFKA_RESP_ERR__FATAL)
       throw KafkaError(KafkaError::Kind::Fatal, "Kafka producer fatal error: " + fatal_error());
-    throw KafkaError(KafkaError::Kind::Other, std::string("cannot produce to '") + topic + "': " +
-                                                  rd_kafka_err2str(err));
+    // Refused locally (e.g. larger than message.max.bytes): this message fails, the run goes on.
+    record_failure(tag, err);
+    return;
   }
+}
+
+void KafkaProducer::record_failure(uint64_t tag, rd_kafka_resp_err_t err) {
+  ++counts_.failed;
+  if (counts_.first_errors.size() >= 10) return;
+  uint64_t file = tag >> 40, line = (tag >> 1) & ((1ULL << 39) - 1);
+  std::string src = file < sources_.size() ? sources_[file] : "?";
+  counts_.first_errors.push_back(src + ":" + std::to_string(line) + ": delivery failed: " + rd_kafka_err2str(err));
 }
 
 void KafkaProducer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
@@ -155,13 +164,7 @@ void KafkaProducer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* 
     ++(dlq ? self->counts_.acked_dlq : self->counts_.acked);
     return;
   }
-  ++self->counts_.failed;
-  if (self->counts_.first_errors.size() < 10) {
-    uint64_t file = tag >> 40, line = (tag >> 1) & ((1ULL << 39) - 1);
-    std::string src = file < self->sources_.size() ? self->sources_[file] : "?";
-    self->counts_.first_errors.push_back(src + ":" + std::to_string(line) + ": delivery failed: " +
-                                         rd_kafka_err2str(m->err));
-  }
+  self->record_failure(tag, m->err);
 }
 
 int KafkaProducer::flush(int timeout_ms) {

@@ -60,6 +60,7 @@ class KafkaProducer {
  private:
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t*, void* opaque);
   rd_kafka_topic_t* topic_handle(const std::string& name);
+  void record_failure(uint64_t tag, rd_kafka_resp_err_t err);
 
   ProducerConfig cfg_;
   rd_kafka_t* rk_ = nullptr;

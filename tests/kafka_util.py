@@ -1,0 +1,52 @@
+"""Reading topics back with an independent client (confluent-kafka, its own bundled librdkafka)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+from confluent_kafka import Consumer, TopicPartition
+
+
+def consume_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list:
+    """Every message in the topic, start to current end, as confluent_kafka Messages."""
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "ki-test-reader", "enable.auto.commit": False,
+                  "enable.partition.eof": True})
+    try:
+        md = c.list_topics(topic, timeout=timeout)
+        parts = list(md.topics[topic].partitions)
+        tps = []
+        for p in parts:
+            lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
+            if hi > lo:
+                tps.append(TopicPartition(topic, p, lo))
+        c.assign(tps)
+        out, remaining = [], len(tps)
+        import time
+        deadline = time.monotonic() + timeout
+        while remaining and time.monotonic() < deadline:
+            m = c.poll(0.5)
+            if m is None:
+                continue
+            if m.error():
+                if m.error().code() == -191:  # _PARTITION_EOF
+                    remaining -= 1
+                    continue
+                raise RuntimeError(m.error())
+            out.append(m)
+        return out
+    finally:
+        c.close()
+
+
+def headers(m) -> dict:
+    return {k: v.decode() for k, v in (m.headers() or [])}
+
+
+def kcat_count(bootstrap: str, topic: str) -> int | None:
+    """Message count read by kcat (another independent client), or None if kcat is missing."""
+    if not shutil.which("kcat"):
+        return None
+    r = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-f", "%o\\n"],
+                       capture_output=True, text=True, timeout=60)
+    return len(r.stdout.splitlines())
