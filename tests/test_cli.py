@@ -54,5 +54,45 @@ def test_parse_missing_file_is_a_clear_error(tmp_path):
 def test_demo_main_job(tmp_path):
     r = run("demo", "--lines", "2000", "--workdir", str(tmp_path))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "OK, every line parsed" in r.stdout
-    assert sum(1 for _ in open(tmp_path / "documents.ndjson")) == 12000
+    assert "read=12003 produced=12000 dead_lettered=3" in r.stdout
+    assert "read back: 12,000 documents in data_log" in r.stdout and "3 in data_log.dlq" in r.stdout
+    assert "OK, all 12,003 lines accounted for" in r.stdout
+
+
+def test_broker_command_serves_kafka_clients(tmp_path):
+    import signal
+    from tests.kafka_util import consume_all
+    p = subprocess.Popen([*KI, "broker", "--topic", "logs:3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    try:
+        out = [p.stdout.readline() for _ in range(4)]
+        assert "data lives in memory" in "".join(out)
+        export = [l for l in out if l.startswith("export KAFKA_BOOTSTRAP_SERVERS=")][0]
+        bootstrap = export.split("=", 1)[1].strip()
+        log = tmp_path / "a.log"
+        ki.generate("apache_error", 500, output=str(log), seed=1)
+        r = subprocess.run([sys.executable, "scripts/kafka_producer.py", str(log), "-t", "logs"],
+                           capture_output=True, text=True, timeout=120,
+                           env={**__import__("os").environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap})
+        assert r.returncode == 0, r.stderr
+        assert len(consume_all(bootstrap, "logs")) == 500
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+    assert p.returncode == 0
+
+
+def test_settings_precedence_flag_env_dotenv(tmp_path, monkeypatch):
+    from kafkainsight.settings import Settings
+    env_file = tmp_path / ".env"
+    env_file.write_text("KAFKA_TOPIC=from_dotenv\nKAFKA_BOOTSTRAP_SERVERS=dotenv:1\nX=$(touch pwned)\n")
+    env_file.chmod(0o600)
+    s = Settings(str(env_file), environ={"KAFKA_BOOTSTRAP_SERVERS": "env:1"})
+    assert s.get("KAFKA_TOPIC") == "from_dotenv"
+    assert s.get("KAFKA_BOOTSTRAP_SERVERS") == "env:1"
+    assert s.get("KAFKA_BOOTSTRAP_SERVERS", "flag:1") == "flag:1"
+    assert s.get("KAFKA_GROUP_ID") == "my-group"
+    assert not (tmp_path / "pwned").exists()
+    env_file.chmod(0o644)
+    with pytest.warns(UserWarning, match="readable by other users"):
+        Settings(str(env_file), environ={})

@@ -59,3 +59,31 @@ TEST(JsonWriter, EscapesControlAndRepairsUtf8) {
   EXPECT_EQ(out, "a\\\"b\\\\c\\n\\t\\u0001\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_NO_THROW(json::parse("\"" + out + "\""));
 }
+
+// The 16-bytes-at-a-time paths: a special byte at every position around the block edges must
+// come out exactly as the byte-by-byte reference would write it.
+TEST(JsonWriter, SpecialBytesAtEveryOffset) {
+  for (char special : {'"', '\\', '\n', '\x01', '\xff'}) {
+    for (size_t pos = 0; pos < 40; ++pos) {
+      std::string in(40, 'a');
+      in[pos] = special;
+      std::string out;
+      ki::append_json_escaped(out, in);
+      auto back = json::parse("\"" + out + "\"").get<std::string>();
+      std::string want = in;
+      if (special == '\xff') want.replace(pos, 1, "\xEF\xBF\xBD");
+      EXPECT_EQ(back, want) << "pos " << pos;
+    }
+  }
+}
+
+TEST(EcsSchema, SourceIpOrDomain) {
+  using ki::test::doc;
+  auto line = [](const std::string& host) {
+    return host + " - - [22/Apr/2018:09:30:00 +0000] \"GET / HTTP/1.1\" 200 1";
+  };
+  for (std::string ip : {"0.0.0.0", "255.255.255.255", "10.1.2.3", "::1", "fe80::1"})
+    EXPECT_EQ(doc(line(ip))["source"]["ip"], ip);
+  for (std::string host : {"256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "example.org", "1.2.3.4a"})
+    EXPECT_EQ(doc(line(host))["source"]["domain"], host) << host;
+}

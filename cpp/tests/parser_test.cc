@@ -288,3 +288,16 @@ TEST(Hostile, BinaryNulInvalidUtf8AndHugeLines) {
     }
   }
 }
+
+TEST(AccessVariants, EscapesAtEveryOffsetOfLongFields) {
+  for (size_t pos = 0; pos < 40; ++pos) {
+    std::string ua(40, 'u');
+    ua.insert(pos, "\\\"");
+    auto d = doc("1.2.3.4 - - [22/Apr/2018:09:30:00 +0000] \"GET /" + std::string(pos, 'p') +
+                 " HTTP/1.1\" 200 1 \"-\" \"" + ua + "\"");
+    std::string want(40, 'u');
+    want.insert(pos, "\"");
+    EXPECT_EQ(d["user_agent"]["original"], want) << pos;
+    EXPECT_EQ(d["url"]["original"], "/" + std::string(pos, 'p'));
+  }
+}

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <climits>
 
 #include "encode/json_writer.h"
 #include "util/timefmt.h"
@@ -20,8 +21,20 @@ constexpr std::string_view kFacility[24] = {
     "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
     "local0", "local1", "local2", "local3", "local4", "local5", "local6",   "local7"};
 
+bool is_ipv4_fast(std::string_view s) {
+  int parts = 0; size_t i = 0, n = s.size();
+  while (true) {
+    size_t st = i; unsigned v = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9' && i - st < 3) v = v * 10 + unsigned(s[i++] - '0');
+    if (i == st || v > 255 || (i - st > 1 && s[st] == '0')) return false;
+    if (++parts == 4) return i == n;
+    if (i >= n || s[i] != '.') return false;
+    ++i;
+  }
+}
 bool is_ip(std::string_view s) {
   if (s.empty() || s.size() > 45) return false;
+  if (s.find(':') == std::string_view::npos) return is_ipv4_fast(s);
   char buf[48];
   std::memcpy(buf, s.data(), s.size());
   buf[s.size()] = 0;
@@ -89,38 +102,64 @@ std::optional<std::string_view> record_field(const Record& r, std::string_view n
 
 bool is_key_field(std::string_view name) { return record_field(Record{}, name).has_value(); }
 
+namespace {
+inline char* put2(char* p, unsigned v) { p[0] = char('0' + v / 10); p[1] = char('0' + v % 10); return p + 2; }
+}  // namespace
+
 void append_iso8601(std::string& out, const Timestamp& ts) {
-  Civil c = local_civil(ts);
-  append_padded(out, c.year, 4);
-  out.push_back('-');
-  append_padded(out, c.month, 2);
-  out.push_back('-');
-  append_padded(out, c.day, 2);
-  out.push_back('T');
-  append_padded(out, c.hour, 2);
-  out.push_back(':');
-  append_padded(out, c.minute, 2);
-  out.push_back(':');
-  append_padded(out, c.second, 2);
-  if (ts.frac_digits > 0) {
-    out.push_back('.');
-    char buf[10];
-    uint32_t v = ts.nanos;
-    for (int i = 8; i >= 0; --i) {
-      buf[i] = static_cast<char>('0' + v % 10);
-      v /= 10;
+  // Date part cached per (local) day: civil_from_days runs once a day, not once a line.
+  thread_local int64_t cached_day = INT64_MIN;
+  thread_local char date[16];
+  thread_local size_t date_len = 0;
+  int64_t local = ts.epoch_sec + ts.offset_min * 60;
+  int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  unsigned secs = static_cast<unsigned>(local - days * 86400);
+  if (days != cached_day) {
+    Civil c = local_civil(ts);
+    std::string tmp;
+    append_padded(tmp, c.year, 4);
+    tmp.push_back('-');
+    append_padded(tmp, c.month, 2);
+    tmp.push_back('-');
+    append_padded(tmp, c.day, 2);
+    tmp.push_back('T');
+    if (tmp.size() <= sizeof date) {
+      std::memcpy(date, tmp.data(), tmp.size());
+      date_len = tmp.size();
+      cached_day = days;
+    } else {
+      out += tmp;  // absurd year: no cache
+      date_len = 0;
+      cached_day = INT64_MIN;
     }
-    out.append(buf, ts.frac_digits);
+  }
+  char buf[48];
+  char* p = buf;
+  std::memcpy(p, date, date_len);
+  p += date_len;
+  p = put2(p, secs / 3600);
+  *p++ = ':';
+  p = put2(p, secs / 60 % 60);
+  *p++ = ':';
+  p = put2(p, secs % 60);
+  if (ts.frac_digits > 0) {
+    *p++ = '.';
+    uint32_t v = ts.nanos;
+    char f[9];
+    for (int i = 8; i >= 0; --i) { f[i] = static_cast<char>('0' + v % 10); v /= 10; }
+    std::memcpy(p, f, ts.frac_digits);
+    p += ts.frac_digits;
   }
   if (ts.offset_min == 0) {
-    out.push_back('Z');
+    *p++ = 'Z';
   } else {
     int off = ts.offset_min < 0 ? -ts.offset_min : ts.offset_min;
-    out.push_back(ts.offset_min < 0 ? '-' : '+');
-    append_padded(out, off / 60, 2);
-    out.push_back(':');
-    append_padded(out, off % 60, 2);
+    *p++ = ts.offset_min < 0 ? '-' : '+';
+    p = put2(p, static_cast<unsigned>(off / 60));
+    *p++ = ':';
+    p = put2(p, static_cast<unsigned>(off % 60));
   }
+  out.append(buf, static_cast<size_t>(p - buf));
 }
 
 void Encoder::encode(const Record& rec, std::string& out) const {
@@ -315,12 +354,16 @@ void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
     append_padded(out, c.second, 2);
     out.push_back('"');
     // "GMT+8.0": hours plus minutes/60 rounded to one decimal, as the original computed it.
-    int off = r.ts.offset_min < 0 ? -r.ts.offset_min : r.ts.offset_min;
-    char frac[16];
-    std::snprintf(frac, sizeof frac, "%.1f", (off % 60) / 60.0);
-    char tz[32];
-    std::snprintf(tz, sizeof tz, "GMT%c%.1f", r.ts.offset_min < 0 ? '-' : '+', off / 60 + std::strtod(frac, nullptr));
-    w.field("timezone", tz);
+    thread_local int cached_off = INT32_MIN;
+    thread_local char tz[32];
+    if (r.ts.offset_min != cached_off) {
+      int off = r.ts.offset_min < 0 ? -r.ts.offset_min : r.ts.offset_min;
+      char frac[16];
+      std::snprintf(frac, sizeof frac, "%.1f", (off % 60) / 60.0);
+      std::snprintf(tz, sizeof tz, "GMT%c%.1f", r.ts.offset_min < 0 ? '-' : '+', off / 60 + std::strtod(frac, nullptr));
+      cached_off = r.ts.offset_min;
+    }
+    w.field("timezone", std::string_view(tz));
   }
   if (access) {
     w.field("operation", r.method);

@@ -1,6 +1,9 @@
 #include "encode/json_writer.h"
 
 #include <charconv>
+#if defined(__SSE2__)
+#include <emmintrin.h>  // 16 bytes at a time on the hot scanning loops
+#endif
 
 namespace ki {
 
@@ -38,7 +41,24 @@ void append_json_escaped(std::string& out, std::string_view sv) {
   const size_t n = sv.size();
   size_t run = 0;  // start of the pending run of plain bytes
   size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i lo = _mm_set1_epi8(0x1f), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+#endif
   while (i < n) {
+#if defined(__SSE2__)
+    // 16 plain printable ASCII bytes at a time (no control, '"', '\\', >= 0x80).
+    while (i + 16 <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      // signed compare: bytes >= 0x80 are negative, so v <= 0x1f catches them too
+      __m128i bad = _mm_or_si128(_mm_cmpgt_epi8(_mm_add_epi8(lo, _mm_set1_epi8(1)), v),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+      unsigned m = static_cast<unsigned>(_mm_movemask_epi8(bad));
+      if (m == 0) { i += 16; continue; }
+      i += static_cast<size_t>(__builtin_ctz(m));
+      break;
+    }
+    if (i >= n) break;
+#endif
     unsigned char cls = kClass.v[s[i]];
     if (cls == 0) {
       ++i;
