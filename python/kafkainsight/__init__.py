@@ -9,6 +9,7 @@ from __future__ import annotations
 from ._version import __version__
 from .logs import LogResult, ParseError, detect_format, parse_line, read_logs
 from .generate import generate, generate_lines
+from .kafka import EmbeddedBroker, Producer, ProduceStats, read_topic
 from . import _core
 
 FORMATS = _core.FORMATS
@@ -18,11 +19,15 @@ __all__ = [
     "__version__",
     "FORMATS",
     "SCHEMAS",
+    "EmbeddedBroker",
     "LogResult",
+    "Producer",
+    "ProduceStats",
     "ParseError",
     "detect_format",
     "generate",
     "generate_lines",
     "parse_line",
     "read_logs",
+    "read_topic",
 ]
