@@ -1,0 +1,124 @@
+#include "elasticsearch/bulk.h"
+
+#include <simdjson.h>
+#include <zlib.h>
+
+#include <stdexcept>
+
+#include "encode/json_writer.h"
+#include "util/timefmt.h"
+
+namespace ki::es {
+
+void append_bulk_item(std::string& body, std::string_view op, std::string_view index, std::string_view id,
+                      std::string_view doc) {
+  body += "{\"";
+  body += op;
+  body += "\":{\"_index\":\"";
+  append_json_escaped(body, index);
+  body += "\",\"_id\":\"";
+  append_json_escaped(body, id);
+  body += "\"}}\n";
+  body += doc;
+  body += '\n';
+}
+
+BulkResponse parse_bulk_response(std::string_view body) {
+  BulkResponse r;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto e = parser.parse(body.data(), body.size(), true).get(doc)) {
+    r.parse_error = simdjson::error_message(e);
+    return r;
+  }
+  bool errors = false;
+  if (doc["errors"].get_bool().get(errors) == simdjson::SUCCESS) r.errors = errors;
+  simdjson::dom::array items;
+  if (doc["items"].get_array().get(items)) {
+    r.parse_error = "no \"items\" array in the bulk response";
+    return r;
+  }
+  for (simdjson::dom::element item : items) {
+    simdjson::dom::object obj;
+    if (item.get_object().get(obj)) continue;
+    for (auto op : obj) {  // one key: the action
+      BulkItemResult res;
+      int64_t status = 0;
+      if (op.value["status"].get_int64().get(status) == simdjson::SUCCESS) res.status = static_cast<int>(status);
+      simdjson::dom::element err;
+      if (op.value["error"].get(err) == simdjson::SUCCESS) {
+        std::string_view s;
+        if (err["type"].get_string().get(s) == simdjson::SUCCESS) res.error_type = s;
+        if (err["reason"].get_string().get(s) == simdjson::SUCCESS) res.error_reason = s;
+        simdjson::dom::element cause;
+        if (err["caused_by"].get(cause) == simdjson::SUCCESS &&
+            cause["reason"].get_string().get(s) == simdjson::SUCCESS) {
+          res.error_reason += ": ";
+          res.error_reason += s;
+        }
+      }
+      r.items.push_back(std::move(res));
+      break;
+    }
+  }
+  r.ok = true;
+  return r;
+}
+
+std::string error_summary(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size(), true).get(doc)) return std::string(body.substr(0, 300));
+  std::string_view type, reason;
+  simdjson::dom::element err;
+  if (doc["error"].get(err) == simdjson::SUCCESS) {
+    std::string_view s;
+    if (err.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+    if (err["type"].get_string().get(type) != simdjson::SUCCESS) type = {};
+    if (err["reason"].get_string().get(reason) != simdjson::SUCCESS) reason = {};
+  }
+  if (type.empty() && reason.empty()) return std::string(body.substr(0, 300));
+  return std::string(type) + ": " + std::string(reason);
+}
+
+std::string index_for(std::string_view pattern, int64_t epoch_ms) {
+  if (pattern.find('%') == std::string_view::npos) return std::string(pattern);
+  int64_t days = (epoch_ms >= 0 ? epoch_ms : epoch_ms - 86399999) / 86400000;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  std::string out;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%' || i + 1 == pattern.size()) {
+      out.push_back(pattern[i]);
+      continue;
+    }
+    switch (pattern[++i]) {
+      case 'Y': append_padded(out, y, 4); break;
+      case 'm': append_padded(out, m, 2); break;
+      case 'd': append_padded(out, d, 2); break;
+      case '%': out.push_back('%'); break;
+      default: out.push_back('%'), out.push_back(pattern[i]);
+    }
+  }
+  return out;
+}
+
+std::string gzip_compress(std::string_view data, int level) {
+  z_stream zs{};
+  if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    throw std::runtime_error("gzip: deflateInit2 failed");
+  std::string out;
+  out.resize(deflateBound(&zs, data.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) throw std::runtime_error("gzip: deflate failed");
+  out.resize(zs.total_out);
+  return out;
+}
+
+}  // namespace ki::es

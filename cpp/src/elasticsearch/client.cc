@@ -1,0 +1,244 @@
+#include "elasticsearch/client.h"
+
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include "elasticsearch/bulk.h"
+
+namespace ki::es {
+
+namespace {
+
+std::string base64(std::string_view in) {
+  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
+    out += t[v >> 18], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += t[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    unsigned v = (unsigned char)in[i] << 16;
+    out += t[v >> 18], out += t[(v >> 12) & 63], out += "==";
+  } else if (i + 2 == in.size()) {
+    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
+    out += t[v >> 18], out += t[(v >> 12) & 63], out += t[(v >> 6) & 63], out += '=';
+  }
+  return out;
+}
+
+size_t on_body(char* p, size_t size, size_t n, void* ud) {
+  static_cast<std::string*>(ud)->append(p, size * n);
+  return size * n;
+}
+
+// Accepts the server if any certificate it presents has the pinned SHA-256 fingerprint
+// (what ES 8's "CA fingerprint" means); the usual chain verification is replaced by the pin.
+int verify_fingerprint(X509_STORE_CTX* ctx, void* arg) {
+  const std::string& want = *static_cast<const std::string*>(arg);
+  auto matches = [&](X509* cert) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!cert || !X509_digest(cert, EVP_sha256(), md, &len)) return false;
+    static const char* hex = "0123456789abcdef";
+    std::string got;
+    for (unsigned i = 0; i < len; ++i) got += hex[md[i] >> 4], got += hex[md[i] & 15];
+    return got == want;
+  };
+  if (matches(X509_STORE_CTX_get0_cert(ctx))) return 1;
+  STACK_OF(X509)* chain = X509_STORE_CTX_get0_untrusted(ctx);
+  for (int i = 0; chain && i < sk_X509_num(chain); ++i)
+    if (matches(sk_X509_value(chain, i))) return 1;
+  X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_UNTRUSTED);
+  return 0;
+}
+
+CURLcode ssl_ctx_cb(CURL*, void* ssl_ctx, void* arg) {
+  SSL_CTX_set_cert_verify_callback(static_cast<SSL_CTX*>(ssl_ctx), verify_fingerprint, arg);
+  return CURLE_OK;
+}
+
+}  // namespace
+
+struct EsClient::Transfer {
+  CURL* easy = nullptr;
+  uint64_t id = 0;
+  std::string body, response;
+  curl_slist* headers = nullptr;
+  char errbuf[CURL_ERROR_SIZE] = {};
+};
+
+EsClient::EsClient(ClientConfig cfg) : cfg_(std::move(cfg)) {
+  static const bool inited = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  (void)inited;
+  if (!cfg_.ca_fingerprint.empty()) {
+    for (char c : cfg_.ca_fingerprint)
+      if (std::isxdigit(static_cast<unsigned char>(c))) fingerprint_ += static_cast<char>(std::tolower(c));
+    if (fingerprint_.size() != 64)
+      throw std::invalid_argument("--ca-fingerprint must be a SHA-256 fingerprint (64 hex digits)");
+  } else if (!cfg_.insecure && cfg_.url.rfind("https://", 0) == 0) {
+    struct stat st{};
+    if (stat(cfg_.ca_path.c_str(), &st) != 0)
+      throw std::runtime_error("CA file '" + cfg_.ca_path +
+                               "' not found: copy Elasticsearch's config/certs/http_ca.crt there, or pass "
+                               "--ca-fingerprint (printed by Elasticsearch on first start), or --insecure");
+  }
+  if (!cfg_.api_key.empty()) {
+    std::string k = cfg_.api_key;
+    auth_header_ = "Authorization: ApiKey " + (k.find(':') != std::string::npos ? base64(k) : k);
+  } else if (!cfg_.password.empty()) {
+    auth_header_ = "Authorization: Basic " + base64(cfg_.user + ":" + cfg_.password);
+  }
+  multi_ = curl_multi_init();
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(cfg_.max_in_flight));
+}
+
+EsClient::~EsClient() {
+  for (auto& t : active_) {
+    curl_multi_remove_handle(multi_, t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+  }
+  for (CURL* e : idle_handles_) curl_easy_cleanup(e);
+  if (multi_) curl_multi_cleanup(multi_);
+}
+
+CURL* EsClient::easy_for(Transfer& t, const char* method, const std::string& path, const char* content_type,
+                         bool gzip_body) {
+  CURL* e;
+  if (!idle_handles_.empty()) {
+    e = idle_handles_.back();
+    idle_handles_.pop_back();
+    curl_easy_reset(e);
+  } else {
+    e = curl_easy_init();
+  }
+  t.easy = e;
+  std::string url = cfg_.url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  url += path;
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+  if (std::string_view(method) == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (!t.body.empty() || std::string_view(method) == "POST" || std::string_view(method) == "PUT") {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t.body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
+  }
+  t.headers = curl_slist_append(t.headers, (std::string("Content-Type: ") + content_type).c_str());
+  t.headers = curl_slist_append(t.headers, "Accept: application/json");
+  if (gzip_body) t.headers = curl_slist_append(t.headers, "Content-Encoding: gzip");
+  if (!auth_header_.empty()) t.headers = curl_slist_append(t.headers, auth_header_.c_str());
+  t.headers = curl_slist_append(t.headers, "Expect:");  // no 100-continue round trip
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // gzip responses welcome
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.response);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errbuf);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(cfg_.timeout_ms));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(cfg_.connect_timeout_ms));
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (cfg_.insecure) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  } else if (!fingerprint_.empty()) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);  // the pin identifies the server
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, &fingerprint_);
+  } else {
+    curl_easy_setopt(e, CURLOPT_CAINFO, cfg_.ca_path.c_str());
+  }
+  return e;
+}
+
+std::string EsClient::describe(CURLcode code, const char* errbuf) const {
+  std::string detail = errbuf && *errbuf ? errbuf : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CONNECT_ERROR:
+      if (!fingerprint_.empty())
+        return "TLS: no certificate of " + cfg_.url + " has the SHA-256 fingerprint given with --ca-fingerprint (" +
+               detail + ")";
+      return "TLS: the certificate of " + cfg_.url + " was not verified with the CA file '" + cfg_.ca_path +
+             "' (" + detail + "). Is it the http_ca.crt of this cluster?";
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "cannot connect to Elasticsearch at " + cfg_.url + " (" + detail + ")";
+    case CURLE_OPERATION_TIMEDOUT:
+      return "Elasticsearch at " + cfg_.url + " did not answer within the timeout (" + detail + ")";
+    default:
+      return "request to " + cfg_.url + " failed: " + detail;
+  }
+}
+
+HttpResponse EsClient::finish(Transfer& t, CURLcode code) {
+  HttpResponse r;
+  r.id = t.id;
+  if (code == CURLE_OK) {
+    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &r.status);
+    r.body = std::move(t.response);
+  } else {
+    r.error = describe(code, t.errbuf);
+    r.tls_error = code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+                  code == CURLE_SSL_CONNECT_ERROR;
+  }
+  curl_slist_free_all(t.headers);
+  t.headers = nullptr;
+  idle_handles_.push_back(t.easy);
+  return r;
+}
+
+HttpResponse EsClient::request(const char* method, const std::string& path, std::string_view body,
+                               const char* content_type) {
+  Transfer t;
+  t.body.assign(body);
+  CURL* e = easy_for(t, method, path, content_type, false);
+  CURLcode code = curl_easy_perform(e);
+  bytes_sent_ += t.body.size();
+  return finish(t, code);
+}
+
+uint64_t EsClient::submit_bulk(std::string body) {
+  auto t = std::make_unique<Transfer>();
+  t->id = next_id_++;
+  t->body = cfg_.gzip ? gzip_compress(body) : std::move(body);
+  bytes_sent_ += t->body.size();
+  CURL* e = easy_for(*t, "POST", "/_bulk", "application/x-ndjson", cfg_.gzip);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  curl_multi_add_handle(multi_, e);
+  uint64_t id = t->id;
+  active_.push_back(std::move(t));
+  return id;
+}
+
+std::vector<HttpResponse> EsClient::poll(int wait_ms) {
+  std::vector<HttpResponse> done;
+  int running = 0;
+  curl_multi_perform(multi_, &running);
+  if (!active_.empty() && wait_ms > 0) {
+    curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+    curl_multi_perform(multi_, &running);
+  }
+  int left = 0;
+  while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
+    if (m->msg != CURLMSG_DONE) continue;
+    Transfer* tp = nullptr;
+    curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&tp));
+    CURLcode code = m->data.result;
+    curl_multi_remove_handle(multi_, m->easy_handle);
+    auto it = std::find_if(active_.begin(), active_.end(), [&](const auto& p) { return p.get() == tp; });
+    if (it == active_.end()) continue;
+    done.push_back(finish(**it, code));
+    active_.erase(it);
+  }
+  return done;
+}
+
+}  // namespace ki::es

@@ -1,0 +1,73 @@
+// EsClient: HTTPS to Elasticsearch with libcurl (OpenSSL): keep-alive connections, TLS
+// verified against a CA file or a CA fingerprint, basic auth or API key, a bounded number of
+// bulk requests in flight (curl multi). Secrets never appear in errors or logs.
+#pragma once
+#include <curl/curl.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ki::es {
+
+struct ClientConfig {
+  std::string url = "https://localhost:9200";
+  std::string ca_path = "certificates/http_ca.crt";
+  std::string ca_fingerprint;  // SHA-256 of the CA certificate (hex, colons allowed), as ES 8 prints it
+  bool insecure = false;       // no verification at all (explicit opt-in)
+  std::string user = "elastic";
+  std::string password;
+  std::string api_key;         // "id:key" or its base64 form, as ES returns "encoded"
+  bool gzip = false;
+  int timeout_ms = 30000;
+  int connect_timeout_ms = 10000;
+  int max_in_flight = 2;
+};
+
+struct HttpResponse {
+  long status = 0;       // 0: no HTTP response (see error)
+  std::string body;
+  std::string error;     // transport / TLS failure, in words
+  bool tls_error = false;
+  uint64_t id = 0;       // the request it answers
+};
+
+class EsClient {
+ public:
+  explicit EsClient(ClientConfig cfg);  // throws std::runtime_error for a missing CA file
+  ~EsClient();
+  EsClient(const EsClient&) = delete;
+  EsClient& operator=(const EsClient&) = delete;
+
+  HttpResponse request(const char* method, const std::string& path, std::string_view body = {},
+                       const char* content_type = "application/json");
+  // Starts a _bulk request (body is NDJSON; gzipped here if configured). Returns its id.
+  uint64_t submit_bulk(std::string body);
+  // Drives transfers for up to wait_ms; returns the requests that completed.
+  std::vector<HttpResponse> poll(int wait_ms);
+  size_t in_flight() const { return active_.size(); }
+  bool can_submit() const { return static_cast<int>(active_.size()) < cfg_.max_in_flight; }
+  const ClientConfig& config() const { return cfg_; }
+  uint64_t bytes_sent() const { return bytes_sent_; }
+
+ private:
+  struct Transfer;
+  CURL* easy_for(Transfer& t, const char* method, const std::string& path, const char* content_type,
+                 bool gzip_body);
+  HttpResponse finish(Transfer& t, CURLcode code);
+  std::string describe(CURLcode code, const char* errbuf) const;
+
+  ClientConfig cfg_;
+  std::string auth_header_;  // "Authorization: ..." (never logged)
+  std::string fingerprint_;  // normalized lowercase hex without colons
+  CURLM* multi_ = nullptr;
+  std::vector<std::unique_ptr<Transfer>> active_;
+  std::vector<CURL*> idle_handles_;  // reused: their connections stay alive
+  uint64_t next_id_ = 1;
+  uint64_t bytes_sent_ = 0;
+};
+
+}  // namespace ki::es

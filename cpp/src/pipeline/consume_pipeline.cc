@@ -1,0 +1,439 @@
+#include "pipeline/consume_pipeline.h"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "elasticsearch/bulk.h"
+#include "elasticsearch/offsets.h"
+#include "elasticsearch/retry.h"
+#include "kafka/producer.h"
+
+namespace ki {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Item {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0, ts_ms = 0;
+  std::string index, id, doc;
+  uint32_t attempts = 0;
+  Clock::time_point due{};
+};
+
+std::string tp_name(const std::string& t, int32_t p) { return t + "[" + std::to_string(p) + "]"; }
+}  // namespace
+
+struct ConsumePipeline::Impl {
+  ConsumerConfig ccfg;
+  EsSinkConfig scfg;
+  es::EsClient client;
+  es::OffsetTracker tracker;
+  es::Backoff backoff;
+  rd_kafka_t* rk = nullptr;
+  std::unique_ptr<KafkaProducer> dlq;
+  std::vector<Item> batch;
+  size_t batch_bytes = 0;
+  Clock::time_point batch_started{};
+  std::map<uint64_t, std::vector<Item>> in_flight;
+  std::vector<Item> retry;
+  ConsumeStats st;
+  std::vector<double> latencies;  // ms, a bounded sample
+  uint64_t latency_seen = 0;
+
+  Impl(ConsumerConfig c, EsSinkConfig s)
+      : ccfg(std::move(c)), scfg(std::move(s)), client(scfg.client),
+        backoff(scfg.backoff_initial_ms, scfg.backoff_max_ms) {
+    if (scfg.dlq_topic.empty()) scfg.dlq_topic = ccfg.topics.at(0) + ".dlq";
+    if (scfg.op != "create" && scfg.op != "index") throw std::invalid_argument("op must be create or index");
+  }
+  ~Impl() {
+    if (rk) {
+      rd_kafka_consumer_close(rk);
+      rd_kafka_destroy(rk);
+    }
+  }
+
+  void error(const std::string& e) {
+    spdlog::warn("{}", e);
+    if (st.errors.size() < 20) st.errors.push_back(e);
+  }
+
+  // --- start-up: Elasticsearch first (clear errors before joining the group) ---------------
+  void check_elasticsearch() {
+    auto deadline = Clock::now() + std::chrono::milliseconds(scfg.startup_timeout_ms);
+    for (uint32_t attempt = 0;; ++attempt) {
+      es::HttpResponse r = client.request("GET", "/");
+      if (r.status >= 200 && r.status < 300) return;
+      if (r.status == 401 || r.status == 403)
+        throw KafkaError(KafkaError::Kind::Config,
+                         "Elasticsearch at " + scfg.client.url + " refused the credentials (HTTP " +
+                             std::to_string(r.status) + ", " + es::error_summary(r.body) + "): check " +
+                             (scfg.client.api_key.empty() ? "ELASTIC_PASSWORD for user '" + scfg.client.user + "'"
+                                                          : std::string("ELASTIC_API_KEY")));
+      if (r.tls_error) throw KafkaError(KafkaError::Kind::Config, r.error);
+      std::string why = r.status ? "HTTP " + std::to_string(r.status) + " " + es::error_summary(r.body) : r.error;
+      if (Clock::now() >= deadline)
+        throw KafkaError(KafkaError::Kind::Unreachable,
+                         "Elasticsearch is not available: " + why + " (gave up after " +
+                             std::to_string(scfg.startup_timeout_ms / 1000) + " s)");
+      uint32_t d = backoff.delay_ms(attempt);
+      spdlog::warn("Elasticsearch not ready ({}); retrying in {} ms", why, d);
+      std::this_thread::sleep_for(std::chrono::milliseconds(d));
+    }
+  }
+
+  void prepare_index() {
+    if (!scfg.template_name.empty()) {
+      auto r = client.request("PUT", "/_index_template/" + scfg.template_name, scfg.template_body);
+      if (r.status < 200 || r.status >= 300)
+        throw KafkaError(KafkaError::Kind::Config, "installing index template '" + scfg.template_name +
+                                                       "' failed: " + (r.status ? es::error_summary(r.body) : r.error));
+    }
+    if (scfg.index.find('%') != std::string::npos) return;  // dated indices: created on first write
+    const std::string path = "/" + scfg.index;
+    if (scfg.recreate_index) {
+      auto r = client.request("DELETE", path);
+      if (r.status != 404 && (r.status < 200 || r.status >= 300))
+        throw KafkaError(KafkaError::Kind::Config, "deleting index '" + scfg.index + "' failed: " +
+                                                       (r.status ? es::error_summary(r.body) : r.error));
+      spdlog::warn("deleted index '{}' (--recreate-index)", scfg.index);
+    }
+    auto head = client.request("HEAD", path);
+    if (head.status == 404) {
+      auto r = client.request("PUT", path, scfg.index_settings.empty() ? "{}" : scfg.index_settings);
+      if ((r.status < 200 || r.status >= 300) && r.body.find("resource_already_exists_exception") == std::string::npos)
+        throw KafkaError(KafkaError::Kind::Config, "creating index '" + scfg.index + "' failed: " +
+                                                       (r.status ? es::error_summary(r.body) : r.error));
+    } else if (head.status < 200 || head.status >= 300) {
+      throw KafkaError(KafkaError::Kind::Config, "checking index '" + scfg.index + "' failed: " +
+                                                     (head.status ? "HTTP " + std::to_string(head.status) : head.error));
+    }
+  }
+
+  // --- Kafka consumer -----------------------------------------------------------------
+  static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                           void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      for (int i = 0; i < parts->cnt; ++i)
+        spdlog::info("assigned {}", tp_name(parts->elems[i].topic, parts->elems[i].partition));
+      rd_kafka_assign(rk, parts);
+    } else {
+      self->on_revoke(parts);
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  void join() {
+    Properties defaults = {{"bootstrap.servers", ccfg.bootstrap},
+                           {"group.id", ccfg.group},
+                           {"client.id", "kafkainsight-consumer"},
+                           {"enable.auto.commit", "false"},
+                           {"enable.auto.offset.store", "false"},
+                           {"auto.offset.reset", ccfg.auto_offset_reset},
+                           {"fetch.wait.max.ms", "100"}};
+    rd_kafka_conf_t* conf = make_conf(defaults, ccfg.properties);
+    rd_kafka_conf_set_opaque(conf, this);
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    char errstr[512];
+    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+    if (!rk) {
+      rd_kafka_conf_destroy(conf);
+      throw KafkaError(KafkaError::Kind::Config, std::string("cannot create Kafka consumer: ") + errstr);
+    }
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(ccfg.topics.size()));
+    for (const auto& t : ccfg.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e) throw KafkaError(KafkaError::Kind::Config, std::string("cannot subscribe: ") + rd_kafka_err2str(e));
+  }
+
+  void take_message(rd_kafka_message_t* m) {
+    Item it;
+    it.topic = rd_kafka_topic_name(m->rkt);
+    it.partition = m->partition;
+    it.offset = m->offset;
+    it.ts_ms = rd_kafka_message_timestamp(m, nullptr);
+    it.id = it.topic + "-" + std::to_string(it.partition) + "-" + std::to_string(it.offset);
+    it.index = es::index_for(scfg.index, it.ts_ms > 0 ? it.ts_ms : wall_ms());
+    if (m->payload) it.doc.assign(static_cast<const char*>(m->payload), m->len);
+    ++st.consumed;
+    tracker.started({it.topic, it.partition}, it.offset);
+    add_to_batch(std::move(it));
+  }
+
+  void add_to_batch(Item it) {
+    if (batch.empty()) batch_started = Clock::now();
+    batch_bytes += it.doc.size() + it.index.size() + it.id.size() + 40;
+    batch.push_back(std::move(it));
+  }
+
+  bool batch_full() const { return batch.size() >= scfg.bulk_max_docs || batch_bytes >= scfg.bulk_max_bytes; }
+
+  void submit() {
+    std::string body;
+    body.reserve(batch_bytes + batch.size() * 16);
+    for (const auto& it : batch) es::append_bulk_item(body, scfg.op, it.index, it.id, it.doc);
+    uint64_t id = client.submit_bulk(std::move(body));
+    ++st.bulk_requests;
+    in_flight.emplace(id, std::move(batch));
+    batch.clear();
+    batch_bytes = 0;
+  }
+
+  void schedule_retry(Item&& it) {
+    it.due = Clock::now() + std::chrono::milliseconds(backoff.delay_ms(it.attempts++));
+    retry.push_back(std::move(it));
+  }
+
+  void finished(const Item& it) { tracker.finished({it.topic, it.partition}, it.offset); }
+
+  void record_latency(const Item& it) {
+    if (it.ts_ms <= 0) return;
+    double ms = static_cast<double>(wall_ms() - it.ts_ms);
+    ++latency_seen;
+    if (latencies.size() < 100000) latencies.push_back(ms);
+    else latencies[latency_seen % latencies.size()] = ms;
+  }
+
+  void dead_letter(std::vector<std::pair<Item, std::string>>& bad) {
+    if (bad.empty()) return;
+    if (!dlq) {
+      ProducerConfig pc;
+      pc.bootstrap = ccfg.bootstrap;
+      pc.properties = ccfg.properties;
+      dlq = std::make_unique<KafkaProducer>(pc);
+      dlq->check_topic(scfg.dlq_topic);
+    }
+    uint64_t failed_before = dlq->counts().failed;
+    for (auto& [it, reason] : bad) {
+      std::string part = std::to_string(it.partition), off = std::to_string(it.offset);
+      Header h[5] = {{"ki.error.stage", "index"},
+                     {"ki.error.reason", reason},
+                     {"ki.topic", it.topic},
+                     {"ki.partition", part},
+                     {"ki.offset", off}};
+      dlq->produce(scfg.dlq_topic, it.id, it.doc, it.ts_ms, h, 5, 0);
+    }
+    int left = dlq->flush(30000);
+    if (left > 0 || dlq->counts().failed != failed_before) {
+      // Not on the dead-letter topic: not finished, so never committed; stop the run.
+      st.fatal = "cannot write to the dead-letter topic '" + scfg.dlq_topic + "'";
+      return;
+    }
+    for (auto& [it, reason] : bad) {
+      ++st.dead_lettered;
+      finished(it);
+    }
+  }
+
+  void on_response(const es::HttpResponse& r) {
+    auto node = in_flight.extract(r.id);
+    if (node.empty()) return;
+    std::vector<Item>& items = node.mapped();
+    es::RequestOutcome ro = es::classify_request(r.status);
+    if (ro == es::RequestOutcome::AuthFatal) {
+      st.fatal = "Elasticsearch refused the credentials (HTTP " + std::to_string(r.status) + ", " +
+                 es::error_summary(r.body) + ")";
+      return;  // nothing finished: nothing committed
+    }
+    if (ro == es::RequestOutcome::Fatal) {
+      st.fatal = "bulk request rejected (HTTP " + std::to_string(r.status) + "): " + es::error_summary(r.body) +
+                 (r.status == 413 ? "; lower --bulk-max-bytes" : "");
+      return;
+    }
+    if (ro == es::RequestOutcome::Retry) {
+      ++st.request_retries;
+      error(r.status ? "bulk request got HTTP " + std::to_string(r.status) + " (" + es::error_summary(r.body) +
+                           "); retrying " + std::to_string(items.size()) + " documents"
+                     : r.error + "; retrying " + std::to_string(items.size()) + " documents");
+      for (auto& it : items) schedule_retry(std::move(it));
+      return;
+    }
+    es::BulkResponse br = es::parse_bulk_response(r.body);
+    if (!br.ok || br.items.size() != items.size()) {
+      ++st.request_retries;
+      error("unreadable bulk response (" + (br.ok ? std::string("item count differs") : br.parse_error) +
+            "); retrying");
+      for (auto& it : items) schedule_retry(std::move(it));
+      return;
+    }
+    std::vector<std::pair<Item, std::string>> bad;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const auto& res = br.items[i];
+      switch (es::classify_item(res.status, res.error_type, scfg.op == "create")) {
+        case es::ItemOutcome::Indexed:
+          ++st.indexed;
+          record_latency(items[i]);
+          finished(items[i]);
+          break;
+        case es::ItemOutcome::Duplicate:
+          ++st.duplicates;
+          finished(items[i]);
+          break;
+        case es::ItemOutcome::Retry:
+          ++st.item_retries;
+          schedule_retry(std::move(items[i]));
+          break;
+        case es::ItemOutcome::Permanent:
+          bad.emplace_back(std::move(items[i]), std::to_string(res.status) + " " + res.error_type + ": " +
+                                                    res.error_reason);
+          break;
+      }
+    }
+    dead_letter(bad);
+  }
+
+  void pump(int wait_ms) {
+    for (auto& r : client.poll(wait_ms)) on_response(r);
+  }
+
+  void move_due_retries(bool all) {
+    auto now = Clock::now();
+    for (size_t i = 0; i < retry.size();) {
+      if (all || retry[i].due <= now) {
+        add_to_batch(std::move(retry[i]));
+        retry[i] = std::move(retry.back());
+        retry.pop_back();
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  void commit(bool sync) {
+    auto commits = tracker.take_commits();
+    if (commits.empty()) return;
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(static_cast<int>(commits.size()));
+    for (const auto& [tp, off] : commits) {
+      rd_kafka_topic_partition_list_add(l, tp.first.c_str(), tp.second)->offset = off;
+      st.committed[tp_name(tp.first, tp.second)] = off;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_commit(rk, l, sync ? 0 : 1);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) error(std::string("offset commit failed: ") + rd_kafka_err2str(e));
+  }
+
+  // Finish what is in flight (bounded), commit, forget the partitions being taken away.
+  void on_revoke(rd_kafka_topic_partition_list_t* parts) {
+    auto deadline = Clock::now() + std::chrono::seconds(30);
+    if (!batch.empty() && st.fatal.empty()) submit();
+    while (!in_flight.empty() && Clock::now() < deadline && st.fatal.empty()) pump(50);
+    commit(true);
+    for (int i = 0; i < parts->cnt; ++i) {
+      std::string t = parts->elems[i].topic;
+      int32_t p = parts->elems[i].partition;
+      auto gone = [&](const Item& it) { return it.topic == t && it.partition == p; };
+      retry.erase(std::remove_if(retry.begin(), retry.end(), gone), retry.end());
+      tracker.drop({t, p});
+      spdlog::info("revoked {}", tp_name(t, p));
+    }
+  }
+
+  void fill_lag() {
+    rd_kafka_topic_partition_list_t* a = nullptr;
+    if (rd_kafka_assignment(rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR || !a) return;
+    for (int i = 0; i < a->cnt; ++i) {
+      int64_t lo = 0, hi = 0;
+      const auto& e = a->elems[i];
+      if (rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+      std::string name = tp_name(e.topic, e.partition);
+      auto c = st.committed.find(name);
+      int64_t done = c != st.committed.end() ? c->second : lo;
+      st.lag[name] = std::max<int64_t>(0, hi - done);
+    }
+    rd_kafka_topic_partition_list_destroy(a);
+  }
+
+  void fill_latency() {
+    if (latencies.empty()) return;
+    std::vector<double> v = latencies;
+    auto at = [&](double q) {
+      size_t k = static_cast<size_t>(q * static_cast<double>(v.size() - 1));
+      std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
+      return v[k];
+    };
+    st.latency_p50_ms = at(0.50);
+    st.latency_p99_ms = at(0.99);
+  }
+
+  ConsumeStats run(const RunLimits& lim, const ConsumeHooks& hooks, std::atomic<bool>& stop_requested) {
+    auto t0 = Clock::now();
+    check_elasticsearch();
+    prepare_index();
+    join();
+    auto last_msg = Clock::now(), last_commit = Clock::now(), last_hook = Clock::now();
+    bool stopping = false;
+    while (st.fatal.empty()) {
+      auto now = Clock::now();
+      if (!stopping && now - last_hook >= std::chrono::milliseconds(200)) {
+        last_hook = now;
+        if (stop_requested.exchange(false) || (hooks.stop && hooks.stop())) {
+          stopping = true;
+          st.interrupted = true;
+        }
+        if (hooks.progress) {
+          fill_lag();
+          hooks.progress(st);
+        }
+      }
+      bool want_more = !stopping && !(lim.max_messages && st.consumed >= lim.max_messages);
+      bool busy = !batch.empty() || !in_flight.empty() || !retry.empty();
+      if (want_more && !(batch_full() && !client.can_submit())) {
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, busy ? 5 : 100);
+        if (m) {
+          if (!m->err) {
+            take_message(m);
+            last_msg = Clock::now();
+          } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            error(std::string("kafka: ") + rd_kafka_message_errstr(m));
+            if (m->err == RD_KAFKA_RESP_ERR__FATAL) st.fatal = "Kafka consumer fatal error";
+          }
+          rd_kafka_message_destroy(m);
+        }
+      }
+      move_due_retries(false);
+      bool linger_over = !batch.empty() && Clock::now() - batch_started >= std::chrono::milliseconds(scfg.linger_ms);
+      if (!batch.empty() && client.can_submit() && (batch_full() || linger_over || !want_more)) submit();
+      pump(in_flight.empty() ? 0 : (want_more ? 0 : 20));
+      if (Clock::now() - last_commit >= std::chrono::seconds(1)) {
+        commit(false);
+        last_commit = Clock::now();
+      }
+      busy = !batch.empty() || !in_flight.empty() || !retry.empty();
+      if (!want_more && stopping && batch.empty() && in_flight.empty()) break;  // retries are not waited for
+      if (!want_more && !stopping && !busy) break;                               // --max-messages reached
+      if (lim.idle_timeout_ms > 0 && !busy && Clock::now() - last_msg >= std::chrono::milliseconds(lim.idle_timeout_ms))
+        break;
+      if (!want_more && busy && in_flight.empty() && batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (st.fatal.empty()) commit(true);
+    fill_lag();
+    fill_latency();
+    st.bytes_sent = client.bytes_sent();
+    st.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return st;
+  }
+};
+
+ConsumePipeline::ConsumePipeline(ConsumerConfig ccfg, EsSinkConfig scfg)
+    : impl_(std::make_unique<Impl>(std::move(ccfg), std::move(scfg))) {}
+ConsumePipeline::~ConsumePipeline() = default;
+
+ConsumeStats ConsumePipeline::run(const RunLimits& limits, const ConsumeHooks& hooks) {
+  return impl_->run(limits, hooks, stop_requested_);
+}
+
+}  // namespace ki

@@ -1,0 +1,80 @@
+// Kafka -> Elasticsearch. A consumer group member that bulk-indexes each message as one
+// document with _id = topic-partition-offset (op "create"), so a redelivered message lands on
+// the same document: every message exactly once in Elasticsearch. Offsets are committed only
+// up to messages that Elasticsearch acknowledged (2xx, or 409 on create) or that went to the
+// dead-letter topic. Per-item 429/5xx are retried with backoff; whole-request failures are
+// retried, never dropped; 401/403 stop the run at once.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "elasticsearch/client.h"
+#include "kafka/client_config.h"
+
+namespace ki {
+
+struct ConsumerConfig {
+  std::string bootstrap = "localhost:9093";
+  std::vector<std::string> topics = {"data_log"};  // a name starting with ^ is a regex
+  std::string group = "my-group";
+  std::string auto_offset_reset = "earliest";
+  Properties properties;  // -X pass-through
+};
+
+struct EsSinkConfig {
+  es::ClientConfig client;
+  std::string index = "test-log";  // or a pattern of the event date: logs-%Y.%m.%d
+  std::string op = "create";
+  size_t bulk_max_docs = 1000;
+  size_t bulk_max_bytes = 5u << 20;
+  int linger_ms = 1000;
+  std::string dlq_topic;           // empty: <first topic>.dlq
+  std::string index_settings;      // JSON body for creating a missing fixed index ("" = ES defaults)
+  std::string template_name, template_body;  // installed at start when set
+  bool recreate_index = false;
+  int startup_timeout_ms = 30000;  // how long to wait for Elasticsearch at start
+  uint32_t backoff_initial_ms = 200, backoff_max_ms = 30000;
+};
+
+struct RunLimits {
+  uint64_t max_messages = 0;  // 0: no limit
+  int idle_timeout_ms = 0;    // 0: run until stopped
+};
+
+struct ConsumeStats {
+  uint64_t consumed = 0, indexed = 0, duplicates = 0, dead_lettered = 0;
+  uint64_t item_retries = 0, request_retries = 0, bulk_requests = 0, bytes_sent = 0;
+  double seconds = 0, latency_p50_ms = 0, latency_p99_ms = 0;
+  std::map<std::string, int64_t> committed;  // "topic[partition]" -> next offset
+  std::map<std::string, int64_t> lag;        // high watermark - committed
+  std::vector<std::string> errors;
+  std::string fatal;  // why the run stopped early (auth, TLS, config); empty otherwise
+  bool interrupted = false;
+};
+
+struct ConsumeHooks {
+  std::function<bool()> stop;
+  std::function<void(const ConsumeStats&)> progress;
+};
+
+class ConsumePipeline {
+ public:
+  ConsumePipeline(ConsumerConfig ccfg, EsSinkConfig scfg);
+  ~ConsumePipeline();
+  // Checks Elasticsearch (reachable, authenticated, TLS), prepares the index / template, joins
+  // the group, and moves messages until stopped or a limit is reached. Throws on start-up errors.
+  ConsumeStats run(const RunLimits& limits, const ConsumeHooks& hooks);
+  void request_stop() { stop_requested_ = true; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace ki
