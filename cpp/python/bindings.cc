@@ -13,7 +13,8 @@
 namespace py = pybind11;
 using namespace ki;
 
-void bind_kafka(py::module_& m);  // bind_kafka.cc
+void bind_kafka(py::module_& m);          // bind_kafka.cc
+void bind_elasticsearch(py::module_& m);  // bind_elasticsearch.cc
 
 namespace {
 
@@ -342,6 +343,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("sleep") = 0.0, py::arg("tz_offset_min") = 0);
 
   bind_kafka(m);
+  bind_elasticsearch(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
                                      "rfc5424", "json");

@@ -142,6 +142,41 @@ def _cmd_produce(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_consume(a: argparse.Namespace) -> int:
+    from .elasticsearch import Consumer, ElasticsearchSink
+    from .settings import Settings, parse_properties
+    cfg = Settings(a.env_file)
+    topics = a.topics or [cfg.get("KAFKA_TOPIC")]
+    consumer = Consumer(cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers), topics,
+                        cfg.get("KAFKA_GROUP_ID", a.group), parse_properties(a.property),
+                        auto_offset_reset=a.offset_reset)
+    sink = ElasticsearchSink(
+        cfg.get("ELASTICSEARCH_URL", a.url, "https://localhost:9200"),
+        ca_certs=cfg.get("ELASTIC_CA_CERTS", a.ca_certs, "certificates/http_ca.crt"),
+        ca_fingerprint=cfg.get("ELASTIC_CA_FINGERPRINT", a.ca_fingerprint, ""), insecure=a.insecure,
+        user=cfg.get("ELASTIC_USER", a.user, "elastic"), password=cfg.get("ELASTIC_PASSWORD", None, ""),
+        api_key=cfg.get("ELASTIC_API_KEY", None, ""), index=cfg.get("ES_INDEX", a.index, "test-log"),
+        bulk_max_docs=a.bulk_max_docs, bulk_max_bytes=a.bulk_max_bytes, linger=a.linger, gzip=a.gzip,
+        max_in_flight=a.max_in_flight, dlq_topic=a.dlq_topic, shards=a.shards, replicas=a.replicas,
+        install_template=a.install_template, schema=a.schema, recreate_index=a.recreate_index,
+        startup_timeout=a.startup_timeout)
+    _sigterm_as_interrupt()
+    interrupted = False
+    try:
+        st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout)
+    except KeyboardInterrupt:
+        interrupted, st = True, consumer.last_stats
+    print(("stopped: " if interrupted else "") + st.summary(), file=sys.stderr)
+    for e in st.errors[:10]:
+        print(f"  {e}", file=sys.stderr)
+    if st.lag:
+        print("  lag per partition: " + ", ".join(f"{k}={v}" for k, v in sorted(st.lag.items())), file=sys.stderr)
+    if st.fatal:
+        print(f"kafkainsight: error: {st.fatal} (offsets committed only up to what was indexed)", file=sys.stderr)
+        return EXIT_IO
+    return EXIT_OK
+
+
 def _cmd_broker(a: argparse.Namespace) -> int:
     from .kafka import EmbeddedBroker
     topics = {}
@@ -261,6 +296,38 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--env-file", default=".env")
     pr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     pr.set_defaults(func=_cmd_produce)
+
+    co = sub.add_parser("consume", help="move Kafka messages into Elasticsearch (exactly once, TLS)",
+                        description="Consume Kafka topics into Elasticsearch with bulk requests. Settings: flag, "
+                                    "then environment (ELASTIC_PASSWORD, ELASTIC_API_KEY, ELASTICSEARCH_URL, "
+                                    "KAFKA_BOOTSTRAP_SERVERS, ...), then .env, then default.")
+    co.add_argument("topics", nargs="*", help="topics (default $KAFKA_TOPIC or data_log); ^regex allowed")
+    co.add_argument("-b", "--bootstrap-servers", default=None)
+    co.add_argument("-g", "--group", default=None, help="consumer group (default $KAFKA_GROUP_ID or my-group)")
+    co.add_argument("--offset-reset", default="earliest", choices=["earliest", "latest"])
+    co.add_argument("-X", dest="property", action="append", metavar="KEY=VALUE", help="librdkafka property")
+    co.add_argument("--url", default=None, help="Elasticsearch URL (default https://localhost:9200)")
+    co.add_argument("--ca-certs", default=None, help="CA file (default certificates/http_ca.crt)")
+    co.add_argument("--ca-fingerprint", default=None, help="SHA-256 fingerprint of the CA instead of a file")
+    co.add_argument("--insecure", action="store_true", help="do NOT verify TLS (prints a warning)")
+    co.add_argument("--user", default=None, help="user for ELASTIC_PASSWORD (default elastic)")
+    co.add_argument("--index", default=None, help="index name or date pattern, e.g. logs-%%Y.%%m.%%d (default test-log)")
+    co.add_argument("--schema", default="ecs", choices=list(_core.SCHEMAS), help="layout for --install-template")
+    co.add_argument("--install-template", action="store_true", help="install an index template with mappings")
+    co.add_argument("--shards", type=int, default=None)
+    co.add_argument("--replicas", type=int, default=None)
+    co.add_argument("--recreate-index", action="store_true", help="DELETE the index first (destroys its data)")
+    co.add_argument("--bulk-max-docs", type=int, default=1000)
+    co.add_argument("--bulk-max-bytes", type=int, default=5 << 20)
+    co.add_argument("--linger", type=float, default=1.0, help="seconds a partial bulk may wait")
+    co.add_argument("--gzip", action="store_true", help="gzip request bodies")
+    co.add_argument("--max-in-flight", type=int, default=2)
+    co.add_argument("--dlq-topic", default=None, help="dead-letter topic (default <topic>.dlq)")
+    co.add_argument("--max-messages", type=int, default=0, help="stop after this many messages")
+    co.add_argument("--idle-timeout", type=float, default=0.0, help="stop after this many idle seconds")
+    co.add_argument("--startup-timeout", type=float, default=30.0, help="seconds to wait for Elasticsearch")
+    co.add_argument("--env-file", default=".env")
+    co.set_defaults(func=_cmd_consume)
 
     br = sub.add_parser("broker", help="run the embedded Kafka broker (in memory) until stopped")
     br.add_argument("--brokers", type=int, default=1)

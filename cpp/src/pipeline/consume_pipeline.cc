@@ -48,6 +48,8 @@ struct ConsumePipeline::Impl {
   std::map<uint64_t, std::vector<Item>> in_flight;
   std::vector<Item> retry;
   ConsumeStats st;
+  Clock::time_point last_activity = Clock::now();  // last message or assignment (idle timeout)
+  bool assigned_once = false;
   std::vector<double> latencies;  // ms, a bounded sample
   uint64_t latency_seen = 0;
 
@@ -129,6 +131,8 @@ struct ConsumePipeline::Impl {
       for (int i = 0; i < parts->cnt; ++i)
         spdlog::info("assigned {}", tp_name(parts->elems[i].topic, parts->elems[i].partition));
       rd_kafka_assign(rk, parts);
+      self->last_activity = Clock::now();  // joining took a while: idle time starts now
+      self->assigned_once = true;
     } else {
       self->on_revoke(parts);
       rd_kafka_assign(rk, nullptr);
@@ -342,16 +346,18 @@ struct ConsumePipeline::Impl {
     }
   }
 
-  void fill_lag() {
+  // Lag = high watermark - the group's committed offset (as the broker has it).
+  void fill_lag(bool ask_broker) {
     rd_kafka_topic_partition_list_t* a = nullptr;
     if (rd_kafka_assignment(rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR || !a) return;
+    if (ask_broker && a->cnt > 0) rd_kafka_committed(rk, a, 5000);
     for (int i = 0; i < a->cnt; ++i) {
       int64_t lo = 0, hi = 0;
       const auto& e = a->elems[i];
       if (rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
       std::string name = tp_name(e.topic, e.partition);
       auto c = st.committed.find(name);
-      int64_t done = c != st.committed.end() ? c->second : lo;
+      int64_t done = c != st.committed.end() ? c->second : (ask_broker && e.offset >= 0 ? e.offset : lo);
       st.lag[name] = std::max<int64_t>(0, hi - done);
     }
     rd_kafka_topic_partition_list_destroy(a);
@@ -374,7 +380,8 @@ struct ConsumePipeline::Impl {
     check_elasticsearch();
     prepare_index();
     join();
-    auto last_msg = Clock::now(), last_commit = Clock::now(), last_hook = Clock::now();
+    auto last_commit = Clock::now(), last_hook = Clock::now();
+    auto joined = Clock::now();
     bool stopping = false;
     while (st.fatal.empty()) {
       auto now = Clock::now();
@@ -385,7 +392,7 @@ struct ConsumePipeline::Impl {
           st.interrupted = true;
         }
         if (hooks.progress) {
-          fill_lag();
+          fill_lag(false);
           hooks.progress(st);
         }
       }
@@ -396,7 +403,7 @@ struct ConsumePipeline::Impl {
         if (m) {
           if (!m->err) {
             take_message(m);
-            last_msg = Clock::now();
+            last_activity = Clock::now();
           } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             error(std::string("kafka: ") + rd_kafka_message_errstr(m));
             if (m->err == RD_KAFKA_RESP_ERR__FATAL) st.fatal = "Kafka consumer fatal error";
@@ -415,12 +422,17 @@ struct ConsumePipeline::Impl {
       busy = !batch.empty() || !in_flight.empty() || !retry.empty();
       if (!want_more && stopping && batch.empty() && in_flight.empty()) break;  // retries are not waited for
       if (!want_more && !stopping && !busy) break;                               // --max-messages reached
-      if (lim.idle_timeout_ms > 0 && !busy && Clock::now() - last_msg >= std::chrono::milliseconds(lim.idle_timeout_ms))
+      // Idle: nothing for idle_timeout since the last message or assignment (a group join can
+      // take seconds); without any assignment, give up after idle_timeout + 30 s.
+      auto idle = std::chrono::milliseconds(lim.idle_timeout_ms);
+      if (lim.idle_timeout_ms > 0 && !busy &&
+          ((assigned_once && Clock::now() - last_activity >= idle) ||
+           (!assigned_once && Clock::now() - joined >= idle + std::chrono::seconds(30))))
         break;
       if (!want_more && busy && in_flight.empty() && batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (st.fatal.empty()) commit(true);
-    fill_lag();
+    fill_lag(true);
     fill_latency();
     st.bytes_sent = client.bytes_sent();
     st.seconds = std::chrono::duration<double>(Clock::now() - t0).count();

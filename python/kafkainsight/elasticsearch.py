@@ -1,0 +1,142 @@
+"""Kafka -> Elasticsearch: a consumer group member that bulk-indexes every message exactly once
+(C++: librdkafka + libcurl). Python holds the options; the work runs with the GIL released."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+from importlib import resources
+from typing import Any, Callable, Sequence
+
+from . import _core
+
+
+@dataclasses.dataclass
+class ConsumeStats:
+    consumed: int = 0
+    indexed: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+    item_retries: int = 0
+    request_retries: int = 0
+    bulk_requests: int = 0
+    bytes_sent: int = 0
+    seconds: float = 0.0
+    latency_p50_ms: float = 0.0
+    latency_p99_ms: float = 0.0
+    committed: dict = dataclasses.field(default_factory=dict)
+    lag: dict = dataclasses.field(default_factory=dict)
+    errors: list = dataclasses.field(default_factory=list)
+    fatal: str = ""
+    interrupted: bool = False
+
+    @classmethod
+    def _from_core(cls, d: dict) -> "ConsumeStats":
+        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
+
+    @property
+    def ok(self) -> bool:
+        return not self.fatal
+
+    def summary(self) -> str:
+        rate = self.consumed / self.seconds if self.seconds > 0 else 0.0
+        s = (f"consumed={self.consumed} indexed={self.indexed} duplicates={self.duplicates} "
+             f"dead_lettered={self.dead_lettered} retried={self.item_retries + self.request_retries} "
+             f"bulks={self.bulk_requests} in {self.seconds:.2f}s ({rate:,.0f} docs/s); "
+             f"latency p50={self.latency_p50_ms:.0f}ms p99={self.latency_p99_ms:.0f}ms; "
+             f"lag={sum(self.lag.values())}")
+        if self.interrupted:
+            s += " [stopped]"
+        return s
+
+    def __repr__(self) -> str:
+        return f"<ConsumeStats {self.summary()}>"
+
+
+class ElasticsearchSink:
+    """Where documents go: URL, TLS, credentials, index and batching.
+
+    TLS is verified against ``ca_certs`` (Elasticsearch 8's ``http_ca.crt``) or pinned with
+    ``ca_fingerprint``; ``insecure=True`` turns verification off (with a warning). Credentials:
+    ``password`` for ``user`` (default ``elastic``) or ``api_key``. They never appear in reprs,
+    errors or stats. ``index`` is a name or a pattern of the event date (``logs-%Y.%m.%d``).
+    """
+
+    def __init__(self, url: str = "https://localhost:9200", *, ca_certs: str = "certificates/http_ca.crt",
+                 ca_fingerprint: str | None = None, insecure: bool = False, user: str = "elastic",
+                 password: str | None = None, api_key: str | None = None, index: str = "test-log",
+                 op: str = "create", bulk_max_docs: int = 1000, bulk_max_bytes: int = 5 << 20,
+                 linger: float = 1.0, gzip: bool = False, max_in_flight: int = 2, timeout: float = 30.0,
+                 dlq_topic: str | None = None, shards: int | None = None, replicas: int | None = None,
+                 install_template: bool = False, schema: str = "ecs", recreate_index: bool = False,
+                 startup_timeout: float = 30.0, backoff_initial_ms: int = 200, backoff_max_ms: int = 30000):
+        if insecure:
+            print("WARNING: TLS certificate verification is OFF (--insecure): anyone on the path can read "
+                  "and change what is sent, including the password", file=sys.stderr)
+        settings = {}
+        if shards is not None:
+            settings["number_of_shards"] = shards
+        if replicas is not None:
+            settings["number_of_replicas"] = replicas
+        template_name = template_body = ""
+        if install_template:
+            body = json.loads(resources.files("kafkainsight").joinpath(f"templates/{schema}.json").read_text())
+            body.pop("_comment", None)
+            body["index_patterns"] = [index.split("%", 1)[0] + "*" if "%" in index else index]
+            if settings:
+                body["template"]["settings"].update(settings)
+            template_name, template_body = f"kafkainsight-{schema}", json.dumps(body)
+        self._cfg = {
+            "url": url, "ca_path": ca_certs, "ca_fingerprint": ca_fingerprint or "", "insecure": insecure,
+            "user": user, "password": password or "", "api_key": api_key or "", "gzip": gzip,
+            "timeout": float(timeout), "max_in_flight": int(max_in_flight), "index": index, "op": op,
+            "bulk_max_docs": int(bulk_max_docs), "bulk_max_bytes": int(bulk_max_bytes), "linger": float(linger),
+            "dlq_topic": dlq_topic or "", "index_settings": json.dumps({"settings": settings}) if settings else "",
+            "template_name": template_name, "template_body": template_body, "recreate_index": recreate_index,
+            "startup_timeout": float(startup_timeout), "backoff_initial_ms": int(backoff_initial_ms),
+            "backoff_max_ms": int(backoff_max_ms),
+        }
+
+    def __repr__(self) -> str:
+        auth = "api_key=***" if self._cfg["api_key"] else (f"user={self._cfg['user']} password=***"
+                                                            if self._cfg["password"] else "no auth")
+        tls = ("INSECURE" if self._cfg["insecure"] else
+               "fingerprint" if self._cfg["ca_fingerprint"] else f"ca={self._cfg['ca_path']}")
+        return f"<ElasticsearchSink {self._cfg['url']} index={self._cfg['index']} {auth} tls={tls}>"
+
+
+class Consumer:
+    """A Kafka consumer group member (librdkafka): ``run(sink)`` moves messages into Elasticsearch.
+
+    topics: names, or a regex starting with ``^``. Starts at the earliest offset for a new group.
+    ``config`` passes librdkafka properties through (TLS/SASL to Kafka).
+    """
+
+    def __init__(self, bootstrap: str = "localhost:9093", topics: str | Sequence[str] = "data_log",
+                 group: str = "my-group", config: dict | None = None, auto_offset_reset: str = "earliest"):
+        self._cfg = {"bootstrap": bootstrap, "topics": [topics] if isinstance(topics, str) else list(topics),
+                     "group": group, "properties": {str(k): str(v) for k, v in (config or {}).items()},
+                     "auto_offset_reset": auto_offset_reset}
+        self._running: Any = None
+        self.last_stats: ConsumeStats | None = None
+
+    def run(self, sink: ElasticsearchSink, *, max_messages: int = 0, idle_timeout: float = 0.0,
+            progress: Callable[[dict], Any] | None = None) -> ConsumeStats:
+        """Consume until stopped (Ctrl-C, ``stop()``), ``max_messages``, or ``idle_timeout`` seconds
+        without messages. In-flight bulks finish and offsets are committed before it returns."""
+        pipe = _core.ConsumePipeline(self._cfg, sink._cfg)
+        self._running = pipe
+        try:
+            d = pipe.run(max_messages, idle_timeout, progress)
+        finally:
+            self._running = None
+        self.last_stats = ConsumeStats._from_core(d)
+        if d.get("keyboard_interrupt"):
+            raise KeyboardInterrupt
+        return self.last_stats
+
+    def stop(self) -> None:
+        """Ask a running ``run()`` (in another thread) to finish in-flight work, commit and return."""
+        if self._running is not None:
+            self._running.request_stop()
