@@ -213,3 +213,27 @@ def test_produce_lines_and_stats_repr():
         st2 = p.produce_lines(iter(ki.generate_lines("json", 10, seed=1)))
         assert st2.produced == 10 and p.stats.produced == 60
         assert "produced=60" in repr(p) and "<table>" in st._repr_html_()
+
+
+def test_cli_several_files_gz_and_stdin(tmp_path):
+    import gzip
+    a, b = tmp_path / "a.log", tmp_path / "b.log.gz"
+    write_log(a, 300, bad=False)
+    with gzip.open(b, "wt") as f:
+        f.write("\n".join(ki.generate_lines("rfc3164", 200, seed=5)) + "\n")
+    stdin_lines = ki.generate_lines("json", 100, seed=6)
+    with EmbeddedBroker(topics={"t": 2}) as br:
+        r = subprocess.run([sys.executable, "scripts/kafka_producer.py", str(a), str(b), "-b", br.bootstrap, "-t", "t"],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0 and "read=500 produced=500" in r.stderr, r.stderr
+        r = subprocess.run([sys.executable, "scripts/kafka_producer.py", "-", "-b", br.bootstrap, "-t", "t"],
+                           input="\n".join(stdin_lines) + "\n", capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0 and "read=100 produced=100" in r.stderr, r.stderr
+        msgs = consume_all(br.bootstrap, "t")
+        sources = {}
+        for m in msgs:
+            sources[headers(m)["ki.source"]] = sources.get(headers(m)["ki.source"], 0) + 1
+        assert sources == {str(a): 300, str(b): 200, "-": 100}
+        r = subprocess.run([sys.executable, "scripts/kafka_producer.py", str(tmp_path / "nope.log"), "-b", br.bootstrap,
+                            "-t", "t"], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1 and "cannot open" in r.stderr and "nope.log" in r.stderr
