@@ -455,6 +455,17 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
+def cpu_pressure() -> str:
+    """Linux PSI: % of time some runnable task waited for a CPU (other users of this machine)."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            some = f.readline().split()
+        vals = dict(x.split("=") for x in some[1:])
+        return f"{float(vals['avg60']):.0f}% (avg60), {float(vals['avg300']):.0f}% (avg300)"
+    except (OSError, ValueError, KeyError, IndexError):
+        return "n/a"
+
+
 def versions() -> dict:
     v = {"python": platform.python_version()}
     try:
@@ -495,11 +506,43 @@ TOOL_DESC = {
 }
 
 
-def fmt_row(broker, tool, s, ours_lps):
+def fmt_row(broker, tool, s, ours_lps, n):
     ratio = s["lps"] / ours_lps if ours_lps else float("nan")
     flag = " **MISMATCH**" if s["problems"] else ""
     return (f"| {broker} | {tool}{flag} | {s['lps']:,.0f} | {s['mbps']:.1f} | {s['wall']:.3f} "
-            f"({s['min_wall']:.2f}-{s['max_wall']:.2f}) | {s['cpu']:.2f} | {s['broker_cpu']:.2f} | {ratio:.3f} |")
+            f"({s['min_wall']:.2f}-{s['max_wall']:.2f}) | {s['cpu']:.2f} | {s['cpu'] / n * 1e6:.2f} | "
+            f"{s['broker_cpu']:.2f} | {ratio:.3f} |")
+
+
+def observations(r, meta) -> list:
+    """Where ours' extra CPU goes, from this run's own numbers (only when the inputs were measured)."""
+    t, e, d = r["tools"], r["experiments"], r["diag"]
+    if "ours" not in t or "kcat" not in t:
+        return []
+    n = meta["lines"]
+    out = []
+    extra = t["ours"]["cpu"] - t["kcat"]["cpu"]
+    parts = []
+    if meta.get("parse"):
+        parts.append(("parse + ECS encode (`kafkainsight parse -o /dev/null`)", meta["parse"]["cpu"]))
+    hk = "kcat + 3 headers (-H)"
+    if hk in e:
+        parts.append(("3 headers per message (kcat + headers - kcat)", e[hk]["cpu"] - t["kcat"]["cpu"]))
+    fo, fk = d.get("ours (1 line: fixed cost)"), d.get("kcat (1 line: fixed cost)")
+    if fo and fk:
+        parts.append(("fixed start-up (1-line runs: Python + imports + connect)", fo["cpu"] - fk["cpu"]))
+    out.append(f"- `{r['broker']}`: ours uses {t['ours']['cpu']:.2f} CPU-s, kcat {t['kcat']['cpu']:.2f} "
+               f"(+{extra:.2f} s, {extra / n * 1e6:.2f} µs/line). Of that: "
+               + "; ".join(f"{what} {v:.2f} s" for what, v in parts)
+               + (f"; unexplained {extra - sum(v for _, v in parts):+.2f} s." if parts else "."))
+    for key, what in (("ours -X sticky.partitioning.linger.ms=10", "ours with librdkafka's default sticky partitioning (10 ms)"),
+                      ("kcat -X sticky.partitioning.linger.ms=10", "kcat with sticky partitioning (10 ms)")):
+        if key in e:
+            base = t["ours" if key.startswith("ours") else "kcat"]
+            out.append(f"- `{r['broker']}`: {what}: {e[key]['lps']:,.0f} lines/s "
+                       f"({e[key]['lps'] / base['lps']:.2f}x its default), CPU {e[key]['cpu']:.2f} s "
+                       f"(default {base['cpu']:.2f} s).")
+    return out
 
 
 def render(results, meta, args) -> str:
@@ -511,7 +554,9 @@ def render(results, meta, args) -> str:
              f"{' --original-acks ' + args.original_acks if args.original_acks != 'all' else ''}`).")
     L.append("")
     L.append(f"- Date: {meta['date']}")
-    L.append(f"- CPU: {meta['cpu']}, {meta['cores']} cores (shared machine; load average at start {meta['load']})")
+    L.append(f"- CPU: {meta['cpu']}, {meta['cores']} cores, shared with other jobs: load average at start "
+             f"{meta['load']}, end {meta.get('load_end', '?')}; CPU pressure (time some task waited for a CPU) "
+             f"at start {meta['psi']}, end {meta.get('psi_end', '?')}")
     L.append(f"- OS: {meta['os']}; Python {meta['versions']['python']}")
     L.append(f"- librdkafka (kcat -V): kcat {meta['versions']['kcat']}; "
              f"kafkainsight {meta['versions'].get('kafkainsight')} links {meta['versions'].get('kafkainsight_rdkafka', '?')} (the same library)")
@@ -538,12 +583,12 @@ def render(results, meta, args) -> str:
              "during the run (embedded: the benchmark process that hosts the mock cluster; kafka: the JVM); "
              "vs ours = tool lines/s / ours lines/s.")
     L.append("")
-    L.append("| broker | tool | lines/s | MB/s | wall s | CPU-s | broker CPU-s | vs ours |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---:|")
+    L.append("| broker | tool | lines/s | MB/s | wall s | CPU-s | CPU µs/line | broker CPU-s | vs ours |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         ours = r["tools"].get("ours", {}).get("lps", 0)
         for t, s in r["tools"].items():
-            L.append(fmt_row(r["broker"], t, s, ours))
+            L.append(fmt_row(r["broker"], t, s, ours, meta["lines"]))
     L.append("")
     L.append("## Headline ratios")
     L.append("")
@@ -584,6 +629,15 @@ def render(results, meta, args) -> str:
                 flag = " **MISMATCH**" if s["problems"] else ""
                 L.append(f"| {r['broker']} | {v}{flag} | {s['lps']:,.0f} | {s['wall']:.3f} | {s['cpu']:.2f} | "
                          f"{s['broker_cpu']:.2f} | {o:.2f} | {k:.2f} |")
+        L.append("")
+    obs = [o for r in results for o in observations(r, meta)]
+    if obs:
+        L.append("## Where ours' extra CPU goes (computed from the runs above)")
+        L.append("")
+        L.extend(obs)
+        L.append("")
+        L.append("CPU-s are medians of separate runs, so the parts need not add up exactly; wall times on this "
+                 "shared 2-core machine move more than CPU times.")
         L.append("")
     problems = [(r["broker"], t, s["problems"]) for r in results
                 for t, s in list(r["tools"].items()) + list(r["experiments"].items()) if s["problems"]]
@@ -640,7 +694,7 @@ def main(argv=None) -> int:
         print(msg, flush=True)
 
     meta = {"date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "cpu": cpu_model(),
-            "cores": os.cpu_count(), "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "cores": os.cpu_count(), "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "psi": cpu_pressure(),
             "os": f"{platform.system()} {platform.release()}", "versions": versions(), "lines": args.lines}
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench_produce.") as tmp:
@@ -674,6 +728,8 @@ def main(argv=None) -> int:
             finally:
                 broker.close()
 
+    meta["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    meta["psi_end"] = cpu_pressure()
     report = render(results, meta, args)
     print("\n" + report)
     if args.out:

@@ -13,7 +13,7 @@ APT_PKGS=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
-  kcat openssl curl default-jre-headless maven python3-venv
+  kcat openssl curl default-jre-headless maven python3-venv nginx-light
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -41,7 +41,8 @@ if [ "$MODE" = "--dev" ]; then
 fi
 "$VENV/bin/pip" install -q "${ARGS[@]}" ".[test,notebook,bench]"
 
-# Warm the Maven cache of the real Kafka broker the tests start (tests/kafka_harness).
+# Warm the Maven caches of the real Kafka broker and search engine the tests start.
 if [ "$MODE" = "--dev" ]; then
   "$VENV/bin/python" -m tests.kafka_harness --fetch-only >/dev/null
+  "$VENV/bin/python" -m tests.search_harness --fetch-only >/dev/null
 fi

@@ -21,5 +21,6 @@ def sample_logs(root) -> pathlib.Path:
     return root / "sample_logs"
 
 
-# Real Apache Kafka fixtures (kafka_cluster, kafka_cluster3), started only when a test asks.
-pytest_plugins = ["tests.conftest_kafka"]
+# Real Apache Kafka (kafka_cluster, kafka_cluster3) and a real search engine (search_engine),
+# started only when a test asks.
+pytest_plugins = ["tests.conftest_kafka", "tests.conftest_search"]

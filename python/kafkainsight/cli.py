@@ -166,6 +166,9 @@ def _cmd_consume(a: argparse.Namespace) -> int:
         st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout)
     except KeyboardInterrupt:
         interrupted, st = True, consumer.last_stats
+    except _core.KafkaError as e:  # start-up: credentials, TLS, unreachable Elasticsearch or Kafka
+        print(f"kafkainsight: error: {e}", file=sys.stderr)
+        return EXIT_IO
     print(("stopped: " if interrupted else "") + st.summary(), file=sys.stderr)
     for e in st.errors[:10]:
         print(f"  {e}", file=sys.stderr)

@@ -26,6 +26,7 @@ struct Item {
   std::string topic;
   int32_t partition = 0;
   int64_t offset = 0, ts_ms = 0;
+  int64_t sent_ms = 0;  // when the producer read the line (header ki.ts), else the message timestamp
   std::string index, id, doc;
   uint32_t attempts = 0;
   Clock::time_point due{};
@@ -170,6 +171,16 @@ struct ConsumePipeline::Impl {
     it.partition = m->partition;
     it.offset = m->offset;
     it.ts_ms = rd_kafka_message_timestamp(m, nullptr);
+    it.sent_ms = it.ts_ms;
+    rd_kafka_headers_t* hdrs = nullptr;
+    const void* v = nullptr;
+    size_t vlen = 0;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(hdrs, "ki.ts", &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR && v && vlen < 20) {
+      int64_t x = 0;
+      for (size_t i = 0; i < vlen; ++i) x = x * 10 + (static_cast<const char*>(v)[i] - '0');
+      it.sent_ms = x;
+    }
     it.id = it.topic + "-" + std::to_string(it.partition) + "-" + std::to_string(it.offset);
     it.index = es::index_for(scfg.index, it.ts_ms > 0 ? it.ts_ms : wall_ms());
     if (m->payload) it.doc.assign(static_cast<const char*>(m->payload), m->len);
@@ -205,8 +216,8 @@ struct ConsumePipeline::Impl {
   void finished(const Item& it) { tracker.finished({it.topic, it.partition}, it.offset); }
 
   void record_latency(const Item& it) {
-    if (it.ts_ms <= 0) return;
-    double ms = static_cast<double>(wall_ms() - it.ts_ms);
+    if (it.sent_ms <= 0) return;
+    double ms = static_cast<double>(wall_ms() - it.sent_ms);
     ++latency_seen;
     if (latencies.size() < 100000) latencies.push_back(ms);
     else latencies[latency_seen % latencies.size()] = ms;

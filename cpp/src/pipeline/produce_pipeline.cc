@@ -10,6 +10,11 @@ namespace ki {
 namespace {
 using Clock = std::chrono::steady_clock;
 
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 uint64_t make_tag(uint32_t src, uint64_t line_no, bool dlq) {
   return (static_cast<uint64_t>(src) << 40) | ((line_no & ((1ULL << 39) - 1)) << 1) | (dlq ? 1 : 0);
 }
@@ -51,6 +56,7 @@ ProducePipeline::~ProducePipeline() = default;
 bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
                                   ProduceStats& st) {
   line = strip_line_end(line);
+  if ((st.read & 0x3f) == 0) read_ms_ = wall_ms();  // a coarse clock: 64 lines are microseconds apart
   ++st.read;
   st.bytes += line.size() + 1;
   ParseStatus status = stage_.process(line, truncated);
@@ -63,8 +69,15 @@ bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_
       const Record& rec = stage_.record();
       std::string_view key;
       if (!cfg_.key_field.empty()) key = *record_field(rec, cfg_.key_field);
-      Header h[3] = {{"ki.source", source}, {"ki.line", line_no_sv}, {"ki.format", format_name(rec.format)}};
-      producer_->produce(cfg_.topic, key, stage_.doc(), rec.ts.valid ? rec.ts.epoch_ms() : 0, h, 3,
+      // ki.ts: when the line was read (ms), so the consumer can measure end-to-end latency
+      // even for old logs whose message timestamp (the event time) is long past.
+      char ts_buf[24];
+      int ts_n = std::snprintf(ts_buf, sizeof ts_buf, "%lld", static_cast<long long>(read_ms_));
+      Header h[4] = {{"ki.source", source},
+                     {"ki.line", line_no_sv},
+                     {"ki.format", format_name(rec.format)},
+                     {"ki.ts", std::string_view(ts_buf, static_cast<size_t>(ts_n))}};
+      producer_->produce(cfg_.topic, key, stage_.doc(), rec.ts.valid ? rec.ts.epoch_ms() : 0, h, 4,
                          make_tag(src, line_no, false));
       ++st.by_format[static_cast<int>(rec.format)];
       return true;

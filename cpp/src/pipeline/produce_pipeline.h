@@ -82,6 +82,7 @@ class ProducePipeline {
   ParseStage stage_;
   int partitions_ = 0;
   uint64_t lines_fed_ = 0;
+  int64_t read_ms_ = 0;
 };
 
 }  // namespace ki
