@@ -1,0 +1,50 @@
+"""Producer -> real Apache Kafka 3.9 -> consumer -> real search engine (OpenSearch behind nginx
+TLS + basic auth, tests/search_harness), checked with the official elasticsearch client."""
+import json
+import os
+
+import pytest
+
+import kafkainsight as ki
+from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
+from kafkainsight.kafka import Producer
+from tests.conftest_kafka import unique_name
+from tests.kafka_util import consume_all, headers
+
+pytestmark = [pytest.mark.kafka, pytest.mark.search]
+
+
+def test_file_to_kafka_to_search_engine(kafka_cluster, search_engine, tmp_path):
+    es_client = pytest.importorskip("elasticsearch")
+    from elasticsearch import helpers
+    topic, index = unique_name("e2e"), unique_name("logs")
+    kafka_cluster.create_topic(topic, partitions=3)
+    kafka_cluster.create_topic(topic + ".dlq", partitions=1)
+    lines = ki.generate_lines("apache_combined", 8000, seed=21, start=1706099953, sleep=1)
+    log = tmp_path / "access.log"
+    log.write_text("\n".join(lines) + "\n")
+    st = Producer(kafka_cluster.bootstrap, topic).produce_file(log)
+    assert st.produced == 8000
+    sink = ElasticsearchSink(search_engine.url, ca_certs=search_engine.ca_path, user=search_engine.user,
+                             password=search_engine.password, index=index, linger=0.2)
+    c = Consumer(kafka_cluster.bootstrap, topic, unique_name("g"), {"session.timeout.ms": "6000"})
+    cs = c.run(sink, idle_timeout=3)
+    assert cs.indexed == 8000 and cs.duplicates == 0 and cs.dead_lettered == 0, cs
+    es = es_client.Elasticsearch(search_engine.url, ca_certs=search_engine.ca_path,
+                                 basic_auth=(search_engine.user, search_engine.password))
+    es.indices.refresh(index=index)
+    assert es.count(index=index)["count"] == 8000
+    # every document equals the parse of its line; _ids are topic-partition-offset
+    expected = {f"{topic}-{m.partition()}-{m.offset()}": ki.parse_line(lines[int(headers(m)["ki.line"]) - 1])
+                for m in consume_all(kafka_cluster.bootstrap, topic)}
+    got = {}
+    for hit in helpers.scan(es, index=index, query={"query": {"match_all": {}}}):
+        got[hit["_id"]] = hit["_source"]
+    assert got == expected
+    # a second group re-reads everything: nothing new is indexed
+    again = Consumer(kafka_cluster.bootstrap, topic, unique_name("g"), {"session.timeout.ms": "6000"}).run(
+        sink, idle_timeout=3)
+    assert again.duplicates == 8000 and again.indexed == 0
+    es.indices.refresh(index=index)
+    assert es.count(index=index)["count"] == 8000
+    assert search_engine.engine_name and search_engine.engine_version
