@@ -191,3 +191,54 @@ def test_dated_indices_template_and_recreate(es, broker):
     st = Consumer(broker.bootstrap, "data_log", group(), FAST).run(sink(es, index="kept", recreate_index=True),
                                                                    idle_timeout=2)
     assert st.indexed == 500 and st.duplicates == 0
+
+
+def test_regex_topics_gzip_and_shards(es):
+    with EmbeddedBroker(topics={"web_a": 2, "web_b": 2}) as b:
+        Producer(b.bootstrap, "web_a", on_parse_error="skip").produce_lines(ki.generate_lines("apache_common", 300, seed=1))
+        Producer(b.bootstrap, "web_b", on_parse_error="skip").produce_lines(ki.generate_lines("rfc5424", 200, seed=2))
+        st = Consumer(b.bootstrap, "^web_.*", group(), FAST).run(
+            sink(es, gzip=True, index="web", shards=2, replicas=0, dlq_topic="web.dlq"), idle_timeout=2)
+    assert st.indexed == 500
+    ids = set(es.docs("web"))
+    assert sum(i.startswith("web_a-") for i in ids) == 300 and sum(i.startswith("web_b-") for i in ids) == 200
+    assert any(r.gzip for r in es.requests("/_bulk"))
+    assert es.mappings("web") is not None
+
+
+def test_sigterm_finishes_in_flight_commits_and_exits_0(es, broker):
+    fill(broker, 1500)
+    es.delay_responses(0.2, path_prefix="/_bulk")
+    g = group("term")
+    cmd = [sys.executable, "scripts/elasticsearch_insertion.py", "-b", broker.bootstrap, "-g", g, "--url", es.url,
+           "--ca-certs", es.ca_path, "--bulk-max-docs", "100", "--linger", "0.1", "-X", "session.timeout.ms=6000"]
+    p = subprocess.Popen(cmd, env={**os.environ, "ELASTIC_PASSWORD": es.password}, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    es.wait_for(lambda s: s.items >= 300, timeout=60)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    assert "stopped: consumed=" in err
+    es.delay_responses(0)
+    # What the stopped run committed is not read again; the rest is.
+    done = len(es.docs("test-log"))
+    st = Consumer(broker.bootstrap, "data_log", g, FAST).run(sink(es), idle_timeout=2)
+    assert st.duplicates == 0 and st.indexed == 1500 - done and len(es.docs("test-log")) == 1500
+
+
+def test_two_consumers_in_one_group_share_the_work(es):
+    with EmbeddedBroker(topics={"data_log": 4}) as b:
+        lines = ki.generate_lines("apache_error", 4000, seed=9)
+        Producer(b.bootstrap, "data_log", on_parse_error="skip").produce_lines(lines)
+        es.delay_responses(0.05, path_prefix="/_bulk")
+        g, results = group("pair"), []
+        s = sink(es, bulk_max_docs=100)
+        threads = [threading.Thread(target=lambda: results.append(
+            Consumer(b.bootstrap, "data_log", g, FAST).run(s, idle_timeout=8))) for _ in range(2)]
+        for t in threads:
+            t.start()
+            time.sleep(0.5)
+        for t in threads:
+            t.join(timeout=120)
+    assert sum(r.indexed for r in results) + sum(r.duplicates for r in results) >= 4000
+    assert len(es.docs("test-log")) == 4000

@@ -10,6 +10,7 @@ from ._version import __version__
 from .logs import LogResult, ParseError, detect_format, parse_line, read_logs
 from .generate import generate, generate_lines
 from .kafka import EmbeddedBroker, Producer, ProduceStats, read_topic
+from .elasticsearch import Consumer, ConsumeStats, ElasticsearchSink
 from . import _core
 
 FORMATS = _core.FORMATS
@@ -19,6 +20,9 @@ __all__ = [
     "__version__",
     "FORMATS",
     "SCHEMAS",
+    "Consumer",
+    "ConsumeStats",
+    "ElasticsearchSink",
     "EmbeddedBroker",
     "LogResult",
     "Producer",
