@@ -23,4 +23,4 @@ def sample_logs(root) -> pathlib.Path:
 
 # Real Apache Kafka (kafka_cluster, kafka_cluster3) and a real search engine (search_engine),
 # started only when a test asks.
-pytest_plugins = ["tests.conftest_kafka", "tests.conftest_search"]
+pytest_plugins = ["tests.conftest_kafka", "tests.conftest_search", "tests.conftest_es"]

@@ -13,7 +13,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import time
 
 import pytest
 
@@ -204,7 +203,7 @@ def test_wrong_ca_fails_tls_verification(es_server, tmp_path):
     with pytest.raises(elasticsearch.ConnectionError) as ei:
         c.info()
     assert "CERTIFICATE_VERIFY_FAILED" in repr(ei.value)
-    assert es_server.counters.get("tls_failures", 0) >= 1
+    assert es_server.wait_for(lambda s: s.counters.get("tls_failures", 0) >= 1, timeout=5)
 
 
 @needs_client
@@ -496,3 +495,38 @@ def test_shared_fixture_resets(es_server_shared):
 
 def test_shared_fixture_resets_again(es_server_shared):
     test_shared_fixture_resets(es_server_shared)
+
+
+def test_constructor_api_keys_and_compat_media_types(tmp_path):
+    with EsTestServer(workdir=str(tmp_path), api_keys=[("kid", "secret"), "k2:s2"]) as es:
+        raw = Raw(es, auth=False)
+        r, body = raw("GET", "/", headers={"Authorization": "ApiKey " + base64.b64encode(b"kid:secret").decode()})
+        assert r.status == 200 and body["version"]["number"] == "8.12.2"
+        r, body = raw("GET", "/", headers={"Authorization": "ApiKey " + base64.b64encode(b"k2:bad").decode()})
+        assert r.status == 401
+        raw.auth = "Basic " + base64.b64encode(f"elastic:{es.password}".encode()).decode()
+        v8 = "application/vnd.elasticsearch+json; compatible-with=8"
+        r, body = raw("PUT", "/m1", {}, ctype=v8, headers={"Accept": v8})
+        assert r.status == 200
+        # versioned Content-Type without a versioned Accept: ES 8 refuses it (a classic hand-written-client bug)
+        r, body = raw("PUT", "/m2", {}, ctype=v8)
+        assert r.status == 400 and body["error"]["type"] == "media_type_header_exception"
+        assert "Accept=null" in body["error"]["caused_by"]["reason"]      # Java's null, like ES
+        r, body = raw("PUT", "/m3", {}, ctype="application/vnd.elasticsearch+json; compatible-with=9",
+                      headers={"Accept": "application/vnd.elasticsearch+json; compatible-with=9"})
+        assert r.status == 400
+        raw.close()
+
+
+def test_benchmark_mode_keeps_raw_sources(tmp_path):
+    with EsTestServer(workdir=str(tmp_path), validate_documents=False) as es:
+        raw = Raw(es)
+        src = b'{"status":"not-a-number","msg":"Hello World"}'
+        body = b'{"index":{"_index":"fast","_id":"1"}}\n' + src + b"\n"
+        r, out = raw("POST", "/_bulk", body, ctype="application/x-ndjson")
+        assert r.status == 200 and out["items"][0]["index"]["result"] == "created"
+        assert es.docs("fast") == {"1": {"status": "not-a-number", "msg": "Hello World"}}
+        assert es.mappings("fast") == {}                      # nothing parsed, nothing mapped
+        r, out = raw("POST", "/fast/_search", {"query": {"match": {"msg": "hello"}}})
+        assert out["hits"]["total"]["value"] == 1
+        raw.close()
