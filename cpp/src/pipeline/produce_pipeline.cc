@@ -1,6 +1,9 @@
 #include "pipeline/produce_pipeline.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <thread>
 
 #include "source/line_reader.h"
@@ -53,56 +56,85 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
 
 ProducePipeline::~ProducePipeline() = default;
 
-bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
-                                  ProduceStats& st) {
+// What the parse stage hands to delivery for one line; strings live in a batch arena.
+struct ProducePipeline::Prepared {
+  uint32_t src = 0;
+  ParseStatus status = ParseStatus::Empty;
+  Format format = Format::Unknown;
+  uint64_t line_no = 0;
+  int64_t ts_ms = 0;
+  size_t line_bytes = 0;
+  std::string_view doc, key, raw, reason;
+};
+
+// Parse + encode one line into p (views into stage_ or the given arena).
+void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src,
+                              uint64_t line_no, Prepared& p) {
   line = strip_line_end(line);
+  p.src = src;
+  p.line_no = line_no;
+  p.line_bytes = line.size() + 1;
+  p.raw = line;
+  p.status = stage.process(line, truncated);
+  if (p.status == ParseStatus::Ok) {
+    const Record& rec = stage.record();
+    p.format = rec.format;
+    p.ts_ms = rec.ts.valid ? rec.ts.epoch_ms() : 0;
+    p.doc = stage.doc();
+    p.key = cfg_.key_field.empty() ? std::string_view{} : *record_field(rec, cfg_.key_field);
+  }
+}
+
+bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, ProduceStats& st) {
   if ((st.read & 0x3f) == 0) read_ms_ = wall_ms();  // a coarse clock: 64 lines are microseconds apart
   ++st.read;
-  st.bytes += line.size() + 1;
-  ParseStatus status = stage_.process(line, truncated);
-  const std::string& source = producer_->sources()[src];
+  st.bytes += p.line_bytes;
+  const std::string& source = producer_->sources()[p.src];
   char line_buf[24];
-  int n = std::snprintf(line_buf, sizeof line_buf, "%llu", static_cast<unsigned long long>(line_no));
+  int n = std::snprintf(line_buf, sizeof line_buf, "%llu", static_cast<unsigned long long>(p.line_no));
   std::string_view line_no_sv(line_buf, static_cast<size_t>(n));
-  switch (status) {
+  switch (p.status) {
     case ParseStatus::Ok: {
-      const Record& rec = stage_.record();
-      std::string_view key;
-      if (!cfg_.key_field.empty()) key = *record_field(rec, cfg_.key_field);
       // ki.ts: when the line was read (ms), so the consumer can measure end-to-end latency
       // even for old logs whose message timestamp (the event time) is long past.
       char ts_buf[24];
       int ts_n = std::snprintf(ts_buf, sizeof ts_buf, "%lld", static_cast<long long>(read_ms_));
       Header h[4] = {{"ki.source", source},
                      {"ki.line", line_no_sv},
-                     {"ki.format", format_name(rec.format)},
+                     {"ki.format", format_name(p.format)},
                      {"ki.ts", std::string_view(ts_buf, static_cast<size_t>(ts_n))}};
-      producer_->produce(cfg_.topic, key, stage_.doc(), rec.ts.valid ? rec.ts.epoch_ms() : 0, h, 4,
-                         make_tag(src, line_no, false));
-      ++st.by_format[static_cast<int>(rec.format)];
+      producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, h, 4, make_tag(p.src, p.line_no, false));
+      ++st.by_format[static_cast<int>(p.format)];
       return true;
     }
     case ParseStatus::Empty: ++st.empty; return true;
     case ParseStatus::Failed: break;
   }
   ++st.parse_errors;
-  std::string reason = stage_.reason();
-  if (st.errors.size() < 10) st.errors.push_back(source + ":" + std::string(line_no_sv) + ": " + reason);
+  if (st.errors.size() < 10) st.errors.push_back(source + ":" + std::string(line_no_sv) + ": " + std::string(reason));
   switch (cfg_.on_parse_error) {
     case OnParseError::DeadLetter: {
       Header h[4] = {{"ki.source", source},
                      {"ki.line", line_no_sv},
                      {"ki.error.stage", "parse"},
                      {"ki.error.reason", reason}};
-      producer_->produce(cfg_.dlq_topic, {}, line, 0, h, 4, make_tag(src, line_no, true));
+      producer_->produce(cfg_.dlq_topic, {}, p.raw, 0, h, 4, make_tag(p.src, p.line_no, true));
       return true;
     }
     case OnParseError::Skip: ++st.skipped; return true;
     case OnParseError::Fail:
-      st.stopped_reason = source + ":" + std::string(line_no_sv) + ": " + reason;
+      st.stopped_reason = source + ":" + std::string(line_no_sv) + ": " + std::string(reason);
       return false;
   }
   return true;
+}
+
+bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
+                                  ProduceStats& st) {
+  Prepared p;
+  prepare(stage_, line, truncated, src, line_no, p);
+  std::string reason = p.status == ParseStatus::Failed ? stage_.reason() : std::string();
+  return deliver(p, reason, st);
 }
 
 ProduceStats ProducePipeline::finish(ProduceStats st, const DeliveryCounts& before, double started) {
@@ -161,14 +193,118 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       st.rotations += reader.rotations();
       st.truncations += reader.truncations();
     } else {
-      LineReader reader(path);
-      while (!timer.stopped) {
-        wait_turn();
-        if (timer.stopped || !reader.next(line)) break;
-        if (!handle_line(line, reader.truncated(), src, reader.line_no(), st)) break;
-        ++n;
-        if ((n & 0xff) == 0 && timer.due() && timer.poll(st, *producer_)) break;
+      // Two stages on two threads: this one reads, parses and encodes into batches; the
+      // caller's thread produces them. A bounded queue (two batches) keeps memory flat.
+      struct Batch {
+        std::string arena;  // the lines' documents, keys, raw text and reasons
+        std::vector<std::pair<Prepared, std::array<size_t, 8>>> items;  // offsets into arena
+        std::string error;  // the reader failed (missing file...)
+      };
+      std::mutex mu;
+      std::condition_variable cv;
+      std::deque<Batch> queue;
+      bool done = false, cancel = false;
+      std::thread parser([&, src, path]() {
+        ParseStage stage(cfg_.parser, cfg_.encoder);
+        Batch b;
+        auto push = [&](Batch&& x) {
+          std::unique_lock<std::mutex> lk(mu);
+          cv.wait(lk, [&] { return queue.size() < 2 || cancel; });
+          if (cancel) return false;
+          queue.push_back(std::move(x));
+          cv.notify_all();
+          return true;
+        };
+        try {
+          LineReader reader(path);
+          std::string_view line;
+          while (reader.next(line)) {
+            Prepared p;
+            prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
+            std::string reason = p.status == ParseStatus::Failed ? stage.reason() : std::string();
+            auto put = [&](std::string_view v) {
+              b.arena.append(v);
+              return v.size();
+            };
+            std::array<size_t, 8> off{};
+            off[0] = b.arena.size(), off[1] = put(p.doc);
+            off[2] = b.arena.size(), off[3] = put(p.key);
+            off[4] = b.arena.size(), off[5] = p.status == ParseStatus::Failed ? put(p.raw) : 0;
+            off[6] = b.arena.size(), off[7] = put(reason);
+            b.items.emplace_back(p, off);
+            if (b.items.size() >= 4096 || b.arena.size() >= (4u << 20)) {
+              if (!push(std::move(b))) return;
+              b = Batch{};
+            }
+          }
+        } catch (const std::exception& e) {
+          b.error = e.what();
+        }
+        push(std::move(b));
+        std::lock_guard<std::mutex> lk(mu);
+        done = true;
+        cv.notify_all();
+      });
+      // Whatever happens here (a fatal producer error throws), stop and join the parser.
+      struct Joiner {
+        std::mutex& mu;
+        std::condition_variable& cv;
+        bool& cancel;
+        std::thread& t;
+        ~Joiner() {
+          {
+            std::lock_guard<std::mutex> lk(mu);
+            cancel = true;
+            cv.notify_all();
+          }
+          if (t.joinable()) t.join();
+        }
+      } joiner{mu, cv, cancel, parser};
+      std::string error;
+      bool go_on = true;
+      while (go_on) {
+        Batch b;
+        {
+          std::unique_lock<std::mutex> lk(mu);
+          cv.wait(lk, [&] { return !queue.empty() || done; });
+          if (queue.empty()) break;
+          b = std::move(queue.front());
+          queue.pop_front();
+          cv.notify_all();
+        }
+        for (auto& [p, off] : b.items) {
+          wait_turn();
+          if (timer.stopped) {
+            go_on = false;
+            break;
+          }
+          const char* a = b.arena.data();
+          p.doc = std::string_view(a + off[0], off[1]);
+          p.key = std::string_view(a + off[2], off[3]);
+          if (p.status == ParseStatus::Failed) p.raw = std::string_view(a + off[4], off[5]);
+          if (!deliver(p, std::string_view(a + off[6], off[7]), st)) {
+            go_on = false;
+            break;
+          }
+          ++n;
+          if ((n & 0xff) == 0 && timer.due() && timer.poll(st, *producer_)) {
+            go_on = false;
+            break;
+          }
+        }
+        if (!b.error.empty()) {
+          error = b.error;
+          go_on = false;
+        }
       }
+      {
+        std::lock_guard<std::mutex> lk(mu);
+        cancel = true;
+        cv.notify_all();
+      }
+      parser.join();
+      if (!error.empty()) throw std::runtime_error(error);  // unreadable input ends the run
+      if (timer.stopped || !st.stopped_reason.empty()) break;
     }
   }
   st.interrupted = timer.stopped;

@@ -74,6 +74,10 @@ class ProducePipeline {
   int partitions() const { return partitions_; }
 
  private:
+  struct Prepared;
+  void prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
+               Prepared& p);
+  bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st);
   bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, ProduceStats& st);
   ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
 
