@@ -391,6 +391,9 @@ struct ConsumePipeline::Impl {
     check_elasticsearch();
     prepare_index();
     join();
+    rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk);
+    std::unique_ptr<rd_kafka_queue_t, void (*)(rd_kafka_queue_t*)> queue_guard(queue, rd_kafka_queue_destroy);
+    std::vector<rd_kafka_message_t*> msgs(1000);
     auto last_commit = Clock::now(), last_hook = Clock::now();
     auto joined = Clock::now();
     bool stopping = false;
@@ -408,10 +411,17 @@ struct ConsumePipeline::Impl {
         }
       }
       bool want_more = !stopping && !(lim.max_messages && st.consumed >= lim.max_messages);
-      bool busy = !batch.empty() || !in_flight.empty() || !retry.empty();
-      if (want_more && !(batch_full() && !client.can_submit())) {
-        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, busy ? 5 : 100);
-        if (m) {
+      // Take what Kafka has, in batches; wait only when there is nothing else to do: for
+      // Kafka while no bulk is in flight, for Elasticsearch while one is.
+      bool can_take = want_more && !(batch_full() && !client.can_submit());
+      ssize_t got = 0;
+      if (can_take) {
+        int wait_kafka = !in_flight.empty() ? 0 : (batch.empty() && retry.empty() ? 100 : 5);
+        size_t room = std::clamp<size_t>(scfg.bulk_max_docs - std::min(batch.size(), scfg.bulk_max_docs), 1, msgs.size());
+        if (lim.max_messages) room = std::min<size_t>(room, lim.max_messages - st.consumed);
+        got = rd_kafka_consume_batch_queue(queue, wait_kafka, msgs.data(), room);
+        for (ssize_t i = 0; i < got; ++i) {
+          rd_kafka_message_t* m = msgs[static_cast<size_t>(i)];
           if (!m->err) {
             take_message(m);
             last_activity = Clock::now();
@@ -425,12 +435,13 @@ struct ConsumePipeline::Impl {
       move_due_retries(false);
       bool linger_over = !batch.empty() && Clock::now() - batch_started >= std::chrono::milliseconds(scfg.linger_ms);
       if (!batch.empty() && client.can_submit() && (batch_full() || linger_over || !want_more)) submit();
-      pump(in_flight.empty() ? 0 : (want_more ? 0 : 20));
+      int wait_http = in_flight.empty() ? 0 : (!can_take ? 50 : (got <= 0 ? 5 : 0));
+      pump(wait_http);
       if (Clock::now() - last_commit >= std::chrono::seconds(1)) {
         commit(false);
         last_commit = Clock::now();
       }
-      busy = !batch.empty() || !in_flight.empty() || !retry.empty();
+      bool busy = !batch.empty() || !in_flight.empty() || !retry.empty();
       if (!want_more && stopping && batch.empty() && in_flight.empty()) break;  // retries are not waited for
       if (!want_more && !stopping && !busy) break;                               // --max-messages reached
       // Idle: nothing for idle_timeout since the last message or assignment (a group join can
@@ -440,6 +451,8 @@ struct ConsumePipeline::Impl {
           ((assigned_once && Clock::now() - last_activity >= idle) ||
            (!assigned_once && Clock::now() - joined >= idle + std::chrono::seconds(30))))
         break;
+      if (!can_take && in_flight.empty() && !batch.empty() && !client.can_submit())
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       if (!want_more && busy && in_flight.empty() && batch.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (st.fatal.empty()) commit(true);
