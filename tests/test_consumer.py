@@ -69,6 +69,14 @@ def test_end_to_end_every_message_once_with_its_parse(es, broker):
     assert st.bulk_requests >= 3 and 60_000 > st.latency_p99_ms >= st.latency_p50_ms > 0  # read -> ES ack
 
 
+def test_stop_at_end_is_a_batch_run(es, broker):
+    fill(broker, 1200)
+    t0 = time.monotonic()
+    st = Consumer(broker.bootstrap, "data_log", group(), FAST).run(sink(es), stop_at_end=True)
+    assert st.indexed == 1200 and sum(st.lag.values()) == 0
+    assert time.monotonic() - t0 < 60
+
+
 def test_restarts_resume_and_a_new_group_duplicates_nothing(es, broker):
     lines = fill(broker, 2000)
     g = group()

@@ -68,8 +68,8 @@ class PyConsumer {
     pipeline_ = std::make_unique<ConsumePipeline>(std::move(c), std::move(s));
   }
 
-  py::dict run(uint64_t max_messages, double idle_timeout_s, py::object progress) {
-    RunLimits lim{max_messages, static_cast<int>(idle_timeout_s * 1000)};
+  py::dict run(uint64_t max_messages, double idle_timeout_s, bool stop_at_end, py::object progress) {
+    RunLimits lim{max_messages, static_cast<int>(idle_timeout_s * 1000), stop_at_end};
     bool interrupted = false;
     ConsumeHooks hooks;
     hooks.stop = [&]() {
@@ -106,6 +106,6 @@ void bind_elasticsearch(py::module_& m) {
   py::class_<PyConsumer>(m, "ConsumePipeline")
       .def(py::init<py::dict, py::dict>(), py::arg("consumer"), py::arg("sink"))
       .def("run", &PyConsumer::run, py::arg("max_messages") = 0, py::arg("idle_timeout") = 0.0,
-           py::arg("progress") = py::none())
+           py::arg("stop_at_end") = false, py::arg("progress") = py::none())
       .def("request_stop", &PyConsumer::request_stop);
 }

@@ -163,7 +163,7 @@ def _cmd_consume(a: argparse.Namespace) -> int:
     _sigterm_as_interrupt()
     interrupted = False
     try:
-        st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout)
+        st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout, stop_at_end=a.stop_at_end)
     except KeyboardInterrupt:
         interrupted, st = True, consumer.last_stats
     except _core.KafkaError as e:  # start-up: credentials, TLS, unreachable Elasticsearch or Kafka
@@ -328,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--dlq-topic", default=None, help="dead-letter topic (default <topic>.dlq)")
     co.add_argument("--max-messages", type=int, default=0, help="stop after this many messages")
     co.add_argument("--idle-timeout", type=float, default=0.0, help="stop after this many idle seconds")
+    co.add_argument("--stop-at-end", action="store_true",
+                    help="stop once every assigned partition is read to its end (a batch run)")
     co.add_argument("--startup-timeout", type=float, default=30.0, help="seconds to wait for Elasticsearch")
     co.add_argument("--env-file", default=".env")
     co.set_defaults(func=_cmd_consume)

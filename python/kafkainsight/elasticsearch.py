@@ -122,13 +122,14 @@ class Consumer:
         self.last_stats: ConsumeStats | None = None
 
     def run(self, sink: ElasticsearchSink, *, max_messages: int = 0, idle_timeout: float = 0.0,
-            progress: Callable[[dict], Any] | None = None) -> ConsumeStats:
-        """Consume until stopped (Ctrl-C, ``stop()``), ``max_messages``, or ``idle_timeout`` seconds
-        without messages. In-flight bulks finish and offsets are committed before it returns."""
+            stop_at_end: bool = False, progress: Callable[[dict], Any] | None = None) -> ConsumeStats:
+        """Consume until stopped (Ctrl-C, ``stop()``), ``max_messages``, ``idle_timeout`` seconds
+        without messages, or (``stop_at_end``) once every assigned partition is read to its end.
+        In-flight bulks finish and offsets are committed before it returns."""
         pipe = _core.ConsumePipeline(self._cfg, sink._cfg)
         self._running = pipe
         try:
-            d = pipe.run(max_messages, idle_timeout, progress)
+            d = pipe.run(max_messages, idle_timeout, stop_at_end, progress)
         finally:
             self._running = None
         self.last_stats = ConsumeStats._from_core(d)

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "elasticsearch/bulk.h"
@@ -51,6 +52,7 @@ struct ConsumePipeline::Impl {
   ConsumeStats st;
   Clock::time_point last_activity = Clock::now();  // last message or assignment (idle timeout)
   bool assigned_once = false;
+  std::set<std::pair<std::string, int32_t>> assigned, at_end;  // for stop_at_end
   std::vector<double> latencies;  // ms, a bounded sample
   uint64_t latency_seen = 0;
 
@@ -132,6 +134,7 @@ struct ConsumePipeline::Impl {
       for (int i = 0; i < parts->cnt; ++i)
         spdlog::info("assigned {}", tp_name(parts->elems[i].topic, parts->elems[i].partition));
       rd_kafka_assign(rk, parts);
+      for (int i = 0; i < parts->cnt; ++i) self->assigned.insert({parts->elems[i].topic, parts->elems[i].partition});
       self->last_activity = Clock::now();  // joining took a while: idle time starts now
       self->assigned_once = true;
     } else {
@@ -147,7 +150,8 @@ struct ConsumePipeline::Impl {
                            {"enable.auto.commit", "false"},
                            {"enable.auto.offset.store", "false"},
                            {"auto.offset.reset", ccfg.auto_offset_reset},
-                           {"fetch.wait.max.ms", "100"}};
+                           {"fetch.wait.max.ms", "100"},
+                           {"enable.partition.eof", "true"}};
     rd_kafka_conf_t* conf = make_conf(defaults, ccfg.properties);
     rd_kafka_conf_set_opaque(conf, this);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
@@ -350,6 +354,8 @@ struct ConsumePipeline::Impl {
     for (int i = 0; i < parts->cnt; ++i) {
       std::string t = parts->elems[i].topic;
       int32_t p = parts->elems[i].partition;
+      assigned.erase({t, p});
+      at_end.erase({t, p});
       auto gone = [&](const Item& it) { return it.topic == t && it.partition == p; };
       retry.erase(std::remove_if(retry.begin(), retry.end(), gone), retry.end());
       tracker.drop({t, p});
@@ -423,9 +429,12 @@ struct ConsumePipeline::Impl {
         for (ssize_t i = 0; i < got; ++i) {
           rd_kafka_message_t* m = msgs[static_cast<size_t>(i)];
           if (!m->err) {
+            if (lim.stop_at_end) at_end.erase({rd_kafka_topic_name(m->rkt), m->partition});
             take_message(m);
             last_activity = Clock::now();
-          } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (m->rkt) at_end.insert({rd_kafka_topic_name(m->rkt), m->partition});
+          } else {
             error(std::string("kafka: ") + rd_kafka_message_errstr(m));
             if (m->err == RD_KAFKA_RESP_ERR__FATAL) st.fatal = "Kafka consumer fatal error";
           }
@@ -444,6 +453,8 @@ struct ConsumePipeline::Impl {
       bool busy = !batch.empty() || !in_flight.empty() || !retry.empty();
       if (!want_more && stopping && batch.empty() && in_flight.empty()) break;  // retries are not waited for
       if (!want_more && !stopping && !busy) break;                               // --max-messages reached
+      if (lim.stop_at_end && assigned_once && !busy && !assigned.empty() && at_end.size() >= assigned.size())
+        break;  // --stop-at-end: every assigned partition read to its end and indexed
       // Idle: nothing for idle_timeout since the last message or assignment (a group join can
       // take seconds); without any assignment, give up after idle_timeout + 30 s.
       auto idle = std::chrono::milliseconds(lim.idle_timeout_ms);

@@ -44,6 +44,7 @@ struct EsSinkConfig {
 struct RunLimits {
   uint64_t max_messages = 0;  // 0: no limit
   int idle_timeout_ms = 0;    // 0: run until stopped
+  bool stop_at_end = false;   // stop once every assigned partition is read to its end
 };
 
 struct ConsumeStats {
