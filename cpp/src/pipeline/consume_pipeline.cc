@@ -12,16 +12,12 @@
 #include "elasticsearch/offsets.h"
 #include "elasticsearch/retry.h"
 #include "kafka/producer.h"
+#include "util/timefmt.h"
 
 namespace ki {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Item {
   std::string topic;

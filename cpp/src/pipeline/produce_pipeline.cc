@@ -7,16 +7,12 @@
 #include <thread>
 
 #include "source/line_reader.h"
+#include "util/timefmt.h"
 
 namespace ki {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 uint64_t make_tag(uint32_t src, uint64_t line_no, bool dlq) {
   return (static_cast<uint64_t>(src) << 40) | ((line_no & ((1ULL << 39) - 1)) << 1) | (dlq ? 1 : 0);

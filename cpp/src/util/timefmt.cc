@@ -1,6 +1,7 @@
 #include "util/timefmt.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 
@@ -75,6 +76,15 @@ int current_utc_year() {
   std::tm tm{};
   gmtime_r(&now, &tm);
   return tm.tm_year + 1900;
+}
+
+}  // namespace ki
+
+namespace ki {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace ki

@@ -32,4 +32,7 @@ void append_int(std::string& out, int64_t v);
 // The current year in UTC (for syslog timestamps that carry no year).
 int current_utc_year();
 
+// Wall-clock milliseconds since the epoch (latency stamps).
+int64_t wall_ms();
+
 }  // namespace ki
