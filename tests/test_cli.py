@@ -52,11 +52,12 @@ def test_parse_missing_file_is_a_clear_error(tmp_path):
 
 
 def test_demo_main_job(tmp_path):
-    r = run("demo", "--lines", "2000", "--workdir", str(tmp_path))
+    # The README's main job with its defaults (the embedded broker's ~5 MB per partition matters).
+    r = run("demo", "--workdir", str(tmp_path))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "read=12003 produced=12000 dead_lettered=3" in r.stdout
-    assert "read back: 12,000 documents in data_log" in r.stdout and "3 in data_log.dlq" in r.stdout
-    assert "OK, all 12,003 lines accounted for" in r.stdout
+    assert "read=120003 produced=120000 dead_lettered=3" in r.stdout
+    assert "read back: 120,000 documents in data_log" in r.stdout and "3 in data_log.dlq" in r.stdout
+    assert "OK, all 120,003 lines accounted for" in r.stdout
 
 
 def test_broker_command_serves_kafka_clients(tmp_path):
