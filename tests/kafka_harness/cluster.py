@@ -37,6 +37,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
+from tests.harness_util import REAPER, tail_file, tail_text
+from tests.harness_util import java_major_version as _java_major_version
 
 HARNESS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = HARNESS_DIR.parents[1]
@@ -82,23 +84,6 @@ log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 # Started beside the cluster; kills the JVMs (and removes the temp dir) if the Python process that
 # owns the cluster dies without calling stop() -- e.g. a pytest run killed by a CI timeout.
 # Protocol on its stdin: "+PID", "-PID", "rm PATH"; EOF means "the owner is gone".
-_REAPER = r"""
-import os, shutil, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-pids, rm = set(), None
-for line in sys.stdin:
-    line = line.strip()
-    if line.startswith("+"): pids.add(int(line[1:]))
-    elif line.startswith("-"): pids.discard(int(line[1:]))
-    elif line.startswith("rm "): rm = line[3:]
-for pid in pids:
-    try: os.killpg(pid, signal.SIGKILL)
-    except OSError: pass
-if rm:
-    import time; time.sleep(0.5)
-    shutil.rmtree(rm, ignore_errors=True)
-"""
-
 
 class KafkaHarnessError(RuntimeError):
     """The harness could not resolve, start or drive the cluster."""
@@ -126,15 +111,7 @@ def find_java(java: Optional[str] = None) -> str:
 
 
 def java_major_version(java: str) -> int:
-    try:
-        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise KafkaHarnessError(f"cannot run {java} -version: {e}. {SETUP_HINT}") from e
-    m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not m:
-        raise KafkaHarnessError(f"cannot parse the output of {java} -version: {out.stderr!r}")
-    major = int(m.group(1))
-    return int(m.group(2)) if major == 1 else major   # "1.8.0" -> 8
+    return _java_major_version(java, KafkaHarnessError, SETUP_HINT)
 
 
 def find_maven() -> str:
@@ -205,7 +182,7 @@ def resolve_classpath(verbose: bool = False) -> str:
                         tmp.write_text(text + "\n")
                         os.replace(tmp, path)              # readers never see half a file
                     return cp
-            errors.append(f"$ {' '.join(cmd)}\n" + _tail_text(r.stdout + r.stderr, 25))
+            errors.append(f"$ {' '.join(cmd)}\n" + tail_text(r.stdout + r.stderr, 25))
         raise KafkaHarnessError("Maven could not resolve the Kafka broker jars:\n"
                                 + "\n".join(errors) + f"\n{SETUP_HINT}")
 
@@ -302,19 +279,6 @@ def raw_metadata(host: str, port: int, topics: Optional[List[str]] = None,
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-def _tail_text(text: str, lines: int) -> str:
-    return "\n".join(text.rstrip().splitlines()[-lines:])
-
-
-def tail_file(path: Path, lines: int = 40) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 256 * 1024))
-            return _tail_text(f.read().decode(errors="replace"), lines)
-    except OSError as e:
-        return f"<no log: {e}>"
 
 
 def _port_is_free(port: int, reuse: bool = False) -> bool:
@@ -551,7 +515,7 @@ class KafkaCluster:
 
     def _start_reaper(self):
         self._reaper = subprocess.Popen(
-            [sys.executable, "-c", _REAPER], stdin=subprocess.PIPE, text=True,
+            [sys.executable, "-c", REAPER], stdin=subprocess.PIPE, text=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         if self._own_workdir and not os.environ.get("KAFKA_HARNESS_KEEP"):
             self._tell_reaper(f"rm {self.workdir}")
@@ -581,7 +545,7 @@ class KafkaCluster:
                 p.kill()
                 out, _ = p.communicate()
             if p.returncode != 0:
-                failures.append(f"node {i}: exit {p.returncode}\n{_tail_text(out, 20)}")
+                failures.append(f"node {i}: exit {p.returncode}\n{tail_text(out, 20)}")
         if failures:
             raise KafkaHarnessError("kafka.tools.StorageTool format failed:\n"
                                     + "\n".join(failures))
@@ -896,7 +860,7 @@ class KafkaCluster:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         if r.returncode != 0:
             raise KafkaHarnessError(f"{main_class} {' '.join(args)} failed "
-                                    f"(exit {r.returncode}):\n{_tail_text(r.stdout + r.stderr, 30)}")
+                                    f"(exit {r.returncode}):\n{tail_text(r.stdout + r.stderr, 30)}")
         return r.stdout
 
     # ---- diagnostics -------------------------------------------------------------------------

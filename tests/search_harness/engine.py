@@ -56,6 +56,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
+from tests.harness_util import REAPER, tail_file, tail_text
+from tests.harness_util import java_major_version as _java_major_version
 
 HARNESS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = HARNESS_DIR.parents[1]
@@ -81,23 +83,6 @@ READY_MARK = "SEARCH_HARNESS_READY"
 # Started beside the engine; kills the JVM and nginx (and removes a temp workdir) if the Python
 # process that owns them dies without calling stop() -- e.g. a pytest run killed by a timeout.
 # Protocol on its stdin: "+PID", "-PID", "rm PATH"; EOF means "the owner is gone".
-_REAPER = r"""
-import os, shutil, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-pids, rm = set(), None
-for line in sys.stdin:
-    line = line.strip()
-    if line.startswith("+"): pids.add(int(line[1:]))
-    elif line.startswith("-"): pids.discard(int(line[1:]))
-    elif line.startswith("rm "): rm = line[3:]
-for pid in pids:
-    try: os.killpg(pid, signal.SIGKILL)
-    except OSError: pass
-if rm:
-    import time; time.sleep(0.5)
-    shutil.rmtree(rm, ignore_errors=True)
-"""
-
 
 class SearchHarnessError(RuntimeError):
     """The harness could not resolve, start or drive the search engine."""
@@ -108,15 +93,7 @@ class SearchHarnessError(RuntimeError):
 # --------------------------------------------------------------------------------------------
 
 def java_major_version(java: str) -> int:
-    try:
-        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise SearchHarnessError(f"cannot run {java} -version: {e}") from e
-    m = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not m:
-        raise SearchHarnessError(f"cannot parse the output of {java} -version: {out.stderr!r}")
-    major = int(m.group(1))
-    return int(m.group(2)) if major == 1 else major
+    return _java_major_version(java, SearchHarnessError)
 
 
 def _java_candidates() -> List[str]:
@@ -280,7 +257,7 @@ def resolve_classpath(line: str, java: str, verbose: bool = False) -> str:
                     tmp.write_text(text + "\n")
                     os.replace(tmp, path)             # readers never see half a file
                 return cp
-            errors.append(f"$ {' '.join(cmd)}\n" + _tail_text(r.stdout + r.stderr, 25))
+            errors.append(f"$ {' '.join(cmd)}\n" + tail_text(r.stdout + r.stderr, 25))
         raise SearchHarnessError("Maven could not build the search engine runner:\n"
                                  + "\n".join(errors) + f"\n{SETUP_HINT}")
 
@@ -299,19 +276,6 @@ def engine_coordinates(classpath: str) -> Dict[str, str]:
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-def _tail_text(text: str, lines: int) -> str:
-    return "\n".join(text.rstrip().splitlines()[-lines:])
-
-
-def tail_file(path: Path, lines: int = 40) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - 256 * 1024))
-            return _tail_text(f.read().decode(errors="replace"), lines)
-    except OSError as e:
-        return f"<no log: {e}>"
 
 
 def _port_is_free(port: int) -> bool:
@@ -357,7 +321,7 @@ def _run(cmd: List[str], what: str, input: Optional[str] = None, cwd=None) -> st
         raise SearchHarnessError(f"{what} failed: {e}") from e
     if r.returncode != 0:
         raise SearchHarnessError(f"{what} failed (exit {r.returncode}): $ {' '.join(cmd)}\n"
-                                 + _tail_text(r.stdout + r.stderr, 20))
+                                 + tail_text(r.stdout + r.stderr, 20))
     return r.stdout
 
 
@@ -602,7 +566,7 @@ class SearchEngine:
             print(f"search_harness: {msg}", file=sys.stderr, flush=True)
 
     def _start_reaper(self):
-        self._reaper = subprocess.Popen([sys.executable, "-c", _REAPER], stdin=subprocess.PIPE,
+        self._reaper = subprocess.Popen([sys.executable, "-c", REAPER], stdin=subprocess.PIPE,
                                         text=True, start_new_session=True)
         if self._own_workdir and not os.environ.get("SEARCH_HARNESS_KEEP"):
             self._tell_reaper(f"rm {self.workdir}")
