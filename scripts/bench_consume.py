@@ -80,6 +80,10 @@ import urllib.request
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+from benchmarks.machine import cpu_model, cpu_pressure  # noqa: E402
+
 PY = sys.executable
 KI_CLI = os.path.join(os.path.dirname(PY), "kafkainsight")
 CURL = shutil.which("curl") or "curl"
@@ -624,27 +628,6 @@ def profile_ours(server, ctx, args, workdir, log) -> dict:
 # ------------------------------------------------------------------------------------------------
 # Report
 # ------------------------------------------------------------------------------------------------
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def cpu_pressure() -> str:
-    try:
-        with open("/proc/pressure/cpu") as f:
-            some = f.readline().split()
-        vals = dict(x.split("=") for x in some[1:])
-        return f"{float(vals['avg60']):.0f}% (avg60), {float(vals['avg300']):.0f}% (avg300)"
-    except (OSError, ValueError, KeyError, IndexError):
-        return "n/a"
-
 
 def loadavg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -34,6 +34,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+from benchmarks.machine import cpu_model  # noqa: E402
 
 import kafkainsight as ki  # noqa: E402
 from benchmarks import pyregex_parser  # noqa: E402
@@ -43,17 +44,6 @@ SEED = 42
 START = 1700000000  # 2023-11-14T22:13:20Z
 TARGET_FORMAT = "apache_combined"
 TARGET_LPS = 1_500_000
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
 
 
 def core_count() -> str:

@@ -62,6 +62,9 @@ import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+from benchmarks.machine import cpu_model, cpu_pressure  # noqa: E402
 PY = sys.executable
 KI_CLI = os.path.join(os.path.dirname(PY), "kafkainsight")
 if not os.path.exists(KI_CLI):
@@ -450,28 +453,6 @@ def parse_only(files, args, n, size, workdir, log) -> dict:
 # ------------------------------------------------------------------------------------------------
 # Report
 # ------------------------------------------------------------------------------------------------
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def cpu_pressure() -> str:
-    """Linux PSI: % of time some runnable task waited for a CPU (other users of this machine)."""
-    try:
-        with open("/proc/pressure/cpu") as f:
-            some = f.readline().split()
-        vals = dict(x.split("=") for x in some[1:])
-        return f"{float(vals['avg60']):.0f}% (avg60), {float(vals['avg300']):.0f}% (avg300)"
-    except (OSError, ValueError, KeyError, IndexError):
-        return "n/a"
-
 
 def versions() -> dict:
     v = {"python": platform.python_version()}

@@ -1,0 +1,26 @@
+"""What the benchmark reports say about the machine they ran on."""
+from __future__ import annotations
+
+import platform
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def cpu_pressure() -> str:
+    """Linux PSI: % of time some runnable task waited for a CPU (other users of this machine)."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            some = f.readline().split()
+        vals = dict(x.split("=") for x in some[1:])
+        return f"{float(vals['avg60']):.0f}% (avg60), {float(vals['avg300']):.0f}% (avg300)"
+    except (OSError, ValueError, KeyError, IndexError):
+        return "n/a"
