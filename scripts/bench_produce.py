@@ -57,13 +57,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+from benchmarks.measure import run_measured as _run_measured  # noqa: E402
 from benchmarks.machine import cpu_model, cpu_pressure  # noqa: E402
 PY = sys.executable
 KI_CLI = os.path.join(os.path.dirname(PY), "kafkainsight")
@@ -180,40 +180,10 @@ def worker_main(argv) -> int:
 # Measuring one subprocess
 # ------------------------------------------------------------------------------------------------
 
-def run_measured(cmd, workdir: str, timeout: float, broker_cpu=None) -> dict:
-    """Spawn cmd, wait for it with os.wait4: wall seconds, its own user+sys CPU, exit code, output."""
-    out_path = os.path.join(workdir, "stdout.txt")
-    err_path = os.path.join(workdir, "stderr.txt")
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        b0 = broker_cpu() if broker_cpu else 0.0
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT)
-        killed = []
-
-        def kill():
-            killed.append(True)
-            try:
-                proc.kill()
-            except OSError:
-                pass
-
-        timer = threading.Timer(timeout, kill)
-        timer.start()
-        try:
-            _, status, ru = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        wall = time.perf_counter() - t0
-        b1 = broker_cpu() if broker_cpu else 0.0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    with open(out_path, encoding="utf-8", errors="replace") as f:
-        stdout = f.read()
-    with open(err_path, encoding="utf-8", errors="replace") as f:
-        stderr = f.read()
-    # (ru_maxrss is not reported: after fork+exec Linux carries the parent's peak RSS over.)
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime, "sys": ru.ru_stime,
-            "rc": proc.returncode, "timed_out": bool(killed),
-            "stdout": stdout, "stderr": stderr, "broker_cpu": b1 - b0}
+def run_measured(cmd, workdir: str, timeout: float, broker_cpu=None, env=None) -> dict:
+    res = _run_measured(cmd, workdir, timeout, broker_cpu, env)
+    res["broker_cpu"] = res.pop("other_cpu")
+    return res
 
 
 # ------------------------------------------------------------------------------------------------
