@@ -177,7 +177,23 @@ def test_follow_picks_up_appends_rotation_and_truncation(tmp_path):
         assert st.rotations == 1 and st.truncations == 1
         # 299 whole lines + the half line cut off by the rotation: reported, dead-lettered
         assert st.read == 300 and st.produced == 299 and st.dead_lettered == 1 and st.balanced
-        assert len(consume_all(b.bootstrap, "t")) == 299
+        msgs = consume_all(b.bootstrap, "t")
+        assert len(msgs) == 299
+        # following: ki.ts says when each line was read (for end-to-end latency), a wall-clock ms
+        assert all(abs(int(headers(m)["ki.ts"]) - time.time() * 1000) < 600_000 for m in msgs)
+
+
+def test_headers_off_and_no_read_time_for_whole_files(tmp_path):
+    log = tmp_path / "a.log"
+    write_log(log, 500, bad=False)
+    with EmbeddedBroker(topics={"t": 2, "plain": 2}) as b:
+        assert Producer(b.bootstrap, "t").produce_file(log).produced == 500
+        msgs = consume_all(b.bootstrap, "t")
+        assert {tuple(sorted(headers(m))) for m in msgs} == {("ki.format", "ki.line", "ki.source")}
+        st = Producer(b.bootstrap, "plain", headers=False).produce_file(log)
+        assert st.produced == 500 and st.balanced
+        msgs = consume_all(b.bootstrap, "plain")
+        assert len(msgs) == 500 and all(not m.headers() for m in msgs)
 
 
 def test_cli_sigterm_flushes_and_reports(tmp_path):

@@ -93,7 +93,8 @@ class Producer:
     """Parses log lines in C++ and produces one message per line to Kafka (librdkafka).
 
     Delivery: idempotent, acks=all, lz4, batched; message timestamp = event time; headers
-    ki.source, ki.line, ki.format. Lines that do not parse go to ``dlq_topic`` (default
+    ki.source, ki.line, ki.format (and ki.ts, the read time, when following) unless
+    ``headers=False`` (they cost librdkafka about as much as the message itself). Lines that do not parse go to ``dlq_topic`` (default
     ``<topic>.dlq``) with the raw line and the reason in headers (``on_parse_error="dlq"``), or
     are counted (``"skip"``), or stop the run (``"fail"``). ``config`` passes librdkafka
     properties through (TLS, SASL, ...). Connecting fails within ``timeout`` seconds with a
@@ -105,7 +106,7 @@ class Producer:
                  include_original: bool = False, tz: str | int | None = None, year: int | None = None,
                  key: str | None = None, on_parse_error: str = "dlq", rate: float | None = None,
                  timeout: float = 10.0, follow: bool = False, from_end: bool = False,
-                 poll_interval: float = 0.2, flush_timeout: float = 60.0):
+                 poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: bool = True):
         self.bootstrap, self.topic = bootstrap, topic
         self.dlq_topic = dlq_topic or f"{topic}.dlq"
         self.stats = ProduceStats()  # cumulative over calls
@@ -114,7 +115,7 @@ class Producer:
         self._core = _core.Producer(bootstrap, topic, self._config, self.dlq_topic, format, schema,
                                     include_original, parse_tz(tz), year or 0, key or "", on_parse_error,
                                     float(rate or 0), float(timeout), follow, from_end, float(poll_interval),
-                                    float(flush_timeout))
+                                    float(flush_timeout), headers)
 
     @property
     def partitions(self) -> int:

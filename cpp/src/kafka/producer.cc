@@ -117,6 +117,30 @@ int KafkaProducer::check_topic(const std::string& topic) {
 
 void KafkaProducer::produce(const std::string& topic, std::string_view key, std::string_view value,
                             int64_t timestamp_ms, const Header* headers, size_t n_headers, uint64_t tag) {
+  produce_raw(topic, key, value, timestamp_ms, headers, n_headers, RD_KAFKA_MSG_F_COPY,
+              reinterpret_cast<void*>((tag << 1) | 1));
+}
+
+void KafkaProducer::produce_nocopy(const std::string& topic, std::string_view key, std::string_view value,
+                                   int64_t timestamp_ms, const Header* headers, size_t n_headers, MessageRef* ref) {
+  ref->owner->retain();  // released by the delivery report, or at once if refused
+  produce_raw(topic, key, value, timestamp_ms, headers, n_headers, 0, ref);
+}
+
+namespace {
+uint64_t tag_of(void* opaque) {
+  auto v = reinterpret_cast<uintptr_t>(opaque);
+  return (v & 1) ? v >> 1 : static_cast<MessageRef*>(opaque)->tag;
+}
+void release(void* opaque) {
+  auto v = reinterpret_cast<uintptr_t>(opaque);
+  if (!(v & 1) && v) static_cast<MessageRef*>(opaque)->owner->release();
+}
+}  // namespace
+
+void KafkaProducer::produce_raw(const std::string& topic, std::string_view key, std::string_view value,
+                                int64_t timestamp_ms, const Header* headers, size_t n_headers, int msgflags,
+                                void* opaque) {
   rd_kafka_topic_t* rkt = topic_handle(topic);
   for (;;) {
     rd_kafka_headers_t* hdrs = nullptr;
@@ -127,10 +151,10 @@ void KafkaProducer::produce(const std::string& topic, std::string_view key, std:
                             static_cast<ssize_t>(headers[i].value.size()));
     }
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        rk_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(msgflags),
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(tag)), RD_KAFKA_V_END);
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ++queued_;
       if ((queued_ & 0x3ff) == 0) rd_kafka_poll(rk_, 0);
@@ -141,11 +165,12 @@ void KafkaProducer::produce(const std::string& topic, std::string_view key, std:
       rd_kafka_poll(rk_, 50);  // back-pressure: let deliveries drain
       continue;
     }
+    // Refused locally: librdkafka holds nothing of it.
+    record_failure(tag_of(opaque), err);
+    release(opaque);
     if (err == RD_KAFKA_RESP_ERR__FATAL)
       throw KafkaError(KafkaError::Kind::Fatal, "Kafka producer fatal error: " + fatal_error());
-    // Refused locally (e.g. larger than message.max.bytes): this message fails, the run goes on.
-    record_failure(tag, err);
-    return;
+    return;  // e.g. larger than message.max.bytes: this message fails, the run goes on
   }
 }
 
@@ -159,13 +184,13 @@ void KafkaProducer::record_failure(uint64_t tag, rd_kafka_resp_err_t err) {
 
 void KafkaProducer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   auto* self = static_cast<KafkaProducer*>(opaque);
-  uint64_t tag = reinterpret_cast<uint64_t>(m->_private);
+  uint64_t tag = tag_of(m->_private);
   bool dlq = tag & 1;
-  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
     ++(dlq ? self->counts_.acked_dlq : self->counts_.acked);
-    return;
-  }
-  self->record_failure(tag, m->err);
+  else
+    self->record_failure(tag, m->err);
+  release(m->_private);
 }
 
 int KafkaProducer::flush(int timeout_ms) {

@@ -24,6 +24,25 @@ struct Header {
   std::string_view value;
 };
 
+// The owner of payloads produced without a copy: retained once per message produced and
+// released when librdkafka no longer needs it (delivered, failed or refused), so it can
+// reuse the memory. Both are called on the producing thread (delivery reports are served
+// by poll/flush).
+class PayloadOwner {
+ public:
+  virtual void retain() = 0;
+  virtual void release() = 0;
+
+ protected:
+  ~PayloadOwner() = default;
+};
+
+// One message produced without a copy: lives (at a stable address) with its payload.
+struct MessageRef {
+  uint64_t tag = 0;
+  PayloadOwner* owner = nullptr;
+};
+
 struct DeliveryCounts {
   uint64_t acked = 0, acked_dlq = 0, failed = 0;
   std::vector<std::string> first_errors;  // up to 10, with the line they belong to
@@ -44,6 +63,9 @@ class KafkaProducer {
   // tag is returned in the delivery report: (file << 40) | (line << 1) | is_dlq.
   void produce(const std::string& topic, std::string_view key, std::string_view value, int64_t timestamp_ms,
                const Header* headers, size_t n_headers, uint64_t tag);
+  // The same without copying key and value: they must stay valid until ref->owner is released.
+  void produce_nocopy(const std::string& topic, std::string_view key, std::string_view value, int64_t timestamp_ms,
+                      const Header* headers, size_t n_headers, MessageRef* ref);
   void poll(int timeout_ms = 0) { rd_kafka_poll(rk_, timeout_ms); }
   // Waits for outstanding deliveries; returns how many are still unacknowledged.
   int flush(int timeout_ms);
@@ -60,6 +82,9 @@ class KafkaProducer {
  private:
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t*, void* opaque);
   rd_kafka_topic_t* topic_handle(const std::string& name);
+  // opaque: (tag << 1) | 1 for copied messages, else a MessageRef* (aligned: low bit 0).
+  void produce_raw(const std::string& topic, std::string_view key, std::string_view value, int64_t timestamp_ms,
+                   const Header* headers, size_t n_headers, int msgflags, void* opaque);
   void record_failure(uint64_t tag, rd_kafka_resp_err_t err);
 
   ProducerConfig cfg_;

@@ -1,5 +1,6 @@
 #include "pipeline/produce_pipeline.h"
 
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,8 +19,21 @@ uint64_t make_tag(uint32_t src, uint64_t line_no, bool dlq) {
   return (static_cast<uint64_t>(src) << 40) | ((line_no & ((1ULL << 39) - 1)) << 1) | (dlq ? 1 : 0);
 }
 
+}  // namespace
+
+// What the parse stage hands to delivery for one line; strings live in a batch arena.
+struct ProducePipeline::Prepared {
+  uint32_t src = 0;
+  ParseStatus status = ParseStatus::Empty;
+  Format format = Format::Unknown;
+  uint64_t line_no = 0;
+  int64_t ts_ms = 0;
+  size_t line_bytes = 0;
+  std::string_view doc, key, raw, reason;
+};
+
 // Calls the hooks at most every 100 ms; remembers a stop request.
-struct HookTimer {
+struct ProducePipeline::HookTimer {
   const ProduceHooks& hooks;
   Clock::time_point last = Clock::now();
   bool stopped = false;
@@ -35,10 +49,60 @@ struct HookTimer {
     return stopped;
   }
 };
-}  // namespace
+
+// Lines of one file, parsed and encoded by the parse thread and produced by the caller's
+// thread straight from the arena (no copy). A batch returns to the pool when librdkafka
+// has let go of all its messages.
+struct ProducePipeline::Batch final : PayloadOwner {
+  struct Item {
+    Prepared p;
+    std::array<size_t, 8> off;  // doc, key, raw, reason: offset and size in the arena
+    MessageRef ref;
+  };
+  std::string arena;
+  std::vector<Item> items;
+  std::string error;  // the reader failed (missing file...)
+  uint32_t holds = 0;  // messages librdkafka holds, +1 while the batch is being produced
+  BatchPool* pool = nullptr;
+  void retain() override { ++holds; }
+  void release() override;
+};
+
+// Reused batches: their memory stays mapped and warm instead of being faulted in anew.
+// The producing thread puts back, the parse thread takes.
+class ProducePipeline::BatchPool {
+ public:
+  Batch* take() {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (free_.empty()) {
+      all_.push_back(std::make_unique<Batch>());
+      all_.back()->pool = this;
+      return all_.back().get();
+    }
+    Batch* b = free_.back();
+    free_.pop_back();
+    return b;
+  }
+  void put_back(Batch* b) {
+    b->arena.clear();
+    b->items.clear();
+    b->error.clear();
+    std::lock_guard<std::mutex> lk(mu_);
+    free_.push_back(b);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Batch>> all_;
+  std::vector<Batch*> free_;
+};
+
+void ProducePipeline::Batch::release() {
+  if (--holds == 0) pool->put_back(this);
+}
 
 ProducePipeline::ProducePipeline(ProduceConfig cfg)
-    : cfg_(std::move(cfg)), stage_(cfg_.parser, cfg_.encoder) {
+    : cfg_(std::move(cfg)), pool_(std::make_unique<BatchPool>()), stage_(cfg_.parser, cfg_.encoder) {
   if (cfg_.dlq_topic.empty()) cfg_.dlq_topic = cfg_.topic + ".dlq";
   if (!cfg_.key_field.empty() && !is_key_field(cfg_.key_field))
     throw KafkaError(KafkaError::Kind::Config,
@@ -52,16 +116,6 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
 
 ProducePipeline::~ProducePipeline() = default;
 
-// What the parse stage hands to delivery for one line; strings live in a batch arena.
-struct ProducePipeline::Prepared {
-  uint32_t src = 0;
-  ParseStatus status = ParseStatus::Empty;
-  Format format = Format::Unknown;
-  uint64_t line_no = 0;
-  int64_t ts_ms = 0;
-  size_t line_bytes = 0;
-  std::string_view doc, key, raw, reason;
-};
 
 // Parse + encode one line into p (views into stage_ or the given arena).
 void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src,
@@ -81,25 +135,28 @@ void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool tru
   }
 }
 
-bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, ProduceStats& st) {
-  if ((st.read & 0x3f) == 0) read_ms_ = wall_ms();  // a coarse clock: 64 lines are microseconds apart
+bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref) {
+  if (cfg_.follow && (st.read & 0x3f) == 0) read_ms_ = wall_ms();  // coarse: 64 lines are µs apart
   ++st.read;
   st.bytes += p.line_bytes;
   const std::string& source = producer_->sources()[p.src];
   char line_buf[24];
-  int n = std::snprintf(line_buf, sizeof line_buf, "%llu", static_cast<unsigned long long>(p.line_no));
-  std::string_view line_no_sv(line_buf, static_cast<size_t>(n));
+  std::string_view line_no_sv(line_buf, std::to_chars(line_buf, line_buf + sizeof line_buf, p.line_no).ptr - line_buf);
   switch (p.status) {
     case ParseStatus::Ok: {
-      // ki.ts: when the line was read (ms), so the consumer can measure end-to-end latency
-      // even for old logs whose message timestamp (the event time) is long past.
+      // ki.ts (following only): when the line was read (ms), so the consumer can measure
+      // end-to-end latency of live logs.
       char ts_buf[24];
-      int ts_n = std::snprintf(ts_buf, sizeof ts_buf, "%lld", static_cast<long long>(read_ms_));
-      Header h[4] = {{"ki.source", source},
-                     {"ki.line", line_no_sv},
-                     {"ki.format", format_name(p.format)},
-                     {"ki.ts", std::string_view(ts_buf, static_cast<size_t>(ts_n))}};
-      producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, h, 4, make_tag(p.src, p.line_no, false));
+      std::string_view ts_sv(ts_buf, std::to_chars(ts_buf, ts_buf + sizeof ts_buf, read_ms_).ptr - ts_buf);
+      Header h[4] = {{"ki.source", source}, {"ki.line", line_no_sv}, {"ki.format", format_name(p.format)}, {"ki.ts", ts_sv}};
+      size_t nh = !cfg_.headers ? 0 : cfg_.follow ? 4 : 3;
+      uint64_t tag = make_tag(p.src, p.line_no, false);
+      if (ref) {
+        ref->tag = tag;
+        producer_->produce_nocopy(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, ref);
+      } else {
+        producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, tag);
+      }
       ++st.by_format[static_cast<int>(p.format)];
       return true;
     }
@@ -114,7 +171,13 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
                      {"ki.line", line_no_sv},
                      {"ki.error.stage", "parse"},
                      {"ki.error.reason", reason}};
-      producer_->produce(cfg_.dlq_topic, {}, p.raw, 0, h, 4, make_tag(p.src, p.line_no, true));
+      uint64_t tag = make_tag(p.src, p.line_no, true);
+      if (ref) {
+        ref->tag = tag;
+        producer_->produce_nocopy(cfg_.dlq_topic, {}, p.raw, 0, h, 4, ref);
+      } else {
+        producer_->produce(cfg_.dlq_topic, {}, p.raw, 0, h, 4, tag);
+      }
       return true;
     }
     case OnParseError::Skip: ++st.skipped; return true;
@@ -188,123 +251,134 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       }
       st.rotations += reader.rotations();
       st.truncations += reader.truncations();
-    } else {
-      // Two stages on two threads: this one reads, parses and encodes into batches; the
-      // caller's thread produces them. A bounded queue (two batches) keeps memory flat.
-      struct Batch {
-        std::string arena;  // the lines' documents, keys, raw text and reasons
-        std::vector<std::pair<Prepared, std::array<size_t, 8>>> items;  // offsets into arena
-        std::string error;  // the reader failed (missing file...)
-      };
-      std::mutex mu;
-      std::condition_variable cv;
-      std::deque<Batch> queue;
-      bool done = false, cancel = false;
-      std::thread parser([&, src, path]() {
-        ParseStage stage(cfg_.parser, cfg_.encoder);
-        Batch b;
-        auto push = [&](Batch&& x) {
-          std::unique_lock<std::mutex> lk(mu);
-          cv.wait(lk, [&] { return queue.size() < 2 || cancel; });
-          if (cancel) return false;
-          queue.push_back(std::move(x));
-          cv.notify_all();
-          return true;
+    } else if (!produce_file_batched(path, src, st, timer, wait_turn, n)) {
+      break;
+    }
+  }
+  st.interrupted = timer.stopped;
+  return finish(std::move(st), before, started);
+}
+
+// Two stages on two threads: the parse thread reads, parses and encodes into batches; the
+// caller's thread produces them. A bounded queue (two batches) keeps memory flat, as does
+// librdkafka's own queue limit for the batches it still holds. Returns false to stop.
+bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src, ProduceStats& st,
+                                           HookTimer& timer, const std::function<void()>& wait_turn, uint64_t& n) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Batch*> queue;
+  bool done = false, cancel = false;
+  std::thread parser([&]() {
+    ParseStage stage(cfg_.parser, cfg_.encoder);
+    Batch* b = pool_->take();
+    auto push = [&]() {
+      std::unique_lock<std::mutex> lk(mu);
+      cv.wait(lk, [&] { return queue.size() < 2 || cancel; });
+      if (cancel) {
+        pool_->put_back(b);
+        return false;
+      }
+      queue.push_back(b);
+      cv.notify_all();
+      return true;
+    };
+    try {
+      LineReader reader(path);
+      std::string_view line;
+      while (reader.next(line)) {
+        Prepared p;
+        prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
+        std::string reason = p.status == ParseStatus::Failed ? stage.reason() : std::string();
+        auto put = [&](std::string_view v) {
+          b->arena.append(v);
+          return v.size();
         };
-        try {
-          LineReader reader(path);
-          std::string_view line;
-          while (reader.next(line)) {
-            Prepared p;
-            prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
-            std::string reason = p.status == ParseStatus::Failed ? stage.reason() : std::string();
-            auto put = [&](std::string_view v) {
-              b.arena.append(v);
-              return v.size();
-            };
-            std::array<size_t, 8> off{};
-            off[0] = b.arena.size(), off[1] = put(p.doc);
-            off[2] = b.arena.size(), off[3] = put(p.key);
-            off[4] = b.arena.size(), off[5] = p.status == ParseStatus::Failed ? put(p.raw) : 0;
-            off[6] = b.arena.size(), off[7] = put(reason);
-            b.items.emplace_back(p, off);
-            if (b.items.size() >= 4096 || b.arena.size() >= (4u << 20)) {
-              if (!push(std::move(b))) return;
-              b = Batch{};
-            }
-          }
-        } catch (const std::exception& e) {
-          b.error = e.what();
-        }
-        push(std::move(b));
-        std::lock_guard<std::mutex> lk(mu);
-        done = true;
-        cv.notify_all();
-      });
-      // Whatever happens here (a fatal producer error throws), stop and join the parser.
-      struct Joiner {
-        std::mutex& mu;
-        std::condition_variable& cv;
-        bool& cancel;
-        std::thread& t;
-        ~Joiner() {
-          {
-            std::lock_guard<std::mutex> lk(mu);
-            cancel = true;
-            cv.notify_all();
-          }
-          if (t.joinable()) t.join();
-        }
-      } joiner{mu, cv, cancel, parser};
-      std::string error;
-      bool go_on = true;
-      while (go_on) {
-        Batch b;
-        {
-          std::unique_lock<std::mutex> lk(mu);
-          cv.wait(lk, [&] { return !queue.empty() || done; });
-          if (queue.empty()) break;
-          b = std::move(queue.front());
-          queue.pop_front();
-          cv.notify_all();
-        }
-        for (auto& [p, off] : b.items) {
-          wait_turn();
-          if (timer.stopped) {
-            go_on = false;
-            break;
-          }
-          const char* a = b.arena.data();
-          p.doc = std::string_view(a + off[0], off[1]);
-          p.key = std::string_view(a + off[2], off[3]);
-          if (p.status == ParseStatus::Failed) p.raw = std::string_view(a + off[4], off[5]);
-          if (!deliver(p, std::string_view(a + off[6], off[7]), st)) {
-            go_on = false;
-            break;
-          }
-          ++n;
-          if ((n & 0xff) == 0 && timer.due() && timer.poll(st, *producer_)) {
-            go_on = false;
-            break;
-          }
-        }
-        if (!b.error.empty()) {
-          error = b.error;
-          go_on = false;
+        std::array<size_t, 8> off{};
+        off[0] = b->arena.size(), off[1] = put(p.doc);
+        off[2] = b->arena.size(), off[3] = put(p.key);
+        off[4] = b->arena.size(), off[5] = p.status == ParseStatus::Failed ? put(p.raw) : 0;
+        off[6] = b->arena.size(), off[7] = put(reason);
+        b->items.push_back({p, off, {}});
+        if (b->items.size() >= 4096 || b->arena.size() >= (4u << 20)) {
+          if (!push()) return;
+          b = pool_->take();
         }
       }
+    } catch (const std::exception& e) {
+      b->error = e.what();
+    }
+    if (!push()) return;
+    std::lock_guard<std::mutex> lk(mu);
+    done = true;
+    cv.notify_all();
+  });
+  // Whatever happens here (a fatal producer error throws), stop and join the parser.
+  struct Joiner {
+    std::mutex& mu;
+    std::condition_variable& cv;
+    bool& cancel;
+    std::thread& t;
+    ~Joiner() {
       {
         std::lock_guard<std::mutex> lk(mu);
         cancel = true;
         cv.notify_all();
       }
-      parser.join();
-      if (!error.empty()) throw std::runtime_error(error);  // unreadable input ends the run
-      if (timer.stopped || !st.stopped_reason.empty()) break;
+      if (t.joinable()) t.join();
     }
+  } joiner{mu, cv, cancel, parser};
+  std::string error;
+  bool go_on = true;
+  while (go_on) {
+    Batch* b = nullptr;
+    {
+      std::unique_lock<std::mutex> lk(mu);
+      cv.wait(lk, [&] { return !queue.empty() || done; });
+      if (queue.empty()) break;
+      b = queue.front();
+      queue.pop_front();
+      cv.notify_all();
+    }
+    b->retain();  // until every item is produced
+    for (auto& item : b->items) {
+      wait_turn();
+      if (timer.stopped) {
+        go_on = false;
+        break;
+      }
+      Prepared& p = item.p;
+      const auto& off = item.off;
+      const char* a = b->arena.data();
+      p.doc = std::string_view(a + off[0], off[1]);
+      p.key = std::string_view(a + off[2], off[3]);
+      if (p.status == ParseStatus::Failed) p.raw = std::string_view(a + off[4], off[5]);
+      item.ref.owner = b;
+      if (!deliver(p, std::string_view(a + off[6], off[7]), st, &item.ref)) {
+        go_on = false;
+        break;
+      }
+      ++n;
+      if ((n & 0xff) == 0 && timer.due() && timer.poll(st, *producer_)) {
+        go_on = false;
+        break;
+      }
+    }
+    if (!b->error.empty()) {
+      error = b->error;
+      go_on = false;
+    }
+    b->release();
   }
-  st.interrupted = timer.stopped;
-  return finish(std::move(st), before, started);
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    cancel = true;
+    cv.notify_all();
+  }
+  parser.join();
+  // Batches the parser queued but nobody produced go back to the pool.
+  for (Batch* b : queue) pool_->put_back(b);
+  if (!error.empty()) throw std::runtime_error(error);  // unreadable input ends the run
+  return !timer.stopped && st.stopped_reason.empty();
 }
 
 ProduceStats ProducePipeline::produce_lines(const std::vector<std::string>& lines, const ProduceHooks& hooks) {

@@ -29,6 +29,10 @@ struct ProduceConfig {
   bool follow = false;
   FollowConfig follow_cfg;
   int flush_timeout_ms = 60000;
+  // Headers ki.source, ki.line, ki.format on every message, and ki.ts (when the line was read)
+  // when following, for end-to-end latency. They cost librdkafka about as much CPU as the
+  // message itself (docs/BENCH_PRODUCE.md); off saves that.
+  bool headers = true;
 };
 
 struct ProduceStats {
@@ -75,13 +79,20 @@ class ProducePipeline {
 
  private:
   struct Prepared;
+  struct Batch;
+  class BatchPool;
+  struct HookTimer;
   void prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
                Prepared& p);
-  bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st);
+  // ref: produce from memory that outlives delivery (a batch), else copy.
+  bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref = nullptr);
+  bool produce_file_batched(const std::string& path, uint32_t src, ProduceStats& st, HookTimer& timer,
+                            const std::function<void()>& wait_turn, uint64_t& n);
   bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, ProduceStats& st);
   ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
 
   ProduceConfig cfg_;
+  std::unique_ptr<BatchPool> pool_;  // before producer_: librdkafka may point into batches until it is destroyed
   std::unique_ptr<KafkaProducer> producer_;
   ParseStage stage_;
   int partitions_ = 0;
