@@ -71,7 +71,8 @@ if not os.path.exists(KI_CLI):
     KI_CLI = shutil.which("kafkainsight") or KI_CLI
 KCAT = shutil.which("kcat") or shutil.which("kafkacat") or "kcat"
 PARTITIONS = 4
-ALL_TOOLS = ("ours", "kcat", "original", "confluent")
+# ours-noheaders / kcat-headers: the same messages both ways (with and without the three headers)
+ALL_TOOLS = ("ours", "ours-noheaders", "kcat", "kcat-headers", "original", "confluent")
 SETTINGS = ["acks=all", "enable.idempotence=true", "compression.type=lz4", "linger.ms=20",
             "sticky.partitioning.linger.ms=10"]
 AIM_KCAT = 0.8
@@ -290,12 +291,15 @@ KCAT_HEADERS = ("ki.line=123456", "ki.format=apache_combined")
 
 def tool_cmd(tool: str, broker, topic: str, files: dict, args, extra_x=(), headers=False):
     bs = broker.bootstrap
-    if tool == "ours":
+    if tool in ("ours", "ours-noheaders"):
         cmd = [KI_CLI, "produce", files["log"], "-b", bs, "-t", topic, "-q", "--on-parse-error", "skip"]
+        if tool == "ours-noheaders":
+            cmd.append("--no-headers")
         for x in extra_x:
             cmd += ["-X", x]
         return cmd
-    if tool == "kcat":
+    if tool in ("kcat", "kcat-headers"):
+        headers = headers or tool == "kcat-headers"
         cmd = [KCAT, "-P", "-b", bs, "-t", topic, "-l", files["ndjson"]]
         for x in list(SETTINGS) + list(extra_x):
             cmd += ["-X", x]
@@ -316,7 +320,7 @@ def check_output(tool: str, res: dict, n: int) -> list:
         problems.append("timed out")
     if res["rc"] != 0:
         problems.append(f"exit code {res['rc']}")
-    if tool == "kcat" and "Delivery failed" in res["stderr"]:
+    if tool.startswith("kcat") and "Delivery failed" in res["stderr"]:
         problems.append("kcat reported delivery failures")
     if tool in ("original", "confluent"):
         try:
@@ -325,7 +329,7 @@ def check_output(tool: str, res: dict, n: int) -> list:
                 problems.append(f"worker counts {w}")
         except (ValueError, IndexError, KeyError):
             problems.append("no worker summary")
-    if tool == "ours" and res["rc"] == 0 and "failed_delivery=0" not in res["stdout"] + res["stderr"]:
+    if tool.startswith("ours") and res["rc"] == 0 and "failed_delivery=0" not in res["stdout"] + res["stderr"]:
         problems.append("no clean summary from kafkainsight produce")
     return problems
 
@@ -458,7 +462,9 @@ def versions() -> dict:
 
 TOOL_DESC = {
     "ours": "`kafkainsight produce` (C++ parse + ECS encode + librdkafka, idempotent, acks=all, lz4, linger 20 ms)",
+    "ours-noheaders": "the same with `--no-headers` (no ki.source/ki.line/ki.format headers)",
     "kcat": "kcat -P on the pre-encoded ECS NDJSON, same librdkafka settings (no parsing: the ceiling)",
+    "kcat-headers": "the same with the three headers ours sends by default (`-H`, static values of the same size)",
     "original": "original approach: Python `split(\" \")` + kafka-python KafkaProducer, send() per line, flush()",
     "confluent": "same split parsing + json.dumps, confluent-kafka Producer (ours/kcat settings)",
 }
@@ -483,9 +489,9 @@ def observations(r, meta) -> list:
     parts = []
     if meta.get("parse"):
         parts.append(("parse + ECS encode (`kafkainsight parse -o /dev/null`)", meta["parse"]["cpu"]))
-    hk = "kcat + 3 headers (-H)"
-    if hk in e:
-        parts.append(("3 headers per message (kcat + headers - kcat)", e[hk]["cpu"] - t["kcat"]["cpu"]))
+    hk = e.get("kcat + 3 headers (-H)") or t.get("kcat-headers")
+    if hk:
+        parts.append(("3 headers per message (kcat-headers - kcat)", hk["cpu"] - t["kcat"]["cpu"]))
     fo, fk = d.get("ours (1 line: fixed cost)"), d.get("kcat (1 line: fixed cost)")
     if fo and fk:
         parts.append(("fixed start-up (1-line runs: Python + imports + connect)", fo["cpu"] - fk["cpu"]))
@@ -551,17 +557,24 @@ def render(results, meta, args) -> str:
     L.append("")
     L.append("## Headline ratios")
     L.append("")
-    L.append("| broker | ours / kcat (aim >= 0.8) | ours / original (aim >= 30) | ours / confluent |")
-    L.append("|---|---:|---:|---:|")
+    L.append("Same messages on both sides: ours-noheaders vs kcat (no headers), ours vs kcat-headers "
+             "(three headers each). ours vs kcat compares our default (with headers) to header-less kcat.")
+    L.append("")
+    L.append("| broker | ours-noheaders / kcat (aim >= 0.8) | ours / kcat-headers (aim >= 0.8) | ours / kcat | "
+             "ours / original (aim >= 30) | ours-noheaders / original | ours / confluent |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
         t = r["tools"]
-        def ratio(other, aim=None):
-            if "ours" not in t or other not in t:
+        def ratio(mine, other, aim=None):
+            if mine not in t or other not in t:
                 return "n/a"
-            v = t["ours"]["lps"] / t[other]["lps"]
+            v = t[mine]["lps"] / t[other]["lps"]
             mark = "" if aim is None else (" (met)" if v >= aim else " (**below aim**)")
             return f"{v:.2f}{mark}"
-        L.append(f"| {r['broker']} | {ratio('kcat', AIM_KCAT)} | {ratio('original', AIM_ORIGINAL)} | {ratio('confluent')} |")
+        L.append(f"| {r['broker']} | {ratio('ours-noheaders', 'kcat', AIM_KCAT)} | "
+                 f"{ratio('ours', 'kcat-headers', AIM_KCAT)} | {ratio('ours', 'kcat')} | "
+                 f"{ratio('ours', 'original', AIM_ORIGINAL)} | {ratio('ours-noheaders', 'original')} | "
+                 f"{ratio('ours', 'confluent')} |")
     L.append("")
     if any(r["diag"] for r in results) or meta.get("parse"):
         L.append("## Diagnostics")

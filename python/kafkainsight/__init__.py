@@ -7,14 +7,33 @@
 from __future__ import annotations
 
 from ._version import __version__
-from .logs import LogResult, ParseError, detect_format, parse_line, read_logs
-from .generate import generate, generate_lines
-from .kafka import EmbeddedBroker, Producer, ProduceStats, read_topic
-from .elasticsearch import Consumer, ConsumeStats, ElasticsearchSink
-from . import _core
 
-FORMATS = _core.FORMATS
-SCHEMAS = _core.SCHEMAS
+# Submodules load on first use (PEP 562), so `kafkainsight produce` does not pay for pandas
+# glue, Elasticsearch helpers and dataclasses it never touches.
+_LAZY = {
+    "LogResult": "logs", "ParseError": "logs", "detect_format": "logs", "parse_line": "logs", "read_logs": "logs",
+    "generate": "generate", "generate_lines": "generate",
+    "EmbeddedBroker": "kafka", "Producer": "kafka", "ProduceStats": "kafka", "read_topic": "kafka",
+    "Consumer": "elasticsearch", "ConsumeStats": "elasticsearch", "ElasticsearchSink": "elasticsearch",
+}
+
+
+def __getattr__(name: str):
+    if name in ("FORMATS", "SCHEMAS"):
+        from . import _core
+        value = getattr(_core, name)
+    elif name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY) | {"FORMATS", "SCHEMAS"})
+
 
 __all__ = [
     "__version__",
