@@ -12,8 +12,13 @@
 
   var COLORS = {"1xx": "#9e9e9e", "2xx": "#2e7d32", "3xx": "#1565c0", "4xx": "#ef6c00", "5xx": "#c62828",
                 "other": "#6a1b9a"};
-  var LEVEL_COLORS = ["#4a148c", "#880e4f", "#b71c1c", "#e53935", "#fb8c00", "#fdd835", "#43a047", "#1e88e5",
-                      "#90a4ae", "#6d4c41", "#00897b", "#5e35b1", "#c0ca33", "#8d6e63", "#546e7a", "#bdbdbd"];
+  // Level colours by severity (Apache levels and syslog keywords alike); the rest in greys.
+  var LEVEL_COLORS = {"emerg": "#4a148c", "emergency": "#4a148c", "panic": "#4a148c", "alert": "#6a1b9a",
+                      "crit": "#880e4f", "critical": "#880e4f", "error": "#c62828", "err": "#e57373",
+                      "warn": "#ef6c00", "warning": "#ffb74d", "notice": "#fdd835", "info": "#43a047",
+                      "debug": "#1e88e5"};
+  var GREYS = ["#90a4ae", "#78909c", "#607d8b", "#546e7a", "#b0bec5", "#455a64", "#cfd8dc", "#37474f"];
+  function levelColor(k, i) { return LEVEL_COLORS[k] || GREYS[i % GREYS.length]; }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function fmt(sec, step) {
     var d = new Date(sec * 1000);
@@ -69,7 +74,7 @@
     charts.levels = new Chart(document.getElementById("chart-levels"), {
       type: "bar",
       data: {labels: labels, datasets: levels.map(function (k, i) {
-        return {label: k, data: S.levels[k], backgroundColor: LEVEL_COLORS[i % LEVEL_COLORS.length]};
+        return {label: k, data: S.levels[k], backgroundColor: levelColor(k, i)};
       })},
       options: stackedTime
     });
@@ -111,9 +116,13 @@
         {label: "fired", data: points("firing"), backgroundColor: "#c62828", pointRadius: 6, pointStyle: "triangle"},
         {label: "resolved", data: points("resolved"), backgroundColor: "#2e7d32", pointRadius: 5}]},
       options: {responsive: true,
-                scales: {x: {type: "linear", ticks: {callback: function (v) { return fmt(v / 1000, 1); }, maxRotation: 0}},
-                         y: {min: -0.5, max: rules.length - 0.5, ticks: {stepSize: 1,
-                             callback: function (v) { return Number.isInteger(v) ? rules[v] : ""; }}}},
+                scales: {x: {type: "linear", min: S.first !== undefined ? Math.min(S.first, timed[0].t) * 1000 : undefined,
+                             max: S.last !== undefined ? Math.max(S.last, timed[timed.length - 1].t) * 1000 : undefined,
+                             ticks: {callback: function (v) { return fmt(v / 1000, 1); }, maxRotation: 0}},
+                         // One tick per rule, named (the points' y is the rule's index).
+                         y: {min: -0.5, max: rules.length - 0.5,
+                             afterBuildTicks: function (axis) { axis.ticks = rules.map(function (r, i) { return {value: i}; }); },
+                             ticks: {autoSkip: false, callback: function (v) { return rules[v]; }}}},
                 plugins: {tooltip: {callbacks: {label: function (c) {
                   var p = c.raw;
                   return rules[p.y] + " " + p.key + " observed " + p.observed + " threshold " + p.threshold;
