@@ -204,6 +204,10 @@ def test_report_cli_errors(tmp_path, capsys):
     assert main(["report", str(log), "--alerts", str(bad), "-o", str(tmp_path / "r.html")]) == 2
     assert "alerts.jsonl:2: not a JSON line" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
+    gz = tmp_path / "broken.log.gz"
+    gz.write_bytes(b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"not deflate data at all" * 10)
+    assert main(["report", str(gz), "-o", str(tmp_path / "r.html")]) == 1
+    assert "broken.log.gz" in capsys.readouterr().err
 
 
 def test_empty_input_still_makes_a_page(tmp_path):

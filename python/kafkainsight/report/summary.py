@@ -28,7 +28,13 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
             raise FileNotFoundError(f"no such log file: {f}")
         if os.path.isdir(f):
             raise IsADirectoryError(f"{f} is a directory, not a log file")
-    s = json.loads(_core.summarize_files(files, format, parse_tz(tz), year or 0, max_points, top_n, top_capacity))
+    try:
+        raw = _core.summarize_files(files, format, parse_tz(tz), year or 0, max_points, top_n, top_capacity)
+    except ValueError as e:
+        if str(e).startswith("unknown format"):
+            raise
+        raise OSError(str(e)) from None  # unreadable file, corrupt .gz: an I/O error, not a usage error
+    s = json.loads(raw)
     s["source"] = {"kind": "logs", "paths": files}
     return s
 
