@@ -1,4 +1,4 @@
-"""The `kafkainsight` command: generate, parse, produce, broker, demo (the main job)."""
+"""The `kafkainsight` command: generate, parse, produce, broker, demo (the main job), report, deploy-assets."""
 from __future__ import annotations
 
 import argparse
@@ -245,6 +245,51 @@ def _cmd_demo(a: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_IO
 
 
+def _cmd_report(a: argparse.Namespace) -> int:
+    """One self-contained HTML page from log files or a Kafka topic."""
+    from .report import load_alerts, summarize_logs, summarize_topic, write_report
+    from .settings import Settings, parse_properties
+    alerts = load_alerts(a.alerts) if a.alerts else None
+    if a.bootstrap_servers or a.source[0].startswith("kafka:"):
+        if len(a.source) != 1:
+            print("kafkainsight: error: give one topic to read from Kafka", file=sys.stderr)
+            return EXIT_USAGE
+        cfg = Settings(a.env_file)
+        topic = a.source[0].removeprefix("kafka:")
+        bootstrap = cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers)
+        s = summarize_topic(bootstrap, topic, parse_properties(a.property), max_messages=a.max_messages,
+                            timeout=a.timeout, max_points=a.max_points, top_n=a.top)
+        src = s["source"]
+        print(f"read {src['read']:,} of {src['messages']:,} message(s) from {topic}; counted {src['counted']:,}",
+              file=sys.stderr)
+    else:
+        s = summarize_logs(a.source, a.format, tz=a.tz, year=a.year, max_points=a.max_points, top_n=a.top)
+        t = s["totals"]
+        print(f"lines={t['lines']:,} parsed={t['parsed']:,} failed={t['failed']:,} empty={t['empty']:,}", file=sys.stderr)
+    write_report(s, a.output, alerts=alerts, title=a.title)
+    print(f"wrote {a.output} ({os.path.getsize(a.output):,} bytes; open it in any browser, no network needed)",
+          file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_deploy_assets(a: argparse.Namespace) -> int:
+    """ILM policy + index template into Elasticsearch, saved objects into Kibana."""
+    from .deploy_assets import AssetInstallError, install_assets
+    from .settings import Settings
+    cfg = Settings(a.env_file)
+    try:
+        install_assets(cfg.get("ELASTICSEARCH_URL", a.es_url, "") or None, a.kibana_url,
+                       user=cfg.get("ELASTIC_USER", a.user, "elastic"), password=cfg.get("ELASTIC_PASSWORD", None, ""),
+                       api_key=cfg.get("ELASTIC_API_KEY", None, ""),
+                       ca_certs=cfg.get("ELASTIC_CA_CERTS", a.ca_certs, "certificates/http_ca.crt"),
+                       insecure=a.insecure, retention=a.retention, pattern=a.pattern, ilm=not a.no_ilm,
+                       replicas=a.replicas, dry_run=a.dry_run)
+    except AssetInstallError as e:
+        print(f"kafkainsight: error: {e}", file=sys.stderr)
+        return EXIT_IO
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kafkainsight", description="Real-time log pipeline with a fast C++ core.")
     p.add_argument("--version", action="version", version=f"kafkainsight {__version__}")
@@ -353,6 +398,44 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42)
     d.add_argument("--workdir", default=None)
     d.set_defaults(func=_cmd_demo)
+
+    rp = sub.add_parser("report", help="write one self-contained HTML report (charts, no network needed)",
+                        description="Charts of log files or a Kafka topic in one HTML page: requests by status class, "
+                                    "4xx/5xx, error-log levels over time, top paths / client IPs / user agents, alerts.")
+    rp.add_argument("source", nargs="+", help="log files (plain or .gz, - for stdin), or one topic with -b "
+                                              "(or kafka:TOPIC with $KAFKA_BOOTSTRAP_SERVERS)")
+    rp.add_argument("-o", "--output", default="report.html")
+    rp.add_argument("--alerts", default=None, help="alerts as JSON lines (kafkainsight watch output) for the timeline")
+    rp.add_argument("--title", default=None)
+    rp.add_argument("-f", "--format", default="auto", choices=["auto", *_core.FORMATS])
+    rp.add_argument("--tz", default=None, help="zone of timestamps that carry none (default UTC)")
+    rp.add_argument("--year", type=int, default=None, help="year for BSD syslog timestamps")
+    rp.add_argument("-b", "--bootstrap-servers", default=None, help="read SOURCE as a Kafka topic from this cluster")
+    rp.add_argument("-X", dest="property", action="append", metavar="KEY=VALUE", help="librdkafka property")
+    rp.add_argument("--max-messages", type=int, default=100_000,
+                    help="read at most this many messages of the topic (default 100000; 0 = all, held in memory)")
+    rp.add_argument("--timeout", type=float, default=30.0, help="seconds to read the topic")
+    rp.add_argument("--max-points", type=int, default=360, help="time buckets per chart (buckets widen to fit)")
+    rp.add_argument("--top", type=int, default=15, help="rows in each top list")
+    rp.add_argument("--env-file", default=".env")
+    rp.set_defaults(func=_cmd_report)
+
+    da = sub.add_parser("deploy-assets", help="install the ILM policy, index template and Kibana dashboard",
+                        description="PUT the retention policy (ILM) and the index template into Elasticsearch and "
+                                    "import the data view + 'HTTP errors' dashboard into Kibana. Credentials as for "
+                                    "consume (ELASTIC_PASSWORD / ELASTIC_API_KEY, .env).")
+    da.add_argument("--es-url", default=None, help="Elasticsearch URL (default $ELASTICSEARCH_URL)")
+    da.add_argument("--kibana-url", default=None, help="Kibana URL, e.g. http://localhost:5601")
+    da.add_argument("--ca-certs", default=None, help="CA file (default certificates/http_ca.crt)")
+    da.add_argument("--insecure", action="store_true", help="do NOT verify TLS")
+    da.add_argument("--user", default=None, help="user for ELASTIC_PASSWORD (default elastic)")
+    da.add_argument("--retention", default="30d", help="delete indices this old (ILM delete phase, default 30d)")
+    da.add_argument("--pattern", default="kafkainsight-*", help="index pattern of the template and the data view")
+    da.add_argument("--no-ilm", action="store_true", help="no ILM policy (OpenSearch has ISM instead)")
+    da.add_argument("--replicas", type=int, default=None, help="number_of_replicas in the template")
+    da.add_argument("--dry-run", action="store_true", help="print the requests instead of sending them")
+    da.add_argument("--env-file", default=".env")
+    da.set_defaults(func=_cmd_deploy_assets)
     return p
 
 

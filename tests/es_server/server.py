@@ -1405,6 +1405,7 @@ class EsTestServer:
         self._templates: Dict[str, dict] = {}            # composable
         self._component_templates: Dict[str, dict] = {}
         self._legacy_templates: Dict[str, dict] = {}
+        self._ilm_policies: Dict[str, dict] = {}         # name -> {"version", "policy"}
         self._rules: List[_Rule] = []
         self._item_fail: Optional[Tuple[float, int, random.Random]] = None
         self._write_block: Optional[Tuple[str, int]] = None
@@ -1649,6 +1650,11 @@ class EsTestServer:
     def templates(self) -> Dict[str, dict]:
         with self._lock:
             return copy.deepcopy(self._templates)
+
+    def ilm_policies(self) -> Dict[str, dict]:
+        """name -> the policy body as PUT (``{"phases": ...}``)."""
+        with self._lock:
+            return {n: copy.deepcopy(p["policy"]) for n, p in self._ilm_policies.items()}
 
     @property
     def request_log(self) -> List[RequestRecord]:
@@ -1972,6 +1978,8 @@ class EsTestServer:
                                          "DELETE": "_delete_template"}),
         (("_component_template", "{name}"), {"PUT": "_put_component", "POST": "_put_component",
                                              "GET": "_get_component", "DELETE": "_delete_component"}),
+        (("_ilm", "policy"), {"GET": "_get_ilm"}),
+        (("_ilm", "policy", "{name}"), {"PUT": "_put_ilm", "GET": "_get_ilm", "DELETE": "_delete_ilm"}),
         (("_template", "{name}"), {"PUT": "_put_legacy", "POST": "_put_legacy", "GET": "_get_legacy",
                                    "HEAD": "_head_legacy", "DELETE": "_delete_legacy"}),
         (("_cluster", "health"), {"GET": "_health"}),
@@ -2372,6 +2380,61 @@ class EsTestServer:
                            "Validation Failed: 1: template is required;")
         with self._lock:
             self._component_templates[ctx.params["name"]] = copy.deepcopy(body)
+        return 200, {"acknowledged": True}
+
+    # ILM policies: stored and validated like ES 8 does on PUT (phase and action names, min_age);
+    # nothing is ever rolled over or deleted here.
+
+    _ILM_ACTIONS = {
+        "hot": {"set_priority", "unfollow", "rollover", "readonly", "downsample", "shrink", "forcemerge",
+                "searchable_snapshot"},
+        "warm": {"set_priority", "unfollow", "readonly", "downsample", "allocate", "migrate", "shrink", "forcemerge"},
+        "cold": {"set_priority", "unfollow", "readonly", "downsample", "searchable_snapshot", "allocate", "migrate"},
+        "frozen": {"unfollow", "searchable_snapshot"},
+        "delete": {"wait_for_snapshot", "delete"},
+    }
+
+    def _put_ilm(self, ctx: _Ctx) -> Tuple[int, Any]:
+        body = self._json_body(ctx, required=True)
+        self._require_write(ctx, "cluster:admin/ilm/put", "manage_ilm,manage,all")
+        policy = body.get("policy")
+        if set(body) != {"policy"} or not isinstance(policy, dict):
+            raise _EsError(400, "x_content_parse_exception", "[1:2] [put_lifecycle_request] expected one field [policy]")
+        for k in policy:
+            if k not in ("phases", "_meta"):
+                raise _EsError(400, "x_content_parse_exception", f"[1:12] [lifecycle_policy] unknown field [{k}]")
+        for phase, spec in policy.get("phases", {}).items():
+            if phase not in self._ILM_ACTIONS:
+                raise _EsError(400, "illegal_argument_exception",
+                               f"Timeseries lifecycle does not support phase [{phase}]")
+            age = spec.get("min_age", "0ms")
+            if not re.fullmatch(r"\d+(nanos|micros|ms|s|m|h|d)", str(age)):
+                raise _EsError(400, "illegal_argument_exception",
+                               f"failed to parse setting [min_age] with value [{age}] as a time value")
+            bad = [a for a in spec.get("actions", {}) if a not in self._ILM_ACTIONS[phase]]
+            if bad:
+                raise _EsError(400, "illegal_argument_exception",
+                               f"invalid action [{bad[0]}] defined in phase [{phase}]")
+        with self._lock:
+            old = self._ilm_policies.get(ctx.params["name"])
+            self._ilm_policies[ctx.params["name"]] = {"version": (old["version"] + 1) if old else 1,
+                                                      "policy": copy.deepcopy(policy)}
+        return 200, {"acknowledged": True}
+
+    def _get_ilm(self, ctx: _Ctx) -> Tuple[int, Any]:
+        with self._lock:
+            name = ctx.params.get("name")
+            if name is not None and name not in self._ilm_policies:
+                raise _EsError(404, "resource_not_found_exception", f"Lifecycle policy not found: {name}")
+            names = [name] if name is not None else sorted(self._ilm_policies)
+            return 200, {n: {"version": self._ilm_policies[n]["version"],
+                             "policy": copy.deepcopy(self._ilm_policies[n]["policy"])} for n in names}
+
+    def _delete_ilm(self, ctx: _Ctx) -> Tuple[int, Any]:
+        self._require_write(ctx, "cluster:admin/ilm/delete", "manage_ilm,manage,all")
+        with self._lock:
+            if self._ilm_policies.pop(ctx.params["name"], None) is None:
+                raise _EsError(404, "resource_not_found_exception", f"Lifecycle policy not found: {ctx.params['name']}")
         return 200, {"acknowledged": True}
 
     def _get_component(self, ctx: _Ctx) -> Tuple[int, Any]:
