@@ -28,7 +28,7 @@ def test_file_to_kafka_to_search_engine(kafka_cluster, search_engine, tmp_path):
     sink = ElasticsearchSink(search_engine.url, ca_certs=search_engine.ca_path, user=search_engine.user,
                              password=search_engine.password, index=index, linger=0.2)
     c = Consumer(kafka_cluster.bootstrap, topic, unique_name("g"), {"session.timeout.ms": "6000"})
-    cs = c.run(sink, idle_timeout=3)
+    cs = c.run(sink, stop_at_end=True)
     assert cs.indexed == 8000 and cs.duplicates == 0 and cs.dead_lettered == 0, cs
     es = es_client.Elasticsearch(search_engine.url, ca_certs=search_engine.ca_path,
                                  basic_auth=(search_engine.user, search_engine.password))
@@ -43,7 +43,7 @@ def test_file_to_kafka_to_search_engine(kafka_cluster, search_engine, tmp_path):
     assert got == expected
     # a second group re-reads everything: nothing new is indexed
     again = Consumer(kafka_cluster.bootstrap, topic, unique_name("g"), {"session.timeout.ms": "6000"}).run(
-        sink, idle_timeout=3)
+        sink, stop_at_end=True)
     assert again.duplicates == 8000 and again.indexed == 0
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 8000

@@ -803,6 +803,10 @@ class KafkaCluster:
         so producers with acks=all (librdkafka's default) can write to it."""
         cfg = {k: str(v).lower() if isinstance(v, bool) else str(v)
                for k, v in (config or {}).items()}
+        # The tests replay logs from 2023-24 with message timestamp = event time: under the default
+        # 7-day time retention Kafka deletes such segments at its next check (README: replaying
+        # old logs). Keep them unless a test says otherwise.
+        cfg.setdefault("retention.ms", "-1")
         if "min.insync.replicas" not in cfg and replication < self.min_insync_replicas:
             cfg["min.insync.replicas"] = str(replication)
         mod = _client_module()
