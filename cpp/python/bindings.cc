@@ -15,6 +15,7 @@ using namespace ki;
 
 void bind_kafka(py::module_& m);          // bind_kafka.cc
 void bind_elasticsearch(py::module_& m);  // bind_elasticsearch.cc
+void bind_watch(py::module_& m);          // bind_watch.cc
 
 namespace {
 
@@ -344,6 +345,7 @@ PYBIND11_MODULE(_core, m) {
 
   bind_kafka(m);
   bind_elasticsearch(m);
+  bind_watch(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
                                      "rfc5424", "json");

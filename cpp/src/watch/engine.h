@@ -1,0 +1,57 @@
+// The rule engine: events in (any order), alerts out, by event time. The watermark is the
+// newest event time seen minus the allowed lateness; an event older than the watermark is
+// late, counted and dropped. Every whole second the watermark passes closes a window end, at
+// which each rule is evaluated and AlertState de-duplicates / resolves.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "watch/alert_state.h"
+#include "watch/rules.h"
+
+namespace ki::watch {
+
+struct EngineStats {
+  uint64_t events = 0;        // evaluated (on time)
+  uint64_t late = 0;          // older than the watermark: dropped
+  uint64_t no_timestamp = 0;  // no event time at all: dropped
+  uint64_t evaluations = 0;   // window ends evaluated
+  uint64_t skipped_seconds = 0;  // window ends not evaluated after a jump in event time
+  uint64_t fired = 0, resolved = 0;
+  std::map<std::string, uint64_t> fired_by_rule, resolved_by_rule, active_by_rule;
+  int64_t max_event_ms = 0, watermark_ms = 0;  // 0 before the first event
+};
+
+class Engine {
+ public:
+  explicit Engine(RulesConfig cfg);
+  // One event; alerts that became due are appended to out.
+  void push(const WatchEvent& ev, int64_t now_wall_ms, std::vector<Alert>& out);
+  // Live input, called regularly: after idle_advance without events, event time follows the
+  // wall clock (so a source that stops entirely still trips the heartbeat).
+  void tick(int64_t now_wall_ms, std::vector<Alert>& out);
+  // End of a finite input: the watermark moves to the newest event (nothing can be late now).
+  void finish(int64_t now_wall_ms, std::vector<Alert>& out);
+  const EngineStats& stats() const { return st_; }
+  const RulesConfig& config() const { return cfg_; }
+
+  static constexpr int64_t kMaxStepsPerAdvance = 3600;  // window ends evaluated per jump
+
+ private:
+  void advance(int64_t watermark_ms, int64_t now_wall_ms, std::vector<Alert>& out);
+  void record(const std::vector<Alert>& out, size_t from);
+
+  RulesConfig cfg_;
+  std::vector<std::unique_ptr<Rule>> rules_;
+  AlertState state_;
+  EngineStats st_;
+  bool started_ = false;
+  int64_t watermark_ms_ = 0, evaluated_sec_ = 0;
+  int64_t last_input_wall_ms_ = 0, idle_base_wall_ms_ = 0, idle_base_wm_ = 0;
+  std::vector<Finding> findings_;
+};
+
+}  // namespace ki::watch
