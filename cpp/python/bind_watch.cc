@@ -178,6 +178,14 @@ class PyLineEvaluator {
     }
     return jsons(out);
   }
+  std::vector<std::string> add_documents(const std::vector<std::string>& docs) {
+    std::vector<Alert> out;
+    {
+      py::gil_scoped_release release;
+      for (const auto& d : docs) ev_.add_document(d, out);
+    }
+    return jsons(out);
+  }
   std::vector<std::string> finish() {
     std::vector<Alert> out;
     ev_.finish(out);
@@ -259,6 +267,7 @@ void bind_watch(py::module_& m) {
            py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto", py::arg("tz") = 0,
            py::arg("year") = 0, py::arg("source") = "lines")
       .def("add_lines", &PyLineEvaluator::add_lines)
+      .def("add_documents", &PyLineEvaluator::add_documents)
       .def("finish", &PyLineEvaluator::finish)
       .def("stats", &PyLineEvaluator::stats);
   py::class_<PyWatch>(m, "WatchPipeline")

@@ -173,6 +173,9 @@ TEST(WatchRules, AuthFailuresPerClientAndUser) {
   EXPECT_EQ(fired, (std::set<std::string>{"client_ip=6.6.6.6", "user=mallory"}));
   EXPECT_EQ(resolved, fired);
   EXPECT_EQ(r.alerts[0]["count"], 10);  // fires on the window where the 10th arrived
+  ASSERT_EQ(r.alerts[0]["samples"].size(), 3u);  // the last three of the window, oldest first
+  EXPECT_EQ(r.alerts[0]["samples"][2]["@timestamp"], iso_ms(kT0 + 39000));
+  EXPECT_EQ(r.alerts[0]["samples"][0]["@timestamp"], iso_ms(kT0 + 37000));
 }
 
 TEST(WatchRules, HeartbeatFiresAfterSilenceAndResolvesOnReturn) {
@@ -224,6 +227,7 @@ TEST(WatchRules, LateEventsAreDroppedAndCountedOutOfOrderOnesCount) {
   for (int i = 0; i < 5; ++i) v.push_back(http(70, 401, "8.8.8.8"));
   Outcome r = run(c, v);
   ASSERT_EQ(r.alerts.size(), 1u);  // still firing at the end of the input
+  EXPECT_EQ(r.alerts[0]["samples"].size(), 3u);
   EXPECT_EQ(r.alerts[0]["key"], "client_ip=7.7.7.7");
   EXPECT_EQ(r.alerts[0]["count"], 5);
   EXPECT_EQ(r.stats.late, 5u);

@@ -11,6 +11,7 @@ from .logs import LogResult, ParseError, detect_format, parse_line, read_logs
 from .generate import generate, generate_lines
 from .kafka import EmbeddedBroker, Producer, ProduceStats, read_topic
 from .elasticsearch import Consumer, ConsumeStats, ElasticsearchSink
+from .watch import Watcher, WatchStats, evaluate_files, evaluate_logs
 from . import _core
 
 FORMATS = _core.FORMATS
@@ -34,4 +35,8 @@ __all__ = [
     "parse_line",
     "read_logs",
     "read_topic",
+    "Watcher",
+    "WatchStats",
+    "evaluate_files",
+    "evaluate_logs",
 ]

@@ -42,6 +42,7 @@ struct KeyedCounts {
   void evict(int64_t keep_from_sec) {
     for (auto it = keys.begin(); it != keys.end();) {
       it->second.counts.evict_before(keep_from_sec);
+      it->second.samples.evict_before(keep_from_sec);
       it = it->second.counts.empty() ? keys.erase(it) : std::next(it);
     }
   }
@@ -136,6 +137,7 @@ class Http5xxShare : public Rule {
     int64_t to = floor_sec(end_ms), from = to - c_.window_ms / 1000;
     total_.evict_before(from);
     bad_.evict_before(from);
+    samples_.evict_before(from);
     if (total_.empty()) return;
     uint64_t n = total_.sum(from, to), b = bad_.sum(from, to);
     Finding f;
@@ -172,6 +174,7 @@ class Http4xxSpike : public Rule {
   void evaluate(int64_t end_ms, std::vector<Finding>& out) override {
     int64_t w = c_.window_ms / 1000, to = floor_sec(end_ms), from = to - w;
     counts_.evict_before(from - w);  // the window before is the reference
+    samples_.evict_before(from);
     if (counts_.empty()) return;
     uint64_t cur = counts_.sum(from, to), prev = counts_.sum(from - w, from);
     Finding f;

@@ -245,6 +245,17 @@ void LineEvaluator::add(std::string_view line, std::vector<Alert>& out) {
   engine_.push(event_from_record(rec_, source_), wall_ms(), out);
 }
 
+bool LineEvaluator::add_document(std::string_view json, std::vector<Alert>& out) {
+  ++lines;
+  if (!decoder_.decode(json, source_, 0, ev_)) {
+    ++failed;
+    return false;
+  }
+  ++parsed;
+  engine_.push(ev_, wall_ms(), out);
+  return true;
+}
+
 void LineEvaluator::finish(std::vector<Alert>& out) { engine_.finish(wall_ms(), out); }
 
 OfflineResult evaluate_files(const std::vector<std::string>& paths, const RulesConfig& rules,

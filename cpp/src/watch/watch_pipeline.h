@@ -85,6 +85,8 @@ class LineEvaluator {
  public:
   LineEvaluator(const RulesConfig& rules, const ParserConfig& parser, std::string source);
   void add(std::string_view line, std::vector<Alert>& out);
+  // A JSON document as the producer writes it (ecs or kafkainsight); false if not JSON.
+  bool add_document(std::string_view json, std::vector<Alert>& out);
   void finish(std::vector<Alert>& out);
   const EngineStats& stats() const { return engine_.stats(); }
   uint64_t lines = 0, parsed = 0, failed = 0;
@@ -93,6 +95,8 @@ class LineEvaluator {
   Engine engine_;
   Parser parser_;
   Record rec_;
+  DocumentDecoder decoder_;
+  WatchEvent ev_;
   std::string source_;
 };
 

@@ -2,7 +2,6 @@
 // of the rules. Out-of-order events within the allowed lateness land in their own second.
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <utility>
@@ -30,32 +29,35 @@ class SecondCounts {
   std::map<int64_t, uint64_t> buckets_;
 };
 
-// The last few matching events of a key, for the alert's samples (rendered to JSON only
-// when an alert is sent).
+// Sample events of a key: at most `cap` per event-time second (so events still inside the
+// lateness buffer cannot push the window's own samples out), rendered to JSON only when an
+// alert is sent. Evicted with the counts.
 class SampleRing {
  public:
   explicit SampleRing(size_t cap = 3) : cap_(cap) {}
   void add(const WatchEvent& ev) {
     if (cap_ == 0) return;
-    if (ring_.size() == cap_) ring_.pop_front();
-    ring_.push_back(ev);
+    auto& v = by_sec_[floor_sec(ev.ts_ms)];
+    if (v.size() < cap_) v.push_back(ev);
   }
-  // Samples with a time in [from_ms, to_ms).
+  // The last `cap` samples with a time in [from_ms, to_ms), oldest first.
   std::vector<std::string> in(int64_t from_ms, int64_t to_ms) const {
+    std::vector<const WatchEvent*> picked;
+    for (auto it = by_sec_.lower_bound(floor_sec(to_ms)); it != by_sec_.begin() && picked.size() < cap_;) {
+      --it;
+      for (auto e = it->second.rbegin(); e != it->second.rend() && picked.size() < cap_; ++e)
+        if (e->ts_ms >= from_ms && e->ts_ms < to_ms) picked.push_back(&*e);
+      if (it->first * 1000 < from_ms) break;
+    }
     std::vector<std::string> out;
-    for (const auto& ev : ring_)
-      if (ev.ts_ms >= from_ms && ev.ts_ms < to_ms) out.push_back(sample_json(ev));
+    for (auto p = picked.rbegin(); p != picked.rend(); ++p) out.push_back(sample_json(**p));
     return out;
   }
-  std::vector<std::string> all() const {
-    std::vector<std::string> out;
-    for (const auto& ev : ring_) out.push_back(sample_json(ev));
-    return out;
-  }
+  void evict_before(int64_t sec) { by_sec_.erase(by_sec_.begin(), by_sec_.lower_bound(sec)); }
 
  private:
   size_t cap_;
-  std::deque<WatchEvent> ring_;
+  std::map<int64_t, std::vector<WatchEvent>> by_sec_;
 };
 
 }  // namespace ki::watch
