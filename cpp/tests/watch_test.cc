@@ -336,3 +336,30 @@ TEST(WatchDecode, SeverityNames) {
   EXPECT_EQ(severity_from_level("emerg"), 0);
   EXPECT_EQ(severity_from_level("nonsense"), -1);
 }
+
+// Kafka partitions are ordered within, not across: a partition read behind the others is not
+// late, the watermark follows the slowest active one; an idle (fully read) one stops counting.
+TEST(WatchRules, WatermarkFollowsTheSlowestActiveStream) {
+  RulesConfig c = only("auth_failures", 5000);
+  c.auth_failures.threshold = 3;
+  Engine e(c);
+  std::vector<Alert> out;
+  e.add_stream(0);  // both partitions assigned before any message
+  e.add_stream(1);
+  for (int s = 0; s < 100; ++s) e.push(http(s, 200), 0, out, /*stream=*/0);  // partition 0 read first
+  for (int s = 0; s < 100; ++s) e.push(http(s, s >= 50 && s < 53 ? 401 : 200, "9.9.9.9"), 0, out, 1);
+  EXPECT_EQ(e.stats().late, 0u);
+  e.set_idle(0, 0, out);
+  e.set_idle(1, 0, out);
+  e.finish(0, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(json::parse(out[0].json)["key"], "client_ip=9.9.9.9");
+  EXPECT_EQ(json::parse(out[0].json)["count"], 3);
+
+  // The same events on ONE stream: the second pass is far behind the watermark, late.
+  Engine one(c);
+  std::vector<Alert> o2;
+  for (int s = 0; s < 100; ++s) one.push(http(s, 200), 0, o2);
+  for (int s = 0; s < 100; ++s) one.push(http(s, s >= 50 && s < 53 ? 401 : 200, "9.9.9.9"), 0, o2);
+  EXPECT_EQ(one.stats().late, 94u);  // seconds 0..93: older than 99 - 5
+}

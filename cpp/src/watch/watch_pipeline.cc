@@ -35,6 +35,12 @@ struct WatchPipeline::Impl {
   WatchStats st;
   std::vector<Alert> pending;
   std::set<std::pair<std::string, int32_t>> assigned, at_end;
+  std::map<std::pair<std::string, int32_t>, int> stream_ids;  // partition -> engine stream
+
+  int stream_of(const char* topic, int32_t partition) {
+    auto [it, fresh] = stream_ids.try_emplace({topic, partition}, static_cast<int>(stream_ids.size()));
+    return it->second;
+  }
   bool assigned_once = false;
 
   explicit Impl(WatchConfig c) : cfg(std::move(c)), engine(cfg.rules) {
@@ -63,13 +69,18 @@ struct WatchPipeline::Impl {
     auto* self = static_cast<Impl*>(opaque);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       rd_kafka_assign(rk, parts);
-      for (int i = 0; i < parts->cnt; ++i) self->assigned.insert({parts->elems[i].topic, parts->elems[i].partition});
+      for (int i = 0; i < parts->cnt; ++i) {
+        self->assigned.insert({parts->elems[i].topic, parts->elems[i].partition});
+        self->engine.add_stream(self->stream_of(parts->elems[i].topic, parts->elems[i].partition));
+      }
       self->assigned_once = true;
     } else {
       rd_kafka_commit(rk, nullptr, 0);  // what was evaluated, before the partitions go
       for (int i = 0; i < parts->cnt; ++i) {
         self->assigned.erase({parts->elems[i].topic, parts->elems[i].partition});
         self->at_end.erase({parts->elems[i].topic, parts->elems[i].partition});
+        self->engine.remove_stream(self->stream_of(parts->elems[i].topic, parts->elems[i].partition), wall_ms(),
+                                   self->pending);
       }
       rd_kafka_assign(rk, nullptr);
     }
@@ -117,7 +128,7 @@ struct WatchPipeline::Impl {
     if (sent_ms > 0) st.e2e_latency.observe(static_cast<double>(now - sent_ms) / 1000.0);
     std::string_view value(m->payload ? static_cast<const char*>(m->payload) : "", m->len);
     if (decoder.decode(value, header(hdrs, "ki.source"), msg_ts, ev)) {
-      engine.push(ev, now, pending);
+      engine.push(ev, now, pending, stream_of(rd_kafka_topic_name(m->rkt), m->partition));
     } else {
       ++st.undecodable;
     }
@@ -188,7 +199,10 @@ struct WatchPipeline::Impl {
           take(m);
           last_msg = Clock::now();
         } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          if (m->rkt) at_end.insert({rd_kafka_topic_name(m->rkt), m->partition});
+          if (m->rkt) {
+            at_end.insert({rd_kafka_topic_name(m->rkt), m->partition});
+            engine.set_idle(stream_of(rd_kafka_topic_name(m->rkt), m->partition), wall_ms(), pending);
+          }
         } else {
           error(std::string("kafka: ") + rd_kafka_message_errstr(m));
           if (m->err == RD_KAFKA_RESP_ERR__FATAL) st.fatal = "Kafka consumer fatal error";
