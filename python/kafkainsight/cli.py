@@ -109,20 +109,31 @@ def _start_metrics(a: argparse.Namespace, command: str):
     return m
 
 
+_served: list = []  # Metrics servers of this command, lingered over and closed by main()
+
+
 def _finish_metrics(metrics, a: argparse.Namespace, final: dict | None) -> None:
-    """The final stats stay on /metrics for --metrics-linger seconds (Ctrl-C / SIGTERM end it early)."""
+    """The command is done: /metrics shows its final stats; main() keeps them up for --metrics-linger."""
     if metrics is None:
         return
     if final is not None:
         metrics.update(final)
     metrics.mark_finished()
-    if a.metrics_linger > 0:
-        print(f"metrics: final values served for {a.metrics_linger:g}s", file=sys.stderr, flush=True)
+    _served.append((metrics, a.metrics_linger))
+
+
+def _close_metrics() -> None:
+    """After the summary is printed: serve the final values --metrics-linger seconds (Ctrl-C / SIGTERM end it)."""
+    while _served:
+        metrics, linger = _served.pop()
         try:
-            time.sleep(a.metrics_linger)
+            if linger > 0:
+                print(f"metrics: final values served for {linger:g}s", file=sys.stderr, flush=True)
+                time.sleep(linger)
         except KeyboardInterrupt:
             pass
-    metrics.close()
+        finally:
+            metrics.close()
 
 
 def _cmd_produce(a: argparse.Namespace) -> int:
@@ -488,7 +499,10 @@ def main(argv: list[str] | None = None) -> int:
         for attr in ("sleep", "delay"):
             if hasattr(args, attr):
                 parse_duration(getattr(args, attr))
-        return args.func(args)
+        try:
+            return args.func(args)
+        finally:
+            _close_metrics()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

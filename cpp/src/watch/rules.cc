@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace ki::watch {
 
@@ -208,37 +209,41 @@ class Heartbeat : public Rule {
   std::string_view name() const override { return "heartbeat"; }
   int64_t window_ms() const override { return c_.silence_ms; }
   void observe(const WatchEvent& ev) override {
-    auto& s = last_[group_key(ev, c_.group_by)];
-    if (ev.ts_ms >= s.ts_ms) {
-      s.ts_ms = ev.ts_ms;
-      s.last = ev;
-    }
+    // Not yet part of a closed window: kept (the newest per second) until the watermark passes.
+    auto& slot = keys_[group_key(ev, c_.group_by)].pending[floor_sec(ev.ts_ms)];
+    if (!slot.has_ts || ev.ts_ms >= slot.ts_ms) slot = ev;
   }
   void evaluate(int64_t end_ms, std::vector<Finding>& out) override {
-    for (const auto& [key, s] : last_) {
+    for (auto& [key, k] : keys_) {
+      // Events before the window end now count: the key is heard from at its newest one.
+      auto stop = k.pending.lower_bound(floor_sec(end_ms));
+      for (auto it = k.pending.begin(); it != stop; ++it)
+        if (it->second.ts_ms < end_ms && (!k.last.has_ts || it->second.ts_ms >= k.last.ts_ms)) k.last = it->second;
+      k.pending.erase(k.pending.begin(), stop);
+      if (!k.last.has_ts) continue;
       Finding f;
       f.key = key;
-      int64_t silent = end_ms - s.ts_ms;
-      f.observed = static_cast<double>(std::max<int64_t>(silent, 0)) / 1000.0;
+      int64_t silent = end_ms - k.last.ts_ms;
+      f.observed = static_cast<double>(silent) / 1000.0;
       f.threshold = static_cast<double>(c_.silence_ms) / 1000.0;
       f.active = silent >= c_.silence_ms;
       if (f.active) {
         f.message = fmt("no logs from %s '%s' for %.0fs (last at %s)",
                         std::string(group_by_name(c_.group_by)).c_str(), key.c_str(), f.observed,
-                        iso_ms(s.ts_ms).c_str());
-        f.samples = {sample_json(s.last)};
+                        iso_ms(k.last.ts_ms).c_str());
+        f.samples = {sample_json(k.last)};
       }
       out.push_back(std::move(f));
     }
   }
 
  private:
-  struct Seen {
-    int64_t ts_ms = INT64_MIN;
-    WatchEvent last;
+  struct Key {
+    WatchEvent last;                          // the newest event before the last window end
+    std::map<int64_t, WatchEvent> pending;    // second -> newest event, not yet in a window
   };
   HeartbeatRule c_;
-  std::unordered_map<std::string, Seen> last_;
+  std::unordered_map<std::string, Key> keys_;
 };
 
 }  // namespace
