@@ -165,7 +165,7 @@ E2E_RULES = """\
 lateness: 5s
 rules:
   auth_failures: {window: 30s, threshold: 10}
-  http_5xx_share: {window: 30s, threshold: 0.5, min_requests: 20}
+  http_5xx_share: {window: 30s, threshold: 0.4, min_requests: 20}
   http_4xx_spike: {window: 30s, min_count: 30, factor: 3}
   heartbeat: {silence: 30s, group_by: host}
   error_levels: {window: 30s, group_by: host}

@@ -3,6 +3,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -159,6 +162,8 @@ class LineParser {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "KafkaInsight C++ core (parsing, encoding, generation).";
+  // Diagnostics to stderr: stdout carries data (documents, alert lines).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
 
   m.def(
       "parse_line",

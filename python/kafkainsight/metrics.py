@@ -87,8 +87,12 @@ class _Collector:
                 g.add_metric([cmd, topic, part.rstrip("]")], v)
             return g
 
-        yield GaugeMetricFamily("kafkainsight_last_update_timestamp_seconds",
-                                "when the last stats snapshot arrived", value=updated)
+        def gauge(name: str, doc: str, value: float) -> Any:
+            g = GaugeMetricFamily(name, doc, labels=["command"])
+            g.add_metric([cmd], value)
+            return g
+
+        yield gauge("kafkainsight_last_update_timestamp_seconds", "when the last stats snapshot arrived", updated)
         if cmd == "produce":
             yield counter("kafkainsight_lines_in", "lines read", snap.get("read", 0))
             yield counter("kafkainsight_lines_out", "documents acknowledged by Kafka", snap.get("produced", 0))
@@ -138,8 +142,7 @@ class _Collector:
                 d.add_metric([cmd, sink, "sent"], s.get("sent", 0))
                 d.add_metric([cmd, sink, "failed"], s.get("failed", 0))
             yield d
-            yield GaugeMetricFamily("kafkainsight_watermark_seconds", "event-time watermark",
-                                    value=eng.get("watermark_ms", 0) / 1000.0)
+            yield gauge("kafkainsight_watermark_seconds", "event-time watermark", eng.get("watermark_ms", 0) / 1000.0)
             yield histogram("kafkainsight_end_to_end_latency_seconds",
                             "producer read the line -> the watcher evaluated it", snap.get("e2e_latency"))
             yield lag(snap.get("lag", {}))
@@ -168,10 +171,7 @@ class Metrics:
         except ImportError:  # pragma: no cover - a dependency of the package
             raise RuntimeError("--metrics-port needs prometheus-client: pip install prometheus-client") from None
         self.command = command
-        self._lock = threading.Lock()
-        self._snap: dict = {}
-        self._updated = 0.0
-        self._fatal = ""
+        self._state: tuple[dict, float, str] = ({}, 0.0, "")  # snapshot, when, fatal error
         self._finished = False
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(_Collector(self))
@@ -196,21 +196,20 @@ class Metrics:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="ki-metrics", daemon=True)
         self._thread.start()
 
+    # No lock: one tuple assignment is atomic under the GIL, and a lock taken in a progress hook
+    # could be left held by a KeyboardInterrupt (Ctrl-C / SIGTERM) raised inside it.
     def update(self, snapshot: dict) -> None:
-        with self._lock:
-            self._snap = dict(snapshot)
-            self._updated = time.time()
-            self._fatal = snapshot.get("fatal", "") or ""
+        self._state = (dict(snapshot), time.time(), snapshot.get("fatal", "") or "")
 
     def snapshot(self) -> tuple[dict, float]:
-        with self._lock:
-            return self._snap, self._updated
+        snap, updated, _ = self._state
+        return snap, updated
 
     def health(self) -> tuple[bool, dict]:
-        snap, updated = self.snapshot()
+        snap, updated, fatal = self._state
         age = time.time() - updated if updated else None
-        if self._fatal:
-            return False, {"status": "failed", "command": self.command, "error": self._fatal}
+        if fatal:
+            return False, {"status": "failed", "command": self.command, "error": fatal}
         if self._finished:
             return True, {"status": "finished", "command": self.command}
         if age is None:
@@ -221,8 +220,7 @@ class Metrics:
 
     def mark_finished(self) -> None:
         """The command is done: its final stats stay served (no 'stalled' health)."""
-        with self._lock:
-            self._finished = True
+        self._finished = True
 
     def close(self) -> None:
         self._httpd.shutdown()
