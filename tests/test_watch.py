@@ -267,12 +267,15 @@ def consume_all(bootstrap: str, topic: str, n: int) -> list[str]:
     return out
 
 
-def test_watch_cli_end_to_end_alerts_topic_webhook_and_metrics(tmp_path):
-    log = tmp_path / "crafted.log"
+@pytest.fixture(scope="module")
+def watch_run(tmp_path_factory):
+    """`kafkainsight watch` on a crafted log in the embedded broker, as a user runs it."""
+    tmp = tmp_path_factory.mktemp("watch")
+    log = tmp / "crafted.log"
     log.write_text("\n".join(crafted_log()) + "\n")
-    rules = tmp_path / "rules.yaml"
+    rules = tmp / "rules.yaml"
     rules.write_text(E2E_RULES)
-    expected = ki.evaluate_files([log], rules=rules)  # the same file, offline
+    r = {"expected": ki.evaluate_files([log], rules=rules)}  # the same file, offline
     hook = Webhook()
     # One partition: Kafka keeps the file's order, so the live run must equal the offline one.
     with EmbeddedBroker(topics={"logs": 1, "alerts": 1}) as b:
@@ -284,25 +287,35 @@ def test_watch_cli_end_to_end_alerts_topic_webhook_and_metrics(tmp_path):
              "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--metrics-linger", "120",
              "-X", "session.timeout.ms=6000"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        err: list[str] = []
         try:
-            err: list[str] = []
             port = int(read_lines_until(proc.stderr, r"metrics: http://[\d.]+:(\d+)/metrics", err).group(1))
-            code, body = scrape(port, "/healthz")
             summary = read_lines_until(proc.stderr, r"watch: consumed=(\d+) evaluated=(\d+) late=(\d+) "
                                                     r"undecodable=(\d+) alerts fired=(\d+) resolved=(\d+)", err)
             read_lines_until(proc.stderr, r"final values served", err)
-            consumed, evaluated, late, undecodable, n_fired, n_resolved = map(int, summary.groups())
-            code, health = scrape(port, "/healthz")
-            assert code == 200 and json.loads(health)["status"] == "finished"
-            code, text = scrape(port)
-            assert code == 200
+            r["summary"] = tuple(map(int, summary.groups()))
+            r["health"] = scrape(port, "/healthz")
+            r["metrics"] = scrape(port)
         finally:
             proc.send_signal(signal.SIGTERM)
             out, rest = proc.communicate(timeout=60)
             hook.close()
-        assert proc.returncode == 0, "".join(err) + rest
-        stdout_alerts = [json.loads(line) for line in out.splitlines()]
-        on_topic = consume_all(b.bootstrap, "alerts", len(stdout_alerts))
+        r["returncode"], r["stderr"] = proc.returncode, "".join(err) + rest
+        r["alerts"] = [json.loads(line) for line in out.splitlines()]
+        r["on_topic"] = consume_all(b.bootstrap, "alerts", len(r["alerts"]))
+    r["hook_bodies"], r["hook_statuses"] = hook.bodies, hook.statuses
+    return r
+
+
+def test_watch_cli_end_to_end_alerts_topic_webhook_and_metrics(watch_run):
+    r = watch_run
+    assert r["returncode"] == 0, r["stderr"]
+    consumed, evaluated, late, undecodable, n_fired, n_resolved = r["summary"]
+    stdout_alerts, expected, on_topic = r["alerts"], r["expected"], r["on_topic"]
+    code, health = r["health"]
+    assert code == 200 and json.loads(health)["status"] == "finished"
+    code, text = r["metrics"]
+    assert code == 200
 
     # The stream: every line consumed and evaluated but the one beyond the lateness.
     assert (consumed, evaluated, late, undecodable) == (len(crafted_log()), len(crafted_log()) - 1, 1, 0)
@@ -315,8 +328,8 @@ def test_watch_cli_end_to_end_alerts_topic_webhook_and_metrics(tmp_path):
     assert n_resolved == sum(a["state"] == "resolved" for a in stdout_alerts)
     # Every alert line also on the alerts topic and at the webhook (after one retried 503).
     assert sorted(map(json.loads, on_topic), key=json.dumps) == sorted(stdout_alerts, key=json.dumps)
-    assert [json.loads(x) for x in hook.bodies] == stdout_alerts
-    assert hook.statuses[0] == 503 and hook.statuses.count(200) == len(stdout_alerts)
+    assert [json.loads(x) for x in r["hook_bodies"]] == stdout_alerts
+    assert r["hook_statuses"][0] == 503 and r["hook_statuses"].count(200) == len(stdout_alerts)
 
     # /metrics says the same as the command's final stats.
     m = samples(text)
@@ -362,9 +375,12 @@ def test_watcher_api_on_a_topic_keeps_alerts_and_stops_cleanly(tmp_path):
 
 # --- /metrics of the producer in follow mode --------------------------------------------------
 
-def test_producer_follow_metrics_match_its_final_stats(tmp_path):
-    log = tmp_path / "live.log"
+@pytest.fixture(scope="module")
+def produce_run(tmp_path_factory):
+    """`kafkainsight produce --follow` with KI_METRICS_PORT, stopped with SIGTERM."""
+    log = tmp_path_factory.mktemp("produce") / "live.log"
     log.write_text("\n".join(access(t) for t in range(500)) + "\nnot a log line\n")
+    r = {}
     with EmbeddedBroker(topics={"t": 1, "t.dlq": 1}) as b:
         env = dict(os.environ, KI_METRICS_PORT="0")
         proc = subprocess.Popen([sys.executable, "-m", "kafkainsight", "produce", str(log), "-b", b.bootstrap,
@@ -377,22 +393,109 @@ def test_producer_follow_metrics_match_its_final_stats(tmp_path):
             p = (("command", "produce"),)
             deadline = time.monotonic() + 60
             while m.get(("kafkainsight_lines_out_total", p)) != 500 and time.monotonic() < deadline:
-                code, text = scrape(port)
+                code, text = scrape(port)  # live: acknowledged deliveries show up while following
                 m = samples(text) if code == 200 else {}
                 time.sleep(0.2)
-            assert scrape(port, "/healthz")[0] == 200
+            r["live"] = m
+            r["health"] = scrape(port, "/healthz")
             proc.send_signal(signal.SIGTERM)  # stops following; the final stats stay on /metrics
-            final = read_lines_until(proc.stderr, r"stopped: read=(\d+) produced=(\d+) dead_lettered=(\d+)", err)
+            r["final"] = read_lines_until(proc.stderr, r"stopped: read=(\d+) produced=(\d+) dead_lettered=(\d+)",
+                                          err).groups()
             read_lines_until(proc.stderr, r"final values served", err)
-            m = samples(scrape(port)[1])
+            r["metrics"] = scrape(port)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.communicate(timeout=60)
-        assert proc.returncode == 0, "".join(err)
-    read, produced, dlq = map(int, final.groups())
+        r["returncode"], r["stderr"] = proc.returncode, "".join(err)
+    return r
+
+
+def test_producer_follow_metrics_match_its_final_stats(produce_run):
+    r = produce_run
+    assert r["returncode"] == 0, r["stderr"]
+    p = (("command", "produce"),)
+    assert r["live"][("kafkainsight_lines_out_total", p)] == 500
+    assert r["health"][0] == 200 and json.loads(r["health"][1])["status"] == "ok"
+    m = samples(r["metrics"][1])
+    read, produced, dlq = map(int, r["final"])
     assert (read, produced, dlq) == (501, 500, 1)
     assert m[("kafkainsight_lines_in_total", p)] == read
     assert m[("kafkainsight_lines_out_total", p)] == produced
     assert m[("kafkainsight_dead_lettered_total", p)] == dlq
     assert m[("kafkainsight_parse_errors_total", p)] == 1
     assert m[("kafkainsight_failed_total", p)] == 0
+
+
+# --- /metrics of the consumer (into the ES-8-compatible TLS test server) ----------------------
+
+@pytest.fixture(scope="module")
+def consume_run(tmp_path_factory, es_server_session):
+    es = es_server_session
+    es.set_down(False)
+    es.reset()
+    r = {}
+    with EmbeddedBroker(topics={"logs": 2}) as b:
+        Producer(b.bootstrap, "logs", {"sticky.partitioning.linger.ms": "0"}).produce_lines(clean(100))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kafkainsight", "consume", "logs", "-b", b.bootstrap, "-g", f"c-{uuid.uuid4()}",
+             "--url", es.url, "--ca-certs", es.ca_path, "--user", es.user, "--index", "weblogs",
+             "--bulk-max-docs", "100", "--linger", "0.1", "--stop-at-end", "-X", "session.timeout.ms=6000",
+             "--metrics-port", "0", "--metrics-host", "127.0.0.1", "--metrics-linger", "120"],
+            stderr=subprocess.PIPE, text=True, env={**os.environ, "ELASTIC_PASSWORD": es.password})
+        err: list[str] = []
+        try:
+            port = int(read_lines_until(proc.stderr, r"metrics: http://[\d.]+:(\d+)/metrics", err).group(1))
+            r["final"] = read_lines_until(proc.stderr, r"consumed=(\d+) indexed=(\d+) duplicates=(\d+) "
+                                                       r"dead_lettered=(\d+) retried=(\d+) bulks=(\d+)", err).groups()
+            read_lines_until(proc.stderr, r"final values served", err)
+            r["metrics"] = scrape(port)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=60)
+        r["returncode"], r["stderr"] = proc.returncode, "".join(err)
+        r["indexed_docs"] = len(es.docs("weblogs"))
+    return r
+
+
+def test_consumer_metrics_match_its_final_stats(consume_run):
+    r = consume_run
+    assert r["returncode"] == 0, r["stderr"]
+    consumed, indexed, duplicates, dead, retried, bulks = map(int, r["final"])
+    assert consumed == indexed == r["indexed_docs"] == len(clean(100))
+    m = samples(r["metrics"][1])
+    c = (("command", "consume"),)
+    assert m[("kafkainsight_lines_in_total", c)] == consumed
+    assert m[("kafkainsight_lines_out_total", c)] == indexed
+    assert m[("kafkainsight_duplicates_total", c)] == duplicates
+    assert m[("kafkainsight_dead_lettered_total", c)] == dead
+    assert m[("kafkainsight_retries_total", (("command", "consume"), ("kind", "item")))] + \
+        m[("kafkainsight_retries_total", (("command", "consume"), ("kind", "request")))] == retried
+    assert m[("kafkainsight_bulk_requests_total", c)] == bulks
+    assert m[("kafkainsight_bulk_latency_seconds_count", c)] == bulks  # one observation per _bulk response
+    assert m[("kafkainsight_end_to_end_latency_seconds_count", c)] == indexed
+    assert m[("kafkainsight_bulk_latency_seconds_sum", c)] > 0
+    lags = {k: v for k, v in m.items() if k[0] == "kafkainsight_consumer_lag"}
+    assert len(lags) == 2 and set(lags.values()) == {0}
+
+
+# --- the Grafana dashboard only queries metrics that a real scrape has ------------------------
+
+def test_grafana_dashboard_queries_only_metrics_that_exist(root, watch_run, produce_run, consume_run):
+    dash = json.loads((root / "deploy" / "grafana" / "kafkainsight-dashboard.json").read_text())
+    scraped = set()
+    for run in (watch_run, produce_run, consume_run):
+        scraped |= {name for name, _ in samples(run["metrics"][1])}
+    queried = set()
+    for panel in dash["panels"]:
+        assert panel["targets"], panel["title"]
+        for t in panel["targets"]:
+            queried |= set(re.findall(r"kafkainsight_[a-z_]+", t["expr"]))
+    for v in dash["templating"]["list"]:
+        queried |= set(re.findall(r"kafkainsight_[a-z_]+", v.get("query", "") if isinstance(v.get("query"), str) else ""))
+    assert queried, "the dashboard queries nothing"
+    assert queried <= scraped, f"not in any /metrics scrape: {sorted(queried - scraped)}"
+    # and every metric we serve is on the dashboard (histograms via _bucket/_sum/_count)
+    served = {re.sub(r"_(bucket|sum|count)$", "", n) for n in scraped if n.startswith("kafkainsight_")}
+    shown = {re.sub(r"_(bucket|sum|count)$", "", n) for n in queried}
+    assert served - shown <= {"kafkainsight_duplicates_total", "kafkainsight_bulk_requests_total",
+                              "kafkainsight_input_bytes_total"}, sorted(served - shown)
