@@ -12,6 +12,10 @@
 #include "watch/engine.h"
 #include "watch/event.h"
 #include "watch/rules_config.h"
+#include "watch/watch_pipeline.h"
+
+#include <cstdio>
+#include <ctime>
 
 using namespace ki::watch;
 using json = nlohmann::json;
@@ -362,4 +366,51 @@ TEST(WatchRules, WatermarkFollowsTheSlowestActiveStream) {
   for (int s = 0; s < 100; ++s) one.push(http(s, 200), 0, o2);
   for (int s = 0; s < 100; ++s) one.push(http(s, s >= 50 && s < 53 ? 401 : 200, "9.9.9.9"), 0, o2);
   EXPECT_EQ(one.stats().late, 94u);  // seconds 0..93: older than 99 - 5
+}
+
+// Files written side by side are merged by event time: one file's past is not late for another.
+TEST(WatchOffline, FilesAreMergedByEventTime) {
+  std::string dir = ::testing::TempDir();
+  auto line = [](int sec, int status, const char* ip) {
+    char ts[64];
+    time_t t = kT0 / 1000 + sec;
+    std::strftime(ts, sizeof ts, "%d/%b/%Y:%H:%M:%S +0000", std::gmtime(&t));
+    return std::string(ip) + " - - [" + ts + "] \"GET / HTTP/1.1\" " + std::to_string(status) + " 5\n";
+  };
+  std::string a = dir + "/merge_a.log", b = dir + "/merge_b.log";
+  {
+    std::FILE* fa = std::fopen(a.c_str(), "w");
+    std::FILE* fb = std::fopen(b.c_str(), "w");
+    for (int s = 0; s < 300; ++s) {
+      std::fputs(line(s, 200, "10.0.0.1").c_str(), fa);
+      if (s >= 100 && s < 112) std::fputs(line(s, 401, "6.6.6.6").c_str(), fb);  // b: the same hours
+    }
+    std::fclose(fa);
+    std::fclose(fb);
+  }
+  RulesConfig c = only("auth_failures");
+  OfflineResult r = evaluate_files({a, b}, c, ki::ParserConfig{});
+  EXPECT_EQ(r.engine.late, 0u);
+  EXPECT_EQ(r.parsed, 312u);
+  ASSERT_EQ(r.alerts.size(), 2u);
+  EXPECT_EQ(json::parse(r.alerts[0].json)["key"], "client_ip=6.6.6.6");
+  EXPECT_FALSE(r.alerts[1].firing);
+}
+
+// A webhook that is down: bounded retries for the first alert, then one attempt per alert for a
+// while, everything counted (a closed local port: connection refused at once).
+TEST(WatchSinks, DeadWebhookIsRetriedBoundedlyAndCounted) {
+  WebhookConfig w;
+  w.url = "http://127.0.0.1:9/hook";  // discard port: nothing listens here
+  w.max_attempts = 3;
+  w.backoff_initial_ms = 5;
+  w.timeout_ms = 2000;
+  WebhookSink sink(w);
+  Alert a{"heartbeat", "db1", true, R"({"rule":"heartbeat"})"};
+  EXPECT_FALSE(sink.send(a));
+  EXPECT_FALSE(sink.send(a));
+  EXPECT_EQ(sink.stats().failed, 2u);
+  EXPECT_EQ(sink.stats().sent, 0u);
+  EXPECT_EQ(sink.stats().retries, 2u);  // 3 attempts for the first, 1 for the second
+  EXPECT_NE(sink.stats().last_error.find("webhook http://127.0.0.1:9/hook"), std::string::npos);
 }

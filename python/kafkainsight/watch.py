@@ -134,8 +134,8 @@ def evaluate_logs(source: str | os.PathLike | Sequence[str | os.PathLike] | Iter
 def evaluate_files(paths: Sequence[str | os.PathLike], *, rules: str | os.PathLike | None = None,
                    rules_text: str | None = None, format: str = "auto", tz: str | int | None = None,
                    year: int | None = None) -> list[dict]:
-    """Evaluates log files (parsed in C++, one event-time axis for all) and returns the alerts.
-    Give them in time order: an event older than the watermark is late and dropped."""
+    """Evaluates log files (parsed in C++) and returns the alerts. The files are merged by event
+    time (each is read in order), so logs written side by side share one timeline."""
     rp, rt = _rules_args(rules, rules_text)
     r = _core.watch_evaluate_files([os.fspath(p) for p in paths], rp, rt, format, parse_tz(tz), year or 0)
     return [json.loads(a) for a in r["alerts"]]

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "elasticsearch/retry.h"
+#include "util/timefmt.h"
 
 namespace ki::watch {
 
@@ -49,7 +50,8 @@ WebhookSink::WebhookSink(WebhookConfig cfg)
     : cfg_(std::move(cfg)), client_(webhook_client(cfg_)), backoff_(cfg_.backoff_initial_ms, cfg_.backoff_max_ms) {}
 
 bool WebhookSink::send(const Alert& a) {
-  for (uint32_t attempt = 0; attempt < cfg_.max_attempts; ++attempt) {
+  uint32_t attempts = wall_ms() < degraded_until_ms_ ? 1 : cfg_.max_attempts;
+  for (uint32_t attempt = 0; attempt < attempts; ++attempt) {
     if (attempt) {
       ++st_.retries;
       std::this_thread::sleep_for(std::chrono::milliseconds(backoff_.delay_ms(attempt - 1)));
@@ -57,14 +59,16 @@ bool WebhookSink::send(const Alert& a) {
     es::HttpResponse r = client_.request("POST", "", a.json);
     if (r.status >= 200 && r.status < 300) {
       ++st_.sent;
+      degraded_until_ms_ = 0;
       return true;
     }
-    st_.last_error = r.status ? "webhook " + cfg_.url + " answered HTTP " + std::to_string(r.status) : r.error;
+    st_.last_error = "webhook " + cfg_.url + (r.status ? " answered HTTP " + std::to_string(r.status) : ": " + r.error);
     if (r.tls_error) break;
     bool retry = r.status == 0 || r.status == 429 || r.status >= 500;
     if (!retry) break;
   }
   ++st_.failed;
+  degraded_until_ms_ = wall_ms() + 30000;
   return false;
 }
 

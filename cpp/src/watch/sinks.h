@@ -43,7 +43,9 @@ struct WebhookConfig {
 };
 
 // POSTs each alert line (Content-Type: application/json). 429/5xx/transport errors are retried
-// with backoff up to max_attempts; other 4xx are not (the hook refuses the payload).
+// with backoff up to max_attempts; other 4xx are not (the hook refuses the payload). After a
+// failed alert, the next ones get one attempt each for 30 s, so a dead webhook cannot stall
+// the watcher for minutes.
 class WebhookSink {
  public:
   explicit WebhookSink(WebhookConfig cfg);
@@ -55,6 +57,7 @@ class WebhookSink {
   es::EsClient client_;  // libcurl keep-alive + the same TLS verification as the ES sink
   es::Backoff backoff_;
   SinkStats st_;
+  int64_t degraded_until_ms_ = 0;
 };
 
 }  // namespace ki::watch

@@ -274,29 +274,56 @@ void LineEvaluator::finish(std::vector<Alert>& out) { engine_.finish(wall_ms(), 
 
 OfflineResult evaluate_files(const std::vector<std::string>& paths, const RulesConfig& rules,
                              const ParserConfig& parser, const std::function<bool()>& stop) {
-  // One engine over all files: their events share one event-time axis.
+  // Files written side by side (access.log, error.log) cover the same hours: they are merged
+  // by event time (each file is read in order, the next event always comes from the file whose
+  // next event is oldest), so one file's past is not "late" for another. Memory: one parsed
+  // event per file. A line without a time goes through as soon as it is read.
+  struct Input {
+    std::unique_ptr<LineReader> reader;
+    Parser parser;
+    Record rec;
+    WatchEvent next;
+    bool has_next = false;
+  };
   OfflineResult r;
   Engine engine(rules);
-  Parser p(parser);
-  Record rec;
+  std::vector<Input> in;
+  for (const auto& path : paths) in.push_back({std::make_unique<LineReader>(path), Parser(parser), {}, {}, false});
   uint64_t n = 0;
-  for (const auto& path : paths) {
-    LineReader reader(path);
+  bool stopped = false;
+  auto fill = [&](size_t i) {
+    Input& x = in[i];
     std::string_view line;
-    while (reader.next(line)) {
+    while (!x.has_next && x.reader->next(line)) {
       ++r.lines;
-      if ((++n & 0xfff) == 0 && stop && stop()) return r;
-      ParseStatus s = p.parse(line, rec);
+      if ((++n & 0xfff) == 0 && stop && stop()) {
+        stopped = true;
+        return;
+      }
+      ParseStatus s = x.parser.parse(line, x.rec);
       if (s == ParseStatus::Empty) continue;
       if (s == ParseStatus::Failed) {
         ++r.failed;
         continue;
       }
       ++r.parsed;
-      engine.push(event_from_record(rec, path), wall_ms(), r.alerts);
+      x.next = event_from_record(x.rec, paths[i]);
+      x.has_next = true;
     }
+  };
+  for (size_t i = 0; i < in.size() && !stopped; ++i) fill(i);
+  while (!stopped) {
+    size_t best = in.size();
+    for (size_t i = 0; i < in.size(); ++i)
+      if (in[i].has_next && (best == in.size() || !in[i].next.has_ts ||
+                             (in[best].next.has_ts && in[i].next.ts_ms < in[best].next.ts_ms)))
+        best = i;
+    if (best == in.size()) break;
+    engine.push(in[best].next, wall_ms(), r.alerts);
+    in[best].has_next = false;
+    fill(best);
   }
-  engine.finish(wall_ms(), r.alerts);
+  if (!stopped) engine.finish(wall_ms(), r.alerts);
   r.engine = engine.stats();
   return r;
 }

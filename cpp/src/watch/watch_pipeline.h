@@ -70,8 +70,8 @@ class WatchPipeline {
   std::atomic<bool> stop_requested_{false};
 };
 
-// Offline: parse files (plain or .gz) and evaluate them; alerts in order. The event "source"
-// is the file path. The windows are flushed at the end of the input.
+// Offline: parse files (plain or .gz), merged by event time, and evaluate them; alerts in
+// order. The event "source" is the file path. The windows are flushed at the end of the input.
 struct OfflineResult {
   std::vector<Alert> alerts;
   EngineStats engine;
