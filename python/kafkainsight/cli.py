@@ -307,7 +307,7 @@ def _cmd_watch(a: argparse.Namespace) -> int:
     rules = cfg.get("KI_WATCH_RULES", a.rules, "") or None
     info = check_rules(rules)  # ValueError (exit 2) names the file, the key and the line
     print(f"watch: rules {', '.join(info['rules']) or '(none)'} from {rules or 'built-in defaults'}; "
-          f"lateness {info['lateness_s']:g}s", file=sys.stderr)
+          f"lateness {a.lateness if a.lateness is not None else info['lateness_s']:g}s", file=sys.stderr)
 
     def emit(line: str) -> None:
         if not a.quiet:

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <set>
 
 namespace ki::watch {
 
@@ -31,36 +30,45 @@ std::string alert_json(const Rule& rule, const Finding& f, bool firing, int64_t 
 
 void AlertState::apply(const Rule& rule, int64_t end_ms, std::vector<Finding>& findings, int64_t now_wall_ms,
                        std::vector<Alert>& out) {
-  const std::string name(rule.name());
-  std::set<std::string> seen;
+  const std::string_view name = rule.name();
+  auto r = firing_.find(name);
+  if (r == firing_.end()) r = firing_.emplace(std::string(name), Keys{}).first;
+  Keys& keys = r->second;
+  const uint64_t epoch = ++applies_;
   for (auto& f : findings) {
-    seen.insert(f.key);
-    auto id = std::make_pair(name, f.key);
-    auto it = firing_.find(id);
-    if (f.active && it == firing_.end()) {
-      firing_.emplace(id, Firing{end_ms});
-      out.push_back({name, f.key, true, alert_json(rule, f, true, end_ms, end_ms, now_wall_ms)});
-    } else if (!f.active && it != firing_.end()) {
-      out.push_back({name, f.key, false, alert_json(rule, f, false, end_ms, it->second.since_ms, now_wall_ms)});
-      firing_.erase(it);
+    auto it = keys.find(f.key);
+    if (f.active && it == keys.end()) {
+      keys.emplace(f.key, Firing{end_ms, epoch});
+      out.push_back({std::string(name), f.key, true, alert_json(rule, f, true, end_ms, end_ms, now_wall_ms)});
+    } else if (!f.active && it != keys.end()) {
+      out.push_back({std::string(name), f.key, false, alert_json(rule, f, false, end_ms, it->second.since_ms, now_wall_ms)});
+      keys.erase(it);
+    } else if (it != keys.end()) {
+      it->second.seen = epoch;
     }
   }
   // Keys that fired and now have no data at all: resolved with an empty window.
-  for (auto it = firing_.lower_bound({name, ""}); it != firing_.end() && it->first.first == name;) {
-    if (seen.count(it->first.second)) {
+  for (auto it = keys.begin(); it != keys.end();) {
+    if (it->second.seen == epoch) {
       ++it;
       continue;
     }
     Finding f;
-    f.key = it->first.second;
-    out.push_back({name, f.key, false, alert_json(rule, f, false, end_ms, it->second.since_ms, now_wall_ms)});
-    it = firing_.erase(it);
+    f.key = it->first;
+    out.push_back({std::string(name), f.key, false, alert_json(rule, f, false, end_ms, it->second.since_ms, now_wall_ms)});
+    it = keys.erase(it);
   }
+}
+
+bool AlertState::is_firing(std::string_view rule, std::string_view key) const {
+  auto r = firing_.find(rule);
+  return r != firing_.end() && r->second.find(key) != r->second.end();
 }
 
 std::map<std::string, uint64_t> AlertState::active_by_rule() const {
   std::map<std::string, uint64_t> m;
-  for (const auto& [id, _] : firing_) ++m[id.first];
+  for (const auto& [rule, keys] : firing_)
+    if (!keys.empty()) m[rule] = keys.size();
   return m;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,14 +24,17 @@ class AlertState {
   // Findings of one rule for the window ending at end_ms; appends the alerts to send.
   void apply(const Rule& rule, int64_t end_ms, std::vector<Finding>& findings, int64_t now_wall_ms,
              std::vector<Alert>& out);
-  size_t active() const { return firing_.size(); }
+  bool is_firing(std::string_view rule, std::string_view key) const;
   std::map<std::string, uint64_t> active_by_rule() const;
 
  private:
   struct Firing {
     int64_t since_ms = 0;  // end of the window it first fired on
+    uint64_t seen = 0;     // the last apply() that had a finding for it
   };
-  std::map<std::pair<std::string, std::string>, Firing> firing_;
+  using Keys = std::map<std::string, Firing, std::less<>>;
+  std::map<std::string, Keys, std::less<>> firing_;  // rule -> key -> state (lookups without copies)
+  uint64_t applies_ = 0;
 };
 
 // The alert line (documented in README, "Alerts, heartbeats and metrics").

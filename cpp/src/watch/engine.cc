@@ -85,7 +85,8 @@ void Engine::advance(int64_t wm, int64_t now_wall_ms, std::vector<Alert>& out) {
     ++st_.evaluations;
     for (auto& r : rules_) {
       findings_.clear();
-      r->evaluate(evaluated_sec_ * 1000, findings_);
+      const std::string_view name = r->name();
+      r->evaluate(evaluated_sec_ * 1000, [&](std::string_view key) { return state_.is_firing(name, key); }, findings_);
       state_.apply(*r, evaluated_sec_ * 1000, findings_, now_wall_ms, out);
     }
   }

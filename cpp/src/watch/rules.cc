@@ -57,11 +57,12 @@ class CountRule : public Rule {
   }
   std::string_view name() const override { return name_; }
   int64_t window_ms() const override { return window_ms_; }
-  void evaluate(int64_t end_ms, std::vector<Finding>& out) override {
+  void evaluate(int64_t end_ms, const IsFiring& firing, std::vector<Finding>& out) override {
     int64_t to = floor_sec(end_ms), from = to - window_ms_ / 1000;
     kc_.evict(from);
     for (auto& [key, e] : kc_.keys) {
       uint64_t n = e.counts.sum(from, to);
+      if (n < threshold_ && !firing(key)) continue;  // quiet and not firing: nothing to say
       Finding f;
       f.key = key;
       f.count = n;
@@ -134,7 +135,7 @@ class Http5xxShare : public Rule {
       samples_.add(ev);
     }
   }
-  void evaluate(int64_t end_ms, std::vector<Finding>& out) override {
+  void evaluate(int64_t end_ms, const IsFiring& firing, std::vector<Finding>& out) override {
     int64_t to = floor_sec(end_ms), from = to - c_.window_ms / 1000;
     total_.evict_before(from);
     bad_.evict_before(from);
@@ -172,7 +173,7 @@ class Http4xxSpike : public Rule {
     counts_.add(ev.ts_ms);
     samples_.add(ev);
   }
-  void evaluate(int64_t end_ms, std::vector<Finding>& out) override {
+  void evaluate(int64_t end_ms, const IsFiring& firing, std::vector<Finding>& out) override {
     int64_t w = c_.window_ms / 1000, to = floor_sec(end_ms), from = to - w;
     counts_.evict_before(from - w);  // the window before is the reference
     samples_.evict_before(from);
@@ -210,20 +211,23 @@ class Heartbeat : public Rule {
   int64_t window_ms() const override { return c_.silence_ms; }
   void observe(const WatchEvent& ev) override {
     // Not yet part of a closed window: kept (the newest per second) until the watermark passes.
+    // One sample event per second is copied; later ones of that second only move its time.
     auto& slot = keys_[group_key(ev, c_.group_by)].pending[floor_sec(ev.ts_ms)];
-    if (!slot.has_ts || ev.ts_ms >= slot.ts_ms) slot = ev;
+    if (!slot.sample.has_ts) slot.sample = ev;
+    slot.ts_ms = std::max(slot.ts_ms, ev.ts_ms);
   }
-  void evaluate(int64_t end_ms, std::vector<Finding>& out) override {
+  void evaluate(int64_t end_ms, const IsFiring& firing, std::vector<Finding>& out) override {
     for (auto& [key, k] : keys_) {
       // Events before the window end now count: the key is heard from at its newest one.
       auto stop = k.pending.lower_bound(floor_sec(end_ms));
       for (auto it = k.pending.begin(); it != stop; ++it)
-        if (it->second.ts_ms < end_ms && (!k.last.has_ts || it->second.ts_ms >= k.last.ts_ms)) k.last = it->second;
+        if (it->second.ts_ms >= k.last.ts_ms) k.last = std::move(it->second);
       k.pending.erase(k.pending.begin(), stop);
-      if (!k.last.has_ts) continue;
+      if (!k.last.sample.has_ts) continue;
+      int64_t silent = end_ms - k.last.ts_ms;
+      if (silent < c_.silence_ms && !firing(key)) continue;
       Finding f;
       f.key = key;
-      int64_t silent = end_ms - k.last.ts_ms;
       f.observed = static_cast<double>(silent) / 1000.0;
       f.threshold = static_cast<double>(c_.silence_ms) / 1000.0;
       f.active = silent >= c_.silence_ms;
@@ -231,16 +235,20 @@ class Heartbeat : public Rule {
         f.message = fmt("no logs from %s '%s' for %.0fs (last at %s)",
                         std::string(group_by_name(c_.group_by)).c_str(), key.c_str(), f.observed,
                         iso_ms(k.last.ts_ms).c_str());
-        f.samples = {sample_json(k.last)};
+        f.samples = {sample_json(k.last.sample)};
       }
       out.push_back(std::move(f));
     }
   }
 
  private:
+  struct Seen {
+    int64_t ts_ms = INT64_MIN;  // the newest event time
+    WatchEvent sample;          // an event of that second
+  };
   struct Key {
-    WatchEvent last;                          // the newest event before the last window end
-    std::map<int64_t, WatchEvent> pending;    // second -> newest event, not yet in a window
+    Seen last;                          // heard from last, before the last window end
+    std::map<int64_t, Seen> pending;    // second -> newest event, not yet in a window
   };
   HeartbeatRule c_;
   std::unordered_map<std::string, Key> keys_;

@@ -1,7 +1,9 @@
 // The alert rules, each a small unit: observe() the events of its kind, evaluate() a complete
-// event-time window ending at a whole second. A rule reports a Finding for every key it has
-// data for, active or not; AlertState turns findings into firing / resolved alerts.
+// event-time window ending at a whole second. A rule reports a Finding for every active key
+// and for the inactive keys `firing` says are firing now (their resolve); AlertState turns
+// findings into firing / resolved alerts.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,8 +31,9 @@ class Rule {
   virtual std::string_view name() const = 0;
   virtual int64_t window_ms() const = 0;
   virtual void observe(const WatchEvent& ev) = 0;
+  using IsFiring = std::function<bool(std::string_view key)>;
   // The window [end_ms - window_ms(), end_ms) is complete (no more events will land in it).
-  virtual void evaluate(int64_t end_ms, std::vector<Finding>& out) = 0;
+  virtual void evaluate(int64_t end_ms, const IsFiring& firing, std::vector<Finding>& out) = 0;
 };
 
 // The value of the chosen field, falling back to host, app, source, format; "*" for None.
