@@ -499,3 +499,30 @@ def test_grafana_dashboard_queries_only_metrics_that_exist(root, watch_run, prod
     shown = {re.sub(r"_(bucket|sum|count)$", "", n) for n in queried}
     assert served - shown <= {"kafkainsight_duplicates_total", "kafkainsight_bulk_requests_total",
                               "kafkainsight_input_bytes_total"}, sorted(served - shown)
+
+
+def test_watch_cli_live_sigterm_stops_cleanly_with_its_stats():
+    lines = clean(60)
+    with EmbeddedBroker(topics={"logs": 2}) as b:
+        Producer(b.bootstrap, "logs").produce_lines(lines)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "kafkainsight", "watch", "logs", "-b", b.bootstrap, "-g", f"w-{uuid.uuid4()}",
+             "--offset-reset", "earliest", "--alerts-topic", "", "--metrics-port", "0", "--metrics-host", "127.0.0.1",
+             "-X", "session.timeout.ms=6000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        err: list[str] = []
+        try:
+            port = int(read_lines_until(proc.stderr, r"metrics: http://[\d.]+:(\d+)/metrics", err).group(1))
+            w = (("command", "watch"),)
+            m: dict = {}
+            deadline = time.monotonic() + 60
+            while m.get(("kafkainsight_lines_in_total", w)) != len(lines) and time.monotonic() < deadline:
+                code, text = scrape(port)
+                m = samples(text) if code == 200 else {}
+                time.sleep(0.2)
+            assert scrape(port, "/healthz")[0] == 200  # live, stats flowing
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 0, "".join(err) + rest
+    assert re.search(rf"stopped: watch: consumed={len(lines)} evaluated={len(lines)} late=0 ", rest), rest
+    assert out == ""  # clean traffic: no alert lines
