@@ -28,6 +28,18 @@ py::dict consume_stats_dict(const ConsumeStats& s) {
   d["errors"] = s.errors;
   d["fatal"] = s.fatal;
   d["interrupted"] = s.interrupted;
+  auto hist = [](const Histogram& h) {  // (upper bound, cumulative count) pairs, for /metrics
+    py::list b;
+    uint64_t cum = 0;
+    for (size_t i = 0; i < Histogram::kBounds.size(); ++i) b.append(py::make_tuple(Histogram::kBounds[i], cum += h.counts[i]));
+    py::dict x;
+    x["buckets"] = b;
+    x["sum"] = h.sum;
+    x["count"] = h.count;
+    return x;
+  };
+  d["bulk_latency"] = hist(s.bulk_latency);
+  d["e2e_latency"] = hist(s.e2e_latency);
   return d;
 }
 

@@ -45,6 +45,7 @@ Properties to_props(const std::map<std::string, std::string>& m) { return Proper
 struct PyHooks {
   py::object progress;
   std::atomic<bool>* stop_requested;
+  py::object stats = py::none();  // receives the whole stats dict (/metrics)
   bool interrupted = false;
   ProduceHooks make() {
     ProduceHooks h;
@@ -54,11 +55,12 @@ struct PyHooks {
       if (PyErr_CheckSignals() != 0) interrupted = true;
       return interrupted;
     };
-    if (!progress.is_none())
+    if (!progress.is_none() || !stats.is_none())
       h.progress = [this](const ProduceStats& s, uint64_t queued) {
         py::gil_scoped_acquire gil;
         try {
-          progress(s.read, s.bytes, queued);
+          if (!stats.is_none()) stats(produce_stats_dict(s));
+          if (!progress.is_none()) progress(s.read, s.bytes, queued);
         } catch (py::error_already_set& e) {
           e.restore();  // surfaces after the call, like a signal
           interrupted = true;
@@ -103,8 +105,8 @@ class PyProducer {
     pipeline_ = std::make_unique<ProducePipeline>(std::move(c));
   }
 
-  py::dict produce_files(const std::vector<std::string>& paths, py::object progress) {
-    PyHooks hooks{std::move(progress), &stop_};
+  py::dict produce_files(const std::vector<std::string>& paths, py::object progress, py::object stats) {
+    PyHooks hooks{std::move(progress), &stop_, std::move(stats)};
     ProduceStats st;
     {
       py::gil_scoped_release release;
@@ -187,7 +189,8 @@ void bind_kafka(py::module_& m) {
            py::arg("schema"), py::arg("include_original"), py::arg("tz_offset_min"), py::arg("year"),
            py::arg("key"), py::arg("on_parse_error"), py::arg("rate"), py::arg("timeout"), py::arg("follow"),
            py::arg("from_end"), py::arg("poll_interval"), py::arg("flush_timeout"), py::arg("headers") = true)
-      .def("produce_files", &PyProducer::produce_files, py::arg("paths"), py::arg("progress") = py::none())
+      .def("produce_files", &PyProducer::produce_files, py::arg("paths"), py::arg("progress") = py::none(),
+           py::arg("stats") = py::none())
       .def("produce_lines", &PyProducer::produce_lines)
       .def("flush", &PyProducer::flush, py::arg("timeout") = 30.0)
       .def("request_stop", &PyProducer::request_stop)

@@ -3,6 +3,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <fstream>
 #include <iostream>
 
@@ -16,6 +19,7 @@ using namespace ki;
 void bind_kafka(py::module_& m);          // bind_kafka.cc
 void bind_elasticsearch(py::module_& m);  // bind_elasticsearch.cc
 void bind_report(py::module_& m);         // bind_report.cc
+void bind_watch(py::module_& m);          // bind_watch.cc
 
 namespace {
 
@@ -159,6 +163,8 @@ class LineParser {
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "KafkaInsight C++ core (parsing, encoding, generation).";
+  // Diagnostics to stderr: stdout carries data (documents, alert lines).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
 
   m.def(
       "parse_line",
@@ -346,6 +352,7 @@ PYBIND11_MODULE(_core, m) {
   bind_kafka(m);
   bind_elasticsearch(m);
   bind_report(m);
+  bind_watch(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
                                      "rfc5424", "json");

@@ -53,4 +53,8 @@ __all__ = [
     "parse_line",
     "read_logs",
     "read_topic",
+    "Watcher",
+    "WatchStats",
+    "evaluate_files",
+    "evaluate_logs",
 ]

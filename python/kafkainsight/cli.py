@@ -1,7 +1,9 @@
-"""The `kafkainsight` command: generate, parse, produce, broker, demo (the main job), report, deploy-assets."""
+"""The `kafkainsight` command: generate, parse, produce, consume, broker, demo (the main job), watch,
+report, deploy-assets."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -90,6 +92,51 @@ class _Progress:
             self.bar.close()
 
 
+def _add_metrics_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--metrics-port", type=int, default=None,
+                   help="serve /metrics (Prometheus) and /healthz on this port (default $KI_METRICS_PORT; off)")
+    p.add_argument("--metrics-host", default="0.0.0.0", help="address for --metrics-port (default 0.0.0.0)")
+    p.add_argument("--metrics-linger", type=float, default=0.0,
+                   help="keep serving the final /metrics this many seconds after finishing (batch runs)")
+
+
+def _start_metrics(a: argparse.Namespace, command: str):
+    from .metrics import Metrics, metrics_port
+    port = metrics_port(getattr(a, "metrics_port", None))
+    if port is None:
+        return None
+    m = Metrics(command, port, a.metrics_host)
+    print(f"metrics: http://{a.metrics_host}:{m.port}/metrics and /healthz", file=sys.stderr, flush=True)
+    return m
+
+
+_served: list = []  # Metrics servers of this command, lingered over and closed by main()
+
+
+def _finish_metrics(metrics, a: argparse.Namespace, final: dict | None) -> None:
+    """The command is done: /metrics shows its final stats; main() keeps them up for --metrics-linger."""
+    if metrics is None:
+        return
+    if final is not None:
+        metrics.update(final)
+    metrics.mark_finished()
+    _served.append((metrics, a.metrics_linger))
+
+
+def _close_metrics() -> None:
+    """After the summary is printed: serve the final values --metrics-linger seconds (Ctrl-C / SIGTERM end it)."""
+    while _served:
+        metrics, linger = _served.pop()
+        try:
+            if linger > 0:
+                print(f"metrics: final values served for {linger:g}s", file=sys.stderr, flush=True)
+                time.sleep(linger)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            metrics.close()
+
+
 def _cmd_produce(a: argparse.Namespace) -> int:
     from .kafka import EmbeddedBroker, Producer
     from .settings import Settings, is_tty, parse_properties
@@ -112,14 +159,16 @@ def _cmd_produce(a: argparse.Namespace) -> int:
                         key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
                         follow=a.follow, from_end=a.from_end, headers=not a.no_headers)
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
+    metrics = _start_metrics(a, "produce")
     interrupted = False
     try:
-        st = producer.produce_file(files, progress=progress)
+        st = producer.produce_file(files, progress=progress, on_stats=metrics.update if metrics else None)
     except KeyboardInterrupt:
         interrupted = True
         st = producer.last_stats
     finally:
         progress.close()
+    _finish_metrics(metrics, a, dataclasses.asdict(st) if st else None)
     print(("stopped: " if interrupted else "") + st.summary(), file=sys.stderr)
     if st.dead_lettered:
         print(f"{st.dead_lettered} line(s) that did not parse went to {producer.dlq_topic} "
@@ -161,14 +210,17 @@ def _cmd_consume(a: argparse.Namespace) -> int:
         install_template=a.install_template, schema=a.schema, recreate_index=a.recreate_index,
         startup_timeout=a.startup_timeout)
     _sigterm_as_interrupt()
+    metrics = _start_metrics(a, "consume")
     interrupted = False
     try:
-        st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout, stop_at_end=a.stop_at_end)
+        st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout, stop_at_end=a.stop_at_end,
+                          progress=metrics.update if metrics else None)
     except KeyboardInterrupt:
         interrupted, st = True, consumer.last_stats
     except _core.KafkaError as e:  # start-up: credentials, TLS, unreachable Elasticsearch or Kafka
         print(f"kafkainsight: error: {e}", file=sys.stderr)
         return EXIT_IO
+    _finish_metrics(metrics, a, dataclasses.asdict(st) if st else None)
     print(("stopped: " if interrupted else "") + st.summary(), file=sys.stderr)
     for e in st.errors[:10]:
         print(f"  {e}", file=sys.stderr)
@@ -290,6 +342,58 @@ def _cmd_deploy_assets(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_watch(a: argparse.Namespace) -> int:
+    """Alert rules over event time, on a topic (own consumer group) or offline on log files."""
+    from .settings import Settings, parse_properties
+    from .watch import Watcher, check_rules, default_rules, evaluate_files
+    if a.print_rules:
+        sys.stdout.write(default_rules())
+        return EXIT_OK
+    cfg = Settings(a.env_file)
+    rules = cfg.get("KI_WATCH_RULES", a.rules, "") or None
+    info = check_rules(rules)  # ValueError (exit 2) names the file, the key and the line
+    print(f"watch: rules {', '.join(info['rules']) or '(none)'} from {rules or 'built-in defaults'}; "
+          f"lateness {a.lateness if a.lateness is not None else info['lateness_s']:g}s", file=sys.stderr)
+
+    def emit(line: str) -> None:
+        if not a.quiet:
+            print(line, flush=True)
+
+    if a.logs:
+        alerts = evaluate_files(a.logs, rules=rules, format=a.format, tz=a.tz, year=a.year)
+        for al in alerts:
+            emit(json.dumps(al, separators=(",", ":")))
+        print(f"watch: {len(alerts)} alert(s) from {len(a.logs)} file(s)", file=sys.stderr)
+        return EXIT_OK
+    topics = a.topics or [cfg.get("KAFKA_TOPIC")]
+    webhook = cfg.get("KI_WEBHOOK_URL", a.webhook, "") or None
+    w = Watcher(cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers), topics, group=a.group,
+                config=parse_properties(a.property), auto_offset_reset=a.offset_reset, rules=rules,
+                lateness=a.lateness, alerts_topic=a.alerts_topic or None, webhook=webhook, webhook_ca=a.webhook_ca,
+                webhook_insecure=a.webhook_insecure, webhook_timeout=a.webhook_timeout)
+    _sigterm_as_interrupt()
+    metrics = _start_metrics(a, "watch")
+    interrupted = False
+    try:
+        st = w.run(max_messages=a.max_messages, idle_timeout=a.idle_timeout, stop_at_end=a.stop_at_end,
+                   on_alert=emit, progress=metrics.update if metrics else None)
+    except KeyboardInterrupt:
+        interrupted, st = True, w.last_stats
+    except _core.KafkaError as e:
+        print(f"kafkainsight: error: {e}", file=sys.stderr)
+        return EXIT_IO
+    _finish_metrics(metrics, a, st.raw if st else None)
+    if st is None:
+        return 130
+    print(("stopped: " if interrupted else "") + "watch: " + st.summary(), file=sys.stderr)
+    for e in st.errors[:10]:
+        print(f"  {e}", file=sys.stderr)
+    if not st.ok:
+        print("kafkainsight: error: " + (st.fatal or "some alerts were not delivered (see above)"), file=sys.stderr)
+        return EXIT_IO
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kafkainsight", description="Real-time log pipeline with a fast C++ core.")
     p.add_argument("--version", action="version", version=f"kafkainsight {__version__}")
@@ -348,6 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--partitions", type=int, default=4, help="partitions of the topic with --embedded")
     pr.add_argument("--env-file", default=".env")
     pr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_metrics_options(pr)
     pr.set_defaults(func=_cmd_produce)
 
     co = sub.add_parser("consume", help="move Kafka messages into Elasticsearch (exactly once, TLS)",
@@ -382,6 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="stop once every assigned partition is read to its end (a batch run)")
     co.add_argument("--startup-timeout", type=float, default=30.0, help="seconds to wait for Elasticsearch")
     co.add_argument("--env-file", default=".env")
+    _add_metrics_options(co)
     co.set_defaults(func=_cmd_consume)
 
     br = sub.add_parser("broker", help="run the embedded Kafka broker (in memory) until stopped")
@@ -436,6 +542,40 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--dry-run", action="store_true", help="print the requests instead of sending them")
     da.add_argument("--env-file", default=".env")
     da.set_defaults(func=_cmd_deploy_assets)
+
+    w = sub.add_parser("watch", help="alert rules over event time: errors, 5xx share, 4xx spikes, 401/403, heartbeats",
+                       description="Evaluate alert rules over sliding event-time windows on a topic (own consumer "
+                                   "group) or offline on log files (--logs). Each alert is one JSON line on stdout, "
+                                   "on the alerts topic and optionally POSTed to a webhook. Settings: flag, then "
+                                   "environment (KAFKA_BOOTSTRAP_SERVERS, KI_WATCH_RULES, KI_WEBHOOK_URL, "
+                                   "KI_METRICS_PORT), then .env, then default.")
+    w.add_argument("topics", nargs="*", help="topics (default $KAFKA_TOPIC or data_log); ^regex allowed")
+    w.add_argument("-b", "--bootstrap-servers", default=None)
+    w.add_argument("-g", "--group", default="kafkainsight-watch", help="consumer group (default kafkainsight-watch)")
+    w.add_argument("--offset-reset", default="latest", choices=["earliest", "latest"],
+                   help="where a new group starts (default latest: alerts are about now)")
+    w.add_argument("-X", dest="property", action="append", metavar="KEY=VALUE", help="librdkafka property")
+    w.add_argument("--rules", default=None, help="rules YAML file (default $KI_WATCH_RULES or built-in rules)")
+    w.add_argument("--print-rules", action="store_true", help="print the built-in rules as YAML and exit")
+    w.add_argument("--lateness", type=float, default=None, help="allowed event-time lateness in seconds (overrides rules)")
+    w.add_argument("--alerts-topic", default="alerts", help="topic for alert lines (default alerts; '' = none)")
+    w.add_argument("--webhook", default=None, help="POST each alert line here (default $KI_WEBHOOK_URL)")
+    w.add_argument("--webhook-ca", default=None, help="CA file for an https webhook (default the system CAs)")
+    w.add_argument("--webhook-insecure", action="store_true", help="do NOT verify the webhook's TLS certificate")
+    w.add_argument("--webhook-timeout", type=float, default=5.0, help="seconds per webhook attempt (default 5)")
+    w.add_argument("--max-messages", type=int, default=0, help="stop after this many messages")
+    w.add_argument("--idle-timeout", type=float, default=0.0, help="stop after this many idle seconds")
+    w.add_argument("--stop-at-end", action="store_true",
+                   help="stop once every partition is read to its end, closing the last windows (a batch run)")
+    w.add_argument("--logs", nargs="+", default=None, metavar="FILE",
+                   help="offline: evaluate these log files instead of a topic")
+    w.add_argument("-f", "--format", default="auto", choices=["auto", *_core.FORMATS], help="with --logs")
+    w.add_argument("--tz", default=None, help="with --logs: zone of timestamps that carry none")
+    w.add_argument("--year", type=int, default=None, help="with --logs: year for BSD syslog timestamps")
+    w.add_argument("-q", "--quiet", action="store_true", help="no alert lines on stdout")
+    w.add_argument("--env-file", default=".env")
+    _add_metrics_options(w)
+    w.set_defaults(func=_cmd_watch)
     return p
 
 
@@ -445,7 +585,10 @@ def main(argv: list[str] | None = None) -> int:
         for attr in ("sleep", "delay"):
             if hasattr(args, attr):
                 parse_duration(getattr(args, attr))
-        return args.func(args)
+        try:
+            return args.func(args)
+        finally:
+            _close_metrics()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -30,6 +30,8 @@ class ConsumeStats:
     errors: list = dataclasses.field(default_factory=list)
     fatal: str = ""
     interrupted: bool = False
+    bulk_latency: dict = dataclasses.field(default_factory=dict)  # histogram (seconds), for /metrics
+    e2e_latency: dict = dataclasses.field(default_factory=dict)
 
     @classmethod
     def _from_core(cls, d: dict) -> "ConsumeStats":

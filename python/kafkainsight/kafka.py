@@ -130,10 +130,12 @@ class Producer:
         return st
 
     def produce_file(self, path: str | os.PathLike | Sequence[str | os.PathLike],
-                     progress: Callable[[int, int, int], Any] | None = None) -> ProduceStats:
-        """Produce every line of one or more files ('-' = stdin; .gz works; follow mode tails one file)."""
+                     progress: Callable[[int, int, int], Any] | None = None,
+                     on_stats: Callable[[dict], Any] | None = None) -> ProduceStats:
+        """Produce every line of one or more files ('-' = stdin; .gz works; follow mode tails one file).
+        ``on_stats`` receives the running stats (a dict) about every 200 ms (used by /metrics)."""
         paths = [os.fspath(path)] if isinstance(path, (str, os.PathLike)) else [os.fspath(p) for p in path]
-        return self._done(self._core.produce_files(paths, progress))
+        return self._done(self._core.produce_files(paths, progress, on_stats))
 
     def produce_lines(self, lines: Iterable[str | bytes]) -> ProduceStats:
         """Produce lines from any iterable (a list, a generator, an open file)."""

@@ -44,6 +44,7 @@ struct ConsumePipeline::Impl {
   size_t batch_bytes = 0;
   Clock::time_point batch_started{};
   std::map<uint64_t, std::vector<Item>> in_flight;
+  std::map<uint64_t, Clock::time_point> submitted;  // bulk id -> when sent (bulk latency)
   std::vector<Item> retry;
   ConsumeStats st;
   Clock::time_point last_activity = Clock::now();  // last message or assignment (idle timeout)
@@ -202,6 +203,7 @@ struct ConsumePipeline::Impl {
     body.reserve(batch_bytes + batch.size() * 16);
     for (const auto& it : batch) es::append_bulk_item(body, scfg.op, it.index, it.id, it.doc);
     uint64_t id = client.submit_bulk(std::move(body));
+    submitted[id] = Clock::now();
     ++st.bulk_requests;
     in_flight.emplace(id, std::move(batch));
     batch.clear();
@@ -218,6 +220,7 @@ struct ConsumePipeline::Impl {
   void record_latency(const Item& it) {
     if (it.sent_ms <= 0) return;
     double ms = static_cast<double>(wall_ms() - it.sent_ms);
+    st.e2e_latency.observe(ms / 1000.0);
     ++latency_seen;
     if (latencies.size() < 100000) latencies.push_back(ms);
     else latencies[latency_seen % latencies.size()] = ms;
@@ -257,6 +260,8 @@ struct ConsumePipeline::Impl {
   void on_response(const es::HttpResponse& r) {
     auto node = in_flight.extract(r.id);
     if (node.empty()) return;
+    if (auto sent = submitted.extract(r.id))
+      st.bulk_latency.observe(std::chrono::duration<double>(Clock::now() - sent.mapped()).count());
     std::vector<Item>& items = node.mapped();
     es::RequestOutcome ro = es::classify_request(r.status);
     if (ro == es::RequestOutcome::AuthFatal) {

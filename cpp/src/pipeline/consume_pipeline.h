@@ -15,6 +15,7 @@
 
 #include "elasticsearch/client.h"
 #include "kafka/client_config.h"
+#include "util/histogram.h"
 
 namespace ki {
 
@@ -53,6 +54,8 @@ struct ConsumeStats {
   double seconds = 0, latency_p50_ms = 0, latency_p99_ms = 0;
   std::map<std::string, int64_t> committed;  // "topic[partition]" -> next offset
   std::map<std::string, int64_t> lag;        // high watermark - committed
+  Histogram bulk_latency;  // seconds from submitting a _bulk request to its response (/metrics)
+  Histogram e2e_latency;   // seconds from the producer reading a line to Elasticsearch acknowledging it
   std::vector<std::string> errors;
   std::string fatal;  // why the run stopped early (auth, TLS, config); empty otherwise
   bool interrupted = false;

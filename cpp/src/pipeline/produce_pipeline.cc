@@ -45,7 +45,11 @@ struct ProducePipeline::HookTimer {
   }
   bool poll(const ProduceStats& st, const KafkaProducer& p) {
     if (!stopped && hooks.stop && hooks.stop()) stopped = true;
-    if (hooks.progress) hooks.progress(st, p.queued());
+    if (hooks.progress) {  // with the deliveries acknowledged so far (since the producer started): /metrics
+      ProduceStats live = st;
+      live.produced = p.counts().acked, live.dead_lettered = p.counts().acked_dlq, live.failed_delivery = p.counts().failed;
+      hooks.progress(live, p.queued());
+    }
     return stopped;
   }
 };

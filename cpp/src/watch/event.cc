@@ -1,0 +1,172 @@
+#include "watch/event.h"
+
+#include <nlohmann/json.hpp>
+#include <simdjson.h>
+
+#include <array>
+
+#include "parse/timestamp.h"
+#include "util/timefmt.h"
+
+namespace ki::watch {
+
+namespace {
+constexpr std::array<std::string_view, 9> kNames = {"emerg", "alert", "crit", "err", "warning",
+                                                    "notice", "info", "debug", "trace"};
+}
+
+int severity_from_level(std::string_view l) {
+  if (l.empty()) return -1;
+  for (int i = 0; i < 9; ++i)
+    if (l == kNames[i]) return i;
+  if (l == "emergency" || l == "panic") return 0;
+  if (l == "critical") return 2;
+  if (l == "error" || l == "fatal") return 3;
+  if (l == "warn") return 4;
+  if (l == "informational") return 6;
+  if (l.starts_with("trace")) return 8;
+  // Upper-case spellings (JSON logs): compare case-insensitively once.
+  std::string low(l);
+  for (auto& c : low) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return low != l ? severity_from_level(low) : -1;
+}
+
+std::string_view severity_name(int s) { return s >= 0 && s <= 8 ? kNames[s] : std::string_view{}; }
+
+WatchEvent event_from_record(const Record& r, std::string_view source) {
+  WatchEvent ev;
+  ev.has_ts = r.ts.valid;
+  ev.ts_ms = r.ts.valid ? r.ts.epoch_ms() : 0;
+  ev.status = r.status;
+  if (!r.level.empty()) {
+    ev.level = r.level;
+    ev.severity = severity_from_level(r.level);
+  } else if (r.priority >= 0) {
+    ev.severity = r.priority % 8;
+    ev.level = severity_name(ev.severity);
+  }
+  ev.client_ip = r.client_ip;
+  if (r.user != "-") ev.user = r.user;
+  ev.host = r.hostname;
+  ev.app = r.app;
+  ev.source = source;
+  ev.method = r.method;
+  ev.path = r.path;
+  ev.message = r.message.substr(0, 200);
+  ev.format = format_name(r.format);
+  return ev;
+}
+
+struct DocumentDecoder::Impl {
+  simdjson::dom::parser parser;
+};
+DocumentDecoder::DocumentDecoder() : impl_(new Impl) {}
+DocumentDecoder::~DocumentDecoder() { delete impl_; }
+
+namespace {
+using simdjson::dom::element;
+
+std::string_view str_at(element obj, std::string_view pointer) {
+  auto v = obj.at_pointer(pointer);
+  if (v.error()) return {};
+  std::string_view s;
+  return v.get(s) ? std::string_view{} : s;
+}
+int int_at(element obj, std::string_view pointer) {
+  auto v = obj.at_pointer(pointer);
+  if (v.error()) return -1;
+  int64_t i = 0;
+  if (!v.get(i)) return static_cast<int>(i);
+  std::string_view s;  // the flat schema writes status_code as a string
+  if (!v.get(s) && !s.empty() && s.size() < 10) {
+    int x = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return -1;
+      x = x * 10 + (c - '0');
+    }
+    return x;
+  }
+  return -1;
+}
+}  // namespace
+
+bool DocumentDecoder::decode(std::string_view json, std::string_view source, int64_t fallback_ts_ms, WatchEvent& ev) {
+  ev = WatchEvent{};
+  element doc;
+  if (impl_->parser.parse(json.data(), json.size()).get(doc) || !doc.is_object()) return false;
+  std::string_view ts = str_at(doc, "/@timestamp");
+  Timestamp t;
+  if (!ts.empty() && parse_iso8601(ts.data(), ts.size(), t) == ts.size() && t.valid) {
+    ev.ts_ms = t.epoch_ms();
+    ev.has_ts = true;
+  } else if (fallback_ts_ms > 0) {
+    ev.ts_ms = fallback_ts_ms;
+    ev.has_ts = true;
+  }
+  ev.source = source;
+  // The flat layout has a top-level "format" string; ECS keeps it in kafkainsight.format.
+  if (str_at(doc, "/format").empty()) {
+    // ECS (nested objects)
+    ev.status = int_at(doc, "/http/response/status_code");
+    ev.client_ip = str_at(doc, "/source/ip");
+    ev.user = str_at(doc, "/user/name");
+    ev.level = str_at(doc, "/log/level");
+    int sev = int_at(doc, "/log/syslog/severity/code");
+    ev.severity = sev >= 0 ? sev : severity_from_level(ev.level);
+    ev.host = str_at(doc, "/host/hostname");
+    ev.app = str_at(doc, "/process/name");
+    ev.method = str_at(doc, "/http/request/method");
+    ev.path = str_at(doc, "/url/original");
+    ev.format = str_at(doc, "/kafkainsight/format");
+  } else {
+    // kafkainsight (the original flat layout)
+    ev.status = int_at(doc, "/status_code");
+    ev.client_ip = str_at(doc, "/ip_address");
+    ev.user = str_at(doc, "/username");
+    if (ev.user == "-") ev.user.clear();
+    ev.level = str_at(doc, "/level");
+    ev.severity = severity_from_level(ev.level);
+    ev.host = str_at(doc, "/hostname");
+    ev.app = str_at(doc, "/app");
+    ev.method = str_at(doc, "/operation");
+    ev.path = str_at(doc, "/source");
+    ev.format = str_at(doc, "/format");
+  }
+  ev.message = str_at(doc, "/message").substr(0, 200);
+  return true;
+}
+
+std::string iso_ms(int64_t ms) {
+  int64_t sec = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int64_t days = sec >= 0 ? sec / 86400 : (sec - 86399) / 86400;
+  int64_t rem = sec - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
+                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                static_cast<long long>(rem % 60), static_cast<long long>(ms - sec * 1000));
+  return buf;
+}
+
+std::string sample_json(const WatchEvent& ev) {
+  nlohmann::json j;
+  j["@timestamp"] = ev.has_ts ? iso_ms(ev.ts_ms) : "";
+  auto put = [&](const char* k, const std::string& v) {
+    if (!v.empty()) j[k] = v;
+  };
+  put("source.ip", ev.client_ip);
+  put("user.name", ev.user);
+  if (ev.status >= 0) j["http.response.status_code"] = ev.status;
+  put("http.request.method", ev.method);
+  put("url.original", ev.path);
+  put("log.level", ev.level);
+  put("host.hostname", ev.host);
+  put("process.name", ev.app);
+  put("message", ev.message);
+  put("ki.source", ev.source);
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace ki::watch

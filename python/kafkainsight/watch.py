@@ -1,0 +1,208 @@
+"""Alerts and heartbeats: a rule engine over event time (C++), on a Kafka topic or offline.
+
+>>> import kafkainsight as ki
+>>> alerts = ki.evaluate_logs("sample_logs/apache.log")            # offline: a list of dicts
+>>> w = ki.Watcher("localhost:9093", "data_log", alerts_topic="alerts")
+>>> w.run(stop_at_end=True, on_alert=print)                           # live: GIL released
+
+Each alert is one JSON object (see README, "Alerts, heartbeats and metrics"): rule, key,
+state (firing / resolved), observed, threshold, count, window, fired_at, resolved_at,
+emitted_at, message and a few sample events.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from typing import Any, Callable, Iterable, Sequence
+
+from . import _core
+from ._options import parse_tz
+
+_CHUNK = 10_000
+
+
+def default_rules() -> str:
+    """The built-in rules as YAML (a starting point for a rules file)."""
+    return _core.watch_default_rules()
+
+
+def check_rules(path: str | os.PathLike | None = None, text: str | None = None) -> dict:
+    """Loads a rules file (or YAML text) and returns which rules run; ValueError names file, key, line."""
+    return _core.watch_check_rules(os.fspath(path) if path else "", text or "")
+
+
+@dataclasses.dataclass
+class WatchStats:
+    consumed: int = 0
+    undecodable: int = 0
+    events: int = 0
+    late: int = 0
+    no_timestamp: int = 0
+    fired: int = 0
+    resolved: int = 0
+    fired_by_rule: dict = dataclasses.field(default_factory=dict)
+    resolved_by_rule: dict = dataclasses.field(default_factory=dict)
+    active_by_rule: dict = dataclasses.field(default_factory=dict)
+    watermark_ms: int = 0
+    kafka_sink: dict = dataclasses.field(default_factory=dict)
+    webhook_sink: dict = dataclasses.field(default_factory=dict)
+    lag: dict = dataclasses.field(default_factory=dict)
+    e2e_latency: dict = dataclasses.field(default_factory=dict)
+    seconds: float = 0.0
+    errors: list = dataclasses.field(default_factory=list)
+    fatal: str = ""
+    interrupted: bool = False
+    raw: dict = dataclasses.field(default_factory=dict, repr=False)  # the C++ snapshot (for /metrics)
+
+    @classmethod
+    def _from_core(cls, d: dict) -> "WatchStats":
+        eng = d.get("engine", {})
+        kw = {f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d}
+        kw.update({f.name: eng[f.name] for f in dataclasses.fields(cls) if f.name in eng})
+        return cls(**kw, raw=d)
+
+    @property
+    def ok(self) -> bool:
+        return not self.fatal and not self.kafka_sink.get("failed") and not self.webhook_sink.get("failed")
+
+    def summary(self) -> str:
+        s = (f"consumed={self.consumed} evaluated={self.events} late={self.late} undecodable={self.undecodable} "
+             f"alerts fired={self.fired} resolved={self.resolved} active={sum(self.active_by_rule.values())} "
+             f"in {self.seconds:.2f}s; lag={sum(self.lag.values())}")
+        if self.kafka_sink.get("sent") or self.kafka_sink.get("failed"):
+            s += f"; alerts topic sent={self.kafka_sink['sent']} failed={self.kafka_sink['failed']}"
+        if self.webhook_sink.get("sent") or self.webhook_sink.get("failed"):
+            s += f"; webhook sent={self.webhook_sink['sent']} failed={self.webhook_sink['failed']}"
+        if self.interrupted:
+            s += " [stopped]"
+        return s
+
+    def __repr__(self) -> str:
+        return f"<WatchStats {self.summary()}>"
+
+
+def _rules_args(rules: str | os.PathLike | None, rules_text: str | None) -> tuple[str, str]:
+    return (os.fspath(rules) if rules else "", rules_text or "")
+
+
+def evaluate_logs(source: str | os.PathLike | Sequence[str | os.PathLike] | Iterable[str | bytes | dict], *,
+                  rules: str | os.PathLike | None = None, rules_text: str | None = None, format: str = "auto",
+                  tz: str | int | None = None, year: int | None = None, name: str = "lines") -> list[dict]:
+    """Evaluates the rules offline and returns the alerts (dicts) in the order they were raised.
+
+    ``source``: a log file path (str or PathLike, plain or .gz), a list of ``pathlib.Path``, or
+    an iterable of log lines (str/bytes) or documents (dicts as ``parse_line`` / the producer
+    make them). A list of str is taken as lines; use ``evaluate_files`` for several paths. Paths are
+    parsed in C++; the event "source" (heartbeat / error key) is the path, or ``name``.
+    The windows are flushed at the end: conditions still true then are reported firing.
+    """
+    rp, rt = _rules_args(rules, rules_text)
+    if isinstance(source, (str, os.PathLike)) or (
+            isinstance(source, (list, tuple)) and source and all(isinstance(p, os.PathLike) for p in source)):
+        paths = [os.fspath(source)] if isinstance(source, (str, os.PathLike)) else [os.fspath(p) for p in source]
+        return evaluate_files(paths, rules=rules, rules_text=rules_text, format=format, tz=tz, year=year)
+    ev = _core.LineEvaluator(rp, rt, format, parse_tz(tz), year or 0, name)
+    out: list[str] = []
+    lines: list[str] = []
+    docs: list[str] = []
+
+    def flush() -> None:
+        if lines:
+            out.extend(ev.add_lines(lines))
+            lines.clear()
+        if docs:
+            out.extend(ev.add_documents(docs))
+            docs.clear()
+
+    for item in source:
+        if isinstance(item, dict):
+            if lines:
+                flush()
+            docs.append(json.dumps(item))
+        else:
+            if docs:
+                flush()
+            lines.append(item.decode("utf-8", "surrogateescape") if isinstance(item, bytes) else item)
+        if len(lines) + len(docs) >= _CHUNK:
+            flush()
+    flush()
+    out.extend(ev.finish())
+    return [json.loads(a) for a in out]
+
+
+def evaluate_files(paths: Sequence[str | os.PathLike], *, rules: str | os.PathLike | None = None,
+                   rules_text: str | None = None, format: str = "auto", tz: str | int | None = None,
+                   year: int | None = None) -> list[dict]:
+    """Evaluates log files (parsed in C++) and returns the alerts. The files are merged by event
+    time (each is read in order), so logs written side by side share one timeline."""
+    rp, rt = _rules_args(rules, rules_text)
+    r = _core.watch_evaluate_files([os.fspath(p) for p in paths], rp, rt, format, parse_tz(tz), year or 0)
+    return [json.loads(a) for a in r["alerts"]]
+
+
+class Watcher:
+    """Evaluates alert rules on a Kafka topic, in its own consumer group (C++, GIL released).
+
+    Alerts go to ``on_alert`` (one JSON line each), to ``alerts_topic`` (``None`` = not to
+    Kafka) and, if given, to ``webhook`` (HTTP POST, retried a bounded number of times).
+    ``rules`` is a YAML file (``None`` = the built-in defaults, see ``default_rules()``).
+    ``auto_offset_reset="latest"`` watches what arrives from now on; ``"earliest"`` replays.
+    """
+
+    def __init__(self, bootstrap: str = "localhost:9093", topics: str | Sequence[str] = "data_log", *,
+                 group: str = "kafkainsight-watch", config: dict | None = None, auto_offset_reset: str = "latest",
+                 rules: str | os.PathLike | None = None, rules_text: str | None = None,
+                 lateness: float | None = None, alerts_topic: str | None = "alerts", webhook: str | None = None,
+                 webhook_ca: str | None = None, webhook_insecure: bool = False, webhook_timeout: float = 5.0,
+                 webhook_attempts: int = 4):
+        if auto_offset_reset not in ("earliest", "latest"):
+            raise ValueError("auto_offset_reset must be earliest or latest")
+        rp, rt = _rules_args(rules, rules_text)
+        check_rules(rp or None, rt or None)  # bad rules fail here, before any connection
+        self.rules, self.rules_text = rp, rt
+        self._cfg = {"bootstrap": bootstrap, "topics": [topics] if isinstance(topics, str) else list(topics),
+                     "group": group, "auto_offset_reset": auto_offset_reset,
+                     "properties": {str(k): str(v) for k, v in (config or {}).items()},
+                     "alerts_topic": alerts_topic or "", "webhook": webhook or "", "webhook_ca": webhook_ca or "",
+                     "webhook_insecure": bool(webhook_insecure), "webhook_timeout": float(webhook_timeout),
+                     "webhook_attempts": int(webhook_attempts), "rules_path": rp, "rules_text": rt,
+                     "lateness": lateness}
+        self._running: Any = None
+        self.last_stats: WatchStats | None = None
+        self.alerts: list[dict] = []  # alerts of the last run()
+
+    def run(self, *, max_messages: int = 0, idle_timeout: float = 0.0, stop_at_end: bool = False,
+            on_alert: Callable[[str], Any] | None = None,
+            progress: Callable[[dict], Any] | None = None) -> WatchStats:
+        """Watch until stopped (Ctrl-C, ``stop()``), ``max_messages``, ``idle_timeout`` seconds without
+        messages, or (``stop_at_end``) every partition read to its end — then the last windows close."""
+        self.alerts = []
+
+        def alert(line: str) -> None:
+            self.alerts.append(json.loads(line))
+            if on_alert is not None:
+                on_alert(line)
+
+        pipe = _core.WatchPipeline(self._cfg)
+        self._running = pipe
+        try:
+            d = pipe.run(max_messages, idle_timeout, stop_at_end, alert, progress)
+        finally:
+            self._running = None
+        self.last_stats = WatchStats._from_core(d)
+        if d.get("keyboard_interrupt"):
+            raise KeyboardInterrupt
+        return self.last_stats
+
+    def evaluate(self, source: Any, **kw: Any) -> list[dict]:
+        """Offline with this watcher's rules: see ``evaluate_logs``."""
+        return evaluate_logs(source, rules=self.rules or None, rules_text=self.rules_text or None, **kw)
+
+    def stop(self) -> None:
+        """Ask a running ``run()`` (in another thread) to stop."""
+        if self._running is not None:
+            self._running.request_stop()
+
+    def __repr__(self) -> str:
+        return f"<Watcher {self._cfg['bootstrap']} topics={self._cfg['topics']} group={self._cfg['group']!r}>"
