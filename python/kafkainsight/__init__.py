@@ -15,6 +15,7 @@ _LAZY = {
     "generate": "generate", "generate_lines": "generate",
     "EmbeddedBroker": "kafka", "Producer": "kafka", "ProduceStats": "kafka", "read_topic": "kafka",
     "Consumer": "elasticsearch", "ConsumeStats": "elasticsearch", "ElasticsearchSink": "elasticsearch",
+    "Watcher": "watch", "WatchStats": "watch", "evaluate_files": "watch", "evaluate_logs": "watch",
 }
 
 
