@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 from ._version import __version__
+# Eager: the submodule shares the function's name, and importing it later would rebind
+# `kafkainsight.generate` to the module. It is light (_core is loaded anyway).
+from .generate import generate, generate_lines
 
 # Submodules load on first use (PEP 562), so `kafkainsight produce` does not pay for pandas
 # glue, Elasticsearch helpers and dataclasses it never touches.
 _LAZY = {
     "LogResult": "logs", "ParseError": "logs", "detect_format": "logs", "parse_line": "logs", "read_logs": "logs",
-    "generate": "generate", "generate_lines": "generate",
     "EmbeddedBroker": "kafka", "Producer": "kafka", "ProduceStats": "kafka", "read_topic": "kafka",
     "Consumer": "elasticsearch", "ConsumeStats": "elasticsearch", "ElasticsearchSink": "elasticsearch",
     "Watcher": "watch", "WatchStats": "watch", "evaluate_files": "watch", "evaluate_logs": "watch",
