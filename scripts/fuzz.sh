@@ -44,36 +44,51 @@ PYEOF
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-mkdir -p "$OUT/artifacts" "$OUT/logs"
-failed=()
-printf '%-28s %10s %10s %8s %s\n' target runs "exec/s" corpus result > "$OUT/summary.txt"
-for t in "${TARGETS[@]}"; do
-  corpus=$OUT/corpus/$t
+JOBS=${KI_FUZZ_JOBS:-2}  # targets fuzzed at the same time (one core each)
+mkdir -p "$OUT/artifacts" "$OUT/logs" "$OUT/status"
+seed_lines "$OUT/seeds/lines"
+
+fuzz_one() {
+  local t=$1 corpus=$OUT/corpus/$1 log=$OUT/logs/$1.log seeds=() cmd
   mkdir -p "$corpus"
-  seeds=()
   case $t in
-    fuzz_parse_*|fuzz_detect) seed_lines "$OUT/seeds/lines"; seeds=("$OUT/seeds/lines") ;;
+    fuzz_parse_*|fuzz_detect) seeds=("$OUT/seeds/lines") ;;
     fuzz_bulk_response) seeds=(cpp/fuzz/seeds/bulk_response) ;;
     fuzz_index_name) seeds=(cpp/fuzz/seeds/index_name) ;;
     fuzz_settings) seeds=(tests/fuzz/seeds/settings) ;;
   esac
-  args=(-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-        -artifact_prefix="$OUT/artifacts/$t-" "$corpus" "${seeds[@]}")
-  log=$OUT/logs/$t.log
-  echo "== fuzz $t for ${SECONDS_EACH}s"
+  local args=(-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+              -artifact_prefix="$OUT/artifacts/$t-" "$corpus" "${seeds[@]}")
   if [ "$t" = fuzz_settings ]; then
     cmd=("$PY" tests/fuzz/fuzz_settings.py -max_len=4096 "${args[@]}")
   else
     cmd=(nice -n 5 "$BUILD/cpp/fuzz/$t" -max_len=8192 "${args[@]}")
   fi
-  if "${cmd[@]}" >"$log" 2>&1; then result=ok; else result=FAILED; failed+=("$t"); fi
+  if "${cmd[@]}" >"$log" 2>&1; then echo ok > "$OUT/status/$t"; else echo FAILED > "$OUT/status/$t"; fi
+}
+
+echo "== fuzzing ${#TARGETS[@]} target(s) for ${SECONDS_EACH}s each, $JOBS at a time"
+rm -f "$OUT/status/"*
+for t in "${TARGETS[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  fuzz_one "$t" &
+done
+wait
+
+failed=()
+printf '%-28s %10s %10s %8s %s\n' target runs "exec/s" corpus result > "$OUT/summary.txt"
+for t in "${TARGETS[@]}"; do
+  log=$OUT/logs/$t.log
+  result=$(cat "$OUT/status/$t" 2>/dev/null || echo FAILED)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/.*Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
   rate=$([ -n "$runs" ] && [ -n "$secs" ] && [ "$secs" -gt 0 ] && echo $((runs / secs)) || echo "-")
-  printf '%-28s %10s %10s %8s %s\n' "$t" "${runs:--}" "$rate" "$(ls "$corpus" | wc -l)" "$result" >> "$OUT/summary.txt"
+  printf '%-28s %10s %10s %8s %s\n' "$t" "${runs:--}" "$rate" "$(ls "$OUT/corpus/$t" | wc -l)" "$result" \
+    >> "$OUT/summary.txt"
   if [ "$result" != ok ]; then
-    echo "fuzz: $t FAILED (log $log; inputs in $OUT/artifacts/):" >&2
-    grep -E "ERROR|SUMMARY|fuzz check failed|Traceback|Error" "$log" | head -20 >&2 || tail -30 "$log" >&2
+    failed+=("$t")
+    echo "fuzz: $t FAILED (log $log; the input is in $OUT/artifacts/):" >&2
+    grep -E "ERROR|SUMMARY|fuzz check failed|document:|Uncaught|Error" "$log" | head -20 >&2 || tail -30 "$log" >&2
   fi
 done
 cat "$OUT/summary.txt"
