@@ -177,6 +177,13 @@ def test_secrets_never_appear_in_consumer_output_errors_reprs_or_stats(es, broke
     r = consume_cli(es, broker, "--ca-certs", es.ca_path, "-X", f"sasl.password={SECRET}", "-X", "sasl.username=u",
                     "-X", "debug=conf,security", env={"ELASTIC_PASSWORD": SECRET})
     assert_no_secret(r.stdout, r.stderr)
+    # A password written into the URL is taken out of it: the URL is shown in errors and reprs.
+    host = es.url.split("//", 1)[1]
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", f"https://elastic:{SECRET}@{host}")
+    assert r.returncode == 1 and "refused the credentials" in r.stderr and f"https://{host}" in r.stderr
+    assert_no_secret(r.stdout, r.stderr, repr(ElasticsearchSink(f"https://elastic:{SECRET}@{host}")))
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", f"https://elastic:{es.password}@{host}")
+    assert r.returncode == 0 and "indexed=50" in r.stderr and es.password not in r.stderr, r.stderr
     # Python API: exception text, traceback, reprs, stats.
     sink = ElasticsearchSink(es.url, ca_certs=es.ca_path, password=SECRET, linger=0.2)
     sink_key = ElasticsearchSink(es.url, ca_certs=es.ca_path, api_key=SECRET)
@@ -187,7 +194,7 @@ def test_secrets_never_appear_in_consumer_output_errors_reprs_or_stats(es, broke
                      repr(sink_key), repr(c), c.last_stats)
     ok = Consumer(broker.bootstrap, "data_log", group(), FAST)
     st = ok.run(ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, linger=0.2), idle_timeout=2)
-    assert st.indexed == 50
+    assert st.consumed == 50 and st.indexed + st.duplicates == 50  # the URL run above indexed them
     assert es.password not in repr(st) + json.dumps(dataclasses.asdict(st)) + st.summary()
 
 
