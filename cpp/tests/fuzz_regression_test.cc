@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdio>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "encode/encoder.h"
 #include "parse/parser.h"
+#include "source/line_reader.h"
 #include "test_util.h"
 
 using namespace ki;
@@ -23,4 +26,28 @@ TEST(FuzzRegression, StructuredDataNamesArePrintableAscii) {
   auto d = test::doc("<34>1 2024-01-24T12:39:13Z h a 1 ID1 [x@1 a=\"\xff\" b=\"\\\"]\"] m");
   EXPECT_EQ(d["log"]["syslog"]["structured_data"]["x@1"]["a"], "\xef\xbf\xbd");
   EXPECT_EQ(d["log"]["syslog"]["structured_data"]["x@1"]["b"], "\"]");
+}
+
+// fuzz_line_reader: a line of exactly max_line_bytes was flagged as cut (and failed to parse as
+// "longer than the reader's limit"); a cut line is now exactly max_line_bytes long.
+TEST(FuzzRegression, LineOfExactlyTheLimitIsWhole) {
+  std::string path = ::testing::TempDir() + "ki_line_limit.log";
+  std::string exact(64, 'x'), longer(65, 'y'), much_longer(300, 'z');
+  FILE* f = std::fopen(path.c_str(), "wb");
+  std::string content = "\n" + exact + "\n" + longer + "\n" + much_longer + "\nend\n" + exact;
+  std::fwrite(content.data(), 1, content.size(), f);
+  std::fclose(f);
+  LineReaderConfig cfg;
+  cfg.buffer_bytes = 16;
+  cfg.max_line_bytes = 64;
+  LineReader r(path, cfg);
+  std::vector<std::pair<std::string, bool>> got;
+  std::string_view line;
+  while (r.next(line)) got.emplace_back(std::string(line), r.truncated());
+  std::vector<std::pair<std::string, bool>> want = {
+      {"", false}, {exact, false}, {longer.substr(0, 64), true}, {much_longer.substr(0, 64), true},
+      {"end", false}, {exact, false}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(r.bytes_read(), content.size());
+  std::remove(path.c_str());
 }
