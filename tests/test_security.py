@@ -147,7 +147,7 @@ def test_kafka_ssl_is_verified_by_default(tmp_path, case):
     try:
         with pytest.raises(KafkaError) as e:
             Producer(f"localhost:{srv.port}", "t", {"security.protocol": "SSL", "ssl.ca.location": trusted},
-                     timeout=3)
+                     timeout=5)
     finally:
         srv.close()
     if case == "right":  # control: the same set-up with the right CA and name completes the handshake

@@ -9,6 +9,7 @@
 
 #include "encode/encoder.h"
 #include "parse/parser.h"
+#include "source/follow_reader.h"
 #include "source/line_reader.h"
 #include "test_util.h"
 
@@ -49,5 +50,30 @@ TEST(FuzzRegression, LineOfExactlyTheLimitIsWhole) {
       {"end", false}, {exact, false}};
   EXPECT_EQ(got, want);
   EXPECT_EQ(r.bytes_read(), content.size());
+  std::remove(path.c_str());
+}
+
+// The same limits in --follow mode: an exact-limit line is whole, a longer one is cut to the
+// limit and flagged once (its tail is not handed out as a line of its own), whichever buffer
+// state it meets.
+TEST(FuzzRegression, FollowReaderCutsLongLinesOnce) {
+  std::string path = ::testing::TempDir() + "ki_follow_limit.log";
+  std::string exact(100, 'x'), longer(101, 'y'), huge(1536 * 1024, 'z');  // huge: past the 1 MB buffer
+  FILE* f = std::fopen(path.c_str(), "wb");
+  std::string content = exact + "\n" + longer + "\n" + huge + "\nend\n";
+  std::fwrite(content.data(), 1, content.size(), f);
+  std::fclose(f);
+  FollowConfig cfg;
+  cfg.max_line_bytes = 100;
+  cfg.poll_ms = 1;
+  FollowReader r(path, cfg);
+  std::vector<std::pair<std::string, bool>> got;
+  std::string_view line;
+  while (r.next(line, [] { return true; })) got.emplace_back(std::string(line), r.truncated());
+  std::vector<std::pair<std::string, bool>> want = {
+      {exact, false}, {longer.substr(0, 100), true}, {huge.substr(0, 100), true}, {"end", false}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(r.bytes_read(), content.size());
+  EXPECT_EQ(r.line_no(), 4u);
   std::remove(path.c_str());
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -77,7 +78,8 @@ bool LineReader::next(std::string_view& line) {
         skip_rest_ = false;
         continue;
       }
-      line = std::string_view(start, len);
+      truncated_ = len > cfg_.max_line_bytes;  // possible when buffer_bytes > max_line_bytes
+      line = std::string_view(start, truncated_ ? cfg_.max_line_bytes : len);
       ++line_no_;
       return true;
     }
@@ -96,7 +98,8 @@ bool LineReader::next(std::string_view& line) {
         continue;
       }
       if (end_ - begin_ == 0) return false;
-      line = std::string_view(buf_.data() + begin_, end_ - begin_);
+      truncated_ = end_ - begin_ > cfg_.max_line_bytes;
+      line = std::string_view(buf_.data() + begin_, std::min(end_ - begin_, cfg_.max_line_bytes));
       bytes_ += end_ - begin_;
       begin_ = end_;
       if (skip_rest_) {
