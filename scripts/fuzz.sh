@@ -60,7 +60,7 @@ fuzz_one() {
   local args=(-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
               -artifact_prefix="$OUT/artifacts/$t-" "$corpus" "${seeds[@]}")
   if [ "$t" = fuzz_settings ]; then
-    cmd=("$PY" tests/fuzz/fuzz_settings.py -max_len=4096 "${args[@]}")
+    cmd=(env KI_FUZZ_WORK="$OUT/work/$t" "$PY" tests/fuzz/fuzz_settings.py -max_len=4096 "${args[@]}")
   else
     cmd=(nice -n 5 "$BUILD/cpp/fuzz/$t" -max_len=8192 "${args[@]}")
   fi

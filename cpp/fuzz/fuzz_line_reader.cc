@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,14 @@
 
 namespace {
 constexpr size_t kMax = 64;
-std::string path() {
-  static std::string p = "/tmp/ki-fuzz-line-reader-" + std::to_string(getpid());
-  return p;
+const std::string& path() {
+  // Never destroyed: the atexit handler (libFuzzer ends with exit()) still needs it.
+  static const std::string* p = [] {
+    auto* s = new std::string("/tmp/ki-fuzz-line-reader-" + std::to_string(getpid()));
+    std::atexit([] { std::remove(path().c_str()); });
+    return s;
+  }();
+  return *p;
 }
 }  // namespace
 

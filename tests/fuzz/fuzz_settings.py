@@ -5,7 +5,9 @@ Asserted for any input: a `.env` either reads to a dict of str -> str or fails w
 that names the file; reading it runs nothing (a `$(touch ...)` or backtick command never creates
 its file); `-X` pairs give exactly their last value per key, or a ValueError saying key=value.
 Run through scripts/fuzz.sh (seeds in tests/fuzz/seeds/settings)."""
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -15,7 +17,11 @@ with atheris.instrument_imports():
     import dotenv  # noqa: F401  (instrumented: its parser is what we fuzz)
     from kafkainsight import settings
 
-WORK = tempfile.mkdtemp(prefix="ki-fuzz-settings-")
+# scripts/fuzz.sh gives a directory under build/ (libFuzzer's exit skips Python's atexit).
+WORK = os.environ.get("KI_FUZZ_WORK") or tempfile.mkdtemp(prefix="ki-fuzz-settings-")
+os.makedirs(WORK, exist_ok=True)
+if "KI_FUZZ_WORK" not in os.environ:
+    atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 ENV = os.path.join(WORK, "fuzz.env")
 MARKER = os.path.join(WORK, "pwned")
 
