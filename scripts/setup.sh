@@ -14,7 +14,7 @@ APT_PKGS=(
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
   kcat openssl curl default-jre-headless maven python3-venv nginx-light
-  chromium chromium-driver docker-compose libyaml-cpp-dev
+  chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -6,5 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 echo "== C++ tests (ctest)"
 ctest --test-dir build/py --output-on-failure -j 2 --no-tests=error
+echo "== C++ under ASan + UBSan, then every fuzz target for ${KI_FUZZ_SECONDS:-10} s (build/asan)"
+scripts/sanitize.sh
+scripts/fuzz.sh "${KI_FUZZ_SECONDS:-10}"
 echo "== Python tests (pytest)"
 .venv/bin/python -m pytest -q "$@"

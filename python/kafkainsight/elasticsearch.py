@@ -8,6 +8,7 @@ import os
 import sys
 from importlib import resources
 from typing import Any, Callable, Sequence
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import _core
 
@@ -56,6 +57,18 @@ class ConsumeStats:
         return f"<ConsumeStats {self.summary()}>"
 
 
+def _credentials_out_of_url(url: str, user: str, password: str | None) -> tuple[str, str, str | None]:
+    """https://user:pw@host -> (https://host, user, pw): the URL is shown in errors and reprs,
+    the password must not be."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, user, password
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    name, sep, pw = userinfo.partition(":")
+    return (urlunsplit(parts._replace(netloc=hostport)), unquote(name) or user,
+            password if password else (unquote(pw) if sep else password))
+
+
 class ElasticsearchSink:
     """Where documents go: URL, TLS, credentials, index and batching.
 
@@ -73,6 +86,7 @@ class ElasticsearchSink:
                  dlq_topic: str | None = None, shards: int | None = None, replicas: int | None = None,
                  install_template: bool = False, schema: str = "ecs", recreate_index: bool = False,
                  startup_timeout: float = 30.0, backoff_initial_ms: int = 200, backoff_max_ms: int = 30000):
+        url, user, password = _credentials_out_of_url(url, user, password)
         if insecure:
             print("WARNING: TLS certificate verification is OFF (--insecure): anyone on the path can read "
                   "and change what is sent, including the password", file=sys.stderr)

@@ -28,7 +28,11 @@ def load_dotenv_file(path: str = ".env") -> dict[str, str]:
         warnings.warn(f"{path} is readable by other users (mode {stat.filemode(mode)}); "
                       f"it may hold secrets: chmod 600 {path}", stacklevel=2)
     from dotenv import dotenv_values
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}
+    try:
+        values = dotenv_values(path)
+    except UnicodeDecodeError as e:  # python-dotenv reads UTF-8; say which file, not a traceback
+        raise ValueError(f"{path}: not valid UTF-8 at byte {e.start} ({e.reason}); save it as UTF-8") from None
+    return {k: v for k, v in values.items() if v is not None}
 
 
 class Settings:

@@ -166,6 +166,9 @@ std::string EsClient::describe(CURLcode code, const char* errbuf) const {
       if (!fingerprint_.empty())
         return "TLS: no certificate of " + cfg_.url + " has the SHA-256 fingerprint given with --ca-fingerprint (" +
                detail + ")";
+      if (detail.find("host name") != std::string::npos || detail.find("hostname") != std::string::npos)
+        return "TLS: the certificate of " + cfg_.url + " is not issued for that host name (" + detail +
+               "). Use a URL with a name the certificate lists";
       return "TLS: the certificate of " + cfg_.url + " was not verified with the CA file '" + cfg_.ca_path +
              "' (" + detail + "). Is it the http_ca.crt of this cluster?";
     case CURLE_COULDNT_CONNECT:

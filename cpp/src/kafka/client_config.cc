@@ -22,10 +22,14 @@ rd_kafka_conf_t* make_conf(const Properties& defaults, const Properties& overrid
   char err[512];
   for (const Properties* props : {&defaults, &overrides}) {
     for (const auto& [k, v] : *props) {
-      if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err);
+      if (res != RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
-        throw KafkaError(KafkaError::Kind::Config, "Kafka property " + k + "=" +
-                                                       (is_secret_property(k) ? "***" : v) + ": " + err);
+        // An unknown name may be a misspelt secret (sasl.passwd=...): its value is not shown either.
+        bool hide = is_secret_property(k) || res == RD_KAFKA_CONF_UNKNOWN;
+        std::string why = err;
+        for (size_t at; hide && !v.empty() && (at = why.find(v)) != std::string::npos;) why.replace(at, v.size(), "***");
+        throw KafkaError(KafkaError::Kind::Config, "Kafka property " + k + "=" + (hide ? "***" : v) + ": " + why);
       }
     }
   }

@@ -20,6 +20,14 @@ bool header_field(const char* p, size_t& i, size_t n, std::string_view& out) {
   return true;
 }
 
+// SD-NAME (RFC 5424): printable US-ASCII only. It becomes a JSON key, so bytes that would all be
+// written as U+FFFD must not reach it: two such names would make a repeated key.
+bool sd_name(std::string_view s) {
+  for (char c : s)
+    if (c < 33 || c > 126) return false;
+  return true;
+}
+
 // STRUCTURED-DATA: "-" or one or more [SD-ID name="value" ...]. Values escape '"', '\', ']'.
 bool structured_data(const char* p, size_t& i, size_t n, Record& rec, const char*& why) {
   if (i < n && p[i] == '-') {
@@ -39,6 +47,10 @@ bool structured_data(const char* p, size_t& i, size_t n, Record& rec, const char
       return false;
     }
     std::string_view id(p + s, i - s);
+    if (!sd_name(id)) {
+      why = "bad SD-ID, expected printable ASCII";
+      return false;
+    }
     bool any = false;
     while (i < n && p[i] == ' ') {
       ++i;
@@ -49,6 +61,10 @@ bool structured_data(const char* p, size_t& i, size_t n, Record& rec, const char
         return false;
       }
       std::string_view name(p + s, i - s);
+      if (!sd_name(name)) {
+        why = "bad SD-PARAM name, expected printable ASCII";
+        return false;
+      }
       i += 2;
       s = i;
       bool escaped = false;

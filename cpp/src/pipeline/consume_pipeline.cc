@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "elasticsearch/bulk.h"
+#include "elasticsearch/index_name.h"
 #include "elasticsearch/offsets.h"
 #include "elasticsearch/retry.h"
 #include "kafka/producer.h"
@@ -58,6 +59,7 @@ struct ConsumePipeline::Impl {
         backoff(scfg.backoff_initial_ms, scfg.backoff_max_ms) {
     if (scfg.dlq_topic.empty()) scfg.dlq_topic = ccfg.topics.at(0) + ".dlq";
     if (scfg.op != "create" && scfg.op != "index") throw std::invalid_argument("op must be create or index");
+    es::validate_index_pattern(scfg.index);  // before any name reaches a URL path
   }
   ~Impl() {
     if (rk) {

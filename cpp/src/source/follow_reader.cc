@@ -47,8 +47,8 @@ ssize_t FollowReader::read_more() {
     begin_ = 0;
   }
   if (end_ == buf_.size()) {
-    if (buf_.size() >= cfg_.max_line_bytes) return -2;
-    buf_.resize(std::min(buf_.size() * 2, cfg_.max_line_bytes));
+    if (buf_.size() > cfg_.max_line_bytes) return -2;  // room for the limit + 1: an exact-limit line is whole
+    buf_.resize(std::min(buf_.size() * 2, cfg_.max_line_bytes + 1));
   }
   ssize_t got = pread(fd_, buf_.data() + end_, buf_.size() - end_, offset_);
   if (got > 0) {
@@ -67,15 +67,22 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
       size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
       begin_ += len + 1;
       bytes_ += len + 1;
-      line = std::string_view(start, len);
+      if (skip_rest_) {  // the tail of a line already handed out cut
+        skip_rest_ = false;
+        continue;
+      }
+      truncated_ = len > cfg_.max_line_bytes;
+      line = std::string_view(start, truncated_ ? cfg_.max_line_bytes : len);
       ++line_no_;
       return true;
     }
     ssize_t got = read_more();
-    if (got == -2) {  // a line over the limit: hand out what we have, flagged
-      line = std::string_view(buf_.data(), end_);
+    if (got == -2) {  // a line over the limit: its first max_line_bytes, flagged; the rest is dropped
       bytes_ += end_;
       begin_ = end_ = 0;
+      if (skip_rest_) continue;
+      skip_rest_ = true;
+      line = std::string_view(buf_.data(), cfg_.max_line_bytes);
       truncated_ = true;
       ++line_no_;
       return true;
@@ -86,6 +93,11 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
     // At the end of what is there: rotated, truncated, or just not written yet?
     struct stat st{};
     bool exists = stat(path_.c_str(), &st) == 0;
+    if (skip_rest_ && exists && (st.st_dev != dev_ || st.st_ino != ino_ || st.st_size < offset_)) {
+      bytes_ += end_ - begin_;  // the old file ended inside a cut line: its tail is dropped
+      begin_ = end_ = 0;
+      skip_rest_ = false;
+    }
     if (exists && (st.st_dev != dev_ || st.st_ino != ino_)) {
       // Rotated: the old file was read to its end above; a last line without '\n' ends here.
       if (end_ > begin_) {

@@ -47,6 +47,7 @@ class FollowReader {
   size_t begin_ = 0, end_ = 0;
   std::string pending_;  // a line handed out from the old file at rotation
   bool truncated_ = false;
+  bool skip_rest_ = false;  // inside a line that was cut at max_line_bytes
   uint64_t line_no_ = 0, bytes_ = 0, rotations_ = 0, truncations_ = 0;
 };
 

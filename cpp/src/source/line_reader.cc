@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -45,8 +46,9 @@ bool LineReader::fill() {
     begin_ = 0;
   }
   if (end_ == buf_.size()) {
-    if (buf_.size() >= cfg_.max_line_bytes) return false;  // caller cuts the line
-    buf_.resize(std::min(buf_.size() * 2, cfg_.max_line_bytes));
+    // Room for max_line_bytes and one byte more: a line of exactly the limit is whole, not cut.
+    if (buf_.size() > cfg_.max_line_bytes) return false;  // caller cuts the line
+    buf_.resize(std::min(buf_.size() * 2, cfg_.max_line_bytes + 1));
   }
   int got = gzread(static_cast<gzFile>(gz_), buf_.data() + end_, static_cast<unsigned>(buf_.size() - end_));
   if (got < 0) {
@@ -76,14 +78,15 @@ bool LineReader::next(std::string_view& line) {
         skip_rest_ = false;
         continue;
       }
-      line = std::string_view(start, len);
+      truncated_ = len > cfg_.max_line_bytes;  // possible when buffer_bytes > max_line_bytes
+      line = std::string_view(start, truncated_ ? cfg_.max_line_bytes : len);
       ++line_no_;
       return true;
     }
     if (!fill()) {
-      if (!eof_ && end_ - begin_ >= cfg_.max_line_bytes) {
-        // A line longer than the limit: hand out what fits, drop the rest up to its '\n'.
-        line = std::string_view(buf_.data() + begin_, end_ - begin_);
+      if (!eof_ && end_ - begin_ > cfg_.max_line_bytes) {
+        // A line longer than the limit: hand out the first max_line_bytes, drop the rest up to its '\n'.
+        line = std::string_view(buf_.data() + begin_, cfg_.max_line_bytes);
         bytes_ += end_ - begin_;
         begin_ = end_ = 0;
         if (!skip_rest_) {
@@ -95,7 +98,8 @@ bool LineReader::next(std::string_view& line) {
         continue;
       }
       if (end_ - begin_ == 0) return false;
-      line = std::string_view(buf_.data() + begin_, end_ - begin_);
+      truncated_ = end_ - begin_ > cfg_.max_line_bytes;
+      line = std::string_view(buf_.data() + begin_, std::min(end_ - begin_, cfg_.max_line_bytes));
       bytes_ += end_ - begin_;
       begin_ = end_;
       if (skip_rest_) {

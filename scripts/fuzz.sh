@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (ASan + UBSan, build/asan) and runs each for a bounded time;
+# fails on any crash, sanitizer report, leak or timeout. Also runs the atheris target for the
+# .env / -X settings reader.
+#   scripts/fuzz.sh            each target for KI_FUZZ_SECONDS (default 20 s)
+#   scripts/fuzz.sh 600        each target for 10 minutes (on demand)
+#   scripts/fuzz.sh 60 fuzz_encode fuzz_parse_json     only these targets
+# The corpus grows in build/fuzz/corpus/<target> (seeded from sample_logs/, tests/data/real and
+# cpp/fuzz/seeds) and is reused by later runs; crashing inputs land in build/fuzz/artifacts/.
+# Reproduce one: build/asan/cpp/fuzz/<target> build/fuzz/artifacts/<target>-crash-...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-${KI_FUZZ_SECONDS:-20}}
+shift || true
+BUILD=${KI_ASAN_BUILD:-build/asan}
+OUT=build/fuzz
+PY=${KI_VENV:-.venv}/bin/python
+scripts/sanitize.sh --build-only
+
+ALL=(fuzz_parse_auto fuzz_parse_apache_common fuzz_parse_apache_combined fuzz_parse_apache_error
+     fuzz_parse_rfc3164 fuzz_parse_rfc5424 fuzz_parse_json fuzz_detect fuzz_encode fuzz_bulk_response
+     fuzz_index_name fuzz_line_reader fuzz_settings)
+TARGETS=("$@")
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
+
+# Seeds: one file per log line of every sample and real log (lines are what the parsers see).
+seed_lines() {
+  local dir=$1
+  mkdir -p "$dir"
+  "$PY" - "$dir" sample_logs/*.log tests/data/real/*.log <<'PYEOF'
+import hashlib, os, sys
+out = sys.argv[1]
+for path in sys.argv[2:]:
+    with open(path, "rb") as f:
+        for i, line in enumerate(f):
+            if i >= 60:
+                break
+            name = os.path.join(out, hashlib.sha1(line).hexdigest()[:16])
+            if not os.path.exists(name):
+                with open(name, "wb") as g:
+                    g.write(line)
+PYEOF
+}
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+JOBS=${KI_FUZZ_JOBS:-2}  # targets fuzzed at the same time (one core each)
+mkdir -p "$OUT/artifacts" "$OUT/logs" "$OUT/status"
+seed_lines "$OUT/seeds/lines"
+
+fuzz_one() {
+  local t=$1 corpus=$OUT/corpus/$1 log=$OUT/logs/$1.log seeds=() cmd
+  mkdir -p "$corpus"
+  case $t in
+    fuzz_parse_*|fuzz_detect|fuzz_line_reader) seeds=("$OUT/seeds/lines") ;;
+    fuzz_bulk_response) seeds=(cpp/fuzz/seeds/bulk_response) ;;
+    fuzz_index_name) seeds=(cpp/fuzz/seeds/index_name) ;;
+    fuzz_settings) seeds=(tests/fuzz/seeds/settings) ;;
+  esac
+  local args=(-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+              -artifact_prefix="$OUT/artifacts/$t-" "$corpus" "${seeds[@]}")
+  if [ "$t" = fuzz_settings ]; then
+    cmd=(env KI_FUZZ_WORK="$OUT/work/$t" "$PY" tests/fuzz/fuzz_settings.py -max_len=4096 "${args[@]}")
+  else
+    cmd=(nice -n 5 "$BUILD/cpp/fuzz/$t" -max_len=8192 "${args[@]}")
+  fi
+  if "${cmd[@]}" >"$log" 2>&1; then echo ok > "$OUT/status/$t"; else echo FAILED > "$OUT/status/$t"; fi
+}
+
+echo "== fuzzing ${#TARGETS[@]} target(s) for ${SECONDS_EACH}s each, $JOBS at a time"
+rm -f "$OUT/status/"*
+for t in "${TARGETS[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  fuzz_one "$t" &
+done
+wait
+
+failed=()
+printf '%-28s %10s %10s %8s %s\n' target runs "exec/s" corpus result > "$OUT/summary.txt"
+for t in "${TARGETS[@]}"; do
+  log=$OUT/logs/$t.log
+  result=$(cat "$OUT/status/$t" 2>/dev/null || echo FAILED)
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  secs=$(sed -n 's/.*Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -1)
+  rate=$([ -n "$runs" ] && [ -n "$secs" ] && [ "$secs" -gt 0 ] && echo $((runs / secs)) || echo "-")
+  printf '%-28s %10s %10s %8s %s\n' "$t" "${runs:--}" "$rate" "$(ls "$OUT/corpus/$t" | wc -l)" "$result" \
+    >> "$OUT/summary.txt"
+  if [ "$result" != ok ]; then
+    failed+=("$t")
+    echo "fuzz: $t FAILED (log $log; the input is in $OUT/artifacts/):" >&2
+    grep -E "ERROR|SUMMARY|fuzz check failed|document:|Uncaught|Error" "$log" | head -20 >&2 || tail -30 "$log" >&2
+  fi
+done
+cat "$OUT/summary.txt"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "fuzz: ${#failed[@]} target(s) found a problem: ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: every target ran ${SECONDS_EACH}s without a crash"

@@ -1,0 +1,375 @@
+"""Security: TLS verified by default (Elasticsearch over libcurl, Kafka over librdkafka), secrets
+never shown, `.env` read as data, documents that no log line can inject fields into, and index
+names that cannot smuggle a path into a URL."""
+import dataclasses
+import json
+import os
+import random
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import traceback
+
+import pytest
+
+import kafkainsight as ki
+from kafkainsight import _core
+from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
+from kafkainsight.kafka import EmbeddedBroker, KafkaError, Producer
+from kafkainsight.settings import Settings, load_dotenv_file
+from tests.es_server import EsTestServer
+from tests.es_server import server as es_server_module
+from tests.kafka_util import consume_all
+
+KI = [sys.executable, "-m", "kafkainsight"]
+SECRET = "Zq9xSECRETx7731kI"  # distinctive: grep every output for it
+FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
+SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def run(*args, env=None, cwd=None, timeout=120):
+    return subprocess.run([*KI, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env={**os.environ, **(env or {})})
+
+
+def group():
+    return f"sec-{random.randrange(1 << 30)}"
+
+
+@pytest.fixture
+def broker():
+    with EmbeddedBroker(topics={"data_log": 2, "data_log.dlq": 1}) as b:
+        Producer(b.bootstrap, "data_log").produce_lines(ki.generate_lines("apache_combined", 50, seed=3))
+        yield b
+
+
+@pytest.fixture
+def es(tmp_path):
+    with EsTestServer(workdir=str(tmp_path / "es")) as server:
+        yield server
+
+
+def consume_cli(es, broker, *extra, env=None):
+    return run("consume", "-b", broker.bootstrap, "-g", group(), "--url", es.url, "--idle-timeout", "2",
+               "--startup-timeout", "2", "--env-file", "/nonexistent.env", *extra, env=env)
+
+
+# ---------------------------------------------------------------- TLS: Elasticsearch (libcurl)
+
+def test_es_tls_is_verified_by_default_and_a_foreign_ca_fails(es, broker, tmp_path):
+    assert ElasticsearchSink(es.url)._cfg["insecure"] is False
+    # The server's CA is self-signed (as Elasticsearch 8's is): the system's trusted roots refuse it.
+    r = consume_cli(es, broker, "--ca-certs", SYSTEM_CAS, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 1, r.stderr
+    assert "TLS" in r.stderr and SYSTEM_CAS in r.stderr and "certificate" in r.stderr
+    # A CA of another cluster fails the same way.
+    with EsTestServer(workdir=str(tmp_path / "other")) as other:
+        other_ca = other.ca_path
+        r = consume_cli(es, broker, "--ca-certs", other_ca, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 1 and "TLS" in r.stderr and other_ca in r.stderr, r.stderr
+    # No CA given and none at the default path: refuses to start, says where to get one.
+    r = consume_cli(es, broker, env={"ELASTIC_PASSWORD": es.password}, )
+    assert r.returncode != 0 and "http_ca.crt" in r.stderr and "--insecure" in r.stderr
+    # A wrong pin fails too.
+    r = consume_cli(es, broker, "--ca-fingerprint", "ab" * 32, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 1 and "fingerprint" in r.stderr, r.stderr
+    # Control: the right CA works, so the failures above are the verification's doing.
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
+
+
+def test_es_hostname_mismatch_fails(tmp_path, broker, monkeypatch):
+    # The test server's certificate, signed by its own CA, but issued for another host name.
+    cnf = es_server_module._OPENSSL_CNF
+    assert "DNS:localhost,IP:127.0.0.1,IP:::1" in cnf
+    monkeypatch.setattr(es_server_module, "_OPENSSL_CNF",
+                        cnf.replace("DNS:localhost,IP:127.0.0.1,IP:::1", "DNS:elastic.example.org"))
+    with EsTestServer(workdir=str(tmp_path / "es")) as es:
+        r = consume_cli(es, broker, "--ca-certs", es.ca_path, env={"ELASTIC_PASSWORD": es.password})
+        assert r.returncode == 1, r.stderr
+        assert "host name" in r.stderr and "localhost" in r.stderr and "TLS" in r.stderr
+
+
+# ---------------------------------------------------------------- TLS: Kafka (librdkafka)
+
+class TlsListener:
+    """A TLS endpoint that records completed handshakes (it is not Kafka: after the handshake it
+    hangs up). Tells whether librdkafka accepted the certificate, from the server's side."""
+
+    def __init__(self, cert, key):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(cert, key)
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.handshakes = 0
+        self.refused = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(5)
+            try:
+                with self.ctx.wrap_socket(conn, server_side=True):
+                    self.handshakes += 1
+            except (ssl.SSLError, OSError):
+                self.refused += 1
+
+    def close(self):
+        self._stop = True
+        self.thread.join(5)
+        self.sock.close()
+
+
+def certs(tmp_path, name, san):
+    """(ca, chain, key) from the test server's own generator, with the given subjectAltName."""
+    cnf = es_server_module._OPENSSL_CNF.replace("DNS:localhost,IP:127.0.0.1,IP:::1", san)
+    old, es_server_module._OPENSSL_CNF = es_server_module._OPENSSL_CNF, cnf
+    try:
+        return es_server_module._generate_certs(str(tmp_path / name))
+    finally:
+        es_server_module._OPENSSL_CNF = old
+
+
+@pytest.mark.parametrize("case", ["foreign_ca", "wrong_host", "right"])
+def test_kafka_ssl_is_verified_by_default(tmp_path, case):
+    ca, chain, key = certs(tmp_path, "kafka", "DNS:broker.example.org" if case == "wrong_host" else "DNS:localhost")
+    trusted = certs(tmp_path, "other", "DNS:localhost")[0] if case == "foreign_ca" else ca
+    srv = TlsListener(chain, key)
+    try:
+        with pytest.raises(KafkaError) as e:
+            Producer(f"localhost:{srv.port}", "t", {"security.protocol": "SSL", "ssl.ca.location": trusted},
+                     timeout=5)
+    finally:
+        srv.close()
+    if case == "right":  # control: the same set-up with the right CA and name completes the handshake
+        assert srv.handshakes >= 1
+    else:
+        assert srv.handshakes == 0 and srv.refused >= 1
+        assert "cannot reach Kafka" in str(e.value)
+
+
+# ---------------------------------------------------------------- secrets
+
+def assert_no_secret(*texts):
+    for t in texts:
+        assert SECRET not in str(t), f"the secret leaked into: {str(t)[:2000]}"
+
+
+def test_secrets_never_appear_in_consumer_output_errors_reprs_or_stats(es, broker, tmp_path):
+    es.add_api_key(("kid", "right-key"))
+    # Wrong password and wrong API key against the real TLS server: refused, clearly, secret unseen.
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, env={"ELASTIC_PASSWORD": SECRET})
+    assert r.returncode == 1 and "refused the credentials" in r.stderr
+    assert_no_secret(r.stdout, r.stderr)
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, env={"ELASTIC_API_KEY": f"kid:{SECRET}"})
+    assert r.returncode == 1 and "ELASTIC_API_KEY" in r.stderr
+    assert_no_secret(r.stdout, r.stderr)
+    # SASL password for Kafka, with librdkafka's own debug logging of its configuration on.
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "-X", f"sasl.password={SECRET}", "-X", "sasl.username=u",
+                    "-X", "debug=conf,security", env={"ELASTIC_PASSWORD": SECRET})
+    assert_no_secret(r.stdout, r.stderr)
+    # A password written into the URL is taken out of it: the URL is shown in errors and reprs.
+    host = es.url.split("//", 1)[1]
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", f"https://elastic:{SECRET}@{host}")
+    assert r.returncode == 1 and "refused the credentials" in r.stderr and f"https://{host}" in r.stderr
+    assert_no_secret(r.stdout, r.stderr, repr(ElasticsearchSink(f"https://elastic:{SECRET}@{host}")))
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", f"https://elastic:{es.password}@{host}")
+    assert r.returncode == 0 and "indexed=50" in r.stderr and es.password not in r.stderr, r.stderr
+    # Python API: exception text, traceback, reprs, stats.
+    sink = ElasticsearchSink(es.url, ca_certs=es.ca_path, password=SECRET, linger=0.2)
+    sink_key = ElasticsearchSink(es.url, ca_certs=es.ca_path, api_key=SECRET)
+    c = Consumer(broker.bootstrap, "data_log", group(), {**FAST, "sasl.password": SECRET})
+    with pytest.raises(KafkaError) as e:
+        c.run(sink, idle_timeout=2)
+    assert_no_secret(str(e.value), repr(e.value), "".join(traceback.format_exception(e.value)), repr(sink),
+                     repr(sink_key), repr(c), c.last_stats)
+    ok = Consumer(broker.bootstrap, "data_log", group(), FAST)
+    st = ok.run(ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, linger=0.2), idle_timeout=2)
+    assert st.consumed == 50 and st.indexed + st.duplicates == 50  # the URL run above indexed them
+    assert es.password not in repr(st) + json.dumps(dataclasses.asdict(st)) + st.summary()
+
+
+def test_secrets_never_appear_in_producer_output_errors_or_reprs(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text("\n".join(ki.generate_lines("apache_common", 20, seed=2)) + "\n")
+    with EmbeddedBroker(topics={"t": 1}) as b:
+        # A misspelt secret property: a clear error that names it, without its value.
+        r = run("produce", str(log), "-b", b.bootstrap, "-t", "t", "-X", f"sasl.passwd={SECRET}",
+                "--env-file", "/nonexistent.env")
+        assert r.returncode == 2 and "sasl.passwd" in r.stderr, r.stderr
+        assert_no_secret(r.stdout, r.stderr)
+        r = run("produce", str(log), "-b", b.bootstrap, "-t", "t", "-X", f"sasl.password={SECRET}",
+                "-X", "sasl.username=u", "-X", "debug=conf,security", "--timeout", "3", "--env-file", "/nonexistent.env")
+        assert_no_secret(r.stdout, r.stderr)
+        p = Producer(b.bootstrap, "t", {"sasl.password": SECRET, "sasl.username": "u"})
+        st = p.produce_file(log)
+        assert st.produced == 20
+        assert_no_secret(repr(p), repr(st), st._repr_html_(), json.dumps(dataclasses.asdict(st)))
+    with pytest.raises(KafkaError) as e:
+        Producer("127.0.0.1:1", "t", {"sasl.password": SECRET, "security.protocol": "SASL_PLAINTEXT",
+                                      "sasl.mechanism": "PLAIN", "sasl.username": "u"}, timeout=2)
+    assert_no_secret(str(e.value), "".join(traceback.format_exception(e.value)))
+
+
+# ---------------------------------------------------------------- .env
+
+def test_dotenv_executes_nothing_and_keeps_values_literal(tmp_path):
+    marker = tmp_path / "pwned"
+    env = tmp_path / ".env"
+    env.write_text(f"A=$(touch {marker})\nB=`touch {marker}`\nC=\"$(touch {marker})\"\nD='`touch {marker}`'\n"
+                   f"E=${{HOME}}\n")
+    env.chmod(0o600)
+    values = load_dotenv_file(str(env))
+    assert not marker.exists()
+    assert values["A"] == f"$(touch {marker})" and values["B"] == f"`touch {marker}`"
+    assert values["C"] == f"$(touch {marker})" and values["D"] == f"`touch {marker}`"
+    # Through the CLI too (the consumer reads ELASTIC_PASSWORD from .env): nothing runs.
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "cwd" / ".env").write_text(f"ELASTIC_PASSWORD=$(touch {marker})\nKAFKA_TOPIC=`touch {marker}`\n")
+    (tmp_path / "cwd" / ".env").chmod(0o600)
+    r = run("produce", "--embedded", "--timeout", "5", str(tmp_path / "none.log"), cwd=tmp_path / "cwd",
+            env={"PYTHONPATH": os.pathsep.join(sys.path)})
+    assert not marker.exists(), r.stderr
+
+
+def test_world_readable_dotenv_gets_a_warning_naming_it(tmp_path):
+    env = tmp_path / "secrets.env"
+    env.write_text(f"ELASTIC_PASSWORD={SECRET}\n")
+    env.chmod(0o644)
+    with pytest.warns(UserWarning, match=r"secrets\.env is readable by other users"):
+        Settings(str(env))
+    log = tmp_path / "a.log"
+    log.write_text("\n".join(ki.generate_lines("apache_common", 5, seed=2)) + "\n")
+    r = run("produce", str(log), "--embedded", "--env-file", str(env))
+    assert r.returncode == 0, r.stderr
+    assert str(env) in r.stderr and "readable by other users" in r.stderr and "chmod 600" in r.stderr
+    assert_no_secret(r.stdout, r.stderr)
+    env.chmod(0o600)
+    r = run("produce", str(log), "--embedded", "--env-file", str(env))
+    assert r.returncode == 0 and "readable by other users" not in r.stderr
+
+
+def test_dotenv_that_is_not_utf8_is_a_clear_error(tmp_path):
+    env = tmp_path / "bad.env"
+    env.write_bytes(b"KAFKA_TOPIC=caf\xe9\n")
+    env.chmod(0o600)
+    with pytest.raises(ValueError, match=r"bad\.env.*UTF-8"):
+        load_dotenv_file(str(env))
+    r = run("produce", "--embedded", "--env-file", str(env), str(tmp_path / "x.log"))
+    assert r.returncode == 2 and str(env) in r.stderr and "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------- documents: no field injection
+
+INJECT = '","admin":true,"x":"'
+
+
+def esc(s):
+    """As Apache writes a request or header into its access log: \\ and \" escaped."""
+    return s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+ACCESS = '1.2.3.4 - - [22/Apr/2018:09:30:00 +0000] "GET {path} HTTP/1.1" 200 5 "-" "{ua}"'
+HOSTILE_LINES = [
+    # (line, where the hostile text must come back, the text)
+    (ACCESS.format(path=esc(f"/a{INJECT}"), ua="curl"), ("url", "original"), f"/a{INJECT}"),
+    (ACCESS.format(path="/", ua=esc(f'Moz{INJECT}"}}\\')), ("user_agent", "original"), f'Moz{INJECT}"}}\\'),
+    (ACCESS.format(path=esc('/x\n{"index":{}}\n'), ua="curl"), ("url", "original"), '/x\n{"index":{}}\n'),
+    (f'<34>1 2024-01-24T12:39:13Z host app 1 ID1 [ex@1 k="v{esc(INJECT)}\\]"] msg{INJECT}\n{{"create":{{}}}}',
+     ("message",), f'msg{INJECT}\n{{"create":{{}}}}'),
+    ('{"host":"1.2.3.4","user-identifier":"-","datetime":"24/Jan/2024:12:39:13 +0000","method":"GET",'
+     '"request":"/q\\",\\"admin\\":true","protocol":"HTTP/1.1","status":200,"bytes":5,"referer":"-"}',
+     ("url", "original"), '/q","admin":true'),
+]
+
+
+def test_unescaped_quotes_do_not_parse_and_are_dead_lettered_not_injected():
+    line = ACCESS.format(path=f"/a{INJECT}", ua="curl")  # not what Apache writes: a forged line
+    ok, reason, _ = _core.parse_line(line, "auto", "ecs", False, 0, 2024)
+    assert not ok and "apache" in reason
+    with EmbeddedBroker(topics={"t": 1, "t.dlq": 1}) as b:
+        st = Producer(b.bootstrap, "t").produce_lines([line])
+        assert (st.produced, st.dead_lettered) == (0, 1)
+        (m,) = consume_all(b.bootstrap, "t.dlq")
+        assert m.value() == line.encode()
+
+
+def contains_key(obj, name):
+    if isinstance(obj, dict):
+        return name in obj or any(contains_key(v, name) for v in obj.values())
+    if isinstance(obj, list):
+        return any(contains_key(v, name) for v in obj)
+    return False
+
+
+@pytest.mark.parametrize("line,path,text", HOSTILE_LINES)
+def test_hostile_values_stay_inside_their_string_field(line, path, text):
+    for schema in ("ecs", "kafkainsight"):
+        ok, doc, _ = _core.parse_line(line, "auto", schema, True, 0, 2024)
+        assert ok, doc
+        assert "\n" not in doc  # one document = one NDJSON / bulk line
+        d = json.loads(doc)
+        assert not contains_key(d, "admin") and not contains_key(d, "create") and not contains_key(d, "index")
+        if schema == "ecs":
+            v = d
+            for p in path:
+                v = v[p]
+            assert v == text
+            assert d["event"]["original"] == line
+
+
+def test_hostile_documents_reach_elasticsearch_as_sent(es, tmp_path):
+    """End to end through Kafka and a bulk request: each hostile line is exactly one document
+    whose fields hold the hostile text; no extra field, no extra bulk action."""
+    lines = [line for line, _, _ in HOSTILE_LINES]
+    with EmbeddedBroker(topics={"data_log": 1, "data_log.dlq": 1}) as b:
+        st = Producer(b.bootstrap, "data_log").produce_lines(lines)
+        assert st.produced == len(lines)
+        cst = Consumer(b.bootstrap, "data_log", group(), FAST).run(
+            ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, linger=0.2), idle_timeout=2)
+    assert cst.indexed == len(lines) and cst.dead_lettered == 0
+    docs = es.docs("test-log")
+    assert len(docs) == len(lines) and es.indices() == ["test-log"]
+    for (_line, path, text), doc in zip(HOSTILE_LINES, (docs[f"data_log-0-{i}"] for i in range(len(lines)))):
+        assert not contains_key(doc, "admin") and not contains_key(doc, "create")
+        v = doc
+        for p in path:
+            v = v[p]
+        assert v == text
+
+
+# ---------------------------------------------------------------- index names
+
+@pytest.mark.parametrize("index,why", [
+    ("../_security/user/x", "must not contain '/'"),
+    ("logs?pretty", "must not contain '?'"),
+    ("Logs", "lowercase"),
+    ("_all", "must not start with"),
+    ("logs-%H", "only %Y, %m and %d"),
+    ("a b", "must not contain ' '"),
+    ("..", "'.' or '..'"),
+])
+def test_invalid_index_names_fail_at_start_up_before_any_request(es, broker, index, why):
+    sink = ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, index=index)
+    before = len(es.request_log)
+    with pytest.raises(ValueError, match=why.replace("?", r"\?").replace(".", r"\.")):
+        Consumer(broker.bootstrap, "data_log", group(), FAST).run(sink, idle_timeout=1)
+    assert len(es.request_log) == before  # nothing reached the server
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--index", index, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 2 and "index" in r.stderr and why in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_valid_dated_pattern_still_works(es, broker):
+    st = Consumer(broker.bootstrap, "data_log", group(), FAST).run(
+        ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, index="web-%Y.%m", linger=0.2),
+        idle_timeout=2)
+    assert st.indexed == 50 and all(i.startswith("web-") for i in es.indices())
