@@ -14,6 +14,7 @@ APT_PKGS=(
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
   kcat openssl curl default-jre-headless maven python3-venv nginx-light
+  syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -40,6 +41,15 @@ if [ "$MODE" = "--dev" ]; then
   ARGS+=(-Ccmake.define.KI_BUILD_TESTS=ON -Ccmake.define.KI_BUILD_BENCH=ON)
 fi
 "$VENV/bin/pip" install -q "${ARGS[@]}" ".[test,notebook,bench]"
+
+# rsyslog (a benchmark peer) conflicts with syslog-ng-core as a system logger, so it is unpacked,
+# not installed: build/peers/rsyslog holds rsyslogd + omkafka/imfile/mmnormalize (benchmarks/peers.py).
+RSY=build/peers/rsyslog
+if [ ! -x "$RSY/usr/sbin/rsyslogd" ] || [ ! -f "$RSY/usr/lib/x86_64-linux-gnu/rsyslog/omkafka.so" ]; then
+  mkdir -p "$RSY/debs"
+  (cd "$RSY/debs" && apt-get download -q rsyslog rsyslog-kafka >/dev/null 2>&1)
+  for d in "$RSY"/debs/*.deb; do dpkg-deb -x "$d" "$RSY"; done
+fi
 
 # Warm the Maven caches of the real Kafka broker and search engine the tests start.
 if [ "$MODE" = "--dev" ]; then
