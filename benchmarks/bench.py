@@ -290,10 +290,10 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ELASTIC", "KAFKA_", "ES_INDEX"))}
     env["ELASTIC_PASSWORD"] = server.password
     bs = kafka.bootstrap
-    if tool == "ours":
+    if tool.startswith("ours"):
         ccmd = [KI, "consume", topic, "-b", bs, "-g", group, "--url", server.url, "--ca-certs", server.ca_path,
                 "--user", server.user, "--index", index, "-X", "session.timeout.ms=6000", "--env-file", os.devnull,
-                "--max-messages", str(total)]
+                "--max-messages", str(total)] + tool.split()[1:]
         pcmd = [KI, "produce", path, "--follow", "-b", bs, "-t", topic, "-q", "--on-parse-error", "skip"]
     else:
         ccmd = [PY, C.__file__, "_worker", "original", bs, topic, group, server.url, server.ca_path, server.user,
@@ -394,7 +394,7 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
             cons.kill()
             ru_c = _wait4(cons, 30)
             problems.append("consumer did not exit after the last document")
-        if not _exited(prod) and tool == "ours":
+        if not _exited(prod) and tool.startswith("ours"):
             prod.send_signal(signal.SIGTERM)       # --follow: flush and exit 0
         ru_p = _wait4(prod, 60)
         if ru_p is None:
@@ -446,6 +446,9 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
 
 def stage_e2e(kafka, server, lines, args, tmp, line_bytes, label) -> list:
     sizes = {"ours": min(len(lines), args.e2e_lines), "original": min(len(lines), args.original_e2e_lines)}
+    for v in args.e2e_variants.split(";"):
+        if v.strip():
+            sizes["ours " + v.strip()] = sizes["ours"]
     runs = {t: [] for t in sizes}
     for i in range(args.runs):
         for t in alternate(sizes, i):
@@ -770,6 +773,8 @@ def main(argv=None) -> int:
     ap.add_argument("--original-e2e-lines", type=int, default=2_000, help="lines for the original end to end")
     ap.add_argument("--e2e-rate", type=float, default=20,
                     help="lines/s during the latency phase (live traffic both pipelines keep up with)")
+    ap.add_argument("--e2e-variants", default="--linger 0.1",
+                    help='";"-separated extra consumer arguments for more ours rows in e2e ("" = none)')
     ap.add_argument("--e2e-seconds", type=float, default=10, help="length of the latency phase")
     ap.add_argument("--timeout", type=float, default=1200, help="seconds per run before it is stopped")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
