@@ -705,6 +705,39 @@ def render(data) -> str:
     return "\n".join(L)
 
 
+def render_readme(data) -> str:
+    """The README's table: the headline, then the real-engine rows (full table in docs/BENCHMARKS.md)."""
+    meta, rows = data["meta"], data["rows"]
+    L = ["<!-- BENCH-TABLE (written by scripts/bench.sh --readme README.md) -->",
+         f"{meta['lines']:,} lines, median of {meta['runs']} runs, {meta['date']}, {meta['cores']}-core machine "
+         "shared with other jobs (ratios within the run are the result; full table, method, versions and "
+         "settings in [docs/BENCHMARKS.md](docs/BENCHMARKS.md)):", ""]
+    L += headline(rows)
+    L += ["", "| stage | target | tool | lines/s | MB/s | CPU-s | peak RSS MiB | × ours |", "|---|---|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        if r["stage"] not in ("parse", "produce", "consume", "e2e") or "embedded" in r["target"] \
+                or "EsTestServer" in r["target"]:
+            continue
+        flag = " (FAILED)" if r["problems"] else ""
+        tool = f"**{r['tool']}**" if r["tool"] == "ours" else r["tool"]
+        L.append(f"| {r['stage']} | {r['target']} | {tool}{flag} | {fmt_rate(r['lps'])} | {r['mbps']:.1f} | "
+                 f"{r['cpu']:.2f} | {r['rss'] / 2**20:.0f} | {ratio_to_ours(rows, r):.3f} |")
+    L += ["", "![ours vs peers, lines/s per stage](docs/benchmarks.png)", "<!-- /BENCH-TABLE -->"]
+    return "\n".join(L)
+
+
+def update_readme(data, path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    start = text.find("<!-- BENCH-TABLE")
+    if start < 0:
+        raise SystemExit(f"{path}: no <!-- BENCH-TABLE --> marker")
+    end = text.find("<!-- /BENCH-TABLE -->", start)
+    end = end + len("<!-- /BENCH-TABLE -->") if end >= 0 else text.find("-->", start) + 3
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text[:start] + render_readme(data) + text[end:])
+
+
 def chart(data, path):
     import matplotlib
     matplotlib.use("Agg")
@@ -780,6 +813,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
     ap.add_argument("--chart", default=None, help="PNG (default: benchmarks.png next to --out)")
     ap.add_argument("--json", default="", help="write the raw results here (after every stage)")
+    ap.add_argument("--readme", default="", help="also put the table into this README (between BENCH-TABLE markers)")
     ap.add_argument("--from-json", default="", help="only render --out and --chart from a --json file")
     args = ap.parse_args(argv)
     args.chart = args.chart or os.path.join(os.path.dirname(os.path.abspath(args.out)), "benchmarks.png")
@@ -800,6 +834,8 @@ def main(argv=None) -> int:
             with open(args.out, "w", encoding="utf-8") as f:
                 f.write(render(data))
             chart(data, args.chart)
+        if args.readme:
+            update_readme(data, args.readme)
 
     if args.from_json:
         with open(args.from_json, encoding="utf-8") as f:

@@ -57,3 +57,17 @@ def test_unknown_stage_is_a_usage_error():
     proc = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--stages", "nope"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "unknown stage" in proc.stderr
+
+
+def test_from_json_renders_again_and_fills_the_readme_section(smoke, tmp_path):
+    _, md, js, _ = smoke
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\n## Benchmarks side by side\n\n<!-- BENCH-TABLE -->\n\n## Next\n")
+    out = tmp_path / "again.md"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--from-json", str(js), "--out", str(out),
+                           "--readme", str(readme)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text() == md.read_text()
+    text = readme.read_text()
+    assert text.startswith("# x\n") and text.rstrip().endswith("## Next")
+    assert "| parse | JSON file | **ours** |" in text and "docs/benchmarks.png" in text
