@@ -623,6 +623,8 @@ def render(data) -> str:
     L.append(f"- Input: {meta['lines']:,} apache_combined lines in flog's format (`kafkainsight generate`, "
              f"seed {SEED}), {meta['size'] / 1e6:.1f} MB ({meta['line_bytes']:.0f} B/line); every stage reads "
              f"these lines (consume and the partition scaling: the first {meta['consume_docs']:,})")
+    if meta.get("kept"):
+        L.append(f"- Kept from an earlier run with the same input: {meta['kept']}")
     L.append(f"- Every figure: median of {meta['runs']} runs, tools alternating; each tool is its own process "
              "(CPU-s = its user+sys; peak RSS = its VmHWM, sampled); every run's output was counted")
     L.append("")
@@ -813,6 +815,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
     ap.add_argument("--chart", default=None, help="PNG (default: benchmarks.png next to --out)")
     ap.add_argument("--json", default="", help="write the raw results here (after every stage)")
+    ap.add_argument("--keep", default="",
+                    help="a --json file of an earlier run: keep its rows of the stages not run now")
     ap.add_argument("--readme", default="", help="also put the table into this README (between BENCH-TABLE markers)")
     ap.add_argument("--from-json", default="", help="only render --out and --chart from a --json file")
     args = ap.parse_args(argv)
@@ -851,6 +855,13 @@ def main(argv=None) -> int:
             "e2e_rate": args.e2e_rate, "e2e_seconds": args.e2e_seconds, "tools": {}}
     data = {"meta": meta, "rows": []}
     rows = data["rows"]
+    if args.keep:
+        with open(args.keep, encoding="utf-8") as f:
+            old = json.load(f)
+        kept = [r for r in old["rows"] if r["stage"].split("-")[0] not in stages]
+        rows += kept
+        meta["kept"] = f"{len(kept)} rows ({', '.join(sorted({r['stage'] for r in kept}))}) from the run of {old['meta']['date']}"
+        meta["tools"].update(old["meta"].get("tools", {}))
     kc = kafka = engine = testserver = embedded = None
     with tempfile.TemporaryDirectory(prefix="bench.") as tmp:
         files = {"log": os.path.join(tmp, "apache_combined.log"), "ndjson": os.path.join(tmp, "apache_combined.ndjson")}

@@ -283,7 +283,11 @@ class EndOffsets:
         self._tps = [TopicPartition(topic, p) for p in range(partitions)]
 
     def __call__(self) -> int:
-        return sum(self._c.get_watermark_offsets(tp, timeout=10, cached=False)[1] for tp in self._tps)
+        from confluent_kafka import KafkaException
+        try:
+            return sum(self._c.get_watermark_offsets(tp, timeout=10, cached=False)[1] for tp in self._tps)
+        except KafkaException:   # e.g. a fresh topic whose leaders are not elected yet: ask again
+            return 0
 
     def close(self):
         self._c.close()
