@@ -276,7 +276,8 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
     (2) the throughput phase: all remaining lines are appended at once and the clock runs until
     ``_count`` reaches the total: lines/s = those lines / that time."""
     tag = uuid.uuid4().hex[:6]
-    topic, index, group = f"e2e-{tool}-{tag}", f"e2e-{tool}-{tag}", f"e2e-{tag}"
+    name = "".join(c if c.isalnum() else "-" for c in tool.lower()).strip("-")
+    topic, index, group = f"e2e-{name}-{tag}", f"e2e-{name}-{tag}", f"e2e-{tag}"
     kafka.kc.create_topic(topic, partitions=P.PARTITIONS)
     kafka.kc.create_topic(topic + ".dlq", partitions=1)
     server.create_index(index)
