@@ -47,8 +47,11 @@ fi
 RSY=build/peers/rsyslog
 if [ ! -x "$RSY/usr/sbin/rsyslogd" ] || [ ! -f "$RSY/usr/lib/x86_64-linux-gnu/rsyslog/omkafka.so" ]; then
   mkdir -p "$RSY/debs"
-  (cd "$RSY/debs" && apt-get download -q rsyslog rsyslog-kafka >/dev/null 2>&1)
-  for d in "$RSY"/debs/*.deb; do dpkg-deb -x "$d" "$RSY"; done
+  if (cd "$RSY/debs" && apt-get download -q rsyslog rsyslog-kafka >/dev/null 2>&1); then
+    for d in "$RSY"/debs/*.deb; do dpkg-deb -x "$d" "$RSY"; done
+  else
+    echo "setup: could not download rsyslog (a benchmark peer); scripts/bench.sh will skip it"
+  fi
 fi
 
 # Warm the Maven caches of the real Kafka broker and search engine the tests start.
