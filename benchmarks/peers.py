@@ -175,29 +175,31 @@ def run_daemon(cmd: list, progress: Callable[[], int], n: int, workdir: str, tim
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=workdir, env=env)
         rss = PeakRss([proc.pid]).start()
         got, timed_out, died = 0, False, False
-        while True:
-            got = progress()
-            if got >= n:
-                break
-            if proc.poll() is not None:
-                died = True
-                break
-            if time.perf_counter() - t0 > timeout:
-                timed_out = True
-                break
-            time.sleep(poll)
-        wall = time.perf_counter() - t0
-        user, sys_ = proc_cpu(proc.pid)
-        c1 = other_cpu() if other_cpu else 0.0
-        rss.sample()
-        peak = rss.stop()
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        try:
+            while True:
+                got = progress()
+                if got >= n:
+                    break
+                if proc.poll() is not None:
+                    died = True
+                    break
+                if time.perf_counter() - t0 > timeout:
+                    timed_out = True
+                    break
+                time.sleep(poll)
+            wall = time.perf_counter() - t0
+            user, sys_ = proc_cpu(proc.pid)
+            c1 = other_cpu() if other_cpu else 0.0
+            rss.sample()
+        finally:   # never leave a daemon behind, also when progress() raised
+            peak = rss.stop()
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
     with open(out_path, encoding="utf-8", errors="replace") as f:
         stdout = f.read()
     with open(err_path, encoding="utf-8", errors="replace") as f:
