@@ -15,6 +15,7 @@ APT_PKGS=(
   libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
   kcat openssl curl default-jre-headless maven python3-venv nginx-light
   chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
+  syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do
@@ -41,6 +42,18 @@ if [ "$MODE" = "--dev" ]; then
   ARGS+=(-Ccmake.define.KI_BUILD_TESTS=ON -Ccmake.define.KI_BUILD_BENCH=ON)
 fi
 "$VENV/bin/pip" install -q "${ARGS[@]}" ".[test,notebook,bench]"
+
+# rsyslog (a benchmark peer) conflicts with syslog-ng-core as a system logger, so it is unpacked,
+# not installed: build/peers/rsyslog holds rsyslogd + omkafka/imfile/mmnormalize (benchmarks/peers.py).
+RSY=build/peers/rsyslog
+if [ ! -x "$RSY/usr/sbin/rsyslogd" ] || [ ! -f "$RSY/usr/lib/x86_64-linux-gnu/rsyslog/omkafka.so" ]; then
+  mkdir -p "$RSY/debs"
+  if (cd "$RSY/debs" && apt-get download -q rsyslog rsyslog-kafka >/dev/null 2>&1); then
+    for d in "$RSY"/debs/*.deb; do dpkg-deb -x "$d" "$RSY"; done
+  else
+    echo "setup: could not download rsyslog (a benchmark peer); scripts/bench.sh will skip it"
+  fi
+fi
 
 # Warm the Maven caches of the real Kafka broker and search engine the tests start.
 if [ "$MODE" = "--dev" ]; then
