@@ -161,11 +161,11 @@ void KafkaProducer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* 
   auto* self = static_cast<KafkaProducer*>(opaque);
   uint64_t tag = reinterpret_cast<uint64_t>(m->_private);
   bool dlq = tag & 1;
-  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+  if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
     ++(dlq ? self->counts_.acked_dlq : self->counts_.acked);
-    return;
-  }
-  self->record_failure(tag, m->err);
+  else
+    self->record_failure(tag, m->err);
+  if (self->on_report) self->on_report(tag, m->err == RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
 int KafkaProducer::flush(int timeout_ms) {

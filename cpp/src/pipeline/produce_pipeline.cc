@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "pipeline/checkpoint.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
 
@@ -52,6 +53,13 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
 
 ProducePipeline::~ProducePipeline() = default;
 
+void ProducePipeline::set_checkpoint(const std::string& path) {
+  checkpoint_ = std::make_unique<Checkpoint>(path);
+  producer_->on_report = [c = checkpoint_.get()](uint64_t tag, bool ok) {
+    c->acked(static_cast<uint32_t>(tag >> 40), (tag >> 1) & ((1ULL << 39) - 1), ok);
+  };
+}
+
 // What the parse stage hands to delivery for one line; strings live in a batch arena.
 struct ProducePipeline::Prepared {
   uint32_t src = 0;
@@ -82,6 +90,10 @@ void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool tru
 }
 
 bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, ProduceStats& st) {
+  if (checkpoint_)  // lines that need no message (blank, skipped) are done at once
+    checkpoint_->sent(p.src, p.line_no,
+                      p.status == ParseStatus::Ok ||
+                          (p.status == ParseStatus::Failed && cfg_.on_parse_error != OnParseError::Skip));
   if ((st.read & 0x3f) == 0) read_ms_ = wall_ms();  // a coarse clock: 64 lines are microseconds apart
   ++st.read;
   st.bytes += p.line_bytes;
@@ -135,6 +147,7 @@ bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_
 
 ProduceStats ProducePipeline::finish(ProduceStats st, const DeliveryCounts& before, double started) {
   int left = producer_->flush(cfg_.flush_timeout_ms);
+  if (checkpoint_) checkpoint_->save();
   const DeliveryCounts& c = producer_->counts();
   st.produced = c.acked - before.acked;
   st.dead_lettered = c.acked_dlq - before.acked_dlq;
@@ -172,6 +185,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
     if (timer.stopped || !st.stopped_reason.empty()) break;
     producer_->sources().push_back(path);
     uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
+    const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
     std::string_view line;
     if (cfg_.follow) {
       FollowReader reader(path, cfg_.follow_cfg);
@@ -182,6 +196,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       while (!timer.stopped) {
         wait_turn();
         if (timer.stopped || !reader.next(line, idle)) break;
+        if (reader.line_no() <= skip && ++st.resumed) continue;
         if (!handle_line(line, reader.truncated(), src, reader.line_no(), st)) break;
         ++n;
         if (timer.due() && timer.poll(st, *producer_)) break;
@@ -200,6 +215,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       std::condition_variable cv;
       std::deque<Batch> queue;
       bool done = false, cancel = false;
+      uint64_t resumed = 0;  // the parser thread's count, read after it is joined
       std::thread parser([&, src, path]() {
         ParseStage stage(cfg_.parser, cfg_.encoder);
         Batch b;
@@ -215,6 +231,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
           LineReader reader(path);
           std::string_view line;
           while (reader.next(line)) {
+            if (reader.line_no() <= skip && ++resumed) continue;
             Prepared p;
             prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
             std::string reason = p.status == ParseStatus::Failed ? stage.reason() : std::string();
@@ -299,6 +316,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
         cv.notify_all();
       }
       parser.join();
+      st.resumed += resumed;
       if (!error.empty()) throw std::runtime_error(error);  // unreadable input ends the run
       if (timer.stopped || !st.stopped_reason.empty()) break;
     }
