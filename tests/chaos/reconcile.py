@@ -3,7 +3,7 @@
 Kafka: every message carries the line it came from (header ``ki.line``); its value must equal
 the parse of that line, and each line must arrive exactly once (or, for lines that do not
 parse, once in the dead-letter topic). Elasticsearch: the consumer's ``_id`` is
-``topic-partition-offset`` (cpp/src/elasticsearch/bulk.cc), so the expected index is built from
+``topic-partition-offset`` (cpp/src/pipeline/consume_pipeline.cc), so the expected index is built from
 the topic itself; every expected ``_id`` must hold the parse of its line, or be in the DLQ if
 (and only if) it was meant to be rejected; no other documents, no content twice.
 """
