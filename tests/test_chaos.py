@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.chaos.measure import reap_all
 from tests.chaos.report import render
 from tests.chaos.scenarios import SCENARIOS, Env
 
@@ -37,7 +38,10 @@ def _kafka_mark(name):
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=_kafka_mark(n)) for n in SCENARIOS])
 def test_scenario(env, name):
-    r = SCENARIOS[name](env)
+    try:
+        r = SCENARIOS[name](env)
+    finally:
+        reap_all()  # nothing a broken scenario started outlives it
     _RESULTS.append(r)
     t = r.tally
     assert r.ok, (f"{name}: lost={t.lost} duplicated={t.duplicated} wrong={t.wrong} "

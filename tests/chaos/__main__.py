@@ -7,7 +7,7 @@ import sys
 import time
 import traceback
 
-from tests.chaos.measure import ROOT
+from tests.chaos.measure import ROOT, reap_all
 from tests.chaos.reconcile import Tally
 from tests.chaos.report import render
 from tests.chaos.scenarios import SCENARIOS, Env, Result
@@ -35,6 +35,7 @@ def main(argv=None) -> int:
             except Exception as e:  # a scenario that breaks is a result too, not a silent gap
                 traceback.print_exc()
                 r = Result(n, "-", "-", "-", Tally(), note=f"scenario failed to run: {e!r}")
+            reap_all()
             results.append(r)
             t = r.tally
             print(f"   {'ok' if r.ok else 'NOT OK'}: lost={t.lost} dup={t.duplicated} wrong={t.wrong} "

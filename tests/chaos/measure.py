@@ -98,11 +98,29 @@ class Proc:
         return self.returncode
 
 
+_SPAWNED: List[Proc] = []
+
+
 def spawn(args: List[str], name: str, env: Optional[dict] = None) -> Proc:
     """Start ``python args...`` from the repository root (our CLI or the chaos worker)."""
     p = subprocess.Popen([sys.executable, *args], cwd=ROOT, env={**os.environ, **(env or {})},
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return Proc(p, name).watch_peak()
+    proc = Proc(p, name).watch_peak()
+    _SPAWNED.append(proc)
+    return proc
+
+
+def reap_all() -> int:
+    """SIGKILL and reap whatever a scenario that broke left running; returns how many."""
+    n = 0
+    while _SPAWNED:
+        p = _SPAWNED.pop()
+        if p.returncode is None:
+            if p.alive():
+                n += 1
+            p.kill()
+            p.wait(timeout=30)
+    return n
 
 
 @dataclass

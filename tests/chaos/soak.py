@@ -48,8 +48,10 @@ class Generator(threading.Thread):
                 due = int((time.monotonic() - t0) * self.rate)
                 n = due - self.written
                 if n > 0:
+                    # Event times of now, as live logs have: the message timestamp is the event
+                    # time, and Kafka's time retention (7 days) deletes older ones within a minute.
                     lines = ki.generate_lines("apache_combined", n, seed=self.seed + chunk_no,
-                                              start=1706099953 + self.written, sleep=1)
+                                              start=int(time.time()), sleep=0)
                     f.write("\n".join(lines) + "\n")
                     f.flush()
                     self.written += n
@@ -181,8 +183,9 @@ class Soak:
                 self.event("watcher: not started (issue 5's watcher does not exist yet; --watcher CMD is the hook)")
             probe = topic_count(self.kc.bootstrap, [self.topic])
             faults = self.faults()
-            end = self.t0 + self.minutes * 60
-            next_fault, k, next_sample = self.t0 + 30, 0, self.t0
+            started = time.monotonic()  # the soak's minutes count from here, not from the cluster's start
+            end = started + self.minutes * 60
+            next_fault, k, next_sample = started + 30, 0, started
             fault_thread: Optional[threading.Thread] = None
             while time.monotonic() < end:
                 now = time.monotonic()
