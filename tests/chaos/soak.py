@@ -85,7 +85,7 @@ class Soak:
 
     def start_consumer(self) -> Proc:
         spec = {"bootstrap": self.kc.bootstrap, "topic": self.topic, "group": "soak", "config": FAST_GROUP,
-                "url": self.es.url, "sink": {"ca_certs": self.es.ca_path, "linger": 0.5, "backoff_initial_ms": 100,
+                "url": self.es.url, "sink": {"ca_certs": self.es.ca_path, "index": "soak", "linger": 0.5, "backoff_initial_ms": 100,
                                              "backoff_max_ms": 2000, "timeout": 10.0},
                 "run": {}}
         self.consumer = spawn(["-m", "tests.chaos.worker", json.dumps(spec)], "consumer",
