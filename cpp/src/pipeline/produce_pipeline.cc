@@ -51,7 +51,9 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
   if (cfg_.on_parse_error == OnParseError::DeadLetter) producer_->check_topic(cfg_.dlq_topic);
 }
 
-ProducePipeline::~ProducePipeline() = default;
+ProducePipeline::~ProducePipeline() {
+  if (producer_) producer_->on_report = nullptr;  // the checkpoint goes first
+}
 
 void ProducePipeline::set_checkpoint(const std::string& path) {
   checkpoint_ = std::make_unique<Checkpoint>(path);
