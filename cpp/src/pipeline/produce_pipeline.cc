@@ -198,7 +198,10 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       while (!timer.stopped) {
         wait_turn();
         if (timer.stopped || !reader.next(line, idle)) break;
-        if (reader.line_no() <= skip && ++st.resumed) continue;
+        if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
+          ++st.resumed;
+          continue;
+        }
         if (!handle_line(line, reader.truncated(), src, reader.line_no(), st)) break;
         ++n;
         if (timer.due() && timer.poll(st, *producer_)) break;
@@ -233,7 +236,10 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
           LineReader reader(path);
           std::string_view line;
           while (reader.next(line)) {
-            if (reader.line_no() <= skip && ++resumed) continue;
+            if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
+              ++resumed;
+              continue;
+            }
             Prepared p;
             prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
             std::string reason = p.status == ParseStatus::Failed ? stage.reason() : std::string();
