@@ -30,6 +30,7 @@ py::dict produce_stats_dict(const ProduceStats& s) {
   d["errors"] = s.errors;
   d["rotations"] = s.rotations;
   d["truncations"] = s.truncations;
+  d["resumed"] = s.resumed;
   d["balanced"] = s.balanced();
   py::dict by;
   for (int i = 1; i < kFormatCount; ++i)
@@ -131,6 +132,7 @@ class PyProducer {
   }
   int partitions() const { return pipeline_->partitions(); }
   void request_stop() { stop_ = true; }
+  void set_checkpoint(const std::string& path) { pipeline_->set_checkpoint(path); }
 
  private:
   // Stats survive a Ctrl-C: they are returned with "interrupted" set and the pending
@@ -194,6 +196,7 @@ void bind_kafka(py::module_& m) {
       .def("produce_lines", &PyProducer::produce_lines)
       .def("flush", &PyProducer::flush, py::arg("timeout") = 30.0)
       .def("request_stop", &PyProducer::request_stop)
+      .def("set_checkpoint", &PyProducer::set_checkpoint, py::arg("path"))
       .def_property_readonly("partitions", &PyProducer::partitions);
 
   m.def(

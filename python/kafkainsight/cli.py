@@ -153,11 +153,13 @@ def _cmd_produce(a: argparse.Namespace) -> int:
     files = a.files or [cfg.get("LOG_FILE")]
     if not a.files:
         _ensure_default_log(files[0])
+    if a.resume and ("-" in files or a.from_end):
+        raise ValueError("--resume needs files (stdin has no position) and does not go with --from-end")
     _sigterm_as_interrupt()
     producer = Producer(bootstrap, topic, props, dlq_topic=cfg.get("KAFKA_DLQ_TOPIC", a.dlq_topic) or None,
                         format=a.format, schema=a.schema, include_original=a.original, tz=a.tz, year=a.year,
                         key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
-                        follow=a.follow, from_end=a.from_end, headers=not a.no_headers)
+                        follow=a.follow, from_end=a.from_end, headers=not a.no_headers, resume=a.resume)
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
     interrupted = False
@@ -448,6 +450,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--no-headers", action="store_true",
                     help="no ki.source/ki.line/ki.format headers (about 1/3 less producer CPU)")
     pr.add_argument("--timeout", type=float, default=10.0, help="seconds to reach the cluster (default 10)")
+    pr.add_argument("--resume", metavar="CHECKPOINT_FILE", default=None,
+                    help="skip the lines of each file that an earlier run got acknowledged (recorded in this "
+                         "file, created if missing) and keep recording; without it a re-run sends every line again")
     pr.add_argument("--embedded", action="store_true", help="produce into a fresh embedded broker (demo)")
     pr.add_argument("--partitions", type=int, default=4, help="partitions of the topic with --embedded")
     pr.add_argument("--env-file", default=".env")

@@ -35,6 +35,7 @@ class ProduceStats:
     by_format: dict = dataclasses.field(default_factory=dict)
     rotations: int = 0
     truncations: int = 0
+    resumed: int = 0  # lines not sent again: acknowledged in an earlier run (resume=)
 
     @classmethod
     def _from_core(cls, d: dict) -> "ProduceStats":
@@ -74,6 +75,8 @@ class ProduceStats:
         s = (f"read={self.read} produced={self.produced} dead_lettered={self.dead_lettered} skipped={self.skipped} "
              f"empty={self.empty} failed_delivery={self.failed_delivery} in {self.seconds:.2f}s "
              f"({self.lines_per_second:,.0f} lines/s, {self.bytes / max(self.seconds, 1e-9) / 1e6:.1f} MB/s)")
+        if self.resumed:
+            s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
         if self.interrupted:
             s += " [interrupted]"
         return s
@@ -106,7 +109,8 @@ class Producer:
                  include_original: bool = False, tz: str | int | None = None, year: int | None = None,
                  key: str | None = None, on_parse_error: str = "dlq", rate: float | None = None,
                  timeout: float = 10.0, follow: bool = False, from_end: bool = False,
-                 poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: bool = True):
+                 poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: bool = True,
+                 resume: str | os.PathLike | None = None):
         self.bootstrap, self.topic = bootstrap, topic
         self.dlq_topic = dlq_topic or f"{topic}.dlq"
         self.stats = ProduceStats()  # cumulative over calls
@@ -116,6 +120,11 @@ class Producer:
                                     include_original, parse_tz(tz), year or 0, key or "", on_parse_error,
                                     float(rate or 0), float(timeout), follow, from_end, float(poll_interval),
                                     float(flush_timeout), headers)
+        # resume: a checkpoint file recording, per input file, the last line up to which every line
+        # was acknowledged; produce_file skips those lines and keeps the file up to date.
+        self.resume = os.fspath(resume) if resume else None
+        if self.resume:
+            self._core.set_checkpoint(self.resume)
 
     @property
     def partitions(self) -> int:

@@ -190,6 +190,7 @@ void KafkaProducer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* 
     ++(dlq ? self->counts_.acked_dlq : self->counts_.acked);
   else
     self->record_failure(tag, m->err);
+  if (self->on_report) self->on_report(tag, m->err == RD_KAFKA_RESP_ERR_NO_ERROR);
   release(m->_private);
 }
 

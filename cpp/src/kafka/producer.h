@@ -4,6 +4,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -78,6 +79,8 @@ class KafkaProducer {
   // A fatal error (e.g. idempotence broken) ends the run.
   std::string fatal_error() const;
   const std::string& bootstrap() const { return cfg_.bootstrap; }
+  // Sees every delivery report (tag, acknowledged?) after the counts: the --resume checkpoint.
+  std::function<void(uint64_t tag, bool ok)> on_report;
 
  private:
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t*, void* opaque);

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "pipeline/checkpoint.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
 
@@ -118,7 +119,16 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
   if (cfg_.on_parse_error == OnParseError::DeadLetter) producer_->check_topic(cfg_.dlq_topic);
 }
 
-ProducePipeline::~ProducePipeline() = default;
+ProducePipeline::~ProducePipeline() {
+  if (producer_) producer_->on_report = nullptr;  // the checkpoint goes first
+}
+
+void ProducePipeline::set_checkpoint(const std::string& path) {
+  checkpoint_ = std::make_unique<Checkpoint>(path);
+  producer_->on_report = [c = checkpoint_.get()](uint64_t tag, bool ok) {
+    c->acked(static_cast<uint32_t>(tag >> 40), (tag >> 1) & ((1ULL << 39) - 1), ok);
+  };
+}
 
 
 // Parse + encode one line into p (views into stage_ or the given arena).
@@ -140,6 +150,10 @@ void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool tru
 }
 
 bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref) {
+  if (checkpoint_)  // lines that need no message (blank, skipped) are done at once
+    checkpoint_->sent(p.src, p.line_no,
+                      p.status == ParseStatus::Ok ||
+                          (p.status == ParseStatus::Failed && cfg_.on_parse_error != OnParseError::Skip));
   if (cfg_.follow && (st.read & 0x3f) == 0) read_ms_ = wall_ms();  // coarse: 64 lines are µs apart
   ++st.read;
   st.bytes += p.line_bytes;
@@ -202,6 +216,7 @@ bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_
 
 ProduceStats ProducePipeline::finish(ProduceStats st, const DeliveryCounts& before, double started) {
   int left = producer_->flush(cfg_.flush_timeout_ms);
+  if (checkpoint_) checkpoint_->save();
   const DeliveryCounts& c = producer_->counts();
   st.produced = c.acked - before.acked;
   st.dead_lettered = c.acked_dlq - before.acked_dlq;
@@ -239,6 +254,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
     if (timer.stopped || !st.stopped_reason.empty()) break;
     producer_->sources().push_back(path);
     uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
+    const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
     std::string_view line;
     if (cfg_.follow) {
       FollowReader reader(path, cfg_.follow_cfg);
@@ -249,13 +265,17 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       while (!timer.stopped) {
         wait_turn();
         if (timer.stopped || !reader.next(line, idle)) break;
+        if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
+          ++st.resumed;
+          continue;
+        }
         if (!handle_line(line, reader.truncated(), src, reader.line_no(), st)) break;
         ++n;
         if (timer.due() && timer.poll(st, *producer_)) break;
       }
       st.rotations += reader.rotations();
       st.truncations += reader.truncations();
-    } else if (!produce_file_batched(path, src, st, timer, wait_turn, n)) {
+    } else if (!produce_file_batched(path, src, skip, st, timer, wait_turn, n)) {
       break;
     }
   }
@@ -266,12 +286,13 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
 // Two stages on two threads: the parse thread reads, parses and encodes into batches; the
 // caller's thread produces them. A bounded queue (two batches) keeps memory flat, as does
 // librdkafka's own queue limit for the batches it still holds. Returns false to stop.
-bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src, ProduceStats& st,
+bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src, uint64_t skip, ProduceStats& st,
                                            HookTimer& timer, const std::function<void()>& wait_turn, uint64_t& n) {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Batch*> queue;
   bool done = false, cancel = false;
+  uint64_t resumed = 0;  // the parser thread's count, read after it is joined
   std::thread parser([&]() {
     ParseStage stage(cfg_.parser, cfg_.encoder);
     Batch* b = pool_->take();
@@ -290,6 +311,10 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
       LineReader reader(path);
       std::string_view line;
       while (reader.next(line)) {
+        if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
+          ++resumed;
+          continue;
+        }
         Prepared p;
         prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
         std::string reason = p.status == ParseStatus::Failed ? stage.reason() : std::string();
@@ -379,6 +404,7 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
     cv.notify_all();
   }
   parser.join();
+  st.resumed += resumed;
   // Batches the parser queued but nobody produced go back to the pool.
   for (Batch* b : queue) pool_->put_back(b);
   if (!error.empty()) throw std::runtime_error(error);  // unreadable input ends the run

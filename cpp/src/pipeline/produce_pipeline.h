@@ -15,6 +15,8 @@
 
 namespace ki {
 
+class Checkpoint;  // pipeline/checkpoint.h (--resume)
+
 enum class OnParseError : uint8_t { DeadLetter, Skip, Fail };
 
 struct ProduceConfig {
@@ -50,6 +52,7 @@ struct ProduceStats {
   std::vector<std::string> errors;  // first delivery errors / parse errors with their line
   std::array<uint64_t, kFormatCount> by_format{};
   uint64_t rotations = 0, truncations = 0;
+  uint64_t resumed = 0;  // lines not read again: acknowledged in an earlier run (--resume)
   // read == produced + dead_lettered + skipped + empty + failed_delivery (+ the line stopped on)
   bool balanced() const {
     return read == produced + dead_lettered + skipped + empty + failed_delivery + (stopped_reason.empty() ? 0 : 1);
@@ -75,6 +78,8 @@ class ProducePipeline {
   // Waits for in-flight messages; returns how many are still unacknowledged.
   int flush(int timeout_ms);
   const ProduceConfig& config() const { return cfg_; }
+  // --resume: skip what an earlier run got acknowledged; record what this one does.
+  void set_checkpoint(const std::string& path);
   int partitions() const { return partitions_; }
 
  private:
@@ -86,7 +91,7 @@ class ProducePipeline {
                Prepared& p);
   // ref: produce from memory that outlives delivery (a batch), else copy.
   bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref = nullptr);
-  bool produce_file_batched(const std::string& path, uint32_t src, ProduceStats& st, HookTimer& timer,
+  bool produce_file_batched(const std::string& path, uint32_t src, uint64_t skip, ProduceStats& st, HookTimer& timer,
                             const std::function<void()>& wait_turn, uint64_t& n);
   bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, ProduceStats& st);
   ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
@@ -98,6 +103,7 @@ class ProducePipeline {
   int partitions_ = 0;
   uint64_t lines_fed_ = 0;
   int64_t read_ms_ = 0;
+  std::unique_ptr<Checkpoint> checkpoint_;
 };
 
 }  // namespace ki
