@@ -1,5 +1,6 @@
 #include "pipeline/produce_pipeline.h"
 
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
@@ -74,19 +75,28 @@ struct ProducePipeline::Batch final : PayloadOwner {
 };
 
 // Reused batches: their memory stays mapped and warm instead of being faulted in anew.
-// The producing thread puts back, the parse thread takes.
+// The producing thread puts back, the parse thread takes. At most kMaxBatches exist (about
+// 4 MB each): that bounds the memory of documents waiting for Kafka's acknowledgement.
 class ProducePipeline::BatchPool {
  public:
-  Batch* take() {
-    std::lock_guard<std::mutex> lk(mu_);
-    if (free_.empty()) {
-      all_.push_back(std::make_unique<Batch>());
-      all_.back()->pool = this;
-      return all_.back().get();
+  static constexpr size_t kMaxBatches = 16;
+  // Waits while all batches are out; nullptr once cancelled.
+  Batch* take(const std::atomic<bool>& cancelled) {
+    std::unique_lock<std::mutex> lk(mu_);
+    for (;;) {
+      if (!free_.empty()) {
+        Batch* b = free_.back();
+        free_.pop_back();
+        return b;
+      }
+      if (all_.size() < kMaxBatches) {
+        all_.push_back(std::make_unique<Batch>());
+        all_.back()->pool = this;
+        return all_.back().get();
+      }
+      if (cancelled) return nullptr;
+      cv_.wait_for(lk, std::chrono::milliseconds(20));
     }
-    Batch* b = free_.back();
-    free_.pop_back();
-    return b;
   }
   void put_back(Batch* b) {
     b->arena.clear();
@@ -94,10 +104,12 @@ class ProducePipeline::BatchPool {
     b->error.clear();
     std::lock_guard<std::mutex> lk(mu_);
     free_.push_back(b);
+    cv_.notify_one();
   }
 
  private:
   std::mutex mu_;
+  std::condition_variable cv_;
   std::vector<std::unique_ptr<Batch>> all_;
   std::vector<Batch*> free_;
 };
@@ -291,11 +303,13 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Batch*> queue;
-  bool done = false, cancel = false;
+  bool done = false;
+  std::atomic<bool> cancel{false};
   uint64_t resumed = 0;  // the parser thread's count, read after it is joined
   std::thread parser([&]() {
     ParseStage stage(cfg_.parser, cfg_.encoder);
-    Batch* b = pool_->take();
+    Batch* b = pool_->take(cancel);
+    if (!b) return;
     auto push = [&]() {
       std::unique_lock<std::mutex> lk(mu);
       cv.wait(lk, [&] { return queue.size() < 2 || cancel; });
@@ -330,7 +344,8 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
         b->items.push_back({p, off, {}});
         if (b->items.size() >= 4096 || b->arena.size() >= (4u << 20)) {
           if (!push()) return;
-          b = pool_->take();
+          b = pool_->take(cancel);  // waits while every batch awaits Kafka's acknowledgement
+          if (!b) return;
         }
       }
     } catch (const std::exception& e) {
@@ -345,7 +360,7 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
   struct Joiner {
     std::mutex& mu;
     std::condition_variable& cv;
-    bool& cancel;
+    std::atomic<bool>& cancel;
     std::thread& t;
     ~Joiner() {
       {
@@ -362,7 +377,12 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
     Batch* b = nullptr;
     {
       std::unique_lock<std::mutex> lk(mu);
-      cv.wait(lk, [&] { return !queue.empty() || done; });
+      // Serve delivery reports while waiting: they give the parse thread its batches back.
+      while (!cv.wait_for(lk, std::chrono::milliseconds(5), [&] { return !queue.empty() || done; })) {
+        lk.unlock();
+        producer_->poll(0);
+        lk.lock();
+      }
       if (queue.empty()) break;
       b = queue.front();
       queue.pop_front();
