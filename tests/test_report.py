@@ -216,3 +216,18 @@ def test_empty_input_still_makes_a_page(tmp_path):
     out = write_report(summarize_logs([log]), tmp_path / "e.html")
     d = _page_data(open(out).read())
     assert d["summary"]["totals"]["empty"] == 2 and d["summary"]["buckets"] == [] and d["alerts"] is None
+
+
+def test_log_files_get_the_watch_rules_as_their_alert_timeline(tmp_path):
+    # 40 requests in 40 s, every other one a 500: the built-in 5xx-share rule must fire
+    t0 = dt.datetime(2024, 1, 24, 12, 0, 0, tzinfo=dt.timezone.utc)
+    lines = [f'10.0.0.{i % 7} - - [{(t0 + dt.timedelta(seconds=i)).strftime("%d/%b/%Y:%H:%M:%S +0000")}] '
+             f'"GET /p{i} HTTP/1.1" {500 if i % 2 else 200} 10' for i in range(40)]
+    log = tmp_path / "burst.log"
+    log.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "r.html"
+    assert main(["report", str(log), "-o", str(out)]) == 0
+    alerts = _page_data(out.read_text())["alerts"]
+    assert "http_5xx_share" in json.dumps(alerts)
+    assert main(["report", str(log), "-o", str(out), "--no-alerts"]) == 0
+    assert _page_data(out.read_text())["alerts"] is None

@@ -320,6 +320,11 @@ def _cmd_report(a: argparse.Namespace) -> int:
         s = summarize_logs(a.source, a.format, tz=a.tz, year=a.year, max_points=a.max_points, top_n=a.top)
         t = s["totals"]
         print(f"lines={t['lines']:,} parsed={t['parsed']:,} failed={t['failed']:,} empty={t['empty']:,}", file=sys.stderr)
+    from_topic = a.bootstrap_servers or a.source[0].startswith("kafka:")
+    if alerts is None and not a.no_alerts and not from_topic and "-" not in a.source:
+        # The timeline of log files: the watcher's rules evaluated offline over the same files.
+        from .watch import evaluate_files
+        alerts = evaluate_files(a.source, rules=a.rules, format=a.format, tz=a.tz, year=a.year)
     write_report(s, a.output, alerts=alerts, title=a.title)
     print(f"wrote {a.output} ({os.path.getsize(a.output):,} bytes; open it in any browser, no network needed)",
           file=sys.stderr)
@@ -516,7 +521,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("source", nargs="+", help="log files (plain or .gz, - for stdin), or one topic with -b "
                                               "(or kafka:TOPIC with $KAFKA_BOOTSTRAP_SERVERS)")
     rp.add_argument("-o", "--output", default="report.html")
-    rp.add_argument("--alerts", default=None, help="alerts as JSON lines (kafkainsight watch output) for the timeline")
+    rp.add_argument("--alerts", default=None,
+                    help="alerts as JSON lines (kafkainsight watch output) for the timeline (default for log files: "
+                         "the watch rules evaluated over them)")
+    rp.add_argument("--rules", default=None, help="watch rules YAML for the default timeline (default built-in)")
+    rp.add_argument("--no-alerts", action="store_true", help="no alert timeline")
     rp.add_argument("--title", default=None)
     rp.add_argument("-f", "--format", default="auto", choices=["auto", *_core.FORMATS])
     rp.add_argument("--tz", default=None, help="zone of timestamps that carry none (default UTC)")
