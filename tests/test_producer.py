@@ -190,6 +190,10 @@ def test_headers_off_and_no_read_time_for_whole_files(tmp_path):
         assert Producer(b.bootstrap, "t").produce_file(log).produced == 500
         msgs = consume_all(b.bootstrap, "t")
         assert {tuple(sorted(headers(m))) for m in msgs} == {("ki.format", "ki.line", "ki.source")}
+        # lines handed over by the caller are a live source: they carry their read time
+        Producer(b.bootstrap, "live").produce_lines(log.read_text().splitlines()[:10])
+        assert all(abs(int(headers(m)["ki.ts"]) - time.time() * 1000) < 600_000
+                   for m in consume_all(b.bootstrap, "live"))
         st = Producer(b.bootstrap, "plain", headers=False).produce_file(log)
         assert st.produced == 500 and st.balanced
         msgs = consume_all(b.bootstrap, "plain")

@@ -36,4 +36,29 @@ rd_kafka_conf_t* make_conf(const Properties& defaults, const Properties& overrid
   return conf;
 }
 
+rd_kafka_t* subscribed_consumer(const Properties& defaults, const Properties& overrides, void* opaque,
+                                void (*rebalance_cb)(rd_kafka_t*, rd_kafka_resp_err_t,
+                                                     rd_kafka_topic_partition_list_t*, void*),
+                                const std::vector<std::string>& topics) {
+  rd_kafka_conf_t* conf = make_conf(defaults, overrides);
+  rd_kafka_conf_set_opaque(conf, opaque);
+  rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    throw KafkaError(KafkaError::Kind::Config, std::string("cannot create Kafka consumer: ") + errstr);
+  }
+  rd_kafka_poll_set_consumer(rk);
+  auto* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+  for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (e) {
+    rd_kafka_destroy(rk);
+    throw KafkaError(KafkaError::Kind::Config, std::string("cannot subscribe: ") + rd_kafka_err2str(e));
+  }
+  return rk;
+}
+
 }  // namespace ki

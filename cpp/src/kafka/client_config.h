@@ -30,4 +30,11 @@ std::string redacted(const Properties& props);
 // Builds a conf from defaults + overrides (later entries win). Throws KafkaError(Config).
 rd_kafka_conf_t* make_conf(const Properties& defaults, const Properties& overrides);
 
+// A group consumer from defaults + overrides, subscribed to topics ("^regex" allowed), with the
+// rebalance callback and its opaque. Throws KafkaError(Config).
+rd_kafka_t* subscribed_consumer(const Properties& defaults, const Properties& overrides, void* opaque,
+                                void (*rebalance_cb)(rd_kafka_t*, rd_kafka_resp_err_t,
+                                                     rd_kafka_topic_partition_list_t*, void*),
+                                const std::vector<std::string>& topics);
+
 }  // namespace ki

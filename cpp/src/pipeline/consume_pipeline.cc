@@ -24,7 +24,9 @@ struct Item {
   std::string topic;
   int32_t partition = 0;
   int64_t offset = 0, ts_ms = 0;
-  int64_t sent_ms = 0;  // when the producer read the line (header ki.ts), else the message timestamp
+  // When the producer read the line (header ki.ts, sent when following), else 0: the message
+  // timestamp is the event time, years off for replayed files, so it measures no latency.
+  int64_t sent_ms = 0;
   std::string index, id, doc;
   uint32_t attempts = 0;
   Clock::time_point due{};
@@ -151,21 +153,7 @@ struct ConsumePipeline::Impl {
                            {"auto.offset.reset", ccfg.auto_offset_reset},
                            {"fetch.wait.max.ms", "100"},
                            {"enable.partition.eof", "true"}};
-    rd_kafka_conf_t* conf = make_conf(defaults, ccfg.properties);
-    rd_kafka_conf_set_opaque(conf, this);
-    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    char errstr[512];
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (!rk) {
-      rd_kafka_conf_destroy(conf);
-      throw KafkaError(KafkaError::Kind::Config, std::string("cannot create Kafka consumer: ") + errstr);
-    }
-    rd_kafka_poll_set_consumer(rk);
-    rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(ccfg.topics.size()));
-    for (const auto& t : ccfg.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (e) throw KafkaError(KafkaError::Kind::Config, std::string("cannot subscribe: ") + rd_kafka_err2str(e));
+    rk = subscribed_consumer(defaults, ccfg.properties, this, rebalance_cb, ccfg.topics);
   }
 
   void take_message(rd_kafka_message_t* m) {
@@ -174,7 +162,6 @@ struct ConsumePipeline::Impl {
     it.partition = m->partition;
     it.offset = m->offset;
     it.ts_ms = rd_kafka_message_timestamp(m, nullptr);
-    it.sent_ms = it.ts_ms;
     rd_kafka_headers_t* hdrs = nullptr;
     const void* v = nullptr;
     size_t vlen = 0;

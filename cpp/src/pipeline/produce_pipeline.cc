@@ -166,7 +166,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
     checkpoint_->sent(p.src, p.line_no,
                       p.status == ParseStatus::Ok ||
                           (p.status == ParseStatus::Failed && cfg_.on_parse_error != OnParseError::Skip));
-  if (cfg_.follow && (st.read & 0x3f) == 0) read_ms_ = wall_ms();  // coarse: 64 lines are µs apart
+  if (live_ && (st.read & 0x3f) == 0) read_ms_ = wall_ms();  // coarse: 64 lines are µs apart
   ++st.read;
   st.bytes += p.line_bytes;
   const std::string& source = producer_->sources()[p.src];
@@ -179,7 +179,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
       char ts_buf[24];
       std::string_view ts_sv(ts_buf, std::to_chars(ts_buf, ts_buf + sizeof ts_buf, read_ms_).ptr - ts_buf);
       Header h[4] = {{"ki.source", source}, {"ki.line", line_no_sv}, {"ki.format", format_name(p.format)}, {"ki.ts", ts_sv}};
-      size_t nh = !cfg_.headers ? 0 : cfg_.follow ? 4 : 3;
+      size_t nh = !cfg_.headers ? 0 : live_ ? 4 : 3;
       uint64_t tag = make_tag(p.src, p.line_no, false);
       if (ref) {
         ref->tag = tag;
@@ -267,6 +267,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
     producer_->sources().push_back(path);
     uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
     const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
+    live_ = cfg_.follow || path == "-";
     std::string_view line;
     if (cfg_.follow) {
       FollowReader reader(path, cfg_.follow_cfg);
@@ -437,6 +438,7 @@ ProduceStats ProducePipeline::produce_lines(const std::vector<std::string>& line
   double started = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
   if (producer_->sources().empty() || producer_->sources().back() != "<lines>") producer_->sources().push_back("<lines>");
   uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
+  live_ = true;  // lines handed over now: a live source
   HookTimer timer{hooks};
   for (const auto& l : lines) {
     if (!handle_line(l, false, src, ++lines_fed_, st)) break;

@@ -32,7 +32,7 @@ struct ProduceConfig {
   FollowConfig follow_cfg;
   int flush_timeout_ms = 60000;
   // Headers ki.source, ki.line, ki.format on every message, and ki.ts (when the line was read)
-  // when following, for end-to-end latency. They cost librdkafka about as much CPU as the
+  // from live sources (--follow, stdin, lines handed over), for end-to-end latency. They cost librdkafka about as much CPU as the
   // message itself (docs/BENCH_PRODUCE.md); off saves that.
   bool headers = true;
 };
@@ -103,6 +103,7 @@ class ProducePipeline {
   int partitions_ = 0;
   uint64_t lines_fed_ = 0;
   int64_t read_ms_ = 0;
+  bool live_ = false;  // a live source (--follow, stdin, produce_lines): ki.ts carries the read time
   std::unique_ptr<Checkpoint> checkpoint_;
 };
 

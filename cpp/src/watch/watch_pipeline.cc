@@ -95,21 +95,7 @@ struct WatchPipeline::Impl {
                            {"auto.offset.reset", cfg.auto_offset_reset},
                            {"fetch.wait.max.ms", "100"},
                            {"enable.partition.eof", "true"}};
-    rd_kafka_conf_t* conf = make_conf(defaults, cfg.properties);
-    rd_kafka_conf_set_opaque(conf, this);
-    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    char errstr[512];
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-    if (!rk) {
-      rd_kafka_conf_destroy(conf);
-      throw KafkaError(KafkaError::Kind::Config, std::string("cannot create Kafka consumer: ") + errstr);
-    }
-    rd_kafka_poll_set_consumer(rk);
-    auto* topics = rd_kafka_topic_partition_list_new(static_cast<int>(cfg.topics.size()));
-    for (const auto& t : cfg.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(rk, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (e) throw KafkaError(KafkaError::Kind::Config, std::string("cannot subscribe: ") + rd_kafka_err2str(e));
+    rk = subscribed_consumer(defaults, cfg.properties, this, rebalance_cb, cfg.topics);
   }
 
   void take(rd_kafka_message_t* m) {
