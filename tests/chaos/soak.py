@@ -7,8 +7,9 @@ Writes docs/SOAK.md.
 
     python -m tests.chaos.soak --minutes 10 [--rate 1000] [--watcher 'CMD ...']
 
-``--watcher``: the hook for issue 5's watcher (not written yet): a command started alongside,
-restarted if it dies, whose RSS is sampled with ours.
+The watcher (``kafkainsight watch`` on the soak topic, its own group) runs alongside, is
+restarted if it dies, and its RSS is sampled with ours; ``--watcher CMD`` replaces it,
+``--watcher ''`` leaves it out.
 """
 from __future__ import annotations
 
@@ -93,11 +94,15 @@ class Soak:
         return self.consumer
 
     def start_watcher(self) -> Optional[Proc]:
-        if not self.watcher_cmd:
+        if self.watcher_cmd == "":
             self.watcher = None
             return None
-        p = subprocess.Popen(shlex.split(self.watcher_cmd), cwd=ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+        # By default the real watcher: its own group on the soak topic, alerts to stdout (dropped) and
+        # to the soak.alerts topic; it is restarted like the others if it dies.
+        cmd = shlex.split(self.watcher_cmd) if self.watcher_cmd else [
+            sys.executable, "-m", "kafkainsight", "watch", self.topic, "-b", self.kc.bootstrap, "-g", "soak-watch",
+            "--offset-reset", "earliest", "--alerts-topic", "soak.alerts", "-q"]
+        p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.watcher = Proc(p, "watcher").watch_peak()
         return self.watcher
 
@@ -179,8 +184,8 @@ class Soak:
             self.start_producer()
             self.start_consumer()
             self.start_watcher()
-            if not self.watcher_cmd:
-                self.event("watcher: not started (issue 5's watcher does not exist yet; --watcher CMD is the hook)")
+            if self.watcher is None:
+                self.event("watcher: not started (--watcher '')")
             probe = topic_count(self.kc.bootstrap, [self.topic])
             faults = self.faults()
             started = time.monotonic()  # the soak's minutes count from here, not from the cluster's start
@@ -310,7 +315,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.chaos.soak", description=__doc__)
     ap.add_argument("--minutes", type=float, default=10)
     ap.add_argument("--rate", type=int, default=1000, help="lines per second appended (default 1000)")
-    ap.add_argument("--watcher", default=None, help="command for issue 5's watcher (hook)")
+    ap.add_argument("--watcher", default=None,
+                    help="watcher command (default: kafkainsight watch on the soak topic; '' = none)")
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "SOAK.md"))
     a = ap.parse_args(argv)
