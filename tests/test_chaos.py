@@ -23,6 +23,7 @@ def env(request, tmp_path_factory):
     # The real three-node cluster comes from the session fixture (shared with the producer's
     # failover test), started only when a scenario needs it.
     e.real3 = lambda: request.getfixturevalue("kafka_cluster3")  # type: ignore[method-assign]
+    e.search = lambda: request.getfixturevalue("search_engine")  # type: ignore[method-assign]
     t0 = time.monotonic()
     yield e
     e.close()
@@ -33,7 +34,9 @@ def env(request, tmp_path_factory):
 
 
 def _kafka_mark(name):
-    return [pytest.mark.kafka] if name.startswith("kafka_") else []
+    if name.startswith("kafka_"):
+        return [pytest.mark.kafka]
+    return [pytest.mark.search] if name.startswith("engine_") else []
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=_kafka_mark(n)) for n in SCENARIOS])

@@ -150,6 +150,10 @@ class Sampler:
         self._stop.set()
         if self._thread:
             self._thread.join(timeout=10)
+        try:  # a last sample: the work may have ended between two ticks
+            self.samples.append((time.monotonic(), int(self.probe())))
+        except Exception:
+            pass
 
     def value_at(self, t: float) -> int:
         v = 0

@@ -24,8 +24,10 @@ Elasticsearch by `_id` (`topic-partition-offset`) and content, plus the dead-let
 - **peak RSS**: the largest peak resident memory (`wait4` `ru_maxrss`) of our producer/consumer
   processes in the scenario: bounded memory.
 - Machine: {machine}. Kafka 3.9.2 runs as three real KRaft nodes (tests/kafka_harness); "mock
-  cluster" is librdkafka's mock (fault injection the real broker cannot do on demand); "ES test
-  server" is tests/es_server (Elasticsearch 8.12's bulk semantics, with fault injection).
+  cluster" is librdkafka's mock (fault injection the real broker cannot do on demand); "OpenSearch"
+  is a real search node (tests/search_harness: TLS and basic auth in front by nginx), for the faults
+  a real node can produce (down, its own mapping errors); "ES test server" is tests/es_server
+  (Elasticsearch 8.12's bulk semantics, with fault injection a real node cannot do on demand).
 
 """
 

@@ -78,6 +78,7 @@ class Env:
     def __init__(self, profile: str = "quick", real3=None, workdir: Optional[str] = None, seed: int = 6):
         self.profile = PROFILES[profile]
         self._real3, self._own_real3 = real3, False
+        self._search, self._own_search = None, False
         self.workdir = workdir or tempfile.mkdtemp(prefix="ki-chaos-")
         self.rng = random.Random(seed)
 
@@ -89,6 +90,14 @@ class Env:
             self._own_real3 = True
         return self._real3
 
+    def search(self):
+        """The real search engine (tests/search_harness), started on first use."""
+        if self._search is None:
+            from tests.search_harness.engine import SearchEngine
+            self._search = SearchEngine().start(timeout=240)
+            self._own_search = True
+        return self._search
+
     def path(self, name: str) -> str:
         p = os.path.join(self.workdir, name)
         os.makedirs(os.path.dirname(p), exist_ok=True)
@@ -99,6 +108,9 @@ class Env:
         if self._own_real3 and self._real3 is not None:
             self._real3.stop()
             self._real3 = None
+        if self._own_search and self._search is not None:
+            self._search.stop()
+            self._search = None
 
 
 def _name(prefix: str) -> str:
@@ -306,33 +318,65 @@ def producer_no_resume(env: Env) -> Result:
 
 # ------------------------------------------------------------------ Kafka -> Elasticsearch
 
-class ConsumeRun:
-    """A topic filled with ``n`` documents and an ES test server; consumers as processes."""
+class TestServerTarget:
+    """Where the consumer indexes: the Elasticsearch test server (fault injection via ``es``)."""
+    where = "ES test server"
 
-    def __init__(self, env: Env, name: str, bootstrap: str, topic: str, n: int, fill_config: Optional[dict] = None):
+    def __init__(self, workdir: str):
+        self.es = EsTestServer(workdir=workdir).start()
+        self.url, self.ca_path, self.user, self.password = self.es.url, self.es.ca_path, "elastic", self.es.password
+        self.index = "test-log"
+
+    def count(self) -> int:
+        return len(self.es._docs_nocopy(self.index))
+
+    def docs(self) -> Dict[str, dict]:
+        return self.es.docs(self.index)
+
+    def stop(self) -> None:
+        self.es.stop()
+
+
+class ConsumeRun:
+    """A topic filled with ``n`` documents and a place to index them (the ES test server unless
+    ``target`` says otherwise, e.g. the real engine); consumers as processes."""
+
+    def __init__(self, env: Env, name: str, bootstrap: str, topic: str, n: int, fill_config: Optional[dict] = None,
+                 target=None, prefill: Optional[int] = None):
         self.env, self.name, self.bootstrap, self.topic, self.n = env, name, bootstrap, topic, n
         self.lines = gen_lines(n, seed=env.rng.randrange(1 << 30))
-        st = Producer(bootstrap, topic, fill_config or {}, dlq_topic=topic + ".dlq").produce_lines(self.lines)
-        assert st.produced == n, st
-        self.es = EsTestServer(workdir=env.path(f"{name}/es")).start()
+        # One producer for every fill: its line numbers (header ki.line) continue across calls.
+        self._filler = Producer(bootstrap, topic, fill_config or {}, dlq_topic=topic + ".dlq")
+        self._filled = 0
+        self.fill(n if prefill is None else prefill)
+        self.target = target or TestServerTarget(env.path(f"{name}/es"))
+        self.es: Optional[EsTestServer] = getattr(self.target, "es", None)
         self.group = _name("chaos-g")
         self.procs: List[Proc] = []
-        self.sampler = Sampler(lambda: len(self.es._docs_nocopy("test-log"))).start()
+        self.sampler = Sampler(self.target.count).start()
         self.t0 = time.monotonic()
 
     def consumer(self, run: Optional[dict] = None, sink: Optional[dict] = None, config: Optional[dict] = None) -> Proc:
-        sink_kw = {"ca_certs": self.es.ca_path, "linger": 0.2, "bulk_max_docs": 200, "backoff_initial_ms": 50,
-                   "backoff_max_ms": 1000, **(sink or {})}
+        sink_kw = {"ca_certs": self.target.ca_path, "user": self.target.user, "index": self.target.index,
+                   "linger": 0.2, "bulk_max_docs": 200, "backoff_initial_ms": 50, "backoff_max_ms": 1000,
+                   **(sink or {})}
         spec = {"bootstrap": self.bootstrap, "topic": self.topic, "group": self.group,
-                "config": {**FAST_GROUP, **(config or {})}, "url": self.es.url, "sink": sink_kw,
+                "config": {**FAST_GROUP, **(config or {})}, "url": self.target.url, "sink": sink_kw,
                 "run": run or {"stop_at_end": True}}
         p = spawn(["-m", "tests.chaos.worker", json.dumps(spec)], "consumer",
-                  env={"ELASTIC_PASSWORD": self.es.password})
+                  env={"ELASTIC_PASSWORD": self.target.password})
         self.procs.append(p)
         return p
 
+    def fill(self, upto: Optional[int] = None) -> None:
+        """Produce lines [filled, upto) to the topic (default: the rest), as live traffic would."""
+        upto = self.n if upto is None else upto
+        st = self._filler.produce_lines(self.lines[self._filled:upto])
+        assert st.produced == upto - self._filled, st
+        self._filled = upto
+
     def docs(self) -> int:
-        return len(self.es._docs_nocopy("test-log"))
+        return self.target.count()
 
     def finish(self, where: str, faults: str, fault_end: Optional[float], expected_dlq: Callable[[str, dict], bool]
                = lambda i, d: False, expect: str = "0 lost, 0 duplicated, DLQ exact") -> Result:
@@ -348,11 +392,10 @@ class ConsumeRun:
                         raise
                     time.sleep(0.2)
             want_dlq = {i for i, d in expected.items() if expected_dlq(i, d)}
-            dlq_ids = [m.key().decode() for m in consume_all(self.bootstrap, self.topic + ".dlq")] \
-                if want_dlq or True else []
-            tally = reconcile_index(expected, self.es.docs("test-log"), dlq_ids, want_dlq)
+            dlq_ids = [m.key().decode() for m in consume_all(self.bootstrap, self.topic + ".dlq")]
+            tally = reconcile_index(expected, self.target.docs(), dlq_ids, want_dlq)
         finally:
-            self.es.stop()
+            self.target.stop()
         r = Result(self.name, where, f"{self.n:,} docs", faults, tally,
                    recovery_s=self.sampler.recovery_after(fault_end) if fault_end else None,
                    peak_rss_mb=max((p.peak_rss_mb for p in self.procs), default=0.0),
@@ -610,3 +653,8 @@ SCENARIOS: Dict[str, Callable[[Env], Result]] = {
     "producer_sigkill_rerun_with_resume": producer_resume,
     "producer_sigkill_rerun_without_resume": producer_no_resume,
 }
+
+# The real engine's scenarios live in their own module (it imports this one's pieces).
+from tests.chaos.real_search import SCENARIOS as _ENGINE_SCENARIOS  # noqa: E402
+
+SCENARIOS.update(_ENGINE_SCENARIOS)

@@ -774,6 +774,26 @@ class SearchEngine:
                 self._fail(f"nginx was not ready before the timeout ({last})")
             time.sleep(0.1)
 
+    # ---- fault injection: the HTTPS front (what clients reach) down and back ----------------
+
+    def stop_frontend(self, timeout: float = 10) -> None:
+        """Stop nginx at once (SIGTERM: open connections are cut): clients now get connection
+        refused, as from a node that is down; the engine and its data stay."""
+        with self._lock:
+            if not self.tls:
+                raise SearchHarnessError("no TLS front to stop (started with tls=False)")
+            if self._nginx is not None and self._nginx.poll() is None:
+                os.kill(self._nginx.pid, signal.SIGTERM)
+                self._nginx.wait(timeout=timeout)
+
+    def start_frontend(self, timeout: float = 30) -> None:
+        """Start nginx again on the same port, with the same certificate and password."""
+        with self._lock:
+            if self._nginx is not None and self._nginx.poll() is None:
+                return
+            self._spawn_nginx(find_nginx())
+            self._wait_nginx(time.monotonic() + timeout)
+
     def is_alive(self) -> bool:
         return (self._jvm is not None and self._jvm.poll() is None
                 and (not self.tls or (self._nginx is not None and self._nginx.poll() is None)))
