@@ -6,6 +6,7 @@ indexes into its own index and deletes it afterwards.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from typing import Dict
@@ -75,6 +76,30 @@ def engine_down(env: Env) -> Result:
         return run.finish(target.where, label, t)
 
 
+def engine_sigkill_restart(env: Env) -> Result:
+    """The engine JVM SIGKILLed while bulks are in flight and live traffic keeps coming, then
+    started again on its data: what it acknowledged must survive, the rest must be retried."""
+    se = env.search()
+    n = env.profile.consume_docs
+    with EmbeddedBroker(topics={"data_log": 4, "data_log.dlq": 1}) as b:
+        target = EngineTarget(se)
+        run = ConsumeRun(env, "engine_sigkill_restart", b.bootstrap, "data_log", n, target=target, prefill=n // 4)
+        run.consumer(run={"max_messages": n}, sink={"bulk_max_docs": 100})
+        filler = threading.Thread(target=lambda: [run.fill(min(n, k)) or time.sleep(0.05)
+                                                  for k in range(n // 4 + 250, n + 250, 250)], daemon=True)
+        filler.start()                           # live traffic, ~5,000 docs/s
+        wait_until(lambda: run.docs() >= n * 2 // 5, timeout=120)
+        se.kill_engine()                         # SIGKILL: nginx answers 502 until it is back
+        t = time.monotonic()
+        se.restart_engine()
+        restart_s = time.monotonic() - t
+        filler.join(timeout=120)
+        r = run.finish(target.where, "engine JVM SIGKILLed at 40 % with bulks in flight and traffic arriving, "
+                       f"restarted on its data at once (ready again after {restart_s:.0f} s; 502 from the front meanwhile)", t)
+        r.note = "recovery = from the kill until the count grew again, the engine's restart included"
+        return r
+
+
 _LONG = re.compile(r"^\s*[-+]?\d+(\.0*)?\s*$")
 
 
@@ -103,5 +128,6 @@ def engine_mapping_errors(env: Env) -> Result:
 
 SCENARIOS = {
     "engine_down": engine_down,
+    "engine_sigkill_restart": engine_sigkill_restart,
     "engine_mapping_errors_to_dlq": engine_mapping_errors,
 }

@@ -794,6 +794,21 @@ class SearchEngine:
             self._spawn_nginx(find_nginx())
             self._wait_nginx(time.monotonic() + timeout)
 
+    def kill_engine(self, timeout: float = 10) -> None:
+        """SIGKILL the engine JVM (nginx stays: clients get 502 Bad Gateway); its data stays."""
+        with self._lock:
+            if self._jvm is not None and self._jvm.poll() is None:
+                os.kill(self._jvm.pid, signal.SIGKILL)
+                self._jvm.wait(timeout=timeout)
+
+    def restart_engine(self, timeout: float = 180) -> None:
+        """Start the engine again on the same home and ports; it recovers its indices."""
+        with self._lock:
+            if self._jvm is not None and self._jvm.poll() is None:
+                return
+            self._spawn_engine()
+            self._wait_engine(time.monotonic() + timeout)
+
     def is_alive(self) -> bool:
         return (self._jvm is not None and self._jvm.poll() is None
                 and (not self.tls or (self._nginx is not None and self._nginx.poll() is None)))
