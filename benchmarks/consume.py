@@ -81,7 +81,7 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
-from benchmarks.measure import run_measured as _run_measured  # noqa: E402
+from benchmarks.measure import run_measured as _run_measured, verification_lines  # noqa: E402
 from benchmarks.machine import cpu_model, cpu_pressure  # noqa: E402
 
 PY = sys.executable
@@ -858,17 +858,11 @@ def render(results, meta, args) -> str:
     L.extend(findings(results, meta))
     problems = [(r["server"], t, s["problems"]) for r in results
                 for t, s in list(r["tools"].items()) + list(r["diag"].items()) if s["problems"]]
-    L.append("## Verification")
-    L.append("")
-    if problems:
-        for b, t, p in problems:
-            L.append(f"- **MISMATCH** [{b}] {t}: {'; '.join(p)}")
-    else:
-        L.append("Every timed run was checked after the tool exited: `_refresh` + `_count` on its fresh index "
-                 "returned exactly the expected number of documents, every tool exited 0, ours' stats line "
-                 "reported consumed = indexed = expected with no duplicates or dead letters, the kafka-python "
-                 "workers reported no item errors, and every curl `_bulk` request answered 200.")
-    L.append("")
+    ok = ("Every timed run was checked after the tool exited: `_refresh` + `_count` on its fresh index "
+          "returned exactly the expected number of documents, every tool exited 0, ours' stats line "
+          "reported consumed = indexed = expected with no duplicates or dead letters, the kafka-python "
+          "workers reported no item errors, and every curl `_bulk` request answered 200.")
+    L += verification_lines(problems, ok)
     return "\n".join(L)
 
 

@@ -99,3 +99,13 @@ def run_measured(cmd: Sequence[str], workdir: str, timeout: float, other_cpu: Op
     return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime, "sys": ru.ru_stime,
             "rc": proc.returncode, "timed_out": bool(killed), "stdout": stdout, "stderr": stderr,
             "other_cpu": c1 - c0, "rss": peak_rss}
+
+
+def verification_lines(problems, ok_text: str) -> list:
+    """The report's "Verification" section: each (target, tool, problems) mismatch, or ``ok_text``."""
+    lines = ["## Verification", ""]
+    if problems:
+        lines += [f"- **MISMATCH** [{b}] {t}: {'; '.join(p)}" for b, t, p in problems]
+    else:
+        lines.append(ok_text)
+    return lines + [""]

@@ -63,7 +63,7 @@ import uuid
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
-from benchmarks.measure import run_measured as _run_measured  # noqa: E402
+from benchmarks.measure import run_measured as _run_measured, verification_lines  # noqa: E402
 from benchmarks.machine import cpu_model, cpu_pressure  # noqa: E402
 PY = sys.executable
 KI_CLI = os.path.join(os.path.dirname(PY), "kafkainsight")
@@ -654,17 +654,11 @@ def render(results, meta, args) -> str:
         L.append("")
     problems = [(r["broker"], t, s["problems"]) for r in results
                 for t, s in list(r["tools"].items()) + list(r["experiments"].items()) if s["problems"]]
-    L.append("## Verification")
-    L.append("")
-    if problems:
-        for b, t, p in problems:
-            L.append(f"- **MISMATCH** [{b}] {t}: {'; '.join(p)}")
-    else:
-        L.append(f"Every timed run was checked after the tool exited: the topic held exactly {meta['lines']:,} "
-                 "messages (kafka: counted by `read_topic`; embedded: high watermarks of the fresh topic, "
-                 "since each mock partition keeps only ~5 MB, and `read_topic` agreed with high - low), "
-                 "and every tool exited 0 without reporting a delivery failure.")
-    L.append("")
+    ok = (f"Every timed run was checked after the tool exited: the topic held exactly {meta['lines']:,} "
+          "messages (kafka: counted by `read_topic`; embedded: high watermarks of the fresh topic, "
+          "since each mock partition keeps only ~5 MB, and `read_topic` agreed with high - low), "
+          "and every tool exited 0 without reporting a delivery failure.")
+    L += verification_lines(problems, ok)
     return "\n".join(L)
 
 

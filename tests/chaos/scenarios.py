@@ -426,24 +426,23 @@ def _es_fault(env: Env, name: str, faults: str, before: Callable[[EsTestServer],
         return run.finish("ES test server", faults, fault_end, expected_dlq)
 
 
-def es_429_burst(env: Env) -> Result:
+def _whole_request_burst(env: Env, status: int) -> Result:
     def inject(run: ConsumeRun) -> float:
         _when_docs(run, 0.3)
-        run.es.fail_next_requests(8, status=429)
+        run.es.fail_next_requests(8, status=status)
         wait_until(lambda: run.es.counters.get("injected_errors", 0) >= 8, timeout=60)
         return time.monotonic()  # the burst is over
-    return _es_fault(env, "es_whole_request_429_burst", "8 bulk requests in a row answered 429 (whole request), once 30 % was indexed",
+    return _es_fault(env, f"es_whole_request_{status}_burst",
+                     f"8 bulk requests in a row answered {status} (whole request), once 30 % was indexed",
                      lambda es: es.delay_responses(0.02, path_prefix="/_bulk"), inject)
+
+
+def es_429_burst(env: Env) -> Result:
+    return _whole_request_burst(env, 429)
 
 
 def es_503_burst(env: Env) -> Result:
-    def inject(run: ConsumeRun) -> float:
-        _when_docs(run, 0.3)
-        run.es.fail_next_requests(8, status=503)
-        wait_until(lambda: run.es.counters.get("injected_errors", 0) >= 8, timeout=60)
-        return time.monotonic()  # the burst is over
-    return _es_fault(env, "es_whole_request_503_burst", "8 bulk requests in a row answered 503 (whole request), once 30 % was indexed",
-                     lambda es: es.delay_responses(0.02, path_prefix="/_bulk"), inject)
+    return _whole_request_burst(env, 503)
 
 
 def es_item_429(env: Env) -> Result:

@@ -776,38 +776,40 @@ class SearchEngine:
 
     # ---- fault injection: the HTTPS front (what clients reach) down and back ----------------
 
+    @staticmethod
+    def _running(proc: Optional[subprocess.Popen]) -> bool:
+        return proc is not None and proc.poll() is None
+
+    def _down(self, proc: Optional[subprocess.Popen], sig: int, timeout: float) -> None:
+        with self._lock:
+            if self._running(proc):
+                os.kill(proc.pid, sig)
+                proc.wait(timeout=timeout)
+
     def stop_frontend(self, timeout: float = 10) -> None:
         """Stop nginx at once (SIGTERM: open connections are cut): clients now get connection
         refused, as from a node that is down; the engine and its data stay."""
-        with self._lock:
-            if not self.tls:
-                raise SearchHarnessError("no TLS front to stop (started with tls=False)")
-            if self._nginx is not None and self._nginx.poll() is None:
-                os.kill(self._nginx.pid, signal.SIGTERM)
-                self._nginx.wait(timeout=timeout)
+        if not self.tls:
+            raise SearchHarnessError("no TLS front to stop (started with tls=False)")
+        self._down(self._nginx, signal.SIGTERM, timeout)
 
     def start_frontend(self, timeout: float = 30) -> None:
         """Start nginx again on the same port, with the same certificate and password."""
         with self._lock:
-            if self._nginx is not None and self._nginx.poll() is None:
-                return
-            self._spawn_nginx(find_nginx())
-            self._wait_nginx(time.monotonic() + timeout)
+            if not self._running(self._nginx):
+                self._spawn_nginx(find_nginx())
+                self._wait_nginx(time.monotonic() + timeout)
 
     def kill_engine(self, timeout: float = 10) -> None:
         """SIGKILL the engine JVM (nginx stays: clients get 502 Bad Gateway); its data stays."""
-        with self._lock:
-            if self._jvm is not None and self._jvm.poll() is None:
-                os.kill(self._jvm.pid, signal.SIGKILL)
-                self._jvm.wait(timeout=timeout)
+        self._down(self._jvm, signal.SIGKILL, timeout)
 
     def restart_engine(self, timeout: float = 180) -> None:
         """Start the engine again on the same home and ports; it recovers its indices."""
         with self._lock:
-            if self._jvm is not None and self._jvm.poll() is None:
-                return
-            self._spawn_engine()
-            self._wait_engine(time.monotonic() + timeout)
+            if not self._running(self._jvm):
+                self._spawn_engine()
+                self._wait_engine(time.monotonic() + timeout)
 
     def is_alive(self) -> bool:
         return (self._jvm is not None and self._jvm.poll() is None

@@ -36,6 +36,19 @@ rd_kafka_conf_t* make_conf(const Properties& defaults, const Properties& overrid
   return conf;
 }
 
+Properties group_consumer_defaults(const std::string& bootstrap, const std::string& group,
+                                   const std::string& client_id, const std::string& auto_offset_reset,
+                                   bool auto_commit) {
+  return {{"bootstrap.servers", bootstrap},
+          {"group.id", group},
+          {"client.id", client_id},
+          {"enable.auto.commit", auto_commit ? "true" : "false"},
+          {"enable.auto.offset.store", "false"},
+          {"auto.offset.reset", auto_offset_reset},
+          {"fetch.wait.max.ms", "100"},
+          {"enable.partition.eof", "true"}};
+}
+
 rd_kafka_t* subscribed_consumer(const Properties& defaults, const Properties& overrides, void* opaque,
                                 void (*rebalance_cb)(rd_kafka_t*, rd_kafka_resp_err_t,
                                                      rd_kafka_topic_partition_list_t*, void*),

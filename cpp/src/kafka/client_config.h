@@ -30,6 +30,12 @@ std::string redacted(const Properties& props);
 // Builds a conf from defaults + overrides (later entries win). Throws KafkaError(Config).
 rd_kafka_conf_t* make_conf(const Properties& defaults, const Properties& overrides);
 
+// The settings our group consumers share: stores offsets by hand, stops at partition ends on
+// request, fetches with a short wait; auto_commit says whether librdkafka commits what was stored.
+Properties group_consumer_defaults(const std::string& bootstrap, const std::string& group,
+                                   const std::string& client_id, const std::string& auto_offset_reset,
+                                   bool auto_commit);
+
 // A group consumer from defaults + overrides, subscribed to topics ("^regex" allowed), with the
 // rebalance callback and its opaque. Throws KafkaError(Config).
 rd_kafka_t* subscribed_consumer(const Properties& defaults, const Properties& overrides, void* opaque,

@@ -145,14 +145,9 @@ struct ConsumePipeline::Impl {
   }
 
   void join() {
-    Properties defaults = {{"bootstrap.servers", ccfg.bootstrap},
-                           {"group.id", ccfg.group},
-                           {"client.id", "kafkainsight-consumer"},
-                           {"enable.auto.commit", "false"},
-                           {"enable.auto.offset.store", "false"},
-                           {"auto.offset.reset", ccfg.auto_offset_reset},
-                           {"fetch.wait.max.ms", "100"},
-                           {"enable.partition.eof", "true"}};
+    // Commits are ours: only offsets acknowledged by Elasticsearch or dead-lettered.
+    Properties defaults =
+        group_consumer_defaults(ccfg.bootstrap, ccfg.group, "kafkainsight-consumer", ccfg.auto_offset_reset, false);
     rk = subscribed_consumer(defaults, ccfg.properties, this, rebalance_cb, ccfg.topics);
   }
 

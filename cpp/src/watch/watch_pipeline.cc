@@ -87,14 +87,8 @@ struct WatchPipeline::Impl {
   }
 
   void join() {
-    Properties defaults = {{"bootstrap.servers", cfg.bootstrap},
-                           {"group.id", cfg.group},
-                           {"client.id", "kafkainsight-watch"},
-                           {"enable.auto.commit", "true"},
-                           {"enable.auto.offset.store", "false"},
-                           {"auto.offset.reset", cfg.auto_offset_reset},
-                           {"fetch.wait.max.ms", "100"},
-                           {"enable.partition.eof", "true"}};
+    Properties defaults =
+        group_consumer_defaults(cfg.bootstrap, cfg.group, "kafkainsight-watch", cfg.auto_offset_reset, true);
     rk = subscribed_consumer(defaults, cfg.properties, this, rebalance_cb, cfg.topics);
   }
 
