@@ -257,3 +257,16 @@ def test_cli_several_files_gz_and_stdin(tmp_path):
         r = subprocess.run([sys.executable, "scripts/kafka_producer.py", str(tmp_path / "nope.log"), "-b", br.bootstrap,
                             "-t", "t"], capture_output=True, text=True, timeout=60)
         assert r.returncode == 1 and "cannot open" in r.stderr and "nope.log" in r.stderr
+
+
+def test_close_lets_go_of_the_client_before_the_broker_goes(capfd):
+    # A producer left alive after its (embedded) broker is gone keeps reconnecting and logs
+    # "Connection refused"; close() (or the with-block) flushes and releases it first.
+    lines = ki.generate_lines("apache_common", 500, seed=3)
+    with EmbeddedBroker(topics={"t": 2}) as b:
+        with Producer(b.bootstrap, "t") as p:
+            st = p.produce_lines(lines)
+        assert st.produced == 500 and p.flush() == 0 and p.close() == 0
+        assert len(consume_all(b.bootstrap, "t")) == 500
+    time.sleep(1.5)  # librdkafka would notice the closed port within this
+    assert "Connection refused" not in capfd.readouterr().err

@@ -179,6 +179,7 @@ def _cmd_produce(a: argparse.Namespace) -> int:
         print(f"{st.skipped} line(s) that did not parse were skipped", file=sys.stderr)
     for e in st.errors[:10]:
         print(f"  {e}", file=sys.stderr)
+    producer.close()  # before an embedded broker goes, so its connections do not complain
     if a.embedded and broker is not None:
         from .kafka import read_topic
         r = read_topic(bootstrap, topic, keep=0)
@@ -278,9 +279,9 @@ def _cmd_demo(a: argparse.Namespace) -> int:
         print(f"2. embedded broker at {broker.bootstrap} ({EmbeddedBroker.NOTE})")
         # Spread lines evenly: each embedded partition keeps only ~5 MB, and librdkafka's sticky
         # partitioner would pile a burst like this onto a few partitions.
-        producer = Producer(broker.bootstrap, a.topic, {"sticky.partitioning.linger.ms": "0"}, schema=a.schema,
-                            year=2023)
-        st = producer.produce_file(files)
+        with Producer(broker.bootstrap, a.topic, {"sticky.partitioning.linger.ms": "0"}, schema=a.schema,
+                      year=2023) as producer:  # closed before the broker goes
+            st = producer.produce_file(files)
         print(f"3. produced (parse + encode + acks=all, in C++): {st.summary()}")
         for fmt, n in sorted(st.by_format.items()):
             print(f"     {fmt:16s} {n:>9,}")

@@ -162,17 +162,27 @@ class Producer:
 
     def stop(self) -> None:
         """Ask a running produce_file (e.g. --follow in a thread) to stop reading, flush and return."""
-        self._core.request_stop()
+        if self._core is not None:
+            self._core.request_stop()
 
     def flush(self, timeout: float = 30.0) -> int:
         """Wait for in-flight messages; returns how many are still unacknowledged."""
-        return self._core.flush(timeout)
+        return self._core.flush(timeout) if self._core is not None else 0
+
+    def close(self, timeout: float = 30.0) -> int:
+        """Flush, then let go of the Kafka client (its connections and threads), e.g. before the
+        broker it talks to goes away. Returns how many messages were still unacknowledged."""
+        if self._core is None:
+            return 0
+        left = self._core.flush(timeout)
+        self._core = None
+        return left
 
     def __enter__(self) -> "Producer":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.flush()
+        self.close()
 
     def __repr__(self) -> str:
         return f"<Producer {self.bootstrap} topic={self.topic!r} {self.stats.summary()}>"

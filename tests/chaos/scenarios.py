@@ -382,7 +382,7 @@ class ConsumeRun:
                = lambda i, d: False, expect: str = "0 lost, 0 duplicated, DLQ exact") -> Result:
         rcs = [p.wait(timeout=600) for p in self.procs]
         self.sampler.stop()
-        self._filler = None  # its librdkafka handle goes before the broker does
+        self._filler.close()  # its librdkafka client goes before the broker does
         try:
             for attempt in range(40):  # injected errors the consumer left unused hit this reader first
                 try:
