@@ -33,13 +33,13 @@ def env(request, tmp_path_factory):
         f.write(render(_RESULTS, "quick", time.monotonic() - t0))
 
 
-def _kafka_mark(name):
+def _marks(name):
     if name.startswith("kafka_"):
         return [pytest.mark.kafka]
     return [pytest.mark.search] if name.startswith("engine_") else []
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_kafka_mark(n)) for n in SCENARIOS])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n)) for n in SCENARIOS])
 def test_scenario(env, name):
     try:
         r = SCENARIOS[name](env)

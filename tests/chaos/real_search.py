@@ -15,9 +15,6 @@ from kafkainsight.kafka import EmbeddedBroker
 from tests.chaos.measure import wait_until
 from tests.chaos.scenarios import ConsumeRun, Env, Result
 
-WHERE = "OpenSearch (real engine)"
-
-
 class EngineTarget:
     """The real engine as the consumer's target: its HTTPS front (verify the harness CA, basic
     auth), one fresh index, created first when ``mappings`` are given."""
@@ -85,9 +82,12 @@ def engine_sigkill_restart(env: Env) -> Result:
         target = EngineTarget(se)
         run = ConsumeRun(env, "engine_sigkill_restart", b.bootstrap, "data_log", n, target=target, prefill=n // 4)
         run.consumer(run={"max_messages": n}, sink={"bulk_max_docs": 100})
-        filler = threading.Thread(target=lambda: [run.fill(min(n, k)) or time.sleep(0.05)
-                                                  for k in range(n // 4 + 250, n + 250, 250)], daemon=True)
-        filler.start()                           # live traffic, ~5,000 docs/s
+        def live_traffic():                      # ~5,000 docs/s, 250 at a time
+            for upto in range(n // 4 + 250, n + 250, 250):
+                run.fill(min(n, upto))
+                time.sleep(0.05)
+        filler = threading.Thread(target=live_traffic, daemon=True)
+        filler.start()
         wait_until(lambda: run.docs() >= n * 2 // 5, timeout=120)
         se.kill_engine()                         # SIGKILL: nginx answers 502 until it is back
         t = time.monotonic()

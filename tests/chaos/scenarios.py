@@ -320,7 +320,6 @@ def producer_no_resume(env: Env) -> Result:
 
 class TestServerTarget:
     """Where the consumer indexes: the Elasticsearch test server (fault injection via ``es``)."""
-    where = "ES test server"
 
     def __init__(self, workdir: str):
         self.es = EsTestServer(workdir=workdir).start()

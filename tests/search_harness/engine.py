@@ -774,7 +774,7 @@ class SearchEngine:
                 self._fail(f"nginx was not ready before the timeout ({last})")
             time.sleep(0.1)
 
-    # ---- fault injection: the HTTPS front (what clients reach) down and back ----------------
+    # ---- fault injection: the HTTPS front or the engine itself down and back ----------------
 
     @staticmethod
     def _running(proc: Optional[subprocess.Popen]) -> bool:
@@ -812,8 +812,7 @@ class SearchEngine:
                 self._wait_engine(time.monotonic() + timeout)
 
     def is_alive(self) -> bool:
-        return (self._jvm is not None and self._jvm.poll() is None
-                and (not self.tls or (self._nginx is not None and self._nginx.poll() is None)))
+        return self._running(self._jvm) and (not self.tls or self._running(self._nginx))
 
     def stop(self, timeout: float = 30) -> None:
         """nginx: SIGQUIT (graceful); engine: SIGTERM (the node closes), SIGKILL after
