@@ -172,9 +172,7 @@ class Producer:
     def close(self, timeout: float = 30.0) -> int:
         """Flush, then let go of the Kafka client (its connections and threads), e.g. before the
         broker it talks to goes away. Returns how many messages were still unacknowledged."""
-        if self._core is None:
-            return 0
-        left = self._core.flush(timeout)
+        left = self.flush(timeout)
         self._core = None
         return left
 
