@@ -603,8 +603,9 @@ def cpu_ratio(a, b) -> float:
 def headline(rows) -> list:
     L = ["| aim | measured (lines/s) | by CPU per line | verdict |", "|---|---:|---:|---|"]
 
-    def line(aim, ok, value, by_cpu):
-        L.append(f"| {aim} | {value} | {by_cpu} | {'met' if ok else '**not met**'} |")
+    def line(aim, ok, value, by_cpu):  # ok None: for information, no aim
+        verdict = "(information)" if ok is None else "met" if ok else "**not met**"
+        L.append(f"| {aim} | {value} | {by_cpu} | {verdict} |")
 
     for target in ("Kafka 3.9", "embedded"):
         o, k = find(rows, "produce", "ours", target), find(rows, "produce", "kcat", target)
@@ -612,14 +613,14 @@ def headline(rows) -> list:
             v = o["lps"] / k["lps"]
             line(f"file -> Kafka ({target}): ours >= {AIMS['kcat']:.0%} of kcat", v >= AIMS["kcat"], f"{v:.0%}",
                  f"{cpu_ratio(o, k):.0%}")
-        # the same messages both ways: without headers, and with the three ours sends by default
-        for mine, theirs, what in (("ours-noheaders", "kcat", "no headers on either side"),
-                                   ("ours", "kcat-headers", "three headers on either side")):
+        # with the three provenance headers (--headers all): against kcat sending the same, and against plain kcat
+        for mine, theirs, what in (("ours-headers", "kcat-headers", "three headers on either side"),
+                                   ("ours-headers", "kcat", "ours with headers, kcat without")):
             a, b = find(rows, "produce", mine, target), find(rows, "produce", theirs, target)
             if a and b:
                 v = a["lps"] / b["lps"]
-                line(f"file -> Kafka ({target}): {mine} >= {AIMS['kcat']:.0%} of {theirs} ({what})",
-                     v >= AIMS["kcat"], f"{v:.0%}", f"{cpu_ratio(a, b):.0%}")
+                line(f"file -> Kafka ({target}): {mine} / {theirs} ({what})", None, f"{v:.0%}",
+                     f"{cpu_ratio(a, b):.0%}")
         for peer in ("syslog-ng", "rsyslog"):
             p = find(rows, "produce", peer, target)
             if o and p:
@@ -855,7 +856,7 @@ def main(argv=None) -> int:
     ap.add_argument("--stages", default=",".join(STAGES), help="comma list of " + ",".join(STAGES))
     ap.add_argument("--brokers", default="kafka,embedded", help="produce stage: kafka (real), embedded")
     ap.add_argument("--servers", default="engine,testserver", help="consume stage: engine (real), testserver")
-    ap.add_argument("--embedded-tools", default="ours,ours-noheaders,kcat,kcat-headers,confluent,syslog-ng,rsyslog",
+    ap.add_argument("--embedded-tools", default="ours,ours-headers,kcat,kcat-headers,confluent,syslog-ng,rsyslog",
                     help="produce tools on the embedded broker (the original is run on the real one)")
     ap.add_argument("--consume-docs", type=int, default=100_000,
                     help="documents for the consume stage and the partition scaling (first lines of the input)")
@@ -887,6 +888,8 @@ def main(argv=None) -> int:
         ap.error(f"unknown stage/broker/server: {bad}")
 
     def write(data):
+        for r in data["rows"]:
+            r.setdefault("run", data["meta"]["date"])
         if args.json:
             with open(args.json, "w", encoding="utf-8") as f:
                 json.dump(data, f, indent=1, default=str)
@@ -917,8 +920,18 @@ def main(argv=None) -> int:
             old = json.load(f)
         kept = [r for r in old["rows"] if r["stage"].split("-")[0] not in stages]
         rows += kept
-        meta["kept"] = f"{len(kept)} rows ({', '.join(sorted({r['stage'] for r in kept}))}) from the run of {old['meta']['date']}"
-        meta["tools"].update(old["meta"].get("tools", {}))
+        by_run: dict = {}
+        for r in kept:  # each row remembers its own run, also across several --keep generations
+            r.setdefault("run", old["meta"]["date"])
+            by_run.setdefault(r["run"], set()).add(r["stage"])
+        meta["kept"] = f"{len(kept)} rows: " + "; ".join(
+            f"{', '.join(sorted(st))} from the run of {run}" for run, st in sorted(by_run.items()))
+        kept_stages = {r["stage"].split("-")[0] for r in kept}  # tool keys read "name (stage)"
+        meta["tools"].update({k: v for k, v in old["meta"].get("tools", {}).items()
+                              if k.rsplit("(", 1)[-1].rstrip(")") in kept_stages})
+        for k in ("kafka", "embedded", "engine", "testserver"):  # what the kept rows ran on
+            if k in old["meta"]:
+                meta[k] = old["meta"][k]
     kc = kafka = engine = testserver = embedded = None
     with tempfile.TemporaryDirectory(prefix="bench.") as tmp:
         files = {"log": os.path.join(tmp, "apache_combined.log"), "ndjson": os.path.join(tmp, "apache_combined.ndjson")}

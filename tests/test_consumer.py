@@ -36,7 +36,7 @@ def broker():
 
 def fill(broker, n=2000, fmt="apache_combined", seed=1, topic="data_log"):
     lines = ki.generate_lines(fmt, n, seed=seed, start=1706099953, sleep=1)
-    st = Producer(broker.bootstrap, topic).produce_lines(lines)
+    st = Producer(broker.bootstrap, topic, headers="all").produce_lines(lines)
     assert st.produced == n
     return lines
 

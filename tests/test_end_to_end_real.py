@@ -23,7 +23,7 @@ def test_file_to_kafka_to_search_engine(kafka_cluster, search_engine, tmp_path):
     lines = ki.generate_lines("apache_combined", 8000, seed=21, start=1706099953, sleep=1)
     log = tmp_path / "access.log"
     log.write_text("\n".join(lines) + "\n")
-    st = Producer(kafka_cluster.bootstrap, topic).produce_file(log)
+    st = Producer(kafka_cluster.bootstrap, topic, headers="all").produce_file(log)
     assert st.produced == 8000
     sink = ElasticsearchSink(search_engine.url, ca_certs=search_engine.ca_path, user=search_engine.user,
                              password=search_engine.password, index=index, linger=0.2)

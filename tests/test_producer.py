@@ -29,7 +29,7 @@ def test_every_message_equals_the_parse_of_its_line(tmp_path):
     log = tmp_path / "access.log"
     lines = write_log(log)
     with EmbeddedBroker(topics={"data_log": 4, "data_log.dlq": 1}) as b:
-        st = Producer(b.bootstrap, "data_log").produce_file(log)
+        st = Producer(b.bootstrap, "data_log", headers="all").produce_file(log)
         assert (st.read, st.produced, st.dead_lettered, st.empty, st.failed_delivery) == (3004, 3000, 3, 1, 0)
         assert st.balanced and st.ok
         msgs = consume_all(b.bootstrap, "data_log")
@@ -109,7 +109,7 @@ def test_broker_down_and_back_loses_and_duplicates_nothing(tmp_path):
     log = tmp_path / "a.log"
     write_log(log, 20000, bad=False)
     with EmbeddedBroker(brokers=1, topics={"t": 4}) as b:
-        p = Producer(b.bootstrap, "t", rate=20000)  # ~1 s of traffic so the outage lands mid-run
+        p = Producer(b.bootstrap, "t", rate=20000, headers="all")  # ~1 s of traffic so the outage lands mid-run
 
         def outage():
             time.sleep(0.3)
@@ -132,7 +132,7 @@ def test_injected_produce_errors_are_retried_exactly_once(tmp_path):
     with EmbeddedBroker(topics={"t": 2}) as b:
         # ProduceRequest (api key 0): NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS
         b.cluster.push_request_errors(0, [6, 7, 19, 6, 7])
-        st = Producer(b.bootstrap, "t").produce_file(log)
+        st = Producer(b.bootstrap, "t", headers="all").produce_file(log)
         assert st.produced == 5000 and st.failed_delivery == 0
         lines = [int(headers(m)["ki.line"]) for m in consume_all(b.bootstrap, "t")]
         assert sorted(lines) == list(range(1, 5001))
@@ -183,21 +183,35 @@ def test_follow_picks_up_appends_rotation_and_truncation(tmp_path):
         assert all(abs(int(headers(m)["ki.ts"]) - time.time() * 1000) < 600_000 for m in msgs)
 
 
-def test_headers_off_and_no_read_time_for_whole_files(tmp_path):
+def test_header_modes(tmp_path):
     log = tmp_path / "a.log"
     write_log(log, 500, bad=False)
-    with EmbeddedBroker(topics={"t": 2, "plain": 2}) as b:
-        assert Producer(b.bootstrap, "t").produce_file(log).produced == 500
+    lines = log.read_text().splitlines()
+    with EmbeddedBroker(topics={"t": 2, "all": 2, "live": 1, "live_all": 1, "plain": 2}) as b:
+        # default ("ts"): a whole file carries no headers, its messages are the documents alone
+        st = Producer(b.bootstrap, "t").produce_file(log)
+        assert st.produced == 500 and st.balanced
         msgs = consume_all(b.bootstrap, "t")
+        assert len(msgs) == 500 and all(not m.headers() for m in msgs)
+        # "all": where each message came from
+        Producer(b.bootstrap, "all", headers="all").produce_file(log)
+        msgs = consume_all(b.bootstrap, "all")
         assert {tuple(sorted(headers(m))) for m in msgs} == {("ki.format", "ki.line", "ki.source")}
-        # lines handed over by the caller are a live source: they carry their read time
-        Producer(b.bootstrap, "live").produce_lines(log.read_text().splitlines()[:10])
-        assert all(abs(int(headers(m)["ki.ts"]) - time.time() * 1000) < 600_000
-                   for m in consume_all(b.bootstrap, "live"))
-        st = Producer(b.bootstrap, "plain", headers=False).produce_file(log)
+        assert sorted(int(headers(m)["ki.line"]) for m in msgs) == list(range(1, 501))
+        # lines handed over by the caller are a live source: they carry their read time (only that by default)
+        Producer(b.bootstrap, "live").produce_lines(lines[:10])
+        msgs = consume_all(b.bootstrap, "live")
+        assert [sorted(headers(m)) for m in msgs] == [["ki.ts"]] * 10
+        assert all(abs(int(headers(m)["ki.ts"]) - time.time() * 1000) < 600_000 for m in msgs)
+        Producer(b.bootstrap, "live_all", headers=True).produce_lines(lines[:10])
+        assert {tuple(sorted(headers(m))) for m in consume_all(b.bootstrap, "live_all")} == {
+            ("ki.format", "ki.line", "ki.source", "ki.ts")}
+        st = Producer(b.bootstrap, "plain", headers="none").produce_lines(lines)
         assert st.produced == 500 and st.balanced
         msgs = consume_all(b.bootstrap, "plain")
         assert len(msgs) == 500 and all(not m.headers() for m in msgs)
+        with pytest.raises(ValueError, match="headers must be ts, all or none; got 'some'"):
+            Producer(b.bootstrap, "t", headers="some")
 
 
 def test_cli_sigterm_flushes_and_reports(tmp_path):
@@ -243,10 +257,11 @@ def test_cli_several_files_gz_and_stdin(tmp_path):
         f.write("\n".join(ki.generate_lines("rfc3164", 200, seed=5)) + "\n")
     stdin_lines = ki.generate_lines("json", 100, seed=6)
     with EmbeddedBroker(topics={"t": 2}) as br:
-        r = subprocess.run([sys.executable, "scripts/kafka_producer.py", str(a), str(b), "-b", br.bootstrap, "-t", "t"],
-                           capture_output=True, text=True, timeout=120)
+        r = subprocess.run([sys.executable, "scripts/kafka_producer.py", str(a), str(b), "-b", br.bootstrap, "-t", "t",
+                            "--headers", "all"], capture_output=True, text=True, timeout=120)
         assert r.returncode == 0 and "read=500 produced=500" in r.stderr, r.stderr
         r = subprocess.run([sys.executable, "scripts/kafka_producer.py", "-", "-b", br.bootstrap, "-t", "t"],
+                           env={**os.environ, "KAFKA_HEADERS": "all"},  # the setting from the environment
                            input="\n".join(stdin_lines) + "\n", capture_output=True, text=True, timeout=120)
         assert r.returncode == 0 and "read=100 produced=100" in r.stderr, r.stderr
         msgs = consume_all(br.bootstrap, "t")

@@ -24,7 +24,7 @@ def test_file_to_real_kafka_exactly(kafka_cluster, tmp_path):
     lines.insert(500, "not a log line at all")
     log = tmp_path / "access.log"
     log.write_text("\n".join(lines) + "\n")
-    st = Producer(kafka_cluster.bootstrap, topic, key="source.ip").produce_file(log)
+    st = Producer(kafka_cluster.bootstrap, topic, key="source.ip", headers="all").produce_file(log)
     assert (st.read, st.produced, st.dead_lettered, st.failed_delivery) == (20001, 20000, 1, 0)
     msgs = consume_all(kafka_cluster.bootstrap, topic)
     assert len(msgs) == 20000
@@ -68,7 +68,7 @@ def test_leader_sigkill_mid_produce_loses_and_duplicates_nothing(kafka_cluster3,
     n = 30000
     log = tmp_path / "a.log"
     ki.generate("apache_common", n, output=str(log), seed=3)
-    p = Producer(kc.bootstrap, topic, rate=6000, on_parse_error="skip")  # ~5 s of traffic; acks=all, idempotent
+    p = Producer(kc.bootstrap, topic, rate=6000, on_parse_error="skip", headers="all")  # ~5 s of traffic; acks=all, idempotent
     leader = kc.leader_of(topic, 0)
     result = {}
     t = threading.Thread(target=lambda: result.setdefault("st", p.produce_file(log)))

@@ -12,7 +12,7 @@ from tests.kafka_util import consume_all, headers
 
 def produce(broker, log, *extra):
     r = subprocess.run([sys.executable, "-m", "kafkainsight", "produce", str(log), "-b", broker.bootstrap, "-q",
-                        *extra], capture_output=True, text=True, timeout=120)
+                        "--headers", "all", *extra], capture_output=True, text=True, timeout=120)
     return r
 
 

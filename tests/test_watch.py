@@ -279,7 +279,7 @@ def watch_run(tmp_path_factory):
     hook = Webhook()
     # One partition: Kafka keeps the file's order, so the live run must equal the offline one.
     with EmbeddedBroker(topics={"logs": 1, "alerts": 1}) as b:
-        st = Producer(b.bootstrap, "logs").produce_file(log)
+        st = Producer(b.bootstrap, "logs", headers="all").produce_file(log)  # ki.source: the file, as offline
         assert st.produced == len(crafted_log())
         proc = subprocess.Popen(
             [sys.executable, "-m", "kafkainsight", "watch", "logs", "-b", b.bootstrap, "-g", f"w-{uuid.uuid4()}",
@@ -365,6 +365,8 @@ def test_watcher_api_on_a_topic_keeps_alerts_and_stops_cleanly(tmp_path):
         assert st.late == 0  # two partitions read one after the other: the slower one holds the watermark
         assert ("auth_failures", "client_ip=6.6.6.6") in fired(w.alerts)
         assert [json.loads(x) for x in seen] == w.alerts
+        # no ki.source header (the producer's default): the source is the topic
+        assert {s.get("ki.source") for a in w.alerts for s in a.get("samples", [])} == {"logs"}
         # stop() from another thread ends a live run (no limits) and returns its stats.
         w2 = ki.Watcher(b.bootstrap, "logs", group=f"w-{uuid.uuid4()}", alerts_topic=None,
                         config={"session.timeout.ms": "6000"})

@@ -76,7 +76,7 @@ class PyProducer {
   PyProducer(const std::string& bootstrap, const std::string& topic, const std::map<std::string, std::string>& props,
              const std::string& dlq_topic, const std::string& format, const std::string& schema, bool include_original,
              int tz, int year, const std::string& key, const std::string& on_parse_error, double rate, double timeout_s,
-             bool follow, bool from_end, double poll_s, double flush_timeout_s, bool headers) {
+             bool follow, bool from_end, double poll_s, double flush_timeout_s, const std::string& headers) {
     ProduceConfig c;
     c.producer.bootstrap = bootstrap;
     c.producer.properties = to_props(props);
@@ -101,7 +101,9 @@ class PyProducer {
     c.follow_cfg.from_end = from_end;
     c.follow_cfg.poll_ms = static_cast<int>(poll_s * 1000);
     c.flush_timeout_ms = static_cast<int>(flush_timeout_s * 1000);
-    c.headers = headers;
+    auto hm = header_mode_from_name(headers);
+    if (!hm) throw py::value_error("headers must be ts, all or none; got '" + headers + "'");
+    c.headers = *hm;
     py::gil_scoped_release release;
     pipeline_ = std::make_unique<ProducePipeline>(std::move(c));
   }
@@ -186,11 +188,11 @@ void bind_kafka(py::module_& m) {
   py::class_<PyProducer>(m, "Producer")
       .def(py::init<const std::string&, const std::string&, const std::map<std::string, std::string>&,
                     const std::string&, const std::string&, const std::string&, bool, int, int, const std::string&,
-                    const std::string&, double, double, bool, bool, double, double, bool>(),
+                    const std::string&, double, double, bool, bool, double, double, const std::string&>(),
            py::arg("bootstrap"), py::arg("topic"), py::arg("properties"), py::arg("dlq_topic"), py::arg("format"),
            py::arg("schema"), py::arg("include_original"), py::arg("tz_offset_min"), py::arg("year"),
            py::arg("key"), py::arg("on_parse_error"), py::arg("rate"), py::arg("timeout"), py::arg("follow"),
-           py::arg("from_end"), py::arg("poll_interval"), py::arg("flush_timeout"), py::arg("headers") = true)
+           py::arg("from_end"), py::arg("poll_interval"), py::arg("flush_timeout"), py::arg("headers") = "ts")
       .def("produce_files", &PyProducer::produce_files, py::arg("paths"), py::arg("progress") = py::none(),
            py::arg("stats") = py::none())
       .def("produce_lines", &PyProducer::produce_lines)

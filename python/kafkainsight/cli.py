@@ -159,7 +159,8 @@ def _cmd_produce(a: argparse.Namespace) -> int:
     producer = Producer(bootstrap, topic, props, dlq_topic=cfg.get("KAFKA_DLQ_TOPIC", a.dlq_topic) or None,
                         format=a.format, schema=a.schema, include_original=a.original, tz=a.tz, year=a.year,
                         key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
-                        follow=a.follow, from_end=a.from_end, headers=not a.no_headers, resume=a.resume)
+                        follow=a.follow, from_end=a.from_end,
+                        headers="none" if a.no_headers else cfg.get("KAFKA_HEADERS", a.headers), resume=a.resume)
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
     interrupted = False
@@ -453,8 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--rate", type=float, default=None, help="lines per second (replay logs as live traffic)")
     pr.add_argument("--follow", action="store_true", help="tail the file like tail -F until stopped")
     pr.add_argument("--from-end", action="store_true", help="with --follow: start at the end of the file")
-    pr.add_argument("--no-headers", action="store_true",
-                    help="no ki.source/ki.line/ki.format headers (about 1/3 less producer CPU)")
+    pr.add_argument("--headers", default=None, choices=["ts", "all", "none"],
+                    help="ts (default $KAFKA_HEADERS or ts): ki.ts, the read time, on followed/stdin lines only; "
+                         "all: also ki.source, ki.line, ki.format on every message (~25%% more producer CPU); "
+                         "none")
+    pr.add_argument("--no-headers", action="store_true", help="the same as --headers none")
     pr.add_argument("--timeout", type=float, default=10.0, help="seconds to reach the cluster (default 10)")
     pr.add_argument("--resume", metavar="CHECKPOINT_FILE", default=None,
                     help="skip the lines of each file that an earlier run got acknowledged (recorded in this "

@@ -15,6 +15,7 @@ DEFAULTS = {
     "KAFKA_BOOTSTRAP_SERVERS": "localhost:9093",
     "KAFKA_TOPIC": "data_log",
     "KAFKA_DLQ_TOPIC": "",
+    "KAFKA_HEADERS": "ts",
     "KAFKA_GROUP_ID": "my-group",
     "LOG_FILE": "sample_logs/apache.log",
 }

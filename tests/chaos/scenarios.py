@@ -143,7 +143,9 @@ def topic_count(bootstrap: str, topics: List[str]):
 # ------------------------------------------------------------------ producer -> Kafka
 
 def _producer_cmd(path: str, bootstrap: str, topic: str, *extra: str) -> List[str]:
-    return ["-m", "kafkainsight", "produce", path, "-b", bootstrap, "-t", topic, "-q", "--timeout", "30", *extra]
+    # --headers all: reconciliation finds each message's line by its ki.line header
+    return ["-m", "kafkainsight", "produce", path, "-b", bootstrap, "-t", topic, "-q", "--timeout", "30",
+            "--headers", "all", *extra]
 
 
 def _produce_with_fault(env: Env, name: str, where: str, faults: str, bootstrap: str, topic: str,
@@ -345,7 +347,7 @@ class ConsumeRun:
         self.env, self.name, self.bootstrap, self.topic, self.n = env, name, bootstrap, topic, n
         self.lines = gen_lines(n, seed=env.rng.randrange(1 << 30))
         # One producer for every fill: its line numbers (header ki.line) continue across calls.
-        self._filler = Producer(bootstrap, topic, fill_config or {}, dlq_topic=topic + ".dlq")
+        self._filler = Producer(bootstrap, topic, fill_config or {}, dlq_topic=topic + ".dlq", headers="all")
         self._filled = 0
         self.fill(n if prefill is None else prefill)
         self.target = target or TestServerTarget(env.path(f"{name}/es"))

@@ -81,7 +81,8 @@ class Soak:
     # --- our processes
     def start_producer(self) -> Proc:
         self.producer = spawn(["-m", "kafkainsight", "produce", self.log, "--follow", "--resume", self.ck,
-                               "-b", self.kc.bootstrap, "-t", self.topic, "-q", "--timeout", "30"], "producer")
+                               "-b", self.kc.bootstrap, "-t", self.topic, "-q", "--timeout", "30", "--headers", "all"],
+                              "producer")
         return self.producer
 
     def start_consumer(self) -> Proc:

@@ -118,6 +118,13 @@ void ProducePipeline::Batch::release() {
   if (--holds == 0) pool->put_back(this);
 }
 
+std::optional<HeaderMode> header_mode_from_name(std::string_view name) {
+  if (name == "none") return HeaderMode::None;
+  if (name == "ts") return HeaderMode::Time;
+  if (name == "all") return HeaderMode::All;
+  return std::nullopt;
+}
+
 ProducePipeline::ProducePipeline(ProduceConfig cfg)
     : cfg_(std::move(cfg)), pool_(std::make_unique<BatchPool>()), stage_(cfg_.parser, cfg_.encoder) {
   if (cfg_.dlq_topic.empty()) cfg_.dlq_topic = cfg_.topic + ".dlq";
@@ -178,14 +185,15 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
       // end-to-end latency of live logs.
       char ts_buf[24];
       std::string_view ts_sv(ts_buf, std::to_chars(ts_buf, ts_buf + sizeof ts_buf, read_ms_).ptr - ts_buf);
-      Header h[4] = {{"ki.source", source}, {"ki.line", line_no_sv}, {"ki.format", format_name(p.format)}, {"ki.ts", ts_sv}};
-      size_t nh = !cfg_.headers ? 0 : live_ ? 4 : 3;
+      Header h[4] = {{"ki.ts", ts_sv}, {"ki.source", source}, {"ki.line", line_no_sv}, {"ki.format", format_name(p.format)}};
+      const Header* hp = live_ ? h : h + 1;
+      size_t nh = cfg_.headers == HeaderMode::All ? (live_ ? 4 : 3) : cfg_.headers == HeaderMode::Time && live_ ? 1 : 0;
       uint64_t tag = make_tag(p.src, p.line_no, false);
       if (ref) {
         ref->tag = tag;
-        producer_->produce_nocopy(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, ref);
+        producer_->produce_nocopy(cfg_.topic, p.key, p.doc, p.ts_ms, hp, nh, ref);
       } else {
-        producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, tag);
+        producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, hp, nh, tag);
       }
       ++st.by_format[static_cast<int>(p.format)];
       return true;

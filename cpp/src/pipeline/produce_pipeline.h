@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kafka/producer.h"
@@ -18,6 +20,9 @@ namespace ki {
 class Checkpoint;  // pipeline/checkpoint.h (--resume)
 
 enum class OnParseError : uint8_t { DeadLetter, Skip, Fail };
+
+enum class HeaderMode { None, Time, All };
+std::optional<HeaderMode> header_mode_from_name(std::string_view name);  // none | ts | all
 
 struct ProduceConfig {
   ProducerConfig producer;
@@ -31,10 +36,12 @@ struct ProduceConfig {
   bool follow = false;
   FollowConfig follow_cfg;
   int flush_timeout_ms = 60000;
-  // Headers ki.source, ki.line, ki.format on every message, and ki.ts (when the line was read)
-  // from live sources (--follow, stdin, lines handed over), for end-to-end latency. They cost librdkafka about as much CPU as the
-  // message itself (docs/BENCH_PRODUCE.md); off saves that.
-  bool headers = true;
+  // Time (default): ki.ts, when the line was read, on lines from live sources (--follow, stdin,
+  // lines handed over), for end-to-end latency; none on whole files. All: also ki.source, ki.line,
+  // ki.format on every message. Opt-in, as in rsyslog, Vector or Filebeat: librdkafka 2.0.2
+  // allocates and frees each header per message, so the three cost ~25 % of the producer's CPU
+  // (docs/BENCHMARKS_PROFILE.md).
+  HeaderMode headers = HeaderMode::Time;
 };
 
 struct ProduceStats {

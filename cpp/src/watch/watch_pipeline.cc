@@ -107,7 +107,10 @@ struct WatchPipeline::Impl {
     int64_t now = wall_ms();
     if (sent_ms > 0) st.e2e_latency.observe(static_cast<double>(now - sent_ms) / 1000.0);
     std::string_view value(m->payload ? static_cast<const char*>(m->payload) : "", m->len);
-    if (decoder.decode(value, header(hdrs, "ki.source"), msg_ts, ev)) {
+    // The source is the file (ki.source, sent with --headers all), else the topic.
+    std::string_view source = header(hdrs, "ki.source");
+    if (source.empty()) source = rd_kafka_topic_name(m->rkt);
+    if (decoder.decode(value, source, msg_ts, ev)) {
       engine.push(ev, now, pending, stream_of(rd_kafka_topic_name(m->rkt), m->partition));
     } else {
       ++st.undecodable;
