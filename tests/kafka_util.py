@@ -8,16 +8,18 @@ import subprocess
 from confluent_kafka import Consumer, TopicPartition
 
 
-def consume_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list:
-    """Every message in the topic, start to current end, as confluent_kafka Messages."""
+def consume_all(bootstrap: str, topic: str, timeout: float = 30.0, report: dict | None = None) -> list:
+    """Every message in the topic, start to current end, as confluent_kafka Messages.
+    ``report`` (if given) gets each partition's (low, high, read) and whether every partition
+    was read to its end before the timeout."""
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "ki-test-reader", "enable.auto.commit": False,
                   "enable.partition.eof": True})
     try:
         md = c.list_topics(topic, timeout=timeout)
         parts = list(md.topics[topic].partitions)
-        tps = []
+        tps, marks = [], {}
         for p in parts:
-            lo, hi = c.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
+            lo, hi = marks[p] = c.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
             if hi > lo:
                 tps.append(TopicPartition(topic, p, lo))
         c.assign(tps)
@@ -34,6 +36,12 @@ def consume_all(bootstrap: str, topic: str, timeout: float = 30.0) -> list:
                     continue
                 raise RuntimeError(m.error())
             out.append(m)
+        if report is not None:
+            read = dict.fromkeys(marks, 0)
+            for m in out:
+                read[m.partition()] += 1
+            report["partitions"] = {p: (lo, hi, read[p]) for p, (lo, hi) in sorted(marks.items())}
+            report["complete"] = remaining == 0
         return out
     finally:
         c.close()

@@ -65,7 +65,8 @@ def reconcile_topic(bootstrap: str, topic: str, lines: List[str], dlq_topic: Opt
     t = Tally(sent=len(lines))
     docs = LineDocs(lines)
     seen: collections.Counter = collections.Counter()
-    for m in consume_all(bootstrap, topic, timeout=timeout):
+    read: dict = {}
+    for m in consume_all(bootstrap, topic, timeout=timeout, report=read):
         ln = int(headers(m)["ki.line"])
         seen[ln] += 1
         if json.loads(m.value()) != docs.doc(ln):
@@ -91,6 +92,9 @@ def reconcile_topic(bootstrap: str, topic: str, lines: List[str], dlq_topic: Opt
         elif n > 1:
             t.duplicated += n - 1
     t.duplicated += sum(seen[ln] for ln in want_dlq) + sum(dlq_seen[ln] for ln in seen if ln not in want_dlq)
+    if t.lost:  # where did they go: never appended, retention, or not read back in time?
+        t.examples.append(f"{topic} (low, high, read) by partition: {read.get('partitions')}; "
+                          f"read to the end: {read.get('complete')}")
     return t
 
 

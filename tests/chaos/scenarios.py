@@ -173,6 +173,8 @@ def _produce_with_fault(env: Env, name: str, where: str, faults: str, bootstrap:
     r.ok = rc == 0 and tally.clean
     if rc != 0:
         r.note = f"producer exit {rc}: {p.stderr.strip().splitlines()[-1:]}"
+    elif tally.lost:  # what the producer itself counted as acknowledged
+        r.note = f"producer said: {[x for x in p.stderr.splitlines() if 'read=' in x][-1:]}"
     return r
 
 
