@@ -23,6 +23,7 @@ class Proc:
     returncode: Optional[int] = None
     stdout: str = ""
     stderr: str = ""
+    timed_out: bool = False  # wait() had to stop it
 
     @property
     def pid(self) -> int:
@@ -86,8 +87,17 @@ class Proc:
             if pid == self.pid:
                 break
             if time.monotonic() > deadline:
-                self.kill()
-                pid, status, ru = os.wait4(self.pid, 0)
+                # SIGTERM first: our commands then print their stats (what a hung run was doing)
+                self.timed_out = True
+                self.kill(signal.SIGTERM)
+                for _ in range(200):
+                    pid, status, ru = os.wait4(self.pid, os.WNOHANG)
+                    if pid == self.pid:
+                        break
+                    time.sleep(0.05)
+                else:
+                    self.kill()
+                    pid, status, ru = os.wait4(self.pid, 0)
                 break
             time.sleep(0.05)
         for t in readers:
