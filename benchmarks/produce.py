@@ -535,12 +535,13 @@ def observations(r, meta) -> list:
     fo, fk = d.get("ours (1 line: fixed cost)"), d.get("kcat (1 line: fixed cost)")
     if fo and fk:
         parts.append(("fixed start-up (1-line runs: Python + imports + connect)", fo["cpu"] - fk["cpu"]))
+    rest = extra - sum(v for _, v in parts)
     out.append(f"- `{r['broker']}`: ours uses {t['ours']['cpu']:.2f} CPU-s, kcat {t['kcat']['cpu']:.2f} "
                f"(+{extra:.2f} s, {extra / n * 1e6:.2f} µs/line). Of that: "
                + "; ".join(f"{what} {v:.2f} s" for what, v in parts)
-               + (f"; the rest {extra - sum(v for _, v in parts):+.2f} s" if parts else "")
+               + (f"; the rest {rest:+.2f} s" if parts else "")
                + (" (negative: ours' produce path, zero-copy from pooled parse batches, costs less than kcat's)."
-                  if parts and extra < sum(v for _, v in parts) else "."))
+                  if parts and rest < 0 else "."))
     hk, oh = e.get("kcat + 3 headers (-H)") or t.get("kcat-headers"), t.get("ours-headers")
     if hk or oh:
         out.append(f"- `{r['broker']}`: the three headers per message (`--headers all`, `-H`) cost "

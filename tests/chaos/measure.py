@@ -69,6 +69,17 @@ class Proc:
             except ProcessLookupError:
                 pass
 
+    def _reap_within(self, seconds: float) -> Optional[int]:
+        """The wait status once the process has ended, or None if it still runs after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while True:
+            pid, status, _ = os.wait4(self.pid, os.WNOHANG)
+            if pid == self.pid:
+                return status
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(0.05)
+
     def wait(self, timeout: float = 300) -> int:
         if self.returncode is not None:
             return self.returncode
@@ -81,25 +92,15 @@ class Proc:
                 t = threading.Thread(target=lambda s=stream, k=sink: k.append(s.read()), daemon=True)
                 t.start()
                 readers.append(t)
-        deadline = time.monotonic() + timeout
-        while True:
-            pid, status, ru = os.wait4(self.pid, os.WNOHANG)
-            if pid == self.pid:
-                break
-            if time.monotonic() > deadline:
-                # SIGTERM first: our commands then print their stats (what a hung run was doing)
-                self.timed_out = True
-                self.kill(signal.SIGTERM)
-                for _ in range(200):
-                    pid, status, ru = os.wait4(self.pid, os.WNOHANG)
-                    if pid == self.pid:
-                        break
-                    time.sleep(0.05)
-                else:
-                    self.kill()
-                    pid, status, ru = os.wait4(self.pid, 0)
-                break
-            time.sleep(0.05)
+        status = self._reap_within(timeout)
+        if status is None:
+            # SIGTERM first: our commands then print their stats (what a hung run was doing)
+            self.timed_out = True
+            self.kill(signal.SIGTERM)
+            status = self._reap_within(10)
+            if status is None:
+                self.kill()
+                status = os.wait4(self.pid, 0)[1]
         for t in readers:
             t.join(timeout=5)
         self.popen.returncode = self.returncode = os.waitstatus_to_exitcode(status)
