@@ -19,6 +19,10 @@ py::dict consume_stats_dict(const ConsumeStats& s) {
   d["item_retries"] = s.item_retries;
   d["request_retries"] = s.request_retries;
   d["bulk_requests"] = s.bulk_requests;
+  d["rejected"] = s.rejected;
+  d["id_conflicts"] = s.id_conflicts;
+  d["fetch_pauses"] = s.fetch_pauses;
+  d["lag_unknown"] = s.lag_unknown;
   d["bytes_sent"] = s.bytes_sent;
   d["seconds"] = s.seconds;
   d["latency_p50_ms"] = s.latency_p50_ms;
@@ -77,6 +81,7 @@ class PyConsumer {
     s.startup_timeout_ms = static_cast<int>(sink["startup_timeout"].cast<double>() * 1000);
     s.backoff_initial_ms = sink["backoff_initial_ms"].cast<uint32_t>();
     s.backoff_max_ms = sink["backoff_max_ms"].cast<uint32_t>();
+    s.max_buffered_bytes = sink["max_buffered_bytes"].cast<size_t>();
     pipeline_ = std::make_unique<ConsumePipeline>(std::move(c), std::move(s));
   }
 

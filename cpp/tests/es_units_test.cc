@@ -114,3 +114,44 @@ TEST(Offsets, CommitOnlyUpToTheFirstUnfinished) {
   t.finished(a, 15);  // after revocation: ignored
   EXPECT_EQ(t.pending(), 0u);
 }
+
+// A Kafka message value enters a bulk body only as exactly one JSON object on one line.
+TEST(PrepareDocument, RefusesAnythingThatCouldStartAnotherBulkAction) {
+  std::string out;
+  EXPECT_EQ(prepare_document(R"({"a":1})", out), "");
+  EXPECT_EQ(out, R"({"a":1})");
+  // The attack: a second line that Elasticsearch would read as a delete action.
+  EXPECT_NE(prepare_document("{\"a\":1}\n{\"delete\":{\"_index\":\"idx\",\"_id\":\"idx-0-0\"}}", out), "");
+  EXPECT_NE(prepare_document("{\"a\":1}\r\n{\"index\":{}}\n{\"b\":2}", out), "");
+  EXPECT_NE(prepare_document("{\"a\":1} {\"b\":2}", out), "");
+  EXPECT_NE(prepare_document("{\"a\":\"x\ny\"}", out), "");  // a raw newline inside a string
+  EXPECT_NE(prepare_document("not json", out), "");
+  EXPECT_EQ(prepare_document("[1,2]", out), "not a JSON object");
+  EXPECT_EQ(prepare_document("\"s\"", out), "not a JSON object");
+  EXPECT_EQ(prepare_document("", out), "empty message: no JSON document");
+  EXPECT_NE(prepare_document("{\"a\":\"\xff\xfe\"}", out), "");  // invalid UTF-8
+  EXPECT_NE(prepare_document("{\"a\":1", out), "");
+}
+
+TEST(PrepareDocument, PrettyPrintedObjectsAreMinifiedNotRefused) {
+  std::string out;
+  ASSERT_EQ(prepare_document("{\n  \"a\": 1,\n  \"b\": \"x y\\n z\",\r\n  \"c\": [1, {\"d\": null}]\n}\n", out), "");
+  EXPECT_EQ(out, R"({"a":1,"b":"x y\n z","c":[1,{"d":null}]})");
+  EXPECT_EQ(out.find('\n'), std::string::npos);
+  EXPECT_TRUE(same_document(out, "{\"c\":[1,{\"d\":null}],\"b\":\"x y\\n z\",\"a\":1.0}"));
+}
+
+TEST(Mget, BodyAndSourcesInOrder) {
+  EXPECT_EQ(mget_body({{"test-log", "t-0-1"}, {"i\"x", "t-0-2"}}),
+            R"({"docs":[{"_index":"test-log","_id":"t-0-1"},{"_index":"i\"x","_id":"t-0-2"}]})");
+  // Shaped like Elasticsearch 8's _mget response.
+  const char* resp = R"({"docs":[{"_index":"test-log","_id":"t-0-1","_version":1,"_seq_no":0,"_primary_term":1,"found":true,"_source":{"message":"old","n":1}},
+    {"_index":"test-log","_id":"t-0-2","found":false}]})";
+  std::vector<bool> found;
+  auto src = mget_sources(resp, 2, found);
+  ASSERT_EQ(found, (std::vector<bool>{true, false}));
+  EXPECT_TRUE(same_document(src[0], R"({"n":1,"message":"old"})"));
+  EXPECT_FALSE(same_document(src[0], R"({"n":1,"message":"new"})"));
+  mget_sources("<html>", 2, found);
+  EXPECT_EQ(found, (std::vector<bool>{false, false}));
+}

@@ -212,7 +212,7 @@ def _cmd_consume(a: argparse.Namespace) -> int:
         bulk_max_docs=a.bulk_max_docs, bulk_max_bytes=a.bulk_max_bytes, linger=a.linger, gzip=a.gzip,
         max_in_flight=a.max_in_flight, dlq_topic=a.dlq_topic, shards=a.shards, replicas=a.replicas,
         install_template=a.install_template, schema=a.schema, recreate_index=a.recreate_index,
-        startup_timeout=a.startup_timeout)
+        startup_timeout=a.startup_timeout, max_buffered_bytes=a.max_buffered_bytes)
     _sigterm_as_interrupt()
     metrics = _start_metrics(a, "consume")
     interrupted = False
@@ -228,8 +228,9 @@ def _cmd_consume(a: argparse.Namespace) -> int:
     print(("stopped: " if interrupted else "") + st.summary(), file=sys.stderr)
     for e in st.errors[:10]:
         print(f"  {e}", file=sys.stderr)
-    if st.lag:
-        print("  lag per partition: " + ", ".join(f"{k}={v}" for k, v in sorted(st.lag.items())), file=sys.stderr)
+    if st.lag or st.lag_unknown:
+        print("  lag per partition: " + ", ".join([f"{k}={v}" for k, v in sorted(st.lag.items())] +
+                                                  [f"{k}=unknown" for k in st.lag_unknown]), file=sys.stderr)
     if st.fatal:
         print(f"kafkainsight: error: {st.fatal} (offsets committed only up to what was indexed)", file=sys.stderr)
         return EXIT_IO
@@ -495,6 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--linger", type=float, default=1.0, help="seconds a partial bulk may wait")
     co.add_argument("--gzip", action="store_true", help="gzip request bodies")
     co.add_argument("--max-in-flight", type=int, default=2)
+    co.add_argument("--max-buffered-bytes", type=int, default=64 << 20,
+                    help="pause fetching while this many bytes of messages wait for Elasticsearch (default 64 MiB)")
     co.add_argument("--dlq-topic", default=None, help="dead-letter topic (default <topic>.dlq)")
     co.add_argument("--max-messages", type=int, default=0, help="stop after this many messages")
     co.add_argument("--idle-timeout", type=float, default=0.0, help="stop after this many idle seconds")

@@ -22,12 +22,16 @@ class ConsumeStats:
     item_retries: int = 0
     request_retries: int = 0
     bulk_requests: int = 0
+    rejected: int = 0          # not one JSON object: dead-lettered before any bulk (in dead_lettered)
+    id_conflicts: int = 0      # 409 on a document with other content: indexed under a content _id
+    fetch_pauses: int = 0      # times fetching paused for max_buffered_bytes
     bytes_sent: int = 0
     seconds: float = 0.0
     latency_p50_ms: float = 0.0
     latency_p99_ms: float = 0.0
     committed: dict = dataclasses.field(default_factory=dict)
     lag: dict = dataclasses.field(default_factory=dict)
+    lag_unknown: list = dataclasses.field(default_factory=list)  # partitions whose end is not known yet
     errors: list = dataclasses.field(default_factory=list)
     fatal: str = ""
     interrupted: bool = False
@@ -49,6 +53,10 @@ class ConsumeStats:
              f"bulks={self.bulk_requests} in {self.seconds:.2f}s ({rate:,.0f} docs/s); "
              f"latency p50={self.latency_p50_ms:.0f}ms p99={self.latency_p99_ms:.0f}ms; "
              f"lag={sum(self.lag.values())}")
+        if self.lag_unknown:
+            s += f" (+ {len(self.lag_unknown)} partitions unknown)"
+        if self.id_conflicts:
+            s += f"; id_conflicts={self.id_conflicts}"
         if self.interrupted:
             s += " [stopped]"
         return s
@@ -85,7 +93,8 @@ class ElasticsearchSink:
                  linger: float = 1.0, gzip: bool = False, max_in_flight: int = 2, timeout: float = 30.0,
                  dlq_topic: str | None = None, shards: int | None = None, replicas: int | None = None,
                  install_template: bool = False, schema: str = "ecs", recreate_index: bool = False,
-                 startup_timeout: float = 30.0, backoff_initial_ms: int = 200, backoff_max_ms: int = 30000):
+                 startup_timeout: float = 30.0, backoff_initial_ms: int = 200, backoff_max_ms: int = 30000,
+                 max_buffered_bytes: int = 64 << 20):
         url, user, password = _credentials_out_of_url(url, user, password)
         if insecure:
             print("WARNING: TLS certificate verification is OFF (--insecure): anyone on the path can read "
@@ -111,7 +120,7 @@ class ElasticsearchSink:
             "dlq_topic": dlq_topic or "", "index_settings": json.dumps({"settings": settings}) if settings else "",
             "template_name": template_name, "template_body": template_body, "recreate_index": recreate_index,
             "startup_timeout": float(startup_timeout), "backoff_initial_ms": int(backoff_initial_ms),
-            "backoff_max_ms": int(backoff_max_ms),
+            "backoff_max_ms": int(backoff_max_ms), "max_buffered_bytes": int(max_buffered_bytes),
         }
 
     def __repr__(self) -> str:

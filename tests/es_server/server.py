@@ -1223,13 +1223,13 @@ class _Handler(BaseHTTPRequestHandler):
                             break
                     break
                 total += size
-                if total > _MAX_CONTENT_LENGTH:
+                if total > self.server.es.max_content_length:
                     raise _BodyTooLarge()
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline(65537)
             return b"".join(chunks)
         n = int(self.headers.get("Content-Length") or 0)
-        if n > _MAX_CONTENT_LENGTH:
+        if n > self.server.es.max_content_length:
             raise _BodyTooLarge()
         if limit is not None:
             n = min(n, limit)
@@ -1377,6 +1377,7 @@ class EsTestServer:
         self.dynamic_mapping = dynamic_mapping
         self.keep_sources = keep_sources
         self.validate_documents = validate_documents
+        self.max_content_length = _MAX_CONTENT_LENGTH  # http.max_content_length: larger bodies get 413
         self.key_type = key_type
         self.verbose = verbose
         self.cluster_name = cluster_name
@@ -1989,6 +1990,7 @@ class EsTestServer:
         (("_refresh",), {"POST": "_refresh", "GET": "_refresh"}),
         (("_flush",), {"POST": "_refresh", "GET": "_refresh"}),
         (("_count",), {"GET": "_count", "POST": "_count"}),
+        (("_mget",), {"GET": "_mget", "POST": "_mget"}),
         (("_search",), {"GET": "_search", "POST": "_search"}),
         (("_mapping",), {"GET": "_get_mapping"}),
         (("_cat", "indices"), {"GET": "_cat_indices"}),
@@ -3094,6 +3096,25 @@ class EsTestServer:
             if src is not _MISSING:
                 out["_source"] = src
         return 200, out
+
+    def _mget(self, ctx: _Ctx) -> Tuple[int, Any]:
+        """Multi-get by {"docs":[{"_index","_id"}]}, as the consumer checks a 409's stored document."""
+        body = _load(ctx.body) if ctx.body else {}
+        docs = body.get("docs") if isinstance(body, dict) else None
+        if not isinstance(docs, list):
+            raise _EsError(400, "action_request_validation_exception", "Validation Failed: 1: no documents to get;")
+        out = []
+        with self._lock:
+            for spec in docs:
+                name, doc_id = spec.get("_index"), spec.get("_id")
+                idx = self._indices.get(self._data_streams.get(name, name))
+                d = idx.docs.get(doc_id) if idx is not None else None
+                if d is None:
+                    out.append({"_index": name, "_id": doc_id, "found": False})
+                else:
+                    out.append({"_index": idx.name, "_id": doc_id, "_version": d[1], "_seq_no": d[2],
+                                "_primary_term": 1, "found": True, "_source": _load(d[0])})
+        return 200, {"docs": out}
 
     def _source_get(self, ctx: _Ctx) -> Tuple[int, Any]:
         status, out = self._doc_get(ctx)

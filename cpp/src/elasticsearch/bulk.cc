@@ -3,12 +3,34 @@
 #include <simdjson.h>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
+
 #include <stdexcept>
 
 #include "encode/json_writer.h"
 #include "util/timefmt.h"
 
 namespace ki::es {
+
+std::string prepare_document(std::string_view value, std::string& out) {
+  if (value.empty()) return "empty message: no JSON document";
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  // The DOM parser validates UTF-8, rejects unescaped control characters in strings and any
+  // content after the first value, so an accepted value can hold a newline only as whitespace.
+  if (auto e = parser.parse(value.data(), value.size(), true).get(doc))
+    return std::string("not a JSON document: ") + simdjson::error_message(e);
+  if (doc.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
+  if (value.find_first_of("\n\r") == std::string_view::npos) {
+    out.assign(value);
+    return {};
+  }
+  out.resize(value.size());
+  size_t len = 0;
+  if (simdjson::minify(value.data(), value.size(), out.data(), len)) return "not a JSON document: minify failed";
+  out.resize(len);
+  return {};
+}
 
 void append_bulk_item(std::string& body, std::string_view op, std::string_view index, std::string_view id,
                       std::string_view doc) {
@@ -63,6 +85,42 @@ BulkResponse parse_bulk_response(std::string_view body) {
   }
   r.ok = true;
   return r;
+}
+
+std::string mget_body(const std::vector<std::pair<std::string, std::string>>& index_ids) {
+  std::string b = "{\"docs\":[";
+  for (size_t i = 0; i < index_ids.size(); ++i) {
+    if (i) b += ',';
+    b += "{\"_index\":\"";
+    append_json_escaped(b, index_ids[i].first);
+    b += "\",\"_id\":\"";
+    append_json_escaped(b, index_ids[i].second);
+    b += "\"}";
+  }
+  b += "]}";
+  return b;
+}
+
+std::vector<std::string> mget_sources(std::string_view response, size_t expected, std::vector<bool>& found) {
+  std::vector<std::string> out(expected);
+  found.assign(expected, false);
+  nlohmann::json j = nlohmann::json::parse(response, nullptr, false);
+  if (!j.is_object() || !j.contains("docs") || !j["docs"].is_array()) return out;
+  const auto& docs = j["docs"];
+  for (size_t i = 0; i < expected && i < docs.size(); ++i) {
+    const auto& d = docs[i];
+    if (d.is_object() && d.value("found", false) && d.contains("_source")) {
+      out[i] = d["_source"].dump();
+      found[i] = true;
+    }
+  }
+  return out;
+}
+
+bool same_document(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  nlohmann::json x = nlohmann::json::parse(a, nullptr, false), y = nlohmann::json::parse(b, nullptr, false);
+  return !x.is_discarded() && !y.is_discarded() && x == y;
 }
 
 std::string error_summary(std::string_view body) {

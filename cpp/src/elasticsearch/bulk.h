@@ -3,11 +3,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ki::es {
 
-// Appends {"create":{"_index":"...","_id":"..."}}\n<doc>\n
+// A Kafka message value as a bulk source line: exactly one JSON object (valid UTF-8, no raw
+// newline). Anything else would start a new bulk action (injection) or fail the whole request,
+// so it is refused with a reason. `out` gets the value itself, or its minified copy when the
+// value spans lines. Returns "" when accepted, else why not.
+std::string prepare_document(std::string_view value, std::string& out);
+
+// Appends {"create":{"_index":"...","_id":"..."}}\n<doc>\n (doc from prepare_document)
 void append_bulk_item(std::string& body, std::string_view op, std::string_view index, std::string_view id,
                       std::string_view doc);
 
@@ -25,6 +32,14 @@ struct BulkResponse {
 
 // Reads Elasticsearch's response body: {"took":..,"errors":..,"items":[{"create":{..,"status":201}}]}.
 BulkResponse parse_bulk_response(std::string_view body);
+
+// The _mget body for these (index, id) pairs, and the stored sources it returns, in order
+// (nullopt: not found or unreadable). Used to tell a redelivery (409, same document) from a
+// different message that reuses an _id (a re-created topic restarts its offsets at 0).
+std::string mget_body(const std::vector<std::pair<std::string, std::string>>& index_ids);
+std::vector<std::string> mget_sources(std::string_view response, size_t expected, std::vector<bool>& found);
+// True when two JSON documents are the same value (key order and number spelling aside).
+bool same_document(std::string_view a, std::string_view b);
 
 // "reason" of a whole-request error body ({"error":{"type":..,"reason":..},"status":..}).
 std::string error_summary(std::string_view body);

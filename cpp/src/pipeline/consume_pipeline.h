@@ -2,7 +2,10 @@
 // document with _id = topic-partition-offset (op "create"), so a redelivered message lands on
 // the same document: every message exactly once in Elasticsearch. Offsets are committed only
 // up to messages that Elasticsearch acknowledged (2xx, or 409 on create) or that went to the
-// dead-letter topic. Per-item 429/5xx are retried with backoff; whole-request failures are
+// dead-letter topic. A value that is not exactly one JSON object is dead-lettered before it
+// reaches a bulk body (no injected actions); a whole request refused with 400/413 is split in
+// halves until the refused documents are found. A 409 is a duplicate only when the stored
+// document is the same. Per-item 429/5xx are retried with backoff; whole-request failures are
 // retried, never dropped; 401/403 stop the run at once.
 #pragma once
 #include <atomic>
@@ -40,6 +43,9 @@ struct EsSinkConfig {
   bool recreate_index = false;
   int startup_timeout_ms = 30000;  // how long to wait for Elasticsearch at start
   uint32_t backoff_initial_ms = 200, backoff_max_ms = 30000;
+  // Messages taken from Kafka but not yet acknowledged by Elasticsearch (or dead-lettered) may
+  // hold this many bytes; past it, fetching pauses until half of it has drained.
+  size_t max_buffered_bytes = 64u << 20;
 };
 
 struct RunLimits {
@@ -51,9 +57,13 @@ struct RunLimits {
 struct ConsumeStats {
   uint64_t consumed = 0, indexed = 0, duplicates = 0, dead_lettered = 0;
   uint64_t item_retries = 0, request_retries = 0, bulk_requests = 0, bytes_sent = 0;
+  uint64_t rejected = 0;      // not one JSON object: dead-lettered before any bulk (part of dead_lettered)
+  uint64_t id_conflicts = 0;  // 409 on a document with other content: indexed under a content-derived _id
+  uint64_t fetch_pauses = 0;  // times fetching paused for --max-buffered-bytes
   double seconds = 0, latency_p50_ms = 0, latency_p99_ms = 0;
   std::map<std::string, int64_t> committed;  // "topic[partition]" -> next offset
-  std::map<std::string, int64_t> lag;        // high watermark - committed
+  std::map<std::string, int64_t> lag;        // high watermark - committed (known partitions only)
+  std::vector<std::string> lag_unknown;      // assigned partitions whose high watermark is not known yet
   Histogram bulk_latency;  // seconds from submitting a _bulk request to its response (/metrics)
   Histogram e2e_latency;   // seconds from the producer reading a line to Elasticsearch acknowledging it
   std::vector<std::string> errors;
