@@ -92,6 +92,17 @@ def test_es_hostname_mismatch_fails(tmp_path, broker, monkeypatch):
         assert "host name" in r.stderr and "localhost" in r.stderr and "TLS" in r.stderr
 
 
+# ---------------------------------------------------------------- hostile networks: URLs
+
+def test_a_url_with_a_query_string_keeps_it_after_the_request_path(es, broker):
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", es.url + "/?x=1",
+                    env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
+    log = es.request_log
+    assert {q.path for q in log} >= {"/", "/test-log", "/_bulk"}, [(q.method, q.path, q.query) for q in log]
+    assert all(q.query == "x=1" for q in log), [(q.path, q.query) for q in log]
+
+
 # ---------------------------------------------------------------- TLS: Kafka (librdkafka)
 
 class TlsListener:

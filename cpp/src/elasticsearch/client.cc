@@ -66,6 +66,24 @@ CURLcode ssl_ctx_cb(CURL*, void* ssl_ctx, void* arg) {
 
 }  // namespace
 
+std::string request_url(const std::string& base, const std::string& path) {
+  size_t start = base.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = base.find('#', start);
+  std::string b = base.substr(0, end);  // the fragment never goes on the wire
+  size_t q = b.find('?', start);
+  std::string query = q == std::string::npos ? "" : b.substr(q + 1);
+  b = b.substr(0, q);
+  size_t slash = b.find('/', start);  // the authority ends at the first '/' after the scheme
+  std::string url = b;
+  if (!path.empty()) {
+    while (url.size() > (slash == std::string::npos ? b.size() : slash) && url.back() == '/') url.pop_back();
+    url += path;
+  }
+  if (!query.empty()) url += (path.find('?') == std::string::npos ? "?" : "&") + query;
+  return url;
+}
+
 struct EsClient::Transfer {
   CURL* easy = nullptr;
   uint64_t id = 0;
@@ -120,9 +138,7 @@ CURL* EsClient::easy_for(Transfer& t, const char* method, const std::string& pat
     e = curl_easy_init();
   }
   t.easy = e;
-  std::string url = cfg_.url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  url += path;
+  std::string url = request_url(cfg_.url, path);
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
   curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
   if (std::string_view(method) == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

@@ -35,6 +35,10 @@ struct HttpResponse {
   uint64_t id = 0;       // the request it answers
 };
 
+// The URL of a request: scheme://host[:port] + the base URL's path (trailing '/' dropped) + path,
+// then the base URL's query string (joined with '&' if path has its own). A fragment is dropped.
+std::string request_url(const std::string& base, const std::string& path);
+
 class EsClient {
  public:
   explicit EsClient(ClientConfig cfg);  // throws std::runtime_error for a missing CA file
