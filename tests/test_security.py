@@ -1,6 +1,7 @@
 """Security: TLS verified by default (Elasticsearch over libcurl, Kafka over librdkafka), secrets
 never shown, `.env` read as data, documents that no log line can inject fields into, and index
 names that cannot smuggle a path into a URL."""
+import base64
 import dataclasses
 import json
 import os
@@ -92,7 +93,95 @@ def test_es_hostname_mismatch_fails(tmp_path, broker, monkeypatch):
         assert "host name" in r.stderr and "localhost" in r.stderr and "TLS" in r.stderr
 
 
-# ---------------------------------------------------------------- hostile networks: URLs
+# ---------------------------------------------------------------- hostile networks: plain http
+
+class HeaderRecorder:
+    """A plain-HTTP listener that records each request's method, path and headers and answers
+    401 like Elasticsearch: whatever reached it went over the wire in clear."""
+
+    def __init__(self):
+        import http.server
+        seen = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append((self.command, self.path, dict(self.headers)))
+                body = b'{"error":{"type":"security_exception","reason":"missing authentication"},"status":401}'
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_HEAD = do_PUT = do_POST = do_DELETE = do_GET
+
+            def log_message(self, *a):
+                pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.srv.server_port}"
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def test_credentials_do_not_go_over_plain_http_without_the_flag(broker):
+    with HeaderRecorder() as srv:
+        host = srv.url.split("//", 1)[1]
+        for url, env in [(srv.url, {"ELASTIC_PASSWORD": SECRET}), (srv.url, {"ELASTIC_API_KEY": f"kid:{SECRET}"}),
+                         (f"http://elastic:{SECRET}@{host}", {})]:
+            r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", url, "--idle-timeout", "2",
+                    "--startup-timeout", "2", "--env-file", "/nonexistent.env", env=env)
+            assert r.returncode == 2 and "refusing to send" in r.stderr and "--allow-http-credentials" in r.stderr, r.stderr
+            assert "Traceback" not in r.stderr
+            assert_no_secret(r.stdout, r.stderr)
+        # The Python API refuses too, before any request.
+        with pytest.raises(ValueError, match="refusing to send the password"):
+            Consumer(broker.bootstrap, "data_log", group(), FAST).run(
+                ElasticsearchSink(srv.url, password=SECRET), idle_timeout=1)
+        assert srv.requests == []
+        # Said explicitly: sent, with a warning.
+        r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", srv.url, "--allow-http-credentials",
+                "--idle-timeout", "2", "--startup-timeout", "2", "--env-file", "/nonexistent.env",
+                env={"ELASTIC_PASSWORD": SECRET})
+        assert r.returncode == 1 and "refused the credentials" in r.stderr, r.stderr
+        assert "WARNING" in r.stderr and "clear text" in r.stderr and srv.url in r.stderr
+        assert_no_secret(r.stdout, r.stderr)
+        auth = "Basic " + base64.b64encode(f"elastic:{SECRET}".encode()).decode()
+        assert srv.requests and all(h.get("Authorization") == auth for _, _, h in srv.requests)
+
+
+def test_deploy_assets_does_not_send_credentials_over_plain_http_without_the_flag(monkeypatch, capsys):
+    from kafkainsight.cli import main
+    monkeypatch.setenv("ELASTIC_PASSWORD", SECRET)
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    with HeaderRecorder() as srv:
+        assert main(["deploy-assets", "--kibana-url", srv.url, "--env-file", "/nonexistent.env"]) == 1
+        err = capsys.readouterr().err
+        assert "refusing to send the password" in err and "--allow-http-credentials" in err
+        assert srv.requests == []
+        assert main(["deploy-assets", "--kibana-url", srv.url, "--allow-http-credentials",
+                     "--env-file", "/nonexistent.env"]) == 1  # the recorder answers 401
+        err = capsys.readouterr().err
+        assert "WARNING" in err and "clear text" in err
+        assert_no_secret(err)
+        [(_, path, headers)] = srv.requests
+        assert path.startswith("/api/saved_objects/_import") and headers["Authorization"].startswith("Basic ")
+
+
+def test_a_password_in_the_url_gets_a_warning_pointing_to_elastic_password(es, broker):
+    host = es.url.split("//", 1)[1]
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", f"https://elastic:{es.password}@{host}")
+    assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
+    assert "visible to other users" in r.stderr and "ELASTIC_PASSWORD" in r.stderr and es.password not in r.stderr
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0 and "visible to other users" not in r.stderr, r.stderr
+
 
 def test_a_url_with_a_query_string_keeps_it_after_the_request_path(es, broker):
     r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", es.url + "/?x=1",

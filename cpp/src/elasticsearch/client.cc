@@ -64,6 +64,13 @@ CURLcode ssl_ctx_cb(CURL*, void* ssl_ctx, void* arg) {
   return CURLE_OK;
 }
 
+bool is_https(const std::string& url) {
+  if (url.size() < 8) return false;
+  std::string scheme = url.substr(0, 8);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme == "https://";
+}
+
 }  // namespace
 
 std::string request_url(const std::string& base, const std::string& path) {
@@ -100,7 +107,7 @@ EsClient::EsClient(ClientConfig cfg) : cfg_(std::move(cfg)) {
       if (std::isxdigit(static_cast<unsigned char>(c))) fingerprint_ += static_cast<char>(std::tolower(c));
     if (fingerprint_.size() != 64)
       throw std::invalid_argument("--ca-fingerprint must be a SHA-256 fingerprint (64 hex digits)");
-  } else if (!cfg_.insecure && cfg_.url.rfind("https://", 0) == 0) {
+  } else if (!cfg_.insecure && is_https(cfg_.url)) {
     struct stat st{};
     if (stat(cfg_.ca_path.c_str(), &st) != 0)
       throw std::runtime_error("CA file '" + cfg_.ca_path +
@@ -113,6 +120,14 @@ EsClient::EsClient(ClientConfig cfg) : cfg_(std::move(cfg)) {
   } else if (!cfg_.password.empty()) {
     auth_header_ = "Authorization: Basic " + base64(cfg_.user + ":" + cfg_.password);
   }
+  // Basic auth is the password in base64; an API key is as good as one: neither goes in clear.
+  if (!auth_header_.empty() && !is_https(cfg_.url) && !cfg_.allow_http_credentials)
+    throw std::invalid_argument(
+        "refusing to send " +
+        (cfg_.api_key.empty() ? "the password of user '" + cfg_.user + "' (ELASTIC_PASSWORD)"
+                              : std::string("the API key (ELASTIC_API_KEY)")) +
+        " to " + cfg_.url + ": it is not an https:// URL, so anyone on the network path could read it. "
+        "Use https, or pass --allow-http-credentials if you accept that");
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(cfg_.max_in_flight));
 }

@@ -18,6 +18,7 @@ struct ClientConfig {
   std::string ca_path = "certificates/http_ca.crt";
   std::string ca_fingerprint;  // SHA-256 of the CA certificate (hex, colons allowed), as ES 8 prints it
   bool insecure = false;       // no verification at all (explicit opt-in)
+  bool allow_http_credentials = false;  // send credentials over plain http (explicit opt-in)
   std::string user = "elastic";
   std::string password;
   std::string api_key;         // "id:key" or its base64 form, as ES returns "encoded"
@@ -41,7 +42,9 @@ std::string request_url(const std::string& base, const std::string& path);
 
 class EsClient {
  public:
-  explicit EsClient(ClientConfig cfg);  // throws std::runtime_error for a missing CA file
+  // Throws std::runtime_error for a missing CA file, std::invalid_argument for a malformed pin
+  // or credentials that would go over plain http without allow_http_credentials.
+  explicit EsClient(ClientConfig cfg);
   ~EsClient();
   EsClient(const EsClient&) = delete;
   EsClient& operator=(const EsClient&) = delete;
