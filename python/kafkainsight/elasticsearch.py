@@ -73,10 +73,12 @@ class ElasticsearchSink:
     """Where documents go: URL, TLS, credentials, index and batching.
 
     TLS is verified against ``ca_certs`` (Elasticsearch 8's ``http_ca.crt``) or pinned with
-    ``ca_fingerprint``; ``insecure=True`` turns verification off (with a warning). Credentials:
-    ``password`` for ``user`` (default ``elastic``) or ``api_key``. They never appear in reprs,
-    errors or stats, and are refused over plain ``http://`` unless ``allow_http_credentials=True``
-    (with a warning). ``index`` is a name or a pattern of the event date (``logs-%Y.%m.%d``).
+    ``ca_fingerprint`` (the server must send that CA and its certificate must be issued by it, or
+    the pin is the server's own certificate); host names are checked either way. ``insecure=True``
+    turns verification off (with a warning). Credentials: ``password`` for ``user`` (default
+    ``elastic``) or ``api_key``. They never appear in reprs, errors or stats, and are refused over
+    plain ``http://`` unless ``allow_http_credentials=True`` (with a warning). ``index`` is a name
+    or a pattern of the event date (``logs-%Y.%m.%d``).
     """
 
     def __init__(self, url: str = "https://localhost:9200", *, ca_certs: str = "certificates/http_ca.crt",
