@@ -491,7 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("-X", dest="property", action="append", metavar="KEY=VALUE", help="librdkafka property")
     co.add_argument("--url", default=None, help="Elasticsearch URL (default https://localhost:9200)")
     co.add_argument("--ca-certs", default=None, help="CA file (default certificates/http_ca.crt)")
-    co.add_argument("--ca-fingerprint", default=None, help="SHA-256 fingerprint of the CA instead of a file")
+    co.add_argument("--ca-fingerprint", default=None,
+                    help="SHA-256 fingerprint of the CA instead of a file (the server must send that CA, as "
+                         "Elasticsearch 8 does)")
     co.add_argument("--insecure", action="store_true", help="do NOT verify TLS (prints a warning)")
     co.add_argument("--allow-http-credentials", action="store_true",
                     help="send the password or API key even over a plain http:// URL (readable on the network; "
