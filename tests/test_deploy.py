@@ -176,7 +176,7 @@ def test_deploy_assets_imports_saved_objects_into_kibana(monkeypatch):
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     _Kibana.seen = []
     try:
-        assert main(["deploy-assets", "--kibana-url", f"http://127.0.0.1:{srv.server_port}",
+        assert main(["deploy-assets", "--kibana-url", f"http://127.0.0.1:{srv.server_port}", "--allow-http-credentials",
                      "--pattern", "weblogs-*"]) == 0
     finally:
         srv.shutdown()

@@ -1,6 +1,7 @@
 """Security: TLS verified by default (Elasticsearch over libcurl, Kafka over librdkafka), secrets
 never shown, `.env` read as data, documents that no log line can inject fields into, and index
 names that cannot smuggle a path into a URL."""
+import base64
 import dataclasses
 import json
 import os
@@ -90,6 +91,199 @@ def test_es_hostname_mismatch_fails(tmp_path, broker, monkeypatch):
         r = consume_cli(es, broker, "--ca-certs", es.ca_path, env={"ELASTIC_PASSWORD": es.password})
         assert r.returncode == 1, r.stderr
         assert "host name" in r.stderr and "localhost" in r.stderr and "TLS" in r.stderr
+
+
+# ---------------------------------------------------------------- hostile networks: the CA pin
+
+def pem(path, *parts):
+    """A PEM file of the given certificates, in order (a chain as a server sends it)."""
+    with open(path, "w") as out:
+        for p in parts:
+            with open(p) as f:
+                out.write(f.read())
+    return str(path)
+
+
+def leaf_of(es):
+    """The test server's own certificate alone (its chain file is this + the CA, like ES 8's)."""
+    return os.path.join(os.path.dirname(es.key_path), "http.crt")
+
+
+def test_ca_pin_refuses_a_foreign_certificate_with_the_pinned_ca_appended(es, broker, tmp_path):
+    # The attack: a certificate for localhost from the attacker's own CA (with the same name as the
+    # ES auto-configured one), followed by the real CA certificate, which anyone can download.
+    _, _, foreign_key = es_server_module._generate_certs(str(tmp_path / "foreign"))
+    foreign_leaf = tmp_path / "foreign" / "certs" / "http.crt"
+    es.use_certificate(pem(tmp_path / "crafted.pem", foreign_leaf, es.ca_path), foreign_key)
+    r = consume_cli(es, broker, "--ca-fingerprint", es.ca_fingerprint, env={"ELASTIC_PASSWORD": SECRET})
+    assert r.returncode == 1, r.stderr
+    assert "TLS" in r.stderr and "not issued by the CA pinned with --ca-fingerprint" in r.stderr, r.stderr
+    assert es.request_log == [] and es.counters["tls_failures"] >= 1  # no request: the password never left
+    assert_no_secret(r.stdout, r.stderr)
+
+
+def test_ca_pin_accepts_the_genuine_chain_leaf_plus_ca(es, broker):
+    # What a real Elasticsearch 8 sends: its http.p12 holds the certificate followed by http_ca
+    # (elastic/elasticsearch AutoConfigureNode: setKeyEntry("http", ..., {httpCert, httpCaCert})).
+    r = consume_cli(es, broker, "--ca-fingerprint", es.ca_fingerprint.upper(), env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
+
+
+def test_ca_pin_against_a_server_that_sends_only_its_own_certificate(es, broker):
+    es.use_certificate(leaf_of(es), es.key_path)
+    r = consume_cli(es, broker, "--ca-fingerprint", es.ca_fingerprint, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 1, r.stderr
+    assert "sent only its own certificate" in r.stderr and "--ca-certs" in r.stderr, r.stderr
+    assert es.request_log == []
+    # Pinning the server's own certificate works, and so does the CA file (the advice given).
+    leaf_pin = es_server_module._pem_fingerprint(leaf_of(es))
+    r = consume_cli(es, broker, "--ca-fingerprint", leaf_pin, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "-g", group(), env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0, r.stderr
+
+
+def test_ca_pin_still_checks_the_host_name(tmp_path, broker, monkeypatch):
+    # A genuine certificate of the pinned CA, issued for another host: refused unless --insecure.
+    monkeypatch.setattr(es_server_module, "_OPENSSL_CNF", es_server_module._OPENSSL_CNF.replace(
+        "DNS:localhost,IP:127.0.0.1,IP:::1", "DNS:elastic.example.org"))
+    with EsTestServer(workdir=str(tmp_path / "es")) as es:
+        r = consume_cli(es, broker, "--ca-fingerprint", es.ca_fingerprint, env={"ELASTIC_PASSWORD": SECRET})
+        assert r.returncode == 1, r.stderr
+        assert "host name" in r.stderr and "localhost" in r.stderr and "TLS" in r.stderr, r.stderr
+        assert es.request_log == []
+        r = consume_cli(es, broker, "--ca-fingerprint", es.ca_fingerprint, "--insecure",
+                        env={"ELASTIC_PASSWORD": es.password})
+        assert r.returncode == 0 and "indexed=50" in r.stderr and "verification is OFF" in r.stderr, r.stderr
+
+
+def dated_certs(tmp_path, start, end):
+    """(ca, chain, key): the test server's CA and a server certificate valid from start to end
+    (YYYYMMDDHHMMSSZ), signed with `openssl ca` (`openssl x509 -days` cannot go back in time)."""
+    ca, _, key = es_server_module._generate_certs(str(tmp_path))
+    certs = tmp_path / "certs"
+    (certs / "index.txt").write_text("")
+    (certs / "ca.cnf").write_text("[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\n"
+                                  "rand_serial = yes\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n")
+    subprocess.run(["openssl", "ca", "-batch", "-config", "ca.cnf", "-in", "http.csr", "-cert", ca,
+                    "-keyfile", "http_ca.key", "-startdate", start, "-enddate", end, "-extfile", "openssl.cnf",
+                    "-extensions", "v3_srv", "-notext", "-out", "dated.crt"], cwd=certs, check=True, capture_output=True)
+    return ca, pem(certs / "dated_chain.pem", certs / "dated.crt", ca), key
+
+
+@pytest.mark.parametrize("case,start,end,words", [
+    ("expired", "20200101000000Z", "20200201000000Z", "has expired (valid from 2020-01-01 00:00:00 UTC until "
+                                                      "2020-02-01 00:00:00 UTC)"),
+    ("not_yet_valid", "20900101000000Z", "20910101000000Z", "is not yet valid (valid from 2090-01-01 00:00:00 UTC"),
+])
+def test_a_server_certificate_out_of_its_dates_is_named_not_the_ca_file(es, broker, tmp_path, case, start, end, words):
+    ca, chain, key = dated_certs(tmp_path / case, start, end)
+    es.use_certificate(chain, key)
+    for how in (["--ca-certs", ca], ["--ca-fingerprint", es_server_module._pem_fingerprint(ca)]):
+        r = consume_cli(es, broker, *how, env={"ELASTIC_PASSWORD": es.password})
+        assert r.returncode == 1, r.stderr
+        assert "the server's certificate /CN=localhost " + words in r.stderr, r.stderr
+        assert "http_ca.crt of this cluster" not in r.stderr
+    assert es.request_log == []
+
+
+# ---------------------------------------------------------------- hostile networks: plain http
+
+class HeaderRecorder:
+    """A plain-HTTP listener that records each request's method, path and headers and answers
+    401 like Elasticsearch: whatever reached it went over the wire in clear."""
+
+    def __init__(self):
+        import http.server
+        seen = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append((self.command, self.path, dict(self.headers)))
+                body = b'{"error":{"type":"security_exception","reason":"missing authentication"},"status":401}'
+                self.send_response(401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_HEAD = do_PUT = do_POST = do_DELETE = do_GET
+
+            def log_message(self, *a):
+                pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.srv.server_port}"
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def test_credentials_do_not_go_over_plain_http_without_the_flag(broker):
+    with HeaderRecorder() as srv:
+        host = srv.url.split("//", 1)[1]
+        for url, env in [(srv.url, {"ELASTIC_PASSWORD": SECRET}), (srv.url, {"ELASTIC_API_KEY": f"kid:{SECRET}"}),
+                         (f"http://elastic:{SECRET}@{host}", {})]:
+            r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", url, "--idle-timeout", "2",
+                    "--startup-timeout", "2", "--env-file", "/nonexistent.env", env=env)
+            assert r.returncode == 2 and "refusing to send" in r.stderr and "--allow-http-credentials" in r.stderr, r.stderr
+            assert "Traceback" not in r.stderr
+            assert_no_secret(r.stdout, r.stderr)
+        # The Python API refuses too, before any request.
+        with pytest.raises(ValueError, match="refusing to send the password"):
+            Consumer(broker.bootstrap, "data_log", group(), FAST).run(
+                ElasticsearchSink(srv.url, password=SECRET), idle_timeout=1)
+        assert srv.requests == []
+        # Said explicitly: sent, with a warning.
+        r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", srv.url, "--allow-http-credentials",
+                "--idle-timeout", "2", "--startup-timeout", "2", "--env-file", "/nonexistent.env",
+                env={"ELASTIC_PASSWORD": SECRET})
+        assert r.returncode == 1 and "refused the credentials" in r.stderr, r.stderr
+        assert "WARNING" in r.stderr and "clear text" in r.stderr and srv.url in r.stderr
+        assert_no_secret(r.stdout, r.stderr)
+        auth = "Basic " + base64.b64encode(f"elastic:{SECRET}".encode()).decode()
+        assert srv.requests and all(h.get("Authorization") == auth for _, _, h in srv.requests)
+
+
+def test_deploy_assets_does_not_send_credentials_over_plain_http_without_the_flag(monkeypatch, capsys):
+    from kafkainsight.cli import main
+    monkeypatch.setenv("ELASTIC_PASSWORD", SECRET)
+    monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
+    with HeaderRecorder() as srv:
+        assert main(["deploy-assets", "--kibana-url", srv.url, "--env-file", "/nonexistent.env"]) == 1
+        err = capsys.readouterr().err
+        assert "refusing to send the password" in err and "--allow-http-credentials" in err
+        assert srv.requests == []
+        assert main(["deploy-assets", "--kibana-url", srv.url, "--allow-http-credentials",
+                     "--env-file", "/nonexistent.env"]) == 1  # the recorder answers 401
+        err = capsys.readouterr().err
+        assert "WARNING" in err and "clear text" in err
+        assert_no_secret(err)
+        [(_, path, headers)] = srv.requests
+        assert path.startswith("/api/saved_objects/_import") and headers["Authorization"].startswith("Basic ")
+
+
+def test_a_password_in_the_url_gets_a_warning_pointing_to_elastic_password(es, broker):
+    host = es.url.split("//", 1)[1]
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", f"https://elastic:{es.password}@{host}")
+    assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
+    assert "visible to other users" in r.stderr and "ELASTIC_PASSWORD" in r.stderr and es.password not in r.stderr
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0 and "visible to other users" not in r.stderr, r.stderr
+
+
+def test_a_url_with_a_query_string_keeps_it_after_the_request_path(es, broker):
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--url", es.url + "/?x=1",
+                    env={"ELASTIC_PASSWORD": es.password})
+    assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
+    log = es.request_log
+    assert {q.path for q in log} >= {"/", "/test-log", "/_bulk"}, [(q.method, q.path, q.query) for q in log]
+    assert all(q.query == "x=1" for q in log), [(q.path, q.query) for q in log]
 
 
 # ---------------------------------------------------------------- TLS: Kafka (librdkafka)

@@ -62,6 +62,8 @@ class PyConsumer {
     s.client.ca_path = sink["ca_path"].cast<std::string>();
     s.client.ca_fingerprint = sink["ca_fingerprint"].cast<std::string>();
     s.client.insecure = sink["insecure"].cast<bool>();
+    s.client.allow_http_credentials =
+        sink.contains("allow_http_credentials") && sink["allow_http_credentials"].cast<bool>();
     s.client.user = sink["user"].cast<std::string>();
     s.client.password = sink["password"].cast<std::string>();
     s.client.api_key = sink["api_key"].cast<std::string>();

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include "elasticsearch/bulk.h"
+#include "elasticsearch/client.h"
 #include "elasticsearch/offsets.h"
 #include "elasticsearch/retry.h"
 
@@ -154,4 +155,19 @@ TEST(Mget, BodyAndSourcesInOrder) {
   EXPECT_FALSE(same_document(src[0], R"({"n":1,"message":"new"})"));
   mget_sources("<html>", 2, found);
   EXPECT_EQ(found, (std::vector<bool>{false, false}));
+}
+
+// The query string of --url belongs after the request path, not inside it ("/?x=1/_bulk").
+TEST(RequestUrl, BasePathThenPathThenQuery) {
+  EXPECT_EQ(request_url("https://es:9200", "/_bulk"), "https://es:9200/_bulk");
+  EXPECT_EQ(request_url("https://es:9200/", "/_bulk"), "https://es:9200/_bulk");
+  EXPECT_EQ(request_url("https://es:9200/?x=1", "/_bulk"), "https://es:9200/_bulk?x=1");
+  EXPECT_EQ(request_url("https://es:9200?x=1", "/"), "https://es:9200/?x=1");
+  EXPECT_EQ(request_url("https://proxy/es/?x=1&y=2#frag", "/_bulk"), "https://proxy/es/_bulk?x=1&y=2");
+  EXPECT_EQ(request_url("http://proxy/es///", "/idx?refresh=true"), "http://proxy/es/idx?refresh=true");
+  EXPECT_EQ(request_url("https://es/a?x=1", "/idx?refresh=true"), "https://es/a/idx?refresh=true&x=1");
+  EXPECT_EQ(request_url("https://[::1]:9200/?x=1", "/"), "https://[::1]:9200/?x=1");
+  // A webhook posts to the URL itself: its path and query stay as given.
+  EXPECT_EQ(request_url("https://hooks.example/h/1/?t=abc", ""), "https://hooks.example/h/1/?t=abc");
+  EXPECT_EQ(request_url("localhost:9200/?x=1", "/_bulk"), "localhost:9200/_bulk?x=1");
 }

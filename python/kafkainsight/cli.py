@@ -195,6 +195,14 @@ def _cmd_produce(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warn_password_in_url(url: str | None, flag: str) -> None:
+    """A command line is readable by every user of the machine (ps, /proc/PID/cmdline)."""
+    from urllib.parse import urlsplit
+    if url and ":" in urlsplit(url).netloc.rpartition("@")[0]:
+        print(f"kafkainsight: warning: the password in {flag} is visible to other users of this machine (ps): "
+              "set ELASTIC_PASSWORD in the environment or a chmod-600 .env instead", file=sys.stderr)
+
+
 def _cmd_consume(a: argparse.Namespace) -> int:
     from .elasticsearch import Consumer, ElasticsearchSink
     from .settings import Settings, parse_properties
@@ -203,10 +211,12 @@ def _cmd_consume(a: argparse.Namespace) -> int:
     consumer = Consumer(cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers), topics,
                         cfg.get("KAFKA_GROUP_ID", a.group), parse_properties(a.property),
                         auto_offset_reset=a.offset_reset)
+    _warn_password_in_url(a.url, "--url")
     sink = ElasticsearchSink(
         cfg.get("ELASTICSEARCH_URL", a.url, "https://localhost:9200"),
         ca_certs=cfg.get("ELASTIC_CA_CERTS", a.ca_certs, "certificates/http_ca.crt"),
         ca_fingerprint=cfg.get("ELASTIC_CA_FINGERPRINT", a.ca_fingerprint, ""), insecure=a.insecure,
+        allow_http_credentials=a.allow_http_credentials,
         user=cfg.get("ELASTIC_USER", a.user, "elastic"), password=cfg.get("ELASTIC_PASSWORD", None, ""),
         api_key=cfg.get("ELASTIC_API_KEY", None, ""), index=cfg.get("ES_INDEX", a.index, "test-log"),
         bulk_max_docs=a.bulk_max_docs, bulk_max_bytes=a.bulk_max_bytes, linger=a.linger, gzip=a.gzip,
@@ -344,7 +354,7 @@ def _cmd_deploy_assets(a: argparse.Namespace) -> int:
                        user=cfg.get("ELASTIC_USER", a.user, "elastic"), password=cfg.get("ELASTIC_PASSWORD", None, ""),
                        api_key=cfg.get("ELASTIC_API_KEY", None, ""),
                        ca_certs=cfg.get("ELASTIC_CA_CERTS", a.ca_certs, "certificates/http_ca.crt"),
-                       insecure=a.insecure, retention=a.retention, pattern=a.pattern, ilm=not a.no_ilm,
+                       insecure=a.insecure, allow_http_credentials=a.allow_http_credentials, retention=a.retention, pattern=a.pattern, ilm=not a.no_ilm,
                        replicas=a.replicas, dry_run=a.dry_run)
     except AssetInstallError as e:
         print(f"kafkainsight: error: {e}", file=sys.stderr)
@@ -482,8 +492,13 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("-X", dest="property", action="append", metavar="KEY=VALUE", help="librdkafka property")
     co.add_argument("--url", default=None, help="Elasticsearch URL (default https://localhost:9200)")
     co.add_argument("--ca-certs", default=None, help="CA file (default certificates/http_ca.crt)")
-    co.add_argument("--ca-fingerprint", default=None, help="SHA-256 fingerprint of the CA instead of a file")
+    co.add_argument("--ca-fingerprint", default=None,
+                    help="SHA-256 fingerprint of the CA instead of a file (the server must send that CA, as "
+                         "Elasticsearch 8 does)")
     co.add_argument("--insecure", action="store_true", help="do NOT verify TLS (prints a warning)")
+    co.add_argument("--allow-http-credentials", action="store_true",
+                    help="send the password or API key even over a plain http:// URL (readable on the network; "
+                         "refused without this flag)")
     co.add_argument("--user", default=None, help="user for ELASTIC_PASSWORD (default elastic)")
     co.add_argument("--index", default=None, help="index name or date pattern, e.g. logs-%%Y.%%m.%%d (default test-log)")
     co.add_argument("--schema", default="ecs", choices=list(_core.SCHEMAS), help="layout for --install-template")
@@ -556,6 +571,9 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--kibana-url", default=None, help="Kibana URL, e.g. http://localhost:5601")
     da.add_argument("--ca-certs", default=None, help="CA file (default certificates/http_ca.crt)")
     da.add_argument("--insecure", action="store_true", help="do NOT verify TLS")
+    da.add_argument("--allow-http-credentials", action="store_true",
+                    help="send the password or API key even over a plain http:// URL (readable on the network; "
+                         "refused without this flag)")
     da.add_argument("--user", default=None, help="user for ELASTIC_PASSWORD (default elastic)")
     da.add_argument("--retention", default="30d", help="delete indices this old (ILM delete phase, default 30d)")
     da.add_argument("--pattern", default="kafkainsight-*", help="index pattern of the template and the data view")

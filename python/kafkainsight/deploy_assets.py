@@ -3,7 +3,8 @@
 objects (data view + the "HTTP errors" dashboard). The files are package data in
 ``kafkainsight/assets/`` (and ``templates/`` for the mappings); ``dry_run`` prints the exact
 requests. Standard library only: TLS verified against the CA file (Elasticsearch 8's
-``http_ca.crt``) unless ``insecure``.
+``http_ca.crt``) unless ``insecure``; credentials refused over plain http unless
+``allow_http_credentials``.
 """
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def saved_objects(pattern: str = INDEX_PATTERN) -> bytes:
 
 class _Http:
     def __init__(self, base: str, *, user: str, password: str, api_key: str, ca_certs: str | None,
-                 insecure: bool, timeout: float):
+                 insecure: bool, timeout: float, allow_http_credentials: bool = False):
         self.base = base.rstrip("/")
         self.timeout = timeout
         self.headers = {}
@@ -79,6 +80,11 @@ class _Http:
         elif password:
             self.headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         self.ca_certs, self.insecure, self._ctx = ca_certs, insecure, None
+        self.cleartext = bool(self.headers) and not self.base.lower().startswith("https://")
+        self.allow_http_credentials = allow_http_credentials
+        if self.cleartext and allow_http_credentials:
+            print(f"WARNING: the {'API key' if api_key else 'password'} goes to {self.base} in clear text "
+                  "(--allow-http-credentials): anyone on the network path can read it", file=sys.stderr)
 
     def context(self) -> ssl.SSLContext | None:
         """Made on first use, so --dry-run needs no CA file."""
@@ -94,6 +100,11 @@ class _Http:
         return self._ctx
 
     def request(self, step: str, method: str, path: str, body: bytes | None, headers: dict) -> Any:
+        if self.cleartext and not self.allow_http_credentials:
+            raise AssetInstallError(
+                f"{step}: refusing to send the {'API key' if 'ApiKey' in self.headers['Authorization'] else 'password'} "
+                f"to {self.base}: it is not an https:// URL, so anyone on the network path could read it. Use https, "
+                "or pass --allow-http-credentials if you accept that")
         req = urllib.request.Request(self.base + path, data=body, method=method,
                                      headers={**self.headers, **headers})
         try:
@@ -114,6 +125,7 @@ class _Http:
 
 def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, user: str = "elastic",
                    password: str = "", api_key: str = "", ca_certs: str | None = None, insecure: bool = False,
+                   allow_http_credentials: bool = False,
                    retention: str = "30d", pattern: str = INDEX_PATTERN, schema: str = "ecs", ilm: bool = True,
                    replicas: int | None = None, timeout: float = 30.0, dry_run: bool = False,
                    log: Callable[[str], Any] = lambda s: print(s, file=sys.stderr)) -> list[str]:
@@ -121,7 +133,8 @@ def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, 
     into Kibana (overwriting earlier versions). Returns one line per step done."""
     steps: list[tuple] = []
     done: list[str] = []
-    opts = dict(user=user, password=password, api_key=api_key, ca_certs=ca_certs, insecure=insecure, timeout=timeout)
+    opts = dict(user=user, password=password, api_key=api_key, ca_certs=ca_certs, insecure=insecure, timeout=timeout,
+                allow_http_credentials=allow_http_credentials)
     json_h = {"Content-Type": "application/json"}
     if es_url:
         es = _Http(es_url, **opts)

@@ -81,13 +81,17 @@ class ElasticsearchSink:
     """Where documents go: URL, TLS, credentials, index and batching.
 
     TLS is verified against ``ca_certs`` (Elasticsearch 8's ``http_ca.crt``) or pinned with
-    ``ca_fingerprint``; ``insecure=True`` turns verification off (with a warning). Credentials:
-    ``password`` for ``user`` (default ``elastic``) or ``api_key``. They never appear in reprs,
-    errors or stats. ``index`` is a name or a pattern of the event date (``logs-%Y.%m.%d``).
+    ``ca_fingerprint`` (the server must send that CA and its certificate must be issued by it, or
+    the pin is the server's own certificate); host names are checked either way. ``insecure=True``
+    turns verification off (with a warning). Credentials: ``password`` for ``user`` (default
+    ``elastic``) or ``api_key``. They never appear in reprs, errors or stats, and are refused over
+    plain ``http://`` unless ``allow_http_credentials=True`` (with a warning). ``index`` is a name
+    or a pattern of the event date (``logs-%Y.%m.%d``).
     """
 
     def __init__(self, url: str = "https://localhost:9200", *, ca_certs: str = "certificates/http_ca.crt",
-                 ca_fingerprint: str | None = None, insecure: bool = False, user: str = "elastic",
+                 ca_fingerprint: str | None = None, insecure: bool = False, allow_http_credentials: bool = False,
+                 user: str = "elastic",
                  password: str | None = None, api_key: str | None = None, index: str = "test-log",
                  op: str = "create", bulk_max_docs: int = 1000, bulk_max_bytes: int = 5 << 20,
                  linger: float = 1.0, gzip: bool = False, max_in_flight: int = 2, timeout: float = 30.0,
@@ -99,6 +103,9 @@ class ElasticsearchSink:
         if insecure:
             print("WARNING: TLS certificate verification is OFF (--insecure): anyone on the path can read "
                   "and change what is sent, including the password", file=sys.stderr)
+        if allow_http_credentials and (password or api_key) and not url.lower().startswith("https://"):
+            print(f"WARNING: the {'API key' if api_key else 'password'} goes to {url} in clear text "
+                  "(--allow-http-credentials): anyone on the network path can read it", file=sys.stderr)
         settings = {}
         if shards is not None:
             settings["number_of_shards"] = shards
@@ -114,6 +121,7 @@ class ElasticsearchSink:
             template_name, template_body = f"kafkainsight-{schema}", json.dumps(body)
         self._cfg = {
             "url": url, "ca_path": ca_certs, "ca_fingerprint": ca_fingerprint or "", "insecure": insecure,
+            "allow_http_credentials": bool(allow_http_credentials),
             "user": user, "password": password or "", "api_key": api_key or "", "gzip": gzip,
             "timeout": float(timeout), "max_in_flight": int(max_in_flight), "index": index, "op": op,
             "bulk_max_docs": int(bulk_max_docs), "bulk_max_bytes": int(bulk_max_bytes), "linger": float(linger),

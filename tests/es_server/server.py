@@ -1425,16 +1425,29 @@ class EsTestServer:
             self._own_workdir = True
         self.ca_path, self.cert_path, self.key_path = _generate_certs(self.workdir, self.key_type)
         self.ca_fingerprint = _pem_fingerprint(self.ca_path)
+        self._ssl_ctx = self._tls_context(self.cert_path, self.key_path)
+        self._listen()
+        return self
+
+    @staticmethod
+    def _tls_context(chain_path: str, key_path: str) -> ssl.SSLContext:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.load_cert_chain(self.cert_path, self.key_path)
+        ctx.load_cert_chain(chain_path, key_path)
         try:
             ctx.set_alpn_protocols(["http/1.1"])
         except NotImplementedError:
             pass
-        self._ssl_ctx = ctx
-        self._listen()
-        return self
+        return ctx
+
+    def use_certificate(self, chain_path: str, key_path: str) -> None:
+        """New connections present this PEM chain (server certificate first) and key: a hostile
+        or misconfigured server (foreign chain, leaf only, expired) on the same port."""
+        ctx = self._tls_context(chain_path, key_path)
+        with self._lock:
+            self._ssl_ctx = ctx
+            if self._httpd is not None:
+                self._httpd.ssl_ctx = ctx
 
     def _listen(self) -> None:
         assert self._ssl_ctx is not None

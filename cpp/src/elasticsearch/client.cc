@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 #include <stdexcept>
 
 #include "elasticsearch/bulk.h"
@@ -38,33 +39,139 @@ size_t on_body(char* p, size_t size, size_t n, void* ud) {
   return size * n;
 }
 
-// Accepts the server if any certificate it presents has the pinned SHA-256 fingerprint
-// (what ES 8's "CA fingerprint" means); the usual chain verification is replaced by the pin.
-int verify_fingerprint(X509_STORE_CTX* ctx, void* arg) {
-  const std::string& want = *static_cast<const std::string*>(arg);
-  auto matches = [&](X509* cert) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!cert || !X509_digest(cert, EVP_sha256(), md, &len)) return false;
-    static const char* hex = "0123456789abcdef";
-    std::string got;
-    for (unsigned i = 0; i < len; ++i) got += hex[md[i] >> 4], got += hex[md[i] & 15];
-    return got == want;
-  };
-  if (matches(X509_STORE_CTX_get0_cert(ctx))) return 1;
-  STACK_OF(X509)* chain = X509_STORE_CTX_get0_untrusted(ctx);
-  for (int i = 0; chain && i < sk_X509_num(chain); ++i)
-    if (matches(sk_X509_value(chain, i))) return 1;
-  X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_UNTRUSTED);
-  return 0;
+std::string sha256_hex(X509* cert) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!cert || !X509_digest(cert, EVP_sha256(), md, &len)) return {};
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) out += hex[md[i] >> 4], out += hex[md[i] & 15];
+  return out;
+}
+
+std::string subject_of(X509* cert) {
+  char buf[256] = {};
+  if (cert) X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
+  return buf[0] ? buf : "?";
+}
+
+std::string utc(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return "?";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  return buf;
+}
+
+// One refused certificate in words. Dates are the point of an expiry: say them.
+std::string explain(int err, X509* cert, bool is_leaf) {
+  std::string who = (is_leaf ? "the server's certificate " : "the CA certificate ") + subject_of(cert);
+  std::string dates = cert ? " (valid from " + utc(X509_get0_notBefore(cert)) + " until " +
+                                 utc(X509_get0_notAfter(cert)) + ")"
+                           : "";
+  if (err == X509_V_ERR_CERT_HAS_EXPIRED) return who + " has expired" + dates;
+  if (err == X509_V_ERR_CERT_NOT_YET_VALID)
+    return who + " is not yet valid" + dates + "; is this machine's clock right?";
+  return who + ": " + X509_verify_cert_error_string(err);
+}
+
+void record(TlsCheck& t, X509_STORE_CTX* ctx) {
+  t.error = X509_STORE_CTX_get_error(ctx);
+  X509* bad = X509_STORE_CTX_get_current_cert(ctx);
+  t.failure = explain(t.error, bad, X509_STORE_CTX_get_error_depth(ctx) == 0);
+}
+
+// --ca-fingerprint, as Elastic's Beats/Agent do with ssl.ca_trusted_fingerprint (elastic.co/docs/
+// reference/fleet/certificate-fingerprints): the presented certificate with the pinned SHA-256
+// becomes the ONLY trust anchor and the server's certificate must verify against it (signature,
+// dates, CA flags); curl still checks the host name. Matching any presented certificate was not
+// enough: a server could append the real CA (public) to a chain of its own.
+int verify_pinned(X509_STORE_CTX* ctx, TlsCheck& t) {
+  X509* leaf = X509_STORE_CTX_get0_cert(ctx);
+  STACK_OF(X509)* sent = X509_STORE_CTX_get0_untrusted(ctx);  // as sent, the leaf first
+  X509* anchor = nullptr;
+  if (sha256_hex(leaf) == t.pin) anchor = leaf;
+  for (int i = 0; !anchor && sent && i < sk_X509_num(sent); ++i)
+    if (sha256_hex(sk_X509_value(sent, i)) == t.pin) anchor = sk_X509_value(sent, i);
+  if (!anchor) {
+    int n = sent ? sk_X509_num(sent) : 1;
+    t.error = X509_V_ERR_CERT_UNTRUSTED;
+    t.failure = n <= 1 ? "the server sent only its own certificate (" + subject_of(leaf) +
+                             "), not the CA certificate pinned with --ca-fingerprint, so the pin cannot be "
+                             "checked: give the CA file with --ca-certs instead (or pin the server's own certificate)"
+                       : "none of the " + std::to_string(n) +
+                             " certificates the server sent has the SHA-256 fingerprint given with "
+                             "--ca-fingerprint: is it the fingerprint of this cluster's http_ca.crt?";
+    X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_UNTRUSTED);
+    return 0;
+  }
+  X509_STORE* store = X509_STORE_new();
+  X509_STORE_CTX* v = X509_STORE_CTX_new();
+  int ok = 0;
+  if (store && v && X509_STORE_add_cert(store, anchor) == 1 && X509_STORE_CTX_init(v, store, leaf, sent) == 1) {
+    X509_STORE_CTX_set_default(v, "ssl_server");
+    // The pinned certificate is trusted even when it is an intermediate or the leaf itself.
+    X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(v), X509_V_FLAG_PARTIAL_CHAIN);
+    ok = X509_verify_cert(v) == 1;
+    if (!ok) {
+      record(t, v);
+      if (t.error != X509_V_ERR_CERT_HAS_EXPIRED && t.error != X509_V_ERR_CERT_NOT_YET_VALID)
+        t.failure = "the server's certificate " + subject_of(leaf) +
+                    " is not issued by the CA pinned with --ca-fingerprint, although the server also sent "
+                    "that CA (" + X509_verify_cert_error_string(t.error) + ")";
+      X509_STORE_CTX_set_error(ctx, t.error ? t.error : X509_V_ERR_CERT_UNTRUSTED);
+    }
+  } else {
+    t.error = X509_V_ERR_OUT_OF_MEM;
+    t.failure = "could not set up the certificate check";
+    X509_STORE_CTX_set_error(ctx, X509_V_ERR_OUT_OF_MEM);
+  }
+  X509_STORE_CTX_free(v);
+  X509_STORE_free(store);
+  return ok;
+}
+
+// Every verified handshake comes here: the pin, or OpenSSL's own check against the CA file
+// (recording what failed, so an expired certificate is not blamed on the CA file).
+int verify_server(X509_STORE_CTX* ctx, void* arg) {
+  auto& t = *static_cast<TlsCheck*>(arg);
+  if (!t.pin.empty()) return verify_pinned(ctx, t);
+  int ok = X509_verify_cert(ctx);
+  if (ok != 1) record(t, ctx);
+  return ok;
 }
 
 CURLcode ssl_ctx_cb(CURL*, void* ssl_ctx, void* arg) {
-  SSL_CTX_set_cert_verify_callback(static_cast<SSL_CTX*>(ssl_ctx), verify_fingerprint, arg);
+  SSL_CTX_set_cert_verify_callback(static_cast<SSL_CTX*>(ssl_ctx), verify_server, arg);
   return CURLE_OK;
 }
 
+bool is_https(const std::string& url) {
+  if (url.size() < 8) return false;
+  std::string scheme = url.substr(0, 8);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme == "https://";
+}
+
 }  // namespace
+
+std::string request_url(const std::string& base, const std::string& path) {
+  size_t start = base.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = base.find('#', start);
+  std::string b = base.substr(0, end);  // the fragment never goes on the wire
+  size_t q = b.find('?', start);
+  std::string query = q == std::string::npos ? "" : b.substr(q + 1);
+  b = b.substr(0, q);
+  size_t slash = b.find('/', start);  // the authority ends at the first '/' after the scheme
+  std::string url = b;
+  if (!path.empty()) {
+    while (url.size() > (slash == std::string::npos ? b.size() : slash) && url.back() == '/') url.pop_back();
+    url += path;
+  }
+  if (!query.empty()) url += (path.find('?') == std::string::npos ? "?" : "&") + query;
+  return url;
+}
 
 struct EsClient::Transfer {
   CURL* easy = nullptr;
@@ -79,10 +186,10 @@ EsClient::EsClient(ClientConfig cfg) : cfg_(std::move(cfg)) {
   (void)inited;
   if (!cfg_.ca_fingerprint.empty()) {
     for (char c : cfg_.ca_fingerprint)
-      if (std::isxdigit(static_cast<unsigned char>(c))) fingerprint_ += static_cast<char>(std::tolower(c));
-    if (fingerprint_.size() != 64)
+      if (std::isxdigit(static_cast<unsigned char>(c))) tls_.pin += static_cast<char>(std::tolower(c));
+    if (tls_.pin.size() != 64)
       throw std::invalid_argument("--ca-fingerprint must be a SHA-256 fingerprint (64 hex digits)");
-  } else if (!cfg_.insecure && cfg_.url.rfind("https://", 0) == 0) {
+  } else if (!cfg_.insecure && is_https(cfg_.url)) {
     struct stat st{};
     if (stat(cfg_.ca_path.c_str(), &st) != 0)
       throw std::runtime_error("CA file '" + cfg_.ca_path +
@@ -95,6 +202,14 @@ EsClient::EsClient(ClientConfig cfg) : cfg_(std::move(cfg)) {
   } else if (!cfg_.password.empty()) {
     auth_header_ = "Authorization: Basic " + base64(cfg_.user + ":" + cfg_.password);
   }
+  // Basic auth is the password in base64; an API key is as good as one: neither goes in clear.
+  if (!auth_header_.empty() && !is_https(cfg_.url) && !cfg_.allow_http_credentials)
+    throw std::invalid_argument(
+        "refusing to send " +
+        (cfg_.api_key.empty() ? "the password of user '" + cfg_.user + "' (ELASTIC_PASSWORD)"
+                              : std::string("the API key (ELASTIC_API_KEY)")) +
+        " to " + cfg_.url + ": it is not an https:// URL, so anyone on the network path could read it. "
+        "Use https, or pass --allow-http-credentials if you accept that");
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(cfg_.max_in_flight));
 }
@@ -120,9 +235,7 @@ CURL* EsClient::easy_for(Transfer& t, const char* method, const std::string& pat
     e = curl_easy_init();
   }
   t.easy = e;
-  std::string url = cfg_.url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  url += path;
+  std::string url = request_url(cfg_.url, path);
   curl_easy_setopt(e, CURLOPT_URL, url.c_str());
   curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
   if (std::string_view(method) == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
@@ -147,12 +260,14 @@ CURL* EsClient::easy_for(Transfer& t, const char* method, const std::string& pat
   if (cfg_.insecure) {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-  } else if (!fingerprint_.empty()) {
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);  // the pin identifies the server
-    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
-    curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, &fingerprint_);
   } else {
-    curl_easy_setopt(e, CURLOPT_CAINFO, cfg_.ca_path.c_str());
+    // Host names stay checked (VERIFYHOST=2, curl's default) with a pin too: a pinned CA may
+    // have signed certificates for other hosts.
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (tls_.pin.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, cfg_.ca_path.c_str());
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, &tls_);
+    if (active_.empty()) tls_.error = 0, tls_.failure.clear();  // no handshake of another request pending
   }
   return e;
 }
@@ -163,12 +278,16 @@ std::string EsClient::describe(CURLcode code, const char* errbuf) const {
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CONNECT_ERROR:
-      if (!fingerprint_.empty())
-        return "TLS: no certificate of " + cfg_.url + " has the SHA-256 fingerprint given with --ca-fingerprint (" +
-               detail + ")";
+      // What the verify callback saw first: an expired certificate is not the CA file's fault.
+      if (tls_.error == X509_V_ERR_CERT_HAS_EXPIRED || tls_.error == X509_V_ERR_CERT_NOT_YET_VALID ||
+          (!tls_.pin.empty() && !tls_.failure.empty()))
+        return "TLS: " + cfg_.url + ": " + tls_.failure;
       if (detail.find("host name") != std::string::npos || detail.find("hostname") != std::string::npos)
         return "TLS: the certificate of " + cfg_.url + " is not issued for that host name (" + detail +
                "). Use a URL with a name the certificate lists";
+      if (!tls_.pin.empty())
+        return "TLS: the certificate of " + cfg_.url + " was not verified with the CA pinned by --ca-fingerprint (" +
+               detail + ")";
       return "TLS: the certificate of " + cfg_.url + " was not verified with the CA file '" + cfg_.ca_path +
              "' (" + detail + "). Is it the http_ca.crt of this cluster?";
     case CURLE_COULDNT_CONNECT:

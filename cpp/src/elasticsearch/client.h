@@ -1,6 +1,7 @@
 // EsClient: HTTPS to Elasticsearch with libcurl (OpenSSL): keep-alive connections, TLS
-// verified against a CA file or a CA fingerprint, basic auth or API key, a bounded number of
-// bulk requests in flight (curl multi). Secrets never appear in errors or logs.
+// verified against a CA file or a pinned CA fingerprint (host names checked in both), basic auth
+// or API key (refused over plain http unless allowed), a bounded number of bulk requests in
+// flight (curl multi). Secrets never appear in errors or logs.
 #pragma once
 #include <curl/curl.h>
 
@@ -16,8 +17,11 @@ namespace ki::es {
 struct ClientConfig {
   std::string url = "https://localhost:9200";
   std::string ca_path = "certificates/http_ca.crt";
-  std::string ca_fingerprint;  // SHA-256 of the CA certificate (hex, colons allowed), as ES 8 prints it
+  // SHA-256 of the CA certificate (hex, colons allowed), as ES 8 prints it. The server must send
+  // that CA and its certificate must verify against it (or the pin is the server's own certificate).
+  std::string ca_fingerprint;
   bool insecure = false;       // no verification at all (explicit opt-in)
+  bool allow_http_credentials = false;  // send credentials over plain http (explicit opt-in)
   std::string user = "elastic";
   std::string password;
   std::string api_key;         // "id:key" or its base64 form, as ES returns "encoded"
@@ -35,9 +39,23 @@ struct HttpResponse {
   uint64_t id = 0;       // the request it answers
 };
 
+// The URL of a request: scheme://host[:port] + the base URL's path (trailing '/' dropped) + path,
+// then the base URL's query string (joined with '&' if path has its own). A fragment is dropped.
+std::string request_url(const std::string& base, const std::string& path);
+
+// What the server-certificate check saw: filled by the OpenSSL verify callback, read when a
+// request fails to say why in words (certificates, dates; never secrets).
+struct TlsCheck {
+  std::string pin;      // lowercase hex without colons; empty: verify with the CA file
+  int error = 0;        // X509_V_ERR_* of the last refused handshake (0: none)
+  std::string failure;  // why it was refused
+};
+
 class EsClient {
  public:
-  explicit EsClient(ClientConfig cfg);  // throws std::runtime_error for a missing CA file
+  // Throws std::runtime_error for a missing CA file, std::invalid_argument for a malformed pin
+  // or credentials that would go over plain http without allow_http_credentials.
+  explicit EsClient(ClientConfig cfg);
   ~EsClient();
   EsClient(const EsClient&) = delete;
   EsClient& operator=(const EsClient&) = delete;
@@ -62,7 +80,7 @@ class EsClient {
 
   ClientConfig cfg_;
   std::string auth_header_;  // "Authorization: ..." (never logged)
-  std::string fingerprint_;  // normalized lowercase hex without colons
+  TlsCheck tls_;              // lives as long as the connections whose handshakes use it
   CURLM* multi_ = nullptr;
   std::vector<std::unique_ptr<Transfer>> active_;
   std::vector<CURL*> idle_handles_;  // reused: their connections stay alive
