@@ -70,4 +70,26 @@ beyond a line still in flight, or written by the broker with the acknowledgement
 process. Exactly-once across a producer crash would need Kafka transactions with the checkpoint
 in the same transaction; we do not claim it.
 """)
+    out.append(HOSTILE)
     return "".join(out)
+
+
+# Scenarios that pytest runs on every CI pass (not this matrix); their figures were measured when
+# they were written (2026-12-04) and are kept here so a regenerated page still lists them.
+HOSTILE = """
+## Hostile messages, hostile networks, damaged input (pytest, every CI run)
+
+These run in `scripts/test.sh`, not in the matrix above; each one failed before its fix.
+
+| scenario | test | figures (2026-12-04) |
+|---|---|---|
+| bulk injection: a value `{"a":1}\\n{"delete":{…"_id":"data_log-0-0"}}` (and `index`/`create` variants with `\\r\\n`) | `tests/test_hostile_messages.py::test_injected_actions_and_non_objects_are_dead_lettered_and_change_nothing` | 9 hostile values (3 injections, non-JSON, array, string, bad UTF-8, cut JSON, tombstone) of 35 messages: 9 dead-lettered with `ki.error.stage=validate` before any request, 0 documents deleted or overwritten, the pretty-printed object indexed on one line, 0 request retries |
+| poison pill: a document the server refuses whole (413 over `http.max_content_length`) | `…::test_a_request_refused_whole_is_split_until_the_culprit_stands_alone` | 301 messages, one of 100 KB against a 64 KiB limit: bulks split until it stood alone, 300 indexed, 1 in the DLQ with its offset and the 413 |
+| a whole-request 400 that passes | `…::test_a_passing_whole_request_400_loses_nothing` | 400 indexed, 0 dead-lettered |
+| re-created topic (offsets restart at 0, same `_id`s) on the real Kafka 3.9 | `…::test_a_recreated_topic_is_indexed_not_counted_as_duplicates` | 1,000 old + 1,000 new lines: 1,000 new indexed (`id_conflicts=1000`), 0 counted as duplicates; a second group re-reading the new topic: 0 indexed, 1,000 duplicates (content checked) |
+| engine down 20 s under a 400,000-message backlog (real Kafka 3.9) | `…::test_memory_stays_bounded_while_the_engine_is_down_with_a_large_backlog` | consumer RSS 40–78 MiB at the outage's start, +0 to +59 MiB at its peak over two runs (was 145 -> 902 MiB in 20 s); 8 log lines for the outage (one per backoff step); all 400,000 indexed afterwards |
+| fetching paused at `--max-buffered-bytes` and resumed (real Kafka 3.9) | `…::test_fetching_pauses_at_max_buffered_bytes_and_resumes_losing_nothing` | 20,000 messages, 1 MiB bound, 20 % per-item 429s: paused and resumed repeatedly, 20,000 indexed once |
+| retries never exceed `--bulk-max-docs` | `…::test_retried_documents_never_make_a_bulk_larger_than_bulk_max_docs` | 1,500 documents, 50 % per-item 429s: largest bulk 100 of 100 |
+| CA pin bypass, host names, cleartext credentials, query-string URLs, expired certificates | `tests/test_security.py` (see [SECURITY.md](SECURITY.md)) | a leaf from a foreign CA with the pinned CA appended: refused, no request reached the server |
+"""
+
