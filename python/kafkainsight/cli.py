@@ -41,14 +41,21 @@ def _print_stats(stats: dict, file=sys.stderr) -> None:
 
 
 def _cmd_parse(a: argparse.Namespace) -> int:
+    _sigterm_as_interrupt()
+    # Ctrl-C / SIGTERM and damaged input end the run with the documents so far written.
     stats = _core.convert(a.files or ["-"], a.output, a.failed or "", a.format, a.schema, a.original,
                           parse_tz(a.tz), a.year or 0)
+    if stats["interrupted"]:
+        print("stopped: ", end="", file=sys.stderr)
     _print_stats(stats)
     if stats["failed"]:
         where = f" (see {a.failed})" if a.failed else " (use --failed FILE to keep them with reasons)"
         print(f"{stats['failed']} line(s) did not parse{where}", file=sys.stderr)
-        return EXIT_FAILED_LINES
-    return EXIT_OK
+    if stats["error"]:
+        print(f"kafkainsight: error: {stats['error']} (the run stopped there; the lines before it are counted "
+              f"above)", file=sys.stderr)
+        return EXIT_IO
+    return EXIT_FAILED_LINES if stats["failed"] else EXIT_OK
 
 
 def _sigterm_as_interrupt() -> None:
@@ -138,7 +145,7 @@ def _close_metrics() -> None:
 
 
 def _cmd_produce(a: argparse.Namespace) -> int:
-    from .kafka import EmbeddedBroker, Producer
+    from .kafka import EmbeddedBroker, InputError, Producer, ProduceStats
     from .settings import Settings, is_tty, parse_properties
     cfg = Settings(a.env_file)
     props = parse_properties(a.property)
@@ -163,12 +170,14 @@ def _cmd_produce(a: argparse.Namespace) -> int:
                         headers="none" if a.no_headers else cfg.get("KAFKA_HEADERS", a.headers), resume=a.resume)
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
-    interrupted = False
+    interrupted, input_error = False, ""
     try:
         st = producer.produce_file(files, progress=progress, on_stats=metrics.update if metrics else None)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # also before the C++ call began: then nothing was read
         interrupted = True
-        st = producer.last_stats
+        st = producer.last_stats or ProduceStats(interrupted=True)
+    except InputError as e:  # damaged or unreadable input: the lines before it were sent and flushed
+        st, input_error = e.stats, str(e)
     finally:
         progress.close()
     _finish_metrics(metrics, a, dataclasses.asdict(st) if st else None)
@@ -186,6 +195,10 @@ def _cmd_produce(a: argparse.Namespace) -> int:
         r = read_topic(bootstrap, topic, keep=0)
         print(f"read back from the embedded broker: {r['messages']} message(s) in {topic} "
               f"(per partition {r['per_partition']})", file=sys.stderr)
+    if input_error:
+        print(f"kafkainsight: error: {input_error} (the run stopped there; the lines before it are counted "
+              f"above)", file=sys.stderr)
+        return EXIT_IO
     if st.stopped_reason:
         print(f"stopped at the first line that did not parse: {st.stopped_reason}", file=sys.stderr)
         return EXIT_FAILED_LINES
@@ -196,7 +209,7 @@ def _cmd_produce(a: argparse.Namespace) -> int:
 
 
 def _cmd_consume(a: argparse.Namespace) -> int:
-    from .elasticsearch import Consumer, ElasticsearchSink
+    from .elasticsearch import Consumer, ConsumeStats, ElasticsearchSink
     from .settings import Settings, parse_properties
     cfg = Settings(a.env_file)
     topics = a.topics or [cfg.get("KAFKA_TOPIC")]
@@ -219,8 +232,8 @@ def _cmd_consume(a: argparse.Namespace) -> int:
     try:
         st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout, stop_at_end=a.stop_at_end,
                           progress=metrics.update if metrics else None)
-    except KeyboardInterrupt:
-        interrupted, st = True, consumer.last_stats
+    except KeyboardInterrupt:  # also before the C++ call began: then nothing was consumed
+        interrupted, st = True, consumer.last_stats or ConsumeStats(interrupted=True)
     except _core.KafkaError as e:  # start-up: credentials, TLS, unreachable Elasticsearch or Kafka
         print(f"kafkainsight: error: {e}", file=sys.stderr)
         return EXIT_IO
