@@ -245,3 +245,33 @@ def test_consume_sigterm_with_metrics_prints_stats_and_exits_0(start, tmp_path):
         assert code == 0, err
         assert "Traceback" not in err and "SystemError" not in err
         assert "stopped: consumed=" in err
+
+
+# ---------------------------------------------------------------- .env
+
+
+def test_dotenv_values_are_literal_not_interpolated(tmp_path, monkeypatch):
+    from kafkainsight.settings import Settings
+    monkeypatch.setenv("HOME", "/home/someone")
+    env = tmp_path / ".env"
+    env.write_text("ELASTIC_PASSWORD=pa${ss}wo${HOME}rd$\nKAFKA_TOPIC=\"t${HOME}\"\nES_INDEX='i${x}'\n")
+    env.chmod(0o600)
+    s = Settings(str(env), environ={})
+    assert s.get("ELASTIC_PASSWORD") == "pa${ss}wo${HOME}rd$"
+    assert s.get("KAFKA_TOPIC") == "t${HOME}"
+    assert s.get("ES_INDEX") == "i${x}"
+
+
+@pytest.mark.parametrize("cmd", ["produce", "consume", "watch", "report", "deploy-assets"])
+def test_missing_env_file_that_was_named_is_an_error(tmp_path, cmd):
+    missing = tmp_path / "nope.env"
+    args = {"produce": [str(tmp_path / "x.log")], "consume": [], "watch": [], "report": [str(tmp_path / "x.log")],
+            "deploy-assets": ["--dry-run"]}[cmd]
+    r = run(cmd, *args, "--env-file", str(missing), timeout=60, cwd=tmp_path)
+    err = r.stderr.decode()
+    assert r.returncode == 2, err
+    assert str(missing) in err and "Traceback" not in err
+    # The default .env may be absent: no error about it.
+    (tmp_path / "x.log").write_text("\n".join(lines(3)) + "\n")
+    r = run("produce", str(tmp_path / "x.log"), "--embedded", timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr.decode()

@@ -16,6 +16,7 @@ from ._options import parse_duration, parse_tz
 from ._version import __version__
 
 EXIT_OK, EXIT_FAILED_LINES, EXIT_USAGE, EXIT_IO = 0, 3, 2, 1
+ENV_FILE_HELP = "settings file (default .env, read if present; a file named here must exist)"
 
 
 def _cmd_generate(a: argparse.Namespace) -> int:
@@ -147,7 +148,7 @@ def _close_metrics() -> None:
 def _cmd_produce(a: argparse.Namespace) -> int:
     from .kafka import EmbeddedBroker, InputError, Producer, ProduceStats
     from .settings import Settings, is_tty, parse_properties
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     props = parse_properties(a.property)
     topic = cfg.get("KAFKA_TOPIC", a.topic)
     broker = None
@@ -211,7 +212,7 @@ def _cmd_produce(a: argparse.Namespace) -> int:
 def _cmd_consume(a: argparse.Namespace) -> int:
     from .elasticsearch import Consumer, ConsumeStats, ElasticsearchSink
     from .settings import Settings, parse_properties
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     topics = a.topics or [cfg.get("KAFKA_TOPIC")]
     consumer = Consumer(cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers), topics,
                         cfg.get("KAFKA_GROUP_ID", a.group), parse_properties(a.property),
@@ -323,7 +324,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
         if len(a.source) != 1:
             print("kafkainsight: error: give one topic to read from Kafka", file=sys.stderr)
             return EXIT_USAGE
-        cfg = Settings(a.env_file)
+        cfg = Settings(a.env_file or ".env")
         topic = a.source[0].removeprefix("kafka:")
         bootstrap = cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers)
         s = summarize_topic(bootstrap, topic, parse_properties(a.property), max_messages=a.max_messages,
@@ -350,7 +351,7 @@ def _cmd_deploy_assets(a: argparse.Namespace) -> int:
     """ILM policy + index template into Elasticsearch, saved objects into Kibana."""
     from .deploy_assets import AssetInstallError, install_assets
     from .settings import Settings
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     try:
         install_assets(cfg.get("ELASTICSEARCH_URL", a.es_url, "") or None, a.kibana_url,
                        user=cfg.get("ELASTIC_USER", a.user, "elastic"), password=cfg.get("ELASTIC_PASSWORD", None, ""),
@@ -371,7 +372,7 @@ def _cmd_watch(a: argparse.Namespace) -> int:
     if a.print_rules:
         sys.stdout.write(default_rules())
         return EXIT_OK
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     rules = cfg.get("KI_WATCH_RULES", a.rules, "") or None
     info = check_rules(rules)  # ValueError (exit 2) names the file, the key and the line
     print(f"watch: rules {', '.join(info['rules']) or '(none)'} from {rules or 'built-in defaults'}; "
@@ -478,7 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "file, created if missing) and keep recording; without it a re-run sends every line again")
     pr.add_argument("--embedded", action="store_true", help="produce into a fresh embedded broker (demo)")
     pr.add_argument("--partitions", type=int, default=4, help="partitions of the topic with --embedded")
-    pr.add_argument("--env-file", default=".env")
+    pr.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     pr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_metrics_options(pr)
     pr.set_defaults(func=_cmd_produce)
@@ -514,7 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--stop-at-end", action="store_true",
                     help="stop once every assigned partition is read to its end (a batch run)")
     co.add_argument("--startup-timeout", type=float, default=30.0, help="seconds to wait for Elasticsearch")
-    co.add_argument("--env-file", default=".env")
+    co.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     _add_metrics_options(co)
     co.set_defaults(func=_cmd_consume)
 
@@ -555,7 +556,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--timeout", type=float, default=30.0, help="seconds to read the topic")
     rp.add_argument("--max-points", type=int, default=360, help="time buckets per chart (buckets widen to fit)")
     rp.add_argument("--top", type=int, default=15, help="rows in each top list")
-    rp.add_argument("--env-file", default=".env")
+    rp.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     rp.set_defaults(func=_cmd_report)
 
     da = sub.add_parser("deploy-assets", help="install the ILM policy, index template and Kibana dashboard",
@@ -572,7 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--no-ilm", action="store_true", help="no ILM policy (OpenSearch has ISM instead)")
     da.add_argument("--replicas", type=int, default=None, help="number_of_replicas in the template")
     da.add_argument("--dry-run", action="store_true", help="print the requests instead of sending them")
-    da.add_argument("--env-file", default=".env")
+    da.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     da.set_defaults(func=_cmd_deploy_assets)
 
     w = sub.add_parser("watch", help="alert rules over event time: errors, 5xx share, 4xx spikes, 401/403, heartbeats",
@@ -605,7 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--tz", default=None, help="with --logs: zone of timestamps that carry none")
     w.add_argument("--year", type=int, default=None, help="with --logs: year for BSD syslog timestamps")
     w.add_argument("-q", "--quiet", action="store_true", help="no alert lines on stdout")
-    w.add_argument("--env-file", default=".env")
+    w.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     _add_metrics_options(w)
     w.set_defaults(func=_cmd_watch)
     return p
@@ -614,6 +615,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "env_file", None) is not None:
+            from .settings import check_env_file
+            check_env_file(args.env_file)  # named on the command line: it must be there
         for attr in ("sleep", "delay"):
             if hasattr(args, attr):
                 parse_duration(getattr(args, attr))
