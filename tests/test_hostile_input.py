@@ -101,7 +101,7 @@ def test_empty_missing_and_directory_inputs(tmp_path, cmd):
     empty = tmp_path / "empty.log"
     empty.write_bytes(b"")
     with EmbeddedBroker(topics={"t": 1}) as b:
-        extra = ["-b", b.bootstrap, "-t", "t", "-q", "--env-file", str(tmp_path / "none.env")] if cmd == "produce" else []
+        extra = ["-b", b.bootstrap, "-t", "t", "-q", "--env-file", os.devnull] if cmd == "produce" else []
         r = run(cmd, str(empty), *extra)
         assert r.returncode == 0, r.stderr
         key = "read" if cmd == "produce" else "lines"
@@ -120,7 +120,7 @@ def test_produce_hostile_file_every_line_accounted_and_read_back(tmp_path):
     src = tmp_path / "hostile.log"
     src.write_bytes(data)
     with EmbeddedBroker(topics={"t": 2, "t.dlq": 1}) as b:
-        r = run("produce", str(src), "-b", b.bootstrap, "-t", "t", "-q", "--env-file", str(tmp_path / "none.env"))
+        r = run("produce", str(src), "-b", b.bootstrap, "-t", "t", "-q", "--env-file", os.devnull)
         assert r.returncode == 0, r.stderr  # every line delivered or dead-lettered: success
         c = counts(r.stderr, ["read", "produced", "dead_lettered", "skipped", "empty", "failed_delivery"])
         assert c["read"] == line_count(data)
@@ -145,7 +145,7 @@ def test_produce_10mb_lines_are_reported_with_a_reason_not_lost(tmp_path):
     big_path = LINE.format(path="/" + "p" * BIG)
     src.write_bytes(("\n".join([GOOD[1], big_path, "A" * BIG, GOOD[2]]) + "\n").encode())
     with EmbeddedBroker(topics={"t": 1, "t.dlq": 1}) as b:
-        r = run("produce", str(src), "-b", b.bootstrap, "-t", "t", "-q", "--env-file", str(tmp_path / "none.env"))
+        r = run("produce", str(src), "-b", b.bootstrap, "-t", "t", "-q", "--env-file", os.devnull)
         err = r.stderr.decode()
         assert r.returncode == 1, err
         c = counts(r.stderr, ["read", "produced", "dead_lettered", "empty", "failed_delivery"])
@@ -154,7 +154,7 @@ def test_produce_10mb_lines_are_reported_with_a_reason_not_lost(tmp_path):
         assert "too large" in err.lower() and "2 message(s) were NOT delivered" in err
         assert len(consume_all(b.bootstrap, "t")) == 2
         # Raising the limit on both sides delivers it: nothing about the line itself was lost.
-        r = run("produce", str(src), "-b", b.bootstrap, "-t", "t", "-q", "--env-file", str(tmp_path / "none.env"),
+        r = run("produce", str(src), "-b", b.bootstrap, "-t", "t", "-q", "--env-file", os.devnull,
                 "-X", "message.max.bytes=20000000")
         c = counts(r.stderr, ["read", "produced", "dead_lettered", "failed_delivery"])
         assert c["read"] == 4 and c["produced"] + c["dead_lettered"] + c["failed_delivery"] == 4
@@ -167,7 +167,7 @@ def test_follow_through_truncation_rotation_and_garbage_via_cli(tmp_path):
     log.write_text(take(50))
     with EmbeddedBroker(topics={"t": 1, "t.dlq": 1}) as b:
         proc = subprocess.Popen([*KI, "produce", str(log), "-b", b.bootstrap, "-t", "t", "--follow", "-q",
-                                 "--env-file", str(tmp_path / "none.env")], stderr=subprocess.PIPE)
+                                 "--env-file", os.devnull], stderr=subprocess.PIPE)
 
         def wait_for(topic, n):
             deadline = time.monotonic() + 30

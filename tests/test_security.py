@@ -54,7 +54,7 @@ def es(tmp_path):
 
 def consume_cli(es, broker, *extra, env=None):
     return run("consume", "-b", broker.bootstrap, "-g", group(), "--url", es.url, "--idle-timeout", "2",
-               "--startup-timeout", "2", "--env-file", "/nonexistent.env", *extra, env=env)
+               "--startup-timeout", "2", "--env-file", os.devnull, *extra, env=env)
 
 
 # ---------------------------------------------------------------- TLS: Elasticsearch (libcurl)
@@ -398,11 +398,11 @@ def test_secrets_never_appear_in_producer_output_errors_or_reprs(tmp_path):
     with EmbeddedBroker(topics={"t": 1}) as b:
         # A misspelt secret property: a clear error that names it, without its value.
         r = run("produce", str(log), "-b", b.bootstrap, "-t", "t", "-X", f"sasl.passwd={SECRET}",
-                "--env-file", "/nonexistent.env")
+                "--env-file", os.devnull)
         assert r.returncode == 2 and "sasl.passwd" in r.stderr, r.stderr
         assert_no_secret(r.stdout, r.stderr)
         r = run("produce", str(log), "-b", b.bootstrap, "-t", "t", "-X", f"sasl.password={SECRET}",
-                "-X", "sasl.username=u", "-X", "debug=conf,security", "--timeout", "3", "--env-file", "/nonexistent.env")
+                "-X", "sasl.username=u", "-X", "debug=conf,security", "--timeout", "3", "--env-file", os.devnull)
         assert_no_secret(r.stdout, r.stderr)
         p = Producer(b.bootstrap, "t", {"sasl.password": SECRET, "sasl.username": "u"})
         st = p.produce_file(log)

@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "interrupt.h"
 #include "pipeline/consume_pipeline.h"
 
 namespace py = pybind11;
@@ -89,17 +90,16 @@ class PyConsumer {
 
   py::dict run(uint64_t max_messages, double idle_timeout_s, bool stop_at_end, py::object progress) {
     RunLimits lim{max_messages, static_cast<int>(idle_timeout_s * 1000), stop_at_end};
-    bool interrupted = false;
+    ki_py::Interrupt intr;
     ConsumeHooks hooks;
     hooks.stop = [&]() {
       py::gil_scoped_acquire gil;
-      if (PyErr_CheckSignals() != 0) interrupted = true;
-      return interrupted;
+      return intr.check();
     };
     if (!progress.is_none())
       hooks.progress = [&](const ConsumeStats& s) {
         py::gil_scoped_acquire gil;
-        progress(consume_stats_dict(s));
+        intr.call([&] { progress(consume_stats_dict(s)); });
       };
     ConsumeStats st;
     {
@@ -107,10 +107,8 @@ class PyConsumer {
       st = pipeline_->run(lim, hooks);
     }
     py::dict d = consume_stats_dict(st);
-    if (interrupted && PyErr_Occurred()) {
-      PyErr_Clear();  // stats survive Ctrl-C; the Python layer re-raises
-      d["keyboard_interrupt"] = true;
-    }
+    if (intr.keyboard_interrupt()) d["keyboard_interrupt"] = true;  // stats survive Ctrl-C; Python re-raises
+    intr.finish();
     return d;
   }
   void request_stop() { pipeline_->request_stop(); }

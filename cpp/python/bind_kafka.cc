@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "interrupt.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/topic_reader.h"
 #include "pipeline/produce_pipeline.h"
@@ -27,6 +28,7 @@ py::dict produce_stats_dict(const ProduceStats& s) {
   d["seconds"] = s.seconds;
   d["interrupted"] = s.interrupted;
   d["stopped_reason"] = s.stopped_reason;
+  d["input_error"] = s.input_error;
   d["errors"] = s.errors;
   d["rotations"] = s.rotations;
   d["truncations"] = s.truncations;
@@ -47,25 +49,21 @@ struct PyHooks {
   py::object progress;
   std::atomic<bool>* stop_requested;
   py::object stats = py::none();  // receives the whole stats dict (/metrics)
-  bool interrupted = false;
+  ki_py::Interrupt intr;
   ProduceHooks make() {
     ProduceHooks h;
     h.stop = [this]() {
       if (stop_requested->exchange(false)) return true;  // Producer.stop() from another thread
       py::gil_scoped_acquire gil;
-      if (PyErr_CheckSignals() != 0) interrupted = true;
-      return interrupted;
+      return intr.check();
     };
     if (!progress.is_none() || !stats.is_none())
       h.progress = [this](const ProduceStats& s, uint64_t queued) {
         py::gil_scoped_acquire gil;
-        try {
+        intr.call([&] {
           if (!stats.is_none()) stats(produce_stats_dict(s));
           if (!progress.is_none()) progress(s.read, s.bytes, queued);
-        } catch (py::error_already_set& e) {
-          e.restore();  // surfaces after the call, like a signal
-          interrupted = true;
-        }
+        });
       };
     return h;
   }
@@ -137,15 +135,15 @@ class PyProducer {
   void set_checkpoint(const std::string& path) { pipeline_->set_checkpoint(path); }
 
  private:
-  // Stats survive a Ctrl-C: they are returned with "interrupted" set and the pending
-  // KeyboardInterrupt is cleared here; the Python layer decides whether to re-raise.
+  // Stats survive a Ctrl-C: they are returned with "interrupted" set and the KeyboardInterrupt
+  // is dropped here; the Python layer decides whether to re-raise.
   py::dict finish(const ProduceStats& st, PyHooks& hooks) {
     py::dict d = produce_stats_dict(st);
-    if (hooks.interrupted && PyErr_Occurred()) {
+    if (hooks.intr.keyboard_interrupt()) {
       d["interrupted"] = true;
-      d["exception"] = py::reinterpret_borrow<py::object>(PyErr_Occurred());
-      PyErr_Clear();
+      d["exception"] = py::reinterpret_borrow<py::object>(PyExc_KeyboardInterrupt);
     }
+    hooks.intr.finish();
     return d;
   }
   std::unique_ptr<ProducePipeline> pipeline_;

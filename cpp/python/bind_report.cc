@@ -2,6 +2,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "interrupt.h"
 #include "report/traffic_summary.h"
 
 namespace py = pybind11;
@@ -31,14 +32,13 @@ void bind_report(py::module_& m) {
         pcfg.default_offset_min = tz;
         pcfg.default_year = year;
         TrafficSummary summary(summary_config(max_points, top_n, top_capacity));
-        bool interrupted = false;
+        ki_py::Interrupt intr;
         std::string out;
         {
           py::gil_scoped_release release;
           auto poll = [&] {
             py::gil_scoped_acquire gil;
-            if (PyErr_CheckSignals() != 0) interrupted = true;
-            return interrupted;
+            return intr.check();
           };
           try {
             summarize_files(paths, pcfg, summary, poll);
@@ -48,7 +48,7 @@ void bind_report(py::module_& m) {
           }
           out = summary.to_json();
         }
-        if (interrupted) throw py::error_already_set();
+        intr.raise_if_pending();
         return out;
       },
       py::arg("paths"), py::arg("format") = "auto", py::arg("tz_offset_min") = 0, py::arg("year") = 0,

@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "interrupt.h"
 #include "watch/watch_pipeline.h"
 
 namespace py = pybind11;
@@ -116,32 +117,21 @@ class PyWatch {
   py::dict run(uint64_t max_messages, double idle_timeout_s, bool stop_at_end, py::object on_alert,
                py::object progress) {
     WatchLimits lim{max_messages, static_cast<int>(idle_timeout_s * 1000), stop_at_end};
-    bool interrupted = false;
+    ki_py::Interrupt intr;
     WatchHooks hooks;
     hooks.stop = [&]() {
       py::gil_scoped_acquire gil;
-      if (PyErr_CheckSignals() != 0) interrupted = true;
-      return interrupted;
+      return intr.check();
     };
     if (!on_alert.is_none())
       hooks.on_alert = [&](const Alert& a) {
         py::gil_scoped_acquire gil;
-        try {
-          on_alert(py::str(a.json));
-        } catch (py::error_already_set& e) {
-          e.restore();  // surfaces after the run, like a signal
-          interrupted = true;
-        }
+        intr.call([&] { on_alert(py::str(a.json)); });  // surfaces after the run, like a signal
       };
     if (!progress.is_none())
       hooks.progress = [&](const WatchStats& s) {
         py::gil_scoped_acquire gil;
-        try {
-          progress(watch_stats_dict(s));
-        } catch (py::error_already_set& e) {
-          e.restore();
-          interrupted = true;
-        }
+        intr.call([&] { progress(watch_stats_dict(s)); });
       };
     WatchStats st;
     {
@@ -149,14 +139,8 @@ class PyWatch {
       st = pipeline_->run(lim, hooks);
     }
     py::dict d = watch_stats_dict(st);
-    if (interrupted && PyErr_Occurred()) {
-      if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
-        PyErr_Clear();  // stats survive Ctrl-C; the Python layer re-raises
-        d["keyboard_interrupt"] = true;
-      } else {
-        throw py::error_already_set();
-      }
-    }
+    if (intr.keyboard_interrupt()) d["keyboard_interrupt"] = true;  // stats survive Ctrl-C; Python re-raises
+    intr.finish();
     return d;
   }
   void request_stop() { pipeline_->request_stop(); }
@@ -237,18 +221,17 @@ void bind_watch(py::module_& m) {
          const std::string& format, int tz, int year) {
         RulesConfig rules = load_rules(rules_path, rules_text);
         ParserConfig pc = parser_config(format, tz, year);
-        bool interrupted = false;
+        ki_py::Interrupt intr;
         auto stop = [&]() {
           py::gil_scoped_acquire gil;
-          if (PyErr_CheckSignals() != 0) interrupted = true;
-          return interrupted;
+          return intr.check();
         };
         OfflineResult r;
         {
           py::gil_scoped_release release;
           r = evaluate_files(paths, rules, pc, stop);
         }
-        if (interrupted) throw py::error_already_set();
+        intr.raise_if_pending();
         py::dict d;
         py::list alerts;
         for (const auto& a : r.alerts) alerts.append(py::str(a.json));

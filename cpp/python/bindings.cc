@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "encode/json_writer.h"
+#include "interrupt.h"
 #include "generate/generator.h"
 #include "pipeline/parse_pipeline.h"
 
@@ -47,13 +48,12 @@ ParserConfig parser_config(const std::string& format, int tz_offset_min, int yea
 }
 
 // Polled from C++ with the GIL released: re-acquires it to let Python run signal handlers.
-// A raised KeyboardInterrupt stays set and is re-raised once the C++ call returns.
+// A raised KeyboardInterrupt is held and re-raised (or reported) once the C++ call returns.
 struct SignalPoll {
-  bool interrupted = false;
+  ki_py::Interrupt intr;
   bool operator()() {
     py::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) interrupted = true;
-    return interrupted;
+    return intr.check();
   }
 };
 
@@ -66,6 +66,8 @@ py::dict stats_dict(const ParseStats& s) {
   d["bytes"] = s.bytes;
   d["doc_bytes"] = s.doc_bytes;
   d["seconds"] = s.seconds;
+  d["interrupted"] = s.interrupted;
+  d["error"] = s.error;
   py::dict by;
   for (int i = 1; i < kFormatCount; ++i)
     if (s.by_format[i]) by[py::str(std::string(format_name(static_cast<Format>(i))))] = s.by_format[i];
@@ -114,17 +116,15 @@ std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, co
     };
     cb.on_fail = [&](FailedLine&& f) { res->failures.push_back(std::move(f)); };
     cb.stop = std::ref(poll);
-    try {
-      res->stats = parse_files(paths, pcfg, ecfg, cb);
-    } catch (const std::runtime_error& e) {
-      py::gil_scoped_acquire gil;
-      if (std::string(e.what()).find("cannot open") != std::string::npos ||
-          std::string(e.what()).find("directory") != std::string::npos)
-        throw py::value_error(e.what());  // re-raised below as FileNotFoundError by Python
-      throw;
-    }
+    res->stats = parse_files(paths, pcfg, ecfg, cb);
   }
-  if (poll.interrupted) throw py::error_already_set();
+  poll.intr.raise_if_pending();
+  const std::string& err = res->stats.error;
+  if (!err.empty()) {
+    if (err.find("cannot open") != std::string::npos || err.find("directory") != std::string::npos)
+      throw py::value_error(err);  // re-raised as FileNotFoundError by Python
+    throw std::runtime_error(err);  // damaged input: names the file and the byte offset
+  }
   return res;
 }
 
@@ -278,11 +278,13 @@ PYBIND11_MODULE(_core, m) {
             fail_file << j;
           };
           cb.stop = std::ref(poll);
-          stats = parse_files(paths, pcfg, ecfg, cb);
+          stats = parse_files(paths, pcfg, ecfg, cb);  // stops at damaged input: what came before is kept
           out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
           out->flush();
         }
-        if (poll.interrupted) throw py::error_already_set();
+        // Ctrl-C / SIGTERM: the documents so far are written; the stats say "interrupted".
+        stats.interrupted = stats.interrupted || poll.intr.keyboard_interrupt();
+        poll.intr.finish();
         return stats_dict(stats);
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
@@ -314,7 +316,7 @@ PYBIND11_MODULE(_core, m) {
           py::gil_scoped_release release;
           st = ki::generate(o, std::ref(poll));
         }
-        if (poll.interrupted) throw py::error_already_set();
+        poll.intr.raise_if_pending();
         py::dict d;
         d["lines"] = st.lines;
         d["bytes"] = st.bytes;

@@ -16,6 +16,7 @@ from ._options import parse_duration, parse_tz
 from ._version import __version__
 
 EXIT_OK, EXIT_FAILED_LINES, EXIT_USAGE, EXIT_IO = 0, 3, 2, 1
+ENV_FILE_HELP = "settings file (default .env, read if present; a file named here must exist)"
 
 
 def _cmd_generate(a: argparse.Namespace) -> int:
@@ -41,14 +42,21 @@ def _print_stats(stats: dict, file=sys.stderr) -> None:
 
 
 def _cmd_parse(a: argparse.Namespace) -> int:
+    _sigterm_as_interrupt()
+    # Ctrl-C / SIGTERM and damaged input end the run with the documents so far written.
     stats = _core.convert(a.files or ["-"], a.output, a.failed or "", a.format, a.schema, a.original,
                           parse_tz(a.tz), a.year or 0)
+    if stats["interrupted"]:
+        print("stopped: ", end="", file=sys.stderr)
     _print_stats(stats)
     if stats["failed"]:
         where = f" (see {a.failed})" if a.failed else " (use --failed FILE to keep them with reasons)"
         print(f"{stats['failed']} line(s) did not parse{where}", file=sys.stderr)
-        return EXIT_FAILED_LINES
-    return EXIT_OK
+    if stats["error"]:
+        print(f"kafkainsight: error: {stats['error']} (the run stopped there; the lines before it are counted "
+              f"above)", file=sys.stderr)
+        return EXIT_IO
+    return EXIT_FAILED_LINES if stats["failed"] else EXIT_OK
 
 
 def _sigterm_as_interrupt() -> None:
@@ -138,9 +146,9 @@ def _close_metrics() -> None:
 
 
 def _cmd_produce(a: argparse.Namespace) -> int:
-    from .kafka import EmbeddedBroker, Producer
+    from .kafka import EmbeddedBroker, InputError, Producer, ProduceStats
     from .settings import Settings, is_tty, parse_properties
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     props = parse_properties(a.property)
     topic = cfg.get("KAFKA_TOPIC", a.topic)
     broker = None
@@ -163,12 +171,14 @@ def _cmd_produce(a: argparse.Namespace) -> int:
                         headers="none" if a.no_headers else cfg.get("KAFKA_HEADERS", a.headers), resume=a.resume)
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
-    interrupted = False
+    interrupted, input_error = False, ""
     try:
         st = producer.produce_file(files, progress=progress, on_stats=metrics.update if metrics else None)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # also before the C++ call began: then nothing was read
         interrupted = True
-        st = producer.last_stats
+        st = producer.last_stats or ProduceStats(interrupted=True)
+    except InputError as e:  # damaged or unreadable input: the lines before it were sent and flushed
+        st, input_error = e.stats, str(e)
     finally:
         progress.close()
     _finish_metrics(metrics, a, dataclasses.asdict(st) if st else None)
@@ -186,6 +196,10 @@ def _cmd_produce(a: argparse.Namespace) -> int:
         r = read_topic(bootstrap, topic, keep=0)
         print(f"read back from the embedded broker: {r['messages']} message(s) in {topic} "
               f"(per partition {r['per_partition']})", file=sys.stderr)
+    if input_error:
+        print(f"kafkainsight: error: {input_error} (the run stopped there; the lines before it are counted "
+              f"above)", file=sys.stderr)
+        return EXIT_IO
     if st.stopped_reason:
         print(f"stopped at the first line that did not parse: {st.stopped_reason}", file=sys.stderr)
         return EXIT_FAILED_LINES
@@ -204,9 +218,9 @@ def _warn_password_in_url(url: str | None, flag: str) -> None:
 
 
 def _cmd_consume(a: argparse.Namespace) -> int:
-    from .elasticsearch import Consumer, ElasticsearchSink
+    from .elasticsearch import Consumer, ConsumeStats, ElasticsearchSink
     from .settings import Settings, parse_properties
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     topics = a.topics or [cfg.get("KAFKA_TOPIC")]
     consumer = Consumer(cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers), topics,
                         cfg.get("KAFKA_GROUP_ID", a.group), parse_properties(a.property),
@@ -229,8 +243,8 @@ def _cmd_consume(a: argparse.Namespace) -> int:
     try:
         st = consumer.run(sink, max_messages=a.max_messages, idle_timeout=a.idle_timeout, stop_at_end=a.stop_at_end,
                           progress=metrics.update if metrics else None)
-    except KeyboardInterrupt:
-        interrupted, st = True, consumer.last_stats
+    except KeyboardInterrupt:  # also before the C++ call began: then nothing was consumed
+        interrupted, st = True, consumer.last_stats or ConsumeStats(interrupted=True)
     except _core.KafkaError as e:  # start-up: credentials, TLS, unreachable Elasticsearch or Kafka
         print(f"kafkainsight: error: {e}", file=sys.stderr)
         return EXIT_IO
@@ -321,7 +335,7 @@ def _cmd_report(a: argparse.Namespace) -> int:
         if len(a.source) != 1:
             print("kafkainsight: error: give one topic to read from Kafka", file=sys.stderr)
             return EXIT_USAGE
-        cfg = Settings(a.env_file)
+        cfg = Settings(a.env_file or ".env")
         topic = a.source[0].removeprefix("kafka:")
         bootstrap = cfg.get("KAFKA_BOOTSTRAP_SERVERS", a.bootstrap_servers)
         s = summarize_topic(bootstrap, topic, parse_properties(a.property), max_messages=a.max_messages,
@@ -348,7 +362,7 @@ def _cmd_deploy_assets(a: argparse.Namespace) -> int:
     """ILM policy + index template into Elasticsearch, saved objects into Kibana."""
     from .deploy_assets import AssetInstallError, install_assets
     from .settings import Settings
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     try:
         install_assets(cfg.get("ELASTICSEARCH_URL", a.es_url, "") or None, a.kibana_url,
                        user=cfg.get("ELASTIC_USER", a.user, "elastic"), password=cfg.get("ELASTIC_PASSWORD", None, ""),
@@ -369,7 +383,7 @@ def _cmd_watch(a: argparse.Namespace) -> int:
     if a.print_rules:
         sys.stdout.write(default_rules())
         return EXIT_OK
-    cfg = Settings(a.env_file)
+    cfg = Settings(a.env_file or ".env")
     rules = cfg.get("KI_WATCH_RULES", a.rules, "") or None
     info = check_rules(rules)  # ValueError (exit 2) names the file, the key and the line
     print(f"watch: rules {', '.join(info['rules']) or '(none)'} from {rules or 'built-in defaults'}; "
@@ -476,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "file, created if missing) and keep recording; without it a re-run sends every line again")
     pr.add_argument("--embedded", action="store_true", help="produce into a fresh embedded broker (demo)")
     pr.add_argument("--partitions", type=int, default=4, help="partitions of the topic with --embedded")
-    pr.add_argument("--env-file", default=".env")
+    pr.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     pr.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_metrics_options(pr)
     pr.set_defaults(func=_cmd_produce)
@@ -519,7 +533,7 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--stop-at-end", action="store_true",
                     help="stop once every assigned partition is read to its end (a batch run)")
     co.add_argument("--startup-timeout", type=float, default=30.0, help="seconds to wait for Elasticsearch")
-    co.add_argument("--env-file", default=".env")
+    co.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     _add_metrics_options(co)
     co.set_defaults(func=_cmd_consume)
 
@@ -560,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--timeout", type=float, default=30.0, help="seconds to read the topic")
     rp.add_argument("--max-points", type=int, default=360, help="time buckets per chart (buckets widen to fit)")
     rp.add_argument("--top", type=int, default=15, help="rows in each top list")
-    rp.add_argument("--env-file", default=".env")
+    rp.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     rp.set_defaults(func=_cmd_report)
 
     da = sub.add_parser("deploy-assets", help="install the ILM policy, index template and Kibana dashboard",
@@ -580,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--no-ilm", action="store_true", help="no ILM policy (OpenSearch has ISM instead)")
     da.add_argument("--replicas", type=int, default=None, help="number_of_replicas in the template")
     da.add_argument("--dry-run", action="store_true", help="print the requests instead of sending them")
-    da.add_argument("--env-file", default=".env")
+    da.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     da.set_defaults(func=_cmd_deploy_assets)
 
     w = sub.add_parser("watch", help="alert rules over event time: errors, 5xx share, 4xx spikes, 401/403, heartbeats",
@@ -613,7 +627,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--tz", default=None, help="with --logs: zone of timestamps that carry none")
     w.add_argument("--year", type=int, default=None, help="with --logs: year for BSD syslog timestamps")
     w.add_argument("-q", "--quiet", action="store_true", help="no alert lines on stdout")
-    w.add_argument("--env-file", default=".env")
+    w.add_argument("--env-file", default=None, help=ENV_FILE_HELP)
     _add_metrics_options(w)
     w.set_defaults(func=_cmd_watch)
     return p
@@ -622,6 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "env_file", None) is not None:
+            from .settings import check_env_file
+            check_env_file(args.env_file)  # named on the command line: it must be there
         for attr in ("sleep", "delay"):
             if hasattr(args, attr):
                 parse_duration(getattr(args, attr))

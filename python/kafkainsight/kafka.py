@@ -16,6 +16,16 @@ KafkaConfigError = _core.KafkaConfigError
 _CHUNK = 10_000
 
 
+class InputError(RuntimeError):
+    """An input file could not be read to its end (missing, an I/O error, damaged gzip data: the
+    message names the file and the byte offset). The run stopped there after sending and
+    flushing the lines before it; ``stats`` accounts for them."""
+
+    def __init__(self, message: str, stats: "ProduceStats"):
+        super().__init__(message)
+        self.stats = stats
+
+
 @dataclasses.dataclass
 class ProduceStats:
     """What happened to every line: read = produced + dead_lettered + skipped + empty + failed_delivery."""
@@ -36,6 +46,7 @@ class ProduceStats:
     rotations: int = 0
     truncations: int = 0
     resumed: int = 0  # lines not sent again: acknowledged in an earlier run (resume=)
+    input_error: str = ""  # the input could not be read to its end: where and why (see InputError)
 
     @classmethod
     def _from_core(cls, d: dict) -> "ProduceStats":
@@ -65,7 +76,7 @@ class ProduceStats:
     @property
     def ok(self) -> bool:
         """True when every line read was delivered or accounted for and nothing failed."""
-        return self.failed_delivery == 0 and not self.stopped_reason and self.balanced
+        return self.failed_delivery == 0 and not self.stopped_reason and not self.input_error and self.balanced
 
     @property
     def lines_per_second(self) -> float:
@@ -144,13 +155,17 @@ class Producer:
         self.last_stats = st
         if "exception" in d:  # Ctrl-C during the call: stats kept, in-flight flushed, then re-raised
             raise KeyboardInterrupt
+        if st.input_error:
+            raise InputError(st.input_error, st)
         return st
 
     def produce_file(self, path: str | os.PathLike | Sequence[str | os.PathLike],
                      progress: Callable[[int, int, int], Any] | None = None,
                      on_stats: Callable[[dict], Any] | None = None) -> ProduceStats:
         """Produce every line of one or more files ('-' = stdin; .gz works; follow mode tails one file).
-        ``on_stats`` receives the running stats (a dict) about every 200 ms (used by /metrics)."""
+        ``on_stats`` receives the running stats (a dict) about every 200 ms (used by /metrics).
+        A file that cannot be read to its end raises InputError once the lines before the damage
+        are delivered (``.stats`` counts them)."""
         paths = [os.fspath(path)] if isinstance(path, (str, os.PathLike)) else [os.fspath(p) for p in path]
         return self._done(self._core.produce_files(paths, progress, on_stats))
 

@@ -1,7 +1,9 @@
 """Settings resolution: command-line flag, then environment variable, then `.env`, then default.
 
-`.env` is read as data (python-dotenv's parser: no shell, nothing executed). A `.env` that other
-users can read gets a warning, since it usually holds passwords.
+`.env` is read as data (python-dotenv's parser: no shell, nothing executed, and no `${VAR}`
+expansion: a password containing `${` is kept as written). A `.env` that other users can read
+gets a warning, since it usually holds passwords. The default `.env` may be absent; a file named
+with --env-file must exist (check_env_file).
 """
 from __future__ import annotations
 
@@ -30,10 +32,18 @@ def load_dotenv_file(path: str = ".env") -> dict[str, str]:
                       f"it may hold secrets: chmod 600 {path}", stacklevel=2)
     from dotenv import dotenv_values
     try:
-        values = dotenv_values(path)
+        values = dotenv_values(path, interpolate=False)
     except UnicodeDecodeError as e:  # python-dotenv reads UTF-8; say which file, not a traceback
         raise ValueError(f"{path}: not valid UTF-8 at byte {e.start} ({e.reason}); save it as UTF-8") from None
     return {k: v for k, v in values.items() if v is not None}
+
+
+def check_env_file(path: str) -> None:
+    """A file the user named (--env-file) must exist: a typo would otherwise drop every value in it."""
+    if not os.path.exists(path):
+        raise ValueError(f"--env-file {path}: no such file")
+    if os.path.isdir(path):
+        raise ValueError(f"--env-file {path}: is a directory")
 
 
 class Settings:

@@ -71,6 +71,7 @@ process. Exactly-once across a producer crash would need Kafka transactions with
 in the same transaction; we do not claim it.
 """)
     out.append(HOSTILE)
+    out.append(DAMAGED_INPUT_AND_SIGNALS)
     return "".join(out)
 
 
@@ -93,3 +94,28 @@ These run in `scripts/test.sh`, not in the matrix above; each one failed before 
 | CA pin bypass, host names, cleartext credentials, query-string URLs, expired certificates | `tests/test_security.py` (see [SECURITY.md](SECURITY.md)) | a leaf from a foreign CA with the pinned CA appended: refused, no request reached the server |
 """
 
+# Measured by hand with tests/test_damaged_input_and_signals.py, not by the matrix: kept as written.
+DAMAGED_INPUT_AND_SIGNALS = """
+## Damaged input and signals
+
+Not part of the generated matrix: measured with the tests named below (`tests/test_damaged_input_and_signals.py`,
+`cpp/tests/line_reader_test.cc`) on the same shared 2-core machine; 10,000 `apache_common` lines in two
+gzip members of 5,000 (134,027 + 134,412 bytes), into the embedded broker, read back with confluent-kafka.
+
+| scenario | before | now |
+|---|---|---|
+| second member cut in half (`gzip -t`: unexpected end of file; 201,233 bytes) | 7,472 lines sent, exit 0, no warning (the last one an incomplete line) | 7,471 whole lines sent, flushed and in the topic; stats printed; `gzip data cut short at byte 201233 (end of file): the member starting at byte 134027 is incomplete`, plus the 101-byte incomplete line not read; exit 1 |
+| first member's CRC-32 flipped (`gzip -t`: crc error) | exit 1 with an error naming no offset, no stats, the queued messages dropped without a flush | 5,000 lines (the whole first member) sent, flushed and in the topic; stats printed; `damaged gzip data at byte 134023 (in the member starting at byte 0): incorrect data check (CRC-32 mismatch)`; exit 1; the second member is not read |
+| the same two files with `parse` | 7,472 lines, exit 0 / exit 1 without stats, the last ≤1 MB of documents not written | 7,471 / 5,000 documents written, stats printed, the same messages, exit 1 |
+| `produce /dev/zero` (one endless line), SIGTERM or SIGINT | ignored: the producing thread waited for the next batch without looking for a stop (still running 10 min later, killed) | the line cut at 64 MiB is dead-lettered (first 64 KiB + reason), the rest skipped; stops 0.13 s after either signal with `stopped: read=1 … dead_lettered=1`, exit 0; peak RSS 163 MB, 98 MB resident while skipping |
+| `produce FIFO` with no writer, SIGTERM or SIGINT | ignored: blocked in `open()` (still running minutes later, killed) | stops 0.08–0.09 s after the signal, `read=0`, exit 0 (8 s run) |
+| FIFO writer sends 300 lines then stays silent, SIGTERM | signal ignored as above; by the code, the 300 lines would have waited for 4,096 more or the end | 300 sent as soon as the writer paused; stops on SIGTERM, exit 0 |
+| `consume --metrics-port 0` + SIGTERM (4 runs) | `SystemError: <built-in function time> returned a result with an exception set`, exit 1, no stats (4 of 4) | stops 0.52–0.62 s after SIGTERM with `stopped: consumed=…`, exit 0, no traceback (4 of 4) |
+
+Why the consumer failed: its stop hook ran the SIGTERM handler (`raise KeyboardInterrupt`) with
+`PyErr_CheckSignals` and left the exception pending while the C++ loop went on to call the
+progress hook, whose Python code (`Metrics.update` → `time.time()`) then returned "a result with an
+exception set". The hooks now take the exception out of the interpreter and hold it until the C++
+call returns (`cpp/python/interrupt.h`). Times are from sending the signal to the process's exit,
+flush included; the limits in the tests are only the generous subprocess timeouts.
+"""

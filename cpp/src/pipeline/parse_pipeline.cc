@@ -36,23 +36,32 @@ ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig
                        const EncoderConfig& ecfg, const ParseFilesCallbacks& cb) {
   auto t0 = std::chrono::steady_clock::now();
   ParseStage stage(pcfg, ecfg);
+  LineReaderConfig rcfg;
+  rcfg.stop = cb.stop;
   bool stopped = false;
+  std::string error;
   for (const auto& path : paths) {
-    LineReader reader(path);
-    std::string_view line;
-    while (!stopped && reader.next(line)) {
-      line = strip_line_end(line);
-      ParseStatus st = stage.process(line, reader.truncated());
-      if (st == ParseStatus::Ok) {
-        if (cb.on_doc) cb.on_doc(stage, path, reader.line_no());
-      } else if (st == ParseStatus::Failed && cb.on_fail) {
-        cb.on_fail(FailedLine{path, reader.line_no(), stage.reason(), std::string(line)});
+    try {
+      LineReader reader(path, rcfg);
+      std::string_view line;
+      while (reader.next(line)) {
+        line = strip_line_end(line);
+        ParseStatus st = stage.process(line, reader.truncated());
+        if (st == ParseStatus::Ok) {
+          if (cb.on_doc) cb.on_doc(stage, path, reader.line_no());
+        } else if (st == ParseStatus::Failed && cb.on_fail) {
+          cb.on_fail(FailedLine{path, reader.line_no(), stage.reason(), std::string(line)});
+        }
       }
-      if ((reader.line_no() & 0x1fff) == 0 && cb.stop && cb.stop()) stopped = true;
+      stopped = reader.stopped();
+    } catch (const InputError& e) {
+      error = e.what();
     }
-    if (stopped) break;
+    if (stopped || !error.empty()) break;
   }
   ParseStats s = stage.stats();
+  s.interrupted = stopped;
+  s.error = std::move(error);
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return s;
 }

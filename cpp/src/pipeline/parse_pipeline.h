@@ -22,6 +22,8 @@ struct ParseStats {
   uint64_t doc_bytes = 0;
   std::array<uint64_t, kFormatCount> by_format{};
   double seconds = 0;
+  bool interrupted = false;  // stopped (Ctrl-C / SIGTERM) before the end of the input
+  std::string error;  // input that could not be read to its end (file, byte offset): the run ended there
 };
 
 struct FailedLine {
@@ -52,7 +54,9 @@ class ParseStage {
 };
 
 // Reads files ("-" = stdin; plain or .gz) through a ParseStage. on_doc / on_fail receive each
-// outcome; `stop` is polled every few thousand lines (Ctrl-C from Python) and ends the run.
+// outcome; `stop` is polled about every 50 ms, also while waiting for input (Ctrl-C from
+// Python), and ends the run. Unreadable or damaged input ends the run too, with
+// ParseStats::error; the lines before it are handed out first.
 struct ParseFilesCallbacks {
   std::function<void(const ParseStage&, const std::string& source, uint64_t line_no)> on_doc;
   std::function<void(FailedLine&&)> on_fail;

@@ -17,6 +17,10 @@ namespace ki {
 namespace {
 using Clock = std::chrono::steady_clock;
 
+// A line cut at the reader's limit (64 MiB) goes to the dead-letter topic with its first 64 KiB:
+// enough to see what it was, and within Kafka's default message.max.bytes (1 MB).
+constexpr size_t kCutLineKeep = 64 * 1024;
+
 uint64_t make_tag(uint32_t src, uint64_t line_no, bool dlq) {
   return (static_cast<uint64_t>(src) << 40) | ((line_no & ((1ULL << 39) - 1)) << 1) | (dlq ? 1 : 0);
 }
@@ -31,6 +35,7 @@ struct ProducePipeline::Prepared {
   uint64_t line_no = 0;
   int64_t ts_ms = 0;
   size_t line_bytes = 0;
+  bool cut = false;  // longer than the reader's limit
   std::string_view doc, key, raw, reason;
 };
 
@@ -157,7 +162,8 @@ void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool tru
   p.src = src;
   p.line_no = line_no;
   p.line_bytes = line.size() + 1;
-  p.raw = line;
+  p.cut = truncated;
+  p.raw = truncated ? line.substr(0, kCutLineKeep) : line;
   p.status = stage.process(line, truncated);
   if (p.status == ParseStatus::Ok) {
     const Record& rec = stage.record();
@@ -166,6 +172,14 @@ void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool tru
     p.doc = stage.doc();
     p.key = cfg_.key_field.empty() ? std::string_view{} : *record_field(rec, cfg_.key_field);
   }
+}
+
+std::string ProducePipeline::reason(const ParseStage& stage, const Prepared& p) const {
+  if (p.status != ParseStatus::Failed) return {};
+  if (p.cut)
+    return "line longer than the reader's limit (" + std::to_string(p.line_bytes - 1) +
+           " bytes) and cut there; its first " + std::to_string(p.raw.size()) + " bytes are kept here";
+  return stage.reason();
 }
 
 bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref) {
@@ -230,8 +244,7 @@ bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_
                                   ProduceStats& st) {
   Prepared p;
   prepare(stage_, line, truncated, src, line_no, p);
-  std::string reason = p.status == ParseStatus::Failed ? stage_.reason() : std::string();
-  return deliver(p, reason, st);
+  return deliver(p, reason(stage_, p), st);
 }
 
 ProduceStats ProducePipeline::finish(ProduceStats st, const DeliveryCounts& before, double started) {
@@ -297,7 +310,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       st.rotations += reader.rotations();
       st.truncations += reader.truncations();
     } else if (!produce_file_batched(path, src, skip, st, timer, wait_turn, n)) {
-      break;
+      break;  // stopped, --on-parse-error fail, or input_error
     }
   }
   st.interrupted = timer.stopped;
@@ -330,17 +343,33 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
       cv.notify_all();
       return true;
     };
+    // Hands the batch to the producing thread and takes a fresh one; false once cancelled.
+    auto hand_over = [&]() {
+      if (!push()) {
+        b = nullptr;
+        return false;
+      }
+      b = pool_->take(cancel);  // waits while every batch awaits Kafka's acknowledgement
+      return b != nullptr;
+    };
     try {
-      LineReader reader(path);
+      LineReaderConfig rcfg;
+      rcfg.stop = [&] { return cancel.load(); };  // also while waiting for input (FIFO, stdin, endless line)
+      // A pipe or FIFO that pauses: send what was read instead of holding it for 4096 more lines.
+      rcfg.idle = [&] {
+        if (b && !b->items.empty()) hand_over();
+      };
+      LineReader reader(path, rcfg);
       std::string_view line;
       while (reader.next(line)) {
+        if (!b) return;  // cancelled while idle
         if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
           ++resumed;
           continue;
         }
         Prepared p;
         prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
-        std::string reason = p.status == ParseStatus::Failed ? stage.reason() : std::string();
+        std::string reason = this->reason(stage, p);
         auto put = [&](std::string_view v) {
           b->arena.append(v);
           return v.size();
@@ -351,16 +380,14 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
         off[4] = b->arena.size(), off[5] = p.status == ParseStatus::Failed ? put(p.raw) : 0;
         off[6] = b->arena.size(), off[7] = put(reason);
         b->items.push_back({p, off, {}});
-        if (b->items.size() >= 4096 || b->arena.size() >= (4u << 20)) {
-          if (!push()) return;
-          b = pool_->take(cancel);  // waits while every batch awaits Kafka's acknowledgement
-          if (!b) return;
-        }
+        // A cut line at once: the rest of it may take long to skip (an endless line).
+        if ((b->items.size() >= 4096 || b->arena.size() >= (4u << 20) || p.cut) && !hand_over()) return;
       }
     } catch (const std::exception& e) {
+      if (!b) return;
       b->error = e.what();
     }
-    if (!push()) return;
+    if (!b || !push()) return;
     std::lock_guard<std::mutex> lk(mu);
     done = true;
     cv.notify_all();
@@ -387,12 +414,16 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
     {
       std::unique_lock<std::mutex> lk(mu);
       // Serve delivery reports while waiting: they give the parse thread its batches back.
+      // Look for a stop too: the parse thread may wait for input that never comes.
+      bool stop_now = false;
       while (!cv.wait_for(lk, std::chrono::milliseconds(5), [&] { return !queue.empty() || done; })) {
         lk.unlock();
         producer_->poll(0);
+        stop_now = timer.due() && timer.poll(st, *producer_);
         lk.lock();
+        if (stop_now) break;
       }
-      if (queue.empty()) break;
+      if (stop_now || queue.empty()) break;
       b = queue.front();
       queue.pop_front();
       cv.notify_all();
@@ -436,7 +467,10 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
   st.resumed += resumed;
   // Batches the parser queued but nobody produced go back to the pool.
   for (Batch* b : queue) pool_->put_back(b);
-  if (!error.empty()) throw std::runtime_error(error);  // unreadable input ends the run
+  if (!error.empty()) {  // unreadable or damaged input ends the run; what came before is flushed
+    st.input_error = error;
+    return false;
+  }
   return !timer.stopped && st.stopped_reason.empty();
 }
 

@@ -56,6 +56,9 @@ struct ProduceStats {
   double seconds = 0;
   bool interrupted = false;
   std::string stopped_reason;  // --on-parse-error fail: which line, why
+  // Input that could not be read to its end (missing, I/O error, damaged gzip: names the file and
+  // the byte offset). The run ended there; the lines before it were sent and flushed.
+  std::string input_error;
   std::vector<std::string> errors;  // first delivery errors / parse errors with their line
   std::array<uint64_t, kFormatCount> by_format{};
   uint64_t rotations = 0, truncations = 0;
@@ -67,7 +70,7 @@ struct ProduceStats {
 };
 
 struct ProduceHooks {
-  std::function<bool()> stop;  // polled ~every 100 ms; true ends reading (in-flight is flushed)
+  std::function<bool()> stop;  // polled ~every 100 ms, also while waiting for input; true ends reading (in-flight is flushed)
   std::function<void(const ProduceStats&, uint64_t queued)> progress;  // ~every 200 ms
 };
 
@@ -96,6 +99,7 @@ class ProducePipeline {
   struct HookTimer;
   void prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
                Prepared& p);
+  std::string reason(const ParseStage& stage, const Prepared& p) const;
   // ref: produce from memory that outlives delivery (a batch), else copy.
   bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref = nullptr);
   bool produce_file_batched(const std::string& path, uint32_t src, uint64_t skip, ProduceStats& st, HookTimer& timer,

@@ -1,45 +1,204 @@
 #include "source/line_reader.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <stdexcept>
 
 namespace ki {
 
-LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move(path)), cfg_(cfg) {
-  int fd = -1;
+namespace {
+constexpr size_t kInBytes = 256 * 1024;
+constexpr int kPollMs = 100;  // how long one wait for input may take before a stop is looked at
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+// Our own inflate rather than gzFile: gzread ends a cut member silently (Z_BUF_ERROR is not
+// an error to it), ignores garbage after a member, and cannot say at which byte it failed.
+struct LineReader::Gzip {
+  z_stream z{};
+  uint64_t member_start = 0;
+  bool member_done = false;
+  Gzip() {
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw InputError("cannot read gzip data: out of memory");
+  }
+  ~Gzip() { inflateEnd(&z); }
+};
+
+LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move(path)), cfg_(std::move(cfg)) {
+  struct stat st{};
   if (path_ == "-") {
-    fd = dup(STDIN_FILENO);
+    fd_ = dup(STDIN_FILENO);
+    if (fd_ < 0) throw InputError("cannot open '-' (stdin): " + std::string(std::strerror(errno)));
+    if (fstat(fd_, &st) == 0) wait_ = !S_ISREG(st.st_mode);
   } else {
-    struct stat st{};
     if (stat(path_.c_str(), &st) != 0)
-      throw std::runtime_error("cannot open '" + path_ + "': " + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw std::runtime_error("cannot read '" + path_ + "': is a directory");
-    fd = open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+      throw InputError("cannot open '" + path_ + "': " + std::strerror(errno));
+    if (S_ISDIR(st.st_mode)) throw InputError("cannot read '" + path_ + "': is a directory");
+    wait_ = !S_ISREG(st.st_mode);
+    // O_NONBLOCK: open() of a FIFO would otherwise wait for a writer, deaf to a stop.
+    fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC | (S_ISFIFO(st.st_mode) ? O_NONBLOCK : 0));
+    if (fd_ < 0) throw InputError("cannot open '" + path_ + "': " + std::strerror(errno));
   }
-  if (fd < 0) throw std::runtime_error("cannot open '" + path_ + "': " + std::strerror(errno));
-  gzFile gz = gzdopen(fd, "rb");
-  if (!gz) {
-    close(fd);
-    throw std::runtime_error("cannot open '" + path_ + "': out of memory");
-  }
-  gzbuffer(gz, 256 * 1024);
-  gz_ = gz;
+  in_.resize(kInBytes);
   buf_.resize(cfg_.buffer_bytes);
 }
 
 LineReader::~LineReader() {
-  if (gz_) gzclose(static_cast<gzFile>(gz_));
+  if (fd_ >= 0) close(fd_);
+}
+
+bool LineReader::should_stop(bool force) {
+  if (stopped_) return true;
+  if (!cfg_.stop) return false;
+  int64_t now = now_ms();
+  if (!force && now - last_stop_check_ < 50) return false;
+  last_stop_check_ = now;
+  if (cfg_.stop()) stopped_ = true;
+  return stopped_;
+}
+
+long LineReader::read_fd(char* dst, size_t n) {
+  for (;;) {
+    if (wait_) {  // a pipe, FIFO, terminal or device: wait in short slices
+      pollfd p{fd_, POLLIN, 0};
+      int r = ::poll(&p, 1, 0);
+      if (r == 0 && cfg_.idle) cfg_.idle();
+      if (r == 0) r = ::poll(&p, 1, kPollMs);
+      if (r < 0 && errno != EINTR)
+        throw InputError("error reading '" + path_ + "': " + std::strerror(errno));
+      if (r <= 0) {
+        if (should_stop(true)) return -1;
+        continue;
+      }
+    }
+    ssize_t got = ::read(fd_, dst, n);
+    if (got >= 0) {
+      raw_total_ += static_cast<uint64_t>(got);
+      return got;
+    }
+    if (errno == EINTR || errno == EAGAIN) {
+      if (should_stop(true)) return -1;
+      continue;
+    }
+    throw InputError("error reading '" + path_ + "' at byte " + std::to_string(raw_total_) + ": " +
+                     std::strerror(errno));
+  }
+}
+
+void LineReader::damaged(std::string what) {
+  error_ = "'" + path_ + "': " + std::move(what);
+}
+
+// Decompressed (or plain) bytes into dst. 0 at the end, when stopped, or at damage (error_ set).
+size_t LineReader::read_input(char* dst, size_t room) {
+  if (!error_.empty() || stopped_) return 0;
+  // Compact what is left of in_ to its front and read more after it; false at end or stop.
+  auto more_in = [&](size_t keep_from) {
+    size_t left = in_len_ - keep_from;
+    std::memmove(in_.data(), in_.data() + keep_from, left);
+    in_pos_ = 0, in_len_ = left;
+    if (raw_eof_) return false;
+    long got = read_fd(in_.data() + in_len_, in_.size() - in_len_);
+    if (got < 0) return false;
+    if (got == 0) raw_eof_ = true;
+    in_len_ += static_cast<size_t>(got);
+    return got > 0;
+  };
+  if (raw_total_ == 0 && !raw_eof_) {  // first read: look for the gzip magic
+    while (in_len_ < 2 && more_in(0)) {
+    }
+    if (stopped_) return 0;
+    if (in_len_ >= 2 && static_cast<unsigned char>(in_[0]) == 0x1f && static_cast<unsigned char>(in_[1]) == 0x8b)
+      gz_ = std::make_unique<Gzip>();
+  }
+  if (!gz_) {
+    if (in_pos_ < in_len_) {  // the bytes read while looking for the magic
+      size_t n = std::min(room, in_len_ - in_pos_);
+      std::memcpy(dst, in_.data() + in_pos_, n);
+      in_pos_ += n;
+      return n;
+    }
+    if (raw_eof_) return 0;
+    long got = read_fd(dst, room);
+    if (got <= 0) {
+      if (got == 0) raw_eof_ = true;
+      return 0;
+    }
+    return static_cast<size_t>(got);
+  }
+  z_stream& z = gz_->z;
+  auto offset = [&]() { return raw_total_ - (in_len_ - in_pos_); };  // compressed bytes consumed
+  for (;;) {
+    if (gz_->member_done) {  // between members: another member, zero padding (as gzip allows), or the end
+      bool zeros = false;
+      for (;;) {
+        if (in_pos_ == in_len_ && !more_in(in_pos_)) {
+          if (stopped_) return 0;
+          return 0;  // clean end after a whole member (and padding)
+        }
+        if (in_[in_pos_] == 0) {
+          while (in_pos_ < in_len_ && in_[in_pos_] == 0) ++in_pos_;
+          zeros = true;
+          continue;
+        }
+        if (in_len_ - in_pos_ < 2 && !zeros && more_in(in_pos_)) continue;
+        if (stopped_) return 0;
+        if (!zeros && in_len_ - in_pos_ >= 2 && static_cast<unsigned char>(in_[in_pos_]) == 0x1f &&
+            static_cast<unsigned char>(in_[in_pos_ + 1]) == 0x8b)
+          break;
+        damaged("not gzip data at byte " + std::to_string(offset()) +
+                ", after the gzip member that ended before it (damaged or appended bytes)");
+        return 0;
+      }
+      inflateReset(&z);
+      gz_->member_start = offset();
+      gz_->member_done = false;
+    }
+    if (in_pos_ == in_len_ && !raw_eof_ && !more_in(in_pos_) && stopped_) return 0;
+    z.next_in = reinterpret_cast<Bytef*>(in_.data() + in_pos_);
+    z.avail_in = static_cast<uInt>(in_len_ - in_pos_);
+    z.next_out = reinterpret_cast<Bytef*>(dst);
+    z.avail_out = static_cast<uInt>(std::min<size_t>(room, 1u << 30));
+    int rc = inflate(&z, Z_NO_FLUSH);
+    in_pos_ = in_len_ - z.avail_in;
+    size_t got = room - z.avail_out;
+    switch (rc) {
+      case Z_STREAM_END: gz_->member_done = true; break;
+      case Z_OK: break;
+      case Z_BUF_ERROR:  // no progress: more input needed
+        if (got == 0 && in_pos_ == in_len_ && raw_eof_) {
+          damaged("gzip data cut short at byte " + std::to_string(offset()) +
+                  " (end of file): the member starting at byte " + std::to_string(gz_->member_start) +
+                  " is incomplete (unexpected end of file)");
+          return 0;
+        }
+        break;
+      default: {
+        std::string why = z.msg ? z.msg : "inflate error " + std::to_string(rc);
+        if (why == "incorrect data check") why += " (CRC-32 mismatch)";
+        if (why == "incorrect length check") why += " (ISIZE mismatch)";
+        damaged("damaged gzip data at byte " + std::to_string(offset()) + " (in the member starting at byte " +
+                std::to_string(gz_->member_start) + "): " + why);
+        return got;  // what inflate produced before it; error_ ends the next call
+      }
+    }
+    if (got > 0) return got;
+  }
 }
 
 bool LineReader::fill() {
-  if (eof_) return false;
+  if (eof_ || should_stop(false)) return false;
   if (begin_ > 0) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     end_ -= begin_;
@@ -50,18 +209,12 @@ bool LineReader::fill() {
     if (buf_.size() > cfg_.max_line_bytes) return false;  // caller cuts the line
     buf_.resize(std::min(buf_.size() * 2, cfg_.max_line_bytes + 1));
   }
-  int got = gzread(static_cast<gzFile>(gz_), buf_.data() + end_, static_cast<unsigned>(buf_.size() - end_));
-  if (got < 0) {
-    int zerr = 0;
-    const char* msg = gzerror(static_cast<gzFile>(gz_), &zerr);
-    throw std::runtime_error("error reading '" + path_ + "': " +
-                             (zerr == Z_ERRNO ? std::strerror(errno) : msg));
-  }
+  size_t got = read_input(buf_.data() + end_, buf_.size() - end_);
   if (got == 0) {
-    eof_ = true;
+    if (!stopped_) eof_ = true;
     return false;
   }
-  end_ += static_cast<size_t>(got);
+  end_ += got;
   return true;
 }
 
@@ -84,6 +237,7 @@ bool LineReader::next(std::string_view& line) {
       return true;
     }
     if (!fill()) {
+      if (stopped_) return false;
       if (!eof_ && end_ - begin_ > cfg_.max_line_bytes) {
         // A line longer than the limit: hand out the first max_line_bytes, drop the rest up to its '\n'.
         line = std::string_view(buf_.data() + begin_, cfg_.max_line_bytes);
@@ -96,6 +250,16 @@ bool LineReader::next(std::string_view& line) {
           return true;
         }
         continue;
+      }
+      if (!error_.empty()) {
+        // Damage: the whole lines before it were handed out; a line it cut off is not one.
+        std::string msg = std::move(error_);
+        error_.clear();  // eof_ is set: later calls return false
+        size_t left = end_ - begin_;
+        if (left > 0 && !skip_rest_)
+          msg += "; the incomplete line just before it (" + std::to_string(left) + " bytes) was not read";
+        begin_ = end_ = 0;
+        throw InputError(msg);
       }
       if (end_ - begin_ == 0) return false;
       truncated_ = end_ - begin_ > cfg_.max_line_bytes;

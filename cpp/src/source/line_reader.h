@@ -1,43 +1,75 @@
 // LineReader: streams lines from a plain or gzip file, or stdin ("-"), with bounded memory.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ki {
 
+// Input that cannot be opened or read to its end: missing, a directory, an I/O error, or
+// damaged gzip data (cut short, bad CRC, garbage after a member). what() names the file and,
+// for damage, the byte offset in the file as stored (compressed).
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct LineReaderConfig {
   size_t buffer_bytes = 1 << 20;
   size_t max_line_bytes = 64u << 20;  // a longer line is cut here and flagged
+  // Polled while waiting for input (a FIFO with no writer, a silent pipe or terminal) and
+  // between reads (an endless line): true ends reading, next() returns false, stopped() is true.
+  std::function<bool()> stop;
+  // Called when input is not ready and the reader is about to wait (a pipe or FIFO that
+  // pauses): the caller can pass on what it has read so far instead of holding it.
+  std::function<void()> idle;
 };
 
 class LineReader {
  public:
-  // Throws std::runtime_error naming the path if it is missing, unreadable or a directory.
+  // Throws InputError naming the path if it is missing, unreadable or a directory. Does not
+  // block: a FIFO is opened without waiting for a writer.
   explicit LineReader(std::string path, LineReaderConfig cfg = {});
   ~LineReader();
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
   // The next line without "\n" (a final line without one is returned too). The view is valid
-  // until the next call. False at end of input; throws on a read error.
+  // until the next call. False at end of input or when stopped. Damaged input: every whole
+  // line before the damage is returned first, then InputError is thrown.
   bool next(std::string_view& line);
   // True if the last line returned was longer than max_line_bytes and was cut.
   bool truncated() const { return truncated_; }
+  bool stopped() const { return stopped_; }
   uint64_t line_no() const { return line_no_; }
   uint64_t bytes_read() const { return bytes_; }  // uncompressed bytes consumed
   const std::string& path() const { return path_; }
 
  private:
+  struct Gzip;
   bool fill();
+  size_t read_input(char* dst, size_t room);  // 0: end, stopped or damaged (error_)
+  long read_fd(char* dst, size_t n);          // -1: stopped
+  bool should_stop(bool force);
+  void damaged(std::string what);
   std::string path_;
   LineReaderConfig cfg_;
-  void* gz_ = nullptr;  // gzFile; zlib reads plain files transparently
+  int fd_ = -1;
+  bool wait_ = false;  // not a regular file: poll() before reading so a stop is seen
+  std::unique_ptr<Gzip> gz_;  // set when the input starts with the gzip magic
+  std::vector<char> in_;      // compressed input (and the first bytes, looked at for the magic)
+  size_t in_pos_ = 0, in_len_ = 0;
+  uint64_t raw_total_ = 0;  // bytes read from the file as stored
+  bool raw_eof_ = false;
+  std::string error_;  // damage found; thrown once the lines before it are handed out
+  int64_t last_stop_check_ = 0;
   std::vector<char> buf_;
   size_t begin_ = 0, end_ = 0;
-  bool eof_ = false, truncated_ = false, skip_rest_ = false;
+  bool eof_ = false, truncated_ = false, skip_rest_ = false, stopped_ = false;
   uint64_t line_no_ = 0, bytes_ = 0;
 };
 
