@@ -214,3 +214,16 @@ def test_fetching_pauses_at_max_buffered_bytes_and_resumes_losing_nothing(kafka_
         sink(es, max_buffered_bytes=1 << 20, backoff_initial_ms=20, backoff_max_ms=100), idle_timeout=3)
     assert (st.consumed, st.indexed, st.duplicates) == (n, n, 0), st
     assert st.fetch_pauses >= 3 and len(es.docs("test-log")) == n
+
+
+def test_lag_of_a_partition_not_fetched_yet_is_unknown_not_zero(es, broker):
+    raw_produce(broker.bootstrap, "data_log", good(200, seed=10))
+    broker.cluster.set_rtt(1, 400)  # every request takes 0.4 s: the first fetch comes well after the assignment
+    snaps = []
+    st = Consumer(broker.bootstrap, "data_log", "g-lag", FAST).run(
+        sink(es), idle_timeout=3, progress=lambda d: snaps.append((dict(d["lag"]), list(d["lag_unknown"]),
+                                                                    dict(d["committed"]))))
+    assert st.indexed == 200 and st.lag == {"data_log[0]": 0} and st.lag_unknown == []
+    assert any(unknown == ["data_log[0]"] for _, unknown, _ in snaps), snaps  # assigned, end not known yet
+    # A lag of 0 is only ever reported once everything is committed.
+    assert all(committed.get(p, 0) == 200 for lag, _, committed in snaps for p, v in lag.items() if v == 0), snaps

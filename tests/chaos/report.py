@@ -91,6 +91,7 @@ These run in `scripts/test.sh`, not in the matrix above; each one failed before 
 | engine down 20 s under a 400,000-message backlog (real Kafka 3.9) | `…::test_memory_stays_bounded_while_the_engine_is_down_with_a_large_backlog` | consumer RSS 40–78 MiB at the outage's start, +0 to +59 MiB at its peak over two runs (was 145 -> 902 MiB in 20 s); 8 log lines for the outage (one per backoff step); all 400,000 indexed afterwards |
 | fetching paused at `--max-buffered-bytes` and resumed (real Kafka 3.9) | `…::test_fetching_pauses_at_max_buffered_bytes_and_resumes_losing_nothing` | 20,000 messages, 1 MiB bound, 20 % per-item 429s: paused and resumed repeatedly, 20,000 indexed once |
 | retries never exceed `--bulk-max-docs` | `…::test_retried_documents_never_make_a_bulk_larger_than_bulk_max_docs` | 1,500 documents, 50 % per-item 429s: largest bulk 100 of 100 |
+| lag of a partition not fetched yet (every request 0.4 s slower) | `…::test_lag_of_a_partition_not_fetched_yet_is_unknown_not_zero` | reported as `unknown` in the progress snapshots (was 0 with 200 messages waiting); 0 only once all 200 were committed |
 | CA pin bypass, host names, cleartext credentials, query-string URLs, expired certificates | `tests/test_security.py` (see [SECURITY.md](SECURITY.md)) | a leaf from a foreign CA with the pinned CA appended: refused, no request reached the server |
 """
 
