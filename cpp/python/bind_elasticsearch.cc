@@ -89,7 +89,7 @@ class PyConsumer {
   }
 
   py::dict run(uint64_t max_messages, double idle_timeout_s, bool stop_at_end, py::object progress) {
-    RunLimits lim{max_messages, static_cast<int>(idle_timeout_s * 1000), stop_at_end};
+    GroupLimits lim{max_messages, static_cast<int>(idle_timeout_s * 1000), stop_at_end};
     ki_py::Interrupt intr;
     ConsumeHooks hooks;
     hooks.stop = [&]() {

@@ -18,6 +18,7 @@
 
 #include "elasticsearch/client.h"
 #include "kafka/client_config.h"
+#include "kafka/group_consumer.h"
 #include "util/histogram.h"
 
 namespace ki {
@@ -48,12 +49,6 @@ struct EsSinkConfig {
   size_t max_buffered_bytes = 64u << 20;
 };
 
-struct RunLimits {
-  uint64_t max_messages = 0;  // 0: no limit
-  int idle_timeout_ms = 0;    // 0: run until stopped
-  bool stop_at_end = false;   // stop once every assigned partition is read to its end
-};
-
 struct ConsumeStats {
   uint64_t consumed = 0, indexed = 0, duplicates = 0, dead_lettered = 0;
   uint64_t item_retries = 0, request_retries = 0, bulk_requests = 0, bytes_sent = 0;
@@ -82,7 +77,7 @@ class ConsumePipeline {
   ~ConsumePipeline();
   // Checks Elasticsearch (reachable, authenticated, TLS), prepares the index / template, joins
   // the group, and moves messages until stopped or a limit is reached. Throws on start-up errors.
-  ConsumeStats run(const RunLimits& limits, const ConsumeHooks& hooks);
+  ConsumeStats run(const GroupLimits& limits, const ConsumeHooks& hooks);
   void request_stop() { stop_requested_ = true; }
 
  private:

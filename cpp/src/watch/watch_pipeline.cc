@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <set>
 
 #include "source/line_reader.h"
 #include "util/timefmt.h"
@@ -14,7 +13,6 @@ namespace ki::watch {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-std::string tp_name(const std::string& t, int32_t p) { return t + "[" + std::to_string(p) + "]"; }
 
 std::string_view header(rd_kafka_headers_t* hdrs, const char* name) {
   const void* v = nullptr;
@@ -31,17 +29,15 @@ struct WatchPipeline::Impl {
   WatchEvent ev;
   std::unique_ptr<KafkaAlertSink> kafka_sink;
   std::unique_ptr<WebhookSink> webhook;
-  rd_kafka_t* rk = nullptr;
   WatchStats st;
   std::vector<Alert> pending;
-  std::set<std::pair<std::string, int32_t>> assigned, at_end;
-  std::map<std::pair<std::string, int32_t>, int> stream_ids;  // partition -> engine stream
+  std::map<TopicPartition, int> stream_ids;  // partition -> engine stream
+  std::unique_ptr<GroupConsumer> group;     // last: its close() revokes into the members above
 
-  int stream_of(const char* topic, int32_t partition) {
-    auto [it, fresh] = stream_ids.try_emplace({topic, partition}, static_cast<int>(stream_ids.size()));
+  int stream_of(const TopicPartition& tp) {
+    auto [it, fresh] = stream_ids.try_emplace(tp, static_cast<int>(stream_ids.size()));
     return it->second;
   }
-  bool assigned_once = false;
 
   explicit Impl(WatchConfig c) : cfg(std::move(c)), engine(cfg.rules) {
     if (!cfg.alerts_topic.empty()) {
@@ -53,10 +49,7 @@ struct WatchPipeline::Impl {
     if (cfg.webhook) webhook = std::make_unique<WebhookSink>(*cfg.webhook);
   }
   ~Impl() {
-    if (rk) {
-      rd_kafka_consumer_close(rk);
-      rd_kafka_destroy(rk);
-    }
+    if (group) group->close();
   }
 
   void error(const std::string& e) {
@@ -64,32 +57,25 @@ struct WatchPipeline::Impl {
     if (st.errors.size() < 20) st.errors.push_back(e);
   }
 
-  static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
-                           void* opaque) {
-    auto* self = static_cast<Impl*>(opaque);
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      rd_kafka_assign(rk, parts);
-      for (int i = 0; i < parts->cnt; ++i) {
-        self->assigned.insert({parts->elems[i].topic, parts->elems[i].partition});
-        self->engine.add_stream(self->stream_of(parts->elems[i].topic, parts->elems[i].partition));
-      }
-      self->assigned_once = true;
-    } else {
-      rd_kafka_commit(rk, nullptr, 0);  // what was evaluated, before the partitions go
-      for (int i = 0; i < parts->cnt; ++i) {
-        self->assigned.erase({parts->elems[i].topic, parts->elems[i].partition});
-        self->at_end.erase({parts->elems[i].topic, parts->elems[i].partition});
-        self->engine.remove_stream(self->stream_of(parts->elems[i].topic, parts->elems[i].partition), wall_ms(),
-                                   self->pending);
-      }
-      rd_kafka_assign(rk, nullptr);
-    }
-  }
-
-  void join() {
-    Properties defaults =
-        group_consumer_defaults(cfg.bootstrap, cfg.group, "kafkainsight-watch", cfg.auto_offset_reset, true);
-    rk = subscribed_consumer(defaults, cfg.properties, this, rebalance_cb, cfg.topics);
+  void join(const GroupLimits& lim) {
+    GroupSink sink;
+    sink.assigned = [this](const rd_kafka_topic_partition_list_t* parts) {
+      for (int i = 0; i < parts->cnt; ++i) engine.add_stream(stream_of({parts->elems[i].topic, parts->elems[i].partition}));
+    };
+    sink.revoking = [this](const rd_kafka_topic_partition_list_t* parts) {
+      group->commit_stored(true);  // what was evaluated, before the partitions go
+      for (int i = 0; i < parts->cnt; ++i)
+        engine.remove_stream(stream_of({parts->elems[i].topic, parts->elems[i].partition}), wall_ms(), pending);
+    };
+    sink.at_end = [this](const TopicPartition& tp) { engine.set_idle(stream_of(tp), wall_ms(), pending); };
+    sink.error = [this](const std::string& e, bool fatal) {
+      error(e);
+      if (fatal) st.fatal = "Kafka consumer fatal error";
+    };
+    group = std::make_unique<GroupConsumer>(
+        group_consumer_defaults(cfg.bootstrap, cfg.group, "kafkainsight-watch", cfg.auto_offset_reset, true),
+        cfg.properties, cfg.topics, lim, std::move(sink));
+    group->join();
   }
 
   void take(rd_kafka_message_t* m) {
@@ -111,15 +97,11 @@ struct WatchPipeline::Impl {
     std::string_view source = header(hdrs, "ki.source");
     if (source.empty()) source = rd_kafka_topic_name(m->rkt);
     if (decoder.decode(value, source, msg_ts, ev)) {
-      engine.push(ev, now, pending, stream_of(rd_kafka_topic_name(m->rkt), m->partition));
+      engine.push(ev, now, pending, stream_of({rd_kafka_topic_name(m->rkt), m->partition}));
     } else {
       ++st.undecodable;
     }
-    // Evaluated: the offset may be committed (auto-commit picks stored offsets up).
-    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
-    rd_kafka_offsets_store(rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
+    group->store_offset(m);  // evaluated: auto-commit may commit it
   }
 
   void deliver(const WatchHooks& hooks) {
@@ -131,18 +113,11 @@ struct WatchPipeline::Impl {
     pending.clear();
   }
 
+  // Lag = high watermark - our fetch position.
   void fill_lag() {
-    rd_kafka_topic_partition_list_t* a = nullptr;
-    if (rd_kafka_assignment(rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR || !a) return;
-    rd_kafka_position(rk, a);
-    for (int i = 0; i < a->cnt; ++i) {
-      int64_t lo = 0, hi = 0;
-      const auto& e = a->elems[i];
-      if (rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
-      int64_t pos = e.offset >= 0 ? e.offset : lo;
-      st.lag[tp_name(e.topic, e.partition)] = std::max<int64_t>(0, hi - pos);
-    }
-    rd_kafka_topic_partition_list_destroy(a);
+    GroupLag l = group->lag(GroupConsumer::LagFrom::Position, false);
+    for (const auto& name : l.unknown) st.lag.erase(name);
+    for (const auto& [name, lag] : l.known) st.lag[name] = lag;
   }
 
   void snapshot() {
@@ -151,13 +126,10 @@ struct WatchPipeline::Impl {
     if (webhook) st.webhook_sink = webhook->stats();
   }
 
-  WatchStats run(const WatchLimits& lim, const WatchHooks& hooks, std::atomic<bool>& stop_requested) {
+  WatchStats run(const GroupLimits& lim, const WatchHooks& hooks, std::atomic<bool>& stop_requested) {
     auto t0 = Clock::now();
-    join();
-    rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk);
-    std::unique_ptr<rd_kafka_queue_t, void (*)(rd_kafka_queue_t*)> guard(queue, rd_kafka_queue_destroy);
-    std::vector<rd_kafka_message_t*> msgs(1000);
-    auto last_hook = Clock::now(), last_msg = Clock::now(), joined = Clock::now();
+    join(lim);
+    auto last_hook = Clock::now();
     bool end_of_input = false;
     while (st.fatal.empty()) {
       auto now = Clock::now();
@@ -172,46 +144,20 @@ struct WatchPipeline::Impl {
         snapshot();
         if (hooks.progress) hooks.progress(st);
       }
-      size_t room = msgs.size();
-      if (lim.max_messages) room = std::min<size_t>(room, lim.max_messages - st.consumed);
-      ssize_t got = rd_kafka_consume_batch_queue(queue, 100, msgs.data(), room);
-      for (ssize_t i = 0; i < got; ++i) {
-        rd_kafka_message_t* m = msgs[static_cast<size_t>(i)];
-        if (!m->err) {
-          at_end.erase({rd_kafka_topic_name(m->rkt), m->partition});
-          take(m);
-          last_msg = Clock::now();
-        } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          if (m->rkt) {
-            at_end.insert({rd_kafka_topic_name(m->rkt), m->partition});
-            engine.set_idle(stream_of(rd_kafka_topic_name(m->rkt), m->partition), wall_ms(), pending);
-          }
-        } else {
-          error(std::string("kafka: ") + rd_kafka_message_errstr(m));
-          if (m->err == RD_KAFKA_RESP_ERR__FATAL) st.fatal = "Kafka consumer fatal error";
-        }
-        rd_kafka_message_destroy(m);
-      }
+      group->poll(100, group->room(st.consumed), [this](rd_kafka_message_t* m) { take(m); });
       deliver(hooks);
-      if (lim.max_messages && st.consumed >= lim.max_messages) {
+      if (group->limit_reached(st.consumed) || group->read_to_end()) {
         end_of_input = true;
         break;
       }
-      if (lim.stop_at_end && assigned_once && !assigned.empty() && at_end.size() >= assigned.size()) {
-        end_of_input = true;
-        break;
-      }
-      auto idle = std::chrono::milliseconds(lim.idle_timeout_ms);
-      if (lim.idle_timeout_ms > 0 && ((assigned_once && Clock::now() - last_msg >= idle) ||
-                                      (!assigned_once && Clock::now() - joined >= idle + std::chrono::seconds(30))))
-        break;
+      if (group->idle(false)) break;
     }
     // A finite run (end of the topic, --max-messages) closes its last windows; a live run
     // stopped by Ctrl-C or idleness does not invent the silence it did not see.
     if (end_of_input) engine.finish(wall_ms(), pending);
     deliver(hooks);
     if (kafka_sink) kafka_sink->flush(30000);
-    rd_kafka_commit(rk, nullptr, 0);
+    group->commit_stored(true);
     fill_lag();
     snapshot();
     if (kafka_sink && st.kafka_sink.failed) error("alerts not delivered to topic '" + cfg.alerts_topic + "': " +
@@ -223,7 +169,7 @@ struct WatchPipeline::Impl {
 
 WatchPipeline::WatchPipeline(WatchConfig cfg) : impl_(std::make_unique<Impl>(std::move(cfg))) {}
 WatchPipeline::~WatchPipeline() = default;
-WatchStats WatchPipeline::run(const WatchLimits& limits, const WatchHooks& hooks) {
+WatchStats WatchPipeline::run(const GroupLimits& limits, const WatchHooks& hooks) {
   return impl_->run(limits, hooks, stop_requested_);
 }
 

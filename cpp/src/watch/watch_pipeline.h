@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kafka/client_config.h"
+#include "kafka/group_consumer.h"
 #include "kafka/producer.h"
 #include "parse/parser.h"
 #include "util/histogram.h"
@@ -31,12 +32,6 @@ struct WatchConfig {
   std::string alerts_topic;                   // "" = no Kafka sink
   std::optional<WebhookConfig> webhook;
   RulesConfig rules;
-};
-
-struct WatchLimits {
-  uint64_t max_messages = 0;
-  int idle_timeout_ms = 0;
-  bool stop_at_end = false;  // a batch run: stop once every partition is read, then flush the windows
 };
 
 struct WatchStats {
@@ -61,7 +56,7 @@ class WatchPipeline {
  public:
   explicit WatchPipeline(WatchConfig cfg);  // connects the sinks; throws KafkaError
   ~WatchPipeline();
-  WatchStats run(const WatchLimits& limits, const WatchHooks& hooks);
+  WatchStats run(const GroupLimits& limits, const WatchHooks& hooks);
   void request_stop() { stop_requested_ = true; }
 
  private:

@@ -1,0 +1,152 @@
+#include "kafka/group_consumer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace ki {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr size_t kMaxBatch = 1000;
+
+struct ListGuard {
+  rd_kafka_topic_partition_list_t* l;
+  ~ListGuard() {
+    if (l) rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+}  // namespace
+
+std::string tp_name(const std::string& t, int32_t p) { return t + "[" + std::to_string(p) + "]"; }
+
+GroupConsumer::GroupConsumer(Properties defaults, Properties overrides, std::vector<std::string> topics,
+                             GroupLimits limits, GroupSink sink)
+    : defaults_(std::move(defaults)), overrides_(std::move(overrides)), topics_(std::move(topics)),
+      limits_(limits), sink_(std::move(sink)), msgs_(kMaxBatch), idle_(limits.idle_timeout_ms, Clock::now()) {}
+
+GroupConsumer::~GroupConsumer() { close(); }
+
+void GroupConsumer::join() {
+  rk_ = subscribed_consumer(defaults_, overrides_, this, rebalance_cb, topics_);
+  queue_ = rd_kafka_queue_get_consumer(rk_);
+  idle_ = IdleRule(limits_.idle_timeout_ms, Clock::now());
+}
+
+void GroupConsumer::close() {
+  if (!rk_) return;
+  if (queue_) rd_kafka_queue_destroy(queue_);
+  queue_ = nullptr;
+  rd_kafka_consumer_close(rk_);
+  rd_kafka_destroy(rk_);
+  rk_ = nullptr;
+}
+
+void GroupConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                                 void* opaque) {
+  auto* self = static_cast<GroupConsumer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    for (int i = 0; i < parts->cnt; ++i) spdlog::info("assigned {}", tp_name(parts->elems[i].topic, parts->elems[i].partition));
+    rd_kafka_assign(rk, parts);
+    if (self->paused_) rd_kafka_pause_partitions(rk, parts);  // still paused (e.g. --max-buffered-bytes)
+    for (int i = 0; i < parts->cnt; ++i) self->ends_.assigned({parts->elems[i].topic, parts->elems[i].partition});
+    self->idle_.assigned(Clock::now());  // joining took a while: idle time starts now
+    if (self->sink_.assigned) self->sink_.assigned(parts);
+  } else {
+    // The sink finishes and commits while the partitions are still ours.
+    if (self->sink_.revoking) self->sink_.revoking(parts);
+    for (int i = 0; i < parts->cnt; ++i) {
+      self->ends_.revoked({parts->elems[i].topic, parts->elems[i].partition});
+      spdlog::info("revoked {}", tp_name(parts->elems[i].topic, parts->elems[i].partition));
+    }
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+ssize_t GroupConsumer::poll(int wait_ms, size_t max, const std::function<void(rd_kafka_message_t*)>& on_message) {
+  ssize_t got = rd_kafka_consume_batch_queue(queue_, wait_ms, msgs_.data(), std::min(max, msgs_.size()));
+  for (ssize_t i = 0; i < got; ++i) {
+    rd_kafka_message_t* m = msgs_[static_cast<size_t>(i)];
+    if (!m->err) {
+      ends_.message({rd_kafka_topic_name(m->rkt), m->partition});
+      on_message(m);
+      idle_.activity(Clock::now());
+    } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (m->rkt) {
+        TopicPartition tp{rd_kafka_topic_name(m->rkt), m->partition};
+        ends_.end(tp);
+        if (sink_.at_end) sink_.at_end(tp);
+      }
+    } else if (sink_.error) {
+      sink_.error(std::string("kafka: ") + rd_kafka_message_errstr(m), m->err == RD_KAFKA_RESP_ERR__FATAL);
+    }
+    rd_kafka_message_destroy(m);
+  }
+  return got;
+}
+
+size_t GroupConsumer::room(uint64_t taken) const {
+  if (!limits_.max_messages) return SIZE_MAX;
+  return taken >= limits_.max_messages ? 0 : static_cast<size_t>(limits_.max_messages - taken);
+}
+
+bool GroupConsumer::set_paused(bool pause) {
+  ListGuard a{nullptr};
+  if (rd_kafka_assignment(rk_, &a.l) != RD_KAFKA_RESP_ERR_NO_ERROR || !a.l) return false;
+  if (pause) rd_kafka_pause_partitions(rk_, a.l);
+  else rd_kafka_resume_partitions(rk_, a.l);
+  paused_ = pause;
+  idle_.activity(Clock::now());  // a paused stretch is not idle time
+  return true;
+}
+
+bool GroupConsumer::pause() { return set_paused(true); }
+bool GroupConsumer::resume() { return set_paused(false); }
+
+std::string GroupConsumer::commit(const std::map<TopicPartition, int64_t>& offsets, bool sync) {
+  if (offsets.empty()) return "";
+  ListGuard l{rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()))};
+  for (const auto& [tp, off] : offsets) rd_kafka_topic_partition_list_add(l.l, tp.first.c_str(), tp.second)->offset = off;
+  rd_kafka_resp_err_t e = rd_kafka_commit(rk_, l.l, sync ? 0 : 1);
+  return e && e != RD_KAFKA_RESP_ERR__NO_OFFSET ? rd_kafka_err2str(e) : "";
+}
+
+std::string GroupConsumer::commit_stored(bool sync) {
+  rd_kafka_resp_err_t e = rd_kafka_commit(rk_, nullptr, sync ? 0 : 1);
+  return e && e != RD_KAFKA_RESP_ERR__NO_OFFSET ? rd_kafka_err2str(e) : "";
+}
+
+void GroupConsumer::store_offset(const rd_kafka_message_t* m) {
+  ListGuard l{rd_kafka_topic_partition_list_new(1)};
+  rd_kafka_topic_partition_list_add(l.l, rd_kafka_topic_name(m->rkt), m->partition)->offset = m->offset + 1;
+  rd_kafka_offsets_store(rk_, l.l);
+}
+
+GroupLag GroupConsumer::lag(LagFrom from, bool ask_broker, const std::map<std::string, int64_t>& ours) const {
+  GroupLag out;
+  ListGuard a{nullptr};
+  if (!rk_ || rd_kafka_assignment(rk_, &a.l) != RD_KAFKA_RESP_ERR_NO_ERROR || !a.l) return out;
+  // The assignment's own offsets say nothing; fetch the ones asked for.
+  bool fetched = from == LagFrom::Position || ask_broker;
+  if (from == LagFrom::Position) rd_kafka_position(rk_, a.l);
+  else if (ask_broker && a.l->cnt > 0) rd_kafka_committed(rk_, a.l, 5000);
+  for (int i = 0; i < a.l->cnt; ++i) {
+    int64_t lo = -1, hi = -1;
+    const auto& e = a.l->elems[i];
+    std::string name = tp_name(e.topic, e.partition);
+    // Not fetched yet: the cached watermarks are invalid (negative), not a lag of 0.
+    if (rd_kafka_get_watermark_offsets(rk_, e.topic, e.partition, &lo, &hi) || hi < 0) {
+      if (!ask_broker || rd_kafka_query_watermark_offsets(rk_, e.topic, e.partition, &lo, &hi, 5000) || hi < 0) {
+        out.unknown.push_back(name);
+        continue;
+      }
+    }
+    auto c = ours.find(name);
+    int64_t done = c != ours.end() ? c->second : (fetched && e.offset >= 0 ? e.offset : lo);
+    out.known[name] = std::max<int64_t>(0, hi - done);
+  }
+  return out;
+}
+
+}  // namespace ki

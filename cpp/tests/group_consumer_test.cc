@@ -1,0 +1,185 @@
+// The pure parts of the group consumer and the consume sink: the idle rule, stop-at-end
+// bookkeeping, the batcher (limits, linger, due retries, halves). No network.
+#include <gtest/gtest.h>
+
+#include "kafka/group_consumer.h"
+#include "pipeline/batcher.h"
+#include "pipeline/bulk_sender.h"
+
+using namespace std::chrono_literals;
+using ki::IdleRule;
+using ki::PartitionEnds;
+using ki::consume::Batcher;
+using ki::consume::Item;
+using Clock = std::chrono::steady_clock;
+
+TEST(IdleRule, NoTimeoutNeverIdle) {
+  auto t0 = Clock::now();
+  IdleRule r(0, t0);
+  r.assigned(t0);
+  EXPECT_FALSE(r.expired(t0 + 10h, false));
+}
+
+TEST(IdleRule, CountsFromTheLastMessageOrAssignment) {
+  auto t0 = Clock::now();
+  IdleRule r(1000, t0);
+  r.assigned(t0 + 5s);  // the join took 5 s: not idle time
+  EXPECT_FALSE(r.expired(t0 + 5s + 999ms, false));
+  EXPECT_TRUE(r.expired(t0 + 6s, false));
+  r.activity(t0 + 6s);  // a message
+  EXPECT_FALSE(r.expired(t0 + 6s + 500ms, false));
+  EXPECT_TRUE(r.expired(t0 + 7s, false));
+}
+
+TEST(IdleRule, BeforeAnyAssignmentGivesUpAfterTimeoutPlusGrace) {
+  auto t0 = Clock::now();
+  IdleRule r(1000, t0);
+  EXPECT_FALSE(r.assigned_once());
+  EXPECT_FALSE(r.expired(t0 + 1s, false));
+  EXPECT_FALSE(r.expired(t0 + 1s + IdleRule::kJoinGrace - 1ms, false));
+  EXPECT_TRUE(r.expired(t0 + 1s + IdleRule::kJoinGrace, false));
+}
+
+TEST(IdleRule, BusyOrPausedIsNeverIdle) {
+  auto t0 = Clock::now();
+  IdleRule r(1000, t0);
+  r.assigned(t0);
+  EXPECT_FALSE(r.expired(t0 + 1h, true));
+  EXPECT_TRUE(r.expired(t0 + 1h, false));
+}
+
+TEST(PartitionEnds, AllAssignedPartitionsMustBeAtTheirEnd) {
+  PartitionEnds e;
+  EXPECT_FALSE(e.all_at_end());  // nothing assigned: not done
+  e.assigned({"t", 0});
+  e.assigned({"t", 1});
+  e.end({"t", 0});
+  EXPECT_FALSE(e.all_at_end());
+  e.end({"t", 1});
+  EXPECT_TRUE(e.all_at_end());
+  e.message({"t", 1});  // more came after the end
+  EXPECT_FALSE(e.all_at_end());
+  e.revoked({"t", 1});  // gone: only t[0] counts
+  EXPECT_TRUE(e.all_at_end());
+  e.revoked({"t", 0});
+  EXPECT_FALSE(e.all_at_end());
+}
+
+namespace {
+Item item(int64_t offset, size_t doc_bytes = 10, int32_t partition = 0) {
+  Item it;
+  it.topic = "t";
+  it.partition = partition;
+  it.offset = offset;
+  it.index = "i";
+  it.id = "t-0-" + std::to_string(offset);
+  it.doc.assign(doc_bytes, 'x');
+  it.cost = doc_bytes + 64;
+  return it;
+}
+}  // namespace
+
+TEST(Batcher, FullAtMaxDocs) {
+  Batcher b(3, 1 << 20, 1000ms);
+  auto t0 = Clock::now();
+  EXPECT_EQ(b.room(), 3u);
+  b.add(item(0), t0);
+  b.add(item(1), t0);
+  EXPECT_FALSE(b.full());
+  EXPECT_EQ(b.room(), 1u);
+  b.add(item(2), t0);
+  EXPECT_TRUE(b.full());
+  EXPECT_EQ(b.room(), 0u);
+  auto out = b.take();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2].offset, 2);
+  EXPECT_TRUE(b.empty());
+  EXPECT_FALSE(b.full());
+}
+
+TEST(Batcher, FullAtMaxBytes) {
+  Batcher b(1000, 200, 1000ms);
+  auto t0 = Clock::now();
+  b.add(item(0, 100), t0);
+  EXPECT_FALSE(b.full());
+  b.add(item(1, 100), t0);  // bytes count the action line too
+  EXPECT_TRUE(b.full());
+  EXPECT_EQ(b.room(), 0u);
+}
+
+TEST(Batcher, LingerCountsFromTheFirstDocument) {
+  Batcher b(10, 1 << 20, 1000ms);
+  auto t0 = Clock::now();
+  EXPECT_FALSE(b.linger_over(t0 + 1h));  // empty: nothing to send
+  b.add(item(0), t0);
+  b.add(item(1), t0 + 900ms);
+  EXPECT_FALSE(b.linger_over(t0 + 999ms));
+  EXPECT_TRUE(b.linger_over(t0 + 1000ms));
+  b.take();
+  b.add(item(2), t0 + 2s);
+  EXPECT_FALSE(b.linger_over(t0 + 2s + 999ms));
+}
+
+TEST(Batcher, OnlyDueRetriesJoinAndNeverPastAFullBatch) {
+  Batcher b(2, 1 << 20, 1000ms);
+  auto t0 = Clock::now();
+  for (int64_t o : {0, 1, 2}) {
+    Item it = item(o);
+    it.due = t0;
+    b.retry(std::move(it));
+  }
+  Item later = item(3);
+  later.due = t0 + 5s;
+  b.retry(std::move(later));
+  b.move_due_retries(t0);
+  EXPECT_EQ(b.size(), 2u);  // --bulk-max-docs holds for retries too
+  EXPECT_EQ(b.retries(), 2u);
+  b.take();
+  b.move_due_retries(t0);
+  EXPECT_EQ(b.size(), 1u);  // the last due one; offset 3 waits
+  EXPECT_EQ(b.retries(), 1u);
+  b.take();
+  b.move_due_retries(t0 + 5s);
+  EXPECT_EQ(b.size(), 1u);
+  EXPECT_TRUE(b.take()[0].offset == 3);
+  EXPECT_TRUE(b.idle());
+}
+
+TEST(Batcher, SplitSendsHalvesFirstHalfFirst) {
+  Batcher b(10, 1 << 20, 1000ms);
+  std::vector<Item> req;
+  for (int64_t o = 0; o < 5; ++o) req.push_back(item(o));
+  b.split(req);
+  ASSERT_TRUE(b.has_halves());
+  auto first = b.next_half();
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].offset, 0);
+  std::vector<Item> again = std::move(first);  // refused again: split before the other half
+  b.split(again);
+  EXPECT_EQ(b.next_half()[0].offset, 0);
+  EXPECT_EQ(b.next_half()[0].offset, 1);
+  auto second = b.next_half();
+  ASSERT_EQ(second.size(), 3u);
+  EXPECT_EQ(second[0].offset, 2);
+  EXPECT_FALSE(b.has_halves());
+}
+
+TEST(Batcher, RevokedPartitionsRetriesAreDroppedWithTheirBytes) {
+  Batcher b(10, 1 << 20, 1000ms);
+  std::vector<Item> req = {item(0, 10, 0), item(1, 20, 1), item(2, 30, 1)};
+  b.split(req);
+  b.halves_to_retries();  // a rebalance: bisecting starts again
+  EXPECT_FALSE(b.has_halves());
+  EXPECT_EQ(b.retries(), 3u);
+  EXPECT_EQ(b.drop("t", 1), (20u + 64) + (30u + 64));
+  EXPECT_EQ(b.retries(), 1u);
+  EXPECT_EQ(b.drop("t", 1), 0u);
+}
+
+TEST(ContentId, StablePerContentAndMarked) {
+  std::string a = ki::consume::content_id("t-0-5", R"({"m":1})");
+  EXPECT_EQ(a, ki::consume::content_id("t-0-5", R"({"m":1})"));  // a redelivery lands on it once
+  EXPECT_NE(a, ki::consume::content_id("t-0-5", R"({"m":2})"));
+  EXPECT_EQ(a.rfind("t-0-5~", 0), 0u);
+  EXPECT_EQ(a.size(), std::string("t-0-5~").size() + 16);
+}
