@@ -5,9 +5,19 @@ Defaults as the original KafkaInsight: bootstrap localhost:9093, topic data_log,
 sample_logs/apache.log (generated if missing). Settings: flag, then environment
 (KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, ...), then .env, then default.
 """
+import os
 import sys
 
-from kafkainsight.cli import main
+try:
+    from kafkainsight.cli import main
+except ImportError as e:  # run with a Python that lacks the package (e.g. /usr/bin/python3 outside .venv)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.stderr.write(
+        f"{os.path.basename(__file__)}: the kafkainsight package is not installed for {sys.executable} ({e}).\n"
+        f"Install it, from {root}:\n"
+        "  scripts/setup.sh             # Debian packages, .venv, pip install . (then use .venv/bin/python)\n"
+        "  pip install .                # or into the Python you run this with\n")
+    sys.exit(2)
 
 if __name__ == "__main__":
     sys.exit(main(["produce", *sys.argv[1:]]))

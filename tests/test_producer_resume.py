@@ -43,7 +43,7 @@ def test_rerun_appended_and_rewritten_files(tmp_path):
         log.write_text("\n".join(ki.generate_lines("apache_common", 10, seed=9)) + "\n")
         r = produce(b, log, "--resume", str(ck))
         assert r.returncode == 0 and "read=10 produced=10" in r.stderr, r.stderr
-        # Without --resume every line goes again (the README says so).
+        # Without --resume every line goes again (docs/RELIABILITY_NOTES.md says so).
         r = produce(b, log)
         assert r.returncode == 0 and "read=10 produced=10" in r.stderr
         assert len(lines_in_topic(b)) == 3020

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import ssl
 import sys
 import urllib.error
@@ -18,6 +17,8 @@ import urllib.request
 import uuid
 from importlib import resources
 from typing import Any, Callable
+
+from ._paths import find_file
 
 POLICY_NAME = "kafkainsight-retention"
 TEMPLATE_NAME = "kafkainsight-logs"
@@ -92,11 +93,15 @@ class _Http:
             if self.insecure:
                 self._ctx = ssl._create_unverified_context()
             else:
-                if self.ca_certs and not os.path.isfile(self.ca_certs):
-                    raise AssetInstallError(
-                        f"CA file {self.ca_certs} not found: copy Elasticsearch's config/certs/http_ca.crt there "
-                        "(the es-ca service of deploy/docker-compose.yml does), or pass --ca-certs")
-                self._ctx = ssl.create_default_context(cafile=self.ca_certs or None)
+                cafile = None
+                if self.ca_certs:  # relative: the working directory, then the project root
+                    cafile, tried = find_file(self.ca_certs)
+                    if cafile is None:
+                        raise AssetInstallError(
+                            f"CA file {self.ca_certs} not found (tried {', '.join(tried)}): copy Elasticsearch's "
+                            "config/certs/http_ca.crt there (the es-ca service of deploy/docker-compose.yml does; "
+                            "see certificates/README.md), or pass --ca-certs")
+                self._ctx = ssl.create_default_context(cafile=cafile)
         return self._ctx
 
     def request(self, step: str, method: str, path: str, body: bytes | None, headers: dict) -> Any:

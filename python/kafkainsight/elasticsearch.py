@@ -11,6 +11,7 @@ from typing import Any, Callable, Sequence
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import _core
+from ._paths import CAFileNotFoundError, find_file
 
 
 @dataclasses.dataclass
@@ -86,7 +87,10 @@ class ElasticsearchSink:
     turns verification off (with a warning). Credentials: ``password`` for ``user`` (default
     ``elastic``) or ``api_key``. They never appear in reprs, errors or stats, and are refused over
     plain ``http://`` unless ``allow_http_credentials=True`` (with a warning). ``index`` is a name
-    or a pattern of the event date (``logs-%Y.%m.%d``).
+    or a pattern of the event date (``logs-%Y.%m.%d``). A relative ``ca_certs`` is looked for in
+    the working directory, then in the project root (the repository checkout, if the package runs
+    from one); a missing one raises ``FileNotFoundError`` from ``Consumer.run`` naming every
+    absolute path tried.
     """
 
     def __init__(self, url: str = "https://localhost:9200", *, ca_certs: str = "certificates/http_ca.crt",
@@ -100,6 +104,15 @@ class ElasticsearchSink:
                  startup_timeout: float = 30.0, backoff_initial_ms: int = 200, backoff_max_ms: int = 30000,
                  max_buffered_bytes: int = 64 << 20):
         url, user, password = _credentials_out_of_url(url, user, password)
+        # A relative CA path: the working directory, then the project root (see _paths); the C++
+        # core gets the absolute path. A missing file matters only when it is used (https,
+        # verified, no pin): run() then names every absolute path tried.
+        found, tried = find_file(ca_certs) if ca_certs else (None, [])
+        self._ca_missing = None
+        if found is not None:
+            ca_certs = found
+        elif ca_certs and not insecure and not ca_fingerprint and url.lower().startswith("https://"):
+            self._ca_missing = (ca_certs, tried)
         if insecure:
             print("WARNING: TLS certificate verification is OFF (--insecure): anyone on the path can read "
                   "and change what is sent, including the password", file=sys.stderr)
@@ -159,6 +172,8 @@ class Consumer:
         """Consume until stopped (Ctrl-C, ``stop()``), ``max_messages``, ``idle_timeout`` seconds
         without messages, or (``stop_at_end``) once every assigned partition is read to its end.
         In-flight bulks finish and offsets are committed before it returns."""
+        if sink._ca_missing:
+            raise CAFileNotFoundError(*sink._ca_missing)
         pipe = _core.ConsumePipeline(self._cfg, sink._cfg)
         self._running = pipe
         try:

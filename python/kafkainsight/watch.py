@@ -5,7 +5,7 @@
 >>> w = ki.Watcher("localhost:9093", "data_log", alerts_topic="alerts")
 >>> w.run(stop_at_end=True, on_alert=print)                           # live: GIL released
 
-Each alert is one JSON object (see README, "Alerts, heartbeats and metrics"): rule, key,
+Each alert is one JSON object (see docs/ALERTS.md): rule, key,
 state (firing / resolved), observed, threshold, count, window, fired_at, resolved_at,
 emitted_at, message and a few sample events.
 """

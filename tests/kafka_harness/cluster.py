@@ -804,7 +804,7 @@ class KafkaCluster:
         cfg = {k: str(v).lower() if isinstance(v, bool) else str(v)
                for k, v in (config or {}).items()}
         # The tests replay logs from 2023-24 with message timestamp = event time: under the default
-        # 7-day time retention Kafka deletes such segments at its next check (README: replaying
+        # 7-day time retention Kafka deletes such segments at its next check (docs/PRODUCE.md: replaying
         # old logs). Keep them unless a test says otherwise.
         cfg.setdefault("retention.ms", "-1")
         if "min.insync.replicas" not in cfg and replication < self.min_insync_replicas:
