@@ -21,7 +21,7 @@ from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
 from kafkainsight.kafka import EmbeddedBroker, KafkaError, Producer
 from kafkainsight.settings import Settings, load_dotenv_file
 from tests.es_server import EsTestServer
-from tests.es_server import server as es_server_module
+from tests.es_server import certs as es_server_module
 from tests.kafka_util import consume_all
 
 KI = [sys.executable, "-m", "kafkainsight"]
