@@ -69,42 +69,8 @@ class DocumentsMixin:
                     meta["_index"] = m.group(2).decode()
                 if m.group(3) is not None:
                     meta["_id"] = m.group(3).decode()
-                src = None
-                if op != "delete":
-                    if i >= n:
-                        raise _EsError(400, "illegal_argument_exception",
-                                       "The bulk request must be terminated by a newline [\\n]")
-                    src = lines[i]
-                    i += 1
-                ops.append((op, meta, src))
-                continue
-            try:
-                action = json.loads(line)
-            except ValueError as e:
-                raise _EsError(400, "x_content_parse_exception",
-                               f"[1:1] Unexpected character in action/metadata line [{i}]: {e}") from None
-            if not isinstance(action, dict):
-                raise _EsError(400, "illegal_argument_exception",
-                               f"Malformed action/metadata line [{i}], expected START_OBJECT or "
-                               f"END_OBJECT but found [VALUE_{type(action).__name__.upper()}]")
-            if len(action) != 1:
-                raise _EsError(400, "illegal_argument_exception",
-                               f"Malformed action/metadata line [{i}], expected a simple value for "
-                               f"field [{list(action)[1] if len(action) > 1 else ''}] but found [START_OBJECT]"
-                               if len(action) > 1 else
-                               f"Malformed action/metadata line [{i}], expected FIELD_NAME but found [END_OBJECT]")
-            (op, meta), = action.items()
-            if op not in ("index", "create", "update", "delete"):
-                raise _EsError(400, "illegal_argument_exception",
-                               f"Malformed action/metadata line [{i}], expected field [create], "
-                               f"[delete], [index] or [update] but found [{op}]")
-            if not isinstance(meta, dict):
-                raise _EsError(400, "illegal_argument_exception",
-                               f"Malformed action/metadata line [{i}], expected START_OBJECT but found [VALUE_STRING]")
-            for k in meta:
-                if k not in self._META_KEYS:
-                    raise _EsError(400, "illegal_argument_exception",
-                                   f"Action/metadata line [{i}] contains an unknown parameter [{k}]")
+            else:
+                op, meta = self._parse_action(line, i)
             src: Optional[bytes] = None
             if op != "delete":
                 if i >= n:
@@ -152,6 +118,38 @@ class DocumentsMixin:
         ctx.record.item_errors = nerr
         took = int((time.perf_counter() - t0) * 1000)
         return 200, {"took": took, "errors": errors, "items": items}
+
+    @classmethod
+    def _parse_action(cls, line: bytes, i: int) -> Tuple[str, dict]:
+        """(op, metadata) of an action line that needs a JSON parser, with ES's errors for line ``i``."""
+        try:
+            action = json.loads(line)
+        except ValueError as e:
+            raise _EsError(400, "x_content_parse_exception",
+                           f"[1:1] Unexpected character in action/metadata line [{i}]: {e}") from None
+        if not isinstance(action, dict):
+            raise _EsError(400, "illegal_argument_exception",
+                           f"Malformed action/metadata line [{i}], expected START_OBJECT or "
+                           f"END_OBJECT but found [VALUE_{type(action).__name__.upper()}]")
+        if len(action) != 1:
+            raise _EsError(400, "illegal_argument_exception",
+                           f"Malformed action/metadata line [{i}], expected a simple value for "
+                           f"field [{list(action)[1] if len(action) > 1 else ''}] but found [START_OBJECT]"
+                           if len(action) > 1 else
+                           f"Malformed action/metadata line [{i}], expected FIELD_NAME but found [END_OBJECT]")
+        (op, meta), = action.items()
+        if op not in ("index", "create", "update", "delete"):
+            raise _EsError(400, "illegal_argument_exception",
+                           f"Malformed action/metadata line [{i}], expected field [create], "
+                           f"[delete], [index] or [update] but found [{op}]")
+        if not isinstance(meta, dict):
+            raise _EsError(400, "illegal_argument_exception",
+                           f"Malformed action/metadata line [{i}], expected START_OBJECT but found [VALUE_STRING]")
+        for k in meta:
+            if k not in cls._META_KEYS:
+                raise _EsError(400, "illegal_argument_exception",
+                               f"Action/metadata line [{i}] contains an unknown parameter [{k}]")
+        return op, meta
 
     @staticmethod
     def _with_forced_refresh(res: dict) -> dict:

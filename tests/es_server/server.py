@@ -331,6 +331,14 @@ class EsTestServer(AuthMixin, FaultsMixin, IndicesMixin, DocumentsMixin):
                 if v is conn:
                     del self._conns[k]
 
+    def _drop(self, h: _Handler, rec: RequestRecord, rule: _Rule, fault: str) -> None:
+        """No response: the connection closes (FIN, or RST for ``drop_next_connections(rst=True)``)."""
+        rec.fault = fault
+        with self._lock:
+            self._counters["dropped"] += 1
+        self._record(rec)
+        h.abort(rst=bool(rule.status))
+
     def _record(self, rec: RequestRecord) -> None:
         with self._lock:
             self._log.append(rec)
@@ -361,11 +369,7 @@ class EsTestServer(AuthMixin, FaultsMixin, IndicesMixin, DocumentsMixin):
                     h.read_body(limit=max(1, n // 2))
             except Exception:  # noqa: BLE001
                 pass
-            rec.fault = "drop"
-            with self._lock:
-                self._counters["dropped"] += 1
-            self._record(rec)
-            h.abort(rst=bool(drop.status))
+            self._drop(h, rec, drop, "drop")
             return
 
         try:
@@ -426,11 +430,7 @@ class EsTestServer(AuthMixin, FaultsMixin, IndicesMixin, DocumentsMixin):
         rec.duration = time.perf_counter() - t0
 
         if drop is not None:                               # after_processing
-            rec.fault = "drop_after"
-            with self._lock:
-                self._counters["dropped"] += 1
-            self._record(rec)
-            h.abort(rst=bool(drop.status))
+            self._drop(h, rec, drop, "drop_after")
             return
         ctype = "application/json"
         for hk, hv in list(headers):
