@@ -25,10 +25,8 @@ renders them again without running anything.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import os
-import platform
 import signal
 import statistics
 import subprocess
@@ -42,7 +40,7 @@ from types import SimpleNamespace
 from benchmarks import consume as C
 from benchmarks import peers
 from benchmarks import produce as P
-from benchmarks.machine import cpu_model, cpu_pressure
+from benchmarks.machine import end_meta, machine_meta
 from benchmarks.measure import ROOT, PeakRss, run_measured
 
 PY = sys.executable
@@ -928,11 +926,9 @@ def main(argv=None) -> int:
         return 0
 
     import kafkainsight as ki
-    meta = {"argv": " ".join(argv), "date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-            "cpu": cpu_model(), "cores": os.cpu_count(), "os": f"{platform.system()} {platform.release()}",
-            "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "psi": cpu_pressure(), "versions": versions(),
-            "lines": args.lines, "runs": args.runs, "consume_docs": min(args.lines, args.consume_docs),
-            "e2e_rate": args.e2e_rate, "e2e_seconds": args.e2e_seconds, "tools": {}}
+    meta = machine_meta(versions(), argv=" ".join(argv), lines=args.lines, runs=args.runs,
+                        consume_docs=min(args.lines, args.consume_docs), e2e_rate=args.e2e_rate,
+                        e2e_seconds=args.e2e_seconds, tools={})
     data = {"meta": meta, "rows": []}
     rows = data["rows"]
     if args.keep:
@@ -1051,8 +1047,7 @@ def main(argv=None) -> int:
         finally:
             if kc is not None:
                 kc.stop()
-    meta["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    meta["psi_end"] = cpu_pressure()
+    end_meta(meta)
     write(data)
     log("\n" + render(data))
     log(f"wrote {args.out} and {args.chart}")

@@ -82,7 +82,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 from benchmarks.measure import run_measured as _run_measured, verification_lines  # noqa: E402
-from benchmarks.machine import cpu_model, cpu_pressure  # noqa: E402
+from benchmarks.measure import bench_each, bench_parser, collect_problems, write_outputs  # noqa: E402
+from benchmarks.machine import end_meta, machine_meta  # noqa: E402
+from tests.harness_util import child_pids  # noqa: E402
 
 PY = sys.executable
 KI_CLI = os.path.join(os.path.dirname(PY), "kafkainsight")
@@ -202,9 +204,7 @@ def proc_tree_cpu(pids) -> float:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / _TCK
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
+            todo.extend(child_pids(pid))
         except (OSError, IndexError, ValueError):
             pass
     return total
@@ -601,10 +601,6 @@ def profile_ours(server, ctx, args, workdir, log) -> dict:
 # Report
 # ------------------------------------------------------------------------------------------------
 
-def loadavg() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def build_info() -> str:
     """Which native code was measured: the _core module's mtime and the git state of its sources."""
     parts = []
@@ -724,6 +720,12 @@ def findings(results, meta) -> list:
                        + (": on this 2-core machine the server needs the CPU, so a consumer that burns a core "
                           "slows the server itself." if x < 0.85 else ": no clear slow-down from a busy core."))
     return [x for x in out if x] + ([""] if out else [])
+
+
+VERIFIED = ("Every timed run was checked after the tool exited: `_refresh` + `_count` on its fresh index "
+            "returned exactly the expected number of documents, every tool exited 0, ours' stats line "
+            "reported consumed = indexed = expected with no duplicates or dead letters, the kafka-python "
+            "workers reported no item errors, and every curl `_bulk` request answered 200.")
 
 
 def render(results, meta, args) -> str:
@@ -856,28 +858,14 @@ def render(results, meta, args) -> str:
                          + ", ".join(f"{k} {v:.1f}%" for k, v in p["top"][:6]))
         L.append("")
     L.extend(findings(results, meta))
-    problems = [(r["server"], t, s["problems"]) for r in results
-                for t, s in list(r["tools"].items()) + list(r["diag"].items()) if s["problems"]]
-    ok = ("Every timed run was checked after the tool exited: `_refresh` + `_count` on its fresh index "
-          "returned exactly the expected number of documents, every tool exited 0, ours' stats line "
-          "reported consumed = indexed = expected with no duplicates or dead letters, the kafka-python "
-          "workers reported no item errors, and every curl `_bulk` request answered 200.")
-    L += verification_lines(problems, ok)
-    return "\n".join(L)
+    return "\n".join(L + verification_lines(collect_problems(results, "server", "tools", "diag"), VERIFIED))
 
 
 # ------------------------------------------------------------------------------------------------
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "_worker":
-        return worker_main(argv[1:])
-
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--servers", default="testserver,engine", help="comma list of testserver,engine")
-    ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma list of " + ",".join(ALL_TOOLS))
+    ap = bench_parser(__doc__, "servers", "testserver,engine", ALL_TOOLS, "BENCH_CONSUME.md")
     ap.add_argument("--docs", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--original-docs", type=int, default=10_000, help="cap for the es.index()-per-doc tool")
     ap.add_argument("--chunk", type=int, default=1000, help="helpers.bulk chunk_size")
     ap.add_argument("--linger", type=float, default=0.2, help="ours' --linger")
@@ -891,10 +879,6 @@ def main(argv=None) -> int:
                     help="skip the empty-topic runs and the ceiling with a busy core")
     ap.add_argument("--no-profile", dest="profile", action="store_false",
                     help="skip the two extra ours-max runs under perf stat / perf record")
-    ap.add_argument("--timeout", type=float, default=900, help="seconds per run before it is killed")
-    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCH_CONSUME.md"),
-                    help="markdown report ('' = do not write)")
-    ap.add_argument("--json", default="", help="also write the raw results here")
     ap.add_argument("--from-json", default="", help="only render the report from a file written by --json")
     args = ap.parse_args(argv)
     args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
@@ -932,9 +916,7 @@ def main(argv=None) -> int:
     def log(msg):
         print(msg, flush=True)
 
-    meta = {"date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "cpu": cpu_model(),
-            "cores": os.cpu_count(), "load": loadavg(), "psi": cpu_pressure(),
-            "os": f"{platform.system()} {platform.release()}", "versions": versions(), "docs": args.docs}
+    meta = machine_meta(versions(), docs=args.docs)
     results = []
     with tempfile.TemporaryDirectory(prefix="bench_consume.") as tmp:
         log_path = os.path.join(tmp, "apache_combined.log")
@@ -963,37 +945,17 @@ def main(argv=None) -> int:
             log(f"topic {topic}: {args.docs:,} docs, {meta['value_bytes'] / 1e6:.1f} MB; {len(files)} bulk bodies")
             ctx = {"bootstrap": kc.bootstrap, "topic": topic, "empty_topic": empty, "n": args.docs,
                    "bulk_files": files}
-            for name in args.servers:
-                log(f"server {name}: starting")
-                t0 = time.monotonic()
-                server = TestServer() if name == "testserver" else Engine()
-                log(f"server {name}: {server.version} at {server.url} (up in {time.monotonic() - t0:.1f} s)")
-                try:
-                    results.append(bench_server(server, args.tools, ctx, args, tmp, log))
-                finally:
-                    server.close()
+            results = bench_each(args.servers, lambda name: TestServer() if name == "testserver" else Engine(),
+                                 lambda server: bench_server(server, args.tools, ctx, args, tmp, log),
+                                 log, "server", lambda server: server.url)
         finally:
             kc.stop()
 
-    meta["load_end"] = loadavg()
-    meta["psi_end"] = cpu_pressure()
-    report = render(results, meta, args)
-    print("\n" + report)
-    if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(report)
-        print(f"wrote {args.out}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            saved_args = {k: v for k, v in vars(args).items() if k not in ("out", "json", "from_json")}
-            json.dump({"meta": meta, "results": results, "args": saved_args}, f, indent=1, default=str)
-    ok = not any(s["problems"] for r in results for s in list(r["tools"].values()) + list(r["diag"].values()))
-    if not ok:
-        print("\n!!! SOME RUNS FAILED OR THE INDEX COUNT DID NOT MATCH: see the MISMATCH lines above !!!",
-              file=sys.stderr)
-    return 0 if ok else 1
+    end_meta(meta)
+    saved_args = {k: v for k, v in vars(args).items() if k not in ("out", "json", "from_json")}
+    return write_outputs(render(results, meta, args), args, {"meta": meta, "results": results, "args": saved_args},
+                         bool(collect_problems(results, "server", "tools", "diag")), "INDEX COUNT")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `_worker ...`: one Python client of a timed run, in its own process
+    sys.exit(worker_main(sys.argv[2:]) if sys.argv[1:2] == ["_worker"] else main())

@@ -1,6 +1,8 @@
 """What the benchmark reports say about the machine they ran on."""
 from __future__ import annotations
 
+import datetime as _dt
+import os
 import platform
 
 
@@ -24,3 +26,23 @@ def cpu_pressure() -> str:
         return f"{float(vals['avg60']):.0f}% (avg60), {float(vals['avg300']):.0f}% (avg300)"
     except (OSError, ValueError, KeyError, IndexError):
         return "n/a"
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def machine_meta(versions: dict, **extra) -> dict:
+    """The report's header facts: when, on what, how busy the machine was, which versions."""
+    return {"date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "cpu": cpu_model(),
+            "cores": os.cpu_count(), "load": loadavg(), "psi": cpu_pressure(),
+            "os": f"{platform.system()} {platform.release()}", "versions": versions, **extra}
+
+
+def end_meta(meta: dict) -> None:
+    """How busy the machine was at the end of the runs."""
+    meta["load_end"] = loadavg()
+    meta["psi_end"] = cpu_pressure()

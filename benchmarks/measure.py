@@ -1,8 +1,11 @@
 """Timing one tool the same way for every benchmark: a subprocess from spawn to exit."""
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import subprocess
+import sys
 import threading
 import time
 from typing import Callable, Optional, Sequence
@@ -109,3 +112,58 @@ def verification_lines(problems, ok_text: str) -> list:
     else:
         lines.append(ok_text)
     return lines + [""]
+
+
+def collect_problems(results, key: str, *sections: str) -> list:
+    """(target, tool, problems) of every run summary in ``sections`` that has problems."""
+    return [(r[key], t, s["problems"]) for r in results
+            for t, s in [kv for sec in sections for kv in r[sec].items()] if s["problems"]]
+
+
+def bench_parser(doc: str, target: str, targets: str, tools, out_name: str) -> argparse.ArgumentParser:
+    """A tool benchmark's command line: ``--<target>`` (brokers, servers) and add_run_args."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument(f"--{target}", default=targets, help=f"comma list of {targets}")
+    add_run_args(ap, tools, out_name)
+    return ap
+
+
+def add_run_args(ap, tools, out_name: str) -> None:
+    """The options every tool benchmark has: which tools, how often, how long, where the report goes."""
+    ap.add_argument("--tools", default=",".join(tools), help="comma list of " + ",".join(tools))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per run before it is killed")
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", out_name), help="markdown report ('' = do not write)")
+    ap.add_argument("--json", default="", help="also write the raw results here")
+
+
+def write_outputs(report: str, args, payload: dict, failed: bool, what: str) -> int:
+    """Print the report, write --out and --json; exit status 1 (and say so) when a run failed."""
+    print("\n" + report)
+    if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(report)
+        print(f"wrote {args.out}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(payload, f, indent=1, default=str)
+    if failed:
+        print(f"\n!!! SOME RUNS FAILED OR THE {what} DID NOT MATCH: see the MISMATCH lines above !!!",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def bench_each(names, start: Callable, bench: Callable, log: Callable, what: str, where: Callable) -> list:
+    """Start each target (a broker, a server) by name, benchmark it, close it; the results in order."""
+    results = []
+    for name in names:
+        log(f"{what} {name}: starting")
+        t0 = time.monotonic()
+        target = start(name)
+        log(f"{what} {name}: {target.version} at {where(target)} (up in {time.monotonic() - t0:.1f} s)")
+        try:
+            results.append(bench(target))
+        finally:
+            target.close()
+    return results

@@ -34,7 +34,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
-from benchmarks.machine import cpu_model  # noqa: E402
+from benchmarks.machine import cpu_model, loadavg as load_average  # noqa: E402
 
 import kafkainsight as ki  # noqa: E402
 from benchmarks import pyregex_parser  # noqa: E402
@@ -53,13 +53,6 @@ def core_count() -> str:
     except AttributeError:
         usable = logical
     return f"{logical} logical" + (f" ({usable} usable)" if usable != logical else "")
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def timed(fn):

@@ -86,16 +86,19 @@ def _rsyslog_env():
     return dict(os.environ)
 
 
+def _kafka_settings(fmt: str, sep: str) -> str:
+    """KAFKA_SETTINGS in a peer's own config syntax."""
+    return sep.join(fmt.format(k=k, v=v) for k, v in KAFKA_SETTINGS.items())
+
+
 def syslog_ng_conf(inp: str, tmp: str, sink: str, bootstrap: str = "", topic: str = "", out: str = "") -> str:
     src = (f'source s_in {{ file("{inp}" flags(no-parse) log-iw-size(20000) log-fetch-limit(1000) '
            f'follow-freq(0.05)); }};')
     tmpl = "$(format-json --key .apache.* --pair @timestamp=${ISODATE})"
-    if sink == "file":
-        dst = f'destination d_out {{ file("{out}" template("{tmpl}\\n")); }};'
-    else:
-        cfg = " ".join(f'"{k}" => "{v}"' for k, v in KAFKA_SETTINGS.items())
-        dst = (f'destination d_out {{ kafka-c(bootstrap-servers("{bootstrap}") topic("{topic}") '
-               f'message("{tmpl}") config({cfg})); }};')
+    cfg = _kafka_settings('"{k}" => "{v}"', " ")
+    dst = (f'destination d_out {{ file("{out}" template("{tmpl}\\n")); }};' if sink == "file" else
+           f'destination d_out {{ kafka-c(bootstrap-servers("{bootstrap}") topic("{topic}") '
+           f'message("{tmpl}") config({cfg})); }};')
     return "\n".join([
         "@version: 3.38", '@include "scl.conf"',
         "options { threaded(yes); stats_freq(0); log-fifo-size(20000); };",
@@ -109,12 +112,9 @@ def rsyslog_conf(inp: str, tmp: str, sink: str, bootstrap: str = "", topic: str 
         f.write(_LOGNORM_COMBINED)
     work = os.path.join(tmp, "work")
     os.makedirs(work, exist_ok=True)
-    if sink == "file":
-        act = f'action(type="omfile" file="{out}" template="json")'
-    else:
-        params = ", ".join(f'"{k}={v}"' for k, v in KAFKA_SETTINGS.items())
-        act = (f'action(type="omkafka" broker=["{bootstrap}"] topic="{topic}" template="json" '
-               f'confParam=[{params}])')
+    params = _kafka_settings('"{k}={v}"', ", ")
+    act = (f'action(type="omfile" file="{out}" template="json")' if sink == "file" else
+           f'action(type="omkafka" broker=["{bootstrap}"] topic="{topic}" template="json" confParam=[{params}])')
     return "\n".join([
         f'global(workDirectory="{work}")',
         'module(load="imfile")', 'module(load="mmnormalize")', 'module(load="omkafka")' if sink != "file" else "",

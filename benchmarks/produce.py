@@ -47,8 +47,6 @@ Run from the repository root:
 """
 from __future__ import annotations
 
-import argparse
-import datetime as _dt
 import json
 import os
 import platform
@@ -57,14 +55,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 from benchmarks.measure import run_measured as _run_measured, verification_lines  # noqa: E402
-from benchmarks.machine import cpu_model, cpu_pressure  # noqa: E402
+from benchmarks.measure import bench_each, bench_parser, collect_problems, write_outputs  # noqa: E402
+from benchmarks.machine import end_meta, machine_meta  # noqa: E402
 PY = sys.executable
 KI_CLI = os.path.join(os.path.dirname(PY), "kafkainsight")
 if not os.path.exists(KI_CLI):
@@ -108,27 +106,30 @@ def split_parse(line: str) -> dict:
     }
 
 
+def _records(path: str, counts: dict):
+    """The original's read loop: each line split_parse'd; a line that does not split is skipped."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            counts["read"] += 1
+            try:
+                yield split_parse(line.rstrip("\n"))
+            except (IndexError, ValueError):
+                counts["skipped"] += 1
+
+
 def _worker_original(path: str, bootstrap: str, topic: str, acks: str) -> dict:
     from kafka import KafkaProducer  # kafka-python 2.0.2
 
     producer = KafkaProducer(bootstrap_servers=bootstrap.split(","),
                              acks="all" if acks == "all" else int(acks),
                              value_serializer=lambda v: json.dumps(v).encode("utf-8"))
-    read = sent = skipped = 0
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            read += 1
-            line = line.rstrip("\n")
-            try:
-                rec = split_parse(line)
-            except (IndexError, ValueError):
-                skipped += 1
-                continue
-            producer.send(topic, rec)
-            sent += 1
+    counts = {"read": 0, "sent": 0, "skipped": 0}
+    for rec in _records(path, counts):
+        producer.send(topic, rec)
+        counts["sent"] += 1
     producer.flush()
     producer.close()
-    return {"read": read, "sent": sent, "skipped": skipped, "failed": None}
+    return {**counts, "failed": None}
 
 
 def _worker_confluent(path: str, bootstrap: str, topic: str, acks: str) -> dict:
@@ -148,28 +149,20 @@ def _worker_confluent(path: str, bootstrap: str, topic: str, acks: str) -> dict:
         if err is not None:
             failed[0] += 1
 
-    read = sent = skipped = 0
+    counts = {"read": 0, "sent": 0, "skipped": 0}
     dumps, produce, poll = json.dumps, producer.produce, producer.poll
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            read += 1
-            line = line.rstrip("\n")
+    for rec in _records(path, counts):
+        value = dumps(rec).encode("utf-8")
+        while True:
             try:
-                rec = split_parse(line)
-            except (IndexError, ValueError):
-                skipped += 1
-                continue
-            value = dumps(rec).encode("utf-8")
-            while True:
-                try:
-                    produce(topic, value, on_delivery=on_delivery)
-                    break
-                except BufferError:      # local queue full: serve deliveries, then retry
-                    poll(0.05)
-            poll(0)
-            sent += 1
+                produce(topic, value, on_delivery=on_delivery)
+                break
+            except BufferError:      # local queue full: serve deliveries, then retry
+                poll(0.05)
+        poll(0)
+        counts["sent"] += 1
     left = producer.flush(120)
-    return {"read": read, "sent": sent, "skipped": skipped, "failed": failed[0] + left}
+    return {**counts, "failed": failed[0] + left}
 
 
 def worker_main(argv) -> int:
@@ -557,6 +550,12 @@ def observations(r, meta) -> list:
     return out
 
 
+VERIFIED = ("Every timed run was checked after the tool exited: the topic held exactly {lines:,} "
+            "messages (kafka: counted by `read_topic`; embedded: high watermarks of the fresh topic, "
+            "since each mock partition keeps only ~5 MB, and `read_topic` agreed with high - low), "
+            "and every tool exited 0 without reporting a delivery failure.")
+
+
 def render(results, meta, args) -> str:
     L = []
     L.append("# Produce benchmark: log file -> Kafka, acknowledged")
@@ -659,37 +658,21 @@ def render(results, meta, args) -> str:
         L.append("CPU-s are medians of separate runs, so the parts need not add up exactly; wall times on this "
                  "shared 2-core machine move more than CPU times.")
         L.append("")
-    problems = [(r["broker"], t, s["problems"]) for r in results
-                for t, s in list(r["tools"].items()) + list(r["experiments"].items()) if s["problems"]]
-    ok = (f"Every timed run was checked after the tool exited: the topic held exactly {meta['lines']:,} "
-          "messages (kafka: counted by `read_topic`; embedded: high watermarks of the fresh topic, "
-          "since each mock partition keeps only ~5 MB, and `read_topic` agreed with high - low), "
-          "and every tool exited 0 without reporting a delivery failure.")
-    L += verification_lines(problems, ok)
-    return "\n".join(L)
+    problems = collect_problems(results, "broker", "tools", "experiments")
+    return "\n".join(L + verification_lines(problems, VERIFIED.format(lines=meta["lines"])))
 
 
 # ------------------------------------------------------------------------------------------------
 
 def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "_worker":
-        return worker_main(argv[1:])
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--brokers", default="embedded,kafka", help="comma list of embedded,kafka")
-    ap.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma list of " + ",".join(ALL_TOOLS))
+    ap = bench_parser(__doc__, "brokers", "embedded,kafka", ALL_TOOLS, "BENCH_PRODUCE.md")
     ap.add_argument("--lines", type=int, default=200_000)
-    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--original-acks", default="all", choices=["all", "1"],
                     help="acks of the original kafka-python producer (its own default is 1)")
     ap.add_argument("--experiments", default="",
                     help='";"-separated variants, each [ours|kcat|kcat+headers:]X=Y[,X=Y], e.g. '
                          '"linger.ms=5;compression.type=none;kcat+headers:" (ours unless a tool is named)')
     ap.add_argument("--no-diagnostics", action="store_true", help="skip the 1-line and parse-only runs")
-    ap.add_argument("--timeout", type=float, default=900, help="seconds per run before it is killed")
-    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCH_PRODUCE.md"),
-                    help="markdown report ('' = do not write)")
-    ap.add_argument("--json", default="", help="also write the raw results here")
     args = ap.parse_args(argv)
     args.brokers = [b.strip() for b in args.brokers.split(",") if b.strip()]
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
@@ -708,10 +691,7 @@ def main(argv=None) -> int:
     def log(msg):
         print(msg, flush=True)
 
-    meta = {"date": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "cpu": cpu_model(),
-            "cores": os.cpu_count(), "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "psi": cpu_pressure(),
-            "os": f"{platform.system()} {platform.release()}", "versions": versions(), "lines": args.lines}
-    ok = True
+    meta = machine_meta(versions(), lines=args.lines)
     with tempfile.TemporaryDirectory(prefix="bench_produce.") as tmp:
         files = {"log": os.path.join(tmp, "apache_combined.log"), "ndjson": os.path.join(tmp, "apache_combined.ndjson"),
                  "log1": os.path.join(tmp, "one.log"), "ndjson1": os.path.join(tmp, "one.ndjson")}
@@ -732,38 +712,15 @@ def main(argv=None) -> int:
         if not args.no_diagnostics:
             meta["parse"] = parse_only(files, args, args.lines, meta["size"], tmp, log)
 
-        results = []
-        for name in args.brokers:
-            log(f"broker {name}: starting")
-            t0 = time.monotonic()
-            broker = Embedded() if name == "embedded" else RealKafka()
-            log(f"broker {name}: {broker.version} at {broker.bootstrap} (up in {time.monotonic() - t0:.1f} s)")
-            try:
-                results.append(bench_broker(broker, args.tools, files, args, args.lines, meta["size"], tmp, log))
-            finally:
-                broker.close()
+        results = bench_each(args.brokers, lambda name: Embedded() if name == "embedded" else RealKafka(),
+                             lambda broker: bench_broker(broker, args.tools, files, args, args.lines, meta["size"],
+                                                         tmp, log),
+                             log, "broker", lambda broker: broker.bootstrap)
 
-    meta["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    meta["psi_end"] = cpu_pressure()
-    report = render(results, meta, args)
-    print("\n" + report)
-    if args.out:
-        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(report)
-        print(f"wrote {args.out}")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"meta": meta, "results": results}, f, indent=1, default=str)
-    for r in results:
-        for t, s in list(r["tools"].items()) + list(r["experiments"].items()) + list(r["diag"].items()):
-            if s["problems"]:
-                ok = False
-    if not ok:
-        print("\n!!! SOME RUNS FAILED OR THE TOPIC COUNT DID NOT MATCH: see the MISMATCH lines above !!!",
-              file=sys.stderr)
-    return 0 if ok else 1
+    end_meta(meta)
+    return write_outputs(render(results, meta, args), args, {"meta": meta, "results": results},
+                         bool(collect_problems(results, "broker", "tools", "experiments", "diag")), "TOPIC COUNT")
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `_worker ...`: one Python client of a timed run, in its own process
+    sys.exit(worker_main(sys.argv[2:]) if sys.argv[1:2] == ["_worker"] else main())

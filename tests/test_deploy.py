@@ -13,12 +13,12 @@ import os
 import pathlib
 import shutil
 import subprocess
-import threading
 
 import pytest
 
 from kafkainsight.cli import main
 from kafkainsight.deploy_assets import index_template, saved_objects
+from tests.harness_util import serve_http
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "deploy" / "docker-compose.yml"
@@ -172,8 +172,7 @@ class _Kibana(http.server.BaseHTTPRequestHandler):
 def test_deploy_assets_imports_saved_objects_into_kibana(monkeypatch):
     monkeypatch.setenv("ELASTIC_PASSWORD", "pw")
     monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Kibana)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = serve_http(_Kibana)
     _Kibana.seen = []
     try:
         assert main(["deploy-assets", "--kibana-url", f"http://127.0.0.1:{srv.server_port}", "--allow-http-credentials",

@@ -116,7 +116,8 @@ def test_indices_create_exists_delete(es_server):
 
 
 @needs_client
-def test_helpers_bulk_5000_count_search_get(es_server):
+def test_helpers_bulk_5000_count_get(es_server):
+    # search and query semantics: the real engine's tests (tests/test_search_engine.py)
     es = es_server
     c = client(es)
     docs = ({"_index": "web", "_id": f"d{i}", "status": 500 if i % 50 == 0 else 200,
@@ -127,22 +128,10 @@ def test_helpers_bulk_5000_count_search_get(es_server):
     assert es.bulk_requests == 10 and es.items == 5000
     assert c.count(index="web")["count"] == 5000
     assert len(es.docs("web")) == 5000
-    r = c.search(index="web", query={"term": {"status": 500}}, size=200)
-    assert r["hits"]["total"] == {"value": 100, "relation": "eq"}
-    assert sorted(h["_id"] for h in r["hits"]["hits"]) == sorted(f"d{i}" for i in range(0, 5000, 50))
-    assert all(h["_source"]["status"] == 500 for h in r["hits"]["hits"])
-    r = c.search(index="web", query={"match": {"message": "page 4999"}}, size=1)
-    assert r["hits"]["hits"][0]["_source"]["message"].startswith("GET /page/")
-    r = c.search(index="web", query={"bool": {"filter": [{"term": {"client.ip.keyword": "10.0.19.135"}},
-                                                          {"term": {"message.keyword": "GET /page/4999 HTTP/1.1"}}]}})
-    assert [h["_id"] for h in r["hits"]["hits"]] == ["d4999"]
-    r = c.search(index="web", query={"ids": {"values": ["d1", "d2", "nope"]}})
-    assert sorted(h["_id"] for h in r["hits"]["hits"]) == ["d1", "d2"]
-    r = c.search(index="web", query={"match_all": {}}, size=3, from_=10)
-    assert [h["_id"] for h in r["hits"]["hits"]] == ["d10", "d11", "d12"]
-    assert c.search(index="web", track_total_hits=False, size=0)["hits"].get("total") is None
-    assert c.search(index="web", size=0)["hits"]["total"] == {"value": 5000, "relation": "eq"}
-    assert c.count(index="web", query={"range": {"status": {"gte": 500}}})["count"] == 100
+    assert sum(1 for d in es.docs("web").values() if d["status"] == 500) == 100
+    assert c.count(index="web", query={"match_all": {}})["count"] == 5000
+    with pytest.raises(elasticsearch.BadRequestError):         # queries: the real engine's business
+        c.count(index="web", query={"range": {"status": {"gte": 500}}})
     d = c.get(index="web", id="d7")
     assert d["found"] and d["_version"] == 1 and d["_source"]["client"]["ip"] == "10.0.0.7"
     with pytest.raises(elasticsearch.NotFoundError):
@@ -342,7 +331,7 @@ def test_strict_mapping_and_index_template_application(es_server):
     c.index(index="t-1", id="1", document={"k": 5, "other": "text here"})
     props = c.indices.get_mapping(index="t-1")["t-1"]["mappings"]["properties"]
     assert props["k"] == {"type": "keyword"} and props["other"]["type"] == "text"
-    assert c.search(index="t-*", query={"term": {"k": "5"}})["hits"]["total"]["value"] == 1
+    assert c.count(index="t-*")["count"] == 1
 
 
 @needs_client
@@ -454,12 +443,12 @@ def test_raw_bulk_rules_chunked_and_errors(es_server):
     # chunked transfer encoding (what libcurl uses with a read callback and no size)
     payload = ndjson(*[x for i in range(50) for x in ({"create": {"_index": "r", "_id": str(i)}}, {"i": i})])
     h = {"Authorization": raw.auth, "Content-Type": "application/x-ndjson", "Transfer-Encoding": "chunked"}
-    raw.conn.request("POST", "/r/_bulk?refresh=true&filter_path=errors,items.*.status", body=iter(
+    raw.conn.request("POST", "/r/_bulk?refresh=true", body=iter(
         [payload[:1000], payload[1000:]]), headers=h, encode_chunked=True)
     resp = raw.conn.getresponse()
     out = json.loads(resp.read())
     assert resp.status == 200 and out["errors"] is False
-    assert out["items"][0] == {"create": {"status": 201}}
+    assert out["items"][0]["create"]["status"] == 201 and out["items"][0]["create"]["forced_refresh"]
     assert len(es.docs("r")) == 50
     # wrong password on the raw connection: 401 + WWW-Authenticate, connection still usable
     raw.auth = "Basic " + base64.b64encode(b"elastic:wrong").decode()
@@ -527,6 +516,6 @@ def test_benchmark_mode_keeps_raw_sources(tmp_path):
         assert r.status == 200 and out["items"][0]["index"]["result"] == "created"
         assert es.docs("fast") == {"1": {"status": "not-a-number", "msg": "Hello World"}}
         assert es.mappings("fast") == {}                      # nothing parsed, nothing mapped
-        r, out = raw("POST", "/fast/_search", {"query": {"match": {"msg": "hello"}}})
-        assert out["hits"]["total"]["value"] == 1
+        r, out = raw("GET", "/fast/_count")
+        assert out["count"] == 1
         raw.close()

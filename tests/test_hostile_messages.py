@@ -130,9 +130,7 @@ def test_retried_documents_never_make_a_bulk_larger_than_bulk_max_docs(es, broke
 @pytest.mark.kafka
 def test_a_recreated_topic_is_indexed_not_counted_as_duplicates(kafka_cluster, es):
     """Offsets of a re-created topic start at 0 again: its messages reuse the old _ids."""
-    topic, g = unique_name("recreate"), unique_name("g")
-    kafka_cluster.create_topic(topic, partitions=1)
-    kafka_cluster.create_topic(topic + ".dlq", partitions=1)
+    topic, g = topic_with_dlq(kafka_cluster, "recreate", 1), unique_name("g")
     old = good(1000, seed=6)
     raw_produce(kafka_cluster.bootstrap, topic, old)
     st = Consumer(kafka_cluster.bootstrap, topic, g, FAST).run(sink(es), idle_timeout=3)
@@ -157,6 +155,14 @@ def test_a_recreated_topic_is_indexed_not_counted_as_duplicates(kafka_cluster, e
     assert len(es.docs("test-log")) == 2000
 
 
+def topic_with_dlq(cluster, prefix: str, partitions: int) -> str:
+    """A fresh topic of ``partitions`` and its one-partition dead-letter topic."""
+    topic = unique_name(prefix)
+    cluster.create_topic(topic, partitions=partitions)
+    cluster.create_topic(topic + ".dlq", partitions=1)
+    return topic
+
+
 def rss_mib(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
@@ -164,9 +170,7 @@ def rss_mib(pid):
 
 @pytest.mark.kafka
 def test_memory_stays_bounded_while_the_engine_is_down_with_a_large_backlog(kafka_cluster, tmp_path):
-    topic = unique_name("backlog")
-    kafka_cluster.create_topic(topic, partitions=4)
-    kafka_cluster.create_topic(topic + ".dlq", partitions=1)
+    topic = topic_with_dlq(kafka_cluster, "backlog", 4)
     n = 400_000
     log = tmp_path / "access.log"
     log.write_text("\n".join(ki.generate_lines("apache_combined", n, seed=8, start=1706099953, sleep=1)) + "\n")
@@ -203,9 +207,7 @@ def test_memory_stays_bounded_while_the_engine_is_down_with_a_large_backlog(kafk
 
 @pytest.mark.kafka
 def test_fetching_pauses_at_max_buffered_bytes_and_resumes_losing_nothing(kafka_cluster, es):
-    topic = unique_name("pause")
-    kafka_cluster.create_topic(topic, partitions=2)
-    kafka_cluster.create_topic(topic + ".dlq", partitions=1)
+    topic = topic_with_dlq(kafka_cluster, "pause", 2)
     n = 20_000
     assert Producer(kafka_cluster.bootstrap, topic).produce_lines(
         ki.generate_lines("apache_combined", n, seed=9, start=1706099953, sleep=1)).produced == n

@@ -21,7 +21,8 @@ from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
 from kafkainsight.kafka import EmbeddedBroker, KafkaError, Producer
 from kafkainsight.settings import Settings, load_dotenv_file
 from tests.es_server import EsTestServer
-from tests.es_server import server as es_server_module
+from tests.es_server import certs as es_server_module
+from tests.harness_util import serve_http
 from tests.kafka_util import consume_all
 
 KI = [sys.executable, "-m", "kafkainsight"]
@@ -212,9 +213,8 @@ class HeaderRecorder:
             def log_message(self, *a):
                 pass
 
-        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.srv = serve_http(Handler)
         self.url = f"http://127.0.0.1:{self.srv.server_port}"
-        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
 
     def __enter__(self):
         return self
@@ -416,29 +416,31 @@ def test_secrets_never_appear_in_producer_output_errors_or_reprs(tmp_path):
 
 # ---------------------------------------------------------------- .env
 
+def env_file(path, content, mode: int = 0o600):
+    """A .env file with ``content`` (str or bytes) and permissions ``mode``."""
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    path.chmod(mode)
+    return path
+
+
 def test_dotenv_executes_nothing_and_keeps_values_literal(tmp_path):
     marker = tmp_path / "pwned"
-    env = tmp_path / ".env"
-    env.write_text(f"A=$(touch {marker})\nB=`touch {marker}`\nC=\"$(touch {marker})\"\nD='`touch {marker}`'\n"
-                   f"E=${{HOME}}\n")
-    env.chmod(0o600)
+    env = env_file(tmp_path / ".env", f"A=$(touch {marker})\nB=`touch {marker}`\nC=\"$(touch {marker})\"\n"
+                                      f"D='`touch {marker}`'\nE=${{HOME}}\n")
     values = load_dotenv_file(str(env))
     assert not marker.exists()
     assert values["A"] == f"$(touch {marker})" and values["B"] == f"`touch {marker}`"
     assert values["C"] == f"$(touch {marker})" and values["D"] == f"`touch {marker}`"
     # Through the CLI too (the consumer reads ELASTIC_PASSWORD from .env): nothing runs.
     (tmp_path / "cwd").mkdir()
-    (tmp_path / "cwd" / ".env").write_text(f"ELASTIC_PASSWORD=$(touch {marker})\nKAFKA_TOPIC=`touch {marker}`\n")
-    (tmp_path / "cwd" / ".env").chmod(0o600)
+    env_file(tmp_path / "cwd" / ".env", f"ELASTIC_PASSWORD=$(touch {marker})\nKAFKA_TOPIC=`touch {marker}`\n")
     r = run("produce", "--embedded", "--timeout", "5", str(tmp_path / "none.log"), cwd=tmp_path / "cwd",
             env={"PYTHONPATH": os.pathsep.join(sys.path)})
     assert not marker.exists(), r.stderr
 
 
 def test_world_readable_dotenv_gets_a_warning_naming_it(tmp_path):
-    env = tmp_path / "secrets.env"
-    env.write_text(f"ELASTIC_PASSWORD={SECRET}\n")
-    env.chmod(0o644)
+    env = env_file(tmp_path / "secrets.env", f"ELASTIC_PASSWORD={SECRET}\n", 0o644)
     with pytest.warns(UserWarning, match=r"secrets\.env is readable by other users"):
         Settings(str(env))
     log = tmp_path / "a.log"
@@ -453,9 +455,7 @@ def test_world_readable_dotenv_gets_a_warning_naming_it(tmp_path):
 
 
 def test_dotenv_that_is_not_utf8_is_a_clear_error(tmp_path):
-    env = tmp_path / "bad.env"
-    env.write_bytes(b"KAFKA_TOPIC=caf\xe9\n")
-    env.chmod(0o600)
+    env = env_file(tmp_path / "bad.env", b"KAFKA_TOPIC=caf\xe9\n")
     with pytest.raises(ValueError, match=r"bad\.env.*UTF-8"):
         load_dotenv_file(str(env))
     r = run("produce", "--embedded", "--env-file", str(env), str(tmp_path / "x.log"))

@@ -26,6 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import kafkainsight as ki
 from kafkainsight.kafka import EmbeddedBroker, Producer
+from tests.harness_util import serve_http
 
 T0 = 1_700_000_000  # 2023-11-14T22:13:20Z
 
@@ -213,9 +214,8 @@ class Webhook:
             def log_message(self, *a):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.server = serve_http(H)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/alerts"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
         self.server.shutdown()
@@ -250,6 +250,19 @@ def read_lines_until(stream, pattern: str, sink: list[str], timeout: float = 120
         if m:
             return m
     raise AssertionError(f"{pattern!r} not seen; output so far:\n{''.join(sink)}")
+
+
+def final_metrics(proc, port: int, err: list[str]) -> tuple[int, str]:
+    """/metrics once the process says its final values are served (after SIGTERM or the end)."""
+    read_lines_until(proc.stderr, r"final values served", err)
+    return scrape(port)
+
+
+def stop_run(proc, r: dict, err: list[str]) -> None:
+    """SIGTERM, then the exit code and the whole stderr into ``r``."""
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    r["returncode"], r["stderr"] = proc.returncode, "".join(err)
 
 
 def consume_all(bootstrap: str, topic: str, n: int) -> list[str]:
@@ -403,12 +416,9 @@ def produce_run(tmp_path_factory):
             proc.send_signal(signal.SIGTERM)  # stops following; the final stats stay on /metrics
             r["final"] = read_lines_until(proc.stderr, r"stopped: read=(\d+) produced=(\d+) dead_lettered=(\d+)",
                                           err).groups()
-            read_lines_until(proc.stderr, r"final values served", err)
-            r["metrics"] = scrape(port)
+            r["metrics"] = final_metrics(proc, port, err)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=60)
-        r["returncode"], r["stderr"] = proc.returncode, "".join(err)
+            stop_run(proc, r, err)
     return r
 
 
@@ -449,12 +459,9 @@ def consume_run(tmp_path_factory, es_server_session):
             port = int(read_lines_until(proc.stderr, r"metrics: http://[\d.]+:(\d+)/metrics", err).group(1))
             r["final"] = read_lines_until(proc.stderr, r"consumed=(\d+) indexed=(\d+) duplicates=(\d+) "
                                                        r"dead_lettered=(\d+) retried=(\d+) bulks=(\d+)", err).groups()
-            read_lines_until(proc.stderr, r"final values served", err)
-            r["metrics"] = scrape(port)
+            r["metrics"] = final_metrics(proc, port, err)
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=60)
-        r["returncode"], r["stderr"] = proc.returncode, "".join(err)
+            stop_run(proc, r, err)
         r["indexed_docs"] = len(es.docs("weblogs"))
     return r
 

@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
 
+from tests.harness_util import proc_status_kb
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -39,14 +41,7 @@ class Proc:
             return False
 
     def _status_mb(self, key: str) -> float:
-        try:
-            with open(f"/proc/{self.pid}/status") as f:
-                for line in f:
-                    if line.startswith(key):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return 0.0
+        return proc_status_kb(self.pid, key) / 1024
 
     def rss_mb(self) -> float:
         """Current resident memory (0 when gone)."""

@@ -534,26 +534,26 @@ def mock_leader_moves_consume(env: Env) -> Result:
                                brokers=3, replication=3)
 
 
-def mock_fetch_errors(env: Env) -> Result:
+def _mock_request_errors(env: Env, name: str, api: int, api_name: str, **errors: int) -> Result:
+    """Mid-consume, the next 12 ``api`` requests are answered with ``errors`` (3 rounds, in order)."""
     def inject(run: ConsumeRun, b: EmbeddedBroker) -> float:
         _when_docs(run, 0.2)
-        b.cluster.push_request_errors(API_FETCH, [NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT,
-                                                  LEADER_NOT_AVAILABLE, NETWORK_EXCEPTION] * 3)
+        b.cluster.push_request_errors(api, list(errors.values()) * 3)
         return time.monotonic()
-    return _mock_consume_fault(env, "mock_fetch_request_errors",
-                               "12 Fetch requests answered NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, "
-                               "LEADER_NOT_AVAILABLE, NETWORK_EXCEPTION", inject)
+    return _mock_consume_fault(env, name, f"12 {api_name} requests answered {', '.join(errors)}", inject)
+
+
+def mock_fetch_errors(env: Env) -> Result:
+    return _mock_request_errors(env, "mock_fetch_request_errors", API_FETCH, "Fetch",
+                                NOT_LEADER_FOR_PARTITION=NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT=REQUEST_TIMED_OUT,
+                                LEADER_NOT_AVAILABLE=LEADER_NOT_AVAILABLE, NETWORK_EXCEPTION=NETWORK_EXCEPTION)
 
 
 def mock_offset_commit_errors(env: Env) -> Result:
-    def inject(run: ConsumeRun, b: EmbeddedBroker) -> float:
-        _when_docs(run, 0.2)
-        b.cluster.push_request_errors(API_OFFSET_COMMIT, [REQUEST_TIMED_OUT, NOT_COORDINATOR,
-                                                          COORDINATOR_NOT_AVAILABLE, REBALANCE_IN_PROGRESS] * 3)
-        return time.monotonic()
-    return _mock_consume_fault(env, "mock_offset_commit_errors",
-                               "12 OffsetCommit requests answered REQUEST_TIMED_OUT, NOT_COORDINATOR, "
-                               "COORDINATOR_NOT_AVAILABLE, REBALANCE_IN_PROGRESS", inject)
+    return _mock_request_errors(env, "mock_offset_commit_errors", API_OFFSET_COMMIT, "OffsetCommit",
+                                REQUEST_TIMED_OUT=REQUEST_TIMED_OUT, NOT_COORDINATOR=NOT_COORDINATOR,
+                                COORDINATOR_NOT_AVAILABLE=COORDINATOR_NOT_AVAILABLE,
+                                REBALANCE_IN_PROGRESS=REBALANCE_IN_PROGRESS)
 
 
 def real3_leader_kill_consume(env: Env) -> Result:

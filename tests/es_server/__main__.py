@@ -10,17 +10,14 @@ import argparse
 import http.client
 import json
 import os
-import signal
 import ssl
 import sys
-import threading
 import time
 
 if __package__ in (None, ""):                       # `python tests/es_server` also works
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from tests.es_server.server import EsTestServer
-else:
-    from .server import EsTestServer
+from tests.es_server.server import EsTestServer
+from tests.harness_util import run_until, stop_event
 
 
 _LOG_DOC = {"@timestamp": "2024-05-01T12:00:00Z", "client": {"ip": "10.1.2.3"},
@@ -159,14 +156,7 @@ def main(argv=None) -> int:
             print(f"ES_API_KEY={es.add_api_key(k)}")
         print(f"# curl --cacert {es.ca_path} -u {es.user}:{es.password} {es.url}/", flush=True)
         print("# Ctrl-C stops", flush=True)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        signal.signal(signal.SIGINT, lambda *_: stop.set())   # also when started with SIGINT ignored
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
+        run_until(stop_event())
         return 0
     finally:
         es.stop()

