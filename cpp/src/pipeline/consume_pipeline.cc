@@ -111,8 +111,8 @@ struct ConsumePipeline::Impl {
         throw KafkaError(KafkaError::Kind::Config,
                          "Elasticsearch at " + scfg.client.url + " refused the credentials (HTTP " +
                              std::to_string(r.status) + ", " + es::error_summary(r.body) + "): check " +
-                             (scfg.client.api_key.empty() ? "ELASTIC_PASSWORD for user '" + scfg.client.user + "'"
-                                                          : std::string("ELASTIC_API_KEY")));
+                             (scfg.client.api_key.empty() ? "password (ELASTIC_PASSWORD) of user '" + scfg.client.user + "'"
+                                                          : std::string("api_key (ELASTIC_API_KEY)")));
       if (r.tls_error) throw KafkaError(KafkaError::Kind::Config, r.error);
       std::string why = r.status ? "HTTP " + std::to_string(r.status) + " " + es::error_summary(r.body) : r.error;
       if (Clock::now() >= deadline)
@@ -139,7 +139,7 @@ struct ConsumePipeline::Impl {
       if (r.status != 404 && (r.status < 200 || r.status >= 300))
         throw KafkaError(KafkaError::Kind::Config, "deleting index '" + scfg.index + "' failed: " +
                                                        (r.status ? es::error_summary(r.body) : r.error));
-      spdlog::warn("deleted index '{}' (--recreate-index)", scfg.index);
+      spdlog::warn("deleted index '{}' (recreate_index, --recreate-index)", scfg.index);
     }
     auto head = client.request("HEAD", path);
     if (head.status == 404) {
@@ -256,7 +256,7 @@ struct ConsumePipeline::Impl {
     if (over) {
       rd_kafka_pause_partitions(rk, a);
       ++st.fetch_pauses;
-      spdlog::warn("paused fetching: {:.1f} MiB wait for Elasticsearch (--max-buffered-bytes {:.1f} MiB)",
+      spdlog::warn("paused fetching: {:.1f} MiB wait for Elasticsearch (max_buffered_bytes, --max-buffered-bytes: {:.1f} MiB)",
                    mib(held_bytes), mib(scfg.max_buffered_bytes));
     } else {
       rd_kafka_resume_partitions(rk, a);
