@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Stream log files into Kafka (KafkaInsight). Same as `kafkainsight produce`; see --help.
 
-Defaults as the original KafkaInsight: bootstrap localhost:9093, topic data_log, file
-sample_logs/apache.log (generated if missing). Settings: flag, then environment
-(KAFKA_BOOTSTRAP_SERVERS, KAFKA_TOPIC, ...), then .env, then default.
+Defaults as the original KafkaInsight (bootstrap, topic data_log, sample_logs/apache.log generated
+if missing). Settings: flag, then environment, then .env, then default; every setting with its
+variable and default: docs/CONFIGURATION.md.
 """
 import os
 import sys

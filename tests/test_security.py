@@ -230,7 +230,7 @@ def test_credentials_do_not_go_over_plain_http_without_the_flag(broker):
         for url, env in [(srv.url, {"ELASTIC_PASSWORD": SECRET}), (srv.url, {"ELASTIC_API_KEY": f"kid:{SECRET}"}),
                          (f"http://elastic:{SECRET}@{host}", {})]:
             r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", url, "--idle-timeout", "2",
-                    "--startup-timeout", "2", "--env-file", "/nonexistent.env", env=env)
+                    "--startup-timeout", "2", "--env-file", "/dev/null", env=env)
             assert r.returncode == 2 and "refusing to send" in r.stderr and "--allow-http-credentials" in r.stderr, r.stderr
             assert "Traceback" not in r.stderr
             assert_no_secret(r.stdout, r.stderr)
@@ -241,7 +241,7 @@ def test_credentials_do_not_go_over_plain_http_without_the_flag(broker):
         assert srv.requests == []
         # Said explicitly: sent, with a warning.
         r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", srv.url, "--allow-http-credentials",
-                "--idle-timeout", "2", "--startup-timeout", "2", "--env-file", "/nonexistent.env",
+                "--idle-timeout", "2", "--startup-timeout", "2", "--env-file", "/dev/null",
                 env={"ELASTIC_PASSWORD": SECRET})
         assert r.returncode == 1 and "refused the credentials" in r.stderr, r.stderr
         assert "WARNING" in r.stderr and "clear text" in r.stderr and srv.url in r.stderr
@@ -255,12 +255,12 @@ def test_deploy_assets_does_not_send_credentials_over_plain_http_without_the_fla
     monkeypatch.setenv("ELASTIC_PASSWORD", SECRET)
     monkeypatch.delenv("ELASTICSEARCH_URL", raising=False)
     with HeaderRecorder() as srv:
-        assert main(["deploy-assets", "--kibana-url", srv.url, "--env-file", "/nonexistent.env"]) == 1
+        assert main(["deploy-assets", "--kibana-url", srv.url, "--env-file", "/dev/null"]) == 1
         err = capsys.readouterr().err
         assert "refusing to send the password" in err and "--allow-http-credentials" in err
         assert srv.requests == []
         assert main(["deploy-assets", "--kibana-url", srv.url, "--allow-http-credentials",
-                     "--env-file", "/nonexistent.env"]) == 1  # the recorder answers 401
+                     "--env-file", "/dev/null"]) == 1  # the recorder answers 401
         err = capsys.readouterr().err
         assert "WARNING" in err and "clear text" in err
         assert_no_secret(err)

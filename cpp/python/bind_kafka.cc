@@ -131,6 +131,7 @@ class PyProducer {
     return pipeline_->flush(static_cast<int>(timeout_s * 1000));
   }
   int partitions() const { return pipeline_->partitions(); }
+  std::string dlq_topic() const { return pipeline_->config().dlq_topic; }  // <topic>.dlq unless given
   void request_stop() { stop_ = true; }
   void set_checkpoint(const std::string& path) { pipeline_->set_checkpoint(path); }
 
@@ -197,7 +198,8 @@ void bind_kafka(py::module_& m) {
       .def("flush", &PyProducer::flush, py::arg("timeout") = 30.0)
       .def("request_stop", &PyProducer::request_stop)
       .def("set_checkpoint", &PyProducer::set_checkpoint, py::arg("path"))
-      .def_property_readonly("partitions", &PyProducer::partitions);
+      .def_property_readonly("partitions", &PyProducer::partitions)
+      .def_property_readonly("dlq_topic", &PyProducer::dlq_topic);
 
   m.def(
       "read_topic",

@@ -21,6 +21,7 @@ void bind_kafka(py::module_& m);          // bind_kafka.cc
 void bind_elasticsearch(py::module_& m);  // bind_elasticsearch.cc
 void bind_report(py::module_& m);         // bind_report.cc
 void bind_watch(py::module_& m);          // bind_watch.cc
+void bind_defaults(py::module_& m);       // bind_defaults.cc
 
 namespace {
 
@@ -355,6 +356,7 @@ PYBIND11_MODULE(_core, m) {
   bind_elasticsearch(m);
   bind_report(m);
   bind_watch(m);
+  bind_defaults(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
                                      "rfc5424", "json");

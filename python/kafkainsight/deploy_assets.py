@@ -19,10 +19,13 @@ from importlib import resources
 from typing import Any, Callable
 
 from ._paths import find_file
+from .config import defaults
+
+_D = defaults("deploy-assets")  # the settings table (config.py)
 
 POLICY_NAME = "kafkainsight-retention"
 TEMPLATE_NAME = "kafkainsight-logs"
-INDEX_PATTERN = "kafkainsight-*"
+INDEX_PATTERN = _D["pattern"]
 DATA_VIEW_ID = "kafkainsight-logs"
 
 
@@ -128,10 +131,10 @@ class _Http:
         return json.loads(text) if text.strip() else {}
 
 
-def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, user: str = "elastic",
+def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, user: str = _D["user"],
                    password: str = "", api_key: str = "", ca_certs: str | None = None, insecure: bool = False,
                    allow_http_credentials: bool = False,
-                   retention: str = "30d", pattern: str = INDEX_PATTERN, schema: str = "ecs", ilm: bool = True,
+                   retention: str = _D["retention"], pattern: str = INDEX_PATTERN, schema: str = "ecs", ilm: bool = True,
                    replicas: int | None = None, timeout: float = 30.0, dry_run: bool = False,
                    log: Callable[[str], Any] = lambda s: print(s, file=sys.stderr)) -> list[str]:
     """PUT the ILM policy and the index template into Elasticsearch, import the saved objects

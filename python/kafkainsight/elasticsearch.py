@@ -12,6 +12,9 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import _core
 from ._paths import CAFileNotFoundError, find_file
+from .config import defaults
+
+_C = defaults("consume")  # the settings table (config.py): the CLI's defaults are the API's
 
 
 @dataclasses.dataclass
@@ -93,16 +96,18 @@ class ElasticsearchSink:
     absolute path tried.
     """
 
-    def __init__(self, url: str = "https://localhost:9200", *, ca_certs: str = "certificates/http_ca.crt",
-                 ca_fingerprint: str | None = None, insecure: bool = False, allow_http_credentials: bool = False,
-                 user: str = "elastic",
-                 password: str | None = None, api_key: str | None = None, index: str = "test-log",
-                 op: str = "create", bulk_max_docs: int = 1000, bulk_max_bytes: int = 5 << 20,
-                 linger: float = 1.0, gzip: bool = False, max_in_flight: int = 2, timeout: float = 30.0,
-                 dlq_topic: str | None = None, shards: int | None = None, replicas: int | None = None,
-                 install_template: bool = False, schema: str = "ecs", recreate_index: bool = False,
-                 startup_timeout: float = 30.0, backoff_initial_ms: int = 200, backoff_max_ms: int = 30000,
-                 max_buffered_bytes: int = 64 << 20):
+    def __init__(self, url: str = _C["url"], *, ca_certs: str = _C["ca_certs"],
+                 ca_fingerprint: str | None = _C["ca_fingerprint"], insecure: bool = _C["insecure"],
+                 allow_http_credentials: bool = _C["allow_http_credentials"], user: str = _C["user"],
+                 password: str | None = None, api_key: str | None = None, index: str = _C["index"],
+                 op: str = "create", bulk_max_docs: int = _C["bulk_max_docs"],
+                 bulk_max_bytes: int = _C["bulk_max_bytes"], linger: float = _C["linger"], gzip: bool = _C["gzip"],
+                 max_in_flight: int = _C["max_in_flight"], timeout: float = 30.0,
+                 dlq_topic: str | None = _C["dlq_topic"], shards: int | None = _C["shards"],
+                 replicas: int | None = _C["replicas"], install_template: bool = _C["install_template"],
+                 schema: str = _C["schema"], recreate_index: bool = _C["recreate_index"],
+                 startup_timeout: float = _C["startup_timeout"], backoff_initial_ms: int = 200,
+                 backoff_max_ms: int = 30000, max_buffered_bytes: int = _C["max_buffered_bytes"]):
         url, user, password = _credentials_out_of_url(url, user, password)
         # A relative CA path: the working directory, then the project root (see _paths); the C++
         # core gets the absolute path. A missing file matters only when it is used (https,
@@ -159,8 +164,9 @@ class Consumer:
     ``config`` passes librdkafka properties through (TLS/SASL to Kafka).
     """
 
-    def __init__(self, bootstrap: str = "localhost:9093", topics: str | Sequence[str] = "data_log",
-                 group: str = "my-group", config: dict | None = None, auto_offset_reset: str = "earliest"):
+    def __init__(self, bootstrap: str = _C["bootstrap"], topics: str | Sequence[str] = tuple(_C["topics"]),
+                 group: str = _C["group"], config: dict | None = None,
+                 auto_offset_reset: str = _C["auto_offset_reset"]):
         self._cfg = {"bootstrap": bootstrap, "topics": [topics] if isinstance(topics, str) else list(topics),
                      "group": group, "properties": {str(k): str(v) for k, v in (config or {}).items()},
                      "auto_offset_reset": auto_offset_reset}

@@ -7,6 +7,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
 from ._options import parse_tz
+from .config import defaults
+
+_P = defaults("produce")  # the settings table (config.py): the CLI's defaults are the API's
 
 KafkaError = _core.KafkaError
 KafkaUnreachableError = _core.KafkaUnreachableError
@@ -123,22 +126,23 @@ class Producer:
     clear message if no broker answers.
     """
 
-    def __init__(self, bootstrap: str = "localhost:9093", topic: str = "data_log", config: dict | None = None, *,
-                 dlq_topic: str | None = None, format: str = "auto", schema: str = "ecs",
-                 include_original: bool = False, tz: str | int | None = None, year: int | None = None,
-                 key: str | None = None, on_parse_error: str = "dlq", rate: float | None = None,
-                 timeout: float = 10.0, follow: bool = False, from_end: bool = False,
-                 poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: str | bool = "ts",
-                 resume: str | os.PathLike | None = None):
+    def __init__(self, bootstrap: str = _P["bootstrap"], topic: str = _P["topic"], config: dict | None = None, *,
+                 dlq_topic: str | None = _P["dlq_topic"], format: str = _P["format"], schema: str = _P["schema"],
+                 include_original: bool = _P["include_original"], tz: str | int | None = _P["tz"],
+                 year: int | None = _P["year"], key: str | None = _P["key"],
+                 on_parse_error: str = _P["on_parse_error"], rate: float | None = _P["rate"],
+                 timeout: float = _P["timeout"], follow: bool = _P["follow"], from_end: bool = _P["from_end"],
+                 poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: str | bool = _P["headers"],
+                 resume: str | os.PathLike | None = _P["resume"]):
         self.bootstrap, self.topic = bootstrap, topic
-        self.dlq_topic = dlq_topic or f"{topic}.dlq"
         self.stats = ProduceStats()  # cumulative over calls
         self.last_stats: ProduceStats | None = None
         self._config = {str(k): str(v) for k, v in (config or {}).items()}
-        self._core = _core.Producer(bootstrap, topic, self._config, self.dlq_topic, format, schema,
+        self._core = _core.Producer(bootstrap, topic, self._config, dlq_topic or "", format, schema,
                                     include_original, parse_tz(tz), year or 0, key or "", on_parse_error,
                                     float(rate or 0), float(timeout), follow, from_end, float(poll_interval),
                                     float(flush_timeout), _header_mode(headers))
+        self.dlq_topic = self._core.dlq_topic  # <topic>.dlq unless given (decided in C++)
         # resume: a checkpoint file recording, per input file, the last line up to which every line
         # was acknowledged; produce_file skips those lines and keeps the file up to date.
         self.resume = os.fspath(resume) if resume else None

@@ -13,14 +13,9 @@ import sys
 import warnings
 from typing import Mapping
 
-DEFAULTS = {
-    "KAFKA_BOOTSTRAP_SERVERS": "localhost:9093",
-    "KAFKA_TOPIC": "data_log",
-    "KAFKA_DLQ_TOPIC": "",
-    "KAFKA_HEADERS": "ts",
-    "KAFKA_GROUP_ID": "my-group",
-    "LOG_FILE": "sample_logs/apache.log",
-}
+from .config import ENV_DEFAULTS
+
+DEFAULTS = ENV_DEFAULTS  # environment variable -> default, from the one settings table (config.py)
 
 
 def load_dotenv_file(path: str = ".env") -> dict[str, str]:
@@ -47,19 +42,27 @@ def check_env_file(path: str) -> None:
 
 
 class Settings:
-    """Looks a name up in: explicit value, os.environ, .env, DEFAULTS."""
+    """Looks an environment variable up in: explicit value, os.environ, .env, DEFAULTS.
+    (The CLI resolves whole commands with config.resolve, which uses lookup().)"""
 
     def __init__(self, env_file: str = ".env", environ: Mapping[str, str] | None = None):
         self._env = os.environ if environ is None else environ
         self._dotenv = load_dotenv_file(env_file)
 
-    def get(self, name: str, explicit: str | None = None, default: str | None = None) -> str | None:
-        if explicit is not None:
-            return explicit
+    def lookup(self, name: str) -> str | None:
+        """The environment's value, else .env's, else None (an empty value counts as unset)."""
         if name in self._env and self._env[name] != "":
             return self._env[name]
         if name in self._dotenv and self._dotenv[name] != "":
             return self._dotenv[name]
+        return None
+
+    def get(self, name: str, explicit: str | None = None, default: str | None = None) -> str | None:
+        if explicit is not None:
+            return explicit
+        found = self.lookup(name)
+        if found is not None:
+            return found
         return DEFAULTS.get(name, default) if default is None else default
 
 

@@ -18,6 +18,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
 from ._options import parse_tz
+from .config import defaults
+
+_W = defaults("watch")  # the settings table (config.py): the CLI's defaults are the API's
 
 _CHUNK = 10_000
 
@@ -150,12 +153,13 @@ class Watcher:
     ``auto_offset_reset="latest"`` watches what arrives from now on; ``"earliest"`` replays.
     """
 
-    def __init__(self, bootstrap: str = "localhost:9093", topics: str | Sequence[str] = "data_log", *,
-                 group: str = "kafkainsight-watch", config: dict | None = None, auto_offset_reset: str = "latest",
-                 rules: str | os.PathLike | None = None, rules_text: str | None = None,
-                 lateness: float | None = None, alerts_topic: str | None = "alerts", webhook: str | None = None,
-                 webhook_ca: str | None = None, webhook_insecure: bool = False, webhook_timeout: float = 5.0,
-                 webhook_attempts: int = 4):
+    def __init__(self, bootstrap: str = _W["bootstrap"], topics: str | Sequence[str] = tuple(_W["topics"]), *,
+                 group: str = _W["group"], config: dict | None = None,
+                 auto_offset_reset: str = _W["auto_offset_reset"], rules: str | os.PathLike | None = None,
+                 rules_text: str | None = None, lateness: float | None = _W["lateness"],
+                 alerts_topic: str | None = _W["alerts_topic"], webhook: str | None = None,
+                 webhook_ca: str | None = _W["webhook_ca"], webhook_insecure: bool = _W["webhook_insecure"],
+                 webhook_timeout: float = _W["webhook_timeout"], webhook_attempts: int = 4):
         if auto_offset_reset not in ("earliest", "latest"):
             raise ValueError("auto_offset_reset must be earliest or latest")
         rp, rt = _rules_args(rules, rules_text)

@@ -97,11 +97,11 @@ int verify_pinned(X509_STORE_CTX* ctx, TlsCheck& t) {
     int n = sent ? sk_X509_num(sent) : 1;
     t.error = X509_V_ERR_CERT_UNTRUSTED;
     t.failure = n <= 1 ? "the server sent only its own certificate (" + subject_of(leaf) +
-                             "), not the CA certificate pinned with --ca-fingerprint, so the pin cannot be "
-                             "checked: give the CA file with --ca-certs instead (or pin the server's own certificate)"
+                             "), not the CA certificate pinned with --ca-fingerprint (ca_fingerprint), so the pin "
+                             "cannot be checked: give the CA file with --ca-certs (ca_certs) instead (or pin the server's own certificate)"
                        : "none of the " + std::to_string(n) +
                              " certificates the server sent has the SHA-256 fingerprint given with "
-                             "--ca-fingerprint: is it the fingerprint of this cluster's http_ca.crt?";
+                             "--ca-fingerprint (ca_fingerprint): is it the fingerprint of this cluster's http_ca.crt?";
     X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_UNTRUSTED);
     return 0;
   }
@@ -117,7 +117,7 @@ int verify_pinned(X509_STORE_CTX* ctx, TlsCheck& t) {
       record(t, v);
       if (t.error != X509_V_ERR_CERT_HAS_EXPIRED && t.error != X509_V_ERR_CERT_NOT_YET_VALID)
         t.failure = "the server's certificate " + subject_of(leaf) +
-                    " is not issued by the CA pinned with --ca-fingerprint, although the server also sent "
+                    " is not issued by the CA pinned with --ca-fingerprint (ca_fingerprint), although the server also sent "
                     "that CA (" + X509_verify_cert_error_string(t.error) + ")";
       X509_STORE_CTX_set_error(ctx, t.error ? t.error : X509_V_ERR_CERT_UNTRUSTED);
     }
@@ -188,13 +188,13 @@ EsClient::EsClient(ClientConfig cfg) : cfg_(std::move(cfg)) {
     for (char c : cfg_.ca_fingerprint)
       if (std::isxdigit(static_cast<unsigned char>(c))) tls_.pin += static_cast<char>(std::tolower(c));
     if (tls_.pin.size() != 64)
-      throw std::invalid_argument("--ca-fingerprint must be a SHA-256 fingerprint (64 hex digits)");
+      throw std::invalid_argument("--ca-fingerprint (ca_fingerprint) must be a SHA-256 fingerprint (64 hex digits)");
   } else if (!cfg_.insecure && is_https(cfg_.url)) {
     struct stat st{};
     if (stat(cfg_.ca_path.c_str(), &st) != 0)
       throw std::runtime_error("CA file '" + cfg_.ca_path +
                                "' not found: copy Elasticsearch's config/certs/http_ca.crt there, or pass "
-                               "--ca-fingerprint (printed by Elasticsearch on first start), or --insecure");
+                               "--ca-fingerprint / ca_fingerprint (printed by Elasticsearch on first start), or --insecure / insecure");
   }
   if (!cfg_.api_key.empty()) {
     std::string k = cfg_.api_key;
@@ -206,10 +206,10 @@ EsClient::EsClient(ClientConfig cfg) : cfg_(std::move(cfg)) {
   if (!auth_header_.empty() && !is_https(cfg_.url) && !cfg_.allow_http_credentials)
     throw std::invalid_argument(
         "refusing to send " +
-        (cfg_.api_key.empty() ? "the password of user '" + cfg_.user + "' (ELASTIC_PASSWORD)"
-                              : std::string("the API key (ELASTIC_API_KEY)")) +
+        (cfg_.api_key.empty() ? "the password of user '" + cfg_.user + "' (password, ELASTIC_PASSWORD)"
+                              : std::string("the API key (api_key, ELASTIC_API_KEY)")) +
         " to " + cfg_.url + ": it is not an https:// URL, so anyone on the network path could read it. "
-        "Use https, or pass --allow-http-credentials if you accept that");
+        "Use https, or set allow_http_credentials (--allow-http-credentials) if you accept that");
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(cfg_.max_in_flight));
 }
@@ -286,7 +286,7 @@ std::string EsClient::describe(CURLcode code, const char* errbuf) const {
         return "TLS: the certificate of " + cfg_.url + " is not issued for that host name (" + detail +
                "). Use a URL with a name the certificate lists";
       if (!tls_.pin.empty())
-        return "TLS: the certificate of " + cfg_.url + " was not verified with the CA pinned by --ca-fingerprint (" +
+        return "TLS: the certificate of " + cfg_.url + " was not verified with the CA pinned by --ca-fingerprint (ca_fingerprint: " +
                detail + ")";
       return "TLS: the certificate of " + cfg_.url + " was not verified with the CA file '" + cfg_.ca_path +
              "' (" + detail + "). Is it the http_ca.crt of this cluster?";

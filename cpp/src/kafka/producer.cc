@@ -29,7 +29,7 @@ void error_cb(rd_kafka_t*, int err, const char* reason, void*) {
 std::string how_to_start(const std::string& bootstrap) {
   return "Is a broker running at " + bootstrap +
          "? Start the embedded one with `kafkainsight broker` (then use the address it prints), or set "
-         "--bootstrap-servers / KAFKA_BOOTSTRAP_SERVERS to your cluster.";
+         "bootstrap (--bootstrap-servers, KAFKA_BOOTSTRAP_SERVERS) to your cluster.";
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ void AckWindow::advance() {
 
 FileIdentity identify_file(const std::string& path, uint64_t head_len) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("--resume: cannot open " + path + ": " + std::strerror(errno));
+  if (fd < 0) throw std::runtime_error("resume (--resume): cannot open " + path + ": " + std::strerror(errno));
   struct stat sb {};
   FileIdentity id;
   if (::fstat(fd, &sb) == 0) {
@@ -97,7 +97,7 @@ Checkpoint::Checkpoint(std::string path, int save_interval_ms) : path_(std::move
         records_[k] = r;
       }
     } catch (const std::exception& e) {
-      throw std::runtime_error("--resume: " + path_ + " is not a KafkaInsight checkpoint file (" + e.what() +
+      throw std::runtime_error("resume (--resume): " + path_ + " is not a KafkaInsight checkpoint file (" + e.what() +
                                "); move it away or name another file");
     }
   }
@@ -206,7 +206,7 @@ void Checkpoint::write_locked() {
   std::string body = nlohmann::json{{"kafkainsight_checkpoint", 1}, {"files", files}}.dump(1) + "\n";
   std::string tmp = path_ + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("--resume: cannot write " + tmp + ": " + std::strerror(errno));
+  if (fd < 0) throw std::runtime_error("resume (--resume): cannot write " + tmp + ": " + std::strerror(errno));
   size_t off = 0;
   while (off < body.size()) {
     ssize_t n = ::write(fd, body.data() + off, body.size() - off);
@@ -214,14 +214,14 @@ void Checkpoint::write_locked() {
       if (errno == EINTR) continue;
       int e = errno;
       ::close(fd);
-      throw std::runtime_error("--resume: cannot write " + tmp + ": " + std::strerror(e));
+      throw std::runtime_error("resume (--resume): cannot write " + tmp + ": " + std::strerror(e));
     }
     off += static_cast<size_t>(n);
   }
   ::fsync(fd);
   ::close(fd);
   if (std::rename(tmp.c_str(), path_.c_str()) != 0)
-    throw std::runtime_error("--resume: cannot rename " + tmp + " to " + path_ + ": " + std::strerror(errno));
+    throw std::runtime_error("resume (--resume): cannot rename " + tmp + " to " + path_ + ": " + std::strerror(errno));
   std::string dir = std::filesystem::path(path_).parent_path().string();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {

@@ -161,7 +161,7 @@ struct ConsumePipeline::Impl {
     if (over) {
       if (!group->pause()) return;
       ++st.fetch_pauses;
-      spdlog::warn("paused fetching: {:.1f} MiB wait for Elasticsearch (--max-buffered-bytes {:.1f} MiB)",
+      spdlog::warn("paused fetching: {:.1f} MiB wait for Elasticsearch (max_buffered_bytes, --max-buffered-bytes: {:.1f} MiB)",
                    mib(held_bytes), mib(scfg.max_buffered_bytes));
     } else {
       if (!group->resume()) return;

@@ -18,8 +18,8 @@ void wait_for_elasticsearch(es::EsClient& client, const EsSinkConfig& cfg, es::B
       throw KafkaError(KafkaError::Kind::Config,
                        "Elasticsearch at " + cfg.client.url + " refused the credentials (HTTP " +
                            std::to_string(r.status) + ", " + es::error_summary(r.body) + "): check " +
-                           (cfg.client.api_key.empty() ? "ELASTIC_PASSWORD for user '" + cfg.client.user + "'"
-                                                       : std::string("ELASTIC_API_KEY")));
+                           (cfg.client.api_key.empty() ? "password (ELASTIC_PASSWORD) of user '" + cfg.client.user + "'"
+                                                       : std::string("api_key (ELASTIC_API_KEY)")));
     if (r.tls_error) throw KafkaError(KafkaError::Kind::Config, r.error);
     std::string why = r.status ? "HTTP " + std::to_string(r.status) + " " + es::error_summary(r.body) : r.error;
     if (std::chrono::steady_clock::now() >= deadline)
@@ -45,7 +45,7 @@ void prepare_index(es::EsClient& client, const EsSinkConfig& cfg) {
     if (r.status != 404 && (r.status < 200 || r.status >= 300))
       throw KafkaError(KafkaError::Kind::Config, "deleting index '" + cfg.index + "' failed: " +
                                                      (r.status ? es::error_summary(r.body) : r.error));
-    spdlog::warn("deleted index '{}' (--recreate-index)", cfg.index);
+    spdlog::warn("deleted index '{}' (recreate_index, --recreate-index)", cfg.index);
   }
   auto head = client.request("HEAD", path);
   if (head.status == 404) {

@@ -135,8 +135,8 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
   if (cfg_.dlq_topic.empty()) cfg_.dlq_topic = cfg_.topic + ".dlq";
   if (!cfg_.key_field.empty() && !is_key_field(cfg_.key_field))
     throw KafkaError(KafkaError::Kind::Config,
-                     "--key " + cfg_.key_field +
-                         ": not a field we can key by (source.ip, user.name, host.hostname, process.name, "
+                     "key (--key) '" + cfg_.key_field +
+                         "': not a field we can key by (source.ip, user.name, host.hostname, process.name, "
                          "url.original, http.request.method, log.level, kafkainsight.format)");
   producer_ = std::make_unique<KafkaProducer>(cfg_.producer);
   partitions_ = producer_->check_topic(cfg_.topic);

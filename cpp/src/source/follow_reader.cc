@@ -17,7 +17,7 @@ FollowReader::FollowReader(std::string path, FollowConfig cfg) : path_(std::move
   if (stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw std::runtime_error("cannot follow '" + path_ + "': is a directory");
   if (path_.size() > 3 && path_.ends_with(".gz"))
-    throw std::runtime_error("cannot follow '" + path_ + "': compressed files do not grow; drop --follow");
+    throw std::runtime_error("cannot follow '" + path_ + "': compressed files do not grow; read it without follow (--follow)");
   if (!open_path()) throw std::runtime_error("cannot open '" + path_ + "': " + std::strerror(errno));
   if (cfg_.from_end) offset_ = lseek(fd_, 0, SEEK_END);
   buf_.resize(1 << 20);

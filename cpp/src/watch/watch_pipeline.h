@@ -29,7 +29,7 @@ struct WatchConfig {
   std::string group = "kafkainsight-watch";
   std::string auto_offset_reset = "latest";  // alerts are about now; earliest replays history
   Properties properties;                      // -X pass-through (consumer and alert producer)
-  std::string alerts_topic;                   // "" = no Kafka sink
+  std::string alerts_topic = "alerts";        // "" = no Kafka sink
   std::optional<WebhookConfig> webhook;
   RulesConfig rules;
 };

@@ -9,13 +9,16 @@ from typing import Any, Iterable
 
 from .. import _core
 from .._options import parse_tz
+from ..config import defaults
+
+_R = defaults("report")  # the settings table (config.py)
 
 _CHUNK = 10_000
 
 
 def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], format: str = "auto", *,
-                   tz: str | int | None = None, year: int | None = None, max_points: int = 360,
-                   top_n: int = 15, top_capacity: int = 50_000) -> dict[str, Any]:
+                   tz: str | int | None = None, year: int | None = None, max_points: int = _R["max_points"],
+                   top_n: int = _R["top"], top_capacity: int = 50_000) -> dict[str, Any]:
     """Count log files (plain or .gz, '-' = stdin) for the report.
 
     Time buckets widen (1s, 5s, 10s, 30s, 1m, ... 7d) so the charts have at most max_points
@@ -39,8 +42,9 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
     return s
 
 
-def summarize_topic(bootstrap: str, topic: str, config: dict | None = None, *, max_messages: int = 100_000,
-                    timeout: float = 30.0, max_points: int = 360, top_n: int = 15,
+def summarize_topic(bootstrap: str, topic: str, config: dict | None = None, *,
+                    max_messages: int = _R["max_messages"], timeout: float = _R["timeout"],
+                    max_points: int = _R["max_points"], top_n: int = _R["top"],
                     top_capacity: int = 50_000) -> dict[str, Any]:
     """Count the documents of a Kafka topic (ecs or kafkainsight layout) from its start.
 
