@@ -98,7 +98,7 @@ def test_cli_finds_a_ca_under_the_real_project_root_from_another_cwd(es, broker,
     try:
         r = subprocess.run([*KI, "consume", "-b", broker.bootstrap, "-g", group(), "--url", es.url,
                             "--ca-certs", rel, "--idle-timeout", "2", "--startup-timeout", "2",
-                            "--env-file", "/nonexistent.env"], cwd=tmp_path, capture_output=True, text=True,
+                            "--env-file", "/dev/null"], cwd=tmp_path, capture_output=True, text=True,
                            timeout=120, env={**os.environ, "ELASTIC_PASSWORD": es.password})
     finally:
         target.unlink()
@@ -112,12 +112,12 @@ def test_missing_ca_names_every_absolute_path_tried(tmp_path, monkeypatch):
     tried = [str(tmp_path / rel)] + ([str(root / rel)] if root is not None else [])
     # The CLI: refused before any connection (nothing listens on port 1), exit 1, no traceback.
     r = subprocess.run([*KI, "consume", "-b", "127.0.0.1:1", "--url", "https://127.0.0.1:1", "--ca-certs", rel,
-                        "--env-file", "/nonexistent.env"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+                        "--env-file", "/dev/null"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert f"tried {', '.join(tried)}" in r.stderr and "--ca-fingerprint" in r.stderr, r.stderr
     # The environment variable, and the Python API (the error comes from run(), before C++).
     r = subprocess.run([*KI, "consume", "-b", "127.0.0.1:1", "--url", "https://127.0.0.1:1",
-                        "--env-file", "/nonexistent.env"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                        "--env-file", "/dev/null"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                        env={**os.environ, "ELASTIC_CA_CERTS": rel})
     assert r.returncode == 1 and all(t in r.stderr for t in tried), r.stderr
     sink = ElasticsearchSink("https://127.0.0.1:1", ca_certs=rel)
@@ -132,13 +132,13 @@ def test_missing_ca_names_every_absolute_path_tried(tmp_path, monkeypatch):
     assert ElasticsearchSink("http://127.0.0.1:1", ca_certs=rel)._ca_missing is None
     # deploy-assets says the same.
     assert main(["deploy-assets", "--es-url", "https://127.0.0.1:1", "--ca-certs", rel,
-                 "--env-file", "/nonexistent.env"]) == 1
+                 "--env-file", "/dev/null"]) == 1
 
 
 def test_deploy_assets_missing_ca_names_the_paths(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["deploy-assets", "--es-url", "https://127.0.0.1:1", "--ca-certs", "certificates/none.crt",
-                 "--env-file", "/nonexistent.env"]) == 1
+                 "--env-file", "/dev/null"]) == 1
     err = capsys.readouterr().err
     assert str(tmp_path / "certificates" / "none.crt") in err and "certificates/README.md" in err, err
 
