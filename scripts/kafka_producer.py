@@ -8,16 +8,8 @@ variable and default: docs/CONFIGURATION.md.
 import os
 import sys
 
-try:
-    from kafkainsight.cli import main
-except ImportError as e:  # run with a Python that lacks the package (e.g. /usr/bin/python3 outside .venv)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    sys.stderr.write(
-        f"{os.path.basename(__file__)}: the kafkainsight package is not installed for {sys.executable} ({e}).\n"
-        f"Install it, from {root}:\n"
-        "  scripts/setup.sh             # Debian packages, .venv, pip install . (then use .venv/bin/python)\n"
-        "  pip install .                # or into the Python you run this with\n")
-    sys.exit(2)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # also under python -I
+from _entry import run  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main(["produce", *sys.argv[1:]]))
+    sys.exit(run("produce"))
