@@ -189,6 +189,16 @@ def test_deploy_assets_imports_saved_objects_into_kibana(monkeypatch):
     assert view["type"] == "index-pattern" and view["attributes"]["title"] == "weblogs-*"
 
 
+def test_the_http_client_refuses_header_injection():
+    from kafkainsight import _core
+    c = _core.HttpClient("http://127.0.0.1:1", timeout=1)
+    for kw in ({"headers": {"kbn-xsrf": "x\r\nX-Evil: 1"}}, {"content_type": "text/plain\r\nX-Evil: 1"}):
+        with pytest.raises(ValueError, match="not one"):
+            c.request("GET", "/", **kw)
+    status, body, error = c.request("GET", "/")
+    assert status == 0 and body == b"" and "cannot connect" in error
+
+
 def _fields(props: dict, prefix: str = "") -> set:
     out = set()
     for k, v in props.items():
