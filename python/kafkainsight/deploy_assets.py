@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from ._paths import find_file
 from .config import defaults
+from .elasticsearch import index_template as _index_template
 
 _D = defaults("deploy-assets")  # the settings table (config.py)
 
@@ -46,18 +47,15 @@ def ilm_policy(retention: str = "30d") -> dict:
 
 def index_template(schema: str = "ecs", pattern: str = INDEX_PATTERN, policy: str | None = POLICY_NAME,
                    replicas: int | None = None) -> dict:
-    """The consumer's mappings (templates/<schema>.json) for ``pattern``, managed by ``policy``."""
-    body = json.loads(_read(f"templates/{schema}.json"))
-    body.pop("_comment", None)
-    body["index_patterns"] = [pattern]
-    body["priority"] = 210  # above the consumer's own --install-template (200): no equal-priority overlap
-    settings = body["template"].setdefault("settings", {})
+    """The consumer's template (elasticsearch.index_template) for ``pattern``, managed by ``policy``."""
+    settings: dict = {}
     if policy:
         settings["index.lifecycle.name"] = policy
     if replicas is not None:
         settings["number_of_replicas"] = replicas
-    body["_meta"] = {"managed_by": "kafkainsight deploy-assets"}
-    return body
+    # Priority above the consumer's own --install-template (200): no equal-priority overlap.
+    return _index_template(schema, pattern, settings=settings, priority=210,
+                           meta={"managed_by": "kafkainsight deploy-assets"})
 
 
 def saved_objects(pattern: str = INDEX_PATTERN) -> bytes:
