@@ -189,6 +189,29 @@ def test_deploy_assets_imports_saved_objects_into_kibana(monkeypatch):
     assert view["type"] == "index-pattern" and view["attributes"]["title"] == "weblogs-*"
 
 
+def test_deploy_assets_and_the_consumer_build_one_template():
+    """One builder: deploy-assets' template and the consumer's --install-template differ only in
+    priority (deploy-assets' wins), the ILM policy and _meta."""
+    from kafkainsight.elasticsearch import ElasticsearchSink
+    sink = ElasticsearchSink("http://127.0.0.1:1", index="kafkainsight-%Y.%m.%d", install_template=True, replicas=0)
+    mine, deployed = json.loads(sink._cfg["template_body"]), index_template(replicas=0)
+    assert mine["index_patterns"] == deployed["index_patterns"] == ["kafkainsight-*"]
+    assert mine["template"]["mappings"] == deployed["template"]["mappings"]
+    assert mine["priority"] < deployed["priority"] and "_meta" not in mine
+    assert deployed["template"]["settings"].pop("index.lifecycle.name") == "kafkainsight-retention"
+    assert mine["template"]["settings"] == deployed["template"]["settings"]
+
+
+def test_the_http_client_refuses_header_injection():
+    from kafkainsight import _core
+    c = _core.HttpClient("http://127.0.0.1:1", timeout=1)
+    for kw in ({"headers": {"kbn-xsrf": "x\r\nX-Evil: 1"}}, {"content_type": "text/plain\r\nX-Evil: 1"}):
+        with pytest.raises(ValueError, match="not one"):
+            c.request("GET", "/", **kw)
+    status, body, error = c.request("GET", "/")
+    assert status == 0 and body == b"" and "cannot connect" in error
+
+
 def _fields(props: dict, prefix: str = "") -> set:
     out = set()
     for k, v in props.items():

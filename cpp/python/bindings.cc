@@ -22,6 +22,7 @@ void bind_elasticsearch(py::module_& m);  // bind_elasticsearch.cc
 void bind_report(py::module_& m);         // bind_report.cc
 void bind_watch(py::module_& m);          // bind_watch.cc
 void bind_defaults(py::module_& m);       // bind_defaults.cc
+void bind_http(py::module_& m);           // bind_http.cc
 
 namespace {
 
@@ -357,6 +358,7 @@ PYBIND11_MODULE(_core, m) {
   bind_report(m);
   bind_watch(m);
   bind_defaults(m);
+  bind_http(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
                                      "rfc5424", "json");

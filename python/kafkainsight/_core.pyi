@@ -115,3 +115,13 @@ class WatchPipeline:
 
 
 def cpp_defaults() -> dict[str, dict[str, Any]]: ...
+
+# the Elasticsearch client (cpp/src/elasticsearch/client.h) for deploy-assets' requests
+class HttpClient:
+    def __init__(self, url: str, *, ca_path: str = "", ca_fingerprint: str = "", insecure: bool = False,
+                 user: str = "elastic", password: str = "", api_key: str = "", allow_http_credentials: bool = False,
+                 timeout: float = 30.0) -> None: ...
+    def request(self, method: str, path: str, body: bytes = b"", content_type: str = "application/json",
+                headers: dict[str, str] = ...) -> tuple[int, bytes, str]: ...
+    @property
+    def url(self) -> str: ...

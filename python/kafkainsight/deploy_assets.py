@@ -2,24 +2,22 @@
 (retention), the index template (KafkaInsight's mappings + that policy) and the Kibana saved
 objects (data view + the "HTTP errors" dashboard). The files are package data in
 ``kafkainsight/assets/`` (and ``templates/`` for the mappings); ``dry_run`` prints the exact
-requests. Standard library only: TLS verified against the CA file (Elasticsearch 8's
-``http_ca.crt``) unless ``insecure``; credentials refused over plain http unless
-``allow_http_credentials``.
+requests. Every request goes through the C++ client (``_core.HttpClient``, the consumer's): TLS
+verified against the CA file (Elasticsearch 8's ``http_ca.crt``) unless ``insecure``;
+credentials refused over plain http unless ``allow_http_credentials``.
 """
 from __future__ import annotations
 
-import base64
 import json
-import ssl
 import sys
-import urllib.error
-import urllib.request
 import uuid
 from importlib import resources
 from typing import Any, Callable
 
+from . import _core
 from ._paths import find_file
 from .config import defaults
+from .elasticsearch import index_template as _index_template
 
 _D = defaults("deploy-assets")  # the settings table (config.py)
 
@@ -46,18 +44,15 @@ def ilm_policy(retention: str = "30d") -> dict:
 
 def index_template(schema: str = "ecs", pattern: str = INDEX_PATTERN, policy: str | None = POLICY_NAME,
                    replicas: int | None = None) -> dict:
-    """The consumer's mappings (templates/<schema>.json) for ``pattern``, managed by ``policy``."""
-    body = json.loads(_read(f"templates/{schema}.json"))
-    body.pop("_comment", None)
-    body["index_patterns"] = [pattern]
-    body["priority"] = 210  # above the consumer's own --install-template (200): no equal-priority overlap
-    settings = body["template"].setdefault("settings", {})
+    """The consumer's template (elasticsearch.index_template) for ``pattern``, managed by ``policy``."""
+    settings: dict = {}
     if policy:
         settings["index.lifecycle.name"] = policy
     if replicas is not None:
         settings["number_of_replicas"] = replicas
-    body["_meta"] = {"managed_by": "kafkainsight deploy-assets"}
-    return body
+    # Priority above the consumer's own --install-template (200): no equal-priority overlap.
+    return _index_template(schema, pattern, settings=settings, priority=210,
+                           meta={"managed_by": "kafkainsight deploy-assets"})
 
 
 def saved_objects(pattern: str = INDEX_PATTERN) -> bytes:
@@ -74,60 +69,50 @@ def saved_objects(pattern: str = INDEX_PATTERN) -> bytes:
 
 
 class _Http:
-    def __init__(self, base: str, *, user: str, password: str, api_key: str, ca_certs: str | None,
+    """One base URL through the C++ client; answers as JSON, refusals as AssetInstallError."""
+
+    def __init__(self, service: str, base: str, *, user: str, password: str, api_key: str, ca_certs: str | None,
                  insecure: bool, timeout: float, allow_http_credentials: bool = False):
-        self.base = base.rstrip("/")
-        self.timeout = timeout
-        self.headers = {}
-        if api_key:
-            self.headers["Authorization"] = "ApiKey " + api_key
-        elif password:
-            self.headers["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-        self.ca_certs, self.insecure, self._ctx = ca_certs, insecure, None
-        self.cleartext = bool(self.headers) and not self.base.lower().startswith("https://")
-        self.allow_http_credentials = allow_http_credentials
-        if self.cleartext and allow_http_credentials:
+        self.service, self.base = service, base.rstrip("/")
+        self.opts = dict(user=user, password=password, api_key=api_key, insecure=insecure, timeout=timeout,
+                         allow_http_credentials=allow_http_credentials)
+        self.ca_certs, self._client = ca_certs, None
+        if (password or api_key) and allow_http_credentials and not self.base.lower().startswith("https://"):
             print(f"WARNING: the {'API key' if api_key else 'password'} goes to {self.base} in clear text "
                   "(--allow-http-credentials): anyone on the network path can read it", file=sys.stderr)
 
-    def context(self) -> ssl.SSLContext | None:
-        """Made on first use, so --dry-run needs no CA file."""
-        if self._ctx is None and self.base.startswith("https:"):
-            if self.insecure:
-                self._ctx = ssl._create_unverified_context()
-            else:
-                cafile = None
-                if self.ca_certs:  # relative: the working directory, then the project root
-                    cafile, tried = find_file(self.ca_certs)
-                    if cafile is None:
-                        raise AssetInstallError(
-                            f"CA file {self.ca_certs} not found (tried {', '.join(tried)}): copy Elasticsearch's "
-                            "config/certs/http_ca.crt there (the es-ca service of deploy/docker-compose.yml does; "
-                            "see certificates/README.md), or pass --ca-certs")
-                self._ctx = ssl.create_default_context(cafile=cafile)
-        return self._ctx
+    def client(self, step: str) -> Any:
+        """Made on first use, so --dry-run needs no CA file and sends nothing."""
+        if self._client is None:
+            ca_path = ""
+            if self.base.lower().startswith("https://") and not self.opts["insecure"]:
+                if not self.ca_certs:
+                    raise AssetInstallError(f"{step}: {self.base} is https: give its CA file with --ca-certs "
+                                            "(or --insecure)")
+                ca_path, tried = find_file(self.ca_certs)  # relative: the working directory, then the project root
+                if ca_path is None:
+                    raise AssetInstallError(
+                        f"CA file {self.ca_certs} not found (tried {', '.join(tried)}): copy Elasticsearch's "
+                        "config/certs/http_ca.crt there (the es-ca service of deploy/docker-compose.yml does; "
+                        "see certificates/README.md), or pass --ca-certs")
+            try:
+                self._client = _core.HttpClient(self.base, ca_path=ca_path, **self.opts)
+            except (ValueError, RuntimeError) as e:  # credentials over http, CA file: said in words
+                raise AssetInstallError(f"{step}: {e}") from None
+        return self._client
 
-    def request(self, step: str, method: str, path: str, body: bytes | None, headers: dict) -> Any:
-        if self.cleartext and not self.allow_http_credentials:
-            raise AssetInstallError(
-                f"{step}: refusing to send the {'API key' if 'ApiKey' in self.headers['Authorization'] else 'password'} "
-                f"to {self.base}: it is not an https:// URL, so anyone on the network path could read it. Use https, "
-                "or pass --allow-http-credentials if you accept that")
-        req = urllib.request.Request(self.base + path, data=body, method=method,
-                                     headers={**self.headers, **headers})
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout, context=self.context()) as r:
-                text = r.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as e:
-            detail = e.read().decode("utf-8", "replace")[:500]
-            hint = " (check ELASTIC_PASSWORD / the user's privileges)" if e.code in (401, 403) else ""
-            raise AssetInstallError(f"{step}: {method} {self.base}{path} -> HTTP {e.code}{hint}: {detail}") from None
-        except (urllib.error.URLError, OSError) as e:
-            reason = getattr(e, "reason", e)
-            if isinstance(reason, ssl.SSLError) or isinstance(e, ssl.SSLError):
-                raise AssetInstallError(f"{step}: TLS to {self.base} failed ({reason}); is the CA file "
-                                        "(--ca-certs, certificates/http_ca.crt) the server's?") from None
-            raise AssetInstallError(f"{step}: cannot reach {self.base} ({reason})") from None
+    def request(self, step: str, method: str, path: str, body: bytes = b"", content_type: str = "application/json",
+                headers: dict | None = None) -> Any:
+        status, data, error = self.client(step).request(method, path, body, content_type, headers or {})
+        if status == 0:  # no HTTP answer: the C++ client says why
+            if error.startswith("TLS"):
+                raise AssetInstallError(f"{step}: TLS to {self.base} failed: {error.removeprefix('TLS: ')}")
+            # The client's words name Elasticsearch; this base URL may be Kibana's.
+            raise AssetInstallError(f"{step}: {error.replace('Elasticsearch at ', f'{self.service} at ')}")
+        text = data.decode("utf-8", "replace")
+        if not 200 <= status < 300:
+            hint = " (check ELASTIC_PASSWORD / the user's privileges)" if status in (401, 403) else ""
+            raise AssetInstallError(f"{step}: {method} {self.base}{path} -> HTTP {status}{hint}: {text[:500]}")
         return json.loads(text) if text.strip() else {}
 
 
@@ -143,38 +128,37 @@ def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, 
     done: list[str] = []
     opts = dict(user=user, password=password, api_key=api_key, ca_certs=ca_certs, insecure=insecure, timeout=timeout,
                 allow_http_credentials=allow_http_credentials)
-    json_h = {"Content-Type": "application/json"}
     if es_url:
-        es = _Http(es_url, **opts)
+        es = _Http("Elasticsearch", es_url, **opts)
         opensearch = False
         if not dry_run:
-            info = es.request("Elasticsearch", "GET", "/", None, {})
+            info = es.request("Elasticsearch", "GET", "/")
             opensearch = info.get("version", {}).get("distribution") == "opensearch"
         if opensearch and ilm:
             raise AssetInstallError(f"{es_url} is OpenSearch, which has ISM instead of ILM: nothing was installed. "
                                     "Run again with --no-ilm (template only) and set retention with an ISM policy")
         if ilm:
             steps.append(("ILM policy", es.request, "PUT", f"/_ilm/policy/{POLICY_NAME}",
-                          json.dumps(ilm_policy(retention)).encode(), json_h))
+                          json.dumps(ilm_policy(retention)).encode()))
         tpl = index_template(schema, pattern, POLICY_NAME if ilm else None, replicas)
         if opensearch:  # OpenSearch's name for Elasticsearch's "flattened" (structured data) type
             tpl = json.loads(json.dumps(tpl).replace('"type": "flattened"', '"type": "flat_object"'))
         steps.append(("index template", es.request, "PUT", f"/_index_template/{TEMPLATE_NAME}",
-                      json.dumps(tpl).encode(), json_h))
+                      json.dumps(tpl).encode()))
     if kibana_url:
-        kb = _Http(kibana_url, **opts)
+        kb = _Http("Kibana", kibana_url, **opts)
         boundary = "kafkainsight-" + uuid.uuid4().hex
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kafkainsight.ndjson\"\r\n"
                 f"Content-Type: application/ndjson\r\n\r\n").encode() + saved_objects(pattern) + f"\r\n--{boundary}--\r\n".encode()
         steps.append(("Kibana saved objects", kb.request, "POST", "/api/saved_objects/_import?overwrite=true", body,
-                      {"Content-Type": f"multipart/form-data; boundary={boundary}", "kbn-xsrf": "kafkainsight"}))
+                      f"multipart/form-data; boundary={boundary}", {"kbn-xsrf": "kafkainsight"}))
     if not steps:
         raise ValueError("nothing to install: give an Elasticsearch URL, a Kibana URL or both")
-    for step, call, method, path, body, headers in steps:
+    for step, call, method, path, body, *how in steps:
         if dry_run:
             log(f"# {step}\n{method} {path}\n{body.decode()}")
             continue
-        answer = call(step, method, path, body, headers)
+        answer = call(step, method, path, body, *how)
         if step == "Kibana saved objects" and not answer.get("success", False):
             raise AssetInstallError(f"{step}: Kibana imported {answer.get('successCount', 0)} object(s) with errors: "
                                     f"{json.dumps(answer.get('errors', []))[:500]}")

@@ -69,6 +69,21 @@ class ConsumeStats:
         return f"<ConsumeStats {self.summary()}>"
 
 
+def index_template(schema: str, pattern: str, *, settings: dict | None = None, priority: int | None = None,
+                   meta: dict | None = None) -> dict:
+    """The index template for ``pattern``: the mappings of ``templates/<schema>.json`` plus
+    ``settings``. The one builder: the consumer's --install-template and deploy-assets both use it."""
+    body = json.loads(resources.files("kafkainsight").joinpath(f"templates/{schema}.json").read_text(encoding="utf-8"))
+    body.pop("_comment", None)
+    body["index_patterns"] = [pattern]
+    body["template"].setdefault("settings", {}).update(settings or {})
+    if priority is not None:
+        body["priority"] = priority
+    if meta:
+        body["_meta"] = meta
+    return body
+
+
 def _credentials_out_of_url(url: str, user: str, password: str | None) -> tuple[str, str, str | None]:
     """https://user:pw@host -> (https://host, user, pw): the URL is shown in errors and reprs,
     the password must not be."""
@@ -131,12 +146,9 @@ class ElasticsearchSink:
             settings["number_of_replicas"] = replicas
         template_name = template_body = ""
         if install_template:
-            body = json.loads(resources.files("kafkainsight").joinpath(f"templates/{schema}.json").read_text())
-            body.pop("_comment", None)
-            body["index_patterns"] = [index.split("%", 1)[0] + "*" if "%" in index else index]
-            if settings:
-                body["template"]["settings"].update(settings)
-            template_name, template_body = f"kafkainsight-{schema}", json.dumps(body)
+            pattern = index.split("%", 1)[0] + "*" if "%" in index else index
+            template_name = f"kafkainsight-{schema}"
+            template_body = json.dumps(index_template(schema, pattern, settings=settings))
         self._cfg = {
             "url": url, "ca_path": ca_certs, "ca_fingerprint": ca_fingerprint or "", "insecure": insecure,
             "allow_http_credentials": bool(allow_http_credentials),

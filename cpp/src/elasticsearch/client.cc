@@ -225,7 +225,7 @@ EsClient::~EsClient() {
 }
 
 CURL* EsClient::easy_for(Transfer& t, const char* method, const std::string& path, const char* content_type,
-                         bool gzip_body) {
+                         bool gzip_body, const std::vector<std::string>& headers) {
   CURL* e;
   if (!idle_handles_.empty()) {
     e = idle_handles_.back();
@@ -246,6 +246,7 @@ CURL* EsClient::easy_for(Transfer& t, const char* method, const std::string& pat
   t.headers = curl_slist_append(t.headers, (std::string("Content-Type: ") + content_type).c_str());
   t.headers = curl_slist_append(t.headers, "Accept: application/json");
   if (gzip_body) t.headers = curl_slist_append(t.headers, "Content-Encoding: gzip");
+  for (const auto& h : headers) t.headers = curl_slist_append(t.headers, h.c_str());
   if (!auth_header_.empty()) t.headers = curl_slist_append(t.headers, auth_header_.c_str());
   t.headers = curl_slist_append(t.headers, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
@@ -318,10 +319,16 @@ HttpResponse EsClient::finish(Transfer& t, CURLcode code) {
 }
 
 HttpResponse EsClient::request(const char* method, const std::string& path, std::string_view body,
-                               const char* content_type) {
+                               const char* content_type, const std::vector<std::string>& headers) {
+  // A CR/LF would start a header (or a request) of the caller's making. Not echoed: may hold a secret.
+  if (std::string_view(content_type).find_first_of("\r\n") != std::string_view::npos)
+    throw std::invalid_argument("the content type is not one header value");
+  for (const auto& h : headers)
+    if (h.find_first_of("\r\n") != std::string::npos || h.find(':') == std::string::npos)
+      throw std::invalid_argument("an extra header is not one \"Name: value\" line");
   Transfer t;
   t.body.assign(body);
-  CURL* e = easy_for(t, method, path, content_type, false);
+  CURL* e = easy_for(t, method, path, content_type, false, headers);
   CURLcode code = curl_easy_perform(e);
   bytes_sent_ += t.body.size();
   return finish(t, code);

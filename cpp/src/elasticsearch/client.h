@@ -60,8 +60,10 @@ class EsClient {
   EsClient(const EsClient&) = delete;
   EsClient& operator=(const EsClient&) = delete;
 
+  // headers: extra "Name: value" lines (Kibana's kbn-xsrf); one with CR or LF is refused.
   HttpResponse request(const char* method, const std::string& path, std::string_view body = {},
-                       const char* content_type = "application/json");
+                       const char* content_type = "application/json",
+                       const std::vector<std::string>& headers = {});
   // Starts a _bulk request (body is NDJSON; gzipped here if configured). Returns its id.
   uint64_t submit_bulk(std::string body);
   // Drives transfers for up to wait_ms; returns the requests that completed.
@@ -74,7 +76,7 @@ class EsClient {
  private:
   struct Transfer;
   CURL* easy_for(Transfer& t, const char* method, const std::string& path, const char* content_type,
-                 bool gzip_body);
+                 bool gzip_body, const std::vector<std::string>& headers = {});
   HttpResponse finish(Transfer& t, CURLcode code);
   std::string describe(CURLcode code, const char* errbuf) const;
 
