@@ -30,27 +30,13 @@ py::dict fields(std::initializer_list<Field> kv) {
 
 std::string format_default(Format f) { return f == Format::Unknown ? "auto" : std::string(format_name(f)); }
 
-const char* on_parse_error_name(OnParseError e) {
-  return e == OnParseError::DeadLetter ? "dlq" : e == OnParseError::Skip ? "skip" : "fail";
-}
-
-const char* header_mode_name(HeaderMode h) {
-  return h == HeaderMode::Time ? "ts" : h == HeaderMode::All ? "all" : "none";
-}
-
 py::dict all_defaults() {
-  const ProduceConfig p;
   const watch::WatchConfig w;
   const watch::WebhookConfig h;
   const SummaryConfig r;
   const GeneratorConfig g;
   py::dict d;
-  d["ProduceConfig"] = fields(
-      {f("bootstrap", p.producer.bootstrap), f("timeout_ms", p.producer.connect_timeout_ms), f("topic", p.topic),
-       f("dlq_topic", p.dlq_topic), f("format", format_default(p.parser.format)), f("year", p.parser.default_year),
-       f("schema", std::string(schema_name(p.encoder.schema))), f("include_original", p.encoder.include_original),
-       f("key", p.key_field), f("on_parse_error", on_parse_error_name(p.on_parse_error)), f("rate", p.rate),
-       f("follow", p.follow), f("from_end", p.follow_cfg.from_end), f("headers", header_mode_name(p.headers))});
+  d["ProduceConfig"] = ki_py::default_fields<ProduceConfig>();
   d["ConsumerConfig"] = ki_py::default_fields<ConsumerConfig>();
   py::dict sink = ki_py::default_fields<EsSinkConfig>();  // the client's fields flattened into it
   for (auto [k, v] : ki_py::to_dict(sink["client"])) sink[k] = v;

@@ -24,18 +24,6 @@ py::dict histogram_dict(const Histogram& h) {
   return x;
 }
 
-py::dict properties_dict(const Properties& props) {
-  py::dict d;
-  for (const auto& [k, v] : props) d[py::str(k)] = v;
-  return d;
-}
-
-Properties properties_from(const py::dict& d) {
-  Properties props;
-  for (auto [k, v] : d) props.emplace_back(py::str(k).cast<std::string>(), py::str(v).cast<std::string>());
-  return props;
-}
-
 class PyConsumer {
  public:
   PyConsumer(ConsumerConfig consumer, EsSinkConfig sink)
@@ -100,8 +88,8 @@ void bind_elasticsearch(py::module_& m) {
       .rw("topics", &ConsumerConfig::topics, "topic names; one starting with ^ is a regex")
       .rw("group", &ConsumerConfig::group, "consumer group id")
       .rw("auto_offset_reset", &ConsumerConfig::auto_offset_reset, "where a new group starts: earliest or latest")
-      .rw_prop("properties", [](const ConsumerConfig& c) { return properties_dict(c.properties); },
-               [](ConsumerConfig& c, const py::dict& d) { c.properties = properties_from(d); },
+      .rw_prop("properties", [](const ConsumerConfig& c) { return ki_py::properties_dict(c.properties); },
+               [](ConsumerConfig& c, const py::dict& d) { c.properties = ki_py::properties_from(d); },
                "librdkafka properties passed through (-X); keys and values become strings")
       .done();
 

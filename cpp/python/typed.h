@@ -10,6 +10,8 @@
 #include <initializer_list>
 #include <string>
 
+#include "kafka/client_config.h"
+
 namespace ki_py {
 
 namespace py = pybind11;
@@ -32,6 +34,19 @@ inline std::string typed_repr(py::handle self) {
     s += is_secret(name) && py::bool_(v) ? std::string("***") : py::repr(v).cast<std::string>();
   }
   return s + ">";
+}
+
+// librdkafka pass-through properties <-> a dict (in order; keys and values become strings).
+inline py::dict properties_dict(const ki::Properties& props) {
+  py::dict d;
+  for (const auto& [k, v] : props) d[py::str(k)] = v;
+  return d;
+}
+
+inline ki::Properties properties_from(const py::dict& d) {
+  ki::Properties props;
+  for (auto [k, v] : d) props.emplace_back(py::str(k).cast<std::string>(), py::str(v).cast<std::string>());
+  return props;
 }
 
 // Fields<T>(cls).rw("name", &T::name, "doc")...done(): def_readwrite / def_readonly /
