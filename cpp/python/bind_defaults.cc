@@ -31,20 +31,17 @@ py::dict fields(std::initializer_list<Field> kv) {
 std::string format_default(Format f) { return f == Format::Unknown ? "auto" : std::string(format_name(f)); }
 
 py::dict all_defaults() {
-  const watch::WatchConfig w;
-  const watch::WebhookConfig h;
   const SummaryConfig r;
   const GeneratorConfig g;
   py::dict d;
   d["ProduceConfig"] = ki_py::default_fields<ProduceConfig>();
   d["ConsumerConfig"] = ki_py::default_fields<ConsumerConfig>();
   py::dict sink = ki_py::default_fields<EsSinkConfig>();  // the client's fields flattened into it
-  for (auto [k, v] : ki_py::to_dict(sink["client"])) sink[k] = v;
+  for (auto [k, v] : py::dict(sink["client"])) sink[k] = v;
   PyDict_DelItemString(sink.ptr(), "client");
   d["EsSinkConfig"] = sink;
-  d["WatchConfig"] = fields({f("bootstrap", w.bootstrap), f("topics", w.topics), f("group", w.group),
-                             f("auto_offset_reset", w.auto_offset_reset), f("alerts_topic", w.alerts_topic)});
-  d["WebhookConfig"] = fields({f("insecure", h.insecure), f("timeout_ms", h.timeout_ms)});
+  d["WatchConfig"] = ki_py::default_fields<watch::WatchConfig>();
+  d["WebhookConfig"] = ki_py::default_fields<watch::WebhookConfig>();
   d["SummaryConfig"] = fields({f("max_points", r.max_points), f("top_n", r.top_n)});
   d["GeneratorConfig"] = fields(
       {f("format", format_default(g.format)), f("seed", g.seed), f("start_epoch_sec", g.start_epoch_sec)});

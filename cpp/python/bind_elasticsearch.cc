@@ -12,18 +12,6 @@ using namespace ki;
 
 namespace {
 
-// Histogram -> {"buckets": [(upper bound, cumulative count)...], "sum", "count"}, for /metrics.
-py::dict histogram_dict(const Histogram& h) {
-  py::list b;
-  uint64_t cum = 0;
-  for (size_t i = 0; i < Histogram::kBounds.size(); ++i) b.append(py::make_tuple(Histogram::kBounds[i], cum += h.counts[i]));
-  py::dict x;
-  x["buckets"] = b;
-  x["sum"] = h.sum;
-  x["count"] = h.count;
-  return x;
-}
-
 class PyConsumer {
  public:
   PyConsumer(ConsumerConfig consumer, EsSinkConfig sink)
@@ -136,9 +124,9 @@ void bind_elasticsearch(py::module_& m) {
       .ro("errors", &ConsumeStats::errors, "errors seen, in words")
       .ro("fatal", &ConsumeStats::fatal, "why the run stopped early (auth, TLS, config); empty otherwise")
       .ro("interrupted", &ConsumeStats::interrupted, "stopped by a signal or stop()")
-      .ro_prop("bulk_latency", [](const ConsumeStats& s) { return histogram_dict(s.bulk_latency); },
+      .ro_prop("bulk_latency", [](const ConsumeStats& s) { return ki_py::histogram_dict(s.bulk_latency); },
                "histogram (seconds) of _bulk request -> response, for /metrics")
-      .ro_prop("e2e_latency", [](const ConsumeStats& s) { return histogram_dict(s.e2e_latency); },
+      .ro_prop("e2e_latency", [](const ConsumeStats& s) { return ki_py::histogram_dict(s.e2e_latency); },
                "histogram (seconds) of producer read the line -> Elasticsearch acknowledged it")
       .done();
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "kafka/client_config.h"
+#include "util/histogram.h"
 
 namespace ki_py {
 
@@ -19,9 +20,13 @@ namespace py = pybind11;
 // Field names whose values never appear in a repr (non-empty ones are shown as ***).
 inline bool is_secret(const std::string& name) { return name == "password" || name == "api_key"; }
 
+// The fields as a dict; a field that is itself a bound struct (has `_fields`) becomes a dict too.
 inline py::dict to_dict(py::handle self) {
   py::dict d;
-  for (py::handle n : self.attr("_fields")) d[n] = self.attr(n);
+  for (py::handle n : self.attr("_fields")) {
+    py::object v = self.attr(n);
+    d[n] = py::hasattr(v, "_fields") ? py::object(to_dict(v)) : v;
+  }
   return d;
 }
 
@@ -34,6 +39,19 @@ inline std::string typed_repr(py::handle self) {
     s += is_secret(name) && py::bool_(v) ? std::string("***") : py::repr(v).cast<std::string>();
   }
   return s + ">";
+}
+
+// Histogram -> {"buckets": [(upper bound, cumulative count)...], "sum", "count"} (+Inf is "count"), for /metrics.
+inline py::dict histogram_dict(const ki::Histogram& h) {
+  py::list b;
+  uint64_t cum = 0;
+  for (size_t i = 0; i < ki::Histogram::kBounds.size(); ++i)
+    b.append(py::make_tuple(ki::Histogram::kBounds[i], cum += h.counts[i]));
+  py::dict x;
+  x["buckets"] = b;
+  x["sum"] = h.sum;
+  x["count"] = h.count;
+  return x;
 }
 
 // librdkafka pass-through properties <-> a dict (in order; keys and values become strings).
@@ -79,7 +97,7 @@ class Fields {
   py::class_<T>& done() {
     cls_.attr("_fields") = py::tuple(names_);
     cls_.def("to_dict", [](py::handle self) { return to_dict(self); },
-             "The fields as a dict (names in `_fields` order); secrets are included, unmasked.");
+             "The fields as a dict (names in `_fields` order; nested structs as dicts); secrets are included, unmasked.");
     cls_.def("__repr__", [](py::handle self) { return typed_repr(self); });
     return cls_;
   }

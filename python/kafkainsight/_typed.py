@@ -8,7 +8,9 @@ keep working on the Python objects.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
@@ -17,9 +19,14 @@ T = TypeVar("T")
 def stats_of(core_cls: Any) -> Callable[[type[T]], type[T]]:
     def wrap(cls: type[T]) -> type[T]:
         proto = core_cls()
+        plain = proto.to_dict()  # a nested bound struct (has _fields) as a dict of its defaults
         annotations = {}
         for name in core_cls._fields:
             value = getattr(proto, name)
+            if hasattr(value, "_fields"):
+                annotations[name] = "dict"
+                setattr(cls, name, dataclasses.field(default_factory=functools.partial(copy.deepcopy, plain[name])))
+                continue
             annotations[name] = type(value).__name__
             if isinstance(value, (list, dict, set)):
                 setattr(cls, name, dataclasses.field(default_factory=type(value)))
