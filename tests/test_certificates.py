@@ -81,13 +81,13 @@ def test_relative_ca_found_under_the_project_root_from_another_cwd(es, broker, t
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     sink = ElasticsearchSink(es.url, password=es.password, linger=0.2)  # the default, relative path
-    assert sink._cfg["ca_path"] == str(checkout / "certificates" / "http_ca.crt")  # C++ gets it absolute
+    assert sink._cfg.client.ca_path == str(checkout / "certificates" / "http_ca.crt")  # C++ gets it absolute
     st = Consumer(broker.bootstrap, "data_log", group(), FAST).run(sink, idle_timeout=2)
     assert st.indexed == 30 and st.ok, st
     # The working directory comes first.
     (elsewhere / "certificates").mkdir()
     shutil.copy(es.ca_path, elsewhere / "certificates" / "http_ca.crt")
-    assert ElasticsearchSink(es.url)._cfg["ca_path"] == str(elsewhere / "certificates" / "http_ca.crt")
+    assert ElasticsearchSink(es.url)._cfg.client.ca_path == str(elsewhere / "certificates" / "http_ca.crt")
 
 
 @pytest.mark.skipif(_paths.project_root() is None, reason="kafkainsight is installed, not run from the checkout")

@@ -194,7 +194,7 @@ def test_deploy_assets_and_the_consumer_build_one_template():
     priority (deploy-assets' wins), the ILM policy and _meta."""
     from kafkainsight.elasticsearch import ElasticsearchSink
     sink = ElasticsearchSink("http://127.0.0.1:1", index="kafkainsight-%Y.%m.%d", install_template=True, replicas=0)
-    mine, deployed = json.loads(sink._cfg["template_body"]), index_template(replicas=0)
+    mine, deployed = json.loads(sink._cfg.template_body), index_template(replicas=0)
     assert mine["index_patterns"] == deployed["index_patterns"] == ["kafkainsight-*"]
     assert mine["template"]["mappings"] == deployed["template"]["mappings"]
     assert mine["priority"] < deployed["priority"] and "_meta" not in mine

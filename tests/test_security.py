@@ -61,7 +61,7 @@ def consume_cli(es, broker, *extra, env=None):
 # ---------------------------------------------------------------- TLS: Elasticsearch (libcurl)
 
 def test_es_tls_is_verified_by_default_and_a_foreign_ca_fails(es, broker, tmp_path):
-    assert ElasticsearchSink(es.url)._cfg["insecure"] is False
+    assert ElasticsearchSink(es.url)._cfg.client.insecure is False
     # The server's CA is self-signed (as Elasticsearch 8's is): the system's trusted roots refuse it.
     r = consume_cli(es, broker, "--ca-certs", SYSTEM_CAS, env={"ELASTIC_PASSWORD": es.password})
     assert r.returncode == 1, r.stderr

@@ -1,7 +1,8 @@
 // _core.cpp_defaults(): the defaults of the C++ config structs, as C++ has them. They matter where
 // C++ runs without Python (the C++ tests and benchmarks); from Python every value comes from the
 // settings table (python/kafkainsight/config.py), and tests/test_settings_table.py checks that the
-// two agree wherever a struct field has a table entry.
+// two agree wherever a struct field has a table entry. Structs with typed bindings (typed.h) give
+// their default-constructed instance's fields; the others are still listed here by hand.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -9,6 +10,7 @@
 #include "pipeline/consume_pipeline.h"
 #include "pipeline/produce_pipeline.h"
 #include "report/traffic_summary.h"
+#include "typed.h"
 #include "watch/watch_pipeline.h"
 
 namespace py = pybind11;
@@ -28,41 +30,18 @@ py::dict fields(std::initializer_list<Field> kv) {
 
 std::string format_default(Format f) { return f == Format::Unknown ? "auto" : std::string(format_name(f)); }
 
-const char* on_parse_error_name(OnParseError e) {
-  return e == OnParseError::DeadLetter ? "dlq" : e == OnParseError::Skip ? "skip" : "fail";
-}
-
-const char* header_mode_name(HeaderMode h) {
-  return h == HeaderMode::Time ? "ts" : h == HeaderMode::All ? "all" : "none";
-}
-
 py::dict all_defaults() {
-  const ProduceConfig p;
-  const ConsumerConfig c;
-  const EsSinkConfig s;
-  const watch::WatchConfig w;
-  const watch::WebhookConfig h;
   const SummaryConfig r;
   const GeneratorConfig g;
   py::dict d;
-  d["ProduceConfig"] = fields(
-      {f("bootstrap", p.producer.bootstrap), f("timeout_ms", p.producer.connect_timeout_ms), f("topic", p.topic),
-       f("dlq_topic", p.dlq_topic), f("format", format_default(p.parser.format)), f("year", p.parser.default_year),
-       f("schema", std::string(schema_name(p.encoder.schema))), f("include_original", p.encoder.include_original),
-       f("key", p.key_field), f("on_parse_error", on_parse_error_name(p.on_parse_error)), f("rate", p.rate),
-       f("follow", p.follow), f("from_end", p.follow_cfg.from_end), f("headers", header_mode_name(p.headers))});
-  d["ConsumerConfig"] = fields({f("bootstrap", c.bootstrap), f("topics", c.topics), f("group", c.group),
-                                f("auto_offset_reset", c.auto_offset_reset)});
-  d["EsSinkConfig"] = fields(
-      {f("url", s.client.url), f("ca_certs", s.client.ca_path), f("ca_fingerprint", s.client.ca_fingerprint),
-       f("insecure", s.client.insecure), f("allow_http_credentials", s.client.allow_http_credentials),
-       f("user", s.client.user), f("gzip", s.client.gzip), f("max_in_flight", s.client.max_in_flight),
-       f("index", s.index), f("bulk_max_docs", s.bulk_max_docs), f("bulk_max_bytes", s.bulk_max_bytes),
-       f("linger_ms", s.linger_ms), f("dlq_topic", s.dlq_topic), f("recreate_index", s.recreate_index),
-       f("startup_timeout_ms", s.startup_timeout_ms), f("max_buffered_bytes", s.max_buffered_bytes)});
-  d["WatchConfig"] = fields({f("bootstrap", w.bootstrap), f("topics", w.topics), f("group", w.group),
-                             f("auto_offset_reset", w.auto_offset_reset), f("alerts_topic", w.alerts_topic)});
-  d["WebhookConfig"] = fields({f("insecure", h.insecure), f("timeout_ms", h.timeout_ms)});
+  d["ProduceConfig"] = ki_py::default_fields<ProduceConfig>();
+  d["ConsumerConfig"] = ki_py::default_fields<ConsumerConfig>();
+  py::dict sink = ki_py::default_fields<EsSinkConfig>();  // the client's fields flattened into it
+  for (auto [k, v] : py::dict(sink["client"])) sink[k] = v;
+  PyDict_DelItemString(sink.ptr(), "client");
+  d["EsSinkConfig"] = sink;
+  d["WatchConfig"] = ki_py::default_fields<watch::WatchConfig>();
+  d["WebhookConfig"] = ki_py::default_fields<watch::WebhookConfig>();
   d["SummaryConfig"] = fields({f("max_points", r.max_points), f("top_n", r.top_n)});
   d["GeneratorConfig"] = fields(
       {f("format", format_default(g.format)), f("seed", g.seed), f("start_epoch_sec", g.start_epoch_sec)});

@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "interrupt.h"
+#include "typed.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/topic_reader.h"
 #include "pipeline/produce_pipeline.h"
@@ -15,30 +16,21 @@ using namespace ki;
 
 namespace {
 
-py::dict produce_stats_dict(const ProduceStats& s) {
-  py::dict d;
-  d["read"] = s.read;
-  d["produced"] = s.produced;
-  d["dead_lettered"] = s.dead_lettered;
-  d["skipped"] = s.skipped;
-  d["empty"] = s.empty;
-  d["failed_delivery"] = s.failed_delivery;
-  d["parse_errors"] = s.parse_errors;
-  d["bytes"] = s.bytes;
-  d["seconds"] = s.seconds;
-  d["interrupted"] = s.interrupted;
-  d["stopped_reason"] = s.stopped_reason;
-  d["input_error"] = s.input_error;
-  d["errors"] = s.errors;
-  d["rotations"] = s.rotations;
-  d["truncations"] = s.truncations;
-  d["resumed"] = s.resumed;
-  d["balanced"] = s.balanced();
+py::dict by_format_dict(const ProduceStats& s) {
   py::dict by;
   for (int i = 1; i < kFormatCount; ++i)
     if (s.by_format[i]) by[py::str(std::string(format_name(static_cast<Format>(i))))] = s.by_format[i];
-  d["by_format"] = by;
-  return d;
+  return by;
+}
+
+std::string format_text(Format f) { return f == Format::Unknown ? "auto" : std::string(format_name(f)); }
+
+const char* on_parse_error_name(OnParseError e) {
+  return e == OnParseError::DeadLetter ? "dlq" : e == OnParseError::Skip ? "skip" : "fail";
+}
+
+const char* header_mode_name(HeaderMode h) {
+  return h == HeaderMode::Time ? "ts" : h == HeaderMode::All ? "all" : "none";
 }
 
 Properties to_props(const std::map<std::string, std::string>& m) { return Properties(m.begin(), m.end()); }
@@ -61,7 +53,7 @@ struct PyHooks {
       h.progress = [this](const ProduceStats& s, uint64_t queued) {
         py::gil_scoped_acquire gil;
         intr.call([&] {
-          if (!stats.is_none()) stats(produce_stats_dict(s));
+          if (!stats.is_none()) stats(ki_py::to_dict(py::cast(s)));
           if (!progress.is_none()) progress(s.read, s.bytes, queued);
         });
       };
@@ -71,42 +63,12 @@ struct PyHooks {
 
 class PyProducer {
  public:
-  PyProducer(const std::string& bootstrap, const std::string& topic, const std::map<std::string, std::string>& props,
-             const std::string& dlq_topic, const std::string& format, const std::string& schema, bool include_original,
-             int tz, int year, const std::string& key, const std::string& on_parse_error, double rate, double timeout_s,
-             bool follow, bool from_end, double poll_s, double flush_timeout_s, const std::string& headers) {
-    ProduceConfig c;
-    c.producer.bootstrap = bootstrap;
-    c.producer.properties = to_props(props);
-    c.producer.connect_timeout_ms = static_cast<int>(timeout_s * 1000);
-    c.topic = topic;
-    c.dlq_topic = dlq_topic;
-    auto f = format_from_name(format);
-    if (!f) throw py::value_error("unknown format '" + format + "'");
-    c.parser.format = *f;
-    c.parser.default_offset_min = tz;
-    c.parser.default_year = year;
-    auto s = schema_from_name(schema);
-    if (!s) throw py::value_error("unknown schema '" + schema + "'; choose ecs or kafkainsight");
-    c.encoder = EncoderConfig{*s, include_original};
-    c.key_field = key;
-    if (on_parse_error == "dlq") c.on_parse_error = OnParseError::DeadLetter;
-    else if (on_parse_error == "skip") c.on_parse_error = OnParseError::Skip;
-    else if (on_parse_error == "fail") c.on_parse_error = OnParseError::Fail;
-    else throw py::value_error("on_parse_error must be dlq, skip or fail");
-    c.rate = rate;
-    c.follow = follow;
-    c.follow_cfg.from_end = from_end;
-    c.follow_cfg.poll_ms = static_cast<int>(poll_s * 1000);
-    c.flush_timeout_ms = static_cast<int>(flush_timeout_s * 1000);
-    auto hm = header_mode_from_name(headers);
-    if (!hm) throw py::value_error("headers must be ts, all or none; got '" + headers + "'");
-    c.headers = *hm;
+  explicit PyProducer(ProduceConfig c) {
     py::gil_scoped_release release;
     pipeline_ = std::make_unique<ProducePipeline>(std::move(c));
   }
 
-  py::dict produce_files(const std::vector<std::string>& paths, py::object progress, py::object stats) {
+  ProduceStats produce_files(const std::vector<std::string>& paths, py::object progress, py::object stats) {
     PyHooks hooks{std::move(progress), &stop_, std::move(stats)};
     ProduceStats st;
     {
@@ -116,7 +78,7 @@ class PyProducer {
     return finish(st, hooks);
   }
 
-  py::dict produce_lines(const std::vector<std::string>& lines) {
+  ProduceStats produce_lines(const std::vector<std::string>& lines) {
     PyHooks hooks{py::none(), &stop_};
     ProduceStats st;
     {
@@ -134,21 +96,20 @@ class PyProducer {
   std::string dlq_topic() const { return pipeline_->config().dlq_topic; }  // <topic>.dlq unless given
   void request_stop() { stop_ = true; }
   void set_checkpoint(const std::string& path) { pipeline_->set_checkpoint(path); }
+  bool keyboard_interrupt() const { return keyboard_interrupt_; }
 
  private:
   // Stats survive a Ctrl-C: they are returned with "interrupted" set and the KeyboardInterrupt
-  // is dropped here; the Python layer decides whether to re-raise.
-  py::dict finish(const ProduceStats& st, PyHooks& hooks) {
-    py::dict d = produce_stats_dict(st);
-    if (hooks.intr.keyboard_interrupt()) {
-      d["interrupted"] = true;
-      d["exception"] = py::reinterpret_borrow<py::object>(PyExc_KeyboardInterrupt);
-    }
+  // is dropped here (keyboard_interrupt tells); the Python layer decides whether to re-raise.
+  ProduceStats finish(ProduceStats st, PyHooks& hooks) {
+    keyboard_interrupt_ = hooks.intr.keyboard_interrupt();
+    if (keyboard_interrupt_) st.interrupted = true;
     hooks.intr.finish();
-    return d;
+    return st;
   }
   std::unique_ptr<ProducePipeline> pipeline_;
   std::atomic<bool> stop_{false};
+  bool keyboard_interrupt_ = false;
 };
 
 }  // namespace
@@ -184,14 +145,99 @@ void bind_kafka(py::module_& m) {
       .def("push_request_errors", &MockCluster::push_request_errors)
       .def("set_topic_error", &MockCluster::set_topic_error);
 
+  using ki_py::Fields;
+  py::class_<ProduceConfig> pc(m, "ProduceConfig",
+                               "The produce pipeline: Kafka producer, parser, encoder, delivery (ki::ProduceConfig), "
+                               "seen flat; names and units as in the settings table.");
+  pc.def(py::init<>());
+  Fields<ProduceConfig>(pc)
+      .rw_prop("bootstrap", [](const ProduceConfig& c) { return c.producer.bootstrap; },
+               [](ProduceConfig& c, std::string v) { c.producer.bootstrap = std::move(v); },
+               "Kafka bootstrap servers, host:port[,host:port]")
+      .rw_prop("properties", [](const ProduceConfig& c) { return ki_py::properties_dict(c.producer.properties); },
+               [](ProduceConfig& c, const py::dict& d) { c.producer.properties = ki_py::properties_from(d); },
+               "librdkafka properties passed through (-X), after ours; keys and values become strings")
+      .rw_prop("timeout_ms", [](const ProduceConfig& c) { return c.producer.connect_timeout_ms; },
+               [](ProduceConfig& c, int v) { c.producer.connect_timeout_ms = v; },
+               "how long to wait for a broker to answer at start (ms)")
+      .rw("topic", &ProduceConfig::topic, "topic the documents go to")
+      .rw("dlq_topic", &ProduceConfig::dlq_topic, "dead-letter topic for lines that do not parse; empty: <topic>.dlq")
+      .rw_prop("format", [](const ProduceConfig& c) { return format_text(c.parser.format); },
+               [](ProduceConfig& c, const std::string& v) {
+                 auto f = format_from_name(v);
+                 if (!f) throw py::value_error("unknown format '" + v + "'");
+                 c.parser.format = *f;
+               },
+               "log format, or auto (detect per line)")
+      .rw_prop("tz_offset_min", [](const ProduceConfig& c) { return c.parser.default_offset_min; },
+               [](ProduceConfig& c, int v) { c.parser.default_offset_min = v; },
+               "zone (minutes east of UTC) of timestamps that carry none")
+      .rw_prop("year", [](const ProduceConfig& c) { return c.parser.default_year; },
+               [](ProduceConfig& c, int v) { c.parser.default_year = v; },
+               "year of BSD syslog timestamps; 0: inferred from the clock")
+      .rw_prop("schema", [](const ProduceConfig& c) { return std::string(schema_name(c.encoder.schema)); },
+               [](ProduceConfig& c, const std::string& v) {
+                 auto s = schema_from_name(v);
+                 if (!s) throw py::value_error("unknown schema '" + v + "'; choose ecs or kafkainsight");
+                 c.encoder.schema = *s;
+               },
+               "document schema: ecs or kafkainsight")
+      .rw_prop("include_original", [](const ProduceConfig& c) { return c.encoder.include_original; },
+               [](ProduceConfig& c, bool v) { c.encoder.include_original = v; }, "ecs: event.original = the raw line")
+      .rw("key", &ProduceConfig::key_field, "ECS field whose value keys each message (empty: no key)")
+      .rw_prop("on_parse_error", [](const ProduceConfig& c) { return std::string(on_parse_error_name(c.on_parse_error)); },
+               [](ProduceConfig& c, const std::string& v) {
+                 if (v == "dlq") c.on_parse_error = OnParseError::DeadLetter;
+                 else if (v == "skip") c.on_parse_error = OnParseError::Skip;
+                 else if (v == "fail") c.on_parse_error = OnParseError::Fail;
+                 else throw py::value_error("on_parse_error must be dlq, skip or fail");
+               },
+               "a line that does not parse: dlq (dead-letter topic), skip (count it) or fail (stop)")
+      .rw("rate", &ProduceConfig::rate, "lines per second; 0: as fast as possible")
+      .rw("follow", &ProduceConfig::follow, "follow the file as it grows (tail -F)")
+      .rw_prop("from_end", [](const ProduceConfig& c) { return c.follow_cfg.from_end; },
+               [](ProduceConfig& c, bool v) { c.follow_cfg.from_end = v; }, "following: start at the current end")
+      .rw_prop("poll_ms", [](const ProduceConfig& c) { return c.follow_cfg.poll_ms; },
+               [](ProduceConfig& c, int v) { c.follow_cfg.poll_ms = v; }, "following: how often to look for new data (ms)")
+      .rw("flush_timeout_ms", &ProduceConfig::flush_timeout_ms, "how long to wait for in-flight messages at the end (ms)")
+      .rw_prop("headers", [](const ProduceConfig& c) { return std::string(header_mode_name(c.headers)); },
+               [](ProduceConfig& c, const std::string& v) {
+                 auto hm = header_mode_from_name(v);
+                 if (!hm) throw py::value_error("headers must be ts, all or none; got '" + v + "'");
+                 c.headers = *hm;
+               },
+               "message headers: ts (ki.ts on live sources), all (also ki.source, ki.line, ki.format) or none")
+      .done();
+
+  py::class_<ProduceStats> ps(m, "ProduceStats",
+                              "What happened to every line (ki::ProduceStats): "
+                              "read = produced + dead_lettered + skipped + empty + failed_delivery.");
+  ps.def(py::init<>());
+  Fields<ProduceStats>(ps)
+      .ro("read", &ProduceStats::read, "lines read")
+      .ro("produced", &ProduceStats::produced, "documents acknowledged by Kafka")
+      .ro("dead_lettered", &ProduceStats::dead_lettered, "bad lines acknowledged on the dead-letter topic")
+      .ro("skipped", &ProduceStats::skipped, "bad lines counted and dropped (on_parse_error=skip)")
+      .ro("empty", &ProduceStats::empty, "blank lines")
+      .ro("failed_delivery", &ProduceStats::failed_delivery, "not acknowledged by Kafka")
+      .ro("parse_errors", &ProduceStats::parse_errors, "lines that did not parse (dead-lettered, skipped or stopped on)")
+      .ro("bytes", &ProduceStats::bytes, "bytes read")
+      .ro("seconds", &ProduceStats::seconds, "run time")
+      .ro("interrupted", &ProduceStats::interrupted, "stopped by a signal or stop()")
+      .ro("stopped_reason", &ProduceStats::stopped_reason, "on_parse_error=fail: which line, why")
+      .ro("errors", &ProduceStats::errors, "first delivery errors / parse errors with their line")
+      .ro_prop("by_format", &by_format_dict, "format -> lines parsed in it")
+      .ro("rotations", &ProduceStats::rotations, "following: files rotated")
+      .ro("truncations", &ProduceStats::truncations, "following: files truncated")
+      .ro("resumed", &ProduceStats::resumed, "lines not sent again: acknowledged in an earlier run (resume=)")
+      .ro("input_error", &ProduceStats::input_error,
+          "the input could not be read to its end: where and why (the lines before it were sent)")
+      .done();
+
   py::class_<PyProducer>(m, "Producer")
-      .def(py::init<const std::string&, const std::string&, const std::map<std::string, std::string>&,
-                    const std::string&, const std::string&, const std::string&, bool, int, int, const std::string&,
-                    const std::string&, double, double, bool, bool, double, double, const std::string&>(),
-           py::arg("bootstrap"), py::arg("topic"), py::arg("properties"), py::arg("dlq_topic"), py::arg("format"),
-           py::arg("schema"), py::arg("include_original"), py::arg("tz_offset_min"), py::arg("year"),
-           py::arg("key"), py::arg("on_parse_error"), py::arg("rate"), py::arg("timeout"), py::arg("follow"),
-           py::arg("from_end"), py::arg("poll_interval"), py::arg("flush_timeout"), py::arg("headers") = "ts")
+      .def(py::init<ProduceConfig>(), py::arg("config"))
+      .def_property_readonly("keyboard_interrupt", &PyProducer::keyboard_interrupt,
+                             "the last call ended on Ctrl-C (its stats are returned; the caller re-raises)")
       .def("produce_files", &PyProducer::produce_files, py::arg("paths"), py::arg("progress") = py::none(),
            py::arg("stats") = py::none())
       .def("produce_lines", &PyProducer::produce_lines)

@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include "interrupt.h"
+#include "typed.h"
 #include "watch/watch_pipeline.h"
 
 namespace py = pybind11;
@@ -19,62 +20,6 @@ RulesConfig load_rules(const std::string& path, const std::string& text) {
   return RulesConfig{};
 }
 
-py::dict histogram_dict(const Histogram& h) {
-  py::list buckets;
-  uint64_t cum = 0;
-  for (size_t i = 0; i < Histogram::kBounds.size(); ++i) {
-    cum += h.counts[i];
-    buckets.append(py::make_tuple(Histogram::kBounds[i], cum));
-  }
-  py::dict d;
-  d["buckets"] = buckets;  // (upper bound, cumulative count); +Inf is "count"
-  d["sum"] = h.sum;
-  d["count"] = h.count;
-  return d;
-}
-
-py::dict engine_dict(const EngineStats& e) {
-  py::dict d;
-  d["events"] = e.events;
-  d["late"] = e.late;
-  d["no_timestamp"] = e.no_timestamp;
-  d["evaluations"] = e.evaluations;
-  d["skipped_seconds"] = e.skipped_seconds;
-  d["fired"] = e.fired;
-  d["resolved"] = e.resolved;
-  d["fired_by_rule"] = e.fired_by_rule;
-  d["resolved_by_rule"] = e.resolved_by_rule;
-  d["active_by_rule"] = e.active_by_rule;
-  d["max_event_ms"] = e.max_event_ms;
-  d["watermark_ms"] = e.watermark_ms;
-  return d;
-}
-
-py::dict sink_dict(const SinkStats& s) {
-  py::dict d;
-  d["sent"] = s.sent;
-  d["failed"] = s.failed;
-  d["retries"] = s.retries;
-  d["last_error"] = s.last_error;
-  return d;
-}
-
-py::dict watch_stats_dict(const WatchStats& s) {
-  py::dict d;
-  d["consumed"] = s.consumed;
-  d["undecodable"] = s.undecodable;
-  d["engine"] = engine_dict(s.engine);
-  d["kafka_sink"] = sink_dict(s.kafka_sink);
-  d["webhook_sink"] = sink_dict(s.webhook_sink);
-  d["lag"] = s.lag;
-  d["e2e_latency"] = histogram_dict(s.e2e_latency);
-  d["seconds"] = s.seconds;
-  d["errors"] = s.errors;
-  d["fatal"] = s.fatal;
-  d["interrupted"] = s.interrupted;
-  return d;
-}
-
 ParserConfig parser_config(const std::string& format, int tz, int year) {
   ParserConfig p;
   auto f = format_from_name(format);
@@ -87,34 +32,12 @@ ParserConfig parser_config(const std::string& format, int tz, int year) {
 
 class PyWatch {
  public:
-  explicit PyWatch(py::dict c) {
-    WatchConfig w;
-    w.bootstrap = c["bootstrap"].cast<std::string>();
-    w.topics = c["topics"].cast<std::vector<std::string>>();
-    w.group = c["group"].cast<std::string>();
-    w.auto_offset_reset = c["auto_offset_reset"].cast<std::string>();
-    auto props = c["properties"].cast<std::map<std::string, std::string>>();
-    w.properties.assign(props.begin(), props.end());
-    w.alerts_topic = c["alerts_topic"].cast<std::string>();
-    std::string hook = c["webhook"].cast<std::string>();
-    if (!hook.empty()) {
-      WebhookConfig wc;
-      wc.url = hook;
-      std::string ca = c["webhook_ca"].cast<std::string>();
-      if (!ca.empty()) wc.ca_path = ca;
-      wc.insecure = c["webhook_insecure"].cast<bool>();
-      wc.timeout_ms = static_cast<int>(c["webhook_timeout"].cast<double>() * 1000);
-      wc.max_attempts = c["webhook_attempts"].cast<uint32_t>();
-      w.webhook = wc;
-    }
-    w.rules = load_rules(c["rules_path"].cast<std::string>(), c["rules_text"].cast<std::string>());
-    if (c.contains("lateness") && !c["lateness"].is_none())
-      w.rules.lateness_ms = static_cast<int64_t>(c["lateness"].cast<double>() * 1000);
+  explicit PyWatch(WatchConfig w) {
     py::gil_scoped_release release;
     pipeline_ = std::make_unique<WatchPipeline>(std::move(w));
   }
 
-  py::dict run(uint64_t max_messages, double idle_timeout_s, bool stop_at_end, py::object on_alert,
+  WatchStats run(uint64_t max_messages, double idle_timeout_s, bool stop_at_end, py::object on_alert,
                py::object progress) {
     GroupLimits lim{max_messages, static_cast<int>(idle_timeout_s * 1000), stop_at_end};
     ki_py::Interrupt intr;
@@ -131,22 +54,23 @@ class PyWatch {
     if (!progress.is_none())
       hooks.progress = [&](const WatchStats& s) {
         py::gil_scoped_acquire gil;
-        intr.call([&] { progress(watch_stats_dict(s)); });
+        intr.call([&] { progress(ki_py::to_dict(py::cast(s))); });
       };
     WatchStats st;
     {
       py::gil_scoped_release release;
       st = pipeline_->run(lim, hooks);
     }
-    py::dict d = watch_stats_dict(st);
-    if (intr.keyboard_interrupt()) d["keyboard_interrupt"] = true;  // stats survive Ctrl-C; Python re-raises
+    keyboard_interrupt_ = intr.keyboard_interrupt();  // stats survive Ctrl-C; Python re-raises
     intr.finish();
-    return d;
+    return st;
   }
+  bool keyboard_interrupt() const { return keyboard_interrupt_; }
   void request_stop() { pipeline_->request_stop(); }
 
  private:
   std::unique_ptr<WatchPipeline> pipeline_;
+  bool keyboard_interrupt_ = false;
 };
 
 class PyLineEvaluator {
@@ -176,7 +100,7 @@ class PyLineEvaluator {
     return jsons(out);
   }
   py::dict stats() const {
-    py::dict d = engine_dict(ev_.stats());
+    py::dict d = ki_py::to_dict(py::cast(ev_.stats()));
     d["lines"] = ev_.lines;
     d["parsed"] = ev_.parsed;
     d["failed"] = ev_.failed;
@@ -202,6 +126,83 @@ void bind_watch(py::module_& m) {
       py::set_error(PyExc_ValueError, e.what());
     }
   });
+  using ki_py::Fields;
+  py::class_<WebhookConfig> wh(m, "WebhookConfig", "Where alerts are POSTed (ki::watch::WebhookConfig).");
+  wh.def(py::init<>());
+  Fields<WebhookConfig>(wh)
+      .rw("url", &WebhookConfig::url, "http(s)://host:port/path")
+      .rw("ca_path", &WebhookConfig::ca_path, "CA file that verifies the webhook's TLS certificate")
+      .rw("insecure", &WebhookConfig::insecure, "do NOT verify the webhook's TLS certificate")
+      .rw("timeout_ms", &WebhookConfig::timeout_ms, "request timeout (ms)")
+      .rw("max_attempts", &WebhookConfig::max_attempts, "attempts per alert (bounded: a dead webhook never blocks)")
+      .rw("backoff_initial_ms", &WebhookConfig::backoff_initial_ms, "first retry delay (ms)")
+      .rw("backoff_max_ms", &WebhookConfig::backoff_max_ms, "longest retry delay (ms)")
+      .done();
+
+  py::class_<WatchConfig> wc(m, "WatchConfig", "The watcher: consumer group, rules and alert sinks (ki::watch::WatchConfig).");
+  wc.def(py::init<>());
+  Fields<WatchConfig>(wc)
+      .rw("bootstrap", &WatchConfig::bootstrap, "Kafka bootstrap servers, host:port[,host:port]")
+      .rw("topics", &WatchConfig::topics, "topic names; one starting with ^ is a regex")
+      .rw("group", &WatchConfig::group, "consumer group id")
+      .rw("auto_offset_reset", &WatchConfig::auto_offset_reset, "where a new group starts: latest (now) or earliest (replay)")
+      .rw_prop("properties", [](const WatchConfig& c) { return ki_py::properties_dict(c.properties); },
+               [](WatchConfig& c, const py::dict& d) { c.properties = ki_py::properties_from(d); },
+               "librdkafka properties passed through (-X), consumer and alert producer; keys and values become strings")
+      .rw("alerts_topic", &WatchConfig::alerts_topic, "topic alerts go to; empty: not to Kafka")
+      .rw("webhook", &WatchConfig::webhook, "WebhookConfig, or None: no webhook (assign a whole WebhookConfig)")
+      .rw_prop("lateness_ms", [](const WatchConfig& c) { return c.rules.lateness_ms; },
+               [](WatchConfig& c, int64_t v) { c.rules.lateness_ms = v; },
+               "events older than the newest event time minus this are dropped (ms); set after load_rules")
+      .done();
+  wc.def(
+      "load_rules", [](WatchConfig& c, const std::string& path, const std::string& text) { c.rules = load_rules(path, text); },
+      py::arg("path") = "", py::arg("text") = "",
+      "Rules from a YAML file, or YAML text, or the built-in defaults (both empty); ValueError names file, key, line.");
+
+  py::class_<SinkStats> ss(m, "SinkStats", "Alert deliveries of one sink (ki::watch::SinkStats).");
+  ss.def(py::init<>());
+  Fields<SinkStats>(ss)
+      .ro("sent", &SinkStats::sent, "alerts delivered")
+      .ro("failed", &SinkStats::failed, "alerts not delivered")
+      .ro("retries", &SinkStats::retries, "attempts retried")
+      .ro("last_error", &SinkStats::last_error, "the last delivery error, in words")
+      .done();
+
+  py::class_<EngineStats> eng(m, "EngineStats", "The rule engine's counters (ki::watch::EngineStats).");
+  eng.def(py::init<>());
+  Fields<EngineStats>(eng)
+      .ro("events", &EngineStats::events, "events evaluated (on time)")
+      .ro("late", &EngineStats::late, "events older than the watermark: dropped")
+      .ro("no_timestamp", &EngineStats::no_timestamp, "events without an event time: dropped")
+      .ro("evaluations", &EngineStats::evaluations, "window ends evaluated")
+      .ro("skipped_seconds", &EngineStats::skipped_seconds, "window ends not evaluated after a jump in event time")
+      .ro("fired", &EngineStats::fired, "alerts fired")
+      .ro("resolved", &EngineStats::resolved, "alerts resolved")
+      .ro("fired_by_rule", &EngineStats::fired_by_rule, "rule -> alerts fired")
+      .ro("resolved_by_rule", &EngineStats::resolved_by_rule, "rule -> alerts resolved")
+      .ro("active_by_rule", &EngineStats::active_by_rule, "rule -> conditions firing now")
+      .ro("max_event_ms", &EngineStats::max_event_ms, "newest event time seen (ms since the epoch; 0: none yet)")
+      .ro("watermark_ms", &EngineStats::watermark_ms, "event-time watermark (ms since the epoch; 0: none yet)")
+      .done();
+
+  py::class_<WatchStats> ws(m, "WatchStats", "What a watch run did (ki::watch::WatchStats).");
+  ws.def(py::init<>());
+  Fields<WatchStats>(ws)
+      .ro("consumed", &WatchStats::consumed, "messages taken from Kafka")
+      .ro("undecodable", &WatchStats::undecodable, "messages that are not JSON documents")
+      .ro("engine", &WatchStats::engine, "the rule engine's counters (EngineStats)")
+      .ro("kafka_sink", &WatchStats::kafka_sink, "alerts to the alerts topic (SinkStats)")
+      .ro("webhook_sink", &WatchStats::webhook_sink, "alerts to the webhook (SinkStats)")
+      .ro("lag", &WatchStats::lag, "topic[partition] -> high watermark - position")
+      .ro_prop("e2e_latency", [](const WatchStats& s) { return ki_py::histogram_dict(s.e2e_latency); },
+               "histogram (seconds) of producer read the line (ki.ts header, else message time) -> evaluated")
+      .ro("seconds", &WatchStats::seconds, "run time")
+      .ro("errors", &WatchStats::errors, "errors seen, in words")
+      .ro("fatal", &WatchStats::fatal, "why the run stopped early; empty otherwise")
+      .ro("interrupted", &WatchStats::interrupted, "stopped by a signal or stop()")
+      .done();
+
   m.def("watch_default_rules", &default_rules_yaml, "The built-in rules as YAML.");
   m.def(
       "watch_check_rules",
@@ -236,7 +237,7 @@ void bind_watch(py::module_& m) {
         py::list alerts;
         for (const auto& a : r.alerts) alerts.append(py::str(a.json));
         d["alerts"] = alerts;
-        py::dict st = engine_dict(r.engine);
+        py::dict st = ki_py::to_dict(py::cast(r.engine));
         st["lines"] = r.lines;
         st["parsed"] = r.parsed;
         st["failed"] = r.failed;
@@ -254,8 +255,11 @@ void bind_watch(py::module_& m) {
       .def("finish", &PyLineEvaluator::finish)
       .def("stats", &PyLineEvaluator::stats);
   py::class_<PyWatch>(m, "WatchPipeline")
-      .def(py::init<py::dict>(), py::arg("config"))
+      .def(py::init<WatchConfig>(), py::arg("config"))
       .def("run", &PyWatch::run, py::arg("max_messages") = 0, py::arg("idle_timeout") = 0.0,
-           py::arg("stop_at_end") = false, py::arg("on_alert") = py::none(), py::arg("progress") = py::none())
+           py::arg("stop_at_end") = false, py::arg("on_alert") = py::none(), py::arg("progress") = py::none(),
+           "Runs until stopped or a limit; progress(dict) gets WatchStats.to_dict() snapshots.")
+      .def_property_readonly("keyboard_interrupt", &PyWatch::keyboard_interrupt,
+                             "the last run() ended on Ctrl-C (its stats are returned; the caller re-raises)")
       .def("request_stop", &PyWatch::request_stop);
 }

@@ -210,7 +210,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("kibana_url", ("--kibana-url",), None, str, None, "Kibana URL, e.g. http://localhost:5601",
       ("deploy-assets",), default_text="none: Kibana skipped"),
     S("ca_certs", ("--ca-certs",), "ELASTIC_CA_CERTS", str, "certificates/http_ca.crt",
-      "CA file that verifies Elasticsearch's TLS certificate", _ES, cpp={"consume": "EsSinkConfig.ca_certs"}),
+      "CA file that verifies Elasticsearch's TLS certificate", _ES, cpp={"consume": "EsSinkConfig.ca_path"}),
     S("ca_fingerprint", ("--ca-fingerprint",), "ELASTIC_CA_FINGERPRINT", str, None,
       "SHA-256 fingerprint of the CA instead of a file (the server must send that CA, as Elasticsearch 8 does)",
       ("consume",), cpp={"consume": "EsSinkConfig.ca_fingerprint"}),

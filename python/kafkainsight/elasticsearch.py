@@ -2,7 +2,6 @@
 (C++: librdkafka + libcurl). Python holds the options; the work runs with the GIL released."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import sys
@@ -12,39 +11,15 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import _core
 from ._paths import CAFileNotFoundError, find_file
+from ._typed import stats_of
 from .config import defaults
 
 _C = defaults("consume")  # the settings table (config.py): the CLI's defaults are the API's
 
 
-@dataclasses.dataclass
+@stats_of(_core.ConsumeStats)
 class ConsumeStats:
-    consumed: int = 0
-    indexed: int = 0
-    duplicates: int = 0
-    dead_lettered: int = 0
-    item_retries: int = 0
-    request_retries: int = 0
-    bulk_requests: int = 0
-    rejected: int = 0          # not one JSON object: dead-lettered before any bulk (in dead_lettered)
-    id_conflicts: int = 0      # 409 on a document with other content: indexed under a content _id
-    fetch_pauses: int = 0      # times fetching paused for max_buffered_bytes
-    bytes_sent: int = 0
-    seconds: float = 0.0
-    latency_p50_ms: float = 0.0
-    latency_p99_ms: float = 0.0
-    committed: dict = dataclasses.field(default_factory=dict)
-    lag: dict = dataclasses.field(default_factory=dict)
-    lag_unknown: list = dataclasses.field(default_factory=list)  # partitions whose end is not known yet
-    errors: list = dataclasses.field(default_factory=list)
-    fatal: str = ""
-    interrupted: bool = False
-    bulk_latency: dict = dataclasses.field(default_factory=dict)  # histogram (seconds), for /metrics
-    e2e_latency: dict = dataclasses.field(default_factory=dict)
-
-    @classmethod
-    def _from_core(cls, d: dict) -> "ConsumeStats":
-        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
+    """What a consume run did: the fields of ``_core.ConsumeStats`` (documented there), as a dataclass."""
 
     @property
     def ok(self) -> bool:
@@ -149,24 +124,28 @@ class ElasticsearchSink:
             pattern = index.split("%", 1)[0] + "*" if "%" in index else index
             template_name = f"kafkainsight-{schema}"
             template_body = json.dumps(index_template(schema, pattern, settings=settings))
-        self._cfg = {
-            "url": url, "ca_path": ca_certs, "ca_fingerprint": ca_fingerprint or "", "insecure": insecure,
-            "allow_http_credentials": bool(allow_http_credentials),
-            "user": user, "password": password or "", "api_key": api_key or "", "gzip": gzip,
-            "timeout": float(timeout), "max_in_flight": int(max_in_flight), "index": index, "op": op,
-            "bulk_max_docs": int(bulk_max_docs), "bulk_max_bytes": int(bulk_max_bytes), "linger": float(linger),
-            "dlq_topic": dlq_topic or "", "index_settings": json.dumps({"settings": settings}) if settings else "",
-            "template_name": template_name, "template_body": template_body, "recreate_index": recreate_index,
-            "startup_timeout": float(startup_timeout), "backoff_initial_ms": int(backoff_initial_ms),
-            "backoff_max_ms": int(backoff_max_ms), "max_buffered_bytes": int(max_buffered_bytes),
-        }
+        cfg = _core.EsSinkConfig()
+        c = cfg.client
+        c.url, c.ca_path, c.ca_fingerprint, c.insecure = url, ca_certs, ca_fingerprint or "", bool(insecure)
+        c.allow_http_credentials = bool(allow_http_credentials)
+        c.user, c.password, c.api_key, c.gzip = user, password or "", api_key or "", bool(gzip)
+        c.timeout_ms, c.max_in_flight = int(float(timeout) * 1000), int(max_in_flight)
+        cfg.index, cfg.op, cfg.dlq_topic = index, op, dlq_topic or ""
+        cfg.bulk_max_docs, cfg.bulk_max_bytes = int(bulk_max_docs), int(bulk_max_bytes)
+        cfg.linger_ms = int(float(linger) * 1000)
+        cfg.index_settings = json.dumps({"settings": settings}) if settings else ""
+        cfg.template_name, cfg.template_body = template_name, template_body
+        cfg.recreate_index = bool(recreate_index)
+        cfg.startup_timeout_ms = int(float(startup_timeout) * 1000)
+        cfg.backoff_initial_ms, cfg.backoff_max_ms = int(backoff_initial_ms), int(backoff_max_ms)
+        cfg.max_buffered_bytes = int(max_buffered_bytes)
+        self._cfg = cfg
 
     def __repr__(self) -> str:
-        auth = "api_key=***" if self._cfg["api_key"] else (f"user={self._cfg['user']} password=***"
-                                                            if self._cfg["password"] else "no auth")
-        tls = ("INSECURE" if self._cfg["insecure"] else
-               "fingerprint" if self._cfg["ca_fingerprint"] else f"ca={self._cfg['ca_path']}")
-        return f"<ElasticsearchSink {self._cfg['url']} index={self._cfg['index']} {auth} tls={tls}>"
+        c = self._cfg.client
+        auth = "api_key=***" if c.api_key else (f"user={c.user} password=***" if c.password else "no auth")
+        tls = "INSECURE" if c.insecure else "fingerprint" if c.ca_fingerprint else f"ca={c.ca_path}"
+        return f"<ElasticsearchSink {c.url} index={self._cfg.index} {auth} tls={tls}>"
 
 
 class Consumer:
@@ -179,9 +158,11 @@ class Consumer:
     def __init__(self, bootstrap: str = _C["bootstrap"], topics: str | Sequence[str] = tuple(_C["topics"]),
                  group: str = _C["group"], config: dict | None = None,
                  auto_offset_reset: str = _C["auto_offset_reset"]):
-        self._cfg = {"bootstrap": bootstrap, "topics": [topics] if isinstance(topics, str) else list(topics),
-                     "group": group, "properties": {str(k): str(v) for k, v in (config or {}).items()},
-                     "auto_offset_reset": auto_offset_reset}
+        cfg = _core.ConsumerConfig()
+        cfg.bootstrap, cfg.group, cfg.auto_offset_reset = bootstrap, group, auto_offset_reset
+        cfg.topics = [topics] if isinstance(topics, str) else list(topics)
+        cfg.properties = dict(config or {})
+        self._cfg = cfg
         self._running: Any = None
         self.last_stats: ConsumeStats | None = None
 
@@ -195,11 +176,11 @@ class Consumer:
         pipe = _core.ConsumePipeline(self._cfg, sink._cfg)
         self._running = pipe
         try:
-            d = pipe.run(max_messages, idle_timeout, stop_at_end, progress)
+            st = pipe.run(max_messages, idle_timeout, stop_at_end, progress)
         finally:
             self._running = None
-        self.last_stats = ConsumeStats._from_core(d)
-        if d.get("keyboard_interrupt"):
+        self.last_stats = ConsumeStats._from_core(st)
+        if pipe.keyboard_interrupt:
             raise KeyboardInterrupt
         return self.last_stats
 

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
 from ._options import parse_tz
+from ._typed import stats_of
 from .config import defaults
 
 _P = defaults("produce")  # the settings table (config.py): the CLI's defaults are the API's
@@ -29,31 +30,10 @@ class InputError(RuntimeError):
         self.stats = stats
 
 
-@dataclasses.dataclass
+@stats_of(_core.ProduceStats)
 class ProduceStats:
-    """What happened to every line: read = produced + dead_lettered + skipped + empty + failed_delivery."""
-
-    read: int = 0
-    produced: int = 0
-    dead_lettered: int = 0
-    skipped: int = 0
-    empty: int = 0
-    failed_delivery: int = 0
-    parse_errors: int = 0
-    bytes: int = 0
-    seconds: float = 0.0
-    interrupted: bool = False
-    stopped_reason: str = ""
-    errors: list = dataclasses.field(default_factory=list)
-    by_format: dict = dataclasses.field(default_factory=dict)
-    rotations: int = 0
-    truncations: int = 0
-    resumed: int = 0  # lines not sent again: acknowledged in an earlier run (resume=)
-    input_error: str = ""  # the input could not be read to its end: where and why (see InputError)
-
-    @classmethod
-    def _from_core(cls, d: dict) -> "ProduceStats":
-        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
+    """What happened to every line: read = produced + dead_lettered + skipped + empty + failed_delivery.
+    The fields are those of ``_core.ProduceStats`` (documented there), as a dataclass."""
 
     def __add__(self, o: "ProduceStats") -> "ProduceStats":
         out = ProduceStats()
@@ -138,10 +118,14 @@ class Producer:
         self.stats = ProduceStats()  # cumulative over calls
         self.last_stats: ProduceStats | None = None
         self._config = {str(k): str(v) for k, v in (config or {}).items()}
-        self._core = _core.Producer(bootstrap, topic, self._config, dlq_topic or "", format, schema,
-                                    include_original, parse_tz(tz), year or 0, key or "", on_parse_error,
-                                    float(rate or 0), float(timeout), follow, from_end, float(poll_interval),
-                                    float(flush_timeout), _header_mode(headers))
+        cfg = _core.ProduceConfig()
+        cfg.bootstrap, cfg.topic, cfg.properties, cfg.dlq_topic = bootstrap, topic, self._config, dlq_topic or ""
+        cfg.format, cfg.schema, cfg.include_original = format, schema, bool(include_original)
+        cfg.tz_offset_min, cfg.year, cfg.key = parse_tz(tz), year or 0, key or ""
+        cfg.on_parse_error, cfg.rate, cfg.timeout_ms = on_parse_error, float(rate or 0), int(float(timeout) * 1000)
+        cfg.follow, cfg.from_end, cfg.poll_ms = bool(follow), bool(from_end), int(float(poll_interval) * 1000)
+        cfg.flush_timeout_ms, cfg.headers = int(float(flush_timeout) * 1000), _header_mode(headers)
+        self._core = _core.Producer(cfg)
         self.dlq_topic = self._core.dlq_topic  # <topic>.dlq unless given (decided in C++)
         # resume: a checkpoint file recording, per input file, the last line up to which every line
         # was acknowledged; produce_file skips those lines and keeps the file up to date.
@@ -153,11 +137,11 @@ class Producer:
     def partitions(self) -> int:
         return self._core.partitions
 
-    def _done(self, d: dict) -> ProduceStats:
-        st = ProduceStats._from_core(d)
+    def _done(self, core_stats: Any) -> ProduceStats:
+        st = ProduceStats._from_core(core_stats)
         self.stats = self.stats + st
         self.last_stats = st
-        if "exception" in d:  # Ctrl-C during the call: stats kept, in-flight flushed, then re-raised
+        if self._core.keyboard_interrupt:  # Ctrl-C during the call: stats kept, in-flight flushed, then re-raised
             raise KeyboardInterrupt
         if st.input_error:
             raise InputError(st.input_error, st)

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
 from ._options import parse_tz
+from ._typed import stats_of
 from .config import defaults
 
 _W = defaults("watch")  # the settings table (config.py): the CLI's defaults are the API's
@@ -35,35 +36,22 @@ def check_rules(path: str | os.PathLike | None = None, text: str | None = None) 
     return _core.watch_check_rules(os.fspath(path) if path else "", text or "")
 
 
-@dataclasses.dataclass
+@stats_of(_core.WatchStats)
 class WatchStats:
-    consumed: int = 0
-    undecodable: int = 0
-    events: int = 0
-    late: int = 0
-    no_timestamp: int = 0
-    fired: int = 0
-    resolved: int = 0
-    fired_by_rule: dict = dataclasses.field(default_factory=dict)
-    resolved_by_rule: dict = dataclasses.field(default_factory=dict)
-    active_by_rule: dict = dataclasses.field(default_factory=dict)
-    watermark_ms: int = 0
-    kafka_sink: dict = dataclasses.field(default_factory=dict)
-    webhook_sink: dict = dataclasses.field(default_factory=dict)
-    lag: dict = dataclasses.field(default_factory=dict)
-    e2e_latency: dict = dataclasses.field(default_factory=dict)
-    seconds: float = 0.0
-    errors: list = dataclasses.field(default_factory=list)
-    fatal: str = ""
-    interrupted: bool = False
-    raw: dict = dataclasses.field(default_factory=dict, repr=False)  # the C++ snapshot (for /metrics)
+    """What a watch run did: the fields of ``_core.WatchStats`` (documented there), as a dataclass;
+    ``engine``, ``kafka_sink`` and ``webhook_sink`` are dicts, and the engine's counters read as
+    attributes too (``st.events``, ``st.fired``, ``st.active_by_rule``, ...)."""
 
-    @classmethod
-    def _from_core(cls, d: dict) -> "WatchStats":
-        eng = d.get("engine", {})
-        kw = {f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d}
-        kw.update({f.name: eng[f.name] for f in dataclasses.fields(cls) if f.name in eng})
-        return cls(**kw, raw=d)
+    def __getattr__(self, name: str) -> Any:  # only for names that are not fields
+        engine = self.__dict__.get("engine") or {}
+        if name in engine:
+            return engine[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def raw(self) -> dict:
+        """The stats as the C++ snapshot has them (for /metrics)."""
+        return dataclasses.asdict(self)
 
     @property
     def ok(self) -> bool:
@@ -165,13 +153,23 @@ class Watcher:
         rp, rt = _rules_args(rules, rules_text)
         check_rules(rp or None, rt or None)  # bad rules fail here, before any connection
         self.rules, self.rules_text = rp, rt
-        self._cfg = {"bootstrap": bootstrap, "topics": [topics] if isinstance(topics, str) else list(topics),
-                     "group": group, "auto_offset_reset": auto_offset_reset,
-                     "properties": {str(k): str(v) for k, v in (config or {}).items()},
-                     "alerts_topic": alerts_topic or "", "webhook": webhook or "", "webhook_ca": webhook_ca or "",
-                     "webhook_insecure": bool(webhook_insecure), "webhook_timeout": float(webhook_timeout),
-                     "webhook_attempts": int(webhook_attempts), "rules_path": rp, "rules_text": rt,
-                     "lateness": lateness}
+        cfg = _core.WatchConfig()
+        cfg.bootstrap, cfg.group, cfg.auto_offset_reset = bootstrap, group, auto_offset_reset
+        cfg.topics = [topics] if isinstance(topics, str) else list(topics)
+        cfg.properties = dict(config or {})
+        cfg.alerts_topic = alerts_topic or ""
+        if webhook:
+            wh = _core.WebhookConfig()
+            wh.url = webhook
+            if webhook_ca:
+                wh.ca_path = webhook_ca
+            wh.insecure, wh.max_attempts = bool(webhook_insecure), int(webhook_attempts)
+            wh.timeout_ms = int(float(webhook_timeout) * 1000)
+            cfg.webhook = wh
+        cfg.load_rules(rp, rt)
+        if lateness is not None:
+            cfg.lateness_ms = int(float(lateness) * 1000)
+        self._cfg = cfg
         self._running: Any = None
         self.last_stats: WatchStats | None = None
         self.alerts: list[dict] = []  # alerts of the last run()
@@ -191,11 +189,11 @@ class Watcher:
         pipe = _core.WatchPipeline(self._cfg)
         self._running = pipe
         try:
-            d = pipe.run(max_messages, idle_timeout, stop_at_end, alert, progress)
+            st = pipe.run(max_messages, idle_timeout, stop_at_end, alert, progress)
         finally:
             self._running = None
-        self.last_stats = WatchStats._from_core(d)
-        if d.get("keyboard_interrupt"):
+        self.last_stats = WatchStats._from_core(st)
+        if pipe.keyboard_interrupt:
             raise KeyboardInterrupt
         return self.last_stats
 
@@ -209,4 +207,4 @@ class Watcher:
             self._running.request_stop()
 
     def __repr__(self) -> str:
-        return f"<Watcher {self._cfg['bootstrap']} topics={self._cfg['topics']} group={self._cfg['group']!r}>"
+        return f"<Watcher {self._cfg.bootstrap} topics={self._cfg.topics} group={self._cfg.group!r}>"
