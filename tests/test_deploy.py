@@ -204,7 +204,9 @@ def test_deploy_assets_and_the_consumer_build_one_template():
 
 def test_the_http_client_refuses_header_injection():
     from kafkainsight import _core
-    c = _core.HttpClient("http://127.0.0.1:1", timeout=1)
+    cfg = _core.ClientConfig()
+    cfg.url, cfg.timeout_ms = "http://127.0.0.1:1", 1000
+    c = _core.HttpClient(cfg)
     for kw in ({"headers": {"kbn-xsrf": "x\r\nX-Evil: 1"}}, {"content_type": "text/plain\r\nX-Evil: 1"}):
         with pytest.raises(ValueError, match="not one"):
             c.request("GET", "/", **kw)

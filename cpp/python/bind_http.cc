@@ -18,19 +18,8 @@ namespace {
 
 class PyHttpClient {
  public:
-  PyHttpClient(const std::string& url, const std::string& ca_path, const std::string& ca_fingerprint, bool insecure,
-               const std::string& user, const std::string& password, const std::string& api_key,
-               bool allow_http_credentials, double timeout) {
-    es::ClientConfig c;
-    c.url = url;
-    c.ca_path = ca_path;
-    c.ca_fingerprint = ca_fingerprint;
-    c.insecure = insecure;
-    c.user = user;
-    c.password = password;
-    c.api_key = api_key;
-    c.allow_http_credentials = allow_http_credentials;
-    c.timeout_ms = static_cast<int>(timeout * 1000);
+  // The typed _core.ClientConfig the consumer's sink uses too (bind_elasticsearch.cc).
+  explicit PyHttpClient(es::ClientConfig c) {
     c.max_in_flight = 1;
     client_ = std::make_unique<es::EsClient>(std::move(c));  // ValueError / RuntimeError: see client.h
   }
@@ -61,11 +50,7 @@ class PyHttpClient {
 
 void bind_http(py::module_& m) {
   py::class_<PyHttpClient>(m, "HttpClient")
-      .def(py::init<const std::string&, const std::string&, const std::string&, bool, const std::string&,
-                    const std::string&, const std::string&, bool, double>(),
-           py::arg("url"), py::kw_only(), py::arg("ca_path") = "", py::arg("ca_fingerprint") = "",
-           py::arg("insecure") = false, py::arg("user") = "elastic", py::arg("password") = "",
-           py::arg("api_key") = "", py::arg("allow_http_credentials") = false, py::arg("timeout") = 30.0)
+      .def(py::init<es::ClientConfig>(), py::arg("config"))
       .def("request", &PyHttpClient::request, py::arg("method"), py::arg("path"), py::arg("body") = py::bytes(),
            py::arg("content_type") = "application/json",
            py::arg("headers") = std::map<std::string, std::string>{},

@@ -95,8 +95,12 @@ class _Http:
                         f"CA file {self.ca_certs} not found (tried {', '.join(tried)}): copy Elasticsearch's "
                         "config/certs/http_ca.crt there (the es-ca service of deploy/docker-compose.yml does; "
                         "see certificates/README.md), or pass --ca-certs")
+            cfg = _core.ClientConfig()
+            cfg.url, cfg.ca_path, cfg.timeout_ms = self.base, ca_path, int(self.opts["timeout"] * 1000)
+            for k in ("user", "password", "api_key", "insecure", "allow_http_credentials"):
+                setattr(cfg, k, self.opts[k])
             try:
-                self._client = _core.HttpClient(self.base, ca_path=ca_path, **self.opts)
+                self._client = _core.HttpClient(cfg)
             except (ValueError, RuntimeError) as e:  # credentials over http, CA file: said in words
                 raise AssetInstallError(f"{step}: {e}") from None
         return self._client
