@@ -954,7 +954,7 @@ def main(argv=None) -> int:
         t0 = time.monotonic()
         ki.generate("apache_combined", args.lines, output=files["log"], seed=SEED)
         conv = ki._core.convert([files["log"]], output=files["ndjson"])
-        if conv["parsed"] != args.lines:
+        if conv.parsed != args.lines:
             raise SystemExit(f"input check failed: {conv}")
         with open(files["log"], "rb") as f:
             lines = f.readlines()

@@ -93,7 +93,7 @@ def bench_format(fmt: str, lines: int, repeat: int, tmpdir: str, log) -> dict:
             wall, cpu, res = timed(fn)
             runs[name].append((wall, cpu))
             if name == "ours":
-                counts["ours"] = (res["lines"], res["parsed"], res["failed"])
+                counts["ours"] = (res.lines, res.parsed, res.failed)
             else:
                 counts["python"] = (res[0], res[1], res[0] - res[1])
             log(f"  {fmt:16s} run {i + 1}/{repeat} {name:6s} wall {wall:7.3f} s  cpu {cpu:7.3f} s")

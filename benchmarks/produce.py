@@ -697,7 +697,7 @@ def main(argv=None) -> int:
                  "log1": os.path.join(tmp, "one.log"), "ndjson1": os.path.join(tmp, "one.ndjson")}
         ki.generate("apache_combined", args.lines, output=files["log"], seed=1)
         conv = ki._core.convert([files["log"]], output=files["ndjson"])
-        if conv["parsed"] != args.lines:
+        if conv.parsed != args.lines:
             raise SystemExit(f"input check failed: {conv}")
         with open(files["log"], "rb") as f, open(files["log1"], "wb") as g:
             g.write(f.readline())

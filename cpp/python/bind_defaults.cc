@@ -1,8 +1,8 @@
 // _core.cpp_defaults(): the defaults of the C++ config structs, as C++ has them. They matter where
 // C++ runs without Python (the C++ tests and benchmarks); from Python every value comes from the
 // settings table (python/kafkainsight/config.py), and tests/test_settings_table.py checks that the
-// two agree wherever a struct field has a table entry. Structs with typed bindings (typed.h) give
-// their default-constructed instance's fields; the others are still listed here by hand.
+// two agree wherever a struct field has a table entry. Every struct here has a typed binding
+// (typed.h): its default-constructed instance gives the fields.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -18,21 +18,7 @@ using namespace ki;
 
 namespace {
 
-using Field = std::pair<const char*, py::object>;
-template <class T>
-Field f(const char* name, const T& value) { return {name, py::cast(value)}; }
-
-py::dict fields(std::initializer_list<Field> kv) {
-  py::dict d;
-  for (const auto& [k, v] : kv) d[k] = v;
-  return d;
-}
-
-std::string format_default(Format f) { return f == Format::Unknown ? "auto" : std::string(format_name(f)); }
-
 py::dict all_defaults() {
-  const SummaryConfig r;
-  const GeneratorConfig g;
   py::dict d;
   d["ProduceConfig"] = ki_py::default_fields<ProduceConfig>();
   d["ConsumerConfig"] = ki_py::default_fields<ConsumerConfig>();
@@ -42,9 +28,8 @@ py::dict all_defaults() {
   d["EsSinkConfig"] = sink;
   d["WatchConfig"] = ki_py::default_fields<watch::WatchConfig>();
   d["WebhookConfig"] = ki_py::default_fields<watch::WebhookConfig>();
-  d["SummaryConfig"] = fields({f("max_points", r.max_points), f("top_n", r.top_n)});
-  d["GeneratorConfig"] = fields(
-      {f("format", format_default(g.format)), f("seed", g.seed), f("start_epoch_sec", g.start_epoch_sec)});
+  d["SummaryConfig"] = ki_py::default_fields<SummaryConfig>();
+  d["GeneratorConfig"] = ki_py::default_fields<GeneratorConfig>();
   return d;
 }
 

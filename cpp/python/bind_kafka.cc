@@ -16,23 +16,6 @@ using namespace ki;
 
 namespace {
 
-py::dict by_format_dict(const ProduceStats& s) {
-  py::dict by;
-  for (int i = 1; i < kFormatCount; ++i)
-    if (s.by_format[i]) by[py::str(std::string(format_name(static_cast<Format>(i))))] = s.by_format[i];
-  return by;
-}
-
-std::string format_text(Format f) { return f == Format::Unknown ? "auto" : std::string(format_name(f)); }
-
-const char* on_parse_error_name(OnParseError e) {
-  return e == OnParseError::DeadLetter ? "dlq" : e == OnParseError::Skip ? "skip" : "fail";
-}
-
-const char* header_mode_name(HeaderMode h) {
-  return h == HeaderMode::Time ? "ts" : h == HeaderMode::All ? "all" : "none";
-}
-
 Properties to_props(const std::map<std::string, std::string>& m) { return Properties(m.begin(), m.end()); }
 
 // Hooks run with the GIL released; each call re-acquires it. A KeyboardInterrupt (Ctrl-C,
@@ -138,101 +121,12 @@ void bind_kafka(py::module_& m) {
       .def_property_readonly("brokers", &MockCluster::brokers)
       .def("create_topic", &MockCluster::create_topic, py::arg("name"), py::arg("partitions") = 4,
            py::arg("replication") = 1)
-      .def("broker_down", &MockCluster::broker_down)
-      .def("broker_up", &MockCluster::broker_up)
-      .def("set_rtt", &MockCluster::set_rtt)
-      .def("set_leader", &MockCluster::set_leader)
-      .def("push_request_errors", &MockCluster::push_request_errors)
-      .def("set_topic_error", &MockCluster::set_topic_error);
-
-  using ki_py::Fields;
-  py::class_<ProduceConfig> pc(m, "ProduceConfig",
-                               "The produce pipeline: Kafka producer, parser, encoder, delivery (ki::ProduceConfig), "
-                               "seen flat; names and units as in the settings table.");
-  pc.def(py::init<>());
-  Fields<ProduceConfig>(pc)
-      .rw_prop("bootstrap", [](const ProduceConfig& c) { return c.producer.bootstrap; },
-               [](ProduceConfig& c, std::string v) { c.producer.bootstrap = std::move(v); },
-               "Kafka bootstrap servers, host:port[,host:port]")
-      .rw_prop("properties", [](const ProduceConfig& c) { return ki_py::properties_dict(c.producer.properties); },
-               [](ProduceConfig& c, const py::dict& d) { c.producer.properties = ki_py::properties_from(d); },
-               "librdkafka properties passed through (-X), after ours; keys and values become strings")
-      .rw_prop("timeout_ms", [](const ProduceConfig& c) { return c.producer.connect_timeout_ms; },
-               [](ProduceConfig& c, int v) { c.producer.connect_timeout_ms = v; },
-               "how long to wait for a broker to answer at start (ms)")
-      .rw("topic", &ProduceConfig::topic, "topic the documents go to")
-      .rw("dlq_topic", &ProduceConfig::dlq_topic, "dead-letter topic for lines that do not parse; empty: <topic>.dlq")
-      .rw_prop("format", [](const ProduceConfig& c) { return format_text(c.parser.format); },
-               [](ProduceConfig& c, const std::string& v) {
-                 auto f = format_from_name(v);
-                 if (!f) throw py::value_error("unknown format '" + v + "'");
-                 c.parser.format = *f;
-               },
-               "log format, or auto (detect per line)")
-      .rw_prop("tz_offset_min", [](const ProduceConfig& c) { return c.parser.default_offset_min; },
-               [](ProduceConfig& c, int v) { c.parser.default_offset_min = v; },
-               "zone (minutes east of UTC) of timestamps that carry none")
-      .rw_prop("year", [](const ProduceConfig& c) { return c.parser.default_year; },
-               [](ProduceConfig& c, int v) { c.parser.default_year = v; },
-               "year of BSD syslog timestamps; 0: inferred from the clock")
-      .rw_prop("schema", [](const ProduceConfig& c) { return std::string(schema_name(c.encoder.schema)); },
-               [](ProduceConfig& c, const std::string& v) {
-                 auto s = schema_from_name(v);
-                 if (!s) throw py::value_error("unknown schema '" + v + "'; choose ecs or kafkainsight");
-                 c.encoder.schema = *s;
-               },
-               "document schema: ecs or kafkainsight")
-      .rw_prop("include_original", [](const ProduceConfig& c) { return c.encoder.include_original; },
-               [](ProduceConfig& c, bool v) { c.encoder.include_original = v; }, "ecs: event.original = the raw line")
-      .rw("key", &ProduceConfig::key_field, "ECS field whose value keys each message (empty: no key)")
-      .rw_prop("on_parse_error", [](const ProduceConfig& c) { return std::string(on_parse_error_name(c.on_parse_error)); },
-               [](ProduceConfig& c, const std::string& v) {
-                 if (v == "dlq") c.on_parse_error = OnParseError::DeadLetter;
-                 else if (v == "skip") c.on_parse_error = OnParseError::Skip;
-                 else if (v == "fail") c.on_parse_error = OnParseError::Fail;
-                 else throw py::value_error("on_parse_error must be dlq, skip or fail");
-               },
-               "a line that does not parse: dlq (dead-letter topic), skip (count it) or fail (stop)")
-      .rw("rate", &ProduceConfig::rate, "lines per second; 0: as fast as possible")
-      .rw("follow", &ProduceConfig::follow, "follow the file as it grows (tail -F)")
-      .rw_prop("from_end", [](const ProduceConfig& c) { return c.follow_cfg.from_end; },
-               [](ProduceConfig& c, bool v) { c.follow_cfg.from_end = v; }, "following: start at the current end")
-      .rw_prop("poll_ms", [](const ProduceConfig& c) { return c.follow_cfg.poll_ms; },
-               [](ProduceConfig& c, int v) { c.follow_cfg.poll_ms = v; }, "following: how often to look for new data (ms)")
-      .rw("flush_timeout_ms", &ProduceConfig::flush_timeout_ms, "how long to wait for in-flight messages at the end (ms)")
-      .rw_prop("headers", [](const ProduceConfig& c) { return std::string(header_mode_name(c.headers)); },
-               [](ProduceConfig& c, const std::string& v) {
-                 auto hm = header_mode_from_name(v);
-                 if (!hm) throw py::value_error("headers must be ts, all or none; got '" + v + "'");
-                 c.headers = *hm;
-               },
-               "message headers: ts (ki.ts on live sources), all (also ki.source, ki.line, ki.format) or none")
-      .done();
-
-  py::class_<ProduceStats> ps(m, "ProduceStats",
-                              "What happened to every line (ki::ProduceStats): "
-                              "read = produced + dead_lettered + skipped + empty + failed_delivery.");
-  ps.def(py::init<>());
-  Fields<ProduceStats>(ps)
-      .ro("read", &ProduceStats::read, "lines read")
-      .ro("produced", &ProduceStats::produced, "documents acknowledged by Kafka")
-      .ro("dead_lettered", &ProduceStats::dead_lettered, "bad lines acknowledged on the dead-letter topic")
-      .ro("skipped", &ProduceStats::skipped, "bad lines counted and dropped (on_parse_error=skip)")
-      .ro("empty", &ProduceStats::empty, "blank lines")
-      .ro("failed_delivery", &ProduceStats::failed_delivery, "not acknowledged by Kafka")
-      .ro("parse_errors", &ProduceStats::parse_errors, "lines that did not parse (dead-lettered, skipped or stopped on)")
-      .ro("bytes", &ProduceStats::bytes, "bytes read")
-      .ro("seconds", &ProduceStats::seconds, "run time")
-      .ro("interrupted", &ProduceStats::interrupted, "stopped by a signal or stop()")
-      .ro("stopped_reason", &ProduceStats::stopped_reason, "on_parse_error=fail: which line, why")
-      .ro("errors", &ProduceStats::errors, "first delivery errors / parse errors with their line")
-      .ro_prop("by_format", &by_format_dict, "format -> lines parsed in it")
-      .ro("rotations", &ProduceStats::rotations, "following: files rotated")
-      .ro("truncations", &ProduceStats::truncations, "following: files truncated")
-      .ro("resumed", &ProduceStats::resumed, "lines not sent again: acknowledged in an earlier run (resume=)")
-      .ro("input_error", &ProduceStats::input_error,
-          "the input could not be read to its end: where and why (the lines before it were sent)")
-      .done();
+      .def("broker_down", &MockCluster::broker_down, py::arg("broker_id"))
+      .def("broker_up", &MockCluster::broker_up, py::arg("broker_id"))
+      .def("set_rtt", &MockCluster::set_rtt, py::arg("broker_id"), py::arg("rtt_ms"))
+      .def("set_leader", &MockCluster::set_leader, py::arg("topic"), py::arg("partition"), py::arg("broker_id"))
+      .def("push_request_errors", &MockCluster::push_request_errors, py::arg("api_key"), py::arg("errors"))
+      .def("set_topic_error", &MockCluster::set_topic_error, py::arg("topic"), py::arg("error"));
 
   py::class_<PyProducer>(m, "Producer")
       .def(py::init<ProduceConfig>(), py::arg("config"))
@@ -240,9 +134,9 @@ void bind_kafka(py::module_& m) {
                              "the last call ended on Ctrl-C (its stats are returned; the caller re-raises)")
       .def("produce_files", &PyProducer::produce_files, py::arg("paths"), py::arg("progress") = py::none(),
            py::arg("stats") = py::none())
-      .def("produce_lines", &PyProducer::produce_lines)
+      .def("produce_lines", &PyProducer::produce_lines, py::arg("lines"))
       .def("flush", &PyProducer::flush, py::arg("timeout") = 30.0)
-      .def("request_stop", &PyProducer::request_stop)
+      .def("request_stop", &PyProducer::request_stop, "Ask a running call to stop (from another thread).")
       .def("set_checkpoint", &PyProducer::set_checkpoint, py::arg("path"))
       .def_property_readonly("partitions", &PyProducer::partitions)
       .def_property_readonly("dlq_topic", &PyProducer::dlq_topic);

@@ -3,35 +3,19 @@
 #include <pybind11/stl.h>
 
 #include "interrupt.h"
+#include "convert.h"
 #include "report/traffic_summary.h"
 
 namespace py = pybind11;
 using namespace ki;
 
-namespace {
-
-SummaryConfig summary_config(size_t max_points, size_t top_n, size_t top_capacity) {
-  SummaryConfig c;
-  c.max_points = max_points;
-  c.top_n = top_n;
-  c.top_capacity = top_capacity;
-  return c;
-}
-
-}  // namespace
-
 void bind_report(py::module_& m) {
   m.def(
       "summarize_files",
-      [](const std::vector<std::string>& paths, const std::string& format, int tz, int year, size_t max_points,
-         size_t top_n, size_t top_capacity) {
-        auto f = format_from_name(format);
-        if (!f) throw py::value_error("unknown format '" + format + "'");
-        ParserConfig pcfg;
-        pcfg.format = *f;
-        pcfg.default_offset_min = tz;
-        pcfg.default_year = year;
-        TrafficSummary summary(summary_config(max_points, top_n, top_capacity));
+      [](const std::vector<std::string>& paths, const std::string& format, int tz, int year,
+         const SummaryConfig& config) {
+        ParserConfig pcfg = ki_py::parser_config(format, tz, year);
+        TrafficSummary summary(config);
         ki_py::Interrupt intr;
         std::string out;
         {
@@ -52,14 +36,11 @@ void bind_report(py::module_& m) {
         return out;
       },
       py::arg("paths"), py::arg("format") = "auto", py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-      py::arg("max_points") = 360, py::arg("top_n") = 15, py::arg("top_capacity") = 50000,
+      py::arg_v("config", SummaryConfig{}, "SummaryConfig()"),
       "Stream log files through the parser into the report's counts; returns them as JSON.");
 
-  py::class_<TrafficSummary>(m, "TrafficSummary")
-      .def(py::init([](size_t max_points, size_t top_n, size_t top_capacity) {
-             return new TrafficSummary(summary_config(max_points, top_n, top_capacity));
-           }),
-           py::arg("max_points") = 360, py::arg("top_n") = 15, py::arg("top_capacity") = 50000)
+  py::class_<TrafficSummary>(m, "TrafficSummary", "The report's counts, fed documents from Kafka.")
+      .def(py::init<SummaryConfig>(), py::arg_v("config", SummaryConfig{}, "SummaryConfig()"))
       .def(
           "add_documents",
           [](TrafficSummary& s, const std::vector<std::string>& docs) {
@@ -68,7 +49,7 @@ void bind_report(py::module_& m) {
             for (const auto& d : docs) ok += s.add_document(d);
             return ok;
           },
-          "Count documents read from Kafka (JSON, ecs or kafkainsight layout); returns how many were usable.")
+          py::arg("docs"), "Count documents read from Kafka (JSON, ecs or kafkainsight layout); returns how many were usable.")
       .def("to_json", [](TrafficSummary& s) { return s.to_json(); })
       .def_property_readonly("events", &TrafficSummary::events);
 }

@@ -11,12 +11,14 @@
 
 #include "encode/json_writer.h"
 #include "interrupt.h"
+#include "convert.h"
 #include "generate/generator.h"
 #include "pipeline/parse_pipeline.h"
 
 namespace py = pybind11;
 using namespace ki;
 
+void bind_types(py::module_& m);          // bind_types.cc
 void bind_kafka(py::module_& m);          // bind_kafka.cc
 void bind_elasticsearch(py::module_& m);  // bind_elasticsearch.cc
 void bind_report(py::module_& m);         // bind_report.cc
@@ -26,28 +28,9 @@ void bind_http(py::module_& m);           // bind_http.cc
 
 namespace {
 
-Format to_format(const std::string& name) {
-  auto f = format_from_name(name);
-  if (!f)
-    throw py::value_error("unknown format '" + name +
-                          "'; choose auto, apache_common, common_log, apache_combined, apache_error, "
-                          "rfc3164, rfc5424 or json");
-  return *f;
-}
-
-Schema to_schema(const std::string& name) {
-  auto s = schema_from_name(name);
-  if (!s) throw py::value_error("unknown schema '" + name + "'; choose ecs or kafkainsight");
-  return *s;
-}
-
-ParserConfig parser_config(const std::string& format, int tz_offset_min, int year) {
-  ParserConfig c;
-  c.format = to_format(format);
-  c.default_offset_min = tz_offset_min;
-  c.default_year = year;
-  return c;
-}
+using ki_py::parser_config;
+using ki_py::to_format;
+using ki_py::to_schema;
 
 // Polled from C++ with the GIL released: re-acquires it to let Python run signal handlers.
 // A raised KeyboardInterrupt is held and re-raised (or reported) once the C++ call returns.
@@ -58,24 +41,6 @@ struct SignalPoll {
     return intr.check();
   }
 };
-
-py::dict stats_dict(const ParseStats& s) {
-  py::dict d;
-  d["lines"] = s.lines;
-  d["parsed"] = s.parsed;
-  d["failed"] = s.failed;
-  d["empty"] = s.empty;
-  d["bytes"] = s.bytes;
-  d["doc_bytes"] = s.doc_bytes;
-  d["seconds"] = s.seconds;
-  d["interrupted"] = s.interrupted;
-  d["error"] = s.error;
-  py::dict by;
-  for (int i = 1; i < kFormatCount; ++i)
-    if (s.by_format[i]) by[py::str(std::string(format_name(static_cast<Format>(i))))] = s.by_format[i];
-  d["by_format"] = by;
-  return d;
-}
 
 // Everything read_logs() returns, held compactly in C++ until Python asks for it.
 struct ReadResult {
@@ -167,6 +132,7 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "KafkaInsight C++ core (parsing, encoding, generation).";
   // Diagnostics to stderr: stdout carries data (documents, alert lines).
   spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
+  bind_types(m);  // first: the signatures below name these classes (docstrings, generated stubs)
 
   m.def(
       "parse_line",
@@ -186,7 +152,8 @@ PYBIND11_MODULE(_core, m) {
       "Parse one line. Returns (ok, document JSON or failure reason, format name).");
 
   m.def("detect_format",
-        [](std::string_view line) { return std::string(format_name(Parser::detect(line))); });
+        [](std::string_view line) { return std::string(format_name(Parser::detect(line))); }, py::arg("line"),
+        "The format a line looks like (unknown: none fits).");
 
   py::class_<ReadResult, std::shared_ptr<ReadResult>>(m, "ReadResult")
       .def("__len__", [](const ReadResult& r) { return r.ends.size(); })
@@ -225,7 +192,7 @@ PYBIND11_MODULE(_core, m) {
              }
              return out;
            })
-      .def("stats", [](const ReadResult& r) { return stats_dict(r.stats); });
+      .def("stats", [](const ReadResult& r) { return r.stats; }, "What parsing counted (ParseStats).");
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
         py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0);
@@ -234,7 +201,7 @@ PYBIND11_MODULE(_core, m) {
       .def(py::init<const std::string&, const std::string&, bool, int, int>(), py::arg("format") = "auto",
            py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
            py::arg("year") = 0)
-      .def("feed", &LineParser::feed)
+      .def("feed", &LineParser::feed, py::arg("lines"))
       .def("result", &LineParser::result);
 
   m.def(
@@ -287,7 +254,7 @@ PYBIND11_MODULE(_core, m) {
         // Ctrl-C / SIGTERM: the documents so far are written; the stats say "interrupted".
         stats.interrupted = stats.interrupted || poll.intr.keyboard_interrupt();
         poll.intr.finish();
-        return stats_dict(stats);
+        return stats;
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
@@ -295,17 +262,10 @@ PYBIND11_MODULE(_core, m) {
 
   m.def(
       "generate",
-      [](const std::string& format, int64_t number, int64_t bytes, const std::string& output,
-         const std::string& type, double sleep, double delay, bool loop, uint64_t seed, int64_t start_epoch,
-         int tz_offset_min) {
+      [](const GeneratorConfig& config, int64_t number, int64_t bytes, const std::string& output,
+         const std::string& type, double delay, bool loop) {
         GenerateOptions o;
-        auto f = to_format(format);
-        if (f == Format::Unknown) throw py::value_error("generate needs a concrete format, not 'auto'");
-        o.gen.format = f;
-        o.gen.seed = seed;
-        o.gen.start_epoch_sec = start_epoch;
-        o.gen.interval_ns = static_cast<int64_t>(sleep * 1e9);
-        o.gen.tz_offset_min = tz_offset_min;
+        o.gen = config;
         o.number = number;
         o.bytes = bytes;
         o.output = output;
@@ -324,23 +284,14 @@ PYBIND11_MODULE(_core, m) {
         d["bytes"] = st.bytes;
         return d;
       },
-      py::arg("format") = "apache_common", py::arg("number") = 1000, py::arg("bytes") = 0,
-      py::arg("output") = "", py::arg("type") = "stdout", py::arg("sleep") = 0.0, py::arg("delay") = 0.0,
-      py::arg("loop") = false, py::arg("seed") = 0, py::arg("start_epoch") = -1, py::arg("tz_offset_min") = 0,
+      py::arg("config"), py::arg("number") = 1000, py::arg("bytes") = 0, py::arg("output") = "",
+      py::arg("type") = "stdout", py::arg("delay") = 0.0, py::arg("loop") = false,
       "flog-compatible log generator (see kafkainsight generate --help).");
 
   m.def(
       "generate_lines",
-      [](const std::string& format, int64_t number, uint64_t seed, int64_t start_epoch, double sleep,
-         int tz_offset_min) {
-        GeneratorConfig c;
-        c.format = to_format(format);
-        if (c.format == Format::Unknown) throw py::value_error("generate needs a concrete format, not 'auto'");
-        c.seed = seed;
-        c.start_epoch_sec = start_epoch;
-        c.interval_ns = static_cast<int64_t>(sleep * 1e9);
-        c.tz_offset_min = tz_offset_min;
-        Generator g(c);
+      [](const GeneratorConfig& config, int64_t number) {
+        Generator g(config);
         py::list out;
         std::string line;
         for (int64_t i = 0; i < number; ++i) {
@@ -350,8 +301,7 @@ PYBIND11_MODULE(_core, m) {
         }
         return out;
       },
-      py::arg("format") = "apache_common", py::arg("number") = 10, py::arg("seed") = 0, py::arg("start_epoch") = -1,
-      py::arg("sleep") = 0.0, py::arg("tz_offset_min") = 0);
+      py::arg("config"), py::arg("number") = 10, "`number` generated lines as a list.");
 
   bind_kafka(m);
   bind_elasticsearch(m);

@@ -31,12 +31,12 @@ def _cmd_generate(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_stats(stats: dict, file=sys.stderr) -> None:
-    rate = stats["lines"] / stats["seconds"] if stats["seconds"] > 0 else 0.0
-    print(f"lines={stats['lines']} parsed={stats['parsed']} failed={stats['failed']} empty={stats['empty']} "
-          f"in {stats['seconds']:.3f}s ({rate:,.0f} lines/s, {stats['bytes'] / max(stats['seconds'], 1e-9) / 1e6:.1f} MB/s)",
+def _print_stats(stats: _core.ParseStats, file=sys.stderr) -> None:
+    rate = stats.lines / stats.seconds if stats.seconds > 0 else 0.0
+    print(f"lines={stats.lines} parsed={stats.parsed} failed={stats.failed} empty={stats.empty} "
+          f"in {stats.seconds:.3f}s ({rate:,.0f} lines/s, {stats.bytes / max(stats.seconds, 1e-9) / 1e6:.1f} MB/s)",
           file=file)
-    for fmt, n in stats["by_format"].items():
+    for fmt, n in stats.by_format.items():
         print(f"  {fmt:16s} {n}", file=file)
 
 
@@ -45,17 +45,17 @@ def _cmd_parse(a: argparse.Namespace) -> int:
     # Ctrl-C / SIGTERM and damaged input end the run with the documents so far written.
     stats = _core.convert(a.files or ["-"], a.output, a.failed or "", a.format, a.schema, a.include_original,
                           parse_tz(a.tz), a.year or 0)
-    if stats["interrupted"]:
+    if stats.interrupted:
         print("stopped: ", end="", file=sys.stderr)
     _print_stats(stats)
-    if stats["failed"]:
+    if stats.failed:
         where = f" (see {a.failed})" if a.failed else " (use --failed FILE to keep them with reasons)"
-        print(f"{stats['failed']} line(s) did not parse{where}", file=sys.stderr)
-    if stats["error"]:
-        print(f"kafkainsight: error: {stats['error']} (the run stopped there; the lines before it are counted "
+        print(f"{stats.failed} line(s) did not parse{where}", file=sys.stderr)
+    if stats.error:
+        print(f"kafkainsight: error: {stats.error} (the run stopped there; the lines before it are counted "
               f"above)", file=sys.stderr)
         return EXIT_IO
-    return EXIT_FAILED_LINES if stats["failed"] else EXIT_OK
+    return EXIT_FAILED_LINES if stats.failed else EXIT_OK
 
 
 def _sigterm_as_interrupt() -> None:

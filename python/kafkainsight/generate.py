@@ -37,11 +37,21 @@ def generate(
         raise ValueError("number and bytes can not be negative")
     if type != "stdout" and not output:
         output = "generated.log"
-    return _core.generate(format, number, bytes, output or "", type,
-                          parse_duration(sleep), parse_duration(delay), loop, seed, start, parse_tz(tz))
+    return _core.generate(_config(format, seed, start, sleep, tz), number, bytes, output or "", type,
+                          parse_duration(delay), loop)
 
 
 def generate_lines(format: str = "apache_common", number: int = 10, *, seed: int = 0, start: int = -1,
                    sleep: str | float = 0, tz: str | int | None = None) -> list[str]:
     """``number`` generated lines as a list (for notebooks and tests)."""
-    return _core.generate_lines(format, number, seed, start, parse_duration(sleep), parse_tz(tz))
+    return _core.generate_lines(_config(format, seed, start, sleep, tz), number)
+
+
+def _config(format: str, seed: int, start: int, sleep: str | float, tz: str | int | None) -> _core.GeneratorConfig:
+    c = _core.GeneratorConfig()
+    c.format = format  # ValueError for an unknown format or auto
+    c.seed = seed
+    c.start_epoch_sec = start
+    c.interval_ns = int(parse_duration(sleep) * 1e9)
+    c.tz_offset_min = parse_tz(tz)
+    return c

@@ -95,7 +95,8 @@ class LogResult:
 
     @property
     def stats(self) -> dict[str, Any]:
-        return self._core.stats()
+        """What parsing counted (_core.ParseStats fields) as a dict."""
+        return self._core.stats().to_dict()
 
     @property
     def counts(self) -> dict[str, int]:

@@ -32,7 +32,7 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
         if os.path.isdir(f):
             raise IsADirectoryError(f"{f} is a directory, not a log file")
     try:
-        raw = _core.summarize_files(files, format, parse_tz(tz), year or 0, max_points, top_n, top_capacity)
+        raw = _core.summarize_files(files, format, parse_tz(tz), year or 0, _config(max_points, top_n, top_capacity))
     except ValueError as e:
         if str(e).startswith("unknown format"):
             raise
@@ -54,7 +54,7 @@ def summarize_topic(bootstrap: str, topic: str, config: dict | None = None, *,
     from ..kafka import read_topic
     keep = max_messages if max_messages > 0 else (1 << 62)
     r = read_topic(bootstrap, topic, config, keep=keep, timeout=timeout)
-    summary = _core.TrafficSummary(max_points, top_n, top_capacity)
+    summary = _core.TrafficSummary(_config(max_points, top_n, top_capacity))
     kept = r["kept"]
     r["kept"] = None
     counted = 0
@@ -64,3 +64,9 @@ def summarize_topic(bootstrap: str, topic: str, config: dict | None = None, *,
     s["source"] = {"kind": "kafka", "bootstrap": bootstrap, "topic": topic, "messages": r["messages"],
                    "read": len(kept), "counted": counted}
     return s
+
+
+def _config(max_points: int, top_n: int, top_capacity: int) -> _core.SummaryConfig:
+    c = _core.SummaryConfig()
+    c.max_points, c.top_n, c.top_capacity = max_points, top_n, top_capacity
+    return c
