@@ -70,3 +70,27 @@ def test_stubs_list_every_bound_class_and_field():
         listed = ({t.target.id for t in body if isinstance(t, ast.AnnAssign)}
                   | {f.name for f in body if isinstance(f, ast.FunctionDef)})
         assert set(getattr(_core, name)._fields) <= listed, f"{name}: {set(getattr(_core, name)._fields) - listed}"
+
+
+def test_committed_stub_is_what_the_module_generates(tmp_path):
+    """_core.pyi is pybind11-stubgen's output for the built module (scripts/gen_stubs.py): after a
+    binding changes, regenerate it; a stale stub fails here."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "_core.pyi"
+    subprocess.run([sys.executable, str(root / "scripts" / "gen_stubs.py"), str(out)], check=True)
+    committed = (root / "python" / "kafkainsight" / "_core.pyi").read_text()
+    assert committed == out.read_text(), "python/kafkainsight/_core.pyi is stale: run scripts/gen_stubs.py"
+
+
+def test_parse_and_generator_configs_are_typed():
+    st = _core.convert([], "/dev/null")
+    assert isinstance(st, _core.ParseStats) and st.lines == 0 and st.by_format == {}
+    g = _core.GeneratorConfig()
+    with pytest.raises(ValueError, match="concrete format"):
+        g.format = "auto"
+    g.format, g.seed = "rfc5424", 7
+    assert _core.generate_lines(g, 3) == _core.generate_lines(g, 3)
+    assert _core.cpp_defaults()["SummaryConfig"] == _core.SummaryConfig().to_dict()
