@@ -100,7 +100,7 @@ def test_dockerfile_packages_exist_in_debian():
 
 def _es_env(monkeypatch, es):
     monkeypatch.setenv("ELASTIC_PASSWORD", es.password)
-    for k in ("ELASTICSEARCH_URL", "ELASTIC_API_KEY", "ELASTIC_CA_CERTS", "ELASTIC_USER"):
+    for k in ("ELASTICSEARCH_URL", "ELASTIC_API_KEY", "ELASTIC_CA_CERTS", "ELASTIC_CA_FINGERPRINT", "ELASTIC_USER"):
         monkeypatch.delenv(k, raising=False)
 
 
@@ -142,6 +142,25 @@ def test_deploy_assets_errors_name_the_step(es_server, monkeypatch, tmp_path, ca
     assert main(["deploy-assets", "--es-url", es_server.url, "--ca-certs", es_server.ca_path, "--retention",
                  "30 days"]) == 1
     assert "failed to parse setting [min_age]" in capsys.readouterr().err
+
+
+def test_deploy_assets_pins_the_ca_fingerprint_like_the_consumer(es_server, monkeypatch, tmp_path, capsys):
+    """--ca-fingerprint / ELASTIC_CA_FINGERPRINT (the consumer's setting): no CA file needed; another
+    pin is refused at the TLS handshake and nothing is installed."""
+    from elasticsearch import Elasticsearch
+    _es_env(monkeypatch, es_server)
+    monkeypatch.chdir(tmp_path)  # no CA file here or named
+    es = Elasticsearch(es_server.url, ca_certs=es_server.ca_path, basic_auth=(es_server.user, es_server.password))
+    monkeypatch.setenv("ELASTIC_CA_FINGERPRINT", "AB:" * 31 + "AB")
+    assert main(["deploy-assets", "--es-url", es_server.url]) == 1
+    assert "TLS to" in capsys.readouterr().err
+    assert not es.indices.exists_index_template(name="kafkainsight-logs")
+    monkeypatch.setenv("ELASTIC_CA_FINGERPRINT", es_server.ca_fingerprint)
+    assert main(["deploy-assets", "--es-url", es_server.url]) == 0
+    assert es.indices.exists_index_template(name="kafkainsight-logs")
+    monkeypatch.delenv("ELASTIC_CA_FINGERPRINT")
+    assert main(["deploy-assets", "--es-url", es_server.url, "--ca-fingerprint", es_server.ca_fingerprint,
+                 "--no-ilm"]) == 0
 
 
 class _Kibana(http.server.BaseHTTPRequestHandler):

@@ -345,7 +345,7 @@ def _cmd_deploy_assets(a: argparse.Namespace) -> int:
     from .deploy_assets import AssetInstallError, install_assets
     try:
         install_assets(a.es_url, a.kibana_url, user=a.user, password=a.password or "", api_key=a.api_key or "",
-                       ca_certs=a.ca_certs,
+                       ca_certs=a.ca_certs, ca_fingerprint=a.ca_fingerprint,
                        insecure=a.insecure, allow_http_credentials=a.allow_http_credentials, retention=a.retention, pattern=a.pattern, ilm=not a.no_ilm,
                        replicas=a.replicas, dry_run=a.dry_run)
     except AssetInstallError as e:

@@ -213,7 +213,7 @@ SETTINGS: tuple[Setting, ...] = (
       "CA file that verifies Elasticsearch's TLS certificate", _ES, cpp={"consume": "EsSinkConfig.ca_path"}),
     S("ca_fingerprint", ("--ca-fingerprint",), "ELASTIC_CA_FINGERPRINT", str, None,
       "SHA-256 fingerprint of the CA instead of a file (the server must send that CA, as Elasticsearch 8 does)",
-      ("consume",), cpp={"consume": "EsSinkConfig.ca_fingerprint"}),
+      _ES, cpp={"consume": "EsSinkConfig.ca_fingerprint"}),
     S("insecure", ("--insecure",), None, bool, False, "do NOT verify TLS (prints a warning)", _ES,
       cpp={"consume": "EsSinkConfig.insecure"}),
     S("allow_http_credentials", ("--allow-http-credentials",), None, bool, False,

@@ -3,7 +3,8 @@
 objects (data view + the "HTTP errors" dashboard). The files are package data in
 ``kafkainsight/assets/`` (and ``templates/`` for the mappings); ``dry_run`` prints the exact
 requests. Every request goes through the C++ client (``_core.HttpClient``, the consumer's): TLS
-verified against the CA file (Elasticsearch 8's ``http_ca.crt``) unless ``insecure``;
+verified against the CA file (Elasticsearch 8's ``http_ca.crt``) or pinned with ``ca_fingerprint``
+(as the consumer does) unless ``insecure``;
 credentials refused over plain http unless ``allow_http_credentials``.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Callable
 from . import _core
 from ._paths import find_file
 from .config import defaults
+from .elasticsearch import client_config
 from .elasticsearch import index_template as _index_template
 
 _D = defaults("deploy-assets")  # the settings table (config.py)
@@ -72,10 +74,10 @@ class _Http:
     """One base URL through the C++ client; answers as JSON, refusals as AssetInstallError."""
 
     def __init__(self, service: str, base: str, *, user: str, password: str, api_key: str, ca_certs: str | None,
-                 insecure: bool, timeout: float, allow_http_credentials: bool = False):
+                 insecure: bool, timeout: float, allow_http_credentials: bool = False, ca_fingerprint: str | None = None):
         self.service, self.base = service, base.rstrip("/")
         self.opts = dict(user=user, password=password, api_key=api_key, insecure=insecure, timeout=timeout,
-                         allow_http_credentials=allow_http_credentials)
+                         allow_http_credentials=allow_http_credentials, ca_fingerprint=ca_fingerprint)
         self.ca_certs, self._client = ca_certs, None
         if (password or api_key) and allow_http_credentials and not self.base.lower().startswith("https://"):
             print(f"WARNING: the {'API key' if api_key else 'password'} goes to {self.base} in clear text "
@@ -85,23 +87,21 @@ class _Http:
         """Made on first use, so --dry-run needs no CA file and sends nothing."""
         if self._client is None:
             ca_path = ""
-            if self.base.lower().startswith("https://") and not self.opts["insecure"]:
+            verified = self.base.lower().startswith("https://") and not self.opts["insecure"]
+            if verified and not self.opts["ca_fingerprint"]:  # a pin needs no CA file
                 if not self.ca_certs:
                     raise AssetInstallError(f"{step}: {self.base} is https: give its CA file with --ca-certs "
-                                            "(or --insecure)")
+                                            "(or its fingerprint with --ca-fingerprint, or --insecure)")
                 ca_path, tried = find_file(self.ca_certs)  # relative: the working directory, then the project root
                 if ca_path is None:
                     raise AssetInstallError(
                         f"CA file {self.ca_certs} not found (tried {', '.join(tried)}): copy Elasticsearch's "
                         "config/certs/http_ca.crt there (the es-ca service of deploy/docker-compose.yml does; "
-                        "see certificates/README.md), or pass --ca-certs")
-            cfg = _core.ClientConfig()
-            cfg.url, cfg.ca_path, cfg.timeout_ms = self.base, ca_path, int(self.opts["timeout"] * 1000)
-            for k in ("user", "password", "api_key", "insecure", "allow_http_credentials"):
-                setattr(cfg, k, self.opts[k])
+                        "see certificates/README.md), or pass --ca-certs or --ca-fingerprint")
+            cfg = client_config(self.base, ca_path=ca_path, **self.opts)
             try:
                 self._client = _core.HttpClient(cfg)
-            except (ValueError, RuntimeError) as e:  # credentials over http, CA file: said in words
+            except (ValueError, RuntimeError) as e:  # credentials over http, CA file, fingerprint: said in words
                 raise AssetInstallError(f"{step}: {e}") from None
         return self._client
 
@@ -121,8 +121,8 @@ class _Http:
 
 
 def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, user: str = _D["user"],
-                   password: str = "", api_key: str = "", ca_certs: str | None = None, insecure: bool = False,
-                   allow_http_credentials: bool = False,
+                   password: str = "", api_key: str = "", ca_certs: str | None = None,
+                   ca_fingerprint: str | None = None, insecure: bool = False, allow_http_credentials: bool = False,
                    retention: str = _D["retention"], pattern: str = INDEX_PATTERN, schema: str = "ecs", ilm: bool = True,
                    replicas: int | None = None, timeout: float = 30.0, dry_run: bool = False,
                    log: Callable[[str], Any] = lambda s: print(s, file=sys.stderr)) -> list[str]:
@@ -130,8 +130,8 @@ def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, 
     into Kibana (overwriting earlier versions). Returns one line per step done."""
     steps: list[tuple] = []
     done: list[str] = []
-    opts = dict(user=user, password=password, api_key=api_key, ca_certs=ca_certs, insecure=insecure, timeout=timeout,
-                allow_http_credentials=allow_http_credentials)
+    opts = dict(user=user, password=password, api_key=api_key, ca_certs=ca_certs, ca_fingerprint=ca_fingerprint,
+                insecure=insecure, timeout=timeout, allow_http_credentials=allow_http_credentials)
     if es_url:
         es = _Http("Elasticsearch", es_url, **opts)
         opensearch = False

@@ -71,6 +71,19 @@ def _credentials_out_of_url(url: str, user: str, password: str | None) -> tuple[
             password if password else (unquote(pw) if sep else password))
 
 
+def client_config(url: str, *, ca_path: str | None = "", ca_fingerprint: str | None = None, insecure: bool = False,
+                  allow_http_credentials: bool = False, user: str = _C["user"], password: str | None = None,
+                  api_key: str | None = None, timeout: float = 30.0) -> _core.ClientConfig:
+    """The typed connection settings (URL, TLS, credentials) the consumer's sink and deploy-assets
+    both hand to the C++ client."""
+    c = _core.ClientConfig()
+    c.url, c.ca_path, c.ca_fingerprint, c.insecure = url, ca_path or "", ca_fingerprint or "", bool(insecure)
+    c.allow_http_credentials = bool(allow_http_credentials)
+    c.user, c.password, c.api_key = user, password or "", api_key or ""
+    c.timeout_ms = int(float(timeout) * 1000)
+    return c
+
+
 class ElasticsearchSink:
     """Where documents go: URL, TLS, credentials, index and batching.
 
@@ -125,11 +138,10 @@ class ElasticsearchSink:
             template_name = f"kafkainsight-{schema}"
             template_body = json.dumps(index_template(schema, pattern, settings=settings))
         cfg = _core.EsSinkConfig()
-        c = cfg.client
-        c.url, c.ca_path, c.ca_fingerprint, c.insecure = url, ca_certs, ca_fingerprint or "", bool(insecure)
-        c.allow_http_credentials = bool(allow_http_credentials)
-        c.user, c.password, c.api_key, c.gzip = user, password or "", api_key or "", bool(gzip)
-        c.timeout_ms, c.max_in_flight = int(float(timeout) * 1000), int(max_in_flight)
+        cfg.client = client_config(url, ca_path=ca_certs, ca_fingerprint=ca_fingerprint, insecure=insecure,
+                                   allow_http_credentials=allow_http_credentials, user=user, password=password,
+                                   api_key=api_key, timeout=timeout)
+        cfg.client.gzip, cfg.client.max_in_flight = bool(gzip), int(max_in_flight)
         cfg.index, cfg.op, cfg.dlq_topic = index, op, dlq_topic or ""
         cfg.bulk_max_docs, cfg.bulk_max_bytes = int(bulk_max_docs), int(bulk_max_bytes)
         cfg.linger_ms = int(float(linger) * 1000)
