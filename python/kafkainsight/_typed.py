@@ -16,6 +16,21 @@ from typing import Any, Callable, TypeVar
 T = TypeVar("T")
 
 
+class RunSummary:
+    """Base of the stats classes: ``summary()`` is the class's ``_line()`` and a mark when the run
+    was interrupted; the repr is ``<Class summary>``."""
+    STOP_MARK = " [stopped]"
+
+    def _line(self) -> str:
+        raise NotImplementedError
+
+    def summary(self) -> str:
+        return self._line() + (self.STOP_MARK if self.interrupted else "")  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.summary()}>"
+
+
 def stats_of(core_cls: Any) -> Callable[[type[T]], type[T]]:
     def wrap(cls: type[T]) -> type[T]:
         proto = core_cls()
@@ -39,5 +54,6 @@ def stats_of(core_cls: Any) -> Callable[[type[T]], type[T]]:
 
         cls._from_core = classmethod(_from_core)  # type: ignore[attr-defined]
         cls._core = core_cls  # type: ignore[attr-defined]
-        return dataclasses.dataclass(cls)  # a __repr__ defined on cls is kept
+        # A __repr__ defined on cls, or inherited from RunSummary, is kept.
+        return dataclasses.dataclass(cls, repr=not issubclass(cls, RunSummary))
     return wrap

@@ -11,21 +11,21 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import _core
 from ._paths import CAFileNotFoundError, find_file
-from ._typed import stats_of
+from ._typed import RunSummary, stats_of
 from .config import defaults
 
 _C = defaults("consume")  # the settings table (config.py): the CLI's defaults are the API's
 
 
 @stats_of(_core.ConsumeStats)
-class ConsumeStats:
+class ConsumeStats(RunSummary):
     """What a consume run did: the fields of ``_core.ConsumeStats`` (documented there), as a dataclass."""
 
     @property
     def ok(self) -> bool:
         return not self.fatal
 
-    def summary(self) -> str:
+    def _line(self) -> str:
         rate = self.consumed / self.seconds if self.seconds > 0 else 0.0
         s = (f"consumed={self.consumed} indexed={self.indexed} duplicates={self.duplicates} "
              f"dead_lettered={self.dead_lettered} retried={self.item_retries + self.request_retries} "
@@ -36,12 +36,7 @@ class ConsumeStats:
             s += f" (+ {len(self.lag_unknown)} partitions unknown)"
         if self.id_conflicts:
             s += f"; id_conflicts={self.id_conflicts}"
-        if self.interrupted:
-            s += " [stopped]"
         return s
-
-    def __repr__(self) -> str:
-        return f"<ConsumeStats {self.summary()}>"
 
 
 def index_template(schema: str, pattern: str, *, settings: dict | None = None, priority: int | None = None,

@@ -6,8 +6,9 @@ import os
 from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
+from ._closing import Closing
 from ._options import parse_tz
-from ._typed import stats_of
+from ._typed import RunSummary, stats_of
 from .config import defaults
 
 _P = defaults("produce")  # the settings table (config.py): the CLI's defaults are the API's
@@ -31,9 +32,10 @@ class InputError(RuntimeError):
 
 
 @stats_of(_core.ProduceStats)
-class ProduceStats:
+class ProduceStats(RunSummary):
     """What happened to every line: read = produced + dead_lettered + skipped + empty + failed_delivery.
     The fields are those of ``_core.ProduceStats`` (documented there), as a dataclass."""
+    STOP_MARK = " [interrupted]"
 
     def __add__(self, o: "ProduceStats") -> "ProduceStats":
         out = ProduceStats()
@@ -65,18 +67,13 @@ class ProduceStats:
     def lines_per_second(self) -> float:
         return self.read / self.seconds if self.seconds > 0 else 0.0
 
-    def summary(self) -> str:
+    def _line(self) -> str:
         s = (f"read={self.read} produced={self.produced} dead_lettered={self.dead_lettered} skipped={self.skipped} "
              f"empty={self.empty} failed_delivery={self.failed_delivery} in {self.seconds:.2f}s "
              f"({self.lines_per_second:,.0f} lines/s, {self.bytes / max(self.seconds, 1e-9) / 1e6:.1f} MB/s)")
         if self.resumed:
             s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
-        if self.interrupted:
-            s += " [interrupted]"
         return s
-
-    def __repr__(self) -> str:
-        return f"<ProduceStats {self.summary()}>"
 
     def _repr_html_(self) -> str:
         import html
@@ -92,7 +89,7 @@ def _header_mode(headers: str | bool) -> str:
     return str(headers)
 
 
-class Producer:
+class Producer(Closing):
     """Parses log lines in C++ and produces one message per line to Kafka (librdkafka).
 
     Delivery: idempotent, acks=all, lz4, batched; message timestamp = event time. Headers:
@@ -187,17 +184,12 @@ class Producer:
         self._core = None
         return left
 
-    def __enter__(self) -> "Producer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<Producer {self.bootstrap} topic={self.topic!r} {self.stats.summary()}>"
 
 
-class EmbeddedBroker:
+class EmbeddedBroker(Closing):
     """librdkafka's in-memory Kafka mock cluster: zero set-up, any Kafka client can connect.
 
     Data lives in memory only, and each partition keeps about 5 MB (older messages are
@@ -229,11 +221,6 @@ class EmbeddedBroker:
     def close(self) -> None:
         self._mc = None
 
-    def __enter__(self) -> "EmbeddedBroker":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"<EmbeddedBroker {self.bootstrap} ({self.NOTE})>"

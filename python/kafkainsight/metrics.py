@@ -39,6 +39,8 @@ from typing import Any, Iterable
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from socketserver import ThreadingMixIn
 
+from ._closing import Closing
+
 RULES = ("error_levels", "http_5xx_share", "http_4xx_spike", "auth_failures", "heartbeat")
 STALE_AFTER_S = 15.0  # /healthz fails when no stats snapshot arrived for this long
 
@@ -158,7 +160,7 @@ class _Server(ThreadingMixIn, WSGIServer):
     allow_reuse_address = True
 
 
-class Metrics:
+class Metrics(Closing):
     """The stats of one command, served on ``port`` (0 = any free port) in a daemon thread.
 
     ``update(snapshot)`` is the progress hook; ``/healthz`` answers 200 while snapshots keep
@@ -226,8 +228,3 @@ class Metrics:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self) -> "Metrics":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()

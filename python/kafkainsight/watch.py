@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
 from ._options import parse_tz
-from ._typed import stats_of
+from ._typed import RunSummary, stats_of
 from .config import defaults
 
 _W = defaults("watch")  # the settings table (config.py): the CLI's defaults are the API's
@@ -37,7 +37,7 @@ def check_rules(path: str | os.PathLike | None = None, text: str | None = None) 
 
 
 @stats_of(_core.WatchStats)
-class WatchStats:
+class WatchStats(RunSummary):
     """What a watch run did: the fields of ``_core.WatchStats`` (documented there), as a dataclass;
     ``engine``, ``kafka_sink`` and ``webhook_sink`` are dicts, and the engine's counters read as
     attributes too (``st.events``, ``st.fired``, ``st.active_by_rule``, ...)."""
@@ -57,7 +57,7 @@ class WatchStats:
     def ok(self) -> bool:
         return not self.fatal and not self.kafka_sink.get("failed") and not self.webhook_sink.get("failed")
 
-    def summary(self) -> str:
+    def _line(self) -> str:
         s = (f"consumed={self.consumed} evaluated={self.events} late={self.late} undecodable={self.undecodable} "
              f"alerts fired={self.fired} resolved={self.resolved} active={sum(self.active_by_rule.values())} "
              f"in {self.seconds:.2f}s; lag={sum(self.lag.values())}")
@@ -65,12 +65,7 @@ class WatchStats:
             s += f"; alerts topic sent={self.kafka_sink['sent']} failed={self.kafka_sink['failed']}"
         if self.webhook_sink.get("sent") or self.webhook_sink.get("failed"):
             s += f"; webhook sent={self.webhook_sink['sent']} failed={self.webhook_sink['failed']}"
-        if self.interrupted:
-            s += " [stopped]"
         return s
-
-    def __repr__(self) -> str:
-        return f"<WatchStats {self.summary()}>"
 
 
 def _rules_args(rules: str | os.PathLike | None, rules_text: str | None) -> tuple[str, str]:
