@@ -10,6 +10,7 @@ from typing import Any, Callable, Sequence
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from . import _core
+from ._group import GroupMember
 from ._paths import CAFileNotFoundError, find_file
 from ._typed import RunSummary, stats_of
 from .config import defaults
@@ -155,7 +156,7 @@ class ElasticsearchSink:
         return f"<ElasticsearchSink {c.url} index={self._cfg.index} {auth} tls={tls}>"
 
 
-class Consumer:
+class Consumer(GroupMember):
     """A Kafka consumer group member (librdkafka): ``run(sink)`` moves messages into Elasticsearch.
 
     topics: names, or a regex starting with ``^``. Starts at the earliest offset for a new group.
@@ -180,18 +181,5 @@ class Consumer:
         In-flight bulks finish and offsets are committed before it returns."""
         if sink._ca_missing:
             raise CAFileNotFoundError(*sink._ca_missing)
-        pipe = _core.ConsumePipeline(self._cfg, sink._cfg)
-        self._running = pipe
-        try:
-            st = pipe.run(max_messages, idle_timeout, stop_at_end, progress)
-        finally:
-            self._running = None
-        self.last_stats = ConsumeStats._from_core(st)
-        if pipe.keyboard_interrupt:
-            raise KeyboardInterrupt
-        return self.last_stats
-
-    def stop(self) -> None:
-        """Ask a running ``run()`` (in another thread) to finish in-flight work, commit and return."""
-        if self._running is not None:
-            self._running.request_stop()
+        return self._run(_core.ConsumePipeline(self._cfg, sink._cfg), ConsumeStats, max_messages, idle_timeout,
+                         stop_at_end, progress)

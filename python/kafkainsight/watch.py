@@ -17,6 +17,7 @@ import os
 from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
+from ._group import GroupMember
 from ._options import parse_tz
 from ._typed import RunSummary, stats_of
 from .config import defaults
@@ -127,7 +128,7 @@ def evaluate_files(paths: Sequence[str | os.PathLike], *, rules: str | os.PathLi
     return [json.loads(a) for a in r["alerts"]]
 
 
-class Watcher:
+class Watcher(GroupMember):
     """Evaluates alert rules on a Kafka topic, in its own consumer group (C++, GIL released).
 
     Alerts go to ``on_alert`` (one JSON line each), to ``alerts_topic`` (``None`` = not to
@@ -181,25 +182,12 @@ class Watcher:
             if on_alert is not None:
                 on_alert(line)
 
-        pipe = _core.WatchPipeline(self._cfg)
-        self._running = pipe
-        try:
-            st = pipe.run(max_messages, idle_timeout, stop_at_end, alert, progress)
-        finally:
-            self._running = None
-        self.last_stats = WatchStats._from_core(st)
-        if pipe.keyboard_interrupt:
-            raise KeyboardInterrupt
-        return self.last_stats
+        return self._run(_core.WatchPipeline(self._cfg), WatchStats, max_messages, idle_timeout, stop_at_end, alert,
+                         progress)
 
     def evaluate(self, source: Any, **kw: Any) -> list[dict]:
         """Offline with this watcher's rules: see ``evaluate_logs``."""
         return evaluate_logs(source, rules=self.rules or None, rules_text=self.rules_text or None, **kw)
-
-    def stop(self) -> None:
-        """Ask a running ``run()`` (in another thread) to stop."""
-        if self._running is not None:
-            self._running.request_stop()
 
     def __repr__(self) -> str:
         return f"<Watcher {self._cfg.bootstrap} topics={self._cfg.topics} group={self._cfg.group!r}>"
