@@ -56,3 +56,10 @@ def es_server_shared(es_server_session):
     es_server_session.set_down(False)
     es_server_session.reset()
     return es_server_session
+
+
+@pytest.fixture
+def es(es_server):
+    """es_server under the short name the consumer, certificate, security and hostile-message
+    tests use."""
+    return es_server

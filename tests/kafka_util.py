@@ -1,9 +1,11 @@
 """Reading topics back with an independent client (confluent-kafka, its own bundled librdkafka)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
+from typing import Iterable, Iterator
 
 from confluent_kafka import Consumer, TopicPartition
 
@@ -58,3 +60,15 @@ def kcat_count(bootstrap: str, topic: str) -> int | None:
     r = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-f", "%o\\n"],
                        capture_output=True, text=True, timeout=60)
     return len(r.stdout.splitlines())
+
+
+@contextlib.contextmanager
+def data_log_broker(partitions: int, lines: Iterable[str] = ()) -> Iterator:
+    """An embedded broker with ``data_log`` (``partitions``) and ``data_log.dlq`` (1), data_log
+    holding ``lines`` (produced by our Producer)."""
+    from kafkainsight.kafka import EmbeddedBroker, Producer
+    with EmbeddedBroker(topics={"data_log": partitions, "data_log.dlq": 1}) as b:
+        lines = list(lines)
+        if lines:
+            Producer(b.bootstrap, "data_log").produce_lines(lines)
+        yield b

@@ -15,8 +15,7 @@ import kafkainsight as ki
 from kafkainsight import _paths
 from kafkainsight.cli import main
 from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
-from kafkainsight.kafka import EmbeddedBroker, Producer
-from tests.es_server import EsTestServer
+from tests.kafka_util import data_log_broker
 
 ROOT = Path(__file__).resolve().parent.parent
 KI = [sys.executable, "-m", "kafkainsight"]
@@ -28,15 +27,8 @@ def group():
 
 
 @pytest.fixture
-def es(tmp_path):
-    with EsTestServer(workdir=str(tmp_path / "es")) as server:
-        yield server
-
-
-@pytest.fixture
 def broker():
-    with EmbeddedBroker(topics={"data_log": 2, "data_log.dlq": 1}) as b:
-        Producer(b.bootstrap, "data_log").produce_lines(ki.generate_lines("apache_combined", 30, seed=5))
+    with data_log_broker(2, ki.generate_lines("apache_combined", 30, seed=5)) as b:
         yield b
 
 

@@ -16,21 +16,20 @@ import kafkainsight as ki
 from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
 from kafkainsight.kafka import EmbeddedBroker, Producer
 from tests.es_server import EsTestServer
-from tests.kafka_util import consume_all, headers
+from tests.kafka_util import consume_all, data_log_broker, headers
 
 FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
 
 
 @pytest.fixture
-def es(tmp_path):
-    with EsTestServer(workdir=str(tmp_path / "es")) as server:
-        server.add_api_key(("kid", "ksecret"))
-        yield server
+def es(es_server):
+    es_server.add_api_key(("kid", "ksecret"))
+    return es_server
 
 
 @pytest.fixture
 def broker():
-    with EmbeddedBroker(topics={"data_log": 4, "data_log.dlq": 1}) as b:
+    with data_log_broker(4) as b:
         yield b
 
 

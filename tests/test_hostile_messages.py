@@ -16,24 +16,18 @@ from confluent_kafka.admin import AdminClient
 
 import kafkainsight as ki
 from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
-from kafkainsight.kafka import EmbeddedBroker, Producer
+from kafkainsight.kafka import Producer
 from tests.conftest_kafka import unique_name
 from tests.es_server import EsTestServer
-from tests.kafka_util import consume_all, headers
+from tests.kafka_util import consume_all, data_log_broker, headers
 
 FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
 KI = [sys.executable, "-m", "kafkainsight"]
 
 
 @pytest.fixture
-def es(tmp_path):
-    with EsTestServer(workdir=str(tmp_path / "es")) as server:
-        yield server
-
-
-@pytest.fixture
 def broker():
-    with EmbeddedBroker(topics={"data_log": 1, "data_log.dlq": 1}) as b:
+    with data_log_broker(1) as b:
         yield b
 
 

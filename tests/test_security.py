@@ -23,7 +23,7 @@ from kafkainsight.settings import Settings, load_dotenv_file
 from tests.es_server import EsTestServer
 from tests.es_server import certs as es_server_module
 from tests.harness_util import serve_http
-from tests.kafka_util import consume_all
+from tests.kafka_util import consume_all, data_log_broker
 
 KI = [sys.executable, "-m", "kafkainsight"]
 SECRET = "Zq9xSECRETx7731kI"  # distinctive: grep every output for it
@@ -42,15 +42,10 @@ def group():
 
 @pytest.fixture
 def broker():
-    with EmbeddedBroker(topics={"data_log": 2, "data_log.dlq": 1}) as b:
-        Producer(b.bootstrap, "data_log").produce_lines(ki.generate_lines("apache_combined", 50, seed=3))
+    with data_log_broker(2, ki.generate_lines("apache_combined", 50, seed=3)) as b:
         yield b
 
 
-@pytest.fixture
-def es(tmp_path):
-    with EsTestServer(workdir=str(tmp_path / "es")) as server:
-        yield server
 
 
 def consume_cli(es, broker, *extra, env=None):
