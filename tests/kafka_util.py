@@ -5,9 +5,13 @@ import contextlib
 import json
 import shutil
 import subprocess
+import uuid
 from typing import Iterable, Iterator
 
 from confluent_kafka import Consumer, TopicPartition
+
+# librdkafka group settings that make joins and rebalances quick in tests.
+FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
 
 
 def consume_all(bootstrap: str, topic: str, timeout: float = 30.0, report: dict | None = None) -> list:
@@ -60,6 +64,11 @@ def kcat_count(bootstrap: str, topic: str) -> int | None:
     r = subprocess.run(["kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-f", "%o\\n"],
                        capture_output=True, text=True, timeout=60)
     return len(r.stdout.splitlines())
+
+
+def group(prefix: str = "g") -> str:
+    """A consumer group name no other test uses."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @contextlib.contextmanager

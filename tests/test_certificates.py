@@ -15,15 +15,10 @@ import kafkainsight as ki
 from kafkainsight import _paths
 from kafkainsight.cli import main
 from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
-from tests.kafka_util import data_log_broker
+from tests.kafka_util import FAST, data_log_broker, group
 
 ROOT = Path(__file__).resolve().parent.parent
 KI = [sys.executable, "-m", "kafkainsight"]
-FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
-
-
-def group():
-    return f"cert-{random.randrange(1 << 30)}"
 
 
 @pytest.fixture
@@ -74,7 +69,7 @@ def test_relative_ca_found_under_the_project_root_from_another_cwd(es, broker, t
     monkeypatch.chdir(elsewhere)
     sink = ElasticsearchSink(es.url, password=es.password, linger=0.2)  # the default, relative path
     assert sink._cfg.client.ca_path == str(checkout / "certificates" / "http_ca.crt")  # C++ gets it absolute
-    st = Consumer(broker.bootstrap, "data_log", group(), FAST).run(sink, idle_timeout=2)
+    st = Consumer(broker.bootstrap, "data_log", group("cert"), FAST).run(sink, idle_timeout=2)
     assert st.indexed == 30 and st.ok, st
     # The working directory comes first.
     (elsewhere / "certificates").mkdir()
@@ -88,7 +83,7 @@ def test_cli_finds_a_ca_under_the_real_project_root_from_another_cwd(es, broker,
     target = _paths.project_root() / rel
     shutil.copy(es.ca_path, target)
     try:
-        r = subprocess.run([*KI, "consume", "-b", broker.bootstrap, "-g", group(), "--url", es.url,
+        r = subprocess.run([*KI, "consume", "-b", broker.bootstrap, "-g", group("cert"), "--url", es.url,
                             "--ca-certs", rel, "--idle-timeout", "2", "--startup-timeout", "2",
                             "--env-file", "/dev/null"], cwd=tmp_path, capture_output=True, text=True,
                            timeout=120, env={**os.environ, "ELASTIC_PASSWORD": es.password})

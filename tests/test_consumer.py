@@ -3,7 +3,6 @@ faults) with the embedded broker. Every message exactly once; offsets never past
 acknowledged."""
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -16,9 +15,8 @@ import kafkainsight as ki
 from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
 from kafkainsight.kafka import EmbeddedBroker, Producer
 from tests.es_server import EsTestServer
-from tests.kafka_util import consume_all, data_log_broker, headers
+from tests.kafka_util import FAST, consume_all, data_log_broker, group, headers
 
-FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
 
 
 @pytest.fixture
@@ -45,10 +43,6 @@ def sink(es, **kw):
     kw.setdefault("password", es.password)
     kw.setdefault("linger", 0.2)
     return ElasticsearchSink(es.url, **kw)
-
-
-def group(name="g"):
-    return f"{name}-{random.randrange(1 << 30)}"
 
 
 def expected_docs(broker, lines):

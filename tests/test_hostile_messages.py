@@ -19,9 +19,8 @@ from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
 from kafkainsight.kafka import Producer
 from tests.conftest_kafka import unique_name
 from tests.es_server import EsTestServer
-from tests.kafka_util import consume_all, data_log_broker, headers
+from tests.kafka_util import FAST, consume_all, data_log_broker, headers
 
-FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
 KI = [sys.executable, "-m", "kafkainsight"]
 
 

@@ -5,7 +5,6 @@ import base64
 import dataclasses
 import json
 import os
-import random
 import socket
 import ssl
 import subprocess
@@ -23,21 +22,16 @@ from kafkainsight.settings import Settings, load_dotenv_file
 from tests.es_server import EsTestServer
 from tests.es_server import certs as es_server_module
 from tests.harness_util import serve_http
-from tests.kafka_util import consume_all, data_log_broker
+from tests.kafka_util import FAST, consume_all, data_log_broker, group
 
 KI = [sys.executable, "-m", "kafkainsight"]
 SECRET = "Zq9xSECRETx7731kI"  # distinctive: grep every output for it
-FAST = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
 SYSTEM_CAS = "/etc/ssl/certs/ca-certificates.crt"
 
 
 def run(*args, env=None, cwd=None, timeout=120):
     return subprocess.run([*KI, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                           env={**os.environ, **(env or {})})
-
-
-def group():
-    return f"sec-{random.randrange(1 << 30)}"
 
 
 @pytest.fixture
@@ -49,7 +43,7 @@ def broker():
 
 
 def consume_cli(es, broker, *extra, env=None):
-    return run("consume", "-b", broker.bootstrap, "-g", group(), "--url", es.url, "--idle-timeout", "2",
+    return run("consume", "-b", broker.bootstrap, "-g", group("sec"), "--url", es.url, "--idle-timeout", "2",
                "--startup-timeout", "2", "--env-file", os.devnull, *extra, env=env)
 
 
@@ -135,7 +129,7 @@ def test_ca_pin_against_a_server_that_sends_only_its_own_certificate(es, broker)
     leaf_pin = es_server_module._pem_fingerprint(leaf_of(es))
     r = consume_cli(es, broker, "--ca-fingerprint", leaf_pin, env={"ELASTIC_PASSWORD": es.password})
     assert r.returncode == 0 and "indexed=50" in r.stderr, r.stderr
-    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "-g", group(), env={"ELASTIC_PASSWORD": es.password})
+    r = consume_cli(es, broker, "--ca-certs", es.ca_path, "-g", group("sec"), env={"ELASTIC_PASSWORD": es.password})
     assert r.returncode == 0, r.stderr
 
 
@@ -224,18 +218,18 @@ def test_credentials_do_not_go_over_plain_http_without_the_flag(broker):
         host = srv.url.split("//", 1)[1]
         for url, env in [(srv.url, {"ELASTIC_PASSWORD": SECRET}), (srv.url, {"ELASTIC_API_KEY": f"kid:{SECRET}"}),
                          (f"http://elastic:{SECRET}@{host}", {})]:
-            r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", url, "--idle-timeout", "2",
+            r = run("consume", "-b", broker.bootstrap, "-g", group("sec"), "--url", url, "--idle-timeout", "2",
                     "--startup-timeout", "2", "--env-file", "/dev/null", env=env)
             assert r.returncode == 2 and "refusing to send" in r.stderr and "--allow-http-credentials" in r.stderr, r.stderr
             assert "Traceback" not in r.stderr
             assert_no_secret(r.stdout, r.stderr)
         # The Python API refuses too, before any request.
         with pytest.raises(ValueError, match="refusing to send the password"):
-            Consumer(broker.bootstrap, "data_log", group(), FAST).run(
+            Consumer(broker.bootstrap, "data_log", group("sec"), FAST).run(
                 ElasticsearchSink(srv.url, password=SECRET), idle_timeout=1)
         assert srv.requests == []
         # Said explicitly: sent, with a warning.
-        r = run("consume", "-b", broker.bootstrap, "-g", group(), "--url", srv.url, "--allow-http-credentials",
+        r = run("consume", "-b", broker.bootstrap, "-g", group("sec"), "--url", srv.url, "--allow-http-credentials",
                 "--idle-timeout", "2", "--startup-timeout", "2", "--env-file", "/dev/null",
                 env={"ELASTIC_PASSWORD": SECRET})
         assert r.returncode == 1 and "refused the credentials" in r.stderr, r.stderr
@@ -376,12 +370,12 @@ def test_secrets_never_appear_in_consumer_output_errors_reprs_or_stats(es, broke
     # Python API: exception text, traceback, reprs, stats.
     sink = ElasticsearchSink(es.url, ca_certs=es.ca_path, password=SECRET, linger=0.2)
     sink_key = ElasticsearchSink(es.url, ca_certs=es.ca_path, api_key=SECRET)
-    c = Consumer(broker.bootstrap, "data_log", group(), {**FAST, "sasl.password": SECRET})
+    c = Consumer(broker.bootstrap, "data_log", group("sec"), {**FAST, "sasl.password": SECRET})
     with pytest.raises(KafkaError) as e:
         c.run(sink, idle_timeout=2)
     assert_no_secret(str(e.value), repr(e.value), "".join(traceback.format_exception(e.value)), repr(sink),
                      repr(sink_key), repr(c), c.last_stats)
-    ok = Consumer(broker.bootstrap, "data_log", group(), FAST)
+    ok = Consumer(broker.bootstrap, "data_log", group("sec"), FAST)
     st = ok.run(ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, linger=0.2), idle_timeout=2)
     assert st.consumed == 50 and st.indexed + st.duplicates == 50  # the URL run above indexed them
     assert es.password not in repr(st) + json.dumps(dataclasses.asdict(st)) + st.summary()
@@ -523,7 +517,7 @@ def test_hostile_documents_reach_elasticsearch_as_sent(es, tmp_path):
     with EmbeddedBroker(topics={"data_log": 1, "data_log.dlq": 1}) as b:
         st = Producer(b.bootstrap, "data_log").produce_lines(lines)
         assert st.produced == len(lines)
-        cst = Consumer(b.bootstrap, "data_log", group(), FAST).run(
+        cst = Consumer(b.bootstrap, "data_log", group("sec"), FAST).run(
             ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, linger=0.2), idle_timeout=2)
     assert cst.indexed == len(lines) and cst.dead_lettered == 0
     docs = es.docs("test-log")
@@ -551,14 +545,14 @@ def test_invalid_index_names_fail_at_start_up_before_any_request(es, broker, ind
     sink = ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, index=index)
     before = len(es.request_log)
     with pytest.raises(ValueError, match=why.replace("?", r"\?").replace(".", r"\.")):
-        Consumer(broker.bootstrap, "data_log", group(), FAST).run(sink, idle_timeout=1)
+        Consumer(broker.bootstrap, "data_log", group("sec"), FAST).run(sink, idle_timeout=1)
     assert len(es.request_log) == before  # nothing reached the server
     r = consume_cli(es, broker, "--ca-certs", es.ca_path, "--index", index, env={"ELASTIC_PASSWORD": es.password})
     assert r.returncode == 2 and "index" in r.stderr and why in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 
 def test_valid_dated_pattern_still_works(es, broker):
-    st = Consumer(broker.bootstrap, "data_log", group(), FAST).run(
+    st = Consumer(broker.bootstrap, "data_log", group("sec"), FAST).run(
         ElasticsearchSink(es.url, ca_certs=es.ca_path, password=es.password, index="web-%Y.%m", linger=0.2),
         idle_timeout=2)
     assert st.indexed == 50 and all(i.startswith("web-") for i in es.indices())
