@@ -162,14 +162,8 @@ void append_iso8601(std::string& out, const Timestamp& ts) {
   out.append(buf, static_cast<size_t>(p - buf));
 }
 
-void Encoder::encode(const Record& rec, std::string& out) const {
-  if (cfg_.schema == Schema::Ecs)
-    encode_ecs(rec, out);
-  else
-    encode_kafkainsight(rec, out);
-}
-
-void Encoder::encode_ecs(const Record& r, std::string& out) const {
+void Encoder::encode(const Record& r, std::string& out) const {
+  // Both layouts are one object that starts with @timestamp (ISO 8601, the event's own offset).
   JsonWriter w(out);
   w.begin_object();
   if (r.ts.valid) {
@@ -178,6 +172,14 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
     append_iso8601(out, r.ts);
     out.push_back('"');
   }
+  if (cfg_.schema == Schema::Ecs)
+    encode_ecs(r, w, out);
+  else
+    encode_kafkainsight(r, w, out);
+  w.end_object();
+}
+
+void Encoder::encode_ecs(const Record& r, JsonWriter& w, std::string& out) const {
   const bool access = is_access(r.format);
   if (!r.message.empty() || r.format == Format::ApacheError || is_syslog(r.format))
     w.field("message", r.message);
@@ -192,11 +194,7 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
     w.end_object();
   }
   if (access) {
-    if (!r.user.empty() && r.user != "-") {
-      w.begin_object("user");
-      w.field("name", r.user);
-      w.end_object();
-    }
+    if (!r.user.empty() && r.user != "-") w.object_field("user", "name", r.user);
     w.begin_object("http");
     if (!r.method.empty() || r.has_referrer) {
       w.begin_object("request");
@@ -211,25 +209,13 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
     }
     w.begin_object("response");
     if (r.status >= 0) w.field("status_code", r.status);
-    if (r.bytes >= 0) {
-      w.begin_object("body");
-      w.field("bytes", r.bytes);
-      w.end_object();
-    }
+    if (r.bytes >= 0) w.object_field("body", "bytes", r.bytes);
     w.end_object();
     w.end_object();
     // A request that is not "METHOD PATH PROTO" (TLS bytes, junk) is kept whole.
     std::string_view url = !r.path.empty() ? r.path : (r.method.empty() ? r.request : std::string_view{});
-    if (!url.empty() && url != "-") {
-      w.begin_object("url");
-      w.field("original", url);
-      w.end_object();
-    }
-    if (r.has_referrer && !r.user_agent.empty()) {
-      w.begin_object("user_agent");
-      w.field("original", r.user_agent);
-      w.end_object();
-    }
+    if (!url.empty() && url != "-") w.object_field("url", "original", url);
+    if (r.has_referrer && !r.user_agent.empty()) w.object_field("user_agent", "original", r.user_agent);
   }
 
   const bool has_sev = r.priority >= 0;
@@ -288,27 +274,15 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
     }
     w.end_object();
   }
-  if (!r.hostname.empty()) {
-    w.begin_object("host");
-    w.field("hostname", r.hostname);
-    w.end_object();
-  }
+  if (!r.hostname.empty()) w.object_field("host", "hostname", r.hostname);
   if (!r.app.empty() || r.pid >= 0 || r.tid >= 0) {
     w.begin_object("process");
     if (!r.app.empty()) w.field("name", r.app);
     if (r.pid >= 0) w.field("pid", r.pid);
-    if (r.tid >= 0) {
-      w.begin_object("thread");
-      w.field("id", r.tid);
-      w.end_object();
-    }
+    if (r.tid >= 0) w.object_field("thread", "id", r.tid);
     w.end_object();
   }
-  if (cfg_.include_original) {
-    w.begin_object("event");
-    w.field("original", r.raw);
-    w.end_object();
-  }
+  if (cfg_.include_original) w.object_field("event", "original", r.raw);
   w.begin_object("kafkainsight");
   w.field("format", format_name(r.format));
   if (access) {
@@ -316,19 +290,10 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
     w.field_bool("anonymous", r.user.empty() || r.user == "-");
   }
   w.end_object();
-  w.end_object();
 }
 
-void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
+void Encoder::encode_kafkainsight(const Record& r, JsonWriter& w, std::string& out) const {
   // Field for field what the original producer's serialize_log() built, plus @timestamp.
-  JsonWriter w(out);
-  w.begin_object();
-  if (r.ts.valid) {
-    w.key("@timestamp");
-    w.raw_value().push_back('"');
-    append_iso8601(out, r.ts);
-    out.push_back('"');
-  }
   const bool access = is_access(r.format);
   if (!r.client_ip.empty()) w.field("ip_address", r.client_ip);
   if (access) {
@@ -391,7 +356,6 @@ void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
     w.field("message", r.message);
   }
   w.field("format", format_name(r.format));
-  w.end_object();
 }
 
 }  // namespace ki

@@ -10,6 +10,8 @@
 
 namespace ki {
 
+class JsonWriter;
+
 enum class Schema : uint8_t { Ecs, KafkaInsight };
 std::string_view schema_name(Schema s);
 std::optional<Schema> schema_from_name(std::string_view name);
@@ -37,8 +39,9 @@ class Encoder {
   const EncoderConfig& config() const { return cfg_; }
 
  private:
-  void encode_ecs(const Record& rec, std::string& out) const;
-  void encode_kafkainsight(const Record& rec, std::string& out) const;
+  // The fields after @timestamp, into the object encode() opened (w writes to out).
+  void encode_ecs(const Record& rec, JsonWriter& w, std::string& out) const;
+  void encode_kafkainsight(const Record& rec, JsonWriter& w, std::string& out) const;
   EncoderConfig cfg_;
 };
 

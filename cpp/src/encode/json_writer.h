@@ -30,18 +30,14 @@ class JsonWriter {
     --depth_;
   }
   void key(std::string_view k) {
-    comma();
-    out_.push_back('"');
-    out_.append(k);  // keys are our own ASCII names, or escaped by the caller (sd_key)
-    out_.append("\":", 2);
-    after_key_ = true;
+    open_key();
+    out_.append(k);  // keys are our own ASCII names; other text goes through escaped_key
+    close_key();
   }
   void escaped_key(std::string_view k) {
-    comma();
-    out_.push_back('"');
+    open_key();
     append_json_escaped(out_, k);
-    out_.append("\":", 2);
-    after_key_ = true;
+    close_key();
   }
   void string(std::string_view v) {
     comma();
@@ -62,6 +58,13 @@ class JsonWriter {
   void field(std::string_view k, std::string_view v) { key(k), string(v); }
   void field(std::string_view k, int64_t v) { key(k), integer(v); }
   void field_bool(std::string_view k, bool v) { key(k), boolean(v); }
+  // "obj": {"k": v}, an object holding one field
+  template <class V>
+  void object_field(std::string_view obj, std::string_view k, V v) {
+    begin_object(obj);
+    field(k, v);
+    end_object();
+  }
 
   // For a value the caller appends itself (e.g. a timestamp written in place).
   std::string& raw_value() {
@@ -70,6 +73,14 @@ class JsonWriter {
   }
 
  private:
+  void open_key() {
+    comma();
+    out_.push_back('"');
+  }
+  void close_key() {
+    out_.append("\":", 2);
+    after_key_ = true;
+  }
   void push() {
     first_[++depth_] = true;
   }

@@ -27,6 +27,17 @@ size_t parse_fraction(const char* p, size_t n, Timestamp& ts) {
   ts.frac_digits = digits;
   return i;
 }
+
+// The optional ".fff" after the seconds at p[i]: i moves past it; false when it is malformed.
+// No fraction leaves the timestamp at whole seconds.
+bool optional_fraction(const char* p, size_t n, size_t& i, Timestamp& ts) {
+  ts.nanos = 0;
+  ts.frac_digits = 0;
+  if (i >= n || p[i] != '.') return true;
+  size_t f = parse_fraction(p + i, n - i, ts);
+  i += f;
+  return f != 0;
+}
 }  // namespace
 
 bool set_civil(Timestamp& ts, int year, int month, int day, int hour, int minute, int second) {
@@ -62,13 +73,7 @@ size_t parse_ctime(const char* p, size_t n, int default_offset_min, Timestamp& t
   int day = p[8] == ' ' ? parse_fixed(p + 9, 1) : parse_fixed(p + 8, 2);
   int hh = parse_fixed(p + 11, 2), mm = parse_fixed(p + 14, 2), ss = parse_fixed(p + 17, 2);
   size_t i = 19;
-  ts.nanos = 0;
-  ts.frac_digits = 0;
-  if (p[i] == '.') {
-    size_t f = parse_fraction(p + i, n - i, ts);
-    if (f == 0) return 0;
-    i += f;
-  }
+  if (!optional_fraction(p, n, i, ts)) return 0;
   if (i + 5 > n || p[i] != ' ') return 0;
   int year = parse_fixed(p + i + 1, 4);
   if (day < 0 || year < 0) return 0;
@@ -94,13 +99,7 @@ size_t parse_bsd_time(const char* p, size_t n, int year, int default_offset_min,
   int hh = parse_fixed(p + i + 1, 2), mm = parse_fixed(p + i + 4, 2), ss = parse_fixed(p + i + 7, 2);
   i += 9;
   ts.offset_min = static_cast<int16_t>(default_offset_min);
-  ts.nanos = 0;
-  ts.frac_digits = 0;
-  if (i < n && p[i] == '.') {
-    size_t f = parse_fraction(p + i, n - i, ts);
-    if (f == 0) return 0;
-    i += f;
-  }
+  if (!optional_fraction(p, n, i, ts)) return 0;
   return set_civil(ts, year, month, day, hh, mm, ss) ? i : 0;
 }
 
@@ -113,13 +112,7 @@ size_t parse_iso8601(const char* p, size_t n, Timestamp& ts) {
   int hh = parse_fixed(p + 11, 2), mm = parse_fixed(p + 14, 2), ss = parse_fixed(p + 17, 2);
   if (year < 0) return 0;
   size_t i = 19;
-  ts.nanos = 0;
-  ts.frac_digits = 0;
-  if (p[i] == '.') {
-    size_t f = parse_fraction(p + i, n - i, ts);
-    if (f == 0) return 0;
-    i += f;
-  }
+  if (!optional_fraction(p, n, i, ts)) return 0;
   if (i >= n) return 0;
   if (p[i] == 'Z' || p[i] == 'z') {
     ts.offset_min = 0;
