@@ -21,6 +21,26 @@ struct ListGuard {
 
 std::string tp_name(const std::string& t, int32_t p) { return t + "[" + std::to_string(p) + "]"; }
 
+std::string_view message_header(rd_kafka_headers_t* hdrs, const char* name) {
+  const void* v = nullptr;
+  size_t n = 0;
+  if (!hdrs || rd_kafka_header_get_last(hdrs, name, &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR || !v) return {};
+  return {static_cast<const char*>(v), n};
+}
+
+std::optional<int64_t> read_time_header(rd_kafka_headers_t* hdrs) {
+  std::string_view kts = message_header(hdrs, "ki.ts");
+  if (kts.empty() || kts.size() >= 20) return std::nullopt;
+  int64_t x = 0;
+  for (char c : kts) x = x * 10 + (c - '0');
+  return x;
+}
+
+void keep_error(std::vector<std::string>& errors, const std::string& e) {
+  spdlog::warn("{}", e);
+  if (errors.size() < 20) errors.push_back(e);
+}
+
 GroupConsumer::GroupConsumer(Properties defaults, Properties overrides, std::vector<std::string> topics,
                              GroupLimits limits, GroupSink sink)
     : defaults_(std::move(defaults)), overrides_(std::move(overrides)), topics_(std::move(topics)),

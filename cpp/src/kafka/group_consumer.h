@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +28,13 @@ struct GroupLimits {
 
 using TopicPartition = std::pair<std::string, int32_t>;
 std::string tp_name(const std::string& topic, int32_t partition);  // "topic[partition]"
+
+// What the sinks over a group (consume, watch) read off a message and keep of a run.
+std::string_view message_header(rd_kafka_headers_t* hdrs, const char* name);  // "" when absent
+// The ki.ts header: when the producer read the line (ms since the epoch); none when absent.
+std::optional<int64_t> read_time_header(rd_kafka_headers_t* hdrs);
+// A run's error: logged, and the first 20 kept in the run's stats.
+void keep_error(std::vector<std::string>& errors, const std::string& e);
 
 // When a run is idle: idle_timeout counts from the last message, assignment or pause change (a
 // group join can take seconds); before any assignment it gives up after idle_timeout + 30 s.

@@ -65,10 +65,7 @@ struct ConsumePipeline::Impl {
     if (group) group->close();
   }
 
-  void error(const std::string& e) {
-    spdlog::warn("{}", e);
-    if (st.errors.size() < 20) st.errors.push_back(e);
-  }
+  void error(const std::string& e) { keep_error(st.errors, e); }
 
   void join(const GroupLimits& lim) {
     // Commits are ours: only offsets acknowledged by Elasticsearch or dead-lettered.
@@ -92,14 +89,8 @@ struct ConsumePipeline::Impl {
     it.offset = m->offset;
     it.ts_ms = rd_kafka_message_timestamp(m, nullptr);
     rd_kafka_headers_t* hdrs = nullptr;
-    const void* v = nullptr;
-    size_t vlen = 0;
-    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_header_get_last(hdrs, "ki.ts", &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR && v && vlen < 20) {
-      int64_t x = 0;
-      for (size_t i = 0; i < vlen; ++i) x = x * 10 + (static_cast<const char*>(v)[i] - '0');
-      it.sent_ms = x;
-    }
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) hdrs = nullptr;
+    it.sent_ms = read_time_header(hdrs).value_or(it.sent_ms);
     it.id = it.topic + "-" + std::to_string(it.partition) + "-" + std::to_string(it.offset);
     it.index = es::index_for(scfg.index, it.ts_ms > 0 ? it.ts_ms : wall_ms());
     std::string_view value = m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)

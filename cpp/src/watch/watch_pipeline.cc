@@ -14,12 +14,6 @@ namespace ki::watch {
 namespace {
 using Clock = std::chrono::steady_clock;
 
-std::string_view header(rd_kafka_headers_t* hdrs, const char* name) {
-  const void* v = nullptr;
-  size_t n = 0;
-  if (!hdrs || rd_kafka_header_get_last(hdrs, name, &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR || !v) return {};
-  return {static_cast<const char*>(v), n};
-}
 }  // namespace
 
 struct WatchPipeline::Impl {
@@ -52,10 +46,7 @@ struct WatchPipeline::Impl {
     if (group) group->close();
   }
 
-  void error(const std::string& e) {
-    spdlog::warn("{}", e);
-    if (st.errors.size() < 20) st.errors.push_back(e);
-  }
+  void error(const std::string& e) { keep_error(st.errors, e); }
 
   void join(const GroupLimits& lim) {
     GroupSink sink;
@@ -83,18 +74,12 @@ struct WatchPipeline::Impl {
     rd_kafka_headers_t* hdrs = nullptr;
     if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) hdrs = nullptr;
     int64_t msg_ts = rd_kafka_message_timestamp(m, nullptr);
-    int64_t sent_ms = msg_ts;
-    std::string_view kts = header(hdrs, "ki.ts");
-    if (!kts.empty() && kts.size() < 20) {
-      int64_t x = 0;
-      for (char c : kts) x = x * 10 + (c - '0');
-      sent_ms = x;
-    }
+    int64_t sent_ms = read_time_header(hdrs).value_or(msg_ts);
     int64_t now = wall_ms();
     if (sent_ms > 0) st.e2e_latency.observe(static_cast<double>(now - sent_ms) / 1000.0);
     std::string_view value(m->payload ? static_cast<const char*>(m->payload) : "", m->len);
     // The source is the file (ki.source, sent with --headers all), else the topic.
-    std::string_view source = header(hdrs, "ki.source");
+    std::string_view source = message_header(hdrs, "ki.source");
     if (source.empty()) source = rd_kafka_topic_name(m->rkt);
     if (decoder.decode(value, source, msg_ts, ev)) {
       engine.push(ev, now, pending, stream_of({rd_kafka_topic_name(m->rkt), m->partition}));
