@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 #include <cstdio>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,19 +33,14 @@ TEST(FuzzRegression, StructuredDataNamesArePrintableAscii) {
 // fuzz_line_reader: a line of exactly max_line_bytes was flagged as cut (and failed to parse as
 // "longer than the reader's limit"); a cut line is now exactly max_line_bytes long.
 TEST(FuzzRegression, LineOfExactlyTheLimitIsWhole) {
-  std::string path = ::testing::TempDir() + "ki_line_limit.log";
   std::string exact(64, 'x'), longer(65, 'y'), much_longer(300, 'z');
-  FILE* f = std::fopen(path.c_str(), "wb");
   std::string content = "\n" + exact + "\n" + longer + "\n" + much_longer + "\nend\n" + exact;
-  std::fwrite(content.data(), 1, content.size(), f);
-  std::fclose(f);
+  std::string path = test::write_temp_file("ki_line_limit.log", content);
   LineReaderConfig cfg;
   cfg.buffer_bytes = 16;
   cfg.max_line_bytes = 64;
   LineReader r(path, cfg);
-  std::vector<std::pair<std::string, bool>> got;
-  std::string_view line;
-  while (r.next(line)) got.emplace_back(std::string(line), r.truncated());
+  auto got = test::lines_and_cuts(r);
   std::vector<std::pair<std::string, bool>> want = {
       {"", false}, {exact, false}, {longer.substr(0, 64), true}, {much_longer.substr(0, 64), true},
       {"end", false}, {exact, false}};
@@ -57,19 +53,14 @@ TEST(FuzzRegression, LineOfExactlyTheLimitIsWhole) {
 // limit and flagged once (its tail is not handed out as a line of its own), whichever buffer
 // state it meets.
 TEST(FuzzRegression, FollowReaderCutsLongLinesOnce) {
-  std::string path = ::testing::TempDir() + "ki_follow_limit.log";
   std::string exact(100, 'x'), longer(101, 'y'), huge(1536 * 1024, 'z');  // huge: past the 1 MB buffer
-  FILE* f = std::fopen(path.c_str(), "wb");
   std::string content = exact + "\n" + longer + "\n" + huge + "\nend\n";
-  std::fwrite(content.data(), 1, content.size(), f);
-  std::fclose(f);
+  std::string path = test::write_temp_file("ki_follow_limit.log", content);
   FollowConfig cfg;
   cfg.max_line_bytes = 100;
   cfg.poll_ms = 1;
   FollowReader r(path, cfg);
-  std::vector<std::pair<std::string, bool>> got;
-  std::string_view line;
-  while (r.next(line, [] { return true; })) got.emplace_back(std::string(line), r.truncated());
+  auto got = test::lines_and_cuts(r, std::function<bool()>([] { return true; }));
   std::vector<std::pair<std::string, bool>> want = {
       {exact, false}, {longer.substr(0, 100), true}, {huge.substr(0, 100), true}, {"end", false}};
   EXPECT_EQ(got, want);

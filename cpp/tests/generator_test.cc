@@ -317,33 +317,33 @@ std::string expected_output(const GeneratorConfig& c, int64_t n) {
   return s;
 }
 
-TEST(Generate, LogFileHasExactlyTheGeneratorLines) {
+// Writes `number` lines of `gen` to a file of `type` (log, gz); checks the file holds exactly
+// the generator's lines and the stats count them; returns the text and the file's size.
+std::pair<std::string, uintmax_t> check_generated_file(const GeneratorConfig& gen, int64_t number,
+                                                       const std::string& type, const std::string& name) {
   GenerateOptions o;
-  o.gen = config(Format::ApacheCombined, 21, 1000000000);
-  o.number = 20000;  // several 256 KiB flushes
-  o.type = "log";
-  o.output = temp_path("plain.log");
+  o.gen = gen;
+  o.number = number;
+  o.type = type;
+  o.output = temp_path(name);
   const auto st = ki::generate(o);
-  const std::string data = read_file(o.output);
-  EXPECT_EQ(st.lines, 20000);
+  const std::string data = type == "gz" ? gunzip_file(o.output) : read_file(o.output);
+  EXPECT_EQ(st.lines, number);
   EXPECT_EQ(st.bytes, static_cast<int64_t>(data.size()));
-  EXPECT_EQ(data, expected_output(o.gen, 20000));
+  EXPECT_EQ(data, expected_output(o.gen, number));
+  const uintmax_t size = std::filesystem::file_size(o.output);
   std::filesystem::remove(o.output);
+  return {data, size};
+}
+
+TEST(Generate, LogFileHasExactlyTheGeneratorLines) {
+  // 20000 lines: several 256 KiB flushes
+  check_generated_file(config(Format::ApacheCombined, 21, 1000000000), 20000, "log", "plain.log");
 }
 
 TEST(Generate, GzipRoundTrips) {
-  GenerateOptions o;
-  o.gen = config(Format::Json, 22, 250000000);
-  o.number = 30000;
-  o.type = "gz";
-  o.output = temp_path("out.log.gz");
-  const auto st = ki::generate(o);
-  const std::string data = gunzip_file(o.output);
-  EXPECT_EQ(st.lines, 30000);
-  EXPECT_EQ(st.bytes, static_cast<int64_t>(data.size()));
-  EXPECT_EQ(data, expected_output(o.gen, 30000));
-  EXPECT_LT(std::filesystem::file_size(o.output), data.size() / 2);  // really compressed
-  std::filesystem::remove(o.output);
+  auto [data, size] = check_generated_file(config(Format::Json, 22, 250000000), 30000, "gz", "out.log.gz");
+  EXPECT_LT(size, data.size() / 2);  // really compressed
 }
 
 TEST(Generate, BytesLimitStopsAtFirstLineReachingIt) {

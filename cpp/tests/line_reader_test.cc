@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "source/line_reader.h"
+#include "test_util.h"
 
 using namespace ki;
 
@@ -35,14 +36,6 @@ std::string numbered(int from, int to) {
   return s;
 }
 
-std::string write_file(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + name;
-  FILE* f = std::fopen(path.c_str(), "wb");
-  std::fwrite(content.data(), 1, content.size(), f);
-  std::fclose(f);
-  return path;
-}
-
 // Reads every line; returns them and the error message ("" if none).
 std::pair<std::vector<std::string>, std::string> read_all(const std::string& path, LineReaderConfig cfg = {}) {
   std::vector<std::string> lines;
@@ -60,7 +53,7 @@ std::pair<std::vector<std::string>, std::string> read_all(const std::string& pat
 }  // namespace
 
 TEST(LineReader, GzipMembersAndZeroPaddingAreRead) {
-  std::string path = write_file("ki_lr_members.gz", gzip_member(numbered(0, 500)) + gzip_member(numbered(500, 1000)) +
+  std::string path = test::write_temp_file("ki_lr_members.gz", gzip_member(numbered(0, 500)) + gzip_member(numbered(500, 1000)) +
                                                         std::string(512, '\0'));
   auto [lines, err] = read_all(path);
   EXPECT_EQ(err, "");
@@ -72,7 +65,7 @@ TEST(LineReader, GzipMembersAndZeroPaddingAreRead) {
 TEST(LineReader, CutMemberIsReportedAfterTheLinesBeforeIt) {
   std::string m1 = gzip_member(numbered(0, 500)), m2 = gzip_member(numbered(500, 1000));
   std::string data = m1 + m2.substr(0, m2.size() - 20);  // the trailer and some data missing
-  std::string path = write_file("ki_lr_cut.gz", data);
+  std::string path = test::write_temp_file("ki_lr_cut.gz", data);
   auto [lines, err] = read_all(path);
   ASSERT_GE(lines.size(), 500u);
   EXPECT_LT(lines.size(), 1000u);
@@ -86,7 +79,7 @@ TEST(LineReader, CutMemberIsReportedAfterTheLinesBeforeIt) {
 TEST(LineReader, BadCrcIsReportedWithItsOffset) {
   std::string m1 = gzip_member(numbered(0, 500));
   m1[m1.size() - 8] ^= 0x5a;  // CRC-32 of the trailer
-  std::string path = write_file("ki_lr_crc.gz", m1 + gzip_member(numbered(500, 1000)));
+  std::string path = test::write_temp_file("ki_lr_crc.gz", m1 + gzip_member(numbered(500, 1000)));
   auto [lines, err] = read_all(path);
   EXPECT_EQ(lines.size(), 500u);  // the CRC is checked at the member's end: the next member is not read
   EXPECT_NE(err.find("CRC-32 mismatch"), std::string::npos) << err;
@@ -96,7 +89,7 @@ TEST(LineReader, BadCrcIsReportedWithItsOffset) {
 
 TEST(LineReader, GarbageAfterAMemberIsReported) {
   std::string m1 = gzip_member(numbered(0, 10));
-  std::string path = write_file("ki_lr_garbage.gz", m1 + "not gzip\n");
+  std::string path = test::write_temp_file("ki_lr_garbage.gz", m1 + "not gzip\n");
   auto [lines, err] = read_all(path);
   EXPECT_EQ(lines.size(), 10u);
   EXPECT_NE(err.find("not gzip data at byte " + std::to_string(m1.size())), std::string::npos) << err;
@@ -106,7 +99,7 @@ TEST(LineReader, GarbageAfterAMemberIsReported) {
 TEST(LineReader, IncompleteLineBeforeDamageIsNotHandedOut) {
   std::string m1 = gzip_member("a\nb\nc-without-end");
   m1[m1.size() - 8] ^= 1;
-  std::string path = write_file("ki_lr_partial.gz", m1);
+  std::string path = test::write_temp_file("ki_lr_partial.gz", m1);
   auto [lines, err] = read_all(path);
   EXPECT_EQ(lines, (std::vector<std::string>{"a", "b"}));
   EXPECT_NE(err.find("incomplete line just before it (13 bytes)"), std::string::npos) << err;

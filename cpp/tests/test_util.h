@@ -1,7 +1,12 @@
 // Helpers shared by the C++ tests.
 #pragma once
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <cstdio>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "encode/encoder.h"
 #include "parse/parser.h"
@@ -33,6 +38,25 @@ inline std::string fail_reason(const std::string& line, Format f = Format::Unkno
   Record r;
   if (p.parse(line, r) == ParseStatus::Ok) return "";
   return p.error_message();
+}
+
+// Writes content to a file in the test temp dir; returns its path.
+inline std::string write_temp_file(const std::string& name, const std::string& content) {
+  std::string path = ::testing::TempDir() + name;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  std::fwrite(content.data(), 1, content.size(), f);
+  std::fclose(f);
+  return path;
+}
+
+// Every line a reader (LineReader, FollowReader) hands out, with whether it was cut; `more` are
+// the extra arguments of its next() (FollowReader's idle callback).
+template <class Reader, class... More>
+std::vector<std::pair<std::string, bool>> lines_and_cuts(Reader& r, More... more) {
+  std::vector<std::pair<std::string, bool>> got;
+  std::string_view line;
+  while (r.next(line, more...)) got.emplace_back(std::string(line), r.truncated());
+  return got;
 }
 
 }  // namespace ki::test
