@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "source/buffered_lines.h"
+
 namespace ki {
 
 FollowReader::FollowReader(std::string path, FollowConfig cfg) : path_(std::move(path)), cfg_(cfg) {
@@ -61,18 +63,7 @@ ssize_t FollowReader::read_more() {
 bool FollowReader::next(std::string_view& line, const std::function<bool()>& idle) {
   truncated_ = false;
   for (;;) {
-    const char* start = buf_.data() + begin_;
-    const void* nl = std::memchr(start, '\n', end_ - begin_);
-    if (nl) {
-      size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
-      begin_ += len + 1;
-      bytes_ += len + 1;
-      if (skip_rest_) {  // the tail of a line already handed out cut
-        skip_rest_ = false;
-        continue;
-      }
-      truncated_ = len > cfg_.max_line_bytes;
-      line = std::string_view(start, truncated_ ? cfg_.max_line_bytes : len);
+    if (next_buffered_line(buf_, begin_, end_, bytes_, skip_rest_, cfg_.max_line_bytes, line, truncated_)) {
       ++line_no_;
       return true;
     }

@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "source/buffered_lines.h"
+
 namespace ki {
 
 namespace {
@@ -221,18 +223,7 @@ bool LineReader::fill() {
 bool LineReader::next(std::string_view& line) {
   truncated_ = false;
   for (;;) {
-    const char* start = buf_.data() + begin_;
-    const void* nl = std::memchr(start, '\n', end_ - begin_);
-    if (nl) {
-      size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
-      begin_ += len + 1;
-      bytes_ += len + 1;
-      if (skip_rest_) {  // tail of a cut line: already reported
-        skip_rest_ = false;
-        continue;
-      }
-      truncated_ = len > cfg_.max_line_bytes;  // possible when buffer_bytes > max_line_bytes
-      line = std::string_view(start, truncated_ ? cfg_.max_line_bytes : len);
+    if (next_buffered_line(buf_, begin_, end_, bytes_, skip_rest_, cfg_.max_line_bytes, line, truncated_)) {
       ++line_no_;
       return true;
     }
