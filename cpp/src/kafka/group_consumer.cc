@@ -41,6 +41,13 @@ void keep_error(std::vector<std::string>& errors, const std::string& e) {
   if (errors.size() < 20) errors.push_back(e);
 }
 
+std::function<void(const std::string&, bool)> errors_into(std::vector<std::string>& errors, std::string& fatal) {
+  return [&errors, &fatal](const std::string& e, bool is_fatal) {
+    keep_error(errors, e);
+    if (is_fatal) fatal = "Kafka consumer fatal error";
+  };
+}
+
 GroupConsumer::GroupConsumer(Properties defaults, Properties overrides, std::vector<std::string> topics,
                              GroupLimits limits, GroupSink sink)
     : defaults_(std::move(defaults)), overrides_(std::move(overrides)), topics_(std::move(topics)),

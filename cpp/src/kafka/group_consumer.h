@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -87,6 +88,10 @@ struct GroupSink {
   std::function<void(const std::string& error, bool fatal)> error;
 };
 
+// GroupSink.error for a run's stats: every error kept (keep_error); a fatal one also sets `fatal`,
+// which ends the run.
+std::function<void(const std::string&, bool)> errors_into(std::vector<std::string>& errors, std::string& fatal);
+
 struct GroupLag {
   std::map<std::string, int64_t> known;  // "topic[partition]" -> high watermark - done
   std::vector<std::string> unknown;      // high watermark not known yet: not a lag of 0
@@ -150,5 +155,15 @@ class GroupConsumer {
   PartitionEnds ends_;
   bool paused_ = false;
 };
+
+// A member of the group a config names by these fields (ConsumerConfig, WatchConfig): bootstrap,
+// group, auto_offset_reset, properties, topics. Not joined yet.
+template <class Config>
+std::unique_ptr<GroupConsumer> group_member(const Config& c, const char* client_id, bool auto_commit,
+                                            const GroupLimits& lim, GroupSink sink) {
+  return std::make_unique<GroupConsumer>(
+      group_consumer_defaults(c.bootstrap, c.group, client_id, c.auto_offset_reset, auto_commit), c.properties,
+      c.topics, lim, std::move(sink));
+}
 
 }  // namespace ki

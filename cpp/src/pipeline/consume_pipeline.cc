@@ -71,13 +71,8 @@ struct ConsumePipeline::Impl {
     // Commits are ours: only offsets acknowledged by Elasticsearch or dead-lettered.
     GroupSink sink;
     sink.revoking = [this](const rd_kafka_topic_partition_list_t* parts) { on_revoke(parts); };
-    sink.error = [this](const std::string& e, bool fatal) {
-      error(e);
-      if (fatal) st.fatal = "Kafka consumer fatal error";
-    };
-    group = std::make_unique<GroupConsumer>(
-        group_consumer_defaults(ccfg.bootstrap, ccfg.group, "kafkainsight-consumer", ccfg.auto_offset_reset, false),
-        ccfg.properties, ccfg.topics, lim, std::move(sink));
+    sink.error = errors_into(st.errors, st.fatal);
+    group = group_member(ccfg, "kafkainsight-consumer", false, lim, std::move(sink));
     committer = std::make_unique<consume::Committer>(*group, st.committed, [this](const std::string& e) { error(e); });
     group->join();
   }

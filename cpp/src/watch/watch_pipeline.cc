@@ -59,13 +59,8 @@ struct WatchPipeline::Impl {
         engine.remove_stream(stream_of({parts->elems[i].topic, parts->elems[i].partition}), wall_ms(), pending);
     };
     sink.at_end = [this](const TopicPartition& tp) { engine.set_idle(stream_of(tp), wall_ms(), pending); };
-    sink.error = [this](const std::string& e, bool fatal) {
-      error(e);
-      if (fatal) st.fatal = "Kafka consumer fatal error";
-    };
-    group = std::make_unique<GroupConsumer>(
-        group_consumer_defaults(cfg.bootstrap, cfg.group, "kafkainsight-watch", cfg.auto_offset_reset, true),
-        cfg.properties, cfg.topics, lim, std::move(sink));
+    sink.error = errors_into(st.errors, st.fatal);
+    group = group_member(cfg, "kafkainsight-watch", true, lim, std::move(sink));
     group->join();
   }
 
