@@ -529,15 +529,28 @@ char* Generator::put_platform(char* p) {
       p = lit(p, "X11; Linux ");
       return put(p, KI_PICK(kLinuxCpus));
     case 1:
-      p = lit(p, "Macintosh; ");
-      p = put(p, KI_PICK(kMacCpus));
-      p = lit(p, " Mac OS X 10_");
-      p = put_u(p, range(5, 8));
-      *p++ = '_';
-      return put_u(p, below(10));
+      return put_mac_os(p);
     default:
       return put(p, KI_PICK(kWindowsTokens));
   }
+}
+
+char* Generator::put_mac_os(char* p) {
+  p = lit(p, "Macintosh; ");
+  p = put(p, KI_PICK(kMacCpus));
+  p = lit(p, " Mac OS X 10_");
+  p = put_u(p, range(5, 8));
+  *p++ = '_';
+  return put_u(p, below(10));
+}
+
+char* Generator::put_safari_version(char* p, sv webkit) {
+  p = lit(p, " (KHTML, like Gecko) Version/");
+  p = put_u(p, range(4, 5));
+  *p++ = '.';
+  p = put_u(p, below(2));
+  p = lit(p, " Safari/");
+  return put(p, webkit);
 }
 
 char* Generator::put_user_agent(char* p) {
@@ -572,12 +585,7 @@ char* Generator::put_user_agent(char* p) {
           p = lit(p, ".0");
           break;
         default:
-          p = lit(p, "Macintosh; ");
-          p = put(p, KI_PICK(kMacCpus));
-          p = lit(p, " Mac OS X 10_");
-          p = put_u(p, range(5, 8));
-          *p++ = '_';
-          p = put_u(p, below(10));
+          p = put_mac_os(p);
           p = lit(p, " rv:");
           p = put_u(p, range(2, 6));
           p = lit(p, ".0");
@@ -611,29 +619,14 @@ char* Generator::put_user_agent(char* p) {
           p = put(p, KI_PICK(kWindowsTokens));
           p = lit(p, ") AppleWebKit/");
           p = put(p, webkit);
-          p = lit(p, " (KHTML, like Gecko) Version/");
-          p = put_u(p, range(4, 5));
-          *p++ = '.';
-          p = put_u(p, below(2));
-          p = lit(p, " Safari/");
-          return put(p, webkit);
+          return put_safari_version(p, webkit);
         case 1:
-          p = lit(p, "Macintosh; ");
-          p = put(p, KI_PICK(kMacCpus));
-          p = lit(p, " Mac OS X 10_");
-          p = put_u(p, range(5, 8));
-          *p++ = '_';
-          p = put_u(p, below(10));
+          p = put_mac_os(p);
           p = lit(p, " rv:");
           p = put_u(p, range(4, 6));
           p = lit(p, ".0; en-US) AppleWebKit/");
           p = put(p, webkit);
-          p = lit(p, " (KHTML, like Gecko) Version/");
-          p = put_u(p, range(4, 5));
-          *p++ = '.';
-          p = put_u(p, below(2));
-          p = lit(p, " Safari/");
-          return put(p, webkit);
+          return put_safari_version(p, webkit);
         default:
           p = put(p, KI_PICK(kMobileDevices));
           *p++ = ' ';

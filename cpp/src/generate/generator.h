@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "parse/record.h"
 
@@ -49,6 +50,8 @@ class Generator {
   char* put_url(char* p);
   char* put_user_agent(char* p);
   char* put_platform(char* p);
+  char* put_mac_os(char* p);                              // "Macintosh; Intel Mac OS X 10_7_3"
+  char* put_safari_version(char* p, std::string_view webkit);  // " (KHTML, like Gecko) Version/4.1 Safari/<webkit>"
   char* put_hacker_phrase(char* p);
   char* put_access_head(char* p, int64_t min_bytes, int64_t max_bytes);  // apache common fields
 
