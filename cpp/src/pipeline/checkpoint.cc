@@ -151,22 +151,22 @@ uint64_t Checkpoint::begin_file(uint32_t src, const std::string& input, std::str
   return start;
 }
 
-void Checkpoint::sent(uint32_t src, uint64_t line_no, bool pending) {
+template <class Change>
+void Checkpoint::update(uint32_t src, Change change) {
   std::lock_guard<std::mutex> lk(mu_);
   auto it = active_.find(src);
   if (it == active_.end()) return;
   uint64_t before = it->second.window.committed();
-  it->second.window.sent(line_no, pending);
+  change(it->second.window);
   if (it->second.window.committed() != before) dirty_ = true;
 }
 
+void Checkpoint::sent(uint32_t src, uint64_t line_no, bool pending) {
+  update(src, [&](AckWindow& w) { w.sent(line_no, pending); });
+}
+
 void Checkpoint::acked(uint32_t src, uint64_t line_no, bool ok) {
-  std::lock_guard<std::mutex> lk(mu_);
-  auto it = active_.find(src);
-  if (it == active_.end()) return;
-  uint64_t before = it->second.window.committed();
-  it->second.window.acked(line_no, ok);
-  if (it->second.window.committed() != before) dirty_ = true;
+  update(src, [&](AckWindow& w) { w.acked(line_no, ok); });
 }
 
 uint64_t Checkpoint::committed(const std::string& input) const {

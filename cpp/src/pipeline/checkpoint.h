@@ -79,6 +79,9 @@ class Checkpoint {
   };
   void saver_loop();
   void write_locked();
+  // Applies `change` to src's window; the checkpoint is dirty when its committed line moved.
+  template <class Change>
+  void update(uint32_t src, Change change);
 
   std::string path_;
   int interval_ms_;
