@@ -18,7 +18,7 @@ namespace {
 
 class PyHttpClient {
  public:
-  // The typed _core.ClientConfig the consumer's sink uses too (bind_elasticsearch.cc).
+  // The typed _core.ClientConfig the consumer's sink uses too (bind_types.cc).
   explicit PyHttpClient(es::ClientConfig c) {
     c.max_in_flight = 1;
     client_ = std::make_unique<es::EsClient>(std::move(c));  // ValueError / RuntimeError: see client.h

@@ -1,5 +1,5 @@
 // Typed bindings of the C++ config and stats structs: each field is named and documented once,
-// here, next to its member pointer. The class records the names in order (`_fields`), which
+// next to its member pointer, with Fields<T> below (all of them in bind_types.cc). The class records the names in order (`_fields`), which
 // gives every bound struct the same generic `to_dict()` and a `__repr__` that masks secrets;
 // the Python side (kafkainsight/_typed.py) builds its stats dataclasses from `_fields` and the
 // default-constructed instance, and _core.cpp_defaults() reads the config defaults the same way.
