@@ -232,6 +232,18 @@ def _state_path(home: Path) -> Path:
     return home / STATE_FILE
 
 
+def _remove(files: list[str], dirs: list[str], say: bool = False) -> None:
+    """The .env and CA the demo wrote, and the directories it made for them if now empty."""
+    for f in files:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f)
+            if say:
+                _say(f"removed {f}")
+    for d in dirs:
+        with contextlib.suppress(OSError):
+            os.rmdir(d)                           # only when empty
+
+
 def stop_kept(home: Path) -> int:
     """`kafkainsight demo --stop`: end what a `--keep` demo left running, remove its data."""
     sp = _state_path(home)
@@ -242,10 +254,7 @@ def stop_kept(home: Path) -> int:
     for p in st["processes"]:
         stop_pid(p["pid"], p["token"], getattr(signal, p.get("signal", "SIGTERM")))
         _say(f"stopped {p['what']} (pid {p['pid']})")
-    for f in st.get("written", []):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(f)
-            _say(f"removed {f}")
+    _remove(st.get("written", []), st.get("made_dirs", []), say=True)
     if st.get("temporary"):
         shutil.rmtree(st["workdir"], ignore_errors=True)
         _say(f"removed {st['workdir']}")
@@ -267,6 +276,7 @@ class Demo:
         self.engine_error = ""
         self.written: list[str] = []          # .env and CA the demo wrote (removed when it stops them)
         self.notes: list[str] = []
+        self.made_dirs: list[str] = []        # certificates/ when it was not there (removed when empty)
         self.t0 = time.perf_counter()
 
     # -- the search engine, started in a thread while the logs are generated and produced
@@ -340,6 +350,8 @@ class Demo:
             _say(f"4. search engine: NOT started: {reason[0]}")
             for line in reason[1:12]:
                 _say(f"     {line}")
+            _say("   (the search engine needs Java 17+, Maven or its cache, nginx and openssl: scripts/setup.sh "
+                 "installs and fetches them)")
             _say("   skipped: consume into the search engine and the search; the Kafka-only path follows "
                  "(the topic read back)")
             main = read_topic(bootstrap, a.topic, keep=1)
@@ -370,8 +382,9 @@ class Demo:
         cs = _kv(summary[-1]) if summary else {}
         _say(f"5. consumed: `kafkainsight {' '.join(cmd)}` (group {GROUP}, index {INDEX}) in "
              f"{time.perf_counter() - t:.1f}s, exit {r.returncode}")
-        for line in r.stderr.strip().splitlines()[-6:]:
-            _say(f"     {line}")
+        for line in r.stderr.strip().splitlines():
+            if not line.startswith("["):         # its summary and errors, not the log of assignments
+                _say(f"     {line.strip()}")
 
         count, searched = self._search(se, ca_path, incident_at)
         self._alerts_and_report(files, env, incident_at, first_step=7)
@@ -389,7 +402,9 @@ class Demo:
     def _write_env_and_ca(self, bootstrap: str) -> tuple[Path, Path]:
         se = self.engine
         certs = self.home / "certificates"
-        certs.mkdir(exist_ok=True)
+        if not certs.is_dir():
+            certs.mkdir()
+            self.made_dirs.append(str(certs))
         ca_path, note = _place(certs / "http_ca.crt", _is_demo_ca, "http_ca.demo.crt")
         if note:
             self.notes.append(note)
@@ -428,7 +443,7 @@ class Demo:
         since = dt.datetime.fromtimestamp(incident_at, dt.timezone.utc)
         until = since + dt.timedelta(seconds=INCIDENT_SECONDS)
         window = {"range": {"@timestamp": {"gte": since.isoformat(), "lt": until.isoformat()}}}
-        r = es.search(index=INDEX, size=1, query={"bool": {"filter": [window, {"term": {
+        r = es.search(index=INDEX, size=0, query={"bool": {"filter": [window, {"term": {
             "http.response.status_code": 401}}]}}, aggs={
             "clients": {"terms": {"field": "source.ip.keyword", "size": 1}}})
         s5 = es.count(index=INDEX, query={"bool": {"filter": [window, {"range": {
@@ -439,8 +454,11 @@ class Demo:
         _say(f"6. searched back with the official elasticsearch {es_version} client: _count {count:,} in {INDEX}; "
              f"during the incident ({since:%H:%M:%S}-{until:%H:%M:%S} UTC) {s5} responses 5xx and {n401} 401s, "
              f"top 401 client {who}")
-        if r["hits"]["hits"]:
-            _say("   a 401 from then: " + json.dumps(r["hits"]["hits"][0]["_source"], separators=(",", ":"))[:300])
+        if top:
+            hit = es.search(index=INDEX, size=1, sort=[{"@timestamp": "asc"}],
+                            query={"term": {"source.ip.keyword": top[0]["key"]}})["hits"]["hits"]
+            if hit:
+                _say("   its first request: " + json.dumps(hit[0]["_source"], separators=(",", ":"))[:300])
         es.close()
         return count, True
 
@@ -485,7 +503,7 @@ class Demo:
                       {"what": f"{se.engine_name} {se.engine_version}", "pid": jvm_pid, "token": str(se.workdir)}]
             se.let_go()
         state = {"workdir": str(self.workdir), "temporary": self.temporary, "processes": procs,
-                 "written": self.written}
+                 "written": self.written, "made_dirs": self.made_dirs}
         _write_private(_state_path(self.home), json.dumps(state, indent=1) + "\n")
         _say(f"kept running (--keep); stop everything with `kafkainsight demo --stop` (here: {self.home}):")
         _say(f"  embedded broker (pid {self.broker.pid}): export KAFKA_BOOTSTRAP_SERVERS={self.broker.bootstrap}")
@@ -512,9 +530,7 @@ class Demo:
         if self.broker is not None:
             self.broker.stop()
             stopped.append("broker")
-        for f in self.written:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(f)
+        _remove(self.written, self.made_dirs)
         if self.temporary:
             shutil.rmtree(self.workdir, ignore_errors=True)
         what = " and ".join(stopped) or "nothing"
