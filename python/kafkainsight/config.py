@@ -340,7 +340,7 @@ DESCRIPTIONS = {  # (help in the command list, description on the command's --he
              "demo's written next to it), `kafkainsight consume` into it, search back with the official "
              "elasticsearch client, `kafkainsight watch --logs`, `kafkainsight report`; the last line accounts "
              "for every line (exit 1 when the numbers do not add up). Needs Java 17+, Maven (first run: "
-             "downloads the engine, about 150 MB, cached), nginx and openssl, which scripts/setup.sh installs "
+             "downloads the engine, about 100 MB, cached), nginx and openssl, which scripts/setup.sh installs "
              "and fetches; without them it says so and runs the Kafka-only path (exit 0). Works from a "
              "checkout (scripts/demo.sh) and from an installed package."),
     "report": ("write one self-contained HTML report (charts, no network needed)",
