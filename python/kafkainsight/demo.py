@@ -544,8 +544,11 @@ def run(a: argparse.Namespace) -> int:
     if a.stop:
         return stop_kept(Path.cwd())
     d = Demo(a)
-    d.result = "result: MISMATCH, the demo did not finish"
+    d.result = "result: MISMATCH, the demo did not finish (see above)"
     try:
         return d.run()
+    except KeyboardInterrupt:
+        d.result = "result: STOPPED by a signal before the end; nothing is left running"
+        raise
     finally:
         print(d.result, flush=True)
