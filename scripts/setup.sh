@@ -10,11 +10,12 @@ ROOT=$(pwd)
 VENV=${KI_VENV:-$ROOT/.venv}
 MODE=${1:-}
 
+# default-jdk-headless: javac, since the search engine's tiny runner is compiled at set-up (a JRE has none).
 APT_PKGS=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
-  kcat openssl curl default-jre-headless maven python3-venv nginx-light
+  kcat openssl curl default-jre-headless default-jdk-headless maven python3-venv nginx-light
   chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
   syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
 )
