@@ -293,10 +293,6 @@ class Demo:
 
     def run(self) -> int:
         a = self.a
-        if _state_path(self.home).exists():
-            print(f"kafkainsight demo: a demo kept running from before ({_state_path(self.home)}): "
-                  "`kafkainsight demo --stop` first", file=sys.stderr)
-            return 2
         _say(f"KafkaInsight {__version__} demo (work dir {self.workdir})")
         engine_thread = threading.Thread(target=self._start_engine, name="search-engine", daemon=True)
         engine_thread.start()
@@ -342,7 +338,10 @@ class Demo:
                        and dlq["messages"] == st.dead_lettered)
 
         if engine_thread.is_alive():
-            _say("   (waiting for the search engine to start ...)")
+            se = self.engine
+            first = se is not None and se.classpath is None   # still resolving: Maven on first use
+            _say("   (waiting for the search engine to start" +
+                 (": its first use, Maven fetches its jars (about 100 MB, cached) ...)" if first else " ...)"))
         engine_thread.join()
         env = _child_env()
         if self.engine is None:
@@ -543,6 +542,10 @@ class Demo:
 def run(a: argparse.Namespace) -> int:
     if a.stop:
         return stop_kept(Path.cwd())
+    if _state_path(Path.cwd()).exists():
+        print(f"kafkainsight demo: a demo kept running from before ({_state_path(Path.cwd())}): "
+              "`kafkainsight demo --stop` first", file=sys.stderr)
+        return 2
     d = Demo(a)
     d.result = "result: MISMATCH, the demo did not finish (see above)"
     try:
