@@ -118,3 +118,23 @@ def test_demo_exits_non_zero_when_lines_go_missing(tmp_path):
     r = _demo(tmp_path, "--java", str(tmp_path / "no-such-java"), "--partitions", "1", tmpdir=tmpdir)
     assert r.returncode == 1, r.stdout + r.stderr
     assert r.stdout.splitlines()[-1].startswith("result: MISMATCH, 120,243 lines not all accounted for")
+
+
+def test_demo_keeps_a_users_env_and_ca(tmp_path):
+    # An .env or CA that the demo did not write is never overwritten: the demo's goes next to it.
+    from kafkainsight import demo
+    from kafkainsight.sandbox.search import find_openssl, make_tls_material
+    openssl = find_openssl()
+    ours, theirs = tmp_path / "ours.crt", tmp_path / "theirs.crt"
+    make_tls_material(openssl, tmp_path / "a", ours, demo.CA_ORG)
+    make_tls_material(openssl, tmp_path / "b", theirs, "Example Corp")
+    assert demo._is_demo_ca(ours) and not demo._is_demo_ca(theirs)
+    assert demo._place(ours, demo._is_demo_ca, "x.crt") == (ours, "")
+    alt, note = demo._place(theirs, demo._is_demo_ca, "http_ca.demo.crt")
+    assert alt == tmp_path / "http_ca.demo.crt" and "is not the demo's: kept" in note
+    env = tmp_path / ".env"
+    env.write_text("ELASTIC_PASSWORD=mine\n")
+    assert demo._place(env, demo._is_demo_env, ".env.demo")[0] == tmp_path / ".env.demo"
+    demo._write_private(env, demo.ENV_MARK + ": ...\nELASTIC_PASSWORD=x\n")   # one the demo wrote
+    assert demo._place(env, demo._is_demo_env, ".env.demo") == (env, "")
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
