@@ -129,7 +129,7 @@ def stop_pid(pid: int, token: str, sig: int = signal.SIGTERM, timeout: float = 3
 class BrokerProcess:
     """`kafkainsight broker` in its own process (and session, so --keep can leave it running)."""
 
-    def __init__(self, workdir: Path, topics: dict[str, int], detach: bool):
+    def __init__(self, workdir: Path, topics: dict[str, int], detach: bool, rm: Path | None = None):
         self.log_path = workdir / "broker.log"
         args = []
         for name, parts in topics.items():
@@ -140,7 +140,8 @@ class BrokerProcess:
         self.reaper = None
         if not detach:
             from .sandbox._proc import Reaper
-            self.reaper = Reaper(quiet=True)
+            # Kills the broker and removes the temporary work dir if the demo dies (even by SIGKILL).
+            self.reaper = Reaper(rm=str(rm) if rm else None, quiet=True)
             self.reaper.add(self.proc.pid)
         self.bootstrap = self._wait_bootstrap(60.0)
 
@@ -317,7 +318,8 @@ class Demo:
              f"{total:,} lines in {time.perf_counter() - t:.2f}s")
 
         dlq_topic = f"{a.topic}.dlq"
-        self.broker = BrokerProcess(self.workdir, {a.topic: a.partitions, dlq_topic: 1}, detach=a.keep)
+        self.broker = BrokerProcess(self.workdir, {a.topic: a.partitions, dlq_topic: 1}, detach=a.keep,
+                                    rm=self.workdir if self.temporary else None)
         bootstrap = self.broker.bootstrap
         _say(f"2. embedded broker: `kafkainsight broker` (pid {self.broker.pid}) at {bootstrap}")
 
@@ -521,6 +523,7 @@ class Demo:
 
     def _cleanup(self, engine_thread: threading.Thread) -> None:
         if engine_thread.is_alive():        # interrupted while it started: let start() finish or fail
+            _say("stopping: waiting for the search engine to finish starting, to stop it")
             engine_thread.join(ENGINE_TIMEOUT)
         stopped = []
         if self.engine is not None:
