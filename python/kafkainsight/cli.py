@@ -267,47 +267,10 @@ def _cmd_broker(a: argparse.Namespace) -> int:
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
-    """The main job on embedded defaults: generate -> produce to an embedded broker -> read back -> summary."""
-    from .generate import generate
-    from .kafka import EmbeddedBroker, Producer, read_topic
-    workdir = a.workdir or tempfile.mkdtemp(prefix="kafkainsight-demo-")
-    os.makedirs(workdir, exist_ok=True)
-    print(f"KafkaInsight {__version__} demo (work dir {workdir})")
-    files = []
-    t0 = time.perf_counter()
-    for fmt in ("apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json"):
-        path = os.path.join(workdir, f"{fmt}.log")
-        generate(fmt, a.lines, output=path, type="log", seed=a.seed, sleep="1s", start=1700000000)
-        files.append(path)
-    # Three lines no parser accepts: they must reach the dead-letter topic, not vanish.
-    with open(files[0], "a", encoding="utf-8") as f:
-        f.write("this is not a log line\n<999>bad priority\n{\"json\": \"but not a log\"}\n")
-    total = a.lines * len(files) + 3
-    print(f"1. generated {a.lines:,} lines in each of {len(files)} formats (+3 bad lines) "
-          f"in {time.perf_counter() - t0:.2f}s")
-    with EmbeddedBroker(topics={a.topic: a.partitions, f"{a.topic}.dlq": 1}) as broker:
-        print(f"2. embedded broker at {broker.bootstrap} ({EmbeddedBroker.NOTE})")
-        # Spread lines evenly: each embedded partition keeps only ~5 MB, and librdkafka's sticky
-        # partitioner would pile a burst like this onto a few partitions.
-        with Producer(broker.bootstrap, a.topic, {"sticky.partitioning.linger.ms": "0"}, schema=a.schema,
-                      year=2023) as producer:  # closed before the broker goes
-            st = producer.produce_file(files)
-        print(f"3. produced (parse + encode + acks=all, in C++): {st.summary()}")
-        for fmt, n in sorted(st.by_format.items()):
-            print(f"     {fmt:16s} {n:>9,}")
-        main = read_topic(broker.bootstrap, a.topic, keep=1)
-        dlq = read_topic(broker.bootstrap, f"{a.topic}.dlq", keep=3)
-        print(f"4. read back: {main['messages']:,} documents in {a.topic} "
-              f"(partitions {dict(main['per_partition'])}), {dlq['messages']} in {a.topic}.dlq")
-        if main["kept"]:
-            print("   first document: " + main["kept"][0]["value"].decode())
-        for m in dlq["kept"]:
-            print(f"   dead-lettered line {m['headers']['ki.line'].decode()}: {m['value'].decode()!r} "
-                  f"<- {m['headers']['ki.error.reason'].decode()}")
-    ok = (st.read == total and st.balanced and st.failed_delivery == 0 and main["messages"] == st.produced
-          and dlq["messages"] == st.dead_lettered == 3)
-    print("result:", f"OK, all {total:,} lines accounted for" if ok else "MISMATCH (see above)")
-    return EXIT_OK if ok else EXIT_IO
+    """The main job end to end on embedded defaults (demo.py)."""
+    from .demo import run
+    _sigterm_as_interrupt()
+    return run(a)
 
 
 def _cmd_report(a: argparse.Namespace) -> int:

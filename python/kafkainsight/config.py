@@ -125,9 +125,10 @@ SETTINGS: tuple[Setting, ...] = (
       default_text="inferred from the clock", cpp={"produce": "ProduceConfig.year"},
       per={"watch": dict(help="with --logs: year for BSD syslog timestamps")}),
     S("output", ("-o", "--output"), None, str, "-", "where documents go (- = stdout)",
-      ("generate", "parse", "report"),
+      ("generate", "parse", "report", "demo"),
       per={"generate": dict(default=None, help="output file", default_text='generated.log with -t log|gz'),
-           "report": dict(default="report.html", help="the HTML file")}),
+           "report": dict(default="report.html", help="the HTML file"),
+           "demo": dict(default="out/demo-report.html", help="the HTML report (kept)")}),
     S("failed", ("--failed",), None, str, None, "write lines that did not parse (with reasons) here", ("parse",)),
     # ---- generate (flog's flags)
     S("type", ("-t", "--type"), None, str, "stdout", "where lines go", ("generate",), choices=("stdout", "log", "gz")),
@@ -264,8 +265,18 @@ SETTINGS: tuple[Setting, ...] = (
     # ---- broker, demo
     S("brokers", ("--brokers",), None, int, 1, "brokers of the embedded cluster", ("broker",)),
     S("lines", ("--lines",), None, int, 20_000, "lines per format", ("demo",)),
-    S("workdir", ("--workdir",), None, str, None, "where the generated files go", ("demo",),
-      default_text="a new temporary directory"),
+    S("workdir", ("--workdir",), None, str, None,
+      "where the generated logs, the broker's log and the search engine's data go", ("demo",),
+      default_text="a new temporary directory, removed at the end"),
+    S("keep", ("--keep",), None, bool, False,
+      "leave the broker and the search engine running and print how to reach them (`--stop` ends them)",
+      ("demo",)),
+    S("stop", ("--stop",), None, bool, False,
+      "stop what a --keep demo started from this directory and remove its data, .env and CA", ("demo",)),
+    S("java", ("--java",), "SEARCH_HARNESS_JAVA", str, None, "java executable for the search engine",
+      ("demo",), default_text="the newest Java 21+ (OpenSearch 3), else 17+ (OpenSearch 2)"),
+    S("engine_heap", ("--engine-heap",), "SEARCH_HARNESS_HEAP", str, "512m", "the search engine's JVM heap",
+      ("demo",)),
     # ---- report
     S("alerts", ("--alerts",), None, str, None,
       "alerts as JSON lines (kafkainsight watch output) for the timeline", ("report",),
@@ -320,7 +331,18 @@ DESCRIPTIONS = {  # (help in the command list, description on the command's --he
     "consume": ("move Kafka messages into Elasticsearch (exactly once, TLS)",
                 "Consume Kafka topics into Elasticsearch with bulk requests."),
     "broker": ("run the embedded Kafka broker (in memory) until stopped", None),
-    "demo": ("the main job on embedded defaults: generate -> Kafka -> read back -> summary", None),
+    "demo": ("the main job on embedded defaults: logs -> Kafka -> search engine over TLS -> search, alerts, "
+             "report",
+             "Generate logs (six formats, an incident, three bad lines), produce them into the embedded broker "
+             "(`kafkainsight broker`), start a real search engine (OpenSearch from Maven Central behind nginx: "
+             "TLS with a CA generated at start, written as certificates/http_ca.crt, basic auth with a "
+             "generated ELASTIC_PASSWORD in a mode-600 .env; an existing .env or CA of yours is kept and the "
+             "demo's written next to it), `kafkainsight consume` into it, search back with the official "
+             "elasticsearch client, `kafkainsight watch --logs`, `kafkainsight report`; the last line accounts "
+             "for every line (exit 1 when the numbers do not add up). Needs Java 17+, Maven (first run: "
+             "downloads the engine, about 100 MB, cached), nginx and openssl, which scripts/setup.sh installs "
+             "and fetches; without them it says so and runs the Kafka-only path (exit 0). Works from a "
+             "checkout (scripts/demo.sh) and from an installed package."),
     "report": ("write one self-contained HTML report (charts, no network needed)",
                "Charts of log files or a Kafka topic in one HTML page: requests by status class, 4xx/5xx, "
                "error-log levels over time, top paths / client IPs / user agents, alerts."),

@@ -10,7 +10,7 @@ import org.codelibs.opensearch.runner.OpenSearchRunner;
 import org.opensearch.Version;
 
 /**
- * One real OpenSearch node, in this JVM, for tests/search_harness/engine.py.
+ * One real OpenSearch node, in this JVM, for kafkainsight/sandbox/search.py (the demo, the tests).
  *
  * <pre>
  *   java -cp CLASSPATH kafkainsight.search.Runner --home DIR --http-port P --transport-port T
