@@ -75,7 +75,7 @@ def test_compose_file_refuses_to_run_without_passwords(compose_check):
 
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="Debian's docker-compose is not installed")
 def test_compose_file_passes_docker_compose_config():
-    env = {**os.environ, "ELASTIC_PASSWORD": "x", "KIBANA_PASSWORD": "y"}
+    env = {**os.environ, "ELASTIC_PASSWORD": "x", "KIBANA_PASSWORD": "y", "GRAFANA_PASSWORD": "z"}
     r = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True,
                        timeout=120, env=env)
     assert r.returncode == 0, r.stderr
