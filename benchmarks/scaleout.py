@@ -164,7 +164,8 @@ def fill(bootstrap: str, topic: str, lines: list[str], rate: Optional[float] = N
     return p.stats
 
 
-def run_group(cluster, engine, topic: str, n: int, members: int, tag: str, timeout: float = 600) -> dict:
+def run_group(cluster, engine, topic: str, n: int, members: int, tag: str, timeout: float = 600,
+              extra: tuple[str, ...] = ()) -> dict:
     """``members`` consumers in a new group read the whole topic (n lines) into a new index."""
     index, group = f"scale-{tag}-{members}", f"scale-{tag}-{members}"
     engine.request("DELETE", f"/{index}")
@@ -172,7 +173,7 @@ def run_group(cluster, engine, topic: str, n: int, members: int, tag: str, timeo
     side = lambda: (sum(proc_cpu_s(p) for p in nodes.values()), proc_cpu_s(engine.pid))  # noqa: E731
     (brokers0, engine0), busy0 = side(), machine_busy()
     t0 = time.monotonic()
-    group_members = [Member(f"{tag}{members}-{i}", cluster.bootstrap, topic, group, engine, index)
+    group_members = [Member(f"{tag}{members}-{i}", cluster.bootstrap, topic, group, engine, index, extra)
                      for i in range(members)]
     try:
         def alive():
@@ -191,7 +192,7 @@ def run_group(cluster, engine, topic: str, n: int, members: int, tag: str, timeo
     engine.request("DELETE", f"/{index}")
     cpu = sum(m.cpu_s for m in group_members)
     busy = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
-    return {"members": members, "docs": n, "seconds_to_all": round(t_end - t0, 2),
+    return {"members": members, "args": " ".join(extra), "docs": n, "seconds_to_all": round(t_end - t0, 2),
             "docs_per_s": round((n - c_first) / max(1e-6, t_end - t_first)),
             "consumer_cpu_us_per_doc": round(cpu / n * 1e6, 1),
             "broker_cpu_us_per_doc": round((brokers1 - brokers0) / n * 1e6, 1),
@@ -270,6 +271,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--churn-lines", type=int, default=60_000)
     ap.add_argument("--churn-rate", type=float, default=1500, help="lines/s of the live traffic in the churn run")
     ap.add_argument("--no-churn", action="store_true")
+    ap.add_argument("--consumer-args", default="", help="extra `consume` arguments, e.g. '--max-in-flight 6'")
     ap.add_argument("--json", help="write the results here")
     a = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -286,7 +288,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         fill(cluster.bootstrap, topic, seq_lines(a.lines))
         print(f"filled {topic}: {a.lines} lines, {a.partitions} partitions in {time.monotonic() - t:.1f}s")
         for k in a.groups:
-            r = run_group(cluster, engine, topic, a.lines, k, str(os.getpid()))
+            r = run_group(cluster, engine, topic, a.lines, k, str(os.getpid()), tuple(a.consumer_args.split()))
             print(json.dumps(r))
             results["groups"].append(r)
         if not a.no_churn:
