@@ -13,6 +13,8 @@ import subprocess
 
 import pytest
 
+from tests.harness_util import build_go_tool
+
 yaml = pytest.importorskip("yaml")
 kubernetes_validate = pytest.importorskip("kubernetes_validate")
 
@@ -24,15 +26,7 @@ SECRET_WORDS = re.compile(r"password|api[_-]?key|token|secret|PRIVATE KEY", re.I
 
 @pytest.fixture(scope="module")
 def kustomize_build():
-    go = shutil.which("go")
-    if not go:
-        pytest.skip("go is not installed (kustomize's library comes from the Go module proxy)")
-    exe = ROOT / "build" / "kustomize_build" / "kustomize_build"
-    exe.parent.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run([go, "build", "-o", str(exe), "."], cwd=ROOT / "tests" / "kustomize_build",
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
-    return exe
+    return build_go_tool("kustomize_build")
 
 
 @pytest.fixture(scope="module")
