@@ -288,7 +288,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         fill(cluster.bootstrap, topic, seq_lines(a.lines))
         print(f"filled {topic}: {a.lines} lines, {a.partitions} partitions in {time.monotonic() - t:.1f}s")
         for k in a.groups:
-            r = run_group(cluster, engine, topic, a.lines, k, str(os.getpid()), tuple(a.consumer_args.split()))
+            r = run_group(cluster, engine, topic, a.lines, k, str(os.getpid()), extra=tuple(a.consumer_args.split()))
             print(json.dumps(r))
             results["groups"].append(r)
         if not a.no_churn:
