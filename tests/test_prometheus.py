@@ -146,6 +146,8 @@ def stack(tmp_path_factory):
             wait(lambda: c["producer"].metric("kafkainsight_lines_in_total") == good + len(GARBAGE), "producer read")
             wait(lambda: c["consumer"].metric("kafkainsight_lines_out_total") == good, "consumer indexed")
             wait(lambda: c["watcher"].metric("kafkainsight_lines_in_total") == good, "watcher consumed")
+            # ... and committed: the lag counts from the committed offsets.
+            wait(lambda: c["consumer"].metric("kafkainsight_consumer_lag") == 0, "consumer lag 0")
             yield {"prom": prom, "comps": comps, "good": good, "log": log, "es": es, "bootstrap": b.bootstrap}
         finally:
             for comp in comps.values():
@@ -161,10 +163,11 @@ def test_prometheus_reads_every_sample_the_components_serve(stack):
             if name == "kafkainsight_last_update_timestamp_seconds":  # moves every 200 ms
                 continue
             sel = promql_selector(name, labels, job)
-            deadline = time.monotonic() + 30  # the next scrape (1 s) brings a value still moving
+            deadline = time.monotonic() + 30  # a value that moved shows in Prometheus at the next scrape (1 s)
             while not ((got := prom.value(sel)) is not None and math.isclose(got, value, rel_tol=1e-9)):
                 assert time.monotonic() < deadline, f"{sel}: {job} serves {value}, Prometheus has {got}"
                 time.sleep(0.3)
+                value = samples(scrape(comp.port))[(name, labels)]
 
 
 def test_user_queries_give_the_counts_the_components_print(stack):
