@@ -148,6 +148,9 @@ def stack(tmp_path_factory):
             wait(lambda: c["watcher"].metric("kafkainsight_lines_in_total") == good, "watcher consumed")
             # ... and committed: the lag counts from the committed offsets.
             wait(lambda: c["consumer"].metric("kafkainsight_consumer_lag") == 0, "consumer lag 0")
+            # Every target scraped again since: Prometheus holds the final values.
+            done = time.time()
+            wait(lambda: prom.value('min(timestamp(up{job=~"kafkainsight-.*"}))') > done + 0.1, "a scrape after")
             yield {"prom": prom, "comps": comps, "good": good, "log": log, "es": es, "bootstrap": b.bootstrap}
         finally:
             for comp in comps.values():
