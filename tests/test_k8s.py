@@ -6,6 +6,7 @@ than the consumer's flush, replicas <= partitions, static membership from the po
 No cluster runs here: nothing is applied."""
 from __future__ import annotations
 
+import fnmatch
 import pathlib
 import re
 import shutil
@@ -204,3 +205,15 @@ def test_a_missing_credentials_file_fails_the_build(kustomize_build, tree, tmp_p
     (t / "overlays" / "prod" / "credentials.env").unlink()
     r = subprocess.run([str(kustomize_build), str(t / "overlays" / "prod")], capture_output=True, text=True)
     assert r.returncode == 1 and "credentials.env" in r.stderr
+
+
+def test_credentials_and_ca_stay_out_of_git_and_the_image():
+    """What a user fills in (the Secret's env file, the CA) is ignored by git and not sent to a
+    docker build (deploy/Dockerfile copies the repository)."""
+    for o in OVERLAYS:
+        for f in ("credentials.env", "ca.crt"):
+            path = f"deploy/k8s/overlays/{o}/{f}"
+            r = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT)
+            assert r.returncode == 0, f"{path} is not git-ignored"
+            patterns = [p for p in (ROOT / ".dockerignore").read_text().splitlines() if p and not p.startswith("#")]
+            assert any(fnmatch.fnmatch(path, p) for p in patterns), f"{path} would be in the docker build context"
