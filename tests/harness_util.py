@@ -81,3 +81,19 @@ def report_errors(name: str, error: Type[Exception], run: Callable[[], int]) -> 
     except error as e:
         print(f"{name}: error: {e}", file=sys.stderr)
         return 2
+
+
+def build_go_tool(name: str) -> Path:
+    """Build the Go program in tests/<name> (its modules from the Go module proxy) into
+    build/<name>/<name>; skips the test when Go is not installed."""
+    import pytest
+    go = shutil.which("go")
+    if not go:
+        pytest.skip(f"go is not installed ({name} is built from the Go module proxy)")
+    root = Path(__file__).resolve().parent.parent
+    exe = root / "build" / name / name
+    exe.parent.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run([go, "build", "-o", str(exe), "."], cwd=root / "tests" / name,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return exe

@@ -18,7 +18,7 @@ import pytest
 
 from kafkainsight.cli import main
 from kafkainsight.deploy_assets import index_template, saved_objects
-from tests.harness_util import serve_http
+from tests.harness_util import build_go_tool, serve_http
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "deploy" / "docker-compose.yml"
@@ -27,15 +27,7 @@ ENV_EXAMPLE = ROOT / "deploy" / ".env.example"
 
 @pytest.fixture(scope="module")
 def compose_check(tmp_path_factory):
-    go = shutil.which("go")
-    if not go:
-        pytest.skip("go is not installed (compose-go comes from the Go module proxy)")
-    exe = ROOT / "build" / "compose_check" / "compose_check"
-    exe.parent.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run([go, "build", "-o", str(exe), "."], cwd=ROOT / "tests" / "compose_check",
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
-    return exe
+    return build_go_tool("compose_check")
 
 
 def test_compose_file_loads_with_compose_go(compose_check):
@@ -75,7 +67,7 @@ def test_compose_file_refuses_to_run_without_passwords(compose_check):
 
 @pytest.mark.skipif(not shutil.which("docker-compose"), reason="Debian's docker-compose is not installed")
 def test_compose_file_passes_docker_compose_config():
-    env = {**os.environ, "ELASTIC_PASSWORD": "x", "KIBANA_PASSWORD": "y"}
+    env = {**os.environ, "ELASTIC_PASSWORD": "x", "KIBANA_PASSWORD": "y", "GRAFANA_PASSWORD": "z"}
     r = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config", "-q"], capture_output=True, text=True,
                        timeout=120, env=env)
     assert r.returncode == 0, r.stderr

@@ -23,6 +23,8 @@ void KafkaAlertSink::send(const Alert& a) {
 
 void KafkaAlertSink::flush(int timeout_ms) { producer_->flush(timeout_ms); }
 
+void KafkaAlertSink::poll() { producer_->poll(0); }
+
 SinkStats KafkaAlertSink::stats() const {
   SinkStats s;
   const auto& c = producer_->counts();

@@ -24,6 +24,9 @@ class KafkaAlertSink {
   KafkaAlertSink(const ProducerConfig& cfg, std::string topic);  // checks the topic; throws KafkaError
   void send(const Alert& a);
   void flush(int timeout_ms);  // waits for acknowledgements and updates stats
+  // Serves delivery reports that arrived since the last send: without it the acknowledgements
+  // of the last alerts before a quiet period stay uncounted in stats() (and /metrics).
+  void poll();
   SinkStats stats() const;
   const std::string& topic() const { return topic_; }
 

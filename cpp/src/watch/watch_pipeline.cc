@@ -102,7 +102,10 @@ struct WatchPipeline::Impl {
 
   void snapshot() {
     st.engine = engine.stats();
-    if (kafka_sink) st.kafka_sink = kafka_sink->stats();
+    if (kafka_sink) {
+      kafka_sink->poll();
+      st.kafka_sink = kafka_sink->stats();
+    }
     if (webhook) st.webhook_sink = webhook->stats();
   }
 
