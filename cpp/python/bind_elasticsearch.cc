@@ -76,6 +76,9 @@ void bind_elasticsearch(py::module_& m) {
       .rw("topics", &ConsumerConfig::topics, "topic names; one starting with ^ is a regex")
       .rw("group", &ConsumerConfig::group, "consumer group id")
       .rw("auto_offset_reset", &ConsumerConfig::auto_offset_reset, "where a new group starts: earliest or latest")
+      .rw("instance_id", &ConsumerConfig::instance_id,
+          "group.instance.id (static membership): empty = ki-<host>-<topics hash>, 'none' = dynamic")
+      .rw("connect_timeout_ms", &ConsumerConfig::connect_timeout_ms, "the cluster must answer within this at start (ms)")
       .rw_prop("properties", [](const ConsumerConfig& c) { return ki_py::properties_dict(c.properties); },
                [](ConsumerConfig& c, const py::dict& d) { c.properties = ki_py::properties_from(d); },
                "librdkafka properties passed through (-X); keys and values become strings")

@@ -146,6 +146,9 @@ void bind_watch(py::module_& m) {
       .rw("topics", &WatchConfig::topics, "topic names; one starting with ^ is a regex")
       .rw("group", &WatchConfig::group, "consumer group id")
       .rw("auto_offset_reset", &WatchConfig::auto_offset_reset, "where a new group starts: latest (now) or earliest (replay)")
+      .rw("instance_id", &WatchConfig::instance_id,
+          "group.instance.id (static membership): empty = ki-<host>-<topics hash>, 'none' = dynamic")
+      .rw("connect_timeout_ms", &WatchConfig::connect_timeout_ms, "the cluster must answer within this at start (ms)")
       .rw_prop("properties", [](const WatchConfig& c) { return ki_py::properties_dict(c.properties); },
                [](WatchConfig& c, const py::dict& d) { c.properties = ki_py::properties_from(d); },
                "librdkafka properties passed through (-X), consumer and alert producer; keys and values become strings")
@@ -195,6 +198,7 @@ void bind_watch(py::module_& m) {
       .ro("kafka_sink", &WatchStats::kafka_sink, "alerts to the alerts topic (SinkStats)")
       .ro("webhook_sink", &WatchStats::webhook_sink, "alerts to the webhook (SinkStats)")
       .ro("lag", &WatchStats::lag, "topic[partition] -> high watermark - position")
+      .ro("lag_unknown", &WatchStats::lag_unknown, "assigned partitions whose end is not known yet")
       .ro_prop("e2e_latency", [](const WatchStats& s) { return ki_py::histogram_dict(s.e2e_latency); },
                "histogram (seconds) of producer read the line (ki.ts header, else message time) -> evaluated")
       .ro("seconds", &WatchStats::seconds, "run time")

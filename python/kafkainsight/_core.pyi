@@ -162,6 +162,8 @@ class ConsumerConfig:
     topics: list[str]
     group: str
     auto_offset_reset: str
+    instance_id: str
+    connect_timeout_ms: int
     properties: dict[str, str]
     def __init__(self) -> None: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -286,6 +288,8 @@ class WatchConfig:
     topics: list[str]
     group: str
     auto_offset_reset: str
+    instance_id: str
+    connect_timeout_ms: int
     properties: dict[str, str]
     alerts_topic: str
     webhook: Optional[WebhookConfig]
@@ -350,6 +354,8 @@ class WatchStats:
     def webhook_sink(self) -> SinkStats: ...
     @property
     def lag(self) -> dict[str, int]: ...
+    @property
+    def lag_unknown(self) -> list[str]: ...
     @property
     def e2e_latency(self) -> dict[str, Any]: ...
     @property

@@ -41,3 +41,11 @@ def stats_of(core_cls: Any) -> Callable[[type[T]], type[T]]:
         cls._core = core_cls  # type: ignore[attr-defined]
         return dataclasses.dataclass(cls)  # a __repr__ defined on cls is kept
     return wrap
+
+
+def lag_text(lag: dict[str, int], unknown: list[str]) -> str:
+    """``lag=N`` over the partitions whose end is known; ``unknown`` while none is (no assignment
+    yet, or no high watermark fetched): a lag of 0 would say "nothing waits" when we do not know."""
+    if not lag:
+        return "lag=unknown"
+    return f"lag={sum(lag.values())}" + (f" (+ {len(unknown)} partitions unknown)" if unknown else "")

@@ -167,6 +167,11 @@ SETTINGS: tuple[Setting, ...] = (
       cpp={"consume": "ConsumerConfig.group", "watch": "WatchConfig.group"},
       per={"watch": dict(env=None, default="kafkainsight-watch",
                          help="consumer group (its own: it never takes messages from consume)")}),
+    S("instance_id", ("--instance-id",), "KAFKA_GROUP_INSTANCE_ID", str, None,
+      "static group membership (group.instance.id): a member restarted with the same id gets its partitions "
+      "back at once instead of after the session timeout; each member of a group needs its own; 'none' = "
+      "dynamic membership", ("consume", "watch"), default_text="ki-<host name>-<8 hex digits of the topic list>",
+      cpp={"consume": "ConsumerConfig.instance_id", "watch": "WatchConfig.instance_id"}),
     S("auto_offset_reset", ("--offset-reset",), None, str, "earliest", "where a new group starts",
       ("consume", "watch"), choices=("earliest", "latest"),
       cpp={"consume": "ConsumerConfig.auto_offset_reset", "watch": "WatchConfig.auto_offset_reset"},
@@ -188,8 +193,9 @@ SETTINGS: tuple[Setting, ...] = (
       "message (~25% more producer CPU); none", ("produce",), choices=("ts", "all", "none"),
       cpp={"produce": "ProduceConfig.headers"}),
     S("no_headers", ("--no-headers",), None, bool, False, "the same as --headers none", ("produce",)),
-    S("timeout", ("--timeout",), None, float, 10.0, "seconds to reach the cluster", ("produce", "report"),
-      cpp={"produce": "ProduceConfig.timeout_ms"},
+    S("timeout", ("--timeout",), None, float, 10.0, "seconds to reach the cluster", ("produce", "consume", "report", "watch"),
+      cpp={"produce": "ProduceConfig.timeout_ms", "consume": "ConsumerConfig.connect_timeout_ms",
+           "watch": "WatchConfig.connect_timeout_ms"},
       per={"report": dict(default=30.0, help="seconds to read the topic", cpp={})}),
     S("resume", ("--resume",), None, str, None,
       "skip the lines of each file that an earlier run got acknowledged (recorded in this file, created if "

@@ -4,12 +4,39 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
+#include <set>
 
 namespace ki {
 
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatch = 1000;
+
+// group.instance.id values held by the consumers of this process: two members with one id fence
+// each other, so a second consumer (two threads, two Consumer objects) gets a suffix.
+std::mutex g_ids_mu;
+std::set<std::string> g_ids;
+
+std::string reserve_instance_id(const std::string& id) {
+  std::lock_guard<std::mutex> lk(g_ids_mu);
+  std::string got = id;
+  for (int n = 2; !g_ids.insert(got).second; ++n) got = id + "." + std::to_string(n);
+  return got;
+}
+
+void release_instance_id(const std::string& id) {
+  std::lock_guard<std::mutex> lk(g_ids_mu);
+  g_ids.erase(id);
+}
+
+std::string property(const Properties& defaults, const Properties& overrides, const std::string& key) {
+  std::string v;
+  for (const Properties* p : {&defaults, &overrides})
+    for (const auto& [k, val] : *p)
+      if (k == key) v = val;
+  return v;
+}
 
 struct ListGuard {
   rd_kafka_topic_partition_list_t* l;
@@ -28,19 +55,58 @@ GroupConsumer::GroupConsumer(Properties defaults, Properties overrides, std::vec
 
 GroupConsumer::~GroupConsumer() { close(); }
 
-void GroupConsumer::join() {
-  rk_ = subscribed_consumer(defaults_, overrides_, this, rebalance_cb, topics_);
+void GroupConsumer::join(int connect_timeout_ms) {
+  std::string id = property(defaults_, overrides_, "group.instance.id");
+  if (!id.empty()) {
+    instance_id_ = reserve_instance_id(id);
+    if (instance_id_ != id) {
+      spdlog::info("group.instance.id {} is in use in this process: using {}", id, instance_id_);
+      overrides_.emplace_back("group.instance.id", instance_id_);
+    }
+  }
+  try {
+    rk_ = subscribed_consumer(defaults_, overrides_, this, rebalance_cb, topics_);
+    require_cluster(rk_, property(defaults_, overrides_, "bootstrap.servers"), connect_timeout_ms);
+  } catch (...) {
+    close();
+    throw;
+  }
   queue_ = rd_kafka_queue_get_consumer(rk_);
-  idle_ = IdleRule(limits_.idle_timeout_ms, Clock::now());
+  std::string session = property(defaults_, overrides_, "session.timeout.ms");
+  auto grace = std::max<std::chrono::milliseconds>(
+      IdleRule::kJoinGrace, std::chrono::milliseconds((session.empty() ? 45000 : std::stoll(session)) + 5000));
+  idle_ = IdleRule(limits_.idle_timeout_ms, Clock::now(), grace);
 }
 
 void GroupConsumer::close() {
-  if (!rk_) return;
-  if (queue_) rd_kafka_queue_destroy(queue_);
-  queue_ = nullptr;
-  rd_kafka_consumer_close(rk_);
-  rd_kafka_destroy(rk_);
-  rk_ = nullptr;
+  if (rk_) {
+    if (queue_) rd_kafka_queue_destroy(queue_);
+    queue_ = nullptr;
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+    rk_ = nullptr;
+  }
+  if (!instance_id_.empty()) release_instance_id(instance_id_);
+  instance_id_.clear();
+}
+
+bool GroupConsumer::idle(bool busy) {
+  auto now = Clock::now();
+  // Assigned partitions not yet read to their end: the consumer is catching up, not idle.
+  bool drained = ends_.assigned_count() == 0 || ends_.all_at_end();
+  if (idle_.assigned_once() && (busy || paused_ || !drained)) {
+    idle_.activity(now);
+    return false;
+  }
+  return idle_.expired(now, busy || paused_);
+}
+
+std::string GroupConsumer::unassigned_error() const {
+  if (idle_.assigned_once()) return "";
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(idle_.waited_for_assignment()).count();
+  return "no partition was assigned within " + std::to_string(s) + " s (--idle-timeout + the join grace): the group " +
+         property(defaults_, overrides_, "group.id") +
+         " did not finish a rebalance; are the topics there, and is another member holding every partition?";
 }
 
 void GroupConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -78,12 +144,28 @@ ssize_t GroupConsumer::poll(int wait_ms, size_t max, const std::function<void(rd
         ends_.end(tp);
         if (sink_.at_end) sink_.at_end(tp);
       }
+    } else if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+      report_fatal();
     } else if (sink_.error) {
-      sink_.error(std::string("kafka: ") + rd_kafka_message_errstr(m), m->err == RD_KAFKA_RESP_ERR__FATAL);
+      sink_.error(std::string("kafka: ") + rd_kafka_message_errstr(m), false);
     }
     rd_kafka_message_destroy(m);
   }
+  report_fatal();  // a fatal error may reach only the error callback
   return got;
+}
+
+void GroupConsumer::report_fatal() {
+  char why[512] = {0};
+  rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_, why, sizeof why);
+  if (!e || fatal_reported_) return;
+  fatal_reported_ = true;
+  std::string what = std::string("kafka: fatal: ") + why;
+  if (e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID)
+    what = "kafka: fenced: another consumer joined group " + property(defaults_, overrides_, "group.id") +
+           " with the same group.instance.id " + instance_id_ +
+           " (give each consumer of a group its own --instance-id / KAFKA_GROUP_INSTANCE_ID)";
+  if (sink_.error) sink_.error(what, true);
 }
 
 size_t GroupConsumer::room(uint64_t taken) const {

@@ -28,13 +28,16 @@ using TopicPartition = std::pair<std::string, int32_t>;
 std::string tp_name(const std::string& topic, int32_t partition);  // "topic[partition]"
 
 // When a run is idle: idle_timeout counts from the last message, assignment or pause change (a
-// group join can take seconds); before any assignment it gives up after idle_timeout + 30 s.
+// group join can take seconds); before any assignment it gives up after idle_timeout + the join
+// grace (30 s, or the session timeout + 5 s if longer: a dead member's session may have to
+// expire first), and the run then says it never got an assignment.
 // A busy or paused consumer is never idle. Pure, so it is tested without a broker.
 class IdleRule {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::seconds kJoinGrace{30};
-  IdleRule(int idle_timeout_ms, Clock::time_point start) : timeout_(idle_timeout_ms), start_(start), last_(start) {}
+  IdleRule(int idle_timeout_ms, Clock::time_point start, std::chrono::milliseconds join_grace = kJoinGrace)
+      : timeout_(idle_timeout_ms), grace_(join_grace), start_(start), last_(start) {}
   void activity(Clock::time_point t) { last_ = t; }
   void assigned(Clock::time_point t) {
     assigned_once_ = true;
@@ -43,11 +46,12 @@ class IdleRule {
   bool assigned_once() const { return assigned_once_; }
   bool expired(Clock::time_point now, bool busy) const {
     if (timeout_.count() <= 0 || busy) return false;
-    return assigned_once_ ? now - last_ >= timeout_ : now - start_ >= timeout_ + kJoinGrace;
+    return assigned_once_ ? now - last_ >= timeout_ : now - start_ >= timeout_ + grace_;
   }
+  std::chrono::milliseconds waited_for_assignment() const { return timeout_ + grace_; }
 
  private:
-  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds timeout_, grace_;
   Clock::time_point start_, last_;
   bool assigned_once_ = false;
 };
@@ -93,7 +97,10 @@ class GroupConsumer {
   GroupConsumer(const GroupConsumer&) = delete;
   GroupConsumer& operator=(const GroupConsumer&) = delete;
 
-  void join();   // subscribes; assignments come during poll(). Throws KafkaError.
+  // Checks that the cluster answers within connect_timeout_ms (KafkaError Unreachable, the
+  // producer's message), then subscribes; assignments come during poll(). Throws KafkaError.
+  // A group.instance.id already used by another GroupConsumer of this process gets ".2", ".3"...
+  void join(int connect_timeout_ms = 10000);
   void close();  // leaves the group (revoking the sink's partitions); idempotent
 
   // Takes up to `max` (capped at 1000) events, waiting up to wait_ms for the first; each good
@@ -105,8 +112,12 @@ class GroupConsumer {
   bool limit_reached(uint64_t taken) const { return limits_.max_messages && taken >= limits_.max_messages; }
   // --stop-at-end: every assigned partition read to its end (a paused one is not).
   bool read_to_end() const { return limits_.stop_at_end && idle_.assigned_once() && !paused_ && ends_.all_at_end(); }
-  // --idle-timeout (IdleRule); busy: the sink still holds work.
-  bool idle(bool busy) const { return idle_.expired(std::chrono::steady_clock::now(), busy || paused_); }
+  // --idle-timeout (IdleRule): counts only while partitions are assigned and every one is read to
+  // its end (or the assignment is empty) and the sink holds no work (busy).
+  bool idle(bool busy);
+  // After idle(): "" if the run had an assignment, else why it stops with nothing done.
+  std::string unassigned_error() const;
+  const std::string& instance_id() const { return instance_id_; }
 
   // The whole assignment, and partitions assigned while paused. False if the assignment is unknown.
   bool pause();
@@ -129,6 +140,7 @@ class GroupConsumer {
   static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque);
   bool set_paused(bool pause);
+  void report_fatal();  // once: the fatal error, in words (fenced: a duplicate instance id)
 
   Properties defaults_, overrides_;
   std::vector<std::string> topics_;
@@ -139,7 +151,8 @@ class GroupConsumer {
   std::vector<rd_kafka_message_t*> msgs_;
   IdleRule idle_;
   PartitionEnds ends_;
-  bool paused_ = false;
+  bool paused_ = false, fatal_reported_ = false;
+  std::string instance_id_;  // group.instance.id in use ("" = dynamic membership)
 };
 
 }  // namespace ki

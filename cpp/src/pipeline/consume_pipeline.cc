@@ -76,13 +76,14 @@ struct ConsumePipeline::Impl {
     sink.revoking = [this](const rd_kafka_topic_partition_list_t* parts) { on_revoke(parts); };
     sink.error = [this](const std::string& e, bool fatal) {
       error(e);
-      if (fatal) st.fatal = "Kafka consumer fatal error";
+      if (fatal) st.fatal = "Kafka consumer fatal error (" + e + ")";
     };
     group = std::make_unique<GroupConsumer>(
-        group_consumer_defaults(ccfg.bootstrap, ccfg.group, "kafkainsight-consumer", ccfg.auto_offset_reset, false),
+        group_consumer_defaults(ccfg.bootstrap, ccfg.group, "kafkainsight-consumer", ccfg.auto_offset_reset, false,
+                                resolve_instance_id(ccfg.instance_id, ccfg.topics)),
         ccfg.properties, ccfg.topics, lim, std::move(sink));
     committer = std::make_unique<consume::Committer>(*group, st.committed, [this](const std::string& e) { error(e); });
-    group->join();
+    group->join(ccfg.connect_timeout_ms);
   }
 
   void take_message(rd_kafka_message_t* m) {
@@ -262,7 +263,10 @@ struct ConsumePipeline::Impl {
       if (!want_more && stopping && sender.idle() && (batcher.empty() || sender.holding())) break;
       if (!want_more && !stopping && !busy) break;  // --max-messages reached
       if (!busy && group->read_to_end()) break;     // --stop-at-end: read to its end and indexed
-      if (group->idle(busy)) break;                 // --idle-timeout
+      if (group->idle(busy)) {                      // --idle-timeout
+        st.fatal = group->unassigned_error();       // "" if it had partitions
+        break;
+      }
       if (!can_take && sender.idle()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       if (!want_more && busy && sender.idle() && batcher.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

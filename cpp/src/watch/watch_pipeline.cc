@@ -70,12 +70,13 @@ struct WatchPipeline::Impl {
     sink.at_end = [this](const TopicPartition& tp) { engine.set_idle(stream_of(tp), wall_ms(), pending); };
     sink.error = [this](const std::string& e, bool fatal) {
       error(e);
-      if (fatal) st.fatal = "Kafka consumer fatal error";
+      if (fatal) st.fatal = "Kafka consumer fatal error (" + e + ")";
     };
     group = std::make_unique<GroupConsumer>(
-        group_consumer_defaults(cfg.bootstrap, cfg.group, "kafkainsight-watch", cfg.auto_offset_reset, true),
+        group_consumer_defaults(cfg.bootstrap, cfg.group, "kafkainsight-watch", cfg.auto_offset_reset, true,
+                                resolve_instance_id(cfg.instance_id, cfg.topics)),
         cfg.properties, cfg.topics, lim, std::move(sink));
-    group->join();
+    group->join(cfg.connect_timeout_ms);
   }
 
   void take(rd_kafka_message_t* m) {
@@ -118,6 +119,7 @@ struct WatchPipeline::Impl {
     GroupLag l = group->lag(GroupConsumer::LagFrom::Position, false);
     for (const auto& name : l.unknown) st.lag.erase(name);
     for (const auto& [name, lag] : l.known) st.lag[name] = lag;
+    st.lag_unknown = std::move(l.unknown);
   }
 
   void snapshot() {
@@ -150,7 +152,10 @@ struct WatchPipeline::Impl {
         end_of_input = true;
         break;
       }
-      if (group->idle(false)) break;
+      if (group->idle(false)) {
+        st.fatal = group->unassigned_error();  // "" if it had partitions
+        break;
+      }
     }
     // A finite run (end of the topic, --max-messages) closes its last windows; a live run
     // stopped by Ctrl-C or idleness does not invent the silence it did not see.
