@@ -44,6 +44,7 @@ struct WatchPipeline::Impl {
       ProducerConfig pc;
       pc.bootstrap = cfg.bootstrap;
       pc.properties = cfg.properties;
+      pc.connect_timeout_ms = cfg.connect_timeout_ms;
       kafka_sink = std::make_unique<KafkaAlertSink>(pc, cfg.alerts_topic);
     }
     if (cfg.webhook) webhook = std::make_unique<WebhookSink>(*cfg.webhook);
