@@ -167,6 +167,9 @@ SETTINGS: tuple[Setting, ...] = (
       cpp={"consume": "ConsumerConfig.group", "watch": "WatchConfig.group"},
       per={"watch": dict(env=None, default="kafkainsight-watch",
                          help="consumer group (its own: it never takes messages from consume)")}),
+    S("kafka_timeout", ("--timeout",), None, float, 10.0,
+      "seconds for the Kafka cluster to answer at start (else the producer's error, exit 1)", ("consume", "watch"),
+      cpp={"consume": "ConsumerConfig.connect_timeout_ms", "watch": "WatchConfig.connect_timeout_ms"}),
     S("instance_id", ("--instance-id",), "KAFKA_GROUP_INSTANCE_ID", str, None,
       "static group membership (group.instance.id): a member restarted with the same id gets its partitions "
       "back at once instead of after the session timeout; each member of a group needs its own; 'none' = "
@@ -193,9 +196,8 @@ SETTINGS: tuple[Setting, ...] = (
       "message (~25% more producer CPU); none", ("produce",), choices=("ts", "all", "none"),
       cpp={"produce": "ProduceConfig.headers"}),
     S("no_headers", ("--no-headers",), None, bool, False, "the same as --headers none", ("produce",)),
-    S("timeout", ("--timeout",), None, float, 10.0, "seconds to reach the cluster", ("produce", "consume", "report", "watch"),
-      cpp={"produce": "ProduceConfig.timeout_ms", "consume": "ConsumerConfig.connect_timeout_ms",
-           "watch": "WatchConfig.connect_timeout_ms"},
+    S("timeout", ("--timeout",), None, float, 10.0, "seconds to reach the cluster", ("produce", "report"),
+      cpp={"produce": "ProduceConfig.timeout_ms"},
       per={"report": dict(default=30.0, help="seconds to read the topic", cpp={})}),
     S("resume", ("--resume",), None, str, None,
       "skip the lines of each file that an earlier run got acknowledged (recorded in this file, created if "

@@ -156,10 +156,10 @@ class Consumer:
     def __init__(self, bootstrap: str = _C["bootstrap"], topics: str | Sequence[str] = tuple(_C["topics"]),
                  group: str = _C["group"], config: dict | None = None,
                  auto_offset_reset: str = _C["auto_offset_reset"], instance_id: str | None = _C["instance_id"],
-                 timeout: float = _C["timeout"]):
+                 kafka_timeout: float = _C["kafka_timeout"]):
         cfg = _core.ConsumerConfig()
         cfg.bootstrap, cfg.group, cfg.auto_offset_reset = bootstrap, group, auto_offset_reset
-        cfg.instance_id, cfg.connect_timeout_ms = instance_id or "", int(float(timeout) * 1000)
+        cfg.instance_id, cfg.connect_timeout_ms = instance_id or "", int(float(kafka_timeout) * 1000)
         cfg.topics = [topics] if isinstance(topics, str) else list(topics)
         cfg.properties = dict(config or {})
         self._cfg = cfg

@@ -148,7 +148,7 @@ class Watcher:
                  alerts_topic: str | None = _W["alerts_topic"], webhook: str | None = None,
                  webhook_ca: str | None = _W["webhook_ca"], webhook_insecure: bool = _W["webhook_insecure"],
                  webhook_timeout: float = _W["webhook_timeout"], webhook_attempts: int = 4,
-                 instance_id: str | None = _W["instance_id"], timeout: float = _W["timeout"]):
+                 instance_id: str | None = _W["instance_id"], kafka_timeout: float = _W["kafka_timeout"]):
         if auto_offset_reset not in ("earliest", "latest"):
             raise ValueError("auto_offset_reset must be earliest or latest")
         rp, rt = _rules_args(rules, rules_text)
@@ -156,7 +156,7 @@ class Watcher:
         self.rules, self.rules_text = rp, rt
         cfg = _core.WatchConfig()
         cfg.bootstrap, cfg.group, cfg.auto_offset_reset = bootstrap, group, auto_offset_reset
-        cfg.instance_id, cfg.connect_timeout_ms = instance_id or "", int(float(timeout) * 1000)
+        cfg.instance_id, cfg.connect_timeout_ms = instance_id or "", int(float(kafka_timeout) * 1000)
         cfg.topics = [topics] if isinstance(topics, str) else list(topics)
         cfg.properties = dict(config or {})
         cfg.alerts_topic = alerts_topic or ""
