@@ -106,7 +106,8 @@ std::string GroupConsumer::unassigned_error() const {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(idle_.waited_for_assignment()).count();
   return "no partition was assigned within " + std::to_string(s) + " s (--idle-timeout + the join grace): the group " +
          property(defaults_, overrides_, "group.id") +
-         " did not finish a rebalance; are the topics there, and is another member holding every partition?";
+         " gave this member none (do the topics exist? do other members hold every partition? a member killed "
+         "without leaving holds its partitions until its session times out unless restarted with its --instance-id)";
 }
 
 void GroupConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -117,7 +118,9 @@ void GroupConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kaf
     rd_kafka_assign(rk, parts);
     if (self->paused_) rd_kafka_pause_partitions(rk, parts);  // still paused (e.g. --max-buffered-bytes)
     for (int i = 0; i < parts->cnt; ++i) self->ends_.assigned({parts->elems[i].topic, parts->elems[i].partition});
-    self->idle_.assigned(Clock::now());  // joining took a while: idle time starts now
+    // Joining took a while: idle time starts now. An empty assignment does not count: a run
+    // that never had a partition says so instead of ending "idle" with nothing done.
+    if (parts->cnt > 0) self->idle_.assigned(Clock::now());
     if (self->sink_.assigned) self->sink_.assigned(parts);
   } else {
     // The sink finishes and commits while the partitions are still ours.
