@@ -2,9 +2,13 @@
 // bookkeeping, the batcher (limits, linger, due retries, halves). No network.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cctype>
+#include <memory>
 
 #include "kafka/group_consumer.h"
+#include "kafka/mock_cluster.h"
 #include "pipeline/batcher.h"
 #include "pipeline/bulk_sender.h"
 
@@ -82,6 +86,28 @@ TEST(GroupConsumer, NoClusterIsAClearErrorWithinTheTimeout) {
   }
   EXPECT_LT(Clock::now() - t0, 30s);  // generous: the timeout, not librdkafka's retries forever
   EXPECT_EQ(g.instance_id(), "");     // released with the failed join
+}
+
+// Two consumers of one group with one instance id on one host would fence each other: the
+// second takes the next slot; a slot is free again once its holder is gone (a restart gets it).
+TEST(GroupConsumer, ASecondMemberWithTheSameIdTakesTheNextSlot) {
+  ki::MockCluster mc(1);
+  mc.create_topic("t", 2, 1);
+  std::string group = "slots-" + std::to_string(::getpid());
+  auto make = [&] {
+    return std::make_unique<ki::GroupConsumer>(
+        ki::group_consumer_defaults(mc.bootstrap(), group, "t", "earliest", false, "pod-a"), ki::Properties{},
+        std::vector<std::string>{"t"}, ki::GroupLimits{}, ki::GroupSink{});
+  };
+  auto a = make(), b = make();
+  a->join(10000);
+  b->join(10000);
+  EXPECT_EQ(a->instance_id(), "pod-a");
+  EXPECT_EQ(b->instance_id(), "pod-a.2");
+  a->close();
+  auto c = make();
+  c->join(10000);
+  EXPECT_EQ(c->instance_id(), "pod-a");  // a's slot, free again
 }
 
 TEST(IdleRule, BusyOrPausedIsNeverIdle) {

@@ -4,8 +4,14 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <mutex>
-#include <set>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 
 namespace ki {
 
@@ -13,21 +19,30 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatch = 1000;
 
-// group.instance.id values held by the consumers of this process: two members with one id fence
-// each other, so a second consumer (two threads, two Consumer objects) gets a suffix.
-std::mutex g_ids_mu;
-std::set<std::string> g_ids;
+// group.instance.id slots on this host: two members with one id fence each other, so a second
+// consumer of the same group and id on this host (another process, thread or Consumer object)
+// takes "<id>.2", "<id>.3"... Each slot is an flock() on a file in a per-user directory: the kernel
+// frees it when the process dies, so a consumer restarted after kill -9 takes its old slot (its
+// old id) back. Where no lock can be taken, the id is used as given.
+struct Slot {
+  std::string id;
+  int fd = -1;
+};
 
-std::string reserve_instance_id(const std::string& id) {
-  std::lock_guard<std::mutex> lk(g_ids_mu);
-  std::string got = id;
-  for (int n = 2; !g_ids.insert(got).second; ++n) got = id + "." + std::to_string(n);
-  return got;
-}
-
-void release_instance_id(const std::string& id) {
-  std::lock_guard<std::mutex> lk(g_ids_mu);
-  g_ids.erase(id);
+Slot reserve_instance_id(const std::string& group, const std::string& id) {
+  const char* base = std::getenv("XDG_RUNTIME_DIR");
+  std::string dir = std::string(base && *base ? base : "/tmp") + "/kafkainsight-ids-" + std::to_string(getuid());
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return {id, -1};
+  std::string g;
+  for (char c : group) g += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '_';
+  for (int n = 1; n < 1000; ++n) {
+    std::string slot = n == 1 ? id : id + "." + std::to_string(n);
+    int fd = open((dir + "/" + g + "." + slot + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return {id, -1};
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return {slot, fd};
+    ::close(fd);
+  }
+  return {id, -1};
 }
 
 std::string property(const Properties& defaults, const Properties& overrides, const std::string& key) {
@@ -58,9 +73,11 @@ GroupConsumer::~GroupConsumer() { close(); }
 void GroupConsumer::join(int connect_timeout_ms) {
   std::string id = property(defaults_, overrides_, "group.instance.id");
   if (!id.empty()) {
-    instance_id_ = reserve_instance_id(id);
+    Slot s = reserve_instance_id(property(defaults_, overrides_, "group.id"), id);
+    instance_id_ = s.id;
+    slot_fd_ = s.fd;
     if (instance_id_ != id) {
-      spdlog::info("group.instance.id {} is in use in this process: using {}", id, instance_id_);
+      spdlog::info("group.instance.id {} is in use on this host: using {}", id, instance_id_);
       overrides_.emplace_back("group.instance.id", instance_id_);
     }
   }
@@ -86,7 +103,8 @@ void GroupConsumer::close() {
     rd_kafka_destroy(rk_);
     rk_ = nullptr;
   }
-  if (!instance_id_.empty()) release_instance_id(instance_id_);
+  if (slot_fd_ >= 0) ::close(slot_fd_);  // the slot is free again
+  slot_fd_ = -1;
   instance_id_.clear();
 }
 

@@ -99,7 +99,8 @@ class GroupConsumer {
 
   // Checks that the cluster answers within connect_timeout_ms (KafkaError Unreachable, the
   // producer's message), then subscribes; assignments come during poll(). Throws KafkaError.
-  // A group.instance.id already used by another GroupConsumer of this process gets ".2", ".3"...
+  // A group.instance.id another consumer of the group holds on this host gets ".2", ".3"...
+  // (a lock file per id, freed by the kernel when a process dies: a restart takes its id back).
   void join(int connect_timeout_ms = 10000);
   void close();  // leaves the group (revoking the sink's partitions); idempotent
 
@@ -153,6 +154,7 @@ class GroupConsumer {
   PartitionEnds ends_;
   bool paused_ = false, fatal_reported_ = false;
   std::string instance_id_;  // group.instance.id in use ("" = dynamic membership)
+  int slot_fd_ = -1;         // the host-wide lock on it
 };
 
 }  // namespace ki
