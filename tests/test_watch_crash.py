@@ -53,7 +53,10 @@ def kafkainsight(*args, **kw):
     return subprocess.Popen([sys.executable, "-m", "kafkainsight", *args, "--env-file", "/dev/null"], **kw)
 
 
-def test_an_app_that_logs_fatal_and_dies_alerts_on_its_last_line_and_its_silence(tmp_path):
+def run_crashing_app(tmp_path, lines: int = 30) -> dict:
+    """The app logs `lines` INFO lines then FATAL and dies, while produce --follow and watch run.
+    Returns {rule: (seconds from the app's death to the firing alert, the alert)} and the log path.
+    Also used by the fault matrix (tests/chaos/restarts.py)."""
     log, rules, app = tmp_path / "payments.log", tmp_path / "rules.yaml", tmp_path / "app.py"
     log.write_text("")
     rules.write_text(RULES)
@@ -68,10 +71,10 @@ def test_an_app_that_logs_fatal_and_dies_alerts_on_its_last_line_and_its_silence
                          daemon=True).start()
         try:
             time.sleep(3)  # the watcher joined, the producer follows the file
-            r = subprocess.run([sys.executable, str(app), str(log), "30"], capture_output=True, text=True,
+            r = subprocess.run([sys.executable, str(app), str(log), str(lines)], capture_output=True, text=True,
                                timeout=60)
             died = time.monotonic()
-            assert r.returncode == 70  # it really died
+            assert r.returncode == 70, r.stderr  # it really died
             got = {}
             while len(got) < 2 and time.monotonic() - died < 90:
                 try:
@@ -86,6 +89,12 @@ def test_an_app_that_logs_fatal_and_dies_alerts_on_its_last_line_and_its_silence
             for p in (produce, watch):
                 p.wait(timeout=60)
     assert set(got) == {"error_levels", "heartbeat"}, (got, watch.stderr.read(), produce.stderr.read())
+    return {"alerts": got, "log": log, "rules": rules}
+
+
+def test_an_app_that_logs_fatal_and_dies_alerts_on_its_last_line_and_its_silence(tmp_path):
+    run = run_crashing_app(tmp_path)
+    got, log, rules = run["alerts"], run["log"], run["rules"]
     lines = log.read_text().splitlines()
     assert len(lines) == 31 and "FATAL" in lines[-1]
     crash_s, crash = got["error_levels"]
