@@ -4,6 +4,7 @@ membership (its --instance-id), instead of waiting for the dead member's session
 expire; a consumer that never gets a partition says so and exits 1; with no Kafka at all,
 consume and watch give the producer's error and exit 1 within --timeout.
 The restart time measured here is in docs/RELIABILITY.md (tests/chaos/report.py)."""
+import json
 import os
 import signal
 import subprocess
@@ -108,3 +109,31 @@ def test_no_kafka_is_the_producers_error_and_exit_1(command, es, tmp_path):
     assert p.returncode == 1
     # The same words as the producer's error.
     assert r.stderr.strip().splitlines()[-1] == p.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.kafka
+def test_watch_killed_9_resumes_at_once_with_its_instance_id(kafka_cluster, tmp_path):
+    topic, group = unique_name("wrestart"), unique_name("w")
+    kafka_cluster.create_topic(topic, partitions=3)
+    kafka_cluster.create_topic(topic + ".dlq", partitions=1)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  heartbeat: {enabled: false}\n")
+    cmd = [sys.executable, "-m", "kafkainsight", "watch", topic, "-b", kafka_cluster.bootstrap, "-g", group,
+           "--rules", str(rules), "--alerts-topic", "", "--offset-reset", "earliest", "--env-file", "/dev/null"]
+    first = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(8)  # joined and assigned (about 3 s here): a member of the group now
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    # 2,000 lines wait, one of them an emergency.
+    lines = [f"<14>1 2024-01-01T12:{i // 60 % 60:02d}:{i % 60:02d}.000Z h app 1 - - ok {i}" for i in range(2000)]
+    lines[1500] = lines[1500].replace("<14>", "<8>").replace(" ok ", " FATAL ")
+    Producer(kafka_cluster.bootstrap, topic).produce_lines(lines)
+    t0 = time.monotonic()
+    r = subprocess.run(cmd + ["--stop-at-end"], capture_output=True, text=True, timeout=SESSION_S * 3)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    assert "consumed=2000 evaluated=2000" in r.stderr, r.stderr
+    alerts = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [(a["rule"], a["state"]) for a in alerts][:1] == [("error_levels", "firing")]
+    assert took < SESSION_S - 15, (took, r.stderr)  # generous: not the dead member's 45 s session
+    print(f"\nwatch restart after kill -9: read to the end and evaluated in {took:.2f} s")
