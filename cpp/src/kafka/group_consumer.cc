@@ -32,12 +32,15 @@ struct Slot {
 Slot reserve_instance_id(const std::string& group, const std::string& id) {
   const char* base = std::getenv("XDG_RUNTIME_DIR");
   std::string dir = std::string(base && *base ? base : "/tmp") + "/kafkainsight-ids-" + std::to_string(getuid());
+  struct stat st {};
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return {id, -1};
+  // Only a directory of our own (not one another user planted in /tmp).
+  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) return {id, -1};
   std::string g;
   for (char c : group) g += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '_';
   for (int n = 1; n < 1000; ++n) {
     std::string slot = n == 1 ? id : id + "." + std::to_string(n);
-    int fd = open((dir + "/" + g + "." + slot + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open((dir + "/" + g + "." + slot + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return {id, -1};
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) return {slot, fd};
     ::close(fd);
@@ -89,6 +92,8 @@ void GroupConsumer::join(int connect_timeout_ms) {
     throw;
   }
   queue_ = rd_kafka_queue_get_consumer(rk_);
+  std::string eof = property(defaults_, overrides_, "enable.partition.eof");
+  eof_events_ = eof != "false" && eof != "0" && !eof.empty();
   std::string session = property(defaults_, overrides_, "session.timeout.ms");
   auto grace = std::max<std::chrono::milliseconds>(
       IdleRule::kJoinGrace, std::chrono::milliseconds((session.empty() ? 45000 : std::stoll(session)) + 5000));
@@ -111,7 +116,8 @@ void GroupConsumer::close() {
 bool GroupConsumer::idle(bool busy) {
   auto now = Clock::now();
   // Assigned partitions not yet read to their end: the consumer is catching up, not idle.
-  bool drained = ends_.assigned_count() == 0 || ends_.all_at_end();
+  // (Without partition-end events, -X enable.partition.eof=false, idle counts from the last message.)
+  bool drained = !eof_events_ || ends_.assigned_count() == 0 || ends_.all_at_end();
   if (idle_.assigned_once() && (busy || paused_ || !drained)) {
     idle_.activity(now);
     return false;

@@ -152,7 +152,7 @@ class GroupConsumer {
   std::vector<rd_kafka_message_t*> msgs_;
   IdleRule idle_;
   PartitionEnds ends_;
-  bool paused_ = false, fatal_reported_ = false;
+  bool paused_ = false, fatal_reported_ = false, eof_events_ = true;
   std::string instance_id_;  // group.instance.id in use ("" = dynamic membership)
   int slot_fd_ = -1;         // the host-wide lock on it
 };
