@@ -37,6 +37,9 @@ Fields<T>& group_fields(Fields<T>& f, const char* offset_reset_doc, const char* 
       .rw("topics", &T::topics, "topic names; one starting with ^ is a regex")
       .rw("group", &T::group, "consumer group id")
       .rw("auto_offset_reset", &T::auto_offset_reset, offset_reset_doc)
+      .rw("instance_id", &T::instance_id,
+          "group.instance.id (static membership): empty = ki-<host>-<topics hash>, 'none' = dynamic")
+      .rw("connect_timeout_ms", &T::connect_timeout_ms, "the cluster must answer within this at start (ms)")
       .rw_prop("properties", [](const T& c) { return ki_py::properties_dict(c.properties); },
                [](T& c, const py::dict& d) { c.properties = ki_py::properties_from(d); }, properties_doc);
 }
@@ -296,6 +299,7 @@ void bind_watch_types(py::module_& m) {
       .ro("kafka_sink", &WatchStats::kafka_sink, "alerts to the alerts topic (SinkStats)")
       .ro("webhook_sink", &WatchStats::webhook_sink, "alerts to the webhook (SinkStats)")
       .ro("lag", &WatchStats::lag, "topic[partition] -> high watermark - position")
+      .ro("lag_unknown", &WatchStats::lag_unknown, "assigned partitions whose end is not known yet")
       .ro_prop("e2e_latency", [](const WatchStats& s) { return ki_py::histogram_dict(s.e2e_latency); },
                "histogram (seconds) of producer read the line (ki.ts header, else message time) -> evaluated")
       .ro("seconds", &WatchStats::seconds, "run time")

@@ -2,7 +2,13 @@
 // bookkeeping, the batcher (limits, linger, due retries, halves). No network.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cctype>
+#include <memory>
+
 #include "kafka/group_consumer.h"
+#include "kafka/mock_cluster.h"
 #include "pipeline/batcher.h"
 #include "pipeline/bulk_sender.h"
 
@@ -38,6 +44,70 @@ TEST(IdleRule, BeforeAnyAssignmentGivesUpAfterTimeoutPlusGrace) {
   EXPECT_FALSE(r.expired(t0 + 1s, false));
   EXPECT_FALSE(r.expired(t0 + 1s + IdleRule::kJoinGrace - 1ms, false));
   EXPECT_TRUE(r.expired(t0 + 1s + IdleRule::kJoinGrace, false));
+}
+
+TEST(IdleRule, TheJoinGraceCanBeLonger) {
+  auto t0 = Clock::now();
+  IdleRule r(1000, t0, 50s);  // e.g. a 45 s session timeout + 5 s
+  EXPECT_FALSE(r.expired(t0 + 1s + 49s, false));
+  EXPECT_TRUE(r.expired(t0 + 1s + 50s, false));
+  EXPECT_EQ(r.waited_for_assignment(), 51s);
+}
+
+// Static membership: the default id is stable for a host and a topic list, whatever their order,
+// made only of the characters Kafka accepts; "none" means dynamic membership.
+TEST(InstanceId, DefaultIsStablePerHostAndTopicsAndValid) {
+  std::string a = ki::resolve_instance_id("", {"web", "^app_.*"});
+  EXPECT_EQ(a, ki::resolve_instance_id("", {"^app_.*", "web"}));
+  EXPECT_NE(a, ki::resolve_instance_id("", {"web"}));
+  EXPECT_EQ(a.rfind("ki-", 0), 0u);
+  for (char c : a) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') << a;
+  EXPECT_EQ(ki::resolve_instance_id("none", {"web"}), "");
+  EXPECT_EQ(ki::resolve_instance_id("pod-0", {"web"}), "pod-0");
+  auto p = ki::group_consumer_defaults("b:9092", "g", "c", "earliest", false, "pod-0");
+  EXPECT_EQ(p.back(), (std::pair<std::string, std::string>{"group.instance.id", "pod-0"}));
+  for (const auto& [k, v] : ki::group_consumer_defaults("b:9092", "g", "c", "earliest", false, ""))
+    EXPECT_NE(k, "group.instance.id");
+}
+
+// No broker at all: join() says so within its timeout, in the producer's words (not raw
+// librdkafka lines and an exit 0 after the idle timeout).
+TEST(GroupConsumer, NoClusterIsAClearErrorWithinTheTimeout) {
+  ki::GroupConsumer g(ki::group_consumer_defaults("127.0.0.1:1", "g", "t", "earliest", false, "x-1"), {}, {"t"}, {},
+                      {});
+  auto t0 = Clock::now();
+  try {
+    g.join(1500);
+    FAIL() << "joined without a cluster";
+  } catch (const ki::KafkaError& e) {
+    EXPECT_EQ(e.kind(), ki::KafkaError::Kind::Unreachable);
+    EXPECT_NE(std::string(e.what()).find("cannot reach Kafka at 127.0.0.1:1 within 1 s"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("kafkainsight broker"), std::string::npos);
+  }
+  EXPECT_LT(Clock::now() - t0, 30s);  // generous: the timeout, not librdkafka's retries forever
+  EXPECT_EQ(g.instance_id(), "");     // released with the failed join
+}
+
+// Two consumers of one group with one instance id on one host would fence each other: the
+// second takes the next slot; a slot is free again once its holder is gone (a restart gets it).
+TEST(GroupConsumer, ASecondMemberWithTheSameIdTakesTheNextSlot) {
+  ki::MockCluster mc(1);
+  mc.create_topic("t", 2, 1);
+  std::string group = "slots-" + std::to_string(::getpid());
+  auto make = [&] {
+    return std::make_unique<ki::GroupConsumer>(
+        ki::group_consumer_defaults(mc.bootstrap(), group, "t", "earliest", false, "pod-a"), ki::Properties{},
+        std::vector<std::string>{"t"}, ki::GroupLimits{}, ki::GroupSink{});
+  };
+  auto a = make(), b = make();
+  a->join(10000);
+  b->join(10000);
+  EXPECT_EQ(a->instance_id(), "pod-a");
+  EXPECT_EQ(b->instance_id(), "pod-a.2");
+  a->close();
+  auto c = make();
+  c->join(10000);
+  EXPECT_EQ(c->instance_id(), "pod-a");  // a's slot, free again
 }
 
 TEST(IdleRule, BusyOrPausedIsNeverIdle) {

@@ -211,13 +211,55 @@ TEST(WatchRules, HeartbeatDetectsATotalStopThroughIdleAdvance) {
   for (int s = 0; s < 10; ++s) e.push(logline(s, 6, "only.log"), wall, out);
   e.tick(wall + 4000, out);  // not idle long enough
   EXPECT_TRUE(out.empty());
-  e.tick(wall + 5000, out);   // idle: event time now follows the wall clock
-  e.tick(wall + 30000, out);
+  e.tick(wall + 5000, out);   // idle: event time follows the wall clock from the last event
+  e.tick(wall + 29000, out);  // 29 s after the last event (lateness 0): not yet 30 s of silence
   EXPECT_TRUE(out.empty());
-  e.tick(wall + 45000, out);  // 9 s + 5 s idle + 40 s > 30 s of silence
+  e.tick(wall + 30000, out);  // 30 s of silence
+  e.tick(wall + 45000, out);  // still silent: no second alert
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(json::parse(out[0].json)["key"], "only.log");
   EXPECT_TRUE(out[0].firing);
+}
+
+// The end of a finite input (watch --logs, --stop-at-end) closes the window of its newest second:
+// an emergency on the very last line alerts, also when it is the only line.
+TEST(WatchRules, EndOfInputClosesTheLastSecond) {
+  std::vector<WatchEvent> v;
+  for (int s = 0; s < 120; ++s) v.push_back(logline(s, s == 119 ? 0 : 6));
+  Outcome r = run(only("error_levels", 10000), v);
+  ASSERT_EQ(r.alerts.size(), 1u);
+  EXPECT_EQ(r.alerts[0]["samples"][0]["@timestamp"], iso_ms(kT0 + 119000));
+  EXPECT_EQ(run(only("error_levels", 10000), {logline(0, 0)}).alerts.size(), 1u);
+  EXPECT_EQ(run(only("error_levels", 10000), {logline(0, 6)}).alerts.size(), 0u);
+}
+
+// Live: when the input falls silent, the watermark follows the wall clock from where the last
+// event left it, so the last event's window closes lateness + 1 s later (the ticks come every
+// 200 ms): an application's last line before it dies alerts, then its silence trips the heartbeat.
+TEST(WatchRules, LastLineBeforeSilenceAlertsWithinLatenessPlusOneStep) {
+  RulesConfig c = only("error_levels", 10000);
+  c.heartbeat.enabled = true;
+  c.heartbeat.silence_ms = 5000;
+  ASSERT_EQ(c.idle_advance_ms, 1000);  // the default
+  Engine e(c);
+  std::vector<Alert> out;
+  const int64_t wall = 7'000'000;
+  for (int s = 0; s <= 60; ++s) e.push(logline(s, s == 60 ? 2 : 6), wall + s * 1000, out);  // crit, then dies
+  EXPECT_TRUE(out.empty());
+  int64_t error_at = -1, heartbeat_at = -1;
+  for (int64_t t = wall + 60000; t <= wall + 60000 + 30000; t += 200) {
+    e.tick(t, out);
+    for (const auto& a : out) {
+      if (a.rule == "error_levels" && error_at < 0) error_at = t - (wall + 60000);
+      if (a.rule == "heartbeat" && heartbeat_at < 0) heartbeat_at = t - (wall + 60000);
+    }
+  }
+  EXPECT_GT(error_at, 10000);                   // not before the lateness has passed
+  EXPECT_LE(error_at, 10000 + 1000 + 200);      // lateness + 1 window step (+ one tick)
+  EXPECT_GE(heartbeat_at, 10000 + 5000);        // lateness + silence
+  EXPECT_LE(heartbeat_at, 10000 + 5000 + 1200);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(json::parse(out[0].json)["samples"][0]["@timestamp"], iso_ms(kT0 + 60000));
 }
 
 TEST(WatchRules, LateEventsAreDroppedAndCountedOutOfOrderOnesCount) {

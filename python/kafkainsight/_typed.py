@@ -57,3 +57,11 @@ def stats_of(core_cls: Any) -> Callable[[type[T]], type[T]]:
         # A __repr__ defined on cls, or inherited from RunSummary, is kept.
         return dataclasses.dataclass(cls, repr=not issubclass(cls, RunSummary))
     return wrap
+
+
+def lag_text(lag: dict[str, int], unknown: list[str]) -> str:
+    """``lag=N`` over the partitions whose end is known; ``unknown`` while none is (no assignment
+    yet, or no high watermark fetched): a lag of 0 would say "nothing waits" when we do not know."""
+    if not lag:
+        return "lag=unknown"
+    return f"lag={sum(lag.values())}" + (f" (+ {len(unknown)} partitions unknown)" if unknown else "")

@@ -211,7 +211,7 @@ def _cmd_consume(a: argparse.Namespace) -> int:
     from .elasticsearch import Consumer, ConsumeStats, ElasticsearchSink
     from .settings import parse_properties
     consumer = Consumer(a.bootstrap, a.topics, a.group, parse_properties(a.config),
-                        auto_offset_reset=a.auto_offset_reset)
+                        auto_offset_reset=a.auto_offset_reset, instance_id=a.instance_id, kafka_timeout=a.kafka_timeout)
     _warn_password_in_url(a.url if "url" in a.given else None, "--url")
     sink = ElasticsearchSink(
         a.url, ca_certs=a.ca_certs, ca_fingerprint=a.ca_fingerprint, insecure=a.insecure,
@@ -342,7 +342,8 @@ def _cmd_watch(a: argparse.Namespace) -> int:
     w = Watcher(a.bootstrap, a.topics, group=a.group,
                 config=parse_properties(a.config), auto_offset_reset=a.auto_offset_reset, rules=rules,
                 lateness=a.lateness, alerts_topic=a.alerts_topic or None, webhook=a.webhook, webhook_ca=a.webhook_ca,
-                webhook_insecure=a.webhook_insecure, webhook_timeout=a.webhook_timeout)
+                webhook_insecure=a.webhook_insecure, webhook_timeout=a.webhook_timeout,
+                instance_id=a.instance_id, kafka_timeout=a.kafka_timeout)
     _sigterm_as_interrupt()
     metrics = _start_metrics(a, "watch")
     interrupted = False

@@ -168,6 +168,14 @@ SETTINGS: tuple[Setting, ...] = (
       cpp={"consume": "ConsumerConfig.group", "watch": "WatchConfig.group"},
       per={"watch": dict(env=None, default="kafkainsight-watch",
                          help="consumer group (its own: it never takes messages from consume)")}),
+    S("kafka_timeout", ("--timeout",), None, float, 10.0,
+      "seconds for the Kafka cluster to answer at start (else the producer's error, exit 1)", ("consume", "watch"),
+      cpp={"consume": "ConsumerConfig.connect_timeout_ms", "watch": "WatchConfig.connect_timeout_ms"}),
+    S("instance_id", ("--instance-id",), "KAFKA_GROUP_INSTANCE_ID", str, None,
+      "static group membership (group.instance.id): a member restarted with the same id gets its partitions "
+      "back at once instead of after the session timeout; each member of a group needs its own; 'none' = "
+      "dynamic membership", ("consume", "watch"), default_text="ki-<host name>-<8 hex digits of the topic list>",
+      cpp={"consume": "ConsumerConfig.instance_id", "watch": "WatchConfig.instance_id"}),
     S("auto_offset_reset", ("--offset-reset",), None, str, "earliest", "where a new group starts",
       ("consume", "watch"), choices=("earliest", "latest"),
       cpp={"consume": "ConsumerConfig.auto_offset_reset", "watch": "WatchConfig.auto_offset_reset"},

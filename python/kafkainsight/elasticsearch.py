@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from . import _core
 from ._group import GroupMember
 from ._paths import CAFileNotFoundError, find_file
-from ._typed import RunSummary, stats_of
+from ._typed import RunSummary, lag_text, stats_of
 from .config import defaults
 
 _C = defaults("consume")  # the settings table (config.py): the CLI's defaults are the API's
@@ -32,9 +32,7 @@ class ConsumeStats(RunSummary):
              f"dead_lettered={self.dead_lettered} retried={self.item_retries + self.request_retries} "
              f"bulks={self.bulk_requests} in {self.seconds:.2f}s ({rate:,.0f} docs/s); "
              f"latency p50={self.latency_p50_ms:.0f}ms p99={self.latency_p99_ms:.0f}ms; "
-             f"lag={sum(self.lag.values())}")
-        if self.lag_unknown:
-            s += f" (+ {len(self.lag_unknown)} partitions unknown)"
+             + lag_text(self.lag, self.lag_unknown))
         if self.id_conflicts:
             s += f"; id_conflicts={self.id_conflicts}"
         return s
@@ -165,9 +163,11 @@ class Consumer(GroupMember):
 
     def __init__(self, bootstrap: str = _C["bootstrap"], topics: str | Sequence[str] = tuple(_C["topics"]),
                  group: str = _C["group"], config: dict | None = None,
-                 auto_offset_reset: str = _C["auto_offset_reset"]):
+                 auto_offset_reset: str = _C["auto_offset_reset"], instance_id: str | None = _C["instance_id"],
+                 kafka_timeout: float = _C["kafka_timeout"]):
         cfg = _core.ConsumerConfig()
         cfg.bootstrap, cfg.group, cfg.auto_offset_reset = bootstrap, group, auto_offset_reset
+        cfg.instance_id, cfg.connect_timeout_ms = instance_id or "", int(float(kafka_timeout) * 1000)
         cfg.topics = [topics] if isinstance(topics, str) else list(topics)
         cfg.properties = dict(config or {})
         self._cfg = cfg

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Sequence
 from . import _core
 from ._group import GroupMember
 from ._options import parse_tz
-from ._typed import RunSummary, stats_of
+from ._typed import RunSummary, lag_text, stats_of
 from .config import defaults
 
 _W = defaults("watch")  # the settings table (config.py): the CLI's defaults are the API's
@@ -61,7 +61,7 @@ class WatchStats(RunSummary):
     def _line(self) -> str:
         s = (f"consumed={self.consumed} evaluated={self.events} late={self.late} undecodable={self.undecodable} "
              f"alerts fired={self.fired} resolved={self.resolved} active={sum(self.active_by_rule.values())} "
-             f"in {self.seconds:.2f}s; lag={sum(self.lag.values())}")
+             f"in {self.seconds:.2f}s; " + lag_text(self.lag, self.lag_unknown))
         if self.kafka_sink.get("sent") or self.kafka_sink.get("failed"):
             s += f"; alerts topic sent={self.kafka_sink['sent']} failed={self.kafka_sink['failed']}"
         if self.webhook_sink.get("sent") or self.webhook_sink.get("failed"):
@@ -143,7 +143,8 @@ class Watcher(GroupMember):
                  rules_text: str | None = None, lateness: float | None = _W["lateness"],
                  alerts_topic: str | None = _W["alerts_topic"], webhook: str | None = None,
                  webhook_ca: str | None = _W["webhook_ca"], webhook_insecure: bool = _W["webhook_insecure"],
-                 webhook_timeout: float = _W["webhook_timeout"], webhook_attempts: int = 4):
+                 webhook_timeout: float = _W["webhook_timeout"], webhook_attempts: int = 4,
+                 instance_id: str | None = _W["instance_id"], kafka_timeout: float = _W["kafka_timeout"]):
         if auto_offset_reset not in ("earliest", "latest"):
             raise ValueError("auto_offset_reset must be earliest or latest")
         rp, rt = _rules_args(rules, rules_text)
@@ -151,6 +152,7 @@ class Watcher(GroupMember):
         self.rules, self.rules_text = rp, rt
         cfg = _core.WatchConfig()
         cfg.bootstrap, cfg.group, cfg.auto_offset_reset = bootstrap, group, auto_offset_reset
+        cfg.instance_id, cfg.connect_timeout_ms = instance_id or "", int(float(kafka_timeout) * 1000)
         cfg.topics = [topics] if isinstance(topics, str) else list(topics)
         cfg.properties = dict(config or {})
         cfg.alerts_topic = alerts_topic or ""

@@ -359,13 +359,14 @@ class ConsumeRun:
         self.sampler = Sampler(self.target.count).start()
         self.t0 = time.monotonic()
 
-    def consumer(self, run: Optional[dict] = None, sink: Optional[dict] = None, config: Optional[dict] = None) -> Proc:
+    def consumer(self, run: Optional[dict] = None, sink: Optional[dict] = None, config: Optional[dict] = None,
+                 consumer: Optional[dict] = None) -> Proc:
         sink_kw = {"ca_certs": self.target.ca_path, "user": self.target.user, "index": self.target.index,
                    "linger": 0.2, "bulk_max_docs": 200, "backoff_initial_ms": 50, "backoff_max_ms": 1000,
                    **(sink or {})}
         spec = {"bootstrap": self.bootstrap, "topic": self.topic, "group": self.group,
                 "config": {**FAST_GROUP, **(config or {})}, "url": self.target.url, "sink": sink_kw,
-                "run": run or {"stop_at_end": True}}
+                "run": run or {"stop_at_end": True}, "consumer": consumer or {}}
         p = spawn(["-m", "tests.chaos.worker", json.dumps(spec)], "consumer",
                   env={"ELASTIC_PASSWORD": self.target.password})
         self.procs.append(p)
@@ -666,3 +667,6 @@ SCENARIOS: Dict[str, Callable[[Env], Result]] = {
 from tests.chaos.real_search import SCENARIOS as _ENGINE_SCENARIOS  # noqa: E402
 
 SCENARIOS.update(_ENGINE_SCENARIOS)
+from tests.chaos.restarts import SCENARIOS as _RESTART_SCENARIOS  # noqa: E402
+
+SCENARIOS.update(_RESTART_SCENARIOS)

@@ -25,7 +25,7 @@ def main() -> int:
     sink_kw = dict(spec.get("sink", {}))
     sink_kw.setdefault("password", os.environ.get("ELASTIC_PASSWORD", ""))
     sink = ElasticsearchSink(spec["url"], **sink_kw)
-    c = Consumer(spec["bootstrap"], spec["topic"], spec["group"], spec.get("config", {}))
+    c = Consumer(spec["bootstrap"], spec["topic"], spec["group"], spec.get("config", {}), **spec.get("consumer", {}))
     try:
         st = c.run(sink, **spec.get("run", {}))
     except KeyboardInterrupt:

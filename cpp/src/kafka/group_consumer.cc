@@ -4,12 +4,57 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 
 namespace ki {
 
 namespace {
 using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxBatch = 1000;
+
+// group.instance.id slots on this host: two members with one id fence each other, so a second
+// consumer of the same group and id on this host (another process, thread or Consumer object)
+// takes "<id>.2", "<id>.3"... Each slot is an flock() on a file in a per-user directory: the kernel
+// frees it when the process dies, so a consumer restarted after kill -9 takes its old slot (its
+// old id) back. Where no lock can be taken, the id is used as given.
+struct Slot {
+  std::string id;
+  int fd = -1;
+};
+
+Slot reserve_instance_id(const std::string& group, const std::string& id) {
+  const char* base = std::getenv("XDG_RUNTIME_DIR");
+  std::string dir = std::string(base && *base ? base : "/tmp") + "/kafkainsight-ids-" + std::to_string(getuid());
+  struct stat st {};
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return {id, -1};
+  // Only a directory of our own (not one another user planted in /tmp).
+  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) return {id, -1};
+  std::string g;
+  for (char c : group) g += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '_';
+  for (int n = 1; n < 1000; ++n) {
+    std::string slot = n == 1 ? id : id + "." + std::to_string(n);
+    int fd = open((dir + "/" + g + "." + slot + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return {id, -1};
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return {slot, fd};
+    ::close(fd);
+  }
+  return {id, -1};
+}
+
+std::string property(const Properties& defaults, const Properties& overrides, const std::string& key) {
+  std::string v;
+  for (const Properties* p : {&defaults, &overrides})
+    for (const auto& [k, val] : *p)
+      if (k == key) v = val;
+  return v;
+}
 
 struct ListGuard {
   rd_kafka_topic_partition_list_t* l;
@@ -44,7 +89,7 @@ void keep_error(std::vector<std::string>& errors, const std::string& e) {
 std::function<void(const std::string&, bool)> errors_into(std::vector<std::string>& errors, std::string& fatal) {
   return [&errors, &fatal](const std::string& e, bool is_fatal) {
     keep_error(errors, e);
-    if (is_fatal) fatal = "Kafka consumer fatal error";
+    if (is_fatal) fatal = "Kafka consumer fatal error (" + e + ")";
   };
 }
 
@@ -55,19 +100,65 @@ GroupConsumer::GroupConsumer(Properties defaults, Properties overrides, std::vec
 
 GroupConsumer::~GroupConsumer() { close(); }
 
-void GroupConsumer::join() {
-  rk_ = subscribed_consumer(defaults_, overrides_, this, rebalance_cb, topics_);
+void GroupConsumer::join(int connect_timeout_ms) {
+  std::string id = property(defaults_, overrides_, "group.instance.id");
+  if (!id.empty()) {
+    Slot s = reserve_instance_id(property(defaults_, overrides_, "group.id"), id);
+    instance_id_ = s.id;
+    slot_fd_ = s.fd;
+    if (instance_id_ != id) {
+      spdlog::info("group.instance.id {} is in use on this host: using {}", id, instance_id_);
+      overrides_.emplace_back("group.instance.id", instance_id_);
+    }
+  }
+  try {
+    rk_ = subscribed_consumer(defaults_, overrides_, this, rebalance_cb, topics_);
+    require_cluster(rk_, property(defaults_, overrides_, "bootstrap.servers"), connect_timeout_ms);
+  } catch (...) {
+    close();
+    throw;
+  }
   queue_ = rd_kafka_queue_get_consumer(rk_);
-  idle_ = IdleRule(limits_.idle_timeout_ms, Clock::now());
+  std::string eof = property(defaults_, overrides_, "enable.partition.eof");
+  eof_events_ = eof != "false" && eof != "0" && !eof.empty();
+  std::string session = property(defaults_, overrides_, "session.timeout.ms");
+  auto grace = std::max<std::chrono::milliseconds>(
+      IdleRule::kJoinGrace, std::chrono::milliseconds((session.empty() ? 45000 : std::stoll(session)) + 5000));
+  idle_ = IdleRule(limits_.idle_timeout_ms, Clock::now(), grace);
 }
 
 void GroupConsumer::close() {
-  if (!rk_) return;
-  if (queue_) rd_kafka_queue_destroy(queue_);
-  queue_ = nullptr;
-  rd_kafka_consumer_close(rk_);
-  rd_kafka_destroy(rk_);
-  rk_ = nullptr;
+  if (rk_) {
+    if (queue_) rd_kafka_queue_destroy(queue_);
+    queue_ = nullptr;
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+    rk_ = nullptr;
+  }
+  if (slot_fd_ >= 0) ::close(slot_fd_);  // the slot is free again
+  slot_fd_ = -1;
+  instance_id_.clear();
+}
+
+bool GroupConsumer::idle(bool busy) {
+  auto now = Clock::now();
+  // Assigned partitions not yet read to their end: the consumer is catching up, not idle.
+  // (Without partition-end events, -X enable.partition.eof=false, idle counts from the last message.)
+  bool drained = !eof_events_ || ends_.assigned_count() == 0 || ends_.all_at_end();
+  if (idle_.assigned_once() && (busy || paused_ || !drained)) {
+    idle_.activity(now);
+    return false;
+  }
+  return idle_.expired(now, busy || paused_);
+}
+
+std::string GroupConsumer::unassigned_error() const {
+  if (idle_.assigned_once()) return "";
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(idle_.waited_for_assignment()).count();
+  return "no partition was assigned within " + std::to_string(s) + " s (--idle-timeout + the join grace): the group " +
+         property(defaults_, overrides_, "group.id") +
+         " gave this member none (do the topics exist? do other members hold every partition? a member killed "
+         "without leaving holds its partitions until its session times out unless restarted with its --instance-id)";
 }
 
 void GroupConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
@@ -78,7 +169,9 @@ void GroupConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kaf
     rd_kafka_assign(rk, parts);
     if (self->paused_) rd_kafka_pause_partitions(rk, parts);  // still paused (e.g. --max-buffered-bytes)
     for (int i = 0; i < parts->cnt; ++i) self->ends_.assigned({parts->elems[i].topic, parts->elems[i].partition});
-    self->idle_.assigned(Clock::now());  // joining took a while: idle time starts now
+    // Joining took a while: idle time starts now. An empty assignment does not count: a run
+    // that never had a partition says so instead of ending "idle" with nothing done.
+    if (parts->cnt > 0) self->idle_.assigned(Clock::now());
     if (self->sink_.assigned) self->sink_.assigned(parts);
   } else {
     // The sink finishes and commits while the partitions are still ours.
@@ -105,12 +198,28 @@ ssize_t GroupConsumer::poll(int wait_ms, size_t max, const std::function<void(rd
         ends_.end(tp);
         if (sink_.at_end) sink_.at_end(tp);
       }
+    } else if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+      report_fatal();
     } else if (sink_.error) {
-      sink_.error(std::string("kafka: ") + rd_kafka_message_errstr(m), m->err == RD_KAFKA_RESP_ERR__FATAL);
+      sink_.error(std::string("kafka: ") + rd_kafka_message_errstr(m), false);
     }
     rd_kafka_message_destroy(m);
   }
+  report_fatal();  // a fatal error may reach only the error callback
   return got;
+}
+
+void GroupConsumer::report_fatal() {
+  char why[512] = {0};
+  rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_, why, sizeof why);
+  if (!e || fatal_reported_) return;
+  fatal_reported_ = true;
+  std::string what = std::string("kafka: fatal: ") + why;
+  if (e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID)
+    what = "kafka: fenced: another consumer joined group " + property(defaults_, overrides_, "group.id") +
+           " with the same group.instance.id " + instance_id_ +
+           " (give each consumer of a group its own --instance-id / KAFKA_GROUP_INSTANCE_ID)";
+  if (sink_.error) sink_.error(what, true);
 }
 
 size_t GroupConsumer::room(uint64_t taken) const {

@@ -38,13 +38,16 @@ std::optional<int64_t> read_time_header(rd_kafka_headers_t* hdrs);
 void keep_error(std::vector<std::string>& errors, const std::string& e);
 
 // When a run is idle: idle_timeout counts from the last message, assignment or pause change (a
-// group join can take seconds); before any assignment it gives up after idle_timeout + 30 s.
+// group join can take seconds); before any assignment it gives up after idle_timeout + the join
+// grace (30 s, or the session timeout + 5 s if longer: a dead member's session may have to
+// expire first), and the run then says it never got an assignment.
 // A busy or paused consumer is never idle. Pure, so it is tested without a broker.
 class IdleRule {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::seconds kJoinGrace{30};
-  IdleRule(int idle_timeout_ms, Clock::time_point start) : timeout_(idle_timeout_ms), start_(start), last_(start) {}
+  IdleRule(int idle_timeout_ms, Clock::time_point start, std::chrono::milliseconds join_grace = kJoinGrace)
+      : timeout_(idle_timeout_ms), grace_(join_grace), start_(start), last_(start) {}
   void activity(Clock::time_point t) { last_ = t; }
   void assigned(Clock::time_point t) {
     assigned_once_ = true;
@@ -53,11 +56,12 @@ class IdleRule {
   bool assigned_once() const { return assigned_once_; }
   bool expired(Clock::time_point now, bool busy) const {
     if (timeout_.count() <= 0 || busy) return false;
-    return assigned_once_ ? now - last_ >= timeout_ : now - start_ >= timeout_ + kJoinGrace;
+    return assigned_once_ ? now - last_ >= timeout_ : now - start_ >= timeout_ + grace_;
   }
+  std::chrono::milliseconds waited_for_assignment() const { return timeout_ + grace_; }
 
  private:
-  std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds timeout_, grace_;
   Clock::time_point start_, last_;
   bool assigned_once_ = false;
 };
@@ -107,7 +111,11 @@ class GroupConsumer {
   GroupConsumer(const GroupConsumer&) = delete;
   GroupConsumer& operator=(const GroupConsumer&) = delete;
 
-  void join();   // subscribes; assignments come during poll(). Throws KafkaError.
+  // Checks that the cluster answers within connect_timeout_ms (KafkaError Unreachable, the
+  // producer's message), then subscribes; assignments come during poll(). Throws KafkaError.
+  // A group.instance.id another consumer of the group holds on this host gets ".2", ".3"...
+  // (a lock file per id, freed by the kernel when a process dies: a restart takes its id back).
+  void join(int connect_timeout_ms = 10000);
   void close();  // leaves the group (revoking the sink's partitions); idempotent
 
   // Takes up to `max` (capped at 1000) events, waiting up to wait_ms for the first; each good
@@ -119,8 +127,12 @@ class GroupConsumer {
   bool limit_reached(uint64_t taken) const { return limits_.max_messages && taken >= limits_.max_messages; }
   // --stop-at-end: every assigned partition read to its end (a paused one is not).
   bool read_to_end() const { return limits_.stop_at_end && idle_.assigned_once() && !paused_ && ends_.all_at_end(); }
-  // --idle-timeout (IdleRule); busy: the sink still holds work.
-  bool idle(bool busy) const { return idle_.expired(std::chrono::steady_clock::now(), busy || paused_); }
+  // --idle-timeout (IdleRule): counts only while partitions are assigned and every one is read to
+  // its end (or the assignment is empty) and the sink holds no work (busy).
+  bool idle(bool busy);
+  // After idle(): "" if the run had an assignment, else why it stops with nothing done.
+  std::string unassigned_error() const;
+  const std::string& instance_id() const { return instance_id_; }
 
   // The whole assignment, and partitions assigned while paused. False if the assignment is unknown.
   bool pause();
@@ -143,6 +155,7 @@ class GroupConsumer {
   static void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                            void* opaque);
   bool set_paused(bool pause);
+  void report_fatal();  // once: the fatal error, in words (fenced: a duplicate instance id)
 
   Properties defaults_, overrides_;
   std::vector<std::string> topics_;
@@ -153,7 +166,9 @@ class GroupConsumer {
   std::vector<rd_kafka_message_t*> msgs_;
   IdleRule idle_;
   PartitionEnds ends_;
-  bool paused_ = false;
+  bool paused_ = false, fatal_reported_ = false, eof_events_ = true;
+  std::string instance_id_;  // group.instance.id in use ("" = dynamic membership)
+  int slot_fd_ = -1;         // the host-wide lock on it
 };
 
 // A member of the group a config names by these fields (ConsumerConfig, WatchConfig): bootstrap,
@@ -162,7 +177,9 @@ template <class Config>
 std::unique_ptr<GroupConsumer> group_member(const Config& c, const char* client_id, bool auto_commit,
                                             const GroupLimits& lim, GroupSink sink) {
   return std::make_unique<GroupConsumer>(
-      group_consumer_defaults(c.bootstrap, c.group, client_id, c.auto_offset_reset, auto_commit), c.properties,
+      group_consumer_defaults(c.bootstrap, c.group, client_id, c.auto_offset_reset, auto_commit,
+                              resolve_instance_id(c.instance_id, c.topics)),
+      c.properties,
       c.topics, lim, std::move(sink));
 }
 

@@ -7,33 +7,6 @@
 
 namespace ki {
 
-namespace {
-
-void log_cb(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  // librdkafka syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug. Connection failures
-  // are retried by librdkafka; they are warnings until a timeout turns them into an error.
-  if (level <= 4)
-    spdlog::warn("kafka {}: {}", fac, buf);
-  else
-    spdlog::debug("kafka {}: {}", fac, buf);
-}
-
-void error_cb(rd_kafka_t*, int err, const char* reason, void*) {
-  auto e = static_cast<rd_kafka_resp_err_t>(err);
-  if (e == RD_KAFKA_RESP_ERR__TRANSPORT || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-    spdlog::debug("kafka: {} ({})", reason, rd_kafka_err2name(e));  // the log line above said it
-  else
-    spdlog::warn("kafka: {} ({})", reason, rd_kafka_err2name(e));
-}
-
-std::string how_to_start(const std::string& bootstrap) {
-  return "Is a broker running at " + bootstrap +
-         "? Start the embedded one with `kafkainsight broker` (then use the address it prints), or set "
-         "bootstrap (--bootstrap-servers, KAFKA_BOOTSTRAP_SERVERS) to your cluster.";
-}
-
-}  // namespace
-
 KafkaProducer::KafkaProducer(const ProducerConfig& cfg) : cfg_(cfg) {
   // Throughput defaults with no loss: idempotent, acks=all, compressed, batched.
   Properties defaults = {
@@ -53,8 +26,7 @@ KafkaProducer::KafkaProducer(const ProducerConfig& cfg) : cfg_(cfg) {
   rd_kafka_conf_t* conf = make_conf(defaults, cfg.properties);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaProducer::on_delivery);
   rd_kafka_conf_set_opaque(conf, this);
-  rd_kafka_conf_set_log_cb(conf, log_cb);
-  rd_kafka_conf_set_error_cb(conf, error_cb);
+  set_log_callbacks(conf);
   char err[512];
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk_) {

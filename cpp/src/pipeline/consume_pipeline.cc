@@ -74,7 +74,7 @@ struct ConsumePipeline::Impl {
     sink.error = errors_into(st.errors, st.fatal);
     group = group_member(ccfg, "kafkainsight-consumer", false, lim, std::move(sink));
     committer = std::make_unique<consume::Committer>(*group, st.committed, [this](const std::string& e) { error(e); });
-    group->join();
+    group->join(ccfg.connect_timeout_ms);
   }
 
   void take_message(rd_kafka_message_t* m) {
@@ -248,7 +248,10 @@ struct ConsumePipeline::Impl {
       if (!want_more && stopping && sender.idle() && (batcher.empty() || sender.holding())) break;
       if (!want_more && !stopping && !busy) break;  // --max-messages reached
       if (!busy && group->read_to_end()) break;     // --stop-at-end: read to its end and indexed
-      if (group->idle(busy)) break;                 // --idle-timeout
+      if (group->idle(busy)) {                      // --idle-timeout
+        st.fatal = group->unassigned_error();       // "" if it had partitions
+        break;
+      }
       if (!can_take && sender.idle()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
       if (!want_more && busy && sender.idle() && batcher.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -28,6 +28,8 @@ struct ConsumerConfig {
   std::vector<std::string> topics = {"data_log"};  // a name starting with ^ is a regex
   std::string group = "my-group";
   std::string auto_offset_reset = "earliest";
+  std::string instance_id;         // group.instance.id: "" = ki-<host>-<topics hash>, "none" = dynamic
+  int connect_timeout_ms = 10000;  // the cluster must answer within this at start
   Properties properties;  // -X pass-through
 };
 

@@ -8,7 +8,6 @@ Engine::Engine(RulesConfig cfg) : cfg_(std::move(cfg)), rules_(make_rules(cfg_))
 
 void Engine::push(const WatchEvent& ev, int64_t now_wall_ms, std::vector<Alert>& out, int stream) {
   last_input_wall_ms_ = now_wall_ms;
-  idle_base_wall_ms_ = 0;
   if (!ev.has_ts) {
     ++st_.no_timestamp;
     return;
@@ -26,6 +25,7 @@ void Engine::push(const WatchEvent& ev, int64_t now_wall_ms, std::vector<Alert>&
   st_.max_event_ms = started_ ? std::max(st_.max_event_ms, ev.ts_ms) : ev.ts_ms;
   started_ = true;
   advance_from_streams(now_wall_ms, out);
+  input_wm_ = watermark_ms_;
 }
 
 void Engine::advance_from_streams(int64_t now_wall_ms, std::vector<Alert>& out) {
@@ -55,15 +55,14 @@ void Engine::remove_stream(int stream, int64_t now_wall_ms, std::vector<Alert>& 
 
 void Engine::tick(int64_t now_wall_ms, std::vector<Alert>& out) {
   if (!started_ || cfg_.idle_advance_ms <= 0 || now_wall_ms - last_input_wall_ms_ < cfg_.idle_advance_ms) return;
-  if (idle_base_wall_ms_ == 0) {  // idle from now on: event time moves with the wall clock
-    idle_base_wall_ms_ = now_wall_ms;
-    idle_base_wm_ = watermark_ms_;
-  }
-  advance(idle_base_wm_ + (now_wall_ms - idle_base_wall_ms_), now_wall_ms, out);
+  // Silent input: the watermark moves on with the wall clock from where the last event left it,
+  // still `lateness` behind, so the last event's window closes lateness + 1 s after it came.
+  advance(input_wm_ + (now_wall_ms - last_input_wall_ms_), now_wall_ms, out);
 }
 
 void Engine::finish(int64_t now_wall_ms, std::vector<Alert>& out) {
-  if (started_) advance(std::max(st_.max_event_ms, watermark_ms_) + 1, now_wall_ms, out);
+  // Past the whole second of the newest event: its own window end is evaluated too.
+  if (started_) advance(std::max((floor_sec(st_.max_event_ms) + 1) * 1000, watermark_ms_ + 1), now_wall_ms, out);
 }
 
 void Engine::advance(int64_t wm, int64_t now_wall_ms, std::vector<Alert>& out) {

@@ -39,8 +39,10 @@ class Engine {
   // until it delivers an event or goes idle.
   void add_stream(int stream);
   void remove_stream(int stream, int64_t now_wall_ms, std::vector<Alert>& out);
-  // Live input, called regularly: after idle_advance without events, event time follows the
-  // wall clock (so a source that stops entirely still trips the heartbeat).
+  // Live input, called regularly: after idle_advance without events, the watermark follows the
+  // wall clock from where the last event left it (still `lateness` behind it), so the windows
+  // of the last events before a silence close lateness + 1 s later, and a source that stops
+  // entirely trips the heartbeat `silence` after that.
   void tick(int64_t now_wall_ms, std::vector<Alert>& out);
   // End of a finite input: the watermark moves to the newest event (nothing can be late now).
   void finish(int64_t now_wall_ms, std::vector<Alert>& out);
@@ -65,7 +67,7 @@ class Engine {
   EngineStats st_;
   bool started_ = false, evaluating_ = false;
   int64_t watermark_ms_ = INT64_MIN / 4, evaluated_sec_ = 0, min_event_ms_ = INT64_MAX;
-  int64_t last_input_wall_ms_ = 0, idle_base_wall_ms_ = 0, idle_base_wm_ = 0;
+  int64_t last_input_wall_ms_ = 0, input_wm_ = 0;  // wall time of the last input, the watermark it left
   std::vector<Finding> findings_;
 };
 

@@ -221,7 +221,7 @@ RulesConfig load_rules_file(const std::string& path) {
 std::string default_rules_yaml() {
   return R"(# KafkaInsight watch rules (the built-in defaults). Durations: 250ms, 30s, 5m, 1h.
 lateness: 10s        # event-time lateness allowed; older events are counted and dropped
-idle_advance: 30s    # live: no input for this long -> event time follows the wall clock (0 = off)
+idle_advance: 1s     # live: no input for this long -> the watermark follows the wall clock (0 = off)
 samples: 3           # sample events per alert
 rules:
   error_levels:      # apache_error levels / syslog severities at or above max_severity

@@ -56,7 +56,7 @@ struct HeartbeatRule {
 
 struct RulesConfig {
   int64_t lateness_ms = 10000;     // events older than max event time - lateness are dropped (counted)
-  int64_t idle_advance_ms = 30000; // live: no input for this long -> event time follows the wall clock (0 = off)
+  int64_t idle_advance_ms = 1000;  // live: no input for this long -> the watermark follows the wall clock (0 = off)
   size_t samples = 3;              // sample events per alert
   ErrorLevelsRule error_levels;
   Http5xxShareRule http_5xx_share;

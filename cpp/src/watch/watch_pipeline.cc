@@ -38,6 +38,7 @@ struct WatchPipeline::Impl {
       ProducerConfig pc;
       pc.bootstrap = cfg.bootstrap;
       pc.properties = cfg.properties;
+      pc.connect_timeout_ms = cfg.connect_timeout_ms;
       kafka_sink = std::make_unique<KafkaAlertSink>(pc, cfg.alerts_topic);
     }
     if (cfg.webhook) webhook = std::make_unique<WebhookSink>(*cfg.webhook);
@@ -61,7 +62,7 @@ struct WatchPipeline::Impl {
     sink.at_end = [this](const TopicPartition& tp) { engine.set_idle(stream_of(tp), wall_ms(), pending); };
     sink.error = errors_into(st.errors, st.fatal);
     group = group_member(cfg, "kafkainsight-watch", true, lim, std::move(sink));
-    group->join();
+    group->join(cfg.connect_timeout_ms);
   }
 
   void take(rd_kafka_message_t* m) {
@@ -98,6 +99,7 @@ struct WatchPipeline::Impl {
     GroupLag l = group->lag(GroupConsumer::LagFrom::Position, false);
     for (const auto& name : l.unknown) st.lag.erase(name);
     for (const auto& [name, lag] : l.known) st.lag[name] = lag;
+    st.lag_unknown = std::move(l.unknown);
   }
 
   void snapshot() {
@@ -133,7 +135,10 @@ struct WatchPipeline::Impl {
         end_of_input = true;
         break;
       }
-      if (group->idle(false)) break;
+      if (group->idle(false)) {
+        st.fatal = group->unassigned_error();  // "" if it had partitions
+        break;
+      }
     }
     // A finite run (end of the topic, --max-messages) closes its last windows; a live run
     // stopped by Ctrl-C or idleness does not invent the silence it did not see.

@@ -28,6 +28,8 @@ struct WatchConfig {
   std::vector<std::string> topics = {"data_log"};
   std::string group = "kafkainsight-watch";
   std::string auto_offset_reset = "latest";  // alerts are about now; earliest replays history
+  std::string instance_id;                    // group.instance.id: "" = ki-<host>-<topics hash>, "none" = dynamic
+  int connect_timeout_ms = 10000;             // the cluster must answer within this at start
   Properties properties;                      // -X pass-through (consumer and alert producer)
   std::string alerts_topic = "alerts";        // "" = no Kafka sink
   std::optional<WebhookConfig> webhook;
@@ -39,6 +41,7 @@ struct WatchStats {
   EngineStats engine;
   SinkStats kafka_sink, webhook_sink;
   std::map<std::string, int64_t> lag;  // "topic[partition]" -> high watermark - position
+  std::vector<std::string> lag_unknown;  // assigned partitions whose high watermark is not known yet
   Histogram e2e_latency;               // now - ki.ts header (read by the producer), else message time
   double seconds = 0;
   std::vector<std::string> errors;
