@@ -89,7 +89,10 @@ void bind_elasticsearch(py::module_& m) {
       .rw("op", &EsSinkConfig::op, "bulk action: create (exactly once) or index")
       .rw("bulk_max_docs", &EsSinkConfig::bulk_max_docs, "documents per _bulk request at most")
       .rw("bulk_max_bytes", &EsSinkConfig::bulk_max_bytes, "bytes per _bulk request at most")
-      .rw("linger_ms", &EsSinkConfig::linger_ms, "how long a partial bulk waits for more documents (ms)")
+      .rw("linger_ms", &EsSinkConfig::linger_ms,
+          "how long a partial bulk may wait for more documents while they keep coming (ms)")
+      .rw("fixed_linger", &EsSinkConfig::fixed_linger,
+          "a partial bulk waits for linger_ms even when Kafka has nothing more (false: sent once Kafka is drained)")
       .rw("dlq_topic", &EsSinkConfig::dlq_topic, "dead-letter topic; empty: <first topic>.dlq")
       .rw("index_settings", &EsSinkConfig::index_settings, "JSON body for creating a missing fixed index (empty: ES defaults)")
       .rw("template_name", &EsSinkConfig::template_name, "index template installed at start (empty: none)")
@@ -114,6 +117,8 @@ void bind_elasticsearch(py::module_& m) {
       .ro("rejected", &ConsumeStats::rejected, "not one JSON object: dead-lettered before any bulk (in dead_lettered)")
       .ro("id_conflicts", &ConsumeStats::id_conflicts, "409 on a document with other content: indexed under a content _id")
       .ro("fetch_pauses", &ConsumeStats::fetch_pauses, "times fetching paused for max_buffered_bytes")
+      .ro("bad_event_ids", &ConsumeStats::bad_event_ids,
+          "ki.id headers that were not event ids: those documents got _id topic-partition-offset")
       .ro("bytes_sent", &ConsumeStats::bytes_sent, "request body bytes sent")
       .ro("seconds", &ConsumeStats::seconds, "run time")
       .ro("latency_p50_ms", &ConsumeStats::latency_p50_ms, "median bulk latency (ms)")

@@ -174,6 +174,7 @@ class EsSinkConfig:
     bulk_max_docs: int
     bulk_max_bytes: int
     linger_ms: int
+    fixed_linger: bool
     dlq_topic: str
     index_settings: str
     template_name: str
@@ -208,6 +209,8 @@ class ConsumeStats:
     def id_conflicts(self) -> int: ...
     @property
     def fetch_pauses(self) -> int: ...
+    @property
+    def bad_event_ids(self) -> int: ...
     @property
     def bytes_sent(self) -> int: ...
     @property

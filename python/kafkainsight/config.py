@@ -240,8 +240,12 @@ SETTINGS: tuple[Setting, ...] = (
       cpp={"consume": "EsSinkConfig.bulk_max_docs"}),
     S("bulk_max_bytes", ("--bulk-max-bytes",), None, int, 5 << 20, "bytes per bulk request at most", ("consume",),
       cpp={"consume": "EsSinkConfig.bulk_max_bytes"}),
-    S("linger", ("--linger",), None, float, 1.0, "seconds a partial bulk may wait", ("consume",),
-      cpp={"consume": "EsSinkConfig.linger_ms"}),
+    S("linger", ("--linger",), None, float, 1.0,
+      "seconds a partial bulk may wait while messages keep coming (it goes out at once when Kafka has nothing "
+      "more and a connection is free, unless --fixed-linger)", ("consume",), cpp={"consume": "EsSinkConfig.linger_ms"}),
+    S("fixed_linger", ("--fixed-linger",), None, bool, False,
+      "a partial bulk always waits --linger for more documents (the adaptive flush off: fewer, larger bulks at "
+      "low rates, more latency)", ("consume",), cpp={"consume": "EsSinkConfig.fixed_linger"}),
     S("gzip", ("--gzip",), None, bool, False, "gzip request bodies", ("consume",), cpp={"consume": "EsSinkConfig.gzip"}),
     S("max_in_flight", ("--max-in-flight",), None, int, 2, "bulk requests in flight at most", ("consume",),
       cpp={"consume": "EsSinkConfig.max_in_flight"}),

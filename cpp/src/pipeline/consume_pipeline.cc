@@ -17,6 +17,7 @@
 #include "pipeline/committer.h"
 #include "pipeline/dead_letter.h"
 #include "pipeline/es_setup.h"
+#include "source/event_id.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -94,13 +95,22 @@ struct ConsumePipeline::Impl {
     rd_kafka_headers_t* hdrs = nullptr;
     const void* v = nullptr;
     size_t vlen = 0;
-    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_header_get_last(hdrs, "ki.ts", &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR && v && vlen < 20) {
+    bool has_headers = rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (has_headers && rd_kafka_header_get_last(hdrs, "ki.ts", &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR && v &&
+        vlen < 20) {
       int64_t x = 0;
       for (size_t i = 0; i < vlen; ++i) x = x * 10 + (static_cast<const char*>(v)[i] - '0');
       it.sent_ms = x;
     }
-    it.id = it.topic + "-" + std::to_string(it.partition) + "-" + std::to_string(it.offset);
+    // _id: the line's event id (ki.id: file fingerprint + byte offset) when the producer sent
+    // one, so a line sent again by a restarted producer lands on the same document; else
+    // topic-partition-offset (stdin, lines handed over, other producers).
+    if (has_headers && rd_kafka_header_get_last(hdrs, "ki.id", &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::string_view id = v ? std::string_view(static_cast<const char*>(v), vlen) : std::string_view();
+      if (valid_event_id(id)) it.id.assign(id);
+      else ++st.bad_event_ids;
+    }
+    if (it.id.empty()) it.id = it.topic + "-" + std::to_string(it.partition) + "-" + std::to_string(it.offset);
     it.index = es::index_for(scfg.index, it.ts_ms > 0 ? it.ts_ms : wall_ms());
     std::string_view value = m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
                                         : std::string_view();
@@ -238,17 +248,29 @@ struct ConsumePipeline::Impl {
       // Kafka while no bulk is in flight, for Elasticsearch while one is.
       bool can_take = want_more && !batcher.full();  // a full batch goes out first: never over --bulk-max-docs
       ssize_t got = 0;
+      bool drained = false;  // Kafka had fewer messages for us than the batch had room for
       if (can_take) {
         int wait_kafka = !sender.idle() ? 0 : (batcher.empty() && batcher.retries() == 0 ? 100 : 5);
-        got = group->poll(wait_kafka, std::min(batcher.room(), group->room(st.consumed)),
-                          [this](rd_kafka_message_t* m) { take_message(m); });
+        size_t room = std::min(batcher.room(), group->room(st.consumed));
+        auto take = [this](rd_kafka_message_t* m) { take_message(m); };
+        // A batch call waits until it has all it asked for (librdkafka): wait for the first
+        // message only, then take what is there without waiting.
+        if (wait_kafka > 0) got = group->poll(wait_kafka, 1, take);
+        if (got >= 0 && static_cast<size_t>(got) < room) {
+          ssize_t more = group->poll(0, room - static_cast<size_t>(got), take);
+          got = more < 0 ? more : got + more;
+        }
+        drained = got >= 0 && static_cast<size_t>(got) < room;
       }
       dead_letter(rejected, "validate");
       apply_backpressure();
       while (batcher.has_halves() && sender.may_submit()) sender.submit(batcher.next_half());
-      // Paused: nothing more is coming until this goes out, so no linger.
+      // Adaptive flush: a partial bulk goes out once Kafka has nothing more for it and a
+      // connection is free (under load connections are busy and bulks fill up); --linger
+      // bounds its wait while messages keep coming. Paused: nothing more comes until it goes.
       if (!batcher.empty() && sender.may_submit() &&
-          (batcher.full() || batcher.linger_over(Clock::now()) || !want_more || group->paused()))
+          (batcher.full() || (drained && !scfg.fixed_linger) || batcher.linger_over(Clock::now()) || !want_more ||
+           group->paused()))
         sender.submit(batcher.take());
       pump(sender.idle() ? 0 : (!can_take ? 50 : (got <= 0 ? 5 : 0)));
       if (Clock::now() - last_commit >= std::chrono::seconds(1)) {

@@ -37,8 +37,10 @@ struct ProduceConfig {
   FollowConfig follow_cfg;
   int flush_timeout_ms = 60000;
   // Time (default): ki.ts, when the line was read, on lines from live sources (--follow, stdin,
-  // lines handed over), for end-to-end latency; none on whole files. All: also ki.source, ki.line,
-  // ki.format on every message. Opt-in, as in rsyslog, Vector or Filebeat: librdkafka 2.0.2
+  // lines handed over), for end-to-end latency, and ki.id, the line's event id (file fingerprint
+  // + byte offset, source/event_id.h), on lines from regular files: the consumer's _id, so a
+  // producer killed and run again writes each line once. All: also ki.source, ki.line,
+  // ki.format on every message. None: no headers (the consumer's _id is topic-partition-offset). Opt-in, as in rsyslog, Vector or Filebeat: librdkafka 2.0.2
   // allocates and frees each header per message, so the three cost ~25 % of the producer's CPU
   // (docs/BENCHMARKS_PROFILE.md).
   HeaderMode headers = HeaderMode::Time;
@@ -67,6 +69,13 @@ struct ProduceStats {
   bool balanced() const {
     return read == produced + dead_lettered + skipped + empty + failed_delivery + (stopped_reason.empty() ? 0 : 1);
   }
+};
+
+// Where a line came from: its event id's parts and its read time (LineReader / FollowReader).
+struct LineOrigin {
+  std::string_view fingerprint;  // empty: no event id (stdin, a pipe, lines handed over)
+  uint64_t offset = 0;
+  int64_t read_ms = 0;
 };
 
 struct ProduceHooks {
@@ -98,13 +107,14 @@ class ProducePipeline {
   class BatchPool;
   struct HookTimer;
   void prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
-               Prepared& p);
+               const LineOrigin& origin, Prepared& p);
   std::string reason(const ParseStage& stage, const Prepared& p) const;
   // ref: produce from memory that outlives delivery (a batch), else copy.
   bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref = nullptr);
   bool produce_file_batched(const std::string& path, uint32_t src, uint64_t skip, ProduceStats& st, HookTimer& timer,
                             const std::function<void()>& wait_turn, uint64_t& n);
-  bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, ProduceStats& st);
+  bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, const LineOrigin& origin,
+                   ProduceStats& st);
   ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
 
   ProduceConfig cfg_;
@@ -113,7 +123,6 @@ class ProducePipeline {
   ParseStage stage_;
   int partitions_ = 0;
   uint64_t lines_fed_ = 0;
-  int64_t read_ms_ = 0;
   bool live_ = false;  // a live source (--follow, stdin, produce_lines): ki.ts carries the read time
   std::unique_ptr<Checkpoint> checkpoint_;
 };

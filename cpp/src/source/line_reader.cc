@@ -11,6 +11,9 @@
 #include <chrono>
 #include <cstring>
 
+#include "source/event_id.h"
+#include "util/timefmt.h"
+
 namespace ki {
 
 namespace {
@@ -50,6 +53,7 @@ LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move
     fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC | (S_ISFIFO(st.st_mode) ? O_NONBLOCK : 0));
     if (fd_ < 0) throw InputError("cannot open '" + path_ + "': " + std::strerror(errno));
   }
+  if (path_ != "-") fingerprint_ = file_fingerprint(fd_);
   in_.resize(kInBytes);
   buf_.resize(cfg_.buffer_bytes);
 }
@@ -215,6 +219,7 @@ bool LineReader::fill() {
     return false;
   }
   end_ += got;
+  read_ms_ = wall_ms();
   return true;
 }
 
@@ -226,6 +231,7 @@ bool LineReader::next(std::string_view& line) {
     if (nl) {
       size_t len = static_cast<size_t>(static_cast<const char*>(nl) - start);
       begin_ += len + 1;
+      line_offset_ = bytes_;
       bytes_ += len + 1;
       if (skip_rest_) {  // tail of a cut line: already reported
         skip_rest_ = false;
@@ -241,6 +247,7 @@ bool LineReader::next(std::string_view& line) {
       if (!eof_ && end_ - begin_ > cfg_.max_line_bytes) {
         // A line longer than the limit: hand out the first max_line_bytes, drop the rest up to its '\n'.
         line = std::string_view(buf_.data() + begin_, cfg_.max_line_bytes);
+        line_offset_ = bytes_;
         bytes_ += end_ - begin_;
         begin_ = end_ = 0;
         if (!skip_rest_) {
@@ -264,6 +271,7 @@ bool LineReader::next(std::string_view& line) {
       if (end_ - begin_ == 0) return false;
       truncated_ = end_ - begin_ > cfg_.max_line_bytes;
       line = std::string_view(buf_.data() + begin_, std::min(end_ - begin_, cfg_.max_line_bytes));
+      line_offset_ = bytes_;
       bytes_ += end_ - begin_;
       begin_ = end_;
       if (skip_rest_) {
