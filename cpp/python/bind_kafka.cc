@@ -207,6 +207,14 @@ void bind_kafka(py::module_& m) {
                  c.headers = *hm;
                },
                "message headers: ts (ki.ts on live sources), all (also ki.source, ki.line, ki.format) or none")
+      .rw_prop("event_ids", [](const ProduceConfig& c) { return std::string(event_ids_name(c.event_ids)); },
+               [](ProduceConfig& c, const std::string& v) {
+                 auto e = event_ids_from_name(v);
+                 if (!e) throw py::value_error("event_ids must be follow, files or none; got '" + v + "'");
+                 c.event_ids = *e;
+               },
+               "which lines carry ki.id (file fingerprint + byte offset, the consumer's _id): follow (lines of "
+               "followed files), files (of every regular file) or none")
       .done();
 
   py::class_<ProduceStats> ps(m, "ProduceStats",

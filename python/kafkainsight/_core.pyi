@@ -76,6 +76,7 @@ class ProduceConfig:
     poll_ms: int
     flush_timeout_ms: int
     headers: str
+    event_ids: str
     def __init__(self) -> None: ...
     def to_dict(self) -> dict[str, Any]: ...
 

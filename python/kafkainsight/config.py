@@ -188,6 +188,11 @@ SETTINGS: tuple[Setting, ...] = (
       "message (~25% more producer CPU); none", ("produce",), choices=("ts", "all", "none"),
       cpp={"produce": "ProduceConfig.headers"}),
     S("no_headers", ("--no-headers",), None, bool, False, "the same as --headers none", ("produce",)),
+    S("event_ids", ("--event-ids",), "KAFKA_EVENT_IDS", str, "follow",
+      "which lines carry ki.id, their file's fingerprint + byte offset, which the consumer uses as _id so a "
+      "producer killed and run again on the same file leaves one document per line: follow (lines of followed "
+      "files), files (of every regular file; one more header per message), none. --headers none sends none",
+      ("produce",), choices=("follow", "files", "none"), cpp={"produce": "ProduceConfig.event_ids"}),
     S("timeout", ("--timeout",), None, float, 10.0, "seconds to reach the cluster", ("produce", "report"),
       cpp={"produce": "ProduceConfig.timeout_ms"},
       per={"report": dict(default=30.0, help="seconds to read the topic", cpp={})}),

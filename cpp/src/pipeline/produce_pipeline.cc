@@ -135,6 +135,22 @@ std::optional<HeaderMode> header_mode_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<EventIds> event_ids_from_name(std::string_view name) {
+  if (name == "none") return EventIds::None;
+  if (name == "follow") return EventIds::Follow;
+  if (name == "files") return EventIds::Files;
+  return std::nullopt;
+}
+
+const char* event_ids_name(EventIds e) {
+  switch (e) {
+    case EventIds::None: return "none";
+    case EventIds::Follow: return "follow";
+    case EventIds::Files: return "files";
+  }
+  return "?";
+}
+
 ProducePipeline::ProducePipeline(ProduceConfig cfg)
     : cfg_(std::move(cfg)), pool_(std::make_unique<BatchPool>()), stage_(cfg_.parser, cfg_.encoder) {
   if (cfg_.dlq_topic.empty()) cfg_.dlq_topic = cfg_.topic + ".dlq";
@@ -209,7 +225,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
       if (cfg_.headers != HeaderMode::None) {
         if (live_)
           h[nh++] = {"ki.ts", std::string_view(ts_buf, std::to_chars(ts_buf, ts_buf + sizeof ts_buf, p.origin.read_ms).ptr - ts_buf)};
-        if (!p.origin.fingerprint.empty()) h[nh++] = {"ki.id", event_id(id_buf, p.origin.fingerprint, p.origin.offset)};
+        if (ids_ && !p.origin.fingerprint.empty()) h[nh++] = {"ki.id", event_id(id_buf, p.origin.fingerprint, p.origin.offset)};
       }
       if (cfg_.headers == HeaderMode::All) {
         h[nh++] = {"ki.source", source};
@@ -303,6 +319,7 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
     uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
     const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
     live_ = cfg_.follow || path == "-";
+    ids_ = cfg_.event_ids == EventIds::Files || (cfg_.event_ids == EventIds::Follow && cfg_.follow);
     std::string_view line;
     if (cfg_.follow) {
       FollowReader reader(path, cfg_.follow_cfg);
@@ -508,6 +525,7 @@ ProduceStats ProducePipeline::produce_lines(const std::vector<std::string>& line
   if (producer_->sources().empty() || producer_->sources().back() != "<lines>") producer_->sources().push_back("<lines>");
   uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
   live_ = true;  // lines handed over now: a live source
+  ids_ = false;
   HookTimer timer{hooks};
   const LineOrigin origin{{}, 0, wall_ms()};  // handed over at once: read now; no file, no event id
   for (const auto& l : lines) {

@@ -24,6 +24,12 @@ enum class OnParseError : uint8_t { DeadLetter, Skip, Fail };
 enum class HeaderMode { None, Time, All };
 std::optional<HeaderMode> header_mode_from_name(std::string_view name);  // none | ts | all
 
+// Which lines carry an event id (header ki.id): lines of followed files (default), of every
+// regular file, or none. Stdin, pipes and lines handed over never do (no file identity).
+enum class EventIds { None, Follow, Files };
+std::optional<EventIds> event_ids_from_name(std::string_view name);  // none | follow | files
+const char* event_ids_name(EventIds e);
+
 struct ProduceConfig {
   ProducerConfig producer;
   std::string topic = "data_log";
@@ -37,13 +43,16 @@ struct ProduceConfig {
   FollowConfig follow_cfg;
   int flush_timeout_ms = 60000;
   // Time (default): ki.ts, when the line was read, on lines from live sources (--follow, stdin,
-  // lines handed over), for end-to-end latency, and ki.id, the line's event id (file fingerprint
-  // + byte offset, source/event_id.h), on lines from regular files: the consumer's _id, so a
-  // producer killed and run again writes each line once. All: also ki.source, ki.line,
-  // ki.format on every message. None: no headers (the consumer's _id is topic-partition-offset). Opt-in, as in rsyslog, Vector or Filebeat: librdkafka 2.0.2
+  // lines handed over), for end-to-end latency; none on whole files. All: also ki.source,
+  // ki.line, ki.format on every message. None: no headers at all (no ki.id either). Opt-in, as in rsyslog, Vector or Filebeat: librdkafka 2.0.2
   // allocates and frees each header per message, so the three cost ~25 % of the producer's CPU
   // (docs/BENCHMARKS_PROFILE.md).
   HeaderMode headers = HeaderMode::Time;
+  // ki.id, the line's event id (file fingerprint + byte offset, source/event_id.h): the
+  // consumer's _id, so a producer killed and run again on the same file writes each line once.
+  // Off for whole files by default: one more header costs producer CPU (see above), and --resume
+  // already bounds what a re-run sends again.
+  EventIds event_ids = EventIds::Follow;
 };
 
 struct ProduceStats {
@@ -124,6 +133,7 @@ class ProducePipeline {
   int partitions_ = 0;
   uint64_t lines_fed_ = 0;
   bool live_ = false;  // a live source (--follow, stdin, produce_lines): ki.ts carries the read time
+  bool ids_ = false;   // this source's lines carry ki.id (event_ids, headers)
   std::unique_ptr<Checkpoint> checkpoint_;
 };
 
