@@ -18,6 +18,7 @@ from confluent_kafka import TopicPartition
 import kafkainsight as ki
 from kafkainsight.elasticsearch import Consumer, ElasticsearchSink
 from kafkainsight.kafka import EmbeddedBroker
+from tests.chaos.reconcile import reconcile_event_ids
 from tests.conftest_kafka import unique_name
 from tests.es_server import EsTestServer
 
@@ -50,25 +51,14 @@ def consume(bootstrap, topic, es, index):
     return Consumer(bootstrap, topic, f"g-{random.randrange(1 << 30)}", FAST).run(sink, stop_at_end=True)
 
 
-def line_offsets(data: bytes) -> dict:
-    """byte offset -> line (text) of every line of the file."""
-    out, at = {}, 0
-    for raw in data.split(b"\n")[:-1]:
-        out[at] = raw.decode()
-        at += len(raw) + 1
-    return out
-
-
-def assert_one_document_per_line(docs: dict, lines_at: dict) -> str:
-    """Every _id is <fingerprint>-<offset of a line>, each line exactly once, with its parse."""
+def assert_one_document_per_line(docs: dict, data: bytes) -> str:
+    """Every _id is <fingerprint>-<offset of a line>, each line exactly once, with its parse;
+    returns the fingerprint."""
+    t = reconcile_event_ids(docs, data)
+    assert t.clean and t.arrived == t.sent, t
     fps = {i.rsplit("-", 1)[0] for i in docs}
-    assert len(fps) == 1, f"one file, one fingerprint: {sorted(fps)[:3]}"
-    fp = fps.pop()
-    assert len(fp) == 16 and int(fp, 16) >= 0
-    assert sorted(int(i.rsplit("-", 1)[1]) for i in docs) == sorted(lines_at)
-    for i, d in docs.items():
-        assert d == ki.parse_line(lines_at[int(i.rsplit("-", 1)[1])]), i
-    return fp
+    assert len(fps) == 1 and len(next(iter(fps))) == 16, sorted(fps)[:3]
+    return fps.pop()
 
 
 @pytest.mark.kafka
@@ -99,7 +89,7 @@ def test_producer_sigkilled_five_times_and_rerun_leaves_one_document_per_line(ka
     st = consume(kafka_cluster.bootstrap, topic, es, "eo")
     assert st.consumed == total and st.indexed == n and st.duplicates == total - n, st
     assert st.id_conflicts == 0 and st.bad_event_ids == 0 and st.dead_lettered == 0, st
-    assert_one_document_per_line(es.docs("eo"), line_offsets(log.read_bytes()))
+    assert_one_document_per_line(es.docs("eo"), log.read_bytes())
 
 
 def test_another_file_at_the_same_path_is_not_deduplicated(es, tmp_path):
@@ -112,7 +102,7 @@ def test_another_file_at_the_same_path_is_not_deduplicated(es, tmp_path):
         assert subprocess.run(cmd, capture_output=True, timeout=120).returncode == 0
         st = consume(b.bootstrap, "data_log", es, "one")
         assert st.indexed == 300
-        fp1 = assert_one_document_per_line(es.docs("one"), line_offsets(log.read_bytes()))
+        fp1 = assert_one_document_per_line(es.docs("one"), log.read_bytes())
         # The same file again: nothing new. Then a new file at the same path (its lines at the
         # same offsets): all of it is new.
         assert subprocess.run(cmd, capture_output=True, timeout=120).returncode == 0
@@ -124,7 +114,7 @@ def test_another_file_at_the_same_path_is_not_deduplicated(es, tmp_path):
         docs = es.docs("one")
         assert len(docs) == 600
         new = {i: d for i, d in docs.items() if not i.startswith(fp1)}
-        assert assert_one_document_per_line(new, line_offsets(log.read_bytes())) != fp1
+        assert assert_one_document_per_line(new, log.read_bytes()) != fp1
 
 
 def test_malformed_event_ids_fall_back_to_topic_partition_offset_and_are_counted(es):
