@@ -708,7 +708,8 @@ def render(data) -> str:
              f"seed {SEED}), {meta['size'] / 1e6:.1f} MB ({meta['line_bytes']:.0f} B/line); every stage reads "
              f"these lines (consume and the partition scaling: the first {meta['consume_docs']:,})")
     if meta.get("kept"):
-        L.append(f"- Kept from an earlier run with the same input: {meta['kept']}")
+        L.append(f"- Kept from earlier runs (same generator and seed; their `lines` column gives their input size): "
+                 f"{meta['kept']}")
     L.append(f"- Every figure: median of {meta['runs']} runs, tools alternating; each tool is its own process "
              "(CPU-s = its user+sys; peak RSS = its VmHWM, sampled); every run's output was counted")
     L.append("")
@@ -937,7 +938,8 @@ def main(argv=None) -> int:
     ap.add_argument("--stages", default=",".join(STAGES), help="comma list of " + ",".join(STAGES))
     ap.add_argument("--brokers", default="kafka,embedded", help="produce stage: kafka (real), embedded")
     ap.add_argument("--servers", default="engine,testserver", help="consume stage: engine (real), testserver")
-    ap.add_argument("--embedded-tools", default="ours,ours-headers,kcat,kcat-headers,confluent,syslog-ng,rsyslog",
+    ap.add_argument("--kafka-tools", default=",".join(P.ALL_TOOLS), help="produce stage on the real Kafka: tools")
+    ap.add_argument("--embedded-tools", default="ours,ours-headers,kcat,kcat-headers,floor,confluent,syslog-ng,rsyslog",
                     help="produce tools on the embedded broker (the original is run on the real one)")
     ap.add_argument("--consume-docs", type=int, default=100_000,
                     help="documents for the consume stage and the partition scaling (first lines of the input)")
@@ -1055,7 +1057,8 @@ def main(argv=None) -> int:
                 for b in brokers:
                     log(f"== stage produce ({b})")
                     if b == "kafka":
-                        rows += stage_produce(kafka, files, args.lines, size, args, tmp, P.ALL_TOOLS)
+                        rows += stage_produce(kafka, files, args.lines, size, args, tmp,
+                                              [t.strip() for t in args.kafka_tools.split(",") if t.strip()])
                     else:
                         embedded = P.Embedded()
                         meta["embedded"] = embedded.version + "; each partition keeps only ~5 MB, so counts are end offsets"
@@ -1111,6 +1114,17 @@ def main(argv=None) -> int:
         finally:
             if kc is not None:
                 kc.stop()
+    if args.keep:  # rows of the stages run now that this run did not measure (tools left out): kept too
+        have = {(r["stage"], r["target"], r["tool"]) for r in rows}
+        more = [r for r in old["rows"] if r["stage"].split("-")[0] in stages
+                and (r["stage"], r["target"], r["tool"]) not in have]
+        for r in more:
+            r.setdefault("run", old["meta"]["date"])
+        if more:
+            rows += more
+            meta["kept"] = (meta.get("kept", "") + ("; " if meta.get("kept") else "") + f"{len(more)} rows of the "
+                            "stages run now that this run did not measure: " + ", ".join(
+                                f"{r['stage']}/{r['target']}/{r['tool']} ({r['run']})" for r in more))
     end_meta(meta)
     write(data)
     log("\n" + render(data))

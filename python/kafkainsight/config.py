@@ -252,7 +252,7 @@ SETTINGS: tuple[Setting, ...] = (
       "a partial bulk always waits --linger for more documents (the adaptive flush off: fewer, larger bulks at "
       "low rates, more latency)", ("consume",), cpp={"consume": "EsSinkConfig.fixed_linger"}),
     S("gzip", ("--gzip",), None, bool, False, "gzip request bodies", ("consume",), cpp={"consume": "EsSinkConfig.gzip"}),
-    S("max_in_flight", ("--max-in-flight",), None, int, 2, "bulk requests in flight at most", ("consume",),
+    S("max_in_flight", ("--max-in-flight",), None, int, 4, "bulk requests in flight at most", ("consume",),
       cpp={"consume": "EsSinkConfig.max_in_flight"}),
     S("max_buffered_bytes", ("--max-buffered-bytes",), None, int, 64 << 20,
       "pause fetching while this many bytes of messages wait for Elasticsearch", ("consume",),

@@ -48,9 +48,9 @@ def main(argv=None) -> int:
     kept = {}
     if a.merge and os.path.exists(a.out):
         with open(a.out) as f:
-            kept = kept_rows(f.read(), list(SCENARIOS))
+            kept = kept_rows(f.read())
     with open(a.out, "w") as f:
-        f.write(render(results, a.profile, time.monotonic() - t0, order=list(SCENARIOS), kept=kept))
+        f.write(render(results, a.profile, time.monotonic() - t0, order=list(kept), kept=kept))
     print(f"wrote {a.out}", file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
 

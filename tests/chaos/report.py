@@ -37,24 +37,31 @@ def _f(x, fmt="{:.1f}"):
     return "-" if x is None else fmt.format(x)
 
 
-def kept_rows(old_page: str, names: List[str]) -> Dict[str, Tuple[List[str], str]]:
-    """From a page written earlier: scenario -> (its table row's cells with the run it came from,
-    its expectation line), for ``--merge`` (re-run some scenarios, keep the others' rows)."""
+def kept_rows(old_page: str) -> Dict[str, Tuple[List[str], str]]:
+    """From a page written earlier, in its order: scenario -> (its matrix row's cells, with the run
+    it came from, and its expectation line), for ``--merge`` (re-run some, keep the others)."""
     m = re.search(r"on (\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)", old_page)
     page_run = m.group(1) if m else "unknown run"
     rows: Dict[str, List[str]] = {}
     notes: Dict[str, str] = {}
+    section = ""
     for line in old_page.splitlines():
-        if line.startswith("| ") and not line.startswith("| scenario"):
+        if line.startswith("| scenario | where |"):
+            section = "matrix"
+        elif line.startswith("## "):
+            section = "notes" if line.startswith("## Expectations") else ""
+        elif section == "matrix" and line.startswith("| ") and not line.startswith("|---"):
             cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-            if cells[0] in names:
-                if len(cells) == 11:  # a page from before the run column
-                    cells.append(page_run)
-                rows[cells[0]] = cells
-        m = re.match(r"- `([^`]+)` \(", line)
-        if m and m.group(1) in names:
-            notes[m.group(1)] = line
-    return {n: (rows[n], notes.get(n, "")) for n in rows}
+            if len(cells) == 11:  # a page from before the run column
+                cells.append(page_run)
+            rows[cells[0]] = cells
+        elif section == "matrix" and not line.strip():
+            section = ""
+        elif section == "notes":
+            m = re.match(r"- `([^`]+)` \(", line)
+            if m:
+                notes[m.group(1)] = line
+    return {n: (cells, notes.get(n, "")) for n, cells in rows.items()}
 
 
 def render(results: List[Result], profile: str, seconds: float, order: Optional[List[str]] = None,
@@ -65,7 +72,7 @@ def render(results: List[Result], profile: str, seconds: float, order: Optional[
     out = [HEADER.format(profile=profile, when=when, machine=machine)]
     new = {r.scenario: r for r in results}
     kept = {k: v for k, v in (kept or {}).items() if k not in new}
-    names = [n for n in (order or [r.scenario for r in results]) if n in new or n in kept]
+    names = [n for n in (order or []) if n in new or n in kept]  # the earlier page's order, then the new ones
     names += [r.scenario for r in results if r.scenario not in names]
     ok = sum(r.ok for r in results) + sum(cells[10] == "as expected" for cells, _ in kept.values())
     out.append(f"**{ok} of {len(names)} scenarios as expected** ({len(results)} run now in {seconds:.0f} s"
