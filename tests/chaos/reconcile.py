@@ -145,7 +145,7 @@ def line_offsets(data: bytes) -> Dict[int, str]:
     """byte offset -> line of every line of a file (what event ids name)."""
     out, at = {}, 0
     for raw in data.split(b"\n")[:-1]:
-        out[at] = raw.decode()
+        out[at] = raw.decode(errors="surrogateescape")
         at += len(raw) + 1
     return out
 
