@@ -445,8 +445,9 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
     # The consumer's own figure: ki.ts (the producer's read) -> acknowledged by the engine.
     ack = (float("nan"), float("nan"))
     try:
-        m = re.findall(r"latency p50=(\d+)ms p99=(\d+)ms",
-                       open(os.path.join(tmp, f"e2e-{tag}-c.err"), encoding="utf-8", errors="replace").read())
+        m = re.findall(r"latency p50=(\d+)ms p99=(\d+)ms", "".join(
+            open(os.path.join(tmp, f"e2e-{tag}-c.{k}"), encoding="utf-8", errors="replace").read()
+            for k in ("out", "err")))
         if m:
             ack = (int(m[-1][0]) / 1e3, int(m[-1][1]) / 1e3)
     except OSError:

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "elasticsearch/bulk.h"
@@ -51,6 +52,8 @@ struct ConsumePipeline::Impl {
   std::vector<double> latencies;  // ms, a bounded sample
   uint64_t latency_seen = 0;
   std::unique_ptr<consume::Committer> committer;
+  // Partitions read to their end since their last message (partition EOF); see kafka_drained().
+  std::set<TopicPartition> at_end;
   std::unique_ptr<GroupConsumer> group;  // last: its close() revokes into the members above
 
   Impl(ConsumerConfig c, EsSinkConfig s)
@@ -75,6 +78,7 @@ struct ConsumePipeline::Impl {
     // Commits are ours: only offsets acknowledged by Elasticsearch or dead-lettered.
     GroupSink sink;
     sink.revoking = [this](const rd_kafka_topic_partition_list_t* parts) { on_revoke(parts); };
+    sink.at_end = [this](const TopicPartition& tp) { at_end.insert(tp); };
     sink.error = [this](const std::string& e, bool fatal) {
       error(e);
       if (fatal) st.fatal = "Kafka consumer fatal error";
@@ -92,6 +96,7 @@ struct ConsumePipeline::Impl {
     it.partition = m->partition;
     it.offset = m->offset;
     it.ts_ms = rd_kafka_message_timestamp(m, nullptr);
+    if (!at_end.empty()) at_end.erase(TopicPartition{it.topic, it.partition});
     rd_kafka_headers_t* hdrs = nullptr;
     const void* v = nullptr;
     size_t vlen = 0;
@@ -188,9 +193,32 @@ struct ConsumePipeline::Impl {
     committer->commit(true);
     for (int i = 0; i < parts->cnt; ++i) {
       TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
+      at_end.erase(tp);
       held_bytes -= std::min(held_bytes, batcher.drop(tp.first, tp.second));
       committer->drop(tp);
     }
+  }
+
+  // Every assigned partition read to its end (not just the local queue empty: under load the
+  // next fetch is on its way, and a bulk sent now would be a small one): our position has reached
+  // the high watermark of the last fetch response (known at once; a partition EOF comes only
+  // after one more fetch, which the broker holds up to fetch.wait.max.ms), or the partition
+  // reported its end since its last message.
+  bool kafka_drained() {
+    rd_kafka_t* rk = group->handle();
+    rd_kafka_topic_partition_list_t* l = nullptr;
+    if (rd_kafka_assignment(rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l) return false;
+    bool all = l->cnt > 0 && rd_kafka_position(rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; all && i < l->cnt; ++i) {
+      const auto& e = l->elems[i];
+      int64_t lo = -1, hi = -1;
+      bool caught_up = e.offset >= 0 &&
+                       rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                       hi >= 0 && e.offset >= hi;
+      all = caught_up || at_end.count(TopicPartition{e.topic, e.partition}) > 0;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return all;
   }
 
   // Lag = high watermark - the group's committed offset (as the broker has it).
@@ -248,7 +276,7 @@ struct ConsumePipeline::Impl {
       // Kafka while no bulk is in flight, for Elasticsearch while one is.
       bool can_take = want_more && !batcher.full();  // a full batch goes out first: never over --bulk-max-docs
       ssize_t got = 0;
-      bool drained = false;  // Kafka had fewer messages for us than the batch had room for
+      bool drained = false;  // Kafka has nothing more for us: every assigned partition read to its end
       if (can_take) {
         int wait_kafka = !sender.idle() ? 0 : (batcher.empty() && batcher.retries() == 0 ? 100 : 5);
         size_t room = std::min(batcher.room(), group->room(st.consumed));
@@ -260,7 +288,7 @@ struct ConsumePipeline::Impl {
           ssize_t more = group->poll(0, room - static_cast<size_t>(got), take);
           got = more < 0 ? more : got + more;
         }
-        drained = got >= 0 && static_cast<size_t>(got) < room;
+        drained = got >= 0 && static_cast<size_t>(got) < room && !scfg.fixed_linger && kafka_drained();
       }
       dead_letter(rejected, "validate");
       apply_backpressure();
@@ -269,7 +297,7 @@ struct ConsumePipeline::Impl {
       // connection is free (under load connections are busy and bulks fill up); --linger
       // bounds its wait while messages keep coming. Paused: nothing more comes until it goes.
       if (!batcher.empty() && sender.may_submit() &&
-          (batcher.full() || (drained && !scfg.fixed_linger) || batcher.linger_over(Clock::now()) || !want_more ||
+          (batcher.full() || drained || batcher.linger_over(Clock::now()) || !want_more ||
            group->paused()))
         sender.submit(batcher.take());
       pump(sender.idle() ? 0 : (!can_take ? 50 : (got <= 0 ? 5 : 0)));

@@ -21,7 +21,7 @@ using Clock = std::chrono::steady_clock;
 // A line cut at the reader's limit (64 MiB) goes to the dead-letter topic with its first 64 KiB:
 // enough to see what it was, and within Kafka's default message.max.bytes (1 MB).
 constexpr size_t kCutLineKeep = 64 * 1024;
-// Following, when the file has nothing more: flush() sends without waiting for linger.ms;
+// Following (or a pipe) when the input has nothing more: flush() sends without waiting for linger.ms;
 // wait this long for the acknowledgements (they come in a few ms), the rest come later.
 constexpr int kIdleFlushMs = 5;
 
@@ -78,6 +78,7 @@ struct ProducePipeline::Batch final : PayloadOwner {
   std::string arena;
   std::vector<Item> items;
   std::string error;  // the reader failed (missing file...)
+  bool input_paused = false;  // handed over because the input paused (a pipe): send without linger
   uint32_t holds = 0;  // messages librdkafka holds, +1 while the batch is being produced
   BatchPool* pool = nullptr;
   void retain() override { ++holds; }
@@ -112,6 +113,7 @@ class ProducePipeline::BatchPool {
     b->arena.clear();
     b->items.clear();
     b->error.clear();
+    b->input_paused = false;
     std::lock_guard<std::mutex> lk(mu_);
     free_.push_back(b);
     cv_.notify_one();
@@ -399,7 +401,10 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
       rcfg.stop = [&] { return cancel.load(); };  // also while waiting for input (FIFO, stdin, endless line)
       // A pipe or FIFO that pauses: send what was read instead of holding it for 4096 more lines.
       rcfg.idle = [&] {
-        if (b && !b->items.empty()) hand_over();
+        if (b && !b->items.empty()) {
+          b->input_paused = true;
+          hand_over();
+        }
       };
       LineReader reader(path, rcfg);
       fingerprint = reader.fingerprint();  // outlives the reader: batches are produced after it ends
@@ -500,6 +505,8 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
       error = b->error;
       go_on = false;
     }
+    // The input paused: nothing more is coming for now, so what waits for linger.ms goes out.
+    if (go_on && b->input_paused) producer_->flush(kIdleFlushMs);
     b->release();
   }
   {
