@@ -446,7 +446,7 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
     ack = (float("nan"), float("nan"))
     try:
         m = re.findall(r"latency p50=(\d+)ms p99=(\d+)ms", "".join(
-            open(os.path.join(tmp, f"e2e-{tag}-c.{k}"), encoding="utf-8", errors="replace").read()
+            open(os.path.join(tmp, f"e2e-{tag}-c.{k}.txt"), encoding="utf-8", errors="replace").read()
             for k in ("out", "err")))
         if m:
             ack = (int(m[-1][0]) / 1e3, int(m[-1][1]) / 1e3)
