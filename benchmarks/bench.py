@@ -587,18 +587,22 @@ def fmt_rate(x):
     return f"{x:,.0f}" if x == x else "n/a"
 
 
+def _ours_of(rows, r):
+    """Ours on the same stage and target in the same run (other runs: other load, no ratio)."""
+    return next((o for o in rows if o["stage"] == r["stage"] and o["target"] == r["target"] and o["tool"] == "ours"
+                 and o.get("run") == r.get("run")), None)
+
+
 def ratio_to_ours(rows, r):
-    ours = next((o for o in rows if o["stage"] == r["stage"] and o["target"] == r["target"] and o["tool"] == "ours"),
-                None)
+    ours = _ours_of(rows, r)
     if not ours or not ours["lps"]:
         return float("nan")
     return r["lps"] / ours["lps"]
 
 
 def us_ratio(rows, r):
-    """r's CPU per line ÷ ours' (same stage and target)."""
-    ours = next((o for o in rows if o["stage"] == r["stage"] and o["target"] == r["target"] and o["tool"] == "ours"),
-                None)
+    """r's CPU per line ÷ ours' (same stage, target and run)."""
+    ours = _ours_of(rows, r)
     if not ours:
         return float("nan")
     per = (lambda x: x.get("cpu_per_line") or (x["cpu"] / x["n"] if x["n"] else float("nan")))
@@ -632,8 +636,11 @@ def headline(rows) -> list:
 
     def line(aim, ok, value, by_cpu, a, b):  # ok None: for information, no aim
         verdict = "(information)" if ok is None else "met" if ok else "**not met**"
-        src = run_of(a) if run_of(a) == run_of(b) else (
-            f"**different runs**: {a['tool']} {run_of(a)}, {b['tool']} {run_of(b)}")
+        src = run_of(a)
+        if run_of(a) != run_of(b):  # other load, maybe other input sizes: no ratio, no verdict
+            value = by_cpu = "-"
+            verdict = "(not compared)"
+            src = f"different runs: {a['tool']} {run_of(a)}, {b['tool']} {run_of(b)}"
         L.append(f"| {aim} | {value} | {by_cpu} | {verdict} | {src} |")
 
     for target in ("Kafka 3.9", "embedded"):
@@ -724,7 +731,7 @@ def render(data) -> str:
     L.append("")
     L.append("lines/s: lines (= documents) per wall second; MB/s: the same in raw log bytes; CPU-s: user+sys "
              "of the tool's process(es) for the whole run; peak RSS in MiB; × ours: lines/s ÷ ours' lines/s "
-             "on the same stage and target.")
+             "on the same stage and target in the same run (nan: ours has no row in that run).")
     L.append("")
     L.append("| stage | target | tool | lines | lines/s | MB/s | CPU-s | CPU µs/line | peak RSS MiB | × ours | "
              "CPU/line ÷ ours' | run |")
