@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -324,7 +325,7 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
                 polls.append((t, count()))
             except Exception:  # noqa: BLE001 - a failed poll is just a missing sample
                 pass
-            stop.wait(max(0.0, 0.05 - (time.perf_counter() - t)))
+            stop.wait(max(0.0, (0.02 if t_bulk is None else 0.05) - (time.perf_counter() - t)))
 
     def wait_count(k, timeout):
         deadline = time.perf_counter() + timeout
@@ -350,15 +351,16 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
                 kpolls.append((time.perf_counter(), n_k))
                 if n_k >= total:
                     return
-                stop.wait(0.05)
+                stop.wait(0.01 if t_bulk is None else 0.05)  # finer while per-line latency is measured
         finally:
             ends.close()
 
+    t_first = t_end = None
+    t_bulk = None
     th = threading.Thread(target=poller, daemon=True)
     th.start()
     th_k = threading.Thread(target=kafka_poller, daemon=True)
     th_k.start()
-    t_first = t_bulk = t_end = None
     try:
         with open(path, "ab") as f:
             f.write(lines[0])
@@ -421,32 +423,46 @@ def e2e_run(tool, kafka, server, n, lines, args, tmp) -> dict:
         problems.append(f"count failed: {e}")
     server.delete_index(index)
     cpu = sum((ru.ru_utime + ru.ru_stime) for ru in (ru_c, ru_p) if ru is not None)
-    lat = []
-    if not problems or t_bulk:
-        j = 0
-        for t_a, k_hi in appends:         # every line of the batch appended at t_a
-            while j < len(polls) and polls[j][1] < k_hi:
+    def per_line(samples):
+        """Seconds from each batch's append to the first sample counting its last line, one entry
+        per line (a batch's lines were appended at once)."""
+        out, j, prev = [], 0, 1
+        for t_a, k_hi in appends:
+            while j < len(samples) and samples[j][1] < k_hi:
                 j += 1
-            if j < len(polls):
-                lat.append((polls[j][0] - t_a, k_hi))
-    # weight each batch by its line count
-    lat_lines, prev = [], 1
-    for d, k_hi in lat:
-        lat_lines += [d] * (k_hi - prev)
-        prev = k_hi
-    lat_lines.sort()
+            if j < len(samples):
+                out += [samples[j][0] - t_a] * (k_hi - prev)
+            prev = k_hi
+        return sorted(out)
 
-    def pct(q):
-        return lat_lines[min(len(lat_lines) - 1, int(q * len(lat_lines)))] if lat_lines else float("nan")
+    lat_lines = per_line(polls) if (not problems or t_bulk) else []
+    kafka_lines = per_line(kpolls) if (not problems or t_bulk) else []
+
+    def pct(q, v=None):
+        v = lat_lines if v is None else v
+        return v[min(len(v) - 1, int(q * len(v)))] if v else float("nan")
+
+    # The consumer's own figure: ki.ts (the producer's read) -> acknowledged by the engine.
+    ack = (float("nan"), float("nan"))
+    try:
+        m = re.findall(r"latency p50=(\d+)ms p99=(\d+)ms", "".join(
+            open(os.path.join(tmp, f"e2e-{tag}-c.{k}.txt"), encoding="utf-8", errors="replace").read()
+            for k in ("out", "err")))
+        if m:
+            ack = (int(m[-1][0]) / 1e3, int(m[-1][1]) / 1e3)
+    except OSError:
+        pass
 
     wall = (t_end - t_bulk) if (t_end and t_bulk) else float("nan")
     t_k = next((t for t, c in kpolls if c >= total), None)
     in_kafka = (t_k - t_bulk) if (t_k and t_bulk) else float("nan")
     res = {"in_kafka": in_kafka, "wall": wall, "cpu": cpu, "rss": peak, "problems": problems, "p50": pct(0.50), "p99": pct(0.99),
-           "bulk_n": bulk_n, "lat_n": lat_n, "total": total}
+           "kafka_p50": pct(0.50, kafka_lines), "kafka_p99": pct(0.99, kafka_lines), "ack_p50": ack[0],
+           "ack_p99": ack[1], "bulk_n": bulk_n, "lat_n": lat_n, "total": total}
     log(f"  [e2e] {tool:9s} {total:,} lines: throughput phase {bulk_n:,} lines in {wall:6.2f} s "
         f"({bulk_n / wall if wall == wall and wall > 0 else 0:,.0f} lines/s; all in Kafka after {in_kafka:.2f} s), latency at {args.e2e_rate:,.0f}/s "
-        f"p50 {res['p50'] * 1000:.0f} ms p99 {res['p99'] * 1000:.0f} ms, cpu {cpu:.2f} s, rss {peak / 2**20:.0f} MiB "
+        f"p50 {res['p50'] * 1000:.0f} ms p99 {res['p99'] * 1000:.0f} ms (in Kafka p50 {res['kafka_p50'] * 1000:.0f} "
+        f"p99 {res['kafka_p99'] * 1000:.0f}; read->acked p50 {res['ack_p50'] * 1000:.0f} p99 {res['ack_p99'] * 1000:.0f}), cpu {cpu:.2f} s, rss {peak / 2**20:.0f} MiB "
         f"{'OK' if not problems else '!!! ' + '; '.join(problems)}")
     return res
 
@@ -470,6 +486,8 @@ def stage_e2e(kafka, server, lines, args, tmp, line_bytes, label) -> list:
         s["p50"] = statistics.median(r["p50"] for r in ok)
         s["p99"] = statistics.median(r["p99"] for r in ok)
         s["in_kafka"] = statistics.median(r["in_kafka"] for r in ok)
+        for k in ("kafka_p50", "kafka_p99", "ack_p50", "ack_p99"):
+            s[k] = statistics.median(r.get(k, float("nan")) for r in ok)
         s["total"] = rs[0]["total"]
         s["cpu_per_line"] = statistics.median(r["cpu"] / r["total"] for r in ok)
         rows.append(row("e2e", label, t, s))
@@ -569,18 +587,22 @@ def fmt_rate(x):
     return f"{x:,.0f}" if x == x else "n/a"
 
 
+def _ours_of(rows, r):
+    """Ours on the same stage and target in the same run (other runs: other load, no ratio)."""
+    return next((o for o in rows if o["stage"] == r["stage"] and o["target"] == r["target"] and o["tool"] == "ours"
+                 and o.get("run") == r.get("run")), None)
+
+
 def ratio_to_ours(rows, r):
-    ours = next((o for o in rows if o["stage"] == r["stage"] and o["target"] == r["target"] and o["tool"] == "ours"),
-                None)
+    ours = _ours_of(rows, r)
     if not ours or not ours["lps"]:
         return float("nan")
     return r["lps"] / ours["lps"]
 
 
 def us_ratio(rows, r):
-    """r's CPU per line ÷ ours' (same stage and target)."""
-    ours = next((o for o in rows if o["stage"] == r["stage"] and o["target"] == r["target"] and o["tool"] == "ours"),
-                None)
+    """r's CPU per line ÷ ours' (same stage, target and run)."""
+    ours = _ours_of(rows, r)
     if not ours:
         return float("nan")
     per = (lambda x: x.get("cpu_per_line") or (x["cpu"] / x["n"] if x["n"] else float("nan")))
@@ -598,19 +620,44 @@ def cpu_ratio(a, b) -> float:
     return (b["cpu"] / b["n"]) / (a["cpu"] / a["n"])
 
 
-def headline(rows) -> list:
-    L = ["| aim | measured (lines/s) | by CPU per line | verdict |", "|---|---:|---:|---|"]
+def _once(desc: str) -> str:
+    """A tool description with a part repeated by earlier runs (\"; a; a; a\") said once."""
+    parts = desc.split("; ")
+    return "; ".join(p for i, p in enumerate(parts) if p not in parts[:i])
 
-    def line(aim, ok, value, by_cpu):  # ok None: for information, no aim
+
+def run_of(r) -> str:
+    """The run a row comes from: this one, or the earlier run it was kept from (--keep)."""
+    return r.get("run", "this run")
+
+
+def headline(rows) -> list:
+    L = ["| aim | measured (lines/s) | by CPU per line | verdict | rows from |", "|---|---:|---:|---|---|"]
+
+    def line(aim, ok, value, by_cpu, a, b):  # ok None: for information, no aim
         verdict = "(information)" if ok is None else "met" if ok else "**not met**"
-        L.append(f"| {aim} | {value} | {by_cpu} | {verdict} |")
+        src = run_of(a)
+        if run_of(a) != run_of(b):  # other load, maybe other input sizes: no ratio, no verdict
+            value = by_cpu = "-"
+            verdict = "(not compared)"
+            src = f"different runs: {a['tool']} {run_of(a)}, {b['tool']} {run_of(b)}"
+        L.append(f"| {aim} | {value} | {by_cpu} | {verdict} | {src} |")
 
     for target in ("Kafka 3.9", "embedded"):
         o, k = find(rows, "produce", "ours", target), find(rows, "produce", "kcat", target)
         if o and k:
             v = o["lps"] / k["lps"]
             line(f"file -> Kafka ({target}): ours >= {AIMS['kcat']:.0%} of kcat", v >= AIMS["kcat"], f"{v:.0%}",
-                 f"{cpu_ratio(o, k):.0%}")
+                 f"{cpu_ratio(o, k):.0%}", o, k)
+        # the floor producer (benchmarks/floor_producer.c): the real ceiling, beside kcat
+        for theirs in ("floor", "kcat"):
+            a, b = (o, find(rows, "produce", "floor", target)) if theirs == "floor" else (
+                find(rows, "produce", "floor", target), k)
+            if a and b:
+                v = a["lps"] / b["lps"]
+                what = "ours / floor producer (C, zero-copy, same librdkafka settings)" if theirs == "floor" else \
+                    "floor producer / kcat"
+                line(f"file -> Kafka ({target}): {what}", None, f"{v:.0%}", f"{cpu_ratio(a, b):.0%}", a, b)
         # with the three provenance headers (--headers all): against kcat sending the same, and against plain kcat
         for mine, theirs, what in (("ours-headers", "kcat-headers", "three headers on either side"),
                                    ("ours-headers", "kcat", "ours with headers, kcat without")):
@@ -618,24 +665,30 @@ def headline(rows) -> list:
             if a and b:
                 v = a["lps"] / b["lps"]
                 line(f"file -> Kafka ({target}): {mine} / {theirs} ({what})", None, f"{v:.0%}",
-                     f"{cpu_ratio(a, b):.0%}")
+                     f"{cpu_ratio(a, b):.0%}", a, b)
         for peer in ("syslog-ng", "rsyslog"):
             p = find(rows, "produce", peer, target)
             if o and p:
                 v = o["lps"] / p["lps"]
-                line(f"file -> Kafka ({target}): ours ahead of {peer}", v > 1, f"{v:.2f}x", f"{cpu_ratio(o, p):.2f}x")
+                line(f"file -> Kafka ({target}): ours ahead of {peer}", v > 1, f"{v:.2f}x", f"{cpu_ratio(o, p):.2f}x",
+                     o, p)
     o, g = find(rows, "e2e", "ours"), find(rows, "e2e", "original")
     if o and g:
         v = o["lps"] / g["lps"]
         by_cpu = (g["cpu_per_line"] / o["cpu_per_line"]) if o.get("cpu_per_line") else float("nan")
         line(f"end to end: ours >= {AIMS['e2e_original']:.0f}x the original", v >= AIMS["e2e_original"], f"{v:.1f}x",
-             f"{by_cpu:.1f}x")
+             f"{by_cpu:.1f}x", o, g)
     for target in ("OpenSearch", "EsTestServer"):
         o, b = find(rows, "consume", "ours", target), find(rows, "consume", "helpers.bulk", target)
         if o and b and o["cpu"] > 0:
             v = cpu_ratio(o, b)
             line(f"Kafka -> {target}: consumer CPU/doc >= {AIMS['cpu_bulk']:.0f}x lower than helpers.bulk",
-                 v >= AIMS["cpu_bulk"], f"{o['lps'] / b['lps']:.1f}x the docs/s", f"{v:.1f}x")
+                 v >= AIMS["cpu_bulk"], f"{o['lps'] / b['lps']:.1f}x the docs/s", f"{v:.1f}x", o, b)
+        c = find(rows, "consume", "curl (ceiling)", target)
+        if o and c:
+            v = o["lps"] / c["lps"]
+            line(f"Kafka -> {target}: ours >= 80% of the curl ceiling (docs/s)", v >= 0.8, f"{v:.0%}",
+                 f"{cpu_ratio(o, c):.0%}", o, c)
     return L
 
 
@@ -643,8 +696,11 @@ def render(data) -> str:
     meta, rows = data["meta"], ordered(data["rows"])
     L = ["# Benchmarks side by side", "",
          f"Generated by `scripts/bench.sh {meta['argv']}` (benchmarks/bench.py) on {meta['date']}. "
-         "**Ratios within this one run are the result**; absolute numbers move with the load of this "
-         "shared machine.", ""]
+         "**Ratios between rows of one run are the result**; absolute numbers move with the load of this "
+         "shared machine. " + ("Rows not measured in this run were kept from earlier runs (`--keep`): every "
+                               "table names the run of each row (`run`, `rows from`; \"this run\" = "
+                               f"{meta['date']}), and a headline line whose two rows come from different runs "
+                               "says so." if meta.get("kept") else "Every row comes from this run."), ""]
     L.append(f"- Machine: {meta['cpu']}, {meta['cores']} cores, {meta['os']}; **shared with other jobs** "
              f"(load average at start {meta['load']}, end {meta.get('load_end', '?')}; CPU pressure at start "
              f"{meta['psi']}, end {meta.get('psi_end', '?')})")
@@ -660,7 +716,8 @@ def render(data) -> str:
              f"seed {SEED}), {meta['size'] / 1e6:.1f} MB ({meta['line_bytes']:.0f} B/line); every stage reads "
              f"these lines (consume and the partition scaling: the first {meta['consume_docs']:,})")
     if meta.get("kept"):
-        L.append(f"- Kept from an earlier run with the same input: {meta['kept']}")
+        L.append(f"- Kept from earlier runs (same generator and seed; their `lines` column gives their input size): "
+                 f"{meta['kept']}")
     L.append(f"- Every figure: median of {meta['runs']} runs, tools alternating; each tool is its own process "
              "(CPU-s = its user+sys; peak RSS = its VmHWM, sampled); every run's output was counted")
     L.append("")
@@ -674,11 +731,11 @@ def render(data) -> str:
     L.append("")
     L.append("lines/s: lines (= documents) per wall second; MB/s: the same in raw log bytes; CPU-s: user+sys "
              "of the tool's process(es) for the whole run; peak RSS in MiB; × ours: lines/s ÷ ours' lines/s "
-             "on the same stage and target.")
+             "on the same stage and target in the same run (nan: ours has no row in that run).")
     L.append("")
     L.append("| stage | target | tool | lines | lines/s | MB/s | CPU-s | CPU µs/line | peak RSS MiB | × ours | "
-             "CPU/line ÷ ours' |")
-    L.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+             "CPU/line ÷ ours' | run |")
+    L.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
         if r["stage"] not in ("parse", "produce", "consume", "e2e"):
             continue
@@ -687,7 +744,7 @@ def render(data) -> str:
         us = r.get("cpu_per_line", cpu / r["n"] if r["n"] else 0) * 1e6
         L.append(f"| {r['stage']} | {r['target']} | {r['tool']}{flag} | {r['n']:,} | {fmt_rate(r['lps'])} | "
                  f"{r['mbps']:.1f} | {cpu:.2f} | {us:.1f} | {r['rss'] / 2**20:.0f} | {ratio_to_ours(rows, r):.3f} | "
-                 f"{us_ratio(rows, r):.2f} |")
+                 f"{us_ratio(rows, r):.2f} | {run_of(r)} |")
     L.append("")
     e2e = [r for r in rows if r["stage"] == "e2e"]
     if e2e:
@@ -696,20 +753,35 @@ def render(data) -> str:
         L.append(f"Latency from a line's append to the file until it is searchable, at {meta['e2e_rate']:,.0f} "
                  f"lines/s for {meta['e2e_seconds']:.0f} s (the producer follows the file; the consumer writes "
                  "to the engine; nothing forces a refresh, the engine's default 1 s refresh interval decides when "
-                 "a document becomes searchable). Method: `_count` is polled every 50 ms; the k-th line is taken "
+                 "a document becomes searchable). Method: `_count` is polled every 20 ms (50 ms in runs before "
+                 "2026-12-05); the k-th line is taken "
                  "as searchable at the first poll that counts k documents (count-based: exact while documents "
                  "become searchable in append order, otherwise within the interleaving of batches in flight; "
-                 "polling adds up to 50 ms). Then the rest of the lines are appended at once: that is the "
+                 "polling adds up to one interval). Then the rest of the lines are appended at once: that is the "
                  "lines/s above (the original pipeline gets fewer lines, see `lines`). CPU µs/line: producer + "
                  "consumer over the whole run.")
         L.append("")
+        L.append("Latency breakdown (p50 / p99 ms): **in Kafka** = append -> the line counted in the topic's "
+                 "end offsets (polled every 10 ms, count-based like `_count`: the producer's read, parse, linger "
+                 "and Kafka's acknowledged append); **read -> acked** = the consumer's own figure, from the "
+                 "producer's read time (header `ki.ts`) to the engine's bulk acknowledgement (Kafka fetch, "
+                 "consumer batching, the bulk request); **searchable** = append -> counted by `_count`; what "
+                 "lies between acknowledged and searchable is the engine's refresh (1 s interval: on average "
+                 "half of it). Rows without a breakdown come from runs before it was measured.")
+        L.append("")
         L.append("| pipeline | lines | throughput lines/s | of which: all in Kafka after s | all searchable after s "
-                 "| p50 ms | p99 ms | CPU µs/line | peak RSS MiB (both) |")
-        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+                 "| p50 ms | p99 ms | in Kafka p50 / p99 | read -> acked p50 / p99 | CPU µs/line | "
+                 "peak RSS MiB (both) | run |")
+        L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+
+        def pair(r, a, b):
+            x, y = r.get(a, float("nan")), r.get(b, float("nan"))
+            return "-" if x != x else f"{x * 1e3:.0f} / {y * 1e3:.0f}"
         for r in e2e:
             L.append(f"| {r['tool']} | {r['total']:,} | {fmt_rate(r['lps'])} | {r.get('in_kafka', float('nan')):.2f} | "
-                     f"{r['wall']:.2f} | {r['p50'] * 1e3:.0f} | "
-                     f"{r['p99'] * 1e3:.0f} | {r['cpu_per_line'] * 1e6:.1f} | {r['rss'] / 2**20:.0f} |")
+                     f"{r['wall']:.2f} | {r['p50'] * 1e3:.0f} | {r['p99'] * 1e3:.0f} | "
+                     f"{pair(r, 'kafka_p50', 'kafka_p99')} | {pair(r, 'ack_p50', 'ack_p99')} | "
+                     f"{r['cpu_per_line'] * 1e6:.1f} | {r['rss'] / 2**20:.0f} | {run_of(r)} |")
         L.append("")
     sc = [r for r in rows if r["stage"].startswith("scaling")]
     if sc:
@@ -874,7 +946,8 @@ def main(argv=None) -> int:
     ap.add_argument("--stages", default=",".join(STAGES), help="comma list of " + ",".join(STAGES))
     ap.add_argument("--brokers", default="kafka,embedded", help="produce stage: kafka (real), embedded")
     ap.add_argument("--servers", default="engine,testserver", help="consume stage: engine (real), testserver")
-    ap.add_argument("--embedded-tools", default="ours,ours-headers,kcat,kcat-headers,confluent,syslog-ng,rsyslog",
+    ap.add_argument("--kafka-tools", default=",".join(P.ALL_TOOLS), help="produce stage on the real Kafka: tools")
+    ap.add_argument("--embedded-tools", default="ours,ours-headers,kcat,kcat-headers,floor,confluent,syslog-ng,rsyslog",
                     help="produce tools on the embedded broker (the original is run on the real one)")
     ap.add_argument("--consume-docs", type=int, default=100_000,
                     help="documents for the consume stage and the partition scaling (first lines of the input)")
@@ -943,7 +1016,7 @@ def main(argv=None) -> int:
         meta["kept"] = f"{len(kept)} rows: " + "; ".join(
             f"{', '.join(sorted(st))} from the run of {run}" for run, st in sorted(by_run.items()))
         kept_stages = {r["stage"].split("-")[0] for r in kept}  # tool keys read "name (stage)"
-        meta["tools"].update({k: v for k, v in old["meta"].get("tools", {}).items()
+        meta["tools"].update({k: _once(v) for k, v in old["meta"].get("tools", {}).items()
                               if k.rsplit("(", 1)[-1].rstrip(")") in kept_stages})
         for k in ("kafka", "embedded", "engine", "testserver"):  # what the kept rows ran on
             if k in old["meta"]:
@@ -992,7 +1065,8 @@ def main(argv=None) -> int:
                 for b in brokers:
                     log(f"== stage produce ({b})")
                     if b == "kafka":
-                        rows += stage_produce(kafka, files, args.lines, size, args, tmp, P.ALL_TOOLS)
+                        rows += stage_produce(kafka, files, args.lines, size, args, tmp,
+                                              [t.strip() for t in args.kafka_tools.split(",") if t.strip()])
                     else:
                         embedded = P.Embedded()
                         meta["embedded"] = embedded.version + "; each partition keeps only ~5 MB, so counts are end offsets"
@@ -1005,8 +1079,8 @@ def main(argv=None) -> int:
                 for t in P.ALL_TOOLS:
                     if t in P.TOOL_DESC:
                         meta["tools"][f"{t} (produce)"] = meta["tools"].get(f"{t} (produce)", P.TOOL_DESC[t])
-                meta["tools"]["original (produce)"] += ("; acks=all, other settings kafka-python defaults "
-                                                        "(linger 0, no compression, no idempotence)")
+                meta["tools"]["original (produce)"] = (P.TOOL_DESC["original"] + "; acks=all, other settings "
+                                                       "kafka-python defaults (linger 0, no compression, no idempotence)")
             ctx = None
             for s in servers:
                 if not any(x in stages for x in ("consume", "e2e", "scaling")):
@@ -1031,8 +1105,9 @@ def main(argv=None) -> int:
                         log("== stage e2e")
                         rows += stage_e2e(kafka, server, lines, args, tmp, meta["line_bytes"], server.short_version)
                         meta["tools"]["ours (e2e)"] = ("`kafkainsight produce FILE --follow` + `kafkainsight consume "
-                                                       "--max-messages N` (defaults: acks=all, lz4, linger 20 ms; "
-                                                       "bulk create, 2 in flight)")
+                                                       "--max-messages N` (defaults: acks=all, lz4, linger 20 ms, "
+                                                       "flushed when caught up; bulk create, 4 in flight, adaptive "
+                                                       "flush)")
                         meta["tools"]["original (e2e)"] = ("split parsing + kafka-python tailing the file (acks=all) + "
                                                            "kafka-python consumer with one `es.index()` per document")
                         write(data)
@@ -1047,6 +1122,17 @@ def main(argv=None) -> int:
         finally:
             if kc is not None:
                 kc.stop()
+    if args.keep:  # rows of the stages run now that this run did not measure (tools left out): kept too
+        have = {(r["stage"], r["target"], r["tool"]) for r in rows}
+        more = [r for r in old["rows"] if r["stage"].split("-")[0] in stages
+                and (r["stage"], r["target"], r["tool"]) not in have]
+        for r in more:
+            r.setdefault("run", old["meta"]["date"])
+        if more:
+            rows += more
+            meta["kept"] = (meta.get("kept", "") + ("; " if meta.get("kept") else "") + f"{len(more)} rows of the "
+                            "stages run now that this run did not measure: " + ", ".join(
+                                f"{r['stage']}/{r['target']}/{r['tool']} ({r['run']})" for r in more))
     end_meta(meta)
     write(data)
     log("\n" + render(data))

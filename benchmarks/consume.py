@@ -18,7 +18,7 @@ Tools:
 
 * ``ours``       ``kafkainsight consume TOPIC -b .. -g <fresh> --url .. --ca-certs .. --index ..
                  --idle-timeout 2 --linger 0.2 -X session.timeout.ms=6000`` (librdkafka + libcurl,
-                 bulk op create, 1000 docs per bulk, 2 in flight, commits after the acks).
+                 bulk op create, 1000 docs per bulk, 4 in flight, commits after the acks).
                  Its wall time includes the 2 s idle timeout that ends the run; its own
                  ``seconds`` (stats line) is reported as well.
 * ``original``   the original KafkaInsight approach: kafka-python 2.0.2 ``KafkaConsumer`` (group,
@@ -32,8 +32,8 @@ Tools:
                  docs each, built before timing, ``{"create":{"_id":..}}`` + the Kafka value)
                  POSTed by one ``curl -K cfg`` invocation (one keep-alive TLS connection, one
                  request at a time).
-* ``ceiling-p2`` the same with ``curl --parallel --parallel-max 2`` (2 requests in flight, like
-                 ours' default ``--max-in-flight 2``).
+* ``ceiling-p2`` the same with ``curl --parallel --parallel-max 2`` (2 requests in flight; ours
+                 sends up to 4 with its default ``--max-in-flight 4``).
 * ``ours-max``   diagnostic: ours with ``--max-messages N`` instead of the idle timeout (ends as
                  soon as the N-th document is acknowledged, so no idle tail).
 
@@ -660,7 +660,7 @@ def versions() -> dict:
 
 
 TOOL_DESC = {
-    "ours": "`kafkainsight consume` (C++: librdkafka + libcurl; bulk op create, 1000 docs/bulk, 2 in flight, "
+    "ours": "`kafkainsight consume` (C++: librdkafka + libcurl; bulk op create, 1000 docs/bulk, 4 in flight, "
             "--linger 0.2, --idle-timeout 2, commits after the acks)",
     "original": "original approach: kafka-python KafkaConsumer (group, earliest, json.loads) + `es.index()` per "
                 "document (auto _id, auto-commit)",
@@ -668,7 +668,7 @@ TOOL_DESC = {
             "(chunk {chunk}, op create, _id topic-partition-offset), idle timeout 2 s, commit at the end",
     "ceiling": "the server alone: pre-built `_bulk` NDJSON bodies of 1000 docs POSTed by one `curl -K` "
                "invocation, one keep-alive TLS connection, one request at a time",
-    "ceiling-p2": "the same bodies with `curl --parallel --parallel-max 2` (2 requests in flight, like ours)",
+    "ceiling-p2": "the same bodies with `curl --parallel --parallel-max 2` (2 requests in flight)",
     "ours-max": "diagnostic: ours with `--max-messages N` instead of `--idle-timeout 2` (exits once the N-th "
                 "document is acknowledged: no idle tail)",
 }

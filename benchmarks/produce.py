@@ -71,7 +71,18 @@ KCAT = shutil.which("kcat") or shutil.which("kafkacat") or "kcat"
 PARTITIONS = 4
 # ours-headers / kcat-headers: the same messages both ways with the three provenance headers
 # (ours sends none from a file by default, as kcat)
-ALL_TOOLS = ("ours", "ours-headers", "kcat", "kcat-headers", "original", "confluent", "syslog-ng", "rsyslog")
+ALL_TOOLS = ("ours", "ours-headers", "kcat", "kcat-headers", "floor", "original", "confluent", "syslog-ng", "rsyslog")
+FLOOR_SRC = os.path.join(ROOT, "benchmarks", "floor_producer.c")
+FLOOR_BIN = os.path.join(ROOT, "build", "bench", "floor_producer")
+
+
+def floor_binary() -> str:
+    """benchmarks/floor_producer.c, compiled against the system librdkafka (the one ours and kcat use)."""
+    if not os.path.exists(FLOOR_BIN) or os.path.getmtime(FLOOR_BIN) < os.path.getmtime(FLOOR_SRC):
+        os.makedirs(os.path.dirname(FLOOR_BIN), exist_ok=True)
+        subprocess.run([os.environ.get("CC", "cc"), "-O2", "-Wall", "-o", FLOOR_BIN, FLOOR_SRC, "-lrdkafka"],
+                       check=True)
+    return FLOOR_BIN
 PEERS = ("syslog-ng", "rsyslog")
 SETTINGS = ["acks=all", "enable.idempotence=true", "compression.type=lz4", "linger.ms=20",
             "sticky.partitioning.linger.ms=10"]
@@ -325,6 +336,8 @@ def tool_cmd(tool: str, broker, topic: str, files: dict, args, extra_x=(), heade
             for h in ("ki.source=" + files["log"],) + KCAT_HEADERS:
                 cmd += ["-H", h]
         return cmd
+    if tool == "floor":  # the pre-encoded documents, like kcat; our settings are compiled in
+        return [floor_binary(), bs, topic, files["ndjson"]] + [a for x in extra_x for a in ("-X", x)]
     if tool in ("original", "confluent"):
         acks = args.original_acks if tool == "original" else "all"
         return [PY, os.path.abspath(__file__), "_worker", tool, files["log"], bs, topic, acks]
@@ -340,7 +353,7 @@ def check_output(tool: str, res: dict, n: int) -> list:
         problems.append(f"exit code {res['rc']}")
     if tool.startswith("kcat") and "Delivery failed" in res["stderr"]:
         problems.append("kcat reported delivery failures")
-    if tool in ("original", "confluent"):
+    if tool in ("original", "confluent", "floor"):
         try:
             w = json.loads(res["stdout"].strip().splitlines()[-1])
             if w["sent"] != n or (w["failed"] or 0) != 0:
@@ -496,6 +509,8 @@ TOOL_DESC = {
             "default `--headers ts`: no headers on a file)",
     "ours-headers": "the same with `--headers all` (ki.source, ki.line, ki.format on every message)",
     "kcat": "kcat -P on the pre-encoded ECS NDJSON, same librdkafka settings (no parsing: the ceiling)",
+    "floor": "benchmarks/floor_producer.c (69 lines of C on the same librdkafka: mmap of the pre-encoded NDJSON, "
+             "one rd_kafka_produce per line without a copy, our producer's settings, flush): the real ceiling",
     "kcat-headers": "the same with the three headers ours sends with `--headers all` (`-H`, static values of the same size)",
     "original": "original approach: Python `split(\" \")` + kafka-python KafkaProducer, send() per line, flush()",
     "confluent": "same split parsing + json.dumps, confluent-kafka Producer (ours/kcat settings)",

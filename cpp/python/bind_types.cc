@@ -131,6 +131,14 @@ void bind_produce(py::module_& m) {
                  c.headers = *hm;
                },
                "message headers: ts (ki.ts on live sources), all (also ki.source, ki.line, ki.format) or none")
+      .rw_prop("event_ids", [](const ProduceConfig& c) { return std::string(event_ids_name(c.event_ids)); },
+               [](ProduceConfig& c, const std::string& v) {
+                 auto e = event_ids_from_name(v);
+                 if (!e) throw py::value_error("event_ids must be follow, files or none; got '" + v + "'");
+                 c.event_ids = *e;
+               },
+               "which lines carry ki.id (file fingerprint + byte offset, the consumer's _id): follow (lines of "
+               "followed files), files (of every regular file) or none")
       .done();
 
   py::class_<ProduceStats> ps(m, "ProduceStats",
@@ -193,7 +201,10 @@ void bind_consume(py::module_& m) {
       .rw("op", &EsSinkConfig::op, "bulk action: create (exactly once) or index")
       .rw("bulk_max_docs", &EsSinkConfig::bulk_max_docs, "documents per _bulk request at most")
       .rw("bulk_max_bytes", &EsSinkConfig::bulk_max_bytes, "bytes per _bulk request at most")
-      .rw("linger_ms", &EsSinkConfig::linger_ms, "how long a partial bulk waits for more documents (ms)")
+      .rw("linger_ms", &EsSinkConfig::linger_ms,
+          "how long a partial bulk may wait for more documents while they keep coming (ms)")
+      .rw("fixed_linger", &EsSinkConfig::fixed_linger,
+          "a partial bulk waits for linger_ms even when Kafka has nothing more (false: sent once Kafka is drained)")
       .rw("dlq_topic", &EsSinkConfig::dlq_topic, "dead-letter topic; empty: <first topic>.dlq")
       .rw("index_settings", &EsSinkConfig::index_settings, "JSON body for creating a missing fixed index (empty: ES defaults)")
       .rw("template_name", &EsSinkConfig::template_name, "index template installed at start (empty: none)")
@@ -217,6 +228,8 @@ void bind_consume(py::module_& m) {
       .ro("bulk_requests", &ConsumeStats::bulk_requests, "_bulk requests sent")
       .ro("rejected", &ConsumeStats::rejected, "not one JSON object: dead-lettered before any bulk (in dead_lettered)")
       .ro("id_conflicts", &ConsumeStats::id_conflicts, "409 on a document with other content: indexed under a content _id")
+      .ro("bad_event_ids", &ConsumeStats::bad_event_ids,
+          "ki.id headers that were not event ids: those documents got _id topic-partition-offset")
       .ro("fetch_pauses", &ConsumeStats::fetch_pauses, "times fetching paused for max_buffered_bytes")
       .ro("bytes_sent", &ConsumeStats::bytes_sent, "request body bytes sent")
       .ro("seconds", &ConsumeStats::seconds, "run time")

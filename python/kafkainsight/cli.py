@@ -158,7 +158,7 @@ def _cmd_produce(a: argparse.Namespace) -> int:
                         format=a.format, schema=a.schema, include_original=a.include_original, tz=a.tz, year=a.year,
                         key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
                         follow=a.follow, from_end=a.from_end,
-                        headers="none" if a.no_headers else a.headers, resume=a.resume)
+                        headers="none" if a.no_headers else a.headers, event_ids=a.event_ids, resume=a.resume)
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
     interrupted, input_error = False, ""
@@ -217,8 +217,8 @@ def _cmd_consume(a: argparse.Namespace) -> int:
         a.url, ca_certs=a.ca_certs, ca_fingerprint=a.ca_fingerprint, insecure=a.insecure,
         allow_http_credentials=a.allow_http_credentials, user=a.user, password=a.password,
         api_key=a.api_key, index=a.index,
-        bulk_max_docs=a.bulk_max_docs, bulk_max_bytes=a.bulk_max_bytes, linger=a.linger, gzip=a.gzip,
-        max_in_flight=a.max_in_flight, dlq_topic=a.dlq_topic, shards=a.shards, replicas=a.replicas,
+        bulk_max_docs=a.bulk_max_docs, bulk_max_bytes=a.bulk_max_bytes, linger=a.linger, fixed_linger=a.fixed_linger,
+        gzip=a.gzip, max_in_flight=a.max_in_flight, dlq_topic=a.dlq_topic, shards=a.shards, replicas=a.replicas,
         install_template=a.install_template, schema=a.schema, recreate_index=a.recreate_index,
         startup_timeout=a.startup_timeout, max_buffered_bytes=a.max_buffered_bytes)
     _sigterm_as_interrupt()

@@ -197,6 +197,11 @@ SETTINGS: tuple[Setting, ...] = (
       "message (~25% more producer CPU); none", ("produce",), choices=("ts", "all", "none"),
       cpp={"produce": "ProduceConfig.headers"}),
     S("no_headers", ("--no-headers",), None, bool, False, "the same as --headers none", ("produce",)),
+    S("event_ids", ("--event-ids",), "KAFKA_EVENT_IDS", str, "follow",
+      "which lines carry ki.id, their file's fingerprint + byte offset, which the consumer uses as _id so a "
+      "producer killed and run again on the same file leaves one document per line: follow (lines of followed "
+      "files), files (of every regular file; one more header per message), none. --headers none sends none",
+      ("produce",), choices=("follow", "files", "none"), cpp={"produce": "ProduceConfig.event_ids"}),
     S("timeout", ("--timeout",), None, float, 10.0, "seconds to reach the cluster", ("produce", "report"),
       cpp={"produce": "ProduceConfig.timeout_ms"},
       per={"report": dict(default=30.0, help="seconds to read the topic", cpp={})}),
@@ -249,10 +254,14 @@ SETTINGS: tuple[Setting, ...] = (
       cpp={"consume": "EsSinkConfig.bulk_max_docs"}),
     S("bulk_max_bytes", ("--bulk-max-bytes",), None, int, 5 << 20, "bytes per bulk request at most", ("consume",),
       cpp={"consume": "EsSinkConfig.bulk_max_bytes"}),
-    S("linger", ("--linger",), None, float, 1.0, "seconds a partial bulk may wait", ("consume",),
-      cpp={"consume": "EsSinkConfig.linger_ms"}),
+    S("linger", ("--linger",), None, float, 1.0,
+      "seconds a partial bulk may wait while messages keep coming (it goes out at once when Kafka has nothing "
+      "more and a connection is free, unless --fixed-linger)", ("consume",), cpp={"consume": "EsSinkConfig.linger_ms"}),
+    S("fixed_linger", ("--fixed-linger",), None, bool, False,
+      "a partial bulk always waits --linger for more documents (the adaptive flush off: fewer, larger bulks at "
+      "low rates, more latency)", ("consume",), cpp={"consume": "EsSinkConfig.fixed_linger"}),
     S("gzip", ("--gzip",), None, bool, False, "gzip request bodies", ("consume",), cpp={"consume": "EsSinkConfig.gzip"}),
-    S("max_in_flight", ("--max-in-flight",), None, int, 2, "bulk requests in flight at most", ("consume",),
+    S("max_in_flight", ("--max-in-flight",), None, int, 4, "bulk requests in flight at most", ("consume",),
       cpp={"consume": "EsSinkConfig.max_in_flight"}),
     S("max_buffered_bytes", ("--max-buffered-bytes",), None, int, 64 << 20,
       "pause fetching while this many bytes of messages wait for Elasticsearch", ("consume",),

@@ -35,6 +35,8 @@ class ConsumeStats(RunSummary):
              + lag_text(self.lag, self.lag_unknown))
         if self.id_conflicts:
             s += f"; id_conflicts={self.id_conflicts}"
+        if self.bad_event_ids:
+            s += f"; bad_event_ids={self.bad_event_ids} (_id topic-partition-offset)"
         return s
 
 
@@ -98,7 +100,8 @@ class ElasticsearchSink:
                  allow_http_credentials: bool = _C["allow_http_credentials"], user: str = _C["user"],
                  password: str | None = None, api_key: str | None = None, index: str = _C["index"],
                  op: str = "create", bulk_max_docs: int = _C["bulk_max_docs"],
-                 bulk_max_bytes: int = _C["bulk_max_bytes"], linger: float = _C["linger"], gzip: bool = _C["gzip"],
+                 bulk_max_bytes: int = _C["bulk_max_bytes"], linger: float = _C["linger"],
+                 fixed_linger: bool = _C["fixed_linger"], gzip: bool = _C["gzip"],
                  max_in_flight: int = _C["max_in_flight"], timeout: float = 30.0,
                  dlq_topic: str | None = _C["dlq_topic"], shards: int | None = _C["shards"],
                  replicas: int | None = _C["replicas"], install_template: bool = _C["install_template"],
@@ -138,7 +141,7 @@ class ElasticsearchSink:
         cfg.client.gzip, cfg.client.max_in_flight = bool(gzip), int(max_in_flight)
         cfg.index, cfg.op, cfg.dlq_topic = index, op, dlq_topic or ""
         cfg.bulk_max_docs, cfg.bulk_max_bytes = int(bulk_max_docs), int(bulk_max_bytes)
-        cfg.linger_ms = int(float(linger) * 1000)
+        cfg.linger_ms, cfg.fixed_linger = int(float(linger) * 1000), bool(fixed_linger)
         cfg.index_settings = json.dumps({"settings": settings}) if settings else ""
         cfg.template_name, cfg.template_body = template_name, template_body
         cfg.recreate_index = bool(recreate_index)

@@ -96,7 +96,10 @@ class Producer(Closing):
     ``"ts"`` (default) puts ki.ts, when the line was read, on lines from live sources
     (following, stdin, ``produce_lines``) and none on whole files; ``"all"`` adds ki.source,
     ki.line, ki.format to every message (about 25% more producer CPU); ``"none"`` sends none
-    (``True``/``False`` mean ``"all"``/``"none"``). Lines that do not parse go to ``dlq_topic`` (default
+    (``True``/``False`` mean ``"all"``/``"none"``). ``event_ids``: which lines carry ki.id (their
+    file's fingerprint + byte offset; the consumer's ``_id``, so a producer run again on the same
+    file writes each line once): ``"follow"`` (followed files), ``"files"`` (every regular file) or
+    ``"none"``. Lines that do not parse go to ``dlq_topic`` (default
     ``<topic>.dlq``) with the raw line and the reason in headers (``on_parse_error="dlq"``), or
     are counted (``"skip"``), or stop the run (``"fail"``). ``config`` passes librdkafka
     properties through (TLS, SASL, ...). Connecting fails within ``timeout`` seconds with a
@@ -110,6 +113,7 @@ class Producer(Closing):
                  on_parse_error: str = _P["on_parse_error"], rate: float | None = _P["rate"],
                  timeout: float = _P["timeout"], follow: bool = _P["follow"], from_end: bool = _P["from_end"],
                  poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: str | bool = _P["headers"],
+                 event_ids: str = _P["event_ids"],
                  resume: str | os.PathLike | None = _P["resume"]):
         self.bootstrap, self.topic = bootstrap, topic
         self.stats = ProduceStats()  # cumulative over calls
@@ -122,6 +126,7 @@ class Producer(Closing):
         cfg.on_parse_error, cfg.rate, cfg.timeout_ms = on_parse_error, float(rate or 0), int(float(timeout) * 1000)
         cfg.follow, cfg.from_end, cfg.poll_ms = bool(follow), bool(from_end), int(float(poll_interval) * 1000)
         cfg.flush_timeout_ms, cfg.headers = int(float(flush_timeout) * 1000), _header_mode(headers)
+        cfg.event_ids = event_ids
         self._core = _core.Producer(cfg)
         self.dlq_topic = self._core.dlq_topic  # <topic>.dlq unless given (decided in C++)
         # resume: a checkpoint file recording, per input file, the last line up to which every line

@@ -1,4 +1,4 @@
-"""python -m tests.chaos [--profile quick|full] [--only PREFIX ...] [--out docs/RELIABILITY.md]"""
+"""python -m tests.chaos [--profile quick|full] [--only PREFIX ...] [--merge] [--out docs/RELIABILITY.md]"""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ import traceback
 
 from tests.chaos.measure import ROOT, reap_all
 from tests.chaos.reconcile import Tally
-from tests.chaos.report import render
+from tests.chaos.report import kept_rows, render
 from tests.chaos.scenarios import SCENARIOS, Env, Result
 
 
@@ -19,6 +19,8 @@ def main(argv=None) -> int:
     ap.add_argument("--only", nargs="*", default=None, help="scenario name prefixes")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "RELIABILITY.md"))
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the rows of the scenarios not run now from the page at --out (each row names its run)")
     a = ap.parse_args(argv)
     names = [n for n in SCENARIOS if not a.only or any(n.startswith(p) for p in a.only)]
     if a.list:
@@ -43,8 +45,12 @@ def main(argv=None) -> int:
                   f"{r.seconds:.0f}s {r.note}", file=sys.stderr, flush=True)
     finally:
         env.close()
+    kept = {}
+    if a.merge and os.path.exists(a.out):
+        with open(a.out) as f:
+            kept = kept_rows(f.read())
     with open(a.out, "w") as f:
-        f.write(render(results, a.profile, time.monotonic() - t0))
+        f.write(render(results, a.profile, time.monotonic() - t0, order=list(kept), kept=kept))
     print(f"wrote {a.out}", file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
 

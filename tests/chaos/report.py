@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import datetime
 import platform
-from typing import List
+import re
+from typing import Dict, List, Optional, Tuple
 
 from tests.chaos.scenarios import Result
 
@@ -36,39 +37,86 @@ def _f(x, fmt="{:.1f}"):
     return "-" if x is None else fmt.format(x)
 
 
-def render(results: List[Result], profile: str, seconds: float) -> str:
+def kept_rows(old_page: str) -> Dict[str, Tuple[List[str], str]]:
+    """From a page written earlier, in its order: scenario -> (its matrix row's cells, with the run
+    it came from, and its expectation line), for ``--merge`` (re-run some, keep the others)."""
+    m = re.search(r"on (\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC)", old_page)
+    page_run = m.group(1) if m else "unknown run"
+    rows: Dict[str, List[str]] = {}
+    notes: Dict[str, str] = {}
+    section = ""
+    for line in old_page.splitlines():
+        if line.startswith("| scenario | where |"):
+            section = "matrix"
+        elif line.startswith("## "):
+            section = "notes" if line.startswith("## Expectations") else ""
+        elif section == "matrix" and line.startswith("| ") and not line.startswith("|---"):
+            cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+            if len(cells) == 11:  # a page from before the run column
+                cells.append(page_run)
+            rows[cells[0]] = cells
+        elif section == "matrix" and not line.strip():
+            section = ""
+        elif section == "notes":
+            m = re.match(r"- `([^`]+)` \(", line)
+            if m:
+                notes[m.group(1)] = line
+    return {n: (cells, notes.get(n, "")) for n, cells in rows.items()}
+
+
+def render(results: List[Result], profile: str, seconds: float, order: Optional[List[str]] = None,
+           kept: Optional[Dict[str, Tuple[List[str], str]]] = None) -> str:
     import os
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.system()} {platform.release()}, {os.cpu_count()} cores (shared)"
     out = [HEADER.format(profile=profile, when=when, machine=machine)]
-    ok = sum(r.ok for r in results)
-    out.append(f"**{ok} of {len(results)} scenarios as expected** (whole matrix {seconds:.0f} s).\n\n")
+    new = {r.scenario: r for r in results}
+    kept = {k: v for k, v in (kept or {}).items() if k not in new}
+    names = [n for n in (order or []) if n in new or n in kept]  # the earlier page's order, then the new ones
+    names += [r.scenario for r in results if r.scenario not in names]
+    ok = sum(r.ok for r in results) + sum(cells[10] == "as expected" for cells, _ in kept.values())
+    out.append(f"**{ok} of {len(names)} scenarios as expected** ({len(results)} run now in {seconds:.0f} s"
+               + (f"; {len(kept)} rows kept from the earlier runs named in their `run` column" if kept else "")
+               + ").\n\n")
     out.append("| scenario | where | volume | faults injected | lost | duplicated | wrong | DLQ | recovery s "
-               "| peak RSS MiB | result |\n|---|---|---|---|---:|---:|---:|---|---:|---:|---|\n")
-    for r in results:
+               "| peak RSS MiB | result | run |\n|---|---|---|---|---:|---:|---:|---|---:|---:|---|---|\n")
+    for n in names:
+        if n in kept:
+            out.append("| " + " | ".join(kept[n][0]) + " |\n")
+            continue
+        r = new[n]
         t = r.tally
         dlq = f"{t.dead_lettered}/{t.dlq_expected}" + (" exact" if t.dlq_exact else " NOT exact")
         out.append(f"| {r.scenario} | {r.where} | {r.volume} | {r.faults} | {t.lost} | {t.duplicated} | {t.wrong} "
                    f"| {dlq} | {_f(r.recovery_s)} | {_f(r.peak_rss_mb, '{:.0f}')} | "
-                   f"{'as expected' if r.ok else '**NOT as expected**'} |\n")
+                   f"{'as expected' if r.ok else '**NOT as expected**'} | {when} |\n")
     out.append("\n## Expectations and notes\n\n")
-    for r in results:
+    for n in names:
+        if n in kept:
+            if kept[n][1]:
+                out.append(kept[n][1] + "\n")
+            continue
+        r = new[n]
         out.append(f"- `{r.scenario}` ({r.seconds:.0f} s): expected {r.expect}."
                    + (f" {r.note}." if r.note else "") + "\n")
     out.append("""
-## Producer restarts: what `--resume` promises
+## Producer restarts: what `--resume` promises, and what event ids add
 
 A producer killed mid-file and run again on the same file **without** `--resume` sends every line
-again: the lines Kafka had already acknowledged become duplicates in Kafka (the consumer then
-indexes them as new documents, since their offsets differ). **With** `--resume CHECKPOINT_FILE`
+again: the lines Kafka had already acknowledged become duplicates in Kafka. **With** `--resume CHECKPOINT_FILE`
 the producer records, per file (path + device/inode + a hash of the first 4 KiB), the last line
 L such that L and every line before it were acknowledged by Kafka, written atomically (temp file,
 fsync, rename) at most every 200 ms and at the end; a re-run skips lines 1..L. Guarantee: **no
-line is lost** (nothing unacknowledged is ever skipped); **duplicates are limited to the lines
+line is lost** (nothing unacknowledged is ever skipped); **duplicates in Kafka are limited to the lines
 after L that had reached Kafka before the kill**: acknowledged after the last save, acknowledged
 beyond a line still in flight, or written by the broker with the acknowledgement lost with the
-process. Exactly-once across a producer crash would need Kafka transactions with the checkpoint
-in the same transaction; we do not claim it.
+process. **Event ids** (header `ki.id` = the file's fingerprint + the line's byte offset; on
+followed files by default, on every file with `--event-ids files`) make those copies harmless
+downstream: the consumer uses the id as `_id`, so every copy of a line lands on the same
+document: **exactly one document per line in the index**, with or without `--resume`
+(`producer_sigkill_x5_rerun_event_ids` above; docs/PRODUCE.md). Kafka itself still holds the
+copies (exactly-once in Kafka would need transactions with the checkpoint in the same
+transaction; we do not claim it).
 """)
     out.append(HOSTILE)
     out.append(DAMAGED_INPUT_AND_SIGNALS)

@@ -28,7 +28,9 @@ struct ClientConfig {
   bool gzip = false;
   int timeout_ms = 30000;
   int connect_timeout_ms = 10000;
-  int max_in_flight = 2;
+  // 4: 0.84 of the curl ceiling on OpenSearch vs 0.72 for 2 (issue 15); our own runs at load 15-20
+  // gave 0.40 and 0.70 for 4, 0.57 and 0.39 for 2 (benchmarks/consume.py, 50,000 documents).
+  int max_in_flight = 4;
 };
 
 struct HttpResponse {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "elasticsearch/bulk.h"
@@ -17,6 +18,7 @@
 #include "pipeline/committer.h"
 #include "pipeline/dead_letter.h"
 #include "pipeline/es_setup.h"
+#include "source/event_id.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -50,6 +52,8 @@ struct ConsumePipeline::Impl {
   std::vector<double> latencies;  // ms, a bounded sample
   uint64_t latency_seen = 0;
   std::unique_ptr<consume::Committer> committer;
+  // Partitions read to their end since their last message (partition EOF); see kafka_drained().
+  std::set<TopicPartition> at_end;
   std::unique_ptr<GroupConsumer> group;  // last: its close() revokes into the members above
 
   Impl(ConsumerConfig c, EsSinkConfig s)
@@ -71,6 +75,7 @@ struct ConsumePipeline::Impl {
     // Commits are ours: only offsets acknowledged by Elasticsearch or dead-lettered.
     GroupSink sink;
     sink.revoking = [this](const rd_kafka_topic_partition_list_t* parts) { on_revoke(parts); };
+    sink.at_end = [this](const TopicPartition& tp) { at_end.insert(tp); };
     sink.error = errors_into(st.errors, st.fatal);
     group = group_member(ccfg, "kafkainsight-consumer", false, lim, std::move(sink));
     committer = std::make_unique<consume::Committer>(*group, st.committed, [this](const std::string& e) { error(e); });
@@ -83,10 +88,21 @@ struct ConsumePipeline::Impl {
     it.partition = m->partition;
     it.offset = m->offset;
     it.ts_ms = rd_kafka_message_timestamp(m, nullptr);
+    if (!at_end.empty()) at_end.erase(TopicPartition{it.topic, it.partition});
     rd_kafka_headers_t* hdrs = nullptr;
     if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) hdrs = nullptr;
     it.sent_ms = read_time_header(hdrs).value_or(it.sent_ms);
-    it.id = it.topic + "-" + std::to_string(it.partition) + "-" + std::to_string(it.offset);
+    // _id: the line's event id (ki.id: file fingerprint + byte offset) when the producer sent
+    // one, so a line sent again by a restarted producer lands on the same document; else
+    // topic-partition-offset (stdin, lines handed over, other producers).
+    const void* v = nullptr;
+    size_t vlen = 0;
+    if (hdrs && rd_kafka_header_get_last(hdrs, "ki.id", &v, &vlen) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::string_view id = v ? std::string_view(static_cast<const char*>(v), vlen) : std::string_view();
+      if (valid_event_id(id)) it.id.assign(id);
+      else ++st.bad_event_ids;
+    }
+    if (it.id.empty()) it.id = it.topic + "-" + std::to_string(it.partition) + "-" + std::to_string(it.offset);
     it.index = es::index_for(scfg.index, it.ts_ms > 0 ? it.ts_ms : wall_ms());
     std::string_view value = m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
                                         : std::string_view();
@@ -164,9 +180,32 @@ struct ConsumePipeline::Impl {
     committer->commit(true);
     for (int i = 0; i < parts->cnt; ++i) {
       TopicPartition tp{parts->elems[i].topic, parts->elems[i].partition};
+      at_end.erase(tp);
       held_bytes -= std::min(held_bytes, batcher.drop(tp.first, tp.second));
       committer->drop(tp);
     }
+  }
+
+  // Every assigned partition read to its end (not just the local queue empty: under load the
+  // next fetch is on its way, and a bulk sent now would be a small one): our position has reached
+  // the high watermark of the last fetch response (known at once; a partition EOF comes only
+  // after one more fetch, which the broker holds up to fetch.wait.max.ms), or the partition
+  // reported its end since its last message.
+  bool kafka_drained() {
+    rd_kafka_t* rk = group->handle();
+    rd_kafka_topic_partition_list_t* l = nullptr;
+    if (rd_kafka_assignment(rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l) return false;
+    bool all = l->cnt > 0 && rd_kafka_position(rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int i = 0; all && i < l->cnt; ++i) {
+      const auto& e = l->elems[i];
+      int64_t lo = -1, hi = -1;
+      bool caught_up = e.offset >= 0 &&
+                       rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &lo, &hi) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                       hi >= 0 && e.offset >= hi;
+      all = caught_up || at_end.count(TopicPartition{e.topic, e.partition}) > 0;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return all;
   }
 
   // Lag = high watermark - the group's committed offset (as the broker has it).
@@ -224,17 +263,29 @@ struct ConsumePipeline::Impl {
       // Kafka while no bulk is in flight, for Elasticsearch while one is.
       bool can_take = want_more && !batcher.full();  // a full batch goes out first: never over --bulk-max-docs
       ssize_t got = 0;
+      bool drained = false;  // Kafka has nothing more for us: every assigned partition read to its end
       if (can_take) {
         int wait_kafka = !sender.idle() ? 0 : (batcher.empty() && batcher.retries() == 0 ? 100 : 5);
-        got = group->poll(wait_kafka, std::min(batcher.room(), group->room(st.consumed)),
-                          [this](rd_kafka_message_t* m) { take_message(m); });
+        size_t room = std::min(batcher.room(), group->room(st.consumed));
+        auto take = [this](rd_kafka_message_t* m) { take_message(m); };
+        // A batch call waits until it has all it asked for (librdkafka): wait for the first
+        // message only, then take what is there without waiting.
+        if (wait_kafka > 0) got = group->poll(wait_kafka, 1, take);
+        if (got >= 0 && static_cast<size_t>(got) < room) {
+          ssize_t more = group->poll(0, room - static_cast<size_t>(got), take);
+          got = more < 0 ? more : got + more;
+        }
+        drained = got >= 0 && static_cast<size_t>(got) < room && !scfg.fixed_linger && kafka_drained();
       }
       dead_letter(rejected, "validate");
       apply_backpressure();
       while (batcher.has_halves() && sender.may_submit()) sender.submit(batcher.next_half());
-      // Paused: nothing more is coming until this goes out, so no linger.
+      // Adaptive flush: a partial bulk goes out once Kafka has nothing more for it and a
+      // connection is free (under load connections are busy and bulks fill up); --linger
+      // bounds its wait while messages keep coming. Paused: nothing more comes until it goes.
       if (!batcher.empty() && sender.may_submit() &&
-          (batcher.full() || batcher.linger_over(Clock::now()) || !want_more || group->paused()))
+          (batcher.full() || drained || batcher.linger_over(Clock::now()) || !want_more ||
+           group->paused()))
         sender.submit(batcher.take());
       pump(sender.idle() ? 0 : (!can_take ? 50 : (got <= 0 ? 5 : 0)));
       if (Clock::now() - last_commit >= std::chrono::seconds(1)) {

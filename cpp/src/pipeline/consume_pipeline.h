@@ -1,6 +1,7 @@
 // Kafka -> Elasticsearch. A consumer group member that bulk-indexes each message as one
-// document with _id = topic-partition-offset (op "create"), so a redelivered message lands on
-// the same document: every message exactly once in Elasticsearch. Offsets are committed only
+// document with _id = the line's event id (header ki.id, sent by our producer for lines of
+// regular files) or else topic-partition-offset (op "create"), so a redelivered message, and a
+// line sent again by a restarted producer, land on the same document: every line exactly once. Offsets are committed only
 // up to messages that Elasticsearch acknowledged (2xx, or 409 on create) or that went to the
 // dead-letter topic. A value that is not exactly one JSON object is dead-lettered before it
 // reaches a bulk body (no injected actions); a whole request refused with 400/413 is split in
@@ -39,7 +40,10 @@ struct EsSinkConfig {
   std::string op = "create";
   size_t bulk_max_docs = 1000;
   size_t bulk_max_bytes = 5u << 20;
-  int linger_ms = 1000;
+  int linger_ms = 1000;  // at most, while messages keep coming (see fixed_linger)
+  // false (adaptive flush): a partial bulk goes out as soon as Kafka has nothing more for it and
+  // a connection is free. true: it waits for linger_ms (or a full bulk).
+  bool fixed_linger = false;
   std::string dlq_topic;           // empty: <first topic>.dlq
   std::string index_settings;      // JSON body for creating a missing fixed index ("" = ES defaults)
   std::string template_name, template_body;  // installed at start when set
@@ -57,6 +61,7 @@ struct ConsumeStats {
   uint64_t rejected = 0;      // not one JSON object: dead-lettered before any bulk (part of dead_lettered)
   uint64_t id_conflicts = 0;  // 409 on a document with other content: indexed under a content-derived _id
   uint64_t fetch_pauses = 0;  // times fetching paused for --max-buffered-bytes
+  uint64_t bad_event_ids = 0;  // a ki.id header that is not an event id: _id fell back to topic-partition-offset
   double seconds = 0, latency_p50_ms = 0, latency_p99_ms = 0;
   std::map<std::string, int64_t> committed;  // "topic[partition]" -> next offset
   std::map<std::string, int64_t> lag;        // high watermark - committed (known partitions only)

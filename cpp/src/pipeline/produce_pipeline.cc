@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "pipeline/checkpoint.h"
+#include "source/event_id.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
 
@@ -20,6 +21,9 @@ using Clock = std::chrono::steady_clock;
 // A line cut at the reader's limit (64 MiB) goes to the dead-letter topic with its first 64 KiB:
 // enough to see what it was, and within Kafka's default message.max.bytes (1 MB).
 constexpr size_t kCutLineKeep = 64 * 1024;
+// Following (or a pipe) when the input has nothing more: flush() sends without waiting for linger.ms;
+// wait this long for the acknowledgements (they come in a few ms), the rest come later.
+constexpr int kIdleFlushMs = 5;
 
 uint64_t make_tag(uint32_t src, uint64_t line_no, bool dlq) {
   return (static_cast<uint64_t>(src) << 40) | ((line_no & ((1ULL << 39) - 1)) << 1) | (dlq ? 1 : 0);
@@ -36,6 +40,7 @@ struct ProducePipeline::Prepared {
   int64_t ts_ms = 0;
   size_t line_bytes = 0;
   bool cut = false;  // longer than the reader's limit
+  LineOrigin origin;
   std::string_view doc, key, raw, reason;
 };
 
@@ -73,6 +78,7 @@ struct ProducePipeline::Batch final : PayloadOwner {
   std::string arena;
   std::vector<Item> items;
   std::string error;  // the reader failed (missing file...)
+  bool input_paused = false;  // handed over because the input paused (a pipe): send without linger
   uint32_t holds = 0;  // messages librdkafka holds, +1 while the batch is being produced
   BatchPool* pool = nullptr;
   void retain() override { ++holds; }
@@ -107,6 +113,7 @@ class ProducePipeline::BatchPool {
     b->arena.clear();
     b->items.clear();
     b->error.clear();
+    b->input_paused = false;
     std::lock_guard<std::mutex> lk(mu_);
     free_.push_back(b);
     cv_.notify_one();
@@ -128,6 +135,22 @@ std::optional<HeaderMode> header_mode_from_name(std::string_view name) {
   if (name == "ts") return HeaderMode::Time;
   if (name == "all") return HeaderMode::All;
   return std::nullopt;
+}
+
+std::optional<EventIds> event_ids_from_name(std::string_view name) {
+  if (name == "none") return EventIds::None;
+  if (name == "follow") return EventIds::Follow;
+  if (name == "files") return EventIds::Files;
+  return std::nullopt;
+}
+
+const char* event_ids_name(EventIds e) {
+  switch (e) {
+    case EventIds::None: return "none";
+    case EventIds::Follow: return "follow";
+    case EventIds::Files: return "files";
+  }
+  return "?";
 }
 
 ProducePipeline::ProducePipeline(ProduceConfig cfg)
@@ -157,9 +180,10 @@ void ProducePipeline::set_checkpoint(const std::string& path) {
 
 // Parse + encode one line into p (views into stage_ or the given arena).
 void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src,
-                              uint64_t line_no, Prepared& p) {
+                              uint64_t line_no, const LineOrigin& origin, Prepared& p) {
   line = strip_line_end(line);
   p.src = src;
+  p.origin = origin;
   p.line_no = line_no;
   p.line_bytes = line.size() + 1;
   p.cut = truncated;
@@ -187,7 +211,6 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
     checkpoint_->sent(p.src, p.line_no,
                       p.status == ParseStatus::Ok ||
                           (p.status == ParseStatus::Failed && cfg_.on_parse_error != OnParseError::Skip));
-  if (live_ && (st.read & 0x3f) == 0) read_ms_ = wall_ms();  // coarse: 64 lines are µs apart
   ++st.read;
   st.bytes += p.line_bytes;
   const std::string& source = producer_->sources()[p.src];
@@ -195,19 +218,28 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
   std::string_view line_no_sv(line_buf, std::to_chars(line_buf, line_buf + sizeof line_buf, p.line_no).ptr - line_buf);
   switch (p.status) {
     case ParseStatus::Ok: {
-      // ki.ts (following only): when the line was read (ms), so the consumer can measure
-      // end-to-end latency of live logs.
+      // ki.ts (live sources): when the line was read (ms), so the consumer can measure the
+      // end-to-end latency of live logs. ki.id: the consumer's _id (exactly-once across our restarts).
+      Header h[5];
+      size_t nh = 0;
       char ts_buf[24];
-      std::string_view ts_sv(ts_buf, std::to_chars(ts_buf, ts_buf + sizeof ts_buf, read_ms_).ptr - ts_buf);
-      Header h[4] = {{"ki.ts", ts_sv}, {"ki.source", source}, {"ki.line", line_no_sv}, {"ki.format", format_name(p.format)}};
-      const Header* hp = live_ ? h : h + 1;
-      size_t nh = cfg_.headers == HeaderMode::All ? (live_ ? 4 : 3) : cfg_.headers == HeaderMode::Time && live_ ? 1 : 0;
+      EventIdBuf id_buf;
+      if (cfg_.headers != HeaderMode::None) {
+        if (live_)
+          h[nh++] = {"ki.ts", std::string_view(ts_buf, std::to_chars(ts_buf, ts_buf + sizeof ts_buf, p.origin.read_ms).ptr - ts_buf)};
+        if (ids_ && !p.origin.fingerprint.empty()) h[nh++] = {"ki.id", event_id(id_buf, p.origin.fingerprint, p.origin.offset)};
+      }
+      if (cfg_.headers == HeaderMode::All) {
+        h[nh++] = {"ki.source", source};
+        h[nh++] = {"ki.line", line_no_sv};
+        h[nh++] = {"ki.format", format_name(p.format)};
+      }
       uint64_t tag = make_tag(p.src, p.line_no, false);
       if (ref) {
         ref->tag = tag;
-        producer_->produce_nocopy(cfg_.topic, p.key, p.doc, p.ts_ms, hp, nh, ref);
+        producer_->produce_nocopy(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, ref);
       } else {
-        producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, hp, nh, tag);
+        producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, tag);
       }
       ++st.by_format[static_cast<int>(p.format)];
       return true;
@@ -241,9 +273,9 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
 }
 
 bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
-                                  ProduceStats& st) {
+                                  const LineOrigin& origin, ProduceStats& st) {
   Prepared p;
-  prepare(stage_, line, truncated, src, line_no, p);
+  prepare(stage_, line, truncated, src, line_no, origin, p);
   return deliver(p, reason(stage_, p), st);
 }
 
@@ -289,11 +321,20 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
     uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
     const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
     live_ = cfg_.follow || path == "-";
+    ids_ = cfg_.event_ids == EventIds::Files || (cfg_.event_ids == EventIds::Follow && cfg_.follow);
     std::string_view line;
     if (cfg_.follow) {
       FollowReader reader(path, cfg_.follow_cfg);
+      uint64_t sent_at_idle = producer_->queued();
       auto idle = [&]() {
-        producer_->poll(0);
+        // Caught up with the file: what waits for linger.ms goes out now (at a low rate the
+        // linger is only latency; under load the reader is never idle and batches still form).
+        if (producer_->queued() != sent_at_idle) {
+          sent_at_idle = producer_->queued();
+          producer_->flush(kIdleFlushMs);
+        } else {
+          producer_->poll(0);
+        }
         return timer.poll(st, *producer_);
       };
       while (!timer.stopped) {
@@ -303,7 +344,9 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
           ++st.resumed;
           continue;
         }
-        if (!handle_line(line, reader.truncated(), src, reader.line_no(), st)) break;
+        if (!handle_line(line, reader.truncated(), src, reader.line_no(),
+                         {reader.fingerprint(), reader.line_offset(), reader.read_ms()}, st))
+          break;
         ++n;
         if (timer.due() && timer.poll(st, *producer_)) break;
       }
@@ -328,6 +371,7 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
   bool done = false;
   std::atomic<bool> cancel{false};
   uint64_t resumed = 0;  // the parser thread's count, read after it is joined
+  std::string fingerprint;  // the file's, for event ids; set before the first batch is queued
   std::thread parser([&]() {
     ParseStage stage(cfg_.parser, cfg_.encoder);
     Batch* b = pool_->take(cancel);
@@ -357,9 +401,13 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
       rcfg.stop = [&] { return cancel.load(); };  // also while waiting for input (FIFO, stdin, endless line)
       // A pipe or FIFO that pauses: send what was read instead of holding it for 4096 more lines.
       rcfg.idle = [&] {
-        if (b && !b->items.empty()) hand_over();
+        if (b && !b->items.empty()) {
+          b->input_paused = true;
+          hand_over();
+        }
       };
       LineReader reader(path, rcfg);
+      fingerprint = reader.fingerprint();  // outlives the reader: batches are produced after it ends
       std::string_view line;
       while (reader.next(line)) {
         if (!b) return;  // cancelled while idle
@@ -368,7 +416,8 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
           continue;
         }
         Prepared p;
-        prepare(stage, line, reader.truncated(), src, reader.line_no(), p);
+        prepare(stage, line, reader.truncated(), src, reader.line_no(),
+                {fingerprint, reader.line_offset(), reader.read_ms()}, p);
         std::string reason = this->reason(stage, p);
         auto put = [&](std::string_view v) {
           b->arena.append(v);
@@ -456,6 +505,8 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
       error = b->error;
       go_on = false;
     }
+    // The input paused: nothing more is coming for now, so what waits for linger.ms goes out.
+    if (go_on && b->input_paused) producer_->flush(kIdleFlushMs);
     b->release();
   }
   {
@@ -481,9 +532,11 @@ ProduceStats ProducePipeline::produce_lines(const std::vector<std::string>& line
   if (producer_->sources().empty() || producer_->sources().back() != "<lines>") producer_->sources().push_back("<lines>");
   uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
   live_ = true;  // lines handed over now: a live source
+  ids_ = false;
   HookTimer timer{hooks};
+  const LineOrigin origin{{}, 0, wall_ms()};  // handed over at once: read now; no file, no event id
   for (const auto& l : lines) {
-    if (!handle_line(l, false, src, ++lines_fed_, st)) break;
+    if (!handle_line(l, false, src, ++lines_fed_, origin, st)) break;
     if ((lines_fed_ & 0xff) == 0 && timer.due() && timer.poll(st, *producer_)) break;
   }
   st.interrupted = timer.stopped;

@@ -24,6 +24,12 @@ enum class OnParseError : uint8_t { DeadLetter, Skip, Fail };
 enum class HeaderMode { None, Time, All };
 std::optional<HeaderMode> header_mode_from_name(std::string_view name);  // none | ts | all
 
+// Which lines carry an event id (header ki.id): lines of followed files (default), of every
+// regular file, or none. Stdin, pipes and lines handed over never do (no file identity).
+enum class EventIds { None, Follow, Files };
+std::optional<EventIds> event_ids_from_name(std::string_view name);  // none | follow | files
+const char* event_ids_name(EventIds e);
+
 struct ProduceConfig {
   ProducerConfig producer;
   std::string topic = "data_log";
@@ -37,11 +43,16 @@ struct ProduceConfig {
   FollowConfig follow_cfg;
   int flush_timeout_ms = 60000;
   // Time (default): ki.ts, when the line was read, on lines from live sources (--follow, stdin,
-  // lines handed over), for end-to-end latency; none on whole files. All: also ki.source, ki.line,
-  // ki.format on every message. Opt-in, as in rsyslog, Vector or Filebeat: librdkafka 2.0.2
+  // lines handed over), for end-to-end latency; none on whole files. All: also ki.source,
+  // ki.line, ki.format on every message. None: no headers at all (no ki.id either). Opt-in, as in rsyslog, Vector or Filebeat: librdkafka 2.0.2
   // allocates and frees each header per message, so the three cost ~25 % of the producer's CPU
   // (docs/BENCHMARKS_PROFILE.md).
   HeaderMode headers = HeaderMode::Time;
+  // ki.id, the line's event id (file fingerprint + byte offset, source/event_id.h): the
+  // consumer's _id, so a producer killed and run again on the same file writes each line once.
+  // Off for whole files by default: one more header costs producer CPU (see above), and --resume
+  // already bounds what a re-run sends again.
+  EventIds event_ids = EventIds::Follow;
 };
 
 struct ProduceStats {
@@ -67,6 +78,13 @@ struct ProduceStats {
   bool balanced() const {
     return read == produced + dead_lettered + skipped + empty + failed_delivery + (stopped_reason.empty() ? 0 : 1);
   }
+};
+
+// Where a line came from: its event id's parts and its read time (LineReader / FollowReader).
+struct LineOrigin {
+  std::string_view fingerprint;  // empty: no event id (stdin, a pipe, lines handed over)
+  uint64_t offset = 0;
+  int64_t read_ms = 0;
 };
 
 struct ProduceHooks {
@@ -98,13 +116,14 @@ class ProducePipeline {
   class BatchPool;
   struct HookTimer;
   void prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
-               Prepared& p);
+               const LineOrigin& origin, Prepared& p);
   std::string reason(const ParseStage& stage, const Prepared& p) const;
   // ref: produce from memory that outlives delivery (a batch), else copy.
   bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref = nullptr);
   bool produce_file_batched(const std::string& path, uint32_t src, uint64_t skip, ProduceStats& st, HookTimer& timer,
                             const std::function<void()>& wait_turn, uint64_t& n);
-  bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, ProduceStats& st);
+  bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, const LineOrigin& origin,
+                   ProduceStats& st);
   ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
 
   ProduceConfig cfg_;
@@ -113,8 +132,8 @@ class ProducePipeline {
   ParseStage stage_;
   int partitions_ = 0;
   uint64_t lines_fed_ = 0;
-  int64_t read_ms_ = 0;
   bool live_ = false;  // a live source (--follow, stdin, produce_lines): ki.ts carries the read time
+  bool ids_ = false;   // this source's lines carry ki.id (event_ids, headers)
   std::unique_ptr<Checkpoint> checkpoint_;
 };
 

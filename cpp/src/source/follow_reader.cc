@@ -1,6 +1,8 @@
 #include "source/follow_reader.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +13,8 @@
 #include <thread>
 
 #include "source/buffered_lines.h"
+#include "source/event_id.h"
+#include "util/timefmt.h"
 
 namespace ki {
 
@@ -23,10 +27,42 @@ FollowReader::FollowReader(std::string path, FollowConfig cfg) : path_(std::move
   if (!open_path()) throw std::runtime_error("cannot open '" + path_ + "': " + std::strerror(errno));
   if (cfg_.from_end) offset_ = lseek(fd_, 0, SEEK_END);
   buf_.resize(1 << 20);
+  // Watch the directory, not the file: it also sees a rotation (a new file under the name).
+  inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_fd_ >= 0) {
+    size_t slash = path_.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
+    if (inotify_add_watch(inotify_fd_, dir.c_str(),
+                          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB |
+                              IN_CLOSE_WRITE) < 0) {
+      close(inotify_fd_);
+      inotify_fd_ = -1;
+    }
+  }
 }
 
 FollowReader::~FollowReader() {
   if (fd_ >= 0) close(fd_);
+  if (inotify_fd_ >= 0) close(inotify_fd_);
+}
+
+void FollowReader::wait_for_change() {
+  if (inotify_fd_ < 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(cfg_.poll_ms, kFallbackPollMs)));
+    return;
+  }
+  pollfd p{inotify_fd_, POLLIN, 0};
+  if (::poll(&p, 1, cfg_.poll_ms) > 0) {
+    char events[4096];
+    while (read(inotify_fd_, events, sizeof events) > 0) {
+    }
+  }
+}
+
+void FollowReader::mark_line(uint64_t offset) {
+  line_offset_ = offset;
+  if (fingerprint_.empty()) fingerprint_ = file_fingerprint(fd_);  // its first line is whole by now
+  line_fingerprint_ = fingerprint_;
 }
 
 bool FollowReader::open_path() {
@@ -39,6 +75,7 @@ bool FollowReader::open_path() {
   dev_ = st.st_dev;
   ino_ = st.st_ino;
   offset_ = 0;
+  fingerprint_.clear();
   return true;
 }
 
@@ -56,6 +93,7 @@ ssize_t FollowReader::read_more() {
   if (got > 0) {
     end_ += static_cast<size_t>(got);
     offset_ += got;
+    read_ms_ = wall_ms();
   }
   return got;
 }
@@ -65,10 +103,12 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
   for (;;) {
     if (next_buffered_line(buf_, begin_, end_, bytes_, skip_rest_, cfg_.max_line_bytes, line, truncated_)) {
       ++line_no_;
+      mark_line(static_cast<uint64_t>(offset_) - (end_ - static_cast<size_t>(line.data() - buf_.data())));
       return true;
     }
     ssize_t got = read_more();
     if (got == -2) {  // a line over the limit: its first max_line_bytes, flagged; the rest is dropped
+      uint64_t at = static_cast<uint64_t>(offset_) - end_;
       bytes_ += end_;
       begin_ = end_ = 0;
       if (skip_rest_) continue;
@@ -76,6 +116,7 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
       line = std::string_view(buf_.data(), cfg_.max_line_bytes);
       truncated_ = true;
       ++line_no_;
+      mark_line(at);
       return true;
     }
     if (got < 0) throw std::runtime_error("error reading '" + path_ + "': " + std::strerror(errno));
@@ -92,6 +133,7 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
     if (exists && (st.st_dev != dev_ || st.st_ino != ino_)) {
       // Rotated: the old file was read to its end above; a last line without '\n' ends here.
       if (end_ > begin_) {
+        mark_line(static_cast<uint64_t>(offset_) - (end_ - begin_));  // of the old file
         pending_.assign(buf_.data() + begin_, end_ - begin_);
         begin_ = end_ = 0;
         bytes_ += pending_.size();
@@ -108,7 +150,9 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
     }
     if (exists && st.st_size < offset_) {
       ++truncations_;
+      if (end_ > begin_) mark_line(static_cast<uint64_t>(offset_) - (end_ - begin_));  // of the content before
       offset_ = 0;
+      fingerprint_.clear();  // new content: its first line names it
       if (end_ > begin_) {  // a last line without '\n' before the truncation ends here
         pending_.assign(buf_.data() + begin_, end_ - begin_);
         begin_ = end_ = 0;
@@ -120,7 +164,7 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
       continue;
     }
     if (idle && idle()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(cfg_.poll_ms));
+    wait_for_change();
   }
 }
 

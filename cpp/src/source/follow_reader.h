@@ -13,7 +13,10 @@
 namespace ki {
 
 struct FollowConfig {
-  int poll_ms = 200;          // how often to look for new data when idle
+  // Idle, the reader waits for inotify to report a change in the file's directory, and looks
+  // anyway every poll_ms (filesystems whose changes inotify does not see, e.g. NFS); without
+  // inotify it looks every min(poll_ms, kFallbackPollMs).
+  int poll_ms = 200;
   bool from_end = false;      // start at the current end (like tail -F -n 0)
   size_t max_line_bytes = 64u << 20;
 };
@@ -25,18 +28,27 @@ class FollowReader {
   FollowReader(const FollowReader&) = delete;
   FollowReader& operator=(const FollowReader&) = delete;
 
-  // Blocks until a whole line is available. `idle` is called while waiting (every poll_ms)
-  // and returns true to stop; then next() returns false.
+  static constexpr int kFallbackPollMs = 10;
+  // Blocks until a whole line is available. `idle` is called while waiting (at each change
+  // seen, at least every poll_ms) and returns true to stop; then next() returns false.
   bool next(std::string_view& line, const std::function<bool()>& idle);
   bool truncated() const { return truncated_; }
   uint64_t line_no() const { return line_no_; }
   uint64_t bytes_read() const { return bytes_; }
   uint64_t rotations() const { return rotations_; }
   uint64_t truncations() const { return truncations_; }
+  // The last line's start in its file (bytes), that file's fingerprint (source/event_id.h), and
+  // when it was read (wall ms of the read that completed it).
+  uint64_t line_offset() const { return line_offset_; }
+  const std::string& fingerprint() const { return line_fingerprint_; }
+  int64_t read_ms() const { return read_ms_; }
+  bool inotify() const { return inotify_fd_ >= 0; }
 
  private:
   bool open_path();  // false if the path does not exist (yet)
   ssize_t read_more();
+  void mark_line(uint64_t offset);  // the line handed out starts at offset in the open file
+  void wait_for_change();
   std::string path_;
   FollowConfig cfg_;
   int fd_ = -1;
@@ -49,6 +61,11 @@ class FollowReader {
   bool truncated_ = false;
   bool skip_rest_ = false;  // inside a line that was cut at max_line_bytes
   uint64_t line_no_ = 0, bytes_ = 0, rotations_ = 0, truncations_ = 0;
+  uint64_t line_offset_ = 0;
+  int64_t read_ms_ = 0;
+  std::string fingerprint_;        // of the open file; computed at its first line
+  std::string line_fingerprint_;   // of the file the last line came from
+  int inotify_fd_ = -1;
 };
 
 }  // namespace ki

@@ -12,6 +12,8 @@
 #include <cstring>
 
 #include "source/buffered_lines.h"
+#include "source/event_id.h"
+#include "util/timefmt.h"
 
 namespace ki {
 
@@ -52,6 +54,7 @@ LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move
     fd_ = open(path_.c_str(), O_RDONLY | O_CLOEXEC | (S_ISFIFO(st.st_mode) ? O_NONBLOCK : 0));
     if (fd_ < 0) throw InputError("cannot open '" + path_ + "': " + std::strerror(errno));
   }
+  if (path_ != "-") fingerprint_ = file_fingerprint(fd_);
   in_.resize(kInBytes);
   buf_.resize(cfg_.buffer_bytes);
 }
@@ -217,6 +220,7 @@ bool LineReader::fill() {
     return false;
   }
   end_ += got;
+  read_ms_ = wall_ms();
   return true;
 }
 
@@ -224,6 +228,7 @@ bool LineReader::next(std::string_view& line) {
   truncated_ = false;
   for (;;) {
     if (next_buffered_line(buf_, begin_, end_, bytes_, skip_rest_, cfg_.max_line_bytes, line, truncated_)) {
+      line_offset_ = bytes_ - (begin_ - static_cast<size_t>(line.data() - buf_.data()));
       ++line_no_;
       return true;
     }
@@ -232,6 +237,7 @@ bool LineReader::next(std::string_view& line) {
       if (!eof_ && end_ - begin_ > cfg_.max_line_bytes) {
         // A line longer than the limit: hand out the first max_line_bytes, drop the rest up to its '\n'.
         line = std::string_view(buf_.data() + begin_, cfg_.max_line_bytes);
+        line_offset_ = bytes_;
         bytes_ += end_ - begin_;
         begin_ = end_ = 0;
         if (!skip_rest_) {
@@ -255,6 +261,7 @@ bool LineReader::next(std::string_view& line) {
       if (end_ - begin_ == 0) return false;
       truncated_ = end_ - begin_ > cfg_.max_line_bytes;
       line = std::string_view(buf_.data() + begin_, std::min(end_ - begin_, cfg_.max_line_bytes));
+      line_offset_ = bytes_;
       bytes_ += end_ - begin_;
       begin_ = end_;
       if (skip_rest_) {

@@ -47,6 +47,12 @@ class LineReader {
   bool stopped() const { return stopped_; }
   uint64_t line_no() const { return line_no_; }
   uint64_t bytes_read() const { return bytes_; }  // uncompressed bytes consumed
+  // Where the last line returned starts (uncompressed byte offset) and when it was read (wall
+  // ms of the read that completed it: the lines of one read were read at once).
+  uint64_t line_offset() const { return line_offset_; }
+  int64_t read_ms() const { return read_ms_; }
+  // The file's identity for event ids (source/event_id.h); empty for stdin, pipes and FIFOs.
+  const std::string& fingerprint() const { return fingerprint_; }
   const std::string& path() const { return path_; }
 
  private:
@@ -70,7 +76,9 @@ class LineReader {
   std::vector<char> buf_;
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false, truncated_ = false, skip_rest_ = false, stopped_ = false;
-  uint64_t line_no_ = 0, bytes_ = 0;
+  uint64_t line_no_ = 0, bytes_ = 0, line_offset_ = 0;
+  int64_t read_ms_ = 0;
+  std::string fingerprint_;
 };
 
 }  // namespace ki
