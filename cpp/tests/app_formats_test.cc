@@ -223,3 +223,19 @@ TEST(Cri, FullAndPartialLines) {
   // RFC 3339 syslog lines without PRI still parse as syslog
   EXPECT_EQ(doc("2024-01-24T12:39:13Z myhost app[1]: hello")["kafkainsight"]["format"], "rfc3164");
 }
+
+// flog 0.4.4 exactly (gofakeit 3.11.5): LogLevel("apache") includes the literal "trace1-8";
+// DomainName keeps the space of the buzzword "web services".
+TEST(FlogExact, Trace18AndHostNamesWithASpace) {
+  auto e = doc("[Sun Dec 04 04:47:44 2005] [quia:trace1-8] [pid 5521:tid 8134] [client 10.2.3.4:3301] We need to copy the bus!");
+  EXPECT_EQ(e["log"]["level"], "trace1-8");
+  EXPECT_EQ(e["event"]["severity"], 7);
+  auto s = doc("<165>2 2024-01-24T12:39:13.123Z seniorweb services.io quia 8123 ID45 - Try to hack the THX sensor!");
+  EXPECT_EQ(s["host"]["hostname"], "seniorweb services.io");
+  EXPECT_EQ(s["process"]["name"], "quia");
+  EXPECT_EQ(s["process"]["pid"], 8123);
+  EXPECT_EQ(s["log"]["syslog"]["msgid"], "ID45");
+  EXPECT_EQ(s["message"], "Try to hack the THX sensor!");
+  // a line that is broken either way keeps the first reason
+  EXPECT_NE(ki::test::fail_reason("<165>1 2024-01-24T12:39:13Z a b c d e f"), "");
+}

@@ -94,6 +94,14 @@ bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Reco
   }
 }
 
+std::optional<std::pair<std::string, std::string>> parse_add_field(std::string_view text) {
+  size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  std::string_view name = text.substr(0, eq);
+  if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string_view::npos) return std::nullopt;
+  return std::make_pair(std::string(name), std::string(text.substr(eq + 1)));
+}
+
 void Parser::add_fields(Record& rec) const {
   for (const auto& [name, value] : cfg_.add_fields) {
     if (name == "service.name" && rec.service.empty()) rec.service = value;

@@ -2,6 +2,7 @@
 // as given. Never throws on bad input: a failure carries a reason and a column.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,9 @@ struct ParserConfig {
   // record's service / logger when the line has none.
   std::vector<std::pair<std::string, std::string>> add_fields;
 };
+
+// "name=value" of --add-field: name a dotted field path; nullopt if there is no '=' or no name.
+std::optional<std::pair<std::string, std::string>> parse_add_field(std::string_view text);
 
 // Partial: a CRI "P" line, kept and joined with the next line (counted as empty).
 enum class ParseStatus : uint8_t { Ok, Empty, Failed, Partial };
