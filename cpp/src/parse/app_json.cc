@@ -128,7 +128,8 @@ bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec)
   if (auto e = st.parser.iterate(st.buf.data(), line.size(), st.buf.size()).get(doc))
     return ctx.fail(F, simdjson::error_message(e), 0);
   simdjson::ondemand::object obj;
-  if (doc.get_object().get(obj)) return ctx.fail(F, "expected a JSON object", 0);
+  if (auto e = doc.get_object().get(obj))
+    return ctx.fail(F, e == simdjson::INCORRECT_TYPE ? "expected a JSON object" : simdjson::error_message(e), 0);
   Walk w{ctx, rec};
   if (!w.object(obj, {}, 0)) return ctx.fail(F, w.error, 0);
   const char* after = nullptr;
