@@ -35,6 +35,14 @@ struct Walk {
 
   void push(const Field& f) { rec.fields.push_back(f); }
 
+  // An object or array kept as one JSON value, as written.
+  template <class C>
+  bool raw(C& c, Field& f) {
+    if (auto e = c.raw_json().get(f.text)) return fail(e);
+    f.kind = Field::Kind::Json;
+    return true;
+  }
+
   template <class V>
   bool value(std::string_view name, V&& v, int depth) {
     json_type t;
@@ -42,26 +50,16 @@ struct Walk {
     Field f{name};
     switch (t) {
       case json_type::object: {
-        if (depth >= kMaxDepth) {
-          simdjson::ondemand::object o;
-          std::string_view raw;
-          if (auto e = v.get_object().get(o)) return fail(e);
-          if (auto e = o.raw_json().get(raw)) return fail(e);
-          f.kind = Field::Kind::Json;
-          f.text = raw;
-          break;
-        }
         simdjson::ondemand::object o;
         if (auto e = v.get_object().get(o)) return fail(e);
-        return object(o, name, depth + 1);
+        if (depth < kMaxDepth) return object(o, name, depth + 1);
+        if (!raw(o, f)) return false;  // too deep: kept whole
+        break;
       }
       case json_type::array: {
         simdjson::ondemand::array a;
-        std::string_view raw;
         if (auto e = v.get_array().get(a)) return fail(e);
-        if (auto e = a.raw_json().get(raw)) return fail(e);
-        f.kind = Field::Kind::Json;
-        f.text = raw;
+        if (!raw(a, f)) return false;
         break;
       }
       case json_type::string: {
