@@ -45,6 +45,21 @@ Fields<T>& group_fields(Fields<T>& f, const char* offset_reset_doc, const char* 
 }
 
 void bind_parse(py::module_& m) {
+  py::class_<ki_py::FieldOptions> fo(m, "ki_py::FieldOptions", "app_json / logfmt field overrides and fields added to every document.");
+  fo.def(py::init([](std::string t, std::string l, std::string msg, std::vector<std::string> add) {
+           ki_py::FieldOptions o{std::move(t), std::move(l), std::move(msg), std::move(add)};
+           ki_py::parser_config("auto", 0, 0, o);  // validates add_fields now
+           return o;
+         }),
+         py::arg("json_time_field") = "", py::arg("json_level_field") = "", py::arg("json_message_field") = "",
+         py::arg("add_fields") = std::vector<std::string>{});
+  Fields<ki_py::FieldOptions>(fo)
+      .rw("json_time_field", &ki_py::FieldOptions::json_time_field, "field holding the time (dotted path); empty: by name")
+      .rw("json_level_field", &ki_py::FieldOptions::json_level_field, "field holding the level; empty: by name")
+      .rw("json_message_field", &ki_py::FieldOptions::json_message_field, "field holding the message; empty: by name")
+      .rw("add_fields", &ki_py::FieldOptions::add_fields, "name=value fields added to every document")
+      .done();
+
   py::class_<ParseStats> ps(m, "ParseStats", "What parsing counted (ki::ParseStats): lines = parsed + failed + empty.");
   ps.def(py::init<>());
   Fields<ParseStats>(ps)
@@ -139,6 +154,30 @@ void bind_produce(py::module_& m) {
                },
                "which lines carry ki.id (file fingerprint + byte offset, the consumer's _id): follow (lines of "
                "followed files), files (of every regular file) or none")
+      .rw_prop("json_time_field", [](const ProduceConfig& c) { return c.parser.json_time_field; },
+               [](ProduceConfig& c, const std::string& v) { c.parser.json_time_field = v; },
+               "app_json/logfmt: field holding the time (dotted path); empty: recognised by name")
+      .rw_prop("json_level_field", [](const ProduceConfig& c) { return c.parser.json_level_field; },
+               [](ProduceConfig& c, const std::string& v) { c.parser.json_level_field = v; },
+               "app_json/logfmt: field holding the level; empty: recognised by name")
+      .rw_prop("json_message_field", [](const ProduceConfig& c) { return c.parser.json_message_field; },
+               [](ProduceConfig& c, const std::string& v) { c.parser.json_message_field = v; },
+               "app_json/logfmt: field holding the message; empty: recognised by name")
+      .rw_prop("add_fields",
+               [](const ProduceConfig& c) {
+                 std::vector<std::string> out;
+                 for (const auto& [k, v] : c.parser.add_fields) out.push_back(k + "=" + v);
+                 return out;
+               },
+               [](ProduceConfig& c, const std::vector<std::string>& v) {
+                 c.parser.add_fields.clear();
+                 for (const auto& a : v) {
+                   auto kv = parse_add_field(a);
+                   if (!kv) throw py::value_error("add_field '" + a + "': expected name=value (name a dotted field path)");
+                   c.parser.add_fields.push_back(*kv);
+                 }
+               },
+               "name=value fields added to every document (--add-field)")
       .done();
 
   py::class_<ProduceStats> ps(m, "ProduceStats",
@@ -213,6 +252,7 @@ void bind_consume(py::module_& m) {
       .rw("startup_timeout_ms", &EsSinkConfig::startup_timeout_ms, "how long to wait for Elasticsearch at start (ms)")
       .rw("backoff_initial_ms", &EsSinkConfig::backoff_initial_ms, "first retry delay (ms)")
       .rw("backoff_max_ms", &EsSinkConfig::backoff_max_ms, "longest retry delay (ms)")
+      .rw("kafka_metadata", &EsSinkConfig::kafka_metadata, "add kafka.topic, kafka.partition and kafka.offset to each document")
       .rw("max_buffered_bytes", &EsSinkConfig::max_buffered_bytes, "unacknowledged message bytes before fetching pauses")
       .done();
 

@@ -31,6 +31,7 @@ namespace {
 using ki_py::parser_config;
 using ki_py::to_format;
 using ki_py::to_schema;
+using ki_py::FieldOptions;
 
 // Polled from C++ with the GIL released: re-acquires it to let Python run signal handlers.
 // A raised KeyboardInterrupt is held and re-raised (or reported) once the C++ call returns.
@@ -63,9 +64,10 @@ struct ReadResult {
 };
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
-                                       const std::string& schema, bool include_original, int tz, int year) {
+                                       const std::string& schema, bool include_original, int tz, int year,
+                                       const FieldOptions& fields) {
   auto res = std::make_shared<ReadResult>();
-  ParserConfig pcfg = parser_config(format, tz, year);
+  ParserConfig pcfg = parser_config(format, tz, year, fields);
   EncoderConfig ecfg{to_schema(schema), include_original};
   SignalPoll poll;
   {
@@ -98,8 +100,9 @@ std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, co
 // Parses lines handed over from Python (an iterable, a notebook cell) in chunks.
 class LineParser {
  public:
-  LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year)
-      : stage_(parser_config(format, tz, year), EncoderConfig{to_schema(schema), include_original}),
+  LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year,
+             const FieldOptions& fields)
+      : stage_(parser_config(format, tz, year, fields), EncoderConfig{to_schema(schema), include_original}),
         res_(std::make_shared<ReadResult>()) {
     res_->sources.push_back("<lines>");
   }
@@ -137,8 +140,8 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "parse_line",
       [](std::string_view line, const std::string& format, const std::string& schema, bool include_original,
-         int tz, int year) {
-        Parser parser(parser_config(format, tz, year));
+         int tz, int year, const FieldOptions& fields) {
+        Parser parser(parser_config(format, tz, year, fields));
         Encoder encoder(EncoderConfig{to_schema(schema), include_original});
         Record rec;
         ParseStatus st = parser.parse(line, rec);
@@ -148,7 +151,7 @@ PYBIND11_MODULE(_core, m) {
         return py::tuple(py::make_tuple(true, doc, std::string(format_name(rec.format))));
       },
       py::arg("line"), py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-      py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("fields") = FieldOptions{},
       "Parse one line. Returns (ok, document JSON or failure reason, format name).");
 
   m.def("detect_format",
@@ -195,20 +198,23 @@ PYBIND11_MODULE(_core, m) {
       .def("stats", [](const ReadResult& r) { return r.stats; }, "What parsing counted (ParseStats).");
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
-        py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0);
+        py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+        py::arg("fields") = FieldOptions{});
 
   py::class_<LineParser>(m, "LineParser")
-      .def(py::init<const std::string&, const std::string&, bool, int, int>(), py::arg("format") = "auto",
-           py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-           py::arg("year") = 0)
+      .def(py::init<const std::string&, const std::string&, bool, int, int, const FieldOptions&>(),
+           py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
+           py::arg("tz_offset_min") = 0,
+           py::arg("year") = 0, py::arg("fields") = FieldOptions{})
       .def("feed", &LineParser::feed, py::arg("lines"))
       .def("result", &LineParser::result);
 
   m.def(
       "convert",
       [](const std::vector<std::string>& paths, const std::string& output, const std::string& failed_output,
-         const std::string& format, const std::string& schema, bool include_original, int tz, int year) {
-        ParserConfig pcfg = parser_config(format, tz, year);
+         const std::string& format, const std::string& schema, bool include_original, int tz, int year,
+         const FieldOptions& fields) {
+        ParserConfig pcfg = parser_config(format, tz, year, fields);
         EncoderConfig ecfg{to_schema(schema), include_original};
         SignalPoll poll;
         ParseStats stats;
@@ -258,7 +264,8 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-      py::arg("year") = 0, "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
+      py::arg("year") = 0, py::arg("fields") = FieldOptions{},
+      "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
 
   m.def(
       "generate",
@@ -311,6 +318,6 @@ PYBIND11_MODULE(_core, m) {
   bind_http(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
-                                     "rfc5424", "json");
+                                     "rfc5424", "json", "app_json", "logfmt", "cri");
   m.attr("SCHEMAS") = py::make_tuple("ecs", "kafkainsight");
 }

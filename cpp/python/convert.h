@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "encode/encoder.h"
 #include "parse/parser.h"
@@ -20,7 +21,7 @@ inline ki::Format to_format(const std::string& name) {
   if (!f)
     throw py::value_error("unknown format '" + name +
                           "'; choose auto, apache_common, common_log, apache_combined, apache_error, "
-                          "rfc3164, rfc5424 or json");
+                          "rfc3164, rfc5424, json, app_json, logfmt or cri");
   return *f;
 }
 
@@ -32,11 +33,26 @@ inline ki::Schema to_schema(const std::string& name) {
   return *s;
 }
 
-inline ki::ParserConfig parser_config(const std::string& format, int tz_offset_min, int year) {
+// The app_json / logfmt overrides and --add-field, for the calls that parse lines.
+struct FieldOptions {
+  std::string json_time_field, json_level_field, json_message_field;
+  std::vector<std::string> add_fields;  // "name=value"
+};
+
+inline ki::ParserConfig parser_config(const std::string& format, int tz_offset_min, int year,
+                                      const FieldOptions& o = {}) {
   ki::ParserConfig c;
   c.format = to_format(format);
   c.default_offset_min = tz_offset_min;
   c.default_year = year;
+  c.json_time_field = o.json_time_field;
+  c.json_level_field = o.json_level_field;
+  c.json_message_field = o.json_message_field;
+  for (const auto& a : o.add_fields) {
+    auto kv = ki::parse_add_field(a);
+    if (!kv) throw py::value_error("add_field '" + a + "': expected name=value (name a dotted field path)");
+    c.add_fields.push_back(*kv);
+  }
   return c;
 }
 

@@ -231,7 +231,7 @@ void summarize_files(const std::vector<std::string>& paths, const ParserConfig& 
       if (st == ParseStatus::Ok && !reader.truncated()) {
         ++parsed;
         out.add(rec);
-      } else if (st == ParseStatus::Empty) {
+      } else if (st == ParseStatus::Empty || st == ParseStatus::Partial) {
         ++empty;
       } else {
         ++failed;
