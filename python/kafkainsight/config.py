@@ -292,7 +292,9 @@ SETTINGS: tuple[Setting, ...] = (
       ("consume", "report", "watch"),
       per={"report": dict(default=100_000,
                           help="read at most this many messages of the topic (0 = all, held in memory)")}),
-    S("idle_timeout", ("--idle-timeout",), None, float, 0.0, "stop after this many idle seconds (0 = never)",
+    S("idle_timeout", ("--idle-timeout",), None, float, 0.0,
+      "stop after this many idle seconds: partitions assigned, read to their end, nothing in flight; no "
+      "partition within it + the join grace (30 s, or the session timeout + 5 s) is an error, exit 1 (0 = never)",
       ("consume", "watch")),
     S("stop_at_end", ("--stop-at-end",), None, bool, False,
       "stop once every assigned partition is read to its end (a batch run)", ("consume", "watch"),

@@ -182,7 +182,9 @@ class Consumer(GroupMember):
     def run(self, sink: ElasticsearchSink, *, max_messages: int = 0, idle_timeout: float = 0.0,
             stop_at_end: bool = False, progress: Callable[[dict], Any] | None = None) -> ConsumeStats:
         """Consume until stopped (Ctrl-C, ``stop()``), ``max_messages``, ``idle_timeout`` seconds
-        without messages, or (``stop_at_end``) once every assigned partition is read to its end.
+        with partitions assigned, read to their end and nothing in flight (a run that got no
+        partition within ``idle_timeout`` + the join grace ends with ``fatal`` saying so), or
+        (``stop_at_end``) once every assigned partition is read to its end.
         In-flight bulks finish and offsets are committed before it returns."""
         if sink._ca_missing:
             raise CAFileNotFoundError(*sink._ca_missing)

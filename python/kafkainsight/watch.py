@@ -175,8 +175,10 @@ class Watcher(GroupMember):
     def run(self, *, max_messages: int = 0, idle_timeout: float = 0.0, stop_at_end: bool = False,
             on_alert: Callable[[str], Any] | None = None,
             progress: Callable[[dict], Any] | None = None) -> WatchStats:
-        """Watch until stopped (Ctrl-C, ``stop()``), ``max_messages``, ``idle_timeout`` seconds without
-        messages, or (``stop_at_end``) every partition read to its end — then the last windows close."""
+        """Watch until stopped (Ctrl-C, ``stop()``), ``max_messages``, ``idle_timeout`` seconds with
+        partitions assigned and read to their end and no message, or (``stop_at_end``) every partition
+        read to its end — then the last windows close. A run that got no partition within
+        ``idle_timeout`` + the join grace ends with ``fatal`` saying so."""
         self.alerts = []
 
         def alert(line: str) -> None:
