@@ -45,7 +45,7 @@ Fields<T>& group_fields(Fields<T>& f, const char* offset_reset_doc, const char* 
 }
 
 void bind_parse(py::module_& m) {
-  py::class_<ki_py::FieldOptions> fo(m, "ki_py::FieldOptions", "app_json / logfmt field overrides and fields added to every document.");
+  py::class_<ki_py::FieldOptions> fo(m, "FieldOptions", "app_json / logfmt field overrides and fields added to every document.");
   fo.def(py::init([](std::string t, std::string l, std::string msg, std::vector<std::string> add) {
            ki_py::FieldOptions o{std::move(t), std::move(l), std::move(msg), std::move(add)};
            ki_py::parser_config("auto", 0, 0, o);  // validates add_fields now

@@ -151,7 +151,7 @@ PYBIND11_MODULE(_core, m) {
         return py::tuple(py::make_tuple(true, doc, std::string(format_name(rec.format))));
       },
       py::arg("line"), py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("fields") = FieldOptions{},
+      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"),
       "Parse one line. Returns (ok, document JSON or failure reason, format name).");
 
   m.def("detect_format",
@@ -199,13 +199,13 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
         py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-        py::arg("fields") = FieldOptions{});
+        py::arg_v("fields", FieldOptions{}, "FieldOptions()"));
 
   py::class_<LineParser>(m, "LineParser")
       .def(py::init<const std::string&, const std::string&, bool, int, int, const FieldOptions&>(),
            py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
            py::arg("tz_offset_min") = 0,
-           py::arg("year") = 0, py::arg("fields") = FieldOptions{})
+           py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"))
       .def("feed", &LineParser::feed, py::arg("lines"))
       .def("result", &LineParser::result);
 
@@ -264,7 +264,7 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-      py::arg("year") = 0, py::arg("fields") = FieldOptions{},
+      py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"),
       "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
 
   m.def(

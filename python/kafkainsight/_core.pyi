@@ -5,7 +5,52 @@ KafkaInsight C++ core (parsing, encoding, generation).
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['ClientConfig', 'ConsumePipeline', 'ConsumeStats', 'ConsumerConfig', 'EngineStats', 'EsSinkConfig', 'FORMATS', 'GeneratorConfig', 'HttpClient', 'KafkaConfigError', 'KafkaError', 'KafkaTopicError', 'KafkaUnreachableError', 'LineEvaluator', 'LineParser', 'MockCluster', 'ParseStats', 'ProduceConfig', 'ProduceStats', 'Producer', 'ReadResult', 'SCHEMAS', 'SinkStats', 'SummaryConfig', 'TrafficSummary', 'WatchConfig', 'WatchPipeline', 'WatchStats', 'WebhookConfig', 'convert', 'cpp_defaults', 'detect_format', 'generate', 'generate_lines', 'parse_line', 'read_files', 'read_topic', 'summarize_files', 'watch_check_rules', 'watch_default_rules', 'watch_evaluate_files']
+__all__: list[str] = ['ClientConfig', 'ConsumePipeline', 'ConsumeStats', 'ConsumerConfig', 'EngineStats', 'EsSinkConfig', 'FORMATS', 'FieldOptions', 'GeneratorConfig', 'HttpClient', 'KafkaConfigError', 'KafkaError', 'KafkaTopicError', 'KafkaUnreachableError', 'LineEvaluator', 'LineParser', 'MockCluster', 'ParseStats', 'ProduceConfig', 'ProduceStats', 'Producer', 'ReadResult', 'SCHEMAS', 'SinkStats', 'SummaryConfig', 'TrafficSummary', 'WatchConfig', 'WatchPipeline', 'WatchStats', 'WebhookConfig', 'convert', 'cpp_defaults', 'detect_format', 'generate', 'generate_lines', 'parse_line', 'read_files', 'read_topic', 'summarize_files', 'watch_check_rules', 'watch_default_rules', 'watch_evaluate_files']
+class FieldOptions:
+    """
+    app_json / logfmt field overrides and fields added to every document.
+    """
+    _fields: typing.ClassVar[tuple] = ('json_time_field', 'json_level_field', 'json_message_field', 'add_fields')
+    def __init__(self, json_time_field: str = '', json_level_field: str = '', json_message_field: str = '', add_fields: collections.abc.Sequence[str] = []) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict:
+        """
+        The fields as a dict (names in `_fields` order; nested structs as dicts); secrets are included, unmasked.
+        """
+    @property
+    def add_fields(self) -> list[str]:
+        """
+        name=value fields added to every document
+        """
+    @add_fields.setter
+    def add_fields(self, arg0: collections.abc.Sequence[str]) -> None:
+        ...
+    @property
+    def json_level_field(self) -> str:
+        """
+        field holding the level; empty: by name
+        """
+    @json_level_field.setter
+    def json_level_field(self, arg0: str) -> None:
+        ...
+    @property
+    def json_message_field(self) -> str:
+        """
+        field holding the message; empty: by name
+        """
+    @json_message_field.setter
+    def json_message_field(self, arg0: str) -> None:
+        ...
+    @property
+    def json_time_field(self) -> str:
+        """
+        field holding the time (dotted path); empty: by name
+        """
+    @json_time_field.setter
+    def json_time_field(self, arg0: str) -> None:
+        ...
 class ParseStats:
     """
     What parsing counted (ki::ParseStats): lines = parsed + failed + empty.
@@ -126,7 +171,7 @@ class ProduceConfig:
     """
     The produce pipeline: Kafka producer, parser, encoder, delivery (ki::ProduceConfig), seen flat; names and units as in the settings table.
     """
-    _fields: typing.ClassVar[tuple] = ('bootstrap', 'properties', 'timeout_ms', 'topic', 'dlq_topic', 'format', 'tz_offset_min', 'year', 'schema', 'include_original', 'key', 'on_parse_error', 'rate', 'follow', 'from_end', 'poll_ms', 'flush_timeout_ms', 'headers')
+    _fields: typing.ClassVar[tuple] = ('bootstrap', 'properties', 'timeout_ms', 'topic', 'dlq_topic', 'format', 'tz_offset_min', 'year', 'schema', 'include_original', 'key', 'on_parse_error', 'rate', 'follow', 'from_end', 'poll_ms', 'flush_timeout_ms', 'headers', 'event_ids', 'json_time_field', 'json_level_field', 'json_message_field', 'add_fields')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -135,6 +180,14 @@ class ProduceConfig:
         """
         The fields as a dict (names in `_fields` order; nested structs as dicts); secrets are included, unmasked.
         """
+    @property
+    def add_fields(self) -> list[str]:
+        """
+        name=value fields added to every document (--add-field)
+        """
+    @add_fields.setter
+    def add_fields(self, arg1: collections.abc.Sequence[str]) -> None:
+        ...
     @property
     def bootstrap(self) -> str:
         """
@@ -150,6 +203,14 @@ class ProduceConfig:
         """
     @dlq_topic.setter
     def dlq_topic(self, arg0: str) -> None:
+        ...
+    @property
+    def event_ids(self) -> str:
+        """
+        which lines carry ki.id (file fingerprint + byte offset, the consumer's _id): follow (lines of followed files), files (of every regular file) or none
+        """
+    @event_ids.setter
+    def event_ids(self, arg1: str) -> None:
         ...
     @property
     def flush_timeout_ms(self) -> int:
@@ -198,6 +259,30 @@ class ProduceConfig:
         """
     @include_original.setter
     def include_original(self, arg1: bool) -> None:
+        ...
+    @property
+    def json_level_field(self) -> str:
+        """
+        app_json/logfmt: field holding the level; empty: recognised by name
+        """
+    @json_level_field.setter
+    def json_level_field(self, arg1: str) -> None:
+        ...
+    @property
+    def json_message_field(self) -> str:
+        """
+        app_json/logfmt: field holding the message; empty: recognised by name
+        """
+    @json_message_field.setter
+    def json_message_field(self, arg1: str) -> None:
+        ...
+    @property
+    def json_time_field(self) -> str:
+        """
+        app_json/logfmt: field holding the time (dotted path); empty: recognised by name
+        """
+    @json_time_field.setter
+    def json_time_field(self, arg1: str) -> None:
         ...
     @property
     def key(self) -> str:
@@ -490,7 +575,7 @@ class ConsumerConfig:
     """
     The Kafka consumer group member (ki::ConsumerConfig).
     """
-    _fields: typing.ClassVar[tuple] = ('bootstrap', 'topics', 'group', 'auto_offset_reset', 'properties')
+    _fields: typing.ClassVar[tuple] = ('bootstrap', 'topics', 'group', 'auto_offset_reset', 'instance_id', 'connect_timeout_ms', 'properties')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -516,12 +601,28 @@ class ConsumerConfig:
     def bootstrap(self, arg0: str) -> None:
         ...
     @property
+    def connect_timeout_ms(self) -> int:
+        """
+        the cluster must answer within this at start (ms)
+        """
+    @connect_timeout_ms.setter
+    def connect_timeout_ms(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
     def group(self) -> str:
         """
         consumer group id
         """
     @group.setter
     def group(self, arg0: str) -> None:
+        ...
+    @property
+    def instance_id(self) -> str:
+        """
+        group.instance.id (static membership): empty = ki-<host>-<topics hash>, 'none' = dynamic
+        """
+    @instance_id.setter
+    def instance_id(self, arg0: str) -> None:
         ...
     @property
     def properties(self) -> dict:
@@ -543,7 +644,7 @@ class EsSinkConfig:
     """
     Where documents go: index, batching, dead letters (ki::EsSinkConfig).
     """
-    _fields: typing.ClassVar[tuple] = ('client', 'index', 'op', 'bulk_max_docs', 'bulk_max_bytes', 'linger_ms', 'dlq_topic', 'index_settings', 'template_name', 'template_body', 'recreate_index', 'startup_timeout_ms', 'backoff_initial_ms', 'backoff_max_ms', 'max_buffered_bytes')
+    _fields: typing.ClassVar[tuple] = ('client', 'index', 'op', 'bulk_max_docs', 'bulk_max_bytes', 'linger_ms', 'fixed_linger', 'dlq_topic', 'index_settings', 'template_name', 'template_body', 'recreate_index', 'startup_timeout_ms', 'backoff_initial_ms', 'backoff_max_ms', 'kafka_metadata', 'max_buffered_bytes')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -601,6 +702,14 @@ class EsSinkConfig:
     def dlq_topic(self, arg0: str) -> None:
         ...
     @property
+    def fixed_linger(self) -> bool:
+        """
+        a partial bulk waits for linger_ms even when Kafka has nothing more (false: sent once Kafka is drained)
+        """
+    @fixed_linger.setter
+    def fixed_linger(self, arg0: bool) -> None:
+        ...
+    @property
     def index(self) -> str:
         """
         index name, or a pattern of the event date (logs-%Y.%m.%d)
@@ -617,9 +726,17 @@ class EsSinkConfig:
     def index_settings(self, arg0: str) -> None:
         ...
     @property
+    def kafka_metadata(self) -> bool:
+        """
+        add kafka.topic, kafka.partition and kafka.offset to each document
+        """
+    @kafka_metadata.setter
+    def kafka_metadata(self, arg0: bool) -> None:
+        ...
+    @property
     def linger_ms(self) -> int:
         """
-        how long a partial bulk waits for more documents (ms)
+        how long a partial bulk may wait for more documents while they keep coming (ms)
         """
     @linger_ms.setter
     def linger_ms(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
@@ -676,7 +793,7 @@ class ConsumeStats:
     """
     What a consume run did (ki::ConsumeStats).
     """
-    _fields: typing.ClassVar[tuple] = ('consumed', 'indexed', 'duplicates', 'dead_lettered', 'item_retries', 'request_retries', 'bulk_requests', 'rejected', 'id_conflicts', 'fetch_pauses', 'bytes_sent', 'seconds', 'latency_p50_ms', 'latency_p99_ms', 'committed', 'lag', 'lag_unknown', 'errors', 'fatal', 'interrupted', 'bulk_latency', 'e2e_latency')
+    _fields: typing.ClassVar[tuple] = ('consumed', 'indexed', 'duplicates', 'dead_lettered', 'item_retries', 'request_retries', 'bulk_requests', 'rejected', 'id_conflicts', 'bad_event_ids', 'fetch_pauses', 'bytes_sent', 'seconds', 'latency_p50_ms', 'latency_p99_ms', 'committed', 'lag', 'lag_unknown', 'errors', 'fatal', 'interrupted', 'bulk_latency', 'e2e_latency')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -684,6 +801,11 @@ class ConsumeStats:
     def to_dict(self) -> dict:
         """
         The fields as a dict (names in `_fields` order; nested structs as dicts); secrets are included, unmasked.
+        """
+    @property
+    def bad_event_ids(self) -> int:
+        """
+        ki.id headers that were not event ids: those documents got _id topic-partition-offset
         """
     @property
     def bulk_latency(self) -> dict:
@@ -868,7 +990,7 @@ class WatchConfig:
     """
     The watcher: consumer group, rules and alert sinks (ki::watch::WatchConfig).
     """
-    _fields: typing.ClassVar[tuple] = ('bootstrap', 'topics', 'group', 'auto_offset_reset', 'properties', 'alerts_topic', 'webhook', 'lateness_ms')
+    _fields: typing.ClassVar[tuple] = ('bootstrap', 'topics', 'group', 'auto_offset_reset', 'instance_id', 'connect_timeout_ms', 'properties', 'alerts_topic', 'webhook', 'lateness_ms')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -906,12 +1028,28 @@ class WatchConfig:
     def bootstrap(self, arg0: str) -> None:
         ...
     @property
+    def connect_timeout_ms(self) -> int:
+        """
+        the cluster must answer within this at start (ms)
+        """
+    @connect_timeout_ms.setter
+    def connect_timeout_ms(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
     def group(self) -> str:
         """
         consumer group id
         """
     @group.setter
     def group(self, arg0: str) -> None:
+        ...
+    @property
+    def instance_id(self) -> str:
+        """
+        group.instance.id (static membership): empty = ki-<host>-<topics hash>, 'none' = dynamic
+        """
+    @instance_id.setter
+    def instance_id(self, arg0: str) -> None:
         ...
     @property
     def lateness_ms(self) -> int:
@@ -1055,7 +1193,7 @@ class WatchStats:
     """
     What a watch run did (ki::watch::WatchStats).
     """
-    _fields: typing.ClassVar[tuple] = ('consumed', 'undecodable', 'engine', 'kafka_sink', 'webhook_sink', 'lag', 'e2e_latency', 'seconds', 'errors', 'fatal', 'interrupted')
+    _fields: typing.ClassVar[tuple] = ('consumed', 'undecodable', 'engine', 'kafka_sink', 'webhook_sink', 'lag', 'lag_unknown', 'e2e_latency', 'seconds', 'errors', 'fatal', 'interrupted')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -1103,6 +1241,11 @@ class WatchStats:
     def lag(self) -> dict[str, int]:
         """
         topic[partition] -> high watermark - position
+        """
+    @property
+    def lag_unknown(self) -> list[str]:
+        """
+        assigned partitions whose end is not known yet
         """
     @property
     def seconds(self) -> float:
@@ -1192,7 +1335,7 @@ class ReadResult:
         What parsing counted (ParseStats).
         """
 class LineParser:
-    def __init__(self, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0) -> None:
+    def __init__(self, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> None:
         ...
     def feed(self, lines: collections.abc.Sequence[str]) -> None:
         ...
@@ -1329,7 +1472,7 @@ class HttpClient:
     @property
     def url(self) -> str:
         ...
-def convert(paths: collections.abc.Sequence[str], output: str = '-', failed_output: str = '', format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0) -> ParseStats:
+def convert(paths: collections.abc.Sequence[str], output: str = '-', failed_output: str = '', format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> ParseStats:
     """
     Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.
     """
@@ -1349,11 +1492,11 @@ def generate_lines(config: GeneratorConfig, number: typing.SupportsInt | typing.
     """
     `number` generated lines as a list.
     """
-def parse_line(line: str, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple:
+def parse_line(line: str, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> tuple:
     """
     Parse one line. Returns (ok, document JSON or failure reason, format name).
     """
-def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0) -> ReadResult:
+def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> ReadResult:
     ...
 def read_topic(bootstrap: str, topic: str, properties: collections.abc.Mapping[str, str] = {}, keep: typing.SupportsInt | typing.SupportsIndex = 10, timeout: typing.SupportsFloat | typing.SupportsIndex = 30.0) -> dict:
     ...
@@ -1369,5 +1512,5 @@ def watch_default_rules() -> str:
     """
 def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
     ...
-FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'rfc3164', 'rfc5424', 'json')
+FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'rfc3164', 'rfc5424', 'json', 'app_json', 'logfmt', 'cri')
 SCHEMAS: tuple = ('ecs', 'kafkainsight')
