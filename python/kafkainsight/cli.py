@@ -276,9 +276,10 @@ def _cmd_broker(a: argparse.Namespace) -> int:
 
 
 def _cmd_demo(a: argparse.Namespace) -> int:
-                        headers="none" if a.no_headers else a.headers, event_ids=a.event_ids, resume=a.resume,
-                        json_time_field=a.json_time_field, json_level_field=a.json_level_field,
-                        json_message_field=a.json_message_field, add_fields=a.add_fields)
+    """The main job end to end on embedded defaults (demo.py)."""
+    from .demo import run
+    _sigterm_as_interrupt()
+    return run(a)
 
 
 def _cmd_report(a: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ from pathlib import Path
 from ._version import __version__
 
 FORMATS = ("apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json")
-BAD_LINES = ("this is not a log line", "<999>bad priority", '{"json": "but not a log"}')
+BAD_LINES = ("this is not a log line", "<999>bad priority", '{"json": "truncated"')
 START = 1700000000                       # event time of the first generated line (2023-11-14 22:13:20 UTC)
 INCIDENT_SECONDS, INCIDENT_PER_SECOND = 60, 4
 INCIDENT_CLIENT = "203.0.113.7"          # TEST-NET-3: a documentation address
