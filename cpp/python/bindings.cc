@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "encode/json_writer.h"
+#include "columns_py.h"
 #include "interrupt.h"
 #include "generate/generator.h"
 #include "pipeline/parse_pipeline.h"
@@ -23,6 +24,7 @@ void bind_report(py::module_& m);         // bind_report.cc
 void bind_watch(py::module_& m);          // bind_watch.cc
 void bind_defaults(py::module_& m);       // bind_defaults.cc
 void bind_http(py::module_& m);           // bind_http.cc
+
 
 namespace {
 
@@ -77,57 +79,73 @@ py::dict stats_dict(const ParseStats& s) {
   return d;
 }
 
-// Everything read_logs() returns, held compactly in C++ until Python asks for it.
+// Everything read_logs() returns, held compactly in C++ (typed columns) until Python asks.
 struct ReadResult {
-  std::string docs;              // documents, each followed by '\n'
-  std::vector<size_t> ends;      // end offset of each document
+  std::shared_ptr<ColumnTable> table = std::make_shared<ColumnTable>();
   std::vector<uint64_t> line_nos;
   std::vector<uint32_t> source_ids;
   std::vector<std::string> sources;
   std::vector<FailedLine> failures;
   ParseStats stats;
-  size_t limit_failures = 100000;
 
-  void add_doc(const std::string& doc, uint32_t src, uint64_t line_no) {
-    docs += doc;
-    docs.push_back('\n');
-    ends.push_back(docs.size());
+  void add_doc(const std::string& source, uint64_t line_no) {
+    if (sources.empty() || sources.back() != source) sources.push_back(source);
     line_nos.push_back(line_no);
-    source_ids.push_back(src);
+    source_ids.push_back(static_cast<uint32_t>(sources.size() - 1));
   }
+};
+
+void throw_input_error(const std::string& err) {
+  if (err.empty()) return;
+  if (err.find("cannot open") != std::string::npos || err.find("directory") != std::string::npos)
+    throw py::value_error(err);  // re-raised as FileNotFoundError by Python
+  throw std::runtime_error(err);  // damaged input: names the file and the byte offset
+}
+
+// Reads files in batches of up to `batch` documents (all of them with the default).
+class FileBatches {
+ public:
+  FileBatches(const std::vector<std::string>& paths, const std::string& format, const std::string& schema,
+              bool include_original, int tz, int year) {
+    ParseFilesCallbacks cb;
+    cb.on_doc = [this](const ParseStage&, const std::string& source, uint64_t line_no) {
+      cur_->add_doc(source, line_no);
+    };
+    cb.on_fail = [this](FailedLine&& f) { cur_->failures.push_back(std::move(f)); };
+    cb.stop = std::ref(poll_);
+    run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year),
+                                           EncoderConfig{to_schema(schema), include_original}, std::move(cb));
+  }
+  // The next batch, or None once the input is done.
+  std::shared_ptr<ReadResult> next(uint64_t batch) {
+    if (done_) return nullptr;
+    auto res = std::make_shared<ReadResult>();
+    cur_ = res.get();
+    run_->stage().set_columns(res->table.get());
+    {
+      py::gil_scoped_release release;
+      done_ = !run_->run(batch);
+    }
+    run_->stage().set_columns(nullptr);
+    res->table->finish();
+    res->stats = run_->stats();
+    poll_.intr.raise_if_pending();
+    throw_input_error(res->stats.error);
+    return res;
+  }
+  std::pair<size_t, uint64_t> progress() const { return {run_->file_index(), run_->file_bytes()}; }
+
+ private:
+  SignalPoll poll_;
+  std::unique_ptr<ParseFilesRun> run_;
+  ReadResult* cur_ = nullptr;
+  bool done_ = false;
 };
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
                                        const std::string& schema, bool include_original, int tz, int year) {
-  auto res = std::make_shared<ReadResult>();
-  ParserConfig pcfg = parser_config(format, tz, year);
-  EncoderConfig ecfg{to_schema(schema), include_original};
-  SignalPoll poll;
-  {
-    py::gil_scoped_release release;
-    ParseFilesCallbacks cb;
-    uint32_t src = 0;
-    std::string current;
-    cb.on_doc = [&](const ParseStage& st, const std::string& source, uint64_t line_no) {
-      if (source != current) {
-        current = source;
-        res->sources.push_back(source);
-        src = static_cast<uint32_t>(res->sources.size() - 1);
-      }
-      res->add_doc(st.doc(), src, line_no);
-    };
-    cb.on_fail = [&](FailedLine&& f) { res->failures.push_back(std::move(f)); };
-    cb.stop = std::ref(poll);
-    res->stats = parse_files(paths, pcfg, ecfg, cb);
-  }
-  poll.intr.raise_if_pending();
-  const std::string& err = res->stats.error;
-  if (!err.empty()) {
-    if (err.find("cannot open") != std::string::npos || err.find("directory") != std::string::npos)
-      throw py::value_error(err);  // re-raised as FileNotFoundError by Python
-    throw std::runtime_error(err);  // damaged input: names the file and the byte offset
-  }
-  return res;
+  FileBatches files(paths, format, schema, include_original, tz, year);
+  return files.next(UINT64_MAX);
 }
 
 // Parses lines handed over from Python (an iterable, a notebook cell) in chunks.
@@ -136,7 +154,7 @@ class LineParser {
   LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year)
       : stage_(parser_config(format, tz, year), EncoderConfig{to_schema(schema), include_original}),
         res_(std::make_shared<ReadResult>()) {
-    res_->sources.push_back("<lines>");
+    stage_.set_columns(res_->table.get());
   }
   void feed(const std::vector<std::string>& lines) {
     py::gil_scoped_release release;
@@ -145,14 +163,19 @@ class LineParser {
       ++line_no_;
       ParseStatus st = stage_.process(l);
       if (st == ParseStatus::Ok)
-        res_->add_doc(stage_.doc(), 0, line_no_);
+        res_->add_doc("<lines>", line_no_);
       else if (st == ParseStatus::Failed)
         res_->failures.push_back(FailedLine{"<lines>", line_no_, stage_.reason(), std::string(l)});
     }
   }
+  // The documents so far; the parser starts a new result after this.
   std::shared_ptr<ReadResult> result() {
-    res_->stats = stage_.stats();
-    return res_;
+    auto res = std::move(res_);
+    res->stats = stage_.stats();
+    res->table->finish();
+    res_ = std::make_shared<ReadResult>();
+    stage_.set_columns(res_->table.get());
+    return res;
   }
 
  private:
@@ -189,19 +212,14 @@ PYBIND11_MODULE(_core, m) {
         [](std::string_view line) { return std::string(format_name(Parser::detect(line))); });
 
   py::class_<ReadResult, std::shared_ptr<ReadResult>>(m, "ReadResult")
-      .def("__len__", [](const ReadResult& r) { return r.ends.size(); })
-      .def("docs",
-           [](const ReadResult& r) {
-             py::list out(r.ends.size());
-             size_t start = 0;
-             for (size_t i = 0; i < r.ends.size(); ++i) {
-               out[i] = py::str(r.docs.data() + start, r.ends[i] - start - 1);
-               start = r.ends[i];
-             }
-             return out;
-           },
+      .def("__len__", [](const ReadResult& r) { return r.table->rows; })
+      .def("docs", [](const ReadResult& r) { return table_docs(*r.table); },
            "The documents as JSON strings, in input order.")
-      .def("ndjson", [](const ReadResult& r) { return py::bytes(r.docs); })
+      .def("ndjson", [](const ReadResult& r) { return py::bytes(table_ndjson(*r.table)); })
+      .def("records", [](const ReadResult& r) { return table_records(*r.table); },
+           "The documents as dicts (nested like the JSON), built in C++.")
+      .def("arrow", [](const ReadResult& r, bool flatten) { return arrow_batch(r.table, flatten); },
+           py::arg("flatten") = true, "The documents as an Arrow record batch (PyCapsule interface).")
       .def("line_numbers", [](const ReadResult& r) { return r.line_nos; })
       .def("sources",
            [](const ReadResult& r) {
@@ -236,6 +254,15 @@ PYBIND11_MODULE(_core, m) {
            py::arg("year") = 0)
       .def("feed", &LineParser::feed)
       .def("result", &LineParser::result);
+
+  py::class_<FileBatches>(m, "FileBatches", "Files parsed batch by batch (bounded memory).")
+      .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int>(),
+           py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
+           py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0)
+      .def("next", &FileBatches::next, py::arg("batch_size"),
+           "Up to batch_size documents as a ReadResult (its stats are the running totals); None at the end.")
+      .def("progress", &FileBatches::progress, "(index of the current file, its uncompressed bytes read)");
+  bind_columns(m);
 
   m.def(
       "convert",

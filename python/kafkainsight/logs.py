@@ -1,7 +1,6 @@
 """Parsing API: one line, a file, many files or any iterable of lines."""
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Iterable, Iterator, Union
 
@@ -77,8 +76,9 @@ class LogResult:
 
     @property
     def records(self) -> list[dict[str, Any]]:
+        """Documents as dicts (nested like the JSON documents), built in C++ from the columns."""
         if self._records is None:
-            self._records = [json.loads(d) for d in self._core.docs()]
+            self._records = self._core.records()
         return self._records
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -103,18 +103,26 @@ class LogResult:
         return {"lines": s["lines"], "parsed": s["parsed"], "failed": s["failed"], "empty": s["empty"],
                 **{f"format.{k}": v for k, v in s["by_format"].items()}}
 
+    def to_arrow(self, flatten: bool = True):
+        """A ``pyarrow.Table`` over the C++ column buffers (no copy): one row per document.
+
+        Columns are named by dotted ECS path (``http.response.status_code``); ``flatten=False``
+        gives nested struct columns instead. ``@timestamp`` is timestamp[ns, UTC], numbers are
+        int64, method / level / format / status class are dictionary columns, a field a
+        document lacks is null (files of several formats give the union of their columns).
+        """
+        pa = _require("pyarrow", "to_arrow()", "pandas")
+        return pa.Table.from_batches([pa.record_batch(self._core.arrow(flatten))])
+
     def to_pandas(self, flatten: bool = True):
-        """A DataFrame, one row per document; nested fields become dotted columns."""
-        try:
-            import pandas as pd
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise ImportError("to_pandas() needs pandas: pip install 'kafkainsight[pandas]'") from e
-        if not flatten:
-            return pd.DataFrame(self.records)
-        df = pd.json_normalize(self.records)
-        if "@timestamp" in df.columns:
-            df["@timestamp"] = pd.to_datetime(df["@timestamp"], utc=True, format="ISO8601")
-        return df
+        """A DataFrame from ``to_arrow()``: Arrow-backed strings, categoricals, nullable ints,
+        ``@timestamp`` as datetime64[ns, UTC]; no Python object per value on the way."""
+        return arrow_to_pandas(self.to_arrow(flatten))
+
+    def to_polars(self, flatten: bool = True):
+        """A ``polars.DataFrame`` from ``to_arrow()`` (polars is optional: ``kafkainsight[polars]``)."""
+        pl = _require("polars", "to_polars()", "polars")
+        return pl.from_arrow(self.to_arrow(flatten))
 
     def __repr__(self) -> str:
         s = self.stats
@@ -131,6 +139,24 @@ class LogResult:
             f"<td><code>{html.escape(f['line'][:120])}</code></td></tr>" for f in self.failed[:5])
         extra = f"<p>First failed lines:</p><table>{fails}</table>" if fails else ""
         return (f"<b>LogResult</b> ({s['seconds']:.3f} s)<table>{rows}</table>{extra}")
+
+
+def _require(module: str, what: str, extra: str):
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{what} needs {module}: pip install 'kafkainsight[{extra}]'") from e
+
+
+def arrow_to_pandas(table):
+    """pandas without a Python object per value: strings stay in Arrow buffers, dictionary
+    columns become categoricals, int/bool columns nullable (Int64/boolean) rather than float."""
+    pa = _require("pyarrow", "to_pandas()", "pandas")
+    pd = _require("pandas", "to_pandas()", "pandas")
+    mapping = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow"),
+               pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=mapping.get)
 
 
 def read_logs(

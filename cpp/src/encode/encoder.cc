@@ -7,6 +7,7 @@
 #include <cstring>
 #include <climits>
 
+#include "encode/columns.h"
 #include "encode/json_writer.h"
 #include "util/timefmt.h"
 
@@ -162,22 +163,59 @@ void append_iso8601(std::string& out, const Timestamp& ts) {
   out.append(buf, static_cast<size_t>(p - buf));
 }
 
-void Encoder::encode(const Record& rec, std::string& out) const {
-  if (cfg_.schema == Schema::Ecs)
-    encode_ecs(rec, out);
-  else
-    encode_kafkainsight(rec, out);
-}
+namespace {
 
-void Encoder::encode_ecs(const Record& r, std::string& out) const {
-  JsonWriter w(out);
-  w.begin_object();
-  if (r.ts.valid) {
-    w.key("@timestamp");
+// The encoder's output interface over JsonWriter (ColumnWriter is the other one): the
+// document's shape is written once, in emit_ecs / emit_kafkainsight.
+struct JsonSink {
+  JsonWriter w;
+  std::string& out;
+  explicit JsonSink(std::string& o) : w(o), out(o) {}
+  void begin_object() { w.begin_object(); }
+  void begin_object(std::string_view k) { w.begin_object(k); }
+  void begin_object_escaped(std::string_view k) { w.escaped_key(k); w.begin_object(); }
+  void end_object() { w.end_object(); }
+  void field(std::string_view k, std::string_view v) { w.field(k, v); }
+  void field(std::string_view k, int64_t v) { w.field(k, v); }
+  void field_bool(std::string_view k, bool v) { w.field_bool(k, v); }
+  void field_escaped(std::string_view k, std::string_view v) { w.escaped_key(k); w.string(v); }
+  void field_cat(std::string_view k, std::string_view v) { w.field(k, v); }
+  void field_ts(std::string_view k, const Timestamp& ts) {
+    w.key(k);
     w.raw_value().push_back('"');
-    append_iso8601(out, r.ts);
+    append_iso8601(out, ts);
     out.push_back('"');
   }
+};
+
+template <class W>
+void emit_ecs(const Record& r, const EncoderConfig& cfg, W& w);
+template <class W>
+void emit_kafkainsight(const Record& r, W& w);
+
+}  // namespace
+
+void Encoder::encode(const Record& rec, std::string& out) const {
+  JsonSink w(out);
+  if (cfg_.schema == Schema::Ecs)
+    emit_ecs(rec, cfg_, w);
+  else
+    emit_kafkainsight(rec, w);
+}
+
+void Encoder::encode(const Record& rec, ColumnWriter& w) const {
+  if (cfg_.schema == Schema::Ecs)
+    emit_ecs(rec, cfg_, w);
+  else
+    emit_kafkainsight(rec, w);
+}
+
+namespace {
+
+template <class W>
+void emit_ecs(const Record& r, const EncoderConfig& cfg, W& w) {
+  w.begin_object();
+  if (r.ts.valid) w.field_ts("@timestamp", r.ts);
   const bool access = is_access(r.format);
   if (!r.message.empty() || r.format == Format::ApacheError || is_syslog(r.format))
     w.field("message", r.message);
@@ -200,14 +238,14 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
     w.begin_object("http");
     if (!r.method.empty() || r.has_referrer) {
       w.begin_object("request");
-      if (!r.method.empty()) w.field("method", r.method);
+      if (!r.method.empty()) w.field_cat("method", r.method);
       if (r.has_referrer) w.field("referrer", r.referrer);
       w.end_object();
     }
     if (!r.protocol.empty()) {
       std::string_view v = r.protocol;
       if (v.starts_with("HTTP/")) v.remove_prefix(5);
-      w.field("version", v);
+      w.field_cat("version", v);
     }
     w.begin_object("response");
     if (r.status >= 0) w.field("status_code", r.status);
@@ -236,9 +274,9 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
   if (!r.level.empty() || !r.module.empty() || is_syslog(r.format)) {
     w.begin_object("log");
     if (!r.level.empty())
-      w.field("level", r.level);
+      w.field_cat("level", r.level);
     else if (has_sev)
-      w.field("level", kSeverity[r.priority % 8]);
+      w.field_cat("level", kSeverity[r.priority % 8]);
     if (!r.module.empty()) w.field("logger", r.module);
     if (is_syslog(r.format)) {
       w.begin_object("syslog");
@@ -246,11 +284,11 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
         w.field("priority", r.priority);
         w.begin_object("facility");
         w.field("code", r.priority / 8);
-        w.field("name", kFacility[r.priority / 8]);
+        w.field_cat("name", kFacility[r.priority / 8]);
         w.end_object();
         w.begin_object("severity");
         w.field("code", r.priority % 8);
-        w.field("name", kSeverity[r.priority % 8]);
+        w.field_cat("name", kSeverity[r.priority % 8]);
         w.end_object();
       }
       if (r.version >= 0) w.field("version", std::to_string(r.version));
@@ -264,23 +302,15 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
           bool seen = false;
           for (size_t b = 0; b < a && !seen; ++b) seen = r.sd[b].id == r.sd[a].id;
           if (seen) continue;
-          w.escaped_key(r.sd[a].id);
-          w.raw_value().push_back('{');
-          bool first = true;
+          w.begin_object_escaped(r.sd[a].id);
           for (size_t b = a; b < r.sd.size(); ++b) {
             if (r.sd[b].id != r.sd[a].id || r.sd[b].name.empty()) continue;
             bool dup = false;
             for (size_t c = a; c < b && !dup; ++c) dup = r.sd[c].id == r.sd[a].id && r.sd[c].name == r.sd[b].name;
             if (dup) continue;
-            if (!first) out.push_back(',');
-            first = false;
-            out.push_back('"');
-            append_json_escaped(out, r.sd[b].name);
-            out.append("\":\"", 3);
-            append_json_escaped(out, r.sd[b].value);
-            out.push_back('"');
+            w.field_escaped(r.sd[b].name, r.sd[b].value);
           }
-          out.push_back('}');
+          w.end_object();
         }
         w.end_object();
       }
@@ -304,43 +334,38 @@ void Encoder::encode_ecs(const Record& r, std::string& out) const {
     }
     w.end_object();
   }
-  if (cfg_.include_original) {
+  if (cfg.include_original) {
     w.begin_object("event");
     w.field("original", r.raw);
     w.end_object();
   }
   w.begin_object("kafkainsight");
-  w.field("format", format_name(r.format));
+  w.field_cat("format", format_name(r.format));
   if (access) {
-    if (r.status >= 0) w.field("status_class", status_class(r.status));
+    if (r.status >= 0) w.field_cat("status_class", status_class(r.status));
     w.field_bool("anonymous", r.user.empty() || r.user == "-");
   }
   w.end_object();
   w.end_object();
 }
 
-void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
+template <class W>
+void emit_kafkainsight(const Record& r, W& w) {
   // Field for field what the original producer's serialize_log() built, plus @timestamp.
-  JsonWriter w(out);
   w.begin_object();
-  if (r.ts.valid) {
-    w.key("@timestamp");
-    w.raw_value().push_back('"');
-    append_iso8601(out, r.ts);
-    out.push_back('"');
-  }
+  if (r.ts.valid) w.field_ts("@timestamp", r.ts);
   const bool access = is_access(r.format);
   if (!r.client_ip.empty()) w.field("ip_address", r.client_ip);
   if (access) {
     std::string_view user = r.user.empty() ? std::string_view("-") : r.user;
     w.field("username", user);
-    w.field("is_user", user == "-" ? "Anonymous" : "User Exists");
+    w.field_cat("is_user", user == "-" ? "Anonymous" : "User Exists");
   }
   if (r.ts.valid) {
     // "2024-1-24 12:39:13": month not padded, the rest as Apache writes it.
     Civil c = local_civil(r.ts);
-    w.key("timestamp");
-    w.raw_value().push_back('"');
+    thread_local std::string out;
+    out.clear();
     append_int(out, c.year);
     out.push_back('-');
     append_int(out, c.month);
@@ -352,7 +377,7 @@ void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
     append_padded(out, c.minute, 2);
     out.push_back(':');
     append_padded(out, c.second, 2);
-    out.push_back('"');
+    w.field("timestamp", out);
     // "GMT+8.0": hours plus minutes/60 rounded to one decimal, as the original computed it.
     thread_local int cached_off = INT32_MIN;
     thread_local char tz[32];
@@ -363,15 +388,15 @@ void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
       std::snprintf(tz, sizeof tz, "GMT%c%.1f", r.ts.offset_min < 0 ? '-' : '+', off / 60 + std::strtod(frac, nullptr));
       cached_off = r.ts.offset_min;
     }
-    w.field("timezone", std::string_view(tz));
+    w.field_cat("timezone", std::string_view(tz));
   }
   if (access) {
-    w.field("operation", r.method);
+    w.field_cat("operation", r.method);
     w.field("source", r.path);
-    w.field("network_protocol", r.protocol);
+    w.field_cat("network_protocol", r.protocol);
     w.field("status_code", std::to_string(r.status));
     std::string_view cls = status_class(r.status);
-    w.field("status", r.status / 100 == 1 ? std::string_view("informational") : cls);
+    w.field_cat("status", r.status / 100 == 1 ? std::string_view("informational") : cls);
     if (r.bytes >= 0) w.field("bytes", r.bytes);
     if (r.has_referrer) w.field("referrer", r.referrer);
     if (!r.user_agent.empty()) w.field("user_agent", r.user_agent);
@@ -380,7 +405,7 @@ void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
     if (r.port >= 0) w.field("port", r.port);
     std::string_view level = r.level;
     if (level.empty() && r.priority >= 0) level = kSeverity[r.priority % 8];
-    if (!level.empty()) w.field("level", level);
+    if (!level.empty()) w.field_cat("level", level);
     if (r.priority >= 0) w.field("priority", r.priority);
     if (!r.module.empty()) w.field("module", r.module);
     if (!r.hostname.empty()) w.field("hostname", r.hostname);
@@ -390,8 +415,10 @@ void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
     if (!r.msgid.empty()) w.field("msgid", r.msgid);
     w.field("message", r.message);
   }
-  w.field("format", format_name(r.format));
+  w.field_cat("format", format_name(r.format));
   w.end_object();
 }
+
+}  // namespace
 
 }  // namespace ki

@@ -10,6 +10,8 @@
 
 namespace ki {
 
+class ColumnWriter;
+
 enum class Schema : uint8_t { Ecs, KafkaInsight };
 std::string_view schema_name(Schema s);
 std::optional<Schema> schema_from_name(std::string_view name);
@@ -34,11 +36,11 @@ class Encoder {
   explicit Encoder(EncoderConfig cfg = {}) : cfg_(cfg) {}
   // Appends the document (no trailing newline) to out.
   void encode(const Record& rec, std::string& out) const;
+  // Appends the document as one row of typed columns (the same fields, no JSON text).
+  void encode(const Record& rec, ColumnWriter& out) const;
   const EncoderConfig& config() const { return cfg_; }
 
  private:
-  void encode_ecs(const Record& rec, std::string& out) const;
-  void encode_kafkainsight(const Record& rec, std::string& out) const;
   EncoderConfig cfg_;
 };
 

@@ -1,0 +1,154 @@
+// Columns: documents as typed columns (Arrow layout), filled by the encoder instead of JSON
+// text. One column per leaf field, named by its dotted path; a field missing from a row is a
+// null there. The buffers are laid out as the Arrow C Data Interface wants them, so exporting
+// (arrow_export.h) hands pointers over without copying.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "parse/record.h"
+
+namespace ki {
+
+enum class ColType : uint8_t { Null, Bool, Int, String, Dict, Timestamp };
+
+struct Column {
+  ColType type = ColType::Null;
+  size_t len = 0;                 // rows filled, nulls included
+  size_t nulls = 0;
+  std::vector<uint8_t> valid;     // validity bitmap; empty while the column has no null
+  std::vector<int64_t> ints;      // Int; Timestamp: ns since the epoch (UTC)
+  std::vector<uint8_t> bools;     // Bool: bit-packed values
+  std::vector<int64_t> offsets{0};  // String values, or the dictionary of a Dict column
+  std::string data;
+  std::vector<int32_t> codes;     // Dict: index into the dictionary
+  std::vector<int16_t> ts_offset; // Timestamp: UTC offset and fraction digits as written,
+  std::vector<uint8_t> ts_frac;   // so records/docs keep the text of the JSON path
+  std::vector<std::pair<size_t, Timestamp>> ts_far;  // outside the ns range: null in Arrow
+
+  bool is_valid(size_t row) const {
+    return row < len && (valid.empty() || (valid[row >> 3] >> (row & 7) & 1));
+  }
+  std::string_view str(size_t i) const {  // String value i, or dictionary entry i of a Dict
+    return {data.data() + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i])};
+  }
+  size_t dict_size() const { return offsets.size() - 1; }
+  // A Timestamp value (Timestamp column), also one outside the Arrow ns range.
+  bool timestamp(size_t row, Timestamp& ts) const;
+
+  // Appending at `row` (rows before it become nulls); false if the row has a value already.
+  bool start(size_t row, ColType t);
+  void put_string(std::string_view v);
+  void put_dict(std::string_view v);
+  void put_int(int64_t v) { ints.push_back(v); ++len; }
+  void put_bool(bool v);
+  void put_timestamp(const Timestamp& ts);
+  void pad_to(size_t rows);
+
+ private:
+  void put_null();
+  void set_valid();
+  void to_string_column();  // two types written to one name: keep every value as text
+  std::string text(size_t row) const;
+  std::unordered_multimap<uint64_t, int32_t> dict_hash_;  // (hash, code), for dictionaries > 16
+  std::string key_;
+};
+
+// A field path: the root (node 0), objects and leaves. Children keep first-seen order, which
+// is the encoder's order for a file of one format.
+struct ColumnNode {
+  std::string name;
+  int col = -1;                    // leaf: index into ColumnTable::cols
+  std::vector<int> kids;
+  std::vector<uint8_t> present;    // object: bitmap of the rows that wrote it (maybe empty)
+  size_t hint = 0;                 // next kid to try first: rows repeat the same order
+};
+
+struct ColumnTable {
+  std::vector<ColumnNode> nodes{ColumnNode{}};
+  std::vector<Column> cols;
+  size_t rows = 0;
+
+  int child(int node, std::string_view name);
+  Column& leaf(int node, std::string_view name);
+  void finish();  // pads every column to `rows`
+  // Dotted path of a node ("http.response.status_code").
+  std::string path(int node) const;
+  bool present(int node, size_t row) const {
+    const auto& p = nodes[node].present;
+    return (row >> 3) < p.size() && (p[row >> 3] >> (row & 7) & 1);
+  }
+  size_t bytes() const;  // memory held by the buffers
+};
+
+// The encoder's output interface, filling a ColumnTable (the JSON one is in encoder.cc).
+class ColumnWriter {
+ public:
+  explicit ColumnWriter(ColumnTable& t) : t_(t) {}
+  void begin_object() { depth_ = 0; stack_[0] = 0; }
+  void begin_object(std::string_view key);
+  void begin_object_escaped(std::string_view key) { begin_object(key); }
+  void end_object() {
+    if (--depth_ < 0) ++t_.rows;  // the document's closing brace ends the row
+  }
+  void field(std::string_view k, std::string_view v) {
+    Column& c = t_.leaf(stack_[depth_], k);
+    if (c.start(t_.rows, ColType::String)) c.put_string(v);
+  }
+  void field(std::string_view k, int64_t v);
+  void field_bool(std::string_view k, bool v);
+  void field_escaped(std::string_view k, std::string_view v) { field(k, v); }
+  // A value from a small set (method, level, format): a dictionary column.
+  void field_cat(std::string_view k, std::string_view v);
+  void field_ts(std::string_view k, const Timestamp& ts);
+
+ private:
+  ColumnTable& t_;
+  int stack_[32] = {};
+  int depth_ = -1;
+};
+
+// Walks one row in field order, calling V with node ids: begin(node) / end() /
+// str(node, value, dict code or -1) / integer / boolean / ts.
+template <class V>
+void visit_row(const ColumnTable& t, int node, size_t row, V& v) {
+  for (int k : t.nodes[node].kids) {
+    const ColumnNode& n = t.nodes[k];
+    if (n.col >= 0) {
+      const Column& c = t.cols[n.col];
+      Timestamp ts;
+      switch (c.type) {
+        case ColType::String:
+          if (c.is_valid(row)) { v.str(k, c.str(row), -1); continue; }
+          break;
+        case ColType::Dict:
+          if (c.is_valid(row)) { v.str(k, c.str(c.codes[row]), c.codes[row]); continue; }
+          break;
+        case ColType::Int:
+          if (c.is_valid(row)) { v.integer(k, c.ints[row]); continue; }
+          break;
+        case ColType::Bool:
+          if (c.is_valid(row)) { v.boolean(k, c.bools[row >> 3] >> (row & 7) & 1); continue; }
+          break;
+        case ColType::Timestamp:
+          if (c.timestamp(row, ts)) { v.ts(k, ts); continue; }
+          break;
+        case ColType::Null: break;
+      }
+    }
+    if (!n.kids.empty() && t.present(k, row)) {
+      v.begin(k);
+      visit_row(t, k, row, v);
+      v.end();
+    }
+  }
+}
+
+// Row `row` as one JSON document (what the encoder writes, keys in the table's order).
+void row_json(const ColumnTable& t, size_t row, std::string& out);
+
+}  // namespace ki
