@@ -1,6 +1,7 @@
 """Parsing API: one line, a file, many files or any iterable of lines."""
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Iterable, Iterator, Union
 
@@ -193,3 +194,89 @@ def read_logs(
     if chunk:
         parser.feed(chunk)
     return LogResult(parser.result())
+
+
+def _in_notebook() -> bool:
+    import sys
+    return "ipykernel" in sys.modules
+
+
+class LogBatches:
+    """Files parsed batch by batch: iterate for batches; ``stats`` (running totals) and
+    ``failed`` (every line that did not parse so far) as on a ``LogResult``."""
+
+    def __init__(self, paths: list[str], batch_size: int, output: str, flatten: bool, progress: bool | None,
+                 core_args: tuple):
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if output not in ("arrow", "pandas", "polars", "result"):
+            raise ValueError(f"output must be arrow, pandas, polars or result, not {output!r}")
+        self._paths, self._batch, self._output, self._flatten = paths, batch_size, output, flatten
+        self._progress = _in_notebook() if progress is None else progress
+        self._core = _core.FileBatches(paths, *core_args)
+        self.failed: list[dict[str, Any]] = []
+        self.stats: dict[str, Any] = {}
+
+    def _bar(self):
+        if not self._progress:
+            return None
+        from tqdm.auto import tqdm
+        sizes = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in self._paths]
+        self._sizes = sizes
+        return tqdm(total=sum(sizes) or None, unit="B", unit_scale=True, unit_divisor=1024, desc="read_logs")
+
+    def __iter__(self):
+        bar = self._bar()
+        try:
+            while True:
+                res = self._core.next(self._batch)
+                if res is None:
+                    break
+                result = LogResult(res)
+                self.stats = result.stats
+                self.failed.extend(result.failed)
+                if bar is not None:
+                    idx, done = self._core.progress()
+                    pos = sum(self._sizes[:idx]) + min(done, self._sizes[idx] if idx < len(self._sizes) else 0)
+                    bar.update(max(0, pos - bar.n))
+                    bar.set_postfix(rows=self.stats["parsed"], failed=self.stats["failed"], refresh=False)
+                if len(result):
+                    yield self._convert(result)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _convert(self, result: LogResult):
+        if self._output == "result":
+            return result
+        if self._output == "pandas":
+            return result.to_pandas(self._flatten)
+        if self._output == "polars":
+            return result.to_polars(self._flatten)
+        pa = _require("pyarrow", "iter_batches()", "pandas")
+        return pa.record_batch(result._core.arrow(self._flatten))
+
+
+def iter_batches(
+    paths: PathLike | Iterable[PathLike],
+    batch_size: int = 100_000,
+    format: str = "auto",
+    schema: str = "ecs",
+    *,
+    output: str = "arrow",
+    flatten: bool = True,
+    progress: bool | None = None,
+    include_original: bool = False,
+    tz: str | int | None = None,
+    year: int | None = None,
+) -> LogBatches:
+    """Parse files larger than memory: yields up to ``batch_size`` documents at a time as
+    ``pyarrow.RecordBatch`` (``output="arrow"``), pandas or polars DataFrames, or ``LogResult``
+    (``"result"``, with each batch's failed lines). Memory holds one batch; each batch has the
+    columns its documents have. ``progress`` shows a tqdm bar (default: in Jupyter).
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files = [os.fspath(p) for p in paths]  # type: ignore[union-attr]
+    return LogBatches(files, batch_size, output, flatten, progress,
+                      (format, schema, include_original, parse_tz(tz), year or 0))

@@ -44,14 +44,18 @@ struct Column {
   bool start(size_t row, ColType t);
   void put_string(std::string_view v);
   void put_dict(std::string_view v);
-  void put_int(int64_t v) { ints.push_back(v); ++len; }
+  void put_int(int64_t v) {
+    set_valid();
+    ints.push_back(v);
+    ++len;
+  }
   void put_bool(bool v);
   void put_timestamp(const Timestamp& ts);
   void pad_to(size_t rows);
 
  private:
-  void put_null();
   void set_valid();
+  void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
   std::string text(size_t row) const;
   std::unordered_multimap<uint64_t, int32_t> dict_hash_;  // (hash, code), for dictionaries > 16
