@@ -188,27 +188,30 @@ void Column::to_string_column() {
   *this = std::move(s);
 }
 
-int ColumnTable::child(int node, std::string_view name) {
-  ColumnNode& n = nodes[node];
-  size_t k = n.kids.size();
+int ColumnTable::child(int node, std::string_view name, int& pos) {
+  auto& kids = nodes[node].kids;
+  const size_t k = kids.size();
+  const size_t start = static_cast<size_t>(pos + 1);
   for (size_t i = 0; i < k; ++i) {
-    size_t j = n.hint + i < k ? n.hint + i : n.hint + i - k;
-    if (nodes[n.kids[j]].name == name) {
-      n.hint = j + 1 < k ? j + 1 : 0;
-      return n.kids[j];
+    size_t j = (start + i) % k;
+    if (nodes[kids[j]].name == name) {
+      pos = static_cast<int>(j);
+      return kids[j];
     }
   }
   int id = static_cast<int>(nodes.size());
   ColumnNode c;
   c.name = std::string(name);
   nodes.push_back(std::move(c));
-  nodes[node].kids.push_back(id);
-  nodes[node].hint = 0;
+  auto& kids2 = nodes[node].kids;  // nodes may have moved
+  size_t at = std::min(start, kids2.size());
+  kids2.insert(kids2.begin() + static_cast<std::ptrdiff_t>(at), id);
+  pos = static_cast<int>(at);
   return id;
 }
 
-Column& ColumnTable::leaf(int node, std::string_view name) {
-  int id = child(node, name);
+Column& ColumnTable::leaf(int node, std::string_view name, int& pos) {
+  int id = child(node, name, pos);
   if (nodes[id].col < 0) {
     nodes[id].col = static_cast<int>(cols.size());
     cols.emplace_back();
@@ -250,14 +253,15 @@ size_t ColumnTable::bytes() const {
 }
 
 void ColumnWriter::begin_object(std::string_view key) {
-  int n = t_.child(stack_[depth_], key);
+  int n = t_.child(stack_[depth_], key, pos_[depth_]);
   auto& present = t_.nodes[n].present;
   set_bit(present, t_.rows, true);
   stack_[++depth_] = n;
+  pos_[depth_] = -1;
 }
 
 void ColumnWriter::field(std::string_view k, int64_t v) {
-  Column& c = t_.leaf(stack_[depth_], k);
+  Column& c = leaf(k);
   if (!c.start(t_.rows, ColType::Int)) return;
   if (c.type == ColType::Int)
     c.put_int(v);
@@ -269,7 +273,7 @@ void ColumnWriter::field(std::string_view k, int64_t v) {
 }
 
 void ColumnWriter::field_bool(std::string_view k, bool v) {
-  Column& c = t_.leaf(stack_[depth_], k);
+  Column& c = leaf(k);
   if (!c.start(t_.rows, ColType::Bool)) return;
   if (c.type == ColType::Bool)
     c.put_bool(v);
@@ -278,12 +282,12 @@ void ColumnWriter::field_bool(std::string_view k, bool v) {
 }
 
 void ColumnWriter::field_cat(std::string_view k, std::string_view v) {
-  Column& c = t_.leaf(stack_[depth_], k);
+  Column& c = leaf(k);
   if (c.start(t_.rows, ColType::Dict)) c.put_dict(v);
 }
 
 void ColumnWriter::field_ts(std::string_view k, const Timestamp& ts) {
-  Column& c = t_.leaf(stack_[depth_], k);
+  Column& c = leaf(k);
   if (!c.start(t_.rows, ColType::Timestamp)) return;
   if (c.type == ColType::Timestamp) {
     c.put_timestamp(ts);

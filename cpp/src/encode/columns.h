@@ -62,14 +62,13 @@ struct Column {
   std::string key_;
 };
 
-// A field path: the root (node 0), objects and leaves. Children keep first-seen order, which
-// is the encoder's order for a file of one format.
+// A field path: the root (node 0), objects and leaves. A new child goes right after the
+// sibling written before it in its document, so the kids keep the encoder's order.
 struct ColumnNode {
   std::string name;
   int col = -1;                    // leaf: index into ColumnTable::cols
   std::vector<int> kids;
   std::vector<uint8_t> present;    // object: bitmap of the rows that wrote it (maybe empty)
-  size_t hint = 0;                 // next kid to try first: rows repeat the same order
 };
 
 struct ColumnTable {
@@ -77,8 +76,14 @@ struct ColumnTable {
   std::vector<Column> cols;
   size_t rows = 0;
 
-  int child(int node, std::string_view name);
-  Column& leaf(int node, std::string_view name);
+  // The child named `name`, looked for from position pos + 1 (where the previous field of the
+  // document was: rows repeat one order), made there if new; pos becomes its position.
+  int child(int node, std::string_view name, int& pos);
+  int child(int node, std::string_view name) {
+    int pos = -1;
+    return child(node, name, pos);
+  }
+  Column& leaf(int node, std::string_view name, int& pos);
   void finish();  // pads every column to `rows`
   // Dotted path of a node ("http.response.status_code").
   std::string path(int node) const;
@@ -93,14 +98,14 @@ struct ColumnTable {
 class ColumnWriter {
  public:
   explicit ColumnWriter(ColumnTable& t) : t_(t) {}
-  void begin_object() { depth_ = 0; stack_[0] = 0; }
+  void begin_object() { depth_ = 0; stack_[0] = 0; pos_[0] = -1; }
   void begin_object(std::string_view key);
   void begin_object_escaped(std::string_view key) { begin_object(key); }
   void end_object() {
     if (--depth_ < 0) ++t_.rows;  // the document's closing brace ends the row
   }
   void field(std::string_view k, std::string_view v) {
-    Column& c = t_.leaf(stack_[depth_], k);
+    Column& c = leaf(k);
     if (c.start(t_.rows, ColType::String)) c.put_string(v);
   }
   void field(std::string_view k, int64_t v);
@@ -111,8 +116,10 @@ class ColumnWriter {
   void field_ts(std::string_view k, const Timestamp& ts);
 
  private:
+  Column& leaf(std::string_view k) { return t_.leaf(stack_[depth_], k, pos_[depth_]); }
   ColumnTable& t_;
   int stack_[32] = {};
+  int pos_[32] = {};
   int depth_ = -1;
 };
 
