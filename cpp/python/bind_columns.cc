@@ -48,6 +48,7 @@ struct DictRow {
   std::vector<std::vector<py::object>>& dict_values;  // per column, per dictionary code
   std::vector<PyObject*> stack;
   std::string buf;
+  py::object loads;  // json.loads, for values kept as JSON text
 
   void put(int node, PyObject* v) {  // steals v
     if (!v) throw py::error_already_set();
@@ -72,6 +73,12 @@ struct DictRow {
     put(node, PyUnicode_DecodeUTF8(v.data(), static_cast<Py_ssize_t>(v.size()), "replace"));
   }
   void integer(int node, int64_t v) { put(node, PyLong_FromLongLong(v)); }
+  void number(int node, double v) { put(node, PyFloat_FromDouble(v)); }
+  void json(int node, std::string_view text) {
+    if (!loads) loads = py::module_::import("json").attr("loads");
+    py::object o = loads(py::str(text.data(), text.size()));
+    PyDict_SetItem(stack.back(), keys[node].ptr(), o.ptr());
+  }
   void boolean(int node, bool v) {
     PyDict_SetItem(stack.back(), keys[node].ptr(), v ? Py_True : Py_False);
   }
@@ -92,7 +99,7 @@ py::list table_records(const ColumnTable& t) {
   }
   std::vector<std::vector<py::object>> dict_values(t.cols.size());
   py::list out(t.rows);
-  DictRow v{t, keys, dict_values, {}, {}};
+  DictRow v{t, keys, dict_values, {}, {}, {}};
   // The cyclic GC would rescan the growing list again and again (8x slower): our dicts hold
   // no cycles, so it stays off while they are built.
 #if PY_VERSION_HEX >= 0x030A0000

@@ -107,19 +107,31 @@ TEST(Columns, MissingFieldsAreNullsAndMixedFormatsGiveTheUnion) {
   EXPECT_NE(doc.find("\"@timestamp\":\"2003-10-11T22:14:15.003Z\""), std::string::npos);
 }
 
+namespace {
+Field str_field(std::string_view name, std::string_view v) { return Field{name, Field::Kind::String, v}; }
+Field int_field(std::string_view name, int64_t v) {
+  Field f{name, Field::Kind::Int};
+  f.i = v;
+  return f;
+}
+}  // namespace
+
 TEST(Columns, AValueOfAnotherTypeTurnsTheColumnToTextAndLosesNothing) {
   ColumnTable t;
   ColumnWriter w(t);
-  w.begin_object();
-  w.field("v", int64_t{42});
-  w.field_cat("c", "x");
-  w.end_object();
-  w.begin_object();
-  w.field("v", std::string_view("n/a"));
-  w.field_bool("c", true);
-  w.end_object();
-  w.begin_object();
-  w.end_object();
+  w.add(int_field("v", 42));
+  w.add(str_field("c", "x"), true);
+  w.add(int_field("n", 5));
+  w.end_row();
+  w.add(str_field("v", "n/a"));
+  Field b{"c", Field::Kind::Bool};
+  b.b = true;
+  w.add(b);
+  Field f{"n", Field::Kind::Float, "5.5"};
+  f.f = 5.5;
+  w.add(f);
+  w.end_row();
+  w.end_row();
   t.finish();
   const Column& v = t.cols[t.nodes[t.child(0, "v")].col];
   EXPECT_EQ(v.type, ColType::String);
@@ -129,6 +141,32 @@ TEST(Columns, AValueOfAnotherTypeTurnsTheColumnToTextAndLosesNothing) {
   const Column& c = t.cols[t.nodes[t.child(0, "c")].col];
   EXPECT_EQ(c.str(0), "x");
   EXPECT_EQ(c.str(1), "true");
+  const Column& n = t.cols[t.nodes[t.child(0, "n")].col];  // 5 then 5.5: numbers
+  EXPECT_EQ(n.type, ColType::Float);
+  EXPECT_EQ(n.floats[0], 5.0);
+  EXPECT_EQ(n.floats[1], 5.5);
+}
+
+TEST(Columns, InputFieldsNestByDottedNameAndRebuildTheEncodersDocument) {
+  Parser p;
+  Encoder e;
+  Record rec;
+  ASSERT_EQ(p.parse(R"(1.2.3.4 - bob [22/Apr/2018:09:30:00 +0200] "GET /a HTTP/1.1" 200 5)", rec), ParseStatus::Ok);
+  Field ratio{"app.ratio", Field::Kind::Float, "0.25"};
+  ratio.f = 0.25;
+  rec.fields = {int_field("app.user.id", 7), Field{"tags", Field::Kind::Json, "[1,2]"}, ratio,
+                str_field("http.response.status_code", "shadowed")};  // collides: renamed by the encoder
+  std::string json;
+  e.encode(rec, json);
+  ColumnTable t;
+  ColumnWriter w(t);
+  e.encode(rec, w);
+  t.finish();
+  std::string got;
+  row_json(t, 0, got);
+  EXPECT_EQ(got, json);
+  EXPECT_NE(json.find("\"renamed\""), std::string::npos);
+  EXPECT_EQ(t.cols[t.nodes[t.child(0, "tags")].col].type, ColType::Json);
 }
 
 TEST(Columns, InvalidUtf8IsRepairedAsInJsonAndFarTimestampsStayInRecords) {
@@ -137,13 +175,12 @@ TEST(Columns, InvalidUtf8IsRepairedAsInJsonAndFarTimestampsStayInRecords) {
   Timestamp far;
   far.epoch_sec = 253402300799;  // 9999-12-31T23:59:59Z: beyond timestamp[ns]
   far.valid = true;
-  w.begin_object();
-  w.field_ts("@timestamp", far);
-  w.field("s", std::string_view("a\xff" "b"));
-  w.field_cat("d", std::string_view("\xc3"));
-  w.end_object();
+  w.add_time("@timestamp", far);
+  w.add(str_field("s", "a\xff" "b"));
+  w.add(str_field("d", "\xc3"), true);
+  w.end_row();
   t.finish();
-  const Column& s = t.cols[0 + 1];
+  const Column& s = t.cols[1];
   EXPECT_EQ(s.str(0), "a\xEF\xBF\xBD" "b");
   std::string doc;
   row_json(t, 0, doc);
@@ -156,10 +193,11 @@ TEST(Columns, InvalidUtf8IsRepairedAsInJsonAndFarTimestampsStayInRecords) {
 TEST(Columns, LargeDictionariesStayCorrectAndTurnToTextPastTheLimit) {
   ColumnTable t;
   ColumnWriter w(t);
+  std::vector<std::string> vals;
+  for (int i = 0; i < 5000; ++i) vals.push_back("v" + std::to_string(i));
   for (int i = 0; i < 5000; ++i) {
-    w.begin_object();
-    w.field_cat("k", "v" + std::to_string(i % 100));
-    w.end_object();
+    w.add(str_field("k", vals[i % 100]), true);
+    w.end_row();
   }
   t.finish();
   const Column& k = t.cols[0];
@@ -169,13 +207,13 @@ TEST(Columns, LargeDictionariesStayCorrectAndTurnToTextPastTheLimit) {
   ColumnTable u;
   ColumnWriter x(u);
   for (int i = 0; i < 5000; ++i) {
-    x.begin_object();
-    x.field_cat("k", "v" + std::to_string(i));
-    x.end_object();
+    x.add(str_field("k", vals[i]), true);
+    x.end_row();
   }
   u.finish();
   EXPECT_EQ(u.cols[0].type, ColType::String);
   EXPECT_EQ(u.cols[0].str(4999), "v4999");
+  EXPECT_EQ(u.cols[0].str(7), "v7");
 }
 
 TEST(Columns, ArrowExportDescribesEveryColumnAndReleasesCleanly) {

@@ -98,6 +98,10 @@ void export_column(const std::shared_ptr<const ColumnTable>& t, const Column& c,
       new_schema(s, "tsn:UTC", name, ARROW_FLAG_NULLABLE);
       new_array(a, t, n, nulls, {validity(c), buf(c.ints.data())});
       break;
+    case ColType::Float:
+      new_schema(s, "g", name, ARROW_FLAG_NULLABLE);
+      new_array(a, t, n, nulls, {validity(c), buf(c.floats.data())});
+      break;
     case ColType::Bool:
       new_schema(s, "b", name, ARROW_FLAG_NULLABLE);
       new_array(a, t, n, nulls, {validity(c), buf(c.bools.data())});
@@ -115,6 +119,7 @@ void export_column(const std::shared_ptr<const ColumnTable>& t, const Column& c,
       break;
     }
     case ColType::String:
+    case ColType::Json:  // the JSON text of the value
     case ColType::Null:
       new_schema(s, "U", name, ARROW_FLAG_NULLABLE);
       new_array(a, t, n, nulls, {validity(c), c.offsets.data(), buf(c.data.data())});

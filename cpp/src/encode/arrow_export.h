@@ -43,8 +43,8 @@ namespace ki {
 
 // The table as one record batch (a struct array, one child per column). flatten: columns
 // named by dotted path ("http.response.status_code"); otherwise nested struct columns.
-// Types: String -> large_utf8, Dict -> dictionary<int32, large_utf8>, Int -> int64, Bool ->
-// bool, Timestamp -> timestamp[ns, UTC]. The table must be finish()ed and not change after.
+// Types: String -> large_utf8, Dict -> dictionary<int32, large_utf8>, Int -> int64, Float ->
+// float64, Bool -> bool, Timestamp -> timestamp[ns, UTC], Json -> large_utf8 (the JSON text). The table must be finish()ed and not change after.
 void export_arrow(std::shared_ptr<const ColumnTable> table, bool flatten, ArrowSchema* schema, ArrowArray* array);
 
 }  // namespace ki

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 
 #include "encode/encoder.h"
@@ -56,7 +57,11 @@ bool Column::start(size_t row, ColType t) {
   if (type != t) {
     if (type == ColType::Null) {
       type = t;
-    } else if (type != ColType::String) {
+    } else if (type == ColType::Int && t == ColType::Float) {  // 5 then 5.2: all numbers
+      floats.assign(ints.begin(), ints.end());
+      ints.clear();
+      type = ColType::Float;
+    } else if (!(type == ColType::Float && t == ColType::Int) && type != ColType::String) {
       to_string_column();
     }
   }
@@ -73,7 +78,9 @@ void Column::put_null() {
   set_bit(valid, len, false);
   ++nulls;
   switch (type) {
-    case ColType::String: offsets.push_back(offsets.back()); break;
+    case ColType::String:
+    case ColType::Json: offsets.push_back(offsets.back()); break;
+    case ColType::Float: floats.push_back(0); break;
     case ColType::Dict: codes.push_back(0); break;
     case ColType::Bool: set_bit(bools, len, false); break;
     case ColType::Timestamp: ts_offset.push_back(0); ts_frac.push_back(0); [[fallthrough]];
@@ -162,8 +169,13 @@ std::string Column::text(size_t row) const {
       return std::string(buf, r.ptr);
     }
     case ColType::Bool: return (bools[row >> 3] >> (row & 7) & 1) ? "true" : "false";
+    case ColType::Float: {
+      auto r = std::to_chars(buf, buf + sizeof buf, floats[row]);
+      return std::string(buf, r.ptr);
+    }
     case ColType::Dict: return std::string(str(static_cast<size_t>(codes[row])));
-    case ColType::String: return std::string(str(row));
+    case ColType::String:
+    case ColType::Json: return std::string(str(row));
     case ColType::Timestamp: {
       std::string s;
       if (timestamp(row, ts)) append_iso8601(s, ts);
@@ -252,42 +264,65 @@ size_t ColumnTable::bytes() const {
   return b;
 }
 
-void ColumnWriter::begin_object(std::string_view key) {
-  int n = t_.child(stack_[depth_], key, pos_[depth_]);
-  auto& present = t_.nodes[n].present;
-  set_bit(present, t_.rows, true);
-  stack_[++depth_] = n;
-  pos_[depth_] = -1;
-}
-
-void ColumnWriter::field(std::string_view k, int64_t v) {
-  Column& c = leaf(k);
-  if (!c.start(t_.rows, ColType::Int)) return;
-  if (c.type == ColType::Int)
-    c.put_int(v);
-  else {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    c.put_string(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+Column& ColumnWriter::leaf(std::string_view name) {
+  size_t p = 0;
+  int d = 0;
+  const int open = depth_;  // objects still open from the previous field
+  while (true) {
+    size_t e = d + 1 < 32 ? name.find('.', p) : std::string_view::npos;
+    std::string_view seg = name.substr(p, e == std::string_view::npos ? std::string_view::npos : e - p);
+    if (seg.empty()) seg = "_";
+    if (e == std::string_view::npos) {
+      depth_ = d;
+      return t_.leaf(open_[d], seg, pos_[d]);
+    }
+    int n = t_.child(open_[d], seg, pos_[d]);
+    set_bit(t_.nodes[n].present, t_.rows, true);
+    ++d;
+    if (d > open || open_[d] != n) {  // entering another object: its fields start over
+      open_[d] = n;
+      pos_[d] = -1;
+    }
+    p = e + 1;
   }
 }
 
-void ColumnWriter::field_bool(std::string_view k, bool v) {
-  Column& c = leaf(k);
-  if (!c.start(t_.rows, ColType::Bool)) return;
-  if (c.type == ColType::Bool)
-    c.put_bool(v);
-  else
-    c.put_string(v ? "true" : "false");
+void ColumnWriter::add(const Field& f, bool category) {
+  using K = Field::Kind;
+  if (f.kind == K::Null) return;  // a null is what a missing field is in a column
+  static constexpr ColType kType[] = {ColType::String, ColType::Int, ColType::Float, ColType::Bool,
+                                      ColType::Null, ColType::Json};
+  ColType want = f.kind == K::String && category ? ColType::Dict : kType[static_cast<int>(f.kind)];
+  Column& c = leaf(f.name);
+  if (!c.start(t_.rows, want)) return;
+  if (c.type == want || (c.type == ColType::Float && want == ColType::Int)) {
+    switch (want) {
+      case ColType::String:
+      case ColType::Json: c.put_string(f.text); return;
+      case ColType::Dict: c.put_dict(f.text); return;
+      case ColType::Int:
+        if (c.type == ColType::Float) c.put_float(static_cast<double>(f.i)); else c.put_int(f.i);
+        return;
+      case ColType::Float: c.put_float(f.f); return;
+      case ColType::Bool: c.put_bool(f.b); return;
+      default: return;
+    }
+  }
+  // The column became text (two types under one name): this value as text too.
+  char buf[32];
+  std::string_view v = f.text;
+  if (f.kind == K::Int) {
+    v = std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, f.i).ptr - buf));
+  } else if (f.kind == K::Bool) {
+    v = f.b ? "true" : "false";
+  } else if (f.kind == K::Float && f.text.empty()) {
+    v = std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, f.f).ptr - buf));
+  }
+  c.put_string(v);
 }
 
-void ColumnWriter::field_cat(std::string_view k, std::string_view v) {
-  Column& c = leaf(k);
-  if (c.start(t_.rows, ColType::Dict)) c.put_dict(v);
-}
-
-void ColumnWriter::field_ts(std::string_view k, const Timestamp& ts) {
-  Column& c = leaf(k);
+void ColumnWriter::add_time(std::string_view name, const Timestamp& ts) {
+  Column& c = leaf(name);
   if (!c.start(t_.rows, ColType::Timestamp)) return;
   if (c.type == ColType::Timestamp) {
     c.put_timestamp(ts);
@@ -309,6 +344,20 @@ struct JsonRow {
   void str(int node, std::string_view v, int32_t) { key(node); w.string(v); }
   void integer(int node, int64_t v) { key(node); w.integer(v); }
   void boolean(int node, bool v) { key(node); w.boolean(v); }
+  void number(int node, double v) {
+    key(node);
+    if (!std::isfinite(v)) {
+      w.null();  // as the encoder writes NaN / infinity
+      return;
+    }
+    char b[32];
+    auto r = std::to_chars(b, b + sizeof b, v);
+    w.raw_value().append(b, static_cast<size_t>(r.ptr - b));
+  }
+  void json(int node, std::string_view text) {
+    key(node);
+    w.raw_value().append(text);
+  }
   void ts(int node, const Timestamp& ts) {
     key(node);
     w.raw_value().push_back('"');

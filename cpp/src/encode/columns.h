@@ -10,11 +10,13 @@
 #include <utility>
 #include <vector>
 
-#include "parse/record.h"
+#include "parse/record.h"  // Timestamp, Field
 
 namespace ki {
 
-enum class ColType : uint8_t { Null, Bool, Int, String, Dict, Timestamp };
+// Json: a value written as JSON text (an object or array of the input, structured data): kept
+// as text in the column, decoded again for records.
+enum class ColType : uint8_t { Null, Bool, Int, Float, String, Dict, Timestamp, Json };
 
 struct Column {
   ColType type = ColType::Null;
@@ -22,8 +24,9 @@ struct Column {
   size_t nulls = 0;
   std::vector<uint8_t> valid;     // validity bitmap; empty while the column has no null
   std::vector<int64_t> ints;      // Int; Timestamp: ns since the epoch (UTC)
+  std::vector<double> floats;     // Float
   std::vector<uint8_t> bools;     // Bool: bit-packed values
-  std::vector<int64_t> offsets{0};  // String values, or the dictionary of a Dict column
+  std::vector<int64_t> offsets{0};  // String / Json values, or the dictionary of a Dict column
   std::string data;
   std::vector<int32_t> codes;     // Dict: index into the dictionary
   std::vector<int16_t> ts_offset; // Timestamp: UTC offset and fraction digits as written,
@@ -50,6 +53,11 @@ struct Column {
     ++len;
   }
   void put_bool(bool v);
+  void put_float(double v) {
+    set_valid();
+    floats.push_back(v);
+    ++len;
+  }
   void put_timestamp(const Timestamp& ts);
   void pad_to(size_t rows);
 
@@ -94,37 +102,31 @@ struct ColumnTable {
   size_t bytes() const;  // memory held by the buffers
 };
 
-// The encoder's output interface, filling a ColumnTable (the JSON one is in encoder.cc).
+// Fills a ColumnTable from the encoder's fields, one document (row) at a time. A dotted name
+// is a path of objects ("http.response.status_code"); an empty segment is "_" as in JSON.
 class ColumnWriter {
  public:
   explicit ColumnWriter(ColumnTable& t) : t_(t) {}
-  void begin_object() { depth_ = 0; stack_[0] = 0; pos_[0] = -1; }
-  void begin_object(std::string_view key);
-  void begin_object_escaped(std::string_view key) { begin_object(key); }
-  void end_object() {
-    if (--depth_ < 0) ++t_.rows;  // the document's closing brace ends the row
+  // category: a String from a small set (method, level, format) -> a dictionary column.
+  void add(const Field& f, bool category = false);
+  void add_time(std::string_view name, const Timestamp& ts);
+  void end_row() {
+    ++t_.rows;
+    depth_ = 0;
+    pos_[0] = -1;
   }
-  void field(std::string_view k, std::string_view v) {
-    Column& c = leaf(k);
-    if (c.start(t_.rows, ColType::String)) c.put_string(v);
-  }
-  void field(std::string_view k, int64_t v);
-  void field_bool(std::string_view k, bool v);
-  void field_escaped(std::string_view k, std::string_view v) { field(k, v); }
-  // A value from a small set (method, level, format): a dictionary column.
-  void field_cat(std::string_view k, std::string_view v);
-  void field_ts(std::string_view k, const Timestamp& ts);
 
  private:
-  Column& leaf(std::string_view k) { return t_.leaf(stack_[depth_], k, pos_[depth_]); }
+  Column& leaf(std::string_view name);
   ColumnTable& t_;
-  int stack_[32] = {};
-  int pos_[32] = {};
-  int depth_ = -1;
+  // The objects open in this document (root first) and where their last field was.
+  int open_[32] = {0};
+  int pos_[32] = {-1};
+  int depth_ = 0;
 };
 
 // Walks one row in field order, calling V with node ids: begin(node) / end() /
-// str(node, value, dict code or -1) / integer / boolean / ts.
+// str(node, value, dict code or -1) / integer / number / boolean / ts / json (text).
 template <class V>
 void visit_row(const ColumnTable& t, int node, size_t row, V& v) {
   for (int k : t.nodes[node].kids) {
@@ -144,6 +146,12 @@ void visit_row(const ColumnTable& t, int node, size_t row, V& v) {
           break;
         case ColType::Bool:
           if (c.is_valid(row)) { v.boolean(k, c.bools[row >> 3] >> (row & 7) & 1); continue; }
+          break;
+        case ColType::Float:
+          if (c.is_valid(row)) { v.number(k, c.floats[row]); continue; }
+          break;
+        case ColType::Json:
+          if (c.is_valid(row)) { v.json(k, c.str(row)); continue; }
           break;
         case ColType::Timestamp:
           if (c.timestamp(row, ts)) { v.ts(k, ts); continue; }
