@@ -162,3 +162,47 @@ def test_iter_batches_progress_bar_counts_the_bytes(tmp_path, capsys):
     list(ki.iter_batches(a, batch_size=500, progress=True))
     err = capsys.readouterr().err
     assert "read_logs" in err and "100%" in err
+
+
+def test_read_topic_gives_the_documents_with_kafka_columns(tmp_path):
+    from kafkainsight.kafka import EmbeddedBroker, Producer
+    log = tmp_path / "a.log"
+    ki.generate("apache_combined", 1200, output=str(log), seed=5, start=1700000000)
+    with EmbeddedBroker(topics={"web": 3}) as b:
+        st = Producer(b.bootstrap, "web", key="source.ip").produce_file(log)
+        assert st.produced == 1200
+        res = ki.read_topic(b.bootstrap, "web")
+    assert len(res) == 1200 and res.failed == [] and res.stats["parsed"] == 1200
+    t = res.to_arrow()
+    assert t.schema.field("kafka.partition").type == pa.int64()
+    assert t.schema.field("kafka.timestamp").type == pa.timestamp("ns", tz="UTC")
+    assert t.schema.field("@timestamp").type == pa.timestamp("ns", tz="UTC")
+    assert pa.types.is_dictionary(t.schema.field("http.request.method").type)
+    assert set(t.column("kafka.partition").to_pylist()) == {0, 1, 2}
+    assert t.column("kafka.key").to_pylist() == t.column("source.ip").to_pylist()
+    # The same documents as parsing the file (order within a partition is file order).
+    want = {json.dumps(d, sort_keys=True) for d in ki.read_logs(log).records}
+    kafka_cols = {"topic", "partition", "offset", "timestamp", "key"}
+    got = {json.dumps({k: v for k, v in r.items() if k != "kafka"}, sort_keys=True) for r in res.records}
+    assert got == want
+    assert set(res.records[0]["kafka"]) == kafka_cols
+    df = res.to_pandas()
+    offsets = df.groupby("kafka.partition")["kafka.offset"].apply(list)
+    assert all(v == sorted(v) for v in offsets)
+
+
+def test_read_topic_counts_messages_that_are_not_documents():
+    from kafkainsight.kafka import EmbeddedBroker
+    confluent = pytest.importorskip("confluent_kafka")
+    with EmbeddedBroker(topics={"mixed": 1}) as b:
+        p = confluent.Producer({"bootstrap.servers": b.bootstrap})
+        for v in (b'{"message": "a", "n": 1}', b"not json", b'[1, 2]', b'{"message": "b", "n": 2.5, "tags": ["x"]}'):
+            p.produce("mixed", v)
+        p.flush(10)
+        res = ki.read_topic(b.bootstrap, "mixed")
+    assert res.stats["lines"] == 4 and res.stats["parsed"] == 2 and res.stats["failed"] == 2
+    assert [(f["source"], f["line_no"]) for f in res.failed] == [("mixed/0", 1), ("mixed/0", 2)]
+    t = res.to_arrow()
+    assert t.column("message").to_pylist() == ["a", "b"]
+    assert t.column("n").type == pa.float64() and t.column("n").to_pylist() == [1.0, 2.5]
+    assert res.records[1]["tags"] == ["x"]

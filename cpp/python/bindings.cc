@@ -6,6 +6,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 
@@ -13,6 +14,7 @@
 #include "columns_py.h"
 #include "interrupt.h"
 #include "generate/generator.h"
+#include "kafka/topic_reader.h"
 #include "pipeline/parse_pipeline.h"
 
 namespace py = pybind11;
@@ -148,6 +150,56 @@ std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, co
   return files.next(UINT64_MAX);
 }
 
+// A topic from its start to its end at the call: one row per message, the document's fields
+// plus kafka.topic / partition / offset / timestamp / key. A message that is not a JSON object
+// is a failed line (source "topic/partition", line_no = offset).
+std::shared_ptr<ReadResult> read_topic_table(const std::string& bootstrap, const std::string& topic,
+                                             const std::map<std::string, std::string>& props, double timeout_s) {
+  auto res = std::make_shared<ReadResult>();
+  ColumnTable& t = *res->table;
+  Properties p;
+  for (const auto& [k, v] : props) p.emplace_back(k, v);
+  {
+    py::gil_scoped_release release;
+    auto t0 = std::chrono::steady_clock::now();
+    ColumnWriter w(t);
+    std::string error;
+    Field topic_f{"kafka.topic", Field::Kind::String, topic};
+    auto each = [&](const MessageView& m) {
+      ++res->stats.lines;
+      res->stats.bytes += m.value.size();
+      std::string source = topic + "/" + std::to_string(m.partition);
+      auto kafka_fields = [&] {
+        w.add(topic_f, true);
+        Field f{"kafka.partition", Field::Kind::Int};
+        f.i = m.partition;
+        w.add(f);
+        f.name = "kafka.offset";
+        f.i = m.offset;
+        w.add(f);
+        Timestamp ts;
+        ts.epoch_sec = m.timestamp_ms >= 0 ? m.timestamp_ms / 1000 : 0;
+        ts.nanos = static_cast<uint32_t>(m.timestamp_ms >= 0 ? m.timestamp_ms % 1000 * 1000000 : 0);
+        ts.frac_digits = 3;
+        ts.valid = m.timestamp_ms >= 0;
+        if (ts.valid) w.add_time("kafka.timestamp", ts);
+        if (m.has_key) w.add(Field{"kafka.key", Field::Kind::String, m.key});
+      };
+      if (add_json_document(w, m.value, error, kafka_fields)) {
+        ++res->stats.parsed;
+        res->add_doc(source, static_cast<uint64_t>(m.offset));
+      } else {
+        ++res->stats.failed;
+        res->failures.push_back(FailedLine{source, static_cast<uint64_t>(m.offset), error, std::string(m.value)});
+      }
+    };
+    read_topic(bootstrap, topic, p, 0, static_cast<int>(timeout_s * 1000), each);
+    res->stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  t.finish();
+  return res;
+}
+
 // Parses lines handed over from Python (an iterable, a notebook cell) in chunks.
 class LineParser {
  public:
@@ -254,6 +306,10 @@ PYBIND11_MODULE(_core, m) {
            py::arg("year") = 0)
       .def("feed", &LineParser::feed)
       .def("result", &LineParser::result);
+
+  m.def("read_topic_table", &read_topic_table, py::arg("bootstrap"), py::arg("topic"),
+        py::arg("properties") = std::map<std::string, std::string>{}, py::arg("timeout") = 30.0,
+        "A topic from its start to its current end as a ReadResult (columns + kafka.* columns).");
 
   py::class_<FileBatches>(m, "FileBatches", "Files parsed batch by batch (bounded memory).")
       .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int>(),

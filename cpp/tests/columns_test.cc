@@ -252,3 +252,20 @@ TEST(Columns, ArrowExportDescribesEveryColumnAndReleasesCleanly) {
   ns.release(&ns);
   na.release(&na);
 }
+
+TEST(Columns, JsonDocumentsBecomeRowsWithNestedNamesAndTypes) {
+  ColumnTable t;
+  ColumnWriter w(t);
+  std::string err;
+  int extra = 0;
+  ASSERT_TRUE(add_json_document(w, R"({"@timestamp":"2024-01-02T03:04:05.5Z","http":{"request":{"method":"GET"},"response":{"status_code":200}},"tags":["a"],"n":1.5,"ok":true,"z":null})", err, [&] { ++extra; }));
+  EXPECT_FALSE(add_json_document(w, "not json", err));
+  EXPECT_FALSE(add_json_document(w, "[1]", err));
+  EXPECT_EQ(err, "not a JSON object");
+  t.finish();
+  EXPECT_EQ(t.rows, 1u);
+  EXPECT_EQ(extra, 1);
+  std::string doc;
+  row_json(t, 0, doc);
+  EXPECT_EQ(doc, R"({"@timestamp":"2024-01-02T03:04:05.5Z","http":{"request":{"method":"GET"},"response":{"status_code":200}},"tags":["a"],"n":1.5,"ok":true})");
+}

@@ -182,8 +182,8 @@ def _cmd_produce(a: argparse.Namespace) -> int:
         print(f"  {e}", file=sys.stderr)
     producer.close()  # before an embedded broker goes, so its connections do not complain
     if a.embedded and broker is not None:
-        from .kafka import read_topic
-        r = read_topic(bootstrap, topic, keep=0)
+        from .kafka import count_topic
+        r = count_topic(bootstrap, topic, keep=0)
         print(f"read back from the embedded broker: {r['messages']} message(s) in {topic} "
               f"(per partition {r['per_partition']})", file=sys.stderr)
     if input_error:
@@ -269,7 +269,7 @@ def _cmd_broker(a: argparse.Namespace) -> int:
 def _cmd_demo(a: argparse.Namespace) -> int:
     """The main job on embedded defaults: generate -> produce to an embedded broker -> read back -> summary."""
     from .generate import generate
-    from .kafka import EmbeddedBroker, Producer, read_topic
+    from .kafka import EmbeddedBroker, Producer, count_topic
     workdir = a.workdir or tempfile.mkdtemp(prefix="kafkainsight-demo-")
     os.makedirs(workdir, exist_ok=True)
     print(f"KafkaInsight {__version__} demo (work dir {workdir})")
@@ -295,8 +295,8 @@ def _cmd_demo(a: argparse.Namespace) -> int:
         print(f"3. produced (parse + encode + acks=all, in C++): {st.summary()}")
         for fmt, n in sorted(st.by_format.items()):
             print(f"     {fmt:16s} {n:>9,}")
-        main = read_topic(broker.bootstrap, a.topic, keep=1)
-        dlq = read_topic(broker.bootstrap, f"{a.topic}.dlq", keep=3)
+        main = count_topic(broker.bootstrap, a.topic, keep=1)
+        dlq = count_topic(broker.bootstrap, f"{a.topic}.dlq", keep=3)
         print(f"4. read back: {main['messages']:,} documents in {a.topic} "
               f"(partitions {dict(main['per_partition'])}), {dlq['messages']} in {a.topic}.dlq")
         if main["kept"]:

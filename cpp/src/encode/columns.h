@@ -4,6 +4,7 @@
 // (arrow_export.h) hands pointers over without copying.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -170,4 +171,14 @@ void visit_row(const ColumnTable& t, int node, size_t row, V& v) {
 // Row `row` as one JSON document (what the encoder writes, keys in the table's order).
 void row_json(const ColumnTable& t, size_t row, std::string& out);
 
+}  // namespace ki
+
+namespace ki {
+// One JSON document (an object, e.g. a message our producer wrote) as one row: nested objects
+// become dotted names, arrays stay JSON text, "@timestamp" / "event.ingested" become timestamps,
+// our small-set fields (method, level, format, ...) dictionary columns. False with `error` set
+// (and no row added) if the text is not a JSON object. `first` adds fields of its own before
+// the document's (once the text parsed).
+bool add_json_document(ColumnWriter& w, std::string_view json, std::string& error,
+                       const std::function<void()>& first = {});
 }  // namespace ki
