@@ -18,9 +18,11 @@ struct SchemaData {
   ArrowSchema* dict = nullptr;
 };
 
-void release_schema(ArrowSchema* s) {
-  auto* d = static_cast<SchemaData*>(s->private_data);
-  for (ArrowSchema* k : d->kids) {
+// Schema and array nodes alike: `Data` owns the children and the dictionary, released with it.
+template <class T, class Data>
+void release_node(T* s) {
+  auto* d = static_cast<Data*>(s->private_data);
+  for (T* k : d->kids) {
     if (k->release) k->release(k);
     delete k;
   }
@@ -32,17 +34,21 @@ void release_schema(ArrowSchema* s) {
   s->release = nullptr;
 }
 
+template <class T, class Data>
+void add_node_child(T* s, T* k) {
+  auto* d = static_cast<Data*>(s->private_data);
+  d->kids.push_back(k);
+  s->n_children = static_cast<int64_t>(d->kids.size());
+  s->children = d->kids.data();
+}
+
+void release_schema(ArrowSchema* s) { release_node<ArrowSchema, SchemaData>(s); }
+void add_child(ArrowSchema* s, ArrowSchema* k) { add_node_child<ArrowSchema, SchemaData>(s, k); }
+
 ArrowSchema* new_schema(ArrowSchema* s, std::string format, std::string name, int64_t flags) {
   auto* d = new SchemaData{std::move(format), std::move(name), {}, nullptr};
   *s = ArrowSchema{d->format.c_str(), d->name.c_str(), nullptr, flags, 0, nullptr, nullptr, &release_schema, d};
   return s;
-}
-
-void add_child(ArrowSchema* s, ArrowSchema* k) {
-  auto* d = static_cast<SchemaData*>(s->private_data);
-  d->kids.push_back(k);
-  s->n_children = static_cast<int64_t>(d->kids.size());
-  s->children = d->kids.data();
 }
 
 // Keeps the table alive while any array points into it.
@@ -54,19 +60,8 @@ struct ArrayData {
   std::vector<int64_t> dict_offsets;  // a Dict column's dictionary (its own offsets)
 };
 
-void release_array(ArrowArray* a) {
-  auto* d = static_cast<ArrayData*>(a->private_data);
-  for (ArrowArray* k : d->kids) {
-    if (k->release) k->release(k);
-    delete k;
-  }
-  if (d->dict) {
-    if (d->dict->release) d->dict->release(d->dict);
-    delete d->dict;
-  }
-  delete d;
-  a->release = nullptr;
-}
+void release_array(ArrowArray* a) { release_node<ArrowArray, ArrayData>(a); }
+void add_child(ArrowArray* a, ArrowArray* k) { add_node_child<ArrowArray, ArrayData>(a, k); }
 
 ArrowArray* new_array(ArrowArray* a, const std::shared_ptr<const ColumnTable>& t, int64_t length,
                       int64_t nulls, std::vector<const void*> bufs) {
@@ -74,13 +69,6 @@ ArrowArray* new_array(ArrowArray* a, const std::shared_ptr<const ColumnTable>& t
   *a = ArrowArray{length, nulls, 0, static_cast<int64_t>(d->bufs.size()), 0, d->bufs.data(), nullptr, nullptr,
                   &release_array, d};
   return a;
-}
-
-void add_child(ArrowArray* a, ArrowArray* k) {
-  auto* d = static_cast<ArrayData*>(a->private_data);
-  d->kids.push_back(k);
-  a->n_children = static_cast<int64_t>(d->kids.size());
-  a->children = d->kids.data();
 }
 
 const void* validity(const Column& c) { return c.nulls ? c.valid.data() : nullptr; }

@@ -183,9 +183,7 @@ struct Doc {
   // A string value rendered into buf by fill(buf).
   template <class F>
   void text(std::string_view name, F&& fill) {
-    size_t at = buf.size();
-    fill(buf);
-    f.push_back({name, Field::Kind::String, std::string_view(buf.data() + at, buf.size() - at)});
+    rendered(name, Field::Kind::String, fill);
   }
   void num(std::string_view name, int64_t v) {
     Field x{name, Field::Kind::Int};
@@ -200,9 +198,13 @@ struct Doc {
   // A value rendered as JSON text into buf by fill(buf).
   template <class F>
   void json(std::string_view name, F&& fill) {
+    rendered(name, Field::Kind::Json, fill);
+  }
+  template <class F>
+  void rendered(std::string_view name, Field::Kind kind, F&& fill) {
     size_t at = buf.size();
     fill(buf);
-    f.push_back({name, Field::Kind::Json, std::string_view(buf.data() + at, buf.size() - at)});
+    f.push_back({name, kind, std::string_view(buf.data() + at, buf.size() - at)});
   }
   void time(std::string_view name, const Timestamp& ts) {
     json(name, [&](std::string& o) {
