@@ -203,7 +203,9 @@ void Column::to_string_column() {
 int ColumnTable::child(int node, std::string_view name, int& pos) {
   auto& kids = nodes[node].kids;
   const size_t k = kids.size();
-  const size_t start = static_cast<size_t>(pos + 1);
+  // The same child again (fields sharing a prefix: http.request.method, http.version)...
+  if (pos >= 0 && static_cast<size_t>(pos) < k && nodes[kids[pos]].name == name) return kids[pos];
+  const size_t start = static_cast<size_t>(pos + 1);  // ...or the next one
   for (size_t i = 0; i < k; ++i) {
     size_t j = (start + i) % k;
     if (nodes[kids[j]].name == name) {
@@ -265,6 +267,39 @@ size_t ColumnTable::bytes() const {
 }
 
 Column& ColumnWriter::leaf(std::string_view name) {
+  size_t i = static_cast<size_t>(prev_ + 1);
+  if (i < t_.slots.size()) {
+    ColumnTable::Slot& s = t_.slots[i];
+    if (s.col >= 0 && s.name == name) {
+      depth_ = s.depth;
+      for (int d = 0; d <= depth_; ++d) {
+        open_[d] = s.open[d];
+        pos_[d] = s.pos[d];
+        if (d > 0) set_bit(t_.nodes[open_[d]].present, t_.rows, true);
+      }
+      prev_ = s.col;
+      return t_.cols[s.col];
+    }
+  }
+  Column& c = walk(name);
+  if (t_.slots.size() <= i) t_.slots.resize(i + 1);
+  ColumnTable::Slot& s = t_.slots[i];
+  if (depth_ < 8) {
+    s.name.assign(name);
+    s.col = static_cast<int>(&c - t_.cols.data());
+    s.depth = depth_;
+    for (int d = 0; d <= depth_; ++d) {
+      s.open[d] = open_[d];
+      s.pos[d] = pos_[d];
+    }
+  } else {
+    s.col = -1;
+  }
+  prev_ = static_cast<int>(&c - t_.cols.data());
+  return c;
+}
+
+Column& ColumnWriter::walk(std::string_view name) {
   size_t p = 0;
   int d = 0;
   const int open = depth_;  // objects still open from the previous field

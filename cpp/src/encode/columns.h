@@ -85,6 +85,17 @@ struct ColumnTable {
   std::vector<Column> cols;
   size_t rows = 0;
 
+  // Per column (+1; 0 = a document's start): the field that followed it last time and where
+  // it went. Documents repeat their names, so ColumnWriter finds most fields here with one
+  // compare instead of walking the path; an optional field only misses its own neighbours.
+  struct Slot {
+    std::string name;
+    int col = -1;
+    int depth = 0;
+    int open[8] = {}, pos[8] = {};  // the writer's path state after this field
+  };
+  std::vector<Slot> slots;
+
   // The child named `name`, looked for from position pos + 1 (where the previous field of the
   // document was: rows repeat one order), made there if new; pos becomes its position.
   int child(int node, std::string_view name, int& pos);
@@ -115,11 +126,14 @@ class ColumnWriter {
     ++t_.rows;
     depth_ = 0;
     pos_[0] = -1;
+    prev_ = -1;
   }
 
  private:
   Column& leaf(std::string_view name);
+  Column& walk(std::string_view name);
   ColumnTable& t_;
+  int prev_ = -1;  // column of the previous field in this document
   // The objects open in this document (root first) and where their last field was.
   int open_[32] = {0};
   int pos_[32] = {-1};
