@@ -14,6 +14,7 @@
 #include "columns_py.h"
 #include "interrupt.h"
 #include "generate/generator.h"
+#include "elasticsearch/client.h"
 #include "kafka/topic_reader.h"
 #include "pipeline/parse_pipeline.h"
 
@@ -200,6 +201,87 @@ std::shared_ptr<ReadResult> read_topic_table(const std::string& bootstrap, const
   return res;
 }
 
+// Every hit of a query as a table, by scroll (Elasticsearch and OpenSearch both have it) over
+// the consumer's client (TLS, CA / pin, basic auth or API key). A missing index and a query the
+// engine rejects raise with the engine's reason; more hits than max_rows raise before anything
+// is downloaded. progress(rows, total) is called after each page.
+std::shared_ptr<ReadResult> search_table(es::ClientConfig cfg, const std::string& index, const std::string& query,
+                                         const std::vector<std::string>& fields, int64_t page_size, int64_t max_rows,
+                                         py::object progress) {
+  auto res = std::make_shared<ReadResult>();
+  ColumnTable& t = *res->table;
+  cfg.max_in_flight = 1;
+  es::EsClient client(std::move(cfg));
+  std::string body = "{\"size\":" + std::to_string(page_size) +
+                     ",\"sort\":[\"_doc\"],\"track_total_hits\":true,\"query\":" +
+                     (query.empty() ? std::string("{\"match_all\":{}}") : query);
+  if (!fields.empty()) {
+    body += ",\"_source\":[";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) body.push_back(',');
+      body.push_back('"');
+      append_json_escaped(body, fields[i]);
+      body.push_back('"');
+    }
+    body.push_back(']');
+  }
+  body.push_back('}');
+  std::string path = "/" + index + "/_search?scroll=2m";
+  ColumnWriter w(t);
+  SearchPage page;
+  SignalPoll poll;
+  std::string where = "index '" + index + "' on " + client.config().url;
+  auto t0 = std::chrono::steady_clock::now();
+  auto clear_scroll = [&] {
+    if (page.scroll_id.empty()) return;
+    std::string b = "{\"scroll_id\":[\"" + page.scroll_id + "\"]}";
+    py::gil_scoped_release release;
+    client.request("DELETE", "/_search/scroll", b, "application/json", {});
+  };
+  try {
+    while (true) {
+      es::HttpResponse r;
+      {
+        py::gil_scoped_release release;
+        r = client.request("POST", path, body, "application/json", {});
+      }
+      if (r.status == 0) throw std::runtime_error("search on " + where + ": " + r.error);
+      if (r.status == 404 && r.body.find("index_not_found") != std::string::npos)
+        throw py::value_error("no such index: " + where + " (" + search_error(r.body) + ")");
+      if (r.status < 200 || r.status >= 300)
+        throw py::value_error("search on " + where + " failed, HTTP " + std::to_string(r.status) + ": " +
+                              search_error(r.body));
+      std::string error;
+      size_t n;
+      {
+        py::gil_scoped_release release;
+        n = add_search_hits(w, r.body, page, error);
+      }
+      if (!error.empty()) throw std::runtime_error("search on " + where + ": " + error);
+      if (max_rows >= 0 && page.total > max_rows && t.rows == n)
+        throw py::value_error("the query matches " + std::to_string(page.total) + " documents in " + where +
+                              ", more than max_rows=" + std::to_string(max_rows) +
+                              ": narrow the query or raise max_rows");
+      res->stats.lines += n;
+      res->stats.parsed += n;
+      if (!progress.is_none()) progress(t.rows, page.total);
+      if (poll()) break;
+      if (n == 0 || page.scroll_id.empty() || (page.total >= 0 && static_cast<int64_t>(t.rows) >= page.total))
+        break;
+      path = "/_search/scroll";
+      body = "{\"scroll\":\"2m\",\"scroll_id\":\"" + page.scroll_id + "\"}";
+    }
+  } catch (...) {
+    clear_scroll();
+    throw;
+  }
+  clear_scroll();
+  poll.intr.raise_if_pending();
+  res->stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  t.finish();
+  return res;
+}
+
 // Parses lines handed over from Python (an iterable, a notebook cell) in chunks.
 class LineParser {
  public:
@@ -310,6 +392,11 @@ PYBIND11_MODULE(_core, m) {
   m.def("read_topic_table", &read_topic_table, py::arg("bootstrap"), py::arg("topic"),
         py::arg("properties") = std::map<std::string, std::string>{}, py::arg("timeout") = 30.0,
         "A topic from its start to its current end as a ReadResult (columns + kafka.* columns).");
+
+  m.def("search_table", &search_table, py::arg("config"), py::arg("index"), py::arg("query") = "",
+        py::arg("fields") = std::vector<std::string>{}, py::arg("page_size") = 5000, py::arg("max_rows") = -1,
+        py::arg("progress") = py::none(),
+        "Every hit of a query (scroll) as a ReadResult: _index, _id and the _source fields as columns.");
 
   py::class_<FileBatches>(m, "FileBatches", "Files parsed batch by batch (bounded memory).")
       .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int>(),

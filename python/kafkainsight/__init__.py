@@ -17,6 +17,7 @@ _LAZY = {
     "LogResult": "logs", "LogBatches": "logs", "ParseError": "logs", "iter_batches": "logs", "detect_format": "logs", "parse_line": "logs", "read_logs": "logs",
     "EmbeddedBroker": "kafka", "Producer": "kafka", "ProduceStats": "kafka", "read_topic": "kafka",
     "Consumer": "elasticsearch", "ConsumeStats": "elasticsearch", "ElasticsearchSink": "elasticsearch",
+    "search": "search",
     "Watcher": "watch", "WatchStats": "watch", "evaluate_files": "watch", "evaluate_logs": "watch",
 }
 
@@ -57,6 +58,7 @@ __all__ = [
     "read_logs",
     "iter_batches",
     "read_topic",
+    "search",
     "Watcher",
     "WatchStats",
     "evaluate_files",

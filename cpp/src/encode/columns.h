@@ -195,4 +195,15 @@ namespace ki {
 // the document's (once the text parsed).
 bool add_json_document(ColumnWriter& w, std::string_view json, std::string& error,
                        const std::function<void()>& first = {});
+
+// One page of an Elasticsearch / OpenSearch search response: each hit a row (_index, _id and the
+// _source's fields as add_json_document makes them). Returns the hits added; error if the body
+// is not a search response.
+struct SearchPage {
+  std::string scroll_id;
+  int64_t total = -1;  // hits.total.value
+};
+size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page, std::string& error);
+// "type: reason" of an error response (the root cause first), or the body's start.
+std::string search_error(std::string_view body);
 }  // namespace ki

@@ -74,6 +74,53 @@ void add_value(ColumnWriter& w, std::string& name, simdjson::dom::element v, std
 
 }  // namespace
 
+size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page, std::string& error) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(body.data(), body.size()).get(doc)) {
+    error = std::string("search response is not JSON: ") + simdjson::error_message(err);
+    return 0;
+  }
+  std::string_view sid;
+  if (!doc["_scroll_id"].get(sid)) page.scroll_id.assign(sid);
+  int64_t total = -1;
+  if (!doc["hits"]["total"]["value"].get(total) || !doc["hits"]["total"].get(total)) page.total = total;
+  simdjson::dom::array hits;
+  if (doc["hits"]["hits"].get(hits)) {
+    error = "search response has no hits.hits";
+    return 0;
+  }
+  size_t n = 0;
+  std::string name, scratch;
+  for (simdjson::dom::element hit : hits) {
+    std::string_view index, id;
+    hit["_index"].get(index);
+    hit["_id"].get(id);
+    w.add(Field{"_index", Field::Kind::String, index}, true);
+    w.add(Field{"_id", Field::Kind::String, id});
+    simdjson::dom::element src;
+    if (!hit["_source"].get(src) && src.is_object()) add_value(w, name, src, scratch);
+    w.end_row();
+    ++n;
+  }
+  return n;
+}
+
+std::string search_error(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size()).get(doc)) return std::string(body.substr(0, 300));
+  std::string_view type, reason;
+  simdjson::dom::element e;
+  if (doc["error"]["root_cause"].at(0).get(e) && doc["error"].get(e)) return std::string(body.substr(0, 300));
+  e["type"].get(type);
+  e["reason"].get(reason);
+  std::string_view top_reason;
+  if (!doc["error"]["reason"].get(top_reason) && top_reason != reason && !top_reason.empty())
+    return std::string(type) + ": " + std::string(reason) + " (" + std::string(top_reason) + ")";
+  return std::string(type) + ": " + std::string(reason);
+}
+
 bool add_json_document(ColumnWriter& w, std::string_view json, std::string& error,
                        const std::function<void()>& first) {
   thread_local simdjson::dom::parser parser;
