@@ -13,6 +13,11 @@ imports, and the table's own size:
 * ``re loop``        a Python ``re`` loop into pd.DataFrame + to_datetime
 * ``pyregex dicts``  benchmarks/pyregex_parser.py building the same nested dicts as ``records``
 
+``--search N`` adds the search engine into a DataFrame: N documents bulk-indexed into the real
+search engine of the tests (tests/search_harness: OpenSearch behind nginx TLS), then read back whole
+by ``ki.search(...).to_pandas()`` and by ``elasticsearch.helpers.scan`` + ``pd.json_normalize``
+(eland, the other anchor, is not installed here).
+
 Writes docs/BENCHMARKS-DATAFRAME.md (``--out``) and prints the table.
 """
 from __future__ import annotations
@@ -120,12 +125,54 @@ def run(n: int, tools=TOOLS, tmp: str | None = None) -> list[dict]:
     return res
 
 
-def render(res: list[dict], n: int) -> str:
-    by = {r["tool"]: r for r in res}
-    ref = by.get("to_pandas")
-    lines = [f"# Log file -> DataFrame ({n:,} apache_combined lines, one process per tool)", "",
-             "Command: `python -m benchmarks.dataframe --lines %d` (see the module docstring)." % n, "",
-             "| tool | rows/s | wall s | peak RSS over imports MiB | table MiB | to_pandas is x faster |",
+def search_worker(tool: str, url: str, index: str, ca: str, user: str, password: str) -> dict:
+    import pandas as pd
+    import kafkainsight as ki
+    base = rss_mib()
+    t0 = time.perf_counter()
+    if tool == "ki.search":
+        out = ki.search(url, index, user=user, password=password, ca_certs=ca, progress=False).to_pandas()
+    else:
+        from elasticsearch import Elasticsearch, helpers
+        es = Elasticsearch(url, ca_certs=ca, basic_auth=(user, password), request_timeout=120)
+        out = pd.json_normalize([h["_source"] for h in helpers.scan(es, index=index, size=5000)])
+        out["@timestamp"] = pd.to_datetime(out["@timestamp"], format="ISO8601", utc=True)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"tool": tool, "rows": len(out), "wall": wall, "peak_mib": peak - base, "table_mib": frame_bytes(out) / 2**20}
+
+
+def run_search(n: int) -> list[dict]:
+    sys.path.insert(0, ROOT)
+    import kafkainsight as ki
+    from elasticsearch import Elasticsearch, helpers
+    from tests.search_harness.engine import SearchEngine
+    se = SearchEngine(verbose=False)
+    se.start(timeout=300)
+    res = []
+    try:
+        es = Elasticsearch(**se.client_kwargs(), request_timeout=120)
+        docs = ki.read_logs(ki.generate_lines("apache_combined", n, seed=1)).records
+        helpers.bulk(es, ({"_index": "bench-search", "_source": d} for d in docs), chunk_size=5000, refresh=True)
+        for tool in ("ki.search", "helpers.scan"):
+            p = subprocess.run([sys.executable, "-m", "benchmarks.dataframe", "_search", tool, se.url, "bench-search",
+                                se.ca_path, se.user, se.password], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+            if p.returncode != 0:
+                print(f"  {tool}: failed: {p.stderr[-500:]}", file=sys.stderr)
+                continue
+            r = json.loads(p.stdout.strip().splitlines()[-1])
+            r["rows_per_s"] = r["rows"] / r["wall"] if r["wall"] else 0
+            print(f"  {tool:14s} {r['rows']:>9,} rows {r['wall']:7.2f} s {r['rows_per_s']:>11,.0f} rows/s", flush=True)
+            res.append(r)
+    finally:
+        se.stop()
+    return res
+
+
+def render(res: list[dict], n: int, ref_tool: str = "to_pandas", what: str = "apache_combined lines") -> str:
+    ref = {r["tool"]: r for r in res}.get(ref_tool)
+    lines = [f"## {n:,} {what}", "",
+             f"| tool | rows/s | wall s | peak RSS over imports MiB | table MiB | time / {ref_tool}'s |",
              "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in res:
         x = f"{r['wall'] / ref['wall']:.1f}x" if ref and r is not ref else ""
@@ -139,13 +186,23 @@ def main(argv=None) -> int:
     if argv and argv[0] == "_worker":
         print(json.dumps(worker(argv[1], argv[2])))
         return 0
+    if argv and argv[0] == "_search":
+        print(json.dumps(search_worker(*argv[1:7])))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--tools", default=",".join(TOOLS))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS-DATAFRAME.md"))
+    ap.add_argument("--search", type=int, default=0, help="documents for the search rows (0: none)")
     args = ap.parse_args(argv)
-    res = run(args.lines, [t.strip() for t in args.tools.split(",") if t.strip()])
-    md = render(res, args.lines)
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    res = run(args.lines, tools) if tools else []
+    md = (f"# Logs into DataFrames, side by side\n\nCommand: `python -m benchmarks.dataframe --lines {args.lines}"
+          f"{f' --search {args.search}' if args.search else ''}`; one process per tool (see the module docstring).\n\n")
+    if res:
+        md += render(res, args.lines)
+    if args.search:
+        md += "\n" + render(run_search(args.search), args.search, "ki.search", "documents from the search engine")
     print(md)
     if args.out:
         with open(args.out, "w") as f:
