@@ -148,9 +148,9 @@ def run_search(n: int) -> list[dict]:
     from elasticsearch import Elasticsearch, helpers
     from tests.search_harness.engine import SearchEngine
     se = SearchEngine(verbose=False)
-    se.start(timeout=300)
     res = []
     try:
+        se.start(timeout=300)
         es = Elasticsearch(**se.client_kwargs(), request_timeout=120)
         docs = ki.read_logs(ki.generate_lines("apache_combined", n, seed=1)).records
         helpers.bulk(es, ({"_index": "bench-search", "_source": d} for d in docs), chunk_size=5000, refresh=True)
