@@ -206,3 +206,27 @@ def test_read_topic_counts_messages_that_are_not_documents():
     assert t.column("message").to_pylist() == ["a", "b"]
     assert t.column("n").type == pa.float64() and t.column("n").to_pylist() == [1.0, 2.5]
     assert res.records[1]["tags"] == ["x"]
+
+
+def test_application_json_fields_become_typed_columns(tmp_path):
+    lines = [
+        '{"level":30,"time":1700000000123,"pid":7,"hostname":"web1","msg":"request done","req":{"method":"GET",'
+        '"url":"/a"},"responseTime":12.5,"tags":["x","y"],"ok":true}',
+        '{"level":50,"time":1700000001000,"pid":7,"hostname":"web1","msg":"boom","req":{"method":"POST",'
+        '"url":"/b"},"responseTime":3,"ok":false}',
+        "not json at all",
+    ]
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n")
+    res = ki.read_logs(path, format="app_json")
+    assert res.stats["parsed"] == 2 and res.stats["failed"] == 1
+    docs = json_path(lines, format="app_json")
+    assert res.records == docs
+    t = res.to_arrow()
+    assert t.schema.field("@timestamp").type == pa.timestamp("ns", tz="UTC")
+    assert t.column("@timestamp")[0].as_py() == dt.datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=dt.timezone.utc)
+    assert t.schema.field("responseTime").type == pa.float64()  # 12.5 then 3: numbers
+    assert t.column("responseTime").to_pylist() == [12.5, 3.0]
+    assert t.schema.field("ok").type == pa.bool_()
+    assert t.column("tags").to_pylist() == ['["x","y"]', None]  # arrays: JSON text
+    assert pa.types.is_dictionary(t.schema.field("log.level").type)

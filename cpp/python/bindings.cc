@@ -13,6 +13,7 @@
 #include "encode/json_writer.h"
 #include "columns_py.h"
 #include "interrupt.h"
+#include "typed.h"
 #include "generate/generator.h"
 #include "elasticsearch/client.h"
 #include "kafka/topic_reader.h"
@@ -46,11 +47,25 @@ Schema to_schema(const std::string& name) {
   return *s;
 }
 
-ParserConfig parser_config(const std::string& format, int tz_offset_min, int year) {
+// The app_json / logfmt overrides and --add-field, for the calls that parse lines.
+struct FieldOptions {
+  std::string json_time_field, json_level_field, json_message_field;
+  std::vector<std::string> add_fields;  // "name=value"
+};
+
+ParserConfig parser_config(const std::string& format, int tz_offset_min, int year, const FieldOptions& o = {}) {
   ParserConfig c;
   c.format = to_format(format);
   c.default_offset_min = tz_offset_min;
   c.default_year = year;
+  c.json_time_field = o.json_time_field;
+  c.json_level_field = o.json_level_field;
+  c.json_message_field = o.json_message_field;
+  for (const auto& a : o.add_fields) {
+    auto kv = parse_add_field(a);
+    if (!kv) throw py::value_error("add_field '" + a + "': expected name=value (name a dotted field path)");
+    c.add_fields.push_back(*kv);
+  }
   return c;
 }
 
@@ -109,14 +124,14 @@ void throw_input_error(const std::string& err) {
 class FileBatches {
  public:
   FileBatches(const std::vector<std::string>& paths, const std::string& format, const std::string& schema,
-              bool include_original, int tz, int year) {
+              bool include_original, int tz, int year, const FieldOptions& fields) {
     ParseFilesCallbacks cb;
     cb.on_doc = [this](const ParseStage&, const std::string& source, uint64_t line_no) {
       cur_->add_doc(source, line_no);
     };
     cb.on_fail = [this](FailedLine&& f) { cur_->failures.push_back(std::move(f)); };
     cb.stop = std::ref(poll_);
-    run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year),
+    run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year, fields),
                                            EncoderConfig{to_schema(schema), include_original}, std::move(cb));
   }
   // The next batch, or None once the input is done.
@@ -146,8 +161,9 @@ class FileBatches {
 };
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
-                                       const std::string& schema, bool include_original, int tz, int year) {
-  FileBatches files(paths, format, schema, include_original, tz, year);
+                                       const std::string& schema, bool include_original, int tz, int year,
+                                       const FieldOptions& fields) {
+  FileBatches files(paths, format, schema, include_original, tz, year, fields);
   return files.next(UINT64_MAX);
 }
 
@@ -285,8 +301,9 @@ std::shared_ptr<ReadResult> search_table(es::ClientConfig cfg, const std::string
 // Parses lines handed over from Python (an iterable, a notebook cell) in chunks.
 class LineParser {
  public:
-  LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year)
-      : stage_(parser_config(format, tz, year), EncoderConfig{to_schema(schema), include_original}),
+  LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year,
+             const FieldOptions& fields)
+      : stage_(parser_config(format, tz, year, fields), EncoderConfig{to_schema(schema), include_original}),
         res_(std::make_shared<ReadResult>()) {
     stage_.set_columns(res_->table.get());
   }
@@ -325,11 +342,26 @@ PYBIND11_MODULE(_core, m) {
   // Diagnostics to stderr: stdout carries data (documents, alert lines).
   spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
 
+  py::class_<FieldOptions> fo(m, "FieldOptions", "app_json / logfmt field overrides and fields added to every document.");
+  fo.def(py::init([](std::string t, std::string l, std::string msg, std::vector<std::string> add) {
+           FieldOptions o{std::move(t), std::move(l), std::move(msg), std::move(add)};
+           parser_config("auto", 0, 0, o);  // validates add_fields now
+           return o;
+         }),
+         py::arg("json_time_field") = "", py::arg("json_level_field") = "", py::arg("json_message_field") = "",
+         py::arg("add_fields") = std::vector<std::string>{});
+  ki_py::Fields<FieldOptions>(fo)
+      .rw("json_time_field", &FieldOptions::json_time_field, "field holding the time (dotted path); empty: by name")
+      .rw("json_level_field", &FieldOptions::json_level_field, "field holding the level; empty: by name")
+      .rw("json_message_field", &FieldOptions::json_message_field, "field holding the message; empty: by name")
+      .rw("add_fields", &FieldOptions::add_fields, "name=value fields added to every document")
+      .done();
+
   m.def(
       "parse_line",
       [](std::string_view line, const std::string& format, const std::string& schema, bool include_original,
-         int tz, int year) {
-        Parser parser(parser_config(format, tz, year));
+         int tz, int year, const FieldOptions& fields) {
+        Parser parser(parser_config(format, tz, year, fields));
         Encoder encoder(EncoderConfig{to_schema(schema), include_original});
         Record rec;
         ParseStatus st = parser.parse(line, rec);
@@ -339,7 +371,7 @@ PYBIND11_MODULE(_core, m) {
         return py::tuple(py::make_tuple(true, doc, std::string(format_name(rec.format))));
       },
       py::arg("line"), py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-      py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("fields") = FieldOptions{},
       "Parse one line. Returns (ok, document JSON or failure reason, format name).");
 
   m.def("detect_format",
@@ -380,12 +412,14 @@ PYBIND11_MODULE(_core, m) {
       .def("stats", [](const ReadResult& r) { return stats_dict(r.stats); });
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
-        py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0);
+        py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+        py::arg("fields") = FieldOptions{});
 
   py::class_<LineParser>(m, "LineParser")
-      .def(py::init<const std::string&, const std::string&, bool, int, int>(), py::arg("format") = "auto",
-           py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-           py::arg("year") = 0)
+      .def(py::init<const std::string&, const std::string&, bool, int, int, const FieldOptions&>(),
+           py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
+           py::arg("tz_offset_min") = 0,
+           py::arg("year") = 0, py::arg("fields") = FieldOptions{})
       .def("feed", &LineParser::feed)
       .def("result", &LineParser::result);
 
@@ -399,9 +433,11 @@ PYBIND11_MODULE(_core, m) {
         "Every hit of a query (scroll) as a ReadResult: _index, _id and the _source fields as columns.");
 
   py::class_<FileBatches>(m, "FileBatches", "Files parsed batch by batch (bounded memory).")
-      .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int>(),
+      .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int,
+                    const FieldOptions&>(),
            py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
-           py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0)
+           py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+           py::arg("fields") = FieldOptions{})
       .def("next", &FileBatches::next, py::arg("batch_size"),
            "Up to batch_size documents as a ReadResult (its stats are the running totals); None at the end.")
       .def("progress", &FileBatches::progress, "(index of the current file, its uncompressed bytes read)");
@@ -410,8 +446,9 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "convert",
       [](const std::vector<std::string>& paths, const std::string& output, const std::string& failed_output,
-         const std::string& format, const std::string& schema, bool include_original, int tz, int year) {
-        ParserConfig pcfg = parser_config(format, tz, year);
+         const std::string& format, const std::string& schema, bool include_original, int tz, int year,
+         const FieldOptions& fields) {
+        ParserConfig pcfg = parser_config(format, tz, year, fields);
         EncoderConfig ecfg{to_schema(schema), include_original};
         SignalPoll poll;
         ParseStats stats;
@@ -461,7 +498,8 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-      py::arg("year") = 0, "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
+      py::arg("year") = 0, py::arg("fields") = FieldOptions{},
+      "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
 
   m.def(
       "generate",

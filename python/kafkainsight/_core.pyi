@@ -10,8 +10,18 @@ class KafkaUnreachableError(KafkaError): ...
 class KafkaTopicError(KafkaError): ...
 class KafkaConfigError(KafkaError): ...
 
+class FieldOptions:
+    _fields: tuple[str, ...]
+    json_time_field: str
+    json_level_field: str
+    json_message_field: str
+    add_fields: list[str]
+    def __init__(self, json_time_field: str = "", json_level_field: str = "", json_message_field: str = "",
+                 add_fields: list[str] = ...) -> None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 def parse_line(line: str, format: str = "auto", schema: str = "ecs", include_original: bool = False,
-               tz_offset_min: int = 0, year: int = 0) -> tuple[bool, str, str]: ...
+               tz_offset_min: int = 0, year: int = 0, fields: FieldOptions = ...) -> tuple[bool, str, str]: ...
 def detect_format(line: str) -> str: ...
 
 class ReadResult:
@@ -34,11 +44,11 @@ class ArrowBatch:
     def nbytes(self) -> int: ...
 
 def read_files(paths: list[str], format: str = "auto", schema: str = "ecs", include_original: bool = False,
-               tz_offset_min: int = 0, year: int = 0) -> ReadResult: ...
+               tz_offset_min: int = 0, year: int = 0, fields: FieldOptions = ...) -> ReadResult: ...
 
 class LineParser:
     def __init__(self, format: str = "auto", schema: str = "ecs", include_original: bool = False,
-                 tz_offset_min: int = 0, year: int = 0) -> None: ...
+                 tz_offset_min: int = 0, year: int = 0, fields: FieldOptions = ...) -> None: ...
     def feed(self, lines: list[str]) -> None: ...
     def result(self) -> ReadResult: ...
 
@@ -50,7 +60,7 @@ class FileBatches:
 
 def convert(paths: list[str], output: str = "-", failed_output: str = "", format: str = "auto",
             schema: str = "ecs", include_original: bool = False, tz_offset_min: int = 0,
-            year: int = 0) -> dict[str, Any]: ...
+            year: int = 0, fields: FieldOptions = ...) -> dict[str, Any]: ...
 def generate(format: str = "apache_common", number: int = 1000, bytes: int = 0, output: str = "",
              type: str = "stdout", sleep: float = 0.0, delay: float = 0.0, loop: bool = False, seed: int = 0,
              start_epoch: int = -1, tz_offset_min: int = 0) -> dict[str, int]: ...
@@ -81,6 +91,10 @@ class ProduceConfig:
     dlq_topic: str
     format: str
     tz_offset_min: int
+    json_time_field: str
+    json_level_field: str
+    json_message_field: str
+    add_fields: list[str]
     year: int
     schema: str
     include_original: bool
@@ -198,6 +212,7 @@ class EsSinkConfig:
     template_name: str
     template_body: str
     recreate_index: bool
+    kafka_metadata: bool
     startup_timeout_ms: int
     backoff_initial_ms: int
     backoff_max_ms: int

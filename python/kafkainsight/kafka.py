@@ -113,7 +113,10 @@ class Producer:
                  on_parse_error: str = _P["on_parse_error"], rate: float | None = _P["rate"],
                  timeout: float = _P["timeout"], follow: bool = _P["follow"], from_end: bool = _P["from_end"],
                  poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: str | bool = _P["headers"],
-                 resume: str | os.PathLike | None = _P["resume"]):
+                 resume: str | os.PathLike | None = _P["resume"],
+                 json_time_field: str | None = _P["json_time_field"], json_level_field: str | None = _P["json_level_field"],
+                 json_message_field: str | None = _P["json_message_field"],
+                 add_fields: "list[str] | dict[str, str] | None" = _P["add_fields"]):
         self.bootstrap, self.topic = bootstrap, topic
         self.stats = ProduceStats()  # cumulative over calls
         self.last_stats: ProduceStats | None = None
@@ -125,6 +128,9 @@ class Producer:
         cfg.on_parse_error, cfg.rate, cfg.timeout_ms = on_parse_error, float(rate or 0), int(float(timeout) * 1000)
         cfg.follow, cfg.from_end, cfg.poll_ms = bool(follow), bool(from_end), int(float(poll_interval) * 1000)
         cfg.flush_timeout_ms, cfg.headers = int(float(flush_timeout) * 1000), _header_mode(headers)
+        cfg.json_time_field, cfg.json_level_field = json_time_field or "", json_level_field or ""
+        cfg.json_message_field = json_message_field or ""
+        cfg.add_fields = [f"{k}={v}" for k, v in add_fields.items()] if isinstance(add_fields, dict) else list(add_fields or [])
         self._core = _core.Producer(cfg)
         self.dlq_topic = self._core.dlq_topic  # <topic>.dlq unless given (decided in C++)
         # resume: a checkpoint file recording, per input file, the last line up to which every line

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, Mapping, Union
 
 from . import _core
 from ._options import parse_tz
@@ -30,24 +30,45 @@ def parse_line(
     tz: str | int | None = None,
     year: int | None = None,
     strict: bool = False,
+    json_time_field: str | None = None,
+    json_level_field: str | None = None,
+    json_message_field: str | None = None,
+    add_fields: Iterable[str] | Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Parse one log line into a document (a dict in the chosen layout).
 
     format: ``auto`` (detect per line) or one of ``FORMATS``. schema: ``ecs`` or ``kafkainsight``.
     tz: zone of timestamps that carry none (Apache error log, BSD syslog); default UTC.
     year: year of BSD syslog timestamps (default: inferred from today).
+    json_time_field / json_level_field / json_message_field: for app_json and logfmt lines, the
+    field (dotted path) holding the time / level / message instead of the names the common
+    logging libraries use; a line with no recognisable time gets the read time and event.ingested.
+    add_fields: ``{"service.name": "checkout"}`` or ``["service.name=checkout"]``, added to every document.
     A line that does not parse returns ``{"error": {...}, "event": {"original": line}}`` with
     the reason, or raises ParseError when ``strict``.
     """
     if isinstance(line, bytes):
         line = line.decode("utf-8", "surrogateescape")
-    ok, text, _fmt = _core.parse_line(line, format, schema, include_original, parse_tz(tz), year or 0)
+    fields = field_options(json_time_field, json_level_field, json_message_field, add_fields)
+    ok, text, _fmt = _core.parse_line(line, format, schema, include_original, parse_tz(tz), year or 0, fields)
     if ok:
         return json.loads(text)
     if strict:
         raise ParseError(text, line)
     return {"error": {"type": "parse_error", "message": text}, "event": {"original": line},
             "kafkainsight": {"format": "unknown"}}
+
+
+def field_options(json_time_field: str | None = None, json_level_field: str | None = None,
+                  json_message_field: str | None = None,
+                  add_fields: Iterable[str] | Mapping[str, str] | None = None) -> "_core.FieldOptions":
+    """The app_json/logfmt overrides and added fields as the core takes them (ValueError if an
+    added field is not NAME=VALUE)."""
+    if isinstance(add_fields, Mapping):
+        add = [f"{k}={v}" for k, v in add_fields.items()]
+    else:
+        add = list(add_fields or [])
+    return _core.FieldOptions(json_time_field or "", json_level_field or "", json_message_field or "", add)
 
 
 def detect_format(line: str) -> str:
@@ -168,21 +189,27 @@ def read_logs(
     include_original: bool = False,
     tz: str | int | None = None,
     year: int | None = None,
+    json_time_field: str | None = None,
+    json_level_field: str | None = None,
+    json_message_field: str | None = None,
+    add_fields: Iterable[str] | Mapping[str, str] | None = None,
 ) -> LogResult:
     """Parse log files (plain or .gz, streamed) or an iterable of lines.
 
     ``source`` is a path, a list of paths, or any iterable of lines (e.g. an open file or a
     list of strings). The C++ core runs with the GIL released; Ctrl-C interrupts it.
+    json_*_field and add_fields: as in ``parse_line``.
     """
     tzm, yr = parse_tz(tz), year or 0
+    fo = field_options(json_time_field, json_level_field, json_message_field, add_fields)
     if isinstance(source, (str, os.PathLike)):
-        return LogResult(_core.read_files([os.fspath(source)], format, schema, include_original, tzm, yr))
+        return LogResult(_core.read_files([os.fspath(source)], format, schema, include_original, tzm, yr, fo))
     if isinstance(source, (list, tuple)) and source and all(isinstance(p, os.PathLike) for p in source):
-        return LogResult(_core.read_files([os.fspath(p) for p in source], format, schema, include_original, tzm, yr))
+        return LogResult(_core.read_files([os.fspath(p) for p in source], format, schema, include_original, tzm, yr, fo))
     if isinstance(source, (list, tuple)) and source and all(isinstance(p, str) for p in source) \
             and all("\n" not in p and os.path.isfile(p) for p in source):
-        return LogResult(_core.read_files(list(source), format, schema, include_original, tzm, yr))
-    parser = _core.LineParser(format, schema, include_original, tzm, yr)
+        return LogResult(_core.read_files(list(source), format, schema, include_original, tzm, yr, fo))
+    parser = _core.LineParser(format, schema, include_original, tzm, yr, fo)
     chunk: list[str] = []
     for line in source:  # type: ignore[union-attr]
         if isinstance(line, bytes):

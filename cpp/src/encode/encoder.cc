@@ -12,6 +12,7 @@
 
 #include "encode/columns.h"
 #include "encode/json_writer.h"
+#include "parse/timestamp.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -220,18 +221,6 @@ struct Doc {
 
 namespace {
 
-// The read time for a line that had none.
-Timestamp now_utc() {
-  timespec t{};
-  clock_gettime(CLOCK_REALTIME, &t);
-  Timestamp ts;
-  ts.epoch_sec = t.tv_sec;
-  ts.nanos = static_cast<uint32_t>(t.tv_nsec / 1000000 * 1000000);
-  ts.frac_digits = 3;
-  ts.valid = true;
-  return ts;
-}
-
 void structured_data_json(const Record& r, std::string& out) {
   // {"id": {"name": "value"}}; a repeated SD-ID or name keeps its first value
   // (Elasticsearch rejects duplicate keys).
@@ -263,29 +252,6 @@ void structured_data_json(const Record& r, std::string& out) {
     out.push_back('}');
   }
   out.push_back('}');
-}
-
-// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-bool is_json_number(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  if (s[i] == '0') ++i;
-  else if (s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  else return false;
-  if (i < n && s[i] == '.') {
-    size_t st = ++i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == st) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t st = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == st) return false;
-  }
-  return i == n;
 }
 
 void append_value(std::string& out, const Field& x) {
@@ -404,13 +370,27 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
   thread_local std::vector<Item> moved;
   items.clear();
   moved.clear();
+  size_t need = 0;
+  for (const Field& x : user) need += 2 * x.name.size() + 2 + kRenamed.size() + 1;
+  names.clear();
+  names.reserve(need);  // never grows past this: views into it stay valid
   uint32_t k = 0;
   for (const Field& x : ours) items.push_back({x, k++, false});
-  for (const Field& x : user) items.push_back({x, k++, true});
-  size_t need = 0;
-  for (const Field& x : user) need += x.name.size() + kRenamed.size() + 1;
-  names.clear();
-  names.reserve(need);
+  for (const Field& x : user) {
+    items.push_back({x, k++, true});
+    std::string_view n = x.name;
+    if (!n.empty() && n.front() != '.' && n.back() != '.' && n.find("..") == std::string_view::npos) continue;
+    // An empty segment is written as "_": name it so here, so that collisions are seen.
+    size_t at = names.size();
+    size_t pos = 0;
+    while (true) {
+      std::string_view seg = segment(n, pos);
+      names.append(seg.empty() ? std::string_view("_") : seg);
+      if (pos > n.size()) break;
+      names.push_back('.');
+    }
+    items.back().f.name = std::string_view(names.data() + at, names.size() - at);
+  }
   size_t renamed = 0;
   for (int round = 0; round < 2; ++round) {
     std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
@@ -538,7 +518,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
   if (r.tid >= 0) d.num("process.thread.id", r.tid);
   if (!r.service.empty()) d.str("service.name", r.service);
   if (r.severity >= 0) d.num("event.severity", r.severity);
-  if (r.time_from_read) d.time("event.ingested", now_utc());
+  if (r.time_from_read) d.time("event.ingested", read_time());
   if (cfg_.include_original) d.str("event.original", r.raw);
   d.cat("kafkainsight.format", format_name(r.format));
   if (access) {
@@ -605,7 +585,7 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (!r.logger.empty()) d.str("logger", r.logger);
     if (!r.service.empty()) d.str("service", r.service);
     if (r.severity >= 0) d.num("severity", r.severity);
-    if (r.time_from_read) d.time("ingested", now_utc());
+    if (r.time_from_read) d.time("ingested", read_time());
     if (!r.hostname.empty()) d.str("hostname", r.hostname);
     if (!r.app.empty()) d.str("app", r.app);
     if (r.pid >= 0) d.num("pid", r.pid);
