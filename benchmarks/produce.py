@@ -551,8 +551,8 @@ def observations(r, meta) -> list:
 
 
 VERIFIED = ("Every timed run was checked after the tool exited: the topic held exactly {lines:,} "
-            "messages (kafka: counted by `read_topic`; embedded: high watermarks of the fresh topic, "
-            "since each mock partition keeps only ~5 MB, and `read_topic` agreed with high - low), "
+            "messages (kafka: counted by `count_topic`; embedded: high watermarks of the fresh topic, "
+            "since each mock partition keeps only ~5 MB, and `count_topic` agreed with high - low), "
             "and every tool exited 0 without reporting a delivery failure.")
 
 
