@@ -24,8 +24,8 @@ Tools:
                 librdkafka) with ours/kcat's settings.
 
 After each run the topic is checked to hold exactly N messages
-(``kafkainsight.kafka.read_topic``; on the embedded broker, whose partitions keep only ~5 MB,
-the sum of the high watermarks of the fresh topic is checked instead and read_topic must agree
+(``kafkainsight.kafka.count_topic``; on the embedded broker, whose partitions keep only ~5 MB,
+the sum of the high watermarks of the fresh topic is checked instead and count_topic must agree
 with high - low). A mismatch is printed loudly, marked in the table, and makes the exit code 1.
 
 Diagnostics (not in the headline; ``--no-diagnostics`` skips them): ``kafkainsight parse FILE -o
@@ -300,8 +300,8 @@ class EndOffsets:
 
 
 def verify(broker, topic: str, n: int) -> tuple[bool, str]:
-    from kafkainsight.kafka import read_topic
-    got = read_topic(broker.bootstrap, topic, keep=0, timeout=120)["messages"]
+    from kafkainsight.kafka import count_topic
+    got = count_topic(broker.bootstrap, topic, keep=0, timeout=120)["messages"]
     wm = watermarks(broker.bootstrap, topic)
     if broker.name == "embedded" and wm is not None:
         lo, hi = wm
@@ -566,8 +566,8 @@ def observations(r, meta) -> list:
 
 
 VERIFIED = ("Every timed run was checked after the tool exited: the topic held exactly {lines:,} "
-            "messages (kafka: counted by `read_topic`; embedded: high watermarks of the fresh topic, "
-            "since each mock partition keeps only ~5 MB, and `read_topic` agreed with high - low), "
+            "messages (kafka: counted by `count_topic`; embedded: high watermarks of the fresh topic, "
+            "since each mock partition keeps only ~5 MB, and `count_topic` agreed with high - low), "
             "and every tool exited 0 without reporting a delivery failure.")
 
 

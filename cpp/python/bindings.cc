@@ -6,13 +6,17 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <fstream>
 #include <iostream>
 
 #include "encode/json_writer.h"
+#include "columns_py.h"
 #include "interrupt.h"
 #include "convert.h"
 #include "generate/generator.h"
+#include "elasticsearch/client.h"
+#include "kafka/topic_reader.h"
 #include "pipeline/parse_pipeline.h"
 
 namespace py = pybind11;
@@ -25,6 +29,7 @@ void bind_report(py::module_& m);         // bind_report.cc
 void bind_watch(py::module_& m);          // bind_watch.cc
 void bind_defaults(py::module_& m);       // bind_defaults.cc
 void bind_http(py::module_& m);           // bind_http.cc
+
 
 namespace {
 
@@ -43,57 +48,204 @@ struct SignalPoll {
   }
 };
 
-// Everything read_logs() returns, held compactly in C++ until Python asks for it.
+// Everything read_logs() returns, held compactly in C++ (typed columns) until Python asks.
 struct ReadResult {
-  std::string docs;              // documents, each followed by '\n'
-  std::vector<size_t> ends;      // end offset of each document
+  std::shared_ptr<ColumnTable> table = std::make_shared<ColumnTable>();
   std::vector<uint64_t> line_nos;
   std::vector<uint32_t> source_ids;
   std::vector<std::string> sources;
   std::vector<FailedLine> failures;
   ParseStats stats;
-  size_t limit_failures = 100000;
 
-  void add_doc(const std::string& doc, uint32_t src, uint64_t line_no) {
-    docs += doc;
-    docs.push_back('\n');
-    ends.push_back(docs.size());
+  void add_doc(const std::string& source, uint64_t line_no) {
+    if (sources.empty() || sources.back() != source) sources.push_back(source);
     line_nos.push_back(line_no);
-    source_ids.push_back(src);
+    source_ids.push_back(static_cast<uint32_t>(sources.size() - 1));
   }
+};
+
+void throw_input_error(const std::string& err) {
+  if (err.empty()) return;
+  if (err.find("cannot open") != std::string::npos || err.find("directory") != std::string::npos)
+    throw py::value_error(err);  // re-raised as FileNotFoundError by Python
+  throw std::runtime_error(err);  // damaged input: names the file and the byte offset
+}
+
+// Reads files in batches of up to `batch` documents (all of them with the default).
+class FileBatches {
+ public:
+  FileBatches(const std::vector<std::string>& paths, const std::string& format, const std::string& schema,
+              bool include_original, int tz, int year, const FieldOptions& fields) {
+    ParseFilesCallbacks cb;
+    cb.on_doc = [this](const ParseStage&, const std::string& source, uint64_t line_no) {
+      cur_->add_doc(source, line_no);
+    };
+    cb.on_fail = [this](FailedLine&& f) { cur_->failures.push_back(std::move(f)); };
+    cb.stop = std::ref(poll_);
+    run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year, fields),
+                                           EncoderConfig{to_schema(schema), include_original}, std::move(cb));
+  }
+  // The next batch, or None once the input is done.
+  std::shared_ptr<ReadResult> next(uint64_t batch) {
+    if (done_) return nullptr;
+    auto res = std::make_shared<ReadResult>();
+    cur_ = res.get();
+    run_->stage().set_columns(res->table.get());
+    {
+      py::gil_scoped_release release;
+      done_ = !run_->run(batch);
+    }
+    run_->stage().set_columns(nullptr);
+    res->table->finish();
+    res->stats = run_->stats();
+    poll_.intr.raise_if_pending();
+    throw_input_error(res->stats.error);
+    return res;
+  }
+  std::pair<size_t, uint64_t> progress() const { return {run_->file_index(), run_->file_bytes()}; }
+
+ private:
+  SignalPoll poll_;
+  std::unique_ptr<ParseFilesRun> run_;
+  ReadResult* cur_ = nullptr;
+  bool done_ = false;
 };
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
                                        const std::string& schema, bool include_original, int tz, int year,
                                        const FieldOptions& fields) {
+  FileBatches files(paths, format, schema, include_original, tz, year, fields);
+  return files.next(UINT64_MAX);
+}
+
+// A topic from its start to its end at the call: one row per message, the document's fields
+// plus kafka.topic / partition / offset / timestamp / key. A message that is not a JSON object
+// is a failed line (source "topic/partition", line_no = offset).
+std::shared_ptr<ReadResult> read_topic_table(const std::string& bootstrap, const std::string& topic,
+                                             const std::map<std::string, std::string>& props, double timeout_s) {
   auto res = std::make_shared<ReadResult>();
-  ParserConfig pcfg = parser_config(format, tz, year, fields);
-  EncoderConfig ecfg{to_schema(schema), include_original};
-  SignalPoll poll;
+  ColumnTable& t = *res->table;
+  Properties p;
+  for (const auto& [k, v] : props) p.emplace_back(k, v);
   {
     py::gil_scoped_release release;
-    ParseFilesCallbacks cb;
-    uint32_t src = 0;
-    std::string current;
-    cb.on_doc = [&](const ParseStage& st, const std::string& source, uint64_t line_no) {
-      if (source != current) {
-        current = source;
-        res->sources.push_back(source);
-        src = static_cast<uint32_t>(res->sources.size() - 1);
+    auto t0 = std::chrono::steady_clock::now();
+    ColumnWriter w(t);
+    std::string error;
+    Field topic_f{"kafka.topic", Field::Kind::String, topic};
+    auto each = [&](const MessageView& m) {
+      ++res->stats.lines;
+      res->stats.bytes += m.value.size();
+      std::string source = topic + "/" + std::to_string(m.partition);
+      auto kafka_fields = [&] {
+        w.add(topic_f, true);
+        Field f{"kafka.partition", Field::Kind::Int};
+        f.i = m.partition;
+        w.add(f);
+        f.name = "kafka.offset";
+        f.i = m.offset;
+        w.add(f);
+        Timestamp ts;
+        ts.epoch_sec = m.timestamp_ms >= 0 ? m.timestamp_ms / 1000 : 0;
+        ts.nanos = static_cast<uint32_t>(m.timestamp_ms >= 0 ? m.timestamp_ms % 1000 * 1000000 : 0);
+        ts.frac_digits = 3;
+        ts.valid = m.timestamp_ms >= 0;
+        if (ts.valid) w.add_time("kafka.timestamp", ts);
+        if (m.has_key) w.add(Field{"kafka.key", Field::Kind::String, m.key});
+      };
+      if (add_json_document(w, m.value, error, kafka_fields)) {
+        ++res->stats.parsed;
+        res->add_doc(source, static_cast<uint64_t>(m.offset));
+      } else {
+        ++res->stats.failed;
+        res->failures.push_back(FailedLine{source, static_cast<uint64_t>(m.offset), error, std::string(m.value)});
       }
-      res->add_doc(st.doc(), src, line_no);
     };
-    cb.on_fail = [&](FailedLine&& f) { res->failures.push_back(std::move(f)); };
-    cb.stop = std::ref(poll);
-    res->stats = parse_files(paths, pcfg, ecfg, cb);
+    read_topic(bootstrap, topic, p, 0, static_cast<int>(timeout_s * 1000), each);
+    res->stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
+  t.finish();
+  return res;
+}
+
+// Every hit of a query as a table, by scroll (Elasticsearch and OpenSearch both have it) over
+// the consumer's client (TLS, CA / pin, basic auth or API key). A missing index and a query the
+// engine rejects raise with the engine's reason; more hits than max_rows raise before anything
+// is downloaded. progress(rows, total) is called after each page.
+std::shared_ptr<ReadResult> search_table(es::ClientConfig cfg, const std::string& index, const std::string& query,
+                                         const std::vector<std::string>& fields, int64_t page_size, int64_t max_rows,
+                                         py::object progress) {
+  auto res = std::make_shared<ReadResult>();
+  ColumnTable& t = *res->table;
+  cfg.max_in_flight = 1;
+  es::EsClient client(std::move(cfg));
+  std::string body = "{\"size\":" + std::to_string(page_size) +
+                     ",\"sort\":[\"_doc\"],\"track_total_hits\":true,\"query\":" +
+                     (query.empty() ? std::string("{\"match_all\":{}}") : query);
+  if (!fields.empty()) {
+    body += ",\"_source\":[";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) body.push_back(',');
+      body.push_back('"');
+      append_json_escaped(body, fields[i]);
+      body.push_back('"');
+    }
+    body.push_back(']');
+  }
+  body.push_back('}');
+  std::string path = "/" + index + "/_search?scroll=2m";
+  ColumnWriter w(t);
+  SearchPage page;
+  SignalPoll poll;
+  std::string where = "index '" + index + "' on " + client.config().url;
+  auto t0 = std::chrono::steady_clock::now();
+  auto clear_scroll = [&] {
+    if (page.scroll_id.empty()) return;
+    std::string b = "{\"scroll_id\":[\"" + page.scroll_id + "\"]}";
+    py::gil_scoped_release release;
+    client.request("DELETE", "/_search/scroll", b, "application/json", {});
+  };
+  try {
+    while (true) {
+      es::HttpResponse r;
+      {
+        py::gil_scoped_release release;
+        r = client.request("POST", path, body, "application/json", {});
+      }
+      if (r.status == 0) throw std::runtime_error("search on " + where + ": " + r.error);
+      if (r.status == 404 && r.body.find("index_not_found") != std::string::npos)
+        throw py::value_error("no such index: " + where + " (" + search_error(r.body) + ")");
+      if (r.status < 200 || r.status >= 300)
+        throw py::value_error("search on " + where + " failed, HTTP " + std::to_string(r.status) + ": " +
+                              search_error(r.body));
+      std::string error;
+      size_t n;
+      {
+        py::gil_scoped_release release;
+        n = add_search_hits(w, r.body, page, error);
+      }
+      if (!error.empty()) throw std::runtime_error("search on " + where + ": " + error);
+      if (max_rows >= 0 && page.total > max_rows && t.rows == n)
+        throw py::value_error("the query matches " + std::to_string(page.total) + " documents in " + where +
+                              ", more than max_rows=" + std::to_string(max_rows) +
+                              ": narrow the query or raise max_rows");
+      res->stats.lines += n;
+      res->stats.parsed += n;
+      if (!progress.is_none()) progress(t.rows, page.total);
+      if (poll()) break;
+      if (n == 0 || page.scroll_id.empty() || (page.total >= 0 && static_cast<int64_t>(t.rows) >= page.total))
+        break;
+      path = "/_search/scroll";
+      body = "{\"scroll\":\"2m\",\"scroll_id\":\"" + page.scroll_id + "\"}";
+    }
+  } catch (...) {
+    clear_scroll();
+    throw;
+  }
+  clear_scroll();
   poll.intr.raise_if_pending();
-  const std::string& err = res->stats.error;
-  if (!err.empty()) {
-    if (err.find("cannot open") != std::string::npos || err.find("directory") != std::string::npos)
-      throw py::value_error(err);  // re-raised as FileNotFoundError by Python
-    throw std::runtime_error(err);  // damaged input: names the file and the byte offset
-  }
+  res->stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  t.finish();
   return res;
 }
 
@@ -104,7 +256,7 @@ class LineParser {
              const FieldOptions& fields)
       : stage_(parser_config(format, tz, year, fields), EncoderConfig{to_schema(schema), include_original}),
         res_(std::make_shared<ReadResult>()) {
-    res_->sources.push_back("<lines>");
+    stage_.set_columns(res_->table.get());
   }
   void feed(const std::vector<std::string>& lines) {
     py::gil_scoped_release release;
@@ -113,14 +265,19 @@ class LineParser {
       ++line_no_;
       ParseStatus st = stage_.process(l);
       if (st == ParseStatus::Ok)
-        res_->add_doc(stage_.doc(), 0, line_no_);
+        res_->add_doc("<lines>", line_no_);
       else if (st == ParseStatus::Failed)
         res_->failures.push_back(FailedLine{"<lines>", line_no_, stage_.reason(), std::string(l)});
     }
   }
+  // The documents so far; the parser starts a new result after this.
   std::shared_ptr<ReadResult> result() {
-    res_->stats = stage_.stats();
-    return res_;
+    auto res = std::move(res_);
+    res->stats = stage_.stats();
+    res->table->finish();
+    res_ = std::make_shared<ReadResult>();
+    stage_.set_columns(res_->table.get());
+    return res;
   }
 
  private:
@@ -159,19 +316,14 @@ PYBIND11_MODULE(_core, m) {
         "The format a line looks like (unknown: none fits).");
 
   py::class_<ReadResult, std::shared_ptr<ReadResult>>(m, "ReadResult")
-      .def("__len__", [](const ReadResult& r) { return r.ends.size(); })
-      .def("docs",
-           [](const ReadResult& r) {
-             py::list out(r.ends.size());
-             size_t start = 0;
-             for (size_t i = 0; i < r.ends.size(); ++i) {
-               out[i] = py::str(r.docs.data() + start, r.ends[i] - start - 1);
-               start = r.ends[i];
-             }
-             return out;
-           },
+      .def("__len__", [](const ReadResult& r) { return r.table->rows; })
+      .def("docs", [](const ReadResult& r) { return table_docs(*r.table); },
            "The documents as JSON strings, in input order.")
-      .def("ndjson", [](const ReadResult& r) { return py::bytes(r.docs); })
+      .def("ndjson", [](const ReadResult& r) { return py::bytes(table_ndjson(*r.table)); })
+      .def("records", [](const ReadResult& r) { return table_records(*r.table); },
+           "The documents as dicts (nested like the JSON), built in C++.")
+      .def("arrow", [](const ReadResult& r, bool flatten) { return arrow_batch(r.table, flatten); },
+           py::arg("flatten") = true, "The documents as an Arrow record batch (PyCapsule interface).")
       .def("line_numbers", [](const ReadResult& r) { return r.line_nos; })
       .def("sources",
            [](const ReadResult& r) {
@@ -208,6 +360,26 @@ PYBIND11_MODULE(_core, m) {
            py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"))
       .def("feed", &LineParser::feed, py::arg("lines"))
       .def("result", &LineParser::result);
+
+  m.def("read_topic_table", &read_topic_table, py::arg("bootstrap"), py::arg("topic"),
+        py::arg("properties") = std::map<std::string, std::string>{}, py::arg("timeout") = 30.0,
+        "A topic from its start to its current end as a ReadResult (columns + kafka.* columns).");
+
+  m.def("search_table", &search_table, py::arg("config"), py::arg("index"), py::arg("query") = "",
+        py::arg("fields") = std::vector<std::string>{}, py::arg("page_size") = 5000, py::arg("max_rows") = -1,
+        py::arg("progress") = py::none(),
+        "Every hit of a query (scroll) as a ReadResult: _index, _id and the _source fields as columns.");
+
+  py::class_<FileBatches>(m, "FileBatches", "Files parsed batch by batch (bounded memory).")
+      .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int,
+                    const FieldOptions&>(),
+           py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
+           py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+           py::arg("fields") = FieldOptions{})
+      .def("next", &FileBatches::next, py::arg("batch_size"),
+           "Up to batch_size documents as a ReadResult (its stats are the running totals); None at the end.")
+      .def("progress", &FileBatches::progress, "(index of the current file, its uncompressed bytes read)");
+  bind_columns(m);
 
   m.def(
       "convert",

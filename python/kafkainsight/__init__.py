@@ -14,9 +14,10 @@ from .generate import generate, generate_lines
 # Submodules load on first use (PEP 562), so `kafkainsight produce` does not pay for pandas
 # glue, Elasticsearch helpers and dataclasses it never touches.
 _LAZY = {
-    "LogResult": "logs", "ParseError": "logs", "detect_format": "logs", "parse_line": "logs", "read_logs": "logs",
+    "LogResult": "logs", "LogBatches": "logs", "ParseError": "logs", "iter_batches": "logs", "detect_format": "logs", "parse_line": "logs", "read_logs": "logs",
     "EmbeddedBroker": "kafka", "Producer": "kafka", "ProduceStats": "kafka", "read_topic": "kafka",
     "Consumer": "elasticsearch", "ConsumeStats": "elasticsearch", "ElasticsearchSink": "elasticsearch",
+    "search": "search",
     "Watcher": "watch", "WatchStats": "watch", "evaluate_files": "watch", "evaluate_logs": "watch",
 }
 
@@ -55,7 +56,9 @@ __all__ = [
     "generate_lines",
     "parse_line",
     "read_logs",
+    "iter_batches",
     "read_topic",
+    "search",
     "Watcher",
     "WatchStats",
     "evaluate_files",

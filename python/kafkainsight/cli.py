@@ -190,8 +190,8 @@ def _cmd_produce(a: argparse.Namespace) -> int:
         print(f"  {e}", file=sys.stderr)
     producer.close()  # before an embedded broker goes, so its connections do not complain
     if a.embedded and broker is not None:
-        from .kafka import read_topic
-        r = read_topic(bootstrap, topic, keep=0)
+        from .kafka import count_topic
+        r = count_topic(bootstrap, topic, keep=0)
         print(f"read back from the embedded broker: {r['messages']} message(s) in {topic} "
               f"(per partition {r['per_partition']})", file=sys.stderr)
     if input_error:

@@ -323,7 +323,7 @@ class Demo:
         bootstrap = self.broker.bootstrap
         _say(f"2. embedded broker: `kafkainsight broker` (pid {self.broker.pid}) at {bootstrap}")
 
-        from .kafka import Producer, read_topic
+        from .kafka import Producer, count_topic
         # Spread lines evenly: each embedded partition keeps only ~5 MB, and librdkafka's sticky
         # partitioner would pile a burst like this onto a few partitions.
         with Producer(bootstrap, a.topic, {"sticky.partitioning.linger.ms": "0"}, schema=a.schema,
@@ -332,7 +332,7 @@ class Demo:
         _say(f"3. produced (parse + encode + acks=all, in C++): {st.summary()}")
         for fmt, n in sorted(st.by_format.items()):
             _say(f"     {fmt:16s} {n:>9,}")
-        dlq = read_topic(bootstrap, dlq_topic, keep=len(BAD_LINES))
+        dlq = count_topic(bootstrap, dlq_topic, keep=len(BAD_LINES))
         for m in dlq["kept"]:
             _say(f"   dead-lettered line {m['headers']['ki.line'].decode()}: {m['value'].decode()!r} "
                  f"<- {m['headers']['ki.error.reason'].decode()}")
@@ -355,7 +355,7 @@ class Demo:
                  "installs and fetches them)")
             _say("   skipped: consume into the search engine and the search; the Kafka-only path follows "
                  "(the topic read back)")
-            main = read_topic(bootstrap, a.topic, keep=1)
+            main = count_topic(bootstrap, a.topic, keep=1)
             _say(f"5. read back: {main['messages']:,} documents in {a.topic}, {dlq['messages']} in {dlq_topic}")
             if main["kept"]:
                 _say("   first document: " + main["kept"][0]["value"].decode())

@@ -237,7 +237,18 @@ class EmbeddedBroker(Closing):
         return f"<EmbeddedBroker {self.bootstrap} ({self.NOTE})>"
 
 
-def read_topic(bootstrap: str, topic: str, config: dict | None = None, keep: int = 10,
-               timeout: float = 30.0) -> dict:
+def count_topic(bootstrap: str, topic: str, config: dict | None = None, keep: int = 10,
+                timeout: float = 30.0) -> dict:
     """Read a topic from its start to its current end (no consumer group): counts and the first messages."""
     return _core.read_topic(bootstrap, topic, {str(k): str(v) for k, v in (config or {}).items()}, keep, timeout)
+
+
+def read_topic(bootstrap: str, topic: str, config: dict | None = None, timeout: float = 30.0):
+    """The documents of a topic, from its start to its end at the call (no consumer group, nothing
+    committed), as a ``LogResult``: ``to_arrow()`` / ``to_pandas()`` / ``records`` as for files, with
+    ``kafka.topic``, ``kafka.partition``, ``kafka.offset``, ``kafka.timestamp`` and ``kafka.key``
+    columns. A message that is not a JSON object is in ``failed`` (source ``topic/partition``,
+    ``line_no`` = its offset). ``config``: librdkafka properties (TLS, SASL) as for the Producer."""
+    from .logs import LogResult
+    props = {str(k): str(v) for k, v in (config or {}).items()}
+    return LogResult(_core.read_topic_table(bootstrap, topic, props, timeout))

@@ -98,8 +98,9 @@ class LogResult:
 
     @property
     def records(self) -> list[dict[str, Any]]:
+        """Documents as dicts (nested like the JSON documents), built in C++ from the columns."""
         if self._records is None:
-            self._records = [json.loads(d) for d in self._core.docs()]
+            self._records = self._core.records()
         return self._records
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
@@ -125,18 +126,26 @@ class LogResult:
         return {"lines": s["lines"], "parsed": s["parsed"], "failed": s["failed"], "empty": s["empty"],
                 **{f"format.{k}": v for k, v in s["by_format"].items()}}
 
+    def to_arrow(self, flatten: bool = True):
+        """A ``pyarrow.Table`` over the C++ column buffers (no copy): one row per document.
+
+        Columns are named by dotted ECS path (``http.response.status_code``); ``flatten=False``
+        gives nested struct columns instead. ``@timestamp`` is timestamp[ns, UTC], numbers are
+        int64, method / level / format / status class are dictionary columns, a field a
+        document lacks is null (files of several formats give the union of their columns).
+        """
+        pa = _require("pyarrow", "to_arrow()", "pandas")
+        return pa.Table.from_batches([pa.record_batch(self._core.arrow(flatten))])
+
     def to_pandas(self, flatten: bool = True):
-        """A DataFrame, one row per document; nested fields become dotted columns."""
-        try:
-            import pandas as pd
-        except ImportError as e:  # pragma: no cover - depends on the environment
-            raise ImportError("to_pandas() needs pandas: pip install 'kafkainsight[pandas]'") from e
-        if not flatten:
-            return pd.DataFrame(self.records)
-        df = pd.json_normalize(self.records)
-        if "@timestamp" in df.columns:
-            df["@timestamp"] = pd.to_datetime(df["@timestamp"], utc=True, format="ISO8601")
-        return df
+        """A DataFrame from ``to_arrow()``: Arrow-backed strings, categoricals, nullable ints,
+        ``@timestamp`` as datetime64[ns, UTC]; no Python object per value on the way."""
+        return arrow_to_pandas(self.to_arrow(flatten))
+
+    def to_polars(self, flatten: bool = True):
+        """A ``polars.DataFrame`` from ``to_arrow()`` (polars is optional: ``kafkainsight[polars]``)."""
+        pl = _require("polars", "to_polars()", "polars")
+        return pl.from_arrow(self.to_arrow(flatten))
 
     def __repr__(self) -> str:
         s = self.stats
@@ -153,6 +162,24 @@ class LogResult:
             f"<td><code>{html.escape(f['line'][:120])}</code></td></tr>" for f in self.failed[:5])
         extra = f"<p>First failed lines:</p><table>{fails}</table>" if fails else ""
         return (f"<b>LogResult</b> ({s['seconds']:.3f} s)<table>{rows}</table>{extra}")
+
+
+def _require(module: str, what: str, extra: str):
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(f"{what} needs {module}: pip install 'kafkainsight[{extra}]'") from e
+
+
+def arrow_to_pandas(table):
+    """pandas without a Python object per value: strings stay in Arrow buffers, dictionary
+    columns become categoricals, int/bool columns nullable (Int64/boolean) rather than float."""
+    pa = _require("pyarrow", "to_pandas()", "pandas")
+    pd = _require("pandas", "to_pandas()", "pandas")
+    mapping = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow"),
+               pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    return table.to_pandas(types_mapper=mapping.get)
 
 
 def read_logs(
@@ -195,3 +222,89 @@ def read_logs(
     if chunk:
         parser.feed(chunk)
     return LogResult(parser.result())
+
+
+def _in_notebook() -> bool:
+    import sys
+    return "ipykernel" in sys.modules
+
+
+class LogBatches:
+    """Files parsed batch by batch: iterate for batches; ``stats`` (running totals) and
+    ``failed`` (every line that did not parse so far) as on a ``LogResult``."""
+
+    def __init__(self, paths: list[str], batch_size: int, output: str, flatten: bool, progress: bool | None,
+                 core_args: tuple):
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if output not in ("arrow", "pandas", "polars", "result"):
+            raise ValueError(f"output must be arrow, pandas, polars or result, not {output!r}")
+        self._paths, self._batch, self._output, self._flatten = paths, batch_size, output, flatten
+        self._progress = _in_notebook() if progress is None else progress
+        self._core = _core.FileBatches(paths, *core_args)
+        self.failed: list[dict[str, Any]] = []
+        self.stats: dict[str, Any] = {}
+
+    def _bar(self):
+        if not self._progress:
+            return None
+        from tqdm.auto import tqdm
+        sizes = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in self._paths]
+        self._sizes = sizes
+        return tqdm(total=sum(sizes) or None, unit="B", unit_scale=True, unit_divisor=1024, desc="read_logs")
+
+    def __iter__(self):
+        bar = self._bar()
+        try:
+            while True:
+                res = self._core.next(self._batch)
+                if res is None:
+                    break
+                result = LogResult(res)
+                self.stats = result.stats
+                self.failed.extend(result.failed)
+                if bar is not None:
+                    idx, done = self._core.progress()
+                    pos = sum(self._sizes[:idx]) + min(done, self._sizes[idx] if idx < len(self._sizes) else 0)
+                    bar.update(max(0, pos - bar.n))
+                    bar.set_postfix(rows=self.stats["parsed"], failed=self.stats["failed"], refresh=False)
+                if len(result):
+                    yield self._convert(result)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _convert(self, result: LogResult):
+        if self._output == "result":
+            return result
+        if self._output == "pandas":
+            return result.to_pandas(self._flatten)
+        if self._output == "polars":
+            return result.to_polars(self._flatten)
+        pa = _require("pyarrow", "iter_batches()", "pandas")
+        return pa.record_batch(result._core.arrow(self._flatten))
+
+
+def iter_batches(
+    paths: PathLike | Iterable[PathLike],
+    batch_size: int = 100_000,
+    format: str = "auto",
+    schema: str = "ecs",
+    *,
+    output: str = "arrow",
+    flatten: bool = True,
+    progress: bool | None = None,
+    include_original: bool = False,
+    tz: str | int | None = None,
+    year: int | None = None,
+) -> LogBatches:
+    """Parse files larger than memory: yields up to ``batch_size`` documents at a time as
+    ``pyarrow.RecordBatch`` (``output="arrow"``), pandas or polars DataFrames, or ``LogResult``
+    (``"result"``, with each batch's failed lines). Memory holds one batch; each batch has the
+    columns its documents have. ``progress`` shows a tqdm bar (default: in Jupyter).
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    files = [os.fspath(p) for p in paths]  # type: ignore[union-attr]
+    return LogBatches(files, batch_size, output, flatten, progress,
+                      (format, schema, include_original, parse_tz(tz), year or 0))

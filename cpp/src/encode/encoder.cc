@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "encode/columns.h"
 #include "encode/json_writer.h"
 #include "parse/timestamp.h"
 #include "util/timefmt.h"
@@ -168,10 +169,23 @@ void append_iso8601(std::string& out, const Timestamp& ts) {
 
 // Our own fields of one document, in output order (fields sharing a prefix next to each
 // other), with rendered values kept in `buf` (reserved up front so views stay valid).
+// For the columns (ColumnWriter) two flags ride in Field::b, unused by these kinds: a String
+// with b is a category (a value from a small set), a Json with b is the timestamp times[i].
 struct Doc {
   std::vector<Field> f;
   std::string buf;
+  std::vector<Timestamp> times;
   void str(std::string_view name, std::string_view v) { f.push_back({name, Field::Kind::String, v}); }
+  void cat(std::string_view name, std::string_view v) {
+    Field x{name, Field::Kind::String, v};
+    x.b = true;
+    f.push_back(x);
+  }
+  // A string value rendered into buf by fill(buf).
+  template <class F>
+  void text(std::string_view name, F&& fill) {
+    rendered(name, Field::Kind::String, fill);
+  }
   void num(std::string_view name, int64_t v) {
     Field x{name, Field::Kind::Int};
     x.i = v;
@@ -185,9 +199,13 @@ struct Doc {
   // A value rendered as JSON text into buf by fill(buf).
   template <class F>
   void json(std::string_view name, F&& fill) {
+    rendered(name, Field::Kind::Json, fill);
+  }
+  template <class F>
+  void rendered(std::string_view name, Field::Kind kind, F&& fill) {
     size_t at = buf.size();
     fill(buf);
-    f.push_back({name, Field::Kind::Json, std::string_view(buf.data() + at, buf.size() - at)});
+    f.push_back({name, kind, std::string_view(buf.data() + at, buf.size() - at)});
   }
   void time(std::string_view name, const Timestamp& ts) {
     json(name, [&](std::string& o) {
@@ -195,6 +213,9 @@ struct Doc {
       append_iso8601(o, ts);
       o.push_back('"');
     });
+    f.back().b = true;
+    f.back().i = static_cast<int64_t>(times.size());
+    times.push_back(ts);
   }
 };
 
@@ -414,23 +435,36 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
   return renamed;
 }
 
-void Encoder::encode(const Record& r, std::string& out) const {
+const Doc& Encoder::collect(const Record& r) const {
   thread_local Doc d;
   d.f.clear();
   d.buf.clear();
+  d.times.clear();
   d.buf.reserve(256 + 6 * r.raw.size());
   if (r.ts.valid) d.time("@timestamp", r.ts);
   if (cfg_.schema == Schema::Ecs)
     collect_ecs(r, d);
   else
     collect_flat(r, d);
-  if (r.fields.empty()) {
-    emit_nested(out, d.f);
-    return;
+  if (!r.fields.empty()) {
+    thread_local std::string names;
+    renamed_ += merge_fields(d.f, r.fields, names);
   }
-  thread_local std::string names;
-  renamed_ += merge_fields(d.f, r.fields, names);
-  emit_nested(out, d.f);
+  return d;
+}
+
+void Encoder::encode(const Record& r, std::string& out) const { emit_nested(out, collect(r).f); }
+
+void Encoder::encode(const Record& r, ColumnWriter& out) const {
+  const Doc& d = collect(r);
+  for (const Field& x : d.f) {
+    bool flagged = x.b && (x.kind == Field::Kind::String || x.kind == Field::Kind::Json);
+    if (flagged && x.kind == Field::Kind::Json)
+      out.add_time(x.name, d.times[static_cast<size_t>(x.i)]);
+    else
+      out.add(x, flagged);
+  }
+  out.end_row();
 }
 
 void Encoder::collect_ecs(const Record& r, Doc& d) const {
@@ -445,12 +479,12 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
   }
   if (access) {
     if (!r.user.empty() && r.user != "-") d.str("user.name", r.user);
-    if (!r.method.empty()) d.str("http.request.method", r.method);
+    if (!r.method.empty()) d.cat("http.request.method", r.method);
     if (r.has_referrer) d.str("http.request.referrer", r.referrer);
     if (!r.protocol.empty()) {
       std::string_view v = r.protocol;
       if (v.starts_with("HTTP/")) v.remove_prefix(5);
-      d.str("http.version", v);
+      d.cat("http.version", v);
     }
     if (r.status >= 0) d.num("http.response.status_code", r.status);
     if (r.bytes >= 0) d.num("http.response.body.bytes", r.bytes);
@@ -461,23 +495,19 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
   }
 
   const bool has_pri = r.priority >= 0;
-  if (!r.level.empty()) d.str("log.level", r.level);
-  else if (has_pri) d.str("log.level", kSeverity[r.priority % 8]);
+  if (!r.level.empty()) d.cat("log.level", r.level);
+  else if (has_pri) d.cat("log.level", kSeverity[r.priority % 8]);
   if (!r.logger.empty()) d.str("log.logger", r.logger);
   else if (!r.module.empty()) d.str("log.logger", r.module);
   if (is_syslog(r.format)) {
     if (has_pri) {
       d.num("log.syslog.priority", r.priority);
       d.num("log.syslog.facility.code", r.priority / 8);
-      d.str("log.syslog.facility.name", kFacility[r.priority / 8]);
+      d.cat("log.syslog.facility.name", kFacility[r.priority / 8]);
       d.num("log.syslog.severity.code", r.priority % 8);
-      d.str("log.syslog.severity.name", kSeverity[r.priority % 8]);
+      d.cat("log.syslog.severity.name", kSeverity[r.priority % 8]);
     }
-    if (r.version >= 0) d.json("log.syslog.version", [&](std::string& o) {
-      o.push_back('"');
-      append_int(o, r.version);
-      o.push_back('"');
-    });
+    if (r.version >= 0) d.text("log.syslog.version", [&](std::string& o) { append_int(o, r.version); });
     if (!r.msgid.empty()) d.str("log.syslog.msgid", r.msgid);
     if (!r.procid.empty() && r.pid < 0) d.str("log.syslog.procid", r.procid);
     if (!r.sd.empty()) d.json("log.syslog.structured_data", [&](std::string& o) { structured_data_json(r, o); });
@@ -490,9 +520,9 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
   if (r.severity >= 0) d.num("event.severity", r.severity);
   if (r.time_from_read) d.time("event.ingested", read_time());
   if (cfg_.include_original) d.str("event.original", r.raw);
-  d.str("kafkainsight.format", format_name(r.format));
+  d.cat("kafkainsight.format", format_name(r.format));
   if (access) {
-    if (r.status >= 0) d.str("kafkainsight.status_class", status_class(r.status));
+    if (r.status >= 0) d.cat("kafkainsight.status_class", status_class(r.status));
     d.boolean("kafkainsight.anonymous", r.user.empty() || r.user == "-");
   }
 }
@@ -504,13 +534,12 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
   if (access) {
     std::string_view user = r.user.empty() ? std::string_view("-") : r.user;
     d.str("username", user);
-    d.str("is_user", user == "-" ? "Anonymous" : "User Exists");
+    d.cat("is_user", user == "-" ? "Anonymous" : "User Exists");
   }
   if (r.ts.valid) {
     // "2024-1-24 12:39:13": month not padded, the rest as Apache writes it.
     Civil c = local_civil(r.ts);
-    d.json("timestamp", [&](std::string& out) {
-      out.push_back('"');
+    d.text("timestamp", [&](std::string& out) {
       append_int(out, c.year);
       out.push_back('-');
       append_int(out, c.month);
@@ -522,7 +551,6 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
       append_padded(out, c.minute, 2);
       out.push_back(':');
       append_padded(out, c.second, 2);
-      out.push_back('"');
     });
     // "GMT+8.0": hours plus minutes/60 rounded to one decimal, as the original computed it.
     thread_local int cached_off = INT32_MIN;
@@ -534,19 +562,15 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
       std::snprintf(tz, sizeof tz, "GMT%c%.1f", r.ts.offset_min < 0 ? '-' : '+', off / 60 + std::strtod(frac, nullptr));
       cached_off = r.ts.offset_min;
     }
-    d.str("timezone", std::string_view(tz));
+    d.cat("timezone", std::string_view(tz));
   }
   if (access) {
-    d.str("operation", r.method);
+    d.cat("operation", r.method);
     d.str("source", r.path);
-    d.str("network_protocol", r.protocol);
-    d.json("status_code", [&](std::string& o) {
-      o.push_back('"');
-      append_int(o, r.status);
-      o.push_back('"');
-    });
+    d.cat("network_protocol", r.protocol);
+    d.text("status_code", [&](std::string& o) { append_int(o, r.status); });
     std::string_view cls = status_class(r.status);
-    d.str("status", r.status / 100 == 1 ? std::string_view("informational") : cls);
+    d.cat("status", r.status / 100 == 1 ? std::string_view("informational") : cls);
     if (r.bytes >= 0) d.num("bytes", r.bytes);
     if (r.has_referrer) d.str("referrer", r.referrer);
     if (!r.user_agent.empty()) d.str("user_agent", r.user_agent);
@@ -555,7 +579,7 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (r.port >= 0) d.num("port", r.port);
     std::string_view level = r.level;
     if (level.empty() && r.priority >= 0) level = kSeverity[r.priority % 8];
-    if (!level.empty()) d.str("level", level);
+    if (!level.empty()) d.cat("level", level);
     if (r.priority >= 0) d.num("priority", r.priority);
     if (!r.module.empty()) d.str("module", r.module);
     if (!r.logger.empty()) d.str("logger", r.logger);
@@ -569,7 +593,7 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (!r.msgid.empty()) d.str("msgid", r.msgid);
     d.str("message", r.message);
   }
-  d.str("format", format_name(r.format));
+  d.cat("format", format_name(r.format));
 }
 
 }  // namespace ki

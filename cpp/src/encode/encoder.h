@@ -36,6 +36,7 @@ bool is_key_field(std::string_view ecs_name);
 size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, std::string& names);
 
 struct Doc;
+class ColumnWriter;
 
 class Encoder {
  public:
@@ -44,10 +45,13 @@ class Encoder {
   // dotted names expanded into nested objects, merged with ours; one that collides with a field
   // we write moves to kafkainsight.renamed.<name> (counted in renamed_fields()).
   void encode(const Record& rec, std::string& out) const;
+  // The same document as one row of typed columns (no JSON text).
+  void encode(const Record& rec, ColumnWriter& out) const;
   const EncoderConfig& config() const { return cfg_; }
   uint64_t renamed_fields() const { return renamed_; }
 
  private:
+  const Doc& collect(const Record& rec) const;  // our fields + the record's, merged
   void collect_ecs(const Record& rec, Doc& d) const;
   void collect_flat(const Record& rec, Doc& d) const;
   EncoderConfig cfg_;

@@ -1,6 +1,7 @@
 #include "encode/json_writer.h"
 
 #include <charconv>
+#include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>  // 16 bytes at a time on the hot scanning loops
 #endif
@@ -93,6 +94,28 @@ void append_json_escaped(std::string& out, std::string_view sv) {
     }
     ++i;
     run = i;
+  }
+  out.append(sv.data() + run, n - run);
+}
+
+void append_utf8_repaired(std::string& out, std::string_view sv) {
+  const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
+  const size_t n = sv.size();
+  size_t run = 0, i = 0;
+  while (i < n) {
+    // 8 ASCII bytes at a time: the common case for log fields.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    if (s[i] < 0x80) { ++i; continue; }
+    if (size_t len = utf8_len(s, i, n)) { i += len; continue; }
+    out.append(sv.data() + run, i - run);
+    out.append("\xEF\xBF\xBD", 3);  // U+FFFD for an invalid byte, as in JSON output
+    run = ++i;
   }
   out.append(sv.data() + run, n - run);
 }

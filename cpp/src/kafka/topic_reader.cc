@@ -8,7 +8,7 @@
 namespace ki {
 
 TopicReadResult read_topic(const std::string& bootstrap, const std::string& topic, const Properties& props,
-                           size_t keep, int timeout_ms) {
+                           size_t keep, int timeout_ms, const std::function<void(const MessageView&)>& each) {
   Properties defaults = {{"bootstrap.servers", bootstrap},
                          {"group.id", "kafkainsight-reader"},  // required by the API; never joined
                          {"enable.auto.commit", "false"},
@@ -57,6 +57,11 @@ TopicReadResult read_topic(const std::string& bootstrap, const std::string& topi
       ++res.messages;
       res.bytes += m->len;
       ++res.per_partition[m->partition];
+      if (each)
+        each(MessageView{m->partition, m->offset, rd_kafka_message_timestamp(m, nullptr), m->key != nullptr,
+                         m->key ? std::string_view(static_cast<const char*>(m->key), m->key_len) : std::string_view{},
+                         m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
+                                    : std::string_view{}});
       if (res.kept.size() < keep) {
         TopicMessage tm{m->partition, m->offset, rd_kafka_message_timestamp(m, nullptr), {}, {}, {}};
         if (m->key) tm.key.assign(static_cast<const char*>(m->key), m->key_len);

@@ -2,6 +2,8 @@
 // group, nothing committed): the demo's "read back" and a quick way to count what arrived.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,7 +25,16 @@ struct TopicReadResult {
   std::vector<TopicMessage> kept;  // the first `keep` messages
 };
 
+// One message as read (views valid during the call).
+struct MessageView {
+  int partition;
+  int64_t offset, timestamp_ms;
+  bool has_key;
+  std::string_view key, value;
+};
+
+// each: called for every message, in the order read (per partition: offset order).
 TopicReadResult read_topic(const std::string& bootstrap, const std::string& topic, const Properties& props,
-                           size_t keep, int timeout_ms);
+                           size_t keep, int timeout_ms, const std::function<void(const MessageView&)>& each = {});
 
 }  // namespace ki

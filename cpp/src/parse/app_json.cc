@@ -47,7 +47,7 @@ struct Walk {
   bool value(std::string_view name, V&& v, int depth) {
     json_type t;
     if (auto e = v.type().get(t)) return fail(e);
-    Field f{name};
+    Field f{name, Field::Kind::String, {}};
     switch (t) {
       case json_type::object: {
         simdjson::ondemand::object o;
@@ -72,7 +72,7 @@ struct Walk {
         while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
           tok.remove_suffix(1);
         f.text = tok;
-        number_type nt;
+        number_type nt = number_type::floating_point_number;
         bool is_int = v.get_number_type().get(nt) == simdjson::SUCCESS && nt == number_type::signed_integer;
         if (is_int && v.get_int64().get(f.i) == simdjson::SUCCESS) {
           f.kind = Field::Kind::Int;

@@ -16,6 +16,13 @@ ParseStatus ParseStage::process(std::string_view line, bool truncated) {
   if (st == ParseStatus::Ok && truncated) st = ParseStatus::Failed;
   switch (st) {
     case ParseStatus::Ok:
+      if (cols_) {
+        ColumnWriter w(*cols_);
+        encoder_.encode(rec_, w);
+        ++stats_.parsed;
+        ++stats_.by_format[static_cast<int>(rec_.format)];
+        break;
+      }
       encoder_.encode(rec_, doc_);
       ++stats_.parsed;
       ++stats_.by_format[static_cast<int>(rec_.format)];
@@ -33,38 +40,67 @@ std::string ParseStage::reason() const {
   return parser_.error_message();
 }
 
-ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig& pcfg,
-                       const EncoderConfig& ecfg, const ParseFilesCallbacks& cb) {
+ParseFilesRun::ParseFilesRun(std::vector<std::string> paths, const ParserConfig& pcfg,
+                             const EncoderConfig& ecfg, ParseFilesCallbacks cb)
+    : paths_(std::move(paths)), stage_(pcfg, ecfg), cb_(std::move(cb)) {}
+
+ParseFilesRun::~ParseFilesRun() = default;
+
+bool ParseFilesRun::run(uint64_t max_docs) {
   auto t0 = std::chrono::steady_clock::now();
-  ParseStage stage(pcfg, ecfg);
-  LineReaderConfig rcfg;
-  rcfg.stop = cb.stop;
-  bool stopped = false;
-  std::string error;
-  for (const auto& path : paths) {
+  uint64_t docs = 0;
+  while (!done_ && docs < max_docs) {
+    if (idx_ >= paths_.size()) {
+      done_ = true;
+      break;
+    }
+    const std::string& path = paths_[idx_];
     try {
-      LineReader reader(path, rcfg);
+      if (!reader_) {
+        LineReaderConfig rcfg;
+        rcfg.stop = cb_.stop;
+        reader_ = std::make_unique<LineReader>(path, rcfg);
+      }
       std::string_view line;
-      while (reader.next(line)) {
+      bool more = false;
+      while (docs < max_docs && (more = reader_->next(line))) {
         line = strip_line_end(line);
-        ParseStatus st = stage.process(line, reader.truncated());
+        ParseStatus st = stage_.process(line, reader_->truncated());
         if (st == ParseStatus::Ok) {
-          if (cb.on_doc) cb.on_doc(stage, path, reader.line_no());
-        } else if (st == ParseStatus::Failed && cb.on_fail) {
-          cb.on_fail(FailedLine{path, reader.line_no(), stage.reason(), std::string(line)});
+          ++docs;
+          if (cb_.on_doc) cb_.on_doc(stage_, path, reader_->line_no());
+        } else if (st == ParseStatus::Failed && cb_.on_fail) {
+          cb_.on_fail(FailedLine{path, reader_->line_no(), stage_.reason(), std::string(line)});
         }
       }
-      stopped = reader.stopped();
+      if (more) break;  // max_docs reached: this file goes on at the next run()
+      stopped_ = reader_->stopped();
     } catch (const InputError& e) {
-      error = e.what();
+      error_ = e.what();
     }
-    if (stopped || !error.empty()) break;
+    reader_.reset();
+    ++idx_;
+    if (stopped_ || !error_.empty()) done_ = true;
   }
-  ParseStats s = stage.stats();
-  s.interrupted = stopped;
-  s.error = std::move(error);
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return !done_;
+}
+
+uint64_t ParseFilesRun::file_bytes() const { return reader_ ? reader_->bytes_read() : 0; }
+
+ParseStats ParseFilesRun::stats() const {
+  ParseStats s = stage_.stats();
+  s.interrupted = stopped_;
+  s.error = error_;
+  s.seconds = seconds_;
   return s;
+}
+
+ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig& pcfg,
+                       const EncoderConfig& ecfg, const ParseFilesCallbacks& cb) {
+  ParseFilesRun run(paths, pcfg, ecfg, cb);
+  run.run();
+  return run.stats();
 }
 
 }  // namespace ki

@@ -4,10 +4,12 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "encode/columns.h"
 #include "encode/encoder.h"
 #include "parse/parser.h"
 
@@ -43,6 +45,9 @@ class ParseStage {
   const Record& record() const { return rec_; }
   std::string reason() const;
   ParseStats& stats() { return stats_; }
+  const ParseStats& stats() const { return stats_; }
+  // Documents become rows of `cols` instead of doc() text (nullptr: JSON text, the default).
+  void set_columns(ColumnTable* cols) { cols_ = cols; }
 
  private:
   Parser parser_;
@@ -51,6 +56,7 @@ class ParseStage {
   std::string doc_;
   bool truncated_ = false;
   ParseStats stats_;
+  ColumnTable* cols_ = nullptr;
 };
 
 // Reads files ("-" = stdin; plain or .gz) through a ParseStage. on_doc / on_fail receive each
@@ -64,5 +70,33 @@ struct ParseFilesCallbacks {
 };
 ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig& pcfg,
                        const EncoderConfig& ecfg, const ParseFilesCallbacks& cb);
+
+class LineReader;
+
+// parse_files in steps: run() stops after max_docs documents and the next run() goes on from
+// there (streaming a file larger than memory batch by batch).
+class ParseFilesRun {
+ public:
+  ParseFilesRun(std::vector<std::string> paths, const ParserConfig& pcfg, const EncoderConfig& ecfg,
+                ParseFilesCallbacks cb);
+  ~ParseFilesRun();
+  // False once the input is done (its end, a stop or an error: see stats()).
+  bool run(uint64_t max_docs = UINT64_MAX);
+  ParseStage& stage() { return stage_; }
+  ParseStats stats() const;
+  // Uncompressed bytes consumed in the current file, and its index.
+  uint64_t file_bytes() const;
+  size_t file_index() const { return idx_; }
+
+ private:
+  std::vector<std::string> paths_;
+  ParseStage stage_;
+  ParseFilesCallbacks cb_;
+  std::unique_ptr<LineReader> reader_;
+  size_t idx_ = 0;
+  bool done_ = false, stopped_ = false;
+  std::string error_;
+  double seconds_ = 0;
+};
 
 }  // namespace ki

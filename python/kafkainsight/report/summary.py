@@ -1,6 +1,6 @@
 """What the report counts, from log files or a Kafka topic. The counting runs in C++
 (cpp/src/report): files stream through the parser with bounded memory; Kafka documents are
-read with read_topic (bounded by max_messages) and counted in chunks."""
+read with count_topic (bounded by max_messages) and counted in chunks."""
 from __future__ import annotations
 
 import json
@@ -51,9 +51,9 @@ def summarize_topic(bootstrap: str, topic: str, config: dict | None = None, *,
     Reads up to the topic's end at the time of the call, keeping at most max_messages
     (0 = all) in memory; the summary records how many the topic held and how many were counted.
     """
-    from ..kafka import read_topic
+    from ..kafka import count_topic
     keep = max_messages if max_messages > 0 else (1 << 62)
-    r = read_topic(bootstrap, topic, config, keep=keep, timeout=timeout)
+    r = count_topic(bootstrap, topic, config, keep=keep, timeout=timeout)
     summary = _core.TrafficSummary(_config(max_points, top_n, top_capacity))
     kept = r["kept"]
     r["kept"] = None

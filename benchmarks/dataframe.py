@@ -1,0 +1,214 @@
+"""Log file -> DataFrame, side by side: ``python -m benchmarks.dataframe [--lines N]``.
+
+One input: N apache_combined lines (our flog-compatible generator, seed 1; default 1,000,000).
+Every tool runs in its own process (one core's worth of work: nothing here is parallel) and
+reports its wall time from the file to the finished table, its peak RSS over the RSS after
+imports, and the table's own size:
+
+* ``to_arrow``       ki.read_logs(path).to_arrow()   (C++ parse -> typed columns -> Arrow, no copy)
+* ``to_pandas``      ki.read_logs(path).to_pandas()  (the same, to Arrow-backed pandas)
+* ``records``        ki.read_logs(path).records      (dicts built in C++)
+* ``json.loads``     the old path: C++ JSON text + json.loads per document + pd.json_normalize
+* ``read_csv``       a pandas user's own: pd.read_csv(sep=' ') + Series.str.extract + to_datetime
+* ``re loop``        a Python ``re`` loop into pd.DataFrame + to_datetime
+* ``pyregex dicts``  benchmarks/pyregex_parser.py building the same nested dicts as ``records``
+
+``--search N`` adds the search engine into a DataFrame: N documents bulk-indexed into the real
+search engine of the tests (tests/search_harness: OpenSearch behind nginx TLS), then read back whole
+by ``ki.search(...).to_pandas()`` and by ``elasticsearch.helpers.scan`` + ``pd.json_normalize``
+(eland, the other anchor, is not installed here).
+
+Writes docs/BENCHMARKS-DATAFRAME.md (``--out``) and prints the table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = ("to_arrow", "to_pandas", "records", "json.loads", "read_csv", "re loop", "pyregex dicts")
+
+COMBINED_RE = (r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(\S+) (\S+) (\S+)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"$')
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def frame_bytes(obj) -> int:
+    if hasattr(obj, "nbytes") and not hasattr(obj, "memory_usage"):
+        return int(obj.nbytes)  # pyarrow.Table
+    if hasattr(obj, "memory_usage"):
+        return int(obj.memory_usage(deep=True).sum())
+    return 0
+
+
+def worker(tool: str, path: str) -> dict:
+    import pandas as pd
+    import pyarrow  # noqa: F401  (imported before the baseline RSS for every tool alike)
+    import kafkainsight as ki
+    sys.path.insert(0, ROOT)
+    from benchmarks import pyregex_parser as P
+    import re
+    base = rss_mib()
+    t0 = time.perf_counter()
+    if tool == "to_arrow":
+        out = ki.read_logs(path).to_arrow()
+    elif tool == "to_pandas":
+        out = ki.read_logs(path).to_pandas()
+    elif tool == "records":
+        out = ki.read_logs(path).records
+    elif tool == "json.loads":
+        out = pd.json_normalize([json.loads(d) for d in ki.read_logs(path).docs])
+    elif tool == "read_csv":
+        df = pd.read_csv(path, sep=" ", header=None, quotechar='"', escapechar="\\", engine="c",
+                         names=["ip", "ident", "user", "time", "tz", "request", "status", "bytes", "referrer", "agent"],
+                         na_values=["-"], keep_default_na=False)
+        req = df["request"].str.extract(r"^(\S+) (\S+) (\S+)$")
+        df["method"], df["path"], df["protocol"] = req[0], req[1], req[2]
+        df["@timestamp"] = pd.to_datetime(df["time"].str.lstrip("[") + df["tz"].str.rstrip("]"),
+                                          format="%d/%b/%Y:%H:%M:%S%z", utc=True)
+        out = df.drop(columns=["time", "tz", "request"])
+    elif tool == "re loop":
+        rx = re.compile(COMBINED_RE)
+        rows = []
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                m = rx.match(line.rstrip("\n"))
+                if m:
+                    rows.append(m.groups())
+        df = pd.DataFrame(rows, columns=["ip", "ident", "user", "time", "method", "path", "protocol", "status",
+                                         "bytes", "referrer", "agent"])
+        df["status"] = df["status"].astype("int64")
+        df["bytes"] = pd.to_numeric(df["bytes"], errors="coerce")
+        df["@timestamp"] = pd.to_datetime(df["time"], format="%d/%b/%Y:%H:%M:%S %z", utc=True)
+        out = df.drop(columns=["time"])
+    elif tool == "pyregex dicts":
+        with open(path, encoding="utf-8", errors="replace") as f:
+            out = [d for d in (P.parse_line(line.rstrip("\n")) for line in f) if d is not None]
+    else:
+        raise SystemExit(f"unknown tool {tool}")
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"tool": tool, "rows": len(out) if not hasattr(out, "num_rows") else out.num_rows, "wall": wall,
+            "peak_mib": peak - base, "table_mib": frame_bytes(out) / 2**20}
+
+
+def run(n: int, tools=TOOLS, tmp: str | None = None) -> list[dict]:
+    import kafkainsight as ki
+    tmp = tmp or tempfile.mkdtemp(prefix="ki-df-")
+    path = os.path.join(tmp, f"combined-{n}.log")
+    if not os.path.exists(path):
+        ki.generate("apache_combined", n, output=path, seed=1)
+    res = []
+    for tool in tools:
+        p = subprocess.run([sys.executable, "-m", "benchmarks.dataframe", "_worker", tool, path], cwd=ROOT,
+                           capture_output=True, text=True, timeout=1800)
+        if p.returncode != 0:
+            print(f"  {tool}: failed: {p.stderr[-500:]}", file=sys.stderr)
+            continue
+        r = json.loads(p.stdout.strip().splitlines()[-1])
+        r["rows_per_s"] = r["rows"] / r["wall"] if r["wall"] else 0
+        print(f"  {tool:14s} {r['rows']:>9,} rows {r['wall']:7.2f} s {r['rows_per_s']:>11,.0f} rows/s  "
+              f"peak +{r['peak_mib']:6.0f} MiB  table {r['table_mib']:6.0f} MiB", flush=True)
+        res.append(r)
+    return res
+
+
+def search_worker(tool: str, url: str, index: str, ca: str, user: str, password: str) -> dict:
+    import pandas as pd
+    import kafkainsight as ki
+    base = rss_mib()
+    t0 = time.perf_counter()
+    if tool == "ki.search":
+        out = ki.search(url, index, user=user, password=password, ca_certs=ca, progress=False).to_pandas()
+    else:
+        from elasticsearch import Elasticsearch, helpers
+        es = Elasticsearch(url, ca_certs=ca, basic_auth=(user, password), request_timeout=120)
+        out = pd.json_normalize([h["_source"] for h in helpers.scan(es, index=index, size=5000)])
+        out["@timestamp"] = pd.to_datetime(out["@timestamp"], format="ISO8601", utc=True)
+    wall = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"tool": tool, "rows": len(out), "wall": wall, "peak_mib": peak - base, "table_mib": frame_bytes(out) / 2**20}
+
+
+def run_search(n: int) -> list[dict]:
+    sys.path.insert(0, ROOT)
+    import kafkainsight as ki
+    from elasticsearch import Elasticsearch, helpers
+    from tests.search_harness.engine import SearchEngine
+    se = SearchEngine(verbose=False)
+    res = []
+    try:
+        se.start(timeout=300)
+        es = Elasticsearch(**se.client_kwargs(), request_timeout=120)
+        docs = ki.read_logs(ki.generate_lines("apache_combined", n, seed=1)).records
+        helpers.bulk(es, ({"_index": "bench-search", "_source": d} for d in docs), chunk_size=5000, refresh=True)
+        for tool in ("ki.search", "helpers.scan"):
+            p = subprocess.run([sys.executable, "-m", "benchmarks.dataframe", "_search", tool, se.url, "bench-search",
+                                se.ca_path, se.user, se.password], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+            if p.returncode != 0:
+                print(f"  {tool}: failed: {p.stderr[-500:]}", file=sys.stderr)
+                continue
+            r = json.loads(p.stdout.strip().splitlines()[-1])
+            r["rows_per_s"] = r["rows"] / r["wall"] if r["wall"] else 0
+            print(f"  {tool:14s} {r['rows']:>9,} rows {r['wall']:7.2f} s {r['rows_per_s']:>11,.0f} rows/s", flush=True)
+            res.append(r)
+    finally:
+        se.stop()
+    return res
+
+
+def render(res: list[dict], n: int, ref_tool: str = "to_pandas", what: str = "apache_combined lines") -> str:
+    ref = {r["tool"]: r for r in res}.get(ref_tool)
+    lines = [f"## {n:,} {what}", "",
+             f"| tool | rows/s | wall s | peak RSS over imports MiB | table MiB | time / {ref_tool}'s |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in res:
+        x = f"{r['wall'] / ref['wall']:.1f}x" if ref and r is not ref else ""
+        lines.append(f"| {r['tool']} | {r['rows_per_s']:,.0f} | {r['wall']:.2f} | {r['peak_mib']:.0f} | "
+                     f"{r['table_mib']:.0f} | {x} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_worker":
+        print(json.dumps(worker(argv[1], argv[2])))
+        return 0
+    if argv and argv[0] == "_search":
+        print(json.dumps(search_worker(*argv[1:7])))
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS-DATAFRAME.md"))
+    ap.add_argument("--search", type=int, default=0, help="documents for the search rows (0: none)")
+    args = ap.parse_args(argv)
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    res = run(args.lines, tools) if tools else []
+    md = (f"# Logs into DataFrames, side by side\n\nCommand: `python -m benchmarks.dataframe --lines {args.lines}"
+          f"{f' --search {args.search}' if args.search else ''}`; one process per tool (see the module docstring).\n\n")
+    if res:
+        md += render(res, args.lines)
+    if args.search:
+        md += "\n" + render(run_search(args.search), args.search, "ki.search", "documents from the search engine")
+    print(md)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

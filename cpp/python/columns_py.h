@@ -1,0 +1,17 @@
+// Python views of a ColumnTable (bind_columns.cc): used by read_logs, iter_batches, read_topic.
+#pragma once
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <string>
+
+#include "encode/columns.h"
+
+// One dict per row (nested like the JSON documents), built in C++: no JSON text, no json.loads.
+pybind11::list table_records(const ki::ColumnTable& t);
+// One JSON document per row, and all of them as NDJSON.
+pybind11::list table_docs(const ki::ColumnTable& t);
+std::string table_ndjson(const ki::ColumnTable& t);
+// An object with __arrow_c_array__ (pa.record_batch(obj)); the table lives as long as Arrow needs it.
+pybind11::object arrow_batch(std::shared_ptr<const ki::ColumnTable> t, bool flatten);
+void bind_columns(pybind11::module_& m);

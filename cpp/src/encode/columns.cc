@@ -1,0 +1,412 @@
+#include "encode/columns.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "encode/encoder.h"
+#include "encode/json_writer.h"
+
+namespace ki {
+
+namespace {
+
+constexpr int64_t kNsPerSec = 1000000000;
+// Seconds that fit a timestamp[ns] (years 1678..2261).
+constexpr size_t kMaxDict = 4096;  // distinct values a dictionary column holds before it turns to text
+constexpr int64_t kMaxNsSec = INT64_MAX / kNsPerSec - 1;
+
+inline void set_bit(std::vector<uint8_t>& bits, size_t i, bool v) {
+  if ((i >> 3) >= bits.size()) bits.resize((i >> 3) + 1, 0);
+  if (v)
+    bits[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+  else
+    bits[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
+}
+
+uint64_t hash_str(std::string_view s) {  // FNV-1a: dictionaries are small, values short
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+}  // namespace
+
+bool Column::timestamp(size_t row, Timestamp& ts) const {
+  if (type != ColType::Timestamp || row >= len) return false;
+  if (is_valid(row)) {
+    int64_t ns = ints[row];
+    int64_t sec = ns >= 0 ? ns / kNsPerSec : -((-ns + kNsPerSec - 1) / kNsPerSec);
+    ts.epoch_sec = sec;
+    ts.nanos = static_cast<uint32_t>(ns - sec * kNsPerSec);
+    ts.offset_min = ts_offset[row];
+    ts.frac_digits = ts_frac[row];
+    ts.valid = true;
+    return true;
+  }
+  auto it = std::lower_bound(ts_far.begin(), ts_far.end(), row,
+                             [](const auto& p, size_t r) { return p.first < r; });
+  if (it == ts_far.end() || it->first != row) return false;
+  ts = it->second;
+  return true;
+}
+
+bool Column::start(size_t row, ColType t) {
+  if (len > row) return false;  // a name written twice in one document keeps the first value
+  if (type != t) {
+    if (type == ColType::Null) {
+      type = t;
+    } else if (type == ColType::Int && t == ColType::Float) {  // 5 then 5.2: all numbers
+      floats.assign(ints.begin(), ints.end());
+      ints.clear();
+      type = ColType::Float;
+    } else if (!(type == ColType::Float && t == ColType::Int) && type != ColType::String) {
+      to_string_column();
+    }
+  }
+  while (len < row) put_null();
+  return true;
+}
+
+void Column::set_valid() {
+  if (!valid.empty()) set_bit(valid, len, true);
+}
+
+void Column::put_null() {
+  if (valid.empty()) valid.assign((len >> 3) + 1, 0xFF);
+  set_bit(valid, len, false);
+  ++nulls;
+  switch (type) {
+    case ColType::String:
+    case ColType::Json: offsets.push_back(offsets.back()); break;
+    case ColType::Float: floats.push_back(0); break;
+    case ColType::Dict: codes.push_back(0); break;
+    case ColType::Bool: set_bit(bools, len, false); break;
+    case ColType::Timestamp: ts_offset.push_back(0); ts_frac.push_back(0); [[fallthrough]];
+    case ColType::Int: ints.push_back(0); break;
+    case ColType::Null: break;
+  }
+  ++len;
+}
+
+void Column::pad_to(size_t rows) {
+  if (type == ColType::Null) type = ColType::String;  // never written: all nulls
+  while (len < rows) put_null();
+  if (!valid.empty()) valid.resize((len + 7) >> 3, 0);
+  if (type == ColType::Bool) bools.resize((len + 7) >> 3, 0);
+}
+
+void Column::put_string(std::string_view v) {
+  set_valid();
+  append_utf8_repaired(data, v);
+  offsets.push_back(static_cast<int64_t>(data.size()));
+  ++len;
+}
+
+void Column::put_dict(std::string_view raw) {
+  if (type == ColType::String) {  // promoted: the value is kept as text
+    put_string(raw);
+    return;
+  }
+  set_valid();
+  key_.clear();
+  append_utf8_repaired(key_, raw);
+  std::string_view v = key_;
+  int32_t code = -1;
+  size_t n = dict_size();
+  uint64_t h = n >= 16 ? hash_str(v) : 0;
+  if (n <= 16) {
+    for (size_t i = 0; i < n; ++i)
+      if (str(i) == v) { code = static_cast<int32_t>(i); break; }
+  } else {
+    auto [a, b] = dict_hash_.equal_range(h);
+    for (; a != b; ++a)
+      if (str(static_cast<size_t>(a->second)) == v) { code = a->second; break; }
+  }
+  if (code < 0 && n >= kMaxDict) {  // not a small set after all: keep the values as text
+    to_string_column();
+    put_string(raw);
+    return;
+  }
+  if (code < 0) {
+    code = static_cast<int32_t>(n);
+    data.append(v);
+    offsets.push_back(static_cast<int64_t>(data.size()));
+    if (n == 16)  // from now on look values up by hash
+      for (size_t i = 0; i < n; ++i) dict_hash_.emplace(hash_str(str(i)), static_cast<int32_t>(i));
+    if (n >= 16) dict_hash_.emplace(h, code);
+  }
+  codes.push_back(code);
+  ++len;
+}
+
+void Column::put_bool(bool v) {
+  set_valid();
+  set_bit(bools, len, v);
+  ++len;
+}
+
+void Column::put_timestamp(const Timestamp& ts) {
+  if (ts.epoch_sec > kMaxNsSec || ts.epoch_sec < -kMaxNsSec) {
+    ts_far.emplace_back(len, ts);  // kept for records/docs; a null in Arrow's ns
+    put_null();
+    return;
+  }
+  set_valid();
+  ints.push_back(ts.epoch_sec * kNsPerSec + ts.nanos);
+  ts_offset.push_back(ts.offset_min);
+  ts_frac.push_back(ts.frac_digits);
+  ++len;
+}
+
+std::string Column::text(size_t row) const {
+  char buf[24];
+  Timestamp ts;
+  switch (type) {
+    case ColType::Int: {
+      auto r = std::to_chars(buf, buf + sizeof buf, ints[row]);
+      return std::string(buf, r.ptr);
+    }
+    case ColType::Bool: return (bools[row >> 3] >> (row & 7) & 1) ? "true" : "false";
+    case ColType::Float: {
+      auto r = std::to_chars(buf, buf + sizeof buf, floats[row]);
+      return std::string(buf, r.ptr);
+    }
+    case ColType::Dict: return std::string(str(static_cast<size_t>(codes[row])));
+    case ColType::String:
+    case ColType::Json: return std::string(str(row));
+    case ColType::Timestamp: {
+      std::string s;
+      if (timestamp(row, ts)) append_iso8601(s, ts);
+      return s;
+    }
+    case ColType::Null: return {};
+  }
+  return {};
+}
+
+void Column::to_string_column() {
+  Column s;
+  s.type = ColType::String;
+  Timestamp ts;
+  for (size_t r = 0; r < len; ++r) {
+    bool has = type == ColType::Timestamp ? timestamp(r, ts) : is_valid(r);
+    if (has)
+      s.put_string(text(r));
+    else
+      s.put_null();
+  }
+  *this = std::move(s);
+}
+
+int ColumnTable::child(int node, std::string_view name, int& pos) {
+  auto& kids = nodes[node].kids;
+  const size_t k = kids.size();
+  // The same child again (fields sharing a prefix: http.request.method, http.version)...
+  if (pos >= 0 && static_cast<size_t>(pos) < k && nodes[kids[pos]].name == name) return kids[pos];
+  const size_t start = static_cast<size_t>(pos + 1);  // ...or the next one
+  for (size_t i = 0; i < k; ++i) {
+    size_t j = (start + i) % k;
+    if (nodes[kids[j]].name == name) {
+      pos = static_cast<int>(j);
+      return kids[j];
+    }
+  }
+  int id = static_cast<int>(nodes.size());
+  ColumnNode c;
+  c.name = std::string(name);
+  nodes.push_back(std::move(c));
+  auto& kids2 = nodes[node].kids;  // nodes may have moved
+  size_t at = std::min(start, kids2.size());
+  kids2.insert(kids2.begin() + static_cast<std::ptrdiff_t>(at), id);
+  pos = static_cast<int>(at);
+  return id;
+}
+
+Column& ColumnTable::leaf(int node, std::string_view name, int& pos) {
+  int id = child(node, name, pos);
+  if (nodes[id].col < 0) {
+    nodes[id].col = static_cast<int>(cols.size());
+    cols.emplace_back();
+  }
+  return cols[nodes[id].col];
+}
+
+void ColumnTable::finish() {
+  for (auto& c : cols) c.pad_to(rows);
+  for (auto& n : nodes)
+    if (!n.kids.empty()) n.present.resize((rows + 7) >> 3, 0);
+}
+
+std::string ColumnTable::path(int node) const {
+  // Parents are found by search: paths are built once per export, not per row.
+  std::vector<int> chain;
+  for (int cur = node; cur > 0;) {
+    chain.push_back(cur);
+    int parent = 0;
+    for (size_t p = 0; p < nodes.size() && !parent; ++p)
+      for (int k : nodes[p].kids)
+        if (k == cur) { parent = static_cast<int>(p); break; }
+    cur = parent;
+  }
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (!out.empty()) out.push_back('.');
+    out += nodes[*it].name;
+  }
+  return out;
+}
+
+size_t ColumnTable::bytes() const {
+  size_t b = 0;
+  for (const auto& c : cols)
+    b += c.valid.size() + c.ints.size() * 8 + c.bools.size() + c.offsets.size() * 8 + c.data.size() +
+         c.codes.size() * 4 + c.ts_offset.size() * 2 + c.ts_frac.size();
+  return b;
+}
+
+Column& ColumnWriter::leaf(std::string_view name) {
+  size_t i = static_cast<size_t>(prev_ + 1);
+  if (i < t_.slots.size()) {
+    ColumnTable::Slot& s = t_.slots[i];
+    if (s.col >= 0 && s.name == name) {
+      depth_ = s.depth;
+      for (int d = 0; d <= depth_; ++d) {
+        open_[d] = s.open[d];
+        pos_[d] = s.pos[d];
+        if (d > 0) set_bit(t_.nodes[open_[d]].present, t_.rows, true);
+      }
+      prev_ = s.col;
+      return t_.cols[s.col];
+    }
+  }
+  Column& c = walk(name);
+  if (t_.slots.size() <= i) t_.slots.resize(i + 1);
+  ColumnTable::Slot& s = t_.slots[i];
+  if (depth_ < 8) {
+    s.name.assign(name);
+    s.col = static_cast<int>(&c - t_.cols.data());
+    s.depth = depth_;
+    for (int d = 0; d <= depth_; ++d) {
+      s.open[d] = open_[d];
+      s.pos[d] = pos_[d];
+    }
+  } else {
+    s.col = -1;
+  }
+  prev_ = static_cast<int>(&c - t_.cols.data());
+  return c;
+}
+
+Column& ColumnWriter::walk(std::string_view name) {
+  size_t p = 0;
+  int d = 0;
+  const int open = depth_;  // objects still open from the previous field
+  while (true) {
+    size_t e = d + 1 < 32 ? name.find('.', p) : std::string_view::npos;
+    std::string_view seg = name.substr(p, e == std::string_view::npos ? std::string_view::npos : e - p);
+    if (seg.empty()) seg = "_";
+    if (e == std::string_view::npos) {
+      depth_ = d;
+      return t_.leaf(open_[d], seg, pos_[d]);
+    }
+    int n = t_.child(open_[d], seg, pos_[d]);
+    set_bit(t_.nodes[n].present, t_.rows, true);
+    ++d;
+    if (d > open || open_[d] != n) {  // entering another object: its fields start over
+      open_[d] = n;
+      pos_[d] = -1;
+    }
+    p = e + 1;
+  }
+}
+
+void ColumnWriter::add(const Field& f, bool category) {
+  using K = Field::Kind;
+  if (f.kind == K::Null) return;  // a null is what a missing field is in a column
+  static constexpr ColType kType[] = {ColType::String, ColType::Int, ColType::Float, ColType::Bool,
+                                      ColType::Null, ColType::Json};
+  ColType want = f.kind == K::String && category ? ColType::Dict : kType[static_cast<int>(f.kind)];
+  Column& c = leaf(f.name);
+  if (!c.start(t_.rows, want)) return;
+  if (c.type == want || (c.type == ColType::Float && want == ColType::Int)) {
+    switch (want) {
+      case ColType::String:
+      case ColType::Json: c.put_string(f.text); return;
+      case ColType::Dict: c.put_dict(f.text); return;
+      case ColType::Int:
+        if (c.type == ColType::Float) c.put_float(static_cast<double>(f.i)); else c.put_int(f.i);
+        return;
+      case ColType::Float: c.put_float(f.f); return;
+      case ColType::Bool: c.put_bool(f.b); return;
+      default: return;
+    }
+  }
+  // The column became text (two types under one name): this value as text too.
+  char buf[32];
+  std::string_view v = f.text;
+  if (f.kind == K::Int) {
+    v = std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, f.i).ptr - buf));
+  } else if (f.kind == K::Bool) {
+    v = f.b ? "true" : "false";
+  } else if (f.kind == K::Float && f.text.empty()) {
+    v = std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, f.f).ptr - buf));
+  }
+  c.put_string(v);
+}
+
+void ColumnWriter::add_time(std::string_view name, const Timestamp& ts) {
+  Column& c = leaf(name);
+  if (!c.start(t_.rows, ColType::Timestamp)) return;
+  if (c.type == ColType::Timestamp) {
+    c.put_timestamp(ts);
+  } else {
+    std::string s;
+    append_iso8601(s, ts);
+    c.put_string(s);
+  }
+}
+
+namespace {
+struct JsonRow {
+  const ColumnTable& t;
+  JsonWriter w;
+  std::string& out;
+  void key(int node) { w.escaped_key(t.nodes[node].name); }
+  void begin(int node) { key(node); w.begin_object(); }
+  void end() { w.end_object(); }
+  void str(int node, std::string_view v, int32_t) { key(node); w.string(v); }
+  void integer(int node, int64_t v) { key(node); w.integer(v); }
+  void boolean(int node, bool v) { key(node); w.boolean(v); }
+  void number(int node, double v) {
+    key(node);
+    if (!std::isfinite(v)) {
+      w.null();  // as the encoder writes NaN / infinity
+      return;
+    }
+    char b[32];
+    auto r = std::to_chars(b, b + sizeof b, v);
+    w.raw_value().append(b, static_cast<size_t>(r.ptr - b));
+  }
+  void json(int node, std::string_view text) {
+    key(node);
+    w.raw_value().append(text);
+  }
+  void ts(int node, const Timestamp& ts) {
+    key(node);
+    w.raw_value().push_back('"');
+    append_iso8601(out, ts);
+    out.push_back('"');
+  }
+};
+}  // namespace
+
+void row_json(const ColumnTable& t, size_t row, std::string& out) {
+  JsonRow v{t, JsonWriter(out), out};
+  v.w.begin_object();
+  visit_row(t, 0, row, v);
+  v.w.end_object();
+}
+
+}  // namespace ki

@@ -1,0 +1,209 @@
+// Columns: documents as typed columns (Arrow layout), filled by the encoder instead of JSON
+// text. One column per leaf field, named by its dotted path; a field missing from a row is a
+// null there. The buffers are laid out as the Arrow C Data Interface wants them, so exporting
+// (arrow_export.h) hands pointers over without copying.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "parse/record.h"  // Timestamp, Field
+
+namespace ki {
+
+// Json: a value written as JSON text (an object or array of the input, structured data): kept
+// as text in the column, decoded again for records.
+enum class ColType : uint8_t { Null, Bool, Int, Float, String, Dict, Timestamp, Json };
+
+struct Column {
+  ColType type = ColType::Null;
+  size_t len = 0;                 // rows filled, nulls included
+  size_t nulls = 0;
+  std::vector<uint8_t> valid;     // validity bitmap; empty while the column has no null
+  std::vector<int64_t> ints;      // Int; Timestamp: ns since the epoch (UTC)
+  std::vector<double> floats;     // Float
+  std::vector<uint8_t> bools;     // Bool: bit-packed values
+  std::vector<int64_t> offsets{0};  // String / Json values, or the dictionary of a Dict column
+  std::string data;
+  std::vector<int32_t> codes;     // Dict: index into the dictionary
+  std::vector<int16_t> ts_offset; // Timestamp: UTC offset and fraction digits as written,
+  std::vector<uint8_t> ts_frac;   // so records/docs keep the text of the JSON path
+  std::vector<std::pair<size_t, Timestamp>> ts_far;  // outside the ns range: null in Arrow
+
+  bool is_valid(size_t row) const {
+    return row < len && (valid.empty() || (valid[row >> 3] >> (row & 7) & 1));
+  }
+  std::string_view str(size_t i) const {  // String value i, or dictionary entry i of a Dict
+    return {data.data() + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i])};
+  }
+  size_t dict_size() const { return offsets.size() - 1; }
+  // A Timestamp value (Timestamp column), also one outside the Arrow ns range.
+  bool timestamp(size_t row, Timestamp& ts) const;
+
+  // Appending at `row` (rows before it become nulls); false if the row has a value already.
+  bool start(size_t row, ColType t);
+  void put_string(std::string_view v);
+  void put_dict(std::string_view v);
+  void put_int(int64_t v) {
+    set_valid();
+    ints.push_back(v);
+    ++len;
+  }
+  void put_bool(bool v);
+  void put_float(double v) {
+    set_valid();
+    floats.push_back(v);
+    ++len;
+  }
+  void put_timestamp(const Timestamp& ts);
+  void pad_to(size_t rows);
+
+ private:
+  void set_valid();
+  void put_null();
+  void to_string_column();  // two types written to one name: keep every value as text
+  std::string text(size_t row) const;
+  std::unordered_multimap<uint64_t, int32_t> dict_hash_;  // (hash, code), for dictionaries > 16
+  std::string key_;
+};
+
+// A field path: the root (node 0), objects and leaves. A new child goes right after the
+// sibling written before it in its document, so the kids keep the encoder's order.
+struct ColumnNode {
+  std::string name;
+  int col = -1;                    // leaf: index into ColumnTable::cols
+  std::vector<int> kids;
+  std::vector<uint8_t> present;    // object: bitmap of the rows that wrote it (maybe empty)
+};
+
+struct ColumnTable {
+  std::vector<ColumnNode> nodes{ColumnNode{}};
+  std::vector<Column> cols;
+  size_t rows = 0;
+
+  // Per column (+1; 0 = a document's start): the field that followed it last time and where
+  // it went. Documents repeat their names, so ColumnWriter finds most fields here with one
+  // compare instead of walking the path; an optional field only misses its own neighbours.
+  struct Slot {
+    std::string name;
+    int col = -1;
+    int depth = 0;
+    int open[8] = {}, pos[8] = {};  // the writer's path state after this field
+  };
+  std::vector<Slot> slots;
+
+  // The child named `name`, looked for from position pos + 1 (where the previous field of the
+  // document was: rows repeat one order), made there if new; pos becomes its position.
+  int child(int node, std::string_view name, int& pos);
+  int child(int node, std::string_view name) {
+    int pos = -1;
+    return child(node, name, pos);
+  }
+  Column& leaf(int node, std::string_view name, int& pos);
+  void finish();  // pads every column to `rows`
+  // Dotted path of a node ("http.response.status_code").
+  std::string path(int node) const;
+  bool present(int node, size_t row) const {
+    const auto& p = nodes[node].present;
+    return (row >> 3) < p.size() && (p[row >> 3] >> (row & 7) & 1);
+  }
+  size_t bytes() const;  // memory held by the buffers
+};
+
+// Fills a ColumnTable from the encoder's fields, one document (row) at a time. A dotted name
+// is a path of objects ("http.response.status_code"); an empty segment is "_" as in JSON.
+class ColumnWriter {
+ public:
+  explicit ColumnWriter(ColumnTable& t) : t_(t) {}
+  // category: a String from a small set (method, level, format) -> a dictionary column.
+  void add(const Field& f, bool category = false);
+  void add_time(std::string_view name, const Timestamp& ts);
+  void end_row() {
+    ++t_.rows;
+    depth_ = 0;
+    pos_[0] = -1;
+    prev_ = -1;
+  }
+
+ private:
+  Column& leaf(std::string_view name);
+  Column& walk(std::string_view name);
+  ColumnTable& t_;
+  int prev_ = -1;  // column of the previous field in this document
+  // The objects open in this document (root first) and where their last field was.
+  int open_[32] = {0};
+  int pos_[32] = {-1};
+  int depth_ = 0;
+};
+
+// Walks one row in field order, calling V with node ids: begin(node) / end() /
+// str(node, value, dict code or -1) / integer / number / boolean / ts / json (text).
+template <class V>
+void visit_row(const ColumnTable& t, int node, size_t row, V& v) {
+  for (int k : t.nodes[node].kids) {
+    const ColumnNode& n = t.nodes[k];
+    if (n.col >= 0) {
+      const Column& c = t.cols[n.col];
+      Timestamp ts;
+      switch (c.type) {
+        case ColType::String:
+          if (c.is_valid(row)) { v.str(k, c.str(row), -1); continue; }
+          break;
+        case ColType::Dict:
+          if (c.is_valid(row)) { v.str(k, c.str(c.codes[row]), c.codes[row]); continue; }
+          break;
+        case ColType::Int:
+          if (c.is_valid(row)) { v.integer(k, c.ints[row]); continue; }
+          break;
+        case ColType::Bool:
+          if (c.is_valid(row)) { v.boolean(k, c.bools[row >> 3] >> (row & 7) & 1); continue; }
+          break;
+        case ColType::Float:
+          if (c.is_valid(row)) { v.number(k, c.floats[row]); continue; }
+          break;
+        case ColType::Json:
+          if (c.is_valid(row)) { v.json(k, c.str(row)); continue; }
+          break;
+        case ColType::Timestamp:
+          if (c.timestamp(row, ts)) { v.ts(k, ts); continue; }
+          break;
+        case ColType::Null: break;
+      }
+    }
+    if (!n.kids.empty() && t.present(k, row)) {
+      v.begin(k);
+      visit_row(t, k, row, v);
+      v.end();
+    }
+  }
+}
+
+// Row `row` as one JSON document (what the encoder writes, keys in the table's order).
+void row_json(const ColumnTable& t, size_t row, std::string& out);
+
+}  // namespace ki
+
+namespace ki {
+// One JSON document (an object, e.g. a message our producer wrote) as one row: nested objects
+// become dotted names, arrays stay JSON text, "@timestamp" / "event.ingested" become timestamps,
+// our small-set fields (method, level, format, ...) dictionary columns. False with `error` set
+// (and no row added) if the text is not a JSON object. `first` adds fields of its own before
+// the document's (once the text parsed).
+bool add_json_document(ColumnWriter& w, std::string_view json, std::string& error,
+                       const std::function<void()>& first = {});
+
+// One page of an Elasticsearch / OpenSearch search response: each hit a row (_index, _id and the
+// _source's fields as add_json_document makes them). Returns the hits added; error if the body
+// is not a search response.
+struct SearchPage {
+  std::string scroll_id;
+  int64_t total = -1;  // hits.total.value
+};
+size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page, std::string& error);
+// "type: reason" of an error response (the root cause first), or the body's start.
+std::string search_error(std::string_view body);
+}  // namespace ki

@@ -1,0 +1,271 @@
+// Typed columns: same documents as the JSON encoder, nulls, dictionaries, type clashes, Arrow export.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "encode/arrow_export.h"
+#include "encode/columns.h"
+#include "encode/encoder.h"
+#include "generate/generator.h"
+#include "parse/parser.h"
+
+using namespace ki;
+
+namespace {
+
+void add_line(ColumnTable& t, Parser& p, const Encoder& e, std::string_view line, std::string* json = nullptr) {
+  Record rec;
+  ASSERT_EQ(p.parse(line, rec), ParseStatus::Ok) << line;
+  ColumnWriter w(t);
+  e.encode(rec, w);
+  if (json) {
+    json->clear();
+    e.encode(rec, *json);
+  }
+}
+
+}  // namespace
+
+TEST(Columns, RowsRebuildTheEncodersDocumentsForEveryFormatAndLayout) {
+  for (Schema schema : {Schema::Ecs, Schema::KafkaInsight}) {
+    for (Format f : {Format::ApacheCommon, Format::ApacheCombined, Format::ApacheError, Format::Rfc3164,
+                     Format::Rfc5424, Format::Json}) {
+      GeneratorConfig gc;
+      gc.format = f;
+      gc.seed = 9;
+      Generator g(gc);
+      ParserConfig pc;
+      pc.default_year = 2024;
+      Parser p(pc);
+      Encoder e(EncoderConfig{schema, true});
+      ColumnTable t;
+      std::vector<std::string> want;
+      std::string line, json;
+      for (int i = 0; i < 200; ++i) {
+        line.clear();
+        g.next(line);
+        add_line(t, p, e, line, &json);
+        want.push_back(json);
+      }
+      t.finish();
+      ASSERT_EQ(t.rows, 200u);
+      for (size_t r = 0; r < t.rows; ++r) {
+        std::string got;
+        row_json(t, r, got);
+        // One format per table: the key order is the encoder's too, so the text is identical.
+        ASSERT_EQ(got, want[r]) << format_name(f) << " row " << r;
+      }
+    }
+  }
+}
+
+TEST(Columns, MissingFieldsAreNullsAndMixedFormatsGiveTheUnion) {
+  Parser p;
+  Encoder e;
+  ColumnTable t;
+  add_line(t, p, e, R"(1.2.3.4 - bob [22/Apr/2018:09:30:00 +0200] "GET /a HTTP/1.1" 200 5)");
+  add_line(t, p, e, "<34>1 2003-10-11T22:14:15.003Z host su - ID47 - boom");
+  add_line(t, p, e, R"(5.6.7.8 - - [22/Apr/2018:09:30:01 +0000] "POST /b HTTP/1.1" 500 -)");
+  t.finish();
+  ASSERT_EQ(t.rows, 3u);
+  auto col = [&](std::string_view path) -> const Column& {
+    for (size_t n = 1; n < t.nodes.size(); ++n)
+      if (t.nodes[n].col >= 0 && t.path(static_cast<int>(n)) == path) return t.cols[t.nodes[n].col];
+    ADD_FAILURE() << "no column " << path;
+    static Column none;
+    return none;
+  };
+  const Column& status = col("http.response.status_code");
+  EXPECT_EQ(status.type, ColType::Int);
+  EXPECT_TRUE(status.is_valid(0));
+  EXPECT_FALSE(status.is_valid(1));
+  EXPECT_EQ(status.ints[2], 500);
+  EXPECT_EQ(status.nulls, 1u);
+  const Column& bytes = col("http.response.body.bytes");
+  EXPECT_TRUE(bytes.is_valid(0));
+  EXPECT_FALSE(bytes.is_valid(2));  // '-' is no value
+  const Column& pri = col("log.syslog.priority");  // first written after a null row
+  EXPECT_FALSE(pri.is_valid(0));
+  EXPECT_TRUE(pri.is_valid(1));
+  EXPECT_EQ(pri.ints[1], 34);
+  EXPECT_FALSE(pri.is_valid(2));
+  const Column& host = col("host.hostname");
+  EXPECT_FALSE(host.is_valid(0));
+  EXPECT_EQ(host.str(1), "host");
+  const Column& method = col("http.request.method");
+  EXPECT_EQ(method.type, ColType::Dict);
+  EXPECT_EQ(method.dict_size(), 2u);
+  EXPECT_EQ(method.str(method.codes[2]), "POST");
+  const Column& ts = col("@timestamp");
+  EXPECT_EQ(ts.type, ColType::Timestamp);
+  EXPECT_EQ(ts.ints[0], 1524382200LL * 1000000000LL);  // 09:30 +02:00 = 07:30 UTC
+  EXPECT_EQ(ts.ts_offset[0], 120);
+  EXPECT_EQ(ts.ints[1], 1065910455003000000LL);
+  std::string doc;
+  row_json(t, 1, doc);
+  EXPECT_EQ(doc.find("http"), std::string::npos);  // a syslog row has no access fields
+  EXPECT_NE(doc.find("\"@timestamp\":\"2003-10-11T22:14:15.003Z\""), std::string::npos);
+}
+
+namespace {
+Field str_field(std::string_view name, std::string_view v) { return Field{name, Field::Kind::String, v}; }
+Field int_field(std::string_view name, int64_t v) {
+  Field f{name, Field::Kind::Int};
+  f.i = v;
+  return f;
+}
+}  // namespace
+
+TEST(Columns, AValueOfAnotherTypeTurnsTheColumnToTextAndLosesNothing) {
+  ColumnTable t;
+  ColumnWriter w(t);
+  w.add(int_field("v", 42));
+  w.add(str_field("c", "x"), true);
+  w.add(int_field("n", 5));
+  w.end_row();
+  w.add(str_field("v", "n/a"));
+  Field b{"c", Field::Kind::Bool};
+  b.b = true;
+  w.add(b);
+  Field f{"n", Field::Kind::Float, "5.5"};
+  f.f = 5.5;
+  w.add(f);
+  w.end_row();
+  w.end_row();
+  t.finish();
+  const Column& v = t.cols[t.nodes[t.child(0, "v")].col];
+  EXPECT_EQ(v.type, ColType::String);
+  EXPECT_EQ(v.str(0), "42");
+  EXPECT_EQ(v.str(1), "n/a");
+  EXPECT_FALSE(v.is_valid(2));
+  const Column& c = t.cols[t.nodes[t.child(0, "c")].col];
+  EXPECT_EQ(c.str(0), "x");
+  EXPECT_EQ(c.str(1), "true");
+  const Column& n = t.cols[t.nodes[t.child(0, "n")].col];  // 5 then 5.5: numbers
+  EXPECT_EQ(n.type, ColType::Float);
+  EXPECT_EQ(n.floats[0], 5.0);
+  EXPECT_EQ(n.floats[1], 5.5);
+}
+
+TEST(Columns, InputFieldsNestByDottedNameAndRebuildTheEncodersDocument) {
+  Parser p;
+  Encoder e;
+  Record rec;
+  ASSERT_EQ(p.parse(R"(1.2.3.4 - bob [22/Apr/2018:09:30:00 +0200] "GET /a HTTP/1.1" 200 5)", rec), ParseStatus::Ok);
+  Field ratio{"app.ratio", Field::Kind::Float, "0.25"};
+  ratio.f = 0.25;
+  rec.fields = {int_field("app.user.id", 7), Field{"tags", Field::Kind::Json, "[1,2]"}, ratio,
+                str_field("http.response.status_code", "shadowed")};  // collides: renamed by the encoder
+  std::string json;
+  e.encode(rec, json);
+  ColumnTable t;
+  ColumnWriter w(t);
+  e.encode(rec, w);
+  t.finish();
+  std::string got;
+  row_json(t, 0, got);
+  EXPECT_EQ(got, json);
+  EXPECT_NE(json.find("\"renamed\""), std::string::npos);
+  EXPECT_EQ(t.cols[t.nodes[t.child(0, "tags")].col].type, ColType::Json);
+}
+
+TEST(Columns, InvalidUtf8IsRepairedAsInJsonAndFarTimestampsStayInRecords) {
+  ColumnTable t;
+  ColumnWriter w(t);
+  Timestamp far;
+  far.epoch_sec = 253402300799;  // 9999-12-31T23:59:59Z: beyond timestamp[ns]
+  far.valid = true;
+  w.add_time("@timestamp", far);
+  w.add(str_field("s", "a\xff" "b"));
+  w.add(str_field("d", "\xc3"), true);
+  w.end_row();
+  t.finish();
+  const Column& s = t.cols[1];
+  EXPECT_EQ(s.str(0), "a\xEF\xBF\xBD" "b");
+  std::string doc;
+  row_json(t, 0, doc);
+  EXPECT_EQ(doc, "{\"@timestamp\":\"9999-12-31T23:59:59Z\",\"s\":\"a\xEF\xBF\xBD" "b\",\"d\":\"\xEF\xBF\xBD\"}");
+  const Column& ts = t.cols[0];
+  EXPECT_FALSE(ts.is_valid(0));  // null in Arrow
+  EXPECT_EQ(ts.nulls, 1u);
+}
+
+TEST(Columns, LargeDictionariesStayCorrectAndTurnToTextPastTheLimit) {
+  ColumnTable t;
+  ColumnWriter w(t);
+  std::vector<std::string> vals;
+  for (int i = 0; i < 5000; ++i) vals.push_back("v" + std::to_string(i));
+  for (int i = 0; i < 5000; ++i) {
+    w.add(str_field("k", vals[i % 100]), true);
+    w.end_row();
+  }
+  t.finish();
+  const Column& k = t.cols[0];
+  EXPECT_EQ(k.type, ColType::Dict);
+  EXPECT_EQ(k.dict_size(), 100u);
+  EXPECT_EQ(k.str(k.codes[4321]), "v21");
+  ColumnTable u;
+  ColumnWriter x(u);
+  for (int i = 0; i < 5000; ++i) {
+    x.add(str_field("k", vals[i]), true);
+    x.end_row();
+  }
+  u.finish();
+  EXPECT_EQ(u.cols[0].type, ColType::String);
+  EXPECT_EQ(u.cols[0].str(4999), "v4999");
+  EXPECT_EQ(u.cols[0].str(7), "v7");
+}
+
+TEST(Columns, ArrowExportDescribesEveryColumnAndReleasesCleanly) {
+  auto t = std::make_shared<ColumnTable>();
+  Parser p;
+  Encoder e;
+  add_line(*t, p, e, R"(1.2.3.4 - bob [22/Apr/2018:09:30:00 +0200] "GET /a HTTP/1.1" 200 5)");
+  add_line(*t, p, e, "<34>1 2003-10-11T22:14:15.003Z host su - ID47 - boom");
+  t->finish();
+  ArrowSchema s;
+  ArrowArray a;
+  export_arrow(t, true, &s, &a);
+  EXPECT_STREQ(s.format, "+s");
+  EXPECT_EQ(a.length, 2);
+  ASSERT_EQ(s.n_children, a.n_children);
+  std::map<std::string, std::string> formats;
+  for (int64_t i = 0; i < s.n_children; ++i) {
+    formats[s.children[i]->name] = s.children[i]->format;
+    EXPECT_EQ(a.children[i]->length, 2);
+  }
+  EXPECT_EQ(formats["@timestamp"], "tsn:UTC");
+  EXPECT_EQ(formats["http.response.status_code"], "l");
+  EXPECT_EQ(formats["http.request.method"], "i");  // dictionary indices
+  EXPECT_EQ(formats["source.ip"], "U");
+  EXPECT_EQ(formats["kafkainsight.anonymous"], "b");
+  s.release(&s);
+  a.release(&a);
+  EXPECT_EQ(s.release, nullptr);
+  ArrowSchema ns;
+  ArrowArray na;
+  export_arrow(t, false, &ns, &na);
+  std::map<std::string, int64_t> top;
+  for (int64_t i = 0; i < ns.n_children; ++i) top[ns.children[i]->name] = na.children[i]->null_count;
+  EXPECT_EQ(top["http"], 1);  // the syslog row has no http object
+  EXPECT_EQ(top["host"], 1);
+  ns.release(&ns);
+  na.release(&na);
+}
+
+TEST(Columns, JsonDocumentsBecomeRowsWithNestedNamesAndTypes) {
+  ColumnTable t;
+  ColumnWriter w(t);
+  std::string err;
+  int extra = 0;
+  ASSERT_TRUE(add_json_document(w, R"({"@timestamp":"2024-01-02T03:04:05.5Z","http":{"request":{"method":"GET"},"response":{"status_code":200}},"tags":["a"],"n":1.5,"ok":true,"z":null})", err, [&] { ++extra; }));
+  EXPECT_FALSE(add_json_document(w, "not json", err));
+  EXPECT_FALSE(add_json_document(w, "[1]", err));
+  EXPECT_EQ(err, "not a JSON object");
+  t.finish();
+  EXPECT_EQ(t.rows, 1u);
+  EXPECT_EQ(extra, 1);
+  std::string doc;
+  row_json(t, 0, doc);
+  EXPECT_EQ(doc, R"({"@timestamp":"2024-01-02T03:04:05.5Z","http":{"request":{"method":"GET"},"response":{"status_code":200}},"tags":["a"],"n":1.5,"ok":true})");
+}

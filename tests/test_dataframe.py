@@ -1,0 +1,232 @@
+"""Columnar results: to_arrow / to_pandas / to_polars / records / iter_batches hold the same
+values as the JSON documents the encoder writes (parse_line), with the types a data person expects."""
+import datetime as dt
+import gzip
+import json
+
+import pytest
+
+import kafkainsight as ki
+
+pa = pytest.importorskip("pyarrow")
+pd = pytest.importorskip("pandas")
+
+FORMATS = ["apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json"]
+CATEGORIES = {"http.request.method", "http.version", "kafkainsight.format", "kafkainsight.status_class",
+              "log.level", "log.syslog.facility.name", "log.syslog.severity.name"}
+
+
+def flat(doc, prefix=""):
+    out = {}
+    for k, v in doc.items():
+        if isinstance(v, dict) and v:
+            out.update(flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def lines_of(fmt, n, seed=4):
+    return ki.generate_lines(fmt, n, seed=seed, start=1700000000, sleep="250ms")
+
+
+def json_path(lines, **kw):
+    """What the encoder writes for each line, through json.loads (the old path)."""
+    docs = [ki.parse_line(line, **kw) for line in lines if line.strip()]
+    return [d for d in docs if "error" not in d]
+
+
+def assert_table_matches(table, docs):
+    assert table.num_rows == len(docs)
+    rows = [flat(d) for d in docs]
+    names = set().union(*rows)
+    assert set(table.column_names) == names  # the union of every document's fields
+    for name in table.column_names:
+        col = table.column(name).to_pylist()
+        for i, (got, row) in enumerate(zip(col, rows)):
+            want = row.get(name)
+            if name == "@timestamp":
+                want = pd.Timestamp(want).tz_convert("UTC").to_pydatetime()
+                got = pd.Timestamp(got).to_pydatetime()
+            assert got == want, (name, i, got, want)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_column_and_value_equals_the_json_documents(tmp_path, fmt):
+    lines = lines_of(fmt, 1500)
+    path = tmp_path / f"{fmt}.log"
+    path.write_text("\n".join(lines) + "\n")
+    res = ki.read_logs(path, year=2023, include_original=True)
+    docs = json_path(lines, year=2023, include_original=True)
+    assert res.records == docs  # dicts built in C++ == json.loads of the encoder's text
+    assert [json.loads(d) for d in res.docs] == docs
+    assert_table_matches(res.to_arrow(), docs)
+
+
+def test_types_a_data_person_expects(tmp_path):
+    path = tmp_path / "a.log"
+    ki.generate("apache_combined", 2000, output=str(path), seed=11, start=1700000000, sleep="1s")
+    t = ki.read_logs(path).to_arrow()
+    assert t.schema.field("@timestamp").type == pa.timestamp("ns", tz="UTC")
+    assert t.schema.field("http.response.status_code").type == pa.int64()
+    assert t.schema.field("http.response.body.bytes").type == pa.int64()
+    assert t.schema.field("kafkainsight.anonymous").type == pa.bool_()
+    assert pa.types.is_large_string(t.schema.field("url.original").type)
+    for name in CATEGORIES & set(t.column_names):
+        assert pa.types.is_dictionary(t.schema.field(name).type), name
+    assert t.column("@timestamp")[0].as_py() == dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.timezone.utc)
+    methods = set(t.column("http.request.method").to_pylist())
+    assert methods <= {"GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"} and len(methods) > 3
+
+    df = ki.read_logs(path).to_pandas()
+    assert str(df["@timestamp"].dtype) == "datetime64[ns, UTC]"
+    assert df["@timestamp"].is_monotonic_increasing
+    assert isinstance(df["http.request.method"].dtype, pd.CategoricalDtype)
+    assert isinstance(df["kafkainsight.status_class"].dtype, pd.CategoricalDtype)
+    assert str(df["http.response.status_code"].dtype) == "Int64"
+    assert isinstance(df["url.original"].dtype, pd.StringDtype)  # Arrow-backed: no object per value
+    assert df.groupby("kafkainsight.status_class", observed=True).size().sum() == 2000
+
+
+def test_mixed_formats_union_nulls_and_failures_counted(tmp_path):
+    content = (lines_of("apache_combined", 30) + ["garbage line", ""] + lines_of("rfc5424", 20)
+               + ["<999>bad pri"] + lines_of("apache_error", 10))
+    path = tmp_path / "mixed.log.gz"
+    with gzip.open(path, "wt") as f:
+        f.write("\n".join(content) + "\n")
+    res = ki.read_logs(path)
+    s = res.stats
+    assert (s["lines"], s["parsed"], s["failed"], s["empty"]) == (63, 60, 2, 1)
+    assert [f["line"] for f in res.failed] == ["garbage line", "<999>bad pri"]
+    t = res.to_arrow()
+    assert t.num_rows == 60
+    assert t.column("kafkainsight.format").to_pylist() == \
+        ["apache_combined"] * 30 + ["rfc5424"] * 20 + ["apache_error"] * 10
+    status = t.column("http.response.status_code")
+    assert status.null_count == 30 and all(v is not None for v in status.to_pylist()[:30])
+    assert t.column("log.syslog.priority").null_count == 40
+    assert_table_matches(t, json_path(content))
+    df = res.to_pandas()
+    assert df["http.response.status_code"].isna().sum() == 30
+
+
+def test_struct_columns_with_flatten_false(tmp_path):
+    lines = lines_of("apache_combined", 50) + lines_of("rfc5424", 50)
+    res = ki.read_logs(lines)
+    t = res.to_arrow(flatten=False)
+    assert pa.types.is_struct(t.schema.field("http").type)
+    assert t.column("http").null_count == 50  # syslog rows have no http object
+    http = t.column("http").to_pylist()
+    assert http[0]["response"]["status_code"] == res.records[0]["http"]["response"]["status_code"]
+    assert http[60] is None
+    flat_t = res.to_arrow()
+    assert t.flatten().flatten().flatten().num_rows == flat_t.num_rows
+
+
+def test_to_polars(tmp_path):
+    pl = pytest.importorskip("polars")
+    res = ki.read_logs(lines_of("apache_combined", 500))
+    df = res.to_polars()
+    assert df.height == 500
+    assert df.schema["@timestamp"] == pl.Datetime("ns", "UTC")
+    assert df.schema["http.response.status_code"] == pl.Int64
+    assert df["http.response.status_code"].to_list() == [r["http"]["response"]["status_code"] for r in res.records]
+
+
+def test_iter_batches_streams_the_same_rows_in_bounded_batches(tmp_path):
+    a, b = tmp_path / "a.log", tmp_path / "b.log.gz"
+    ki.generate("apache_combined", 2500, output=str(a), seed=1, start=1700000000)
+    with gzip.open(b, "wt") as f:
+        f.write("\n".join(lines_of("rfc3164", 1200) + ["not a log"]) + "\n")
+    whole = ki.read_logs([a, b], year=2023).to_arrow()
+    batches = ki.iter_batches([a, b], batch_size=1000, year=2023)
+    got = list(batches)
+    assert [x.num_rows for x in got] == [1000, 1000, 1000, 700]
+    assert all(isinstance(x, pa.RecordBatch) for x in got)
+    assert sum(x.num_rows for x in got) == whole.num_rows
+    for name in ("@timestamp", "source.ip", "http.response.status_code", "message"):
+        joined = [v for x in got for v in (x.column(name).to_pylist() if name in x.schema.names else [None] * x.num_rows)]
+        assert joined == whole.column(name).to_pylist(), name
+    assert batches.stats["parsed"] == 3700 and batches.stats["failed"] == 1
+    assert [f["line"] for f in batches.failed] == ["not a log"]
+    frames = list(ki.iter_batches(a, batch_size=1000, output="pandas"))
+    assert [len(f) for f in frames] == [1000, 1000, 500]
+    assert str(frames[0]["@timestamp"].dtype) == "datetime64[ns, UTC]"
+    with pytest.raises(ValueError, match="cannot open"):
+        list(ki.iter_batches(tmp_path / "missing.log"))
+
+
+def test_iter_batches_progress_bar_counts_the_bytes(tmp_path, capsys):
+    a = tmp_path / "a.log"
+    ki.generate("apache_common", 3000, output=str(a), seed=2)
+    list(ki.iter_batches(a, batch_size=500, progress=True))
+    err = capsys.readouterr().err
+    assert "read_logs" in err and "100%" in err
+
+
+def test_read_topic_gives_the_documents_with_kafka_columns(tmp_path):
+    from kafkainsight.kafka import EmbeddedBroker, Producer
+    log = tmp_path / "a.log"
+    ki.generate("apache_combined", 1200, output=str(log), seed=5, start=1700000000)
+    with EmbeddedBroker(topics={"web": 3}) as b:
+        st = Producer(b.bootstrap, "web", key="source.ip").produce_file(log)
+        assert st.produced == 1200
+        res = ki.read_topic(b.bootstrap, "web")
+    assert len(res) == 1200 and res.failed == [] and res.stats["parsed"] == 1200
+    t = res.to_arrow()
+    assert t.schema.field("kafka.partition").type == pa.int64()
+    assert t.schema.field("kafka.timestamp").type == pa.timestamp("ns", tz="UTC")
+    assert t.schema.field("@timestamp").type == pa.timestamp("ns", tz="UTC")
+    assert pa.types.is_dictionary(t.schema.field("http.request.method").type)
+    assert set(t.column("kafka.partition").to_pylist()) == {0, 1, 2}
+    assert t.column("kafka.key").to_pylist() == t.column("source.ip").to_pylist()
+    # The same documents as parsing the file (order within a partition is file order).
+    want = {json.dumps(d, sort_keys=True) for d in ki.read_logs(log).records}
+    kafka_cols = {"topic", "partition", "offset", "timestamp", "key"}
+    got = {json.dumps({k: v for k, v in r.items() if k != "kafka"}, sort_keys=True) for r in res.records}
+    assert got == want
+    assert set(res.records[0]["kafka"]) == kafka_cols
+    df = res.to_pandas()
+    offsets = df.groupby("kafka.partition")["kafka.offset"].apply(list)
+    assert all(v == sorted(v) for v in offsets)
+
+
+def test_read_topic_counts_messages_that_are_not_documents():
+    from kafkainsight.kafka import EmbeddedBroker
+    confluent = pytest.importorskip("confluent_kafka")
+    with EmbeddedBroker(topics={"mixed": 1}) as b:
+        p = confluent.Producer({"bootstrap.servers": b.bootstrap})
+        for v in (b'{"message": "a", "n": 1}', b"not json", b'[1, 2]', b'{"message": "b", "n": 2.5, "tags": ["x"]}'):
+            p.produce("mixed", v)
+        p.flush(10)
+        res = ki.read_topic(b.bootstrap, "mixed")
+    assert res.stats["lines"] == 4 and res.stats["parsed"] == 2 and res.stats["failed"] == 2
+    assert [(f["source"], f["line_no"]) for f in res.failed] == [("mixed/0", 1), ("mixed/0", 2)]
+    t = res.to_arrow()
+    assert t.column("message").to_pylist() == ["a", "b"]
+    assert t.column("n").type == pa.float64() and t.column("n").to_pylist() == [1.0, 2.5]
+    assert res.records[1]["tags"] == ["x"]
+
+
+def test_application_json_fields_become_typed_columns(tmp_path):
+    lines = [
+        '{"level":30,"time":1700000000123,"pid":7,"hostname":"web1","msg":"request done","req":{"method":"GET",'
+        '"url":"/a"},"responseTime":12.5,"tags":["x","y"],"ok":true}',
+        '{"level":50,"time":1700000001000,"pid":7,"hostname":"web1","msg":"boom","req":{"method":"POST",'
+        '"url":"/b"},"responseTime":3,"ok":false}',
+        "not json at all",
+    ]
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n")
+    res = ki.read_logs(path, format="app_json")
+    assert res.stats["parsed"] == 2 and res.stats["failed"] == 1
+    docs = json_path(lines, format="app_json")
+    assert res.records == docs
+    t = res.to_arrow()
+    assert t.schema.field("@timestamp").type == pa.timestamp("ns", tz="UTC")
+    assert t.column("@timestamp")[0].as_py() == dt.datetime(2023, 11, 14, 22, 13, 20, 123000, tzinfo=dt.timezone.utc)
+    assert t.schema.field("responseTime").type == pa.float64()  # 12.5 then 3: numbers
+    assert t.column("responseTime").to_pylist() == [12.5, 3.0]
+    assert t.schema.field("ok").type == pa.bool_()
+    assert t.column("tags").to_pylist() == ['["x","y"]', None]  # arrays: JSON text
+    assert pa.types.is_dictionary(t.schema.field("log.level").type)

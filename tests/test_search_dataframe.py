@@ -1,0 +1,48 @@
+"""ki.search against the real search engine (OpenSearch behind nginx TLS + basic auth), compared
+with the official client's elasticsearch.helpers.scan."""
+import pytest
+
+import kafkainsight as ki
+from tests.conftest_search import unique_index
+
+pa = pytest.importorskip("pyarrow")
+elasticsearch = pytest.importorskip("elasticsearch")
+from elasticsearch import Elasticsearch, helpers  # noqa: E402
+
+pytestmark = pytest.mark.search
+
+
+def _kw(se):
+    return dict(user=se.user, password=se.password, ca_certs=se.ca_path)
+
+
+def test_search_returns_what_helpers_scan_returns(search_engine):
+    se = search_engine
+    es = Elasticsearch(**se.client_kwargs())
+    index = unique_index("kisearch")
+    docs = ki.read_logs(ki.generate_lines("apache_combined", 2300, seed=8, start=1700000000)).records
+    helpers.bulk(es, ({"_index": index, "_id": str(i), "_source": d} for i, d in enumerate(docs)), refresh=True)
+    try:
+        res = ki.search(se.url, index, page_size=500, **_kw(se))
+        want = {h["_id"]: h["_source"] for h in helpers.scan(es, index=index, query={"query": {"match_all": {}}})}
+        got = {r["_id"]: {k: v for k, v in r.items() if k not in ("_id", "_index")} for r in res.records}
+        assert len(res) == 2300 and got == want
+        t = res.to_arrow()
+        assert t.schema.field("@timestamp").type == pa.timestamp("ns", tz="UTC")
+        assert t.schema.field("http.response.status_code").type == pa.int64()
+        assert pa.types.is_dictionary(t.schema.field("http.request.method").type)
+
+        q = {"range": {"http.response.status_code": {"gte": 500}}}
+        five = ki.search(se.url, index, query=q, fields=["http.response.status_code", "url.original"], **_kw(se))
+        n5 = sum(1 for d in docs if d["http"]["response"]["status_code"] >= 500)
+        assert len(five) == n5 == es.count(index=index, query=q)["count"]
+        assert set(five.to_arrow().column_names) == {"_index", "_id", "http.response.status_code", "url.original"}
+
+        with pytest.raises(ValueError, match="more than max_rows=100"):
+            ki.search(se.url, index, max_rows=100, **_kw(se))
+        with pytest.raises(ValueError, match=f"no such index: index 'missing-{index}'"):
+            ki.search(se.url, f"missing-{index}", **_kw(se))
+        with pytest.raises(ValueError, match=f"index '{index}'.*HTTP 400"):
+            ki.search(se.url, index, query={"no_such_query": {}}, **_kw(se))
+    finally:
+        es.indices.delete(index=index)
