@@ -375,7 +375,7 @@ PYBIND11_MODULE(_core, m) {
                     const FieldOptions&>(),
            py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
            py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-           py::arg("fields") = FieldOptions{})
+           py::arg_v("fields", FieldOptions{}, "FieldOptions()"))
       .def("next", &FileBatches::next, py::arg("batch_size"),
            "Up to batch_size documents as a ReadResult (its stats are the running totals); None at the end.")
       .def("progress", &FileBatches::progress, "(index of the current file, its uncompressed bytes read)");
