@@ -765,7 +765,9 @@ def render(data) -> str:
                  "end offsets (polled every 10 ms, count-based like `_count`: the producer's read, parse, linger "
                  "and Kafka's acknowledged append); **read -> acked** = the consumer's own figure, from the "
                  "producer's read time (header `ki.ts`) to the engine's bulk acknowledgement (Kafka fetch, "
-                 "consumer batching, the bulk request); **searchable** = append -> counted by `_count`; what "
+                 "consumer batching, the bulk request), over **every** line of the run: the throughput phase's "
+                 "backlog included, so it is not the 20 lines/s figure (that one, against a server that makes "
+                 "documents searchable at once: `latency_20_lines_per_s` in RELIABILITY.md); **searchable** = append -> counted by `_count`; what "
                  "lies between acknowledged and searchable is the engine's refresh (1 s interval: on average "
                  "half of it). Rows without a breakdown come from runs before it was measured.")
         L.append("")
