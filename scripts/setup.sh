@@ -16,6 +16,7 @@ APT_PKGS=(
   kcat openssl curl default-jre-headless maven python3-venv nginx-light
   chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
   syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
+  libpcre2-dev
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do
