@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "parse/record.h"
+#include "source/multiline.h"
 
 namespace simdjson::dom {
 class parser;
@@ -17,6 +18,8 @@ struct ParserConfig {
   Format format = Format::Unknown;  // Unknown = detect per line
   int default_offset_min = 0;       // zone of timestamps that carry none (apache error, BSD syslog)
   int default_year = 0;             // year of BSD syslog timestamps; 0 = infer from the clock
+  // How lines become events (joined by the readers before parsing; the parser sees one event).
+  MultilineConfig multiline;
 };
 
 enum class ParseStatus : uint8_t { Ok, Empty, Failed };

@@ -7,8 +7,9 @@
 
 namespace ki {
 
-ParseStatus ParseStage::process(std::string_view line, bool truncated) {
-  ++stats_.lines;
+ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t lines) {
+  stats_.lines += lines;
+  stats_.joined += lines - 1;
   stats_.bytes += line.size() + 1;
   doc_.clear();
   truncated_ = truncated;
@@ -40,23 +41,28 @@ ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig
   rcfg.stop = cb.stop;
   bool stopped = false;
   std::string error;
+  MultilineJoiner joiner(pcfg.multiline);
+  // One event (a line, or lines joined): numbered by its first line.
+  auto handle = [&](const std::string& path, const MultilineEvent& ev) {
+    ParseStatus st = stage.process(ev.text, ev.truncated, ev.lines);
+    if (st == ParseStatus::Ok) {
+      if (cb.on_doc) cb.on_doc(stage, path, ev.first_line);
+    } else if (st == ParseStatus::Failed && cb.on_fail) {
+      cb.on_fail(FailedLine{path, ev.first_line, stage.reason(), std::string(ev.text)});
+    }
+  };
   for (const auto& path : paths) {
     try {
       LineReader reader(path, rcfg);
       std::string_view line;
       while (reader.next(line)) {
-        line = strip_line_end(line);
-        ParseStatus st = stage.process(line, reader.truncated());
-        if (st == ParseStatus::Ok) {
-          if (cb.on_doc) cb.on_doc(stage, path, reader.line_no());
-        } else if (st == ParseStatus::Failed && cb.on_fail) {
-          cb.on_fail(FailedLine{path, reader.line_no(), stage.reason(), std::string(line)});
-        }
+        if (joiner.push(strip_line_end(line), reader.line_no(), reader.truncated())) handle(path, joiner.event());
       }
       stopped = reader.stopped();
     } catch (const InputError& e) {
       error = e.what();
     }
+    if (joiner.flush()) handle(path, joiner.event());  // the last event (also before damage)
     if (stopped || !error.empty()) break;
   }
   ParseStats s = stage.stats();
