@@ -42,6 +42,7 @@ py::dict all_defaults() {
   d["EsSinkConfig"] = sink;
   d["WatchConfig"] = ki_py::default_fields<watch::WatchConfig>();
   d["WebhookConfig"] = ki_py::default_fields<watch::WebhookConfig>();
+  d["MultilineConfig"] = ki_py::default_fields<MultilineConfig>();
   d["SummaryConfig"] = fields({f("max_points", r.max_points), f("top_n", r.top_n)});
   d["GeneratorConfig"] = fields(
       {f("format", format_default(g.format)), f("seed", g.seed), f("start_epoch_sec", g.start_epoch_sec)});

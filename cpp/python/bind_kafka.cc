@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "interrupt.h"
+#include "line_options.h"
 #include "typed.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/topic_reader.h"
@@ -207,11 +208,17 @@ void bind_kafka(py::module_& m) {
                  c.headers = *hm;
                },
                "message headers: ts (ki.ts on live sources), all (also ki.source, ki.line, ki.format) or none")
+      .rw_prop("grok", [](const ProduceConfig& c) { return c.parser.grok; },
+               [](ProduceConfig& c, const GrokConfig& g) { ki_py::apply_line_options(c.parser, g, c.parser.multiline); },
+               "grok patterns (compiled when set: an invalid one raises ValueError)")
+      .rw_prop("multiline", [](const ProduceConfig& c) { return c.parser.multiline; },
+               [](ProduceConfig& c, const MultilineConfig& m) { ki_py::apply_line_options(c.parser, c.parser.grok, m); },
+               "how lines become events (multi-line stack traces)")
       .done();
 
   py::class_<ProduceStats> ps(m, "ProduceStats",
                               "What happened to every line (ki::ProduceStats): "
-                              "read = produced + dead_lettered + skipped + empty + failed_delivery.");
+                              "read = produced + dead_lettered + skipped + empty + joined + failed_delivery.");
   ps.def(py::init<>());
   Fields<ProduceStats>(ps)
       .ro("read", &ProduceStats::read, "lines read")
@@ -219,12 +226,14 @@ void bind_kafka(py::module_& m) {
       .ro("dead_lettered", &ProduceStats::dead_lettered, "bad lines acknowledged on the dead-letter topic")
       .ro("skipped", &ProduceStats::skipped, "bad lines counted and dropped (on_parse_error=skip)")
       .ro("empty", &ProduceStats::empty, "blank lines")
+      .ro("joined", &ProduceStats::joined, "lines joined to the event before them (multi-line events)")
       .ro("failed_delivery", &ProduceStats::failed_delivery, "not acknowledged by Kafka")
       .ro("parse_errors", &ProduceStats::parse_errors, "lines that did not parse (dead-lettered, skipped or stopped on)")
       .ro("bytes", &ProduceStats::bytes, "bytes read")
       .ro("seconds", &ProduceStats::seconds, "run time")
       .ro("interrupted", &ProduceStats::interrupted, "stopped by a signal or stop()")
       .ro("stopped_reason", &ProduceStats::stopped_reason, "on_parse_error=fail: which line, why")
+      .ro("stopped_lines", &ProduceStats::stopped_lines, "on_parse_error=fail: lines of the event stopped on (1, or a multi-line event's)")
       .ro("errors", &ProduceStats::errors, "first delivery errors / parse errors with their line")
       .ro_prop("by_format", &by_format_dict, "format -> lines parsed in it")
       .ro("rotations", &ProduceStats::rotations, "following: files rotated")

@@ -11,6 +11,7 @@
 
 #include "encode/json_writer.h"
 #include "interrupt.h"
+#include "line_options.h"
 #include "generate/generator.h"
 #include "pipeline/parse_pipeline.h"
 
@@ -23,6 +24,7 @@ void bind_report(py::module_& m);         // bind_report.cc
 void bind_watch(py::module_& m);          // bind_watch.cc
 void bind_defaults(py::module_& m);       // bind_defaults.cc
 void bind_http(py::module_& m);           // bind_http.cc
+void bind_lines(py::module_& m);          // bind_lines.cc
 
 namespace {
 
@@ -41,11 +43,13 @@ Schema to_schema(const std::string& name) {
   return *s;
 }
 
-ParserConfig parser_config(const std::string& format, int tz_offset_min, int year) {
+ParserConfig parser_config(const std::string& format, int tz_offset_min, int year, const GrokConfig& grok = {},
+                           const MultilineConfig& multiline = {}) {
   ParserConfig c;
   c.format = to_format(format);
   c.default_offset_min = tz_offset_min;
   c.default_year = year;
+  ki_py::apply_line_options(c, grok, multiline);
   return c;
 }
 
@@ -65,6 +69,7 @@ py::dict stats_dict(const ParseStats& s) {
   d["parsed"] = s.parsed;
   d["failed"] = s.failed;
   d["empty"] = s.empty;
+  d["joined"] = s.joined;
   d["bytes"] = s.bytes;
   d["doc_bytes"] = s.doc_bytes;
   d["seconds"] = s.seconds;
@@ -98,9 +103,10 @@ struct ReadResult {
 };
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
-                                       const std::string& schema, bool include_original, int tz, int year) {
+                                       const std::string& schema, bool include_original, int tz, int year,
+                                       const GrokConfig& grok, const MultilineConfig& multiline) {
   auto res = std::make_shared<ReadResult>();
-  ParserConfig pcfg = parser_config(format, tz, year);
+  ParserConfig pcfg = parser_config(format, tz, year, grok, multiline);
   EncoderConfig ecfg{to_schema(schema), include_original};
   SignalPoll poll;
   {
@@ -133,30 +139,34 @@ std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, co
 // Parses lines handed over from Python (an iterable, a notebook cell) in chunks.
 class LineParser {
  public:
-  LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year)
-      : stage_(parser_config(format, tz, year), EncoderConfig{to_schema(schema), include_original}),
-        res_(std::make_shared<ReadResult>()) {
-    res_->sources.push_back("<lines>");
-  }
+  LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year,
+             const GrokConfig& grok, const MultilineConfig& multiline)
+      : LineParser(parser_config(format, tz, year, grok, multiline), EncoderConfig{to_schema(schema), include_original}) {}
   void feed(const std::vector<std::string>& lines) {
     py::gil_scoped_release release;
-    for (const auto& full : lines) {
-      std::string_view l = strip_line_end(full);
-      ++line_no_;
-      ParseStatus st = stage_.process(l);
-      if (st == ParseStatus::Ok)
-        res_->add_doc(stage_.doc(), 0, line_no_);
-      else if (st == ParseStatus::Failed)
-        res_->failures.push_back(FailedLine{"<lines>", line_no_, stage_.reason(), std::string(l)});
-    }
+    for (const auto& full : lines)
+      if (joiner_.push(strip_line_end(full), ++line_no_)) handle(joiner_.event());
   }
   std::shared_ptr<ReadResult> result() {
+    if (joiner_.flush()) handle(joiner_.event());  // the last event ends with the input
     res_->stats = stage_.stats();
     return res_;
   }
 
  private:
+  LineParser(const ParserConfig& pcfg, const EncoderConfig& ecfg)
+      : stage_(pcfg, ecfg), joiner_(pcfg.multiline), res_(std::make_shared<ReadResult>()) {
+    res_->sources.push_back("<lines>");
+  }
+  void handle(const MultilineEvent& ev) {
+    ParseStatus st = stage_.process(ev.text, ev.truncated, ev.lines);
+    if (st == ParseStatus::Ok)
+      res_->add_doc(stage_.doc(), 0, ev.first_line);
+    else if (st == ParseStatus::Failed)
+      res_->failures.push_back(FailedLine{"<lines>", ev.first_line, stage_.reason(), std::string(ev.text)});
+  }
   ParseStage stage_;
+  MultilineJoiner joiner_;
   std::shared_ptr<ReadResult> res_;
   uint64_t line_no_ = 0;
 };
@@ -167,12 +177,13 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "KafkaInsight C++ core (parsing, encoding, generation).";
   // Diagnostics to stderr: stdout carries data (documents, alert lines).
   spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
+  bind_lines(m);  // first: the parse functions take its classes as defaults
 
   m.def(
       "parse_line",
       [](std::string_view line, const std::string& format, const std::string& schema, bool include_original,
-         int tz, int year) {
-        Parser parser(parser_config(format, tz, year));
+         int tz, int year, const GrokConfig& grok) {
+        Parser parser(parser_config(format, tz, year, grok));
         Encoder encoder(EncoderConfig{to_schema(schema), include_original});
         Record rec;
         ParseStatus st = parser.parse(line, rec);
@@ -182,7 +193,7 @@ PYBIND11_MODULE(_core, m) {
         return py::tuple(py::make_tuple(true, doc, std::string(format_name(rec.format))));
       },
       py::arg("line"), py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-      py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("grok") = GrokConfig(),
       "Parse one line. Returns (ok, document JSON or failure reason, format name).");
 
   m.def("detect_format",
@@ -228,20 +239,24 @@ PYBIND11_MODULE(_core, m) {
       .def("stats", [](const ReadResult& r) { return stats_dict(r.stats); });
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
-        py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0);
+        py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
+        py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig());
 
   py::class_<LineParser>(m, "LineParser")
-      .def(py::init<const std::string&, const std::string&, bool, int, int>(), py::arg("format") = "auto",
-           py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-           py::arg("year") = 0)
+      .def(py::init<const std::string&, const std::string&, bool, int, int, const GrokConfig&,
+                    const MultilineConfig&>(),
+           py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
+           py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("grok") = GrokConfig(),
+           py::arg("multiline") = MultilineConfig())
       .def("feed", &LineParser::feed)
       .def("result", &LineParser::result);
 
   m.def(
       "convert",
       [](const std::vector<std::string>& paths, const std::string& output, const std::string& failed_output,
-         const std::string& format, const std::string& schema, bool include_original, int tz, int year) {
-        ParserConfig pcfg = parser_config(format, tz, year);
+         const std::string& format, const std::string& schema, bool include_original, int tz, int year,
+         const GrokConfig& grok, const MultilineConfig& multiline) {
+        ParserConfig pcfg = parser_config(format, tz, year, grok, multiline);
         EncoderConfig ecfg{to_schema(schema), include_original};
         SignalPoll poll;
         ParseStats stats;
@@ -291,7 +306,8 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-      py::arg("year") = 0, "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
+      py::arg("year") = 0, py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig(),
+      "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
 
   m.def(
       "generate",

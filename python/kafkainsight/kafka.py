@@ -6,7 +6,7 @@ import os
 from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
-from ._options import parse_tz
+from ._options import grok_config, multiline_config, parse_tz
 from ._typed import stats_of
 from .config import defaults
 
@@ -32,7 +32,8 @@ class InputError(RuntimeError):
 
 @stats_of(_core.ProduceStats)
 class ProduceStats:
-    """What happened to every line: read = produced + dead_lettered + skipped + empty + failed_delivery.
+    """What happened to every line: read = produced + dead_lettered + skipped + empty + joined + failed_delivery
+    (joined: lines of multi-line events after their first).
     The fields are those of ``_core.ProduceStats`` (documented there), as a dataclass."""
 
     def __add__(self, o: "ProduceStats") -> "ProduceStats":
@@ -53,8 +54,8 @@ class ProduceStats:
 
     @property
     def balanced(self) -> bool:
-        return self.read == (self.produced + self.dead_lettered + self.skipped + self.empty + self.failed_delivery
-                             + (1 if self.stopped_reason else 0))
+        return self.read == (self.produced + self.dead_lettered + self.skipped + self.empty + self.joined
+                             + self.failed_delivery + self.stopped_lines)
 
     @property
     def ok(self) -> bool:
@@ -113,7 +114,11 @@ class Producer:
                  on_parse_error: str = _P["on_parse_error"], rate: float | None = _P["rate"],
                  timeout: float = _P["timeout"], follow: bool = _P["follow"], from_end: bool = _P["from_end"],
                  poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: str | bool = _P["headers"],
-                 resume: str | os.PathLike | None = _P["resume"]):
+                 resume: str | os.PathLike | None = _P["resume"], grok: str | Sequence[str] | None = _P["grok"],
+                 patterns_dir: str | os.PathLike | None = _P["patterns_dir"], time_format: str | None = _P["time_format"],
+                 multiline_start: str | None = _P["multiline_start"], multiline: str | None = _P["multiline"],
+                 multiline_max_lines: int = _P["multiline_max_lines"], multiline_max_bytes: int = _P["multiline_max_bytes"],
+                 multiline_flush: float = _P["multiline_flush"]):
         self.bootstrap, self.topic = bootstrap, topic
         self.stats = ProduceStats()  # cumulative over calls
         self.last_stats: ProduceStats | None = None
@@ -125,6 +130,9 @@ class Producer:
         cfg.on_parse_error, cfg.rate, cfg.timeout_ms = on_parse_error, float(rate or 0), int(float(timeout) * 1000)
         cfg.follow, cfg.from_end, cfg.poll_ms = bool(follow), bool(from_end), int(float(poll_interval) * 1000)
         cfg.flush_timeout_ms, cfg.headers = int(float(flush_timeout) * 1000), _header_mode(headers)
+        cfg.grok = grok_config(grok, patterns_dir, time_format)  # compiled here: ValueError names a bad pattern
+        cfg.multiline = multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes,
+                                         multiline_flush)
         self._core = _core.Producer(cfg)
         self.dlq_topic = self._core.dlq_topic  # <topic>.dlq unless given (decided in C++)
         # resume: a checkpoint file recording, per input file, the last line up to which every line

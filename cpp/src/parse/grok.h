@@ -40,6 +40,13 @@ class GrokLibrary {
   std::map<std::string, std::string, std::less<>> defs_;
 };
 
+// What the user gives (--grok, repeatable; --patterns-dir; --time-format).
+struct GrokConfig {
+  std::vector<std::string> patterns;  // tried in order, first match wins
+  std::string patterns_dir;           // more `NAME regex` files (they win over the built-in ones)
+  std::string time_format;            // strptime-style layout of the `timestamp` capture ("": known layouts)
+};
+
 struct GrokLimits {
   uint32_t match_limit = 1000000;  // backtracking steps per match (PCRE2 match limit)
   uint32_t depth_limit = 10000;    // nested backtracking (interpreter; the JIT uses its stack)

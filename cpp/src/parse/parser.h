@@ -3,8 +3,10 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
+#include "parse/grok.h"
 #include "parse/record.h"
 #include "source/multiline.h"
 
@@ -14,13 +16,26 @@ class parser;
 
 namespace ki {
 
+class TimeFormat;
+
 struct ParserConfig {
   Format format = Format::Unknown;  // Unknown = detect per line
   int default_offset_min = 0;       // zone of timestamps that carry none (apache error, BSD syslog)
   int default_year = 0;             // year of BSD syslog timestamps; 0 = infer from the clock
   // How lines become events (joined by the readers before parsing; the parser sees one event).
   MultilineConfig multiline;
+  // Grok patterns: with format auto they are tried first and a line none matches goes on to
+  // the built-in formats; with format grok such a line fails.
+  GrokConfig grok;
+  // Compiled from `grok` by compile_grok(), shared by every Parser made from this config.
+  std::shared_ptr<const GrokSet> grok_set;
+  std::shared_ptr<const TimeFormat> time_fmt;
 };
+
+// Compiles cfg.grok once (no-op when done or when there are no patterns). Throws GrokError
+// (invalid pattern, unknown name, unreadable --patterns-dir; the message names the pattern and
+// the column or the closest names) or std::invalid_argument (--time-format).
+void compile_grok(ParserConfig& cfg);
 
 enum class ParseStatus : uint8_t { Ok, Empty, Failed };
 
@@ -49,6 +64,8 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
 bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
+// Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.
+GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);
 
 // Drops a trailing "\n" or "\r\n" (the line end is not part of the line).
 inline std::string_view strip_line_end(std::string_view line) {
@@ -78,6 +95,8 @@ class Parser {
   ParserConfig cfg_;
   ParseError err_;
   std::unique_ptr<simdjson::dom::parser> json_;
+  std::unique_ptr<GrokMatcher> grok_;
+  std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
 };
 
 }  // namespace ki

@@ -33,9 +33,11 @@ std::string ParseStage::reason() const {
   return parser_.error_message();
 }
 
-ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig& pcfg,
+ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig& pcfg_in,
                        const EncoderConfig& ecfg, const ParseFilesCallbacks& cb) {
   auto t0 = std::chrono::steady_clock::now();
+  ParserConfig pcfg = pcfg_in;
+  compile_grok(pcfg);
   ParseStage stage(pcfg, ecfg);
   LineReaderConfig rcfg;
   rcfg.stop = cb.stop;

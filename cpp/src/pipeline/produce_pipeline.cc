@@ -132,8 +132,15 @@ std::optional<HeaderMode> header_mode_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+ProduceConfig compiled(ProduceConfig c) {
+  compile_grok(c.parser);  // once, shared by the parse threads' parsers
+  return c;
+}
+}  // namespace
+
 ProducePipeline::ProducePipeline(ProduceConfig cfg)
-    : cfg_(std::move(cfg)), pool_(std::make_unique<BatchPool>()), stage_(cfg_.parser, cfg_.encoder) {
+    : cfg_(compiled(std::move(cfg))), pool_(std::make_unique<BatchPool>()), stage_(cfg_.parser, cfg_.encoder) {
   if (cfg_.dlq_topic.empty()) cfg_.dlq_topic = cfg_.topic + ".dlq";
   if (!cfg_.key_field.empty() && !is_key_field(cfg_.key_field))
     throw KafkaError(KafkaError::Kind::Config,
