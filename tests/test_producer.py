@@ -14,7 +14,7 @@ import kafkainsight as ki
 from kafkainsight.kafka import EmbeddedBroker, Producer, ProduceStats
 from tests.kafka_util import consume_all, headers, kcat_count
 
-BAD = ["this is not a log line", "<999>bad priority", '{"json": "but not a log"}']
+BAD = ["this is not a log line", "<999>bad priority", '{"json": "truncated"']
 
 
 def write_log(path, n=3000, fmt="apache_combined", bad=True, seed=1):

@@ -33,7 +33,7 @@ Format to_format(const std::string& name) {
   if (!f)
     throw py::value_error("unknown format '" + name +
                           "'; choose auto, apache_common, common_log, apache_combined, apache_error, "
-                          "rfc3164, rfc5424 or json");
+                          "rfc3164, rfc5424, json, app_json, logfmt or cri");
   return *f;
 }
 
@@ -377,6 +377,6 @@ PYBIND11_MODULE(_core, m) {
   bind_http(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
-                                     "rfc5424", "json");
+                                     "rfc5424", "json", "app_json", "logfmt", "cri");
   m.attr("SCHEMAS") = py::make_tuple("ecs", "kafkainsight");
 }

@@ -299,7 +299,7 @@ def _cmd_demo(a: argparse.Namespace) -> int:
         files.append(path)
     # Three lines no parser accepts: they must reach the dead-letter topic, not vanish.
     with open(files[0], "a", encoding="utf-8") as f:
-        f.write("this is not a log line\n<999>bad priority\n{\"json\": \"but not a log\"}\n")
+        f.write("this is not a log line\n<999>bad priority\n{\"json\": \"truncated\"\n")
     total = a.lines * len(files) + 3
     print(f"1. generated {a.lines:,} lines in each of {len(files)} formats (+3 bad lines) "
           f"in {time.perf_counter() - t0:.2f}s")

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstring>
 #include <climits>
+#include <ctime>
+#include <algorithm>
+#include <vector>
 
 #include "encode/json_writer.h"
 #include "util/timefmt.h"
@@ -162,197 +165,385 @@ void append_iso8601(std::string& out, const Timestamp& ts) {
   out.append(buf, static_cast<size_t>(p - buf));
 }
 
-void Encoder::encode(const Record& rec, std::string& out) const {
-  if (cfg_.schema == Schema::Ecs)
-    encode_ecs(rec, out);
-  else
-    encode_kafkainsight(rec, out);
+// Our own fields of one document, in output order (fields sharing a prefix next to each
+// other), with rendered values kept in `buf` (reserved up front so views stay valid).
+struct Doc {
+  std::vector<Field> f;
+  std::string buf;
+  void str(std::string_view name, std::string_view v) { f.push_back({name, Field::Kind::String, v}); }
+  void num(std::string_view name, int64_t v) {
+    Field x{name, Field::Kind::Int};
+    x.i = v;
+    f.push_back(x);
+  }
+  void boolean(std::string_view name, bool v) {
+    Field x{name, Field::Kind::Bool};
+    x.b = v;
+    f.push_back(x);
+  }
+  // A value rendered as JSON text into buf by fill(buf).
+  template <class F>
+  void json(std::string_view name, F&& fill) {
+    size_t at = buf.size();
+    fill(buf);
+    f.push_back({name, Field::Kind::Json, std::string_view(buf.data() + at, buf.size() - at)});
+  }
+  void time(std::string_view name, const Timestamp& ts) {
+    json(name, [&](std::string& o) {
+      o.push_back('"');
+      append_iso8601(o, ts);
+      o.push_back('"');
+    });
+  }
+};
+
+namespace {
+
+// The read time for a line that had none.
+Timestamp now_utc() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  Timestamp ts;
+  ts.epoch_sec = t.tv_sec;
+  ts.nanos = static_cast<uint32_t>(t.tv_nsec / 1000000 * 1000000);
+  ts.frac_digits = 3;
+  ts.valid = true;
+  return ts;
 }
 
-void Encoder::encode_ecs(const Record& r, std::string& out) const {
-  JsonWriter w(out);
-  w.begin_object();
-  if (r.ts.valid) {
-    w.key("@timestamp");
-    w.raw_value().push_back('"');
-    append_iso8601(out, r.ts);
+void structured_data_json(const Record& r, std::string& out) {
+  // {"id": {"name": "value"}}; a repeated SD-ID or name keeps its first value
+  // (Elasticsearch rejects duplicate keys).
+  out.push_back('{');
+  bool first_id = true;
+  for (size_t a = 0; a < r.sd.size(); ++a) {
+    bool seen = false;
+    for (size_t b = 0; b < a && !seen; ++b) seen = r.sd[b].id == r.sd[a].id;
+    if (seen) continue;
+    if (!first_id) out.push_back(',');
+    first_id = false;
     out.push_back('"');
+    append_json_escaped(out, r.sd[a].id);
+    out.append("\":{", 3);
+    bool first = true;
+    for (size_t b = a; b < r.sd.size(); ++b) {
+      if (r.sd[b].id != r.sd[a].id || r.sd[b].name.empty()) continue;
+      bool dup = false;
+      for (size_t c = a; c < b && !dup; ++c) dup = r.sd[c].id == r.sd[a].id && r.sd[c].name == r.sd[b].name;
+      if (dup) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      out.push_back('"');
+      append_json_escaped(out, r.sd[b].name);
+      out.append("\":\"", 3);
+      append_json_escaped(out, r.sd[b].value);
+      out.push_back('"');
+    }
+    out.push_back('}');
   }
+  out.push_back('}');
+}
+
+// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  size_t i = 0, n = s.size();
+  if (i < n && s[i] == '-') ++i;
+  if (i >= n) return false;
+  if (s[i] == '0') ++i;
+  else if (s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+  else return false;
+  if (i < n && s[i] == '.') {
+    size_t st = ++i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == st) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t st = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == st) return false;
+  }
+  return i == n;
+}
+
+void append_value(std::string& out, const Field& x) {
+  switch (x.kind) {
+    case Field::Kind::String:
+      out.push_back('"');
+      append_json_escaped(out, x.text);
+      out.push_back('"');
+      break;
+    case Field::Kind::Int: append_int(out, x.i); break;
+    case Field::Kind::Float:
+      if (is_json_number(x.text)) {
+        out.append(x.text);
+      } else if (std::isfinite(x.f)) {
+        char b[32];
+        int n = std::snprintf(b, sizeof b, "%.17g", x.f);
+        out.append(b, static_cast<size_t>(n));
+      } else {
+        out.append("null");
+      }
+      break;
+    case Field::Kind::Bool: out.append(x.b ? "true" : "false"); break;
+    case Field::Kind::Null: out.append("null"); break;
+    case Field::Kind::Json: out.append(x.text.empty() ? std::string_view("null") : x.text); break;
+  }
+}
+
+// Next segment of a dotted name from pos; an empty segment is written as "_".
+std::string_view segment(std::string_view name, size_t& pos) {
+  size_t e = name.find('.', pos);
+  if (e == std::string_view::npos) e = name.size();
+  std::string_view s = name.substr(pos, e - pos);
+  pos = e + 1;
+  return s;
+}
+
+// Writes fields (grouped: names sharing a prefix are next to each other) as one JSON object
+// with dotted names expanded into nested objects.
+void emit_nested(std::string& out, const std::vector<Field>& fields) {
+  thread_local std::vector<std::string_view> open;  // segments of the objects now open
+  open.clear();
+  out.push_back('{');
+  bool first = true;  // nothing written yet in the innermost open object
+  for (const Field& x : fields) {
+    std::string_view name = x.name;
+    // Match the open objects against this name's leading segments.
+    size_t pos = 0, depth = 0;
+    while (depth < open.size()) {
+      size_t save = pos;
+      if (name.find('.', pos) == std::string_view::npos) break;  // the rest is the leaf
+      std::string_view seg = segment(name, pos);
+      if (seg != open[depth]) {
+        pos = save;
+        break;
+      }
+      ++depth;
+    }
+    if (depth < open.size()) {
+      for (size_t k = open.size(); k > depth; --k) out.push_back('}');
+      open.resize(depth);
+      first = false;
+    }
+    // Open the remaining prefix segments, then write the leaf.
+    while (true) {
+      size_t save = pos;
+      std::string_view seg = segment(name, pos);
+      bool leaf = pos > name.size();
+      if (!first) out.push_back(',');
+      out.push_back('"');
+      if (seg.empty()) out.push_back('_');
+      else append_json_escaped(out, seg);
+      out.append("\":", 2);
+      if (leaf) {
+        append_value(out, x);
+        first = false;
+        break;
+      }
+      (void)save;
+      out.push_back('{');
+      open.push_back(seg);
+      first = true;
+    }
+  }
+  for (size_t k = open.size(); k > 0; --k) out.push_back('}');
+  out.push_back('}');
+}
+
+// Orders names so that a name comes right before its extensions ("a" < "a.b" < "a-b").
+bool path_less(std::string_view a, std::string_view b) {
+  size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = static_cast<unsigned char>(a[i] == '.' ? 0 : a[i]);
+    unsigned char y = static_cast<unsigned char>(b[i] == '.' ? 0 : b[i]);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+bool extends(std::string_view longer, std::string_view prefix) {
+  return longer.size() > prefix.size() && longer[prefix.size()] == '.' && longer.starts_with(prefix);
+}
+
+constexpr std::string_view kRenamed = "kafkainsight.renamed";
+
+}  // namespace
+
+size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, std::string& names) {
+  // Sort ours + the user's fields by path so that prefixes group; a user field that collides
+  // with a field written earlier in that order (ours first on equal names) moves under
+  // kafkainsight.renamed.<name>; a second collision there (the same key three times) is dropped.
+  struct Item {
+    Field f;
+    uint32_t order;  // ours first, then the user's in input order
+    bool user;
+  };
+  thread_local std::vector<Item> items;
+  thread_local std::vector<Item> moved;
+  items.clear();
+  moved.clear();
+  uint32_t k = 0;
+  for (const Field& x : ours) items.push_back({x, k++, false});
+  for (const Field& x : user) items.push_back({x, k++, true});
+  size_t need = 0;
+  for (const Field& x : user) need += x.name.size() + kRenamed.size() + 1;
+  names.clear();
+  names.reserve(need);
+  size_t renamed = 0;
+  for (int round = 0; round < 2; ++round) {
+    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      if (a.f.name == b.f.name) return a.order < b.order;
+      return path_less(a.f.name, b.f.name);
+    });
+    size_t out = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+      Item& c = items[i];
+      if (out > 0) {
+        Item& last = items[out - 1];
+        if (c.f.name == last.f.name || extends(c.f.name, last.f.name)) {
+          if (c.user) {
+            moved.push_back(c);
+            continue;
+          }
+          // ours extends a user leaf ("log" written by the app, our "log.level"): move the leaf
+          if (last.user) {
+            moved.push_back(last);
+            --out;
+          }
+        }
+      }
+      items[out++] = c;
+    }
+    items.resize(out);
+    if (moved.empty()) break;
+    if (round == 1) break;  // collided again under the namespace: dropped, counted
+    for (Item& m : moved) {
+      size_t at = names.size();
+      names.append(kRenamed);
+      names.push_back('.');
+      names.append(m.f.name);
+      m.f.name = std::string_view(names.data() + at, names.size() - at);
+      items.push_back(m);
+    }
+    renamed += moved.size();
+    moved.clear();
+  }
+  ours.clear();
+  for (const Item& it : items) ours.push_back(it.f);
+  return renamed;
+}
+
+void Encoder::encode(const Record& r, std::string& out) const {
+  thread_local Doc d;
+  d.f.clear();
+  d.buf.clear();
+  d.buf.reserve(256 + 6 * r.raw.size());
+  if (r.ts.valid) d.time("@timestamp", r.ts);
+  if (cfg_.schema == Schema::Ecs)
+    collect_ecs(r, d);
+  else
+    collect_flat(r, d);
+  if (r.fields.empty()) {
+    emit_nested(out, d.f);
+    return;
+  }
+  thread_local std::string names;
+  renamed_ += merge_fields(d.f, r.fields, names);
+  emit_nested(out, d.f);
+}
+
+void Encoder::collect_ecs(const Record& r, Doc& d) const {
   const bool access = is_access(r.format);
   if (!r.message.empty() || r.format == Format::ApacheError || is_syslog(r.format))
-    w.field("message", r.message);
+    d.str("message", r.message);
 
   if (!r.client_ip.empty()) {
-    w.begin_object("source");
-    if (is_ip(r.client_ip))
-      w.field("ip", r.client_ip);
-    else
-      w.field("domain", r.client_ip);  // HostnameLookups On writes names, not addresses
-    if (r.port >= 0) w.field("port", r.port);
-    w.end_object();
+    // HostnameLookups On writes names, not addresses
+    d.str(is_ip(r.client_ip) ? "source.ip" : "source.domain", r.client_ip);
+    if (r.port >= 0) d.num("source.port", r.port);
   }
   if (access) {
-    if (!r.user.empty() && r.user != "-") {
-      w.begin_object("user");
-      w.field("name", r.user);
-      w.end_object();
-    }
-    w.begin_object("http");
-    if (!r.method.empty() || r.has_referrer) {
-      w.begin_object("request");
-      if (!r.method.empty()) w.field("method", r.method);
-      if (r.has_referrer) w.field("referrer", r.referrer);
-      w.end_object();
-    }
+    if (!r.user.empty() && r.user != "-") d.str("user.name", r.user);
+    if (!r.method.empty()) d.str("http.request.method", r.method);
+    if (r.has_referrer) d.str("http.request.referrer", r.referrer);
     if (!r.protocol.empty()) {
       std::string_view v = r.protocol;
       if (v.starts_with("HTTP/")) v.remove_prefix(5);
-      w.field("version", v);
+      d.str("http.version", v);
     }
-    w.begin_object("response");
-    if (r.status >= 0) w.field("status_code", r.status);
-    if (r.bytes >= 0) {
-      w.begin_object("body");
-      w.field("bytes", r.bytes);
-      w.end_object();
-    }
-    w.end_object();
-    w.end_object();
+    if (r.status >= 0) d.num("http.response.status_code", r.status);
+    if (r.bytes >= 0) d.num("http.response.body.bytes", r.bytes);
     // A request that is not "METHOD PATH PROTO" (TLS bytes, junk) is kept whole.
     std::string_view url = !r.path.empty() ? r.path : (r.method.empty() ? r.request : std::string_view{});
-    if (!url.empty() && url != "-") {
-      w.begin_object("url");
-      w.field("original", url);
-      w.end_object();
-    }
-    if (r.has_referrer && !r.user_agent.empty()) {
-      w.begin_object("user_agent");
-      w.field("original", r.user_agent);
-      w.end_object();
-    }
+    if (!url.empty() && url != "-") d.str("url.original", url);
+    if (r.has_referrer && !r.user_agent.empty()) d.str("user_agent.original", r.user_agent);
   }
 
-  const bool has_sev = r.priority >= 0;
-  if (!r.level.empty() || !r.module.empty() || is_syslog(r.format)) {
-    w.begin_object("log");
-    if (!r.level.empty())
-      w.field("level", r.level);
-    else if (has_sev)
-      w.field("level", kSeverity[r.priority % 8]);
-    if (!r.module.empty()) w.field("logger", r.module);
-    if (is_syslog(r.format)) {
-      w.begin_object("syslog");
-      if (has_sev) {
-        w.field("priority", r.priority);
-        w.begin_object("facility");
-        w.field("code", r.priority / 8);
-        w.field("name", kFacility[r.priority / 8]);
-        w.end_object();
-        w.begin_object("severity");
-        w.field("code", r.priority % 8);
-        w.field("name", kSeverity[r.priority % 8]);
-        w.end_object();
-      }
-      if (r.version >= 0) w.field("version", std::to_string(r.version));
-      if (!r.msgid.empty()) w.field("msgid", r.msgid);
-      if (!r.procid.empty() && r.pid < 0) w.field("procid", r.procid);
-      if (!r.sd.empty()) {
-        // {"id": {"name": "value"}}; a repeated SD-ID or name keeps its first value
-        // (Elasticsearch rejects duplicate keys).
-        w.begin_object("structured_data");
-        for (size_t a = 0; a < r.sd.size(); ++a) {
-          bool seen = false;
-          for (size_t b = 0; b < a && !seen; ++b) seen = r.sd[b].id == r.sd[a].id;
-          if (seen) continue;
-          w.escaped_key(r.sd[a].id);
-          w.raw_value().push_back('{');
-          bool first = true;
-          for (size_t b = a; b < r.sd.size(); ++b) {
-            if (r.sd[b].id != r.sd[a].id || r.sd[b].name.empty()) continue;
-            bool dup = false;
-            for (size_t c = a; c < b && !dup; ++c) dup = r.sd[c].id == r.sd[a].id && r.sd[c].name == r.sd[b].name;
-            if (dup) continue;
-            if (!first) out.push_back(',');
-            first = false;
-            out.push_back('"');
-            append_json_escaped(out, r.sd[b].name);
-            out.append("\":\"", 3);
-            append_json_escaped(out, r.sd[b].value);
-            out.push_back('"');
-          }
-          out.push_back('}');
-        }
-        w.end_object();
-      }
-      w.end_object();
+  const bool has_pri = r.priority >= 0;
+  if (!r.level.empty()) d.str("log.level", r.level);
+  else if (has_pri) d.str("log.level", kSeverity[r.priority % 8]);
+  if (!r.logger.empty()) d.str("log.logger", r.logger);
+  else if (!r.module.empty()) d.str("log.logger", r.module);
+  if (is_syslog(r.format)) {
+    if (has_pri) {
+      d.num("log.syslog.priority", r.priority);
+      d.num("log.syslog.facility.code", r.priority / 8);
+      d.str("log.syslog.facility.name", kFacility[r.priority / 8]);
+      d.num("log.syslog.severity.code", r.priority % 8);
+      d.str("log.syslog.severity.name", kSeverity[r.priority % 8]);
     }
-    w.end_object();
+    if (r.version >= 0) d.json("log.syslog.version", [&](std::string& o) {
+      o.push_back('"');
+      append_int(o, r.version);
+      o.push_back('"');
+    });
+    if (!r.msgid.empty()) d.str("log.syslog.msgid", r.msgid);
+    if (!r.procid.empty() && r.pid < 0) d.str("log.syslog.procid", r.procid);
+    if (!r.sd.empty()) d.json("log.syslog.structured_data", [&](std::string& o) { structured_data_json(r, o); });
   }
-  if (!r.hostname.empty()) {
-    w.begin_object("host");
-    w.field("hostname", r.hostname);
-    w.end_object();
-  }
-  if (!r.app.empty() || r.pid >= 0 || r.tid >= 0) {
-    w.begin_object("process");
-    if (!r.app.empty()) w.field("name", r.app);
-    if (r.pid >= 0) w.field("pid", r.pid);
-    if (r.tid >= 0) {
-      w.begin_object("thread");
-      w.field("id", r.tid);
-      w.end_object();
-    }
-    w.end_object();
-  }
-  if (cfg_.include_original) {
-    w.begin_object("event");
-    w.field("original", r.raw);
-    w.end_object();
-  }
-  w.begin_object("kafkainsight");
-  w.field("format", format_name(r.format));
+  if (!r.hostname.empty()) d.str("host.hostname", r.hostname);
+  if (!r.app.empty()) d.str("process.name", r.app);
+  if (r.pid >= 0) d.num("process.pid", r.pid);
+  if (r.tid >= 0) d.num("process.thread.id", r.tid);
+  if (!r.service.empty()) d.str("service.name", r.service);
+  if (r.severity >= 0) d.num("event.severity", r.severity);
+  if (r.time_from_read) d.time("event.ingested", now_utc());
+  if (cfg_.include_original) d.str("event.original", r.raw);
+  d.str("kafkainsight.format", format_name(r.format));
   if (access) {
-    if (r.status >= 0) w.field("status_class", status_class(r.status));
-    w.field_bool("anonymous", r.user.empty() || r.user == "-");
+    if (r.status >= 0) d.str("kafkainsight.status_class", status_class(r.status));
+    d.boolean("kafkainsight.anonymous", r.user.empty() || r.user == "-");
   }
-  w.end_object();
-  w.end_object();
 }
 
-void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
+void Encoder::collect_flat(const Record& r, Doc& d) const {
   // Field for field what the original producer's serialize_log() built, plus @timestamp.
-  JsonWriter w(out);
-  w.begin_object();
-  if (r.ts.valid) {
-    w.key("@timestamp");
-    w.raw_value().push_back('"');
-    append_iso8601(out, r.ts);
-    out.push_back('"');
-  }
   const bool access = is_access(r.format);
-  if (!r.client_ip.empty()) w.field("ip_address", r.client_ip);
+  if (!r.client_ip.empty()) d.str("ip_address", r.client_ip);
   if (access) {
     std::string_view user = r.user.empty() ? std::string_view("-") : r.user;
-    w.field("username", user);
-    w.field("is_user", user == "-" ? "Anonymous" : "User Exists");
+    d.str("username", user);
+    d.str("is_user", user == "-" ? "Anonymous" : "User Exists");
   }
   if (r.ts.valid) {
     // "2024-1-24 12:39:13": month not padded, the rest as Apache writes it.
     Civil c = local_civil(r.ts);
-    w.key("timestamp");
-    w.raw_value().push_back('"');
-    append_int(out, c.year);
-    out.push_back('-');
-    append_int(out, c.month);
-    out.push_back('-');
-    append_padded(out, c.day, 2);
-    out.push_back(' ');
-    append_padded(out, c.hour, 2);
-    out.push_back(':');
-    append_padded(out, c.minute, 2);
-    out.push_back(':');
-    append_padded(out, c.second, 2);
-    out.push_back('"');
+    d.json("timestamp", [&](std::string& out) {
+      out.push_back('"');
+      append_int(out, c.year);
+      out.push_back('-');
+      append_int(out, c.month);
+      out.push_back('-');
+      append_padded(out, c.day, 2);
+      out.push_back(' ');
+      append_padded(out, c.hour, 2);
+      out.push_back(':');
+      append_padded(out, c.minute, 2);
+      out.push_back(':');
+      append_padded(out, c.second, 2);
+      out.push_back('"');
+    });
     // "GMT+8.0": hours plus minutes/60 rounded to one decimal, as the original computed it.
     thread_local int cached_off = INT32_MIN;
     thread_local char tz[32];
@@ -363,35 +554,42 @@ void Encoder::encode_kafkainsight(const Record& r, std::string& out) const {
       std::snprintf(tz, sizeof tz, "GMT%c%.1f", r.ts.offset_min < 0 ? '-' : '+', off / 60 + std::strtod(frac, nullptr));
       cached_off = r.ts.offset_min;
     }
-    w.field("timezone", std::string_view(tz));
+    d.str("timezone", std::string_view(tz));
   }
   if (access) {
-    w.field("operation", r.method);
-    w.field("source", r.path);
-    w.field("network_protocol", r.protocol);
-    w.field("status_code", std::to_string(r.status));
+    d.str("operation", r.method);
+    d.str("source", r.path);
+    d.str("network_protocol", r.protocol);
+    d.json("status_code", [&](std::string& o) {
+      o.push_back('"');
+      append_int(o, r.status);
+      o.push_back('"');
+    });
     std::string_view cls = status_class(r.status);
-    w.field("status", r.status / 100 == 1 ? std::string_view("informational") : cls);
-    if (r.bytes >= 0) w.field("bytes", r.bytes);
-    if (r.has_referrer) w.field("referrer", r.referrer);
-    if (!r.user_agent.empty()) w.field("user_agent", r.user_agent);
+    d.str("status", r.status / 100 == 1 ? std::string_view("informational") : cls);
+    if (r.bytes >= 0) d.num("bytes", r.bytes);
+    if (r.has_referrer) d.str("referrer", r.referrer);
+    if (!r.user_agent.empty()) d.str("user_agent", r.user_agent);
   } else {
     // Formats the original never handled: the same flat style.
-    if (r.port >= 0) w.field("port", r.port);
+    if (r.port >= 0) d.num("port", r.port);
     std::string_view level = r.level;
     if (level.empty() && r.priority >= 0) level = kSeverity[r.priority % 8];
-    if (!level.empty()) w.field("level", level);
-    if (r.priority >= 0) w.field("priority", r.priority);
-    if (!r.module.empty()) w.field("module", r.module);
-    if (!r.hostname.empty()) w.field("hostname", r.hostname);
-    if (!r.app.empty()) w.field("app", r.app);
-    if (r.pid >= 0) w.field("pid", r.pid);
-    if (r.tid >= 0) w.field("tid", r.tid);
-    if (!r.msgid.empty()) w.field("msgid", r.msgid);
-    w.field("message", r.message);
+    if (!level.empty()) d.str("level", level);
+    if (r.priority >= 0) d.num("priority", r.priority);
+    if (!r.module.empty()) d.str("module", r.module);
+    if (!r.logger.empty()) d.str("logger", r.logger);
+    if (!r.service.empty()) d.str("service", r.service);
+    if (r.severity >= 0) d.num("severity", r.severity);
+    if (r.time_from_read) d.time("ingested", now_utc());
+    if (!r.hostname.empty()) d.str("hostname", r.hostname);
+    if (!r.app.empty()) d.str("app", r.app);
+    if (r.pid >= 0) d.num("pid", r.pid);
+    if (r.tid >= 0) d.num("tid", r.tid);
+    if (!r.msgid.empty()) d.str("msgid", r.msgid);
+    d.str("message", r.message);
   }
-  w.field("format", format_name(r.format));
-  w.end_object();
+  d.str("format", format_name(r.format));
 }
 
 }  // namespace ki

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "parse/record.h"
 
@@ -29,17 +30,28 @@ std::string_view status_class(int status);
 std::optional<std::string_view> record_field(const Record& rec, std::string_view ecs_name);
 bool is_key_field(std::string_view ecs_name);
 
+// Where a field of the input that collides with one we write goes: "kafkainsight.renamed.<name>".
+// ours (grouped by prefix) + user (Record::fields): sorted by path into ours, collisions
+// renamed (names stored in `names`); returns how many user fields were renamed or dropped.
+size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, std::string& names);
+
+struct Doc;
+
 class Encoder {
  public:
   explicit Encoder(EncoderConfig cfg = {}) : cfg_(cfg) {}
-  // Appends the document (no trailing newline) to out.
+  // Appends the document (no trailing newline) to out. Record::fields are written with their
+  // dotted names expanded into nested objects, merged with ours; one that collides with a field
+  // we write moves to kafkainsight.renamed.<name> (counted in renamed_fields()).
   void encode(const Record& rec, std::string& out) const;
   const EncoderConfig& config() const { return cfg_; }
+  uint64_t renamed_fields() const { return renamed_; }
 
  private:
-  void encode_ecs(const Record& rec, std::string& out) const;
-  void encode_kafkainsight(const Record& rec, std::string& out) const;
+  void collect_ecs(const Record& rec, Doc& d) const;
+  void collect_flat(const Record& rec, Doc& d) const;
   EncoderConfig cfg_;
+  mutable uint64_t renamed_ = 0;
 };
 
 }  // namespace ki

@@ -4,13 +4,15 @@
 
 #include <ctime>
 
+#include "parse/level.h"
 #include "util/timefmt.h"
 
 namespace ki {
 
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
-    "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json"};
+    "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
+    "app_json", "logfmt", "grok", "cri"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -40,9 +42,38 @@ void Record::reset(std::string_view line) {
   hostname = app = procid = msgid = {};
   sd.clear();
   message = {};
+  logger = service = {};
+  severity = -1;
+  time_from_read = false;
+  fields.clear();
+  for (size_t i = 0; i < arena_used_; ++i) arena_[i].clear();
+  arena_used_ = 0;
   scratch.clear();
   if (scratch.capacity() < line.size()) scratch.reserve(line.size());
 }
+
+std::string_view Record::keep_path(std::string_view prefix, std::string_view name) {
+  constexpr size_t kChunk = 4096;
+  size_t need = prefix.size() + (prefix.empty() ? 0 : 1) + name.size();
+  if (arena_used_ == 0 || arena_[arena_used_ - 1].capacity() - arena_[arena_used_ - 1].size() < need) {
+    // Next chunk. A chunk in use is never appended past its capacity, so views into it stay
+    // valid (heap buffers keep their address when the vector of chunks grows).
+    if (arena_used_ == arena_.size()) arena_.emplace_back();
+    std::string& c = arena_[arena_used_++];
+    c.clear();
+    if (c.capacity() < need || c.capacity() < kChunk) c.reserve(need > kChunk ? need : kChunk);
+  }
+  std::string& c = arena_[arena_used_ - 1];
+  size_t at = c.size();
+  if (!prefix.empty()) {
+    c.append(prefix);
+    c.push_back('.');
+  }
+  c.append(name);
+  return std::string_view(c.data() + at, need);
+}
+
+std::string_view Record::keep(std::string_view s) { return keep_path({}, s); }
 
 int ParseContext::bsd_year(int month, int day) const {
   if (cfg.default_year > 0) return cfg.default_year;
@@ -119,6 +150,11 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   if (ok && cfg_.format == Format::ApacheCombined && rec.format == Format::ApacheCommon)
     ok = ctx.fail(Format::ApacheCombined, "expected referrer and user agent after the byte count",
                   line.size());
+  if (ok && rec.severity < 0) {
+    // One scale for every format's level, so rules compare them (event.severity).
+    if (!rec.level.empty()) rec.severity = severity_from_level(rec.level);
+    else if (rec.priority >= 0) rec.severity = rec.priority % 8;
+  }
   return ok ? ParseStatus::Ok : ParseStatus::Failed;
 }
 

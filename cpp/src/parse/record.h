@@ -17,9 +17,13 @@ enum class Format : uint8_t {
   ApacheError,
   Rfc3164,
   Rfc5424,
-  Json,
+  Json,            // flog's json format (fixed keys, Apache time)
+  AppJson,         // any JSON object per line (logging libraries, Docker json-file)
+  Logfmt,          // key=value pairs
+  Grok,            // user grok patterns
+  Cri,             // CRI container log wrapper (Kubernetes /var/log/containers)
 };
-inline constexpr int kFormatCount = 7;
+inline constexpr int kFormatCount = 11;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.
@@ -32,6 +36,18 @@ struct Timestamp {
   int16_t offset_min = 0;  // UTC offset of the wall-clock time the log was written in
   bool valid = false;
   int64_t epoch_ms() const { return epoch_sec * 1000 + nanos / 1000000; }
+};
+
+// One field of a format with no fixed schema, in input order.
+struct Field {
+  enum class Kind : uint8_t { String, Int, Float, Bool, Null, Json };
+  std::string_view name;   // dotted path as it must nest in the output: "http.response.status_code"
+  Kind kind = Kind::String;
+  std::string_view text;   // String: the unescaped value; Float: the number as written;
+                           // Json: one JSON value (object/array) as written, minified or not
+  int64_t i = 0;           // Int
+  double f = 0;            // Float (text kept too, so output does not lose digits)
+  bool b = false;          // Bool
 };
 
 // One RFC 5424 structured-data parameter; name empty for an element without params.
@@ -66,9 +82,24 @@ struct Record {
 
   std::string_view message;
 
+  // formats with no fixed schema (app_json, logfmt, grok, cri)
+  std::string_view logger;    // log.logger
+  std::string_view service;   // service.name
+  int severity = -1;          // event.severity, 0-7 syslog scale (0 emergency .. 7 debug), -1 unknown
+  bool time_from_read = false; // the line had no time: @timestamp = read time, event.ingested written
+  std::vector<Field> fields;  // every other key, dotted names, in input order
+
   std::string scratch;  // reserved to the line size before any view into it is taken
 
   void reset(std::string_view line);
+  // Copies s (or a + "." + b) into storage that stays valid until the next reset; for
+  // values and dotted names that are not in the line as written. Never invalidates views.
+  std::string_view keep(std::string_view s);
+  std::string_view keep_path(std::string_view prefix, std::string_view name);
+
+ private:
+  std::vector<std::string> arena_;  // chunks that never reallocate once views point into them
+  size_t arena_used_ = 0;           // chunks in use
 };
 
 }  // namespace ki

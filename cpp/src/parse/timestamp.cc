@@ -9,7 +9,7 @@ constexpr unsigned char kDaysIn[13] = {0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31
 
 // Reads ".fffffffff" (1..9 digits) at p; more digits are consumed but ignored.
 size_t parse_fraction(const char* p, size_t n, Timestamp& ts) {
-  if (n < 2 || p[0] != '.') return 0;
+  if (n < 2 || (p[0] != '.' && p[0] != ',')) return 0;
   size_t i = 1;
   uint32_t v = 0;
   uint8_t digits = 0;
@@ -134,6 +134,122 @@ size_t parse_iso8601(const char* p, size_t n, Timestamp& ts) {
     return 0;
   }
   return set_civil(ts, year, month, day, hh, mm, ss) ? i : 0;
+}
+
+namespace {
+// +hh:mm, +hhmm, +hh, Z at p; returns bytes read, 0 if none.
+size_t parse_zone(const char* p, size_t n, int16_t& off) {
+  if (n == 0) return 0;
+  if (p[0] == 'Z' || p[0] == 'z') {
+    off = 0;
+    return 1;
+  }
+  if (p[0] != '+' && p[0] != '-') return 0;
+  if (n < 3) return 0;
+  int oh = parse_fixed(p + 1, 2), om = 0;
+  size_t used = 3;
+  if (n >= 6 && p[3] == ':') {
+    om = parse_fixed(p + 4, 2);
+    used = 6;
+  } else if (n >= 5 && p[3] >= '0' && p[3] <= '9') {
+    om = parse_fixed(p + 3, 2);
+    used = 5;
+  }
+  if (oh < 0 || om < 0 || oh > 23 || om > 59) return 0;
+  off = static_cast<int16_t>((p[0] == '-' ? -1 : 1) * (oh * 60 + om));
+  return used;
+}
+}  // namespace
+
+size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts) {
+  // 2006-01-02[T ]15:04[:05][(.|,)f...][ ][Z|+hh:mm|+hhmm|+hh]
+  if (n < 16 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
+      p[13] != ':')
+    return 0;
+  int year = parse_fixed(p, 4), month = parse_fixed(p + 5, 2), day = parse_fixed(p + 8, 2);
+  int hh = parse_fixed(p + 11, 2), mm = parse_fixed(p + 14, 2), ss = 0;
+  if (year < 0 || month < 0 || day < 0 || hh < 0 || mm < 0) return 0;
+  size_t i = 16;
+  if (i < n && p[i] == ':') {
+    if (i + 3 > n || (ss = parse_fixed(p + i + 1, 2)) < 0) return 0;
+    i += 3;
+  }
+  ts.nanos = 0;
+  ts.frac_digits = 0;
+  if (i < n && (p[i] == '.' || p[i] == ',')) {
+    size_t f = parse_fraction(p + i, n - i, ts);
+    if (f == 0) return 0;
+    i += f;
+  }
+  ts.offset_min = static_cast<int16_t>(default_offset_min);
+  size_t z = parse_zone(p + i, n - i, ts.offset_min);
+  if (z == 0 && i + 1 < n && p[i] == ' ') {  // "2006-01-02 15:04:05 +0100"
+    z = parse_zone(p + i + 1, n - i - 1, ts.offset_min);
+    if (z) ++i;
+  }
+  i += z;
+  return set_civil(ts, year, month, day, hh, mm, ss) ? i : 0;
+}
+
+bool time_from_epoch_text(std::string_view s, Timestamp& ts) {
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  size_t dot = s.find('.');
+  std::string_view whole = s.substr(0, dot), frac = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+  if (whole.empty() || whole.size() > 19) return false;
+  uint64_t w = 0;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return false;
+    w = w * 10 + static_cast<uint64_t>(c - '0');
+  }
+  for (char c : frac)
+    if (c < '0' || c > '9') return false;
+  if (dot != std::string_view::npos && frac.empty()) return false;
+  // Unit from magnitude: seconds until the year 5138, then ms, us, ns.
+  int e = w < 100000000000ULL ? 0 : w < 100000000000000ULL ? 3 : w < 100000000000000000ULL ? 6 : 9;
+  uint64_t unit = 1;
+  for (int k = 0; k < e; ++k) unit *= 10;
+  uint64_t sec = w / unit, sub = w % unit;  // sub: units below one second
+  uint64_t nanos = sub * (1000000000ULL / unit);
+  // The fraction is of one unit: scale its first digits down to nanoseconds.
+  uint64_t fnanos = 0, scale = 1000000000ULL / unit;
+  size_t fd = 0;
+  for (char c : frac) {
+    if (scale < 10) break;
+    scale /= 10;
+    fnanos += static_cast<uint64_t>(c - '0') * scale;
+    ++fd;
+  }
+  nanos += fnanos;
+  int64_t esec = static_cast<int64_t>(sec);
+  if (neg) {  // before 1970: whole seconds down, the fraction counts up
+    esec = -esec;
+    if (nanos > 0) {
+      esec -= 1;
+      nanos = 1000000000ULL - nanos;
+    }
+  }
+  ts.epoch_sec = esec;
+  ts.nanos = static_cast<uint32_t>(nanos);
+  size_t digits = static_cast<size_t>(e) + fd;
+  ts.frac_digits = static_cast<uint8_t>(digits > 9 ? 9 : digits);
+  ts.offset_min = 0;
+  ts.valid = true;
+  return true;
+}
+
+bool parse_time_text(std::string_view s, int default_offset_min, Timestamp& ts) {
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (s.empty()) return false;
+  const char* p = s.data();
+  size_t n = s.size();
+  if (n >= 16 && p[4] == '-') return parse_iso8601_lenient(p, n, default_offset_min, ts) == n;
+  if ((p[0] >= '0' && p[0] <= '9') || p[0] == '-') {
+    if (n >= 26 && p[2] == '/') return parse_apache_time(p, n, ts) == n;
+    return time_from_epoch_text(s, ts);
+  }
+  if (p[0] == '[' && n >= 28 && p[n - 1] == ']') return parse_apache_time(p + 1, n - 2, ts) == n - 2;
+  return false;
 }
 
 }  // namespace ki

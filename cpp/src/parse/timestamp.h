@@ -1,6 +1,7 @@
 // Timestamp layouts the parsers meet. Each returns the number of bytes consumed, 0 on error.
 #pragma once
 #include <cstddef>
+#include <string_view>
 
 #include "parse/record.h"
 
@@ -14,6 +15,17 @@ size_t parse_ctime(const char* p, size_t n, int default_offset_min, Timestamp& t
 size_t parse_bsd_time(const char* p, size_t n, int year, int default_offset_min, Timestamp& ts);
 // 2006-01-02T15:04:05[.f{1,9}](Z|+hh:mm|-hh:mm) (RFC 3339 / RFC 5424).
 size_t parse_iso8601(const char* p, size_t n, Timestamp& ts);
+// The general parser the formats with no fixed schema use (app JSON, logfmt, grok):
+// 2006-01-02T15:04:05.123Z with 'T' or ' ', '.' or ',' fractions of any precision (first 9
+// digits kept), Z / +01:00 / +0100 / +01 / no zone (= default_offset_min), seconds optional;
+// epoch seconds, ms, us or ns as digits (unit from the magnitude), optionally with a fraction
+// ("1700000000.123456", zap); Apache's 02/Jan/2006:15:04:05 -0700 (bracketed or not).
+// True only when the whole text is one time.
+bool parse_time_text(std::string_view s, int default_offset_min, Timestamp& ts);
+// Epoch number as written (JSON number token or digits): unit from the magnitude as above.
+bool time_from_epoch_text(std::string_view digits, Timestamp& ts);
+// ISO 8601 as in parse_time_text; bytes consumed, 0 on error.
+size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts);
 
 // Fills epoch_sec from wall-clock fields at ts.offset_min; false if a field is out of range.
 bool set_civil(Timestamp& ts, int year, int month, int day, int hour, int minute, int second);

@@ -5,6 +5,7 @@
 
 #include <array>
 
+#include "parse/level.h"
 #include "parse/timestamp.h"
 #include "util/timefmt.h"
 
@@ -16,19 +17,9 @@ constexpr std::array<std::string_view, 9> kNames = {"emerg", "alert", "crit", "e
 }
 
 int severity_from_level(std::string_view l) {
-  if (l.empty()) return -1;
-  for (int i = 0; i < 9; ++i)
-    if (l == kNames[i]) return i;
-  if (l == "emergency" || l == "panic") return 0;
-  if (l == "critical") return 2;
-  if (l == "error" || l == "fatal") return 3;
-  if (l == "warn") return 4;
-  if (l == "informational") return 6;
-  if (l.starts_with("trace")) return 8;
-  // Upper-case spellings (JSON logs): compare case-insensitively once.
-  std::string low(l);
-  for (auto& c : low) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return low != l ? severity_from_level(low) : -1;
+  // Rules keep trace apart from debug (8); everything else is the parse stage's mapping.
+  if (l.size() >= 5 && (l[0] == 't' || l[0] == 'T') && (l.substr(0, 5) == "trace" || l.substr(0, 5) == "TRACE" || l.substr(0, 5) == "Trace")) return 8;
+  return ki::severity_from_level(l);
 }
 
 std::string_view severity_name(int s) { return s >= 0 && s <= 8 ? kNames[s] : std::string_view{}; }
@@ -41,6 +32,10 @@ WatchEvent event_from_record(const Record& r, std::string_view source) {
   if (!r.level.empty()) {
     ev.level = r.level;
     ev.severity = severity_from_level(r.level);
+    if (r.severity >= 0 && ev.severity != 8) ev.severity = r.severity;  // numeric levels (pino 50)
+  } else if (r.severity >= 0) {
+    ev.severity = r.severity;
+    ev.level = severity_name(ev.severity);
   } else if (r.priority >= 0) {
     ev.severity = r.priority % 8;
     ev.level = severity_name(ev.severity);
@@ -112,6 +107,7 @@ bool DocumentDecoder::decode(std::string_view json, std::string_view source, int
     ev.user = str_at(doc, "/user/name");
     ev.level = str_at(doc, "/log/level");
     int sev = int_at(doc, "/log/syslog/severity/code");
+    if (sev < 0) sev = int_at(doc, "/event/severity");  // any format with a level (app JSON, logfmt, grok)
     ev.severity = sev >= 0 ? sev : severity_from_level(ev.level);
     ev.host = str_at(doc, "/host/hostname");
     ev.app = str_at(doc, "/process/name");
@@ -125,7 +121,8 @@ bool DocumentDecoder::decode(std::string_view json, std::string_view source, int
     ev.user = str_at(doc, "/username");
     if (ev.user == "-") ev.user.clear();
     ev.level = str_at(doc, "/level");
-    ev.severity = severity_from_level(ev.level);
+    int sev = int_at(doc, "/severity");
+    ev.severity = sev >= 0 ? sev : severity_from_level(ev.level);
     ev.host = str_at(doc, "/hostname");
     ev.app = str_at(doc, "/app");
     ev.method = str_at(doc, "/operation");
