@@ -92,7 +92,7 @@ TEST(Grok, FirstMatchWinsAndUnanchoredSearch) {
   ASSERT_EQ(m.match("17"), GrokResult::Matched);
   EXPECT_EQ(m.which(), 0u);
   EXPECT_EQ(m.match("nothing here"), GrokResult::NoMatch);
-  EXPECT_EQ(m.reason(), "grok: none of the 2 patterns matched");
+  EXPECT_EQ(m.reason(), "none of the 2 patterns matched");
 }
 
 TEST(Grok, OptionalAndEmptyCapturesAreLeftOut) {

@@ -348,7 +348,7 @@ GrokResult GrokMatcher::match(std::string_view text) {
                      : pcre2_match(code, subject, text.size(), 0, 0, md, ctx);
     if (rc == PCRE2_ERROR_NOMATCH) continue;
     if (rc < 0) {
-      reason_ = "grok: pattern " + std::to_string(k + 1) + " ('" + p.pattern().substr(0, 80) +
+      reason_ = "pattern " + std::to_string(k + 1) + " ('" + p.pattern().substr(0, 80) +
                 "') gave up on this line: " + pcre2_message(rc);
       return GrokResult::Limit;
     }
@@ -364,8 +364,8 @@ GrokResult GrokMatcher::match(std::string_view text) {
     end_ = ov[1];
     return GrokResult::Matched;
   }
-  reason_ = pats.size() == 1 ? "grok: the pattern did not match"
-                             : "grok: none of the " + std::to_string(pats.size()) + " patterns matched";
+  reason_ = pats.size() == 1 ? "the pattern did not match"
+                             : "none of the " + std::to_string(pats.size()) + " patterns matched";
   return GrokResult::NoMatch;
 }
 

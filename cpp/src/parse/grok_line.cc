@@ -85,7 +85,7 @@ GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatche
     int64_t iv = 0;
     if (name == "timestamp" || name == "@timestamp") {
       if (!parse_capture_time(t, ctx, rec.ts)) {
-        why = "grok: the timestamp capture '" + std::string(t.substr(0, 64)) +
+        why = "the timestamp capture '" + std::string(t.substr(0, 64)) +
               "' is in no layout we know (give its layout with --time-format)";
         return GrokResult::Limit;  // a failure of this line, not a reason to try other formats
       }
@@ -151,7 +151,15 @@ GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatche
     f.text = line.substr(first_nl + 1);
     rec.fields.push_back(f);
   }
-  if (!have_ts) rec.time_from_read = true;
+  if (!have_ts) {  // no time in the line: stamped with the read time (event.ingested says so)
+    int64_t ms = wall_ms();
+    rec.ts = Timestamp{};
+    rec.ts.epoch_sec = ms / 1000;
+    rec.ts.nanos = static_cast<uint32_t>(ms % 1000) * 1000000u;
+    rec.ts.frac_digits = 3;
+    rec.ts.valid = true;
+    rec.time_from_read = true;
+  }
   return GrokResult::Matched;
 }
 
