@@ -271,6 +271,9 @@ GrokPattern::GrokPattern(std::string pattern, const GrokLibrary& lib) : pattern_
   if (pattern_.empty()) throw GrokError("grok pattern '': empty at column 1");
   Expander ex(pattern_, lib);
   ex.run(regex_, captures_);
+  // Logstash's regex engine (Oniguruma, Ruby syntax) reads a leading (?m) as "dot matches
+  // newline": patterns written for multi-line events say so. PCRE2 spells that (?s).
+  if (regex_.starts_with("(?m)")) regex_[2] = 's';
   int err = 0;
   PCRE2_SIZE off = 0;
   auto* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex_.data()), regex_.size(), 0, &err, &off, nullptr);
