@@ -44,6 +44,21 @@ void bind_lines(py::module_& m) {
       .rw("flush_ms", &MultilineConfig::flush_ms,
           "following: a pending event is complete after this long without a new line (ms)")
       .done();
+  m.def(
+      "grok_regex",
+      [](const std::string& pattern, const std::string& patterns_dir) {
+        GrokLibrary lib = GrokLibrary::builtin();
+        if (!patterns_dir.empty()) lib.add_dir(patterns_dir);
+        GrokPattern p(pattern, lib);
+        py::list caps;
+        for (const auto& c : p.captures())
+          caps.append(py::make_tuple(c.field, c.type == GrokCapture::Type::Int     ? "int"
+                                              : c.type == GrokCapture::Type::Float ? "float"
+                                                                                   : "string"));
+        return py::make_tuple(p.regex(), caps);
+      },
+      py::arg("pattern"), py::arg("patterns_dir") = "",
+      "A grok pattern expanded to its PCRE2 regex: (regex, [(field, type)]); capture N is the group named gN.");
   m.def("grok_builtin_patterns", [] { return std::string(GrokLibrary::builtin_text()); },
         "The built-in grok pattern library (Logstash's `NAME regex` file format).");
 }
