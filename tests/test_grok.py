@@ -13,6 +13,7 @@ import pytest
 
 import kafkainsight as ki
 from kafkainsight.logs import parse_line, read_logs
+from tests.test_real_logs import flat
 
 REAL = Path(__file__).parent / "data" / "real"
 
@@ -20,16 +21,6 @@ REAL = Path(__file__).parent / "data" / "real"
 def run(*args, stdin=None):
     return subprocess.run([sys.executable, "-m", "kafkainsight", *args], input=stdin, capture_output=True,
                           text=True, timeout=120)
-
-
-def flat(d, prefix=""):
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(flat(v, f"{prefix}{k}."))
-        else:
-            out[prefix + k] = v
-    return out
 
 
 def instant(ts: str) -> datetime:

@@ -39,6 +39,17 @@ const TimeFormat& jul_time() {  // java.util.logging's SimpleFormatter default
   return f;
 }
 
+// Captures that are fields the encoder writes from the record itself.
+std::string_view Record::*own_text_field(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view Record::*> kOwn[] = {
+      {"log.level", &Record::level},        {"level", &Record::level},         {"log.logger", &Record::logger},
+      {"service.name", &Record::service},   {"host.hostname", &Record::hostname}, {"process.name", &Record::app},
+      {"source.ip", &Record::client_ip}};
+  for (const auto& [n, m] : kOwn)
+    if (n == name) return m;
+  return nullptr;
+}
+
 bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& ts) {
   const ParserConfig& c = ctx.cfg;
   if (c.time_fmt) return c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts);
@@ -97,32 +108,12 @@ GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatche
       message_end = static_cast<size_t>(t.data() + t.size() - line.data());
       continue;
     }
-    if (name == "log.level" || name == "level") {
-      rec.level = t;
-      continue;
-    }
-    if (name == "log.logger") {
-      rec.logger = t;
-      continue;
-    }
-    if (name == "service.name") {
-      rec.service = t;
-      continue;
-    }
-    if (name == "host.hostname") {
-      rec.hostname = t;
-      continue;
-    }
-    if (name == "process.name") {
-      rec.app = t;
+    if (std::string_view Record::*own = own_text_field(name)) {
+      rec.*own = t;
       continue;
     }
     if ((name == "process.pid" || name == "process.thread.id") && to_int(t, iv)) {
       (name == "process.pid" ? rec.pid : rec.tid) = iv;
-      continue;
-    }
-    if (name == "source.ip") {
-      rec.client_ip = t;
       continue;
     }
     // HTTP fields: kept as fields of the document, and in the record for the report and rules.
