@@ -231,3 +231,18 @@ def test_follow_sends_the_last_event_of_a_quiet_file(tmp_path):
             p.send_signal(signal.SIGTERM)
             _, err = p.communicate(timeout=60)
         assert "read=4 produced=1" in err, err
+
+
+def test_report_and_watch_join_lines_too(java_log):
+    from kafkainsight.report import summarize_logs
+    from kafkainsight.watch import evaluate_files
+    log, _ = java_log
+    total = len(log.read_text().splitlines())
+    t = summarize_logs(log, grok=JAVA_GROK, multiline="java")["totals"]
+    assert t["lines"] == t["parsed"] == total and t["failed"] == 0  # every line is in a parsed event
+    t = summarize_logs(log, grok=JAVA_GROK)["totals"]
+    assert t["parsed"] == 8 and t["failed"] + t["empty"] == total - 8
+    assert isinstance(evaluate_files([log], grok=JAVA_GROK, multiline="java"), list)
+    r = subprocess.run([sys.executable, "-m", "kafkainsight", "watch", "--logs", str(log), "--grok", JAVA_GROK,
+                        "--multiline", "java", "-q"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr

@@ -25,14 +25,14 @@ void bind_report(py::module_& m) {
   m.def(
       "summarize_files",
       [](const std::vector<std::string>& paths, const std::string& format, int tz, int year, size_t max_points,
-         size_t top_n, size_t top_capacity, const GrokConfig& grok) {
+         size_t top_n, size_t top_capacity, const GrokConfig& grok, const MultilineConfig& multiline) {
         auto f = format_from_name(format);
         if (!f) throw py::value_error("unknown format '" + format + "'");
         ParserConfig pcfg;
         pcfg.format = *f;
         pcfg.default_offset_min = tz;
         pcfg.default_year = year;
-        ki_py::apply_line_options(pcfg, grok, {});
+        ki_py::apply_line_options(pcfg, grok, multiline);
         TrafficSummary summary(summary_config(max_points, top_n, top_capacity));
         ki_py::Interrupt intr;
         std::string out;
@@ -55,7 +55,7 @@ void bind_report(py::module_& m) {
       },
       py::arg("paths"), py::arg("format") = "auto", py::arg("tz_offset_min") = 0, py::arg("year") = 0,
       py::arg("max_points") = 360, py::arg("top_n") = 15, py::arg("top_capacity") = 50000,
-      py::arg("grok") = GrokConfig(),
+      py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig(),
       "Stream log files through the parser into the report's counts; returns them as JSON.");
 
   py::class_<TrafficSummary>(m, "TrafficSummary")

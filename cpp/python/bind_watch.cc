@@ -220,10 +220,10 @@ void bind_watch(py::module_& m) {
   m.def(
       "watch_evaluate_files",
       [](const std::vector<std::string>& paths, const std::string& rules_path, const std::string& rules_text,
-         const std::string& format, int tz, int year, const GrokConfig& grok) {
+         const std::string& format, int tz, int year, const GrokConfig& grok, const MultilineConfig& multiline) {
         RulesConfig rules = load_rules(rules_path, rules_text);
         ParserConfig pc = parser_config(format, tz, year);
-        ki_py::apply_line_options(pc, grok, {});
+        ki_py::apply_line_options(pc, grok, multiline);
         ki_py::Interrupt intr;
         auto stop = [&]() {
           py::gil_scoped_acquire gil;
@@ -247,7 +247,7 @@ void bind_watch(py::module_& m) {
         return d;
       },
       py::arg("paths"), py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto",
-      py::arg("tz") = 0, py::arg("year") = 0, py::arg("grok") = GrokConfig());
+      py::arg("tz") = 0, py::arg("year") = 0, py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig());
   py::class_<PyLineEvaluator>(m, "LineEvaluator")
       .def(py::init<const std::string&, const std::string&, const std::string&, int, int, const std::string&>(),
            py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto", py::arg("tz") = 0,
