@@ -9,7 +9,10 @@ alternating the two, each is timed ``--repeat`` times and the median is kept:
           @timestamp + ECS encode (nested JSON) + write NDJSON, in C++ on ONE thread;
 * python: the same expanded regex (``_core.grok_regex``, PCRE2 named groups renamed to Python's)
           compiled with ``re``; per line ``search`` + a dict of the captures (int/float converted,
-          nothing else: no time parsing, no nesting) + ``json.dumps``.
+          nothing else: no time parsing, no nesting) + ``json.dumps``;
+* syslog-ng (if installed): the same regex in ``regexp-parser()`` (PCRE), a file source
+          (no-parse) and ``$(format-json)`` to a file, timed until every line is written
+          (benchmarks/peers.py runs the daemon).
 
 Run from the repository root:
 
@@ -25,6 +28,7 @@ import re
 import statistics
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -74,6 +78,31 @@ def python_re(path: str, regex: str, caps: list) -> int:
     return n
 
 
+def syslog_ng(path: str, regex: str, n: int, tmp: str):
+    """(wall, cpu) of syslog-ng's regexp-parser with the same regex, or None if it is not installed."""
+    from benchmarks import peers
+    if peers.available("syslog-ng"):
+        return None
+    work = os.path.join(tmp, f"syslog-ng-{time.monotonic_ns()}")
+    os.makedirs(work)
+    out = os.path.join(work, "out.json")
+    quoted = regex.replace("\\", "\\\\").replace('"', '\\"')
+    conf = os.path.join(work, "syslog-ng.conf")
+    with open(conf, "w") as f:
+        f.write("\n".join([
+            "@version: 3.38",
+            "options { threaded(yes); stats_freq(0); log-fifo-size(20000); };",
+            f'source s_in {{ file("{path}" flags(no-parse) log-iw-size(20000) log-fetch-limit(1000) follow-freq(0.05)); }};',
+            f'parser p_grok {{ regexp-parser(patterns("{quoted}") prefix(".g.")); }};',
+            f'destination d_out {{ file("{out}" template("$(format-json --key .g.*)\\n")); }};',
+            "log { source(s_in); parser(p_grok); destination(d_out); flags(flow-control); };", ""]))
+    res = peers.run_daemon(peers.command("syslog-ng", conf, work), peers.FileLines(out), n, work, timeout=300)
+    if res["delivered"] != n:
+        print(f"syslog-ng: {res['delivered']} of {n} lines written; stderr: {res['stderr'][-500:]}", file=sys.stderr)
+        return None
+    return res["wall"], res["cpu"]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=200_000)
@@ -84,8 +113,11 @@ def main(argv=None) -> int:
         path = os.path.join(tmp, "grok.log")
         size = write_lines(path, a.lines)
         g = grok_config(PATTERN)
-        ours, py = [], []
+        ours, py, sng = [], [], []
         for _ in range(a.repeat):
+            s = syslog_ng(path, regex, a.lines, tmp)
+            if s:
+                sng.append(s)
             w, c, st = timed(lambda: ki._core.convert([path], "/dev/null", "", "grok", "ecs", False, 0, 0, g))
             assert st["parsed"] == a.lines, st
             ours.append((w, c))
@@ -103,6 +135,10 @@ def main(argv=None) -> int:
           f"({size / ow / 1e6:.0f} MB/s, CPU/wall {oc / ow:.2f})")
     print(f"python re (same regex):         {a.lines / pw:,.0f} lines/s wall, {a.lines / pc:,.0f} lines per CPU-s "
           f"(CPU/wall {pc / pw:.2f})")
+    if sng:
+        sw, sc = statistics.median(w for w, _ in sng), statistics.median(c for _, c in sng)
+        print(f"syslog-ng regexp-parser (same regex, daemon): {a.lines / sw:,.0f} lines/s wall, "
+              f"{a.lines / sc:,.0f} lines per CPU-s (CPU/wall {sc / sw:.2f}; threaded, may use both cores)")
     best = min(ow, oc)
     print(f"speed-up (CPU): {pc / oc:.1f}x; bar {TARGET_LPS:,} lines/s on one core: "
           f"{'met' if a.lines / best >= TARGET_LPS else 'NOT met'}")
