@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <deque>
+#include <iterator>
 
 #include "check.h"
 #include "encode/encoder.h"
@@ -59,13 +60,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     r.sd.push_back({id, name, value});
   }
   r.message = str();
+  r.logger = str();
+  r.service = str();
+  r.severity = in.ConsumeIntegralInRange<int>(-1, 7);
+  r.time_from_read = in.ConsumeBool();
+  // Fields with names from a small alphabet, so that they collide with ours ("log", "message")
+  // and with each other (duplicates, a leaf and an object of one name, empty segments).
+  auto field_name = [&]() -> std::string_view {
+    static constexpr std::string_view kParts[] = {"log", "level", "message", "a", "b", "", "_", "event", "kafkainsight", "renamed", "@timestamp"};
+    std::string s;
+    for (int n = in.ConsumeIntegralInRange<int>(1, 4); n > 0; --n) {
+      if (!s.empty()) s.push_back('.');
+      s.append(kParts[in.ConsumeIntegralInRange<size_t>(0, std::size(kParts) - 1)]);
+    }
+    return pool.emplace_back(std::move(s));
+  };
+  for (int n = in.ConsumeIntegralInRange<int>(0, 12); n > 0; --n) {
+    ki::Field f{field_name()};
+    switch (in.ConsumeIntegralInRange<int>(0, 5)) {
+      case 0: f.text = str(); break;
+      case 1: f.kind = ki::Field::Kind::Int, f.i = in.ConsumeIntegral<int64_t>(); break;
+      case 2: f.kind = ki::Field::Kind::Float, f.f = in.ConsumeFloatingPoint<double>(), f.text = str(); break;
+      case 3: f.kind = ki::Field::Kind::Bool, f.b = in.ConsumeBool(); break;
+      case 4: f.kind = ki::Field::Kind::Null; break;
+      default: f.kind = ki::Field::Kind::Json, f.text = "[1,{\"x\":2}]"; break;
+    }
+    r.fields.push_back(f);
+  }
 
   for (ki::Schema schema : {ki::Schema::Ecs, ki::Schema::KafkaInsight}) {
     std::string out;
     ki::Encoder(ki::EncoderConfig{schema, true}).encode(r, out);
     ki::fuzz::check_document(out);
     // The message field reads back as the log wrote it: escaping hides nothing and adds nothing.
-    if (!simdjson::validate_utf8(r.message.data(), r.message.size())) continue;
+    if (r.message.empty() || !simdjson::validate_utf8(r.message.data(), r.message.size())) continue;
     static simdjson::dom::parser p;
     std::string_view msg;
     if (p.parse(out)["message"].get_string().get(msg) == simdjson::SUCCESS && msg != r.message)

@@ -95,6 +95,7 @@ void bind_elasticsearch(py::module_& m) {
       .rw("template_name", &EsSinkConfig::template_name, "index template installed at start (empty: none)")
       .rw("template_body", &EsSinkConfig::template_body, "its JSON body")
       .rw("recreate_index", &EsSinkConfig::recreate_index, "delete and recreate the index at start")
+      .rw("kafka_metadata", &EsSinkConfig::kafka_metadata, "add kafka.topic, kafka.partition and kafka.offset to each document")
       .rw("startup_timeout_ms", &EsSinkConfig::startup_timeout_ms, "how long to wait for Elasticsearch at start (ms)")
       .rw("backoff_initial_ms", &EsSinkConfig::backoff_initial_ms, "first retry delay (ms)")
       .rw("backoff_max_ms", &EsSinkConfig::backoff_max_ms, "longest retry delay (ms)")

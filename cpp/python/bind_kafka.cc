@@ -173,6 +173,30 @@ void bind_kafka(py::module_& m) {
       .rw_prop("tz_offset_min", [](const ProduceConfig& c) { return c.parser.default_offset_min; },
                [](ProduceConfig& c, int v) { c.parser.default_offset_min = v; },
                "zone (minutes east of UTC) of timestamps that carry none")
+      .rw_prop("json_time_field", [](const ProduceConfig& c) { return c.parser.json_time_field; },
+               [](ProduceConfig& c, const std::string& v) { c.parser.json_time_field = v; },
+               "app_json/logfmt: field holding the time (dotted path); empty: recognised by name")
+      .rw_prop("json_level_field", [](const ProduceConfig& c) { return c.parser.json_level_field; },
+               [](ProduceConfig& c, const std::string& v) { c.parser.json_level_field = v; },
+               "app_json/logfmt: field holding the level; empty: recognised by name")
+      .rw_prop("json_message_field", [](const ProduceConfig& c) { return c.parser.json_message_field; },
+               [](ProduceConfig& c, const std::string& v) { c.parser.json_message_field = v; },
+               "app_json/logfmt: field holding the message; empty: recognised by name")
+      .rw_prop("add_fields",
+               [](const ProduceConfig& c) {
+                 std::vector<std::string> out;
+                 for (const auto& [k, v] : c.parser.add_fields) out.push_back(k + "=" + v);
+                 return out;
+               },
+               [](ProduceConfig& c, const std::vector<std::string>& v) {
+                 c.parser.add_fields.clear();
+                 for (const auto& a : v) {
+                   auto kv = parse_add_field(a);
+                   if (!kv) throw py::value_error("add_field '" + a + "': expected name=value (name a dotted field path)");
+                   c.parser.add_fields.push_back(*kv);
+                 }
+               },
+               "name=value fields added to every document (--add-field)")
       .rw_prop("year", [](const ProduceConfig& c) { return c.parser.default_year; },
                [](ProduceConfig& c, int v) { c.parser.default_year = v; },
                "year of BSD syslog timestamps; 0: inferred from the clock")

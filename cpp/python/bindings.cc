@@ -12,6 +12,7 @@
 #include "encode/json_writer.h"
 #include "interrupt.h"
 #include "line_options.h"
+#include "typed.h"
 #include "generate/generator.h"
 #include "pipeline/parse_pipeline.h"
 
@@ -43,12 +44,26 @@ Schema to_schema(const std::string& name) {
   return *s;
 }
 
-ParserConfig parser_config(const std::string& format, int tz_offset_min, int year, const GrokConfig& grok = {},
-                           const MultilineConfig& multiline = {}) {
+// The app_json / logfmt overrides and --add-field, for the calls that parse lines.
+struct FieldOptions {
+  std::string json_time_field, json_level_field, json_message_field;
+  std::vector<std::string> add_fields;  // "name=value"
+};
+
+ParserConfig parser_config(const std::string& format, int tz_offset_min, int year, const FieldOptions& o = {},
+                           const GrokConfig& grok = {}, const MultilineConfig& multiline = {}) {
   ParserConfig c;
   c.format = to_format(format);
   c.default_offset_min = tz_offset_min;
   c.default_year = year;
+  c.json_time_field = o.json_time_field;
+  c.json_level_field = o.json_level_field;
+  c.json_message_field = o.json_message_field;
+  for (const auto& a : o.add_fields) {
+    auto kv = parse_add_field(a);
+    if (!kv) throw py::value_error("add_field '" + a + "': expected name=value (name a dotted field path)");
+    c.add_fields.push_back(*kv);
+  }
   ki_py::apply_line_options(c, grok, multiline);
   return c;
 }
@@ -104,9 +119,10 @@ struct ReadResult {
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
                                        const std::string& schema, bool include_original, int tz, int year,
-                                       const GrokConfig& grok, const MultilineConfig& multiline) {
+                                       const FieldOptions& fields, const GrokConfig& grok,
+                                       const MultilineConfig& multiline) {
   auto res = std::make_shared<ReadResult>();
-  ParserConfig pcfg = parser_config(format, tz, year, grok, multiline);
+  ParserConfig pcfg = parser_config(format, tz, year, fields, grok, multiline);
   EncoderConfig ecfg{to_schema(schema), include_original};
   SignalPoll poll;
   {
@@ -140,8 +156,9 @@ std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, co
 class LineParser {
  public:
   LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year,
-             const GrokConfig& grok, const MultilineConfig& multiline)
-      : LineParser(parser_config(format, tz, year, grok, multiline), EncoderConfig{to_schema(schema), include_original}) {}
+             const FieldOptions& fields, const GrokConfig& grok, const MultilineConfig& multiline)
+      : LineParser(parser_config(format, tz, year, fields, grok, multiline),
+                   EncoderConfig{to_schema(schema), include_original}) {}
   void feed(const std::vector<std::string>& lines) {
     py::gil_scoped_release release;
     for (const auto& full : lines)
@@ -179,11 +196,26 @@ PYBIND11_MODULE(_core, m) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
   bind_lines(m);  // first: the parse functions take its classes as defaults
 
+  py::class_<FieldOptions> fo(m, "FieldOptions", "app_json / logfmt field overrides and fields added to every document.");
+  fo.def(py::init([](std::string t, std::string l, std::string msg, std::vector<std::string> add) {
+           FieldOptions o{std::move(t), std::move(l), std::move(msg), std::move(add)};
+           parser_config("auto", 0, 0, o);  // validates add_fields now
+           return o;
+         }),
+         py::arg("json_time_field") = "", py::arg("json_level_field") = "", py::arg("json_message_field") = "",
+         py::arg("add_fields") = std::vector<std::string>{});
+  ki_py::Fields<FieldOptions>(fo)
+      .rw("json_time_field", &FieldOptions::json_time_field, "field holding the time (dotted path); empty: by name")
+      .rw("json_level_field", &FieldOptions::json_level_field, "field holding the level; empty: by name")
+      .rw("json_message_field", &FieldOptions::json_message_field, "field holding the message; empty: by name")
+      .rw("add_fields", &FieldOptions::add_fields, "name=value fields added to every document")
+      .done();
+
   m.def(
       "parse_line",
       [](std::string_view line, const std::string& format, const std::string& schema, bool include_original,
-         int tz, int year, const GrokConfig& grok) {
-        Parser parser(parser_config(format, tz, year, grok));
+         int tz, int year, const FieldOptions& fields, const GrokConfig& grok) {
+        Parser parser(parser_config(format, tz, year, fields, grok));
         Encoder encoder(EncoderConfig{to_schema(schema), include_original});
         Record rec;
         ParseStatus st = parser.parse(line, rec);
@@ -193,7 +225,7 @@ PYBIND11_MODULE(_core, m) {
         return py::tuple(py::make_tuple(true, doc, std::string(format_name(rec.format))));
       },
       py::arg("line"), py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("grok") = GrokConfig(),
+      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("fields") = FieldOptions{}, py::arg("grok") = GrokConfig(),
       "Parse one line. Returns (ok, document JSON or failure reason, format name).");
 
   m.def("detect_format",
@@ -240,14 +272,14 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
         py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-        py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig());
+        py::arg("fields") = FieldOptions{}, py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig());
 
   py::class_<LineParser>(m, "LineParser")
-      .def(py::init<const std::string&, const std::string&, bool, int, int, const GrokConfig&,
+      .def(py::init<const std::string&, const std::string&, bool, int, int, const FieldOptions&, const GrokConfig&,
                     const MultilineConfig&>(),
            py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-           py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("grok") = GrokConfig(),
-           py::arg("multiline") = MultilineConfig())
+           py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg("fields") = FieldOptions{},
+           py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig())
       .def("feed", &LineParser::feed)
       .def("result", &LineParser::result);
 
@@ -255,8 +287,8 @@ PYBIND11_MODULE(_core, m) {
       "convert",
       [](const std::vector<std::string>& paths, const std::string& output, const std::string& failed_output,
          const std::string& format, const std::string& schema, bool include_original, int tz, int year,
-         const GrokConfig& grok, const MultilineConfig& multiline) {
-        ParserConfig pcfg = parser_config(format, tz, year, grok, multiline);
+         const FieldOptions& fields, const GrokConfig& grok, const MultilineConfig& multiline) {
+        ParserConfig pcfg = parser_config(format, tz, year, fields, grok, multiline);
         EncoderConfig ecfg{to_schema(schema), include_original};
         SignalPoll poll;
         ParseStats stats;
@@ -306,7 +338,8 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-      py::arg("year") = 0, py::arg("grok") = GrokConfig(), py::arg("multiline") = MultilineConfig(),
+      py::arg("year") = 0, py::arg("fields") = FieldOptions{}, py::arg("grok") = GrokConfig(),
+      py::arg("multiline") = MultilineConfig(),
       "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
 
   m.def(

@@ -98,7 +98,10 @@ const std::string kUrl = R"(https?://www\.)" + kDomain + R"((?:/[a-z0-9/-]+))";
 const std::string kAgent =
     R"((?:Mozilla/5\.0 \([^"()]+\) (?:AppleWebKit|Gecko)/[^"]+|Mozilla/5\.0 \(compatible; MSIE \d+\.0; [^"()]+; Trident/\d\.0\)|Opera/\d\.\d+ \([^"()]+; en-US\) Presto/2\.\d+\.\d+ Version/\d+\.00))";
 const std::string kPhrase = R"(([A-Z][A-Za-z0-9 ,'-]*!))";
-const std::string kLevel = "(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])";
+// flog 0.4.4 (gofakeit 3.11.5 LogLevel("apache")): "trace1-8" is one value.
+const std::string kLevel = "(?:emerg|alert|crit|error|warn|notice|info|debug|trace1-8)";
+// gofakeit DomainName keeps the space of the buzzword "web services" (RFC 5424 host names).
+const std::string kHost5424 = R"([a-z0-9/ -]+\.(?:com|biz|info|name|net|org|io))";
 
 const std::string kCommonRe =
     kIp + " - " + kAuth + R"( \[)" + kApacheTime + R"(\] ")" + kMethod + " " + kUri + " " + kProto + "\" " + kStatus + " " + kNum;
@@ -117,7 +120,7 @@ void check_format(Format f, const std::vector<std::string>& lines) {
       re = "<" + kNum + ">" + kMon + R"( \d{2} \d{2}:\d{2}:\d{2} )" + kUser + R"( [a-z]+\[)" + kNum + R"(\]: )" + kPhrase;
       break;
     case Format::Rfc5424:
-      re = "<" + kNum + ">([1-3])" + R"( \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z )" + kDomain + " [a-z]+ " + kNum +
+      re = "<" + kNum + ">([1-3])" + R"( \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z )" + kHost5424 + " [a-z]+ " + kNum +
            " ID" + kNum + " - " + kPhrase;
       break;
     default:

@@ -10,6 +10,16 @@ class KafkaUnreachableError(KafkaError): ...
 class KafkaTopicError(KafkaError): ...
 class KafkaConfigError(KafkaError): ...
 
+class FieldOptions:
+    _fields: tuple[str, ...]
+    json_time_field: str
+    json_level_field: str
+    json_message_field: str
+    add_fields: list[str]
+    def __init__(self, json_time_field: str = "", json_level_field: str = "", json_message_field: str = "",
+                 add_fields: list[str] = ...) -> None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
 class GrokConfig:
     """Grok patterns: --grok (tried in order), --patterns-dir, --time-format."""
     _fields: tuple[str, ...]
@@ -34,7 +44,8 @@ def grok_builtin_patterns() -> str: ...
 def grok_regex(pattern: str, patterns_dir: str = "") -> tuple[str, list[tuple[str, str]]]: ...
 
 def parse_line(line: str, format: str = "auto", schema: str = "ecs", include_original: bool = False,
-               tz_offset_min: int = 0, year: int = 0, grok: GrokConfig = ...) -> tuple[bool, str, str]: ...
+               tz_offset_min: int = 0, year: int = 0, fields: FieldOptions = ...,
+               grok: GrokConfig = ...) -> tuple[bool, str, str]: ...
 def detect_format(line: str) -> str: ...
 
 class ReadResult:
@@ -47,19 +58,20 @@ class ReadResult:
     def stats(self) -> dict[str, Any]: ...
 
 def read_files(paths: list[str], format: str = "auto", schema: str = "ecs", include_original: bool = False,
-               tz_offset_min: int = 0, year: int = 0, grok: GrokConfig = ...,
+               tz_offset_min: int = 0, year: int = 0, fields: FieldOptions = ..., grok: GrokConfig = ...,
                multiline: MultilineConfig = ...) -> ReadResult: ...
 
 class LineParser:
     def __init__(self, format: str = "auto", schema: str = "ecs", include_original: bool = False,
-                 tz_offset_min: int = 0, year: int = 0, grok: GrokConfig = ...,
+                 tz_offset_min: int = 0, year: int = 0, fields: FieldOptions = ..., grok: GrokConfig = ...,
                  multiline: MultilineConfig = ...) -> None: ...
     def feed(self, lines: list[str]) -> None: ...
     def result(self) -> ReadResult: ...
 
 def convert(paths: list[str], output: str = "-", failed_output: str = "", format: str = "auto",
             schema: str = "ecs", include_original: bool = False, tz_offset_min: int = 0,
-            year: int = 0, grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> dict[str, Any]: ...
+            year: int = 0, fields: FieldOptions = ..., grok: GrokConfig = ...,
+            multiline: MultilineConfig = ...) -> dict[str, Any]: ...
 def generate(format: str = "apache_common", number: int = 1000, bytes: int = 0, output: str = "",
              type: str = "stdout", sleep: float = 0.0, delay: float = 0.0, loop: bool = False, seed: int = 0,
              start_epoch: int = -1, tz_offset_min: int = 0) -> dict[str, int]: ...
@@ -90,6 +102,10 @@ class ProduceConfig:
     dlq_topic: str
     format: str
     tz_offset_min: int
+    json_time_field: str
+    json_level_field: str
+    json_message_field: str
+    add_fields: list[str]
     year: int
     schema: str
     include_original: bool
@@ -210,6 +226,7 @@ class EsSinkConfig:
     template_name: str
     template_body: str
     recreate_index: bool
+    kafka_metadata: bool
     startup_timeout_ms: int
     backoff_initial_ms: int
     backoff_max_ms: int

@@ -40,11 +40,17 @@ def _print_stats(stats: dict, file=sys.stderr) -> None:
         print(f"  {fmt:16s} {n}", file=file)
 
 
+def _field_options(a: argparse.Namespace) -> "_core.FieldOptions":
+    from .logs import field_options  # ValueError for a bad --add-field: exit 2 (main)
+    return field_options(a.json_time_field, a.json_level_field, a.json_message_field, a.add_fields)
+
+
 def _cmd_parse(a: argparse.Namespace) -> int:
     _sigterm_as_interrupt()
     # Ctrl-C / SIGTERM and damaged input end the run with the documents so far written.
+    fields = _field_options(a)
     stats = _core.convert(a.files or ["-"], a.output, a.failed or "", a.format, a.schema, a.include_original,
-                          parse_tz(a.tz), a.year or 0, _grok(a), _multiline(a))
+                          parse_tz(a.tz), a.year or 0, fields, _grok(a), _multiline(a))
     if stats["interrupted"]:
         print("stopped: ", end="", file=sys.stderr)
     _print_stats(stats)
@@ -176,7 +182,9 @@ def _cmd_produce(a: argparse.Namespace) -> int:
                         format=a.format, schema=a.schema, include_original=a.include_original, tz=a.tz, year=a.year,
                         key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
                         follow=a.follow, from_end=a.from_end,
-                        headers="none" if a.no_headers else a.headers, resume=a.resume, **_line_kwargs(a))
+                        headers="none" if a.no_headers else a.headers, resume=a.resume,
+                        json_time_field=a.json_time_field, json_level_field=a.json_level_field,
+                        json_message_field=a.json_message_field, add_fields=a.add_fields, **_line_kwargs(a))
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
     interrupted, input_error = False, ""
@@ -238,7 +246,8 @@ def _cmd_consume(a: argparse.Namespace) -> int:
         bulk_max_docs=a.bulk_max_docs, bulk_max_bytes=a.bulk_max_bytes, linger=a.linger, gzip=a.gzip,
         max_in_flight=a.max_in_flight, dlq_topic=a.dlq_topic, shards=a.shards, replicas=a.replicas,
         install_template=a.install_template, schema=a.schema, recreate_index=a.recreate_index,
-        startup_timeout=a.startup_timeout, max_buffered_bytes=a.max_buffered_bytes)
+        startup_timeout=a.startup_timeout, max_buffered_bytes=a.max_buffered_bytes,
+        kafka_metadata=a.kafka_metadata)
     _sigterm_as_interrupt()
     metrics = _start_metrics(a, "consume")
     interrupted = False

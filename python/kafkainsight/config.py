@@ -124,6 +124,22 @@ SETTINGS: tuple[Setting, ...] = (
     S("year", ("--year",), None, int, None, "year for BSD syslog timestamps", _LOGS,
       default_text="inferred from the clock", cpp={"produce": "ProduceConfig.year"},
       per={"watch": dict(help="with --logs: year for BSD syslog timestamps")}),
+    S("json_time_field", ("--json-time-field",), None, str, None,
+      "app_json/logfmt: the field holding the time (dotted path for nested keys); a line with no "
+      "recognisable time is stamped with the read time and gets event.ingested",
+      ("parse", "produce"), default_text="recognised by name (@timestamp, time, ts, ...)",
+      cpp={"produce": "ProduceConfig.json_time_field"}),
+    S("json_level_field", ("--json-level-field",), None, str, None, "app_json/logfmt: the field holding the level",
+      ("parse", "produce"), default_text="recognised by name (level, log.level, levelname, ...)",
+      cpp={"produce": "ProduceConfig.json_level_field"}),
+    S("json_message_field", ("--json-message-field",), None, str, None,
+      "app_json/logfmt: the field holding the message", ("parse", "produce"),
+      default_text="recognised by name (message, msg, @m, event, ...)",
+      cpp={"produce": "ProduceConfig.json_message_field"}),
+    S("add_fields", ("--add-field",), None, list, None,
+      "NAME=VALUE added to every document, e.g. service.name=checkout (repeatable); a field the "
+      "line has itself wins", ("parse", "produce"), nargs=None, metavar="NAME=VALUE",
+      default_text="none"),
     # ---- grok patterns and multi-line events (docs/GROK.md)
     S("grok", ("--grok",), None, list, None,
       "grok pattern (Logstash syntax: %{NAME:field:int}, named groups), repeatable: the first that matches a line "
@@ -262,6 +278,9 @@ SETTINGS: tuple[Setting, ...] = (
       default_text="Elasticsearch's", per={"deploy-assets": dict(help="number_of_replicas in the template")}),
     S("recreate_index", ("--recreate-index",), None, bool, False, "DELETE the index first (destroys its data)",
       ("consume",), cpp={"consume": "EsSinkConfig.recreate_index"}),
+    S("kafka_metadata", ("--kafka-metadata",), None, bool, False,
+      "add kafka.topic, kafka.partition and kafka.offset to each document", ("consume",),
+      cpp={"consume": "EsSinkConfig.kafka_metadata"}),
     S("bulk_max_docs", ("--bulk-max-docs",), None, int, 1000, "documents per bulk request at most", ("consume",),
       cpp={"consume": "EsSinkConfig.bulk_max_docs"}),
     S("bulk_max_bytes", ("--bulk-max-bytes",), None, int, 5 << 20, "bytes per bulk request at most", ("consume",),

@@ -97,7 +97,8 @@ class ElasticsearchSink:
                  replicas: int | None = _C["replicas"], install_template: bool = _C["install_template"],
                  schema: str = _C["schema"], recreate_index: bool = _C["recreate_index"],
                  startup_timeout: float = _C["startup_timeout"], backoff_initial_ms: int = 200,
-                 backoff_max_ms: int = 30000, max_buffered_bytes: int = _C["max_buffered_bytes"]):
+                 backoff_max_ms: int = 30000, max_buffered_bytes: int = _C["max_buffered_bytes"],
+                 kafka_metadata: bool = _C["kafka_metadata"]):
         url, user, password = _credentials_out_of_url(url, user, password)
         # A relative CA path: the working directory, then the project root (see _paths); the C++
         # core gets the absolute path. A missing file matters only when it is used (https,
@@ -136,6 +137,7 @@ class ElasticsearchSink:
         cfg.index_settings = json.dumps({"settings": settings}) if settings else ""
         cfg.template_name, cfg.template_body = template_name, template_body
         cfg.recreate_index = bool(recreate_index)
+        cfg.kafka_metadata = bool(kafka_metadata)
         cfg.startup_timeout_ms = int(float(startup_timeout) * 1000)
         cfg.backoff_initial_ms, cfg.backoff_max_ms = int(backoff_initial_ms), int(backoff_max_ms)
         cfg.max_buffered_bytes = int(max_buffered_bytes)

@@ -114,7 +114,11 @@ class Producer:
                  on_parse_error: str = _P["on_parse_error"], rate: float | None = _P["rate"],
                  timeout: float = _P["timeout"], follow: bool = _P["follow"], from_end: bool = _P["from_end"],
                  poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: str | bool = _P["headers"],
-                 resume: str | os.PathLike | None = _P["resume"], grok: str | Sequence[str] | None = _P["grok"],
+                 resume: str | os.PathLike | None = _P["resume"],
+                 json_time_field: str | None = _P["json_time_field"], json_level_field: str | None = _P["json_level_field"],
+                 json_message_field: str | None = _P["json_message_field"],
+                 add_fields: "list[str] | dict[str, str] | None" = _P["add_fields"],
+                 grok: str | Sequence[str] | None = _P["grok"],
                  patterns_dir: str | os.PathLike | None = _P["patterns_dir"], time_format: str | None = _P["time_format"],
                  multiline_start: str | None = _P["multiline_start"], multiline: str | None = _P["multiline"],
                  multiline_max_lines: int = _P["multiline_max_lines"], multiline_max_bytes: int = _P["multiline_max_bytes"],
@@ -130,6 +134,9 @@ class Producer:
         cfg.on_parse_error, cfg.rate, cfg.timeout_ms = on_parse_error, float(rate or 0), int(float(timeout) * 1000)
         cfg.follow, cfg.from_end, cfg.poll_ms = bool(follow), bool(from_end), int(float(poll_interval) * 1000)
         cfg.flush_timeout_ms, cfg.headers = int(float(flush_timeout) * 1000), _header_mode(headers)
+        cfg.json_time_field, cfg.json_level_field = json_time_field or "", json_level_field or ""
+        cfg.json_message_field = json_message_field or ""
+        cfg.add_fields = [f"{k}={v}" for k, v in add_fields.items()] if isinstance(add_fields, dict) else list(add_fields or [])
         cfg.grok = grok_config(grok, patterns_dir, time_format)  # compiled here: ValueError names a bad pattern
         cfg.multiline = multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes,
                                          multiline_flush)

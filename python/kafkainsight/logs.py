@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, Mapping, Union
 
 from . import _core
 from ._options import grok_config, multiline_config, parse_tz
@@ -30,6 +30,10 @@ def parse_line(
     tz: str | int | None = None,
     year: int | None = None,
     strict: bool = False,
+    json_time_field: str | None = None,
+    json_level_field: str | None = None,
+    json_message_field: str | None = None,
+    add_fields: Iterable[str] | Mapping[str, str] | None = None,
     grok: str | list[str] | None = None,
     patterns_dir: PathLike | None = None,
     time_format: str | None = None,
@@ -39,6 +43,10 @@ def parse_line(
     format: ``auto`` (detect per line) or one of ``FORMATS``. schema: ``ecs`` or ``kafkainsight``.
     tz: zone of timestamps that carry none (Apache error log, BSD syslog); default UTC.
     year: year of BSD syslog timestamps (default: inferred from today).
+    json_time_field / json_level_field / json_message_field: for app_json and logfmt lines, the
+    field (dotted path) holding the time / level / message instead of the names the common
+    logging libraries use; a line with no recognisable time gets the read time and event.ingested.
+    add_fields: ``{"service.name": "checkout"}`` or ``["service.name=checkout"]``, added to every document.
     grok: a grok pattern (Logstash syntax) or a list of them, tried in order before the built-in
     formats (``format="grok"``: only them); ``patterns_dir`` adds pattern files, ``time_format``
     gives the layout of the ``timestamp`` capture (docs/GROK.md).
@@ -47,7 +55,8 @@ def parse_line(
     """
     if isinstance(line, bytes):
         line = line.decode("utf-8", "surrogateescape")
-    ok, text, _fmt = _core.parse_line(line, format, schema, include_original, parse_tz(tz), year or 0,
+    fields = field_options(json_time_field, json_level_field, json_message_field, add_fields)
+    ok, text, _fmt = _core.parse_line(line, format, schema, include_original, parse_tz(tz), year or 0, fields,
                                       grok_config(grok, patterns_dir, time_format))
     if ok:
         return json.loads(text)
@@ -55,6 +64,18 @@ def parse_line(
         raise ParseError(text, line)
     return {"error": {"type": "parse_error", "message": text}, "event": {"original": line},
             "kafkainsight": {"format": "unknown"}}
+
+
+def field_options(json_time_field: str | None = None, json_level_field: str | None = None,
+                  json_message_field: str | None = None,
+                  add_fields: Iterable[str] | Mapping[str, str] | None = None) -> "_core.FieldOptions":
+    """The app_json/logfmt overrides and added fields as the core takes them (ValueError if an
+    added field is not NAME=VALUE)."""
+    if isinstance(add_fields, Mapping):
+        add = [f"{k}={v}" for k, v in add_fields.items()]
+    else:
+        add = list(add_fields or [])
+    return _core.FieldOptions(json_time_field or "", json_level_field or "", json_message_field or "", add)
 
 
 def detect_format(line: str) -> str:
@@ -149,6 +170,10 @@ def read_logs(
     include_original: bool = False,
     tz: str | int | None = None,
     year: int | None = None,
+    json_time_field: str | None = None,
+    json_level_field: str | None = None,
+    json_message_field: str | None = None,
+    add_fields: Iterable[str] | Mapping[str, str] | None = None,
     grok: str | list[str] | None = None,
     patterns_dir: PathLike | None = None,
     time_format: str | None = None,
@@ -161,13 +186,15 @@ def read_logs(
 
     ``source`` is a path, a list of paths, or any iterable of lines (e.g. an open file or a
     list of strings). The C++ core runs with the GIL released; Ctrl-C interrupts it.
+    json_*_field and add_fields: as in ``parse_line``.
     ``grok`` / ``patterns_dir`` / ``time_format``: grok patterns as for ``parse_line``.
     ``multiline_start`` (a regex: a line matching it starts an event) or ``multiline``
     (``"java"`` / ``"python"`` stack traces) join lines into one event, numbered by its first
     line; ``multiline_max_lines`` / ``multiline_max_bytes`` bound an event (docs/GROK.md).
     """
     tzm, yr = parse_tz(tz), year or 0
-    opts = (grok_config(grok, patterns_dir, time_format),
+    opts = (field_options(json_time_field, json_level_field, json_message_field, add_fields),
+            grok_config(grok, patterns_dir, time_format),
             multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes))
     if isinstance(source, (str, os.PathLike)):
         return LogResult(_core.read_files([os.fspath(source)], format, schema, include_original, tzm, yr, *opts))

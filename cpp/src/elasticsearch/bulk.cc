@@ -12,7 +12,9 @@
 
 namespace ki::es {
 
-std::string prepare_document(std::string_view value, std::string& out) {
+std::string prepare_document(std::string_view value, std::string& out) { return prepare_document(value, out, nullptr); }
+
+std::string prepare_document(std::string_view value, std::string& out, const KafkaMetadata* meta) {
   if (value.empty()) return "empty message: no JSON document";
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -23,12 +25,20 @@ std::string prepare_document(std::string_view value, std::string& out) {
   if (doc.type() != simdjson::dom::element_type::OBJECT) return "not a JSON object";
   if (value.find_first_of("\n\r") == std::string_view::npos) {
     out.assign(value);
-    return {};
+  } else {
+    out.resize(value.size());
+    size_t len = 0;
+    if (simdjson::minify(value.data(), value.size(), out.data(), len)) return "not a JSON document: minify failed";
+    out.resize(len);
   }
-  out.resize(value.size());
-  size_t len = 0;
-  if (simdjson::minify(value.data(), value.size(), out.data(), len)) return "not a JSON document: minify failed";
-  out.resize(len);
+  simdjson::dom::object obj = doc.get_object().value_unsafe();
+  if (meta && obj["kafka"].error() == simdjson::NO_SUCH_FIELD) {
+    size_t end = out.rfind('}');  // the object's own end: only whitespace may follow it
+    std::string add = obj.size() > 0 ? ",\"kafka\":{\"topic\":\"" : "\"kafka\":{\"topic\":\"";
+    append_json_escaped(add, meta->topic);
+    add += "\",\"partition\":" + std::to_string(meta->partition) + ",\"offset\":" + std::to_string(meta->offset) + "}";
+    out.insert(end, add);
+  }
   return {};
 }
 

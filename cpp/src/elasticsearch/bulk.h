@@ -14,6 +14,16 @@ namespace ki::es {
 // value spans lines. Returns "" when accepted, else why not.
 std::string prepare_document(std::string_view value, std::string& out);
 
+// Where a message came from, added to its document as kafka.topic / kafka.partition /
+// kafka.offset (--kafka-metadata). A document that has a top-level "kafka" key of its own keeps
+// it and gets nothing added (a second "kafka" key would make Elasticsearch reject it).
+struct KafkaMetadata {
+  std::string_view topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+std::string prepare_document(std::string_view value, std::string& out, const KafkaMetadata* meta);
+
 // Appends {"create":{"_index":"...","_id":"..."}}\n<doc>\n (doc from prepare_document)
 void append_bulk_item(std::string& body, std::string_view op, std::string_view index, std::string_view id,
                       std::string_view doc);

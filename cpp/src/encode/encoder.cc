@@ -244,29 +244,6 @@ void structured_data_json(const Record& r, std::string& out) {
   out.push_back('}');
 }
 
-// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
-bool is_json_number(std::string_view s) {
-  size_t i = 0, n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i >= n) return false;
-  if (s[i] == '0') ++i;
-  else if (s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-  else return false;
-  if (i < n && s[i] == '.') {
-    size_t st = ++i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == st) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t st = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == st) return false;
-  }
-  return i == n;
-}
-
 void append_value(std::string& out, const Field& x) {
   switch (x.kind) {
     case Field::Kind::String:
@@ -383,13 +360,27 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
   thread_local std::vector<Item> moved;
   items.clear();
   moved.clear();
+  size_t need = 0;
+  for (const Field& x : user) need += 2 * x.name.size() + 2 + kRenamed.size() + 1;
+  names.clear();
+  names.reserve(need);  // never grows past this: views into it stay valid
   uint32_t k = 0;
   for (const Field& x : ours) items.push_back({x, k++, false});
-  for (const Field& x : user) items.push_back({x, k++, true});
-  size_t need = 0;
-  for (const Field& x : user) need += x.name.size() + kRenamed.size() + 1;
-  names.clear();
-  names.reserve(need);
+  for (const Field& x : user) {
+    items.push_back({x, k++, true});
+    std::string_view n = x.name;
+    if (!n.empty() && n.front() != '.' && n.back() != '.' && n.find("..") == std::string_view::npos) continue;
+    // An empty segment is written as "_": name it so here, so that collisions are seen.
+    size_t at = names.size();
+    size_t pos = 0;
+    while (true) {
+      std::string_view seg = segment(n, pos);
+      names.append(seg.empty() ? std::string_view("_") : seg);
+      if (pos > n.size()) break;
+      names.push_back('.');
+    }
+    items.back().f.name = std::string_view(names.data() + at, names.size() - at);
+  }
   size_t renamed = 0;
   for (int round = 0; round < 2; ++round) {
     std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {

@@ -104,4 +104,27 @@ void JsonWriter::integer(int64_t v) {
   out_.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
+// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  size_t i = 0, n = s.size();
+  if (i < n && s[i] == '-') ++i;
+  if (i >= n) return false;
+  if (s[i] == '0') ++i;
+  else if (s[i] >= '1' && s[i] <= '9') while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+  else return false;
+  if (i < n && s[i] == '.') {
+    size_t st = ++i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == st) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t st = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == st) return false;
+  }
+  return i == n;
+}
+
 }  // namespace ki

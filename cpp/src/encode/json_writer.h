@@ -10,6 +10,9 @@ namespace ki {
 // Appends s as a JSON string body (no quotes), escaping and repairing UTF-8.
 void append_json_escaped(std::string& out, std::string_view s);
 
+// RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}

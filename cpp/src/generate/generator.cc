@@ -173,9 +173,8 @@ constexpr sv kHttpVersions[] = {"HTTP/1.0", "HTTP/1.1", "HTTP/2.0"};
 constexpr sv kStatusCodes[] = {"100", "200", "201", "203", "204", "205", "301",
                                "302", "304", "400", "401", "403", "404", "405",
                                "406", "416", "500", "501", "502", "503", "504"};
-constexpr sv kApacheLevels[] = {"emerg",  "alert",  "crit",   "error",  "warn",   "notice",
-                                "info",   "debug",  "trace1", "trace2", "trace3", "trace4",
-                                "trace5", "trace6", "trace7", "trace8"};
+// gofakeit LogLevel("apache") as flog 0.4.4 uses it: "trace1-8" is one value, written as is.
+constexpr sv kApacheLevels[] = {"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug", "trace1-8"};
 constexpr sv kWeekdays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
 // User-agent platform tokens.
@@ -505,9 +504,11 @@ char* Generator::put_uri(char* p) {
   return p;
 }
 
-char* Generator::put_domain(char* p) {
+char* Generator::put_domain(char* p, bool with_spaces) {
   p = put(p, KI_PICK(kJobDescriptors));
-  p = put(p, t_->slug[below(t_->slug.size())]);
+  // gofakeit's DomainName keeps the space of "web services": flog's RFC 5424 host names have it.
+  const uint64_t k = below(t_->slug.size());
+  p = put(p, with_spaces ? kBs[k] : t_->slug[k]);
   *p++ = '.';
   return put(p, KI_PICK(kDomainSuffixes));
 }
@@ -779,7 +780,7 @@ void Generator::next(std::string& out) {
       std::memcpy(p, t_->two[ms % 100], 2);
       p += 2;
       p = lit(p, "Z ");
-      p = put_domain(p);
+      p = put_domain(p, true);
       *p++ = ' ';
       p = put(p, KI_PICK(kLorem));
       *p++ = ' ';

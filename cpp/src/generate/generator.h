@@ -45,7 +45,7 @@ class Generator {
   char* put_user(char* p);  // lowercase last name + 4 digits
   char* put_auth_user(char* p);
   char* put_uri(char* p);
-  char* put_domain(char* p);
+  char* put_domain(char* p, bool with_spaces = false);
   char* put_url(char* p);
   char* put_user_agent(char* p);
   char* put_platform(char* p);

@@ -77,7 +77,7 @@ bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& 
     rec.level = ml;
   }
   for (char c : rec.level)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')))
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == '-'))  // flog: "trace1-8"
       return ctx.fail(F, "bad log level", i);
   i = close + 1;
 

@@ -143,12 +143,7 @@ GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatche
     rec.fields.push_back(f);
   }
   if (!have_ts) {  // no time in the line: stamped with the read time (event.ingested says so)
-    int64_t ms = wall_ms();
-    rec.ts = Timestamp{};
-    rec.ts.epoch_sec = ms / 1000;
-    rec.ts.nanos = static_cast<uint32_t>(ms % 1000) * 1000000u;
-    rec.ts.frac_digits = 3;
-    rec.ts.valid = true;
+    rec.ts = read_time();
     rec.time_from_read = true;
   }
   return GrokResult::Matched;

@@ -26,9 +26,16 @@ std::optional<Format> format_from_name(std::string_view name) {
 }
 
 void Record::reset(std::string_view line) {
+  clear_values();
+  raw = line;
+  for (size_t i = 0; i < arena_used_; ++i) arena_[i].clear();
+  arena_used_ = 0;
+  if (scratch.capacity() < line.size()) scratch.reserve(line.size());
+}
+
+void Record::clear_values() {
   // Field-by-field reset keeps scratch's and sd's capacity (no allocation per line).
   format = Format::Unknown;
-  raw = line;
   ts = Timestamp{};
   client_ip = ident = user = request = method = path = protocol = {};
   status = -1;
@@ -46,10 +53,7 @@ void Record::reset(std::string_view line) {
   severity = -1;
   time_from_read = false;
   fields.clear();
-  for (size_t i = 0; i < arena_used_; ++i) arena_[i].clear();
-  arena_used_ = 0;
   scratch.clear();
-  if (scratch.capacity() < line.size()) scratch.reserve(line.size());
 }
 
 std::string_view Record::keep_path(std::string_view prefix, std::string_view name) {
@@ -75,6 +79,37 @@ std::string_view Record::keep_path(std::string_view prefix, std::string_view nam
 
 std::string_view Record::keep(std::string_view s) { return keep_path({}, s); }
 
+bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Record& rec) {
+  switch (f) {
+    case Format::ApacheCommon:
+    case Format::ApacheCombined: return parse_apache_access(line, ctx, rec);
+    case Format::ApacheError: return parse_apache_error(line, ctx, rec);
+    case Format::Rfc3164:
+    case Format::Rfc5424: return parse_syslog(line, ctx, rec);
+    case Format::Json: return parse_json_line(line, ctx, rec);
+    case Format::AppJson: return parse_app_json(line, ctx, rec);
+    case Format::Logfmt: return parse_logfmt(line, ctx, rec);
+    case Format::Cri: return parse_cri(line, ctx, rec);
+    default: return ctx.fail(Format::Unknown, "no known format", 0);
+  }
+}
+
+std::optional<std::pair<std::string, std::string>> parse_add_field(std::string_view text) {
+  size_t eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  std::string_view name = text.substr(0, eq);
+  if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string_view::npos) return std::nullopt;
+  return std::make_pair(std::string(name), std::string(text.substr(eq + 1)));
+}
+
+void Parser::add_fields(Record& rec) const {
+  for (const auto& [name, value] : cfg_.add_fields) {
+    if (name == "service.name" && rec.service.empty()) rec.service = value;
+    else if (name == "log.logger" && rec.logger.empty()) rec.logger = value;
+    else if (name != "service.name" && name != "log.logger") rec.fields.push_back({name, Field::Kind::String, value});
+  }
+}
+
 int ParseContext::bsd_year(int month, int day) const {
   if (cfg.default_year > 0) return cfg.default_year;
   // No year in the line: assume the current one, unless that puts the event more than a
@@ -88,7 +123,8 @@ int ParseContext::bsd_year(int month, int day) const {
   return event_day > today + 7 ? year - 1 : year;
 }
 
-Parser::Parser(ParserConfig cfg) : cfg_(std::move(cfg)), json_(std::make_unique<simdjson::dom::parser>()) {
+Parser::Parser(ParserConfig cfg)
+    : cfg_(std::move(cfg)), json_(std::make_unique<simdjson::dom::parser>()), app_(new_app_json_state()) {
   compile_grok(cfg_);  // no-op when the caller compiled it once for all its parsers
   if (cfg_.grok_set) grok_ = std::make_unique<GrokMatcher>(cfg_.grok_set);
 }
@@ -110,9 +146,13 @@ Format Parser::detect(std::string_view line) {
       return Format::Rfc3164;
     }
     case '[': return Format::ApacheError;
-    case '{': return Format::Json;
+    case '{':
+      // flog's json format has fixed keys; anything else is an application's JSON.
+      return line.find("\"datetime\"") != std::string_view::npos ? Format::Json : Format::AppJson;
     default: break;
   }
+  if (looks_logfmt(line)) return Format::Logfmt;
+  if (looks_cri(line)) return Format::Cri;
   // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.
   if (line.size() >= 15 && line[3] == ' ' && month_from_abbrev(line.data()) != 0 &&
       (line[4] == ' ' || (line[4] >= '0' && line[4] <= '9')) && (line[9] == ':' || line[8] == ':'))
@@ -132,7 +172,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "empty line", 1};
     return ParseStatus::Empty;
   }
-  ParseContext ctx{cfg_, err_, json_.get()};
+  ParseContext ctx{cfg_, err_, json_.get(), app_.get(), &cri_pending_};
   bool ok = false, grokked = false, grok_tried = false;
   if (grok_ && (cfg_.format == Format::Unknown || cfg_.format == Format::Grok)) {
     // The user's patterns first; a line none matches goes on to the built-in formats (auto).
@@ -148,19 +188,20 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     }
   }
   Format f = grokked ? Format::Grok : cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
-  switch (f) {
-    case Format::Grok:
-      if (!grokked) ok = ctx.fail(Format::Grok, "format grok needs grok patterns (--grok)", 0);
-      break;
-    case Format::ApacheCommon:
-    case Format::ApacheCombined: ok = parse_apache_access(line, ctx, rec); break;
-    case Format::ApacheError: ok = parse_apache_error(line, ctx, rec); break;
-    case Format::Rfc3164:
-    case Format::Rfc5424: ok = parse_syslog(line, ctx, rec); break;
-    case Format::Json: ok = parse_json_line(line, ctx, rec); break;
-    default: ok = ctx.fail(Format::Unknown, "no known format", 0);
+  if (f == Format::Grok) {
+    if (!grokked) ok = ctx.fail(Format::Grok, "format grok needs grok patterns (--grok)", 0);
+  } else {
+    ok = parse_format(f, line, ctx, rec);
   }
-  if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format &&
+  if (!ok && f == Format::Json && cfg_.format == Format::Unknown) {
+    // Looked like flog's json but is not: any JSON object is an application's log.
+    rec.reset(line);
+    ok = parse_format(Format::AppJson, line, ctx, rec);
+  }
+  if (!ok && err_.reason == kCriPartial) return ParseStatus::Partial;
+  // (a wrapper's inner line may be in any format)
+  if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format && cfg_.format != Format::Cri &&
+      cfg_.format != Format::AppJson &&
       !(cfg_.format == Format::ApacheCommon && rec.format == Format::ApacheCombined) &&
       !(cfg_.format == Format::ApacheCombined && rec.format == Format::ApacheCommon)) {
     // A forced syslog flavour must match what the line is.
@@ -173,6 +214,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     grok_reason_ += "; nor is it a built-in format (" + error_message() + ")";
     err_ = {Format::Grok, grok_reason_.c_str(), 0};
   }
+  if (ok) add_fields(rec);
   if (ok && rec.severity < 0) {
     // One scale for every format's level, so rules compare them (event.severity).
     if (!rec.level.empty()) rec.severity = severity_from_level(rec.level);

@@ -2,9 +2,11 @@
 // as given. Never throws on bad input: a failure carries a reason and a column.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "parse/grok.h"
 #include "parse/record.h"
@@ -20,7 +22,7 @@ class TimeFormat;
 
 struct ParserConfig {
   Format format = Format::Unknown;  // Unknown = detect per line
-  int default_offset_min = 0;       // zone of timestamps that carry none (apache error, BSD syslog)
+  int default_offset_min = 0;       // zone of timestamps that carry none (apache error, BSD syslog, app JSON)
   int default_year = 0;             // year of BSD syslog timestamps; 0 = infer from the clock
   // How lines become events (joined by the readers before parsing; the parser sees one event).
   MultilineConfig multiline;
@@ -30,6 +32,13 @@ struct ParserConfig {
   // Compiled from `grok` by compile_grok(), shared by every Parser made from this config.
   std::shared_ptr<const GrokSet> grok_set;
   std::shared_ptr<const TimeFormat> time_fmt;
+  // app_json / logfmt: the field that holds the time / level / message, instead of the names
+  // the common libraries use (dotted path for nested keys). Empty = recognise by name.
+  std::string json_time_field, json_level_field, json_message_field;
+  // Added to every record (--add-field name=value): a field the line has itself wins, the
+  // added one then moves to kafkainsight.renamed; "service.name" and "log.logger" fill the
+  // record's service / logger when the line has none.
+  std::vector<std::pair<std::string, std::string>> add_fields;
 };
 
 // Compiles cfg.grok once (no-op when done or when there are no patterns). Throws GrokError
@@ -37,7 +46,11 @@ struct ParserConfig {
 // the column or the closest names) or std::invalid_argument (--time-format).
 void compile_grok(ParserConfig& cfg);
 
-enum class ParseStatus : uint8_t { Ok, Empty, Failed };
+// "name=value" of --add-field: name a dotted field path; nullopt if there is no '=' or no name.
+std::optional<std::pair<std::string, std::string>> parse_add_field(std::string_view text);
+
+// Partial: a CRI "P" line, kept and joined with the next line (counted as empty).
+enum class ParseStatus : uint8_t { Ok, Empty, Failed, Partial };
 
 struct ParseError {
   Format format = Format::Unknown;  // the format that was tried
@@ -45,11 +58,20 @@ struct ParseError {
   size_t column = 0;  // 1-based byte column where parsing stopped
 };
 
+struct AppJsonState;  // simdjson On-Demand parser + padded buffer (app_json.cc)
+AppJsonState* new_app_json_state();
+struct AppJsonStateDeleter {
+  void operator()(AppJsonState* s) const;
+};
+
 // What the per-format parsers share: the config and a place to report failure.
 struct ParseContext {
   const ParserConfig& cfg;
   ParseError& err;
   simdjson::dom::parser* json = nullptr;
+  AppJsonState* app = nullptr;
+  std::string* pending = nullptr;  // CRI partial lines waiting for their end
+  int depth = 0;                   // wrapper nesting (Docker/CRI inner lines)
   int bsd_year(int month, int day) const;
 
   bool fail(Format f, const char* reason, size_t column) const {
@@ -66,6 +88,29 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
 // Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.
 GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);
+bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec);
+bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec);
+bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec);
+// Dispatch to one format's parser (no reset of rec).
+bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Record& rec);
+
+// Shared by the formats with no fixed schema (fields.cc).
+struct WrappedLine {  // a container runtime's wrapper around the application's line
+  bool found = false;
+  std::string_view inner, stream;
+  Timestamp ts;
+};
+// Moves the fields that are the time / level / message / logger / service / host / pid of the
+// common logging libraries into rec's own members; stamps the read time when there is no time.
+// With docker: notes a Docker json-file wrapper ({"log","stream","time"}) instead of a message.
+void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker);
+// Parses the inner line of a wrapper again (any format; plain text = the message), keeping the
+// wrapper's time when the inner line has none; adds "stream" and kafkainsight.wrapper.
+bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseContext& ctx, Record& rec);
+bool looks_logfmt(std::string_view line);
+inline constexpr const char* kCriPartial = "partial line (joined with the next)";
+bool looks_cri(std::string_view line);
+Timestamp read_time();
 
 // Drops a trailing "\n" or "\r\n" (the line end is not part of the line).
 inline std::string_view strip_line_end(std::string_view line) {
@@ -92,11 +137,14 @@ class Parser {
   const ParserConfig& config() const { return cfg_; }
 
  private:
+  void add_fields(Record& rec) const;
   ParserConfig cfg_;
   ParseError err_;
   std::unique_ptr<simdjson::dom::parser> json_;
   std::unique_ptr<GrokMatcher> grok_;
   std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
+  std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;
+  std::string cri_pending_;
 };
 
 }  // namespace ki

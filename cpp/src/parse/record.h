@@ -92,6 +92,8 @@ struct Record {
   std::string scratch;  // reserved to the line size before any view into it is taken
 
   void reset(std::string_view line);
+  // Clears every parsed value but keeps raw and what keep() stored (for a wrapper's inner line).
+  void clear_values();
   // Copies s (or a + "." + b) into storage that stays valid until the next reset; for
   // values and dotted names that are not in the line as written. Never invalidates views.
   std::string_view keep(std::string_view s);

@@ -122,15 +122,36 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
   std::string_view* fields[4] = {&rec.hostname, &rec.app, &rec.procid, &rec.msgid};
   static const char* const kWhat[4] = {"expected hostname", "expected app-name", "expected procid",
                                        "expected msgid"};
-  for (int f = 0; f < 4; ++f) {
-    if (i >= n || p[i] != ' ') return ctx.fail(F, kWhat[f], i);
+  const size_t header = i;
+  // Reads HOST APP PROCID MSGID SD; the host name may take `host_tokens` space-separated tokens.
+  auto attempt = [&](int host_tokens, const char*& why) -> bool {
+    i = header;
+    rec.sd.clear();
+    for (int f = 0; f < 4; ++f) {
+      if (i >= n || p[i] != ' ') return why = kWhat[f], false;
+      ++i;
+      size_t start = i;
+      if (!header_field(p, i, n, *fields[f])) return why = kWhat[f], false;
+      for (int k = 1; f == 0 && k < host_tokens; ++k) {
+        std::string_view more;
+        if (i >= n || p[i] != ' ') return why = kWhat[1], false;
+        ++i;
+        if (!header_field(p, i, n, more)) return why = kWhat[1], false;
+        rec.hostname = std::string_view(p + start, i - start);
+      }
+    }
+    if (i >= n || p[i] != ' ') return why = "expected structured data", false;
     ++i;
-    if (!header_field(p, i, n, *fields[f])) return ctx.fail(F, kWhat[f], i);
-  }
-  if (i >= n || p[i] != ' ') return ctx.fail(F, "expected structured data", i);
-  ++i;
+    return structured_data(p, i, n, rec, why);
+  };
   const char* why = "";
-  if (!structured_data(p, i, n, rec, why)) return ctx.fail(F, why, i);
+  if (!attempt(1, why)) {
+    // flog writes host names with a space ("seniorweb services.io", gofakeit's DomainName):
+    // when the structured data is not where it should be, try the host name as two tokens.
+    size_t at = i;
+    const char* why2 = "";
+    if (!attempt(2, why2)) return ctx.fail(F, why, at);
+  }
   if (i < n) {
     if (p[i] != ' ') return ctx.fail(F, "expected a space before the message", i);
     ++i;

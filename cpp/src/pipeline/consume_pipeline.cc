@@ -106,7 +106,8 @@ struct ConsumePipeline::Impl {
                                         : std::string_view();
     ++st.consumed;
     committer->started(it);
-    std::string why = es::prepare_document(value, it.doc);
+    es::KafkaMetadata meta{it.topic, it.partition, it.offset};
+    std::string why = es::prepare_document(value, it.doc, scfg.kafka_metadata ? &meta : nullptr);
     if (!why.empty()) {
       it.doc.assign(value);  // the DLQ keeps the value as it came
       ++st.rejected;

@@ -42,6 +42,7 @@ struct EsSinkConfig {
   std::string index_settings;      // JSON body for creating a missing fixed index ("" = ES defaults)
   std::string template_name, template_body;  // installed at start when set
   bool recreate_index = false;
+  bool kafka_metadata = false;     // add kafka.topic / kafka.partition / kafka.offset to each document
   int startup_timeout_ms = 30000;  // how long to wait for Elasticsearch at start
   uint32_t backoff_initial_ms = 200, backoff_max_ms = 30000;
   // Messages taken from Kafka but not yet acknowledged by Elasticsearch (or dead-lettered) may

@@ -22,6 +22,7 @@ ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t 
       ++stats_.by_format[static_cast<int>(rec_.format)];
       stats_.doc_bytes += doc_.size();
       break;
+    case ParseStatus::Partial:  // a CRI P line: its text goes with the next line's document
     case ParseStatus::Empty: ++stats_.empty; break;
     case ParseStatus::Failed: ++stats_.failed; break;
   }

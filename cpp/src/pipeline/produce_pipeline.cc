@@ -224,6 +224,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
       ++st.by_format[static_cast<int>(p.format)];
       return true;
     }
+    case ParseStatus::Partial:  // a CRI P line: its text goes with the next line's document
     case ParseStatus::Empty: ++st.empty; return true;
     case ParseStatus::Failed: break;
   }

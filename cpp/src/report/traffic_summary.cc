@@ -225,7 +225,9 @@ void summarize_files(const std::vector<std::string>& paths, const ParserConfig& 
   // Counted per event; the lines joined into an event are counted with it (as parsed, failed...).
   auto count = [&](const MultilineEvent& ev) {
     ParseStatus st = parser.parse(ev.text, rec);
-    uint64_t& bucket = st == ParseStatus::Ok && !ev.truncated ? parsed : st == ParseStatus::Empty ? empty : failed;
+    uint64_t& bucket = st == ParseStatus::Ok && !ev.truncated                          ? parsed
+                       : st == ParseStatus::Empty || st == ParseStatus::Partial ? empty
+                                                                                : failed;
     bucket += ev.lines;
     if (&bucket == &parsed) out.add(rec);
   };

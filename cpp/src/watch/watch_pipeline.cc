@@ -180,7 +180,7 @@ LineEvaluator::LineEvaluator(const RulesConfig& rules, const ParserConfig& parse
 void LineEvaluator::add(std::string_view line, std::vector<Alert>& out) {
   ++lines;
   ParseStatus s = parser_.parse(line, rec_);
-  if (s == ParseStatus::Empty) return;
+  if (s == ParseStatus::Empty || s == ParseStatus::Partial) return;
   if (s == ParseStatus::Failed) {
     ++failed;
     return;
@@ -244,7 +244,7 @@ OfflineResult evaluate_files(const std::vector<std::string>& paths, const RulesC
       }
       const MultilineEvent& ev = x.joiner.event();
       ParseStatus s = x.parser.parse(ev.text, x.rec);
-      if (s == ParseStatus::Empty) continue;
+      if (s == ParseStatus::Empty || s == ParseStatus::Partial) continue;
       if (s == ParseStatus::Failed) {
         r.failed += ev.lines;
         continue;

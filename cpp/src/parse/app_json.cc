@@ -1,0 +1,144 @@
+// Application JSON lines: any JSON object per line (logging libraries, Docker json-file).
+// One simdjson On-Demand pass: every leaf becomes a Field with its dotted path (nested objects
+// are flattened, so ECS-logging's "log.level" and {"log":{"level":..}} look the same); fields
+// whose names and values look like a time, level, message, logger or service of a common
+// library fill the Record's own members instead (best-ranked name wins).
+#include <simdjson.h>
+
+#include <array>
+#include <ctime>
+
+#include "parse/level.h"
+#include "parse/parser.h"
+#include "parse/timestamp.h"
+
+namespace ki {
+
+struct AppJsonState {
+  simdjson::ondemand::parser parser;
+  std::string buf;  // the line + simdjson's padding
+};
+AppJsonState* new_app_json_state() { return new AppJsonState; }
+void AppJsonStateDeleter::operator()(AppJsonState* s) const { delete s; }
+
+namespace {
+
+using simdjson::ondemand::json_type;
+using simdjson::ondemand::number_type;
+
+constexpr int kMaxDepth = 8;  // deeper objects are kept whole as one JSON value
+
+struct Walk {
+  const ParseContext& ctx;
+  Record& rec;
+  const char* error = nullptr;
+
+  void push(const Field& f) { rec.fields.push_back(f); }
+
+  template <class V>
+  bool value(std::string_view name, V&& v, int depth) {
+    json_type t;
+    if (auto e = v.type().get(t)) return fail(e);
+    Field f{name};
+    switch (t) {
+      case json_type::object: {
+        if (depth >= kMaxDepth) {
+          simdjson::ondemand::object o;
+          std::string_view raw;
+          if (auto e = v.get_object().get(o)) return fail(e);
+          if (auto e = o.raw_json().get(raw)) return fail(e);
+          f.kind = Field::Kind::Json;
+          f.text = raw;
+          break;
+        }
+        simdjson::ondemand::object o;
+        if (auto e = v.get_object().get(o)) return fail(e);
+        return object(o, name, depth + 1);
+      }
+      case json_type::array: {
+        simdjson::ondemand::array a;
+        std::string_view raw;
+        if (auto e = v.get_array().get(a)) return fail(e);
+        if (auto e = a.raw_json().get(raw)) return fail(e);
+        f.kind = Field::Kind::Json;
+        f.text = raw;
+        break;
+      }
+      case json_type::string: {
+        if (auto e = v.get_string().get(f.text)) return fail(e);
+        break;
+      }
+      case json_type::number: {
+        std::string_view tok;
+        if (auto e = v.raw_json_token().get(tok)) return fail(e);
+        while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
+          tok.remove_suffix(1);
+        f.text = tok;
+        number_type nt;
+        bool is_int = v.get_number_type().get(nt) == simdjson::SUCCESS && nt == number_type::signed_integer;
+        if (is_int && v.get_int64().get(f.i) == simdjson::SUCCESS) {
+          f.kind = Field::Kind::Int;
+        } else if (!is_int && nt != number_type::unsigned_integer && v.get_double().get(f.f) == simdjson::SUCCESS) {
+          f.kind = Field::Kind::Float;
+        } else {
+          // Beyond int64 / double (18446744073709551616, 1e400): kept exactly, as text, so the
+          // index does not reject or round it.
+          f.kind = Field::Kind::String;
+        }
+        break;
+      }
+      case json_type::boolean:
+        f.kind = Field::Kind::Bool;
+        if (auto e = v.get_bool().get(f.b)) return fail(e);
+        break;
+      case json_type::null:
+        f.kind = Field::Kind::Null;
+        if (v.is_null().error()) return fail(v.is_null().error());
+        break;
+    }
+    push(f);
+    return true;
+  }
+
+  bool object(simdjson::ondemand::object& o, std::string_view prefix, int depth) {
+    for (auto field : o) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return fail(e);
+      if (key.empty()) key = "_";
+      std::string_view name = prefix.empty() ? key : rec.keep_path(prefix, key);
+      if (!value(name, field.value(), depth)) return false;
+    }
+    return true;
+  }
+
+  bool fail(simdjson::error_code e) {
+    error = simdjson::error_message(e);
+    return false;
+  }
+};
+
+}  // namespace
+
+bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::AppJson;
+  AppJsonState& st = *ctx.app;
+  st.buf.assign(line);
+  st.buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  simdjson::ondemand::document doc;
+  if (auto e = st.parser.iterate(st.buf.data(), line.size(), st.buf.size()).get(doc))
+    return ctx.fail(F, simdjson::error_message(e), 0);
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj)) return ctx.fail(F, "expected a JSON object", 0);
+  Walk w{ctx, rec};
+  if (!w.object(obj, {}, 0)) return ctx.fail(F, w.error, 0);
+  const char* after = nullptr;
+  if (doc.current_location().get(after) == simdjson::SUCCESS)  // OUT_OF_BOUNDS at the end
+    return ctx.fail(F, "text after the JSON object", static_cast<size_t>(after - st.buf.data()));
+  rec.format = F;
+  WrappedLine docker;
+  apply_roles(ctx, rec, &docker);
+  if (!docker.inner.empty() || docker.found) return parse_wrapped(docker, "docker", ctx, rec);
+  return true;
+}
+
+}  // namespace ki

@@ -1,0 +1,375 @@
+// What the formats with no fixed schema share: which of their fields are the time, level,
+// message, logger and service (by the names the common logging libraries use), the read time
+// for lines with none, and the container-log wrappers (Docker json-file, CRI) whose inner line
+// is parsed again.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "encode/json_writer.h"
+#include <array>
+#include <ctime>
+
+#include "parse/level.h"
+#include "parse/parser.h"
+#include "parse/timestamp.h"
+
+namespace ki {
+
+namespace {
+
+enum Role : uint8_t { Time, Level, Message, Logger, Service, Host, Pid, kRoles };
+
+struct Name {
+  std::string_view name;
+  Role role;
+};
+// In rank order within a role (earlier = preferred when a line has several).
+constexpr Name kNames[] = {
+    {"@timestamp", Time}, {"timestamp", Time}, {"time", Time}, {"ts", Time}, {"@t", Time},
+    {"timeMillis", Time}, {"asctime", Time}, {"Timestamp", Time}, {"datetime", Time}, {"date", Time},
+    {"created", Time}, {"t", Time},
+    {"log.level", Level}, {"level", Level}, {"levelname", Level}, {"@l", Level}, {"severity", Level},
+    {"Level", Level}, {"lvl", Level}, {"loglevel", Level}, {"level_name", Level},
+    {"message", Message}, {"msg", Message}, {"@m", Message}, {"Message", Message},
+    {"RenderedMessage", Message}, {"event", Message}, {"@mt", Message}, {"MessageTemplate", Message},
+    {"short_message", Message},
+    {"log.logger", Logger}, {"logger", Logger}, {"logger_name", Logger}, {"loggerName", Logger},
+    {"name", Logger}, {"component", Logger}, {"SourceContext", Logger},
+    {"service.name", Service}, {"service", Service}, {"application", Service},
+    {"hostname", Host}, {"host.hostname", Host}, {"pid", Pid}, {"process.pid", Pid},
+};
+constexpr int kNameCount = sizeof(kNames) / sizeof(kNames[0]);
+constexpr int kNone = 1 << 30;
+constexpr size_t kMaxPending = 16 << 20;  // a P-line run longer than this keeps its first 16 MiB
+
+int lookup(std::string_view name) {
+  if (name.empty() || name.size() > 16) return -1;
+  for (int i = 0; i < kNameCount; ++i)
+    if (kNames[i].name.size() == name.size() && kNames[i].name == name) return i;
+  return -1;
+}
+
+bool time_of(const Field& f, int tz, Timestamp& ts) {
+  if (f.kind == Field::Kind::String) return parse_time_text(f.text, tz, ts);
+  if (f.kind == Field::Kind::Int || f.kind == Field::Kind::Float) return time_from_epoch_text(f.text, ts);
+  return false;
+}
+
+}  // namespace
+
+Timestamp read_time() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  Timestamp ts;
+  ts.epoch_sec = t.tv_sec;
+  ts.nanos = static_cast<uint32_t>(t.tv_nsec / 1000000 * 1000000);
+  ts.frac_digits = 3;
+  ts.valid = true;
+  return ts;
+}
+
+void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
+  const ParserConfig& cfg = ctx.cfg;
+  auto& fs = rec.fields;
+  struct C {
+    int rank = kNone;
+    uint32_t field = 0;
+  };
+  std::array<C, kRoles> best{};
+  std::array<C, 4> times{};
+  int ntime = 0;
+  int epoch_second = -1, nano_of_second = -1, dlog = -1, dstream = -1;
+  const bool over_time = !cfg.json_time_field.empty(), over_level = !cfg.json_level_field.empty(),
+             over_msg = !cfg.json_message_field.empty();
+  for (uint32_t i = 0; i < fs.size(); ++i) {
+    std::string_view n = fs[i].name;
+    // An override takes its role alone.
+    if (over_time && n == cfg.json_time_field) {
+      if (ntime < 4) times[ntime++] = {-1, i};
+      continue;
+    }
+    if (over_level && n == cfg.json_level_field) {
+      if (best[Level].rank > -1) best[Level] = {-1, i};
+      continue;
+    }
+    if (over_msg && n == cfg.json_message_field) {
+      if (best[Message].rank > -1) best[Message] = {-1, i};
+      continue;
+    }
+    if (n == "instant.epochSecond") epoch_second = static_cast<int>(i);
+    else if (n == "instant.nanoOfSecond") nano_of_second = static_cast<int>(i);
+    else if (n == "log") dlog = static_cast<int>(i);
+    else if (n == "stream") dstream = static_cast<int>(i);
+    int k = lookup(n);
+    if (k < 0) continue;
+    Role r = kNames[k].role;
+    if ((r == Time && over_time) || (r == Level && over_level) || (r == Message && over_msg)) continue;
+    if (r == Time) {
+      if (ntime < 4) times[ntime++] = {k, i};
+    } else if (k < best[r].rank) {
+      best[r] = {k, i};
+    }
+  }
+  thread_local std::vector<uint8_t> used;
+  used.assign(fs.size(), 0);
+  // Time: the best-ranked candidate that parses.
+  std::sort(times.begin(), times.begin() + ntime, [](const C& a, const C& b) { return a.rank < b.rank; });
+  for (int i = 0; i < ntime && !rec.ts.valid; ++i) {
+    if (time_of(fs[times[i].field], cfg.default_offset_min, rec.ts)) used[times[i].field] = 1;
+    else rec.ts = Timestamp{};
+  }
+  if (!rec.ts.valid && !over_time && epoch_second >= 0 && fs[epoch_second].kind == Field::Kind::Int) {
+    // log4j2 JsonLayout: "instant": {"epochSecond": s, "nanoOfSecond": n}
+    int64_t ns = nano_of_second >= 0 && fs[nano_of_second].kind == Field::Kind::Int ? fs[nano_of_second].i : 0;
+    if (ns >= 0 && ns < 1000000000) {
+      rec.ts.epoch_sec = fs[epoch_second].i;
+      rec.ts.nanos = static_cast<uint32_t>(ns);
+      rec.ts.frac_digits = ns % 1000000 == 0 ? 3 : ns % 1000 == 0 ? 6 : 9;
+      rec.ts.valid = true;
+      used[epoch_second] = 1;
+      if (nano_of_second >= 0) used[nano_of_second] = 1;
+    }
+  }
+  auto take = [&](Role r, std::string_view& out) {
+    if (best[r].rank == kNone) return;
+    const Field& f = fs[best[r].field];
+    if (f.kind != Field::Kind::String || f.text.empty()) return;
+    out = f.text;
+    used[best[r].field] = 1;
+  };
+  if (best[Level].rank != kNone) {
+    const Field& f = fs[best[Level].field];
+    if (f.kind == Field::Kind::String && !f.text.empty()) {
+      rec.level = f.text;
+      used[best[Level].field] = 1;
+    } else if (f.kind == Field::Kind::Int) {
+      std::string_view name = level_name_from_number(f.i);
+      rec.level = name.empty() ? f.text : name;  // pino 50 -> "error"
+      rec.severity = severity_from_level(f.text);
+      used[best[Level].field] = 1;
+    }
+  }
+  take(Message, rec.message);
+  take(Logger, rec.logger);
+  take(Service, rec.service);
+  take(Host, rec.hostname);
+  if (best[Pid].rank != kNone && fs[best[Pid].field].kind == Field::Kind::Int && fs[best[Pid].field].i >= 0) {
+    rec.pid = fs[best[Pid].field].i;
+    used[best[Pid].field] = 1;
+  }
+  // Serilog compact leaves out @l at Information.
+  if (rec.level.empty() && best[Message].rank >= 0 && best[Message].rank != kNone &&
+      (kNames[best[Message].rank].name == "@m" || kNames[best[Message].rank].name == "@mt"))
+    rec.level = "Information";
+  // Docker json-file: {"log": "<line>\n", "stream": "stdout", "time": "..."}
+  const bool is_docker = docker && dlog >= 0 && dstream >= 0 && rec.message.empty() &&
+                         fs[dlog].kind == Field::Kind::String && fs[dstream].kind == Field::Kind::String && rec.ts.valid;
+  if (is_docker) {
+    docker->found = true;
+    docker->inner = strip_line_end(fs[dlog].text);
+    docker->stream = fs[dstream].text;
+    docker->ts = rec.ts;
+    used[dlog] = used[dstream] = 1;
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < fs.size(); ++i)
+    if (!used[i]) fs[out++] = fs[i];
+  fs.resize(out);
+  if (!rec.ts.valid) {
+    // No recognisable time: the read time, and event.ingested says so.
+    rec.ts = read_time();
+    rec.time_from_read = true;
+  }
+}
+
+bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseContext& ctx, Record& rec) {
+  // The inner line is parsed with the same parser state, which invalidates views into the
+  // JSON parser's buffers: copy what we keep first.
+  std::string_view inner = rec.keep(w.inner), stream = rec.keep(w.stream);
+  std::vector<Field> extra;
+  for (const Field& f : rec.fields) extra.push_back(f);  // the wrapper's other keys (attrs, ...)
+  for (Field& f : extra)
+    if (f.kind == Field::Kind::String || f.kind == Field::Kind::Json || f.kind == Field::Kind::Float) f.text = rec.keep(f.text);
+  for (Field& f : extra) f.name = rec.keep(f.name);
+  Timestamp outer = w.ts;
+  rec.clear_values();
+  bool ok = false;
+  if (inner.find_first_not_of(" \t") != std::string_view::npos && ctx.depth < 4) {
+    ParseError saved = ctx.err;
+    ParseContext inner_ctx = ctx;
+    ++inner_ctx.depth;
+    ok = parse_format(Parser::detect(inner), inner, inner_ctx, rec);
+    if (!ok) {
+      ctx.err = saved;
+      rec.clear_values();
+    }
+  }
+  if (!ok) {
+    rec.message = inner;  // plain text: the message as written
+    rec.format = wrapper == "cri" ? Format::Cri : Format::AppJson;
+  }
+  if (!rec.ts.valid || rec.time_from_read) {
+    rec.ts = outer;
+    rec.time_from_read = false;
+  }
+  for (const Field& f : extra) rec.fields.push_back(f);
+  rec.fields.push_back({"stream", Field::Kind::String, stream});
+  rec.fields.push_back({"kafkainsight.wrapper", Field::Kind::String, wrapper});
+  return true;
+}
+
+// CRI (Kubernetes /var/log/containers): "<RFC 3339 time> <stdout|stderr> <F|P>[:flags] <line>".
+bool split_cri(std::string_view line, WrappedLine& w, bool& partial) {
+  size_t sp = line.find(' ');
+  if (sp == std::string_view::npos || sp < 20) return false;
+  if (!parse_time_text(line.substr(0, sp), 0, w.ts)) return false;
+  std::string_view rest = line.substr(sp + 1);
+  if (!rest.starts_with("stdout ") && !rest.starts_with("stderr ")) return false;
+  w.stream = rest.substr(0, 6);
+  rest.remove_prefix(7);
+  if (rest.empty() || (rest[0] != 'F' && rest[0] != 'P')) return false;
+  partial = rest[0] == 'P';
+  size_t t = rest.find(' ');
+  w.inner = t == std::string_view::npos ? std::string_view{} : rest.substr(t + 1);
+  w.found = true;
+  return true;
+}
+
+bool looks_cri(std::string_view line) {
+  WrappedLine w;
+  bool partial = false;
+  return line.size() > 30 && line[4] == '-' && line[10] == 'T' && split_cri(line, w, partial);
+}
+
+bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec) {
+  WrappedLine w;
+  bool partial = false;
+  if (!split_cri(line, w, partial))
+    return ctx.fail(Format::Cri, "expected <time> <stdout|stderr> <F|P> <line>", 0);
+  if (ctx.pending) {
+    if (partial) {
+      // P: the runtime split a long line; the rest follows on the next line(s).
+      if (ctx.pending->size() + w.inner.size() <= kMaxPending) ctx.pending->append(w.inner);
+      return ctx.fail(Format::Cri, kCriPartial, 0);
+    }
+    if (!ctx.pending->empty()) {
+      if (ctx.pending->size() + w.inner.size() <= kMaxPending) ctx.pending->append(w.inner);
+      w.inner = rec.keep(*ctx.pending);
+      ctx.pending->clear();
+    }
+  }
+  return parse_wrapped(w, "cri", ctx, rec);
+}
+
+// logfmt: key=value key="quoted \"value\"" key (no value: empty string).
+bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::Logfmt;
+  size_t i = 0, n = line.size();
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  while (true) {
+    while (i < n && is_space(line[i])) ++i;
+    if (i >= n) break;
+    size_t ks = i;
+    while (i < n && !is_space(line[i]) && line[i] != '=' && line[i] != '"') ++i;
+    if (i == ks) return ctx.fail(F, "expected a key", i);
+    std::string_view key = line.substr(ks, i - ks);
+    Field f{key};
+    if (i < n && line[i] == '=') {
+      ++i;
+      if (i < n && line[i] == '"') {
+        // Quoted: unescape into scratch (never longer than the line, reserved to its size).
+        ++i;
+        size_t at = rec.scratch.size();
+        bool closed = false;
+        while (i < n) {
+          char c = line[i++];
+          if (c == '"') {
+            closed = true;
+            break;
+          }
+          if (c != '\\' || i >= n) {
+            rec.scratch.push_back(c);
+            continue;
+          }
+          char e = line[i++];
+          switch (e) {
+            case 'n': rec.scratch.push_back('\n'); break;
+            case 't': rec.scratch.push_back('\t'); break;
+            case 'r': rec.scratch.push_back('\r'); break;
+            case 'u': {
+              unsigned cp = 0;
+              size_t k = 0;
+              for (; k < 4 && i + k < n; ++k) {
+                char h = line[i + k];
+                int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+                if (v < 0) break;
+                cp = cp * 16 + static_cast<unsigned>(v);
+              }
+              if (k < 4) return ctx.fail(F, "bad \\u escape", i);
+              i += 4;
+              if (cp < 0x80) {
+                rec.scratch.push_back(static_cast<char>(cp));
+              } else if (cp < 0x800) {
+                rec.scratch.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+                rec.scratch.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+              } else {
+                rec.scratch.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+                rec.scratch.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+                rec.scratch.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+              }
+              break;
+            }
+            default: rec.scratch.push_back(e);  // \" \\ and anything else: the character
+          }
+        }
+        if (!closed) return ctx.fail(F, "unterminated quoted value", n);
+        f.text = std::string_view(rec.scratch.data() + at, rec.scratch.size() - at);
+      } else {
+        size_t vs = i;
+        while (i < n && !is_space(line[i])) ++i;
+        f.text = line.substr(vs, i - vs);
+        // Bare values that are numbers or booleans keep their type.
+        std::string_view v = f.text;
+        if (v == "true" || v == "false") {
+          f.kind = Field::Kind::Bool;
+          f.b = v == "true";
+        } else if (!v.empty() && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))) {
+          size_t d = v[0] == '-' ? 1 : 0;
+          bool digits = d < v.size() && v.size() - d <= 18 && (v.size() - d == 1 || v[d] != '0');
+          for (size_t k = d; k < v.size() && digits; ++k) digits = v[k] >= '0' && v[k] <= '9';
+          if (digits) {
+            int64_t x = 0;
+            for (size_t k = d; k < v.size(); ++k) x = x * 10 + (v[k] - '0');
+            f.kind = Field::Kind::Int;
+            f.i = d ? -x : x;
+          } else if (is_json_number(v)) {
+            f.kind = Field::Kind::Float;
+            f.f = std::strtod(std::string(v).c_str(), nullptr);
+            if (!std::isfinite(f.f)) f.kind = Field::Kind::String;
+          }
+        }
+      }
+    }
+    if (i < n && !is_space(line[i])) return ctx.fail(F, "expected a space between pairs", i);
+    rec.fields.push_back(f);
+  }
+  if (rec.fields.empty()) return ctx.fail(F, "no key=value pairs", 0);
+  rec.format = F;
+  apply_roles(ctx, rec, nullptr);
+  return true;
+}
+
+bool looks_logfmt(std::string_view line) {
+  // key=... first, with a key of identifier characters: Apache and syslog lines never start so.
+  size_t i = 0;
+  if (line.empty() || !((line[0] >= 'a' && line[0] <= 'z') || (line[0] >= 'A' && line[0] <= 'Z') || line[0] == '_'))
+    return false;
+  while (i < line.size() && ((line[i] >= 'a' && line[i] <= 'z') || (line[i] >= 'A' && line[i] <= 'Z') ||
+                             (line[i] >= '0' && line[i] <= '9') || line[i] == '_' || line[i] == '.' || line[i] == '-'))
+    ++i;
+  return i < line.size() && line[i] == '=';
+}
+
+}  // namespace ki

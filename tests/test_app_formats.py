@@ -1,0 +1,177 @@
+"""Application JSON, logfmt and container wrappers (issue 13), with logs written at test time by
+real libraries nobody here wrote (CPython's logging + python-json-logger, structlog) and public
+samples (tests/data/real/app_json.log, PROVENANCE.md)."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+import kafkainsight as ki
+
+REAL = os.path.join(os.path.dirname(__file__), "data", "real", "app_json.log")
+
+
+def _ts(doc: dict) -> float:
+    return datetime.fromisoformat(doc["@timestamp"].replace("Z", "+00:00")).timestamp()
+
+
+def test_python_json_logger_lines_written_by_cpython_logging(tmp_path):
+    jsonlogger = pytest.importorskip("pythonjsonlogger.json")
+    path = tmp_path / "app.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(jsonlogger.JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    log = logging.getLogger("shop.checkout")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    before = time.time()
+    log.info("order placed", extra={"order_id": 42, "total": 19.5})
+    log.warning("payment slow")
+    try:
+        1 / 0
+    except ZeroDivisionError:
+        log.exception("payment failed")
+    handler.close()
+    after = time.time()
+
+    res = ki.read_logs(path)
+    assert res.failed == [] and len(res.records) == 3
+    info, warn, err = res.records
+    assert info["message"] == "order placed"
+    assert info["log"] == {"level": "INFO", "logger": "shop.checkout"}
+    assert info["event"]["severity"] == 6 and "ingested" not in info["event"]
+    assert (info["order_id"], info["total"]) == (42, 19.5)
+    # asctime has no zone and ",123" milliseconds: read at --tz (UTC here), as the local clock wrote it
+    local = datetime.fromtimestamp(before).replace(tzinfo=timezone.utc).timestamp()
+    assert abs(_ts(info) - local) < 5 + (after - before)
+    assert warn["log"]["level"] == "WARNING" and warn["event"]["severity"] == 4
+    assert err["event"]["severity"] == 3
+    assert "ZeroDivisionError" in err["exc_info"]  # the traceback, kept whole
+    assert {d["kafkainsight"]["format"] for d in res.records} == {"app_json"}
+
+
+def test_structlog_lines():
+    structlog = pytest.importorskip("structlog")
+    out = io.StringIO()
+    structlog.configure(
+        processors=[structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso", utc=True),
+                    structlog.processors.JSONRenderer()],
+        logger_factory=structlog.PrintLoggerFactory(file=out), cache_logger_on_first_use=False)
+    try:
+        t0 = time.time()
+        structlog.get_logger().error("card declined", user="alice", attempt=3)
+        structlog.get_logger().info("user logged in", user="bob")
+    finally:
+        structlog.reset_defaults()
+    lines = out.getvalue().splitlines()
+    docs = [ki.parse_line(line, strict=True) for line in lines]
+    assert docs[0]["message"] == "card declined"  # structlog's "event"
+    assert docs[0]["log"]["level"] == "error" and docs[0]["event"]["severity"] == 3
+    assert docs[0]["user"] == "alice" and docs[0]["attempt"] == 3
+    assert abs(_ts(docs[0]) - t0) < 5
+    assert docs[1]["event"]["severity"] == 6
+
+
+def test_public_samples_with_fields_as_their_docs_describe():
+    res = ki.read_logs(REAL)
+    assert res.failed == [] and len(res.records) == 5
+    pino, child, clef, es1, es2 = res.records
+    # pino README: level 30 = info, time in epoch ms, msg
+    assert pino["@timestamp"] == "2018-07-09T21:17:54.631Z"
+    assert pino["log"]["level"] == "info" and pino["event"]["severity"] == 6
+    assert pino["message"] == "hello world" and pino["process"]["pid"] == 657
+    assert pino["host"]["hostname"] == "Davids-MBP-3.fritz.box"
+    assert child["a"] == "property" and child["v"] == 1
+    # CLEF: @t, @mt; @l omitted means Information
+    assert clef["@timestamp"] == "2016-06-07T03:44:57.8532799Z"
+    assert clef["message"] == "Hello, {User}" and clef["User"] == "nblumhardt"
+    assert clef["log"]["level"] == "Information"
+    # Elasticsearch 7 JSON logs: "," before the millis, component = the logger, dotted names nest
+    assert es1["@timestamp"] == "2019-11-27T09:34:44.928Z"
+    assert es1["log"] == {"level": "INFO", "logger": "o.e.e.NodeEnvironment"}
+    assert es1["cluster"]["name"] == "elasticsearch" and es1["node"]["name"] == "elasticsearch-es-default-0"
+    assert es2["message"] == "stopping ..."
+
+
+def test_logfmt_docker_and_cri_lines_are_detected():
+    docs = ki.read_logs([
+        'ts=2024-01-24T12:39:13Z level=error msg="db down" service=orders latency=1.5',
+        '{"log":"10.0.0.1 - - [24/Jan/2024:12:39:13 +0000] \\"GET / HTTP/1.1\\" 200 5\\n","stream":"stdout",'
+        '"time":"2024-01-24T12:39:13.5Z"}',
+        '2024-01-24T12:39:13.123456789Z stderr P {"level":"warn",',
+        '2024-01-24T12:39:13.123456789Z stderr F "msg":"joined"}',
+    ])
+    assert docs.failed == []
+    lf, docker, cri = docs.records
+    assert lf["kafkainsight"]["format"] == "logfmt" and lf["service"]["name"] == "orders"
+    assert lf["event"]["severity"] == 3 and lf["latency"] == 1.5
+    assert docker["kafkainsight"] == {"format": "apache_common", "wrapper": "docker", "status_class": "Successful",
+                                      "anonymous": True}
+    assert cri["message"] == "joined" and cri["log"]["level"] == "warn"
+    assert cri["kafkainsight"]["wrapper"] == "cri"
+    assert docs.stats["empty"] == 1  # the P line: its text went into the next line's document
+
+
+def test_overrides_and_added_fields_in_python():
+    d = ki.parse_line('{"when":"2024-01-24T12:39:13Z","sev":"fatal","text":"hi","service":{"name":"x"}}',
+                      json_time_field="when", json_level_field="sev", json_message_field="text",
+                      add_fields={"service.name": "checkout", "deployment.env": "prod"})
+    assert d["@timestamp"] == "2024-01-24T12:39:13Z" and d["message"] == "hi"
+    assert d["event"]["severity"] == 2
+    assert d["service"]["name"] == "x"  # the line's own value wins over --add-field
+    assert d["deployment"]["env"] == "prod"
+    with pytest.raises(ValueError, match="name=value"):
+        ki.parse_line("{}", add_fields=["novalue"])
+
+
+def test_no_time_means_read_time_and_event_ingested():
+    t0 = time.time()
+    d = ki.parse_line('{"msg":"no time"}')
+    assert d["@timestamp"] == d["event"]["ingested"]
+    assert abs(_ts(d) - t0) < 5
+
+
+def test_cli_parse_flags(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text('{"t":"2024-01-24T12:39:13Z","lvl":"ERROR","text":"boom"}\n{"broken": \n', encoding="utf-8")
+    failed = tmp_path / "failed.jsonl"
+    p = subprocess.run([sys.executable, "-m", "kafkainsight", "parse", str(log), "--json-time-field", "t",
+                        "--json-message-field", "text", "--add-field", "service.name=checkout",
+                        "--add-field", "labels.team=payments", "--failed", str(failed)],
+                       capture_output=True, text=True, timeout=60)
+    docs = [json.loads(x) for x in p.stdout.splitlines()]
+    assert len(docs) == 1, p.stderr
+    assert docs[0]["@timestamp"] == "2024-01-24T12:39:13Z" and docs[0]["message"] == "boom"
+    assert docs[0]["service"]["name"] == "checkout" and docs[0]["labels"]["team"] == "payments"
+    assert docs[0]["event"]["severity"] == 3  # "lvl" is recognised by name
+    bad = [json.loads(x) for x in failed.read_text().splitlines()]
+    assert len(bad) == 1 and bad[0]["reason"].startswith("app_json:")
+    p = subprocess.run([sys.executable, "-m", "kafkainsight", "parse", str(log), "--add-field", "=x"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "name=value" in p.stderr
+
+
+def test_error_levels_fires_on_application_json():
+    t0 = 1706099953
+    lines = []
+    for t in range(200):
+        lines.append(json.dumps({"time": (t0 + t) * 1000, "level": 30, "msg": "ok", "name": "api"}))
+        if 100 <= t < 103:
+            # pino 50 (error), Serilog Fatal, python "ERROR": every library's way of saying it
+            lines.append(json.dumps({"time": (t0 + t) * 1000, "level": 50, "msg": "db down", "name": "api"}))
+            iso = datetime.fromtimestamp(t0 + t, timezone.utc)
+            lines.append(json.dumps({"@t": iso.strftime("%Y-%m-%dT%H:%M:%SZ"), "@l": "Fatal", "@m": "crash"}))
+            lines.append(json.dumps({"asctime": iso.strftime("%Y-%m-%d %H:%M:%S,001"), "levelname": "ERROR",
+                                     "message": "x"}))
+    alerts = ki.evaluate_logs(lines, name="app", rules_text="rules: {error_levels: {threshold: 5}}")
+    firing = [a for a in alerts if a["state"] == "firing"]
+    assert [a["rule"] for a in firing] == ["error_levels"], alerts
+    assert firing[0]["observed"] >= 5
