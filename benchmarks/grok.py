@@ -118,7 +118,7 @@ def main(argv=None) -> int:
             s = syslog_ng(path, regex, a.lines, tmp)
             if s:
                 sng.append(s)
-            w, c, st = timed(lambda: ki._core.convert([path], "/dev/null", "", "grok", "ecs", False, 0, 0, g))
+            w, c, st = timed(lambda: ki._core.convert([path], "/dev/null", "", "grok", "ecs", False, 0, 0, grok=g))
             assert st["parsed"] == a.lines, st
             ours.append((w, c))
             w, c, n = timed(lambda: python_re(path, regex, caps))
