@@ -197,3 +197,13 @@ def test_builtin_library_is_shipped_with_the_package():
     shipped = (Path(kafkainsight.__file__).parent / "patterns" / "grok-patterns").read_text()
     assert shipped == ki._core.grok_builtin_patterns()
     assert "\nHTTPDATE " in shipped and "\nCOMBINEDAPACHELOG " in shipped
+
+
+def test_format_grok_on_the_command_line(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text("user=alice\n10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326\n")
+    r = run("parse", str(log), "--format", "grok", "--grok", r"user=%{USERNAME:user.name}")
+    assert r.returncode == 3 and len(r.stdout.splitlines()) == 1, r.stderr  # the access line is not grok's
+    r = run("parse", str(log), "--format", "grok")
+    assert r.returncode == 3 and "format grok needs grok patterns" not in r.stdout
+    assert run("generate", "-f", "grok", "-n", "1").returncode == 2  # nothing to generate

@@ -34,7 +34,7 @@ Format to_format(const std::string& name) {
   if (!f)
     throw py::value_error("unknown format '" + name +
                           "'; choose auto, apache_common, common_log, apache_combined, apache_error, "
-                          "rfc3164, rfc5424, json, app_json, logfmt or cri");
+                          "rfc3164, rfc5424, json, app_json, logfmt, cri or grok (with grok patterns)");
   return *f;
 }
 
@@ -410,6 +410,6 @@ PYBIND11_MODULE(_core, m) {
   bind_http(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
-                                     "rfc5424", "json", "app_json", "logfmt", "cri");
+                                     "rfc5424", "json", "app_json", "logfmt", "cri", "grok");
   m.attr("SCHEMAS") = py::make_tuple("ecs", "kafkainsight");
 }

@@ -36,6 +36,11 @@ def _formats_auto() -> list[str]:
     return ["auto", *_formats()]
 
 
+def _generated_formats() -> list[str]:
+    """The formats `generate` writes (grok is the user's own: there is nothing to write)."""
+    return [f for f in _formats() if f != "grok"]
+
+
 def _schemas() -> list[str]:
     from . import _core
     return list(_core.SCHEMAS)
@@ -109,7 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("format", ("-f", "--format"), None, str, "auto", "log format (auto: detected per line)",
       ("generate", *_LOGS), choices=_formats_auto,
       cpp={"produce": "ProduceConfig.format"},
-      per={"generate": dict(default="apache_common", choices=_formats, help="log format to write",
+      per={"generate": dict(default="apache_common", choices=_generated_formats, help="log format to write",
                             cpp={"generate": "GeneratorConfig.format"}),
            "watch": dict(help="with --logs: log format (auto: detected per line)")}),
     S("schema", ("--schema",), None, str, "ecs", "document layout (ecs, or kafkainsight: the original flat one)",
