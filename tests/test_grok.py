@@ -159,7 +159,8 @@ def test_user_pattern_files(tmp_path):
     ("%{INT:n:number}", ["type 'number' is not int or float"]),
 ])
 def test_bad_patterns_exit_2_naming_pattern_and_position(pattern, expect):
-    for cmd in (["parse"], ["report", "-o", "/dev/null", "-"], ["watch", "--logs", "/dev/null"]):
+    for cmd in (["parse"], ["report", "-o", "/dev/null", "-"], ["watch", "--logs", "/dev/null"],
+                ["produce", "-", "-b", "127.0.0.1:9", "--timeout", "1"]):
         r = run(*cmd, "--grok", pattern, stdin="x\n")
         assert r.returncode == 2, (cmd, r.stderr)
         for e in expect:
