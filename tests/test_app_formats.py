@@ -175,3 +175,19 @@ def test_error_levels_fires_on_application_json():
     firing = [a for a in alerts if a["state"] == "firing"]
     assert [a["rule"] for a in firing] == ["error_levels"], alerts
     assert firing[0]["observed"] >= 5
+
+
+def test_produce_with_added_fields_to_the_embedded_broker(tmp_path):
+    from kafkainsight.kafka import EmbeddedBroker, Producer
+    log = tmp_path / "app.log"
+    log.write_text('{"level":50,"time":1706099953123,"msg":"db down"}\n'
+                   'ts=2024-01-24T12:39:14Z level=info msg=ok\n', encoding="utf-8")
+    with EmbeddedBroker(topics={"data_log": 1, "data_log.dlq": 1}) as b:
+        p = Producer(b.bootstrap, "data_log", add_fields=["service.name=checkout", "deployment.environment=prod"])
+        st = p.produce_file(log)
+        assert (st.read, st.produced, st.dead_lettered) == (2, 2, 0)
+        docs = [json.loads(m["value"]) for m in ki.read_topic(b.bootstrap, "data_log")["kept"]]
+    assert len(docs) == 2
+    assert {d["service"]["name"] for d in docs} == {"checkout"}
+    assert {d["deployment"]["environment"] for d in docs} == {"prod"}
+    assert sorted(d["event"]["severity"] for d in docs) == [3, 6]

@@ -250,3 +250,15 @@ def test_two_consumers_in_one_group_share_the_work(es):
             t.join(timeout=120)
     assert sum(r.indexed for r in results) + sum(r.duplicates for r in results) >= 4000
     assert len(es.docs("test-log")) == 4000
+
+
+def test_kafka_metadata_adds_topic_partition_offset(es, broker):
+    lines = fill(broker, 300, fmt="json")
+    st = Consumer(broker.bootstrap, "data_log", group(), FAST).run(sink(es, kafka_metadata=True), stop_at_end=True)
+    assert st.indexed == 300
+    docs = es.docs("test-log")
+    for _id, doc in docs.items():
+        topic, partition, offset = _id.rsplit("-", 2)
+        assert doc["kafka"] == {"topic": topic, "partition": int(partition), "offset": int(offset)}
+    expected = expected_docs(broker, lines)
+    assert {k: {f: v for f, v in d.items() if f != "kafka"} for k, d in docs.items()} == expected

@@ -212,6 +212,10 @@ TEST(Contract, SeverityFromLevel) {
     EXPECT_EQ(severity_from_level(l), s) << l;
   }
   for (const char* l : {"", "nonsense", "8", "99", "70", "levelthatistoolong"}) EXPECT_EQ(severity_from_level(l), -1) << l;
+  EXPECT_EQ(ki::severity_with_trace("trace1-8"), 8);
+  EXPECT_EQ(ki::severity_with_trace("TRACE"), 8);
+  EXPECT_EQ(ki::severity_with_trace("debug"), 7);
+  EXPECT_EQ(ki::severity_with_trace("ERROR"), 3);
   EXPECT_EQ(ki::level_name_from_number(50), "error");
   EXPECT_EQ(ki::level_name_from_number(30), "info");
   EXPECT_EQ(ki::level_name_from_number(3), "err");

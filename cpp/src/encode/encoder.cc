@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "encode/json_writer.h"
+#include "parse/timestamp.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -198,18 +199,6 @@ struct Doc {
 };
 
 namespace {
-
-// The read time for a line that had none.
-Timestamp now_utc() {
-  timespec t{};
-  clock_gettime(CLOCK_REALTIME, &t);
-  Timestamp ts;
-  ts.epoch_sec = t.tv_sec;
-  ts.nanos = static_cast<uint32_t>(t.tv_nsec / 1000000 * 1000000);
-  ts.frac_digits = 3;
-  ts.valid = true;
-  return ts;
-}
 
 void structured_data_json(const Record& r, std::string& out) {
   // {"id": {"name": "value"}}; a repeated SD-ID or name keeps its first value
@@ -499,7 +488,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
   if (r.tid >= 0) d.num("process.thread.id", r.tid);
   if (!r.service.empty()) d.str("service.name", r.service);
   if (r.severity >= 0) d.num("event.severity", r.severity);
-  if (r.time_from_read) d.time("event.ingested", now_utc());
+  if (r.time_from_read) d.time("event.ingested", read_time());
   if (cfg_.include_original) d.str("event.original", r.raw);
   d.str("kafkainsight.format", format_name(r.format));
   if (access) {
@@ -572,7 +561,7 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (!r.logger.empty()) d.str("logger", r.logger);
     if (!r.service.empty()) d.str("service", r.service);
     if (r.severity >= 0) d.num("severity", r.severity);
-    if (r.time_from_read) d.time("ingested", now_utc());
+    if (r.time_from_read) d.time("ingested", read_time());
     if (!r.hostname.empty()) d.str("hostname", r.hostname);
     if (!r.app.empty()) d.str("app", r.app);
     if (r.pid >= 0) d.num("pid", r.pid);

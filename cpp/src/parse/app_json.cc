@@ -35,33 +35,31 @@ struct Walk {
 
   void push(const Field& f) { rec.fields.push_back(f); }
 
+  // An object or array kept as one JSON value, as written.
+  template <class C>
+  bool raw(C& c, Field& f) {
+    if (auto e = c.raw_json().get(f.text)) return fail(e);
+    f.kind = Field::Kind::Json;
+    return true;
+  }
+
   template <class V>
   bool value(std::string_view name, V&& v, int depth) {
     json_type t;
     if (auto e = v.type().get(t)) return fail(e);
-    Field f{name};
+    Field f{name, Field::Kind::String, {}};
     switch (t) {
       case json_type::object: {
-        if (depth >= kMaxDepth) {
-          simdjson::ondemand::object o;
-          std::string_view raw;
-          if (auto e = v.get_object().get(o)) return fail(e);
-          if (auto e = o.raw_json().get(raw)) return fail(e);
-          f.kind = Field::Kind::Json;
-          f.text = raw;
-          break;
-        }
         simdjson::ondemand::object o;
         if (auto e = v.get_object().get(o)) return fail(e);
-        return object(o, name, depth + 1);
+        if (depth < kMaxDepth) return object(o, name, depth + 1);
+        if (!raw(o, f)) return false;  // too deep: kept whole
+        break;
       }
       case json_type::array: {
         simdjson::ondemand::array a;
-        std::string_view raw;
         if (auto e = v.get_array().get(a)) return fail(e);
-        if (auto e = a.raw_json().get(raw)) return fail(e);
-        f.kind = Field::Kind::Json;
-        f.text = raw;
+        if (!raw(a, f)) return false;
         break;
       }
       case json_type::string: {
@@ -74,7 +72,7 @@ struct Walk {
         while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
           tok.remove_suffix(1);
         f.text = tok;
-        number_type nt;
+        number_type nt = number_type::floating_point_number;
         bool is_int = v.get_number_type().get(nt) == simdjson::SUCCESS && nt == number_type::signed_integer;
         if (is_int && v.get_int64().get(f.i) == simdjson::SUCCESS) {
           f.kind = Field::Kind::Int;
@@ -128,7 +126,8 @@ bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec)
   if (auto e = st.parser.iterate(st.buf.data(), line.size(), st.buf.size()).get(doc))
     return ctx.fail(F, simdjson::error_message(e), 0);
   simdjson::ondemand::object obj;
-  if (doc.get_object().get(obj)) return ctx.fail(F, "expected a JSON object", 0);
+  if (auto e = doc.get_object().get(obj))
+    return ctx.fail(F, e == simdjson::INCORRECT_TYPE ? "expected a JSON object" : simdjson::error_message(e), 0);
   Walk w{ctx, rec};
   if (!w.object(obj, {}, 0)) return ctx.fail(F, w.error, 0);
   const char* after = nullptr;

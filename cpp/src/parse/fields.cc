@@ -59,17 +59,6 @@ bool time_of(const Field& f, int tz, Timestamp& ts) {
 
 }  // namespace
 
-Timestamp read_time() {
-  timespec t{};
-  clock_gettime(CLOCK_REALTIME, &t);
-  Timestamp ts;
-  ts.epoch_sec = t.tv_sec;
-  ts.nanos = static_cast<uint32_t>(t.tv_nsec / 1000000 * 1000000);
-  ts.frac_digits = 3;
-  ts.valid = true;
-  return ts;
-}
-
 void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   const ParserConfig& cfg = ctx.cfg;
   auto& fs = rec.fields;
@@ -115,7 +104,8 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   thread_local std::vector<uint8_t> used;
   used.assign(fs.size(), 0);
   // Time: the best-ranked candidate that parses.
-  std::sort(times.begin(), times.begin() + ntime, [](const C& a, const C& b) { return a.rank < b.rank; });
+  for (int i = 1; i < ntime; ++i)  // at most 4: insertion sort, stable
+    for (int j = i; j > 0 && times[j].rank < times[j - 1].rank; --j) std::swap(times[j], times[j - 1]);
   for (int i = 0; i < ntime && !rec.ts.valid; ++i) {
     if (time_of(fs[times[i].field], cfg.default_offset_min, rec.ts)) used[times[i].field] = 1;
     else rec.ts = Timestamp{};
@@ -275,7 +265,7 @@ bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
     while (i < n && !is_space(line[i]) && line[i] != '=' && line[i] != '"') ++i;
     if (i == ks) return ctx.fail(F, "expected a key", i);
     std::string_view key = line.substr(ks, i - ks);
-    Field f{key};
+    Field f{key, Field::Kind::String, {}};
     if (i < n && line[i] == '=') {
       ++i;
       if (i < n && line[i] == '"') {

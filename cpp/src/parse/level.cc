@@ -75,4 +75,11 @@ int severity_from_level(std::string_view l) {
   return -1;
 }
 
+int severity_with_trace(std::string_view l) {
+  int s = severity_from_level(l);
+  if (s != 7) return s;
+  std::string_view t = l.substr(0, 5);
+  return t == "trace" || t == "TRACE" || t == "Trace" || l == "10" ? 8 : 7;
+}
+
 }  // namespace ki

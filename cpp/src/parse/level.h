@@ -13,6 +13,10 @@ namespace ki {
 // Numbers (as text): 0..7 syslog severities; 10..60 pino/bunyan (10 trace .. 60 fatal).
 int severity_from_level(std::string_view level);
 
+// The same, but trace levels (trace, trace1..trace8, TRACE, pino 10) give 8: alert rules and
+// the report's chart keep them apart from debug.
+int severity_with_trace(std::string_view level);
+
 // pino/bunyan numeric level -> its name ("trace".."fatal"); 0..7 -> syslog keyword; else empty.
 std::string_view level_name_from_number(int64_t level);
 

@@ -110,7 +110,6 @@ bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseCo
 bool looks_logfmt(std::string_view line);
 inline constexpr const char* kCriPartial = "partial line (joined with the next)";
 bool looks_cri(std::string_view line);
-Timestamp read_time();
 
 // Drops a trailing "\n" or "\r\n" (the line end is not part of the line).
 inline std::string_view strip_line_end(std::string_view line) {

@@ -1,5 +1,7 @@
 #include "parse/timestamp.h"
 
+#include <ctime>
+
 #include "util/timefmt.h"
 
 namespace ki {
@@ -250,6 +252,17 @@ bool parse_time_text(std::string_view s, int default_offset_min, Timestamp& ts) 
   }
   if (p[0] == '[' && n >= 28 && p[n - 1] == ']') return parse_apache_time(p + 1, n - 2, ts) == n - 2;
   return false;
+}
+
+Timestamp read_time() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME, &t);
+  Timestamp ts;
+  ts.epoch_sec = t.tv_sec;
+  ts.nanos = static_cast<uint32_t>(t.tv_nsec / 1000000 * 1000000);
+  ts.frac_digits = 3;
+  ts.valid = true;
+  return ts;
 }
 
 }  // namespace ki

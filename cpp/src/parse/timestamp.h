@@ -27,6 +27,9 @@ bool time_from_epoch_text(std::string_view digits, Timestamp& ts);
 // ISO 8601 as in parse_time_text; bytes consumed, 0 on error.
 size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts);
 
+// Now (UTC, milliseconds): the time a line without one was read (event.ingested).
+Timestamp read_time();
+
 // Fills epoch_sec from wall-clock fields at ts.offset_min; false if a field is out of range.
 bool set_civil(Timestamp& ts, int year, int month, int day, int hour, int minute, int second);
 

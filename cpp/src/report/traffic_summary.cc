@@ -1,5 +1,7 @@
 #include "report/traffic_summary.h"
 
+#include "parse/level.h"
+
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
@@ -15,15 +17,11 @@ namespace {
 constexpr std::string_view kSeverity[8] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
 constexpr std::string_view kStatusNames[TrafficSummary::kStatusCols] = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
 
-// Apache levels and syslog severities on one scale, most severe first, for the chart's order.
+// The levels of every format on one scale (event.severity), most severe first, for the chart's
+// order; trace after debug, unknown names last.
 int level_rank(std::string_view l) {
-  static constexpr std::pair<std::string_view, int> kRanks[] = {
-      {"emerg", 0}, {"emergency", 0}, {"panic", 0}, {"alert", 1}, {"crit", 2}, {"critical", 2},
-      {"err", 3},   {"error", 3},     {"warn", 4},  {"warning", 4}, {"notice", 5}, {"info", 6}, {"debug", 7}};
-  for (auto [name, rank] : kRanks)
-    if (l == name) return rank;
-  if (l.starts_with("trace")) return 8;
-  return 9;
+  int s = severity_with_trace(l);
+  return s >= 0 ? s : 9;
 }
 
 size_t status_column(int status) {

@@ -16,11 +16,7 @@ constexpr std::array<std::string_view, 9> kNames = {"emerg", "alert", "crit", "e
                                                     "notice", "info", "debug", "trace"};
 }
 
-int severity_from_level(std::string_view l) {
-  // Rules keep trace apart from debug (8); everything else is the parse stage's mapping.
-  if (l.size() >= 5 && (l[0] == 't' || l[0] == 'T') && (l.substr(0, 5) == "trace" || l.substr(0, 5) == "TRACE" || l.substr(0, 5) == "Trace")) return 8;
-  return ki::severity_from_level(l);
-}
+int severity_from_level(std::string_view l) { return ki::severity_with_trace(l); }
 
 std::string_view severity_name(int s) { return s >= 0 && s <= 8 ? kNames[s] : std::string_view{}; }
 
