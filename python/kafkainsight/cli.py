@@ -33,7 +33,8 @@ def _cmd_generate(a: argparse.Namespace) -> int:
 
 def _print_stats(stats: dict, file=sys.stderr) -> None:
     rate = stats["lines"] / stats["seconds"] if stats["seconds"] > 0 else 0.0
-    print(f"lines={stats['lines']} parsed={stats['parsed']} failed={stats['failed']} empty={stats['empty']} "
+    joined = f" joined={stats['joined']}" if stats.get("joined") else ""
+    print(f"lines={stats['lines']} parsed={stats['parsed']} failed={stats['failed']} empty={stats['empty']}{joined} "
           f"in {stats['seconds']:.3f}s ({rate:,.0f} lines/s, {stats['bytes'] / max(stats['seconds'], 1e-9) / 1e6:.1f} MB/s)",
           file=file)
     for fmt, n in stats["by_format"].items():

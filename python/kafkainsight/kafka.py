@@ -70,6 +70,8 @@ class ProduceStats:
         s = (f"read={self.read} produced={self.produced} dead_lettered={self.dead_lettered} skipped={self.skipped} "
              f"empty={self.empty} failed_delivery={self.failed_delivery} in {self.seconds:.2f}s "
              f"({self.lines_per_second:,.0f} lines/s, {self.bytes / max(self.seconds, 1e-9) / 1e6:.1f} MB/s)")
+        if self.joined:
+            s += f" (joined: {self.joined} line(s) continued a multi-line event)"
         if self.resumed:
             s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
         if self.interrupted:
