@@ -7,6 +7,7 @@
 #include <map>
 
 #include "parse/grok.h"
+#include "parse/parser.h"
 
 using ki::GrokError;
 using ki::GrokLibrary;
@@ -169,4 +170,42 @@ TEST(Grok, PathologicalLineHitsTheLimitInsteadOfHanging) {
   EXPECT_NE(m.reason().find("match limit"), std::string::npos) << m.reason();
   // The same matcher goes on with the next line.
   EXPECT_EQ(m.match("abc def"), GrokResult::Matched);
+}
+
+// Through the Parser: captures fill the record, the rest become typed fields; a multi-line
+// event's trace goes to error.stack_trace; a line no pattern matches falls back or fails.
+TEST(GrokParser, CapturesFillTheRecordAndFields) {
+  ki::ParserConfig cfg;
+  cfg.grok.patterns = {"%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:log.level} %{JAVACLASS:log.logger} "
+                       "code=%{INT:http.response.status_code:int} t=%{NUMBER:took:float} %{GREEDYDATA:message}"};
+  ki::Parser p(cfg);
+  ki::Record r;
+  std::string ev = "2024-03-01 12:00:00,250 ERROR com.acme.Svc code=503 t=0.25 boom\njava.lang.X: y\n\tat A.b(A.java:1)";
+  ASSERT_EQ(p.parse(ev, r), ki::ParseStatus::Ok) << p.error_message();
+  EXPECT_EQ(r.format, ki::Format::Grok);
+  EXPECT_EQ(r.ts.epoch_ms(), 1709294400250);
+  EXPECT_EQ(r.level, "ERROR");
+  EXPECT_EQ(r.severity, 3);
+  EXPECT_EQ(r.logger, "com.acme.Svc");
+  EXPECT_EQ(r.message, "boom");
+  EXPECT_EQ(r.status, 503);
+  std::map<std::string, const ki::Field*> f;
+  for (const auto& x : r.fields) f[std::string(x.name)] = &x;
+  ASSERT_TRUE(f.count("http.response.status_code") && f.count("took") && f.count("error.stack_trace"));
+  EXPECT_EQ(f["http.response.status_code"]->kind, ki::Field::Kind::Int);
+  EXPECT_EQ(f["http.response.status_code"]->i, 503);
+  EXPECT_EQ(f["took"]->kind, ki::Field::Kind::Float);
+  EXPECT_DOUBLE_EQ(f["took"]->f, 0.25);
+  EXPECT_EQ(f["error.stack_trace"]->text, "java.lang.X: y\n\tat A.b(A.java:1)");
+
+  // No match: format auto goes on to the built-in formats; format grok fails with the reason.
+  ASSERT_EQ(p.parse("<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 - hi", r), ki::ParseStatus::Ok);
+  EXPECT_EQ(r.format, ki::Format::Rfc5424);
+  ASSERT_EQ(p.parse("nothing", r), ki::ParseStatus::Failed);
+  EXPECT_EQ(p.error_message().rfind("grok: the pattern did not match; nor is it a built-in format (", 0), 0u)
+      << p.error_message();
+  cfg.format = ki::Format::Grok;
+  ki::Parser only(cfg);
+  ASSERT_EQ(only.parse("<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 - hi", r), ki::ParseStatus::Failed);
+  EXPECT_EQ(only.error_message(), "grok: the pattern did not match");
 }
