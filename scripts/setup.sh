@@ -18,7 +18,7 @@ APT_PKGS=(
   kcat openssl curl default-jre-headless default-jdk-headless maven python3-venv nginx-light
   chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
   syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
-  prometheus
+  prometheus libpcre2-dev
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -28,6 +28,7 @@ py::dict all_defaults() {
   d["EsSinkConfig"] = sink;
   d["WatchConfig"] = ki_py::default_fields<watch::WatchConfig>();
   d["WebhookConfig"] = ki_py::default_fields<watch::WebhookConfig>();
+  d["MultilineConfig"] = ki_py::default_fields<MultilineConfig>();
   d["SummaryConfig"] = ki_py::default_fields<SummaryConfig>();
   d["GeneratorConfig"] = ki_py::default_fields<GeneratorConfig>();
   return d;

@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "interrupt.h"
+#include "line_options.h"
 #include "typed.h"
 #include "kafka/mock_cluster.h"
 #include "kafka/topic_reader.h"

@@ -67,6 +67,7 @@ void bind_parse(py::module_& m) {
       .ro("parsed", &ParseStats::parsed, "lines that became documents")
       .ro("failed", &ParseStats::failed, "lines that did not parse")
       .ro("empty", &ParseStats::empty, "blank lines: counted, not documents")
+      .ro("joined", &ParseStats::joined, "lines joined to the event before them (multi-line events)")
       .ro("bytes", &ParseStats::bytes, "input bytes (uncompressed, with line ends)")
       .ro("doc_bytes", &ParseStats::doc_bytes, "document bytes written")
       .ro_prop("by_format", [](const ParseStats& s) { return ki_py::by_format_dict(s.by_format); },
@@ -178,11 +179,17 @@ void bind_produce(py::module_& m) {
                  }
                },
                "name=value fields added to every document (--add-field)")
+      .rw_prop("grok", [](const ProduceConfig& c) { return c.parser.grok; },
+               [](ProduceConfig& c, const GrokConfig& g) { ki_py::apply_line_options(c.parser, g, c.parser.multiline); },
+               "grok patterns (compiled when set: an invalid one raises ValueError)")
+      .rw_prop("multiline", [](const ProduceConfig& c) { return c.parser.multiline; },
+               [](ProduceConfig& c, const MultilineConfig& m) { ki_py::apply_line_options(c.parser, c.parser.grok, m); },
+               "how lines become events (multi-line stack traces)")
       .done();
 
   py::class_<ProduceStats> ps(m, "ProduceStats",
                               "What happened to every line (ki::ProduceStats): "
-                              "read = produced + dead_lettered + skipped + empty + failed_delivery.");
+                              "read = produced + dead_lettered + skipped + empty + joined + failed_delivery.");
   ps.def(py::init<>());
   Fields<ProduceStats>(ps)
       .ro("read", &ProduceStats::read, "lines read")
@@ -190,12 +197,14 @@ void bind_produce(py::module_& m) {
       .ro("dead_lettered", &ProduceStats::dead_lettered, "bad lines acknowledged on the dead-letter topic")
       .ro("skipped", &ProduceStats::skipped, "bad lines counted and dropped (on_parse_error=skip)")
       .ro("empty", &ProduceStats::empty, "blank lines")
+      .ro("joined", &ProduceStats::joined, "lines joined to the event before them (multi-line events)")
       .ro("failed_delivery", &ProduceStats::failed_delivery, "not acknowledged by Kafka")
       .ro("parse_errors", &ProduceStats::parse_errors, "lines that did not parse (dead-lettered, skipped or stopped on)")
       .ro("bytes", &ProduceStats::bytes, "bytes read")
       .ro("seconds", &ProduceStats::seconds, "run time")
       .ro("interrupted", &ProduceStats::interrupted, "stopped by a signal or stop()")
       .ro("stopped_reason", &ProduceStats::stopped_reason, "on_parse_error=fail: which line, why")
+      .ro("stopped_lines", &ProduceStats::stopped_lines, "on_parse_error=fail: lines of the event stopped on (1, or a multi-line event's)")
       .ro("errors", &ProduceStats::errors, "first delivery errors / parse errors with their line")
       .ro_prop("by_format", [](const ProduceStats& s) { return ki_py::by_format_dict(s.by_format); },
                "format -> lines parsed in it")

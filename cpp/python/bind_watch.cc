@@ -108,9 +108,9 @@ void bind_watch(py::module_& m) {
   m.def(
       "watch_evaluate_files",
       [](const std::vector<std::string>& paths, const std::string& rules_path, const std::string& rules_text,
-         const std::string& format, int tz, int year) {
+         const std::string& format, int tz, int year, const GrokConfig& grok, const MultilineConfig& multiline) {
         RulesConfig rules = ki_py::load_rules(rules_path, rules_text);
-        ParserConfig pc = ki_py::parser_config(format, tz, year);
+        ParserConfig pc = ki_py::parser_config(format, tz, year, {}, grok, multiline);
         ki_py::Interrupt intr;
         auto stop = [&]() {
           py::gil_scoped_acquire gil;
@@ -130,7 +130,7 @@ void bind_watch(py::module_& m) {
         return d;
       },
       py::arg("paths"), py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto",
-      py::arg("tz") = 0, py::arg("year") = 0);
+      py::arg("tz") = 0, py::arg("year") = 0, py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"));
   py::class_<PyLineEvaluator>(m, "LineEvaluator")
       .def(py::init<const std::string&, const std::string&, const std::string&, int, int, const std::string&>(),
            py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto", py::arg("tz") = 0,

@@ -14,6 +14,7 @@
 #include "columns_py.h"
 #include "interrupt.h"
 #include "convert.h"
+#include "line_options.h"
 #include "generate/generator.h"
 #include "elasticsearch/client.h"
 #include "kafka/topic_reader.h"
@@ -29,6 +30,7 @@ void bind_report(py::module_& m);         // bind_report.cc
 void bind_watch(py::module_& m);          // bind_watch.cc
 void bind_defaults(py::module_& m);       // bind_defaults.cc
 void bind_http(py::module_& m);           // bind_http.cc
+void bind_lines(py::module_& m);          // bind_lines.cc
 
 
 namespace {
@@ -75,14 +77,15 @@ void throw_input_error(const std::string& err) {
 class FileBatches {
  public:
   FileBatches(const std::vector<std::string>& paths, const std::string& format, const std::string& schema,
-              bool include_original, int tz, int year, const FieldOptions& fields) {
+              bool include_original, int tz, int year, const FieldOptions& fields, const GrokConfig& grok,
+              const MultilineConfig& multiline) {
     ParseFilesCallbacks cb;
     cb.on_doc = [this](const ParseStage&, const std::string& source, uint64_t line_no) {
       cur_->add_doc(source, line_no);
     };
     cb.on_fail = [this](FailedLine&& f) { cur_->failures.push_back(std::move(f)); };
     cb.stop = std::ref(poll_);
-    run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year, fields),
+    run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year, fields, grok, multiline),
                                            EncoderConfig{to_schema(schema), include_original}, std::move(cb));
   }
   // The next batch, or None once the input is done.
@@ -113,8 +116,9 @@ class FileBatches {
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
                                        const std::string& schema, bool include_original, int tz, int year,
-                                       const FieldOptions& fields) {
-  FileBatches files(paths, format, schema, include_original, tz, year, fields);
+                                       const FieldOptions& fields, const GrokConfig& grok,
+                                       const MultilineConfig& multiline) {
+  FileBatches files(paths, format, schema, include_original, tz, year, fields, grok, multiline);
   return files.next(UINT64_MAX);
 }
 
@@ -253,25 +257,17 @@ std::shared_ptr<ReadResult> search_table(es::ClientConfig cfg, const std::string
 class LineParser {
  public:
   LineParser(const std::string& format, const std::string& schema, bool include_original, int tz, int year,
-             const FieldOptions& fields)
-      : stage_(parser_config(format, tz, year, fields), EncoderConfig{to_schema(schema), include_original}),
-        res_(std::make_shared<ReadResult>()) {
-    stage_.set_columns(res_->table.get());
-  }
+             const FieldOptions& fields, const GrokConfig& grok, const MultilineConfig& multiline)
+      : LineParser(parser_config(format, tz, year, fields, grok, multiline),
+                   EncoderConfig{to_schema(schema), include_original}) {}
   void feed(const std::vector<std::string>& lines) {
     py::gil_scoped_release release;
-    for (const auto& full : lines) {
-      std::string_view l = strip_line_end(full);
-      ++line_no_;
-      ParseStatus st = stage_.process(l);
-      if (st == ParseStatus::Ok)
-        res_->add_doc("<lines>", line_no_);
-      else if (st == ParseStatus::Failed)
-        res_->failures.push_back(FailedLine{"<lines>", line_no_, stage_.reason(), std::string(l)});
-    }
+    for (const auto& full : lines)
+      if (joiner_.push(strip_line_end(full), ++line_no_)) handle(joiner_.event());
   }
   // The documents so far; the parser starts a new result after this.
   std::shared_ptr<ReadResult> result() {
+    if (joiner_.flush()) handle(joiner_.event());  // the last event ends with the input
     auto res = std::move(res_);
     res->stats = stage_.stats();
     res->table->finish();
@@ -281,7 +277,19 @@ class LineParser {
   }
 
  private:
+  LineParser(const ParserConfig& pcfg, const EncoderConfig& ecfg)
+      : stage_(pcfg, ecfg), joiner_(pcfg.multiline), res_(std::make_shared<ReadResult>()) {
+    stage_.set_columns(res_->table.get());
+  }
+  void handle(const MultilineEvent& ev) {
+    ParseStatus st = stage_.process(ev.text, ev.truncated, ev.lines);
+    if (st == ParseStatus::Ok)
+      res_->add_doc("<lines>", ev.first_line);
+    else if (st == ParseStatus::Failed)
+      res_->failures.push_back(FailedLine{"<lines>", ev.first_line, stage_.reason(), std::string(ev.text)});
+  }
   ParseStage stage_;
+  MultilineJoiner joiner_;
   std::shared_ptr<ReadResult> res_;
   uint64_t line_no_ = 0;
 };
@@ -292,13 +300,14 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "KafkaInsight C++ core (parsing, encoding, generation).";
   // Diagnostics to stderr: stdout carries data (documents, alert lines).
   spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
-  bind_types(m);  // first: the signatures below name these classes (docstrings, generated stubs)
+  bind_lines(m);  // first: the typed classes and the parse functions take its classes
+  bind_types(m);  // then: the signatures below name these classes (docstrings, generated stubs)
 
   m.def(
       "parse_line",
       [](std::string_view line, const std::string& format, const std::string& schema, bool include_original,
-         int tz, int year, const FieldOptions& fields) {
-        Parser parser(parser_config(format, tz, year, fields));
+         int tz, int year, const FieldOptions& fields, const GrokConfig& grok) {
+        Parser parser(parser_config(format, tz, year, fields, grok));
         Encoder encoder(EncoderConfig{to_schema(schema), include_original});
         Record rec;
         ParseStatus st = parser.parse(line, rec);
@@ -308,7 +317,7 @@ PYBIND11_MODULE(_core, m) {
         return py::tuple(py::make_tuple(true, doc, std::string(format_name(rec.format))));
       },
       py::arg("line"), py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"),
+      py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"),
       "Parse one line. Returns (ok, document JSON or failure reason, format name).");
 
   m.def("detect_format",
@@ -351,13 +360,14 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
         py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-        py::arg_v("fields", FieldOptions{}, "FieldOptions()"));
+        py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"));
 
   py::class_<LineParser>(m, "LineParser")
-      .def(py::init<const std::string&, const std::string&, bool, int, int, const FieldOptions&>(),
+      .def(py::init<const std::string&, const std::string&, bool, int, int, const FieldOptions&, const GrokConfig&,
+                    const MultilineConfig&>(),
            py::arg("format") = "auto", py::arg("schema") = "ecs", py::arg("include_original") = false,
-           py::arg("tz_offset_min") = 0,
-           py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"))
+           py::arg("tz_offset_min") = 0, py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"),
+           py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"))
       .def("feed", &LineParser::feed, py::arg("lines"))
       .def("result", &LineParser::result);
 
@@ -372,10 +382,11 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<FileBatches>(m, "FileBatches", "Files parsed batch by batch (bounded memory).")
       .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int,
-                    const FieldOptions&>(),
+                    const FieldOptions&, const GrokConfig&, const MultilineConfig&>(),
            py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
            py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-           py::arg_v("fields", FieldOptions{}, "FieldOptions()"))
+           py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"),
+           py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"))
       .def("next", &FileBatches::next, py::arg("batch_size"),
            "Up to batch_size documents as a ReadResult (its stats are the running totals); None at the end.")
       .def("progress", &FileBatches::progress, "(index of the current file, its uncompressed bytes read)");
@@ -385,8 +396,8 @@ PYBIND11_MODULE(_core, m) {
       "convert",
       [](const std::vector<std::string>& paths, const std::string& output, const std::string& failed_output,
          const std::string& format, const std::string& schema, bool include_original, int tz, int year,
-         const FieldOptions& fields) {
-        ParserConfig pcfg = parser_config(format, tz, year, fields);
+         const FieldOptions& fields, const GrokConfig& grok, const MultilineConfig& multiline) {
+        ParserConfig pcfg = parser_config(format, tz, year, fields, grok, multiline);
         EncoderConfig ecfg{to_schema(schema), include_original};
         SignalPoll poll;
         ParseStats stats;
@@ -436,7 +447,8 @@ PYBIND11_MODULE(_core, m) {
       },
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
-      py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"),
+      py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"),
+      py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"),
       "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
 
   m.def(
@@ -490,6 +502,6 @@ PYBIND11_MODULE(_core, m) {
   bind_http(m);
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "rfc3164",
-                                     "rfc5424", "json", "app_json", "logfmt", "cri");
+                                     "rfc5424", "json", "app_json", "logfmt", "cri", "grok");
   m.attr("SCHEMAS") = py::make_tuple("ecs", "kafkainsight");
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "encode/encoder.h"
+#include "line_options.h"
 #include "parse/parser.h"
 #include "watch/rules_config.h"
 
@@ -21,7 +22,7 @@ inline ki::Format to_format(const std::string& name) {
   if (!f)
     throw py::value_error("unknown format '" + name +
                           "'; choose auto, apache_common, common_log, apache_combined, apache_error, "
-                          "rfc3164, rfc5424, json, app_json, logfmt or cri");
+                          "rfc3164, rfc5424, json, app_json, logfmt, cri or grok (with grok patterns)");
   return *f;
 }
 
@@ -40,7 +41,8 @@ struct FieldOptions {
 };
 
 inline ki::ParserConfig parser_config(const std::string& format, int tz_offset_min, int year,
-                                      const FieldOptions& o = {}) {
+                                      const FieldOptions& o = {}, const ki::GrokConfig& grok = {},
+                                      const ki::MultilineConfig& multiline = {}) {
   ki::ParserConfig c;
   c.format = to_format(format);
   c.default_offset_min = tz_offset_min;
@@ -53,6 +55,7 @@ inline ki::ParserConfig parser_config(const std::string& format, int tz_offset_m
     if (!kv) throw py::value_error("add_field '" + a + "': expected name=value (name a dotted field path)");
     c.add_fields.push_back(*kv);
   }
+  apply_line_options(c, grok, multiline);
   return c;
 }
 

@@ -33,3 +33,30 @@ def parse_tz(tz: str | int | None) -> int:
         raise ValueError(f"bad time zone {tz!r}: expected +08:00, -0530 or UTC")
     minutes = int(m.group(2)) * 60 + int(m.group(3))
     return -minutes if m.group(1) == "-" else minutes
+
+
+def grok_config(grok: str | list[str] | tuple[str, ...] | None = None, patterns_dir: str | None = None,
+                time_format: str | None = None):
+    """_core.GrokConfig from the grok keywords (one pattern or a list, tried in order)."""
+    from . import _core
+    g = _core.GrokConfig()
+    g.patterns = [grok] if isinstance(grok, str) else list(grok or [])
+    g.patterns_dir = str(patterns_dir or "")
+    g.time_format = time_format or ""
+    return g
+
+
+def multiline_config(multiline_start: str | None = None, multiline: str | None = None,
+                     multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None,
+                     multiline_flush: float | None = None):
+    """_core.MultilineConfig from the multi-line keywords (None: the C++ default)."""
+    from . import _core
+    m = _core.MultilineConfig()
+    m.start, m.preset = multiline_start or "", multiline or ""
+    if multiline_max_lines is not None:
+        m.max_lines = int(multiline_max_lines)
+    if multiline_max_bytes is not None:
+        m.max_bytes = int(multiline_max_bytes)
+    if multiline_flush is not None:
+        m.flush_ms = int(float(multiline_flush) * 1000)
+    return m

@@ -12,7 +12,7 @@ import tempfile
 import time
 
 from . import _core
-from ._options import parse_duration, parse_tz
+from ._options import grok_config, multiline_config, parse_duration, parse_tz
 from ._version import __version__
 
 EXIT_OK, EXIT_FAILED_LINES, EXIT_USAGE, EXIT_IO = 0, 3, 2, 1
@@ -33,7 +33,8 @@ def _cmd_generate(a: argparse.Namespace) -> int:
 
 def _print_stats(stats: _core.ParseStats, file=sys.stderr) -> None:
     rate = stats.lines / stats.seconds if stats.seconds > 0 else 0.0
-    print(f"lines={stats.lines} parsed={stats.parsed} failed={stats.failed} empty={stats.empty} "
+    joined = f" joined={stats.joined}" if stats.joined else ""
+    print(f"lines={stats.lines} parsed={stats.parsed} failed={stats.failed} empty={stats.empty}{joined} "
           f"in {stats.seconds:.3f}s ({rate:,.0f} lines/s, {stats.bytes / max(stats.seconds, 1e-9) / 1e6:.1f} MB/s)",
           file=file)
     for fmt, n in stats.by_format.items():
@@ -50,7 +51,7 @@ def _cmd_parse(a: argparse.Namespace) -> int:
     # Ctrl-C / SIGTERM and damaged input end the run with the documents so far written.
     fields = _field_options(a)
     stats = _core.convert(a.files or ["-"], a.output, a.failed or "", a.format, a.schema, a.include_original,
-                          parse_tz(a.tz), a.year or 0, fields)
+                          parse_tz(a.tz), a.year or 0, fields, _grok(a), _multiline(a))
     if stats.interrupted:
         print("stopped: ", end="", file=sys.stderr)
     _print_stats(stats)
@@ -62,6 +63,24 @@ def _cmd_parse(a: argparse.Namespace) -> int:
               f"above)", file=sys.stderr)
         return EXIT_IO
     return EXIT_FAILED_LINES if stats.failed else EXIT_OK
+
+
+def _grok(a: argparse.Namespace):
+    return grok_config(a.grok, a.patterns_dir, a.time_format)
+
+
+def _multiline(a: argparse.Namespace):
+    return multiline_config(a.multiline_start, a.multiline, a.multiline_max_lines, a.multiline_max_bytes,
+                            getattr(a, "multiline_flush", None))
+
+
+def _line_kwargs(a: argparse.Namespace) -> dict:
+    """The grok (and, where the command has them, multi-line) keywords of the Python API."""
+    kw = dict(grok=a.grok, patterns_dir=a.patterns_dir, time_format=a.time_format)
+    for name in ("multiline_start", "multiline", "multiline_max_lines", "multiline_max_bytes", "multiline_flush"):
+        if hasattr(a, name):
+            kw[name] = getattr(a, name)
+    return kw
 
 
 def _sigterm_as_interrupt() -> None:
@@ -166,7 +185,7 @@ def _cmd_produce(a: argparse.Namespace) -> int:
                         follow=a.follow, from_end=a.from_end,
                         headers="none" if a.no_headers else a.headers, event_ids=a.event_ids, resume=a.resume,
                         json_time_field=a.json_time_field, json_level_field=a.json_level_field,
-                        json_message_field=a.json_message_field, add_fields=a.add_fields)
+                        json_message_field=a.json_message_field, add_fields=a.add_fields, **_line_kwargs(a))
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
     interrupted, input_error = False, ""
@@ -299,13 +318,14 @@ def _cmd_report(a: argparse.Namespace) -> int:
         print(f"read {src['read']:,} of {src['messages']:,} message(s) from {topic}; counted {src['counted']:,}",
               file=sys.stderr)
     else:
-        s = summarize_logs(a.source, a.format, tz=a.tz, year=a.year, max_points=a.max_points, top_n=a.top)
+        s = summarize_logs(a.source, a.format, tz=a.tz, year=a.year, max_points=a.max_points, top_n=a.top,
+                           **_line_kwargs(a))
         t = s["totals"]
         print(f"lines={t['lines']:,} parsed={t['parsed']:,} failed={t['failed']:,} empty={t['empty']:,}", file=sys.stderr)
     if alerts is None and not a.no_alerts and not from_topic and "-" not in a.source:
         # The timeline of log files: the watcher's rules evaluated offline over the same files.
         from .watch import evaluate_files
-        alerts = evaluate_files(a.source, rules=a.rules, format=a.format, tz=a.tz, year=a.year)
+        alerts = evaluate_files(a.source, rules=a.rules, format=a.format, tz=a.tz, year=a.year, **_line_kwargs(a))
     write_report(s, a.output, alerts=alerts, title=a.title)
     print(f"wrote {a.output} ({os.path.getsize(a.output):,} bytes; open it in any browser, no network needed)",
           file=sys.stderr)
@@ -343,7 +363,7 @@ def _cmd_watch(a: argparse.Namespace) -> int:
             print(line, flush=True)
 
     if a.logs:
-        alerts = evaluate_files(a.logs, rules=rules, format=a.format, tz=a.tz, year=a.year)
+        alerts = evaluate_files(a.logs, rules=rules, format=a.format, tz=a.tz, year=a.year, **_line_kwargs(a))
         for al in alerts:
             emit(json.dumps(al, separators=(",", ":")))
         print(f"watch: {len(alerts)} alert(s) from {len(a.logs)} file(s)", file=sys.stderr)

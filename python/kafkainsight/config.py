@@ -36,6 +36,11 @@ def _formats_auto() -> list[str]:
     return ["auto", *_formats()]
 
 
+def _generated_formats() -> list[str]:
+    """The formats `generate` writes (grok is the user's own: there is nothing to write)."""
+    return [f for f in _formats() if f != "grok"]
+
+
 def _schemas() -> list[str]:
     from . import _core
     return list(_core.SCHEMAS)
@@ -109,7 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("format", ("-f", "--format"), None, str, "auto", "log format (auto: detected per line)",
       ("generate", *_LOGS), choices=_formats_auto,
       cpp={"produce": "ProduceConfig.format"},
-      per={"generate": dict(default="apache_common", choices=_formats, help="log format to write",
+      per={"generate": dict(default="apache_common", choices=_generated_formats, help="log format to write",
                             cpp={"generate": "GeneratorConfig.format"}),
            "watch": dict(help="with --logs: log format (auto: detected per line)")}),
     S("schema", ("--schema",), None, str, "ecs", "document layout (ecs, or kafkainsight: the original flat one)",
@@ -140,6 +145,32 @@ SETTINGS: tuple[Setting, ...] = (
       "NAME=VALUE added to every document, e.g. service.name=checkout (repeatable); a field the "
       "line has itself wins", ("parse", "produce"), nargs=None, metavar="NAME=VALUE",
       default_text="none"),
+    # ---- grok patterns and multi-line events (docs/GROK.md)
+    S("grok", ("--grok",), None, list, None,
+      "grok pattern (Logstash syntax: %{NAME:field:int}, named groups), repeatable: the first that matches a line "
+      "wins; a line none matches goes on to the built-in formats (--format grok: it fails)", _LOGS,
+      metavar="PATTERN", default_text="none"),
+    S("patterns_dir", ("--patterns-dir",), None, str, None,
+      "directory of grok pattern files (Logstash's `NAME regex` lines), added to the built-in library", _LOGS,
+      metavar="DIR", default_text="the built-in library only"),
+    S("time_format", ("--time-format",), None, str, None,
+      "layout of the grok `timestamp` capture, strptime-style (%d/%m/%Y %H:%M:%S.%f, or ,SSS)", _LOGS,
+      default_text="ISO 8601, epoch, Apache, syslog, nginx, HAProxy, java.util.logging"),
+    S("multiline_start", ("--multiline-start",), None, str, None,
+      "multi-line events: a line matching this regex (grok names allowed, e.g. ^%{TIMESTAMP_ISO8601}) starts an "
+      "event; other lines continue the one before", _LOGS, metavar="REGEX", default_text="one line, one event"),
+    S("multiline", ("--multiline",), None, str, None,
+      "multi-line preset: java or python stack-trace lines continue the event before them", _LOGS,
+      choices=("java", "python"), default_text="none"),
+    S("multiline_max_lines", ("--multiline-max-lines",), None, int, 500,
+      "lines per multi-line event at most (the next line starts a new event)", _LOGS,
+      cpp={"produce": "MultilineConfig.max_lines"}),
+    S("multiline_max_bytes", ("--multiline-max-bytes",), None, int, 1 << 20,
+      "bytes per multi-line event at most (the next line starts a new event)", _LOGS,
+      cpp={"produce": "MultilineConfig.max_bytes"}),
+    S("multiline_flush", ("--multiline-flush",), None, float, 1.0,
+      "with --follow: a multi-line event is complete after this many seconds without a new line", ("produce",),
+      cpp={"produce": "MultilineConfig.flush_ms"}),
     S("output", ("-o", "--output"), None, str, "-", "where documents go (- = stdout)",
       ("generate", "parse", "report", "demo"),
       per={"generate": dict(default=None, help="output file", default_text='generated.log with -t log|gz'),

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
 from ._closing import Closing
-from ._options import parse_tz
+from ._options import grok_config, multiline_config, parse_tz
 from ._typed import RunSummary, stats_of
 from .config import defaults
 
@@ -33,7 +33,8 @@ class InputError(RuntimeError):
 
 @stats_of(_core.ProduceStats)
 class ProduceStats(RunSummary):
-    """What happened to every line: read = produced + dead_lettered + skipped + empty + failed_delivery.
+    """What happened to every line: read = produced + dead_lettered + skipped + empty + joined + failed_delivery
+    (joined: lines of multi-line events after their first).
     The fields are those of ``_core.ProduceStats`` (documented there), as a dataclass."""
     STOP_MARK = " [interrupted]"
 
@@ -55,8 +56,8 @@ class ProduceStats(RunSummary):
 
     @property
     def balanced(self) -> bool:
-        return self.read == (self.produced + self.dead_lettered + self.skipped + self.empty + self.failed_delivery
-                             + (1 if self.stopped_reason else 0))
+        return self.read == (self.produced + self.dead_lettered + self.skipped + self.empty + self.joined
+                             + self.failed_delivery + self.stopped_lines)
 
     @property
     def ok(self) -> bool:
@@ -71,6 +72,8 @@ class ProduceStats(RunSummary):
         s = (f"read={self.read} produced={self.produced} dead_lettered={self.dead_lettered} skipped={self.skipped} "
              f"empty={self.empty} failed_delivery={self.failed_delivery} in {self.seconds:.2f}s "
              f"({self.lines_per_second:,.0f} lines/s, {self.bytes / max(self.seconds, 1e-9) / 1e6:.1f} MB/s)")
+        if self.joined:
+            s += f" (joined: {self.joined} line(s) continued a multi-line event)"
         if self.resumed:
             s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
         return s
@@ -117,7 +120,12 @@ class Producer(Closing):
                  resume: str | os.PathLike | None = _P["resume"],
                  json_time_field: str | None = _P["json_time_field"], json_level_field: str | None = _P["json_level_field"],
                  json_message_field: str | None = _P["json_message_field"],
-                 add_fields: "list[str] | dict[str, str] | None" = _P["add_fields"]):
+                 add_fields: "list[str] | dict[str, str] | None" = _P["add_fields"],
+                 grok: str | Sequence[str] | None = _P["grok"],
+                 patterns_dir: str | os.PathLike | None = _P["patterns_dir"], time_format: str | None = _P["time_format"],
+                 multiline_start: str | None = _P["multiline_start"], multiline: str | None = _P["multiline"],
+                 multiline_max_lines: int = _P["multiline_max_lines"], multiline_max_bytes: int = _P["multiline_max_bytes"],
+                 multiline_flush: float = _P["multiline_flush"]):
         self.bootstrap, self.topic = bootstrap, topic
         self.stats = ProduceStats()  # cumulative over calls
         self.last_stats: ProduceStats | None = None
@@ -133,6 +141,9 @@ class Producer(Closing):
         cfg.json_time_field, cfg.json_level_field = json_time_field or "", json_level_field or ""
         cfg.json_message_field = json_message_field or ""
         cfg.add_fields = [f"{k}={v}" for k, v in add_fields.items()] if isinstance(add_fields, dict) else list(add_fields or [])
+        cfg.grok = grok_config(grok, patterns_dir, time_format)  # compiled here: ValueError names a bad pattern
+        cfg.multiline = multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes,
+                                         multiline_flush)
         self._core = _core.Producer(cfg)
         self.dlq_topic = self._core.dlq_topic  # <topic>.dlq unless given (decided in C++)
         # resume: a checkpoint file recording, per input file, the last line up to which every line

@@ -6,7 +6,7 @@ import os
 from typing import Any, Iterable, Iterator, Mapping, Union
 
 from . import _core
-from ._options import parse_tz
+from ._options import grok_config, multiline_config, parse_tz
 
 PathLike = Union[str, "os.PathLike[str]"]
 _CHUNK = 8192
@@ -34,6 +34,9 @@ def parse_line(
     json_level_field: str | None = None,
     json_message_field: str | None = None,
     add_fields: Iterable[str] | Mapping[str, str] | None = None,
+    grok: str | list[str] | None = None,
+    patterns_dir: PathLike | None = None,
+    time_format: str | None = None,
 ) -> dict[str, Any]:
     """Parse one log line into a document (a dict in the chosen layout).
 
@@ -44,13 +47,17 @@ def parse_line(
     field (dotted path) holding the time / level / message instead of the names the common
     logging libraries use; a line with no recognisable time gets the read time and event.ingested.
     add_fields: ``{"service.name": "checkout"}`` or ``["service.name=checkout"]``, added to every document.
+    grok: a grok pattern (Logstash syntax) or a list of them, tried in order before the built-in
+    formats (``format="grok"``: only them); ``patterns_dir`` adds pattern files, ``time_format``
+    gives the layout of the ``timestamp`` capture (docs/GROK.md).
     A line that does not parse returns ``{"error": {...}, "event": {"original": line}}`` with
     the reason, or raises ParseError when ``strict``.
     """
     if isinstance(line, bytes):
         line = line.decode("utf-8", "surrogateescape")
     fields = field_options(json_time_field, json_level_field, json_message_field, add_fields)
-    ok, text, _fmt = _core.parse_line(line, format, schema, include_original, parse_tz(tz), year or 0, fields)
+    ok, text, _fmt = _core.parse_line(line, format, schema, include_original, parse_tz(tz), year or 0, fields,
+                                      grok_config(grok, patterns_dir, time_format))
     if ok:
         return json.loads(text)
     if strict:
@@ -124,6 +131,7 @@ class LogResult:
     def counts(self) -> dict[str, int]:
         s = self.stats
         return {"lines": s["lines"], "parsed": s["parsed"], "failed": s["failed"], "empty": s["empty"],
+                **({"joined": s["joined"]} if s.get("joined") else {}),
                 **{f"format.{k}": v for k, v in s["by_format"].items()}}
 
     def to_arrow(self, flatten: bool = True):
@@ -194,23 +202,37 @@ def read_logs(
     json_level_field: str | None = None,
     json_message_field: str | None = None,
     add_fields: Iterable[str] | Mapping[str, str] | None = None,
+    grok: str | list[str] | None = None,
+    patterns_dir: PathLike | None = None,
+    time_format: str | None = None,
+    multiline_start: str | None = None,
+    multiline: str | None = None,
+    multiline_max_lines: int | None = None,
+    multiline_max_bytes: int | None = None,
 ) -> LogResult:
     """Parse log files (plain or .gz, streamed) or an iterable of lines.
 
     ``source`` is a path, a list of paths, or any iterable of lines (e.g. an open file or a
     list of strings). The C++ core runs with the GIL released; Ctrl-C interrupts it.
     json_*_field and add_fields: as in ``parse_line``.
+    ``grok`` / ``patterns_dir`` / ``time_format``: grok patterns as for ``parse_line``.
+    ``multiline_start`` (a regex: a line matching it starts an event) or ``multiline``
+    (``"java"`` / ``"python"`` stack traces) join lines into one event, numbered by its first
+    line; ``multiline_max_lines`` / ``multiline_max_bytes`` bound an event (docs/GROK.md).
     """
     tzm, yr = parse_tz(tz), year or 0
-    fo = field_options(json_time_field, json_level_field, json_message_field, add_fields)
+    opts = (field_options(json_time_field, json_level_field, json_message_field, add_fields),
+            grok_config(grok, patterns_dir, time_format),
+            multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes))
     if isinstance(source, (str, os.PathLike)):
-        return LogResult(_core.read_files([os.fspath(source)], format, schema, include_original, tzm, yr, fo))
+        return LogResult(_core.read_files([os.fspath(source)], format, schema, include_original, tzm, yr, *opts))
     if isinstance(source, (list, tuple)) and source and all(isinstance(p, os.PathLike) for p in source):
-        return LogResult(_core.read_files([os.fspath(p) for p in source], format, schema, include_original, tzm, yr, fo))
+        return LogResult(_core.read_files([os.fspath(p) for p in source], format, schema, include_original, tzm, yr,
+                                          *opts))
     if isinstance(source, (list, tuple)) and source and all(isinstance(p, str) for p in source) \
             and all("\n" not in p and os.path.isfile(p) for p in source):
-        return LogResult(_core.read_files(list(source), format, schema, include_original, tzm, yr, fo))
-    parser = _core.LineParser(format, schema, include_original, tzm, yr, fo)
+        return LogResult(_core.read_files(list(source), format, schema, include_original, tzm, yr, *opts))
+    parser = _core.LineParser(format, schema, include_original, tzm, yr, *opts)
     chunk: list[str] = []
     for line in source:  # type: ignore[union-attr]
         if isinstance(line, bytes):

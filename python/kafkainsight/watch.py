@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from . import _core
 from ._group import GroupMember
-from ._options import parse_tz
+from ._options import grok_config, multiline_config, parse_tz
 from ._typed import RunSummary, lag_text, stats_of
 from .config import defaults
 
@@ -120,11 +120,17 @@ def evaluate_logs(source: str | os.PathLike | Sequence[str | os.PathLike] | Iter
 
 def evaluate_files(paths: Sequence[str | os.PathLike], *, rules: str | os.PathLike | None = None,
                    rules_text: str | None = None, format: str = "auto", tz: str | int | None = None,
-                   year: int | None = None) -> list[dict]:
+                   year: int | None = None, grok: str | Sequence[str] | None = None,
+                   patterns_dir: str | os.PathLike | None = None, time_format: str | None = None,
+                   multiline_start: str | None = None, multiline: str | None = None,
+                   multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None) -> list[dict]:
     """Evaluates log files (parsed in C++) and returns the alerts. The files are merged by event
-    time (each is read in order), so logs written side by side share one timeline."""
+    time (each is read in order), so logs written side by side share one timeline. ``grok``: one
+    pattern or a list (first match wins), and the multi-line keywords, as for ``read_logs``."""
     rp, rt = _rules_args(rules, rules_text)
-    r = _core.watch_evaluate_files([os.fspath(p) for p in paths], rp, rt, format, parse_tz(tz), year or 0)
+    r = _core.watch_evaluate_files([os.fspath(p) for p in paths], rp, rt, format, parse_tz(tz), year or 0,
+                                   grok_config(grok, patterns_dir, time_format),
+                                   multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes))
     return [json.loads(a) for a in r["alerts"]]
 
 

@@ -124,7 +124,10 @@ int ParseContext::bsd_year(int month, int day) const {
 }
 
 Parser::Parser(ParserConfig cfg)
-    : cfg_(std::move(cfg)), json_(std::make_unique<simdjson::dom::parser>()), app_(new_app_json_state()) {}
+    : cfg_(std::move(cfg)), json_(std::make_unique<simdjson::dom::parser>()), app_(new_app_json_state()) {
+  compile_grok(cfg_);  // no-op when the caller compiled it once for all its parsers
+  if (cfg_.grok_set) grok_ = std::make_unique<GrokMatcher>(cfg_.grok_set);
+}
 Parser::~Parser() = default;
 Parser::Parser(Parser&&) noexcept = default;
 Parser& Parser::operator=(Parser&&) noexcept = default;
@@ -170,8 +173,26 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     return ParseStatus::Empty;
   }
   ParseContext ctx{cfg_, err_, json_.get(), app_.get(), &cri_pending_};
-  Format f = cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
-  bool ok = parse_format(f, line, ctx, rec);
+  bool ok = false, grokked = false, grok_tried = false;
+  if (grok_ && (cfg_.format == Format::Unknown || cfg_.format == Format::Grok)) {
+    // The user's patterns first; a line none matches goes on to the built-in formats (auto).
+    GrokResult g = parse_grok(line, ctx, *grok_, rec, grok_reason_);
+    if (g == GrokResult::Matched) {
+      ok = grokked = true;
+    } else if (g == GrokResult::Limit || cfg_.format == Format::Grok) {
+      err_ = {Format::Grok, grok_reason_.c_str(), 0};
+      return ParseStatus::Failed;
+    } else {
+      grok_tried = true;
+      rec.reset(line);
+    }
+  }
+  Format f = grokked ? Format::Grok : cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
+  if (f == Format::Grok) {
+    if (!grokked) ok = ctx.fail(Format::Grok, "format grok needs grok patterns (--grok)", 0);
+  } else {
+    ok = parse_format(f, line, ctx, rec);
+  }
   if (!ok && f == Format::Json && cfg_.format == Format::Unknown) {
     // Looked like flog's json but is not: any JSON object is an application's log.
     rec.reset(line);
@@ -189,6 +210,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   if (ok && cfg_.format == Format::ApacheCombined && rec.format == Format::ApacheCommon)
     ok = ctx.fail(Format::ApacheCombined, "expected referrer and user agent after the byte count",
                   line.size());
+  if (!ok && grok_tried) {  // say both: the user expected a pattern to match
+    grok_reason_ += "; nor is it a built-in format (" + error_message() + ")";
+    err_ = {Format::Grok, grok_reason_.c_str(), 0};
+  }
   if (ok) add_fields(rec);
   if (ok && rec.severity < 0) {
     // One scale for every format's level, so rules compare them (event.severity).

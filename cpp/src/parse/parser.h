@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "parse/grok.h"
 #include "parse/record.h"
+#include "source/multiline.h"
 
 namespace simdjson::dom {
 class parser;
@@ -16,10 +18,20 @@ class parser;
 
 namespace ki {
 
+class TimeFormat;
+
 struct ParserConfig {
   Format format = Format::Unknown;  // Unknown = detect per line
   int default_offset_min = 0;       // zone of timestamps that carry none (apache error, BSD syslog, app JSON)
   int default_year = 0;             // year of BSD syslog timestamps; 0 = infer from the clock
+  // How lines become events (joined by the readers before parsing; the parser sees one event).
+  MultilineConfig multiline;
+  // Grok patterns: with format auto they are tried first and a line none matches goes on to
+  // the built-in formats; with format grok such a line fails.
+  GrokConfig grok;
+  // Compiled from `grok` by compile_grok(), shared by every Parser made from this config.
+  std::shared_ptr<const GrokSet> grok_set;
+  std::shared_ptr<const TimeFormat> time_fmt;
   // app_json / logfmt: the field that holds the time / level / message, instead of the names
   // the common libraries use (dotted path for nested keys). Empty = recognise by name.
   std::string json_time_field, json_level_field, json_message_field;
@@ -28,6 +40,11 @@ struct ParserConfig {
   // record's service / logger when the line has none.
   std::vector<std::pair<std::string, std::string>> add_fields;
 };
+
+// Compiles cfg.grok once (no-op when done or when there are no patterns). Throws GrokError
+// (invalid pattern, unknown name, unreadable --patterns-dir; the message names the pattern and
+// the column or the closest names) or std::invalid_argument (--time-format).
+void compile_grok(ParserConfig& cfg);
 
 // "name=value" of --add-field: name a dotted field path; nullopt if there is no '=' or no name.
 std::optional<std::pair<std::string, std::string>> parse_add_field(std::string_view text);
@@ -69,6 +86,8 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
 bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
+// Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.
+GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);
 bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec);
@@ -121,6 +140,8 @@ class Parser {
   ParserConfig cfg_;
   ParseError err_;
   std::unique_ptr<simdjson::dom::parser> json_;
+  std::unique_ptr<GrokMatcher> grok_;
+  std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
   std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;
   std::string cri_pending_;
 };

@@ -17,20 +17,23 @@ namespace ki {
 
 // ---- AckWindow ----
 
-void AckWindow::sent(uint64_t line_no, bool pending) {
+void AckWindow::sent(uint64_t first, uint64_t last, bool pending) {
   if (blocked_) return;
-  if (line_no != committed_ + state_.size() + 1) {  // lines come in order; anything else: stop here
+  if (first != committed_ + state_.size() + 1 || last < first) {  // lines come in order; anything else: stop here
     blocked_ = true;
     state_.clear();
     return;
   }
+  for (uint64_t l = first; l < last; ++l) state_.push_back(pending ? 3 : 1);  // done with the event's last line
   state_.push_back(pending ? 0 : 1);
   advance();
 }
 
 void AckWindow::acked(uint64_t line_no, bool ok) {
   if (blocked_ || line_no <= committed_ || line_no > committed_ + state_.size()) return;
-  state_[line_no - committed_ - 1] = ok ? 1 : 2;
+  size_t i = line_no - committed_ - 1;
+  state_[i] = ok ? 1 : 2;
+  while (i > 0 && state_[i - 1] == 3) state_[--i] = ok ? 1 : 2;  // the event's earlier lines
   advance();
 }
 
@@ -161,8 +164,8 @@ void Checkpoint::update(uint32_t src, Change change) {
   if (it->second.window.committed() != before) dirty_ = true;
 }
 
-void Checkpoint::sent(uint32_t src, uint64_t line_no, bool pending) {
-  update(src, [&](AckWindow& w) { w.sent(line_no, pending); });
+void Checkpoint::sent(uint32_t src, uint64_t first, uint64_t last, bool pending) {
+  update(src, [&](AckWindow& w) { w.sent(first, last, pending); });
 }
 
 void Checkpoint::acked(uint32_t src, uint64_t line_no, bool ok) {

@@ -25,8 +25,11 @@ class AckWindow {
   // Lines 1..committed were done in an earlier run; the next line handed over is committed+1.
   explicit AckWindow(uint64_t committed = 0) : committed_(committed) {}
   // Line `line_no` was handed over; `pending`: it waits for a delivery report.
-  void sent(uint64_t line_no, bool pending);
-  // Its delivery report: acknowledged (ok) or failed. A failed line is never passed.
+  void sent(uint64_t line_no, bool pending) { sent(line_no, line_no, pending); }
+  // Lines first..last as one message (a multi-line event): they are done when `last` is.
+  void sent(uint64_t first, uint64_t last, bool pending);
+  // Its delivery report (of an event: of its last line): acknowledged (ok) or failed. A failed
+  // line is never passed.
   void acked(uint64_t line_no, bool ok);
   uint64_t committed() const { return committed_; }
   bool blocked() const { return blocked_; }
@@ -35,7 +38,7 @@ class AckWindow {
  private:
   void advance();
   uint64_t committed_;
-  std::deque<uint8_t> state_;  // lines committed_+1 ...: 0 pending, 1 done, 2 failed
+  std::deque<uint8_t> state_;  // lines committed_+1 ...: 0 pending, 1 done, 2 failed, 3 as the next line
   bool blocked_ = false;       // a failed or out-of-order line: the position stays where it is
 };
 
@@ -62,7 +65,8 @@ class Checkpoint {
   // earlier run had acknowledged (0: new file, a different file at that path, or stdin).
   // `note` says why a saved position was not used.
   uint64_t begin_file(uint32_t src, const std::string& input, std::string* note = nullptr);
-  void sent(uint32_t src, uint64_t line_no, bool pending);
+  void sent(uint32_t src, uint64_t line_no, bool pending) { sent(src, line_no, line_no, pending); }
+  void sent(uint32_t src, uint64_t first, uint64_t last, bool pending);  // one event of lines first..last
   void acked(uint32_t src, uint64_t line_no, bool ok);
   void save();  // now (the saver does it every interval when something changed)
   uint64_t committed(const std::string& input) const;  // saved or current position, 0 if unknown

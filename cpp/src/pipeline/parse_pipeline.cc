@@ -7,8 +7,9 @@
 
 namespace ki {
 
-ParseStatus ParseStage::process(std::string_view line, bool truncated) {
-  ++stats_.lines;
+ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t lines) {
+  stats_.lines += lines;
+  stats_.joined += lines - 1;
   stats_.bytes += line.size() + 1;
   doc_.clear();
   truncated_ = truncated;
@@ -40,11 +41,32 @@ std::string ParseStage::reason() const {
   return parser_.error_message();
 }
 
+namespace {
+ParserConfig with_grok(ParserConfig c) {
+  compile_grok(c);  // once, shared with the stage's parser
+  return c;
+}
+}  // namespace
+
 ParseFilesRun::ParseFilesRun(std::vector<std::string> paths, const ParserConfig& pcfg,
                              const EncoderConfig& ecfg, ParseFilesCallbacks cb)
-    : paths_(std::move(paths)), stage_(pcfg, ecfg), cb_(std::move(cb)) {}
+    : paths_(std::move(paths)),
+      stage_(with_grok(pcfg), ecfg),
+      cb_(std::move(cb)),
+      joiner_(std::make_unique<MultilineJoiner>(pcfg.multiline)) {}
 
 ParseFilesRun::~ParseFilesRun() = default;
+
+// One event (a line, or lines joined): numbered by its first line.
+void ParseFilesRun::handle(const std::string& path, const MultilineEvent& ev, uint64_t& docs) {
+  ParseStatus st = stage_.process(ev.text, ev.truncated, ev.lines);
+  if (st == ParseStatus::Ok) {
+    ++docs;
+    if (cb_.on_doc) cb_.on_doc(stage_, path, ev.first_line);
+  } else if (st == ParseStatus::Failed && cb_.on_fail) {
+    cb_.on_fail(FailedLine{path, ev.first_line, stage_.reason(), std::string(ev.text)});
+  }
+}
 
 bool ParseFilesRun::run(uint64_t max_docs) {
   auto t0 = std::chrono::steady_clock::now();
@@ -64,20 +86,15 @@ bool ParseFilesRun::run(uint64_t max_docs) {
       std::string_view line;
       bool more = false;
       while (docs < max_docs && (more = reader_->next(line))) {
-        line = strip_line_end(line);
-        ParseStatus st = stage_.process(line, reader_->truncated());
-        if (st == ParseStatus::Ok) {
-          ++docs;
-          if (cb_.on_doc) cb_.on_doc(stage_, path, reader_->line_no());
-        } else if (st == ParseStatus::Failed && cb_.on_fail) {
-          cb_.on_fail(FailedLine{path, reader_->line_no(), stage_.reason(), std::string(line)});
-        }
+        if (joiner_->push(strip_line_end(line), reader_->line_no(), reader_->truncated()))
+          handle(path, joiner_->event(), docs);
       }
       if (more) break;  // max_docs reached: this file goes on at the next run()
       stopped_ = reader_->stopped();
     } catch (const InputError& e) {
       error_ = e.what();
     }
+    if (joiner_->flush()) handle(path, joiner_->event(), docs);  // the file's last event (also before damage)
     reader_.reset();
     ++idx_;
     if (stopped_ || !error_.empty()) done_ = true;

@@ -16,10 +16,11 @@
 namespace ki {
 
 struct ParseStats {
-  uint64_t lines = 0;   // every line read (= parsed + failed + empty)
+  uint64_t lines = 0;   // every line read (= parsed + failed + empty + joined)
   uint64_t parsed = 0;
   uint64_t failed = 0;
   uint64_t empty = 0;   // blank lines: counted, not documents
+  uint64_t joined = 0;  // lines joined to the event before them (multi-line events)
   uint64_t bytes = 0;   // input bytes (uncompressed, with line ends)
   uint64_t doc_bytes = 0;
   std::array<uint64_t, kFormatCount> by_format{};
@@ -39,8 +40,9 @@ struct FailedLine {
 class ParseStage {
  public:
   ParseStage(ParserConfig pcfg, EncoderConfig ecfg) : parser_(pcfg), encoder_(ecfg) {}
-  // Returns Ok with doc() filled, Empty, or Failed with reason().
-  ParseStatus process(std::string_view line, bool truncated = false);
+  // Returns Ok with doc() filled, Empty, or Failed with reason(). `lines`: how many input lines
+  // the text is (a multi-line event: they are joined with '\n').
+  ParseStatus process(std::string_view line, bool truncated = false, uint32_t lines = 1);
   const std::string& doc() const { return doc_; }
   const Record& record() const { return rec_; }
   std::string reason() const;
@@ -93,6 +95,8 @@ class ParseFilesRun {
   ParseStage stage_;
   ParseFilesCallbacks cb_;
   std::unique_ptr<LineReader> reader_;
+  std::unique_ptr<MultilineJoiner> joiner_;  // kept across run() calls: an event may span a batch end
+  void handle(const std::string& path, const MultilineEvent& ev, uint64_t& docs);
   size_t idx_ = 0;
   bool done_ = false, stopped_ = false;
   std::string error_;

@@ -36,7 +36,9 @@ struct ProducePipeline::Prepared {
   uint32_t src = 0;
   ParseStatus status = ParseStatus::Empty;
   Format format = Format::Unknown;
-  uint64_t line_no = 0;
+  uint64_t line_no = 0;    // first line of the event (ki.line, errors)
+  uint64_t last_line = 0;  // its last line (delivery tag, --resume checkpoint)
+  uint32_t lines = 1;
   int64_t ts_ms = 0;
   size_t line_bytes = 0;
   bool cut = false;  // longer than the reader's limit
@@ -153,8 +155,15 @@ const char* event_ids_name(EventIds e) {
   return "?";
 }
 
+namespace {
+ProduceConfig compiled(ProduceConfig c) {
+  compile_grok(c.parser);  // once, shared by the parse threads' parsers
+  return c;
+}
+}  // namespace
+
 ProducePipeline::ProducePipeline(ProduceConfig cfg)
-    : cfg_(std::move(cfg)), pool_(std::make_unique<BatchPool>()), stage_(cfg_.parser, cfg_.encoder) {
+    : cfg_(compiled(std::move(cfg))), pool_(std::make_unique<BatchPool>()), stage_(cfg_.parser, cfg_.encoder) {
   if (cfg_.dlq_topic.empty()) cfg_.dlq_topic = cfg_.topic + ".dlq";
   if (!cfg_.key_field.empty() && !is_key_field(cfg_.key_field))
     throw KafkaError(KafkaError::Kind::Config,
@@ -178,17 +187,20 @@ void ProducePipeline::set_checkpoint(const std::string& path) {
 }
 
 
-// Parse + encode one line into p (views into stage_ or the given arena).
-void ProducePipeline::prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src,
-                              uint64_t line_no, const LineOrigin& origin, Prepared& p) {
-  line = strip_line_end(line);
+// Parse + encode one event (a line, or lines joined) into p (views into stage_ or the given arena).
+void ProducePipeline::prepare(ParseStage& stage, const MultilineEvent& ev, uint32_t src, std::string_view fingerprint,
+                              Prepared& p) {
+  std::string_view line = strip_line_end(ev.text);
+  bool truncated = ev.truncated;
   p.src = src;
-  p.origin = origin;
-  p.line_no = line_no;
-  p.line_bytes = line.size() + 1;
+  p.origin = {fingerprint, ev.offset, ev.read_ms};
+  p.line_no = ev.first_line;
+  p.last_line = ev.last_line;
+  p.lines = ev.lines;
+  p.line_bytes = ev.bytes;
   p.cut = truncated;
   p.raw = truncated ? line.substr(0, kCutLineKeep) : line;
-  p.status = stage.process(line, truncated);
+  p.status = stage.process(line, truncated, ev.lines);
   if (p.status == ParseStatus::Ok) {
     const Record& rec = stage.record();
     p.format = rec.format;
@@ -208,10 +220,11 @@ std::string ProducePipeline::reason(const ParseStage& stage, const Prepared& p) 
 
 bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref) {
   if (checkpoint_)  // lines that need no message (blank, skipped) are done at once
-    checkpoint_->sent(p.src, p.line_no,
+    checkpoint_->sent(p.src, p.line_no, p.last_line,
                       p.status == ParseStatus::Ok ||
                           (p.status == ParseStatus::Failed && cfg_.on_parse_error != OnParseError::Skip));
-  ++st.read;
+  st.read += p.lines;
+  st.joined += p.lines - 1;
   st.bytes += p.line_bytes;
   const std::string& source = producer_->sources()[p.src];
   char line_buf[24];
@@ -234,7 +247,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
         h[nh++] = {"ki.line", line_no_sv};
         h[nh++] = {"ki.format", format_name(p.format)};
       }
-      uint64_t tag = make_tag(p.src, p.line_no, false);
+      uint64_t tag = make_tag(p.src, p.last_line, false);
       if (ref) {
         ref->tag = tag;
         producer_->produce_nocopy(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, ref);
@@ -256,7 +269,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
                      {"ki.line", line_no_sv},
                      {"ki.error.stage", "parse"},
                      {"ki.error.reason", reason}};
-      uint64_t tag = make_tag(p.src, p.line_no, true);
+      uint64_t tag = make_tag(p.src, p.last_line, true);
       if (ref) {
         ref->tag = tag;
         producer_->produce_nocopy(cfg_.dlq_topic, {}, p.raw, 0, h, 4, ref);
@@ -268,15 +281,16 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
     case OnParseError::Skip: ++st.skipped; return true;
     case OnParseError::Fail:
       st.stopped_reason = source + ":" + std::string(line_no_sv) + ": " + std::string(reason);
+      st.stopped_lines = p.lines;
       return false;
   }
   return true;
 }
 
-bool ProducePipeline::handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
-                                  const LineOrigin& origin, ProduceStats& st) {
+bool ProducePipeline::handle_event(const MultilineEvent& ev, uint32_t src, std::string_view fingerprint,
+                                   ProduceStats& st) {
   Prepared p;
-  prepare(stage_, line, truncated, src, line_no, origin, p);
+  prepare(stage_, ev, src, fingerprint, p);
   return deliver(p, reason(stage_, p), st);
 }
 
@@ -326,6 +340,10 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
     std::string_view line;
     if (cfg_.follow) {
       FollowReader reader(path, cfg_.follow_cfg);
+      MultilineJoiner joiner(cfg_.parser.multiline);
+      // A quiet file: its last multi-line event is complete after flush_ms without a new line.
+      auto last_line_at = Clock::now();
+      bool flush_due = false;
       uint64_t sent_at_idle = producer_->queued();
       auto idle = [&]() {
         // Caught up with the file: what waits for linger.ms goes out now (at a low rate the
@@ -336,21 +354,36 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
         } else {
           producer_->poll(0);
         }
-        return timer.poll(st, *producer_);
+        if (timer.poll(st, *producer_)) return true;
+        flush_due = joiner.pending() &&
+                    Clock::now() - last_line_at >= std::chrono::milliseconds(cfg_.parser.multiline.flush_ms);
+        return flush_due;
       };
-      while (!timer.stopped) {
+      bool go_on = true;
+      while (!timer.stopped && go_on) {
         wait_turn();
-        if (timer.stopped || !reader.next(line, idle)) break;
+        if (timer.stopped) break;
+        flush_due = false;
+        if (!reader.next(line, idle)) {
+          if (!flush_due) break;
+          if (joiner.flush() && !(go_on = handle_event(joiner.event(), src, reader.fingerprint(), st))) break;
+          ++n;
+          continue;
+        }
+        last_line_at = Clock::now();
         if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
           ++st.resumed;
           continue;
         }
-        if (!handle_line(line, reader.truncated(), src, reader.line_no(),
-                         {reader.fingerprint(), reader.line_offset(), reader.read_ms()}, st))
-          break;
-        ++n;
+        if (joiner.push(strip_line_end(line), reader.line_no(), reader.truncated(), reader.line_offset(),
+                        reader.read_ms())) {
+          if (!handle_event(joiner.event(), src, reader.fingerprint(), st)) break;
+          ++n;
+        }
         if (timer.due() && timer.poll(st, *producer_)) break;
       }
+      // Stopped: the event being joined is sent too (its lines were read).
+      if (st.stopped_reason.empty() && joiner.flush()) handle_event(joiner.event(), src, reader.fingerprint(), st);
       st.rotations += reader.rotations();
       st.truncations += reader.truncations();
     } else if (!produce_file_batched(path, src, skip, st, timer, wait_turn, n)) {
@@ -409,16 +442,20 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
       };
       LineReader reader(path, rcfg);
       fingerprint = reader.fingerprint();  // outlives the reader: batches are produced after it ends
+      MultilineJoiner joiner(cfg_.parser.multiline);
       std::string_view line;
-      while (reader.next(line)) {
+      bool more = true;
+      while (more) {
+        more = reader.next(line);
         if (!b) return;  // cancelled while idle
-        if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
+        if (more && reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
           ++resumed;
           continue;
         }
+        // The event a line completes; at the end, the last one.
+        if (more ? !joiner.push(strip_line_end(line), reader.line_no(), reader.truncated(), reader.line_offset(), reader.read_ms()) : !joiner.flush()) continue;
         Prepared p;
-        prepare(stage, line, reader.truncated(), src, reader.line_no(),
-                {fingerprint, reader.line_offset(), reader.read_ms()}, p);
+        prepare(stage, joiner.event(), src, fingerprint, p);
         std::string reason = this->reason(stage, p);
         auto put = [&](std::string_view v) {
           b->arena.append(v);
@@ -535,11 +572,16 @@ ProduceStats ProducePipeline::produce_lines(const std::vector<std::string>& line
   live_ = true;  // lines handed over now: a live source
   ids_ = false;
   HookTimer timer{hooks};
-  const LineOrigin origin{{}, 0, wall_ms()};  // handed over at once: read now; no file, no event id
+  // Lines handed over in one call are joined among themselves (the last event ends with the call).
+  MultilineJoiner joiner(cfg_.parser.multiline);
+  bool go_on = true;
+  const int64_t now_ms = wall_ms();  // handed over at once: read now; no file, no event id
   for (const auto& l : lines) {
-    if (!handle_line(l, false, src, ++lines_fed_, origin, st)) break;
+    if (joiner.push(strip_line_end(l), ++lines_fed_, false, 0, now_ms) && !(go_on = handle_event(joiner.event(), src, {}, st)))
+      break;
     if ((lines_fed_ & 0xff) == 0 && timer.due() && timer.poll(st, *producer_)) break;
   }
+  if (go_on && joiner.flush()) handle_event(joiner.event(), src, {}, st);
   st.interrupted = timer.stopped;
   return finish(std::move(st), before, started);
 }

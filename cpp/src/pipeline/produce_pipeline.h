@@ -61,6 +61,7 @@ struct ProduceStats {
   uint64_t dead_lettered = 0;  // bad lines acknowledged on the DLQ topic
   uint64_t skipped = 0;        // bad lines counted and dropped (--on-parse-error skip)
   uint64_t empty = 0;          // blank lines
+  uint64_t joined = 0;         // lines joined to the event before them (multi-line events): no message of their own
   uint64_t failed_delivery = 0;  // not acknowledged: the exit code is non-zero
   uint64_t parse_errors = 0;     // lines that did not parse (dead-lettered, skipped or stopped on)
   uint64_t bytes = 0;
@@ -74,10 +75,11 @@ struct ProduceStats {
   std::array<uint64_t, kFormatCount> by_format{};
   uint64_t rotations = 0, truncations = 0;
   uint64_t resumed = 0;  // lines not read again: acknowledged in an earlier run (--resume)
-  // read == produced + dead_lettered + skipped + empty + failed_delivery (+ the line stopped on)
+  // read == produced + dead_lettered + skipped + empty + joined + failed_delivery (+ the event stopped on)
   bool balanced() const {
-    return read == produced + dead_lettered + skipped + empty + failed_delivery + (stopped_reason.empty() ? 0 : 1);
+    return read == produced + dead_lettered + skipped + empty + joined + failed_delivery + stopped_lines;
   }
+  uint64_t stopped_lines = 0;  // lines of the event --on-parse-error fail stopped on
 };
 
 // Where a line came from: its event id's parts and its read time (LineReader / FollowReader).
@@ -115,15 +117,14 @@ class ProducePipeline {
   struct Batch;
   class BatchPool;
   struct HookTimer;
-  void prepare(ParseStage& stage, std::string_view line, bool truncated, uint32_t src, uint64_t line_no,
-               const LineOrigin& origin, Prepared& p);
+  // fingerprint: of the event's file (its event id with ev.offset); empty: no event id.
+  void prepare(ParseStage& stage, const MultilineEvent& ev, uint32_t src, std::string_view fingerprint, Prepared& p);
   std::string reason(const ParseStage& stage, const Prepared& p) const;
   // ref: produce from memory that outlives delivery (a batch), else copy.
   bool deliver(const Prepared& p, std::string_view reason, ProduceStats& st, MessageRef* ref = nullptr);
   bool produce_file_batched(const std::string& path, uint32_t src, uint64_t skip, ProduceStats& st, HookTimer& timer,
                             const std::function<void()>& wait_turn, uint64_t& n);
-  bool handle_line(std::string_view line, bool truncated, uint32_t src, uint64_t line_no, const LineOrigin& origin,
-                   ProduceStats& st);
+  bool handle_event(const MultilineEvent& ev, uint32_t src, std::string_view fingerprint, ProduceStats& st);
   ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
 
   ProduceConfig cfg_;

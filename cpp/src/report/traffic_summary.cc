@@ -220,25 +220,29 @@ void summarize_files(const std::vector<std::string>& paths, const ParserConfig& 
   Parser parser(pcfg);
   Record rec;
   uint64_t lines = 0, parsed = 0, failed = 0, empty = 0;
+  // Counted per event; the lines joined into an event are counted with it (as parsed, failed...).
+  auto count = [&](const MultilineEvent& ev) {
+    ParseStatus st = parser.parse(ev.text, rec);
+    uint64_t& bucket = st == ParseStatus::Ok && !ev.truncated                          ? parsed
+                       : st == ParseStatus::Empty || st == ParseStatus::Partial ? empty
+                                                                                : failed;
+    bucket += ev.lines;
+    if (&bucket == &parsed) out.add(rec);
+  };
   for (const auto& path : paths) {
     LineReader reader(path);
+    MultilineJoiner joiner(pcfg.multiline);
     std::string_view line;
     while (reader.next(line)) {
       ++lines;
-      ParseStatus st = parser.parse(line, rec);
-      if (st == ParseStatus::Ok && !reader.truncated()) {
-        ++parsed;
-        out.add(rec);
-      } else if (st == ParseStatus::Empty || st == ParseStatus::Partial) {
-        ++empty;
-      } else {
-        ++failed;
-      }
+      if (joiner.push(line, reader.line_no(), reader.truncated())) count(joiner.event());
       if ((lines & 0x1fff) == 0 && stop && stop()) {
+        if (joiner.flush()) count(joiner.event());
         out.set_line_counts(lines, parsed, failed, empty);
         return;
       }
     }
+    if (joiner.flush()) count(joiner.event());
   }
   out.set_line_counts(lines, parsed, failed, empty);
 }

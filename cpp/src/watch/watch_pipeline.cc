@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "source/line_reader.h"
+#include "source/multiline.h"
 #include "util/timefmt.h"
 
 namespace ki::watch {
@@ -198,32 +199,45 @@ OfflineResult evaluate_files(const std::vector<std::string>& paths, const RulesC
   struct Input {
     std::unique_ptr<LineReader> reader;
     Parser parser;
+    MultilineJoiner joiner;  // lines -> events (multi-line stack traces)
     Record rec;
     WatchEvent next;
     bool has_next = false;
+    bool at_end = false;
   };
   OfflineResult r;
   Engine engine(rules);
   std::vector<Input> in;
-  for (const auto& path : paths) in.push_back({std::make_unique<LineReader>(path), Parser(parser), {}, {}, false});
+  ParserConfig pcfg = parser;
+  compile_grok(pcfg);
+  for (const auto& path : paths)
+    in.push_back({std::make_unique<LineReader>(path), Parser(pcfg), MultilineJoiner(pcfg.multiline), {}, {}, false, false});
   uint64_t n = 0;
   bool stopped = false;
   auto fill = [&](size_t i) {
     Input& x = in[i];
     std::string_view line;
-    while (!x.has_next && x.reader->next(line)) {
-      ++r.lines;
+    while (!x.has_next && !x.at_end) {
+      // The next event: the one a line completes, or at the end of the file the last one.
+      if (x.reader->next(line)) {
+        ++r.lines;
+        if (!x.joiner.push(line, x.reader->line_no(), x.reader->truncated())) continue;
+      } else {
+        x.at_end = true;
+        if (!x.joiner.flush()) break;
+      }
       if ((++n & 0xfff) == 0 && stop && stop()) {
         stopped = true;
         return;
       }
-      ParseStatus s = x.parser.parse(line, x.rec);
+      const MultilineEvent& ev = x.joiner.event();
+      ParseStatus s = x.parser.parse(ev.text, x.rec);
       if (s == ParseStatus::Empty || s == ParseStatus::Partial) continue;
       if (s == ParseStatus::Failed) {
-        ++r.failed;
+        r.failed += ev.lines;
         continue;
       }
-      ++r.parsed;
+      r.parsed += ev.lines;
       x.next = event_from_record(x.rec, paths[i]);
       x.has_next = true;
     }

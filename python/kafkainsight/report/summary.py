@@ -8,7 +8,7 @@ import os
 from typing import Any, Iterable
 
 from .. import _core
-from .._options import parse_tz
+from .._options import grok_config, multiline_config, parse_tz
 from ..config import defaults
 
 _R = defaults("report")  # the settings table (config.py)
@@ -18,7 +18,10 @@ _CHUNK = 10_000
 
 def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], format: str = "auto", *,
                    tz: str | int | None = None, year: int | None = None, max_points: int = _R["max_points"],
-                   top_n: int = _R["top"], top_capacity: int = 50_000) -> dict[str, Any]:
+                   top_n: int = _R["top"], top_capacity: int = 50_000, grok: str | list[str] | None = None,
+                   patterns_dir: str | None = None, time_format: str | None = None,
+                   multiline_start: str | None = None, multiline: str | None = None,
+                   multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None) -> dict[str, Any]:
     """Count log files (plain or .gz, '-' = stdin) for the report.
 
     Time buckets widen (1s, 5s, 10s, 30s, 1m, ... 7d) so the charts have at most max_points
@@ -32,10 +35,13 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
         if os.path.isdir(f):
             raise IsADirectoryError(f"{f} is a directory, not a log file")
     try:
-        raw = _core.summarize_files(files, format, parse_tz(tz), year or 0, _config(max_points, top_n, top_capacity))
+        raw = _core.summarize_files(files, format, parse_tz(tz), year or 0, _config(max_points, top_n, top_capacity),
+                                    grok_config(grok, patterns_dir, time_format),
+                                    multiline_config(multiline_start, multiline, multiline_max_lines,
+                                                     multiline_max_bytes))
     except ValueError as e:
-        if str(e).startswith("unknown format"):
-            raise
+        if str(e).startswith(("unknown format", "grok pattern", "grok patterns file", "--")):
+            raise  # a usage error (exit 2)
         raise OSError(str(e)) from None  # unreadable file, corrupt .gz: an I/O error, not a usage error
     s = json.loads(raw)
     s["source"] = {"kind": "logs", "paths": files}

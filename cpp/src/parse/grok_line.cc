@@ -1,0 +1,157 @@
+// A grok match -> Record. Captures named like our own fields fill them (message, log.level,
+// log.logger, service.name, host.hostname, process.*, source.ip); `timestamp` becomes
+// @timestamp; every other capture is a field of the document, typed as the pattern says.
+#include <charconv>
+#include <cstdlib>
+
+#include "parse/parser.h"
+#include "parse/time_format.h"
+#include "parse/timestamp.h"
+#include "util/timefmt.h"
+
+namespace ki {
+
+namespace {
+
+bool to_int(std::string_view s, int64_t& v) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+bool to_float(std::string_view s, double& v) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size() && s.find_first_of("nN") == std::string_view::npos;
+}
+
+// Layouts tried after the general parser (ISO 8601, epoch, Apache): the ones grok users meet.
+const TimeFormat& nginx_error_time() {
+  static const TimeFormat f("%Y/%m/%d %H:%M:%S");
+  return f;
+}
+const TimeFormat& haproxy_time() {
+  static const TimeFormat f("%d/%b/%Y:%H:%M:%S.%f");
+  return f;
+}
+const TimeFormat& jul_time() {  // java.util.logging's SimpleFormatter default
+  static const TimeFormat f("%b %d, %Y %I:%M:%S %p");
+  return f;
+}
+
+// Captures that are fields the encoder writes from the record itself.
+std::string_view Record::*own_text_field(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view Record::*> kOwn[] = {
+      {"log.level", &Record::level},        {"level", &Record::level},         {"log.logger", &Record::logger},
+      {"service.name", &Record::service},   {"host.hostname", &Record::hostname}, {"process.name", &Record::app},
+      {"source.ip", &Record::client_ip}};
+  for (const auto& [n, m] : kOwn)
+    if (n == name) return m;
+  return nullptr;
+}
+
+bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& ts) {
+  const ParserConfig& c = ctx.cfg;
+  if (c.time_fmt) return c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts);
+  if (parse_time_text(s, c.default_offset_min, ts)) return true;
+  if (s.size() >= 6) {
+    int month = month_from_abbrev(s.data());
+    if (month && s[3] == ' ') {
+      int day = s[4] == ' ' ? s[5] - '0' : (s[4] - '0') * 10 + (s[5] - '0');
+      if (day >= 1 && day <= 31 &&
+          parse_bsd_time(s.data(), s.size(), ctx.bsd_year(month, day), c.default_offset_min, ts) == s.size())
+        return true;
+    }
+  }
+  if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
+  for (const TimeFormat* f : {&nginx_error_time(), &haproxy_time(), &jul_time()})
+    if (f->parse(s, c.default_offset_min, c.default_year, ts)) return true;
+  ts = Timestamp{};
+  return false;
+}
+
+}  // namespace
+
+GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec,
+                      std::string& why) {
+  GrokResult r = m.match(line);
+  if (r != GrokResult::Matched) {
+    why = m.reason();
+    return r;
+  }
+  rec.format = Format::Grok;
+  const size_t first_nl = line.find('\n');
+  size_t message_end = std::string_view::npos;
+  bool have_ts = false;
+  for (const GrokValue& v : m.values()) {
+    const std::string& name = v.capture->field;
+    // The first value of a field wins (alternatives in one pattern may capture the same name).
+    bool seen = false;
+    for (const GrokValue& w : m.values()) {
+      if (&w == &v) break;
+      if (w.capture->field == name) seen = true;
+    }
+    if (seen) continue;
+    std::string_view t = v.text;
+    int64_t iv = 0;
+    if (name == "timestamp" || name == "@timestamp") {
+      if (!parse_capture_time(t, ctx, rec.ts)) {
+        why = "the timestamp capture '" + std::string(t.substr(0, 64)) +
+              "' is in no layout we know (give its layout with --time-format)";
+        return GrokResult::Limit;  // a failure of this line, not a reason to try other formats
+      }
+      have_ts = true;
+      continue;
+    }
+    if (name == "message") {
+      rec.message = t;
+      message_end = static_cast<size_t>(t.data() + t.size() - line.data());
+      continue;
+    }
+    if (std::string_view Record::*own = own_text_field(name)) {
+      rec.*own = t;
+      continue;
+    }
+    if ((name == "process.pid" || name == "process.thread.id") && to_int(t, iv)) {
+      (name == "process.pid" ? rec.pid : rec.tid) = iv;
+      continue;
+    }
+    // HTTP fields: kept as fields of the document, and in the record for the report and rules.
+    if (name == "http.response.status_code" && to_int(t, iv) && iv >= 0 && iv < 1000) rec.status = static_cast<int>(iv);
+    else if (name == "http.request.method") rec.method = t;
+    else if (name == "url.original") rec.path = t;
+    else if (name == "http.response.body.bytes" && to_int(t, iv)) rec.bytes = iv;
+    else if (name == "user_agent.original") rec.user_agent = t;
+    else if (name == "source.address" && rec.client_ip.empty()) rec.client_ip = t;
+    Field f;
+    f.name = name;
+    f.text = t;
+    if (v.capture->type == GrokCapture::Type::Int && to_int(t, f.i)) {
+      f.kind = Field::Kind::Int;
+    } else if (v.capture->type == GrokCapture::Type::Float && to_float(t, f.f)) {
+      f.kind = Field::Kind::Float;
+    }  // a value that is not a number stays text: nothing is lost
+    rec.fields.push_back(f);
+  }
+  if (rec.message.empty()) {
+    rec.message = line;  // no message capture: the whole event is the message
+  } else if (first_nl != std::string_view::npos && message_end <= first_nl) {
+    // A multi-line event whose message ends on its first line: the rest is the stack trace.
+    Field f;
+    f.name = "error.stack_trace";
+    f.text = line.substr(first_nl + 1);
+    rec.fields.push_back(f);
+  }
+  if (!have_ts) {  // no time in the line: stamped with the read time (event.ingested says so)
+    rec.ts = read_time();
+    rec.time_from_read = true;
+  }
+  return GrokResult::Matched;
+}
+
+void compile_grok(ParserConfig& cfg) {
+  if (!cfg.grok.patterns.empty() && !cfg.grok_set) cfg.grok_set = make_grok_set(cfg.grok.patterns, cfg.grok.patterns_dir);
+  if (!cfg.grok.time_format.empty() && !cfg.time_fmt) cfg.time_fmt = std::make_shared<const TimeFormat>(cfg.grok.time_format);
+}
+
+}  // namespace ki

@@ -1,0 +1,32 @@
+// --time-format: strptime-style layouts for timestamps no built-in parser knows.
+// Directives: %Y %y %m %d %e %H %I %M %S %f (fraction, 1-9 digits) %p %b %h %B %a %A
+// %z (Z, +hh, +hhmm, +hh:mm) %Z (UTC, GMT, Z) %s (epoch seconds) %j %T %F %%; a run of S after
+// '.' or ',' (Java's ",SSS") is a fraction too. A space matches any run of blanks.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parse/record.h"
+
+namespace ki {
+
+class TimeFormat {
+ public:
+  // Throws std::invalid_argument naming the directive that is not supported.
+  explicit TimeFormat(std::string format);
+  // The whole of `text` must match. A time without a zone is at default_offset_min; without
+  // a year, default_year (0: the current UTC year).
+  bool parse(std::string_view text, int default_offset_min, int default_year, Timestamp& ts) const;
+  const std::string& format() const { return format_; }
+
+ private:
+  struct Token {
+    char directive;  // 0: literal, ' ': blanks
+    std::string literal;
+  };
+  std::string format_;
+  std::vector<Token> tokens_;
+};
+
+}  // namespace ki

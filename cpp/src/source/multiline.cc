@@ -1,0 +1,117 @@
+#include "source/multiline.h"
+
+#include <stdexcept>
+
+#include "parse/grok.h"
+
+namespace ki {
+
+namespace {
+// Lines that continue the event before them.
+// Java: indented frames ("\tat ...", "\t... 3 more", suppressed), "Caused by: ...", and the
+// exception line printed under the log line ("com.acme.PaymentDeclined: card expired").
+constexpr const char* kJava =
+    R"(^(?:[ \t]|$|Caused by: |(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?::\s|$)))";
+// Python: the traceback header, indented frames and source lines, chained-exception notes,
+// blank lines between them (the exception line itself: see starts_event).
+constexpr const char* kPython =
+    R"(^(?:[ \t]|$|Traceback \(most recent call last\):|During handling of the above exception|The above exception was the direct cause))";
+}  // namespace
+
+const char* multiline_preset(std::string_view name) {
+  if (name == "java") return kJava;
+  if (name == "python") return kPython;
+  return nullptr;
+}
+
+MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
+  if (!cfg_.enabled()) return;
+  if (cfg_.max_lines == 0) cfg_.max_lines = 1;
+  std::string pattern = cfg_.start;
+  if (pattern.empty()) {
+    const char* p = multiline_preset(cfg_.preset);
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python)");
+    pattern = p;
+    match_starts_ = false;
+  }
+  try {
+    GrokLibrary lib = GrokLibrary::builtin();
+    matcher_ = std::make_unique<GrokMatcher>(std::make_shared<const GrokSet>(std::vector<std::string>{pattern}, lib));
+  } catch (const GrokError& e) {
+    throw GrokError(std::string("--multiline-start: ") + e.what());
+  }
+}
+
+MultilineJoiner::~MultilineJoiner() = default;
+MultilineJoiner::MultilineJoiner(MultilineJoiner&&) noexcept = default;
+
+bool MultilineJoiner::starts_event(std::string_view line) {
+  GrokResult r = matcher_->match(line);
+  if (r == GrokResult::Limit) return true;  // undecidable: keep lines apart rather than merge
+  bool matched = r == GrokResult::Matched;
+  if (match_starts_) return matched;
+  if (matched) return false;
+  // Python: the exception line ("ValueError: bad", "app.PaymentFailed: ...") right under a
+  // frame of a traceback in this event.
+  if (cfg_.preset == "python" && cur_.text.find("Traceback (most recent call last):") != std::string::npos) {
+    size_t nl = cur_.text.rfind('\n');
+    std::string_view prev = nl == std::string::npos ? std::string_view(cur_.text) : std::string_view(cur_.text).substr(nl + 1);
+    if (!prev.empty() && (prev[0] == ' ' || prev[0] == '\t') && !line.empty() && line[0] != ' ') return false;
+  }
+  return true;
+}
+
+void MultilineJoiner::begin(std::string_view line, uint64_t line_no, bool truncated, uint64_t offset,
+                            int64_t read_ms) {
+  cur_.text.assign(line);
+  cur_.offset = offset;
+  cur_.read_ms = read_ms;
+  cur_.first = cur_.last = line_no;
+  cur_.lines = 1;
+  cur_.bytes = line.size() + 1;
+  cur_.truncated = truncated;
+}
+
+void MultilineJoiner::complete(bool capped) {
+  std::swap(out_, cur_.text);
+  // Blank lines that ended the event (a trace's trailing newline) are counted, not kept.
+  for (size_t nl; (nl = out_.rfind('\n')) != std::string::npos &&
+                  out_.find_first_not_of(" \t\r", nl + 1) == std::string::npos;)
+    out_.erase(nl);
+  ev_ = {out_, cur_.first, cur_.last, cur_.lines, cur_.bytes, cur_.truncated, capped, cur_.offset, cur_.read_ms};
+  cur_.lines = 0;
+  cur_.text.clear();
+}
+
+bool MultilineJoiner::push(std::string_view line, uint64_t line_no, bool truncated, uint64_t offset,
+                           int64_t read_ms) {
+  if (!matcher_) {  // off: every line is an event
+    ev_ = {line, line_no, line_no, 1, line.size() + 1, truncated, false, offset, read_ms};
+    return true;
+  }
+  if (cur_.lines == 0) {
+    begin(line, line_no, truncated, offset, read_ms);
+    return false;
+  }
+  bool cap = cur_.lines >= cfg_.max_lines || cur_.text.size() + 1 + line.size() > cfg_.max_bytes;
+  if (truncated || cur_.truncated || cap || starts_event(line)) {
+    complete(cap && !truncated && !cur_.truncated);
+    begin(line, line_no, truncated, offset, read_ms);
+    return true;
+  }
+  cur_.text += '\n';
+  cur_.text.append(line);
+  cur_.last = line_no;
+  cur_.read_ms = read_ms;
+  ++cur_.lines;
+  cur_.bytes += line.size() + 1;
+  return false;
+}
+
+bool MultilineJoiner::flush() {
+  if (cur_.lines == 0) return false;
+  complete(false);
+  return true;
+}
+
+}  // namespace ki

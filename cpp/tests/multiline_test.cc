@@ -1,0 +1,134 @@
+// Multi-line events: start pattern, presets, bounds, line numbers, and the checkpoint window
+// that keeps --resume exact across events.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "parse/grok.h"
+#include "pipeline/checkpoint.h"
+#include "source/multiline.h"
+
+using ki::MultilineConfig;
+using ki::MultilineJoiner;
+
+namespace {
+
+struct Ev {
+  std::string text;
+  uint64_t first, last;
+  uint32_t lines;
+  bool capped;
+};
+
+std::vector<Ev> join(const MultilineConfig& cfg, const std::vector<std::string>& lines) {
+  MultilineJoiner j(cfg);
+  std::vector<Ev> out;
+  auto take = [&] { out.push_back({std::string(j.event().text), j.event().first_line, j.event().last_line, j.event().lines, j.event().capped}); };
+  uint64_t n = 0;
+  for (const auto& l : lines)
+    if (j.push(l, ++n)) take();
+  if (j.flush()) take();
+  return out;
+}
+
+}  // namespace
+
+TEST(Multiline, StartPatternJoinsContinuationLines) {
+  MultilineConfig c;
+  c.start = "^%{TIMESTAMP_ISO8601} ";
+  auto ev = join(c, {"2024-01-01 10:00:00 INFO up", "2024-01-01 10:00:01 ERROR boom", "java.lang.X: y",
+                     "\tat a.b(C.java:1)", "2024-01-01 10:00:02 INFO ok"});
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[0].text, "2024-01-01 10:00:00 INFO up");
+  EXPECT_EQ(ev[1].text, "2024-01-01 10:00:01 ERROR boom\njava.lang.X: y\n\tat a.b(C.java:1)");
+  EXPECT_EQ(ev[1].first, 2u);
+  EXPECT_EQ(ev[1].last, 4u);
+  EXPECT_EQ(ev[1].lines, 3u);
+  EXPECT_EQ(ev[2].first, 5u);
+}
+
+TEST(Multiline, OffIsOneEventPerLine) {
+  auto ev = join(MultilineConfig{}, {"a", "  b", ""});
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[1].text, "  b");
+  EXPECT_EQ(ev[2].first, 3u);
+}
+
+TEST(Multiline, JavaPresetJoinsCausesAndTrailingBlankLine) {
+  MultilineConfig c;
+  c.preset = "java";
+  auto ev = join(c, {"2024-01-01 10:00:01.123 SEVERE Main failed", "java.lang.IllegalStateException: outer",
+                     "\tat Main.run(Main.java:10)", "Caused by: java.io.IOException: inner", "\tat Main.io(Main.java:20)",
+                     "\t... 1 more", "", "2024-01-01 10:00:02.000 INFO Main next"});
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].lines, 7u);  // the blank line after the trace is counted with it...
+  EXPECT_EQ(ev[0].text.substr(ev[0].text.size() - 11), "\t... 1 more");  // ...but not kept
+  EXPECT_EQ(ev[1].first, 8u);
+}
+
+TEST(Multiline, PythonPresetJoinsChainedTraceback) {
+  MultilineConfig c;
+  c.preset = "python";
+  auto ev = join(c, {"2024-01-01 10:00:01,123 ERROR app failed", "Traceback (most recent call last):",
+                     "  File \"a.py\", line 1, in f", "    g()", "KeyError: 'x'", "",
+                     "During handling of the above exception, another exception occurred:", "",
+                     "Traceback (most recent call last):", "  File \"a.py\", line 3, in h", "app.PaymentFailed: card",
+                     "2024-01-01 10:00:02,000 INFO app next"});
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].lines, 11u);
+  EXPECT_NE(ev[0].text.find("KeyError: 'x'"), std::string::npos);
+  EXPECT_EQ(ev[0].text.substr(ev[0].text.size() - 23), "app.PaymentFailed: card");
+  EXPECT_EQ(ev[1].text, "2024-01-01 10:00:02,000 INFO app next");
+}
+
+TEST(Multiline, BoundsStartTheNextEventAndLoseNothing) {
+  MultilineConfig c;
+  c.start = "^S";
+  c.max_lines = 3;
+  auto ev = join(c, {"S1", "c", "c", "c", "c", "S2"});
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[0].lines, 3u);
+  EXPECT_TRUE(ev[0].capped);
+  EXPECT_EQ(ev[1].text, "c\nc");
+  EXPECT_EQ(ev[1].first, 4u);
+  c.max_lines = 100;
+  c.max_bytes = 10;
+  ev = join(c, {"S123", "abcd", "efgh", "S2"});
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[0].text, "S123\nabcd");
+  EXPECT_EQ(ev[1].text, "efgh");
+}
+
+TEST(Multiline, InvalidStartPatternAndUnknownPreset) {
+  MultilineConfig c;
+  c.start = "^(oops";
+  try {
+    MultilineJoiner j(c);
+    FAIL() << "no error";
+  } catch (const ki::GrokError& e) {
+    EXPECT_NE(std::string(e.what()).find("--multiline-start"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("column"), std::string::npos);
+  }
+  MultilineConfig d;
+  d.preset = "cobol";
+  EXPECT_THROW(MultilineJoiner j(d), std::invalid_argument);
+}
+
+TEST(AckWindow, EventIsDoneWhenItsLastLineIs) {
+  ki::AckWindow w;
+  w.sent(1, 3, true);  // lines 1-3: one event
+  w.sent(4, true);
+  w.sent(5, 6, true);
+  w.acked(6, true);
+  EXPECT_EQ(w.committed(), 0u);
+  w.acked(3, true);
+  EXPECT_EQ(w.committed(), 3u);
+  w.acked(4, true);
+  EXPECT_EQ(w.committed(), 6u);
+  ki::AckWindow f;
+  f.sent(1, 2, true);
+  f.acked(2, false);  // a failed event holds its first line back too
+  EXPECT_EQ(f.committed(), 0u);
+  EXPECT_TRUE(f.blocked());
+}

@@ -1,0 +1,210 @@
+"""Grok patterns (--grok, grok=): real logs nobody here wrote, parsed with the built-in cookbook
+patterns and checked against the fields their publishers expect (Filebeat's module tests,
+loghub's structured CSV, expected.json); user pattern files; errors with exit 2; a
+pathological line that is dead-lettered with its reason instead of hanging the run."""
+import csv
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import kafkainsight as ki
+from kafkainsight.logs import parse_line, read_logs
+from tests.test_real_logs import flat
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "kafkainsight", *args], input=stdin, capture_output=True,
+                          text=True, timeout=120)
+
+
+def instant(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+def test_openstack_nova_lines_match_loghubs_structured_fields():
+    r = read_logs(REAL / "openstack_nova.log", grok=r"^%{NOTSPACE:loghub.file} %{OPENSTACK}")
+    with open(REAL / "openstack_nova_structured.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert r.stats["parsed"] == len(rows) == 60 and not r.failed
+    for doc, row in zip(r.records, rows):
+        d = flat(doc)
+        assert d["kafkainsight.format"] == "grok"
+        assert d["loghub.file"] == row["Logrecord"]
+        assert d["@timestamp"] == f"{row['Date']}T{row['Time']}Z"  # no zone in the line: --tz (UTC)
+        assert d["process.pid"] == int(row["Pid"])
+        assert d["log.level"] == row["Level"]
+        assert d["log.logger"] == row["Component"]
+        assert d["openstack.context"] == row["ADDR"]
+        assert d["message"] == row["Content"]
+        assert d["event.severity"] == {"INFO": 6, "WARNING": 4, "ERROR": 3}[row["Level"]]
+
+
+def test_haproxy_http_line_matches_filebeats_expectation():
+    # filebeat/module/haproxy/log/test/haproxy.log-expected.json (Elastic), its names -> ours
+    doc = flat(read_logs(REAL / "haproxy_http.log", grok="%{HAPROXYHTTP}").records[0])
+    assert doc["@timestamp"] == "2018-07-30T09:03:52.726Z"
+    expected = {
+        "haproxy.backend_name": "docs_microservice", "haproxy.backend_queue": 0, "haproxy.bytes_read": 168,
+        "haproxy.connection_wait_time_ms": 1, "haproxy.connections.active": 6, "haproxy.connections.backend": 0,
+        "haproxy.connections.frontend": 6, "haproxy.connections.retries": 0, "haproxy.connections.server": 0,
+        "haproxy.frontend_name": "incoming~", "haproxy.http.request.time_active_ms": 2,
+        "haproxy.http.request.time_wait_ms": 0, "haproxy.http.request.time_wait_without_data_ms": 0,
+        "haproxy.server_name": "docs", "haproxy.server_queue": 0, "haproxy.termination_state": "----",
+        "haproxy.total_waiting_time_ms": 0, "process.pid": 32450, "process.name": "haproxy",
+    }
+    for k, v in expected.items():
+        assert doc[k] == v, k
+    assert doc["source.ip"] == "1.2.3.4" and doc["source.port"] == 38862  # haproxy.client.ip / .port
+    assert doc["http.response.status_code"] == 304  # haproxy.http.response.status_code
+    assert doc["haproxy.http.request.captured_headers"].split("|")[0] == "docs.example.internal"
+    assert f'{doc["http.request.method"]} {doc["url.original"]} HTTP/{doc["http.version"]}' == \
+        "GET /component---src-pages-index-js-4b15624544f97cf0bb8f.js HTTP/1.1"  # raw_request_line
+
+
+def test_nginx_error_log_with_a_multiline_event_matches_filebeats_expectation():
+    # error.log-expected.json: Filebeat read it with the zone -02:00 and joined event 3's lines.
+    want = json.loads("""[
+      {"@timestamp": "2016-10-25T14:49:34.000-02:00", "log.level": "error", "nginx.error.connection_id": 1,
+       "process.pid": 54053, "process.thread.id": 0},
+      {"@timestamp": "2016-10-25T14:50:44.000-02:00", "log.level": "error", "nginx.error.connection_id": 3,
+       "process.pid": 54053, "process.thread.id": 0},
+      {"@timestamp": "2019-10-30T23:26:34.000-02:00", "log.level": "error", "nginx.error.connection_id": 180289,
+       "process.pid": 205860, "process.thread.id": 205860},
+      {"@timestamp": "2019-11-05T14:50:44.000-02:00", "log.level": "error", "nginx.error.connection_id": 3,
+       "process.pid": 54053, "process.thread.id": 0}]""")
+    raw = (REAL / "nginx_error_multiline.log").read_text().splitlines()
+    r = read_logs(REAL / "nginx_error_multiline.log", grok="(?m)%{NGINXERROR}", tz="-02:00",
+                  multiline_start=r"^%{YEAR}/%{MONTHNUM2}/%{MONTHDAY} %{TIME} ")
+    assert r.stats["lines"] == 6 and r.stats["parsed"] == 4 and r.stats["joined"] == 2
+    assert r.line_numbers == [1, 2, 3, 6]
+    for doc, w in zip(r.records, want):
+        d = flat(doc)
+        assert instant(d["@timestamp"]) == instant(w["@timestamp"])
+        for k in ("log.level", "nginx.error.connection_id", "process.pid", "process.thread.id"):
+            assert d[k] == w[k], k
+    # The multi-line message is whole, as Filebeat has it (after "*180289 ").
+    assert r.records[2]["message"] == "\n".join([raw[2].split("*180289 ", 1)[1], raw[3], raw[4]])
+    assert r.records[0]["message"].startswith('open() "/usr/local/Cellar/nginx/1.10.2_1/html/favicon.ico" failed')
+
+
+def test_nginx_and_apache_access_lines_match_expected_json():
+    lines = (REAL / "apache_access.log").read_text().splitlines()
+    checked = 0
+    for e in json.loads((REAL / "expected.json").read_text()):
+        if e["file"] != "apache_access.log":
+            continue
+        d = flat(parse_line(lines[e["line_no"] - 1], grok=["^%{NGINXACCESS}$", "^%{COMMONAPACHELOG}$"], strict=True))
+        assert d["kafkainsight.format"] == "grok"
+        for k, v in e["fields"].items():
+            if k == "@timestamp_utc":
+                assert instant(d["@timestamp"]).astimezone().utctimetuple()[:6] == \
+                    datetime.fromisoformat(v).timetuple()[:6]
+            elif v not in ("-", ""):  # grok leaves "-" and empty captures out, as Logstash does
+                got = d[k].replace('\\"', '"') if isinstance(v, str) else d[k]  # grok keeps Apache's \" escape
+                assert got == v, (e["line_no"], k)
+        checked += 1
+    assert checked >= 10
+
+
+def test_first_match_wins_and_unmatched_lines_fall_back_or_fail(tmp_path):
+    log = tmp_path / "mixed.log"
+    log.write_text("user=alice action=login\n"
+                   "10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326\n"
+                   "nothing matches here\n")
+    r = read_logs(log, grok=["^%{INT:n:int}$", r"user=%{USERNAME:user.name} action=%{WORD:event.action}"])
+    assert [x["kafkainsight"]["format"] for x in r.records] == ["grok", "apache_common"]
+    assert r.records[0]["user"]["name"] == "alice" and r.records[0]["event"]["action"] == "login"
+    assert r.failed[0]["line_no"] == 3
+    assert r.failed[0]["reason"].startswith("grok: none of the 2 patterns matched; nor is it a built-in format")
+    only = read_logs(log, format="grok", grok=r"user=%{USERNAME:user.name}")
+    assert len(only.records) == 1 and [f["line_no"] for f in only.failed] == [2, 3]
+
+
+def test_typed_captures_and_time_format():
+    d = parse_line("ts=04.12.2026 10:11:12,345 took=0.25 code=503 size=-",
+                   grok=r"ts=%{DATA:timestamp} took=%{NUMBER:took:float} code=%{INT:http.response.status_code:int} "
+                        r"size=%{NOTSPACE:size:int}",
+                   time_format="%d.%m.%Y %H:%M:%S,SSS", tz="+01:00")
+    assert d["@timestamp"].startswith("2026-12-04T10:11:12.345+01:00")
+    assert d["took"] == 0.25 and d["http"]["response"]["status_code"] == 503
+    assert d["size"] == "-"  # not a number: kept as text, nothing lost
+    bad = parse_line("ts=yesterday x", grok=r"ts=%{WORD:timestamp}")
+    assert "no layout we know" in bad["error"]["message"] and "--time-format" in bad["error"]["message"]
+    nots = parse_line("hello world", grok=r"%{WORD:greeting}")
+    assert "ingested" in nots["event"] and nots["message"] == "hello world"
+
+
+def test_user_pattern_files(tmp_path):
+    pats = tmp_path / "patterns"
+    pats.mkdir()
+    (pats / "shop").write_text("# ours\nORDERID ORD-[0-9]{6}\nSHOPLINE %{TIMESTAMP_ISO8601:timestamp} order %{ORDERID:order.id} "
+                               "%{WORD:order.state}\n")
+    line = "2026-12-04T10:00:00Z order ORD-123456 shipped"
+    d = parse_line(line, grok="%{SHOPLINE}", patterns_dir=pats)
+    assert d["order"] == {"id": "ORD-123456", "state": "shipped"} and d["@timestamp"] == "2026-12-04T10:00:00Z"
+    r = run("parse", "--grok", "%{SHOPLINE}", "--patterns-dir", str(pats), stdin=line + "\n")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["order"]["id"] == "ORD-123456"
+
+
+@pytest.mark.parametrize("pattern,expect", [
+    ("%{IPV5:ip} %{WORD}", ["unknown pattern name 'IPV5'", "closest: IPV4, IPV6", "column 1"]),
+    ("%{WORD:w} (unclosed", ["grok pattern '%{WORD:w} (unclosed'", "column 19", "missing closing parenthesis"]),
+    ("%{INT:n:number}", ["type 'number' is not int or float"]),
+])
+def test_bad_patterns_exit_2_naming_pattern_and_position(pattern, expect):
+    for cmd in (["parse"], ["report", "-o", "/dev/null", "-"], ["watch", "--logs", "/dev/null"],
+                ["produce", "-", "-b", "127.0.0.1:9", "--timeout", "1"]):
+        r = run(*cmd, "--grok", pattern, stdin="x\n")
+        assert r.returncode == 2, (cmd, r.stderr)
+        for e in expect:
+            assert e in r.stderr, (cmd, r.stderr)
+    with pytest.raises(ValueError, match="grok pattern"):
+        read_logs(["x"], grok=pattern)
+
+
+def test_pathological_line_is_dead_lettered_not_hung(tmp_path):
+    log, failed = tmp_path / "a.log", tmp_path / "failed.jsonl"
+    log.write_text("ok ok\n" + "a" * 40 + " a a a a a a a a a a a a a a a a a a a a!\n" + "fine line\n")
+    r = run("parse", str(log), "--grok", r"^(\w+\s?)+$", "--failed", str(failed))
+    assert r.returncode == 3, r.stderr  # some lines failed
+    docs = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [d["message"] for d in docs] == ["ok ok", "fine line"]
+    bad = [json.loads(x) for x in failed.read_text().splitlines()]
+    assert len(bad) == 1 and bad[0]["line_no"] == 2
+    assert "gave up on this line" in bad[0]["reason"] and "match limit" in bad[0]["reason"]
+
+
+def test_grok_lines_through_produce(tmp_path):
+    from kafkainsight.kafka import EmbeddedBroker
+    from tests.kafka_util import consume_all
+    with EmbeddedBroker(topics={"data_log": 2, "data_log.dlq": 1}) as b:
+        r = run("produce", str(REAL / "openstack_nova.log"), "-b", b.bootstrap, "-q",
+                "--grok", r"^%{NOTSPACE:loghub.file} %{OPENSTACK}")
+        assert r.returncode == 0 and "read=60 produced=60" in r.stderr, r.stderr
+        docs = [json.loads(m.value()) for m in consume_all(b.bootstrap, "data_log")]
+        assert len(docs) == 60 and {d["kafkainsight"]["format"] for d in docs} == {"grok"}
+        assert sum(d["log"]["level"] == "WARNING" for d in docs) == 1
+
+
+def test_builtin_library_is_shipped_with_the_package():
+    import kafkainsight
+    shipped = (Path(kafkainsight.__file__).parent / "patterns" / "grok-patterns").read_text()
+    assert shipped == ki._core.grok_builtin_patterns()
+    assert "\nHTTPDATE " in shipped and "\nCOMBINEDAPACHELOG " in shipped
+
+
+def test_format_grok_on_the_command_line(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text("user=alice\n10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326\n")
+    r = run("parse", str(log), "--format", "grok", "--grok", r"user=%{USERNAME:user.name}")
+    assert r.returncode == 3 and len(r.stdout.splitlines()) == 1, r.stderr  # the access line is not grok's
+    r = run("parse", str(log), "--format", "grok")
+    assert r.returncode == 3 and "format grok needs grok patterns" not in r.stdout
+    assert run("generate", "-f", "grok", "-n", "1").returncode == 2  # nothing to generate
