@@ -65,7 +65,10 @@ class MultilineJoiner {
     uint32_t lines = 0;
     uint64_t bytes = 0;
     bool truncated = false;
+    bool traceback = false;      // python: a line of it is "Traceback (most recent call last):"
+    bool last_indented = false;  // its last line starts with a blank
   } cur_;
+  void note(std::string_view line);
   std::string out_;
   MultilineEvent ev_;
 };
