@@ -77,3 +77,19 @@ TEST(FuzzRegression, FollowReaderCutsLongLinesOnce) {
   EXPECT_EQ(r.line_no(), 4u);
   std::remove(path.c_str());
 }
+
+// fuzz_parse_app_json: an array (or a too-deep object) is kept as its raw JSON text, which
+// On-Demand does not validate when it skips over it: `[1big]` reached the document as is.
+TEST(FuzzRegression, AppJsonKeptValuesAreValidated) {
+  std::string why = test::fail_reason(R"({"a":[1big{"d":null}],"b":1})");
+  EXPECT_NE(why.find("app_json:"), std::string::npos) << why;
+  EXPECT_EQ(test::doc(R"({"a":[1,{"d":null}],"b":1})")["a"][1]["d"], nullptr);
+}
+
+// fuzz_parse_logfmt / fuzz_parse_cri: keys that differ only in invalid UTF-8 bytes were both
+// written as U+FFFD: a repeated key. The encoder now compares names as they are written.
+TEST(FuzzRegression, KeysThatLookAlikeInTheOutputAreOneName) {
+  auto d = test::doc("a\xff=1 a\xfe=2 msg=x", Schema::Ecs, Format::Logfmt);
+  EXPECT_EQ(d["a\xef\xbf\xbd"], 1);
+  EXPECT_EQ(d["kafkainsight"]["renamed"]["a\xef\xbf\xbd"], 2);
+}

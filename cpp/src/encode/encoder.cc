@@ -173,12 +173,12 @@ struct Doc {
   std::string buf;
   void str(std::string_view name, std::string_view v) { f.push_back({name, Field::Kind::String, v}); }
   void num(std::string_view name, int64_t v) {
-    Field x{name, Field::Kind::Int};
+    Field x{name, Field::Kind::Int, {}};
     x.i = v;
     f.push_back(x);
   }
   void boolean(std::string_view name, bool v) {
-    Field x{name, Field::Kind::Bool};
+    Field x{name, Field::Kind::Bool, {}};
     x.b = v;
     f.push_back(x);
   }
@@ -350,25 +350,33 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
   items.clear();
   moved.clear();
   size_t need = 0;
-  for (const Field& x : user) need += 2 * x.name.size() + 2 + kRenamed.size() + 1;
+  for (const Field& x : user) need += 5 * x.name.size() + 2 + kRenamed.size() + 1;
   names.clear();
   names.reserve(need);  // never grows past this: views into it stay valid
   uint32_t k = 0;
   for (const Field& x : ours) items.push_back({x, k++, false});
   for (const Field& x : user) {
     items.push_back({x, k++, true});
+    // Name fields as the output will show them, so that collisions are seen: an empty segment
+    // is written as "_", invalid UTF-8 as U+FFFD (two different byte strings can look alike).
     std::string_view n = x.name;
-    if (!n.empty() && n.front() != '.' && n.back() != '.' && n.find("..") == std::string_view::npos) continue;
-    // An empty segment is written as "_": name it so here, so that collisions are seen.
     size_t at = names.size();
-    size_t pos = 0;
-    while (true) {
-      std::string_view seg = segment(n, pos);
-      names.append(seg.empty() ? std::string_view("_") : seg);
-      if (pos > n.size()) break;
-      names.push_back('.');
+    bool changed = append_utf8_repaired(names, n);
+    if (n.empty() || n.front() == '.' || n.back() == '.' || n.find("..") != std::string_view::npos) {
+      std::string_view fixed(names.data() + at, names.size() - at);
+      std::string tmp(fixed);
+      names.resize(at);
+      size_t pos = 0;
+      while (true) {
+        std::string_view seg = segment(tmp, pos);
+        names.append(seg.empty() ? std::string_view("_") : seg);
+        if (pos > tmp.size()) break;
+        names.push_back('.');
+      }
+      changed = true;
     }
-    items.back().f.name = std::string_view(names.data() + at, names.size() - at);
+    if (changed) items.back().f.name = std::string_view(names.data() + at, names.size() - at);
+    else names.resize(at);
   }
   size_t renamed = 0;
   for (int round = 0; round < 2; ++round) {

@@ -39,6 +39,9 @@ struct Walk {
   template <class C>
   bool raw(C& c, Field& f) {
     if (auto e = c.raw_json().get(f.text)) return fail(e);
+    // On-Demand skips what it does not visit: validate the kept value fully (DOM parser).
+    simdjson::dom::element el;
+    if (auto e = ctx.json->parse(f.text.data(), f.text.size(), true).get(el)) return fail(e);
     f.kind = Field::Kind::Json;
     return true;
   }
