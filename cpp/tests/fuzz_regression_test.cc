@@ -93,3 +93,23 @@ TEST(FuzzRegression, KeysThatLookAlikeInTheOutputAreOneName) {
   EXPECT_EQ(d["a\xef\xbf\xbd"], 1);
   EXPECT_EQ(d["kafkainsight"]["renamed"]["a\xef\xbf\xbd"], 2);
 }
+
+// fuzz_parse_app_json: a kept array with raw line ends inside (pretty-printed) would split the
+// NDJSON / bulk body; fuzz_parse_logfmt: a 29-digit integer was written as a JSON number that
+// JSON readers reject; fuzz_parse_cri: a NUL byte sorted between "F" and "F.x", hiding their
+// collision (a repeated key).
+TEST(FuzzRegression, KeptJsonMinifiedBigIntegersTextNulNames) {
+  ki::Parser p;
+  ki::Record r;
+  ASSERT_EQ(p.parse(std::string("{\"a\":[1,\n2]}"), r), ki::ParseStatus::Ok);
+  std::string out;
+  ki::Encoder().encode(r, out);
+  EXPECT_EQ(out.find('\n'), std::string::npos) << out;
+  EXPECT_EQ(nlohmann::json::parse(out)["a"], nlohmann::json::array({1, 2}));
+  auto d = test::doc("n=66666666666666666666666666667 f=1.5", Schema::Ecs, Format::Logfmt);
+  EXPECT_EQ(d["n"], "66666666666666666666666666667");
+  EXPECT_EQ(d["f"], 1.5);
+  auto c = test::doc(std::string("F=1 F.x=2 F\0y=3", 17), Schema::Ecs, Format::Logfmt);
+  EXPECT_EQ(c["F"], 1);
+  EXPECT_EQ(c["kafkainsight"]["renamed"]["F"]["x"], 2);
+}

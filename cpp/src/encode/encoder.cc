@@ -242,7 +242,9 @@ void append_value(std::string& out, const Field& x) {
       break;
     case Field::Kind::Int: append_int(out, x.i); break;
     case Field::Kind::Float:
-      if (is_json_number(x.text)) {
+      // As written when it is a decimal JSON number (an integer form could be beyond int64,
+      // which JSON readers reject or round): else from the double.
+      if (is_json_number(x.text) && x.text.find_first_of(".eE") != std::string_view::npos) {
         out.append(x.text);
       } else if (std::isfinite(x.f)) {
         char b[32];
@@ -322,8 +324,9 @@ void emit_nested(std::string& out, const std::vector<Field>& fields) {
 bool path_less(std::string_view a, std::string_view b) {
   size_t n = a.size() < b.size() ? a.size() : b.size();
   for (size_t i = 0; i < n; ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i] == '.' ? 0 : a[i]);
-    unsigned char y = static_cast<unsigned char>(b[i] == '.' ? 0 : b[i]);
+    // '.' below every byte (NUL included), so a name's extensions follow it directly
+    int x = a[i] == '.' ? 0 : static_cast<unsigned char>(a[i]) + 1;
+    int y = b[i] == '.' ? 0 : static_cast<unsigned char>(b[i]) + 1;
     if (x != y) return x < y;
   }
   return a.size() < b.size();

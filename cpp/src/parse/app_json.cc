@@ -32,6 +32,7 @@ struct Walk {
   const ParseContext& ctx;
   Record& rec;
   const char* error = nullptr;
+  std::string minified;
 
   void push(const Field& f) { rec.fields.push_back(f); }
 
@@ -42,6 +43,14 @@ struct Walk {
     // On-Demand skips what it does not visit: validate the kept value fully (DOM parser).
     simdjson::dom::element el;
     if (auto e = ctx.json->parse(f.text.data(), f.text.size(), true).get(el)) return fail(e);
+    if (f.text.find_first_of("\n\r") != std::string_view::npos) {
+      // A raw line end inside would split an NDJSON / bulk body: keep it minified.
+      std::string& m = minified;
+      m.resize(f.text.size());
+      size_t len = 0;
+      if (auto e = simdjson::minify(f.text.data(), f.text.size(), m.data(), len)) return fail(e);
+      f.text = rec.keep(std::string_view(m.data(), len));
+    }
     f.kind = Field::Kind::Json;
     return true;
   }
@@ -131,7 +140,7 @@ bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec)
   simdjson::ondemand::object obj;
   if (auto e = doc.get_object().get(obj))
     return ctx.fail(F, e == simdjson::INCORRECT_TYPE ? "expected a JSON object" : simdjson::error_message(e), 0);
-  Walk w{ctx, rec};
+  Walk w{ctx, rec, nullptr, {}};
   if (!w.object(obj, {}, 0)) return ctx.fail(F, w.error, 0);
   const char* after = nullptr;
   if (doc.current_location().get(after) == simdjson::SUCCESS)  // OUT_OF_BOUNDS at the end
