@@ -113,3 +113,22 @@ TEST(FuzzRegression, KeptJsonMinifiedBigIntegersTextNulNames) {
   EXPECT_EQ(c["F"], 1);
   EXPECT_EQ(c["kafkainsight"]["renamed"]["F"]["x"], 2);
 }
+
+// fuzz_parse_app_json: "0e400" was written as written (a number JSON readers reject), and a
+// key of 700 dots nested 700 objects deep. Exponent forms are written from the double; a name
+// nests at most 32 levels (later dots become '_').
+TEST(FuzzRegression, ExponentsAndVeryDottedNames) {
+  auto d = test::doc(R"({"z":0e400,"f":1.50,"e":2.5e3})");
+  EXPECT_EQ(d["z"], 0);
+  EXPECT_EQ(d["e"], 2500);
+  std::string key(100, '.');
+  std::string out;
+  ki::Parser p;
+  ki::Record r;
+  ASSERT_EQ(p.parse("{\"" + key + "\":1}", r), ki::ParseStatus::Ok);
+  ki::Encoder().encode(r, out);
+  auto j = nlohmann::json::parse(out);
+  int depth = 0;
+  for (const nlohmann::json* cur = &j["_"]; cur->is_object(); cur = &cur->begin().value()) ++depth;
+  EXPECT_EQ(depth, 31);
+}

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -244,12 +245,15 @@ void append_value(std::string& out, const Field& x) {
     case Field::Kind::Float:
       // As written when it is a decimal JSON number (an integer form could be beyond int64,
       // which JSON readers reject or round): else from the double.
-      if (is_json_number(x.text) && x.text.find_first_of(".eE") != std::string_view::npos) {
+      // As written when it is a plain decimal (digits kept); an exponent form (0e400) or an
+      // integer form (beyond int64) from the double, in its shortest exact form.
+      if (x.text.size() <= 40 && is_json_number(x.text) && x.text.find('.') != std::string_view::npos &&
+          x.text.find_first_of("eE") == std::string_view::npos) {
         out.append(x.text);
       } else if (std::isfinite(x.f)) {
         char b[32];
-        int n = std::snprintf(b, sizeof b, "%.17g", x.f);
-        out.append(b, static_cast<size_t>(n));
+        auto r = std::to_chars(b, b + sizeof b, x.f);
+        out.append(b, static_cast<size_t>(r.ptr - b));
       } else {
         out.append("null");
       }
@@ -336,6 +340,7 @@ bool extends(std::string_view longer, std::string_view prefix) {
 }
 
 constexpr std::string_view kRenamed = "kafkainsight.renamed";
+constexpr size_t kMaxSegments = 32;
 
 }  // namespace
 
@@ -365,6 +370,11 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
     std::string_view n = x.name;
     size_t at = names.size();
     bool changed = append_utf8_repaired(names, n);
+    // At most kMaxSegments levels of objects: later dots become '_' (a name of 700 dots would
+    // nest deeper than any JSON reader or index allows).
+    size_t dots = 0;
+    for (size_t i = at; i < names.size(); ++i)
+      if (names[i] == '.' && ++dots >= kMaxSegments) names[i] = '_', changed = true;
     if (n.empty() || n.front() == '.' || n.back() == '.' || n.find("..") != std::string_view::npos) {
       std::string_view fixed(names.data() + at, names.size() - at);
       std::string tmp(fixed);
