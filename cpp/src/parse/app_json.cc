@@ -5,7 +5,9 @@
 // library fill the Record's own members instead (best-ranked name wins).
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
+#include <vector>
 #include <ctime>
 
 #include "parse/level.h"
@@ -28,6 +30,24 @@ using simdjson::ondemand::number_type;
 
 constexpr int kMaxDepth = 8;  // deeper objects are kept whole as one JSON value
 
+bool repeated_key(simdjson::dom::element e) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr) == simdjson::SUCCESS) {
+    for (auto v : arr)
+      if (repeated_key(v)) return true;
+    return false;
+  }
+  simdjson::dom::object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) return false;
+  std::vector<std::string_view> keys;
+  for (auto field : obj) {
+    keys.push_back(field.key);
+    if (repeated_key(field.value)) return true;
+  }
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+}
+
 struct Walk {
   const ParseContext& ctx;
   Record& rec;
@@ -43,6 +63,11 @@ struct Walk {
     // On-Demand skips what it does not visit: validate the kept value fully (DOM parser).
     simdjson::dom::element el;
     if (auto e = ctx.json->parse(f.text.data(), f.text.size(), true).get(el)) return fail(e);
+    if (repeated_key(el)) {
+      // Elasticsearch rejects a document with one; inside an array it cannot be moved aside.
+      error = "repeated key in an object inside an array or beyond 8 levels";
+      return false;
+    }
     if (f.text.find_first_of("\n\r") != std::string_view::npos) {
       // A raw line end inside would split an NDJSON / bulk body: keep it minified.
       std::string& m = minified;
