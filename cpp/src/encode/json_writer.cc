@@ -127,4 +127,21 @@ bool is_json_number(std::string_view s) {
   return i == n;
 }
 
+bool append_utf8_repaired(std::string& out, std::string_view sv) {
+  const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
+  bool repaired = false;
+  for (size_t i = 0; i < sv.size();) {
+    size_t len = s[i] < 0x80 ? 1 : utf8_len(s, i, sv.size());
+    if (len) {
+      out.append(sv.data() + i, len);
+      i += len;
+    } else {
+      out.append("\xEF\xBF\xBD");  // U+FFFD, as append_json_escaped writes it
+      repaired = true;
+      ++i;
+    }
+  }
+  return repaired;
+}
+
 }  // namespace ki
