@@ -68,3 +68,65 @@ TEST(FuzzRegression, FollowReaderCutsLongLinesOnce) {
   EXPECT_EQ(r.line_no(), 4u);
   std::remove(path.c_str());
 }
+
+// fuzz_parse_app_json: an array (or a too-deep object) is kept as its raw JSON text, which
+// On-Demand does not validate when it skips over it: `[1big]` reached the document as is.
+TEST(FuzzRegression, AppJsonKeptValuesAreValidated) {
+  std::string why = test::fail_reason(R"({"a":[1big{"d":null}],"b":1})");
+  EXPECT_NE(why.find("app_json:"), std::string::npos) << why;
+  EXPECT_EQ(test::doc(R"({"a":[1,{"d":null}],"b":1})")["a"][1]["d"], nullptr);
+}
+
+// fuzz_parse_logfmt / fuzz_parse_cri: keys that differ only in invalid UTF-8 bytes were both
+// written as U+FFFD: a repeated key. The encoder now compares names as they are written.
+TEST(FuzzRegression, KeysThatLookAlikeInTheOutputAreOneName) {
+  auto d = test::doc("a\xff=1 a\xfe=2 msg=x", Schema::Ecs, Format::Logfmt);
+  EXPECT_EQ(d["a\xef\xbf\xbd"], 1);
+  EXPECT_EQ(d["kafkainsight"]["renamed"]["a\xef\xbf\xbd"], 2);
+}
+
+// fuzz_parse_app_json: a kept array with raw line ends inside (pretty-printed) would split the
+// NDJSON / bulk body; fuzz_parse_logfmt: a 29-digit integer was written as a JSON number that
+// JSON readers reject; fuzz_parse_cri: a NUL byte sorted between "F" and "F.x", hiding their
+// collision (a repeated key).
+TEST(FuzzRegression, KeptJsonMinifiedBigIntegersTextNulNames) {
+  ki::Parser p;
+  ki::Record r;
+  ASSERT_EQ(p.parse(std::string("{\"a\":[1,\n2]}"), r), ki::ParseStatus::Ok);
+  std::string out;
+  ki::Encoder().encode(r, out);
+  EXPECT_EQ(out.find('\n'), std::string::npos) << out;
+  EXPECT_EQ(nlohmann::json::parse(out)["a"], nlohmann::json::array({1, 2}));
+  auto d = test::doc("n=66666666666666666666666666667 f=1.5", Schema::Ecs, Format::Logfmt);
+  EXPECT_EQ(d["n"], "66666666666666666666666666667");
+  EXPECT_EQ(d["f"], 1.5);
+  auto c = test::doc(std::string("F=1 F.x=2 F\0y=3", 17), Schema::Ecs, Format::Logfmt);
+  EXPECT_EQ(c["F"], 1);
+  EXPECT_EQ(c["kafkainsight"]["renamed"]["F"]["x"], 2);
+}
+
+// fuzz_parse_app_json: "0e400" was written as written (a number JSON readers reject), and a
+// key of 700 dots nested 700 objects deep. Exponent forms are written from the double; a name
+// nests at most 32 levels (later dots become '_').
+TEST(FuzzRegression, ExponentsAndVeryDottedNames) {
+  auto d = test::doc(R"({"z":0e400,"f":1.50,"e":2.5e3})");
+  EXPECT_EQ(d["z"], 0);
+  EXPECT_EQ(d["e"], 2500);
+  std::string key(100, '.');
+  std::string out;
+  ki::Parser p;
+  ki::Record r;
+  ASSERT_EQ(p.parse("{\"" + key + "\":1}", r), ki::ParseStatus::Ok);
+  ki::Encoder().encode(r, out);
+  auto j = nlohmann::json::parse(out);
+  int depth = 0;
+  for (const nlohmann::json* cur = &j["_"]; cur->is_object(); cur = &cur->begin().value()) ++depth;
+  EXPECT_EQ(depth, 31);
+}
+
+// fuzz_parse_app_json: a repeated key inside an array's object reached the document (which
+// Elasticsearch rejects); it cannot be moved aside there, so the line fails with the reason.
+TEST(FuzzRegression, RepeatedKeyInsideAnArrayIsAFailure) {
+  EXPECT_NE(test::fail_reason(R"({"a":[{"k":1,"k":2}]})").find("repeated key"), std::string::npos);
+  EXPECT_EQ(test::doc(R"({"a":[{"k":1},{"k":2}]})")["a"][1]["k"], 2);
+}

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -187,12 +188,12 @@ struct Doc {
     rendered(name, Field::Kind::String, fill);
   }
   void num(std::string_view name, int64_t v) {
-    Field x{name, Field::Kind::Int};
+    Field x{name, Field::Kind::Int, {}};
     x.i = v;
     f.push_back(x);
   }
   void boolean(std::string_view name, bool v) {
-    Field x{name, Field::Kind::Bool};
+    Field x{name, Field::Kind::Bool, {}};
     x.b = v;
     f.push_back(x);
   }
@@ -263,12 +264,17 @@ void append_value(std::string& out, const Field& x) {
       break;
     case Field::Kind::Int: append_int(out, x.i); break;
     case Field::Kind::Float:
-      if (is_json_number(x.text)) {
+      // As written when it is a decimal JSON number (an integer form could be beyond int64,
+      // which JSON readers reject or round): else from the double.
+      // As written when it is a plain decimal (digits kept); an exponent form (0e400) or an
+      // integer form (beyond int64) from the double, in its shortest exact form.
+      if (x.text.size() <= 40 && is_json_number(x.text) && x.text.find('.') != std::string_view::npos &&
+          x.text.find_first_of("eE") == std::string_view::npos) {
         out.append(x.text);
       } else if (std::isfinite(x.f)) {
         char b[32];
-        int n = std::snprintf(b, sizeof b, "%.17g", x.f);
-        out.append(b, static_cast<size_t>(n));
+        auto r = std::to_chars(b, b + sizeof b, x.f);
+        out.append(b, static_cast<size_t>(r.ptr - b));
       } else {
         out.append("null");
       }
@@ -343,8 +349,9 @@ void emit_nested(std::string& out, const std::vector<Field>& fields) {
 bool path_less(std::string_view a, std::string_view b) {
   size_t n = a.size() < b.size() ? a.size() : b.size();
   for (size_t i = 0; i < n; ++i) {
-    unsigned char x = static_cast<unsigned char>(a[i] == '.' ? 0 : a[i]);
-    unsigned char y = static_cast<unsigned char>(b[i] == '.' ? 0 : b[i]);
+    // '.' below every byte (NUL included), so a name's extensions follow it directly
+    int x = a[i] == '.' ? 0 : static_cast<unsigned char>(a[i]) + 1;
+    int y = b[i] == '.' ? 0 : static_cast<unsigned char>(b[i]) + 1;
     if (x != y) return x < y;
   }
   return a.size() < b.size();
@@ -354,6 +361,7 @@ bool extends(std::string_view longer, std::string_view prefix) {
 }
 
 constexpr std::string_view kRenamed = "kafkainsight.renamed";
+constexpr size_t kMaxSegments = 32;
 
 }  // namespace
 
@@ -371,25 +379,38 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
   items.clear();
   moved.clear();
   size_t need = 0;
-  for (const Field& x : user) need += 2 * x.name.size() + 2 + kRenamed.size() + 1;
+  for (const Field& x : user) need += 5 * x.name.size() + 2 + kRenamed.size() + 1;
   names.clear();
   names.reserve(need);  // never grows past this: views into it stay valid
   uint32_t k = 0;
   for (const Field& x : ours) items.push_back({x, k++, false});
   for (const Field& x : user) {
     items.push_back({x, k++, true});
+    // Name fields as the output will show them, so that collisions are seen: an empty segment
+    // is written as "_", invalid UTF-8 as U+FFFD (two different byte strings can look alike).
     std::string_view n = x.name;
-    if (!n.empty() && n.front() != '.' && n.back() != '.' && n.find("..") == std::string_view::npos) continue;
-    // An empty segment is written as "_": name it so here, so that collisions are seen.
     size_t at = names.size();
-    size_t pos = 0;
-    while (true) {
-      std::string_view seg = segment(n, pos);
-      names.append(seg.empty() ? std::string_view("_") : seg);
-      if (pos > n.size()) break;
-      names.push_back('.');
+    bool changed = append_utf8_repaired(names, n);
+    // At most kMaxSegments levels of objects: later dots become '_' (a name of 700 dots would
+    // nest deeper than any JSON reader or index allows).
+    size_t dots = 0;
+    for (size_t i = at; i < names.size(); ++i)
+      if (names[i] == '.' && ++dots >= kMaxSegments) names[i] = '_', changed = true;
+    if (n.empty() || n.front() == '.' || n.back() == '.' || n.find("..") != std::string_view::npos) {
+      std::string_view fixed(names.data() + at, names.size() - at);
+      std::string tmp(fixed);
+      names.resize(at);
+      size_t pos = 0;
+      while (true) {
+        std::string_view seg = segment(tmp, pos);
+        names.append(seg.empty() ? std::string_view("_") : seg);
+        if (pos > tmp.size()) break;
+        names.push_back('.');
+      }
+      changed = true;
     }
-    items.back().f.name = std::string_view(names.data() + at, names.size() - at);
+    if (changed) items.back().f.name = std::string_view(names.data() + at, names.size() - at);
+    else names.resize(at);
   }
   size_t renamed = 0;
   for (int round = 0; round < 2; ++round) {

@@ -98,10 +98,11 @@ void append_json_escaped(std::string& out, std::string_view sv) {
   out.append(sv.data() + run, n - run);
 }
 
-void append_utf8_repaired(std::string& out, std::string_view sv) {
+bool append_utf8_repaired(std::string& out, std::string_view sv) {
   const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
   const size_t n = sv.size();
   size_t run = 0, i = 0;
+  bool repaired = false;
   while (i < n) {
     // 8 ASCII bytes at a time: the common case for log fields.
     while (i + 8 <= n) {
@@ -115,9 +116,11 @@ void append_utf8_repaired(std::string& out, std::string_view sv) {
     if (size_t len = utf8_len(s, i, n)) { i += len; continue; }
     out.append(sv.data() + run, i - run);
     out.append("\xEF\xBF\xBD", 3);  // U+FFFD for an invalid byte, as in JSON output
+    repaired = true;
     run = ++i;
   }
   out.append(sv.data() + run, n - run);
+  return repaired;
 }
 
 void JsonWriter::integer(int64_t v) {

@@ -10,8 +10,9 @@ namespace ki {
 // Appends s as a JSON string body (no quotes), escaping and repairing UTF-8.
 void append_json_escaped(std::string& out, std::string_view s);
 
-// Appends s as is, invalid UTF-8 bytes replaced by U+FFFD (the same repair as JSON output).
-void append_utf8_repaired(std::string& out, std::string_view s);
+// Appends s with each invalid UTF-8 byte replaced by U+FFFD (what the JSON output shows);
+// true if anything was replaced.
+bool append_utf8_repaired(std::string& out, std::string_view s);
 
 // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 bool is_json_number(std::string_view s);

@@ -334,7 +334,7 @@ bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
             for (size_t k = d; k < v.size(); ++k) x = x * 10 + (v[k] - '0');
             f.kind = Field::Kind::Int;
             f.i = d ? -x : x;
-          } else if (is_json_number(v)) {
+          } else if (is_json_number(v) && v.find_first_of(".eE") != std::string_view::npos) {  // else: text
             f.kind = Field::Kind::Float;
             f.f = std::strtod(std::string(v).c_str(), nullptr);
             if (!std::isfinite(f.f)) f.kind = Field::Kind::String;

@@ -53,12 +53,13 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (matched) return false;
   // Python: the exception line ("ValueError: bad", "app.PaymentFailed: ...") right under a
   // frame of a traceback in this event.
-  if (cfg_.preset == "python" && cur_.text.find("Traceback (most recent call last):") != std::string::npos) {
-    size_t nl = cur_.text.rfind('\n');
-    std::string_view prev = nl == std::string::npos ? std::string_view(cur_.text) : std::string_view(cur_.text).substr(nl + 1);
-    if (!prev.empty() && (prev[0] == ' ' || prev[0] == '\t') && !line.empty() && line[0] != ' ') return false;
-  }
+  if (cfg_.preset == "python" && cur_.traceback && cur_.last_indented && !line.empty() && line[0] != ' ') return false;
   return true;
+}
+
+void MultilineJoiner::note(std::string_view line) {
+  if (line.starts_with("Traceback (most recent call last):")) cur_.traceback = true;
+  cur_.last_indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
 }
 
 void MultilineJoiner::begin(std::string_view line, uint64_t line_no, bool truncated, uint64_t offset,
@@ -70,6 +71,8 @@ void MultilineJoiner::begin(std::string_view line, uint64_t line_no, bool trunca
   cur_.lines = 1;
   cur_.bytes = line.size() + 1;
   cur_.truncated = truncated;
+  cur_.traceback = false;
+  note(line);
 }
 
 void MultilineJoiner::complete(bool capped) {
@@ -105,6 +108,7 @@ bool MultilineJoiner::push(std::string_view line, uint64_t line_no, bool truncat
   cur_.read_ms = read_ms;
   ++cur_.lines;
   cur_.bytes += line.size() + 1;
+  note(line);
   return false;
 }
 

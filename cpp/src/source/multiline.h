@@ -71,7 +71,10 @@ class MultilineJoiner {
     bool truncated = false;
     uint64_t offset = 0;
     int64_t read_ms = 0;
+    bool traceback = false;      // python: a line of it is "Traceback (most recent call last):"
+    bool last_indented = false;  // its last line starts with a blank
   } cur_;
+  void note(std::string_view line);
   std::string out_;
   MultilineEvent ev_;
 };
