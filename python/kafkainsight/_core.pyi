@@ -74,6 +74,8 @@ class ProduceConfig:
     follow: bool
     from_end: bool
     poll_ms: int
+    rescan_ms: int
+    max_open_files: int
     flush_timeout_ms: int
     headers: str
     event_ids: str
@@ -112,6 +114,12 @@ class ProduceStats:
     def rotations(self) -> int: ...
     @property
     def truncations(self) -> int: ...
+    @property
+    def files_opened(self) -> int: ...
+    @property
+    def files_closed(self) -> int: ...
+    @property
+    def files_followed(self) -> int: ...
     @property
     def resumed(self) -> int: ...
     @property

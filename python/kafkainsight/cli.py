@@ -157,7 +157,8 @@ def _cmd_produce(a: argparse.Namespace) -> int:
     producer = Producer(bootstrap, topic, props, dlq_topic=a.dlq_topic,
                         format=a.format, schema=a.schema, include_original=a.include_original, tz=a.tz, year=a.year,
                         key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
-                        follow=a.follow, from_end=a.from_end,
+                        follow=a.follow, from_end=a.from_end, rescan_interval=a.rescan_interval,
+                        max_open_files=a.max_open_files,
                         headers="none" if a.no_headers else a.headers, event_ids=a.event_ids, resume=a.resume)
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")

@@ -10,6 +10,7 @@
 
 #include "pipeline/checkpoint.h"
 #include "source/event_id.h"
+#include "source/file_set.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
 
@@ -315,49 +316,88 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       if (timer.due()) timer.poll(st, *producer_);
     }
   };
-  for (const auto& path : paths) {
-    if (timer.stopped || !st.stopped_reason.empty()) break;
-    producer_->sources().push_back(path);
-    uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
-    const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
-    live_ = cfg_.follow || path == "-";
-    ids_ = cfg_.event_ids == EventIds::Files || (cfg_.event_ids == EventIds::Follow && cfg_.follow);
-    std::string_view line;
-    if (cfg_.follow) {
-      FollowReader reader(path, cfg_.follow_cfg);
-      uint64_t sent_at_idle = producer_->queued();
-      auto idle = [&]() {
-        // Caught up with the file: what waits for linger.ms goes out now (at a low rate the
-        // linger is only latency; under load the reader is never idle and batches still form).
-        if (producer_->queued() != sent_at_idle) {
-          sent_at_idle = producer_->queued();
-          producer_->flush(kIdleFlushMs);
-        } else {
-          producer_->poll(0);
-        }
-        return timer.poll(st, *producer_);
-      };
-      while (!timer.stopped) {
-        wait_turn();
-        if (timer.stopped || !reader.next(line, idle)) break;
-        if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
-          ++st.resumed;
-          continue;
-        }
-        if (!handle_line(line, reader.truncated(), src, reader.line_no(),
-                         {reader.fingerprint(), reader.line_offset(), reader.read_ms()}, st))
-          break;
-        ++n;
-        if (timer.due() && timer.poll(st, *producer_)) break;
-      }
-      st.rotations += reader.rotations();
-      st.truncations += reader.truncations();
-    } else if (!produce_file_batched(path, src, skip, st, timer, wait_turn, n)) {
-      break;  // stopped, --on-parse-error fail, or input_error
+  if (cfg_.follow) {
+    follow_files(paths, st, timer, wait_turn, n);
+  } else {
+    std::vector<std::string> expanded;
+    try {
+      expanded = expand_paths(paths);
+    } catch (const std::exception& e) {  // a pattern that matches nothing: nothing read
+      st.input_error = e.what();
+    }
+    live_ = false;
+    ids_ = cfg_.event_ids == EventIds::Files;
+    for (const auto& path : expanded) {
+      if (timer.stopped || !st.stopped_reason.empty()) break;
+      producer_->sources().push_back(path);
+      uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
+      const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
+      live_ = path == "-";
+      if (!produce_file_batched(path, src, skip, st, timer, wait_turn, n)) break;  // stopped, --on-parse-error fail, or input_error
     }
   }
   st.interrupted = timer.stopped;
   return finish(std::move(st), before, started);
+}
+
+// Follows every file named or matched at once (source/file_set.h); each file keeps its own line
+// numbers (--resume) and fingerprint (event ids). Returns false to stop.
+bool ProducePipeline::follow_files(const std::vector<std::string>& args, ProduceStats& st, HookTimer& timer,
+                                   const std::function<void()>& wait_turn, uint64_t& n) {
+  live_ = true;
+  ids_ = cfg_.event_ids != EventIds::None;
+  FileSetConfig fc{cfg_.follow_cfg, cfg_.rescan_ms, static_cast<size_t>(std::max(1, cfg_.max_open_files))};
+  auto on_open = [&](FileSet::File& f) {
+    producer_->sources().push_back(f.path);
+    f.src = static_cast<uint32_t>(producer_->sources().size() - 1);
+    f.skip = checkpoint_ ? checkpoint_->begin_file(f.src, f.path) : 0;
+  };
+  // Closed because it went away: its resume position names no file any more.
+  auto on_close = [&](FileSet::File& f) {
+    if (checkpoint_) checkpoint_->forget(f.src);
+  };
+  FileSet files(args, fc, on_open, on_close);
+  auto sync = [&]() {
+    FileSetStats fs = files.stats();
+    st.files_opened = fs.opened, st.files_closed = fs.closed, st.files_followed = fs.open;
+    st.rotations = fs.rotations, st.truncations = fs.truncations;
+  };
+  uint64_t sent_at_idle = producer_->queued();
+  auto idle = [&]() {
+    // Caught up with every file: what waits for linger.ms goes out now (at a low rate the
+    // linger is only latency; under load the reader is never idle and batches still form).
+    if (producer_->queued() != sent_at_idle) {
+      sent_at_idle = producer_->queued();
+      producer_->flush(kIdleFlushMs);
+    } else {
+      producer_->poll(0);
+    }
+    sync();
+    return timer.poll(st, *producer_);
+  };
+  std::string_view line;
+  bool go_on = true;
+  while (!timer.stopped) {
+    wait_turn();
+    FileSet::File* f = timer.stopped ? nullptr : files.next(line, idle);
+    if (!f) break;
+    const FollowReader& r = *f->reader;
+    if (r.line_no() <= f->skip) {  // acknowledged in an earlier run (--resume)
+      ++st.resumed;
+      continue;
+    }
+    if (!handle_line(line, r.truncated(), f->src, r.line_no(), {r.fingerprint(), r.line_offset(), r.read_ms()}, st)) {
+      go_on = false;
+      break;
+    }
+    ++n;
+    if (timer.due()) {
+      sync();
+      if (timer.poll(st, *producer_)) break;
+    }
+  }
+  sync();
+  return go_on && !timer.stopped;
 }
 
 // Two stages on two threads: the parse thread reads, parses and encodes into batches; the

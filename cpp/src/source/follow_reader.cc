@@ -27,7 +27,7 @@ FollowReader::FollowReader(std::string path, FollowConfig cfg) : path_(std::move
   if (cfg_.from_end) offset_ = lseek(fd_, 0, SEEK_END);
   buf_.resize(1 << 20);
   // Watch the directory, not the file: it also sees a rotation (a new file under the name).
-  inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  inotify_fd_ = cfg_.watch ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
   if (inotify_fd_ >= 0) {
     size_t slash = path_.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
@@ -98,6 +98,14 @@ ssize_t FollowReader::read_more() {
 }
 
 bool FollowReader::next(std::string_view& line, const std::function<bool()>& idle) {
+  for (;;) {
+    if (poll(line)) return true;
+    if (idle && idle()) return false;
+    wait_for_change();
+  }
+}
+
+bool FollowReader::poll(std::string_view& line) {
   truncated_ = false;
   for (;;) {
     const char* start = buf_.data() + begin_;
@@ -136,6 +144,7 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
     // At the end of what is there: rotated, truncated, or just not written yet?
     struct stat st{};
     bool exists = stat(path_.c_str(), &st) == 0;
+    gone_ = !exists;
     if (skip_rest_ && exists && (st.st_dev != dev_ || st.st_ino != ino_ || st.st_size < offset_)) {
       bytes_ += end_ - begin_;  // the old file ended inside a cut line: its tail is dropped
       begin_ = end_ = 0;
@@ -174,8 +183,7 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
       }
       continue;
     }
-    if (idle && idle()) return false;
-    wait_for_change();
+    return false;
   }
 }
 
