@@ -192,8 +192,8 @@ FileSet::File* FileSet::next(std::string_view& line, const std::function<bool()>
     if (idle && idle()) return nullptr;
     int wait_ms = cfg_.follow.poll_ms;
     if (!patterns_.empty()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_rescan_ - Clock::now()).count();
-      wait_ms = static_cast<int>(std::clamp<long long>(left, 0, wait_ms));
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(next_rescan_ - Clock::now()).count();
+      wait_ms = static_cast<int>(std::clamp<long long>(left, 0, wait_ms));  // ceil: no spinning in its last ms
     }
     wait(wait_ms);
   }
