@@ -347,16 +347,11 @@ bool ProducePipeline::follow_files(const std::vector<std::string>& args, Produce
   live_ = true;
   ids_ = cfg_.event_ids != EventIds::None;
   FileSetConfig fc{cfg_.follow_cfg, cfg_.rescan_ms, static_cast<size_t>(std::max(1, cfg_.max_open_files))};
-  auto on_open = [&](FileSet::File& f) {
-    producer_->sources().push_back(f.path);
-    f.src = static_cast<uint32_t>(producer_->sources().size() - 1);
-    f.skip = checkpoint_ ? checkpoint_->begin_file(f.src, f.path) : 0;
-  };
   // Closed because it went away: its resume position names no file any more.
   auto on_close = [&](FileSet::File& f) {
-    if (checkpoint_) checkpoint_->forget(f.src);
+    if (checkpoint_ && !f.fingerprint.empty()) checkpoint_->forget(f.src);
   };
-  FileSet files(args, fc, on_open, on_close);
+  FileSet files(args, fc, {}, on_close);
   auto sync = [&]() {
     FileSetStats fs = files.stats();
     st.files_opened = fs.opened, st.files_closed = fs.closed, st.files_followed = fs.open;
@@ -382,11 +377,24 @@ bool ProducePipeline::follow_files(const std::vector<std::string>& args, Produce
     FileSet::File* f = timer.stopped ? nullptr : files.next(line, idle);
     if (!f) break;
     const FollowReader& r = *f->reader;
-    if (r.line_no() <= f->skip) {  // acknowledged in an earlier run (--resume)
+    if (r.fingerprint() != f->fingerprint) {
+      // Its first line, or a new file under the name (rotated, truncated): a source of its own,
+      // with its own line numbers and resume position. Known only now: a file is often created
+      // empty and written a moment later, and its identity is its first bytes.
+      producer_->sources().push_back(f->path);
+      uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
+      f->skip = checkpoint_ ? checkpoint_->begin_file(src, f->path) : 0;
+      if (checkpoint_ && !f->fingerprint.empty()) checkpoint_->forget(f->src);  // the file before: no name now
+      f->src = src;
+      f->base = r.line_no() - 1;
+      f->fingerprint = r.fingerprint();
+    }
+    const uint64_t line_no = r.line_no() - f->base;
+    if (line_no <= f->skip) {  // acknowledged in an earlier run (--resume)
       ++st.resumed;
       continue;
     }
-    if (!handle_line(line, r.truncated(), f->src, r.line_no(), {r.fingerprint(), r.line_offset(), r.read_ms()}, st)) {
+    if (!handle_line(line, r.truncated(), f->src, line_no, {r.fingerprint(), r.line_offset(), r.read_ms()}, st)) {
       go_on = false;
       break;
     }

@@ -47,8 +47,11 @@ class FileSet {
     std::string path;
     std::unique_ptr<FollowReader> reader;
     bool literal = false;  // named as such: waited for when it goes away (tail -F)
-    uint32_t src = 0;      // the owner's (on_open)
-    uint64_t skip = 0;     // the owner's: lines not to send again (--resume)
+    // The owner's: its source index, lines not to send again (--resume), and the fingerprint
+    // and first line number (reader.line_no() - 1) of the file now under the name.
+    uint32_t src = 0;
+    uint64_t skip = 0, base = 0;
+    std::string fingerprint;
     std::chrono::steady_clock::time_point gone_since{};
   };
   using Hook = std::function<void(File&)>;
