@@ -77,6 +77,7 @@ def test_follow_a_glob_new_files_appends_rotation_then_resume(tmp_path):
         finally:
             err = stop(p)
         assert f"read={len(expected)} produced={len(expected)}" in err, err
+        assert "(followed: 3 file(s) open, 3 opened, 0 closed, 1 rotated, 0 truncated)" in err, err
         saved = json.loads(ck.read_text())["files"]
         assert sorted(saved) == sorted(str(d / n) for n in ("a.log", "b.log", "c.log"))
         assert saved[str(d / "a.log")]["line"] == 15  # the new a.log, its own line numbers
@@ -88,10 +89,17 @@ def test_follow_a_glob_new_files_appends_rotation_then_resume(tmp_path):
             write(d / "d.log", "d", range(1, 6))
             expected += [line("b", i) for i in range(31, 41)] + [line("d", i) for i in range(1, 6)]
             wait_for(b, len(expected), p)
-            time.sleep(1.5)  # anything sent twice would arrive in this time too
+            # c.log goes away: closed once drained, and its entry leaves the checkpoint.
+            (d / "c.log").unlink()
+            deadline = time.monotonic() + 30
+            while str(d / "c.log") in json.loads(ck.read_text())["files"] and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1)  # anything sent twice would arrive in this time too
         finally:
             err = stop(p)
         assert "read=15 produced=15" in err and "resumed: 70" in err, err
+        assert "(followed: 3 file(s) open, 4 opened, 1 closed" in err, err
+        assert sorted(json.loads(ck.read_text())["files"]) == sorted(str(d / n) for n in ("a.log", "b.log", "d.log"))
 
         msgs = messages(b)
         got = collections.Counter(json.loads(m.value())["message"] for m in msgs)

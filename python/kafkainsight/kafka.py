@@ -71,6 +71,9 @@ class ProduceStats:
              f"({self.lines_per_second:,.0f} lines/s, {self.bytes / max(self.seconds, 1e-9) / 1e6:.1f} MB/s)")
         if self.resumed:
             s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
+        if self.files_opened:
+            s += (f" (followed: {self.files_followed} file(s) open, {self.files_opened} opened, {self.files_closed} "
+                  f"closed, {self.rotations} rotated, {self.truncations} truncated)")
         if self.interrupted:
             s += " [interrupted]"
         return s
