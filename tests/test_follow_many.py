@@ -124,3 +124,33 @@ def test_glob_without_follow_and_a_pattern_matching_nothing(tmp_path):
         assert r.returncode != 0 and "no file matches" in r.stderr and "*.nothing" in r.stderr, r.stderr
         assert sorted(json.loads(m.value())["message"] for m in consume_all(b.bootstrap, "data_log")) == \
             sorted(f"{n} {i}" for n in ("a", "b") for i in range(1, 4))
+
+
+def test_files_come_and_go_one_after_another(tmp_path):
+    """Container logs come and go: each file is read whole, closed when it goes away, and the
+    next one's messages name their own file and line (source slots of closed files are reused)."""
+    d, ck = tmp_path / "logs", tmp_path / "ck.json"
+    d.mkdir()
+    with EmbeddedBroker(topics={"data_log": 2, "data_log.dlq": 1}) as b:
+        p = start(b, d / "*.log", ck)
+        try:
+            for k in range(5):
+                write(d / f"pod{k}.log", f"pod{k}", range(1, 11))
+                wait_for(b, 10 * (k + 1), p)
+                (d / f"pod{k}.log").unlink()
+                deadline = time.monotonic() + 30
+                while str(d / f"pod{k}.log") in json.loads(ck.read_text())["files"] and time.monotonic() < deadline:
+                    time.sleep(0.1)
+        finally:
+            err = stop(p)
+        assert "read=50 produced=50" in err and "(followed: 0 file(s) open, 5 opened, 5 closed" in err, err
+        msgs = messages(b)
+        assert len(msgs) == 50
+        seen = set()
+        for m in msgs:
+            name, i = json.loads(m.value())["message"].split()
+            h = headers(m)
+            assert (h["ki.source"], h["ki.line"]) == (str(d / f"{name}.log"), i)
+            seen.add((name, int(i)))
+        assert seen == {(f"pod{k}", i) for k in range(5) for i in range(1, 11)}
+        assert json.loads(ck.read_text())["files"] == {}

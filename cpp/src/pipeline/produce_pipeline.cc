@@ -347,10 +347,27 @@ bool ProducePipeline::follow_files(const std::vector<std::string>& args, Produce
   live_ = true;
   ids_ = cfg_.event_ids != EventIds::None;
   FileSetConfig fc{cfg_.follow_cfg, cfg_.rescan_ms, static_cast<size_t>(std::max(1, cfg_.max_open_files))};
-  // Closed because it went away: its resume position names no file any more.
-  auto on_close = [&](FileSet::File& f) {
-    if (checkpoint_ && !f.fingerprint.empty()) checkpoint_->forget(f.src);
+  // Source indexes (the delivery tags' 24 bits, the names in producer_->sources()) of files no
+  // longer read are used again once librdkafka has nothing of theirs left (no message, no
+  // delivery report): weeks of rotations would otherwise use them up, and the names' memory.
+  std::vector<uint32_t> retired, free_srcs;
+  auto take_src = [&](const std::string& path) {
+    if (free_srcs.empty()) {
+      producer_->sources().push_back(path);
+      return static_cast<uint32_t>(producer_->sources().size() - 1);
+    }
+    uint32_t s = free_srcs.back();
+    free_srcs.pop_back();
+    producer_->sources()[s] = path;
+    return s;
   };
+  // A file before a rotation, or closed because it went away: its resume position names no file any more.
+  auto retire = [&](const FileSet::File& f) {
+    if (f.fingerprint.empty()) return;  // never read a line: never had a source
+    if (checkpoint_) checkpoint_->forget(f.src);
+    retired.push_back(f.src);
+  };
+  auto on_close = [&](FileSet::File& f) { retire(f); };
   FileSet files(args, fc, {}, on_close);
   auto sync = [&]() {
     FileSetStats fs = files.stats();
@@ -367,6 +384,10 @@ bool ProducePipeline::follow_files(const std::vector<std::string>& args, Produce
     } else {
       producer_->poll(0);
     }
+    if (!retired.empty() && producer_->in_flight() == 0) {
+      free_srcs.insert(free_srcs.end(), retired.begin(), retired.end());
+      retired.clear();
+    }
     sync();
     return timer.poll(st, *producer_);
   };
@@ -381,10 +402,9 @@ bool ProducePipeline::follow_files(const std::vector<std::string>& args, Produce
       // Its first line, or a new file under the name (rotated, truncated): a source of its own,
       // with its own line numbers and resume position. Known only now: a file is often created
       // empty and written a moment later, and its identity is its first bytes.
-      producer_->sources().push_back(f->path);
-      uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
+      uint32_t src = take_src(f->path);
       f->skip = checkpoint_ ? checkpoint_->begin_file(src, f->path) : 0;
-      if (checkpoint_ && !f->fingerprint.empty()) checkpoint_->forget(f->src);  // the file before: no name now
+      retire(*f);  // the file before (after begin_file: the checkpoint keeps the path's entry)
       f->src = src;
       f->base = r.line_no() - 1;
       f->fingerprint = r.fingerprint();
