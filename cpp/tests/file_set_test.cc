@@ -108,9 +108,14 @@ TEST(FileSet, FollowsEveryMatchNewFilesRotationAndRemovalEachLineOnce) {
   append(d / "a.log", "a5\n");
   append(d / "b.log", "\n");
   c.read(10);
+  // copytruncate of b.log: the same file, new content from offset 0.
+  std::filesystem::resize_file(d / "b.log", 0);
+  append(d / "b.log", "B1\n");
+  c.read(11);
+  EXPECT_EQ(set.stats().truncations, 1u);
   // c.log goes away: closed once drained (after the grace for a rename rotation).
   append(d / "c.log", "c3\n");
-  c.read(11);
+  c.read(12);
   unlink((d / "c.log").c_str());
   std::string_view line;
   auto t0 = std::chrono::steady_clock::now();
@@ -123,7 +128,7 @@ TEST(FileSet, FollowsEveryMatchNewFilesRotationAndRemovalEachLineOnce) {
               nullptr);  // nothing more to read, only housekeeping
   using V = std::vector<std::string>;
   EXPECT_EQ(c.lines[d / "a.log"], (V{"a1", "a2", "a3", "a4", "a5"}));
-  EXPECT_EQ(c.lines[d / "b.log"], (V{"b1", "b2", "b3"}));
+  EXPECT_EQ(c.lines[d / "b.log"], (V{"b1", "b2", "b3", "B1"}));
   EXPECT_EQ(c.lines[d / "c.log"], (V{"c1", "c2", "c3"}));
   EXPECT_EQ(c.lines.size(), 3u);
   FileSetStats st = set.stats();
