@@ -109,7 +109,9 @@ class Producer:
     ``<topic>.dlq``) with the raw line and the reason in headers (``on_parse_error="dlq"``), or
     are counted (``"skip"``), or stop the run (``"fail"``). ``config`` passes librdkafka
     properties through (TLS, SASL, ...). Connecting fails within ``timeout`` seconds with a
-    clear message if no broker answers.
+    clear message if no broker answers. ``follow``: every file named or matched by a glob pattern
+    is followed at once; new matches are found through inotify and every ``rescan_interval``
+    seconds, at most ``max_open_files`` files are open (docs/PRODUCE.md "Following many files").
     """
 
     def __init__(self, bootstrap: str = _P["bootstrap"], topic: str = _P["topic"], config: dict | None = None, *,
