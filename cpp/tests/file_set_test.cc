@@ -49,6 +49,19 @@ struct Collector {
   }
 };
 
+// Nothing more to read, only housekeeping: until a file is closed (at most 10 s).
+void wait_until_closed(FileSet& set) {
+  std::string_view line;
+  auto t0 = std::chrono::steady_clock::now();
+  while (set.stats().closed == 0 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
+    EXPECT_EQ(set.next(line,
+                       [] {
+                         std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                         return true;
+                       }),
+              nullptr);
+}
+
 FileSetConfig config(int rescan_ms = 60000) {
   FileSetConfig c;
   c.follow.poll_ms = 100;
@@ -117,15 +130,7 @@ TEST(FileSet, FollowsEveryMatchNewFilesRotationAndRemovalEachLineOnce) {
   append(d / "c.log", "c3\n");
   c.read(12);
   unlink((d / "c.log").c_str());
-  std::string_view line;
-  auto t0 = std::chrono::steady_clock::now();
-  while (set.stats().closed == 0 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10))
-    EXPECT_EQ(set.next(line,
-                       [] {
-                         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                         return true;
-                       }),
-              nullptr);  // nothing more to read, only housekeeping
+  wait_until_closed(set);
   using V = std::vector<std::string>;
   EXPECT_EQ(c.lines[d / "a.log"], (V{"a1", "a2", "a3", "a4", "a5"}));
   EXPECT_EQ(c.lines[d / "b.log"], (V{"b1", "b2", "b3", "B1"}));
@@ -168,6 +173,20 @@ TEST(FileSet, MaxOpenFilesLetsTheRestWaitUntilOneGoesAway) {
   EXPECT_EQ(c.lines[d / "b.log"], (std::vector<std::string>{"b1"}));
   EXPECT_EQ(set.stats().closed, 1u);
   EXPECT_EQ(set.stats().waiting, 0u);
+}
+
+TEST(FileSet, AFileRenamedAwayIsStillReadUntilClosed) {
+  TempDir d;
+  append(d / "a.log", "a1\n");
+  FileSet set({d / "*.log"}, config(1500), {});
+  Collector c{set};
+  c.read(1);
+  ASSERT_EQ(rename((d / "a.log").c_str(), (d / "a.moved").c_str()), 0);
+  append(d / "a.moved", "a2\n");  // its writer goes on until it reopens the name
+  c.read(2);
+  EXPECT_EQ(c.lines[d / "a.log"], (std::vector<std::string>{"a1", "a2"}));
+  wait_until_closed(set);
+  EXPECT_EQ(set.stats().closed, 1u);
 }
 
 TEST(FileSet, LiteralPathsAreCheckedAtStartAndKeptWhenGone) {

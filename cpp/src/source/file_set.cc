@@ -174,7 +174,11 @@ FileSet::File* FileSet::next(std::string_view& line, const std::function<bool()>
       burst_ = 0;
       if (!f.literal && f.reader->gone()) {  // drained and its name is gone: close after a grace
         if (f.gone_since == Clock::time_point{}) f.gone_since = now;
-        if (now - f.gone_since >= std::chrono::milliseconds(kGoneGraceMs)) {
+        // Deleted: nobody can add to it for us to read. Renamed away: its writer may go on a
+        // while (until it reopens the name), so it is kept for a rescan interval.
+        auto grace = std::chrono::milliseconds(f.reader->unlinked() ? kGoneGraceMs
+                                                                    : std::max(kGoneGraceMs, cfg_.rescan_ms));
+        if (now - f.gone_since >= grace) {
           if (on_close_) on_close_(f);
           st_.rotations += f.reader->rotations();
           st_.truncations += f.reader->truncations();

@@ -2,8 +2,9 @@
 // argument with glob characters is a pattern (glob(3)): every regular file it matches is
 // followed at the same time, one FollowReader each (rotation, copytruncate as for one file),
 // and files that start to match later are picked up (inotify on the pattern's directory, and a
-// rescan every rescan_ms for what inotify does not see). A matched file that goes away is
-// closed once drained; a path named literally is kept, like tail -F. One inotify instance
+// rescan every rescan_ms for what inotify does not see). A matched file whose name goes away is
+// closed once drained (deleted: after kGoneGraceMs; renamed away: after rescan_ms, its writer
+// may still add to it); a path named literally is kept, like tail -F. One inotify instance
 // watches the directories of all files (the kernel allows 128 instances a user by default).
 #pragma once
 #include <chrono>

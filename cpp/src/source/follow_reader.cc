@@ -58,6 +58,11 @@ void FollowReader::wait_for_change() {
   }
 }
 
+bool FollowReader::unlinked() const {
+  struct stat st{};
+  return fd_ >= 0 && fstat(fd_, &st) == 0 && st.st_nlink == 0;
+}
+
 void FollowReader::mark_line(uint64_t offset) {
   line_offset_ = offset;
   if (fingerprint_.empty()) fingerprint_ = file_fingerprint(fd_);  // its first line is whole by now

@@ -39,6 +39,8 @@ class FollowReader {
   bool poll(std::string_view& line);
   // After poll() returned false: the path names no file any more (deleted or renamed away).
   bool gone() const { return gone_; }
+  // The open file has no name left (deleted), as opposed to renamed away.
+  bool unlinked() const;
   bool truncated() const { return truncated_; }
   uint64_t line_no() const { return line_no_; }
   uint64_t bytes_read() const { return bytes_; }
