@@ -10,7 +10,7 @@ import sys
 import time
 
 from kafkainsight.kafka import EmbeddedBroker
-from tests.kafka_util import consume_all, headers
+from tests.kafka_util import consume_all, headers, kcat_count
 
 
 def line(name: str, i: int) -> str:
@@ -105,6 +105,7 @@ def test_follow_a_glob_new_files_appends_rotation_then_resume(tmp_path):
         got = collections.Counter(json.loads(m.value())["message"] for m in msgs)
         want = collections.Counter(e.split(" - ", 1)[1] for e in expected)
         assert got == want  # every line exactly once, nothing from other.txt or the rotated a.log.1 again
+        assert kcat_count(b.bootstrap, "data_log") in (None, len(expected))  # another client agrees
         # Each line's event id and source name its own file.
         assert len({headers(m)["ki.id"] for m in msgs}) == len(msgs)
         for m in msgs:
