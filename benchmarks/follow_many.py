@@ -1,6 +1,7 @@
 """Following many files (docs/PRODUCE.md "Following many files"): N files of L lines created after
 the producer started following their glob; how long until every line is acknowledged, and the
-CPU of the idle process with N files followed. The embedded broker runs in the same process.
+CPU of the idle process with N files followed, then 100,000 lines appended to one of them. The
+embedded broker runs in the same process.
 
 Usage: python benchmarks/follow_many.py [N] [L]   (default 1000 100)
 """
@@ -43,6 +44,16 @@ def main(n: int, lines_per_file: int) -> None:
         c0 = cpu()
         time.sleep(10)
         print(f"idle, {n} files followed: CPU {100 * (cpu() - c0) / 10:.1f}% of a core over 10 s")
+        # One busy file among the others: 100,000 lines appended to one of them at once.
+        big = "\n".join(ki.generate_lines("apache_common", 100_000, seed=2)) + "\n"
+        c0, t0 = cpu(), time.monotonic()
+        with open(os.path.join(d, "f00000.log"), "a") as f:
+            f.write(big)
+        while stats.get("produced", 0) < total + 100_000:
+            time.sleep(0.05)
+        t1 = time.monotonic()
+        print(f"100000 lines appended to one of {n} followed files: acknowledged in {t1 - t0:.2f}s "
+              f"({100_000 / (t1 - t0):,.0f} lines/s), CPU {cpu() - c0:.2f}s")
         p.stop()
         th.join()
 
