@@ -41,6 +41,9 @@ def main(n: int, lines_per_file: int) -> None:
         print(f"{n} files x {lines_per_file} lines created after the start: all {total} acknowledged in "
               f"{t1 - t0:.2f}s ({total / (t1 - t0):,.0f} lines/s), CPU {c1 - c0:.2f}s; "
               f"files_followed={stats.get('files_followed')}")
+        with open("/proc/self/status") as f:
+            rss = next(int(x.split()[1]) // 1024 for x in f if x.startswith("VmRSS:"))
+        print(f"resident memory with {n} files followed: {rss} MiB (the whole process)")
         c0 = cpu()
         time.sleep(10)
         print(f"idle, {n} files followed: CPU {100 * (cpu() - c0) / 10:.1f}% of a core over 10 s")

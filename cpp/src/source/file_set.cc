@@ -57,6 +57,7 @@ std::string pattern_dir(const std::string& pattern) {
 FileSet::FileSet(const std::vector<std::string>& args, FileSetConfig cfg, Hook on_open, Hook on_close)
     : cfg_(std::move(cfg)), on_open_(std::move(on_open)), on_close_(std::move(on_close)) {
   cfg_.follow.watch = false;  // one inotify instance for all (below)
+  cfg_.follow.buffer_bytes = std::min<size_t>(cfg_.follow.buffer_bytes, kBufferBytes);
   inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   for (const auto& a : args) {
     struct stat sb{};

@@ -71,6 +71,7 @@ class FileSet {
   void rescan();  // open what the patterns match now (also done every rescan_ms)
   FileSetStats stats() const;
   static constexpr int kBurst = 1024;
+  static constexpr size_t kBufferBytes = 64 * 1024;  // each file's read buffer to start with: 64 MiB for 1,024 files
   static constexpr int kGoneGraceMs = 1000;  // a rename rotation recreates the name within this
 
  private:

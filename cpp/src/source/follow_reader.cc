@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -25,7 +26,7 @@ FollowReader::FollowReader(std::string path, FollowConfig cfg) : path_(std::move
     throw std::runtime_error("cannot follow '" + path_ + "': compressed files do not grow; read it without follow (--follow)");
   if (!open_path()) throw std::runtime_error("cannot open '" + path_ + "': " + std::strerror(errno));
   if (cfg_.from_end) offset_ = lseek(fd_, 0, SEEK_END);
-  buf_.resize(1 << 20);
+  buf_.resize(std::max<size_t>(cfg_.buffer_bytes, 64));
   // Watch the directory, not the file: it also sees a rotation (a new file under the name).
   inotify_fd_ = cfg_.watch ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
   if (inotify_fd_ >= 0) {
@@ -88,6 +89,10 @@ ssize_t FollowReader::read_more() {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
+  }
+  if (end_ == 0 && !skip_rest_ && buf_.size() > std::max<size_t>(cfg_.buffer_bytes, 64)) {  // a long line is over
+    buf_.resize(std::max<size_t>(cfg_.buffer_bytes, 64));
+    buf_.shrink_to_fit();
   }
   if (end_ == buf_.size()) {
     if (buf_.size() > cfg_.max_line_bytes) return -2;  // room for the limit + 1: an exact-limit line is whole

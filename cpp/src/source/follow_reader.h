@@ -22,6 +22,9 @@ struct FollowConfig {
   // false: no inotify of its own; the owner waits (source/file_set.h watches the directories of
   // many files with one inotify instance: the kernel allows 128 a user by default).
   bool watch = true;
+  // The read buffer to start with (it grows for a longer line, up to max_line_bytes, and comes
+  // back to this size once empty): small when many files are followed at once.
+  size_t buffer_bytes = 1u << 20;
 };
 
 class FollowReader {
