@@ -155,3 +155,12 @@ def test_files_come_and_go_one_after_another(tmp_path):
             seen.add((name, int(i)))
         assert seen == {(f"pod{k}", i) for k in range(5) for i in range(1, 11)}
         assert json.loads(ck.read_text())["files"] == {}
+
+
+def test_bad_follow_settings_are_usage_errors(tmp_path):
+    (tmp_path / "a.log").write_text(line("a", 1) + "\n")
+    with EmbeddedBroker(topics={"data_log": 1, "data_log.dlq": 1}) as b:
+        for flag, value in (("--rescan-interval", "0"), ("--max-open-files", "0")):
+            r = subprocess.run([sys.executable, "-m", "kafkainsight", "produce", "--follow", str(tmp_path / "*.log"),
+                                "-b", b.bootstrap, "-q", flag, value], capture_output=True, text=True, timeout=60)
+            assert r.returncode == 2 and "--rescan-interval must be at least 0.1 s" in r.stderr, r.stderr

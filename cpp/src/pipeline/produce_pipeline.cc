@@ -162,6 +162,10 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
                      "key (--key) '" + cfg_.key_field +
                          "': not a field we can key by (source.ip, user.name, host.hostname, process.name, "
                          "url.original, http.request.method, log.level, kafkainsight.format)");
+  if (cfg_.follow && (cfg_.rescan_ms < 100 || cfg_.max_open_files < 1))
+    throw KafkaError(KafkaError::Kind::Config,
+                     "--rescan-interval must be at least 0.1 s and --max-open-files at least 1 (got " +
+                         std::to_string(cfg_.rescan_ms) + " ms, " + std::to_string(cfg_.max_open_files) + ")");
   producer_ = std::make_unique<KafkaProducer>(cfg_.producer);
   partitions_ = producer_->check_topic(cfg_.topic);
   if (cfg_.on_parse_error == OnParseError::DeadLetter) producer_->check_topic(cfg_.dlq_topic);
@@ -346,7 +350,7 @@ bool ProducePipeline::follow_files(const std::vector<std::string>& args, Produce
                                    const std::function<void()>& wait_turn, uint64_t& n) {
   live_ = true;
   ids_ = cfg_.event_ids != EventIds::None;
-  FileSetConfig fc{cfg_.follow_cfg, cfg_.rescan_ms, static_cast<size_t>(std::max(1, cfg_.max_open_files))};
+  FileSetConfig fc{cfg_.follow_cfg, cfg_.rescan_ms, static_cast<size_t>(cfg_.max_open_files)};
   // Source indexes (the delivery tags' 24 bits, the names in producer_->sources()) of files no
   // longer read are used again once librdkafka has nothing of theirs left (no message, no
   // delivery report): weeks of rotations would otherwise use them up, and the names' memory.
