@@ -436,6 +436,7 @@ def test_producer_follow_metrics_match_its_final_stats(produce_run):
     assert m[("kafkainsight_dead_lettered_total", p)] == dlq
     assert m[("kafkainsight_parse_errors_total", p)] == 1
     assert m[("kafkainsight_failed_total", p)] == 0
+    assert m.get(("kafkainsight_files_followed", p)) == 1 and m[("kafkainsight_files_opened_total", p)] == 1
 
 
 # --- /metrics of the consumer (into the ES-8-compatible TLS test server) ----------------------

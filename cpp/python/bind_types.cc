@@ -139,6 +139,8 @@ void bind_produce(py::module_& m) {
                [](ProduceConfig& c, bool v) { c.follow_cfg.from_end = v; }, "following: start at the current end")
       .rw_prop("poll_ms", [](const ProduceConfig& c) { return c.follow_cfg.poll_ms; },
                [](ProduceConfig& c, int v) { c.follow_cfg.poll_ms = v; }, "following: how often to look for new data (ms)")
+      .rw("rescan_ms", &ProduceConfig::rescan_ms, "following patterns: how often to look for new matching files (ms)")
+      .rw("max_open_files", &ProduceConfig::max_open_files, "following: at most this many files at a time")
       .rw("flush_timeout_ms", &ProduceConfig::flush_timeout_ms, "how long to wait for in-flight messages at the end (ms)")
       .rw_prop("headers", [](const ProduceConfig& c) { return std::string(header_mode_name(c.headers)); },
                [](ProduceConfig& c, const std::string& v) {
@@ -210,6 +212,9 @@ void bind_produce(py::module_& m) {
                "format -> lines parsed in it")
       .ro("rotations", &ProduceStats::rotations, "following: files rotated")
       .ro("truncations", &ProduceStats::truncations, "following: files truncated")
+      .ro("files_opened", &ProduceStats::files_opened, "following: files opened (named or matched by a pattern)")
+      .ro("files_closed", &ProduceStats::files_closed, "following: matched files closed after they went away")
+      .ro("files_followed", &ProduceStats::files_followed, "following: files open now")
       .ro("resumed", &ProduceStats::resumed, "lines not sent again: acknowledged in an earlier run (resume=)")
       .ro("input_error", &ProduceStats::input_error,
           "the input could not be read to its end: where and why (the lines before it were sent)")

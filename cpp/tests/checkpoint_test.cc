@@ -175,3 +175,38 @@ TEST(Checkpoint, StdinMissingFilesAndForeignFiles) {
     EXPECT_NE(std::string(e.what()).find("not a KafkaInsight checkpoint"), std::string::npos);
   }
 }
+
+// Following a pattern: many files, new ones appearing, and files that went away dropped (the
+// checkpoint stays as small as what is followed), while a new file at a forgotten file's path
+// keeps its own position.
+TEST(Checkpoint, ManyFilesNewOnesAndForgottenOnes) {
+  TempDir t;
+  std::string ck = (t.dir / "ck.json").string();
+  std::vector<std::string> logs;
+  for (int i = 0; i < 50; ++i) logs.push_back(t.file("f" + std::to_string(i) + ".log", "x\ny\n"));
+  {
+    Checkpoint c(ck, 10000);
+    for (uint32_t i = 0; i < 50; ++i) {
+      EXPECT_EQ(c.begin_file(i, logs[i]), 0u);
+      c.sent(i, 1, true);
+      c.acked(i, 1, true);
+    }
+    c.forget(3);
+    // f7 went away and a new file appeared under its name: the old source is forgotten after the
+    // new one began, which keeps the path's entry.
+    fs::remove(logs[7]);
+    t.file("f7.log", "new\n");
+    EXPECT_EQ(c.begin_file(50, logs[7]), 0u);
+    c.sent(50, 1, true);
+    c.forget(7);
+    c.acked(7, 2, true);  // a late report for the forgotten source changes nothing
+  }
+  auto files = load(ck)["files"];
+  EXPECT_EQ(files.size(), 49u);
+  EXPECT_FALSE(files.contains(fs::absolute(logs[3]).string()));
+  EXPECT_EQ(files[fs::absolute(logs[7]).string()]["line"], 0);  // the new f7: its line 1 still in flight
+  EXPECT_EQ(files[fs::absolute(logs[10]).string()]["line"], 1);
+  Checkpoint again(ck, 10000);
+  EXPECT_EQ(again.begin_file(0, logs[10]), 1u);
+  EXPECT_EQ(again.begin_file(1, logs[3]), 0u);
+}

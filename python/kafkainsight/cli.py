@@ -182,7 +182,8 @@ def _cmd_produce(a: argparse.Namespace) -> int:
     producer = Producer(bootstrap, topic, props, dlq_topic=a.dlq_topic,
                         format=a.format, schema=a.schema, include_original=a.include_original, tz=a.tz, year=a.year,
                         key=a.key, on_parse_error=a.on_parse_error, rate=a.rate, timeout=a.timeout,
-                        follow=a.follow, from_end=a.from_end,
+                        follow=a.follow, from_end=a.from_end, rescan_interval=a.rescan_interval,
+                        max_open_files=a.max_open_files,
                         headers="none" if a.no_headers else a.headers, event_ids=a.event_ids, resume=a.resume,
                         json_time_field=a.json_time_field, json_level_field=a.json_level_field,
                         json_message_field=a.json_message_field, add_fields=a.add_fields, **_line_kwargs(a))

@@ -104,7 +104,7 @@ ENV_FILE_HELP = "settings file (read if present; a file named here must exist)"
 
 SETTINGS: tuple[Setting, ...] = (
     # ---- input, log files and parsing
-    S("files", (), "LOG_FILE", list, ["sample_logs/apache.log"], "log files (plain or .gz), - for stdin",
+    S("files", (), "LOG_FILE", list, ["sample_logs/apache.log"], "log files (plain or .gz) or quoted glob patterns, - for stdin",
       ("parse", "produce"), positional=True, nargs="*",
       default_text="sample_logs/apache.log (generated if missing)",
       per={"parse": dict(env=None, default=None, default_text="stdin",
@@ -235,10 +235,17 @@ SETTINGS: tuple[Setting, ...] = (
       choices=("dlq", "skip", "fail"), cpp={"produce": "ProduceConfig.on_parse_error"}),
     S("rate", ("--rate",), None, float, None, "lines per second (replay logs as live traffic)", ("produce",),
       default_text="as fast as possible", cpp={"produce": "ProduceConfig.rate"}),
-    S("follow", ("--follow",), None, bool, False, "tail the file like tail -F until stopped", ("produce",),
+    S("follow", ("--follow",), None, bool, False, "tail the files like tail -F until stopped; a quoted pattern follows every file it matches, new ones too", ("produce",),
       cpp={"produce": "ProduceConfig.follow"}),
     S("from_end", ("--from-end",), None, bool, False, "with --follow: start at the end of the file", ("produce",),
       cpp={"produce": "ProduceConfig.from_end"}),
+    S("rescan_interval", ("--rescan-interval",), None, float, 10.0,
+      "with --follow and a pattern (quote it: 'logs/*.log'): also look for new matching files this often "
+      "(inotify sees most at once; this covers what it does not, e.g. NFS or new subdirectories)", ("produce",),
+      cpp={"produce": "ProduceConfig.rescan_ms"}),
+    S("max_open_files", ("--max-open-files",), None, int, 1024,
+      "with --follow: follow at most this many files at a time; more matching files wait (logged) until "
+      "followed ones go away", ("produce",), cpp={"produce": "ProduceConfig.max_open_files"}),
     S("headers", ("--headers",), "KAFKA_HEADERS", str, "ts",
       "ts: ki.ts, the read time, on followed/stdin lines only; all: also ki.source, ki.line, ki.format on every "
       "message (~25% more producer CPU); none", ("produce",), choices=("ts", "all", "none"),

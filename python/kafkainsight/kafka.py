@@ -76,6 +76,9 @@ class ProduceStats(RunSummary):
             s += f" (joined: {self.joined} line(s) continued a multi-line event)"
         if self.resumed:
             s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
+        if self.files_opened:
+            s += (f" (followed: {self.files_followed} file(s) open, {self.files_opened} opened, {self.files_closed} "
+                  f"closed, {self.rotations} rotated, {self.truncations} truncated)")
         return s
 
     def _repr_html_(self) -> str:
@@ -106,7 +109,9 @@ class Producer(Closing):
     ``<topic>.dlq``) with the raw line and the reason in headers (``on_parse_error="dlq"``), or
     are counted (``"skip"``), or stop the run (``"fail"``). ``config`` passes librdkafka
     properties through (TLS, SASL, ...). Connecting fails within ``timeout`` seconds with a
-    clear message if no broker answers.
+    clear message if no broker answers. ``follow``: every file named or matched by a glob pattern
+    is followed at once; new matches are found through inotify and every ``rescan_interval``
+    seconds, at most ``max_open_files`` files are open (docs/PRODUCE.md "Following many files").
     """
 
     def __init__(self, bootstrap: str = _P["bootstrap"], topic: str = _P["topic"], config: dict | None = None, *,
@@ -115,6 +120,7 @@ class Producer(Closing):
                  year: int | None = _P["year"], key: str | None = _P["key"],
                  on_parse_error: str = _P["on_parse_error"], rate: float | None = _P["rate"],
                  timeout: float = _P["timeout"], follow: bool = _P["follow"], from_end: bool = _P["from_end"],
+                 rescan_interval: float = _P["rescan_interval"], max_open_files: int = _P["max_open_files"],
                  poll_interval: float = 0.2, flush_timeout: float = 60.0, headers: str | bool = _P["headers"],
                  event_ids: str = _P["event_ids"],
                  resume: str | os.PathLike | None = _P["resume"],
@@ -136,6 +142,7 @@ class Producer(Closing):
         cfg.tz_offset_min, cfg.year, cfg.key = parse_tz(tz), year or 0, key or ""
         cfg.on_parse_error, cfg.rate, cfg.timeout_ms = on_parse_error, float(rate or 0), int(float(timeout) * 1000)
         cfg.follow, cfg.from_end, cfg.poll_ms = bool(follow), bool(from_end), int(float(poll_interval) * 1000)
+        cfg.rescan_ms, cfg.max_open_files = int(float(rescan_interval) * 1000), int(max_open_files)
         cfg.flush_timeout_ms, cfg.headers = int(float(flush_timeout) * 1000), _header_mode(headers)
         cfg.event_ids = event_ids
         cfg.json_time_field, cfg.json_level_field = json_time_field or "", json_level_field or ""
@@ -169,7 +176,8 @@ class Producer(Closing):
     def produce_file(self, path: str | os.PathLike | Sequence[str | os.PathLike],
                      progress: Callable[[int, int, int], Any] | None = None,
                      on_stats: Callable[[dict], Any] | None = None) -> ProduceStats:
-        """Produce every line of one or more files ('-' = stdin; .gz works; follow mode tails one file).
+        """Produce every line of one or more files ('-' = stdin; .gz works; a path with glob characters
+        is a pattern; follow mode tails every file named or matched at once, new matches too).
         ``on_stats`` receives the running stats (a dict) about every 200 ms (used by /metrics).
         A file that cannot be read to its end raises InputError once the lines before the damage
         are delivered (``.stats`` counts them)."""

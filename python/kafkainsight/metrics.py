@@ -27,6 +27,8 @@ kafkainsight_alerts_active{rule}            gauge      watch: conditions firing 
 kafkainsight_alert_deliveries_total{sink,outcome} counter  watch: kafka / webhook, sent / failed
 kafkainsight_watermark_seconds              gauge      watch: event-time watermark
 kafkainsight_last_update_timestamp_seconds  gauge      when the last stats snapshot arrived
+kafkainsight_files_followed                 gauge      produce --follow: files open now
+kafkainsight_files_{opened,closed}_total    counter    produce --follow: files opened / closed when gone
 ==========================================  =========  ===========================================
 """
 from __future__ import annotations
@@ -102,6 +104,11 @@ class _Collector:
             yield counter("kafkainsight_dead_lettered", "lines on the dead-letter topic", snap.get("dead_lettered", 0))
             yield counter("kafkainsight_failed", "messages not delivered", snap.get("failed_delivery", 0))
             yield counter("kafkainsight_input_bytes", "bytes read", snap.get("bytes", 0))
+            if snap.get("files_opened"):  # following
+                yield gauge("kafkainsight_files_followed", "files followed now", snap.get("files_followed", 0))
+                yield counter("kafkainsight_files_opened", "files opened", snap["files_opened"])
+                yield counter("kafkainsight_files_closed", "files closed after they went away",
+                              snap.get("files_closed", 0))
         elif cmd == "consume":
             yield counter("kafkainsight_lines_in", "messages consumed", snap.get("consumed", 0))
             yield counter("kafkainsight_lines_out", "documents indexed", snap.get("indexed", 0))

@@ -154,6 +154,18 @@ uint64_t Checkpoint::begin_file(uint32_t src, const std::string& input, std::str
   return start;
 }
 
+void Checkpoint::forget(uint32_t src) {
+  std::lock_guard<std::mutex> lk(mu_);
+  auto it = active_.find(src);
+  if (it == active_.end()) return;
+  std::string key = it->second.key;
+  active_.erase(it);
+  for (auto& [_, a] : active_)
+    if (a.key == key) return;  // a new file at that path is followed already
+  records_.erase(key);
+  dirty_ = true;
+}
+
 template <class Change>
 void Checkpoint::update(uint32_t src, Change change) {
   std::lock_guard<std::mutex> lk(mu_);

@@ -65,6 +65,9 @@ class Checkpoint {
   // earlier run had acknowledged (0: new file, a different file at that path, or stdin).
   // `note` says why a saved position was not used.
   uint64_t begin_file(uint32_t src, const std::string& input, std::string* note = nullptr);
+  // Input `src` was closed because its file went away (following a pattern): its position
+  // names no file any more, so it is dropped (the checkpoint stays as small as what is followed).
+  void forget(uint32_t src);
   void sent(uint32_t src, uint64_t line_no, bool pending) { sent(src, line_no, line_no, pending); }
   void sent(uint32_t src, uint64_t first, uint64_t last, bool pending);  // one event of lines first..last
   void acked(uint32_t src, uint64_t line_no, bool ok);

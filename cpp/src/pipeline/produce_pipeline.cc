@@ -7,9 +7,11 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "pipeline/checkpoint.h"
 #include "source/event_id.h"
+#include "source/file_set.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
 
@@ -170,6 +172,10 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
                      "key (--key) '" + cfg_.key_field +
                          "': not a field we can key by (source.ip, user.name, host.hostname, process.name, "
                          "url.original, http.request.method, log.level, kafkainsight.format)");
+  if (cfg_.follow && (cfg_.rescan_ms < 100 || cfg_.max_open_files < 1))
+    throw KafkaError(KafkaError::Kind::Config,
+                     "--rescan-interval must be at least 0.1 s and --max-open-files at least 1 (got " +
+                         std::to_string(cfg_.rescan_ms) + " ms, " + std::to_string(cfg_.max_open_files) + ")");
   producer_ = std::make_unique<KafkaProducer>(cfg_.producer);
   partitions_ = producer_->check_topic(cfg_.topic);
   if (cfg_.on_parse_error == OnParseError::DeadLetter) producer_->check_topic(cfg_.dlq_topic);
@@ -330,68 +336,155 @@ ProduceStats ProducePipeline::produce_files(const std::vector<std::string>& path
       if (timer.due()) timer.poll(st, *producer_);
     }
   };
-  for (const auto& path : paths) {
-    if (timer.stopped || !st.stopped_reason.empty()) break;
-    producer_->sources().push_back(path);
-    uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
-    const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
-    live_ = cfg_.follow || path == "-";
-    ids_ = cfg_.event_ids == EventIds::Files || (cfg_.event_ids == EventIds::Follow && cfg_.follow);
-    std::string_view line;
-    if (cfg_.follow) {
-      FollowReader reader(path, cfg_.follow_cfg);
-      MultilineJoiner joiner(cfg_.parser.multiline);
-      // A quiet file: its last multi-line event is complete after flush_ms without a new line.
-      auto last_line_at = Clock::now();
-      bool flush_due = false;
-      uint64_t sent_at_idle = producer_->queued();
-      auto idle = [&]() {
-        // Caught up with the file: what waits for linger.ms goes out now (at a low rate the
-        // linger is only latency; under load the reader is never idle and batches still form).
-        if (producer_->queued() != sent_at_idle) {
-          sent_at_idle = producer_->queued();
-          producer_->flush(kIdleFlushMs);
-        } else {
-          producer_->poll(0);
-        }
-        if (timer.poll(st, *producer_)) return true;
-        flush_due = joiner.pending() &&
-                    Clock::now() - last_line_at >= std::chrono::milliseconds(cfg_.parser.multiline.flush_ms);
-        return flush_due;
-      };
-      bool go_on = true;
-      while (!timer.stopped && go_on) {
-        wait_turn();
-        if (timer.stopped) break;
-        flush_due = false;
-        if (!reader.next(line, idle)) {
-          if (!flush_due) break;
-          if (joiner.flush() && !(go_on = handle_event(joiner.event(), src, reader.fingerprint(), st))) break;
-          ++n;
-          continue;
-        }
-        last_line_at = Clock::now();
-        if (reader.line_no() <= skip) {  // acknowledged in an earlier run (--resume)
-          ++st.resumed;
-          continue;
-        }
-        if (joiner.push(strip_line_end(line), reader.line_no(), reader.truncated(), reader.line_offset(),
-                        reader.read_ms())) {
-          if (!handle_event(joiner.event(), src, reader.fingerprint(), st)) break;
-          ++n;
-        }
-        if (timer.due() && timer.poll(st, *producer_)) break;
-      }
-      // Stopped: the event being joined is sent too (its lines were read).
-      if (st.stopped_reason.empty() && joiner.flush()) handle_event(joiner.event(), src, reader.fingerprint(), st);
-      st.rotations += reader.rotations();
-      st.truncations += reader.truncations();
-    } else if (!produce_file_batched(path, src, skip, st, timer, wait_turn, n)) {
-      break;  // stopped, --on-parse-error fail, or input_error
+  if (cfg_.follow) {
+    follow_files(paths, st, timer, wait_turn, n);
+  } else {
+    std::vector<std::string> expanded;
+    try {
+      expanded = expand_paths(paths);
+    } catch (const std::exception& e) {  // a pattern that matches nothing: nothing read
+      st.input_error = e.what();
+    }
+    live_ = false;
+    ids_ = cfg_.event_ids == EventIds::Files;
+    for (const auto& path : expanded) {
+      if (timer.stopped || !st.stopped_reason.empty()) break;
+      producer_->sources().push_back(path);
+      uint32_t src = static_cast<uint32_t>(producer_->sources().size() - 1);
+      const uint64_t skip = checkpoint_ ? checkpoint_->begin_file(src, path) : 0;
+      live_ = path == "-";
+      if (!produce_file_batched(path, src, skip, st, timer, wait_turn, n)) break;  // stopped, --on-parse-error fail, or input_error
     }
   }
   st.interrupted = timer.stopped;
   return finish(std::move(st), before, started);
+}
+
+// Follows every file named or matched at once (source/file_set.h); each file keeps its own line
+// numbers (--resume) and fingerprint (event ids). Returns false to stop.
+bool ProducePipeline::follow_files(const std::vector<std::string>& args, ProduceStats& st, HookTimer& timer,
+                                   const std::function<void()>& wait_turn, uint64_t& n) {
+  live_ = true;
+  ids_ = cfg_.event_ids != EventIds::None;
+  FileSetConfig fc{cfg_.follow_cfg, cfg_.rescan_ms, static_cast<size_t>(cfg_.max_open_files)};
+  // Source indexes (the delivery tags' 24 bits, the names in producer_->sources()) of files no
+  // longer read are used again once librdkafka has nothing of theirs left (no message, no
+  // delivery report): weeks of rotations would otherwise use them up, and the names' memory.
+  std::vector<uint32_t> retired, free_srcs;
+  auto take_src = [&](const std::string& path) {
+    if (free_srcs.empty()) {
+      producer_->sources().push_back(path);
+      return static_cast<uint32_t>(producer_->sources().size() - 1);
+    }
+    uint32_t s = free_srcs.back();
+    free_srcs.pop_back();
+    producer_->sources()[s] = path;
+    return s;
+  };
+  // A file before a rotation, or closed because it went away: its resume position names no file any more.
+  auto retire = [&](const FileSet::File& f) {
+    if (f.fingerprint.empty()) return;  // never read a line: never had a source
+    if (checkpoint_) checkpoint_->forget(f.src);
+    retired.push_back(f.src);
+  };
+  // Multi-line events being joined, one joiner per open file; an event is complete when the next
+  // one starts, its file goes quiet for flush_ms, rotates or closes. Without a multi-line pattern
+  // the joiner passes each line through.
+  struct Joining {
+    MultilineJoiner joiner;
+    Clock::time_point last;
+    uint32_t src;
+    std::string fingerprint;
+  };
+  std::unordered_map<const FileSet::File*, Joining> joining;
+  bool go_on = true;
+  auto send_pending = [&](Joining& j) {
+    if (go_on && j.joiner.flush()) {
+      go_on = handle_event(j.joiner.event(), j.src, j.fingerprint, st);
+      ++n;
+    }
+  };
+  auto end_joining = [&](const FileSet::File& f) {
+    auto it = joining.find(&f);
+    if (it == joining.end()) return;
+    send_pending(it->second);
+    joining.erase(it);
+  };
+  auto on_close = [&](FileSet::File& f) {
+    end_joining(f);
+    retire(f);
+  };
+  FileSet files(args, fc, {}, on_close);
+  auto sync = [&]() {
+    FileSetStats fs = files.stats();
+    st.files_opened = fs.opened, st.files_closed = fs.closed, st.files_followed = fs.open;
+    st.rotations = fs.rotations, st.truncations = fs.truncations;
+  };
+  uint64_t sent_at_idle = producer_->queued();
+  auto idle = [&]() {
+    // Caught up with every file: what waits for linger.ms goes out now (at a low rate the
+    // linger is only latency; under load the reader is never idle and batches still form).
+    if (producer_->queued() != sent_at_idle) {
+      sent_at_idle = producer_->queued();
+      producer_->flush(kIdleFlushMs);
+    } else {
+      producer_->poll(0);
+    }
+    if (!retired.empty() && producer_->in_flight() == 0) {
+      free_srcs.insert(free_srcs.end(), retired.begin(), retired.end());
+      retired.clear();
+    }
+    if (cfg_.parser.multiline.enabled()) {
+      auto now = Clock::now();
+      for (auto& [_, j] : joining)
+        if (j.joiner.pending() && now - j.last >= std::chrono::milliseconds(cfg_.parser.multiline.flush_ms))
+          send_pending(j);
+    }
+    sync();
+    return !go_on || timer.poll(st, *producer_);
+  };
+  std::string_view line;
+  while (!timer.stopped && go_on) {
+    wait_turn();
+    FileSet::File* f = timer.stopped ? nullptr : files.next(line, idle);
+    if (!f) break;
+    const FollowReader& r = *f->reader;
+    if (r.fingerprint() != f->fingerprint) {
+      // Its first line, or a new file under the name (rotated, truncated): a source of its own,
+      // with its own line numbers and resume position. Known only now: a file is often created
+      // empty and written a moment later, and its identity is its first bytes.
+      uint32_t src = take_src(f->path);
+      f->skip = checkpoint_ ? checkpoint_->begin_file(src, f->path) : 0;
+      end_joining(*f);  // the last event of the file before
+      retire(*f);  // the file before (after begin_file: the checkpoint keeps the path's entry)
+      f->src = src;
+      f->base = r.line_no() - 1;
+      f->fingerprint = r.fingerprint();
+    }
+    const uint64_t line_no = r.line_no() - f->base;
+    if (line_no <= f->skip) {  // acknowledged in an earlier run (--resume)
+      ++st.resumed;
+      continue;
+    }
+    auto it = joining.find(f);
+    if (it == joining.end())
+      it = joining.emplace(f, Joining{MultilineJoiner(cfg_.parser.multiline), {}, f->src, f->fingerprint}).first;
+    Joining& j = it->second;
+    j.last = Clock::now();
+    if (j.joiner.push(strip_line_end(line), line_no, r.truncated(), r.line_offset(), r.read_ms())) {
+      if (!(go_on = handle_event(j.joiner.event(), j.src, j.fingerprint, st))) break;
+      ++n;
+    }
+    if (timer.due()) {
+      sync();
+      if (timer.poll(st, *producer_)) break;
+    }
+  }
+  // Stopped or at the end: the events being joined are sent too (their lines were read).
+  if (st.stopped_reason.empty())
+    for (auto& [_, j] : joining) send_pending(j);
+  sync();
+  return go_on && !timer.stopped;
 }
 
 // Two stages on two threads: the parse thread reads, parses and encodes into batches; the

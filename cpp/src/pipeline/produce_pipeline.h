@@ -41,6 +41,10 @@ struct ProduceConfig {
   double rate = 0;        // lines per second, 0 = as fast as possible
   bool follow = false;
   FollowConfig follow_cfg;
+  // Following patterns (source/file_set.h): look for new matching files this often (inotify
+  // sees most at once), and follow at most this many files at a time.
+  int rescan_ms = 10000;
+  int max_open_files = 1024;
   int flush_timeout_ms = 60000;
   // Time (default): ki.ts, when the line was read, on lines from live sources (--follow, stdin,
   // lines handed over), for end-to-end latency; none on whole files. All: also ki.source,
@@ -74,6 +78,7 @@ struct ProduceStats {
   std::vector<std::string> errors;  // first delivery errors / parse errors with their line
   std::array<uint64_t, kFormatCount> by_format{};
   uint64_t rotations = 0, truncations = 0;
+  uint64_t files_opened = 0, files_closed = 0, files_followed = 0;  // following: followed = open now
   uint64_t resumed = 0;  // lines not read again: acknowledged in an earlier run (--resume)
   // read == produced + dead_lettered + skipped + empty + joined + failed_delivery (+ the event stopped on)
   bool balanced() const {
@@ -100,8 +105,9 @@ class ProducePipeline {
   explicit ProducePipeline(ProduceConfig cfg);
   ~ProducePipeline();
 
-  // Reads each path ("-" = stdin, plain or .gz; with follow, one growing file) to the end
-  // (or until stopped), flushes, and returns the stats of this call.
+  // Reads each path ("-" = stdin, plain or .gz) to the end (or until stopped), flushes, and
+  // returns the stats of this call. A path with glob characters is a pattern (source/file_set.h);
+  // with follow, every file named or matched is followed at once, new matches as they appear.
   ProduceStats produce_files(const std::vector<std::string>& paths, const ProduceHooks& hooks);
   // Produces lines handed over by the caller (line numbers continue across calls), flushes.
   ProduceStats produce_lines(const std::vector<std::string>& lines, const ProduceHooks& hooks);
@@ -125,6 +131,8 @@ class ProducePipeline {
   bool produce_file_batched(const std::string& path, uint32_t src, uint64_t skip, ProduceStats& st, HookTimer& timer,
                             const std::function<void()>& wait_turn, uint64_t& n);
   bool handle_event(const MultilineEvent& ev, uint32_t src, std::string_view fingerprint, ProduceStats& st);
+  bool follow_files(const std::vector<std::string>& args, ProduceStats& st, HookTimer& timer,
+                    const std::function<void()>& wait_turn, uint64_t& n);
   ProduceStats finish(ProduceStats st, const DeliveryCounts& before, double started);
 
   ProduceConfig cfg_;

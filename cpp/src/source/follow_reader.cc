@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -26,9 +27,9 @@ FollowReader::FollowReader(std::string path, FollowConfig cfg) : path_(std::move
     throw std::runtime_error("cannot follow '" + path_ + "': compressed files do not grow; read it without follow (--follow)");
   if (!open_path()) throw std::runtime_error("cannot open '" + path_ + "': " + std::strerror(errno));
   if (cfg_.from_end) offset_ = lseek(fd_, 0, SEEK_END);
-  buf_.resize(1 << 20);
+  buf_.resize(std::max<size_t>(cfg_.buffer_bytes, 64));
   // Watch the directory, not the file: it also sees a rotation (a new file under the name).
-  inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  inotify_fd_ = cfg_.watch ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
   if (inotify_fd_ >= 0) {
     size_t slash = path_.rfind('/');
     std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
@@ -59,6 +60,11 @@ void FollowReader::wait_for_change() {
   }
 }
 
+bool FollowReader::unlinked() const {
+  struct stat st{};
+  return fd_ >= 0 && fstat(fd_, &st) == 0 && st.st_nlink == 0;
+}
+
 void FollowReader::mark_line(uint64_t offset) {
   line_offset_ = offset;
   if (fingerprint_.empty()) fingerprint_ = file_fingerprint(fd_);  // its first line is whole by now
@@ -85,6 +91,10 @@ ssize_t FollowReader::read_more() {
     end_ -= begin_;
     begin_ = 0;
   }
+  if (end_ == 0 && !skip_rest_ && buf_.size() > std::max<size_t>(cfg_.buffer_bytes, 64)) {  // a long line is over
+    buf_.resize(std::max<size_t>(cfg_.buffer_bytes, 64));
+    buf_.shrink_to_fit();
+  }
   if (end_ == buf_.size()) {
     if (buf_.size() > cfg_.max_line_bytes) return -2;  // room for the limit + 1: an exact-limit line is whole
     buf_.resize(std::min(buf_.size() * 2, cfg_.max_line_bytes + 1));
@@ -99,6 +109,14 @@ ssize_t FollowReader::read_more() {
 }
 
 bool FollowReader::next(std::string_view& line, const std::function<bool()>& idle) {
+  for (;;) {
+    if (poll(line)) return true;
+    if (idle && idle()) return false;
+    wait_for_change();
+  }
+}
+
+bool FollowReader::poll(std::string_view& line) {
   truncated_ = false;
   for (;;) {
     if (next_buffered_line(buf_, begin_, end_, bytes_, skip_rest_, cfg_.max_line_bytes, line, truncated_)) {
@@ -125,6 +143,7 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
     // At the end of what is there: rotated, truncated, or just not written yet?
     struct stat st{};
     bool exists = stat(path_.c_str(), &st) == 0;
+    gone_ = !exists;
     if (skip_rest_ && exists && (st.st_dev != dev_ || st.st_ino != ino_ || st.st_size < offset_)) {
       bytes_ += end_ - begin_;  // the old file ended inside a cut line: its tail is dropped
       begin_ = end_ = 0;
@@ -163,8 +182,7 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
       }
       continue;
     }
-    if (idle && idle()) return false;
-    wait_for_change();
+    return false;
   }
 }
 

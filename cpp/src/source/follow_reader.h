@@ -19,6 +19,12 @@ struct FollowConfig {
   int poll_ms = 200;
   bool from_end = false;      // start at the current end (like tail -F -n 0)
   size_t max_line_bytes = 64u << 20;
+  // false: no inotify of its own; the owner waits (source/file_set.h watches the directories of
+  // many files with one inotify instance: the kernel allows 128 a user by default).
+  bool watch = true;
+  // The read buffer to start with (it grows for a longer line, up to max_line_bytes, and comes
+  // back to this size once empty): small when many files are followed at once.
+  size_t buffer_bytes = 1u << 20;
 };
 
 class FollowReader {
@@ -32,6 +38,12 @@ class FollowReader {
   // Blocks until a whole line is available. `idle` is called while waiting (at each change
   // seen, at least every poll_ms) and returns true to stop; then next() returns false.
   bool next(std::string_view& line, const std::function<bool()>& idle);
+  // Without waiting: a whole line if one is there (true), else false: nothing more for now.
+  bool poll(std::string_view& line);
+  // After poll() returned false: the path names no file any more (deleted or renamed away).
+  bool gone() const { return gone_; }
+  // The open file has no name left (deleted), as opposed to renamed away.
+  bool unlinked() const;
   bool truncated() const { return truncated_; }
   uint64_t line_no() const { return line_no_; }
   uint64_t bytes_read() const { return bytes_; }
@@ -60,6 +72,7 @@ class FollowReader {
   std::string pending_;  // a line handed out from the old file at rotation
   bool truncated_ = false;
   bool skip_rest_ = false;  // inside a line that was cut at max_line_bytes
+  bool gone_ = false;
   uint64_t line_no_ = 0, bytes_ = 0, rotations_ = 0, truncations_ = 0;
   uint64_t line_offset_ = 0;
   int64_t read_ms_ = 0;
