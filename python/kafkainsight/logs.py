@@ -141,6 +141,11 @@ class LogResult:
         ``@timestamp`` as datetime64[ns, UTC]; no Python object per value on the way."""
         return arrow_to_pandas(self.to_arrow(flatten))
 
+    def __arrow_c_stream__(self, requested_schema: Any = None):
+        """The Arrow PyCapsule stream interface: ``pa.table(res)``, ``pl.DataFrame(res)``, DuckDB
+        and other Arrow consumers take a LogResult directly."""
+        return self.to_arrow().__arrow_c_stream__(requested_schema)
+
     def to_polars(self, flatten: bool = True):
         """A ``polars.DataFrame`` from ``to_arrow()`` (polars is optional: ``kafkainsight[polars]``)."""
         pl = _require("polars", "to_polars()", "polars")
