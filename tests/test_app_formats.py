@@ -186,7 +186,8 @@ def test_produce_with_added_fields_to_the_embedded_broker(tmp_path):
         p = Producer(b.bootstrap, "data_log", add_fields=["service.name=checkout", "deployment.environment=prod"])
         st = p.produce_file(log)
         assert (st.read, st.produced, st.dead_lettered) == (2, 2, 0)
-        docs = [json.loads(m["value"]) for m in ki.read_topic(b.bootstrap, "data_log")["kept"]]
+        from kafkainsight.kafka import count_topic  # read_topic returns a table now (issue 14)
+        docs = [json.loads(m["value"]) for m in count_topic(b.bootstrap, "data_log")["kept"]]
     assert len(docs) == 2
     assert {d["service"]["name"] for d in docs} == {"checkout"}
     assert {d["deployment"]["environment"] for d in docs} == {"prod"}

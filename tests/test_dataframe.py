@@ -230,3 +230,18 @@ def test_application_json_fields_become_typed_columns(tmp_path):
     assert t.schema.field("ok").type == pa.bool_()
     assert t.column("tags").to_pylist() == ['["x","y"]', None]  # arrays: JSON text
     assert pa.types.is_dictionary(t.schema.field("log.level").type)
+
+
+def test_iter_batches_takes_the_field_options(tmp_path):
+    path = tmp_path / "app.log"
+    path.write_text('{"ts":"2024-01-02T03:04:05Z","msg":"a"}\n{"ts":"2024-01-02T03:04:06Z","msg":"b"}\n')
+    (batch,) = list(ki.iter_batches(path, format="app_json", json_time_field="ts", add_fields={"env": "prod"}))
+    assert batch.column("@timestamp").to_pylist()[1] == dt.datetime(2024, 1, 2, 3, 4, 6, tzinfo=dt.timezone.utc)
+    assert batch.column("env").to_pylist() == ["prod", "prod"]
+
+
+def test_arrow_consumers_take_a_log_result_directly():
+    res = ki.read_logs(lines_of("apache_combined", 300))
+    assert pa.table(res).equals(res.to_arrow())
+    pl = pytest.importorskip("polars")
+    assert pl.DataFrame(res).height == 300

@@ -49,6 +49,15 @@ def test_quickstart_notebook_runs_and_counts(tmp_path, monkeypatch):
     assert p["consumed"].split()[0] == str(len(lines))
     assert p["5xx total"] == str(five)
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 1  # the status-class chart
+    assert len(images) == 2  # the incident's chart, the status-class chart
+
+    # The incident hour the notebook wrote, counted here with a regex: the 5xx and 401 it charted,
+    # and the alerts it must raise (the burst, the client trying accounts, the silent host).
+    incident = (work / "incident.log").read_text().splitlines()
+    codes = [int(m.group(1)) for m in map(re.compile(r'HTTP/1\.1" (\d{3}) ').search, incident) if m]
+    assert p["incident lines"] == str(len(incident))
+    assert p["incident 5xx"] == f"{sum(c >= 500 for c in codes)} 401: {sum(c == 401 for c in codes)}"
+    assert json.loads(p["incident alerts"]) == ["auth_failures client_ip=203.0.113.66", "heartbeat db-2",
+                                                "http_4xx_spike *", "http_5xx_share *"]
     assert (work / "quickstart-report.html").stat().st_size > 100_000
     assert p["report"].endswith(f"requests: {len(lines)}")

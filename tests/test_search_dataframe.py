@@ -38,6 +38,9 @@ def test_search_returns_what_helpers_scan_returns(search_engine):
         assert len(five) == n5 == es.count(index=index, query=q)["count"]
         assert set(five.to_arrow().column_names) == {"_index", "_id", "http.response.status_code", "url.original"}
 
+        none = ki.search(se.url, index, query={"term": {"url.original": "/no/such/path"}}, **_kw(se))
+        assert len(none) == 0 and none.to_pandas().empty
+
         with pytest.raises(ValueError, match="more than max_rows=100"):
             ki.search(se.url, index, max_rows=100, **_kw(se))
         with pytest.raises(ValueError, match=f"no such index: index 'missing-{index}'"):

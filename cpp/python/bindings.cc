@@ -197,7 +197,9 @@ std::shared_ptr<ReadResult> search_table(es::ClientConfig cfg, const std::string
     body.push_back(']');
   }
   body.push_back('}');
-  std::string path = "/" + index + "/_search?scroll=2m";
+  // Only what becomes rows (and the error, if any) crosses the wire.
+  const std::string filter = "filter_path=_scroll_id,hits.total,hits.hits._index,hits.hits._id,hits.hits._source,error";
+  std::string path = "/" + index + "/_search?scroll=2m&" + filter;
   ColumnWriter w(t);
   SearchPage page;
   SignalPoll poll;
@@ -239,7 +241,7 @@ std::shared_ptr<ReadResult> search_table(es::ClientConfig cfg, const std::string
       if (poll()) break;
       if (n == 0 || page.scroll_id.empty() || (page.total >= 0 && static_cast<int64_t>(t.rows) >= page.total))
         break;
-      path = "/_search/scroll";
+      path = "/_search/scroll?" + filter;
       body = "{\"scroll\":\"2m\",\"scroll_id\":\"" + page.scroll_id + "\"}";
     }
   } catch (...) {

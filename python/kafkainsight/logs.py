@@ -150,6 +150,11 @@ class LogResult:
         ``@timestamp`` as datetime64[ns, UTC]; no Python object per value on the way."""
         return arrow_to_pandas(self.to_arrow(flatten))
 
+    def __arrow_c_stream__(self, requested_schema: Any = None):
+        """The Arrow PyCapsule stream interface: ``pa.table(res)``, ``pl.DataFrame(res)``, DuckDB
+        and other Arrow consumers take a LogResult directly."""
+        return self.to_arrow().__arrow_c_stream__(requested_schema)
+
     def to_polars(self, flatten: bool = True):
         """A ``polars.DataFrame`` from ``to_arrow()`` (polars is optional: ``kafkainsight[polars]``)."""
         pl = _require("polars", "to_polars()", "polars")
@@ -319,14 +324,20 @@ def iter_batches(
     include_original: bool = False,
     tz: str | int | None = None,
     year: int | None = None,
+    json_time_field: str | None = None,
+    json_level_field: str | None = None,
+    json_message_field: str | None = None,
+    add_fields: Iterable[str] | Mapping[str, str] | None = None,
 ) -> LogBatches:
     """Parse files larger than memory: yields up to ``batch_size`` documents at a time as
     ``pyarrow.RecordBatch`` (``output="arrow"``), pandas or polars DataFrames, or ``LogResult``
     (``"result"``, with each batch's failed lines). Memory holds one batch; each batch has the
-    columns its documents have. ``progress`` shows a tqdm bar (default: in Jupyter).
+    columns its documents have. ``progress`` shows a tqdm bar (default: in Jupyter). The other
+    options as in ``read_logs``.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files = [os.fspath(p) for p in paths]  # type: ignore[union-attr]
+    fo = field_options(json_time_field, json_level_field, json_message_field, add_fields)
     return LogBatches(files, batch_size, output, flatten, progress,
-                      (format, schema, include_original, parse_tz(tz), year or 0))
+                      (format, schema, include_original, parse_tz(tz), year or 0, fo))

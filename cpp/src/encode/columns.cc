@@ -266,11 +266,11 @@ size_t ColumnTable::bytes() const {
   return b;
 }
 
-Column& ColumnWriter::leaf(std::string_view name) {
+Column& ColumnWriter::leaf(std::string_view name, bool stable) {
   size_t i = static_cast<size_t>(prev_ + 1);
   if (i < t_.slots.size()) {
     ColumnTable::Slot& s = t_.slots[i];
-    if (s.col >= 0 && s.name == name) {
+    if (s.col >= 0 && ((stable && s.ptr == name.data() && s.name.size() == name.size()) || s.name == name)) {
       depth_ = s.depth;
       for (int d = 0; d <= depth_; ++d) {
         open_[d] = s.open[d];
@@ -286,6 +286,7 @@ Column& ColumnWriter::leaf(std::string_view name) {
   ColumnTable::Slot& s = t_.slots[i];
   if (depth_ < 8) {
     s.name.assign(name);
+    s.ptr = stable ? name.data() : nullptr;
     s.col = static_cast<int>(&c - t_.cols.data());
     s.depth = depth_;
     for (int d = 0; d <= depth_; ++d) {
@@ -322,13 +323,13 @@ Column& ColumnWriter::walk(std::string_view name) {
   }
 }
 
-void ColumnWriter::add(const Field& f, bool category) {
+void ColumnWriter::add(const Field& f, bool category, bool stable_name) {
   using K = Field::Kind;
   if (f.kind == K::Null) return;  // a null is what a missing field is in a column
   static constexpr ColType kType[] = {ColType::String, ColType::Int, ColType::Float, ColType::Bool,
                                       ColType::Null, ColType::Json};
   ColType want = f.kind == K::String && category ? ColType::Dict : kType[static_cast<int>(f.kind)];
-  Column& c = leaf(f.name);
+  Column& c = leaf(f.name, stable_name);
   if (!c.start(t_.rows, want)) return;
   if (c.type == want || (c.type == ColType::Float && want == ColType::Int)) {
     switch (want) {
@@ -356,8 +357,8 @@ void ColumnWriter::add(const Field& f, bool category) {
   c.put_string(v);
 }
 
-void ColumnWriter::add_time(std::string_view name, const Timestamp& ts) {
-  Column& c = leaf(name);
+void ColumnWriter::add_time(std::string_view name, const Timestamp& ts, bool stable_name) {
+  Column& c = leaf(name, stable_name);
   if (!c.start(t_.rows, ColType::Timestamp)) return;
   if (c.type == ColType::Timestamp) {
     c.put_timestamp(ts);

@@ -90,6 +90,7 @@ struct ColumnTable {
   // compare instead of walking the path; an optional field only misses its own neighbours.
   struct Slot {
     std::string name;
+    const char* ptr = nullptr;  // where the name was (a literal of ours stays put)
     int col = -1;
     int depth = 0;
     int open[8] = {}, pos[8] = {};  // the writer's path state after this field
@@ -120,8 +121,9 @@ class ColumnWriter {
  public:
   explicit ColumnWriter(ColumnTable& t) : t_(t) {}
   // category: a String from a small set (method, level, format) -> a dictionary column.
-  void add(const Field& f, bool category = false);
-  void add_time(std::string_view name, const Timestamp& ts);
+  // stable_name: f.name is a literal of ours (same address, same text every row): found by address.
+  void add(const Field& f, bool category = false, bool stable_name = false);
+  void add_time(std::string_view name, const Timestamp& ts, bool stable_name = false);
   void end_row() {
     ++t_.rows;
     depth_ = 0;
@@ -130,7 +132,7 @@ class ColumnWriter {
   }
 
  private:
-  Column& leaf(std::string_view name);
+  Column& leaf(std::string_view name, bool stable);
   Column& walk(std::string_view name);
   ColumnTable& t_;
   int prev_ = -1;  // column of the previous field in this document

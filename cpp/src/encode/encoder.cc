@@ -478,12 +478,13 @@ void Encoder::encode(const Record& r, std::string& out) const { emit_nested(out,
 
 void Encoder::encode(const Record& r, ColumnWriter& out) const {
   const Doc& d = collect(r);
+  const bool ours = r.fields.empty();  // every name is then a literal of collect_*
   for (const Field& x : d.f) {
     bool flagged = x.b && (x.kind == Field::Kind::String || x.kind == Field::Kind::Json);
     if (flagged && x.kind == Field::Kind::Json)
-      out.add_time(x.name, d.times[static_cast<size_t>(x.i)]);
+      out.add_time(x.name, d.times[static_cast<size_t>(x.i)], ours);
     else
-      out.add(x, flagged);
+      out.add(x, flagged, ours);
   }
   out.end_row();
 }

@@ -85,11 +85,13 @@ size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page,
   if (!doc["_scroll_id"].get(sid)) page.scroll_id.assign(sid);
   int64_t total = -1;
   if (!doc["hits"]["total"]["value"].get(total) || !doc["hits"]["total"].get(total)) page.total = total;
-  simdjson::dom::array hits;
-  if (doc["hits"]["hits"].get(hits)) {
-    error = "search response has no hits.hits";
+  simdjson::dom::object outer;
+  if (doc["hits"].get(outer)) {
+    error = "search response has no hits";
     return 0;
   }
+  simdjson::dom::array hits;
+  if (outer["hits"].get(hits)) return 0;  // no hits left (filter_path drops an empty list)
   size_t n = 0;
   std::string name, scratch;
   for (simdjson::dom::element hit : hits) {
