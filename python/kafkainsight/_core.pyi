@@ -5,7 +5,97 @@ KafkaInsight C++ core (parsing, encoding, generation).
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['ArrowBatch', 'ClientConfig', 'ConsumePipeline', 'ConsumeStats', 'ConsumerConfig', 'EngineStats', 'EsSinkConfig', 'FORMATS', 'FieldOptions', 'FileBatches', 'GeneratorConfig', 'HttpClient', 'KafkaConfigError', 'KafkaError', 'KafkaTopicError', 'KafkaUnreachableError', 'LineEvaluator', 'LineParser', 'MockCluster', 'ParseStats', 'ProduceConfig', 'ProduceStats', 'Producer', 'ReadResult', 'SCHEMAS', 'SinkStats', 'SummaryConfig', 'TrafficSummary', 'WatchConfig', 'WatchPipeline', 'WatchStats', 'WebhookConfig', 'convert', 'cpp_defaults', 'detect_format', 'generate', 'generate_lines', 'parse_line', 'read_files', 'read_topic', 'read_topic_table', 'search_table', 'summarize_files', 'watch_check_rules', 'watch_default_rules', 'watch_evaluate_files']
+__all__: list[str] = ['ArrowBatch', 'ClientConfig', 'ConsumePipeline', 'ConsumeStats', 'ConsumerConfig', 'EngineStats', 'EsSinkConfig', 'FORMATS', 'FieldOptions', 'FileBatches', 'GeneratorConfig', 'GrokConfig', 'HttpClient', 'KafkaConfigError', 'KafkaError', 'KafkaTopicError', 'KafkaUnreachableError', 'LineEvaluator', 'LineParser', 'MockCluster', 'MultilineConfig', 'ParseStats', 'ProduceConfig', 'ProduceStats', 'Producer', 'ReadResult', 'SCHEMAS', 'SinkStats', 'SummaryConfig', 'TrafficSummary', 'WatchConfig', 'WatchPipeline', 'WatchStats', 'WebhookConfig', 'convert', 'cpp_defaults', 'detect_format', 'generate', 'generate_lines', 'grok_builtin_patterns', 'grok_regex', 'parse_line', 'read_files', 'read_topic', 'read_topic_table', 'search_table', 'summarize_files', 'watch_check_rules', 'watch_default_rules', 'watch_evaluate_files']
+class GrokConfig:
+    """
+    Grok patterns (ki::GrokConfig): --grok, --patterns-dir, --time-format.
+    """
+    _fields: typing.ClassVar[tuple] = ('patterns', 'patterns_dir', 'time_format')
+    def __init__(self) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict:
+        """
+        The fields as a dict (names in `_fields` order; nested structs as dicts); secrets are included, unmasked.
+        """
+    @property
+    def patterns(self) -> list[str]:
+        """
+        grok patterns, tried in order (first match wins)
+        """
+    @patterns.setter
+    def patterns(self, arg0: collections.abc.Sequence[str]) -> None:
+        ...
+    @property
+    def patterns_dir(self) -> str:
+        """
+        directory of pattern files (`NAME regex` lines) added to the built-in library
+        """
+    @patterns_dir.setter
+    def patterns_dir(self, arg0: str) -> None:
+        ...
+    @property
+    def time_format(self) -> str:
+        """
+        strptime-style layout of the `timestamp` capture (%f / ,SSS fractions); empty: the known layouts
+        """
+    @time_format.setter
+    def time_format(self, arg0: str) -> None:
+        ...
+class MultilineConfig:
+    """
+    Multi-line events (ki::MultilineConfig): --multiline-start, --multiline, bounds.
+    """
+    _fields: typing.ClassVar[tuple] = ('start', 'preset', 'max_lines', 'max_bytes', 'flush_ms')
+    def __init__(self) -> None:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def to_dict(self) -> dict:
+        """
+        The fields as a dict (names in `_fields` order; nested structs as dicts); secrets are included, unmasked.
+        """
+    @property
+    def flush_ms(self) -> int:
+        """
+        following: a pending event is complete after this long without a new line (ms)
+        """
+    @flush_ms.setter
+    def flush_ms(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_bytes(self) -> int:
+        """
+        bytes per event at most (the next line starts a new one)
+        """
+    @max_bytes.setter
+    def max_bytes(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_lines(self) -> int:
+        """
+        lines per event at most (the next line starts a new one)
+        """
+    @max_lines.setter
+    def max_lines(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def preset(self) -> str:
+        """
+        java or python: stack-trace lines continue the event before them
+        """
+    @preset.setter
+    def preset(self, arg0: str) -> None:
+        ...
+    @property
+    def start(self) -> str:
+        """
+        regex (grok names allowed): a line matching it starts an event
+        """
+    @start.setter
+    def start(self, arg0: str) -> None:
+        ...
 class FieldOptions:
     """
     app_json / logfmt field overrides and fields added to every document.
@@ -55,7 +145,7 @@ class ParseStats:
     """
     What parsing counted (ki::ParseStats): lines = parsed + failed + empty.
     """
-    _fields: typing.ClassVar[tuple] = ('lines', 'parsed', 'failed', 'empty', 'bytes', 'doc_bytes', 'by_format', 'seconds', 'interrupted', 'error')
+    _fields: typing.ClassVar[tuple] = ('lines', 'parsed', 'failed', 'empty', 'joined', 'bytes', 'doc_bytes', 'by_format', 'seconds', 'interrupted', 'error')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -98,6 +188,11 @@ class ParseStats:
     def interrupted(self) -> bool:
         """
         stopped (Ctrl-C / SIGTERM) before the end of the input
+        """
+    @property
+    def joined(self) -> int:
+        """
+        lines joined to the event before them (multi-line events)
         """
     @property
     def lines(self) -> int:
@@ -171,7 +266,7 @@ class ProduceConfig:
     """
     The produce pipeline: Kafka producer, parser, encoder, delivery (ki::ProduceConfig), seen flat; names and units as in the settings table.
     """
-    _fields: typing.ClassVar[tuple] = ('bootstrap', 'properties', 'timeout_ms', 'topic', 'dlq_topic', 'format', 'tz_offset_min', 'year', 'schema', 'include_original', 'key', 'on_parse_error', 'rate', 'follow', 'from_end', 'poll_ms', 'flush_timeout_ms', 'headers', 'event_ids', 'json_time_field', 'json_level_field', 'json_message_field', 'add_fields')
+    _fields: typing.ClassVar[tuple] = ('bootstrap', 'properties', 'timeout_ms', 'topic', 'dlq_topic', 'format', 'tz_offset_min', 'year', 'schema', 'include_original', 'key', 'on_parse_error', 'rate', 'follow', 'from_end', 'poll_ms', 'rescan_ms', 'max_open_files', 'flush_timeout_ms', 'headers', 'event_ids', 'json_time_field', 'json_level_field', 'json_message_field', 'add_fields', 'grok', 'multiline')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -245,6 +340,14 @@ class ProduceConfig:
     def from_end(self, arg1: bool) -> None:
         ...
     @property
+    def grok(self) -> GrokConfig:
+        """
+        grok patterns (compiled when set: an invalid one raises ValueError)
+        """
+    @grok.setter
+    def grok(self, arg1: GrokConfig) -> None:
+        ...
+    @property
     def headers(self) -> str:
         """
         message headers: ts (ki.ts on live sources), all (also ki.source, ki.line, ki.format) or none
@@ -293,6 +396,22 @@ class ProduceConfig:
     def key(self, arg0: str) -> None:
         ...
     @property
+    def max_open_files(self) -> int:
+        """
+        following: at most this many files at a time
+        """
+    @max_open_files.setter
+    def max_open_files(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def multiline(self) -> MultilineConfig:
+        """
+        how lines become events (multi-line stack traces)
+        """
+    @multiline.setter
+    def multiline(self, arg1: MultilineConfig) -> None:
+        ...
+    @property
     def on_parse_error(self) -> str:
         """
         a line that does not parse: dlq (dead-letter topic), skip (count it) or fail (stop)
@@ -323,6 +442,14 @@ class ProduceConfig:
         """
     @rate.setter
     def rate(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def rescan_ms(self) -> int:
+        """
+        following patterns: how often to look for new matching files (ms)
+        """
+    @rescan_ms.setter
+    def rescan_ms(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def schema(self) -> str:
@@ -366,9 +493,9 @@ class ProduceConfig:
         ...
 class ProduceStats:
     """
-    What happened to every line (ki::ProduceStats): read = produced + dead_lettered + skipped + empty + failed_delivery.
+    What happened to every line (ki::ProduceStats): read = produced + dead_lettered + skipped + empty + joined + failed_delivery.
     """
-    _fields: typing.ClassVar[tuple] = ('read', 'produced', 'dead_lettered', 'skipped', 'empty', 'failed_delivery', 'parse_errors', 'bytes', 'seconds', 'interrupted', 'stopped_reason', 'errors', 'by_format', 'rotations', 'truncations', 'resumed', 'input_error')
+    _fields: typing.ClassVar[tuple] = ('read', 'produced', 'dead_lettered', 'skipped', 'empty', 'joined', 'failed_delivery', 'parse_errors', 'bytes', 'seconds', 'interrupted', 'stopped_reason', 'stopped_lines', 'errors', 'by_format', 'rotations', 'truncations', 'files_opened', 'files_closed', 'files_followed', 'resumed', 'input_error')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -408,6 +535,21 @@ class ProduceStats:
         not acknowledged by Kafka
         """
     @property
+    def files_closed(self) -> int:
+        """
+        following: matched files closed after they went away
+        """
+    @property
+    def files_followed(self) -> int:
+        """
+        following: files open now
+        """
+    @property
+    def files_opened(self) -> int:
+        """
+        following: files opened (named or matched by a pattern)
+        """
+    @property
     def input_error(self) -> str:
         """
         the input could not be read to its end: where and why (the lines before it were sent)
@@ -416,6 +558,11 @@ class ProduceStats:
     def interrupted(self) -> bool:
         """
         stopped by a signal or stop()
+        """
+    @property
+    def joined(self) -> int:
+        """
+        lines joined to the event before them (multi-line events)
         """
     @property
     def parse_errors(self) -> int:
@@ -451,6 +598,11 @@ class ProduceStats:
     def skipped(self) -> int:
         """
         bad lines counted and dropped (on_parse_error=skip)
+        """
+    @property
+    def stopped_lines(self) -> int:
+        """
+        on_parse_error=fail: lines of the event stopped on (1, or a multi-line event's)
         """
     @property
     def stopped_reason(self) -> str:
@@ -1343,7 +1495,7 @@ class ReadResult:
         What parsing counted (ParseStats).
         """
 class LineParser:
-    def __init__(self, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> None:
+    def __init__(self, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> None:
         ...
     def feed(self, lines: collections.abc.Sequence[str]) -> None:
         ...
@@ -1353,7 +1505,7 @@ class FileBatches:
     """
     Files parsed batch by batch (bounded memory).
     """
-    def __init__(self, paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> None:
+    def __init__(self, paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> None:
         ...
     def next(self, batch_size: typing.SupportsInt | typing.SupportsIndex) -> ReadResult:
         """
@@ -1508,7 +1660,7 @@ class HttpClient:
     @property
     def url(self) -> str:
         ...
-def convert(paths: collections.abc.Sequence[str], output: str = '-', failed_output: str = '', format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> ParseStats:
+def convert(paths: collections.abc.Sequence[str], output: str = '-', failed_output: str = '', format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> ParseStats:
     """
     Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.
     """
@@ -1528,11 +1680,19 @@ def generate_lines(config: GeneratorConfig, number: typing.SupportsInt | typing.
     """
     `number` generated lines as a list.
     """
-def parse_line(line: str, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> tuple:
+def grok_builtin_patterns() -> str:
+    """
+    The built-in grok pattern library (Logstash's `NAME regex` file format).
+    """
+def grok_regex(pattern: str, patterns_dir: str = '') -> tuple[str, list]:
+    """
+    A grok pattern expanded to its PCRE2 regex: (regex, [(field, type)]); capture N is the group named gN.
+    """
+def parse_line(line: str, format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ...) -> tuple:
     """
     Parse one line. Returns (ok, document JSON or failure reason, format name).
     """
-def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ...) -> ReadResult:
+def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> ReadResult:
     ...
 def read_topic(bootstrap: str, topic: str, properties: collections.abc.Mapping[str, str] = {}, keep: typing.SupportsInt | typing.SupportsIndex = 10, timeout: typing.SupportsFloat | typing.SupportsIndex = 30.0) -> dict:
     ...
@@ -1544,7 +1704,7 @@ def search_table(config: ClientConfig, index: str, query: str = '', fields: coll
     """
     Every hit of a query (scroll) as a ReadResult: _index, _id and the _source fields as columns.
     """
-def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ...) -> str:
+def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> str:
     """
     Stream log files through the parser into the report's counts; returns them as JSON.
     """
@@ -1554,7 +1714,7 @@ def watch_default_rules() -> str:
     """
     The built-in rules as YAML.
     """
-def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0) -> dict:
+def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> dict:
     ...
-FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'rfc3164', 'rfc5424', 'json', 'app_json', 'logfmt', 'cri')
+FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'rfc3164', 'rfc5424', 'json', 'app_json', 'logfmt', 'cri', 'grok')
 SCHEMAS: tuple = ('ecs', 'kafkainsight')
