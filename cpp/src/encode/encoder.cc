@@ -295,53 +295,49 @@ std::string_view segment(std::string_view name, size_t& pos) {
 }
 
 // Writes fields (grouped: names sharing a prefix are next to each other) as one JSON object
-// with dotted names expanded into nested objects.
+// with dotted names expanded into nested objects. The objects open are the segments of the
+// previous name before its leaf; the dots in the common prefix of two consecutive names say
+// how many of them the next name shares.
 void emit_nested(std::string& out, const std::vector<Field>& fields) {
-  thread_local std::vector<std::string_view> open;  // segments of the objects now open
-  open.clear();
   out.push_back('{');
+  std::string_view prev;
+  size_t open = 0;    // objects open (below the document)
   bool first = true;  // nothing written yet in the innermost open object
+  auto key = [&](std::string_view seg) {
+    if (!first) out.push_back(',');
+    out.push_back('"');
+    if (seg.empty()) out.push_back('_');
+    else append_json_escaped(out, seg);
+    out.append("\":", 2);
+  };
   for (const Field& x : fields) {
     std::string_view name = x.name;
-    // Match the open objects against this name's leading segments.
-    size_t pos = 0, depth = 0;
-    while (depth < open.size()) {
-      size_t save = pos;
-      if (name.find('.', pos) == std::string_view::npos) break;  // the rest is the leaf
-      std::string_view seg = segment(name, pos);
-      if (seg != open[depth]) {
-        pos = save;
-        break;
-      }
-      ++depth;
+    size_t n = std::min(prev.size(), name.size()), l = 0, shared = 0, from = 0;
+    while (l < n && prev[l] == name[l]) {
+      if (name[l] == '.') ++shared, from = l + 1;
+      ++l;
     }
-    if (depth < open.size()) {
-      for (size_t k = open.size(); k > depth; --k) out.push_back('}');
-      open.resize(depth);
+    if (shared > open) shared = open;  // (never: every dot of prev opened an object)
+    if (shared < open) {
+      out.append(open - shared, '}');
+      open = shared;
       first = false;
     }
-    // Open the remaining prefix segments, then write the leaf.
-    while (true) {
-      size_t save = pos;
-      std::string_view seg = segment(name, pos);
-      bool leaf = pos > name.size();
-      if (!first) out.push_back(',');
-      out.push_back('"');
-      if (seg.empty()) out.push_back('_');
-      else append_json_escaped(out, seg);
-      out.append("\":", 2);
-      if (leaf) {
-        append_value(out, x);
-        first = false;
-        break;
-      }
-      (void)save;
+    // Open the rest of the prefix, then the leaf.
+    size_t dot;
+    while ((dot = name.find('.', from)) != std::string_view::npos) {
+      key(name.substr(from, dot - from));
       out.push_back('{');
-      open.push_back(seg);
+      ++open;
       first = true;
+      from = dot + 1;
     }
+    key(name.substr(from));
+    append_value(out, x);
+    first = false;
+    prev = name;
   }
-  for (size_t k = open.size(); k > 0; --k) out.push_back('}');
+  out.append(open, '}');
   out.push_back('}');
 }
 
