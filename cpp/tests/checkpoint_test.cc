@@ -8,7 +8,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "test_util.h"
+
 using namespace ki;
+using ki::test::TempDir;
 namespace fs = std::filesystem;
 
 TEST(AckWindow, AdvancesOnlyOverContiguousAcknowledgedLines) {
@@ -66,18 +69,6 @@ TEST(AckWindow, StartsAfterAResumedPositionAndRejectsGaps) {
 }
 
 namespace {
-struct TempDir {
-  fs::path dir;
-  TempDir() {
-    char tmpl[] = "/tmp/ki-ckpt-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(dir); }
-  std::string file(const std::string& name, const std::string& body) const {
-    std::ofstream(dir / name) << body;
-    return (dir / name).string();
-  }
-};
 nlohmann::json load(const std::string& p) {
   std::ifstream in(p);
   return nlohmann::json::parse(in);
@@ -87,7 +78,7 @@ nlohmann::json load(const std::string& p) {
 TEST(Checkpoint, SavesTheAcknowledgedLineAndResumesTheSameFile) {
   TempDir t;
   std::string log = t.file("a.log", "l1\nl2\nl3\nl4\n");
-  std::string ck = (t.dir / "ck.json").string();
+  std::string ck = t / "ck.json";
   {
     Checkpoint c(ck, 10000);
     EXPECT_EQ(c.begin_file(0, log), 0u);
@@ -110,7 +101,7 @@ TEST(Checkpoint, SavesTheAcknowledgedLineAndResumesTheSameFile) {
 TEST(Checkpoint, AppendedFileKeepsItsPositionARewrittenOneStartsOver) {
   TempDir t;
   std::string log = t.file("a.log", "first line\nsecond\n");
-  std::string ck = (t.dir / "ck.json").string();
+  std::string ck = t / "ck.json";
   {
     Checkpoint c(ck, 10000);
     c.begin_file(0, log);
@@ -136,7 +127,7 @@ TEST(Checkpoint, AppendedFileKeepsItsPositionARewrittenOneStartsOver) {
 TEST(Checkpoint, TheSaverWritesWhileRunningAndOtherFilesAreKept) {
   TempDir t;
   std::string a = t.file("a.log", "1\n2\n"), b = t.file("b.log", "1\n");
-  std::string ck = (t.dir / "ck.json").string();
+  std::string ck = t / "ck.json";
   {
     Checkpoint c(ck, 10000);
     c.begin_file(0, a);
@@ -158,13 +149,13 @@ TEST(Checkpoint, TheSaverWritesWhileRunningAndOtherFilesAreKept) {
 
 TEST(Checkpoint, StdinMissingFilesAndForeignFiles) {
   TempDir t;
-  std::string ck = (t.dir / "ck.json").string();
+  std::string ck = t / "ck.json";
   {
     Checkpoint c(ck, 10000);
     std::string note;
     EXPECT_EQ(c.begin_file(0, "-", &note), 0u);
     EXPECT_NE(note.find("stdin"), std::string::npos);
-    EXPECT_EQ(c.begin_file(1, (t.dir / "nope.log").string(), &note), 0u);
+    EXPECT_EQ(c.begin_file(1, t / "nope.log", &note), 0u);
     c.sent(1, 1, true);  // untracked input: ignored
   }
   std::string foreign = t.file("foreign.json", "{\"hello\": 1}");
@@ -181,7 +172,7 @@ TEST(Checkpoint, StdinMissingFilesAndForeignFiles) {
 // keeps its own position.
 TEST(Checkpoint, ManyFilesNewOnesAndForgottenOnes) {
   TempDir t;
-  std::string ck = (t.dir / "ck.json").string();
+  std::string ck = t / "ck.json";
   std::vector<std::string> logs;
   for (int i = 0; i < 50; ++i) logs.push_back(t.file("f" + std::to_string(i) + ".log", "x\ny\n"));
   {

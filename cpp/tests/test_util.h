@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <stdlib.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +52,22 @@ inline std::string write_temp_file(const std::string& name, const std::string& c
   std::fclose(f);
   return path;
 }
+
+// A fresh directory under /tmp, removed with everything in it at the end of the test.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/ki-test-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string operator/(const std::string& name) const { return path + "/" + name; }
+  // Writes body to name in it; returns the path.
+  std::string file(const std::string& name, const std::string& body) const {
+    std::ofstream(*this / name) << body;
+    return *this / name;
+  }
+};
 
 // Every line a reader (LineReader, FollowReader) hands out, with whether it was cut; `more` are
 // the extra arguments of its next() (FollowReader's idle callback).

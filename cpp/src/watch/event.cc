@@ -79,6 +79,15 @@ int int_at(element obj, std::string_view pointer) {
   }
   return -1;
 }
+// Where each event field is in a document of either layout (JSON pointers).
+struct FieldPaths {
+  const char *status, *client_ip, *user, *level, *severity, *host, *app, *method, *path, *format;
+};
+constexpr FieldPaths kEcsPaths{"/http/response/status_code", "/source/ip", "/user/name", "/log/level",
+                               "/log/syslog/severity/code", "/host/hostname", "/process/name",
+                               "/http/request/method", "/url/original", "/kafkainsight/format"};
+constexpr FieldPaths kFlatPaths{"/status_code", "/ip_address", "/username", "/level", "/severity",
+                                "/hostname", "/app", "/operation", "/source", "/format"};
 }  // namespace
 
 bool DocumentDecoder::decode(std::string_view json, std::string_view source, int64_t fallback_ts_ms, WatchEvent& ev) {
@@ -96,35 +105,21 @@ bool DocumentDecoder::decode(std::string_view json, std::string_view source, int
   }
   ev.source = source;
   // The flat layout has a top-level "format" string; ECS keeps it in kafkainsight.format.
-  if (str_at(doc, "/format").empty()) {
-    // ECS (nested objects)
-    ev.status = int_at(doc, "/http/response/status_code");
-    ev.client_ip = str_at(doc, "/source/ip");
-    ev.user = str_at(doc, "/user/name");
-    ev.level = str_at(doc, "/log/level");
-    int sev = int_at(doc, "/log/syslog/severity/code");
-    if (sev < 0) sev = int_at(doc, "/event/severity");  // any format with a level (app JSON, logfmt, grok)
-    ev.severity = sev >= 0 ? sev : severity_from_level(ev.level);
-    ev.host = str_at(doc, "/host/hostname");
-    ev.app = str_at(doc, "/process/name");
-    ev.method = str_at(doc, "/http/request/method");
-    ev.path = str_at(doc, "/url/original");
-    ev.format = str_at(doc, "/kafkainsight/format");
-  } else {
-    // kafkainsight (the original flat layout)
-    ev.status = int_at(doc, "/status_code");
-    ev.client_ip = str_at(doc, "/ip_address");
-    ev.user = str_at(doc, "/username");
-    if (ev.user == "-") ev.user.clear();
-    ev.level = str_at(doc, "/level");
-    int sev = int_at(doc, "/severity");
-    ev.severity = sev >= 0 ? sev : severity_from_level(ev.level);
-    ev.host = str_at(doc, "/hostname");
-    ev.app = str_at(doc, "/app");
-    ev.method = str_at(doc, "/operation");
-    ev.path = str_at(doc, "/source");
-    ev.format = str_at(doc, "/format");
-  }
+  const bool ecs = str_at(doc, "/format").empty();
+  const FieldPaths& p = ecs ? kEcsPaths : kFlatPaths;
+  ev.status = int_at(doc, p.status);
+  ev.client_ip = str_at(doc, p.client_ip);
+  ev.user = str_at(doc, p.user);
+  if (!ecs && ev.user == "-") ev.user.clear();
+  ev.level = str_at(doc, p.level);
+  int sev = int_at(doc, p.severity);
+  if (sev < 0 && ecs) sev = int_at(doc, "/event/severity");  // any format with a level (app JSON, logfmt, grok)
+  ev.severity = sev >= 0 ? sev : severity_from_level(ev.level);
+  ev.host = str_at(doc, p.host);
+  ev.app = str_at(doc, p.app);
+  ev.method = str_at(doc, p.method);
+  ev.path = str_at(doc, p.path);
+  ev.format = str_at(doc, p.format);
   ev.message = str_at(doc, "/message").substr(0, 200);
   return true;
 }
