@@ -107,7 +107,7 @@ def main(argv=None) -> int:
             if s:
                 sng.append(s)
             w, c, st = timed(lambda: ki._core.convert([path], "/dev/null", "", "grok", "ecs", False, 0, 0, grok=g))
-            assert st["parsed"] == a.lines, st
+            assert st.parsed == a.lines, st
             ours.append((w, c))
             w, c, n = timed(lambda: python_re(path, regex, caps))
             assert n == a.lines
