@@ -229,6 +229,10 @@ def test_watch_logs_takes_the_field_overrides_and_added_fields(tmp_path):
     assert [a["key"] for a in ki.evaluate_files([log], **kw) if a["state"] == "firing"] == ["checkout"]
     assert [a["key"] for a in ki.evaluate_logs(log.read_text().splitlines(), **kw)
             if a["state"] == "firing"] == ["checkout"]
+    # Documents (as a topic holds them) are keyed the same way.
+    docs = [ki.parse_line(x, json_level_field="severity_text", add_fields=["service.name=checkout"])
+            for x in log.read_text().splitlines()]
+    assert [a["key"] for a in ki.evaluate_logs(docs, rules=rules) if a["state"] == "firing"] == ["checkout"]
     p = _cli("watch", "--logs", str(log), "--add-field", "novalue")
     assert p.returncode == 2 and "name=value" in p.stderr
 
