@@ -28,7 +28,6 @@ import re
 import statistics
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -81,26 +80,15 @@ def python_re(path: str, regex: str, caps: list) -> int:
 def syslog_ng(path: str, regex: str, n: int, tmp: str):
     """(wall, cpu) of syslog-ng's regexp-parser with the same regex, or None if it is not installed."""
     from benchmarks import peers
-    if peers.available("syslog-ng"):
-        return None
-    work = os.path.join(tmp, f"syslog-ng-{time.monotonic_ns()}")
-    os.makedirs(work)
-    out = os.path.join(work, "out.json")
     quoted = regex.replace("\\", "\\\\").replace('"', '\\"')
-    conf = os.path.join(work, "syslog-ng.conf")
-    with open(conf, "w") as f:
-        f.write("\n".join([
-            "@version: 3.38",
-            "options { threaded(yes); stats_freq(0); log-fifo-size(20000); };",
-            f'source s_in {{ file("{path}" flags(no-parse) log-iw-size(20000) log-fetch-limit(1000) follow-freq(0.05)); }};',
+
+    def conf(work: str, out: str) -> str:
+        return "\n".join([
+            peers.SYSLOG_NG_HEAD, peers.syslog_ng_source(path),
             f'parser p_grok {{ regexp-parser(patterns("{quoted}") prefix(".g.")); }};',
             f'destination d_out {{ file("{out}" template("$(format-json --key .g.*)\\n")); }};',
-            "log { source(s_in); parser(p_grok); destination(d_out); flags(flow-control); };", ""]))
-    res = peers.run_daemon(peers.command("syslog-ng", conf, work), peers.FileLines(out), n, work, timeout=300)
-    if res["delivered"] != n:
-        print(f"syslog-ng: {res['delivered']} of {n} lines written; stderr: {res['stderr'][-500:]}", file=sys.stderr)
-        return None
-    return res["wall"], res["cpu"]
+            "log { source(s_in); parser(p_grok); destination(d_out); flags(flow-control); };", ""])
+    return peers.time_conf("syslog-ng", conf, n, tmp)
 
 
 def main(argv=None) -> int:
@@ -119,7 +107,7 @@ def main(argv=None) -> int:
             if s:
                 sng.append(s)
             w, c, st = timed(lambda: ki._core.convert([path], "/dev/null", "", "grok", "ecs", False, 0, 0, grok=g))
-            assert st["parsed"] == a.lines, st
+            assert st.parsed == a.lines, st
             ours.append((w, c))
             w, c, n = timed(lambda: python_re(path, regex, caps))
             assert n == a.lines

@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from typing import Callable, Optional
 
@@ -91,17 +92,24 @@ def _kafka_settings(fmt: str, sep: str) -> str:
     return sep.join(fmt.format(k=k, v=v) for k, v in KAFKA_SETTINGS.items())
 
 
+# syslog-ng's head for every file-to-something run: threaded, the file read whole lines, unparsed.
+SYSLOG_NG_HEAD = "@version: 3.38\noptions { threaded(yes); stats_freq(0); log-fifo-size(20000); };"
+
+
+def syslog_ng_source(inp: str) -> str:
+    return (f'source s_in {{ file("{inp}" flags(no-parse) log-iw-size(20000) log-fetch-limit(1000) '
+            f'follow-freq(0.05)); }};')
+
+
 def syslog_ng_conf(inp: str, tmp: str, sink: str, bootstrap: str = "", topic: str = "", out: str = "") -> str:
-    src = (f'source s_in {{ file("{inp}" flags(no-parse) log-iw-size(20000) log-fetch-limit(1000) '
-           f'follow-freq(0.05)); }};')
+    src = syslog_ng_source(inp)
     tmpl = "$(format-json --key .apache.* --pair @timestamp=${ISODATE})"
     cfg = _kafka_settings('"{k}" => "{v}"', " ")
     dst = (f'destination d_out {{ file("{out}" template("{tmpl}\\n")); }};' if sink == "file" else
            f'destination d_out {{ kafka-c(bootstrap-servers("{bootstrap}") topic("{topic}") '
            f'message("{tmpl}") config({cfg})); }};')
     return "\n".join([
-        "@version: 3.38", '@include "scl.conf"',
-        "options { threaded(yes); stats_freq(0); log-fifo-size(20000); };",
+        SYSLOG_NG_HEAD, '@include "scl.conf"',
         src, "parser p_apache { apache-accesslog-parser(); };", dst,
         "log { source(s_in); parser(p_apache); destination(d_out); flags(flow-control); };", ""])
 
@@ -229,3 +237,25 @@ def run_peer(tool: str, sink: str, inp: str, n: int, workdir: str, timeout: floa
     if sink == "file" and res["delivered"] == n:
         shutil.rmtree(tmp, ignore_errors=True)   # 1M lines of JSON: do not keep
     return res
+
+
+def time_conf(tool: str, conf: Callable[[str, str], str], n: int, workdir: str, timeout: float = 300):
+    """(wall, cpu) of one file-to-file run of a peer whose config is ``conf(tmp, out)`` (its own
+    temp dir, its output file); None, saying why on stderr, when the tool cannot run here or
+    did not write all n lines."""
+    why = available(tool)
+    if why:
+        print(f"{tool}: skipped: {why}", file=sys.stderr)
+        return None
+    tmp = os.path.join(workdir, f"{tool}-{time.monotonic_ns()}")
+    os.makedirs(tmp)
+    out = os.path.join(tmp, "out.json")
+    path = os.path.join(tmp, f"{tool}.conf")
+    with open(path, "w") as f:
+        f.write(conf(tmp, out))
+    res = run_daemon(command(tool, path, tmp), FileLines(out), n, tmp, timeout)
+    if res["delivered"] != n:
+        print(f"{tool}: {res['delivered']} of {n} lines written; stderr: {res['stderr'][-500:]}", file=sys.stderr)
+        return None
+    shutil.rmtree(tmp, ignore_errors=True)
+    return res["wall"], res["cpu"]

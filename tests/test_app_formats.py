@@ -192,3 +192,89 @@ def test_produce_with_added_fields_to_the_embedded_broker(tmp_path):
     assert {d["service"]["name"] for d in docs} == {"checkout"}
     assert {d["deployment"]["environment"] for d in docs} == {"prod"}
     assert sorted(d["event"]["severity"] for d in docs) == [3, 6]
+
+
+def _otel_like_log(tmp_path):
+    """Application JSON whose level sits in a field nobody recognises by name (severity_text)."""
+    t0 = 1706099953
+    lines = [json.dumps({"time": (t0 + t) * 1000, "severity_text": "ERROR" if 10 <= t < 13 else "INFO",
+                         "msg": "db down" if 10 <= t < 13 else "ok"}) for t in range(30)]
+    log = tmp_path / "otel.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: {error_levels: {threshold: 3, group_by: app}, heartbeat: {enabled: false}}\n")
+    return log, rules
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "kafkainsight", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_watch_logs_takes_the_field_overrides_and_added_fields(tmp_path):
+    log, rules = _otel_like_log(tmp_path)
+    # Without the override the level is just another key: nothing to alert on.
+    p = _cli("watch", "--logs", str(log), "--rules", str(rules))
+    assert p.returncode == 0 and p.stdout == "", p.stderr
+    p = _cli("watch", "--logs", str(log), "--rules", str(rules), "--json-level-field", "severity_text",
+             "--add-field", "service.name=checkout")
+    assert p.returncode == 0, p.stderr
+    alerts = [json.loads(x) for x in p.stdout.splitlines()]
+    firing = [a for a in alerts if a["state"] == "firing"]
+    assert [a["rule"] for a in firing] == ["error_levels"], alerts
+    assert firing[0]["key"] == "checkout"  # group_by: app is the service of app-JSON events
+    assert firing[0]["observed"] == 3
+    # The Python API takes the same keywords, for files and for lines.
+    kw = dict(rules=rules, json_level_field="severity_text", add_fields={"service.name": "checkout"})
+    assert [a["key"] for a in ki.evaluate_files([log], **kw) if a["state"] == "firing"] == ["checkout"]
+    assert [a["key"] for a in ki.evaluate_logs(log.read_text().splitlines(), **kw)
+            if a["state"] == "firing"] == ["checkout"]
+    # Documents (as a topic holds them) are keyed the same way.
+    docs = [ki.parse_line(x, json_level_field="severity_text", add_fields=["service.name=checkout"])
+            for x in log.read_text().splitlines()]
+    assert [a["key"] for a in ki.evaluate_logs(docs, rules=rules) if a["state"] == "firing"] == ["checkout"]
+    p = _cli("watch", "--logs", str(log), "--add-field", "novalue")
+    assert p.returncode == 2 and "name=value" in p.stderr
+
+
+def test_report_takes_the_field_overrides_and_added_fields(tmp_path):
+    import re
+    from kafkainsight.report import summarize_logs
+    log, rules = _otel_like_log(tmp_path)
+    assert summarize_logs(log)["totals"]["levels"] == {}  # severity_text is not a level by name
+    s = summarize_logs(log, json_level_field="severity_text")
+    assert s["totals"]["levels"] == {"ERROR": 3, "INFO": 27}
+    out = tmp_path / "r.html"
+    p = _cli("report", str(log), "-o", str(out), "--rules", str(rules), "--json-level-field", "severity_text",
+             "--add-field", "service.name=checkout")
+    assert p.returncode == 0, p.stderr
+    m = re.search(r'<script type="application/json" id="ki-data">(.*?)</script>', out.read_text(), re.S)
+    data = json.loads(m.group(1))
+    assert data["summary"]["totals"]["levels"] == {"ERROR": 3, "INFO": 27}
+    assert "error_levels" in json.dumps(data["alerts"]) and "checkout" in json.dumps(data["alerts"])
+
+
+def test_renamed_fields_are_counted_in_parse_and_produce_stats(tmp_path):
+    from kafkainsight.kafka import EmbeddedBroker, Producer
+    lines = ['{"time":1706099953123,"level":"info","msg":"hi","log":"x","a":1,"a":2}',  # 2: a log string, a twice
+             '{"time":1706099954123,"level":"warn","msg":"fine"}',
+             '{"time":1706099955123,"level":"error","msg":"m","log":"y"}']  # 1
+    log = tmp_path / "app.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    clean = tmp_path / "clean.log"
+    clean.write_text(lines[1] + "\n", encoding="utf-8")
+    p = _cli("parse", str(log))
+    assert p.returncode == 0 and "renamed_fields=3" in p.stderr, p.stderr
+    assert sum(json.dumps(json.loads(d)["kafkainsight"].get("renamed", {})).count(":") for d in p.stdout.splitlines()) == 3
+    p = _cli("parse", str(clean))
+    assert p.returncode == 0 and "renamed" not in p.stderr, p.stderr  # printed only when not zero
+    assert ki.read_logs(log).stats["renamed_fields"] == 3
+    with EmbeddedBroker(topics={"data_log": 1, "data_log.dlq": 1}) as b:
+        pr = Producer(b.bootstrap, "data_log")
+        st = pr.produce_file(log)
+        assert (st.produced, st.renamed_fields) == (3, 3)
+        assert "renamed: 3 field(s)" in st.summary()
+        st = pr.produce_lines(lines)  # the line-at-a-time path
+        assert (st.produced, st.renamed_fields) == (3, 3)
+        st = pr.produce_file(clean)
+        assert st.renamed_fields == 0 and "renamed" not in st.summary()

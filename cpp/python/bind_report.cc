@@ -13,8 +13,9 @@ void bind_report(py::module_& m) {
   m.def(
       "summarize_files",
       [](const std::vector<std::string>& paths, const std::string& format, int tz, int year,
-         const SummaryConfig& config, const GrokConfig& grok, const MultilineConfig& multiline) {
-        ParserConfig pcfg = ki_py::parser_config(format, tz, year, {}, grok, multiline);
+         const SummaryConfig& config, const ki_py::FieldOptions& fields, const GrokConfig& grok,
+         const MultilineConfig& multiline) {
+        ParserConfig pcfg = ki_py::parser_config(format, tz, year, fields, grok, multiline);
         TrafficSummary summary(config);
         ki_py::Interrupt intr;
         std::string out;
@@ -36,7 +37,8 @@ void bind_report(py::module_& m) {
         return out;
       },
       py::arg("paths"), py::arg("format") = "auto", py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-      py::arg_v("config", SummaryConfig{}, "SummaryConfig()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"),
+      py::arg_v("config", SummaryConfig{}, "SummaryConfig()"), py::arg_v("fields", ki_py::FieldOptions{}, "FieldOptions()"),
+      py::arg_v("grok", GrokConfig(), "GrokConfig()"),
       py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"),
       "Stream log files through the parser into the report's counts; returns them as JSON.");
 

@@ -70,6 +70,8 @@ void bind_parse(py::module_& m) {
       .ro("joined", &ParseStats::joined, "lines joined to the event before them (multi-line events)")
       .ro("bytes", &ParseStats::bytes, "input bytes (uncompressed, with line ends)")
       .ro("doc_bytes", &ParseStats::doc_bytes, "document bytes written")
+      .ro("renamed_fields", &ParseStats::renamed_fields,
+          "line fields that collided with ours, kept under kafkainsight.renamed.<name>")
       .ro_prop("by_format", [](const ParseStats& s) { return ki_py::by_format_dict(s.by_format); },
                "format -> lines parsed in it")
       .ro("seconds", &ParseStats::seconds, "run time")
@@ -203,6 +205,8 @@ void bind_produce(py::module_& m) {
       .ro("failed_delivery", &ProduceStats::failed_delivery, "not acknowledged by Kafka")
       .ro("parse_errors", &ProduceStats::parse_errors, "lines that did not parse (dead-lettered, skipped or stopped on)")
       .ro("bytes", &ProduceStats::bytes, "bytes read")
+      .ro("renamed_fields", &ProduceStats::renamed_fields,
+          "line fields that collided with ours, sent under kafkainsight.renamed.<name>")
       .ro("seconds", &ProduceStats::seconds, "run time")
       .ro("interrupted", &ProduceStats::interrupted, "stopped by a signal or stop()")
       .ro("stopped_reason", &ProduceStats::stopped_reason, "on_parse_error=fail: which line, why")

@@ -48,8 +48,8 @@ class PyWatch : public ki_py::GroupRunner<WatchPipeline, WatchStats, WatchHooks>
 class PyLineEvaluator {
  public:
   PyLineEvaluator(const std::string& rules_path, const std::string& rules_text, const std::string& format, int tz,
-                  int year, const std::string& source)
-      : ev_(ki_py::load_rules(rules_path, rules_text), ki_py::parser_config(format, tz, year), source) {}
+                  int year, const std::string& source, const ki_py::FieldOptions& fields)
+      : ev_(ki_py::load_rules(rules_path, rules_text), ki_py::parser_config(format, tz, year, fields), source) {}
   std::vector<std::string> add_lines(const std::vector<std::string>& lines) {
     std::vector<Alert> out;
     {
@@ -108,9 +108,10 @@ void bind_watch(py::module_& m) {
   m.def(
       "watch_evaluate_files",
       [](const std::vector<std::string>& paths, const std::string& rules_path, const std::string& rules_text,
-         const std::string& format, int tz, int year, const GrokConfig& grok, const MultilineConfig& multiline) {
+         const std::string& format, int tz, int year, const ki_py::FieldOptions& fields, const GrokConfig& grok,
+         const MultilineConfig& multiline) {
         RulesConfig rules = ki_py::load_rules(rules_path, rules_text);
-        ParserConfig pc = ki_py::parser_config(format, tz, year, {}, grok, multiline);
+        ParserConfig pc = ki_py::parser_config(format, tz, year, fields, grok, multiline);
         ki_py::Interrupt intr;
         auto stop = [&]() {
           py::gil_scoped_acquire gil;
@@ -130,11 +131,13 @@ void bind_watch(py::module_& m) {
         return d;
       },
       py::arg("paths"), py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto",
-      py::arg("tz") = 0, py::arg("year") = 0, py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"));
+      py::arg("tz") = 0, py::arg("year") = 0, py::arg_v("fields", ki_py::FieldOptions{}, "FieldOptions()"),
+      py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"));
   py::class_<PyLineEvaluator>(m, "LineEvaluator")
-      .def(py::init<const std::string&, const std::string&, const std::string&, int, int, const std::string&>(),
+      .def(py::init<const std::string&, const std::string&, const std::string&, int, int, const std::string&,
+                    const ki_py::FieldOptions&>(),
            py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto", py::arg("tz") = 0,
-           py::arg("year") = 0, py::arg("source") = "lines")
+           py::arg("year") = 0, py::arg("source") = "lines", py::arg_v("fields", ki_py::FieldOptions{}, "FieldOptions()"))
       .def("add_lines", &PyLineEvaluator::add_lines, py::arg("lines"))
       .def("add_documents", &PyLineEvaluator::add_documents, py::arg("docs"))
       .def("finish", &PyLineEvaluator::finish)

@@ -145,7 +145,7 @@ class ParseStats:
     """
     What parsing counted (ki::ParseStats): lines = parsed + failed + empty.
     """
-    _fields: typing.ClassVar[tuple] = ('lines', 'parsed', 'failed', 'empty', 'joined', 'bytes', 'doc_bytes', 'by_format', 'seconds', 'interrupted', 'error')
+    _fields: typing.ClassVar[tuple] = ('lines', 'parsed', 'failed', 'empty', 'joined', 'bytes', 'doc_bytes', 'renamed_fields', 'by_format', 'seconds', 'interrupted', 'error')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -203,6 +203,11 @@ class ParseStats:
     def parsed(self) -> int:
         """
         lines that became documents
+        """
+    @property
+    def renamed_fields(self) -> int:
+        """
+        line fields that collided with ours, kept under kafkainsight.renamed.<name>
         """
     @property
     def seconds(self) -> float:
@@ -495,7 +500,7 @@ class ProduceStats:
     """
     What happened to every line (ki::ProduceStats): read = produced + dead_lettered + skipped + empty + joined + failed_delivery.
     """
-    _fields: typing.ClassVar[tuple] = ('read', 'produced', 'dead_lettered', 'skipped', 'empty', 'joined', 'failed_delivery', 'parse_errors', 'bytes', 'seconds', 'interrupted', 'stopped_reason', 'stopped_lines', 'errors', 'by_format', 'rotations', 'truncations', 'files_opened', 'files_closed', 'files_followed', 'resumed', 'input_error')
+    _fields: typing.ClassVar[tuple] = ('read', 'produced', 'dead_lettered', 'skipped', 'empty', 'joined', 'failed_delivery', 'parse_errors', 'bytes', 'renamed_fields', 'seconds', 'interrupted', 'stopped_reason', 'stopped_lines', 'errors', 'by_format', 'rotations', 'truncations', 'files_opened', 'files_closed', 'files_followed', 'resumed', 'input_error')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -578,6 +583,11 @@ class ProduceStats:
     def read(self) -> int:
         """
         lines read
+        """
+    @property
+    def renamed_fields(self) -> int:
+        """
+        line fields that collided with ours, sent under kafkainsight.renamed.<name>
         """
     @property
     def resumed(self) -> int:
@@ -1621,7 +1631,7 @@ class TrafficSummary:
     def events(self) -> int:
         ...
 class LineEvaluator:
-    def __init__(self, rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, source: str = 'lines') -> None:
+    def __init__(self, rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, source: str = 'lines', fields: FieldOptions = ...) -> None:
         ...
     def add_documents(self, docs: collections.abc.Sequence[str]) -> list[str]:
         ...
@@ -1704,7 +1714,7 @@ def search_table(config: ClientConfig, index: str, query: str = '', fields: coll
     """
     Every hit of a query (scroll) as a ReadResult: _index, _id and the _source fields as columns.
     """
-def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> str:
+def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ..., fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> str:
     """
     Stream log files through the parser into the report's counts; returns them as JSON.
     """
@@ -1714,7 +1724,7 @@ def watch_default_rules() -> str:
     """
     The built-in rules as YAML.
     """
-def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> dict:
+def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> dict:
     ...
 FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'rfc3164', 'rfc5424', 'json', 'app_json', 'logfmt', 'cri', 'grok')
 SCHEMAS: tuple = ('ecs', 'kafkainsight')

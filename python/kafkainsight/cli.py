@@ -34,6 +34,7 @@ def _cmd_generate(a: argparse.Namespace) -> int:
 def _print_stats(stats: _core.ParseStats, file=sys.stderr) -> None:
     rate = stats.lines / stats.seconds if stats.seconds > 0 else 0.0
     joined = f" joined={stats.joined}" if stats.joined else ""
+    joined += f" renamed_fields={stats.renamed_fields}" if stats.renamed_fields else ""
     print(f"lines={stats.lines} parsed={stats.parsed} failed={stats.failed} empty={stats.empty}{joined} "
           f"in {stats.seconds:.3f}s ({rate:,.0f} lines/s, {stats.bytes / max(stats.seconds, 1e-9) / 1e6:.1f} MB/s)",
           file=file)
@@ -75,8 +76,11 @@ def _multiline(a: argparse.Namespace):
 
 
 def _line_kwargs(a: argparse.Namespace) -> dict:
-    """The grok (and, where the command has them, multi-line) keywords of the Python API."""
-    kw = dict(grok=a.grok, patterns_dir=a.patterns_dir, time_format=a.time_format)
+    """The app_json/logfmt overrides, --add-field, grok and (where the command has them) multi-line
+    keywords of the Python API."""
+    kw = dict(json_time_field=a.json_time_field, json_level_field=a.json_level_field,
+              json_message_field=a.json_message_field, add_fields=a.add_fields,
+              grok=a.grok, patterns_dir=a.patterns_dir, time_format=a.time_format)
     for name in ("multiline_start", "multiline", "multiline_max_lines", "multiline_max_bytes", "multiline_flush"):
         if hasattr(a, name):
             kw[name] = getattr(a, name)
@@ -185,8 +189,7 @@ def _cmd_produce(a: argparse.Namespace) -> int:
                         follow=a.follow, from_end=a.from_end, rescan_interval=a.rescan_interval,
                         max_open_files=a.max_open_files,
                         headers="none" if a.no_headers else a.headers, event_ids=a.event_ids, resume=a.resume,
-                        json_time_field=a.json_time_field, json_level_field=a.json_level_field,
-                        json_message_field=a.json_message_field, add_fields=a.add_fields, **_line_kwargs(a))
+                        **_line_kwargs(a))
     progress = _Progress(files, enabled=is_tty() and not a.quiet)
     metrics = _start_metrics(a, "produce")
     interrupted, input_error = False, ""

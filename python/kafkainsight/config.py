@@ -132,19 +132,24 @@ SETTINGS: tuple[Setting, ...] = (
     S("json_time_field", ("--json-time-field",), None, str, None,
       "app_json/logfmt: the field holding the time (dotted path for nested keys); a line with no "
       "recognisable time is stamped with the read time and gets event.ingested",
-      ("parse", "produce"), default_text="recognised by name (@timestamp, time, ts, ...)",
-      cpp={"produce": "ProduceConfig.json_time_field"}),
+      _LOGS, default_text="recognised by name (@timestamp, time, ts, ...)",
+      cpp={"produce": "ProduceConfig.json_time_field"},
+      per={"watch": dict(help="with --logs: app_json/logfmt: the field holding the time (dotted path)")}),
     S("json_level_field", ("--json-level-field",), None, str, None, "app_json/logfmt: the field holding the level",
-      ("parse", "produce"), default_text="recognised by name (level, log.level, levelname, ...)",
-      cpp={"produce": "ProduceConfig.json_level_field"}),
+      _LOGS, default_text="recognised by name (level, log.level, levelname, ...)",
+      cpp={"produce": "ProduceConfig.json_level_field"},
+      per={"watch": dict(help="with --logs: app_json/logfmt: the field holding the level")}),
     S("json_message_field", ("--json-message-field",), None, str, None,
-      "app_json/logfmt: the field holding the message", ("parse", "produce"),
+      "app_json/logfmt: the field holding the message", _LOGS,
       default_text="recognised by name (message, msg, @m, event, ...)",
-      cpp={"produce": "ProduceConfig.json_message_field"}),
+      cpp={"produce": "ProduceConfig.json_message_field"},
+      per={"watch": dict(help="with --logs: app_json/logfmt: the field holding the message")}),
     S("add_fields", ("--add-field",), None, list, None,
       "NAME=VALUE added to every document, e.g. service.name=checkout (repeatable); a field the "
-      "line has itself wins", ("parse", "produce"), nargs=None, metavar="NAME=VALUE",
-      default_text="none"),
+      "line has itself wins", _LOGS, nargs=None, metavar="NAME=VALUE",
+      default_text="none",
+      per={"watch": dict(help="with --logs: NAME=VALUE added to every event, e.g. service.name=checkout "
+                              "(repeatable); a field the line has itself wins")}),
     # ---- grok patterns and multi-line events (docs/GROK.md)
     S("grok", ("--grok",), None, list, None,
       "grok pattern (Logstash syntax: %{NAME:field:int}, named groups), repeatable: the first that matches a line "

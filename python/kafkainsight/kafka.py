@@ -74,6 +74,8 @@ class ProduceStats(RunSummary):
              f"({self.lines_per_second:,.0f} lines/s, {self.bytes / max(self.seconds, 1e-9) / 1e6:.1f} MB/s)")
         if self.joined:
             s += f" (joined: {self.joined} line(s) continued a multi-line event)"
+        if self.renamed_fields:
+            s += f" (renamed: {self.renamed_fields} field(s) kept under kafkainsight.renamed.*)"
         if self.resumed:
             s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
         if self.files_opened:

@@ -132,6 +132,7 @@ class LogResult:
         s = self.stats
         return {"lines": s["lines"], "parsed": s["parsed"], "failed": s["failed"], "empty": s["empty"],
                 **({"joined": s["joined"]} if s.get("joined") else {}),
+                **({"renamed_fields": s["renamed_fields"]} if s.get("renamed_fields") else {}),
                 **{f"format.{k}": v for k, v in s["by_format"].items()}}
 
     def to_arrow(self, flatten: bool = True):

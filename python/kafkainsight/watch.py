@@ -14,11 +14,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import _core
 from ._group import GroupMember
 from ._options import grok_config, multiline_config, parse_tz
+from .logs import field_options
 from ._typed import RunSummary, lag_text, stats_of
 from .config import defaults
 
@@ -75,7 +76,10 @@ def _rules_args(rules: str | os.PathLike | None, rules_text: str | None) -> tupl
 
 def evaluate_logs(source: str | os.PathLike | Sequence[str | os.PathLike] | Iterable[str | bytes | dict], *,
                   rules: str | os.PathLike | None = None, rules_text: str | None = None, format: str = "auto",
-                  tz: str | int | None = None, year: int | None = None, name: str = "lines") -> list[dict]:
+                  tz: str | int | None = None, year: int | None = None, name: str = "lines",
+                  json_time_field: str | None = None, json_level_field: str | None = None,
+                  json_message_field: str | None = None,
+                  add_fields: Iterable[str] | Mapping[str, str] | None = None) -> list[dict]:
     """Evaluates the rules offline and returns the alerts (dicts) in the order they were raised.
 
     ``source``: a log file path (str or PathLike, plain or .gz), a list of ``pathlib.Path``, or
@@ -83,13 +87,16 @@ def evaluate_logs(source: str | os.PathLike | Sequence[str | os.PathLike] | Iter
     make them). A list of str is taken as lines; use ``evaluate_files`` for several paths. Paths are
     parsed in C++; the event "source" (heartbeat / error key) is the path, or ``name``.
     The windows are flushed at the end: conditions still true then are reported firing.
+    ``json_*_field`` and ``add_fields``: as in ``parse_line`` (for lines, not for dicts).
     """
     rp, rt = _rules_args(rules, rules_text)
+    fields = dict(json_time_field=json_time_field, json_level_field=json_level_field,
+                  json_message_field=json_message_field, add_fields=add_fields)
     if isinstance(source, (str, os.PathLike)) or (
             isinstance(source, (list, tuple)) and source and all(isinstance(p, os.PathLike) for p in source)):
         paths = [os.fspath(source)] if isinstance(source, (str, os.PathLike)) else [os.fspath(p) for p in source]
-        return evaluate_files(paths, rules=rules, rules_text=rules_text, format=format, tz=tz, year=year)
-    ev = _core.LineEvaluator(rp, rt, format, parse_tz(tz), year or 0, name)
+        return evaluate_files(paths, rules=rules, rules_text=rules_text, format=format, tz=tz, year=year, **fields)
+    ev = _core.LineEvaluator(rp, rt, format, parse_tz(tz), year or 0, name, field_options(**fields))
     out: list[str] = []
     lines: list[str] = []
     docs: list[str] = []
@@ -123,12 +130,17 @@ def evaluate_files(paths: Sequence[str | os.PathLike], *, rules: str | os.PathLi
                    year: int | None = None, grok: str | Sequence[str] | None = None,
                    patterns_dir: str | os.PathLike | None = None, time_format: str | None = None,
                    multiline_start: str | None = None, multiline: str | None = None,
-                   multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None) -> list[dict]:
+                   multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None,
+                   json_time_field: str | None = None, json_level_field: str | None = None,
+                   json_message_field: str | None = None,
+                   add_fields: Iterable[str] | Mapping[str, str] | None = None) -> list[dict]:
     """Evaluates log files (parsed in C++) and returns the alerts. The files are merged by event
     time (each is read in order), so logs written side by side share one timeline. ``grok``: one
-    pattern or a list (first match wins), and the multi-line keywords, as for ``read_logs``."""
+    pattern or a list (first match wins), the multi-line keywords, ``json_*_field`` and
+    ``add_fields``, as for ``read_logs``."""
     rp, rt = _rules_args(rules, rules_text)
     r = _core.watch_evaluate_files([os.fspath(p) for p in paths], rp, rt, format, parse_tz(tz), year or 0,
+                                   field_options(json_time_field, json_level_field, json_message_field, add_fields),
                                    grok_config(grok, patterns_dir, time_format),
                                    multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes))
     return [json.loads(a) for a in r["alerts"]]

@@ -33,6 +33,7 @@ ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t 
     case ParseStatus::Empty: ++stats_.empty; break;
     case ParseStatus::Failed: ++stats_.failed; break;
   }
+  stats_.renamed_fields = encoder_.renamed_fields();  // the encoder counts them as it merges
   return st;
 }
 

@@ -23,6 +23,7 @@ struct ParseStats {
   uint64_t joined = 0;  // lines joined to the event before them (multi-line events)
   uint64_t bytes = 0;   // input bytes (uncompressed, with line ends)
   uint64_t doc_bytes = 0;
+  uint64_t renamed_fields = 0;  // line fields that collided with ours, kept under kafkainsight.renamed.<name>
   std::array<uint64_t, kFormatCount> by_format{};
   double seconds = 0;
   bool interrupted = false;  // stopped (Ctrl-C / SIGTERM) before the end of the input

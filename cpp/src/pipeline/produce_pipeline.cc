@@ -43,6 +43,7 @@ struct ProducePipeline::Prepared {
   uint32_t lines = 1;
   int64_t ts_ms = 0;
   size_t line_bytes = 0;
+  uint32_t renamed = 0;  // fields of the document moved to kafkainsight.renamed
   bool cut = false;  // longer than the reader's limit
   LineOrigin origin;
   std::string_view doc, key, raw, reason;
@@ -206,7 +207,9 @@ void ProducePipeline::prepare(ParseStage& stage, const MultilineEvent& ev, uint3
   p.line_bytes = ev.bytes;
   p.cut = truncated;
   p.raw = truncated ? line.substr(0, kCutLineKeep) : line;
+  uint64_t renamed_before = stage.stats().renamed_fields;
   p.status = stage.process(line, truncated, ev.lines);
+  p.renamed = static_cast<uint32_t>(stage.stats().renamed_fields - renamed_before);
   if (p.status == ParseStatus::Ok) {
     const Record& rec = stage.record();
     p.format = rec.format;
@@ -261,6 +264,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
         producer_->produce(cfg_.topic, p.key, p.doc, p.ts_ms, h, nh, tag);
       }
       ++st.by_format[static_cast<int>(p.format)];
+      st.renamed_fields += p.renamed;
       return true;
     }
     case ParseStatus::Partial:  // a CRI P line: its text goes with the next line's document

@@ -69,6 +69,7 @@ struct ProduceStats {
   uint64_t failed_delivery = 0;  // not acknowledged: the exit code is non-zero
   uint64_t parse_errors = 0;     // lines that did not parse (dead-lettered, skipped or stopped on)
   uint64_t bytes = 0;
+  uint64_t renamed_fields = 0;   // line fields that collided with ours, sent under kafkainsight.renamed.<name>
   double seconds = 0;
   bool interrupted = false;
   std::string stopped_reason;  // --on-parse-error fail: which line, why

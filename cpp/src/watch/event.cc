@@ -39,7 +39,7 @@ WatchEvent event_from_record(const Record& r, std::string_view source) {
   ev.client_ip = r.client_ip;
   if (r.user != "-") ev.user = r.user;
   ev.host = r.hostname;
-  ev.app = r.app;
+  ev.app = !r.app.empty() ? r.app : r.service;  // group_by: app is the syslog app, else the service (app JSON)
   ev.source = source;
   ev.method = r.method;
   ev.path = r.path;
@@ -117,6 +117,7 @@ bool DocumentDecoder::decode(std::string_view json, std::string_view source, int
   ev.severity = sev >= 0 ? sev : severity_from_level(ev.level);
   ev.host = str_at(doc, p.host);
   ev.app = str_at(doc, p.app);
+  if (ev.app.empty() && ecs) ev.app = str_at(doc, "/service/name");  // as event_from_record
   ev.method = str_at(doc, p.method);
   ev.path = str_at(doc, p.path);
   ev.format = str_at(doc, p.format);

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from .. import _core
 from .._options import grok_config, multiline_config, parse_tz
+from ..logs import field_options
 from ..config import defaults
 
 _R = defaults("report")  # the settings table (config.py)
@@ -21,8 +22,12 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
                    top_n: int = _R["top"], top_capacity: int = 50_000, grok: str | list[str] | None = None,
                    patterns_dir: str | None = None, time_format: str | None = None,
                    multiline_start: str | None = None, multiline: str | None = None,
-                   multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None) -> dict[str, Any]:
-    """Count log files (plain or .gz, '-' = stdin) for the report.
+                   multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None,
+                   json_time_field: str | None = None, json_level_field: str | None = None,
+                   json_message_field: str | None = None,
+                   add_fields: Iterable[str] | Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Count log files (plain or .gz, '-' = stdin) for the report. The grok, multi-line,
+    ``json_*_field`` and ``add_fields`` keywords are those of ``read_logs``.
 
     Time buckets widen (1s, 5s, 10s, 30s, 1m, ... 7d) so the charts have at most max_points
     points; top lists are exact up to top_capacity distinct values per list, then approximate
@@ -34,9 +39,10 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
             raise FileNotFoundError(f"no such log file: {f}")
         if os.path.isdir(f):
             raise IsADirectoryError(f"{f} is a directory, not a log file")
+    fields = field_options(json_time_field, json_level_field, json_message_field, add_fields)  # ValueError: usage
     try:
         raw = _core.summarize_files(files, format, parse_tz(tz), year or 0, _config(max_points, top_n, top_capacity),
-                                    grok_config(grok, patterns_dir, time_format),
+                                    fields, grok_config(grok, patterns_dir, time_format),
                                     multiline_config(multiline_start, multiline, multiline_max_lines,
                                                      multiline_max_bytes))
     except ValueError as e:
