@@ -31,7 +31,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from kafkainsight.kafka import EmbeddedBroker
 from tests.harness_util import pick_free_ports
 from tests.prometheus_harness import PROMETHEUS, Prometheus, PrometheusError, promtool
-from tests.test_watch import E2E_RULES, crafted_log
+from tests.test_watch import E2E_RULES, T0, crafted_log
 
 pytestmark = pytest.mark.skipif(not os.access(PROMETHEUS, os.X_OK), reason="prometheus is not installed")
 
@@ -148,6 +148,16 @@ def stack(tmp_path_factory):
             wait(lambda: c["watcher"].metric("kafkainsight_lines_in_total") == good, "watcher consumed")
             # ... and committed: the lag counts from the committed offsets.
             wait(lambda: c["consumer"].metric("kafkainsight_consumer_lag") == 0, "consumer lag 0")
+            # The watcher's last windows close after the input goes quiet (partitions read to their
+            # end stop holding the watermark back after partition_idle, then the idle advance): wait
+            # for its watermark to pass the data and its alert counts to stop moving, so Prometheus
+            # and the alerts topic see the same.
+            wait(lambda: c["watcher"].metric("kafkainsight_watermark_seconds") >= T0 + 290, "watcher watermark")
+            def settled() -> bool:
+                before = c["watcher"].metric("kafkainsight_alert_deliveries_total")
+                time.sleep(3)
+                return c["watcher"].metric("kafkainsight_alert_deliveries_total") == before
+            wait(settled, "watcher alerts settled")
             # Every target scraped again since: Prometheus holds the final values.
             done = time.time()
             wait(lambda: prom.value('min(timestamp(up{job=~"kafkainsight-.*"}))') > done + 0.1, "a scrape after")
@@ -211,7 +221,10 @@ def test_user_queries_give_the_counts_the_components_print(stack):
     by_rule = {r["metric"]["rule"]: int(float(r["value"][1])) for r in prom.query(
         'sum by (rule) (kafkainsight_alerts_total{job="kafkainsight-watcher", state="firing"})')}
     assert by_rule == {rule: sum(a["state"] == "firing" and a["rule"] == rule for a in on_topic) for rule in by_rule}
-    assert v('kafkainsight_late_events_total{job="kafkainsight-watcher"}') == 1
+    # Late: the one line written 30 s out of order is late only if no slower partition holds the
+    # watermark back (Kafka orders within a partition): what the watcher counted, at most that line.
+    late = comps["watcher"].metric("kafkainsight_late_events_total")
+    assert v('kafkainsight_late_events_total{job="kafkainsight-watcher"}') == late <= 1
 
 
 def dashboard_queries() -> list[tuple[str, str]]:

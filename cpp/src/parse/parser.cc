@@ -198,7 +198,8 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     rec.reset(line);
     ok = parse_format(Format::AppJson, line, ctx, rec);
   }
-  if (!ok && err_.reason == kCriPartial) return ParseStatus::Partial;
+  if (!ok && std::string_view(err_.reason) == kCriPartial)  // by text: literals may differ per TU
+    return ParseStatus::Partial;
   // (a wrapper's inner line may be in any format)
   if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format && cfg_.format != Format::Cri &&
       cfg_.format != Format::AppJson &&

@@ -20,6 +20,7 @@ void Engine::push(const WatchEvent& ev, int64_t now_wall_ms, std::vector<Alert>&
   for (auto& r : rules_) r->observe(ev);
   Stream& s = streams_[stream];
   s.idle = false;
+  s.at_end_since = 0;
   s.max_ms = std::max(s.max_ms, ev.ts_ms);
   min_event_ms_ = std::min(min_event_ms_, ev.ts_ms);
   st_.max_event_ms = started_ ? std::max(st_.max_event_ms, ev.ts_ms) : ev.ts_ms;
@@ -43,6 +44,10 @@ void Engine::advance_from_streams(int64_t now_wall_ms, std::vector<Alert>& out) 
 void Engine::set_idle(int stream, int64_t now_wall_ms, std::vector<Alert>& out) {
   auto it = streams_.find(stream);
   if (it == streams_.end() || it->second.idle) return;
+  if (cfg_.partition_idle_ms > 0) {  // idle once it stays at its end (tick)
+    if (it->second.at_end_since == 0) it->second.at_end_since = now_wall_ms;
+    return;
+  }
   it->second.idle = true;
   if (started_) advance_from_streams(now_wall_ms, out);
 }
@@ -54,6 +59,14 @@ void Engine::remove_stream(int stream, int64_t now_wall_ms, std::vector<Alert>& 
 }
 
 void Engine::tick(int64_t now_wall_ms, std::vector<Alert>& out) {
+  bool became_idle = false;
+  for (auto& [id, s] : streams_)
+    if (!s.idle && s.at_end_since > 0 && now_wall_ms - s.at_end_since >= cfg_.partition_idle_ms) {
+      s.idle = true;
+      s.at_end_since = 0;
+      became_idle = true;
+    }
+  if (became_idle && started_) advance_from_streams(now_wall_ms, out);
   if (!started_ || cfg_.idle_advance_ms <= 0 || now_wall_ms - last_input_wall_ms_ < cfg_.idle_advance_ms) return;
   // Silent input: the watermark moves on with the wall clock from where the last event left it,
   // still `lateness` behind, so the last event's window closes lateness + 1 s after it came.

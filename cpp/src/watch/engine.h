@@ -32,7 +32,9 @@ class Engine {
   explicit Engine(RulesConfig cfg);
   // One event; alerts that became due are appended to out.
   void push(const WatchEvent& ev, int64_t now_wall_ms, std::vector<Alert>& out, int stream = 0);
-  // A stream with nothing to read (end of partition) stops holding the watermark back; it
+  // A stream with nothing to read (end of partition) stops holding the watermark back once it
+  // has stayed at its end for partition_idle (at once when that is 0): a partition is often at
+  // its end for a moment between two bursts, and its next events must not be late for that. It
   // becomes active again with its next event. remove_stream: the partition was revoked.
   void set_idle(int stream, int64_t now_wall_ms, std::vector<Alert>& out);
   // A stream known before its first event (an assigned partition) holds the watermark back
@@ -57,6 +59,7 @@ class Engine {
   struct Stream {
     int64_t max_ms = INT64_MIN;
     bool idle = false;
+    int64_t at_end_since = 0;  // wall ms it reached its end; idle once it stays there idle_advance
   };
   std::map<int, Stream> streams_;
   void record(const std::vector<Alert>& out, size_t from);

@@ -205,6 +205,7 @@ RulesConfig load_rules_yaml(const std::string& text, const std::string& name) {
   r.mapping(root, "",
             {{"lateness", [&](auto& v, auto& k) { c.lateness_ms = r.duration(v, k, 0); }},
              {"idle_advance", [&](auto& v, auto& k) { c.idle_advance_ms = r.duration(v, k, 0); }},
+             {"partition_idle", [&](auto& v, auto& k) { c.partition_idle_ms = r.duration(v, k, 0); }},
              {"samples", [&](auto& v, auto& k) { c.samples = static_cast<size_t>(r.number(v, k, 0, 100)); }},
              {"rules", [&](auto& v, auto& k) { r.mapping(v, k, rules); }}});
   return c;
@@ -222,6 +223,7 @@ std::string default_rules_yaml() {
   return R"(# KafkaInsight watch rules (the built-in defaults). Durations: 250ms, 30s, 5m, 1h.
 lateness: 10s        # event-time lateness allowed; older events are counted and dropped
 idle_advance: 1s     # live: no input for this long -> the watermark follows the wall clock (0 = off)
+partition_idle: 10s  # live: a partition read to its end stops holding the watermark back after this long
 samples: 3           # sample events per alert
 rules:
   error_levels:      # apache_error levels / syslog severities at or above max_severity

@@ -57,6 +57,10 @@ struct HeartbeatRule {
 struct RulesConfig {
   int64_t lateness_ms = 10000;     // events older than max event time - lateness are dropped (counted)
   int64_t idle_advance_ms = 1000;  // live: no input for this long -> the watermark follows the wall clock (0 = off)
+  // live: a partition read to its end stops holding the watermark back after this long there
+  // (0 = at once); shorter would let a partition that is empty for a moment, then gets older
+  // events than the others, see them dropped as late
+  int64_t partition_idle_ms = 10000;
   size_t samples = 3;              // sample events per alert
   ErrorLevelsRule error_levels;
   Http5xxShareRule http_5xx_share;
