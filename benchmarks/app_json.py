@@ -20,7 +20,6 @@ python do). Run from the repository root:
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -62,10 +61,7 @@ def rsyslog(path: str, n: int, tmp: str):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--lines", type=int, default=200_000)
-    ap.add_argument("--repeat", type=int, default=3)
-    a = ap.parse_args(argv)
+    a = peers.lines_and_repeat(__doc__, argv)
     runs: dict[str, list] = {"ours": [], "python": [], "syslog-ng": [], "rsyslog": []}
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "app.log")

@@ -20,7 +20,6 @@ Run from the repository root:
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -32,6 +31,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+from benchmarks import peers  # noqa: E402
 from benchmarks.machine import cpu_model  # noqa: E402
 from benchmarks.parse import timed  # noqa: E402
 
@@ -79,7 +79,6 @@ def python_re(path: str, regex: str, caps: list) -> int:
 
 def syslog_ng(path: str, regex: str, n: int, tmp: str):
     """(wall, cpu) of syslog-ng's regexp-parser with the same regex, or None if it is not installed."""
-    from benchmarks import peers
     quoted = regex.replace("\\", "\\\\").replace('"', '\\"')
 
     def conf(work: str, out: str) -> str:
@@ -92,10 +91,7 @@ def syslog_ng(path: str, regex: str, n: int, tmp: str):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--lines", type=int, default=200_000)
-    ap.add_argument("--repeat", type=int, default=3)
-    a = ap.parse_args(argv)
+    a = peers.lines_and_repeat(__doc__, argv)
     regex, caps = ki._core.grok_regex(PATTERN)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "grok.log")

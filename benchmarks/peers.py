@@ -239,6 +239,15 @@ def run_peer(tool: str, sink: str, inp: str, n: int, workdir: str, timeout: floa
     return res
 
 
+def lines_and_repeat(doc: str, argv=None):
+    """The arguments of the single-tool benchmarks (grok.py, app_json.py): --lines, --repeat."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--lines", type=int, default=200_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    return ap.parse_args(argv)
+
+
 def time_conf(tool: str, conf: Callable[[str, str], str], n: int, workdir: str, timeout: float = 300):
     """(wall, cpu) of one file-to-file run of a peer whose config is ``conf(tmp, out)`` (its own
     temp dir, its output file); None, saying why on stderr, when the tool cannot run here or
