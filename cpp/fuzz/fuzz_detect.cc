@@ -26,7 +26,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ki::Encoder enc({ki::Schema::Ecs, true});
   enc.encode(a, da);
   enc.encode(b, db);
-  if (da != db) ki::fuzz::die("auto and forced format give different documents", in);
   ki::fuzz::check_document(da);
+  if (a.time_from_read != b.time_from_read) ki::fuzz::die("auto and forced format disagree on the time", in);
+  if (a.time_from_read) {
+    // No time in the line: stamped with the read time (@timestamp from the parse, event.ingested
+    // from the encode), which differs a moment apart; the rest must agree.
+    b.ts = a.ts;
+    db.clear();
+    enc.encode(b, db);
+    for (std::string* d : {&da, &db}) {
+      size_t at = d->find("\"ingested\":\"");
+      size_t end = at == std::string::npos ? at : d->find('"', at + 12);
+      if (end != std::string::npos) d->erase(at, end - at);
+    }
+  }
+  if (da != db) ki::fuzz::die("auto and forced format give different documents", in);
   return 0;
 }
