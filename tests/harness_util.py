@@ -7,9 +7,12 @@ here. What stays is the run-by-hand loop of the harnesses' ``__main__`` and a pl
 from __future__ import annotations
 
 import contextlib
+import shutil
+import subprocess
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Callable, Dict, Iterable, Optional, Type
 
 from kafkainsight.sandbox._proc import (REAPER, ProcessHarness, Reaper, child_pids, file_lock,  # noqa: F401
