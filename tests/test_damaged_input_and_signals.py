@@ -113,8 +113,11 @@ class Running:
     """A CLI process whose stderr is collected as it comes (to find the metrics port)."""
 
     def __init__(self, *args, env=None):
+        # Ctrl-C as in a terminal: a runner that started us in the background ignores SIGINT,
+        # and a child would inherit that.
         self.p = subprocess.Popen([*KI, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                  env={**os.environ, **(env or {})})
+                                  env={**os.environ, **(env or {})},
+                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.err: list[str] = []
         self.t = threading.Thread(target=lambda: self.err.extend(self.p.stderr), daemon=True)
         self.t.start()
