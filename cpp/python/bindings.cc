@@ -19,6 +19,7 @@
 #include "elasticsearch/client.h"
 #include "kafka/topic_reader.h"
 #include "pipeline/parse_pipeline.h"
+#include "source/line_reader.h"
 
 namespace py = pybind11;
 using namespace ki;
@@ -87,12 +88,17 @@ class FileBatches {
     cb.stop = std::ref(poll_);
     run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year, fields, grok, multiline),
                                            EncoderConfig{to_schema(schema), include_original}, std::move(cb));
+    expect_ = estimate_lines(paths);
   }
   // The next batch, or None once the input is done.
   std::shared_ptr<ReadResult> next(uint64_t batch) {
     if (done_) return nullptr;
     auto res = std::make_shared<ReadResult>();
     cur_ = res.get();
+    // Sized once for the rows to come (the file sizes tell): no regrowing copies.
+    res->table->expect_rows = static_cast<size_t>(std::min<uint64_t>(batch, expect_));
+    res->line_nos.reserve(res->table->expect_rows);
+    res->source_ids.reserve(res->table->expect_rows);
     run_->stage().set_columns(res->table.get());
     {
       py::gil_scoped_release release;
@@ -112,6 +118,7 @@ class FileBatches {
   std::unique_ptr<ParseFilesRun> run_;
   ReadResult* cur_ = nullptr;
   bool done_ = false;
+  uint64_t expect_ = 0;  // lines the files hold, about
 };
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,

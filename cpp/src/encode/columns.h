@@ -33,6 +33,7 @@ struct Column {
   std::vector<int16_t> ts_offset; // Timestamp: UTC offset and fraction digits as written,
   std::vector<uint8_t> ts_frac;   // so records/docs keep the text of the JSON path
   std::vector<std::pair<size_t, Timestamp>> ts_far;  // outside the ns range: null in Arrow
+  size_t expect = 0;  // rows the table is expected to reach (0: unknown): buffers are sized once
 
   bool is_valid(size_t row) const {
     return row < len && (valid.empty() || (valid[row >> 3] >> (row & 7) & 1));
@@ -66,6 +67,8 @@ struct Column {
   void set_valid();
   void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
+  void reserve_values();     // for `expect` rows, once the type is known
+  void grow_data(size_t more);  // string bytes: sized by the values so far once they outgrow it
   std::string text(size_t row) const;
   std::unordered_multimap<uint64_t, int32_t> dict_hash_;  // (hash, code), for dictionaries > 16
   std::string key_;
@@ -84,6 +87,7 @@ struct ColumnTable {
   std::vector<ColumnNode> nodes{ColumnNode{}};
   std::vector<Column> cols;
   size_t rows = 0;
+  size_t expect_rows = 0;  // a guess (read_logs: from the file sizes); new columns are sized for it
 
   // Per column (+1; 0 = a document's start): the field that followed it last time and where
   // it went. Documents repeat their names, so ColumnWriter finds most fields here with one

@@ -176,6 +176,7 @@ struct Doc {
   std::vector<Field> f;
   std::string buf;
   std::vector<Timestamp> times;
+  bool render_times = true;
   void str(std::string_view name, std::string_view v) { f.push_back({name, Field::Kind::String, v}); }
   void cat(std::string_view name, std::string_view v) {
     Field x{name, Field::Kind::String, v};
@@ -210,6 +211,7 @@ struct Doc {
   }
   void time(std::string_view name, const Timestamp& ts) {
     json(name, [&](std::string& o) {
+      if (!render_times) return;
       o.push_back('"');
       append_iso8601(o, ts);
       o.push_back('"');
@@ -452,8 +454,9 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
   return renamed;
 }
 
-const Doc& Encoder::collect(const Record& r) const {
+const Doc& Encoder::collect(const Record& r, bool for_columns) const {
   thread_local Doc d;
+  d.render_times = !for_columns;
   d.f.clear();
   d.buf.clear();
   d.times.clear();
@@ -473,7 +476,7 @@ const Doc& Encoder::collect(const Record& r) const {
 void Encoder::encode(const Record& r, std::string& out) const { emit_nested(out, collect(r).f); }
 
 void Encoder::encode(const Record& r, ColumnWriter& out) const {
-  const Doc& d = collect(r);
+  const Doc& d = collect(r, true);
   const bool ours = r.fields.empty();  // every name is then a literal of collect_*
   for (const Field& x : d.f) {
     bool flagged = x.b && (x.kind == Field::Kind::String || x.kind == Field::Kind::Json);

@@ -51,7 +51,9 @@ class Encoder {
   uint64_t renamed_fields() const { return renamed_; }
 
  private:
-  const Doc& collect(const Record& rec) const;  // our fields + the record's, merged
+  // Our fields + the record's, merged. for_columns: timestamps are not rendered as text (the
+  // columns take the Timestamp itself).
+  const Doc& collect(const Record& rec, bool for_columns = false) const;
   void collect_ecs(const Record& rec, Doc& d) const;
   void collect_flat(const Record& rec, Doc& d) const;
   EncoderConfig cfg_;

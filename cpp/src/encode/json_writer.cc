@@ -104,7 +104,14 @@ bool append_utf8_repaired(std::string& out, std::string_view sv) {
   size_t run = 0, i = 0;
   bool repaired = false;
   while (i < n) {
-    // 8 ASCII bytes at a time: the common case for log fields.
+#if defined(__SSE2__)
+    // 16 ASCII bytes at a time: the common case for log fields.
+    while (i + 16 <= n) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      if (_mm_movemask_epi8(v)) break;
+      i += 16;
+    }
+#endif
     while (i + 8 <= n) {
       uint64_t w;
       std::memcpy(&w, s + i, 8);

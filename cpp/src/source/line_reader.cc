@@ -27,6 +27,27 @@ int64_t now_ms() {
 }
 }  // namespace
 
+uint64_t estimate_lines(const std::vector<std::string>& paths) {
+  uint64_t bytes = 0, sample_bytes = 0, sample_lines = 0;
+  for (const auto& p : paths) {
+    struct stat st{};
+    if (p == "-" || stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[64 * 1024];
+    ssize_t n = pread(fd, buf, sizeof buf, 0);
+    close(fd);
+    if (n <= 0 || (n >= 2 && static_cast<unsigned char>(buf[0]) == 0x1f && static_cast<unsigned char>(buf[1]) == 0x8b))
+      continue;  // empty, unreadable or gzip: its size says little
+    bytes += static_cast<uint64_t>(st.st_size);
+    if (sample_lines < 64) {
+      sample_bytes += static_cast<uint64_t>(n);
+      sample_lines += static_cast<uint64_t>(std::count(buf, buf + n, '\n'));
+    }
+  }
+  return sample_lines ? bytes * sample_lines / sample_bytes + 1 : 0;
+}
+
 // Our own inflate rather than gzFile: gzread ends a cut member silently (Z_BUF_ERROR is not
 // an error to it), ignores garbage after a member, and cannot say at which byte it failed.
 struct LineReader::Gzip {

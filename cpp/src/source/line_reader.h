@@ -29,6 +29,10 @@ struct LineReaderConfig {
   std::function<void()> idle;
 };
 
+// About how many lines the regular, uncompressed files among `paths` hold: their sizes over the
+// line length in their first 64 KiB (0 if none can tell). A guess to size buffers by.
+uint64_t estimate_lines(const std::vector<std::string>& paths);
+
 class LineReader {
  public:
   // Throws InputError naming the path if it is missing, unreadable or a directory. Does not
