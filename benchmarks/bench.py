@@ -17,6 +17,9 @@ Stages (``--stages``, all by default):
                 helpers.bulk, curl (ceiling) (benchmarks/consume.py does the runs).
 * ``e2e``       file -> Kafka -> search engine with the producer following the file: lines/s and
                 the latency from append to searchable (see ``e2e_run``).
+* ``dataframe`` file -> DataFrame: ``read_logs().to_pandas()`` / ``.to_arrow()`` / ``.records``
+                against a pandas user's own (``pd.read_csv`` + ``str.extract``, a ``re`` loop), the old
+                ``json.loads`` path and a pure-Python regex building dicts (benchmarks/dataframe.py).
 * ``scaling``   1/2/4 partitions and consumers; 10k/100k/N lines (CPU per line, peak RSS).
 
 Writes docs/BENCHMARKS.md, docs/benchmarks.png and (``--json``) the raw results; ``--from-json``
@@ -47,9 +50,15 @@ from benchmarks.measure import ROOT, PeakRss, run_measured
 PY = sys.executable
 KI = P.KI_CLI
 SEED = 1
-STAGES = ("parse", "produce", "consume", "e2e", "scaling")
+STAGES = ("parse", "dataframe", "produce", "consume", "e2e", "scaling")
 PARSE_TOOLS = ("ours", "python-re", "syslog-ng", "rsyslog")
-AIMS = {"kcat": 0.8, "e2e_original": 30.0, "cpu_bulk": 10.0}
+AIMS = {"kcat": 0.8, "e2e_original": 30.0, "cpu_bulk": 10.0, "to_arrow": 1.5e6, "to_pandas": 1e6,
+        "df_peers": 10.0, "records": 3.0, "df_memory": 2.0}
+# The dataframe stage: benchmarks.dataframe tool -> row name ("ours" is to_pandas, what a pandas
+# user compares with).
+DF_TOOLS = {"to_pandas": "ours", "to_arrow": "ours (to_arrow)", "records": "ours (records)",
+            "json.loads": "original", "read_csv": "pd.read_csv + str.extract", "re loop": "re loop + pd.DataFrame",
+            "pyregex dicts": "python-re dicts"}
 
 
 def log(msg: str):
@@ -121,7 +130,8 @@ def row(stage, target, tool, s, note="") -> dict:
     return {"stage": stage, "target": target, "tool": tool, "note": note, **s}
 
 
-_ORDER = {"parse": 0, "produce": 1, "consume": 2, "e2e": 3, "scaling-size": 4, "scaling-partitions": 5}
+_ORDER = {"parse": 0, "dataframe": 0.5, "produce": 1, "consume": 2, "e2e": 3, "scaling-size": 4,
+          "scaling-partitions": 5}
 
 
 def ordered(rows) -> list:
@@ -184,6 +194,23 @@ def stage_parse(inp, n, size, args, tmp, tools=PARSE_TOOLS) -> list:
         for t in alternate(tools, i):
             runs[t].append(parse_once(t, inp, n, tmp, args.timeout))
     return [row("parse", "JSON file", t, summarize(runs[t], n, size)) for t in tools]
+
+
+# ------------------------------------------------------------------------------------------------
+# Stage: file -> DataFrame (benchmarks/dataframe.py)
+# ------------------------------------------------------------------------------------------------
+
+def stage_dataframe(inp, n, size, args, tmp) -> list:
+    from benchmarks import dataframe as D
+    rows = []
+    for r in D.run(n, list(DF_TOOLS), tmp=tmp, runs=args.runs, path=inp, log=log):
+        walls = [w for w in r["walls"] if w == w] or [float("nan")]
+        s = {"n": n, "wall": r["wall"], "cpu": r.get("cpu", 0.0), "rss": r["peak_mib"] * 2**20,
+             "lps": r["rows_per_s"], "mbps": size / 1e6 / r["wall"] if r["wall"] else 0.0,
+             "min_wall": min(walls), "max_wall": max(walls), "problems": r["problems"], "runs": len(r["walls"]),
+             "table_mib": r["table_mib"]}
+        rows.append(row("dataframe", "DataFrame", DF_TOOLS[r["tool"]], s))
+    return rows
 
 
 # ------------------------------------------------------------------------------------------------
@@ -643,6 +670,26 @@ def headline(rows) -> list:
             src = f"different runs: {a['tool']} {run_of(a)}, {b['tool']} {run_of(b)}"
         L.append(f"| {aim} | {value} | {by_cpu} | {verdict} | {src} |")
 
+    o, a = find(rows, "dataframe", "ours"), find(rows, "dataframe", "ours (to_arrow)")
+    for r, key, what in ((a, "to_arrow", "to_arrow()"), (o, "to_pandas", "to_pandas()")):
+        if r:
+            line(f"file -> DataFrame: {what} >= {AIMS[key] / 1e6:g}M rows/s (one parsing thread)",
+                 r["lps"] >= AIMS[key], f"{r['lps']:,.0f}", f"{r['cpu']:.2f} CPU-s", r, r)
+    for peer in ("pd.read_csv + str.extract", "re loop + pd.DataFrame"):
+        p = find(rows, "dataframe", peer)
+        if o and p:
+            v = o["lps"] / p["lps"]
+            line(f"file -> DataFrame: to_pandas() >= {AIMS['df_peers']:.0f}x {peer}", v >= AIMS["df_peers"],
+                 f"{v:.1f}x", f"{cpu_ratio(o, p):.1f}x", o, p)
+    rec, py = find(rows, "dataframe", "ours (records)"), find(rows, "dataframe", "python-re dicts")
+    if rec and py:
+        v = rec["lps"] / py["lps"]
+        line(f"file -> dicts: .records >= {AIMS['records']:.0f}x a pure-Python regex parser", v >= AIMS["records"],
+             f"{v:.1f}x", f"{cpu_ratio(rec, py):.1f}x", rec, py)
+    if a and a.get("table_mib"):
+        v = a["rss"] / 2**20 / a["table_mib"]
+        line(f"file -> DataFrame: to_arrow() peak memory within {AIMS['df_memory']:.0f}x the table",
+             v <= AIMS["df_memory"], f"{v:.2f}x ({a['rss'] / 2**20:,.0f} MiB for {a['table_mib']:,.0f})", "-", a, a)
     for target in ("Kafka 3.9", "embedded"):
         o, k = find(rows, "produce", "ours", target), find(rows, "produce", "kcat", target)
         if o and k:
@@ -737,7 +784,7 @@ def render(data) -> str:
              "CPU/line ÷ ours' | run |")
     L.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in rows:
-        if r["stage"] not in ("parse", "produce", "consume", "e2e"):
+        if r["stage"] not in ("parse", "dataframe", "produce", "consume", "e2e"):
             continue
         flag = " **FAILED: " + "; ".join(r["problems"])[:200] + "**" if r["problems"] else ""
         cpu = r["cpu"]
@@ -842,6 +889,7 @@ def render(data) -> str:
 
 # The README's short table: per stage, the target to show (first found) and its label.
 README_STAGES = (("parse", ("JSON file",), "parse + encode"),
+                 ("dataframe", ("DataFrame",), "file -> pandas DataFrame"),
                  ("produce", ("Kafka 3.9", "embedded"), "file -> Kafka, acks=all"),
                  ("consume", ("OpenSearch", "EsTestServer"), "Kafka -> search engine, acknowledged"),
                  ("e2e", ("",), "end to end"))
@@ -870,7 +918,7 @@ def render_readme(data) -> str:
             return f"{fmt_rate(r['lps'])} ({x:.2f}x){flag}" if x < 10 else f"{fmt_rate(r['lps'])} ({x:.1f}x){flag}"
         orig = next((r for r in rs if r["tool"] == "original"), None)
         peers_ = sorted((r for r in rs if r["tool"] not in ("ours", "original") and not r["tool"].startswith("ours")
-                         and not r["tool"].endswith("-headers")), key=lambda r: -r["lps"])
+                         and not r["tool"].endswith(("-headers", "dicts"))), key=lambda r: -r["lps"])
         peer_cells = ", ".join(r["tool"] + " " + cell(r) for r in peers_) or "–"
         L.append(f"| {label} | {ours['target']} | {fmt_rate(ours['lps'])}{' FAILED' if ours['problems'] else ''} | "
                  f"{cell(orig) if orig else '–'} | {peer_cells} |")
@@ -896,6 +944,7 @@ def chart(data, path):
     import matplotlib.pyplot as plt
     rows = data["rows"]
     panels = [("parse", "JSON file", "parse + encode -> JSON file"),
+              ("dataframe", "DataFrame", "file -> DataFrame (rows/s; dicts for records / python-re)"),
               ("produce", "Kafka 3.9", "file -> Kafka (acknowledged)"),
               ("consume", "OpenSearch", "Kafka -> OpenSearch (acknowledged)"),
               ("e2e", "", "end to end: file -> Kafka -> OpenSearch")]
@@ -1062,6 +1111,22 @@ def main(argv=None) -> int:
             if "parse" in stages:
                 log("== stage parse")
                 rows += stage_parse(files["log"], args.lines, size, args, tmp)
+                write(data)
+            if "dataframe" in stages:
+                log("== stage dataframe")
+                rows += stage_dataframe(files["log"], args.lines, size, args, tmp)
+                meta["tools"].update({
+                    "ours (dataframe)": "`ki.read_logs(path).to_pandas()`: C++ parse -> typed columns -> Arrow "
+                                        "(no copy) -> Arrow-backed pandas; `(to_arrow)`: the pyarrow.Table; "
+                                        "`(records)`: dicts built in C++",
+                    "original (dataframe)": "the old path: C++ JSON text + `json.loads` per document + "
+                                            "`pd.json_normalize`",
+                    "pd.read_csv + str.extract (dataframe)": "`pd.read_csv(sep=' ')` (C engine) + "
+                                                             "`Series.str.extract` for the request + `pd.to_datetime`",
+                    "re loop + pd.DataFrame (dataframe)": "a compiled `re` over every line into `pd.DataFrame` + "
+                                                          "`to_datetime` / `to_numeric`",
+                    "python-re dicts (dataframe)": "benchmarks/pyregex_parser.py building the same nested dicts as "
+                                                   "`.records` (compare with ours (records))"})
                 write(data)
             if "produce" in stages:
                 for b in brokers:
