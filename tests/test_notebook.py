@@ -3,6 +3,7 @@ equal counts made here straight from the log file with a regex (not with our par
 from __future__ import annotations
 
 import collections
+import html
 import json
 import pathlib
 import re
@@ -21,7 +22,7 @@ def _printed(nb) -> dict[str, str]:
     out = {}
     for cell in nb.cells:
         for o in cell.get("outputs", []):
-            if o.get("output_type") == "stream":
+            if o.get("output_type") == "stream" and o.get("name") == "stdout":
                 for line in o["text"].splitlines():
                     k, sep, v = line.partition(": ")
                     if sep:
@@ -36,6 +37,7 @@ def test_quickstart_notebook_runs_and_counts(tmp_path, monkeypatch):
     five = sum(1 for l in lines if STATUS.search(l).group(1).startswith("5"))
 
     nb = nbformat.read(ROOT / "notebooks" / "quickstart.ipynb", as_version=4)
+    committed = _printed(nb)  # what the repository shows: a fresh run must print the same
     work = tmp_path / "notebooks"
     work.mkdir()
     monkeypatch.setenv("KI_NOTEBOOK_LOG", str(log))
@@ -43,6 +45,8 @@ def test_quickstart_notebook_runs_and_counts(tmp_path, monkeypatch):
                             resources={"metadata": {"path": str(work)}}).execute()
 
     p = _printed(nb)
+    assert p == committed, "the committed outputs are not what the notebook prints now: re-run it " \
+                           "(see docs/NOTEBOOK.md) and commit it with its outputs"
     assert p["lines"].split()[0] == str(len(lines))
     assert json.loads(p["status classes"]) == dict(sorted(classes.items()))
     assert p["produced"].split()[0] == str(len(lines))
@@ -61,3 +65,10 @@ def test_quickstart_notebook_runs_and_counts(tmp_path, monkeypatch):
                                                 "http_4xx_spike *", "http_5xx_share *"]
     assert (work / "quickstart-report.html").stat().st_size > 100_000
     assert p["report"].endswith(f"requests: {len(lines)}")
+    # The report is shown inline (a frame holding the page), not only written to a file.
+    frames = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
+              if "<iframe srcdoc=" in "".join(o.get("data", {}).get("text/html", ""))]
+    assert len(frames) == 1
+    inline = html.unescape("".join(frames[0]))
+    assert 'id="ki-data"' in inline and "<canvas" in inline  # its charts' data and canvases came along
+    assert inline.count("</html>") == 1
