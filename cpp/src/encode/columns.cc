@@ -5,8 +5,6 @@
 #include <cmath>
 #include <cstring>
 
-#include <sys/mman.h>
-
 #include "encode/encoder.h"
 #include "encode/json_writer.h"
 
@@ -27,20 +25,9 @@ inline void set_bit(std::vector<uint8_t>& bits, size_t i, bool v) {
     bits[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
 }
 
-// Big column buffers are filled once, front to back: transparent huge pages spare most of
-// their page faults (a quarter of read_logs' time on 4 KiB pages).
-void advise_huge(const void* p, size_t bytes) {
-  constexpr uintptr_t kHuge = 2u << 20;
-  uintptr_t a = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
-  uintptr_t e = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
-  if (e > a) madvise(reinterpret_cast<void*>(a), e - a, MADV_HUGEPAGE);
-}
-
 template <class V>
 void reserve_big(V& v, size_t n) {
-  if (v.capacity() >= n) return;
-  v.reserve(n);
-  advise_huge(v.data(), v.capacity() * sizeof(typename V::value_type));
+  if (v.capacity() < n) v.reserve(n);
 }
 
 uint64_t hash_str(std::string_view s) {  // FNV-1a: dictionaries are small, values short
