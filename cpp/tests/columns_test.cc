@@ -3,6 +3,8 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "encode/arrow_export.h"
 #include "encode/columns.h"
 #include "encode/encoder.h"
@@ -268,4 +270,34 @@ TEST(Columns, JsonDocumentsBecomeRowsWithNestedNamesAndTypes) {
   std::string doc;
   row_json(t, 0, doc);
   EXPECT_EQ(doc, R"({"@timestamp":"2024-01-02T03:04:05.5Z","http":{"request":{"method":"GET"},"response":{"status_code":200}},"tags":["a"],"n":1.5,"ok":true})");
+}
+
+// Rows whose shapes alternate (optional fields and objects come and go row by row) go through
+// the writer's remembered paths and its slow path in turn: every row must still rebuild as
+// its own document, objects present exactly where the row had them.
+TEST(Columns, RowsOfAlternatingShapesKeepTheirOwnFieldsAndObjects) {
+  const char* shapes[] = {
+      R"({"a":1,"b":{"c":2,"d":{"e":3}},"f":"x"})",
+      R"({"a":1,"f":"y"})",
+      R"({"a":1,"b":{"d":{"e":4}},"f":"z"})",
+      R"({"b":{"c":5},"g":{"h":{"i":true}}})",
+      R"({"a":2,"g":{"h":{"i":false}},"f":"w"})",
+  };
+  const int order[] = {0, 1, 0, 2, 1, 3, 3, 4, 0, 4, 2, 1};
+  ColumnTable t;
+  ColumnWriter w(t);
+  std::string err;
+  std::vector<int> rows;
+  for (int rep = 0; rep < 20; ++rep)
+    for (int k : order) {
+      ASSERT_TRUE(add_json_document(w, shapes[k], err)) << err;
+      rows.push_back(k);
+    }
+  t.finish();
+  ASSERT_EQ(t.rows, rows.size());
+  for (size_t r = 0; r < t.rows; ++r) {
+    std::string got;
+    row_json(t, r, got);
+    EXPECT_EQ(nlohmann::json::parse(got), nlohmann::json::parse(shapes[rows[r]])) << "row " << r;
+  }
 }

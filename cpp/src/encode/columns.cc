@@ -301,33 +301,52 @@ size_t ColumnTable::bytes() const {
   return b;
 }
 
+void ColumnWriter::sync() {
+  if (taken_ < 0) return;
+  const ColumnTable::Slot& s = t_.slots[static_cast<size_t>(taken_)];
+  for (int d = 0; d <= s.depth; ++d) {
+    open_[d] = s.open[d];
+    pos_[d] = s.pos[d];
+  }
+  depth_ = s.depth;
+  taken_ = -1;
+}
+
 Column& ColumnWriter::leaf(std::string_view name, bool stable) {
-  size_t i = static_cast<size_t>(prev_ + 1);
-  if (i < t_.slots.size()) {
-    ColumnTable::Slot& s = t_.slots[i];
-    if (s.col >= 0 && ((stable && s.ptr == name.data() && s.name.size() == name.size()) || s.name == name)) {
-      const int was = prev_ < 0 ? 0 : depth_;  // objects open before: marked present already
+  // Fast path: a field that followed the previous one before (two remembered per field, since
+  // an optional field makes rows alternate) is found with one compare; the objects it opens
+  // are known too.
+  const size_t i = 2 * static_cast<size_t>(prev_ + 1);
+  if (i + 1 < t_.slots.size()) {
+    for (size_t k = i; k < i + 2; ++k) {
+      const ColumnTable::Slot& s = t_.slots[k];
+      if (s.col < 0 || !((stable && s.ptr == name.data() && s.name.size() == name.size()) || s.name == name))
+        continue;
+      for (int m = 0; m < s.n_marks; ++m) set_bit(t_.nodes[static_cast<size_t>(s.marks[m])].present, t_.rows, true);
+      taken_ = static_cast<int>(k);
       depth_ = s.depth;
-      for (int d = 0; d <= depth_; ++d) {
-        if (d > 0 && (d > was || open_[d] != s.open[d])) set_bit(t_.nodes[s.open[d]].present, t_.rows, true);
-        open_[d] = s.open[d];
-        pos_[d] = s.pos[d];
-      }
       prev_ = s.col;
-      return t_.cols[s.col];
+      return t_.cols[static_cast<size_t>(s.col)];
     }
   }
+  sync();
+  const int was = prev_ < 0 ? 0 : depth_;  // objects open before this field
+  int before[32];
+  for (int d = 0; d <= was; ++d) before[d] = open_[d];
   Column& c = walk(name);
-  if (t_.slots.size() <= i) t_.slots.resize(i + 1);
-  ColumnTable::Slot& s = t_.slots[i];
+  if (t_.slots.size() < i + 2) t_.slots.resize(i + 2);
+  ColumnTable::Slot& s = t_.slots[i + t_.slots[i].victim];
+  t_.slots[i].victim ^= 1;
   if (depth_ < 8) {
     s.name.assign(name);
     s.ptr = stable ? name.data() : nullptr;
     s.col = static_cast<int>(&c - t_.cols.data());
     s.depth = depth_;
+    s.n_marks = 0;
     for (int d = 0; d <= depth_; ++d) {
       s.open[d] = open_[d];
       s.pos[d] = pos_[d];
+      if (d > 0 && (d > was || before[d] != open_[d])) s.marks[s.n_marks++] = open_[d];
     }
   } else {
     s.col = -1;

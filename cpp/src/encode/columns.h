@@ -98,8 +98,10 @@ struct ColumnTable {
     int col = -1;
     int depth = 0;
     int open[8] = {}, pos[8] = {};  // the writer's path state after this field
+    int marks[8] = {}, n_marks = 0;  // objects this field opens after the previous one: present
+    uint8_t victim = 0;              // (first of a pair) which of the two a miss replaces
   };
-  std::vector<Slot> slots;
+  std::vector<Slot> slots;  // two per column (+1): an optional field's row has one follower, the next row another
 
   // The child named `name`, looked for from position pos + 1 (where the previous field of the
   // document was: rows repeat one order), made there if new; pos becomes its position.
@@ -133,13 +135,16 @@ class ColumnWriter {
     depth_ = 0;
     pos_[0] = -1;
     prev_ = -1;
+    taken_ = -1;
   }
 
  private:
   Column& leaf(std::string_view name, bool stable);
   Column& walk(std::string_view name);
+  void sync();  // open_ / pos_ from the slot taken last (found fields leave them behind)
   ColumnTable& t_;
   int prev_ = -1;  // column of the previous field in this document
+  int taken_ = -1;  // slot of the previous field when found by slot: open_ / pos_ not updated yet
   // The objects open in this document (root first) and where their last field was.
   int open_[32] = {0};
   int pos_[32] = {-1};
