@@ -30,6 +30,11 @@ void reserve_big(V& v, size_t n) {
   if (v.capacity() < n) v.reserve(n);
 }
 
+// Short dictionary values: most differ in length or first byte, so no memcmp call for them.
+inline bool same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+}
+
 uint64_t hash_str(std::string_view s) {  // FNV-1a: dictionaries are small, values short
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
@@ -57,7 +62,7 @@ bool Column::timestamp(size_t row, Timestamp& ts) const {
   return true;
 }
 
-bool Column::start(size_t row, ColType t) {
+bool Column::start_slow(size_t row, ColType t) {
   if (len > row) return false;  // a name written twice in one document keeps the first value
   if (type != t) {
     if (type == ColType::Null) {
@@ -95,9 +100,7 @@ void Column::grow_data(size_t more) {
     reserve_big(data, data.size() + more + (data.size() / len + 1) * (expect - len) * 9 / 8);
 }
 
-void Column::set_valid() {
-  if (!valid.empty()) set_bit(valid, len, true);
-}
+void Column::set_valid_bit() { set_bit(valid, len, true); }
 
 void Column::put_null() {
   if (valid.empty()) valid.assign((len >> 3) + 1, 0xFF);
@@ -139,7 +142,7 @@ void Column::put_dict(std::string_view raw) {
   set_valid();
   size_t n = dict_size();
   // Runs of one value: the last entry again (entries are valid UTF-8, so raw needs no repair).
-  if (!codes.empty() && n && str(static_cast<size_t>(codes.back())) == raw) {
+  if (!codes.empty() && n && same(str(static_cast<size_t>(codes.back())), raw)) {
     codes.push_back(codes.back());
     ++len;
     return;
@@ -151,7 +154,7 @@ void Column::put_dict(std::string_view raw) {
   uint64_t h = n >= 16 ? hash_str(v) : 0;
   if (n <= 16) {
     for (size_t i = 0; i < n; ++i)
-      if (str(i) == v) { code = static_cast<int32_t>(i); break; }
+      if (same(str(i), v)) { code = static_cast<int32_t>(i); break; }
   } else {
     auto [a, b] = dict_hash_.equal_range(h);
     for (; a != b; ++a)

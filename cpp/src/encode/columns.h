@@ -46,7 +46,10 @@ struct Column {
   bool timestamp(size_t row, Timestamp& ts) const;
 
   // Appending at `row` (rows before it become nulls); false if the row has a value already.
-  bool start(size_t row, ColType t);
+  bool start(size_t row, ColType t) {
+    if (len == row && type == t) return true;  // the common case: next row, same type
+    return start_slow(row, t);
+  }
   void put_string(std::string_view v);
   void put_dict(std::string_view v);
   void put_int(int64_t v) {
@@ -64,7 +67,11 @@ struct Column {
   void pad_to(size_t rows);
 
  private:
-  void set_valid();
+  void set_valid() {
+    if (!valid.empty()) set_valid_bit();
+  }
+  void set_valid_bit();
+  bool start_slow(size_t row, ColType t);
   void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
   void reserve_values();     // for `expect` rows, once the type is known
