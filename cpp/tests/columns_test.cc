@@ -301,3 +301,33 @@ TEST(Columns, RowsOfAlternatingShapesKeepTheirOwnFieldsAndObjects) {
     EXPECT_EQ(nlohmann::json::parse(got), nlohmann::json::parse(shapes[rows[r]])) << "row " << r;
   }
 }
+
+// The row count a table is sized for is a guess (read_logs: from the file sizes); a guess far
+// too low or too high changes nothing in the table.
+TEST(Columns, AWrongGuessOfTheRowCountChangesNothing) {
+  std::vector<std::string> docs;
+  for (size_t expect : {size_t{0}, size_t{3}, size_t{300}, size_t{1} << 20}) {
+    GeneratorConfig gc;
+    gc.format = Format::ApacheCombined;
+    gc.seed = 5;
+    Generator g(gc);
+    Parser p(ParserConfig{});
+    Encoder e(EncoderConfig{Schema::Ecs, false});
+    ColumnTable t;
+    t.expect_rows = expect;
+    std::string line;
+    for (int i = 0; i < 300; ++i) {
+      line.clear();
+      g.next(line);
+      add_line(t, p, e, line);
+    }
+    t.finish();
+    std::string all;
+    for (size_t r = 0; r < t.rows; ++r) {
+      row_json(t, r, all);
+      all.push_back('\n');
+    }
+    docs.push_back(all);
+  }
+  for (size_t i = 1; i < docs.size(); ++i) EXPECT_EQ(docs[i], docs[0]);
+}

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 #include "encode/encoder.h"
 #include "encode/json_writer.h"
@@ -25,9 +26,15 @@ inline void set_bit(std::vector<uint8_t>& bits, size_t i, bool v) {
     bits[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
 }
 
+// Sizing ahead is a guess (from the file sizes): a reservation the allocator refuses just
+// leaves the buffer to grow as it fills.
 template <class V>
 void reserve_big(V& v, size_t n) {
-  if (v.capacity() < n) v.reserve(n);
+  if (v.capacity() >= n) return;
+  try {
+    v.reserve(n);
+  } catch (const std::bad_alloc&) {
+  }
 }
 
 // Short dictionary values: most differ in length or first byte, so no memcmp call for them.
@@ -96,8 +103,9 @@ void Column::reserve_values() {
 
 void Column::grow_data(size_t more) {
   if (data.size() + more <= data.capacity()) return;
-  if (expect > len && len >= 64)  // the mean value length so far, for the rows to come
-    reserve_big(data, data.size() + more + (data.size() / len + 1) * (expect - len) * 9 / 8);
+  if (expect > len && len >= 64)  // the mean value length so far, for the rows to come (at least doubled)
+    reserve_big(data, std::max(data.size() + more + (data.size() / len + 1) * (expect - len) * 9 / 8,
+                               2 * data.capacity()));
 }
 
 void Column::set_valid_bit() { set_bit(valid, len, true); }
