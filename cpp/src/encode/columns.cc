@@ -323,23 +323,7 @@ void ColumnWriter::sync() {
   taken_ = -1;
 }
 
-Column& ColumnWriter::leaf(std::string_view name, bool stable) {
-  // Fast path: a field that followed the previous one before (two remembered per field, since
-  // an optional field makes rows alternate) is found with one compare; the objects it opens
-  // are known too.
-  const size_t i = 2 * static_cast<size_t>(prev_ + 1);
-  if (i + 1 < t_.slots.size()) {
-    for (size_t k = i; k < i + 2; ++k) {
-      const ColumnTable::Slot& s = t_.slots[k];
-      if (s.col < 0 || !((stable && s.ptr == name.data() && s.name.size() == name.size()) || s.name == name))
-        continue;
-      for (int m = 0; m < s.n_marks; ++m) set_bit(t_.nodes[static_cast<size_t>(s.marks[m])].present, t_.rows, true);
-      taken_ = static_cast<int>(k);
-      depth_ = s.depth;
-      prev_ = s.col;
-      return t_.cols[static_cast<size_t>(s.col)];
-    }
-  }
+Column& ColumnWriter::leaf_slow(std::string_view name, bool stable, size_t i) {
   sync();
   const int was = prev_ < 0 ? 0 : depth_;  // objects open before this field
   int before[32];

@@ -146,7 +146,31 @@ class ColumnWriter {
   }
 
  private:
-  Column& leaf(std::string_view name, bool stable);
+  // The column of a field: found by slot (inline, the common case) or by walking its path.
+  Column& leaf(std::string_view name, bool stable) {
+    const size_t i = 2 * static_cast<size_t>(prev_ + 1);
+    if (i + 1 < t_.slots.size()) {
+      if (taken(i, name, stable) || taken(i + 1, name, stable)) return t_.cols[static_cast<size_t>(prev_)];
+    }
+    return leaf_slow(name, stable, i);
+  }
+  bool taken(size_t k, std::string_view name, bool stable) {
+    const ColumnTable::Slot& s = t_.slots[k];
+    if (s.col < 0 || !((stable && s.ptr == name.data() && s.name.size() == name.size()) || s.name == name))
+      return false;
+    for (int m = 0; m < s.n_marks; ++m) mark_present(s.marks[m]);
+    taken_ = static_cast<int>(k);
+    depth_ = s.depth;
+    prev_ = s.col;
+    return true;
+  }
+  void mark_present(int node) {
+    auto& p = t_.nodes[static_cast<size_t>(node)].present;
+    const size_t r = t_.rows;
+    if ((r >> 3) >= p.size()) p.resize((r >> 3) + 1, 0);
+    p[r >> 3] = static_cast<uint8_t>(p[r >> 3] | (1u << (r & 7)));
+  }
+  Column& leaf_slow(std::string_view name, bool stable, size_t i);
   Column& walk(std::string_view name);
   void sync();  // open_ / pos_ from the slot taken last (found fields leave them behind)
   ColumnTable& t_;
