@@ -92,7 +92,7 @@ bool search_page(simdjson::dom::parser& parser, std::string_view body, SearchPag
     error = "search response has no hits";
     return false;
   }
-  return !outer["hits"].get(hits);  // filter_path drops an empty list
+  return !outer["hits"].get(hits);  // (filter_path would drop an empty list)
 }
 }  // namespace
 
