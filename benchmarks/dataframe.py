@@ -51,9 +51,13 @@ COMBINED_RE = (r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(\S+) (\S+) (\S+)" (\d{3}) (\d
 
 
 def rss_mib() -> float:
+    return proc_status_mib("VmRSS")
+
+
+def proc_status_mib(key: str) -> float:
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -161,7 +165,9 @@ def search_worker(tool: str, url: str, index: str, ca: str, user: str, password:
     else:
         raise SystemExit(f"unknown tool {tool}")
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of the big benchmark
+    # process (100k documents in dicts) would report the parent's peak (345 MiB here, 121 real).
+    peak = proc_status_mib("VmHWM")
     return {"tool": tool, "rows": len(out), "wall": wall, "peak_mib": peak - base, "table_mib": frame_bytes(out) / 2**20}
 
 
@@ -216,6 +222,7 @@ def run_search(n: int, runs: int = 3, eland: bool = False) -> list[dict]:
         es = Elasticsearch(**se.client_kwargs(), request_timeout=120)
         docs = ki.read_logs(ki.generate_lines("apache_combined", n, seed=1)).records
         helpers.bulk(es, ({"_index": "bench-search", "_source": d} for d in docs), chunk_size=5000, refresh=True)
+        del docs
         es.indices.forcemerge(index="bench-search", max_num_segments=1)
         warm = warm_engine(es, "bench-search", se.url, se.ca_path, se.user, se.password)
         print("  warm-up scans (s): " + ", ".join(f"{t:.2f}" for t in warm), flush=True)
