@@ -16,9 +16,22 @@ parses. The input is synced to disk and read once before timing (page cache for 
 * ``pyregex dicts``  benchmarks/pyregex_parser.py building the same nested dicts as ``records``
 
 ``--search N`` adds the search engine into a DataFrame: N documents bulk-indexed into the real
-search engine of the tests (tests/search_harness: OpenSearch behind nginx TLS), then read back whole
-by ``ki.search(...).to_pandas()`` and by ``elasticsearch.helpers.scan`` + ``pd.json_normalize``
-(eland, the other anchor, is not installed here).
+search engine of the tests (tests/search_harness: OpenSearch 3.8 behind nginx TLS) and force-merged
+to one segment, then read back whole by ``ki.search(...).to_pandas()`` and by
+``elasticsearch.helpers.scan`` + ``pd.json_normalize``. A fresh engine's JIT makes its first reads
+2-3x slower, so the engine is warmed first: untimed helpers.scan reads (each followed by one
+ki.search) until two scans in a row agree within 10% (at least 3, at most 8). Then each tool runs
+``--search-runs`` times (default 3), one process a run, the order alternating run by run; the
+table shows the median and the line under it every run. Each tool's modules (pyarrow and
+kafkainsight; elasticsearch; eland) are imported before its clock starts.
+
+``--eland`` adds eland's ``eland.DataFrame(es, index).to_pandas()``, run by the python of a
+separate venv (build/eland-venv, made with pip if missing: eland pins its own pandas and client).
+Against OpenSearch it fails: eland 9.2.0 (and 8.18.2) open a point in time with Elasticsearch's
+``POST /<index>/_pit``, which OpenSearch does not have (its PIT is ``/_search/point_in_time``):
+``BadRequestError(400, 'no handler found for uri [/bench-search/_pit] and method [POST]')``, after
+warning that its major version (9) does not match the server's (3.8.0). The failure is printed
+under the table; no server version is faked.
 
 Writes docs/BENCHMARKS-DATAFRAME.md (``--out``) and prints the table.
 """
@@ -40,9 +53,13 @@ COMBINED_RE = (r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(\S+) (\S+) (\S+)" (\d{3}) (\d
 
 
 def rss_mib() -> float:
+    return proc_status_mib("VmRSS")
+
+
+def proc_status_mib(key: str) -> float:
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -151,49 +168,116 @@ def run(n: int, tools=TOOLS, tmp: str | None = None, runs: int = 3, path: str | 
 
 def search_worker(tool: str, url: str, index: str, ca: str, user: str, password: str) -> dict:
     import pandas as pd
-    import kafkainsight as ki
+    # Each tool's modules are imported before the clock starts, as for the file tools above.
+    if tool == "ki.search":
+        import pyarrow  # noqa: F401
+        import kafkainsight as ki
+    elif tool == "eland":
+        import eland as ed
+    from elasticsearch import Elasticsearch, helpers
     base = rss_mib()
     t0 = time.perf_counter()
     if tool == "ki.search":
         out = ki.search(url, index, user=user, password=password, ca_certs=ca, progress=False).to_pandas()
-    else:
-        from elasticsearch import Elasticsearch, helpers
+    elif tool == "eland":
+        es = Elasticsearch(url, ca_certs=ca, basic_auth=(user, password), request_timeout=120)
+        out = ed.DataFrame(es, index).to_pandas()
+    elif tool == "helpers.scan":
         es = Elasticsearch(url, ca_certs=ca, basic_auth=(user, password), request_timeout=120)
         out = pd.json_normalize([h["_source"] for h in helpers.scan(es, index=index, size=5000)])
         out["@timestamp"] = pd.to_datetime(out["@timestamp"], format="ISO8601", utc=True)
+    else:
+        raise SystemExit(f"unknown tool {tool}")
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child of the big benchmark
+    # process (100k documents in dicts) would report the parent's peak (345 MiB here, 121 real).
+    peak = proc_status_mib("VmHWM")
     return {"tool": tool, "rows": len(out), "wall": wall, "peak_mib": peak - base, "table_mib": frame_bytes(out) / 2**20}
 
 
-def run_search(n: int) -> list[dict]:
+ELAND_VENV = os.path.join(ROOT, "build", "eland-venv")
+ELAND_REQ = "eland>=9,<10"  # 9.x: elasticsearch 9 client, pandas 2 (8.15 needs pandas<2)
+
+
+def eland_python(create: bool) -> str | None:
+    """The python of a separate venv with eland (its pandas / client pins differ from ours)."""
+    py = os.path.join(ELAND_VENV, "bin", "python")
+    if not os.path.exists(py) and create:
+        subprocess.run([sys.executable, "-m", "venv", ELAND_VENV], check=True)
+        subprocess.run([py, "-m", "pip", "install", "-q", ELAND_REQ], check=True)
+    return py if os.path.exists(py) else None
+
+
+def warm_engine(es, index: str, url: str, ca: str, user: str, password: str, tries: int = 8,
+                least: int = 3) -> list[float]:
+    """Untimed reads until two scans in a row agree within 10% (a fresh engine's JIT makes the first
+    reads 2-3x slower), `least` rounds at least (the first two can agree while both slow). Each
+    round also runs one ki.search so its requests are warm too."""
+    import kafkainsight as ki
+    from elasticsearch import helpers
+    times: list[float] = []
+    for _ in range(tries):
+        t0 = time.perf_counter()
+        for _ in helpers.scan(es, index=index, size=5000):
+            pass
+        times.append(time.perf_counter() - t0)
+        ki.search(url, index, user=user, password=password, ca_certs=ca, progress=False)
+        if len(times) >= least and abs(times[-1] - times[-2]) <= 0.1 * min(times[-1], times[-2]):
+            break
+    return times
+
+
+def run_search(n: int, runs: int = 3, eland: bool = False) -> list[dict]:
+    """Each tool `runs` times in its own process, the order alternating run by run; the median."""
     sys.path.insert(0, ROOT)
+    import statistics
     import kafkainsight as ki
     from elasticsearch import Elasticsearch, helpers
     from tests.search_harness.engine import SearchEngine
+    tools = {"ki.search": sys.executable, "helpers.scan": sys.executable}
+    if eland:
+        py = eland_python(create=True)
+        if py:
+            tools["eland"] = py
     se = SearchEngine(verbose=False)
-    res = []
+    by_tool: dict[str, list[dict]] = {t: [] for t in tools}
     try:
         se.start(timeout=300)
         es = Elasticsearch(**se.client_kwargs(), request_timeout=120)
         docs = ki.read_logs(ki.generate_lines("apache_combined", n, seed=1)).records
         helpers.bulk(es, ({"_index": "bench-search", "_source": d} for d in docs), chunk_size=5000, refresh=True)
-        # Untimed warm-up read: the first scroll of a fresh engine is slower (JIT, caches) and
-        # would count against whichever tool came first.
-        for _ in helpers.scan(es, index="bench-search", size=5000):
-            pass
-        for tool in ("ki.search", "helpers.scan"):
-            p = subprocess.run([sys.executable, "-m", "benchmarks.dataframe", "_search", tool, se.url, "bench-search",
-                                se.ca_path, se.user, se.password], cwd=ROOT, capture_output=True, text=True, timeout=1800)
-            if p.returncode != 0:
-                print(f"  {tool}: failed: {p.stderr[-500:]}", file=sys.stderr)
-                continue
-            r = json.loads(p.stdout.strip().splitlines()[-1])
-            r["rows_per_s"] = r["rows"] / r["wall"] if r["wall"] else 0
-            print(f"  {tool:14s} {r['rows']:>9,} rows {r['wall']:7.2f} s {r['rows_per_s']:>11,.0f} rows/s", flush=True)
-            res.append(r)
+        del docs
+        es.indices.forcemerge(index="bench-search", max_num_segments=1)
+        warm = warm_engine(es, "bench-search", se.url, se.ca_path, se.user, se.password)
+        print("  warm-up scans (s): " + ", ".join(f"{t:.2f}" for t in warm), flush=True)
+        order = list(tools)
+        for i in range(runs):
+            for tool in (order if i % 2 == 0 else order[::-1]):
+                p = subprocess.run([tools[tool], "-m", "benchmarks.dataframe", "_search", tool, se.url, "bench-search",
+                                    se.ca_path, se.user, se.password], cwd=ROOT, capture_output=True, text=True,
+                                   timeout=1800)
+                if p.returncode != 0:
+                    print(f"  {tool}: failed: {p.stderr[-1500:]}", file=sys.stderr)
+                    by_tool[tool].append({"tool": tool, "error": p.stderr.strip().splitlines()[-1][:300]})
+                    continue
+                r = json.loads(p.stdout.strip().splitlines()[-1])
+                print(f"  {tool:14s} {r['rows']:>9,} rows {r['wall']:7.2f} s", flush=True)
+                by_tool[tool].append(r)
     finally:
         se.stop()
+    res = []
+    for tool, rs in by_tool.items():
+        ok = [r for r in rs if "wall" in r]
+        if not ok:
+            if rs:
+                res.append(rs[-1])  # {"tool", "error"}: shown under the table
+            continue
+        walls = sorted(r["wall"] for r in ok)
+        med = dict(sorted(ok, key=lambda r: r["wall"])[len(ok) // 2])
+        med["wall"] = statistics.median(walls)
+        med["walls"] = walls
+        med["rows_per_s"] = med["rows"] / med["wall"] if med["wall"] else 0
+        res.append(med)
     return res
 
 
@@ -226,15 +310,28 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS-DATAFRAME.md"))
     ap.add_argument("--search", type=int, default=0, help="documents for the search rows (0: none)")
     ap.add_argument("--runs", type=int, default=3, help="runs per tool (alternating order); the median is kept")
+    ap.add_argument("--search-runs", type=int, default=3, help="runs of each search tool (the median is shown)")
+    ap.add_argument("--eland", action="store_true",
+                    help=f"add an eland row (its own venv, {os.path.relpath(ELAND_VENV, ROOT)}, made if missing)")
     args = ap.parse_args(argv)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     res = run(args.lines, tools, runs=args.runs) if tools else []
-    md = (f"# Logs into DataFrames, side by side\n\nCommand: `python -m benchmarks.dataframe --lines {args.lines}"
-          f"{f' --search {args.search}' if args.search else ''}`; one process per tool (see the module docstring).\n\n")
+    cmd = " ".join(["python -m benchmarks.dataframe", *(f"'{a}'" if not a or " " in a else a for a in argv)])
+    md = (f"# Logs into DataFrames, side by side\n\nCommand: `{cmd}`, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end; one process per tool, "
+          f"see the module docstring.\n\n")
     if res:
         md += render(res, args.lines)
     if args.search:
-        md += "\n" + render(run_search(args.search), args.search, "ki.search", "documents from the search engine")
+        sres = run_search(args.search, args.search_runs, args.eland)
+        ok = [r for r in sres if "wall" in r]
+        md += "\n" + render(ok, args.search, "ki.search", "documents from the search engine")
+        md += ("\nMedian of " + str(args.search_runs) + " runs each (order alternating, after warming the "
+               "engine); all runs, s: " +
+               "; ".join(f"{r['tool']} " + ", ".join(f"{w:.2f}" for w in r["walls"]) for r in ok) + ".\n")
+        for r in sres:
+            if "error" in r:
+                md += f"\n{r['tool']} failed on every run: `{r['error']}`\n"
     print(md)
     if args.out:
         with open(args.out, "w") as f:

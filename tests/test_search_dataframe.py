@@ -49,3 +49,37 @@ def test_search_returns_what_helpers_scan_returns(search_engine):
             ki.search(se.url, index, query={"no_such_query": {}}, **_kw(se))
     finally:
         es.indices.delete(index=index)
+
+
+def test_sliced_scroll_reads_every_document_once(search_engine):
+    se = search_engine
+    es = Elasticsearch(**se.client_kwargs())
+    index = unique_index("kislices")
+    docs = ki.read_logs(ki.generate_lines("apache_combined", 1700, seed=9, start=1700000000)).records
+    helpers.bulk(es, ({"_index": index, "_id": f"d{i}", "_source": d} for i, d in enumerate(docs)), refresh=True)
+    try:
+        want = {h["_id"]: h["_source"] for h in helpers.scan(es, index=index)}
+        one = ki.search(se.url, index, page_size=300, **_kw(se))
+        three = ki.search(se.url, index, page_size=300, slices=3, compress=True,
+                          progress=True, **_kw(se))
+        again = ki.search(se.url, index, page_size=300, slices=3, **_kw(se))
+        ids3 = [r["_id"] for r in three.records]
+        assert len(ids3) == len(set(ids3)) == 1700
+        assert {r["_id"]: {k: v for k, v in r.items() if k not in ("_id", "_index")} for r in three.records} == want
+        assert set(r["_id"] for r in one.records) == set(ids3)
+        assert [r["_id"] for r in again.records] == ids3  # a fixed order, run after run
+        q = {"range": {"http.response.status_code": {"gte": 400}}}
+        sliced = ki.search(se.url, index, query=q, fields=["url.original"], slices=2, page_size=100, **_kw(se))
+        assert len(sliced) == es.count(index=index, query=q)["count"]
+        assert set(sliced.to_arrow().column_names) == {"_index", "_id", "url.original"}
+
+        with pytest.raises(ValueError, match="more than max_rows=1000"):
+            ki.search(se.url, index, max_rows=1000, slices=2, **_kw(se))
+        with pytest.raises(ValueError, match=f"no such index: index 'missing-{index}'"):
+            ki.search(se.url, f"missing-{index}", slices=2, **_kw(se))
+        with pytest.raises(ValueError, match=f"index '{index}'.*HTTP 400"):
+            ki.search(se.url, index, query={"no_such_query": {}}, slices=2, **_kw(se))
+        # Every scroll was cleared, the failed ones' too.
+        assert es.nodes.stats(metric="indices")["nodes"].popitem()[1]["indices"]["search"]["scroll_current"] == 0
+    finally:
+        es.indices.delete(index=index)

@@ -1710,9 +1710,9 @@ def read_topic_table(bootstrap: str, topic: str, properties: collections.abc.Map
     """
     A topic from its start to its current end as a ReadResult (columns + kafka.* columns).
     """
-def search_table(config: ClientConfig, index: str, query: str = '', fields: collections.abc.Sequence[str] = [], page_size: typing.SupportsInt | typing.SupportsIndex = 5000, max_rows: typing.SupportsInt | typing.SupportsIndex = -1, progress: typing.Any = None) -> ReadResult:
+def search_table(config: ClientConfig, index: str, query: str = '', fields: collections.abc.Sequence[str] = [], page_size: typing.SupportsInt | typing.SupportsIndex = 5000, max_rows: typing.SupportsInt | typing.SupportsIndex = -1, slices: typing.SupportsInt | typing.SupportsIndex = 1, compress: bool = False, progress: typing.Any = None) -> ReadResult:
     """
-    Every hit of a query (scroll) as a ReadResult: _index, _id and the _source fields as columns.
+    Every hit of a query (sliced scroll) as a ReadResult: _index, _id and the _source fields as columns.
     """
 def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ..., fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> str:
     """

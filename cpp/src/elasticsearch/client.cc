@@ -250,7 +250,7 @@ CURL* EsClient::easy_for(Transfer& t, const char* method, const std::string& pat
   if (!auth_header_.empty()) t.headers = curl_slist_append(t.headers, auth_header_.c_str());
   t.headers = curl_slist_append(t.headers, "Expect:");  // no 100-continue round trip
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
-  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // gzip responses welcome
+  if (accept_gzip_) curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  // gzip responses welcome
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &t.response);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errbuf);
@@ -335,11 +335,23 @@ HttpResponse EsClient::request(const char* method, const std::string& path, std:
 }
 
 uint64_t EsClient::submit_bulk(std::string body) {
+  std::string b = cfg_.gzip ? gzip_compress(body) : std::move(body);
+  return start("POST", "/_bulk", std::move(b), "application/x-ndjson", cfg_.gzip);
+}
+
+uint64_t EsClient::submit(const char* method, const std::string& path, std::string body, const char* content_type) {
+  if (std::string_view(content_type).find_first_of("\r\n") != std::string_view::npos)
+    throw std::invalid_argument("the content type is not one header value");
+  return start(method, path, std::move(body), content_type, false);
+}
+
+uint64_t EsClient::start(const char* method, const std::string& path, std::string body, const char* content_type,
+                         bool gzip_body) {
   auto t = std::make_unique<Transfer>();
   t->id = next_id_++;
-  t->body = cfg_.gzip ? gzip_compress(body) : std::move(body);
+  t->body = std::move(body);
   bytes_sent_ += t->body.size();
-  CURL* e = easy_for(*t, "POST", "/_bulk", "application/x-ndjson", cfg_.gzip);
+  CURL* e = easy_for(*t, method, path, content_type, gzip_body);
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   curl_multi_add_handle(multi_, e);
   uint64_t id = t->id;
@@ -349,12 +361,35 @@ uint64_t EsClient::submit_bulk(std::string body) {
 
 std::vector<HttpResponse> EsClient::poll(int wait_ms) {
   std::vector<HttpResponse> done;
-  int running = 0;
-  curl_multi_perform(multi_, &running);
-  if (!active_.empty() && wait_ms > 0) {
+  // Driven until a call moves no bytes: TLS data curl has already read from the socket is not
+  // seen by a wait on the socket, which would then sleep its full time (100 ms a stall on
+  // large search pages: 2.4 s instead of 0.9 s for 100k documents).
+  auto drive = [&] {
+    int running = 0;
+    size_t before, after = received();
+    do {
+      before = after;
+      curl_multi_perform(multi_, &running);
+      after = received();
+    } while (after != before);
+  };
+  drive();
+  collect(done);
+  if (done.empty() && !active_.empty() && wait_ms > 0) {
     curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
-    curl_multi_perform(multi_, &running);
+    drive();
+    collect(done);
   }
+  return done;
+}
+
+size_t EsClient::received() const {
+  size_t n = 0;
+  for (const auto& t : active_) n += t->response.size();
+  return n;
+}
+
+void EsClient::collect(std::vector<HttpResponse>& done) {
   int left = 0;
   while (CURLMsg* m = curl_multi_info_read(multi_, &left)) {
     if (m->msg != CURLMSG_DONE) continue;
@@ -367,7 +402,6 @@ std::vector<HttpResponse> EsClient::poll(int wait_ms) {
     done.push_back(finish(**it, code));
     active_.erase(it);
   }
-  return done;
 }
 
 }  // namespace ki::es

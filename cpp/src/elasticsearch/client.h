@@ -68,6 +68,12 @@ class EsClient {
                        const std::vector<std::string>& headers = {});
   // Starts a _bulk request (body is NDJSON; gzipped here if configured). Returns its id.
   uint64_t submit_bulk(std::string body);
+  // Starts any request (body as is); poll() returns its response. Returns its id.
+  uint64_t submit(const char* method, const std::string& path, std::string body,
+                  const char* content_type = "application/json");
+  // Whether responses may come gzipped (default yes). Off where the network is fast and the
+  // engine's CPU is the limit: compressing a large search response costs it more than it saves.
+  void set_accept_gzip(bool on) { accept_gzip_ = on; }
   // Drives transfers for up to wait_ms; returns the requests that completed.
   std::vector<HttpResponse> poll(int wait_ms);
   size_t in_flight() const { return active_.size(); }
@@ -80,6 +86,10 @@ class EsClient {
   CURL* easy_for(Transfer& t, const char* method, const std::string& path, const char* content_type,
                  bool gzip_body, const std::vector<std::string>& headers = {});
   HttpResponse finish(Transfer& t, CURLcode code);
+  size_t received() const;  // response bytes of the transfers in flight
+  void collect(std::vector<HttpResponse>& done);  // the finished transfers' responses
+  uint64_t start(const char* method, const std::string& path, std::string body, const char* content_type,
+                 bool gzip_body);
   std::string describe(CURLcode code, const char* errbuf) const;
 
   ClientConfig cfg_;
@@ -90,6 +100,7 @@ class EsClient {
   std::vector<CURL*> idle_handles_;  // reused: their connections stay alive
   uint64_t next_id_ = 1;
   uint64_t bytes_sent_ = 0;
+  bool accept_gzip_ = true;
 };
 
 }  // namespace ki::es

@@ -246,6 +246,8 @@ struct SearchPage {
   int64_t total = -1;  // hits.total.value
 };
 size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page, std::string& error);
+// The same page's scroll id, total and number of hits, without adding rows.
+size_t search_page_info(std::string_view body, SearchPage& page, std::string& error);
 // "type: reason" of an error response (the root cause first), or the body's start.
 std::string search_error(std::string_view body);
 }  // namespace ki

@@ -74,12 +74,14 @@ void add_value(ColumnWriter& w, std::string& name, simdjson::dom::element v, std
 
 }  // namespace
 
-size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page, std::string& error) {
-  thread_local simdjson::dom::parser parser;
+namespace {
+// The page's scroll id and total, and its hits (false: no hits left or error set).
+bool search_page(simdjson::dom::parser& parser, std::string_view body, SearchPage& page,
+                 simdjson::dom::array& hits, std::string& error) {
   simdjson::dom::element doc;
   if (auto err = parser.parse(body.data(), body.size()).get(doc)) {
     error = std::string("search response is not JSON: ") + simdjson::error_message(err);
-    return 0;
+    return false;
   }
   std::string_view sid;
   if (!doc["_scroll_id"].get(sid)) page.scroll_id.assign(sid);
@@ -88,10 +90,22 @@ size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page,
   simdjson::dom::object outer;
   if (doc["hits"].get(outer)) {
     error = "search response has no hits";
-    return 0;
+    return false;
   }
+  return !outer["hits"].get(hits);  // (filter_path would drop an empty list)
+}
+}  // namespace
+
+size_t search_page_info(std::string_view body, SearchPage& page, std::string& error) {
+  thread_local simdjson::dom::parser parser;
   simdjson::dom::array hits;
-  if (outer["hits"].get(hits)) return 0;  // no hits left (filter_path drops an empty list)
+  return search_page(parser, body, page, hits, error) ? hits.size() : 0;
+}
+
+size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page, std::string& error) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::array hits;
+  if (!search_page(parser, body, page, hits, error)) return 0;
   size_t n = 0;
   std::string name, scratch;
   for (simdjson::dom::element hit : hits) {
