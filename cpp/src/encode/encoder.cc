@@ -539,7 +539,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
   if (r.tid >= 0) d.num("process.thread.id", r.tid);
   if (!r.service.empty()) d.str("service.name", r.service);
   if (r.severity >= 0) d.num("event.severity", r.severity);
-  if (r.time_from_read) d.time("event.ingested", read_time());
+  if (r.time_from_read) d.time("event.ingested", r.ts);  // @timestamp is the read time: one clock read
   if (cfg_.include_original) d.str("event.original", r.raw);
   d.cat("kafkainsight.format", format_name(r.format));
   if (access) {
@@ -606,7 +606,7 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (!r.logger.empty()) d.str("logger", r.logger);
     if (!r.service.empty()) d.str("service", r.service);
     if (r.severity >= 0) d.num("severity", r.severity);
-    if (r.time_from_read) d.time("ingested", read_time());
+    if (r.time_from_read) d.time("ingested", r.ts);
     if (!r.hostname.empty()) d.str("hostname", r.hostname);
     if (!r.app.empty()) d.str("app", r.app);
     if (r.pid >= 0) d.num("pid", r.pid);
