@@ -18,13 +18,6 @@ constexpr int64_t kNsPerSec = 1000000000;
 constexpr size_t kMaxDict = 4096;  // distinct values a dictionary column holds before it turns to text
 constexpr int64_t kMaxNsSec = INT64_MAX / kNsPerSec - 1;
 
-inline void set_bit(std::vector<uint8_t>& bits, size_t i, bool v) {
-  if ((i >> 3) >= bits.size()) bits.resize((i >> 3) + 1, 0);
-  if (v)
-    bits[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
-  else
-    bits[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
-}
 
 // Sizing ahead is a guess (from the file sizes): a reservation the allocator refuses just
 // leaves the buffer to grow as it fills.

@@ -15,6 +15,15 @@
 
 namespace ki {
 
+// Bit i of a bitmap (validity, booleans, object presence) set to v; the bitmap grows as needed.
+inline void set_bit(std::vector<uint8_t>& bits, size_t i, bool v) {
+  if ((i >> 3) >= bits.size()) bits.resize((i >> 3) + 1, 0);
+  if (v)
+    bits[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+  else
+    bits[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
+}
+
 // Json: a value written as JSON text (an object or array of the input, structured data): kept
 // as text in the column, decoded again for records.
 enum class ColType : uint8_t { Null, Bool, Int, Float, String, Dict, Timestamp, Json };
@@ -158,17 +167,11 @@ class ColumnWriter {
     const ColumnTable::Slot& s = t_.slots[k];
     if (s.col < 0 || !((stable && s.ptr == name.data() && s.name.size() == name.size()) || s.name == name))
       return false;
-    for (int m = 0; m < s.n_marks; ++m) mark_present(s.marks[m]);
+    for (int m = 0; m < s.n_marks; ++m) set_bit(t_.nodes[static_cast<size_t>(s.marks[m])].present, t_.rows, true);
     taken_ = static_cast<int>(k);
     depth_ = s.depth;
     prev_ = s.col;
     return true;
-  }
-  void mark_present(int node) {
-    auto& p = t_.nodes[static_cast<size_t>(node)].present;
-    const size_t r = t_.rows;
-    if ((r >> 3) >= p.size()) p.resize((r >> 3) + 1, 0);
-    p[r >> 3] = static_cast<uint8_t>(p[r >> 3] | (1u << (r & 7)));
   }
   Column& leaf_slow(std::string_view name, bool stable, size_t i);
   Column& walk(std::string_view name);
