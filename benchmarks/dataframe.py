@@ -5,11 +5,13 @@ Every tool runs ``--runs`` times (default 3), each time in its own process, the 
 the median run is kept. A run reports its wall time from the file to the finished table (imports
 done before), its CPU time over the same span (every thread of the process), its peak RSS over
 the RSS after imports, and the table's own size. Nothing of ours here is parallel: one thread
-parses. The input is synced to disk and read once before timing (page cache for everyone alike):
+parses, except in the ``mt`` rows. The input is synced to disk and read once before timing (page cache for everyone alike):
 
-* ``to_arrow``       ki.read_logs(path).to_arrow()   (C++ parse -> typed columns -> Arrow, no copy)
-* ``to_pandas``      ki.read_logs(path).to_pandas()  (the same, to Arrow-backed pandas)
-* ``records``        ki.read_logs(path).records      (dicts built in C++)
+* ``to_arrow``       ki.read_logs(path, threads=1).to_arrow()   (C++ parse -> typed columns -> Arrow, no copy)
+* ``to_pandas``      ki.read_logs(path, threads=1).to_pandas()  (the same, to Arrow-backed pandas)
+* ``to_arrow mt``, ``to_pandas mt``: the same with read_logs' default threads (one per CPU, at most
+  8): the file cut into parts at line starts, parsed at once, joined in input order
+* ``records``        ki.read_logs(path, threads=1).records      (dicts built in C++)
 * ``json.loads``     the old path: C++ JSON text + json.loads per document + pd.json_normalize
 * ``read_csv``       a pandas user's own: pd.read_csv(sep=' ') + Series.str.extract + to_datetime
 * ``re loop``        a Python ``re`` loop into pd.DataFrame + to_datetime
@@ -47,7 +49,13 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOLS = ("to_arrow", "to_pandas", "records", "json.loads", "read_csv", "re loop", "pyregex dicts")
+TOOLS = ("to_arrow", "to_pandas", "to_arrow mt", "to_pandas mt", "records", "json.loads", "read_csv", "re loop",
+         "pyregex dicts")
+
+
+def all_cores() -> int:
+    """read_logs' default threads: the CPUs this process may use, at most 8."""
+    return min(len(os.sched_getaffinity(0)), 8)
 
 COMBINED_RE = (r'^(\S+) (\S+) (\S+) \[([^\]]+)\] "(\S+) (\S+) (\S+)" (\d{3}) (\d+|-) "([^"]*)" "([^"]*)"$')
 
@@ -83,11 +91,15 @@ def worker(tool: str, path: str) -> dict:
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     if tool == "to_arrow":
-        out = ki.read_logs(path).to_arrow()
+        out = ki.read_logs(path, threads=1).to_arrow()
     elif tool == "to_pandas":
+        out = ki.read_logs(path, threads=1).to_pandas()
+    elif tool == "to_arrow mt":  # read_logs' default: a thread per CPU
+        out = ki.read_logs(path).to_arrow()
+    elif tool == "to_pandas mt":
         out = ki.read_logs(path).to_pandas()
     elif tool == "records":
-        out = ki.read_logs(path).records
+        out = ki.read_logs(path, threads=1).records
     elif tool == "json.loads":
         out = pd.json_normalize([json.loads(d) for d in ki.read_logs(path).docs])
     elif tool == "read_csv":

@@ -245,3 +245,37 @@ def test_arrow_consumers_take_a_log_result_directly():
     assert pa.table(res).equals(res.to_arrow())
     pl = pytest.importorskip("polars")
     assert pl.DataFrame(res).height == 300
+
+
+def test_threads_give_the_table_one_thread_gives(tmp_path):
+    """read_logs(threads=N) cuts plain files into parts (4 MiB at least) at line starts, parses
+    them at once and joins them in input order: every value, type, line number and failure as
+    with one thread. Real logs from public sources are mixed in (tests/data/real)."""
+    real = sorted((pytest.importorskip("pathlib").Path(__file__).parent / "data" / "real").glob("*.log"))
+    big = tmp_path / "big.log"
+    with open(big, "w") as f:
+        for i, line in enumerate(ki.generate_lines("apache_combined", 60_000, seed=8)):
+            f.write(line + "\n")
+            if i % 4999 == 7:
+                f.write(f"garbage line {i}\n")  # a failure, with its line number
+            if i % 7001 == 3:
+                f.write("\n")
+    assert big.stat().st_size > 12 << 20  # three parts of 4 MiB
+    paths = [big, *real, big]
+    one = ki.read_logs(paths, year=2024, threads=1)
+    assert one.stats["failed"] >= 24
+    for n in (2, 3):
+        many = ki.read_logs(paths, year=2024, threads=n)
+        a, b = one.to_arrow(), many.to_arrow()
+        names = sorted(a.column_names)
+        assert sorted(b.column_names) == names
+        assert a.select(names).equals(b.select(names)), n
+        assert many.line_numbers == one.line_numbers
+        assert [(x["source"], x["line_no"], x["reason"]) for x in many.failed] == \
+            [(x["source"], x["line_no"], x["reason"]) for x in one.failed]
+        assert {k: v for k, v in many.stats.items() if k != "seconds"} == \
+            {k: v for k, v in one.stats.items() if k != "seconds"}
+    # The big file alone (one shape): the very same table, columns in the same order.
+    assert ki.read_logs(big, threads=3).to_arrow().equals(ki.read_logs(big, threads=1).to_arrow())
+    with pytest.raises(ValueError, match="threads"):
+        ki.read_logs(big, threads=0)

@@ -19,6 +19,7 @@
 #include "elasticsearch/client.h"
 #include "kafka/topic_reader.h"
 #include "pipeline/parse_pipeline.h"
+#include "pipeline/read_columns.h"
 #include "source/line_reader.h"
 
 namespace py = pybind11;
@@ -52,20 +53,7 @@ struct SignalPoll {
 };
 
 // Everything read_logs() returns, held compactly in C++ (typed columns) until Python asks.
-struct ReadResult {
-  std::shared_ptr<ColumnTable> table = std::make_shared<ColumnTable>();
-  std::vector<uint64_t> line_nos;
-  std::vector<uint32_t> source_ids;
-  std::vector<std::string> sources;
-  std::vector<FailedLine> failures;
-  ParseStats stats;
-
-  void add_doc(const std::string& source, uint64_t line_no) {
-    if (sources.empty() || sources.back() != source) sources.push_back(source);
-    line_nos.push_back(line_no);
-    source_ids.push_back(static_cast<uint32_t>(sources.size() - 1));
-  }
-};
+using ReadResult = ColumnsResult;
 
 void throw_input_error(const std::string& err) {
   if (err.empty()) return;
@@ -124,9 +112,21 @@ class FileBatches {
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
                                        const std::string& schema, bool include_original, int tz, int year,
                                        const FieldOptions& fields, const GrokConfig& grok,
-                                       const MultilineConfig& multiline) {
-  FileBatches files(paths, format, schema, include_original, tz, year, fields, grok, multiline);
-  return files.next(UINT64_MAX);
+                                       const MultilineConfig& multiline, unsigned threads, uint64_t min_part_bytes) {
+  SignalPoll poll;
+  ReadColumnsConfig cfg;
+  cfg.threads = threads;
+  cfg.min_part_bytes = min_part_bytes;
+  cfg.stop = std::ref(poll);
+  auto pcfg = parser_config(format, tz, year, fields, grok, multiline);
+  std::shared_ptr<ReadResult> res;
+  {
+    py::gil_scoped_release release;
+    res = std::make_shared<ReadResult>(read_columns(paths, pcfg, EncoderConfig{to_schema(schema), include_original}, cfg));
+  }
+  poll.intr.raise_if_pending();
+  throw_input_error(res->stats.error);
+  return res;
 }
 
 // A topic from its start to its end at the call: one row per message, the document's fields
@@ -437,7 +437,9 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
         py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
-        py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"));
+        py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"),
+        py::arg("threads") = 1, py::arg("min_part_bytes") = ReadColumnsConfig{}.min_part_bytes,
+        "Files into typed columns; threads > 1 parses parts of plain files at once (same result).");
 
   py::class_<LineParser>(m, "LineParser")
       .def(py::init<const std::string&, const std::string&, bool, int, int, const FieldOptions&, const GrokConfig&,

@@ -1702,8 +1702,10 @@ def parse_line(line: str, format: str = 'auto', schema: str = 'ecs', include_ori
     """
     Parse one line. Returns (ok, document JSON or failure reason, format name).
     """
-def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> ReadResult:
-    ...
+def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ..., threads: typing.SupportsInt | typing.SupportsIndex = 1, min_part_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304) -> ReadResult:
+    """
+    Files into typed columns; threads > 1 parses parts of plain files at once (same result).
+    """
 def read_topic(bootstrap: str, topic: str, properties: collections.abc.Mapping[str, str] = {}, keep: typing.SupportsInt | typing.SupportsIndex = 10, timeout: typing.SupportsFloat | typing.SupportsIndex = 30.0) -> dict:
     ...
 def read_topic_table(bootstrap: str, topic: str, properties: collections.abc.Mapping[str, str] = {}, timeout: typing.SupportsFloat | typing.SupportsIndex = 30.0) -> ReadResult:

@@ -150,32 +150,35 @@ void Column::put_dict(std::string_view raw) {
   }
   key_.clear();
   append_utf8_repaired(key_, raw);
-  std::string_view v = key_;
-  int32_t code = -1;
-  uint64_t h = n >= 16 ? hash_str(v) : 0;
-  if (n <= 16) {
-    for (size_t i = 0; i < n; ++i)
-      if (same(str(i), v)) { code = static_cast<int32_t>(i); break; }
-  } else {
-    auto [a, b] = dict_hash_.equal_range(h);
-    for (; a != b; ++a)
-      if (str(static_cast<size_t>(a->second)) == v) { code = a->second; break; }
-  }
-  if (code < 0 && n >= kMaxDict) {  // not a small set after all: keep the values as text
+  int32_t code = dict_code(key_);
+  if (code < 0) {  // not a small set after all: keep the values as text
     to_string_column();
     put_string(raw);
     return;
   }
-  if (code < 0) {
-    code = static_cast<int32_t>(n);
-    data.append(v);
-    offsets.push_back(static_cast<int64_t>(data.size()));
-    if (n == 16)  // from now on look values up by hash
-      for (size_t i = 0; i < n; ++i) dict_hash_.emplace(hash_str(str(i)), static_cast<int32_t>(i));
-    if (n >= 16) dict_hash_.emplace(h, code);
-  }
   codes.push_back(code);
   ++len;
+}
+
+int32_t Column::dict_code(std::string_view v) {
+  const size_t n = dict_size();
+  uint64_t h = n >= 16 ? hash_str(v) : 0;
+  if (n <= 16) {
+    for (size_t i = 0; i < n; ++i)
+      if (same(str(i), v)) return static_cast<int32_t>(i);
+  } else {
+    auto [a, b] = dict_hash_.equal_range(h);
+    for (; a != b; ++a)
+      if (str(static_cast<size_t>(a->second)) == v) return a->second;
+  }
+  if (n >= kMaxDict) return -1;
+  const auto code = static_cast<int32_t>(n);
+  data.append(v);
+  offsets.push_back(static_cast<int64_t>(data.size()));
+  if (n == 16)  // from now on look values up by hash
+    for (size_t i = 0; i < n; ++i) dict_hash_.emplace(hash_str(str(i)), static_cast<int32_t>(i));
+  if (n >= 16) dict_hash_.emplace(h, code);
+  return code;
 }
 
 void Column::put_bool(bool v) {

@@ -74,6 +74,9 @@ struct Column {
   }
   void put_timestamp(const Timestamp& ts);
   void pad_to(size_t rows);
+  // The rows of `src` (a finished column of another table) after the first `base` rows of this
+  // one; types merge as when the values are written row by row. src is left empty.
+  void append(Column&& src, size_t base);
 
  private:
   void set_valid() {
@@ -84,6 +87,8 @@ struct Column {
   void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
   void reserve_values();     // for `expect` rows, once the type is known
+  int32_t dict_code(std::string_view v);  // v's code, added if new; -1: the dictionary is full
+  void append_text(const Column& src);    // src's values as text (this is a String column)
   void grow_data(size_t more);  // string bytes: sized by the values so far once they outgrow it
   std::string text(size_t row) const;
   std::unordered_multimap<uint64_t, int32_t> dict_hash_;  // (hash, code), for dictionaries > 16
@@ -136,6 +141,12 @@ struct ColumnTable {
   }
   size_t bytes() const;  // memory held by the buffers
 };
+
+// The rows of `src` after those of `dst` (both finish()ed; the parts of one input read by
+// several threads): columns and objects matched by path, a column only one side has is null on
+// the other's rows, types merge as when written row by row. Columns are copied by up to
+// `threads` threads; src is left empty (its buffers freed as they are copied).
+void append_table(ColumnTable& dst, ColumnTable&& src, unsigned threads = 1);
 
 // Fills a ColumnTable from the encoder's fields, one document (row) at a time. A dotted name
 // is a path of objects ("http.response.status_code"); an empty segment is "_" as in JSON.

@@ -1,6 +1,7 @@
 #include "pipeline/parse_pipeline.h"
 
 #include <chrono>
+#include <tuple>
 
 #include "source/line_reader.h"
 #include "util/timefmt.h"
@@ -82,6 +83,7 @@ bool ParseFilesRun::run(uint64_t max_docs) {
       if (!reader_) {
         LineReaderConfig rcfg;
         rcfg.stop = cb_.stop;
+        if (idx_ < ranges_.size()) std::tie(rcfg.start, rcfg.end) = ranges_[idx_];
         reader_ = std::make_unique<LineReader>(path, rcfg);
       }
       std::string_view line;
@@ -96,6 +98,7 @@ bool ParseFilesRun::run(uint64_t max_docs) {
       error_ = e.what();
     }
     if (joiner_->flush()) handle(path, joiner_->event(), docs);  // the file's last event (also before damage)
+    if (cb_.on_file_end) cb_.on_file_end(idx_, reader_ ? reader_->line_no() : 0);
     reader_.reset();
     ++idx_;
     if (stopped_ || !error_.empty()) done_ = true;

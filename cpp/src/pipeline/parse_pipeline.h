@@ -70,6 +70,8 @@ struct ParseFilesCallbacks {
   std::function<void(const ParseStage&, const std::string& source, uint64_t line_no)> on_doc;
   std::function<void(FailedLine&&)> on_fail;
   std::function<bool()> stop;
+  // After each path: its index and the lines read from it.
+  std::function<void(size_t index, uint64_t lines)> on_file_end;
 };
 ParseStats parse_files(const std::vector<std::string>& paths, const ParserConfig& pcfg,
                        const EncoderConfig& ecfg, const ParseFilesCallbacks& cb);
@@ -86,6 +88,8 @@ class ParseFilesRun {
   // False once the input is done (its end, a stop or an error: see stats()).
   bool run(uint64_t max_docs = UINT64_MAX);
   ParseStage& stage() { return stage_; }
+  // Read only bytes [first, second) of paths[i] (a FilePart; set before run()).
+  void set_ranges(std::vector<std::pair<uint64_t, uint64_t>> ranges) { ranges_ = std::move(ranges); }
   ParseStats stats() const;
   // Uncompressed bytes consumed in the current file, and its index.
   uint64_t file_bytes() const;
@@ -93,6 +97,7 @@ class ParseFilesRun {
 
  private:
   std::vector<std::string> paths_;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges_;
   ParseStage stage_;
   ParseFilesCallbacks cb_;
   std::unique_ptr<LineReader> reader_;

@@ -48,6 +48,68 @@ uint64_t estimate_lines(const std::vector<std::string>& paths) {
   return sample_lines ? bytes * sample_lines / sample_bytes + 1 : 0;
 }
 
+std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& paths, size_t parts,
+                                               uint64_t min_part_bytes) {
+  std::vector<uint64_t> sizes;
+  uint64_t total = 0;
+  for (const auto& p : paths) {
+    struct stat st{};
+    if (p == "-" || stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+    int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};  // the reader says why
+    unsigned char magic[2];
+    ssize_t n = pread(fd, magic, 2, 0);
+    close(fd);
+    if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return {};  // gzip: no way in but from its start
+    sizes.push_back(static_cast<uint64_t>(st.st_size));
+    total += static_cast<uint64_t>(st.st_size);
+  }
+  parts = static_cast<size_t>(std::min<uint64_t>(parts, total / std::max<uint64_t>(min_part_bytes, 1)));
+  if (parts < 2) return {};
+  // Cut points as (file, offset), each moved to the start of the line it falls in the middle of.
+  std::vector<std::pair<size_t, uint64_t>> cuts{{0, 0}};
+  char buf[64 * 1024];
+  for (size_t k = 1; k < parts; ++k) {
+    uint64_t at = total / parts * k;
+    size_t f = 0;
+    while (f < sizes.size() && at >= sizes[f]) at -= sizes[f++];
+    if (f == sizes.size()) break;
+    if (at > 0) {  // the line break at or after at - 1
+      int fd = open(paths[f].c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return {};
+      uint64_t pos = at - 1;
+      bool found = false;
+      for (ssize_t got; !found && (got = pread(fd, buf, sizeof buf, static_cast<off_t>(pos))) > 0;) {
+        const char* nl = static_cast<const char*>(std::memchr(buf, '\n', static_cast<size_t>(got)));
+        if (nl) {
+          pos += static_cast<uint64_t>(nl - buf) + 1;
+          found = true;
+        } else {
+          pos += static_cast<uint64_t>(got);
+        }
+      }
+      close(fd);
+      at = found ? pos : sizes[f];
+    }
+    if (at >= sizes[f]) ++f, at = 0;  // the cut is the next file's start
+    if (cuts.back() < std::make_pair(f, at)) cuts.emplace_back(f, at);
+  }
+  cuts.emplace_back(sizes.size(), 0);
+  std::vector<std::vector<FilePart>> runs;
+  for (size_t k = 0; k + 1 < cuts.size(); ++k) {
+    std::vector<FilePart> run;
+    auto [f, at] = cuts[k];
+    const auto [to_f, to_at] = cuts[k + 1];
+    for (; f < to_f || (f == to_f && at < to_at); ++f, at = 0) {
+      uint64_t end = f == to_f ? to_at : sizes[f];
+      if (end > at || sizes[f] == 0) run.push_back({f, at, end});
+    }
+    if (!run.empty()) runs.push_back(std::move(run));
+  }
+  if (runs.size() < 2) return {};
+  return runs;
+}
+
 // Our own inflate rather than gzFile: gzread ends a cut member silently (Z_BUF_ERROR is not
 // an error to it), ignores garbage after a member, and cannot say at which byte it failed.
 struct LineReader::Gzip {
@@ -76,6 +138,12 @@ LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move
     if (fd_ < 0) throw InputError("cannot open '" + path_ + "': " + std::strerror(errno));
   }
   if (path_ != "-") fingerprint_ = file_fingerprint(fd_);
+  if (cfg_.start > 0) {  // a part of the file: no gzip magic to look for there
+    if (lseek(fd_, static_cast<off_t>(cfg_.start), SEEK_SET) < 0)
+      throw InputError("cannot read '" + path_ + "' from byte " + std::to_string(cfg_.start) + ": " +
+                       std::strerror(errno));
+    raw_total_ = cfg_.start;
+  }
   in_.resize(kInBytes);
   buf_.resize(cfg_.buffer_bytes);
 }
@@ -107,6 +175,10 @@ long LineReader::read_fd(char* dst, size_t n) {
         if (should_stop(true)) return -1;
         continue;
       }
+    }
+    if (cfg_.end != UINT64_MAX) {
+      if (raw_total_ >= cfg_.end) return 0;
+      n = static_cast<size_t>(std::min<uint64_t>(n, cfg_.end - raw_total_));
     }
     ssize_t got = ::read(fd_, dst, n);
     if (got >= 0) {

@@ -27,11 +27,26 @@ struct LineReaderConfig {
   // Called when input is not ready and the reader is about to wait (a pipe or FIFO that
   // pauses): the caller can pass on what it has read so far instead of holding it.
   std::function<void()> idle;
+  // Only bytes [start, end) of a plain regular file (a part of it read by another thread while
+  // other threads read the rest): both ends at line starts, chosen by split_files().
+  uint64_t start = 0;
+  uint64_t end = UINT64_MAX;
 };
 
 // About how many lines the regular, uncompressed files among `paths` hold: their sizes over the
 // line length in their first 64 KiB (0 if none can tell). A guess to size buffers by.
 uint64_t estimate_lines(const std::vector<std::string>& paths);
+
+// Bytes [start, end) of paths[file], both ends at line starts.
+struct FilePart {
+  size_t file = 0;
+  uint64_t start = 0, end = 0;
+};
+// `paths` cut into up to `parts` runs of about equal bytes, in input order, for as many threads
+// to read at once; every line falls in exactly one run. Empty (read them as one) unless every
+// path is a regular, uncompressed file and each run gets at least min_part_bytes.
+std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& paths, size_t parts,
+                                               uint64_t min_part_bytes);
 
 class LineReader {
  public:

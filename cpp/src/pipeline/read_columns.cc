@@ -1,0 +1,167 @@
+#include "pipeline/read_columns.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "source/line_reader.h"
+
+namespace ki {
+
+namespace {
+
+// One thread's share of the input and what it made of it.
+struct Part {
+  std::vector<FilePart> files;
+  ColumnsResult res;
+  // Per FilePart read: the lines it held, and the rows / failures made up to its end.
+  std::vector<uint64_t> lines;
+  std::vector<size_t> rows_end, fails_end;
+};
+
+void read_part(const std::vector<std::string>& paths, const ParserConfig& pcfg, const EncoderConfig& ecfg,
+               uint64_t expect, std::function<bool()> stop, Part& p) {
+  std::vector<std::string> names;
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (const FilePart& f : p.files) {
+    names.push_back(paths[f.file]);
+    ranges.emplace_back(f.start, f.end);
+  }
+  ColumnsResult& res = p.res;
+  ParseFilesCallbacks cb;
+  cb.on_doc = [&res](const ParseStage&, const std::string& source, uint64_t line_no) { res.add_doc(source, line_no); };
+  cb.on_fail = [&res](FailedLine&& f) { res.failures.push_back(std::move(f)); };
+  cb.on_file_end = [&p](size_t, uint64_t lines) {
+    p.lines.push_back(lines);
+    p.rows_end.push_back(p.res.line_nos.size());
+    p.fails_end.push_back(p.res.failures.size());
+  };
+  cb.stop = std::move(stop);
+  ParseFilesRun run(std::move(names), pcfg, ecfg, std::move(cb));
+  run.set_ranges(std::move(ranges));
+  // Sized once for the rows to come (the file sizes tell): no regrowing copies.
+  res.table->expect_rows = static_cast<size_t>(expect);
+  res.line_nos.reserve(res.table->expect_rows);
+  res.source_ids.reserve(res.table->expect_rows);
+  run.stage().set_columns(res.table.get());
+  run.run();
+  run.stage().set_columns(nullptr);
+  res.table->finish();
+  res.stats = run.stats();
+}
+
+void add_stats(ParseStats& a, const ParseStats& b) {
+  a.lines += b.lines;
+  a.parsed += b.parsed;
+  a.failed += b.failed;
+  a.empty += b.empty;
+  a.joined += b.joined;
+  a.bytes += b.bytes;
+  a.doc_bytes += b.doc_bytes;
+  a.renamed_fields += b.renamed_fields;
+  for (size_t i = 0; i < a.by_format.size(); ++i) a.by_format[i] += b.by_format[i];
+  a.interrupted = a.interrupted || b.interrupted;
+  if (a.error.empty()) a.error = b.error;
+}
+
+}  // namespace
+
+ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserConfig& pcfg,
+                           const EncoderConfig& ecfg, const ReadColumnsConfig& cfg) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const uint64_t expect = estimate_lines(paths);
+  std::vector<std::vector<FilePart>> split;
+  if (cfg.threads > 1 && !pcfg.multiline.enabled()) split = split_files(paths, cfg.threads, cfg.min_part_bytes);
+  uint64_t total = 0;
+  for (const auto& run : split)
+    for (const FilePart& f : run) total += f.end - f.start;
+  if (split.empty()) {  // one thread, the files as they are (stdin, gzip, FIFOs too)
+    split.emplace_back();
+    for (size_t i = 0; i < paths.size(); ++i) split.back().push_back({i, 0, UINT64_MAX});
+  }
+  std::vector<Part> parts(split.size());
+  for (size_t k = 0; k < split.size(); ++k) parts[k].files = std::move(split[k]);
+
+  // Parts 1.. on threads of their own, watching `stopping`; part 0 on this thread, the only one
+  // that may call cfg.stop.
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t running = parts.size() - 1;
+  std::vector<std::exception_ptr> errors(parts.size());
+  std::vector<std::thread> threads;
+  for (size_t k = 1; k < parts.size(); ++k) {
+    uint64_t bytes = 0;
+    for (const FilePart& f : parts[k].files) bytes += f.end - f.start;
+    const uint64_t part_expect = total ? expect * bytes / total + 1 : 0;
+    threads.emplace_back([&, k, part_expect] {
+      try {
+        read_part(paths, pcfg, ecfg, part_expect, [&stopping] { return stopping.load(); }, parts[k]);
+      } catch (...) {
+        errors[k] = std::current_exception();
+        stopping = true;
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      --running;
+      cv.notify_all();
+    });
+  }
+  auto stop = [&] {
+    if (!stopping && cfg.stop && cfg.stop()) stopping = true;
+    return stopping.load();
+  };
+  try {
+    // Part 0's table is the one the others join: sized for every row.
+    read_part(paths, pcfg, ecfg, expect, stop, parts[0]);
+  } catch (...) {
+    errors[0] = std::current_exception();
+    stopping = true;
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (running > 0)
+      if (!cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return running == 0; })) {
+        lock.unlock();
+        stop();
+        lock.lock();
+      }
+  }
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+
+  // Line numbers count from each part's start: add the lines of the parts of that file before it.
+  std::vector<uint64_t> file_lines(paths.size(), 0);
+  for (Part& p : parts) {
+    size_t row = 0, fail = 0;
+    for (size_t j = 0; j < p.lines.size(); ++j) {
+      const uint64_t before = file_lines[p.files[j].file];
+      file_lines[p.files[j].file] += p.lines[j];
+      for (; row < p.rows_end[j]; ++row) p.res.line_nos[row] += before;
+      for (; fail < p.fails_end[j]; ++fail) p.res.failures[fail].line_no += before;
+    }
+  }
+
+  ColumnsResult out = std::move(parts[0].res);
+  for (size_t k = 1; k < parts.size(); ++k) {
+    ColumnsResult& r = parts[k].res;
+    append_table(*out.table, std::move(*r.table), cfg.threads);
+    std::vector<uint32_t> ids(r.sources.size());
+    for (size_t s = 0; s < r.sources.size(); ++s) {
+      if (s > 0 || out.sources.empty() || out.sources.back() != r.sources[s]) out.sources.push_back(r.sources[s]);
+      ids[s] = static_cast<uint32_t>(out.sources.size() - 1);
+    }
+    out.line_nos.insert(out.line_nos.end(), r.line_nos.begin(), r.line_nos.end());
+    for (uint32_t id : r.source_ids) out.source_ids.push_back(ids[id]);
+    for (FailedLine& f : r.failures) out.failures.push_back(std::move(f));
+    add_stats(out.stats, r.stats);
+    r = ColumnsResult{};
+  }
+  out.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+}  // namespace ki

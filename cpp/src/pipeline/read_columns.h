@@ -1,0 +1,43 @@
+// Files into typed columns (read_logs): the documents as rows with the file and line each came
+// from, the lines that failed, the counts. With threads > 1 the files are cut into parts at line
+// starts, parsed at once and joined in input order: the same result one thread would give.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "encode/columns.h"
+#include "pipeline/parse_pipeline.h"
+
+namespace ki {
+
+struct ColumnsResult {
+  std::shared_ptr<ColumnTable> table = std::make_shared<ColumnTable>();
+  std::vector<uint64_t> line_nos;    // per row: its (first) line in its file
+  std::vector<uint32_t> source_ids;  // per row: index into sources
+  std::vector<std::string> sources;  // runs of one path
+  std::vector<FailedLine> failures;
+  ParseStats stats;
+
+  void add_doc(const std::string& source, uint64_t line_no) {
+    if (sources.empty() || sources.back() != source) sources.push_back(source);
+    line_nos.push_back(line_no);
+    source_ids.push_back(static_cast<uint32_t>(sources.size() - 1));
+  }
+};
+
+struct ReadColumnsConfig {
+  unsigned threads = 1;
+  // A part gets at least this much input: below it a thread costs more than it saves.
+  uint64_t min_part_bytes = 4u << 20;
+  // Polled about every 50 ms from the calling thread only (it may be Python's signal check).
+  std::function<bool()> stop;
+};
+
+// Threads are used only for regular, uncompressed files without multi-line joining (a part
+// must be able to start at any line); otherwise one thread reads everything.
+ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserConfig& pcfg,
+                           const EncoderConfig& ecfg, const ReadColumnsConfig& cfg);
+
+}  // namespace ki

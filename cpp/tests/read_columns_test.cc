@@ -1,0 +1,258 @@
+// Reading with several threads: files cut at line starts, tables joined in input order; the
+// result must be the one a single thread gives, row for row, type for type, line for line.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <zlib.h>
+
+#include "encode/arrow_export.h"
+#include "encode/columns.h"
+#include "encode/encoder.h"
+#include "generate/generator.h"
+#include "parse/parser.h"
+#include "pipeline/read_columns.h"
+#include "source/line_reader.h"
+#include "test_util.h"
+
+using namespace ki;
+
+namespace {
+
+// A row: a JSON object (add_json_document) or a log line (parsed and encoded).
+void add_row(ColumnTable& t, const std::string& row) {
+  ColumnWriter w(t);
+  if (row.starts_with("{")) {
+    std::string err;
+    ASSERT_TRUE(add_json_document(w, row, err)) << err << ": " << row;
+    return;
+  }
+  ParserConfig pc;
+  pc.default_year = 2024;
+  Parser p(pc);
+  Record rec;
+  ASSERT_EQ(p.parse(row, rec), ParseStatus::Ok) << row;
+  Encoder().encode(rec, w);
+}
+
+ColumnTable table_of(const std::vector<std::string>& rows, size_t from, size_t to) {
+  ColumnTable t;
+  for (size_t i = from; i < to; ++i) add_row(t, rows[i]);
+  t.finish();
+  return t;
+}
+
+// What a user sees of a table: each row's document, and each column's Arrow type and nulls.
+struct Seen {
+  std::vector<std::string> docs;
+  std::map<std::string, std::string> types;
+  std::map<std::string, int64_t> nulls;
+};
+Seen seen(const ColumnTable& t) {
+  Seen s;
+  for (size_t r = 0; r < t.rows; ++r) row_json(t, r, s.docs.emplace_back());
+  auto keep = std::make_shared<ColumnTable>(t);
+  ArrowSchema schema;
+  ArrowArray array;
+  export_arrow(keep, true, &schema, &array);
+  for (int64_t i = 0; i < schema.n_children; ++i) {
+    std::string type = schema.children[i]->format;
+    if (schema.children[i]->dictionary) type += std::string("<") + schema.children[i]->dictionary->format + ">";
+    s.types[schema.children[i]->name] = type;
+    s.nulls[schema.children[i]->name] = array.children[i]->null_count;
+  }
+  schema.release(&schema);
+  array.release(&array);
+  return s;
+}
+
+// Documents of different shapes in one table: a part may meet their names in another order, so
+// the columns (and the keys of a row) can come in another order; values and types may not.
+void expect_same(const Seen& want, const Seen& got, const std::string& what) {
+  ASSERT_EQ(want.docs.size(), got.docs.size()) << what;
+  for (size_t r = 0; r < want.docs.size(); ++r)
+    ASSERT_EQ(nlohmann::json::parse(want.docs[r]), nlohmann::json::parse(got.docs[r])) << what << ", row " << r;
+  EXPECT_EQ(want.types, got.types) << what;
+  EXPECT_EQ(want.nulls, got.nulls) << what;
+}
+
+// Rows that make every kind of column, and every clash of kinds, across any cut.
+std::vector<std::string> mixed_rows() {
+  std::vector<std::string> rows;
+  GeneratorConfig gc;
+  gc.seed = 5;
+  for (Format f : {Format::ApacheCombined, Format::Rfc5424, Format::ApacheError}) {
+    gc.format = f;
+    Generator g(gc);
+    for (int i = 0; i < 6; ++i) g.next(rows.emplace_back());
+  }
+  const char* json[] = {
+      R"({"v": 1, "n": 1, "b": true, "log": {"level": "info"}, "o": {"a": 1}})",
+      R"({"v": "x", "n": 2.5, "b": false, "log": {"level": "warn"}, "o": 5})",
+      R"({"@timestamp": "9999-01-01T00:00:00Z", "tags": [1, 2], "v": 3})",
+      R"({"@timestamp": "2024-01-01T00:00:00.5+01:00", "log": {"level": 7}, "only_here": null})",
+      R"({"n": 3, "b": true, "deep": {"a": {"b": {"c": "d"}}}})",
+      R"({"i": 4})",
+      R"({"i": 4.5, "s": "late", "deep": {"a": 1}})",
+      R"({"t": "2024-01-01T00:00:00Z"})",
+  };
+  for (const char* j : json) rows.emplace_back(j);
+  for (int i = 0; i < 9; ++i) rows.push_back(R"({"i": )" + std::to_string(i) + R"(, "b": null})");
+  return rows;
+}
+
+}  // namespace
+
+TEST(AppendTable, AnyCutGivesTheTableOneThreadBuilds) {
+  const auto rows = mixed_rows();
+  const Seen want = seen(table_of(rows, 0, rows.size()));
+  // Rows of one shape: the very same text, key for key.
+  const Seen logs = seen(table_of(rows, 0, 6));
+  ColumnTable l = table_of(rows, 0, 2);
+  append_table(l, table_of(rows, 2, 6));
+  EXPECT_EQ(logs.docs, seen(l).docs);
+  for (size_t cut = 0; cut <= rows.size(); ++cut) {
+    ColumnTable a = table_of(rows, 0, cut);
+    append_table(a, table_of(rows, cut, rows.size()), 2);
+    expect_same(want, seen(a), "cut at " + std::to_string(cut));
+  }
+  // Three parts, one of them empty, joined one after the other.
+  for (size_t c1 = 0; c1 <= rows.size(); c1 += 5)
+    for (size_t c2 = c1; c2 <= rows.size(); c2 += 3) {
+      ColumnTable a = table_of(rows, 0, c1);
+      append_table(a, table_of(rows, c1, c2));
+      append_table(a, table_of(rows, c2, rows.size()), 3);
+      expect_same(want, seen(a), "cuts at " + std::to_string(c1) + ", " + std::to_string(c2));
+    }
+}
+
+TEST(AppendTable, DictionariesJoinAndTurnToTextPastTheLimitAsOneThreadWould) {
+  std::vector<std::string> rows;
+  for (int i = 0; i < 6000; ++i)  // 3000 distinct in each half: a dictionary each, text together
+    rows.push_back(R"({"log": {"level": "l)" + std::to_string(i) + R"("}, "k": {"level": 1}})");
+  const Seen want = seen(table_of(rows, 0, rows.size()));
+  ColumnTable a = table_of(rows, 0, 3000);
+  EXPECT_EQ(a.cols[a.nodes[a.child(a.child(0, "log"), "level")].col].type, ColType::Dict);
+  append_table(a, table_of(rows, 3000, rows.size()));
+  EXPECT_EQ(want.types.at("log.level"), "U");
+  expect_same(want, seen(a), "6000 levels");
+  // Few values: one dictionary, the codes of the second part mapped to the first's.
+  std::vector<std::string> few;
+  for (int i = 0; i < 100; ++i) few.push_back(R"({"log": {"level": ")" + std::string(i % 3 ? "info" : "error") + R"("}})");
+  ColumnTable b = table_of(few, 0, 37);
+  append_table(b, table_of(few, 37, few.size()));
+  expect_same(seen(table_of(few, 0, few.size())), seen(b), "3 levels");
+  EXPECT_EQ(b.cols[0].dict_size(), 2u);
+}
+
+TEST(SplitFiles, PartsCoverEveryByteOnceAndStartAtLines) {
+  test::TempDir dir;
+  std::string a, b = "", c;
+  for (int i = 0; i < 300; ++i) a += "line " + std::to_string(i) + std::string(i % 17, 'x') + "\n";
+  c = std::string(5000, 'y') + "\nshort\n" + std::string(3000, 'z');  // a long line, no final newline
+  std::vector<std::string> paths = {dir.path + "/a", dir.path + "/b", dir.path + "/c"};
+  for (auto [p, text] : {std::pair{paths[0], a}, {paths[1], b}, {paths[2], c}}) {
+    std::ofstream(p, std::ios::binary) << text;
+  }
+  const std::string all[] = {a, b, c};
+  for (size_t parts = 2; parts <= 12; ++parts) {
+    auto runs = split_files(paths, parts, 1);
+    ASSERT_GE(runs.size(), 2u) << parts;
+    EXPECT_LE(runs.size(), parts);
+    std::string joined;
+    size_t file = 0;
+    uint64_t at = 0;
+    for (const auto& run : runs)
+      for (const FilePart& f : run) {
+        // In order, no gap, no overlap.
+        if (f.file != file) {
+          EXPECT_EQ(at, all[file].size()) << parts;
+          file = f.file, at = 0;
+        }
+        EXPECT_EQ(f.start, at) << parts;
+        EXPECT_TRUE(f.start == 0 || all[f.file][f.start - 1] == '\n') << parts << ": cut inside a line";
+        joined += all[f.file].substr(f.start, f.end - f.start);
+        at = f.end;
+      }
+    EXPECT_EQ(joined, a + b + c) << parts;
+  }
+  // Too little input for two parts of the minimum, stdin, gzip: read as one.
+  EXPECT_TRUE(split_files(paths, 4, 1 << 20).empty());
+  EXPECT_TRUE(split_files({"-"}, 4, 1).empty());
+  gzFile gz = gzopen((dir.path + "/d.gz").c_str(), "wb");
+  gzwrite(gz, a.data(), static_cast<unsigned>(a.size()));
+  gzclose(gz);
+  EXPECT_TRUE(split_files({paths[0], dir.path + "/d.gz"}, 4, 1).empty());
+}
+
+TEST(ReadColumns, ThreadsGiveTheResultOfOneThreadLineForLine) {
+  test::TempDir dir;
+  GeneratorConfig gc;
+  gc.seed = 11;
+  std::vector<std::string> paths;
+  for (Format f : {Format::ApacheCombined, Format::Rfc3164, Format::Json}) {
+    gc.format = f;
+    Generator g(gc);
+    std::string text, line;
+    for (int i = 0; i < 700; ++i) {
+      line.clear();
+      g.next(line);
+      text += line + "\n";
+      if (i % 97 == 5) text += "not a log line " + std::to_string(i) + "\n";  // failed, with its line number
+      if (i % 131 == 3) text += "\n";                                          // blank: counted, no row
+    }
+    paths.push_back(dir.path + "/" + std::string(format_name(f)) + ".log");
+    std::ofstream(paths.back(), std::ios::binary) << text;
+  }
+  paths.push_back(paths[0]);  // a file twice: its rows twice, numbered alike
+  ParserConfig pc;
+  pc.default_year = 2024;
+  ReadColumnsConfig one;
+  const ColumnsResult want = read_columns(paths, pc, EncoderConfig{}, one);
+  ASSERT_GT(want.failures.size(), 20u);
+  ASSERT_GT(want.stats.empty, 5u);
+  for (unsigned threads : {2u, 3u, 7u}) {
+    ReadColumnsConfig cfg;
+    cfg.threads = threads;
+    cfg.min_part_bytes = 1000;
+    const ColumnsResult got = read_columns(paths, pc, EncoderConfig{}, cfg);
+    const std::string what = std::to_string(threads) + " threads";
+    expect_same(seen(*want.table), seen(*got.table), what);
+    EXPECT_EQ(want.line_nos, got.line_nos) << what;
+    ASSERT_EQ(want.source_ids.size(), got.source_ids.size());
+    for (size_t r = 0; r < want.source_ids.size(); ++r)
+      ASSERT_EQ(want.sources[want.source_ids[r]], got.sources[got.source_ids[r]]) << what << ", row " << r;
+    ASSERT_EQ(want.failures.size(), got.failures.size()) << what;
+    for (size_t i = 0; i < want.failures.size(); ++i) {
+      EXPECT_EQ(want.failures[i].source, got.failures[i].source) << what;
+      EXPECT_EQ(want.failures[i].line_no, got.failures[i].line_no) << what;
+      EXPECT_EQ(want.failures[i].raw, got.failures[i].raw) << what;
+      EXPECT_EQ(want.failures[i].reason, got.failures[i].reason) << what;
+    }
+    EXPECT_EQ(want.stats.lines, got.stats.lines) << what;
+    EXPECT_EQ(want.stats.parsed, got.stats.parsed) << what;
+    EXPECT_EQ(want.stats.failed, got.stats.failed) << what;
+    EXPECT_EQ(want.stats.empty, got.stats.empty) << what;
+    EXPECT_EQ(want.stats.bytes, got.stats.bytes) << what;
+    EXPECT_EQ(want.stats.by_format, got.stats.by_format) << what;
+  }
+}
+
+TEST(ReadColumns, AStopEndsEveryThreadAndAMissingFileIsNamed) {
+  test::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 20000; ++i)
+    text += "1.2.3.4 - - [22/Apr/2018:09:30:00 +0200] \"GET /" + std::to_string(i) + " HTTP/1.1\" 200 5\n";
+  std::string path = dir.path + "/a.log";
+  std::ofstream(path, std::ios::binary) << text;
+  ReadColumnsConfig cfg;
+  cfg.threads = 4;
+  cfg.min_part_bytes = 1000;
+  cfg.stop = [] { return true; };
+  ColumnsResult r = read_columns({path}, ParserConfig{}, EncoderConfig{}, cfg);
+  EXPECT_TRUE(r.stats.interrupted);
+  EXPECT_LT(r.stats.parsed, 20000u);
+  cfg.stop = nullptr;
+  r = read_columns({path, dir.path + "/missing.log"}, ParserConfig{}, EncoderConfig{}, cfg);
+  EXPECT_NE(r.stats.error.find("missing.log"), std::string::npos) << r.stats.error;
+}
