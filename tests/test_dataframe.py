@@ -279,3 +279,23 @@ def test_threads_give_the_table_one_thread_gives(tmp_path):
     assert ki.read_logs(big, threads=3).to_arrow().equals(ki.read_logs(big, threads=1).to_arrow())
     with pytest.raises(ValueError, match="threads"):
         ki.read_logs(big, threads=0)
+
+
+def test_nulls_the_input_wrote_are_none_in_records_and_null_in_arrow(tmp_path):
+    """An application's JSON null is kept: records and docs equal json.loads of the document the
+    producer sends (parse_line), and the column holds a null there."""
+    lines = ['{"@timestamp": "2024-01-01T00:00:00Z", "level": "info", "message": "a", "user": null, '
+             '"ctx": {"id": null, "n": 1}}',
+             '{"@timestamp": "2024-01-01T00:00:01Z", "level": "warn", "message": "b", "user": "bob", '
+             '"ctx": {"id": "x"}}']
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n")
+    res = ki.read_logs(path)
+    want = [ki.parse_line(line) for line in lines]
+    assert want[0]["user"] is None and want[0]["ctx"]["id"] is None
+    assert res.records == want
+    assert [json.loads(d) for d in res.docs] == want
+    t = res.to_arrow()
+    assert t.column("user").to_pylist() == [None, "bob"]
+    assert t.column("ctx.id").to_pylist() == [None, "x"]
+    assert t.column("ctx.n").to_pylist() == [1, None]

@@ -79,6 +79,7 @@ struct DictRow {
     py::object o = loads(py::str(text.data(), text.size()));
     PyDict_SetItem(stack.back(), keys[node].ptr(), o.ptr());
   }
+  void null(int node) { PyDict_SetItem(stack.back(), keys[node].ptr(), Py_None); }
   void boolean(int node, bool v) {
     PyDict_SetItem(stack.back(), keys[node].ptr(), v ? Py_True : Py_False);
   }

@@ -269,7 +269,7 @@ TEST(Columns, JsonDocumentsBecomeRowsWithNestedNamesAndTypes) {
   EXPECT_EQ(extra, 1);
   std::string doc;
   row_json(t, 0, doc);
-  EXPECT_EQ(doc, R"({"@timestamp":"2024-01-02T03:04:05.5Z","http":{"request":{"method":"GET"},"response":{"status_code":200}},"tags":["a"],"n":1.5,"ok":true})");
+  EXPECT_EQ(doc, R"({"@timestamp":"2024-01-02T03:04:05.5Z","http":{"request":{"method":"GET"},"response":{"status_code":200}},"tags":["a"],"n":1.5,"ok":true,"z":null})");  // the null kept, as written
 }
 
 // Rows whose shapes alternate (optional fields and objects come and go row by row) go through
@@ -330,4 +330,26 @@ TEST(Columns, AWrongGuessOfTheRowCountChangesNothing) {
     docs.push_back(all);
   }
   for (size_t i = 1; i < docs.size(); ++i) EXPECT_EQ(docs[i], docs[0]);
+}
+
+// A null the input wrote is kept for records and docs (None / null, as json.loads gives), and is a
+// null in Arrow; a column whose first rows are such nulls still holds the values written later.
+TEST(Columns, NullsTheInputWroteAreKeptAndAColumnOfNullsTakesTheTypeOfItsFirstValue) {
+  ColumnTable t;
+  ColumnWriter w(t);
+  std::string err;
+  for (const char* doc : {R"({"u":null,"o":{"a":null}})", R"({"u":"bob","o":{"a":2}})", R"({"u":null})", R"({})"})
+    ASSERT_TRUE(add_json_document(w, doc, err)) << err;
+  t.finish();
+  std::vector<std::string> got(t.rows);
+  for (size_t r = 0; r < t.rows; ++r) row_json(t, r, got[r]);
+  EXPECT_EQ(got, (std::vector<std::string>{R"({"u":null,"o":{"a":null}})", R"({"u":"bob","o":{"a":2}})",
+                                           R"({"u":null})", R"({})"}));
+  const Column& u = t.cols[t.nodes[t.child(0, "u")].col];
+  EXPECT_EQ(u.type, ColType::String);
+  EXPECT_EQ(u.nulls, 3u);
+  EXPECT_EQ(u.str(1), "bob");
+  const Column& a = t.cols[t.nodes[t.child(t.child(0, "o"), "a")].col];
+  EXPECT_EQ(a.type, ColType::Int);
+  EXPECT_EQ(a.ints[1], 2);
 }

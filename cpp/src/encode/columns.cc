@@ -66,8 +66,7 @@ bool Column::start_slow(size_t row, ColType t) {
   if (len > row) return false;  // a name written twice in one document keeps the first value
   if (type != t) {
     if (type == ColType::Null) {
-      type = t;
-      reserve_values();
+      take_type(t);
     } else if (type == ColType::Int && t == ColType::Float) {  // 5 then 5.2: all numbers
       floats.assign(ints.begin(), ints.end());
       ints.clear();
@@ -101,6 +100,10 @@ void Column::grow_data(size_t more) {
                                2 * data.capacity()));
 }
 
+bool Column::input_null(size_t row) const {
+  return !null_rows.empty() && std::binary_search(null_rows.begin(), null_rows.end(), row);
+}
+
 void Column::set_valid_bit() { set_bit(valid, len, true); }
 
 void Column::put_null() {
@@ -120,8 +123,19 @@ void Column::put_null() {
   ++len;
 }
 
+void Column::take_type(ColType t) {
+  const size_t rows = len;  // nulls the input wrote: nulls of the new type
+  Column c;
+  c.type = t;
+  c.expect = expect;
+  c.null_rows = std::move(null_rows);
+  c.reserve_values();
+  *this = std::move(c);
+  while (len < rows) put_null();
+}
+
 void Column::pad_to(size_t rows) {
-  if (type == ColType::Null) type = ColType::String;  // never written: all nulls
+  if (type == ColType::Null) take_type(ColType::String);  // no value written: all nulls
   while (len < rows) put_null();
   if (!valid.empty()) valid.resize((len + 7) >> 3, 0);
   if (type == ColType::Bool) bools.resize((len + 7) >> 3, 0);
@@ -228,6 +242,7 @@ std::string Column::text(size_t row) const {
 
 void Column::to_string_column() {
   Column s;
+  s.null_rows = std::move(null_rows);
   s.type = ColType::String;
   s.expect = expect;
   s.reserve_values();
@@ -371,7 +386,11 @@ Column& ColumnWriter::walk(std::string_view name) {
 
 void ColumnWriter::add(const Field& f, bool category, bool stable_name) {
   using K = Field::Kind;
-  if (f.kind == K::Null) return;  // a null is what a missing field is in a column
+  if (f.kind == K::Null) {  // a null in Arrow; records and docs keep it
+    Column& c = leaf(f.name, stable_name);
+    if (c.start(t_.rows, c.type)) c.put_input_null();
+    return;
+  }
   static constexpr ColType kType[] = {ColType::String, ColType::Int, ColType::Float, ColType::Bool,
                                       ColType::Null, ColType::Json};
   ColType want = f.kind == K::String && category ? ColType::Dict : kType[static_cast<int>(f.kind)];
@@ -424,6 +443,7 @@ struct JsonRow {
   void begin(int node) { key(node); w.begin_object(); }
   void end() { w.end_object(); }
   void str(int node, std::string_view v, int32_t) { key(node); w.string(v); }
+  void null(int node) { key(node); w.null(); }
   void integer(int node, int64_t v) { key(node); w.integer(v); }
   void boolean(int node, bool v) { key(node); w.boolean(v); }
   void number(int node, double v) {

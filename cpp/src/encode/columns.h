@@ -42,6 +42,7 @@ struct Column {
   std::vector<int16_t> ts_offset; // Timestamp: UTC offset and fraction digits as written,
   std::vector<uint8_t> ts_frac;   // so records/docs keep the text of the JSON path
   std::vector<std::pair<size_t, Timestamp>> ts_far;  // outside the ns range: null in Arrow
+  std::vector<size_t> null_rows;  // rows where the input wrote null: a null in Arrow, None / null in records and docs
   size_t expect = 0;  // rows the table is expected to reach (0: unknown): buffers are sized once
 
   bool is_valid(size_t row) const {
@@ -73,6 +74,11 @@ struct Column {
     ++len;
   }
   void put_timestamp(const Timestamp& ts);
+  void put_input_null() {  // a null written by the input (JSON null), not a missing field
+    null_rows.push_back(len);
+    put_null();
+  }
+  bool input_null(size_t row) const;
   void pad_to(size_t rows);
   // The rows of `src` (a finished column of another table) after the first `base` rows of this
   // one; types merge as when the values are written row by row. src is left empty.
@@ -87,6 +93,7 @@ struct Column {
   void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
   void reserve_values();     // for `expect` rows, once the type is known
+  void take_type(ColType t);  // a column of nulls only (type Null) becomes one of type t
   int32_t dict_code(std::string_view v);  // v's code, added if new; -1: the dictionary is full
   void append_text(const Column& src);    // src's values as text (this is a String column)
   void grow_data(size_t more);  // string bytes: sized by the values so far once they outgrow it
@@ -197,7 +204,7 @@ class ColumnWriter {
 };
 
 // Walks one row in field order, calling V with node ids: begin(node) / end() /
-// str(node, value, dict code or -1) / integer / number / boolean / ts / json (text).
+// str(node, value, dict code or -1) / integer / number / boolean / ts / json (text) / null.
 template <class V>
 void visit_row(const ColumnTable& t, int node, size_t row, V& v) {
   for (int k : t.nodes[node].kids) {
@@ -228,6 +235,10 @@ void visit_row(const ColumnTable& t, int node, size_t row, V& v) {
           if (c.timestamp(row, ts)) { v.ts(k, ts); continue; }
           break;
         case ColType::Null: break;
+      }
+      if (c.input_null(row)) {
+        v.null(k);
+        continue;
       }
     }
     if (!n.kids.empty() && t.present(k, row)) {

@@ -67,6 +67,7 @@ void Column::append(Column&& s, size_t base) {
   if (type == ColType::Null || (nulls == len && ts_far.empty() && type != s.type)) {
     // Nothing written here yet: the column takes src's type.
     Column fresh;
+    fresh.null_rows = std::move(null_rows);
     fresh.type = s.type == ColType::Null ? ColType::String : s.type;
     fresh.expect = std::max(expect, base + n);
     fresh.reserve_values();
@@ -74,6 +75,7 @@ void Column::append(Column&& s, size_t base) {
   }
   while (len < base) put_null();
   if (n == 0) return;
+  for (size_t r : s.null_rows) null_rows.push_back(r + base);
   if (s.type == ColType::Null || (s.nulls == n && s.ts_far.empty())) {  // src has no value here
     for (size_t r = 0; r < n; ++r) put_null();
     s = Column{};

@@ -67,7 +67,7 @@ void add_value(ColumnWriter& w, std::string& name, simdjson::dom::element v, std
       f.kind = Field::Kind::Bool;
       f.b = v.get_bool().value_unsafe();
       break;
-    case T::NULL_VALUE: return;
+    case T::NULL_VALUE: break;  // kept: None / null in records and docs, a null in Arrow
   }
   w.add(f);
 }
