@@ -177,11 +177,20 @@ struct Doc {
   std::string buf;
   std::vector<Timestamp> times;
   bool render_times = true;
-  void str(std::string_view name, std::string_view v) { f.push_back({name, Field::Kind::String, v}); }
+  // Set: each field goes straight to this row of columns (no list; the record has no fields of
+  // its own to merge in, so ours are already in output order and their names are our literals).
+  ColumnWriter* direct = nullptr;
+  void push(const Field& x, bool category = false) {
+    if (direct)
+      direct->add(x, category, true);
+    else
+      f.push_back(x);
+  }
+  void str(std::string_view name, std::string_view v) { push({name, Field::Kind::String, v}); }
   void cat(std::string_view name, std::string_view v) {
     Field x{name, Field::Kind::String, v};
     x.b = true;
-    f.push_back(x);
+    push(x, true);
   }
   // A string value rendered into buf by fill(buf).
   template <class F>
@@ -191,12 +200,12 @@ struct Doc {
   void num(std::string_view name, int64_t v) {
     Field x{name, Field::Kind::Int, {}};
     x.i = v;
-    f.push_back(x);
+    push(x);
   }
   void boolean(std::string_view name, bool v) {
     Field x{name, Field::Kind::Bool, {}};
     x.b = v;
-    f.push_back(x);
+    push(x);
   }
   // A value rendered as JSON text into buf by fill(buf).
   template <class F>
@@ -207,9 +216,13 @@ struct Doc {
   void rendered(std::string_view name, Field::Kind kind, F&& fill) {
     size_t at = buf.size();
     fill(buf);
-    f.push_back({name, kind, std::string_view(buf.data() + at, buf.size() - at)});
+    push({name, kind, std::string_view(buf.data() + at, buf.size() - at)});
   }
   void time(std::string_view name, const Timestamp& ts) {
+    if (direct) {
+      direct->add_time(name, ts, true);
+      return;
+    }
     json(name, [&](std::string& o) {
       if (!render_times) return;
       o.push_back('"');
@@ -454,9 +467,10 @@ size_t merge_fields(std::vector<Field>& ours, const std::vector<Field>& user, st
   return renamed;
 }
 
-const Doc& Encoder::collect(const Record& r, bool for_columns) const {
+const Doc& Encoder::collect(const Record& r, bool for_columns, ColumnWriter* direct) const {
   thread_local Doc d;
   d.render_times = !for_columns;
+  d.direct = direct;
   d.f.clear();
   d.buf.clear();
   d.times.clear();
@@ -476,14 +490,18 @@ const Doc& Encoder::collect(const Record& r, bool for_columns) const {
 void Encoder::encode(const Record& r, std::string& out) const { emit_nested(out, collect(r).f); }
 
 void Encoder::encode(const Record& r, ColumnWriter& out) const {
-  const Doc& d = collect(r, true);
-  const bool ours = r.fields.empty();  // every name is then a literal of collect_*
+  if (r.fields.empty()) {  // nothing to merge: our fields go to the columns as they come
+    collect(r, true, &out);
+    out.end_row();
+    return;
+  }
+  const Doc& d = collect(r, true);  // merged: names may be the record's, not our literals
   for (const Field& x : d.f) {
     bool flagged = x.b && (x.kind == Field::Kind::String || x.kind == Field::Kind::Json);
     if (flagged && x.kind == Field::Kind::Json)
-      out.add_time(x.name, d.times[static_cast<size_t>(x.i)], ours);
+      out.add_time(x.name, d.times[static_cast<size_t>(x.i)]);
     else
-      out.add(x, flagged, ours);
+      out.add(x, flagged);
   }
   out.end_row();
 }

@@ -53,7 +53,7 @@ class Encoder {
  private:
   // Our fields + the record's, merged. for_columns: timestamps are not rendered as text (the
   // columns take the Timestamp itself).
-  const Doc& collect(const Record& rec, bool for_columns = false) const;
+  const Doc& collect(const Record& rec, bool for_columns = false, ColumnWriter* direct = nullptr) const;
   void collect_ecs(const Record& rec, Doc& d) const;
   void collect_flat(const Record& rec, Doc& d) const;
   EncoderConfig cfg_;
