@@ -240,6 +240,25 @@ def test_iter_batches_takes_the_field_options(tmp_path):
     assert batch.column("env").to_pylist() == ["prod", "prod"]
 
 
+def test_iter_batches_takes_grok_and_multiline_and_gives_read_logs_rows(tmp_path):
+    """Batches of 2 events: a stack trace is never cut at a batch's end, grok patterns apply."""
+    path = tmp_path / "app.log"
+    lines = []
+    for i in range(7):
+        lines.append(f"2024-01-02 03:04:0{i} ERROR [main] job {i} failed")
+        if i % 2:
+            lines += ["java.lang.IllegalStateException: boom", "\tat a.B.c(B.java:1)", "\tat a.B.d(B.java:2)"]
+    path.write_text("\n".join(lines) + "\n")
+    kw = dict(grok="%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:level} \\[%{DATA:thread}\\] %{GREEDYDATA:message}",
+              format="grok", multiline="java")
+    whole = ki.read_logs(path, **kw)
+    assert len(whole) == 7 and whole.stats["joined"] == 9
+    batches = list(ki.iter_batches(path, batch_size=2, output="result", **kw))
+    assert [len(b) for b in batches] == [2, 2, 2, 1]
+    assert [r for b in batches for r in b.records] == whole.records
+    assert [n for b in batches for n in b.line_numbers] == whole.line_numbers
+
+
 def test_arrow_consumers_take_a_log_result_directly():
     res = ki.read_logs(lines_of("apache_combined", 300))
     assert pa.table(res).equals(res.to_arrow())

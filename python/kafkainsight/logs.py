@@ -340,16 +340,26 @@ def iter_batches(
     json_level_field: str | None = None,
     json_message_field: str | None = None,
     add_fields: Iterable[str] | Mapping[str, str] | None = None,
+    grok: str | list[str] | None = None,
+    patterns_dir: PathLike | None = None,
+    time_format: str | None = None,
+    multiline_start: str | None = None,
+    multiline: str | None = None,
+    multiline_max_lines: int | None = None,
+    multiline_max_bytes: int | None = None,
 ) -> LogBatches:
     """Parse files larger than memory: yields up to ``batch_size`` documents at a time as
     ``pyarrow.RecordBatch`` (``output="arrow"``), pandas or polars DataFrames, or ``LogResult``
     (``"result"``, with each batch's failed lines). Memory holds one batch; each batch has the
     columns its documents have. ``progress`` shows a tqdm bar (default: in Jupyter). The other
-    options as in ``read_logs``.
+    options as in ``read_logs`` (one thread: batches come in input order as they are read; a
+    multi-line event is never cut by a batch's end).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     files = [os.fspath(p) for p in paths]  # type: ignore[union-attr]
     fo = field_options(json_time_field, json_level_field, json_message_field, add_fields)
     return LogBatches(files, batch_size, output, flatten, progress,
-                      (format, schema, include_original, parse_tz(tz), year or 0, fo))
+                      (format, schema, include_original, parse_tz(tz), year or 0, fo,
+                       grok_config(grok, patterns_dir, time_format),
+                       multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes)))
