@@ -256,3 +256,25 @@ TEST(ReadColumns, AStopEndsEveryThreadAndAMissingFileIsNamed) {
   r = read_columns({path, dir.path + "/missing.log"}, ParserConfig{}, EncoderConfig{}, cfg);
   EXPECT_NE(r.stats.error.find("missing.log"), std::string::npos) << r.stats.error;
 }
+
+TEST(LineReaderRange, ReadsTheLinesOfItsPartWithTheFilesOffsets) {
+  test::TempDir dir;
+  const std::string text = "one\ntwo\nthree\nfour";  // no final newline
+  std::string path = dir.path + "/a.log";
+  std::ofstream(path, std::ios::binary) << text;
+  LineReaderConfig cfg;
+  cfg.start = 4;  // "two\n"
+  cfg.end = 14;   // up to "four"
+  LineReader r(path, cfg);
+  std::string_view line;
+  std::vector<std::pair<std::string, uint64_t>> got;
+  while (r.next(line)) got.emplace_back(std::string(line), r.line_offset());
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, uint64_t>>{{"two", 4}, {"three", 8}}));
+  EXPECT_EQ(r.line_no(), 2u);  // counted from the part's start
+  cfg.start = 14;
+  cfg.end = UINT64_MAX;
+  LineReader last(path, cfg);
+  ASSERT_TRUE(last.next(line));
+  EXPECT_EQ(line, "four");
+  EXPECT_FALSE(last.next(line));
+}

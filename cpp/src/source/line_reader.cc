@@ -142,7 +142,7 @@ LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move
     if (lseek(fd_, static_cast<off_t>(cfg_.start), SEEK_SET) < 0)
       throw InputError("cannot read '" + path_ + "' from byte " + std::to_string(cfg_.start) + ": " +
                        std::strerror(errno));
-    raw_total_ = cfg_.start;
+    raw_total_ = bytes_ = cfg_.start;  // offsets stay the file's
   }
   in_.resize(kInBytes);
   buf_.resize(cfg_.buffer_bytes);
