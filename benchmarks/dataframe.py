@@ -336,13 +336,17 @@ def main(argv=None) -> int:
     if res:
         md += render(res, args.lines)
     if args.search:
+        load0 = " ".join(f"{x:.2f}" for x in os.getloadavg())
         sres = run_search(args.search, args.search_runs, args.eland, args.search_engine)
+        load1 = " ".join(f"{x:.2f}" for x in os.getloadavg())
         ok = [r for r in sres if "wall" in r]
         engine = {"os3": "OpenSearch 3", "os2": "OpenSearch 2", "es8": "Elasticsearch 8"}[args.search_engine]
         md += "\n" + render(ok, args.search, "ki.search", f"documents from the search engine ({engine})")
         md += ("\nMedian of " + str(args.search_runs) + " runs each (order alternating, after warming the "
                "engine); all runs, s: " +
-               "; ".join(f"{r['tool']} " + ", ".join(f"{w:.2f}" for w in r["walls"]) for r in ok) + ".\n")
+               "; ".join(f"{r['tool']} " + ", ".join(f"{w:.2f}" for w in r["walls"]) for r in ok) + ". "
+               f"Load average (1, 5, 15 min) before the search rows {load0}, after them {load1} "
+               f"({time.strftime('%H:%M UTC', time.gmtime())}).\n")
         for r in sres:
             if "error" in r:
                 md += f"\n{r['tool']} failed on every run: `{r['error']}`\n"
