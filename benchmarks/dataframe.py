@@ -25,8 +25,13 @@ ki.search) until two scans in a row agree within 10% (at least 3, at most 8). Th
 table shows the median and the line under it every run. Each tool's modules (pyarrow and
 kafkainsight; elasticsearch; eland) are imported before its clock starts.
 
+``--search-engine es8`` runs the search rows against a real Elasticsearch 8.19 instead
+(kafkainsight.sandbox.search's es8 line: Elasticsearch's integration-test distribution from Maven
+Central, behind the same nginx TLS front); ``os3`` (OpenSearch 3) is the default.
+
 ``--eland`` adds eland's ``eland.DataFrame(es, index).to_pandas()``, run by the python of a
-separate venv (build/eland-venv, made with pip if missing: eland pins its own pandas and client).
+separate venv (made with pip if missing: eland pins its own pandas and client): build/eland8-venv
+with ``eland>=8.15,<9`` (the elasticsearch 8 client) for es8, build/eland-venv with eland 9 else.
 Against OpenSearch it fails: eland 9.2.0 (and 8.18.2) open a point in time with Elasticsearch's
 ``POST /<index>/_pit``, which OpenSearch does not have (its PIT is ``/_search/point_in_time``):
 ``BadRequestError(400, 'no handler found for uri [/bench-search/_pit] and method [POST]')``, after
