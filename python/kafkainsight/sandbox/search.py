@@ -342,8 +342,8 @@ def resolve_es8_home(java: str, verbose: bool = False) -> Path:
         base = [mvn, "-B", "-q", "-f", str(ES8_POM), "dependency:build-classpath",
                 f"-Dmdep.outputFile={tmp_out}", "-Dmdep.includeTypes=zip"]
         env = dict(os.environ, JAVA_HOME=java_home_of(java))
-        out, errors = run_maven(base, tmp_out, ES8_POM.parent, env=env,
-                                log=f"search_harness: JAVA_HOME={env['JAVA_HOME']} " if verbose else None)
+        log = f"search_harness: JAVA_HOME={env['JAVA_HOME']} " if verbose else None
+        out, errors = run_maven(base, tmp_out, ES8_POM.parent, env=env, log=log)
         zips = [p for p in (out or "").split(os.pathsep) if p.endswith(".zip")]
         if not zips or not os.path.isfile(zips[0]):
             raise SearchHarnessError(f"Maven could not fetch {ES8_COORDINATES}:\n"
@@ -530,9 +530,9 @@ _NGINX_ES8_ROOT = """
 # --------------------------------------------------------------------------------------------
 
 class SearchEngine(ProcessHarness):
-    """One real OpenSearch node (line ``es8``: Elasticsearch node) on 127.0.0.1, reachable as ``raw_url`` (plain HTTP, no auth)
-    and as ``url`` (``https://localhost:PORT`` through nginx: verify ``ca_path``, basic auth
-    ``user``/``password``).
+    """One real OpenSearch node (line ``es8``: an Elasticsearch node) on 127.0.0.1, reachable
+    as ``raw_url`` (plain HTTP, no auth) and as ``url`` (``https://localhost:PORT`` through
+    nginx: verify ``ca_path``, basic auth ``user``/``password``).
 
     A temporary ``workdir`` is removed by stop(); one you pass in is kept (set
     SEARCH_HARNESS_KEEP=1 to keep the temporary one too). ``heap`` is the JVM's -Xms/-Xmx
@@ -836,8 +836,8 @@ class SearchEngine(ProcessHarness):
         if status != 200:
             return None
         status, nodes = self.request("GET", "/_nodes/_local", raw=True, timeout=10)
-        status2, state = self.request("GET", "/_cluster/state/metadata?filter_path=metadata.cluster_uuid",
-                                      raw=True, timeout=10)
+        status2, state = self.request(
+            "GET", "/_cluster/state/metadata?filter_path=metadata.cluster_uuid", raw=True, timeout=10)
         if status != 200 or status2 != 200 or not nodes.get("nodes"):
             return None
         node = next(iter(nodes["nodes"].values()))
