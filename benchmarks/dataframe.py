@@ -27,8 +27,13 @@ ki.search) until two scans in a row agree within 10% (at least 3, at most 8). Th
 table shows the median and the line under it every run. Each tool's modules (pyarrow and
 kafkainsight; elasticsearch; eland) are imported before its clock starts.
 
+``--search-engine es8`` runs the search rows against a real Elasticsearch 8.19 instead
+(kafkainsight.sandbox.search's es8 line: Elasticsearch's integration-test distribution from Maven
+Central, behind the same nginx TLS front); ``os3`` (OpenSearch 3) is the default.
+
 ``--eland`` adds eland's ``eland.DataFrame(es, index).to_pandas()``, run by the python of a
-separate venv (build/eland-venv, made with pip if missing: eland pins its own pandas and client).
+separate venv (made with pip if missing: eland pins its own pandas and client): build/eland8-venv
+with ``eland>=8.15,<9`` (the elasticsearch 8 client) for es8, build/eland-venv with eland 9 else.
 Against OpenSearch it fails: eland 9.2.0 (and 8.18.2) open a point in time with Elasticsearch's
 ``POST /<index>/_pit``, which OpenSearch does not have (its PIT is ``/_search/point_in_time``):
 ``BadRequestError(400, 'no handler found for uri [/bench-search/_pit] and method [POST]')``, after
@@ -207,16 +212,23 @@ def search_worker(tool: str, url: str, index: str, ca: str, user: str, password:
     return {"tool": tool, "rows": len(out), "wall": wall, "peak_mib": peak - base, "table_mib": frame_bytes(out) / 2**20}
 
 
-ELAND_VENV = os.path.join(ROOT, "build", "eland-venv")
-ELAND_REQ = "eland>=9,<10"  # 9.x: elasticsearch 9 client, pandas 2 (8.15 needs pandas<2)
+# eland's venv and requirement per engine line: its client must speak the server's major version
+# (elasticsearch-py 9 sends ``compatible-with=9``, which Elasticsearch 8 rejects).
+ELAND_VENVS = {"os3": os.path.join(ROOT, "build", "eland-venv"),
+               "es8": os.path.join(ROOT, "build", "eland8-venv")}
+ELAND_REQS = {"os3": "eland>=9,<10",     # 9.x: elasticsearch 9 client, pandas 2
+              "es8": "eland>=8.15,<9"}   # 8.x: elasticsearch 8 client
+ELAND_VENV = ELAND_VENVS["os3"]
 
 
-def eland_python(create: bool) -> str | None:
+def eland_python(create: bool, line: str = "os3") -> str | None:
     """The python of a separate venv with eland (its pandas / client pins differ from ours)."""
-    py = os.path.join(ELAND_VENV, "bin", "python")
+    venv = ELAND_VENVS.get(line, ELAND_VENVS["os3"])
+    py = os.path.join(venv, "bin", "python")
     if not os.path.exists(py) and create:
-        subprocess.run([sys.executable, "-m", "venv", ELAND_VENV], check=True)
-        subprocess.run([py, "-m", "pip", "install", "-q", ELAND_REQ], check=True)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([py, "-m", "pip", "install", "-q", ELAND_REQS.get(line, ELAND_REQS["os3"])],
+                       check=True)
     return py if os.path.exists(py) else None
 
 
@@ -239,7 +251,7 @@ def warm_engine(es, index: str, url: str, ca: str, user: str, password: str, tri
     return times
 
 
-def run_search(n: int, runs: int = 3, eland: bool = False) -> list[dict]:
+def run_search(n: int, runs: int = 3, eland: bool = False, line: str = "os3") -> list[dict]:
     """Each tool `runs` times in its own process, the order alternating run by run; the median."""
     sys.path.insert(0, ROOT)
     import statistics
@@ -248,13 +260,15 @@ def run_search(n: int, runs: int = 3, eland: bool = False) -> list[dict]:
     from tests.search_harness.engine import SearchEngine
     tools = {"ki.search": sys.executable, "helpers.scan": sys.executable}
     if eland:
-        py = eland_python(create=True)
+        py = eland_python(create=True, line=line)
         if py:
             tools["eland"] = py
-    se = SearchEngine(verbose=False)
+    se = SearchEngine(line=line, verbose=False)
     by_tool: dict[str, list[dict]] = {t: [] for t in tools}
     try:
         se.start(timeout=300)
+        print(f"  engine: {se.engine_name} {se.engine_version} (line {se.line}, Java {se.java_major}, "
+              f"heap {se.heap})", flush=True)
         es = Elasticsearch(**se.client_kwargs(), request_timeout=120)
         docs = ki.read_logs(ki.generate_lines("apache_combined", n, seed=1)).records
         helpers.bulk(es, ({"_index": "bench-search", "_source": d} for d in docs), chunk_size=5000, refresh=True)
@@ -324,7 +338,11 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per tool (alternating order); the median is kept")
     ap.add_argument("--search-runs", type=int, default=3, help="runs of each search tool (the median is shown)")
     ap.add_argument("--eland", action="store_true",
-                    help=f"add an eland row (its own venv, {os.path.relpath(ELAND_VENV, ROOT)}, made if missing)")
+                    help="add an eland row (its own venv per engine line, build/eland-venv or "
+                         "build/eland8-venv, made if missing)")
+    ap.add_argument("--search-engine", default="os3", choices=("os3", "os2", "es8"),
+                    help="engine line of the search rows (kafkainsight.sandbox.search): os3 = OpenSearch 3 "
+                         "(default), es8 = Elasticsearch 8 (eland runs only there)")
     args = ap.parse_args(argv)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     res = run(args.lines, tools, runs=args.runs) if tools else []
@@ -335,12 +353,17 @@ def main(argv=None) -> int:
     if res:
         md += render(res, args.lines)
     if args.search:
-        sres = run_search(args.search, args.search_runs, args.eland)
+        load0 = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        sres = run_search(args.search, args.search_runs, args.eland, args.search_engine)
+        load1 = " ".join(f"{x:.2f}" for x in os.getloadavg())
         ok = [r for r in sres if "wall" in r]
-        md += "\n" + render(ok, args.search, "ki.search", "documents from the search engine")
+        engine = {"os3": "OpenSearch 3", "os2": "OpenSearch 2", "es8": "Elasticsearch 8"}[args.search_engine]
+        md += "\n" + render(ok, args.search, "ki.search", f"documents from the search engine ({engine})")
         md += ("\nMedian of " + str(args.search_runs) + " runs each (order alternating, after warming the "
                "engine); all runs, s: " +
-               "; ".join(f"{r['tool']} " + ", ".join(f"{w:.2f}" for w in r["walls"]) for r in ok) + ".\n")
+               "; ".join(f"{r['tool']} " + ", ".join(f"{w:.2f}" for w in r["walls"]) for r in ok) + ". "
+               f"Load average (1, 5, 15 min) before the search rows {load0}, after them {load1} "
+               f"({time.strftime('%H:%M UTC', time.gmtime())}).\n")
         for r in sres:
             if "error" in r:
                 md += f"\n{r['tool']} failed on every run: `{r['error']}`\n"

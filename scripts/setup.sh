@@ -64,7 +64,10 @@ fi
 export SEARCH_HARNESS_CACHE_DIR=${SEARCH_HARNESS_CACHE_DIR:-$ROOT/build/search_harness}
 "$VENV/bin/python" -m kafkainsight.sandbox --fetch-only >/dev/null ||
   echo "setup: could not fetch the search engine (see above); scripts/demo.sh will run without it"
-# Warm the Maven cache of the real Kafka broker the tests start.
+# Warm the Maven cache of the real Kafka broker the tests start, and fetch the real Elasticsearch 8
+# one test starts (the es8 line: a 107 MB zip from Maven Central into ~/.m2, unpacked once into
+# build/search_harness/es8/).
 if [ "$MODE" = "--dev" ]; then
   "$VENV/bin/python" -m tests.kafka_harness --fetch-only >/dev/null
+  "$VENV/bin/python" -m kafkainsight.sandbox --fetch-only --line es8 >/dev/null
 fi

