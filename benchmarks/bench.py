@@ -912,6 +912,7 @@ def render_readme(data) -> str:
          "(documents) per second, ours ÷ theirs in brackets; kcat and curl send pre-built messages (the ceilings). "
          "Full table, aims, method and versions: [docs/BENCHMARKS.md](docs/BENCHMARKS.md).", "",
          "| stage | target | **ours** | the original | peers |", "|---|---|---:|---|---|"]
+    kept = []
     for stage, targets, label, tool in README_STAGES:
         target = next((t for t in targets if find(rows, stage, tool, t)), None)
         if target is None:
@@ -929,6 +930,13 @@ def render_readme(data) -> str:
         peer_cells = ", ".join(r["tool"] + " " + cell(r) for r in peers_) or "–"
         L.append(f"| {label} | {ours['target']} | {fmt_rate(ours['lps'])}{' FAILED' if ours['problems'] else ''} | "
                  f"{cell(orig) if orig else '–'} | {peer_cells} |")
+        if run_of(ours) not in ("this run", meta["date"]):
+            kept.append((label, run_of(ours)))
+    if kept:  # the header's date is this run's: say which rows an earlier run measured
+        runs: dict = {}
+        for label, run in kept:
+            runs.setdefault(run, []).append(label)
+        L += ["", "; ".join(f"Rows of the run of {run}: " + " / ".join(ls) for run, ls in runs.items()) + "."]
     L += ["", "![ours vs peers, lines/s per stage](docs/benchmarks.png)", "<!-- /BENCH-TABLE -->"]
     return "\n".join(L)
 
