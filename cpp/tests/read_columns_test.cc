@@ -2,6 +2,7 @@
 // result must be the one a single thread gives, row for row, type for type, line for line.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <zlib.h>
@@ -176,13 +177,30 @@ TEST(SplitFiles, PartsCoverEveryByteOnceAndStartAtLines) {
       }
     EXPECT_EQ(joined, a + b + c) << parts;
   }
-  // Too little input for two parts of the minimum, stdin, gzip: read as one.
+  // Too little input for two parts of the minimum, stdin, one gzip file: read as one.
   EXPECT_TRUE(split_files(paths, 4, 1 << 20).empty());
   EXPECT_TRUE(split_files({"-"}, 4, 1).empty());
   gzFile gz = gzopen((dir.path + "/d.gz").c_str(), "wb");
   gzwrite(gz, a.data(), static_cast<unsigned>(a.size()));
   gzclose(gz);
-  EXPECT_TRUE(split_files({paths[0], dir.path + "/d.gz"}, 4, 1).empty());
+  EXPECT_TRUE(split_files({dir.path + "/d.gz"}, 4, 1).empty());
+  // A gzip file among them, or whole files asked for: runs of whole files, in order, each once.
+  std::vector<std::string> four = {paths[0], dir.path + "/d.gz", paths[2], paths[0]};
+  for (bool ask : {false, true})
+    for (size_t parts = 2; parts <= 6; ++parts) {
+      auto runs = split_files(ask ? paths : four, parts, 1, ask);
+      const size_t n = ask ? paths.size() : four.size();
+      ASSERT_GE(runs.size(), 2u);
+      EXPECT_LE(runs.size(), std::min(parts, n));
+      size_t next = 0;
+      for (const auto& run : runs)
+        for (const FilePart& f : run) {
+          EXPECT_EQ(f.file, next++);
+          EXPECT_EQ(f.start, 0u);
+          EXPECT_EQ(f.end, std::filesystem::file_size((ask ? paths : four)[f.file]));
+        }
+      EXPECT_EQ(next, n);
+    }
 }
 
 TEST(ReadColumns, ThreadsGiveTheResultOfOneThreadLineForLine) {
@@ -235,6 +253,43 @@ TEST(ReadColumns, ThreadsGiveTheResultOfOneThreadLineForLine) {
     EXPECT_EQ(want.stats.empty, got.stats.empty) << what;
     EXPECT_EQ(want.stats.bytes, got.stats.bytes) << what;
     EXPECT_EQ(want.stats.by_format, got.stats.by_format) << what;
+  }
+}
+
+TEST(ReadColumns, GzipFilesAndMultiLineEventsAreReadAsWholeFilesByEachThread) {
+  test::TempDir dir;
+  std::vector<std::string> paths;
+  for (int f = 0; f < 5; ++f) {
+    std::string text;
+    for (int i = 0; i < 300; ++i) {
+      text += "2024-01-02 03:04:05 ERROR event " + std::to_string(f) + "/" + std::to_string(i) + "\n";
+      if (i % 3 == 0) text += "java.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\n";
+      if (i % 50 == 7) text += "\n";
+    }
+    paths.push_back(dir.path + "/" + std::to_string(f) + (f % 2 ? ".log.gz" : ".log"));
+    if (f % 2) {
+      gzFile gz = gzopen(paths.back().c_str(), "wb");
+      gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+      gzclose(gz);
+    } else {
+      std::ofstream(paths.back(), std::ios::binary) << text;
+    }
+  }
+  ParserConfig pc;
+  pc.grok.patterns = {"%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:level} %{GREEDYDATA:message}"};
+  pc.multiline.preset = "java";
+  const ColumnsResult want = read_columns(paths, pc, EncoderConfig{}, ReadColumnsConfig{});
+  ASSERT_EQ(want.table->rows, 1500u);
+  ASSERT_GE(want.stats.joined, 5u * 100 * 2);  // the trace lines (and the blank lines after them)
+  for (unsigned threads : {2u, 3u, 8u}) {
+    ReadColumnsConfig cfg;
+    cfg.threads = threads;
+    cfg.min_part_bytes = 100;
+    const ColumnsResult got = read_columns(paths, pc, EncoderConfig{}, cfg);
+    expect_same(seen(*want.table), seen(*got.table), std::to_string(threads) + " threads");
+    EXPECT_EQ(want.line_nos, got.line_nos);
+    EXPECT_EQ(want.stats.joined, got.stats.joined);
+    EXPECT_EQ(want.stats.lines, got.stats.lines);
   }
 }
 

@@ -226,10 +226,10 @@ def read_logs(
     ``multiline_start`` (a regex: a line matching it starts an event) or ``multiline``
     (``"java"`` / ``"python"`` stack traces) join lines into one event, numbered by its first
     line; ``multiline_max_lines`` / ``multiline_max_bytes`` bound an event (docs/GROK.md).
-    ``threads``: how many threads parse plain files at once (default: the CPUs this process may
-    use, at most 8; 1: one). Each gets a part of at least 4 MiB cut at a line start; the parts
-    are joined in input order, so the result is the same as with one thread. Gzip files, an
-    iterable of lines and multi-line joining use one thread.
+    ``threads``: how many threads parse files at once (default: the CPUs this process may use,
+    at most 8; 1: one). Each gets a part of at least 4 MiB cut at a line start (with gzip files
+    or multi-line joining: whole files, so several files are needed); the parts are joined in
+    input order, so the result is the same as with one thread. An iterable of lines: one thread.
     """
     tzm, yr = parse_tz(tz), year or 0
     if threads is None:

@@ -74,7 +74,7 @@ ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserCo
   const auto t0 = std::chrono::steady_clock::now();
   const uint64_t expect = estimate_lines(paths);
   std::vector<std::vector<FilePart>> split;
-  if (cfg.threads > 1 && !pcfg.multiline.enabled()) split = split_files(paths, cfg.threads, cfg.min_part_bytes);
+  if (cfg.threads > 1) split = split_files(paths, cfg.threads, cfg.min_part_bytes, pcfg.multiline.enabled());
   uint64_t total = 0;
   for (const auto& run : split)
     for (const FilePart& f : run) total += f.end - f.start;

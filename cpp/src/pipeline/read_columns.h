@@ -35,8 +35,9 @@ struct ReadColumnsConfig {
   std::function<bool()> stop;
 };
 
-// Threads are used only for regular, uncompressed files without multi-line joining (a part
-// must be able to start at any line); otherwise one thread reads everything.
+// Threads are used for regular files only: a plain file is cut at line starts; with gzip files or
+// multi-line joining, each thread reads whole files (several files are needed). Stdin, FIFOs:
+// one thread reads everything.
 ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserConfig& pcfg,
                            const EncoderConfig& ecfg, const ReadColumnsConfig& cfg);
 

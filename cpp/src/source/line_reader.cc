@@ -49,7 +49,7 @@ uint64_t estimate_lines(const std::vector<std::string>& paths) {
 }
 
 std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& paths, size_t parts,
-                                               uint64_t min_part_bytes) {
+                                               uint64_t min_part_bytes, bool whole) {
   std::vector<uint64_t> sizes;
   uint64_t total = 0;
   for (const auto& p : paths) {
@@ -60,12 +60,27 @@ std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& p
     unsigned char magic[2];
     ssize_t n = pread(fd, magic, 2, 0);
     close(fd);
-    if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return {};  // gzip: no way in but from its start
+    whole = whole || (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);  // gzip: entered at its start only
     sizes.push_back(static_cast<uint64_t>(st.st_size));
     total += static_cast<uint64_t>(st.st_size);
   }
   parts = static_cast<size_t>(std::min<uint64_t>(parts, total / std::max<uint64_t>(min_part_bytes, 1)));
+  if (whole) parts = std::min(parts, paths.size());
   if (parts < 2) return {};
+  if (whole) {  // runs of whole files, about equal in stored bytes
+    std::vector<std::vector<FilePart>> runs(1);
+    uint64_t done = 0;
+    for (size_t f = 0; f < sizes.size(); ++f) {
+      // A new run where this file's middle passes the run's share (files are left for the rest).
+      if (!runs.back().empty() && runs.size() < parts && done + sizes[f] / 2 >= total / parts * runs.size() &&
+          sizes.size() - f >= parts - runs.size())
+        runs.emplace_back();
+      runs.back().push_back({f, 0, sizes[f]});
+      done += sizes[f];
+    }
+    if (runs.size() < 2) return {};
+    return runs;
+  }
   // Cut points as (file, offset), each moved to the start of the line it falls in the middle of.
   std::vector<std::pair<size_t, uint64_t>> cuts{{0, 0}};
   char buf[64 * 1024];

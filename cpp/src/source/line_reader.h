@@ -43,10 +43,12 @@ struct FilePart {
   uint64_t start = 0, end = 0;
 };
 // `paths` cut into up to `parts` runs of about equal bytes, in input order, for as many threads
-// to read at once; every line falls in exactly one run. Empty (read them as one) unless every
-// path is a regular, uncompressed file and each run gets at least min_part_bytes.
+// to read at once; every line falls in exactly one run. With a gzip file among them, runs of
+// whole files (gzip cannot be entered but at its start), and so with `whole` (multi-line events
+// must not be cut). Empty (read them as one) unless every path is a regular file and each run
+// gets at least min_part_bytes.
 std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& paths, size_t parts,
-                                               uint64_t min_part_bytes);
+                                               uint64_t min_part_bytes, bool whole = false);
 
 class LineReader {
  public:
