@@ -174,7 +174,7 @@ class ColumnWriter {
 
  private:
   // The column of a field: found by slot (inline, the common case) or by walking its path.
-  Column& leaf(std::string_view name, bool stable) {
+  [[gnu::always_inline]] Column& leaf(std::string_view name, bool stable) {
     const size_t i = 2 * static_cast<size_t>(prev_ + 1);
     if (i + 1 < t_.slots.size()) {
       if (taken(i, name, stable) || taken(i + 1, name, stable)) return t_.cols[static_cast<size_t>(prev_)];
@@ -191,7 +191,7 @@ class ColumnWriter {
     prev_ = s.col;
     return true;
   }
-  Column& leaf_slow(std::string_view name, bool stable, size_t i);
+  [[gnu::noinline]] Column& leaf_slow(std::string_view name, bool stable, size_t i);
   Column& walk(std::string_view name);
   void sync();  // open_ / pos_ from the slot taken last (found fields leave them behind)
   ColumnTable& t_;
