@@ -159,7 +159,12 @@ void append_table(ColumnTable& dst, ColumnTable&& src, unsigned threads = 1);
 // is a path of objects ("http.response.status_code"); an empty segment is "_" as in JSON.
 class ColumnWriter {
  public:
-  explicit ColumnWriter(ColumnTable& t) : t_(t) {}
+  // A writer is made per row: only the root's entries need a value (deeper ones are set as a
+  // path enters them), so the arrays are not cleared.
+  explicit ColumnWriter(ColumnTable& t) : t_(t) {
+    open_[0] = 0;
+    pos_[0] = -1;
+  }
   // category: a String from a small set (method, level, format) -> a dictionary column.
   // stable_name: f.name is a literal of ours (same address, same text every row): found by address.
   void add(const Field& f, bool category = false, bool stable_name = false);
@@ -198,8 +203,8 @@ class ColumnWriter {
   int prev_ = -1;  // column of the previous field in this document
   int taken_ = -1;  // slot of the previous field when found by slot: open_ / pos_ not updated yet
   // The objects open in this document (root first) and where their last field was.
-  int open_[32] = {0};
-  int pos_[32] = {-1};
+  int open_[32];
+  int pos_[32];
   int depth_ = 0;
 };
 
