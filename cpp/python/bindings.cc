@@ -62,49 +62,32 @@ void throw_input_error(const std::string& err) {
   throw std::runtime_error(err);  // damaged input: names the file and the byte offset
 }
 
-// Reads files in batches of up to `batch` documents (all of them with the default).
+// Reads files in batches of up to `batch` documents (iter_batches).
 class FileBatches {
  public:
   FileBatches(const std::vector<std::string>& paths, const std::string& format, const std::string& schema,
               bool include_original, int tz, int year, const FieldOptions& fields, const GrokConfig& grok,
-              const MultilineConfig& multiline) {
-    ParseFilesCallbacks cb;
-    cb.on_doc = [this](const ParseStage&, const std::string& source, uint64_t line_no) {
-      cur_->add_doc(source, line_no);
-    };
-    cb.on_fail = [this](FailedLine&& f) { cur_->failures.push_back(std::move(f)); };
-    cb.stop = std::ref(poll_);
-    run_ = std::make_unique<ParseFilesRun>(paths, parser_config(format, tz, year, fields, grok, multiline),
-                                           EncoderConfig{to_schema(schema), include_original}, std::move(cb));
-    expect_ = estimate_lines(paths);
-  }
+              const MultilineConfig& multiline)
+      : reader_(paths, parser_config(format, tz, year, fields, grok, multiline),
+                EncoderConfig{to_schema(schema), include_original}, std::ref(poll_)),
+        expect_(estimate_lines(paths)) {}
   // The next batch, or None once the input is done.
   std::shared_ptr<ReadResult> next(uint64_t batch) {
     if (done_) return nullptr;
     auto res = std::make_shared<ReadResult>();
-    cur_ = res.get();
-    // Sized once for the rows to come (the file sizes tell): no regrowing copies.
-    res->table->expect_rows = static_cast<size_t>(std::min<uint64_t>(batch, expect_));
-    res->line_nos.reserve(res->table->expect_rows);
-    res->source_ids.reserve(res->table->expect_rows);
-    run_->stage().set_columns(res->table.get());
     {
       py::gil_scoped_release release;
-      done_ = !run_->run(batch);
+      done_ = !reader_.next(*res, batch, expect_);
     }
-    run_->stage().set_columns(nullptr);
-    res->table->finish();
-    res->stats = run_->stats();
     poll_.intr.raise_if_pending();
     throw_input_error(res->stats.error);
     return res;
   }
-  std::pair<size_t, uint64_t> progress() const { return {run_->file_index(), run_->file_bytes()}; }
+  std::pair<size_t, uint64_t> progress() const { return reader_.progress(); }
 
  private:
-  SignalPoll poll_;
-  std::unique_ptr<ParseFilesRun> run_;
-  ReadResult* cur_ = nullptr;
+  SignalPoll poll_;  // before reader_, which holds a reference to it
+  ColumnsReader reader_;
   bool done_ = false;
   uint64_t expect_ = 0;  // lines the files hold, about
 };

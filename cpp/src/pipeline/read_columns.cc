@@ -17,9 +17,7 @@ namespace {
 struct Part {
   std::vector<FilePart> files;
   ColumnsResult res;
-  // Per FilePart read: the lines it held, and the rows / failures made up to its end.
-  std::vector<uint64_t> lines;
-  std::vector<size_t> rows_end, fails_end;
+  std::vector<ColumnsReader::FileEnd> ends;  // per FilePart read
 };
 
 void read_part(const std::vector<std::string>& paths, const ParserConfig& pcfg, const EncoderConfig& ecfg,
@@ -30,27 +28,9 @@ void read_part(const std::vector<std::string>& paths, const ParserConfig& pcfg, 
     names.push_back(paths[f.file]);
     ranges.emplace_back(f.start, f.end);
   }
-  ColumnsResult& res = p.res;
-  ParseFilesCallbacks cb;
-  cb.on_doc = [&res](const ParseStage&, const std::string& source, uint64_t line_no) { res.add_doc(source, line_no); };
-  cb.on_fail = [&res](FailedLine&& f) { res.failures.push_back(std::move(f)); };
-  cb.on_file_end = [&p](size_t, uint64_t lines) {
-    p.lines.push_back(lines);
-    p.rows_end.push_back(p.res.line_nos.size());
-    p.fails_end.push_back(p.res.failures.size());
-  };
-  cb.stop = std::move(stop);
-  ParseFilesRun run(std::move(names), pcfg, ecfg, std::move(cb));
-  run.set_ranges(std::move(ranges));
-  // Sized once for the rows to come (the file sizes tell): no regrowing copies.
-  res.table->expect_rows = static_cast<size_t>(expect);
-  res.line_nos.reserve(res.table->expect_rows);
-  res.source_ids.reserve(res.table->expect_rows);
-  run.stage().set_columns(res.table.get());
-  run.run();
-  run.stage().set_columns(nullptr);
-  res.table->finish();
-  res.stats = run.stats();
+  ColumnsReader reader(std::move(names), pcfg, ecfg, std::move(stop), std::move(ranges));
+  reader.next(p.res, UINT64_MAX, expect);
+  p.ends = reader.file_ends();
 }
 
 void add_stats(ParseStats& a, const ParseStats& b) {
@@ -68,6 +48,38 @@ void add_stats(ParseStats& a, const ParseStats& b) {
 }
 
 }  // namespace
+
+ColumnsReader::ColumnsReader(std::vector<std::string> paths, const ParserConfig& pcfg, const EncoderConfig& ecfg,
+                             std::function<bool()> stop, std::vector<std::pair<uint64_t, uint64_t>> ranges)
+    : run_(std::move(paths), pcfg, ecfg, [&] {
+        ParseFilesCallbacks cb;
+        cb.on_doc = [this](const ParseStage&, const std::string& source, uint64_t line_no) {
+          into_->add_doc(source, line_no);
+        };
+        cb.on_fail = [this](FailedLine&& f) { into_->failures.push_back(std::move(f)); };
+        cb.on_file_end = [this](size_t, uint64_t lines) {
+          ends_.push_back({lines, into_->line_nos.size(), into_->failures.size()});
+        };
+        cb.stop = std::move(stop);
+        return cb;
+      }()) {
+  run_.set_ranges(std::move(ranges));
+}
+
+bool ColumnsReader::next(ColumnsResult& into, uint64_t max_docs, uint64_t expect) {
+  into_ = &into;
+  // Sized once for the rows to come (the file sizes tell): no regrowing copies.
+  into.table->expect_rows = static_cast<size_t>(std::min(max_docs, expect));
+  into.line_nos.reserve(into.table->expect_rows);
+  into.source_ids.reserve(into.table->expect_rows);
+  run_.stage().set_columns(into.table.get());
+  const bool more = run_.run(max_docs);
+  run_.stage().set_columns(nullptr);
+  into.table->finish();
+  into.stats = run_.stats();
+  into_ = nullptr;
+  return more;
+}
 
 ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserConfig& pcfg,
                            const EncoderConfig& ecfg, const ReadColumnsConfig& cfg) {
@@ -137,11 +149,11 @@ ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserCo
   std::vector<uint64_t> file_lines(paths.size(), 0);
   for (Part& p : parts) {
     size_t row = 0, fail = 0;
-    for (size_t j = 0; j < p.lines.size(); ++j) {
+    for (size_t j = 0; j < p.ends.size(); ++j) {
       const uint64_t before = file_lines[p.files[j].file];
-      file_lines[p.files[j].file] += p.lines[j];
-      for (; row < p.rows_end[j]; ++row) p.res.line_nos[row] += before;
-      for (; fail < p.fails_end[j]; ++fail) p.res.failures[fail].line_no += before;
+      file_lines[p.files[j].file] += p.ends[j].lines;
+      for (; row < p.ends[j].rows; ++row) p.res.line_nos[row] += before;
+      for (; fail < p.ends[j].failures; ++fail) p.res.failures[fail].line_no += before;
     }
   }
 

@@ -27,6 +27,30 @@ struct ColumnsResult {
   }
 };
 
+// Files into columns batch by batch: parse_files with a ColumnsResult as the sink (iter_batches
+// reads with one; read_columns gives each thread one over its part).
+class ColumnsReader {
+ public:
+  // ranges: per path, the bytes [first, second) to read (a FilePart); empty: whole files.
+  ColumnsReader(std::vector<std::string> paths, const ParserConfig& pcfg, const EncoderConfig& ecfg,
+                std::function<bool()> stop, std::vector<std::pair<uint64_t, uint64_t>> ranges = {});
+  // Up to max_docs more documents into `into` (its table sized for `expect` rows, then finished;
+  // stats: the totals so far). False once the input is done (its end, a stop or an error).
+  bool next(ColumnsResult& into, uint64_t max_docs, uint64_t expect);
+  // Per path read to its end: the lines it held, and the rows / failures `into` had after it.
+  struct FileEnd {
+    uint64_t lines = 0;
+    size_t rows = 0, failures = 0;
+  };
+  const std::vector<FileEnd>& file_ends() const { return ends_; }
+  std::pair<size_t, uint64_t> progress() const { return {run_.file_index(), run_.file_bytes()}; }
+
+ private:
+  ColumnsResult* into_ = nullptr;
+  std::vector<FileEnd> ends_;
+  ParseFilesRun run_;
+};
+
 struct ReadColumnsConfig {
   unsigned threads = 1;
   // A part gets at least this much input: below it a thread costs more than it saves.
