@@ -123,14 +123,18 @@ void Column::put_null() {
   ++len;
 }
 
-void Column::take_type(ColType t) {
-  const size_t rows = len;  // nulls the input wrote: nulls of the new type
+Column Column::empty_of(ColType t) {
   Column c;
   c.type = t;
   c.expect = expect;
   c.null_rows = std::move(null_rows);
   c.reserve_values();
-  *this = std::move(c);
+  return c;
+}
+
+void Column::take_type(ColType t) {
+  const size_t rows = len;  // nulls so far: nulls of the new type
+  *this = empty_of(t);
   while (len < rows) put_null();
 }
 
@@ -241,19 +245,8 @@ std::string Column::text(size_t row) const {
 }
 
 void Column::to_string_column() {
-  Column s;
-  s.null_rows = std::move(null_rows);
-  s.type = ColType::String;
-  s.expect = expect;
-  s.reserve_values();
-  Timestamp ts;
-  for (size_t r = 0; r < len; ++r) {
-    bool has = type == ColType::Timestamp ? timestamp(r, ts) : is_valid(r);
-    if (has)
-      s.put_string(text(r));
-    else
-      s.put_null();
-  }
+  Column s = empty_of(ColType::String);
+  s.append_text(*this);
   *this = std::move(s);
 }
 

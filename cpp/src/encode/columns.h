@@ -93,7 +93,8 @@ struct Column {
   void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
   void reserve_values();     // for `expect` rows, once the type is known
-  void take_type(ColType t);  // a column of nulls only (type Null) becomes one of type t
+  Column empty_of(ColType t);  // an empty column of type t for this one's place (expect, input nulls kept)
+  void take_type(ColType t);   // a column of nulls only becomes one of type t (as many nulls)
   int32_t dict_code(std::string_view v);  // v's code, added if new; -1: the dictionary is full
   void append_text(const Column& src);    // src's values as text (this is a String column)
   void grow_data(size_t more);  // string bytes: sized by the values so far once they outgrow it

@@ -65,13 +65,9 @@ void Column::append_text(const Column& s) {
 void Column::append(Column&& s, size_t base) {
   const size_t n = s.len;
   if (type == ColType::Null || (nulls == len && ts_far.empty() && type != s.type)) {
-    // Nothing written here yet: the column takes src's type.
-    Column fresh;
-    fresh.null_rows = std::move(null_rows);
-    fresh.type = s.type == ColType::Null ? ColType::String : s.type;
-    fresh.expect = std::max(expect, base + n);
-    fresh.reserve_values();
-    *this = std::move(fresh);
+    // Nothing but nulls here yet: the column takes src's type.
+    expect = std::max(expect, base + n);
+    take_type(s.type == ColType::Null ? ColType::String : s.type);
   }
   while (len < base) put_null();
   if (n == 0) return;
