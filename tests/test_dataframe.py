@@ -268,7 +268,7 @@ def test_arrow_consumers_take_a_log_result_directly():
 
 def test_threads_give_the_table_one_thread_gives(tmp_path):
     """read_logs(threads=N) cuts plain files into parts (4 MiB at least) at line starts, parses
-    them at once and joins them in input order: every value, type, line number and failure as
+    them at once and puts them in input order: every value, type, line number and failure as
     with one thread. Real logs from public sources are mixed in (tests/data/real)."""
     real = sorted((pytest.importorskip("pathlib").Path(__file__).parent / "data" / "real").glob("*.log"))
     big = tmp_path / "big.log"
@@ -308,8 +308,18 @@ def test_threads_give_the_table_one_thread_gives(tmp_path):
     assert many_gz.to_arrow().equals(one_gz.to_arrow())
     assert many_gz.line_numbers == one_gz.line_numbers
     assert [(x["source"], x["line_no"]) for x in many_gz.failed] == [(str(p), 40_001) for p in gz]
-    # The big file alone (one shape): the very same table, columns in the same order.
-    assert ki.read_logs(big, threads=3).to_arrow().equals(ki.read_logs(big, threads=1).to_arrow())
+    # The big file alone (one shape): the very same table, columns in the same order. Its parts
+    # are not copied into one table: each is a chunk, and they share one dictionary per column.
+    one_big, three = ki.read_logs(big, threads=1), ki.read_logs(big, threads=3)
+    t1, t3 = one_big.to_arrow(), three.to_arrow()
+    assert t3.equals(t1)
+    method = t3.column("http.request.method")
+    assert method.num_chunks == 3
+    assert all(c.dictionary.equals(method.chunk(0).dictionary) for c in method.chunks)
+    p1, p3 = one_big.to_pandas(), three.to_pandas()
+    assert p3.equals(p1)
+    assert list(p3["http.request.method"].cat.categories) == list(p1["http.request.method"].cat.categories)
+    assert three.records == one_big.records and three.docs == one_big.docs and len(three) == len(one_big)
     with pytest.raises(ValueError, match="threads"):
         ki.read_logs(big, threads=0)
 

@@ -92,15 +92,16 @@ struct DictRow {
 
 }  // namespace
 
-py::list table_records(const ColumnTable& t) {
-  std::vector<py::object> keys(t.nodes.size());
-  for (size_t i = 0; i < t.nodes.size(); ++i) {
-    keys[i] = py::str(t.nodes[i].name);
-    PyUnicode_InternInPlace(&keys[i].ptr());
-  }
-  std::vector<std::vector<py::object>> dict_values(t.cols.size());
-  py::list out(t.rows);
-  DictRow v{t, keys, dict_values, {}, {}, {}};
+namespace {
+size_t total_rows(const TableParts& parts) {
+  size_t n = 0;
+  for (const ColumnTable* t : parts) n += t->rows;
+  return n;
+}
+}  // namespace
+
+py::list table_records(const TableParts& parts) {
+  py::list out(total_rows(parts));
   // The cyclic GC would rescan the growing list again and again (8x slower): our dicts hold
   // no cycles, so it stays off while they are built.
 #if PY_VERSION_HEX >= 0x030A0000
@@ -109,32 +110,46 @@ py::list table_records(const ColumnTable& t) {
     ~GcOff() { if (was) PyGC_Enable(); }
   } gc_off;
 #endif
-  for (size_t r = 0; r < t.rows; ++r) {
-    py::dict d;
-    v.stack.assign(1, d.ptr());
-    visit_row(t, 0, r, v);
-    out[r] = std::move(d);
+  size_t at = 0;
+  for (const ColumnTable* part : parts) {
+    const ColumnTable& t = *part;
+    std::vector<py::object> keys(t.nodes.size());
+    for (size_t i = 0; i < t.nodes.size(); ++i) {
+      keys[i] = py::str(t.nodes[i].name);
+      PyUnicode_InternInPlace(&keys[i].ptr());
+    }
+    std::vector<std::vector<py::object>> dict_values(t.cols.size());
+    DictRow v{t, keys, dict_values, {}, {}, {}};
+    for (size_t r = 0; r < t.rows; ++r) {
+      py::dict d;
+      v.stack.assign(1, d.ptr());
+      visit_row(t, 0, r, v);
+      out[at++] = std::move(d);
+    }
   }
   return out;
 }
 
-py::list table_docs(const ColumnTable& t) {
-  py::list out(t.rows);
+py::list table_docs(const TableParts& parts) {
+  py::list out(total_rows(parts));
   std::string doc;
-  for (size_t r = 0; r < t.rows; ++r) {
-    doc.clear();
-    row_json(t, r, doc);
-    out[r] = py::str(doc);
-  }
+  size_t at = 0;
+  for (const ColumnTable* t : parts)
+    for (size_t r = 0; r < t->rows; ++r) {
+      doc.clear();
+      row_json(*t, r, doc);
+      out[at++] = py::str(doc);
+    }
   return out;
 }
 
-std::string table_ndjson(const ColumnTable& t) {
+std::string table_ndjson(const TableParts& parts) {
   std::string out;
-  for (size_t r = 0; r < t.rows; ++r) {
-    row_json(t, r, out);
-    out.push_back('\n');
-  }
+  for (const ColumnTable* t : parts)
+    for (size_t r = 0; r < t->rows; ++r) {
+      row_json(*t, r, out);
+      out.push_back('\n');
+    }
   return out;
 }
 

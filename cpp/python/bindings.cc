@@ -385,14 +385,21 @@ PYBIND11_MODULE(_core, m) {
         "The format a line looks like (unknown: none fits).");
 
   py::class_<ReadResult, std::shared_ptr<ReadResult>>(m, "ReadResult")
-      .def("__len__", [](const ReadResult& r) { return r.table->rows; })
-      .def("docs", [](const ReadResult& r) { return table_docs(*r.table); },
+      .def("__len__", [](const ReadResult& r) { return r.rows(); })
+      .def("docs", [](const ReadResult& r) { return table_docs(r.parts()); },
            "The documents as JSON strings, in input order.")
-      .def("ndjson", [](const ReadResult& r) { return py::bytes(table_ndjson(*r.table)); })
-      .def("records", [](const ReadResult& r) { return table_records(*r.table); },
+      .def("ndjson", [](const ReadResult& r) { return py::bytes(table_ndjson(r.parts())); })
+      .def("records", [](const ReadResult& r) { return table_records(r.parts()); },
            "The documents as dicts (nested like the JSON), built in C++.")
-      .def("arrow", [](const ReadResult& r, bool flatten) { return arrow_batch(r.table, flatten); },
-           py::arg("flatten") = true, "The documents as an Arrow record batch (PyCapsule interface).")
+      .def("arrow",
+           [](const ReadResult& r, bool flatten) {
+             py::list out;
+             out.append(arrow_batch(r.table, flatten));
+             for (const auto& t : r.more) out.append(arrow_batch(t, flatten));
+             return out;
+           },
+           py::arg("flatten") = true,
+           "The documents as Arrow record batches of one schema (PyCapsule interface): one per part.")
       .def("line_numbers", [](const ReadResult& r) { return r.line_nos; })
       .def("sources",
            [](const ReadResult& r) {

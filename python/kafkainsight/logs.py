@@ -144,7 +144,8 @@ class LogResult:
         document lacks is null (files of several formats give the union of their columns).
         """
         pa = _require("pyarrow", "to_arrow()", "pandas")
-        return pa.Table.from_batches([pa.record_batch(self._core.arrow(flatten))])
+        # One batch per part that a thread read (same schema, shared dictionaries): no join copy.
+        return pa.Table.from_batches([pa.record_batch(b) for b in self._core.arrow(flatten)])
 
     def to_pandas(self, flatten: bool = True):
         """A DataFrame from ``to_arrow()``: Arrow-backed strings, categoricals, nullable ints,
@@ -321,7 +322,8 @@ class LogBatches:
         if self._output == "polars":
             return result.to_polars(self._flatten)
         pa = _require("pyarrow", "iter_batches()", "pandas")
-        return pa.record_batch(result._core.arrow(self._flatten))
+        (batch,) = result._core.arrow(self._flatten)  # a batch is read by one thread: one part
+        return pa.record_batch(batch)
 
 
 def iter_batches(

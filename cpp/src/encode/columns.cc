@@ -178,9 +178,9 @@ void Column::put_dict(std::string_view raw) {
   ++len;
 }
 
-int32_t Column::dict_code(std::string_view v) {
+int32_t Column::dict_find(std::string_view v, uint64_t& h) const {
   const size_t n = dict_size();
-  uint64_t h = n >= 16 ? hash_str(v) : 0;
+  h = n >= 16 ? hash_str(v) : 0;
   if (n <= 16) {
     for (size_t i = 0; i < n; ++i)
       if (same(str(i), v)) return static_cast<int32_t>(i);
@@ -189,6 +189,13 @@ int32_t Column::dict_code(std::string_view v) {
     for (; a != b; ++a)
       if (str(static_cast<size_t>(a->second)) == v) return a->second;
   }
+  return -1;
+}
+
+int32_t Column::dict_code(std::string_view v) {
+  uint64_t h = 0;
+  if (int32_t found = dict_find(v, h); found >= 0) return found;
+  const size_t n = dict_size();
   if (n >= kMaxDict) return -1;
   const auto code = static_cast<int32_t>(n);
   data.append(v);
@@ -197,6 +204,31 @@ int32_t Column::dict_code(std::string_view v) {
     for (size_t i = 0; i < n; ++i) dict_hash_.emplace(hash_str(str(i)), static_cast<int32_t>(i));
   if (n >= 16) dict_hash_.emplace(h, code);
   return code;
+}
+
+bool Column::share_dictionary(const std::vector<Column*>& later) {
+  size_t grows = 0;  // values of the later parts this dictionary lacks (each counted once)
+  for (size_t k = 0; k < later.size(); ++k)
+    for (size_t i = 0; i < later[k]->dict_size(); ++i) {
+      const std::string_view v = later[k]->str(i);
+      uint64_t h = 0;
+      bool known = dict_find(v, h) >= 0;
+      for (size_t j = 0; j < k && !known; ++j) known = later[j]->dict_find(v, h) >= 0;
+      if (!known) ++grows;
+    }
+  if (dict_size() + grows > kMaxDict) return false;
+  for (Column* c : later) {
+    std::vector<int32_t> code(c->dict_size());
+    for (size_t i = 0; i < code.size(); ++i) code[i] = dict_code(c->str(i));
+    if (!code.empty())
+      for (int32_t& x : c->codes) x = code[static_cast<size_t>(x)];  // a null's 0 too: any code will do
+  }
+  for (Column* c : later) {  // the whole dictionary, so that every part's Arrow batch has the same
+    c->offsets = offsets;
+    c->data = data;
+    c->dict_hash_ = dict_hash_;
+  }
+  return true;
 }
 
 void Column::put_bool(bool v) {

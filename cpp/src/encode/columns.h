@@ -83,6 +83,10 @@ struct Column {
   // The rows of `src` (a finished column of another table) after the first `base` rows of this
   // one; types merge as when the values are written row by row. src is left empty.
   void append(Column&& src, size_t base);
+  // Dict columns of later parts of one input (same name): their codes re-coded into this
+  // column's dictionary, grown by their values in order, which each of them then holds too.
+  // False, with no code changed, if the union would pass the size a dictionary may have.
+  bool share_dictionary(const std::vector<Column*>& later);
 
  private:
   void set_valid() {
@@ -96,6 +100,7 @@ struct Column {
   Column empty_of(ColType t);  // an empty column of type t for this one's place (expect, input nulls kept)
   void take_type(ColType t);   // a column of nulls only becomes one of type t (as many nulls)
   int32_t dict_code(std::string_view v);  // v's code, added if new; -1: the dictionary is full
+  int32_t dict_find(std::string_view v, uint64_t& h) const;  // v's code or -1; h: its hash if needed
   void append_text(const Column& src);    // src's values as text (this is a String column)
   void grow_data(size_t more);  // string bytes: sized by the values so far once they outgrow it
   std::string text(size_t row) const;
@@ -155,6 +160,11 @@ struct ColumnTable {
 // the other's rows, types merge as when written row by row. Columns are copied by up to
 // `threads` threads; src is left empty (its buffers freed as they are copied).
 void append_table(ColumnTable& dst, ColumnTable&& src, unsigned threads = 1);
+
+// True if b has a's objects and columns, in a's order, with a's types: the two export as Arrow
+// batches of one schema, so the parts of an input can be handed over as chunks without joining.
+// pairs: (a's column, b's column) of each leaf.
+bool same_schema(const ColumnTable& a, const ColumnTable& b, std::vector<std::pair<int, int>>& pairs);
 
 // Fills a ColumnTable from the encoder's fields, one document (row) at a time. A dotted name
 // is a path of objects ("http.response.status_code"); an empty segment is "_" as in JSON.

@@ -51,6 +51,27 @@ void pair_nodes(ColumnTable& dst, const ColumnTable& src, int d, int s, size_t b
 
 }  // namespace
 
+namespace {
+// Nodes x of a and y of b hold the same names in the same order, down to the leaves, and their
+// leaves have the same types (node ids may differ: a part meets optional fields in its own order).
+bool same_tree(const ColumnTable& a, int x, const ColumnTable& b, int y, std::vector<std::pair<int, int>>& pairs) {
+  const ColumnNode &n = a.nodes[static_cast<size_t>(x)], &m = b.nodes[static_cast<size_t>(y)];
+  if (n.name != m.name || (n.col < 0) != (m.col < 0) || n.kids.size() != m.kids.size()) return false;
+  if (n.col >= 0) {
+    if (a.cols[static_cast<size_t>(n.col)].type != b.cols[static_cast<size_t>(m.col)].type) return false;
+    pairs.emplace_back(n.col, m.col);
+  }
+  for (size_t i = 0; i < n.kids.size(); ++i)
+    if (!same_tree(a, n.kids[i], b, m.kids[i], pairs)) return false;
+  return true;
+}
+}  // namespace
+
+bool same_schema(const ColumnTable& a, const ColumnTable& b, std::vector<std::pair<int, int>>& pairs) {
+  pairs.clear();
+  return a.cols.size() == b.cols.size() && same_tree(a, 0, b, 0, pairs);
+}
+
 void Column::append_text(const Column& s) {
   Timestamp ts;
   for (size_t r = 0; r < s.len; ++r) {

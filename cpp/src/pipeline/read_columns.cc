@@ -157,10 +157,27 @@ ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserCo
     }
   }
 
+  // Parts of one schema (the usual case: one format) stay as they are, to be exported as
+  // chunks; otherwise the later ones are copied after the first.
+  ColumnTable& first = *parts[0].res.table;
+  bool chunks = first.rows > 0;
+  std::vector<std::vector<Column*>> same(first.cols.size());  // per column of the first: the later parts'
+  std::vector<std::pair<int, int>> pairs;
+  for (size_t k = 1; k < parts.size() && chunks; ++k) {
+    ColumnTable& t = *parts[k].res.table;
+    if (t.rows == 0) continue;
+    chunks = same_schema(first, t, pairs);
+    for (auto [a, b] : pairs) same[static_cast<size_t>(a)].push_back(&t.cols[static_cast<size_t>(b)]);
+  }
+  for (size_t c = 0; c < first.cols.size() && chunks; ++c)
+    if (first.cols[c].type == ColType::Dict) chunks = first.cols[c].share_dictionary(same[c]);
   ColumnsResult out = std::move(parts[0].res);
   for (size_t k = 1; k < parts.size(); ++k) {
     ColumnsResult& r = parts[k].res;
-    append_table(*out.table, std::move(*r.table), cfg.threads);
+    if (!chunks)
+      append_table(*out.table, std::move(*r.table), cfg.threads);
+    else if (r.table->rows > 0)
+      out.more.push_back(std::move(r.table));
     std::vector<uint32_t> ids(r.sources.size());
     for (size_t s = 0; s < r.sources.size(); ++s) {
       if (s > 0 || out.sources.empty() || out.sources.back() != r.sources[s]) out.sources.push_back(r.sources[s]);

@@ -1,6 +1,7 @@
 // Files into typed columns (read_logs): the documents as rows with the file and line each came
 // from, the lines that failed, the counts. With threads > 1 the files are cut into parts at line
-// starts, parsed at once and joined in input order: the same result one thread would give.
+// starts, parsed at once and put in input order: the same rows one thread would give (parts of
+// one schema stay apart as chunks; others are joined into one table).
 #pragma once
 #include <functional>
 #include <memory>
@@ -14,11 +15,25 @@ namespace ki {
 
 struct ColumnsResult {
   std::shared_ptr<ColumnTable> table = std::make_shared<ColumnTable>();
+  // The rows after table's, as parts of the same schema (threads: each part as its thread built
+  // it, dictionaries shared; exported as further Arrow batches, so nothing is copied to join).
+  std::vector<std::shared_ptr<ColumnTable>> more;
   std::vector<uint64_t> line_nos;    // per row: its (first) line in its file
   std::vector<uint32_t> source_ids;  // per row: index into sources
   std::vector<std::string> sources;  // runs of one path
   std::vector<FailedLine> failures;
   ParseStats stats;
+
+  size_t rows() const {
+    size_t n = table->rows;
+    for (const auto& t : more) n += t->rows;
+    return n;
+  }
+  std::vector<const ColumnTable*> parts() const {
+    std::vector<const ColumnTable*> out{table.get()};
+    for (const auto& t : more) out.push_back(t.get());
+    return out;
+  }
 
   void add_doc(const std::string& source, uint64_t line_no) {
     if (sources.empty() || sources.back() != source) sources.push_back(source);
