@@ -1480,9 +1480,9 @@ class SummaryConfig:
 class ReadResult:
     def __len__(self) -> int:
         ...
-    def arrow(self, flatten: bool = True) -> typing.Any:
+    def arrow(self, flatten: bool = True) -> list:
         """
-        The documents as an Arrow record batch (PyCapsule interface).
+        The documents as Arrow record batches of one schema (PyCapsule interface): one per part.
         """
     def docs(self) -> list:
         """

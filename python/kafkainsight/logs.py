@@ -160,7 +160,8 @@ class LogResult:
     def to_polars(self, flatten: bool = True):
         """A ``polars.DataFrame`` from ``to_arrow()`` (polars is optional: ``kafkainsight[polars]``)."""
         pl = _require("polars", "to_polars()", "polars")
-        return pl.from_arrow(self.to_arrow(flatten))
+        # A chunk per thread's part stays a chunk (at most 8): rechunking would copy every string.
+        return pl.from_arrow(self.to_arrow(flatten), rechunk=False)
 
     def __repr__(self) -> str:
         s = self.stats
