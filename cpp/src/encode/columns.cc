@@ -30,9 +30,34 @@ void reserve_big(V& v, size_t n) {
   }
 }
 
-// Short dictionary values: most differ in length or first byte, so no memcmp call for them.
+// Dictionary values are short (a method, a level, a status class): compared word by word inline,
+// not by a memcmp call (a quarter of a dictionary value's cost went to the call).
 inline bool same(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  if (n >= 8) {
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&x, p + i, 8);
+      std::memcpy(&y, q + i, 8);
+      if (x != y) return false;
+    }
+    std::memcpy(&x, p + n - 8, 8);  // the last 8 bytes (overlapping the loop's)
+    std::memcpy(&y, q + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    uint32_t x, y, u, v;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, q, 4);
+    std::memcpy(&u, p + n - 4, 4);
+    std::memcpy(&v, q + n - 4, 4);
+    return x == y && u == v;
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (p[i] != q[i]) return false;
+  return true;
 }
 
 uint64_t hash_str(std::string_view s) {  // FNV-1a: dictionaries are small, values short
@@ -166,9 +191,15 @@ void Column::put_dict(std::string_view raw) {
     ++len;
     return;
   }
-  key_.clear();
-  append_utf8_repaired(key_, raw);
-  int32_t code = dict_code(key_);
+  // A value the dictionary holds needs no repair (its entries are valid UTF-8); only a new one is
+  // repaired before it is added.
+  uint64_t h = 0;
+  int32_t code = dict_find(raw, h);
+  if (code < 0) {
+    key_.clear();
+    append_utf8_repaired(key_, raw);
+    code = dict_code(key_);
+  }
   if (code < 0) {  // not a small set after all: keep the values as text
     to_string_column();
     put_string(raw);
