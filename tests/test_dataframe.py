@@ -313,6 +313,7 @@ def test_threads_give_the_table_one_thread_gives(tmp_path):
     one_big, three = ki.read_logs(big, threads=1), ki.read_logs(big, threads=3)
     t1, t3 = one_big.to_arrow(), three.to_arrow()
     assert t3.equals(t1)
+    assert three.to_arrow(flatten=False).equals(one_big.to_arrow(flatten=False))  # struct columns too
     method = t3.column("http.request.method")
     assert method.num_chunks == 3
     assert all(c.dictionary.equals(method.chunk(0).dictionary) for c in method.chunks)
