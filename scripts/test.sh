@@ -9,5 +9,7 @@ ctest --test-dir build/py --output-on-failure -j 2 --no-tests=error
 echo "== C++ under ASan + UBSan, then every fuzz target for ${KI_FUZZ_SECONDS:-10} s (build/asan)"
 scripts/sanitize.sh
 scripts/fuzz.sh "${KI_FUZZ_SECONDS:-10}"
-echo "== Python tests (pytest)"
-.venv/bin/python -m pytest -q "$@"
+# Two workers (pytest-xdist; a test file stays on one worker): most tests wait on brokers,
+# engines and restarts, so two at a time halve the wall time here. KI_TEST_WORKERS=0: one process.
+echo "== Python tests (pytest, ${KI_TEST_WORKERS:-2} workers)"
+.venv/bin/python -m pytest -q -n "${KI_TEST_WORKERS:-2}" --dist loadfile "$@"
