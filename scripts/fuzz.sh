@@ -20,7 +20,7 @@ scripts/sanitize.sh --build-only
 ALL=(fuzz_parse_auto fuzz_parse_apache_common fuzz_parse_apache_combined fuzz_parse_apache_error
      fuzz_parse_rfc3164 fuzz_parse_rfc5424 fuzz_parse_json fuzz_parse_app_json fuzz_parse_logfmt
      fuzz_parse_cri fuzz_detect fuzz_encode fuzz_bulk_response
-     fuzz_bulk_item fuzz_index_name fuzz_line_reader fuzz_grok fuzz_settings)
+     fuzz_bulk_item fuzz_index_name fuzz_line_reader fuzz_grok fuzz_json_rows fuzz_settings)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 
@@ -57,6 +57,7 @@ fuzz_one() {
     fuzz_bulk_response) seeds=(cpp/fuzz/seeds/bulk_response) ;;
     fuzz_bulk_item) seeds=(cpp/fuzz/seeds/bulk_item) ;;
     fuzz_index_name) seeds=(cpp/fuzz/seeds/index_name) ;;
+    fuzz_json_rows) seeds=(cpp/fuzz/seeds/json_rows) ;;
     fuzz_settings) seeds=(tests/fuzz/seeds/settings) ;;
   esac
   local args=(-max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1

@@ -353,3 +353,103 @@ TEST(Columns, NullsTheInputWroteAreKeptAndAColumnOfNullsTakesTheTypeOfItsFirstVa
   EXPECT_EQ(a.type, ColType::Int);
   EXPECT_EQ(a.ints[1], 2);
 }
+
+TEST(Columns, NumbersInAColumnTurnedToTextKeepTheirTextAsWrittenWhicheverCameFirst) {
+  // (text as written, value, integer?) as the JSON parsers give them
+  struct N { const char* text; double f; bool is_int; };
+  const N nums[] = {{"1.0", 1.0, false}, {"5.50", 5.5, false}, {"-0.0", -0.0, false}, {"1E5", 1e5, false},
+                    {"2.5", 2.5, false}, {"1000000", 1e6, true}, {"9007199254740993", 9007199254740992.0, true}};
+  auto build = [&](bool text_first) {
+    ColumnTable t;
+    auto put = [&](const N& n) {
+      ColumnWriter w(t);
+      Field f{"v", n.is_int ? Field::Kind::Int : Field::Kind::Float, n.text};
+      if (n.is_int) f.i = std::stoll(n.text); else f.f = n.f;
+      w.add(f);
+      w.end_row();
+    };
+    if (text_first) {
+      ColumnWriter w(t);
+      w.add(str_field("v", "n/a"));
+      w.end_row();
+    }
+    put(nums[5]);  // an integer first: the column is Int, then Float, then text
+    for (const N& n : nums)
+      if (&n != &nums[5]) put(n);
+    if (!text_first) {
+      ColumnWriter w(t);
+      w.add(str_field("v", "n/a"));
+      w.end_row();
+    }
+    t.finish();
+    std::vector<std::string> out;
+    const Column& c = t.cols[t.nodes[t.child(0, "v")].col];
+    EXPECT_EQ(c.type, ColType::String);
+    for (size_t r = 0; r < c.len; ++r) out.emplace_back(c.str(r));
+    if (text_first) out.erase(out.begin()); else out.pop_back();
+    return out;
+  };
+  const std::vector<std::string> want = {"1000000", "1.0", "5.50", "-0.0", "1E5", "2.5", "9007199254740993"};
+  EXPECT_EQ(build(false), want);
+  EXPECT_EQ(build(true), want);
+}
+
+// Numbers a double cannot hold (a 128-bit id, 1e400) are JSON all the same: the document is a
+// row, the number exact as text, as for application JSON lines; what is not JSON adds no row,
+// not even part of one.
+TEST(Columns, JsonDocumentsKeepNumbersPastDoubleExactAndAddNothingOfABrokenOne) {
+  ColumnTable t;
+  ColumnWriter w(t);
+  std::string err;
+  ASSERT_TRUE(add_json_document(w, R"({"id": 123456789012345678901234, "x": 1e400, "u": 18446744073709551615, "r": 2.50, "a": [1, 123456789012345678901234, {"y": 1e400}], "n": -7})", err)) << err;
+  for (const char* bad : {R"({"a": 1, "b": 01})", R"({"a": 1, "b": [1, 2,]})", R"({"a": 1, "b": [1.]})",
+                          R"({"a": 1} trailing)", R"({"a": "unterminated)"}) {
+    EXPECT_FALSE(add_json_document(w, bad, err)) << bad;
+    EXPECT_EQ(err.rfind("not JSON", 0), 0u) << bad << ": " << err;
+  }
+  t.finish();
+  ASSERT_EQ(t.rows, 1u);
+  auto col = [&](const char* name) -> const Column& { return t.cols[t.nodes[t.child(0, name)].col]; };
+  EXPECT_EQ(col("id").type, ColType::String);
+  EXPECT_EQ(col("id").str(0), "123456789012345678901234");
+  EXPECT_EQ(col("x").str(0), "1e400");
+  EXPECT_EQ(col("u").str(0), "18446744073709551615");
+  EXPECT_EQ(col("r").type, ColType::Float);
+  EXPECT_EQ(col("r").floats[0], 2.5);
+  EXPECT_EQ(col("a").type, ColType::Json);
+  EXPECT_EQ(col("a").str(0), R"([1,123456789012345678901234,{"y":1e400}])");
+  EXPECT_EQ(col("n").ints[0], -7);
+  for (const ColumnNode& n : t.nodes) EXPECT_NE(n.name, "b") << "a broken document left part of a row";
+  EXPECT_EQ(t.cols.size(), 6u);
+}
+
+// A search page with such a number in one hit's _source: every hit a row, the page not refused.
+TEST(Columns, SearchPagesTakeEveryHitWhateverItsNumbers) {
+  const std::string page =
+      R"({"_scroll_id":"abc","took":1,"hits":{"total":{"value":2,"relation":"eq"},"max_score":1.0,"hits":[)"
+      R"({"_index":"logs","_id":"1","_score":1.0,"_source":{"trace":123456789012345678901234,"n":1}},)"
+      R"({"_source":{"n":2.50},"_id":"2","_index":"logs"}]}})";
+  SearchPage info;
+  std::string err;
+  EXPECT_EQ(search_page_info(page, info, err), 2u) << err;
+  EXPECT_EQ(info.scroll_id, "abc");
+  EXPECT_EQ(info.total, 2);
+  ColumnTable t;
+  ColumnWriter w(t);
+  SearchPage p2;
+  ASSERT_EQ(add_search_hits(w, page, p2, err), 2u) << err;
+  EXPECT_TRUE(err.empty()) << err;
+  t.finish();
+  std::string doc;
+  row_json(t, 1, doc);  // _index and _id first, whatever order the hit wrote them in
+  EXPECT_EQ(doc, R"({"_index":"logs","_id":"2","n":2.5})");
+  row_json(t, 0, doc = {});
+  EXPECT_EQ(doc, R"({"_index":"logs","_id":"1","trace":"123456789012345678901234","n":1.0})");  // a float column
+  EXPECT_EQ(search_page_info(R"({"hits":{"total":0}})", info, err), 0u);
+  EXPECT_TRUE(err.empty()) << err;
+  EXPECT_EQ(search_page_info(R"({"took":1})", info, err), 0u);
+  EXPECT_EQ(err, "search response has no hits");
+  err.clear();
+  EXPECT_EQ(search_page_info("<html>", info, err), 0u);
+  EXPECT_EQ(err.rfind("search response is not JSON", 0), 0u) << err;
+}

@@ -131,6 +131,14 @@ std::vector<std::string> mixed_rows() {
       R"({"i": 4})",
       R"({"i": 4.5, "s": "late", "deep": {"a": 1}})",
       R"({"t": "2024-01-01T00:00:00Z"})",
+      // Numbers whose text as written is not a double's shortest form, then text under the same
+      // name: the text column shows each as written, whichever side of a cut it was on.
+      R"({"f": 1.0, "g": 5, "h": 2.5})",
+      R"({"f": 5.50, "g": 9007199254740993, "h": 100000000000000000})",
+      R"({"f": -0.0, "g": 0.1, "h": 1E5})",
+      R"({"f": 123456789012345678901234, "g": 1.0e-7, "k": [1, 123456789012345678901234, {"x": 1E5}], "m": 1e400})",
+      R"({"f": "n/a", "g": "n/a", "h": "n/a"})",
+      R"({"f": 2.50, "g": 7, "h": 3.0})",
   };
   for (const char* j : json) rows.emplace_back(j);
   for (int i = 0; i < 9; ++i) rows.push_back(R"({"i": )" + std::to_string(i) + R"(, "b": null})");

@@ -93,15 +93,34 @@ bool Column::start_slow(size_t row, ColType t) {
     if (type == ColType::Null) {
       take_type(t);
     } else if (type == ColType::Int && t == ColType::Float) {  // 5 then 5.2: all numbers
-      floats.assign(ints.begin(), ints.end());
-      ints.clear();
+      std::vector<int64_t> was = std::move(ints);
+      ints = {};
       type = ColType::Float;
+      reserve_values();
+      add_ints_as_floats(was, 0);
     } else if (!(type == ColType::Float && t == ColType::Int) && type != ColType::String) {
       to_string_column();
     }
   }
   while (len < row) put_null();
   return true;
+}
+
+void Column::keep_float_text(size_t row, double v, std::string_view written) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)) != written) float_text.emplace_back(row, written);
+}
+
+void Column::add_ints_as_floats(const std::vector<int64_t>& src, size_t row0) {
+  floats.reserve(floats.size() + src.size());
+  char buf[24];
+  for (size_t r = 0; r < src.size(); ++r) {
+    const auto d = static_cast<double>(src[r]);
+    auto e = std::to_chars(buf, buf + sizeof buf, src[r]);
+    keep_float_text(row0 + r, d, std::string_view(buf, static_cast<size_t>(e.ptr - buf)));
+    floats.push_back(d);
+  }
 }
 
 void Column::reserve_values() {
@@ -291,6 +310,9 @@ std::string Column::text(size_t row) const {
     }
     case ColType::Bool: return (bools[row >> 3] >> (row & 7) & 1) ? "true" : "false";
     case ColType::Float: {
+      auto it = std::lower_bound(float_text.begin(), float_text.end(), row,
+                                 [](const auto& p, size_t r) { return p.first < r; });
+      if (it != float_text.end() && it->first == row) return it->second;
       auto r = std::to_chars(buf, buf + sizeof buf, floats[row]);
       return std::string(buf, r.ptr);
     }
@@ -458,9 +480,15 @@ void ColumnWriter::add(const Field& f, bool category, bool stable_name) {
       case ColType::Json: c.put_string(f.text); return;
       case ColType::Dict: c.put_dict(f.text); return;
       case ColType::Int:
-        if (c.type == ColType::Float) c.put_float(static_cast<double>(f.i)); else c.put_int(f.i);
+        if (c.type == ColType::Float) {
+          char buf[24];
+          auto e = std::to_chars(buf, buf + sizeof buf, f.i);
+          c.put_float(static_cast<double>(f.i), std::string_view(buf, static_cast<size_t>(e.ptr - buf)));
+        } else {
+          c.put_int(f.i);
+        }
         return;
-      case ColType::Float: c.put_float(f.f); return;
+      case ColType::Float: c.put_float(f.f, f.text); return;
       case ColType::Bool: c.put_bool(f.b); return;
       default: return;
     }
@@ -510,6 +538,16 @@ struct JsonRow {
     }
     char b[32];
     auto r = std::to_chars(b, b + sizeof b, v);
+    // A whole number of a float column is written as one (5.0, -0.0, 1.2345678901234568e+21):
+    // "5" would be read back as an integer (Elasticsearch would map a long, and refuse 22 digits).
+    if (std::string_view(b, static_cast<size_t>(r.ptr - b)).find_first_of(".e") == std::string_view::npos) {
+      if (std::fabs(v) < 1e16) {
+        *r.ptr++ = '.';
+        *r.ptr++ = '0';
+      } else {
+        r = std::to_chars(b, b + sizeof b, v, std::chars_format::scientific);
+      }
+    }
     w.raw_value().append(b, static_cast<size_t>(r.ptr - b));
   }
   void json(int node, std::string_view text) {

@@ -43,6 +43,11 @@ struct Column {
   std::vector<uint8_t> ts_frac;   // so records/docs keep the text of the JSON path
   std::vector<std::pair<size_t, Timestamp>> ts_far;  // outside the ns range: null in Arrow
   std::vector<size_t> null_rows;  // rows where the input wrote null: a null in Arrow, None / null in records and docs
+  // Float rows whose number as written is not the double's shortest text ("1.0", "5.50", "-0.0",
+  // "1E5", an integer past 2^53 or with trailing zeros): should the column turn to text, each
+  // shows as written, whether it came before or after the first string and on either side of a
+  // thread's cut.
+  std::vector<std::pair<size_t, std::string>> float_text;
   size_t expect = 0;  // rows the table is expected to reach (0: unknown): buffers are sized once
 
   bool is_valid(size_t row) const {
@@ -68,7 +73,9 @@ struct Column {
     ++len;
   }
   void put_bool(bool v);
-  void put_float(double v) {
+  // written: the number's text in the input (empty: none)
+  void put_float(double v, std::string_view written = {}) {
+    if (!written.empty()) keep_float_text(len, v, written);
     set_valid();
     floats.push_back(v);
     ++len;
@@ -96,6 +103,9 @@ struct Column {
   bool start_slow(size_t row, ColType t);
   void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
+  void keep_float_text(size_t row, double v, std::string_view written);
+  // Integers of rows row0.. as floats (a column of numbers that met a fraction), their text kept.
+  void add_ints_as_floats(const std::vector<int64_t>& src, size_t row0);
   void reserve_values();     // for `expect` rows, once the type is known
   Column empty_of(ColType t);  // an empty column of type t for this one's place (expect, input nulls kept)
   void take_type(ColType t);   // a column of nulls only becomes one of type t (as many nulls)

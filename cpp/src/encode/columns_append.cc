@@ -99,8 +99,9 @@ void Column::append(Column&& s, size_t base) {
     return;
   }
   if (type == ColType::Int && s.type == ColType::Float) {  // 5 then 5.2: all numbers
-    floats.assign(ints.begin(), ints.end());
+    std::vector<int64_t> was = std::move(ints);
     ints = {};
+    add_ints_as_floats(was, 0);
     type = ColType::Float;
   }
   if (type == ColType::Dict && s.type == ColType::Dict) {
@@ -120,7 +121,10 @@ void Column::append(Column&& s, size_t base) {
   if (type == s.type) {
     switch (type) {
       case ColType::Int: ints.insert(ints.end(), s.ints.begin(), s.ints.end()); break;
-      case ColType::Float: floats.insert(floats.end(), s.floats.begin(), s.floats.end()); break;
+      case ColType::Float:
+        floats.insert(floats.end(), s.floats.begin(), s.floats.end());
+        for (auto& [row, text] : s.float_text) float_text.emplace_back(row + base, std::move(text));
+        break;
       case ColType::Bool: append_bits(bools, len, &s.bools, n); break;
       case ColType::String:
       case ColType::Json: {
@@ -140,7 +144,7 @@ void Column::append(Column&& s, size_t base) {
       case ColType::Null: break;
     }
   } else if (type == ColType::Float && s.type == ColType::Int) {
-    floats.insert(floats.end(), s.ints.begin(), s.ints.end());
+    add_ints_as_floats(s.ints, base);
   } else if (type == ColType::String && s.type == ColType::Dict) {
     offsets.reserve(offsets.size() + n);
     for (size_t r = 0; r < n; ++r) {

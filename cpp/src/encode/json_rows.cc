@@ -1,4 +1,7 @@
-// JSON documents -> rows of a ColumnTable (read_topic: what is in Kafka back into a table).
+// JSON documents -> rows of a ColumnTable (read_topic: what is in Kafka back into a table;
+// search: an engine's hits). simdjson On-Demand, as for application JSON lines: a number keeps
+// its text as written, and one beyond int64 / double stays exact, as text (the DOM parser
+// refused a whole document, or a whole search page, for one such number).
 #include <simdjson.h>
 
 #include "encode/columns.h"
@@ -7,6 +10,8 @@
 namespace ki {
 
 namespace {
+
+namespace od = simdjson::ondemand;
 
 bool is_time_field(std::string_view name) { return name == "@timestamp" || name == "event.ingested"; }
 
@@ -21,104 +26,366 @@ bool is_category_field(std::string_view n) {
   return false;
 }
 
-void add_value(ColumnWriter& w, std::string& name, simdjson::dom::element v, std::string& scratch) {
-  using T = simdjson::dom::element_type;
-  Field f{std::string_view(name), Field::Kind::Null};
-  switch (v.type()) {
-    case T::OBJECT: {
-      size_t base = name.size();
-      simdjson::dom::object obj;  // a named object: value_unsafe() of a temporary would dangle
-      if (v.get_object().get(obj)) return;
-      for (auto [k, val] : obj) {
-        name.resize(base);
-        if (base) name.push_back('.');
-        name.append(k);
-        add_value(w, name, val, scratch);
-      }
-      name.resize(base);
-      return;
-    }
-    case T::ARRAY:
-      scratch = simdjson::minify(v);
-      f.kind = Field::Kind::Json;
-      f.text = scratch;
-      break;
-    case T::STRING: {
-      f.text = v.get_string().value_unsafe();
-      Timestamp ts;
-      if (is_time_field(name) && parse_time_text(f.text, 0, ts)) {
-        w.add_time(name, ts);
-        return;
-      }
-      f.kind = Field::Kind::String;
-      w.add(f, is_category_field(name));
-      return;
-    }
-    case T::INT64:
-      f.kind = Field::Kind::Int;
-      f.i = v.get_int64().value_unsafe();
-      break;
-    case T::UINT64:
-    case T::DOUBLE:
-      f.kind = Field::Kind::Float;
-      f.f = v.get_double().value_unsafe();
-      break;
-    case T::BOOL:
-      f.kind = Field::Kind::Bool;
-      f.b = v.get_bool().value_unsafe();
-      break;
-    case T::NULL_VALUE: break;  // kept: None / null in records and docs, a null in Arrow
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? : On-Demand hands over "01" or "1." as a number
+// token and only its conversions refuse them; a big integer must not be refused with them.
+bool json_number(std::string_view t) {
+  size_t i = 0, n = t.size();
+  auto digits = [&] {
+    size_t s = i;
+    while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > s;
+  };
+  if (i < n && t[i] == '-') ++i;
+  if (i < n && t[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < n && t[i] == '.' && (++i, !digits())) return false;
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
   }
-  w.add(f);
+  return i == n;
 }
 
-}  // namespace
+// Nothing but whitespace after the top value (current_location is past the end then).
+bool at_end(od::document& doc) {
+  const char* after = nullptr;
+  return doc.current_location().get(after) != simdjson::SUCCESS;
+}
 
-namespace {
-// The page's scroll id and total, and its hits (false: no hits left or error set).
-bool search_page(simdjson::dom::parser& parser, std::string_view body, SearchPage& page,
-                 simdjson::dom::array& hits, std::string& error) {
-  simdjson::dom::element doc;
-  if (auto err = parser.parse(body.data(), body.size()).get(doc)) {
-    error = std::string("search response is not JSON: ") + simdjson::error_message(err);
+// One document's leaves, collected before any goes to the columns: a document found not to be
+// JSON halfway adds no part of a row.
+class Leaves {
+ public:
+  void clear() {
+    names_.clear();
+    texts_.clear();
+    all_.clear();
+  }
+  // The fields of an object, under `name` (dotted; empty at the top). False with error set.
+  bool object(od::object o, std::string& name, std::string& error) {
+    const size_t base = name.size();
+    for (auto field : o) {
+      std::string_view k;
+      if (auto e = field.unescaped_key().get(k)) return fail(e, error);
+      name.resize(base);
+      if (base) name.push_back('.');
+      name.append(k);
+      if (!value(field.value(), name, error)) return false;
+    }
+    name.resize(base);
+    return true;
+  }
+  void add_to(ColumnWriter& w) const {
+    for (const Leaf& l : all_) {
+      Field f = l.f;
+      f.name = std::string_view(names_).substr(l.name_at, l.name_len);
+      if (l.text_at != std::string::npos) f.text = std::string_view(texts_).substr(l.text_at, l.text_len);
+      if (l.time)
+        w.add_time(f.name, l.ts);
+      else
+        w.add(f, l.category);
+    }
+  }
+
+ private:
+  struct Leaf {
+    size_t name_at = 0, name_len = 0;
+    Field f;
+    size_t text_at = std::string::npos, text_len = 0;  // a value kept in texts_ (arrays, minified)
+    bool category = false, time = false;
+    Timestamp ts;
+  };
+  static bool fail(simdjson::error_code e, std::string& error) {
+    error = simdjson::error_message(e);
     return false;
   }
-  std::string_view sid;
-  if (!doc["_scroll_id"].get(sid)) page.scroll_id.assign(sid);
-  int64_t total = -1;
-  if (!doc["hits"]["total"]["value"].get(total) || !doc["hits"]["total"].get(total)) page.total = total;
-  simdjson::dom::object outer;
-  if (doc["hits"].get(outer)) {
+  Leaf& leaf(const std::string& name, Field::Kind kind) {
+    Leaf& l = all_.emplace_back();
+    l.name_at = names_.size();
+    l.name_len = name.size();
+    names_ += name;
+    l.f.kind = kind;
+    return l;
+  }
+  bool value(od::value v, std::string& name, std::string& error) {
+    od::json_type t;
+    if (auto e = v.type().get(t)) return fail(e, error);
+    switch (t) {
+      case od::json_type::object: {
+        od::object o;
+        if (auto e = v.get_object().get(o)) return fail(e, error);
+        return object(o, name, error);
+      }
+      case od::json_type::array: {  // kept as JSON text, minified (no line end in NDJSON)
+        od::array a;
+        std::string_view raw;
+        if (auto e = v.get_array().get(a)) return fail(e, error);
+        if (auto e = a.raw_json().get(raw)) return fail(e, error);
+        // On-Demand checks only what it visits: the array is parsed again and visited whole.
+        if (!checked(raw)) {
+          error = "malformed array under '" + name + "'";
+          return false;
+        }
+        Leaf& l = leaf(name, Field::Kind::Json);
+        l.text_at = texts_.size();
+        texts_.resize(l.text_at + raw.size());
+        if (auto e = simdjson::minify(raw.data(), raw.size(), texts_.data() + l.text_at, l.text_len))
+          return fail(e, error);
+        texts_.resize(l.text_at + l.text_len);
+        return true;
+      }
+      case od::json_type::string: {
+        std::string_view text;
+        if (auto e = v.get_string().get(text)) return fail(e, error);
+        Timestamp ts;
+        if (is_time_field(name) && parse_time_text(text, 0, ts)) {
+          Leaf& l = leaf(name, Field::Kind::Null);
+          l.time = true;
+          l.ts = ts;
+          return true;
+        }
+        Leaf& l = leaf(name, Field::Kind::String);
+        l.f.text = text;
+        l.category = is_category_field(name);
+        return true;
+      }
+      case od::json_type::number: {
+        std::string_view tok = v.raw_json_token();
+        while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
+          tok.remove_suffix(1);
+        if (!json_number(tok)) {
+          error = "malformed number '" + std::string(tok.substr(0, 40)) + "' under '" + name + "'";
+          return false;
+        }
+        od::number_type nt = od::number_type::floating_point_number;
+        const bool is_int = v.get_number_type().get(nt) == simdjson::SUCCESS && nt == od::number_type::signed_integer;
+        int64_t i = 0;
+        double d = 0;
+        if (is_int && v.get_int64().get(i) == simdjson::SUCCESS) {
+          leaf(name, Field::Kind::Int).f.i = i;
+        } else if (!is_int && nt != od::number_type::unsigned_integer && v.get_double().get(d) == simdjson::SUCCESS) {
+          Leaf& l = leaf(name, Field::Kind::Float);
+          l.f.f = d;
+          l.f.text = tok;
+        } else {  // beyond int64 / double (18446744073709551616, 1e400): exact, as text
+          leaf(name, Field::Kind::String).f.text = tok;
+        }
+        return true;
+      }
+      case od::json_type::boolean: {
+        bool b = false;
+        if (auto e = v.get_bool().get(b)) return fail(e, error);
+        leaf(name, Field::Kind::Bool).f.b = b;
+        return true;
+      }
+      case od::json_type::null:
+        if (auto e = v.is_null().error()) return fail(e, error);
+        leaf(name, Field::Kind::Null);  // kept: None / null in records and docs, a null in Arrow
+        return true;
+    }
+    return true;
+  }
+  bool checked(std::string_view raw) {
+    check_buf_.assign(raw);
+    check_buf_.append(simdjson::SIMDJSON_PADDING, '\0');
+    od::document doc;
+    od::value v;
+    return !check_parser_.iterate(check_buf_.data(), raw.size(), check_buf_.size()).get(doc) &&
+           !doc.get_value().get(v) && check(v) && at_end(doc);
+  }
+  // Every value visited: what On-Demand finds wrong only when it reads it.
+  static bool check(od::value v) {
+    od::json_type t;
+    if (v.type().get(t)) return false;
+    switch (t) {
+      case od::json_type::object: {
+        od::object o;
+        if (v.get_object().get(o)) return false;
+        for (auto f : o) {
+          std::string_view k;
+          od::value x;
+          if (f.unescaped_key().get(k) || f.value().get(x) || !check(x)) return false;
+        }
+        return true;
+      }
+      case od::json_type::array: {
+        od::array a;
+        if (v.get_array().get(a)) return false;
+        for (auto e : a) {
+          od::value x;
+          if (e.get(x) || !check(x)) return false;
+        }
+        return true;
+      }
+      case od::json_type::string: {
+        std::string_view sv;
+        return !v.get_string().get(sv);
+      }
+      case od::json_type::number: {
+        std::string_view tok = v.raw_json_token();
+        while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
+          tok.remove_suffix(1);
+        return json_number(tok);
+      }
+      case od::json_type::boolean: {
+        bool b;
+        return !v.get_bool().get(b);
+      }
+      case od::json_type::null: return !v.is_null().error();
+    }
+    return false;
+  }
+  std::string names_, texts_;
+  std::vector<Leaf> all_;
+  od::parser check_parser_;  // arrays are checked with their own parser: the document's is in use
+  std::string check_buf_;
+};
+
+// A parser, the text with simdjson's padding, and one document's leaves, per thread.
+struct JsonState {
+  od::parser parser;
+  std::string buf;
+  Leaves leaves;
+  std::string name;
+  simdjson::error_code iterate(std::string_view json, od::document& doc) {
+    buf.assign(json);
+    buf.append(simdjson::SIMDJSON_PADDING, '\0');
+    return parser.iterate(buf.data(), json.size(), buf.size()).get(doc);
+  }
+};
+
+JsonState& json_state() {
+  thread_local JsonState st;
+  return st;
+}
+
+// Walks a search response: the scroll id, hits.total, and each hit (hit(object) returns false
+// with error set to stop). False with error set if the text is not a search response.
+template <class Hit>
+bool search_page(std::string_view body, SearchPage& page, std::string& error, Hit&& hit) {
+  JsonState& st = json_state();
+  od::document doc;
+  od::object top;
+  auto not_json = [&](simdjson::error_code e) {
+    error = std::string("search response is not JSON: ") + simdjson::error_message(e);
+    return false;
+  };
+  if (auto e = st.iterate(body, doc)) return not_json(e);
+  if (auto e = doc.get_object().get(top)) return not_json(e);
+  bool has_hits = false;
+  for (auto field : top) {
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return not_json(e);
+    if (key == "_scroll_id") {
+      std::string_view sid;
+      if (field.value().get_string().get(sid) == simdjson::SUCCESS) page.scroll_id.assign(sid);
+    } else if (key == "hits") {
+      od::object outer;
+      if (field.value().get_object().get(outer)) break;
+      has_hits = true;
+      for (auto hf : outer) {
+        std::string_view k2;
+        if (auto e = hf.unescaped_key().get(k2)) return not_json(e);
+        if (k2 == "total") {  // {"value": n, "relation": ...}, or n before Elasticsearch 7
+          od::value tv;
+          if (auto e = hf.value().get(tv)) return not_json(e);
+          od::object to;
+          int64_t total = -1;
+          if (tv.get_object().get(to) == simdjson::SUCCESS) {
+            if (to["value"].get_int64().get(total) == simdjson::SUCCESS) page.total = total;
+          } else if (tv.get_int64().get(total) == simdjson::SUCCESS) {
+            page.total = total;
+          }
+        } else if (k2 == "hits") {
+          od::array arr;
+          if (auto e = hf.value().get_array().get(arr)) return not_json(e);
+          for (auto h : arr) {
+            od::object ho;
+            if (auto e = h.get_object().get(ho)) return not_json(e);
+            if (!hit(ho)) return false;
+          }
+        }
+      }
+    }
+  }
+  if (!has_hits) {
     error = "search response has no hits";
     return false;
   }
-  return !outer["hits"].get(hits);  // (filter_path would drop an empty list)
+  return true;
 }
+
 }  // namespace
 
+bool add_json_document(ColumnWriter& w, std::string_view json, std::string& error,
+                       const std::function<void()>& first) {
+  JsonState& st = json_state();
+  od::document doc;
+  od::object obj;
+  if (auto e = st.iterate(json, doc)) {
+    error = std::string("not JSON: ") + simdjson::error_message(e);
+    return false;
+  }
+  if (auto e = doc.get_object().get(obj)) {
+    error = e == simdjson::INCORRECT_TYPE ? "not a JSON object" : std::string("not JSON: ") + simdjson::error_message(e);
+    return false;
+  }
+  st.leaves.clear();
+  st.name.clear();
+  std::string why;
+  if (!st.leaves.object(obj, st.name, why)) {
+    error = "not JSON: " + why;
+    return false;
+  }
+  if (!at_end(doc)) {
+    error = "not JSON: text after the object";
+    return false;
+  }
+  if (first) first();
+  st.leaves.add_to(w);
+  w.end_row();
+  return true;
+}
+
 size_t search_page_info(std::string_view body, SearchPage& page, std::string& error) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::array hits;
-  return search_page(parser, body, page, hits, error) ? hits.size() : 0;
+  size_t n = 0;
+  search_page(body, page, error, [&](od::object&) { return ++n, true; });
+  return n;
 }
 
 size_t add_search_hits(ColumnWriter& w, std::string_view body, SearchPage& page, std::string& error) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::array hits;
-  if (!search_page(parser, body, page, hits, error)) return 0;
+  JsonState& st = json_state();
   size_t n = 0;
-  std::string name, scratch;
-  for (simdjson::dom::element hit : hits) {
+  search_page(body, page, error, [&](od::object& hit) {
     std::string_view index, id;
-    hit["_index"].get(index);
-    hit["_id"].get(id);
+    st.leaves.clear();
+    st.name.clear();
+    for (auto field : hit) {  // _index, _id, _score, _source as the engines write them; any order taken
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) {
+        error = std::string("search response is not JSON: ") + simdjson::error_message(e);
+        return false;
+      }
+      if (key == "_index" || key == "_id") {
+        if (field.value().get_string().get(key == "_index" ? index : id)) continue;
+      } else if (key == "_source") {
+        od::object src;
+        if (field.value().get_object().get(src)) continue;
+        std::string why;
+        if (!st.leaves.object(src, st.name, why)) {
+          error = "search hit " + std::string(id) + ": " + why;
+          return false;
+        }
+      }
+    }
     w.add(Field{"_index", Field::Kind::String, index}, true);
     w.add(Field{"_id", Field::Kind::String, id});
-    simdjson::dom::element src;
-    if (!hit["_source"].get(src) && src.is_object()) add_value(w, name, src, scratch);
+    st.leaves.add_to(w);
     w.end_row();
     ++n;
-  }
+    return true;
+  });
   return n;
 }
 
@@ -135,26 +402,6 @@ std::string search_error(std::string_view body) {
   if (!doc["error"]["reason"].get(top_reason) && top_reason != reason && !top_reason.empty())
     return std::string(type) + ": " + std::string(reason) + " (" + std::string(top_reason) + ")";
   return std::string(type) + ": " + std::string(reason);
-}
-
-bool add_json_document(ColumnWriter& w, std::string_view json, std::string& error,
-                       const std::function<void()>& first) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  auto err = parser.parse(json.data(), json.size()).get(doc);
-  if (err) {
-    error = std::string("not JSON: ") + simdjson::error_message(err);
-    return false;
-  }
-  if (!doc.is_object()) {
-    error = "not a JSON object";
-    return false;
-  }
-  if (first) first();
-  std::string name, scratch;
-  add_value(w, name, doc, scratch);
-  w.end_row();
-  return true;
 }
 
 }  // namespace ki
