@@ -196,16 +196,21 @@ def test_read_topic_counts_messages_that_are_not_documents():
     confluent = pytest.importorskip("confluent_kafka")
     with EmbeddedBroker(topics={"mixed": 1}) as b:
         p = confluent.Producer({"bootstrap.servers": b.bootstrap})
-        for v in (b'{"message": "a", "n": 1}', b"not json", b'[1, 2]', b'{"message": "b", "n": 2.5, "tags": ["x"]}'):
+        for v in (b'{"message": "a", "n": 1}', b"not json", b'[1, 2]', b'{"message": "b", "n": 2.5, "tags": ["x"]}',
+                  # JSON a double cannot hold: a row, the number exact as text (once "not JSON")
+                  b'{"message": "c", "id": 123456789012345678901234, "tags": [1e400]}',
+                  b'{"message": "d", "n": 01}'):  # not JSON: no part of it in any column
             p.produce("mixed", v)
         p.flush(10)
         res = ki.read_topic(b.bootstrap, "mixed")
-    assert res.stats["lines"] == 4 and res.stats["parsed"] == 2 and res.stats["failed"] == 2
-    assert [(f["source"], f["line_no"]) for f in res.failed] == [("mixed/0", 1), ("mixed/0", 2)]
+    assert res.stats["lines"] == 6 and res.stats["parsed"] == 3 and res.stats["failed"] == 3
+    assert [(f["source"], f["line_no"]) for f in res.failed] == [("mixed/0", 1), ("mixed/0", 2), ("mixed/0", 5)]
+    assert "malformed number '01' under 'n'" in res.failed[2]["reason"]
     t = res.to_arrow()
-    assert t.column("message").to_pylist() == ["a", "b"]
-    assert t.column("n").type == pa.float64() and t.column("n").to_pylist() == [1.0, 2.5]
-    assert res.records[1]["tags"] == ["x"]
+    assert t.column("message").to_pylist() == ["a", "b", "c"]
+    assert t.column("n").type == pa.float64() and t.column("n").to_pylist() == [1.0, 2.5, None]
+    assert t.column("id").to_pylist() == [None, None, "123456789012345678901234"]
+    assert res.records[1]["tags"] == ["x"] and res.records[2]["tags"] == [float("inf")]
 
 
 def test_application_json_fields_become_typed_columns(tmp_path):

@@ -51,6 +51,28 @@ def test_search_returns_what_helpers_scan_returns(search_engine):
         es.indices.delete(index=index)
 
 
+def test_search_takes_documents_with_numbers_a_double_cannot_hold(search_engine):
+    """A 128-bit id stored as a number (the engine keeps _source as written) once made the whole
+    page unreadable; it is a row like the others, the number exact as text."""
+    se = search_engine
+    es = Elasticsearch(**se.client_kwargs())
+    index = unique_index("kinumbers")
+    es.indices.create(index=index, mappings={"properties": {"trace": {"type": "keyword"}, "m": {"type": "keyword"}}})
+    big = 123456789012345678901234
+    docs = [{"trace": big, "n": 1, "m": 1.0}, {"trace": "abc", "n": 2.5, "m": "x"}, {"n": 3, "m": 1000000}]
+    helpers.bulk(es, ({"_index": index, "_id": str(i), "_source": d} for i, d in enumerate(docs)), refresh=True)
+    try:
+        res = ki.search(se.url, index, **_kw(se))
+        rows = {r["_id"]: r for r in res.records}
+        assert len(res) == 3 and not res.failed
+        assert rows["0"]["trace"] == str(big) and rows["1"]["trace"] == "abc" and "trace" not in rows["2"]
+        assert [rows[i]["n"] for i in "012"] == [1.0, 2.5, 3.0]  # ints and floats under one name: floats
+        assert [rows[i]["m"] for i in "012"] == ["1.0", "x", "1000000"]  # a text column: numbers as written
+        assert res.to_arrow().schema.field("n").type == pa.float64()
+    finally:
+        es.indices.delete(index=index)
+
+
 def test_sliced_scroll_reads_every_document_once(search_engine):
     se = search_engine
     es = Elasticsearch(**se.client_kwargs())
