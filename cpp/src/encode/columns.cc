@@ -109,7 +109,7 @@ bool Column::start_slow(size_t row, ColType t) {
 void Column::keep_float_text(size_t row, double v, std::string_view written) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
-  if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)) != written) float_text.emplace_back(row, written);
+  if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)) != written) float_text.add(row, written);
 }
 
 void Column::add_ints_as_floats(const std::vector<int64_t>& src, size_t row0) {
@@ -310,9 +310,8 @@ std::string Column::text(size_t row) const {
     }
     case ColType::Bool: return (bools[row >> 3] >> (row & 7) & 1) ? "true" : "false";
     case ColType::Float: {
-      auto it = std::lower_bound(float_text.begin(), float_text.end(), row,
-                                 [](const auto& p, size_t r) { return p.first < r; });
-      if (it != float_text.end() && it->first == row) return it->second;
+      std::string_view written;
+      if (float_text.find(row, written)) return std::string(written);
       auto r = std::to_chars(buf, buf + sizeof buf, floats[row]);
       return std::string(buf, r.ptr);
     }
@@ -397,7 +396,8 @@ size_t ColumnTable::bytes() const {
   size_t b = 0;
   for (const auto& c : cols)
     b += c.valid.size() + c.ints.size() * 8 + c.bools.size() + c.offsets.size() * 8 + c.data.size() +
-         c.codes.size() * 4 + c.ts_offset.size() * 2 + c.ts_frac.size();
+         c.codes.size() * 4 + c.ts_offset.size() * 2 + c.ts_frac.size() + c.float_text.rows.size() * 16 +
+         c.float_text.data.size();
   return b;
 }
 

@@ -3,6 +3,7 @@
 // null there. The buffers are laid out as the Arrow C Data Interface wants them, so exporting
 // (arrow_export.h) hands pointers over without copying.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -23,6 +24,32 @@ inline void set_bit(std::vector<uint8_t>& bits, size_t i, bool v) {
   else
     bits[i >> 3] &= static_cast<uint8_t>(~(1u << (i & 7)));
 }
+
+// Texts of some rows, packed (a row number, an end offset and the bytes: 16 bytes + the text).
+struct SparseText {
+  std::vector<size_t> rows;  // ascending
+  std::vector<uint64_t> ends;
+  std::string data;
+  bool empty() const { return rows.empty(); }
+  void add(size_t row, std::string_view text) {
+    rows.push_back(row);
+    data.append(text);
+    ends.push_back(data.size());
+  }
+  bool find(size_t row, std::string_view& out) const {
+    auto it = std::lower_bound(rows.begin(), rows.end(), row);
+    if (it == rows.end() || *it != row) return false;
+    out = at(static_cast<size_t>(it - rows.begin()));
+    return true;
+  }
+  void append(const SparseText& o, size_t base) {
+    for (size_t i = 0; i < o.rows.size(); ++i) add(o.rows[i] + base, o.at(i));
+  }
+  std::string_view at(size_t i) const {
+    const size_t b = i ? static_cast<size_t>(ends[i - 1]) : 0;
+    return std::string_view(data).substr(b, static_cast<size_t>(ends[i]) - b);
+  }
+};
 
 // Json: a value written as JSON text (an object or array of the input, structured data): kept
 // as text in the column, decoded again for records.
@@ -47,7 +74,7 @@ struct Column {
   // "1E5", an integer past 2^53 or with trailing zeros): should the column turn to text, each
   // shows as written, whether it came before or after the first string and on either side of a
   // thread's cut.
-  std::vector<std::pair<size_t, std::string>> float_text;
+  SparseText float_text;
   size_t expect = 0;  // rows the table is expected to reach (0: unknown): buffers are sized once
 
   bool is_valid(size_t row) const {

@@ -123,7 +123,7 @@ void Column::append(Column&& s, size_t base) {
       case ColType::Int: ints.insert(ints.end(), s.ints.begin(), s.ints.end()); break;
       case ColType::Float:
         floats.insert(floats.end(), s.floats.begin(), s.floats.end());
-        for (auto& [row, text] : s.float_text) float_text.emplace_back(row + base, std::move(text));
+        float_text.append(s.float_text, base);
         break;
       case ColType::Bool: append_bits(bools, len, &s.bools, n); break;
       case ColType::String:
