@@ -1,7 +1,9 @@
 // Typed columns: same documents as the JSON encoder, nulls, dictionaries, type clashes, Arrow export.
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <map>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
@@ -452,4 +454,32 @@ TEST(Columns, SearchPagesTakeEveryHitWhateverItsNumbers) {
   err.clear();
   EXPECT_EQ(search_page_info("<html>", info, err), 0u);
   EXPECT_EQ(err.rfind("search response is not JSON", 0), 0u) << err;
+}
+
+// The shortcut that spares a to_chars per float may only say "as written" when to_chars agrees.
+TEST(Columns, ShortestFormSaysYesOnlyWhenToCharsWritesTheSameText) {
+  std::mt19937_64 rng(7);
+  size_t yes = 0;
+  for (int k = 0; k < 200000; ++k) {
+    std::string t = (rng() & 1) ? "-" : "";
+    const int int_digits = static_cast<int>(rng() % 14), frac_digits = static_cast<int>(rng() % 16);
+    t += (int_digits == 0) ? "0" : std::to_string(1 + rng() % 9);
+    for (int i = 1; i < int_digits; ++i) t += static_cast<char>('0' + rng() % 10);
+    if (frac_digits) {
+      t += '.';
+      for (int i = 0; i < frac_digits; ++i) t += static_cast<char>('0' + (rng() % 4 == 0 ? 0 : rng() % 10));
+    }
+    const double v = std::strtod(t.c_str(), nullptr);
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    const bool same = std::string_view(buf, static_cast<size_t>(r.ptr - buf)) == t;
+    if (shortest_form(t)) {
+      ++yes;
+      ASSERT_TRUE(same) << t << " -> " << std::string_view(buf, static_cast<size_t>(r.ptr - buf));
+    }
+  }
+  EXPECT_GT(yes, 50000u);  // the common case is taken
+  for (const char* t : {"1.0", "5.50", "-0.0", "1E5", "0.0001", "1e-7", "01.5", "1.", ".5", "12345678901234567.5"})
+    EXPECT_FALSE(shortest_form(t)) << t;
+  for (const char* t : {"0.5", "-0.001", "123.456", "47.12345", "0.1"}) EXPECT_TRUE(shortest_form(t)) << t;
 }

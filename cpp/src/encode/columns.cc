@@ -106,7 +106,39 @@ bool Column::start_slow(size_t row, ColType t) {
   return true;
 }
 
+// True if t is already what to_chars(double) writes for its value: a plain decimal with a
+// fraction ("12.5", "-0.001"), no exponent, no leading or trailing zero, at most 15 significant
+// digits (no other decimal that short names the same double), and no longer than its scientific
+// form (to_chars takes the shorter, fixed on a tie). Spares the to_chars of most floats in logs.
+bool shortest_form(std::string_view t) {
+  const size_t n = t.size();
+  const bool neg = n && t[0] == '-';
+  size_t i = neg;
+  const size_t int_at = i;
+  while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
+  const size_t int_len = i - int_at;
+  if (int_len == 0 || (int_len > 1 && t[int_at] == '0') || i >= n || t[i] != '.') return false;
+  const size_t frac_at = ++i;
+  while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
+  const size_t frac_len = i - frac_at;
+  if (i != n || frac_len == 0 || t[n - 1] == '0') return false;
+  size_t sig, exp10;  // significant digits; |decimal exponent| of the first one
+  if (t[int_at] != '0') {
+    sig = int_len + frac_len;
+    exp10 = int_len - 1;
+  } else {
+    size_t z = 0;
+    while (t[frac_at + z] == '0') ++z;  // a non-zero digit ends the fraction
+    sig = frac_len - z;
+    exp10 = z + 1;
+  }
+  if (sig > 15) return false;
+  const size_t sci = neg + sig + (sig > 1) + 2 + (exp10 >= 100 ? 3 : 2);  // 1.25e+02
+  return n <= sci;
+}
+
 void Column::keep_float_text(size_t row, double v, std::string_view written) {
+  if (shortest_form(written)) return;
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)) != written) float_text.add(row, written);

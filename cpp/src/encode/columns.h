@@ -51,6 +51,9 @@ struct SparseText {
   }
 };
 
+// True if t is the text to_chars gives for the double it names (checked without converting).
+bool shortest_form(std::string_view t);
+
 // Json: a value written as JSON text (an object or array of the input, structured data): kept
 // as text in the column, decoded again for records.
 enum class ColType : uint8_t { Null, Bool, Int, Float, String, Dict, Timestamp, Json };
