@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <set>
@@ -129,4 +130,26 @@ TEST(FuzzRegression, ExponentsAndVeryDottedNames) {
 TEST(FuzzRegression, RepeatedKeyInsideAnArrayIsAFailure) {
   EXPECT_NE(test::fail_reason(R"({"a":[{"k":1,"k":2}]})").find("repeated key"), std::string::npos);
   EXPECT_EQ(test::doc(R"({"a":[{"k":1},{"k":2}]})")["a"][1]["k"], 2);
+}
+
+// fuzz_parse_app_json: a float whose text is too long to copy (or has an exponent) was written
+// from the double as 21 bare digits (151072222222222229504): an integer past uint64 to a JSON
+// reader, refused as a number. A whole number from a double is now written as a double.
+TEST(FuzzRegression, AFloatWrittenFromItsDoubleStaysAFloat) {
+  const std::string line = R"({"a":151072222222222222243.3000000000000011640741686840714123,"b":1E5,"c":-0e3})";
+  Parser p(ParserConfig{});
+  Record r;
+  ASSERT_EQ(p.parse(line, r), ParseStatus::Ok);
+  std::string out;
+  Encoder(EncoderConfig{Schema::Ecs, false}).encode(r, out);
+  EXPECT_NE(out.find(R"("a":1.5107222222222223e+20)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("b":1e+05)"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("c":-0.0)"), std::string::npos) << out;
+  auto d = nlohmann::json::parse(out);
+  ASSERT_TRUE(d["a"].is_number_float()) << d.dump();
+  EXPECT_DOUBLE_EQ(d["a"].get<double>(), 1.5107222222222223e+20);
+  ASSERT_TRUE(d["b"].is_number_float()) << d.dump();
+  EXPECT_EQ(d["b"].get<double>(), 100000.0);
+  ASSERT_TRUE(d["c"].is_number_float()) << d.dump();
+  EXPECT_TRUE(std::signbit(d["c"].get<double>()));
 }

@@ -568,19 +568,7 @@ struct JsonRow {
       w.null();  // as the encoder writes NaN / infinity
       return;
     }
-    char b[32];
-    auto r = std::to_chars(b, b + sizeof b, v);
-    // A whole number of a float column is written as one (5.0, -0.0, 1.2345678901234568e+21):
-    // "5" would be read back as an integer (Elasticsearch would map a long, and refuse 22 digits).
-    if (std::string_view(b, static_cast<size_t>(r.ptr - b)).find_first_of(".e") == std::string_view::npos) {
-      if (std::fabs(v) < 1e16) {
-        *r.ptr++ = '.';
-        *r.ptr++ = '0';
-      } else {
-        r = std::to_chars(b, b + sizeof b, v, std::chars_format::scientific);
-      }
-    }
-    w.raw_value().append(b, static_cast<size_t>(r.ptr - b));
+    append_double(w.raw_value(), v);  // 5.0 stays a float when read back
   }
   void json(int node, std::string_view text) {
     key(node);

@@ -279,17 +279,13 @@ void append_value(std::string& out, const Field& x) {
       break;
     case Field::Kind::Int: append_int(out, x.i); break;
     case Field::Kind::Float:
-      // As written when it is a decimal JSON number (an integer form could be beyond int64,
-      // which JSON readers reject or round): else from the double.
-      // As written when it is a plain decimal (digits kept); an exponent form (0e400) or an
-      // integer form (beyond int64) from the double, in its shortest exact form.
+      // As written when it is a plain decimal (digits kept); an exponent form (0e400), an
+      // integer form (beyond int64) or a longer text from the double, written as a double.
       if (x.text.size() <= 40 && is_json_number(x.text) && x.text.find('.') != std::string_view::npos &&
           x.text.find_first_of("eE") == std::string_view::npos) {
         out.append(x.text);
       } else if (std::isfinite(x.f)) {
-        char b[32];
-        auto r = std::to_chars(b, b + sizeof b, x.f);
-        out.append(b, static_cast<size_t>(r.ptr - b));
+        append_double(out, x.f);
       } else {
         out.append("null");
       }

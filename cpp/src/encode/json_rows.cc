@@ -5,6 +5,8 @@
 #include <simdjson.h>
 
 #include "encode/columns.h"
+#include "encode/json_writer.h"
+#include "parse/json_number.h"
 #include "parse/timestamp.h"
 
 namespace ki {
@@ -24,27 +26,6 @@ bool is_category_field(std::string_view n) {
   for (auto k : kNames)
     if (k == n) return true;
   return false;
-}
-
-// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? : On-Demand hands over "01" or "1." as a number
-// token and only its conversions refuse them; a big integer must not be refused with them.
-bool json_number(std::string_view t) {
-  size_t i = 0, n = t.size();
-  auto digits = [&] {
-    size_t s = i;
-    while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
-    return i > s;
-  };
-  if (i < n && t[i] == '-') ++i;
-  if (i < n && t[i] == '0') ++i;
-  else if (!digits()) return false;
-  if (i < n && t[i] == '.' && (++i, !digits())) return false;
-  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == n;
 }
 
 // Nothing but whitespace after the top value (current_location is past the end then).
@@ -151,26 +132,13 @@ class Leaves {
         return true;
       }
       case od::json_type::number: {
-        std::string_view tok = v.raw_json_token();
-        while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
-          tok.remove_suffix(1);
-        if (!json_number(tok)) {
-          error = "malformed number '" + std::string(tok.substr(0, 40)) + "' under '" + name + "'";
+        Field f;
+        if (auto e = json_number_field(v, f)) return fail(e, error);
+        if (!is_json_number(f.text)) {  // "01", "1.": On-Demand hands them over as numbers
+          error = "malformed number '" + std::string(f.text.substr(0, 40)) + "' under '" + name + "'";
           return false;
         }
-        od::number_type nt = od::number_type::floating_point_number;
-        const bool is_int = v.get_number_type().get(nt) == simdjson::SUCCESS && nt == od::number_type::signed_integer;
-        int64_t i = 0;
-        double d = 0;
-        if (is_int && v.get_int64().get(i) == simdjson::SUCCESS) {
-          leaf(name, Field::Kind::Int).f.i = i;
-        } else if (!is_int && nt != od::number_type::unsigned_integer && v.get_double().get(d) == simdjson::SUCCESS) {
-          Leaf& l = leaf(name, Field::Kind::Float);
-          l.f.f = d;
-          l.f.text = tok;
-        } else {  // beyond int64 / double (18446744073709551616, 1e400): exact, as text
-          leaf(name, Field::Kind::String).f.text = tok;
-        }
+        leaf(name, f.kind).f = f;
         return true;
       }
       case od::json_type::boolean: {
@@ -226,7 +194,7 @@ class Leaves {
         std::string_view tok = v.raw_json_token();
         while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
           tok.remove_suffix(1);
-        return json_number(tok);
+        return is_json_number(tok);
       }
       case od::json_type::boolean: {
         bool b;

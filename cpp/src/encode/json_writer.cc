@@ -1,5 +1,7 @@
 #include "encode/json_writer.h"
 
+#include <cmath>
+
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -173,6 +175,20 @@ void JsonWriter::integer(int64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out_.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
+void append_double(std::string& out, double v) {
+  char b[40];
+  auto r = std::to_chars(b, b + sizeof b, v);
+  if (std::string_view(b, static_cast<size_t>(r.ptr - b)).find_first_of(".e") == std::string_view::npos) {
+    if (std::fabs(v) < 1e16) {
+      *r.ptr++ = '.';
+      *r.ptr++ = '0';
+    } else {
+      r = std::to_chars(b, b + sizeof b, v, std::chars_format::scientific);
+    }
+  }
+  out.append(b, static_cast<size_t>(r.ptr - b));
 }
 
 // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?

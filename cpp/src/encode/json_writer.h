@@ -17,6 +17,11 @@ bool append_utf8_repaired(std::string& out, std::string_view s);
 // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 bool is_json_number(std::string_view s);
 
+// A finite double in its shortest form, always read back as a double: a whole number gets
+// ".0" (5.0, -0.0) or an exponent (1.5107222222222223e+20), never 21 bare digits that a reader
+// takes for an integer (beyond int64: refused by Elasticsearch for a long, or by the reader).
+void append_double(std::string& out, double v);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}

@@ -10,6 +10,7 @@
 #include <vector>
 #include <ctime>
 
+#include "parse/json_number.h"
 #include "parse/level.h"
 #include "parse/parser.h"
 #include "parse/timestamp.h"
@@ -26,7 +27,6 @@ void AppJsonStateDeleter::operator()(AppJsonState* s) const { delete s; }
 namespace {
 
 using simdjson::ondemand::json_type;
-using simdjson::ondemand::number_type;
 
 constexpr int kMaxDepth = 8;  // deeper objects are kept whole as one JSON value
 
@@ -104,22 +104,9 @@ struct Walk {
         break;
       }
       case json_type::number: {
-        std::string_view tok;
-        if (auto e = v.raw_json_token().get(tok)) return fail(e);
-        while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
-          tok.remove_suffix(1);
-        f.text = tok;
-        number_type nt = number_type::floating_point_number;
-        bool is_int = v.get_number_type().get(nt) == simdjson::SUCCESS && nt == number_type::signed_integer;
-        if (is_int && v.get_int64().get(f.i) == simdjson::SUCCESS) {
-          f.kind = Field::Kind::Int;
-        } else if (!is_int && nt != number_type::unsigned_integer && v.get_double().get(f.f) == simdjson::SUCCESS) {
-          f.kind = Field::Kind::Float;
-        } else {
-          // Beyond int64 / double (18446744073709551616, 1e400): kept exactly, as text, so the
-          // index does not reject or round it.
-          f.kind = Field::Kind::String;
-        }
+        simdjson::ondemand::value num;
+        if (auto e = std::forward<V>(v).get(num)) return fail(e);
+        if (auto e = json_number_field(num, f)) return fail(e);
         break;
       }
       case json_type::boolean:
