@@ -92,12 +92,8 @@ bool Column::start_slow(size_t row, ColType t) {
   if (type != t) {
     if (type == ColType::Null) {
       take_type(t);
-    } else if (type == ColType::Int && t == ColType::Float) {  // 5 then 5.2: all numbers
-      std::vector<int64_t> was = std::move(ints);
-      ints = {};
-      type = ColType::Float;
-      reserve_values();
-      add_ints_as_floats(was, 0);
+    } else if (type == ColType::Int && t == ColType::Float) {
+      ints_to_floats();
     } else if (!(type == ColType::Float && t == ColType::Int) && type != ColType::String) {
       to_string_column();
     }
@@ -142,6 +138,14 @@ void Column::keep_float_text(size_t row, double v, std::string_view written) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   if (std::string_view(buf, static_cast<size_t>(r.ptr - buf)) != written) float_text.add(row, written);
+}
+
+void Column::ints_to_floats() {
+  std::vector<int64_t> was = std::move(ints);
+  ints = {};
+  type = ColType::Float;
+  reserve_values();
+  add_ints_as_floats(was, 0);
 }
 
 void Column::add_ints_as_floats(const std::vector<int64_t>& src, size_t row0) {

@@ -30,7 +30,6 @@ struct SparseText {
   std::vector<size_t> rows;  // ascending
   std::vector<uint64_t> ends;
   std::string data;
-  bool empty() const { return rows.empty(); }
   void add(size_t row, std::string_view text) {
     rows.push_back(row);
     data.append(text);
@@ -136,6 +135,7 @@ struct Column {
   void keep_float_text(size_t row, double v, std::string_view written);
   // Integers of rows row0.. as floats (a column of numbers that met a fraction), their text kept.
   void add_ints_as_floats(const std::vector<int64_t>& src, size_t row0);
+  void ints_to_floats();  // this Int column becomes a Float one: 5 then 5.2, all numbers
   void reserve_values();     // for `expect` rows, once the type is known
   Column empty_of(ColType t);  // an empty column of type t for this one's place (expect, input nulls kept)
   void take_type(ColType t);   // a column of nulls only becomes one of type t (as many nulls)

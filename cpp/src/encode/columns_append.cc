@@ -98,12 +98,7 @@ void Column::append(Column&& s, size_t base) {
     s = Column{};
     return;
   }
-  if (type == ColType::Int && s.type == ColType::Float) {  // 5 then 5.2: all numbers
-    std::vector<int64_t> was = std::move(ints);
-    ints = {};
-    add_ints_as_floats(was, 0);
-    type = ColType::Float;
-  }
+  if (type == ColType::Int && s.type == ColType::Float) ints_to_floats();
   if (type == ColType::Dict && s.type == ColType::Dict) {
     std::vector<int32_t> code(s.dict_size());
     bool full = false;

@@ -9,15 +9,20 @@
 
 namespace ki {
 
-// An int64 is an Int; a double a Float that keeps its text as written; a number past both
-// (18446744073709551616, 1e400) a String holding the text exactly, so that the index neither
-// refuses nor rounds it. f.name is left as it is.
-inline simdjson::error_code json_number_field(simdjson::ondemand::value& v, Field& f) {
-  using simdjson::ondemand::number_type;
+// The number's text as written (On-Demand's token may carry the whitespace after it).
+inline std::string_view json_number_token(simdjson::ondemand::value& v) {
   std::string_view tok = v.raw_json_token();
   while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t' || tok.back() == '\n' || tok.back() == '\r'))
     tok.remove_suffix(1);
-  f.text = tok;
+  return tok;
+}
+
+// An int64 is an Int; a double a Float that keeps its text as written; a number past both
+// (18446744073709551616, 1e400) a String holding the text exactly, so that the index neither
+// refuses nor rounds it. f.name is left as it is.
+inline void json_number_field(simdjson::ondemand::value& v, Field& f) {
+  using simdjson::ondemand::number_type;
+  f.text = json_number_token(v);
   number_type nt = number_type::floating_point_number;
   const bool is_int = v.get_number_type().get(nt) == simdjson::SUCCESS && nt == number_type::signed_integer;
   if (is_int && v.get_int64().get(f.i) == simdjson::SUCCESS) {
@@ -27,7 +32,6 @@ inline simdjson::error_code json_number_field(simdjson::ondemand::value& v, Fiel
   } else {
     f.kind = Field::Kind::String;
   }
-  return simdjson::SUCCESS;
 }
 
 }  // namespace ki
