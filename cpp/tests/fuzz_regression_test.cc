@@ -153,3 +153,25 @@ TEST(FuzzRegression, AFloatWrittenFromItsDoubleStaysAFloat) {
   ASSERT_TRUE(d["c"].is_number_float()) << d.dump();
   EXPECT_TRUE(std::signbit(d["c"].get<double>()));
 }
+
+// fuzz_encode: the encoder renders values (times, structured data) into one buffer reserved for
+// 6x the line and keeps views into it; a value escaped past that (control characters are 6
+// bytes each as \u00XX, and a record's strings need not come from its line) moved the buffer
+// and left the earlier views dangling (heap-use-after-free under ASan, garbage otherwise).
+TEST(FuzzRegression, RenderedValuesSurviveTheBufferGrowing) {
+  Record r;
+  r.format = Format::Rfc5424;
+  r.raw = "x";
+  r.ts.epoch_sec = 1700000000;
+  r.ts.valid = true;
+  r.message = "m";
+  const std::string value(300, '\x01');
+  r.sd.push_back({"a", "b", value});
+  r.sd.push_back({"c", "d", value});
+  std::string out;
+  Encoder(EncoderConfig{Schema::Ecs, false}).encode(r, out);
+  auto d = nlohmann::json::parse(out);
+  EXPECT_EQ(d["@timestamp"], "2023-11-14T22:13:20Z") << out.substr(0, 200);
+  EXPECT_EQ(d["log"]["syslog"]["structured_data"]["a"]["b"], value);
+  EXPECT_EQ(d["log"]["syslog"]["structured_data"]["c"]["d"], value);
+}

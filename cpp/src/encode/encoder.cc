@@ -214,9 +214,18 @@ struct Doc {
   }
   template <class F>
   void rendered(std::string_view name, Field::Kind kind, F&& fill) {
-    size_t at = buf.size();
+    const size_t at = buf.size();
+    const auto old = reinterpret_cast<uintptr_t>(buf.data());
     fill(buf);
+    // Past the reserve (escaping can make a value 6x its bytes): the views into buf move with it.
+    if (reinterpret_cast<uintptr_t>(buf.data()) != old) rebase(old, at);
     push({name, kind, std::string_view(buf.data() + at, buf.size() - at)});
+  }
+  void rebase(uintptr_t old, size_t used) {
+    for (Field& x : f) {
+      const auto p = reinterpret_cast<uintptr_t>(x.text.data());
+      if (!x.text.empty() && p >= old && p - old < used) x.text = std::string_view(buf.data() + (p - old), x.text.size());
+    }
   }
   void time(std::string_view name, const Timestamp& ts) {
     if (direct) {
