@@ -58,6 +58,26 @@ def test_python_json_logger_lines_written_by_cpython_logging(tmp_path):
     assert {d["kafkainsight"]["format"] for d in res.records} == {"app_json"}
 
 
+def test_numbers_of_any_size_inside_arrays_written_by_cpython_json(tmp_path):
+    # CPython's json writes ints of any size exactly; inside an array (kept as JSON text) the line
+    # was refused while the same number beside it was taken.
+    big = 2**70
+    lines = [json.dumps({"message": "batch", "ids": [big, -big, 1.5e300], "n": big}),
+             json.dumps({"message": "deep", "a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": {"x": big}}}}}}}}}}),
+             '{"message": "bad", "ids": [1, 01]}']
+    path = tmp_path / "big.log"
+    path.write_text("\n".join(lines) + "\n")
+    res = ki.read_logs(path)
+    assert [(f["line_no"], f["reason"]) for f in res.failed] == [
+        (3, "app_json: malformed number '01' at column 27")]
+    batch, deep = res.records
+    assert batch["ids"] == [big, -big, 1.5e300]
+    assert batch["n"] == str(big)  # a leaf past int64 stays exact as text
+    assert deep["a"]["b"]["c"]["d"]["e"]["f"]["g"]["h"]["i"] == {"x": big}
+    # The documents as they go to Kafka: the array as CPython wrote it.
+    assert '"ids":' + json.dumps([big, -big, 1.5e300]) in list(ki.read_logs(path).docs)[0]
+
+
 def test_structlog_lines():
     structlog = pytest.importorskip("structlog")
     out = io.StringIO()

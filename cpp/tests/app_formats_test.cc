@@ -182,6 +182,28 @@ TEST(AppJson, BadInputIsAReasonNeverACrash) {
   EXPECT_EQ(h["kafkainsight"]["renamed"]["k"], 2);
 }
 
+// A value kept as JSON text (an array, an object past 8 levels) is checked whole, by the same
+// grammar as a number beside it: any size passes, as Elasticsearch's own parser takes it (the
+// DOM check refused 1e400 in an array, so the whole line failed while "n":1e400 did not).
+TEST(AppJson, KeptValuesTakeNumbersOfAnySizeAndNameWhatIsWrong) {
+  ki::Parser p;
+  ki::Record r;
+  const std::string line =
+      R"({"ids":[123456789012345678901234,1e400,-0.0],"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":{"x":1e400}}}}}}}}}})";
+  ASSERT_EQ(p.parse(line, r), ki::ParseStatus::Ok) << p.error_message();
+  std::string out;
+  ki::Encoder(ki::EncoderConfig{ki::Schema::Ecs, false}).encode(r, out);
+  EXPECT_NE(out.find(R"("ids":[123456789012345678901234,1e400,-0.0])"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("i":{"x":1e400})"), std::string::npos) << out;
+  // What is wrong, and where the kept value starts.
+  EXPECT_EQ(ki::test::fail_reason(R"({"level":"info","ids":[1,01]})"), "app_json: malformed number '01' at column 23");
+  EXPECT_EQ(ki::test::fail_reason(R"({"ids":[1,{"k":1,"k":2}]})"),
+            "app_json: repeated key in an object inside an array or beyond 8 levels at column 8");
+  EXPECT_EQ(ki::test::fail_reason(R"({"ids":[1,"\u00"]})"), "app_json: Problem while parsing a string at column 8");
+  // Keys repeated in different objects of an array are fine.
+  EXPECT_EQ(ki::test::fail_reason(R"({"ids":[{"k":1},{"k":2,"j":{"k":3}}]})"), "");
+}
+
 TEST(Logfmt, DetectedAndTyped) {
   auto d = doc(R"(ts=2024-01-24T12:39:13.5Z level=warn msg="slow request" latency=1.2 status=503 path=/api/v1 cached=false caller=main.go:42 empty=)");
   EXPECT_EQ(d["kafkainsight"]["format"], "logfmt");

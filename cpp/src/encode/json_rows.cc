@@ -6,6 +6,7 @@
 
 #include "encode/columns.h"
 #include "encode/json_writer.h"
+#include "parse/json_check.h"
 #include "parse/json_number.h"
 #include "parse/timestamp.h"
 
@@ -103,9 +104,8 @@ class Leaves {
         std::string_view raw;
         if (auto e = v.get_array().get(a)) return fail(e, error);
         if (auto e = a.raw_json().get(raw)) return fail(e, error);
-        // On-Demand checks only what it visits: the array is parsed again and visited whole.
-        if (!checked(raw)) {
-          error = "malformed array under '" + name + "'";
+        if (check_.check(raw, false) != JsonCheck::Result::Ok) {
+          error = "malformed array under '" + name + "': " + check_.error();
           return false;
         }
         Leaf& l = leaf(name, Field::Kind::Json);
@@ -154,55 +154,9 @@ class Leaves {
     }
     return true;
   }
-  bool checked(std::string_view raw) {
-    check_buf_.assign(raw);
-    check_buf_.append(simdjson::SIMDJSON_PADDING, '\0');
-    od::document doc;
-    od::value v;
-    return !check_parser_.iterate(check_buf_.data(), raw.size(), check_buf_.size()).get(doc) &&
-           !doc.get_value().get(v) && check(v) && at_end(doc);
-  }
-  // Every value visited: what On-Demand finds wrong only when it reads it.
-  static bool check(od::value v) {
-    od::json_type t;
-    if (v.type().get(t)) return false;
-    switch (t) {
-      case od::json_type::object: {
-        od::object o;
-        if (v.get_object().get(o)) return false;
-        for (auto f : o) {
-          std::string_view k;
-          od::value x;
-          if (f.unescaped_key().get(k) || f.value().get(x) || !check(x)) return false;
-        }
-        return true;
-      }
-      case od::json_type::array: {
-        od::array a;
-        if (v.get_array().get(a)) return false;
-        for (auto e : a) {
-          od::value x;
-          if (e.get(x) || !check(x)) return false;
-        }
-        return true;
-      }
-      case od::json_type::string: {
-        std::string_view sv;
-        return !v.get_string().get(sv);
-      }
-      case od::json_type::number: return is_json_number(json_number_token(v));
-      case od::json_type::boolean: {
-        bool b;
-        return !v.get_bool().get(b);
-      }
-      case od::json_type::null: return !v.is_null().error();
-    }
-    return false;
-  }
   std::string names_, texts_;
   std::vector<Leaf> all_;
-  od::parser check_parser_;  // arrays are checked with their own parser: the document's is in use
-  std::string check_buf_;
+  JsonCheck check_;
 };
 
 // A parser, the text with simdjson's padding, and one document's leaves, per thread.
@@ -359,8 +313,8 @@ std::string search_error(std::string_view body) {
   std::string_view type, reason;
   simdjson::dom::element e;
   if (doc["error"]["root_cause"].at(0).get(e) && doc["error"].get(e)) return std::string(body.substr(0, 300));
-  e["type"].get(type);
-  e["reason"].get(reason);
+  if (e["type"].get(type)) type = {};
+  if (e["reason"].get(reason)) reason = {};
   std::string_view top_reason;
   if (!doc["error"]["reason"].get(top_reason) && top_reason != reason && !top_reason.empty())
     return std::string(type) + ": " + std::string(reason) + " (" + std::string(top_reason) + ")";

@@ -5,11 +5,11 @@
 // library fill the Record's own members instead (best-ranked name wins).
 #include <simdjson.h>
 
-#include <algorithm>
 #include <array>
 #include <vector>
 #include <ctime>
 
+#include "parse/json_check.h"
 #include "parse/json_number.h"
 #include "parse/level.h"
 #include "parse/parser.h"
@@ -19,6 +19,7 @@ namespace ki {
 
 struct AppJsonState {
   simdjson::ondemand::parser parser;
+  JsonCheck check;  // values kept as JSON text, checked whole
   std::string buf;  // the line + simdjson's padding
 };
 AppJsonState* new_app_json_state() { return new AppJsonState; }
@@ -30,28 +31,11 @@ using simdjson::ondemand::json_type;
 
 constexpr int kMaxDepth = 8;  // deeper objects are kept whole as one JSON value
 
-bool repeated_key(simdjson::dom::element e) {
-  simdjson::dom::array arr;
-  if (e.get_array().get(arr) == simdjson::SUCCESS) {
-    for (auto v : arr)
-      if (repeated_key(v)) return true;
-    return false;
-  }
-  simdjson::dom::object obj;
-  if (e.get_object().get(obj) != simdjson::SUCCESS) return false;
-  std::vector<std::string_view> keys;
-  for (auto field : obj) {
-    keys.push_back(field.key);
-    if (repeated_key(field.value)) return true;
-  }
-  std::sort(keys.begin(), keys.end());
-  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
-}
-
 struct Walk {
   const ParseContext& ctx;
   Record& rec;
   const char* error = nullptr;
+  size_t column = 0;  // where a value kept as text that fails its check starts
   std::string minified;
 
   void push(const Field& f) { rec.fields.push_back(f); }
@@ -60,13 +44,17 @@ struct Walk {
   template <class C>
   bool raw(C& c, Field& f) {
     if (auto e = c.raw_json().get(f.text)) return fail(e);
-    // On-Demand skips what it does not visit: validate the kept value fully (DOM parser).
-    simdjson::dom::element el;
-    if (auto e = ctx.json->parse(f.text.data(), f.text.size(), true).get(el)) return fail(e);
-    if (repeated_key(el)) {
-      // Elasticsearch rejects a document with one; inside an array it cannot be moved aside.
-      error = "repeated key in an object inside an array or beyond 8 levels";
-      return false;
+    const JsonCheck::Result checked = ctx.app->check.check(f.text, true);
+    if (checked != JsonCheck::Result::Ok) column = static_cast<size_t>(f.text.data() - ctx.app->buf.data());
+    switch (checked) {
+      case JsonCheck::Result::Ok: break;
+      case JsonCheck::Result::Malformed:
+        error = ctx.app->check.error().c_str();  // ParseError keeps the pointer: the state outlives the line
+        return false;
+      case JsonCheck::Result::RepeatedKey:
+        // Elasticsearch rejects a document with one; inside an array it cannot be moved aside.
+        error = "repeated key in an object inside an array or beyond 8 levels";
+        return false;
     }
     if (f.text.find_first_of("\n\r") != std::string_view::npos) {
       // A raw line end inside would split an NDJSON / bulk body: keep it minified.
@@ -152,8 +140,8 @@ bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec)
   simdjson::ondemand::object obj;
   if (auto e = doc.get_object().get(obj))
     return ctx.fail(F, e == simdjson::INCORRECT_TYPE ? "expected a JSON object" : simdjson::error_message(e), 0);
-  Walk w{ctx, rec, nullptr, {}};
-  if (!w.object(obj, {}, 0)) return ctx.fail(F, w.error, 0);
+  Walk w{ctx, rec, nullptr, 0, {}};
+  if (!w.object(obj, {}, 0)) return ctx.fail(F, w.error, w.column);
   const char* after = nullptr;
   if (doc.current_location().get(after) == simdjson::SUCCESS)  // OUT_OF_BOUNDS at the end
     return ctx.fail(F, "text after the JSON object", static_cast<size_t>(after - st.buf.data()));
