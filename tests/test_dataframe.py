@@ -156,6 +156,18 @@ def test_iter_batches_streams_the_same_rows_in_bounded_batches(tmp_path):
         list(ki.iter_batches(tmp_path / "missing.log"))
 
 
+def test_iter_batches_left_early_stops_its_reader_and_can_start_again(tmp_path):
+    # The next batch is read ahead on a thread of its own; leaving the loop drops it.
+    a = tmp_path / "a.log"
+    ki.generate("apache_combined", 5000, output=str(a), seed=1, start=1700000000)
+    for _ in range(5):
+        batches = ki.iter_batches(a, batch_size=100)
+        first = next(iter(batches))
+        assert first.num_rows == 100 and batches.stats["parsed"] == 100  # totals as of the batch taken
+        del batches, first
+    assert sum(x.num_rows for x in ki.iter_batches(a, batch_size=1234)) == 5000
+
+
 def test_iter_batches_progress_bar_counts_the_bytes(tmp_path, capsys):
     a = tmp_path / "a.log"
     ki.generate("apache_common", 3000, output=str(a), seed=2)

@@ -62,34 +62,57 @@ void throw_input_error(const std::string& err) {
   throw std::runtime_error(err);  // damaged input: names the file and the byte offset
 }
 
-// Reads files in batches of up to `batch` documents (iter_batches).
+// Reads files in batches of up to `batch` documents (iter_batches), one batch ahead on a thread
+// of its own (started by the first next(): its batch size holds for every batch).
 class FileBatches {
  public:
   FileBatches(const std::vector<std::string>& paths, const std::string& format, const std::string& schema,
               bool include_original, int tz, int year, const FieldOptions& fields, const GrokConfig& grok,
               const MultilineConfig& multiline)
-      : reader_(paths, parser_config(format, tz, year, fields, grok, multiline),
-                EncoderConfig{to_schema(schema), include_original}, std::ref(poll_)),
-        expect_(estimate_lines(paths)) {}
+      : paths_(paths),
+        pcfg_(parser_config(format, tz, year, fields, grok, multiline)),
+        ecfg_{to_schema(schema), include_original} {}
   // The next batch, or None once the input is done.
   std::shared_ptr<ReadResult> next(uint64_t batch) {
     if (done_) return nullptr;
-    auto res = std::make_shared<ReadResult>();
+    std::shared_ptr<ReadResult> res;
     {
       py::gil_scoped_release release;
-      done_ = !reader_.next(*res, batch, expect_);
+      if (!reader_) reader_ = std::make_unique<ColumnsPrefetch>(paths_, pcfg_, ecfg_, batch, estimate_lines(paths_));
+      while (true) {
+        auto got = reader_->take(res, std::chrono::milliseconds(50));
+        if (got != ColumnsPrefetch::Got::NotYet) {
+          done_ = got == ColumnsPrefetch::Got::Done || reader_->last();
+          break;
+        }
+        bool interrupted;
+        {
+          py::gil_scoped_acquire gil;
+          interrupted = intr_.check();
+        }
+        if (interrupted) {  // Ctrl-C: the thread stops at its next poll
+          reader_.reset();
+          done_ = true;
+          break;
+        }
+      }
     }
-    poll_.intr.raise_if_pending();
+    intr_.raise_if_pending();
+    if (!res) return nullptr;
     throw_input_error(res->stats.error);
     return res;
   }
-  std::pair<size_t, uint64_t> progress() const { return reader_.progress(); }
+  std::pair<size_t, uint64_t> progress() const {
+    return reader_ ? reader_->progress() : std::pair<size_t, uint64_t>{0, 0};
+  }
 
  private:
-  SignalPoll poll_;  // before reader_, which holds a reference to it
-  ColumnsReader reader_;
+  std::vector<std::string> paths_;
+  ParserConfig pcfg_;
+  EncoderConfig ecfg_;
+  ki_py::Interrupt intr_;
+  std::unique_ptr<ColumnsPrefetch> reader_;
   bool done_ = false;
-  uint64_t expect_ = 0;  // lines the files hold, about
 };
 
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,

@@ -403,6 +403,63 @@ TEST(ReadColumns, AStopEndsEveryThreadAndAMissingFileIsNamed) {
   EXPECT_NE(r.stats.error.find("missing.log"), std::string::npos) << r.stats.error;
 }
 
+// iter_batches reads one batch ahead on a thread of its own: the batches are those a ColumnsReader
+// gives, in order, with their failures and running totals; dropping it mid-way stops the thread.
+TEST(ColumnsPrefetch, GivesTheBatchesOfAReaderInOrderAndStopsWhenDropped) {
+  test::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 2500; ++i) {
+    text += "1.2.3.4 - - [22/Apr/2018:09:30:00 +0200] \"GET /" + std::to_string(i) + " HTTP/1.1\" 200 5\n";
+    if (i % 300 == 7) text += "junk " + std::to_string(i) + "\n";
+  }
+  const std::string a = dir.path + "/a.log", b = dir.path + "/b.log";
+  std::ofstream(a, std::ios::binary) << text;
+  std::ofstream(b, std::ios::binary) << text.substr(0, text.size() / 3);
+  const std::vector<std::string> paths{a, b, a};
+  std::vector<ColumnsResult> want;
+  {
+    ColumnsReader r(paths, ParserConfig{}, EncoderConfig{}, nullptr);
+    bool more = true;
+    while (more) more = r.next(want.emplace_back(), 700, 10000);
+  }
+  ASSERT_GT(want.size(), 8u);
+  ColumnsPrefetch p(paths, ParserConfig{}, EncoderConfig{}, 700, 10000);
+  size_t k = 0;
+  while (true) {
+    std::shared_ptr<ColumnsResult> got;
+    auto g = p.take(got, std::chrono::milliseconds(50));
+    if (g == ColumnsPrefetch::Got::NotYet) continue;
+    if (g == ColumnsPrefetch::Got::Done) break;
+    ASSERT_LT(k, want.size());
+    const ColumnsResult& w = want[k];
+    EXPECT_EQ(seen(*w.table).docs, seen(*got->table).docs) << "batch " << k;
+    EXPECT_EQ(w.line_nos, got->line_nos) << "batch " << k;
+    ASSERT_EQ(w.failures.size(), got->failures.size()) << "batch " << k;
+    for (size_t i = 0; i < w.failures.size(); ++i) EXPECT_EQ(w.failures[i].line_no, got->failures[i].line_no);
+    EXPECT_EQ(w.stats.lines, got->stats.lines) << "batch " << k;
+    EXPECT_EQ(p.last(), k + 1 == want.size()) << "batch " << k;
+    ++k;
+  }
+  EXPECT_EQ(k, want.size());
+  // Dropped after its first batch: the destructor returns (the thread stopped and joined).
+  for (int i = 0; i < 20; ++i) {
+    ColumnsPrefetch q(paths, ParserConfig{}, EncoderConfig{}, 100, 10000);
+    std::shared_ptr<ColumnsResult> got;
+    while (q.take(got, std::chrono::milliseconds(50)) == ColumnsPrefetch::Got::NotYet) {
+    }
+    EXPECT_EQ(got->table->rows, 100u);
+  }
+  // A missing file: named in the batch's error, then the input is done.
+  ColumnsPrefetch m({dir.path + "/missing.log"}, ParserConfig{}, EncoderConfig{}, 100, 10);
+  std::shared_ptr<ColumnsResult> got;
+  ColumnsPrefetch::Got g;
+  while ((g = m.take(got, std::chrono::milliseconds(50))) == ColumnsPrefetch::Got::NotYet) {
+  }
+  ASSERT_EQ(g, ColumnsPrefetch::Got::Batch);
+  EXPECT_NE(got->stats.error.find("missing.log"), std::string::npos) << got->stats.error;
+  EXPECT_TRUE(m.last());
+}
+
 TEST(LineReaderRange, ReadsTheLinesOfItsPartWithTheFilesOffsets) {
   test::TempDir dir;
   const std::string text = "one\ntwo\nthree\nfour";  // no final newline

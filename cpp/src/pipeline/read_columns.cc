@@ -6,6 +6,7 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "source/line_reader.h"
 
@@ -79,6 +80,61 @@ bool ColumnsReader::next(ColumnsResult& into, uint64_t max_docs, uint64_t expect
   into.stats = run_.stats();
   into_ = nullptr;
   return more;
+}
+
+ColumnsPrefetch::ColumnsPrefetch(std::vector<std::string> paths, const ParserConfig& pcfg, const EncoderConfig& ecfg,
+                                 uint64_t max_docs, uint64_t expect)
+    : reader_(std::move(paths), pcfg, ecfg, [this] { return stop_.load(std::memory_order_relaxed); }),
+      max_docs_(max_docs),
+      expect_(expect),
+      thread_([this] { run(); }) {}
+
+ColumnsPrefetch::~ColumnsPrefetch() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void ColumnsPrefetch::run() {
+  bool more = true;
+  while (more && !stop_) {
+    auto res = std::make_shared<ColumnsResult>();
+    std::exception_ptr err;
+    try {
+      more = reader_.next(*res, max_docs_, expect_);
+    } catch (...) {
+      err = std::current_exception();
+      more = false;
+    }
+    const auto progress = reader_.progress();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !ready_ || stop_; });  // one batch ahead at most
+    if (stop_) break;
+    ready_ = std::move(res);
+    ready_more_ = more;
+    ready_progress_ = progress;
+    error_ = err;
+    cv_.notify_all();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  finished_ = true;
+  cv_.notify_all();
+}
+
+ColumnsPrefetch::Got ColumnsPrefetch::take(std::shared_ptr<ColumnsResult>& into, std::chrono::milliseconds wait) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!cv_.wait_for(lock, wait, [&] { return ready_ || finished_ || error_; })) return Got::NotYet;
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  if (!ready_) return Got::Done;
+  into = std::move(ready_);
+  ready_.reset();
+  last_ = !ready_more_;
+  progress_ = ready_progress_;
+  cv_.notify_all();  // the thread may read the next one
+  return Got::Batch;
 }
 
 ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserConfig& pcfg,

@@ -3,9 +3,15 @@
 // starts, parsed at once and put in input order: the same rows one thread would give (parts of
 // one schema stay apart as chunks; others are joined into one table).
 #pragma once
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "encode/columns.h"
@@ -64,6 +70,44 @@ class ColumnsReader {
   ColumnsResult* into_ = nullptr;
   std::vector<FileEnd> ends_;
   ParseFilesRun run_;
+};
+
+// A ColumnsReader on a thread of its own, one batch ahead (iter_batches): the next batch is read
+// while the caller works on the one it took. Memory: the batch taken and the one being read.
+// The thread never calls back into the caller (a Python caller may hold its GIL meanwhile).
+class ColumnsPrefetch {
+ public:
+  ColumnsPrefetch(std::vector<std::string> paths, const ParserConfig& pcfg, const EncoderConfig& ecfg,
+                  uint64_t max_docs, uint64_t expect);
+  ~ColumnsPrefetch();  // stops the thread (the reader polls about every 50 ms) and joins it
+  ColumnsPrefetch(const ColumnsPrefetch&) = delete;
+  ColumnsPrefetch& operator=(const ColumnsPrefetch&) = delete;
+
+  enum class Got { Batch, Done, NotYet };
+  // Waits up to `wait` for the next batch. Batch: `into` holds it (stats: the totals so far), and
+  // last() says whether it was the input's last. Done: nothing more. NotYet: ask again (a caller
+  // checks for Ctrl-C between waits). The reader's exception, if any, is rethrown here.
+  Got take(std::shared_ptr<ColumnsResult>& into, std::chrono::milliseconds wait);
+  bool last() const { return last_; }
+  // (file index, bytes read in it) when the batch last taken was done.
+  std::pair<size_t, uint64_t> progress() const { return progress_; }
+
+ private:
+  void run();
+  ColumnsReader reader_;
+  const uint64_t max_docs_, expect_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  // The batch read ahead (guarded by mu_), with what the reader said when it was done.
+  std::shared_ptr<ColumnsResult> ready_;
+  bool ready_more_ = true, finished_ = false;
+  std::pair<size_t, uint64_t> ready_progress_{0, 0};
+  std::exception_ptr error_;
+  // The caller's side.
+  bool last_ = false;
+  std::pair<size_t, uint64_t> progress_{0, 0};
+  std::thread thread_;  // last: started once the members above exist
 };
 
 struct ReadColumnsConfig {
