@@ -56,6 +56,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOLS = ("to_arrow", "to_pandas", "to_arrow mt", "to_pandas mt", "records", "json.loads", "read_csv", "re loop",
          "pyregex dicts")
+# Files larger than memory into Parquet, batch by batch (--tools): iter_batches (its next batch read
+# ahead on a thread of its own) and a pandas user's read_csv(chunksize=) with the read_csv tool's steps.
+PARQUET_TOOLS = ("iter_batches parquet", "read_csv chunks parquet")
+PARQUET_BATCH = 100_000
 
 
 def all_cores() -> int:
@@ -85,6 +89,29 @@ def frame_bytes(obj) -> int:
     return 0
 
 
+CSV_ARGS = dict(sep=" ", header=None, quotechar='"', escapechar="\\", engine="c",
+                names=["ip", "ident", "user", "time", "tz", "request", "status", "bytes", "referrer", "agent"],
+                na_values=["-"], keep_default_na=False)
+
+
+def csv_frame(df):
+    """The read_csv tool's steps after reading: the request split, the time parsed."""
+    import pandas as pd
+    req = df["request"].str.extract(r"^(\S+) (\S+) (\S+)$")
+    df["method"], df["path"], df["protocol"] = req[0], req[1], req[2]
+    df["@timestamp"] = pd.to_datetime(df["time"].str.lstrip("[") + df["tz"].str.rstrip("]"),
+                                      format="%d/%b/%Y:%H:%M:%S%z", utc=True)
+    return df.drop(columns=["time", "tz", "request"])
+
+
+class Rows:
+    """What a batch-by-batch tool keeps: the row count (its output went to a file)."""
+    n = 0
+
+    def __len__(self):
+        return self.n
+
+
 def worker(tool: str, path: str) -> dict:
     import pandas as pd
     import pyarrow  # noqa: F401  (imported before the baseline RSS for every tool alike)
@@ -111,14 +138,25 @@ def worker(tool: str, path: str) -> dict:
     elif tool == "json.loads":
         out = pd.json_normalize([json.loads(d) for d in ki.read_logs(path).docs])
     elif tool == "read_csv":
-        df = pd.read_csv(path, sep=" ", header=None, quotechar='"', escapechar="\\", engine="c",
-                         names=["ip", "ident", "user", "time", "tz", "request", "status", "bytes", "referrer", "agent"],
-                         na_values=["-"], keep_default_na=False)
-        req = df["request"].str.extract(r"^(\S+) (\S+) (\S+)$")
-        df["method"], df["path"], df["protocol"] = req[0], req[1], req[2]
-        df["@timestamp"] = pd.to_datetime(df["time"].str.lstrip("[") + df["tz"].str.rstrip("]"),
-                                          format="%d/%b/%Y:%H:%M:%S%z", utc=True)
-        out = df.drop(columns=["time", "tz", "request"])
+        out = csv_frame(pd.read_csv(path, **CSV_ARGS))
+    elif tool == "iter_batches parquet":
+        import pyarrow.parquet as pq
+        out, writer = Rows(), None
+        for b in ki.iter_batches(path, batch_size=PARQUET_BATCH):
+            writer = writer or pq.ParquetWriter(path + ".ki.parquet", b.schema)
+            writer.write_batch(b)  # every batch of this file has one schema; a mismatch raises
+            out.n += b.num_rows
+        writer.close()
+    elif tool == "read_csv chunks parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        out, writer = Rows(), None
+        for chunk in pd.read_csv(path, chunksize=PARQUET_BATCH, **CSV_ARGS):
+            t = pa.Table.from_pandas(csv_frame(chunk), preserve_index=False)
+            writer = writer or pq.ParquetWriter(path + ".csv.parquet", t.schema)
+            writer.write_table(t)
+            out.n += t.num_rows
+        writer.close()
     elif tool == "re loop":
         rx = re.compile(COMBINED_RE)
         rows = []
@@ -141,6 +179,9 @@ def worker(tool: str, path: str) -> dict:
     wall = time.perf_counter() - t0
     ru1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime  # all threads (pyarrow's too)
+    for suffix in (".ki.parquet", ".csv.parquet"):
+        if tool in PARQUET_TOOLS and os.path.exists(path + suffix):
+            os.remove(path + suffix)
     return {"tool": tool, "rows": len(out) if not hasattr(out, "num_rows") else out.num_rows, "wall": wall,
             "cpu": cpu, "peak_mib": ru1.ru_maxrss / 1024 - base, "table_mib": frame_bytes(out) / 2**20}
 
