@@ -356,10 +356,10 @@ def iter_batches(
 ) -> LogBatches:
     """Parse files larger than memory: yields up to ``batch_size`` documents at a time as
     ``pyarrow.RecordBatch`` (``output="arrow"``), pandas or polars DataFrames, or ``LogResult``
-    (``"result"``, with each batch's failed lines). Memory holds one batch; each batch has the
-    columns its documents have. ``progress`` shows a tqdm bar (default: in Jupyter). The other
-    options as in ``read_logs`` (one thread: batches come in input order as they are read; a
-    multi-line event is never cut by a batch's end).
+    (``"result"``, with each batch's failed lines). Memory holds two batches: the one you have and
+    the next, read ahead on a thread of its own while you work on yours. Each batch has the columns
+    its documents have. ``progress`` shows a tqdm bar (default: in Jupyter). The other options as
+    in ``read_logs`` (batches come in input order; a multi-line event is never cut by a batch's end).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
