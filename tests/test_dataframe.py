@@ -168,6 +168,22 @@ def test_iter_batches_left_early_stops_its_reader_and_can_start_again(tmp_path):
     assert sum(x.num_rows for x in ki.iter_batches(a, batch_size=1234)) == 5000
 
 
+def test_iter_batches_into_parquet_as_the_notebook_guide_shows(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    a = tmp_path / "access.log"
+    ki.generate("apache_combined", 2500, output=str(a), seed=3, start=1700000000)
+    writer = None
+    for batch in ki.iter_batches([a], batch_size=1000):
+        writer = writer or pq.ParquetWriter(tmp_path / "access.parquet", batch.schema)
+        writer.write_batch(batch)
+    writer.close()
+    back = pq.read_table(tmp_path / "access.parquet")
+    whole = ki.read_logs(a, threads=1).to_arrow()
+    assert back.num_rows == 2500
+    for name in whole.column_names:
+        assert back.column(name).to_pylist() == whole.column(name).to_pylist(), name
+
+
 def test_iter_batches_progress_bar_counts_the_bytes(tmp_path, capsys):
     a = tmp_path / "a.log"
     ki.generate("apache_common", 3000, output=str(a), seed=2)
