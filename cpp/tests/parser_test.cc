@@ -137,6 +137,44 @@ TEST(AccessVariants, HostnameInsteadOfIpAndCrlf) {
   EXPECT_EQ(d["http"]["response"]["body"]["bytes"], 5);
 }
 
+// Apache's vhost_combined ("%v:%p %h %l %u ...", Debian's other_vhosts_access.log) and Filebeat's
+// "%v %h %l %u ...": the server comes first. Read as a plain line, the client was lost into the
+// ident and the user came out as "- -".
+TEST(AccessVariants, VirtualHostFirst) {
+  auto d = doc(R"(www.example.org:443 203.0.113.9 - alice [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl")");
+  EXPECT_EQ(d["destination"], (json{{"domain", "www.example.org"}, {"port", 443}}));
+  EXPECT_EQ(d["source"], (json{{"ip", "203.0.113.9"}}));
+  EXPECT_EQ(d["user"]["name"], "alice");
+  EXPECT_EQ(d["kafkainsight"]["format"], "apache_combined");
+  auto v = doc(R"(vhost1.example.fr 2001:db8::7 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(v["destination"], (json{{"domain", "vhost1.example.fr"}}));
+  EXPECT_EQ(v["source"]["ip"], "2001:db8::7");
+  EXPECT_FALSE(v.contains("user"));
+  auto ip = doc(R"(10.0.0.5:8080 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(ip["destination"], (json{{"ip", "10.0.0.5"}, {"port", 8080}}));
+  // A bracketed IPv6 server; detection would take '[' for Apache's error log, so forced.
+  auto v6 = doc(R"([2001:db8::1]:8443 ::1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)", Schema::Ecs,
+                Format::ApacheCommon);
+  EXPECT_EQ(v6["destination"], (json{{"ip", "2001:db8::1"}, {"port", 8443}}));
+  // Not a port: the name as written.
+  auto big = doc(R"(a.example:99999 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(big["destination"], (json{{"domain", "a.example:99999"}}));
+  // Plain lines stay as they were: an IPv6 client, a user with a space, an identd answer.
+  EXPECT_FALSE(doc(R"(2001:db8::1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)").contains("destination"));
+  auto sp = doc(R"(10.0.0.1 - first last [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(sp["user"]["name"], "first last");
+  EXPECT_FALSE(sp.contains("destination"));
+  auto id = doc(R"(10.0.0.1 ident7 bob [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(id["user"]["name"], "bob");
+  EXPECT_FALSE(id.contains("destination"));
+  // The flat schema keeps them too.
+  auto f = doc(R"(www.example.org:443 203.0.113.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)",
+               Schema::KafkaInsight);
+  EXPECT_EQ(f["ip_address"], "203.0.113.9");
+  EXPECT_EQ(f["server_name"], "www.example.org");
+  EXPECT_EQ(f["server_port"], 443);
+}
+
 TEST(ErrorVariants, Classic22) {
   auto d = doc("[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6");
   EXPECT_EQ(d["@timestamp"], "2005-12-04T04:47:44Z");

@@ -96,6 +96,7 @@ std::string_view status_class(int status) {
 std::optional<std::string_view> record_field(const Record& r, std::string_view name) {
   if (name == "source.ip" || name == "source.address") return r.client_ip;
   if (name == "user.name") return r.user == "-" ? std::string_view{} : r.user;
+  if (name == "destination.domain") return r.server_name;
   if (name == "host.hostname") return r.hostname;
   if (name == "process.name") return r.app;
   if (name == "url.original") return r.path;
@@ -521,6 +522,10 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     d.str(is_ip(r.client_ip) ? "source.ip" : "source.domain", r.client_ip);
     if (r.port >= 0) d.num("source.port", r.port);
   }
+  if (!r.server_name.empty()) {  // as Filebeat's apache module names %v
+    d.str(is_ip(r.server_name) ? "destination.ip" : "destination.domain", r.server_name);
+    if (r.server_port >= 0) d.num("destination.port", r.server_port);
+  }
   if (access) {
     if (!r.user.empty() && r.user != "-") d.str("user.name", r.user);
     if (!r.method.empty()) d.cat("http.request.method", r.method);
@@ -618,6 +623,8 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (r.bytes >= 0) d.num("bytes", r.bytes);
     if (r.has_referrer) d.str("referrer", r.referrer);
     if (!r.user_agent.empty()) d.str("user_agent", r.user_agent);
+    if (!r.server_name.empty()) d.str("server_name", r.server_name);
+    if (r.server_port >= 0) d.num("server_port", r.server_port);
   } else {
     // Formats the original never handled: the same flat style.
     if (r.port >= 0) d.num("port", r.port);

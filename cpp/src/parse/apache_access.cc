@@ -37,6 +37,31 @@ void split_request(Record& rec) {
   }
 }
 
+// rec.client_ip holds "%v[:%p]", rec.ident the client, rec.user "- <user>".
+void split_vhost(Record& rec) {
+  std::string_view v = rec.client_ip;
+  size_t colon = v.rfind(':');
+  // A port after the last ':' of a name or IPv4 address, or of a bracketed IPv6 address.
+  const bool bracketed = v.starts_with('[') && colon != std::string_view::npos && colon > 0 && v[colon - 1] == ']';
+  if (colon != std::string_view::npos && (bracketed || v.find(':') == colon) && colon + 1 < v.size() &&
+      v.size() - colon - 1 <= 5) {
+    int port = 0;
+    bool digits = true;
+    for (char c : v.substr(colon + 1)) {
+      digits = digits && c >= '0' && c <= '9';
+      port = port * 10 + (c - '0');
+    }
+    if (digits && port <= 65535) {
+      rec.server_port = port;
+      v = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
+    }
+  }
+  rec.server_name = v;
+  rec.client_ip = rec.ident;
+  rec.ident = rec.user.substr(0, 1);
+  rec.user = rec.user.substr(2);
+}
+
 }  // namespace
 
 bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec) {
@@ -63,6 +88,10 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
     }
   } else {
     rec.user = std::string_view(p + j + 1, k - j - 1);
+    // "%v:%p %h %l %u" (Debian's vhost_combined) or "%v %h %l %u": the server first, then the
+    // client, then an ident of '-'. The ident of a plain line is the token after the host, so
+    // "host - user" never reads as this; "host ident - user" with an identd answer would.
+    if (rec.user.starts_with("- ") && rec.ident != "-" && !rec.ident.empty()) split_vhost(rec);
   }
   i = k + 2;  // after " ["
 

@@ -41,7 +41,8 @@ void Record::clear_values() {
   status = -1;
   bytes = -1;
   has_referrer = false;
-  referrer = user_agent = {};
+  referrer = user_agent = server_name = {};
+  server_port = -1;
   module = level = {};
   pid = tid = -1;
   port = -1;

@@ -68,6 +68,9 @@ struct Record {
   int64_t bytes = -1;        // -1 when written as '-'
   bool has_referrer = false; // combined: referrer + agent present
   std::string_view referrer, user_agent;
+  // Apache's vhost_combined / "%v %h %l %u ..." lines: the server's name (%v) and port (%p)
+  std::string_view server_name;
+  int server_port = -1;
 
   // apache_error
   std::string_view module, level;
