@@ -175,6 +175,21 @@ TEST(AccessVariants, VirtualHostFirst) {
   EXPECT_EQ(f["server_port"], 443);
 }
 
+// Times other than %t's: a fraction after the seconds, nginx's $time_iso8601.
+TEST(AccessVariants, FractionsAndIsoTimesInTheBrackets) {
+  auto f = doc(R"(10.0.0.1 - - [10/Oct/2000:13:55:36.123 -0700] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(f["@timestamp"], "2000-10-10T13:55:36.123-07:00");
+  auto iso = doc(R"(10.0.0.1 - - [2000-10-10T13:55:36+02:00] "GET / HTTP/1.1" 200 5 "-" "curl")");
+  EXPECT_EQ(iso["@timestamp"], "2000-10-10T13:55:36+02:00");
+  EXPECT_EQ(iso["kafkainsight"]["format"], "apache_combined");
+  auto ms = doc(R"(10.0.0.1 - - [2000-10-10T13:55:36.5Z] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(ms["@timestamp"], "2000-10-10T13:55:36.5Z");
+  EXPECT_EQ(fail_reason(R"(10.0.0.1 - - [2000-10-10 junk] "GET / HTTP/1.1" 200 5)"),
+            "apache_common: bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz or ISO 8601 at column 15");
+  EXPECT_EQ(fail_reason(R"(10.0.0.1 - - [10/Oct/2000:13:55:36. -0700] "GET / HTTP/1.1" 200 5)"),
+            "apache_common: bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz or ISO 8601 at column 15");
+}
+
 TEST(ErrorVariants, Classic22) {
   auto d = doc("[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6");
   EXPECT_EQ(d["@timestamp"], "2005-12-04T04:47:44Z");
@@ -251,7 +266,7 @@ TEST(SyslogVariants, Rfc5424StructuredData) {
 
 TEST(Failures, ReasonsNameFormatAndColumn) {
   EXPECT_EQ(fail_reason("1.2.3.4 - - [99/Foo/2018:09:30:00 +0000] \"GET / HTTP/1.1\" 200 1"),
-            "apache_common: bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz at column 14");
+            "apache_common: bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz or ISO 8601 at column 14");
   EXPECT_NE(fail_reason("just some words").find("apache_common"), std::string::npos);
   EXPECT_NE(fail_reason("{not json").find("json"), std::string::npos);
   EXPECT_NE(fail_reason("<999>Jan 01 00:00:00 h a: m").find("PRI"), std::string::npos);

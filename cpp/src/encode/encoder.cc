@@ -27,7 +27,7 @@ constexpr std::string_view kFacility[24] = {
     "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
     "local0", "local1", "local2", "local3", "local4", "local5", "local6",   "local7"};
 
-bool is_ipv4_fast(std::string_view s) {
+[[gnu::always_inline]] inline bool is_ipv4_fast(std::string_view s) {
   int parts = 0; size_t i = 0, n = s.size();
   while (true) {
     size_t st = i; unsigned v = 0;
@@ -38,7 +38,9 @@ bool is_ipv4_fast(std::string_view s) {
     ++i;
   }
 }
-bool is_ip(std::string_view s) {
+// Inlined where the client is written, once per access line (called from two places, the
+// compiler would otherwise keep it out of line: +2% instructions per line).
+[[gnu::always_inline]] inline bool is_ip(std::string_view s) {
   if (s.empty() || s.size() > 45) return false;
   if (s.find(':') == std::string_view::npos) return is_ipv4_fast(s);
   char buf[48];
@@ -512,6 +514,14 @@ void Encoder::encode(const Record& r, ColumnWriter& out) const {
   out.end_row();
 }
 
+namespace {
+// A vhost line's server, as Filebeat's apache module names %v (rare: out of the hot path).
+[[gnu::noinline, gnu::cold]] void destination(const Record& r, Doc& d) {
+  d.str(is_ip(r.server_name) ? "destination.ip" : "destination.domain", r.server_name);
+  if (r.server_port >= 0) d.num("destination.port", r.server_port);
+}
+}  // namespace
+
 void Encoder::collect_ecs(const Record& r, Doc& d) const {
   const bool access = is_access(r.format);
   if (!r.message.empty() || r.format == Format::ApacheError || is_syslog(r.format))
@@ -522,10 +532,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     d.str(is_ip(r.client_ip) ? "source.ip" : "source.domain", r.client_ip);
     if (r.port >= 0) d.num("source.port", r.port);
   }
-  if (!r.server_name.empty()) {  // as Filebeat's apache module names %v
-    d.str(is_ip(r.server_name) ? "destination.ip" : "destination.domain", r.server_name);
-    if (r.server_port >= 0) d.num("destination.port", r.server_port);
-  }
+  if (!r.server_name.empty()) destination(r, d);
   if (access) {
     if (!r.user.empty() && r.user != "-") d.str("user.name", r.user);
     if (!r.method.empty()) d.cat("http.request.method", r.method);

@@ -96,7 +96,15 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   i = k + 2;  // after " ["
 
   size_t t = parse_apache_time(p + i, n - i, rec.ts);
-  if (t == 0) return ctx.fail(F, "bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz", i);
+  if (t == 0) {
+    // nginx's $time_iso8601 in the brackets (2006-01-02T15:04:05+07:00); no zone: --tz.
+    size_t close = scan::find_char(p, i, n, ']');
+    if (close != std::string_view::npos &&
+        parse_iso8601_lenient(p + i, close - i, ctx.cfg.default_offset_min, rec.ts) == close - i)
+      t = close - i;
+    else
+      return ctx.fail(F, "bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz or ISO 8601", i);
+  }
   i += t;
   if (i + 2 >= n || p[i] != ']' || p[i + 1] != ' ' || p[i + 2] != '"')
     return ctx.fail(F, "expected '] \"' after the timestamp", i);
