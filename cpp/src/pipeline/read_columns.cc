@@ -127,7 +127,10 @@ void ColumnsPrefetch::run() {
 ColumnsPrefetch::Got ColumnsPrefetch::take(std::shared_ptr<ColumnsResult>& into, std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mu_);
   if (!cv_.wait_for(lock, wait, [&] { return ready_ || finished_ || error_; })) return Got::NotYet;
-  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  if (error_) {  // the batch it broke off is dropped; the input is done (Done from here on)
+    ready_.reset();
+    std::rethrow_exception(std::exchange(error_, nullptr));
+  }
   if (!ready_) return Got::Done;
   into = std::move(ready_);
   ready_.reset();
