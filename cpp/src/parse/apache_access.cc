@@ -43,18 +43,11 @@ void split_vhost(Record& rec) {
   size_t colon = v.rfind(':');
   // A port after the last ':' of a name or IPv4 address, or of a bracketed IPv6 address.
   const bool bracketed = v.starts_with('[') && colon != std::string_view::npos && colon > 0 && v[colon - 1] == ']';
-  if (colon != std::string_view::npos && (bracketed || v.find(':') == colon) && colon + 1 < v.size() &&
-      v.size() - colon - 1 <= 5) {
-    int port = 0;
-    bool digits = true;
-    for (char c : v.substr(colon + 1)) {
-      digits = digits && c >= '0' && c <= '9';
-      port = port * 10 + (c - '0');
-    }
-    if (digits && port <= 65535) {
-      rec.server_port = port;
-      v = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
-    }
+  int64_t port = 0;
+  if (colon != std::string_view::npos && (bracketed || v.find(':') == colon) &&
+      scan::uint_at(v.data(), colon + 1, v.size(), port) == v.size() && port <= 65535) {
+    rec.server_port = static_cast<int>(port);
+    v = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
   }
   rec.server_name = v;
   rec.client_ip = rec.ident;
