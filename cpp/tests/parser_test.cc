@@ -184,6 +184,10 @@ TEST(AccessVariants, FractionsAndIsoTimesInTheBrackets) {
   EXPECT_EQ(iso["kafkainsight"]["format"], "apache_combined");
   auto ms = doc(R"(10.0.0.1 - - [2000-10-10T13:55:36.5Z] "GET / HTTP/1.1" 200 5)");
   EXPECT_EQ(ms["@timestamp"], "2000-10-10T13:55:36.5Z");
+  auto sp = doc(R"(10.0.0.1 - - [2019-01-22 03:54:16 +0330] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(sp["@timestamp"], "2019-01-22T03:54:16+03:30");
+  auto nz = doc(R"(10.0.0.1 - - [2019-02-04 23:40:49] "GET / HTTP/1.1" 200 5)");  // read in --tz (UTC here)
+  EXPECT_EQ(nz["@timestamp"], "2019-02-04T23:40:49Z");
   EXPECT_EQ(fail_reason(R"(10.0.0.1 - - [2000-10-10 junk] "GET / HTTP/1.1" 200 5)"),
             "apache_common: bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz or ISO 8601 at column 15");
   EXPECT_EQ(fail_reason(R"(10.0.0.1 - - [10/Oct/2000:13:55:36. -0700] "GET / HTTP/1.1" 200 5)"),
