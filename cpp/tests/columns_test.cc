@@ -484,3 +484,18 @@ TEST(Columns, ShortestFormSaysYesOnlyWhenToCharsWritesTheSameText) {
     EXPECT_FALSE(shortest_form(t)) << t;
   for (const char* t : {"0.5", "-0.001", "123.456", "47.12345", "0.1"}) EXPECT_TRUE(shortest_form(t)) << t;
 }
+
+// Column::keep_int_text skips integers below 2^53 without a trailing zero: their digits are
+// to_chars' text of the double. Checked here on random integers of every length.
+TEST(Columns, IntegersWithoutATrailingZeroBelow2To53AreTheDoublesShortestText) {
+  std::mt19937_64 rng(11);
+  for (int k = 0; k < 200000; ++k) {
+    int64_t v = static_cast<int64_t>(rng() >> (11 + rng() % 53));  // below 2^53, any length
+    if (rng() & 1) v = -v;
+    if (v % 10 == 0) continue;
+    char a[32], b[32];
+    auto ra = std::to_chars(a, a + sizeof a, v);
+    auto rb = std::to_chars(b, b + sizeof b, static_cast<double>(v));
+    ASSERT_EQ(std::string_view(a, static_cast<size_t>(ra.ptr - a)), std::string_view(b, static_cast<size_t>(rb.ptr - b)));
+  }
+}

@@ -148,14 +148,21 @@ void Column::ints_to_floats() {
   add_ints_as_floats(was, 0);
 }
 
+void Column::keep_int_text(size_t row, int64_t v) {
+  // Below 2^53 without a trailing zero, the digits are to_chars' own text of the double (its
+  // scientific form would be longer): nothing to keep, no conversion needed.
+  constexpr int64_t k53 = int64_t{1} << 53;
+  if (v % 10 != 0 && v > -k53 && v < k53) return;
+  char buf[24];
+  auto e = std::to_chars(buf, buf + sizeof buf, v);
+  keep_float_text(row, static_cast<double>(v), std::string_view(buf, static_cast<size_t>(e.ptr - buf)));
+}
+
 void Column::add_ints_as_floats(const std::vector<int64_t>& src, size_t row0) {
   floats.reserve(floats.size() + src.size());
-  char buf[24];
   for (size_t r = 0; r < src.size(); ++r) {
-    const auto d = static_cast<double>(src[r]);
-    auto e = std::to_chars(buf, buf + sizeof buf, src[r]);
-    keep_float_text(row0 + r, d, std::string_view(buf, static_cast<size_t>(e.ptr - buf)));
-    floats.push_back(d);
+    keep_int_text(row0 + r, src[r]);
+    floats.push_back(static_cast<double>(src[r]));
   }
 }
 
@@ -516,13 +523,10 @@ void ColumnWriter::add(const Field& f, bool category, bool stable_name) {
       case ColType::Json: c.put_string(f.text); return;
       case ColType::Dict: c.put_dict(f.text); return;
       case ColType::Int:
-        if (c.type == ColType::Float) {
-          char buf[24];
-          auto e = std::to_chars(buf, buf + sizeof buf, f.i);
-          c.put_float(static_cast<double>(f.i), std::string_view(buf, static_cast<size_t>(e.ptr - buf)));
-        } else {
+        if (c.type == ColType::Float)
+          c.put_int_as_float(f.i);
+        else
           c.put_int(f.i);
-        }
         return;
       case ColType::Float: c.put_float(f.f, f.text); return;
       case ColType::Bool: c.put_bool(f.b); return;

@@ -102,6 +102,10 @@ struct Column {
     ++len;
   }
   void put_bool(bool v);
+  void put_int_as_float(int64_t v) {  // an integer in a float column: its digits kept if needed
+    keep_int_text(len, v);
+    put_float(static_cast<double>(v));
+  }
   // written: the number's text in the input (empty: none)
   void put_float(double v, std::string_view written = {}) {
     if (!written.empty()) keep_float_text(len, v, written);
@@ -133,6 +137,7 @@ struct Column {
   void put_null();
   void to_string_column();  // two types written to one name: keep every value as text
   void keep_float_text(size_t row, double v, std::string_view written);
+  void keep_int_text(size_t row, int64_t v);  // an integer stored as a float: its digits, if the double's text differs
   // Integers of rows row0.. as floats (a column of numbers that met a fraction), their text kept.
   void add_ints_as_floats(const std::vector<int64_t>& src, size_t row0);
   void ints_to_floats();  // this Int column becomes a Float one: 5 then 5.2, all numbers

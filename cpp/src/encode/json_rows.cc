@@ -29,12 +29,6 @@ bool is_category_field(std::string_view n) {
   return false;
 }
 
-// Nothing but whitespace after the top value (current_location is past the end then).
-bool at_end(od::document& doc) {
-  const char* after = nullptr;
-  return doc.current_location().get(after) != simdjson::SUCCESS;
-}
-
 // One document's leaves, collected before any goes to the columns: a document found not to be
 // JSON halfway adds no part of a row.
 class Leaves {
@@ -255,7 +249,7 @@ bool add_json_document(ColumnWriter& w, std::string_view json, std::string& erro
     error = "not JSON: " + why;
     return false;
   }
-  if (!at_end(doc)) {
+  if (!json_at_end(doc)) {
     error = "not JSON: text after the object";
     return false;
   }

@@ -21,8 +21,7 @@ JsonCheck::Result JsonCheck::check(std::string_view raw, bool repeated_keys) {
   if (auto e = parser_.iterate(buf_.data(), raw.size(), buf_.size()).get(doc)) return fail(e), Result::Malformed;
   if (auto e = doc.get_value().get(v)) return fail(e), Result::Malformed;
   if (!value(v)) return repeated_ ? Result::RepeatedKey : Result::Malformed;
-  const char* after = nullptr;
-  if (doc.current_location().get(after) == simdjson::SUCCESS) {  // OUT_OF_BOUNDS at the end
+  if (!json_at_end(doc)) {
     error_ = "text after the JSON value";
     return Result::Malformed;
   }

@@ -11,6 +11,12 @@
 
 namespace ki {
 
+// Nothing but whitespace after the document's top value (current_location is past the end then).
+inline bool json_at_end(simdjson::ondemand::document& doc) {
+  const char* after = nullptr;
+  return doc.current_location().get(after) != simdjson::SUCCESS;
+}
+
 class JsonCheck {
  public:
   enum class Result { Ok, Malformed, RepeatedKey };
