@@ -299,6 +299,32 @@ TEST(ReadColumns, ThreadsGiveTheResultOfOneThreadLineForLine) {
   }
 }
 
+// The table is sized once from the file's size and its first 64 KiB. When those lines are longer
+// than the rest, the guess is low; the rows past it must still fit the first buffers (each one
+// regrown would copy the whole column and fault in its pages twice).
+TEST(ReadColumns, RowsPastTheSizeGuessFitTheFirstBuffers) {
+  test::TempDir dir;
+  const std::string path = dir.path + "/access.log";
+  {
+    std::ofstream out(path, std::ios::binary);
+    const std::string ua(60, 'x');
+    for (int i = 0; i < 20000; ++i)  // ~3% longer in the sampled start
+      out << "10.0.0." << i % 250 << " - - [05/Dec/2026:05:52:26 +0000] \"GET /p" << i
+          << " HTTP/1.1\" 200 " << i << " \"-\" \"" << (i < 400 ? ua + "yyyyy" : ua) << "\"\n";
+  }
+  const uint64_t guess = estimate_lines({path});
+  ASSERT_LT(guess, 20000u);  // the case under test: more rows than guessed
+  const ColumnsResult r = read_columns({path}, ParserConfig{}, EncoderConfig{}, ReadColumnsConfig{});
+  ASSERT_EQ(r.rows(), 20000u);
+  for (const Column& c : r.table->cols) {
+    if (c.type == ColType::Int || c.type == ColType::Timestamp) {
+      EXPECT_GE(c.ints.capacity(), 20000u);
+      EXPECT_LT(c.ints.capacity(), 2 * guess) << "regrown";
+    }
+    if (c.type == ColType::String) EXPECT_LT(c.offsets.capacity(), 2 * guess) << "regrown";
+  }
+}
+
 // One format (the usual input): each thread's part is kept as a chunk of one schema, with one
 // dictionary per column (a value first seen in a later part is added to it), not copied into one
 // table; a part whose columns differ is joined instead.
