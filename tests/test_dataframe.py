@@ -88,6 +88,21 @@ def test_types_a_data_person_expects(tmp_path):
     assert df.groupby("kafkainsight.status_class", observed=True).size().sum() == 2000
 
 
+def test_to_pandas_leaves_numpys_huge_page_setting_as_the_user_had_it(tmp_path):
+    # to_pandas turns numpy's huge-page madvise off for its own arrays only (a stall in this VM)
+    from numpy._core import multiarray
+    path = tmp_path / "a.log"
+    ki.generate("apache_combined", 100, output=str(path), seed=3)
+    was = multiarray._set_madvise_hugepage(True)
+    try:
+        for setting in (True, False):
+            multiarray._set_madvise_hugepage(setting)
+            assert len(ki.read_logs(path).to_pandas()) == 100
+            assert multiarray._set_madvise_hugepage(setting) is setting
+    finally:
+        multiarray._set_madvise_hugepage(was)
+
+
 def test_mixed_formats_union_nulls_and_failures_counted(tmp_path):
     content = (lines_of("apache_combined", 30) + ["garbage line", ""] + lines_of("rfc5424", 20)
                + ["<999>bad pri"] + lines_of("apache_error", 10))
