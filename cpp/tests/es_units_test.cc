@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <nlohmann/json.hpp>
+
 #include "elasticsearch/bulk.h"
 #include "elasticsearch/client.h"
 #include "elasticsearch/offsets.h"
 #include "elasticsearch/retry.h"
+#include "pipeline/es_setup.h"
 
 using namespace ki::es;
 
@@ -170,4 +173,20 @@ TEST(RequestUrl, BasePathThenPathThenQuery) {
   // A webhook posts to the URL itself: its path and query stay as given.
   EXPECT_EQ(request_url("https://hooks.example/h/1/?t=abc", ""), "https://hooks.example/h/1/?t=abc");
   EXPECT_EQ(request_url("localhost:9200/?x=1", "/_bulk"), "localhost:9200/_bulk?x=1");
+}
+
+// GET / of the engines the tests run (OpenSearch 3.8, Elasticsearch 8.19), trimmed.
+TEST(TemplateForEngine, OpenSearchGetsFlatObjectWhereElasticsearchHasFlattened) {
+  const std::string tpl =
+      R"({"template":{"mappings":{"properties":{"log":{"properties":{"syslog":{"properties":{)"
+      R"("structured_data":{"type":"flattened"},"msgid":{"type":"keyword"}}}}}}}}})";
+  const std::string os = R"({"name":"n","version":{"distribution":"opensearch","number":"3.8.0"}})";
+  const std::string es = R"({"name":"n","version":{"number":"8.19.0","build_flavor":"default"}})";
+  const auto j = nlohmann::json::parse(ki::consume::template_for_engine(tpl, os));
+  const auto& sd = j["template"]["mappings"]["properties"]["log"]["properties"]["syslog"]["properties"];
+  EXPECT_EQ(sd["structured_data"]["type"], "flat_object");
+  EXPECT_EQ(sd["msgid"]["type"], "keyword");
+  EXPECT_EQ(ki::consume::template_for_engine(tpl, es), tpl);
+  EXPECT_EQ(ki::consume::template_for_engine(tpl, ""), tpl);             // no answer kept: as it is
+  EXPECT_EQ(ki::consume::template_for_engine("not json", os), "not json");  // the engine says why
 }

@@ -240,8 +240,8 @@ struct ConsumePipeline::Impl {
 
   ConsumeStats run(const GroupLimits& lim, const ConsumeHooks& hooks, std::atomic<bool>& stop_requested) {
     auto t0 = Clock::now();
-    consume::wait_for_elasticsearch(client, scfg, backoff);
-    consume::prepare_index(client, scfg);
+    const std::string engine = consume::wait_for_elasticsearch(client, scfg, backoff);
+    consume::prepare_index(client, scfg, engine);
     join(lim);
     auto last_commit = Clock::now(), last_hook = Clock::now();
     bool stopping = false;

@@ -1,5 +1,6 @@
 #include "pipeline/es_setup.h"
 
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -9,11 +10,11 @@
 
 namespace ki::consume {
 
-void wait_for_elasticsearch(es::EsClient& client, const EsSinkConfig& cfg, es::Backoff& backoff) {
+std::string wait_for_elasticsearch(es::EsClient& client, const EsSinkConfig& cfg, es::Backoff& backoff) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.startup_timeout_ms);
   for (uint32_t attempt = 0;; ++attempt) {
     es::HttpResponse r = client.request("GET", "/");
-    if (r.status >= 200 && r.status < 300) return;
+    if (r.status >= 200 && r.status < 300) return r.body;
     if (r.status == 401 || r.status == 403)
       throw KafkaError(KafkaError::Kind::Config,
                        "Elasticsearch at " + cfg.client.url + " refused the credentials (HTTP " +
@@ -31,9 +32,32 @@ void wait_for_elasticsearch(es::EsClient& client, const EsSinkConfig& cfg, es::B
   }
 }
 
-void prepare_index(es::EsClient& client, const EsSinkConfig& cfg) {
+namespace {
+void rename_type(nlohmann::json& j, const std::string& from, const std::string& to) {
+  if (j.is_object()) {
+    auto t = j.find("type");
+    if (t != j.end() && t->is_string() && *t == from) *t = to;
+    for (auto& [k, v] : j.items()) rename_type(v, from, to);
+  } else if (j.is_array()) {
+    for (auto& v : j) rename_type(v, from, to);
+  }
+}
+}  // namespace
+
+std::string template_for_engine(const std::string& tpl, std::string_view info) {
+  auto engine = nlohmann::json::parse(info, nullptr, false);
+  if (!engine.is_object() || !engine.contains("version") || !engine["version"].is_object() ||
+      engine["version"].value("distribution", "") != "opensearch")
+    return tpl;
+  auto j = nlohmann::json::parse(tpl, nullptr, false);
+  if (j.is_discarded()) return tpl;
+  rename_type(j, "flattened", "flat_object");
+  return j.dump();
+}
+
+void prepare_index(es::EsClient& client, const EsSinkConfig& cfg, std::string_view info) {
   if (!cfg.template_name.empty()) {
-    auto r = client.request("PUT", "/_index_template/" + cfg.template_name, cfg.template_body);
+    auto r = client.request("PUT", "/_index_template/" + cfg.template_name, template_for_engine(cfg.template_body, info));
     if (r.status < 200 || r.status >= 300)
       throw KafkaError(KafkaError::Kind::Config, "installing index template '" + cfg.template_name +
                                                      "' failed: " + (r.status ? es::error_summary(r.body) : r.error));
