@@ -48,3 +48,27 @@ def test_file_to_kafka_to_search_engine(kafka_cluster, search_engine, tmp_path):
     es.indices.refresh(index=index)
     assert es.count(index=index)["count"] == 8000
     assert search_engine.engine_name and search_engine.engine_version
+
+
+def test_real_access_logs_into_the_template_nothing_rejected(kafka_cluster, search_engine):
+    # Real servers' lines (tests/data/real) under our ECS template: every one indexed, none turned
+    # away by a mapping; related.ip (nginx's address lists) is an ip field, so a CIDR query finds it.
+    es_client = pytest.importorskip("elasticsearch")
+    log = os.path.join(os.path.dirname(__file__), "data", "real", "apache_access.log")
+    topic, index = unique_name("real"), unique_name("real-logs")
+    kafka_cluster.create_topic(topic, partitions=1)
+    kafka_cluster.create_topic(topic + ".dlq", partitions=1)
+    lines = sum(1 for _ in open(log, encoding="utf-8", errors="surrogateescape"))
+    assert Producer(kafka_cluster.bootstrap, topic).produce_file(log).produced == lines
+    sink = ElasticsearchSink(search_engine.url, ca_certs=search_engine.ca_path, user=search_engine.user,
+                             password=search_engine.password, index=index, install_template=True, linger=0.2)
+    cs = Consumer(kafka_cluster.bootstrap, topic, unique_name("g"), {"session.timeout.ms": "6000"}).run(
+        sink, stop_at_end=True)
+    assert (cs.indexed, cs.dead_lettered) == (lines, 0), cs
+    es = es_client.Elasticsearch(search_engine.url, ca_certs=search_engine.ca_path,
+                                 basic_auth=(search_engine.user, search_engine.password))
+    es.indices.refresh(index=index)
+    props = es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
+    assert props["related"]["properties"]["ip"]["type"] == "ip"
+    hits = es.search(index=index, query={"term": {"related.ip": "199.96.0.0/16"}})["hits"]["hits"]
+    assert [h["_source"]["source"]["ip"] for h in hits] == ["199.96.1.1"]

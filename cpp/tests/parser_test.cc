@@ -175,6 +175,35 @@ TEST(AccessVariants, VirtualHostFirst) {
   EXPECT_EQ(f["server_port"], 443);
 }
 
+// nginx writing X-Forwarded-For's addresses first (Filebeat's nginx module reads them): the first
+// public address is the client, every address goes to related.ip.
+TEST(AccessVariants, AddressListsFirst) {
+  const char* tail = R"( - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl")";
+  auto l = doc(std::string("10.0.0.2, 10.0.0.1, 127.0.0.1") + tail);
+  EXPECT_EQ(l["source"], (json{{"ip", "10.0.0.2"}}));  // none public: the first
+  EXPECT_EQ(l["related"]["ip"], (json{"10.0.0.2", "10.0.0.1", "127.0.0.1"}));
+  EXPECT_FALSE(l.contains("user"));
+  EXPECT_EQ(l["kafkainsight"]["format"], "apache_combined");
+  auto q = doc(std::string(R"("10.5.102.222, 199.96.1.1" 10.2.1.185)") + tail);
+  EXPECT_EQ(q["source"]["ip"], "199.96.1.1");
+  EXPECT_EQ(q["related"]["ip"], (json{"10.5.102.222", "199.96.1.1", "10.2.1.185"}));
+  // nginx writes "unknown" for a hop it does not know; related.ip holds addresses only.
+  auto u = doc(std::string(R"("unknown, fd00::5, 2a00:1450::1" 172.16.0.9)") + " - bob" +
+               R"( [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(u["source"]["ip"], "2a00:1450::1");  // fd00::/8 is private (unique local)
+  EXPECT_EQ(u["related"]["ip"], (json{"fd00::5", "2a00:1450::1", "172.16.0.9"}));
+  EXPECT_EQ(u["user"]["name"], "bob");
+  auto flat = doc(std::string("unknown, 10.0.0.1") + tail, Schema::KafkaInsight);
+  EXPECT_EQ(flat["ip_address"], "unknown");
+  EXPECT_EQ(flat["ip_list"], (json{"unknown", "10.0.0.1"}));
+  // A single address: no list, as before.
+  EXPECT_FALSE(doc(std::string("203.0.113.9") + tail).contains("related"));
+  // Not a list of addresses: reported, not read as a client and a user.
+  EXPECT_NE(fail_reason(std::string("10.0.0.1, <script>") + tail).find("expected a list of addresses"), std::string::npos);
+  EXPECT_NE(fail_reason(std::string(R"("10.0.0.1, 10.0.0.2)") + tail).find("expected a list of addresses"),
+            std::string::npos);
+}
+
 // Times other than %t's: a fraction after the seconds, nginx's $time_iso8601.
 TEST(AccessVariants, FractionsAndIsoTimesInTheBrackets) {
   auto f = doc(R"(10.0.0.1 - - [10/Oct/2000:13:55:36.123 -0700] "GET / HTTP/1.1" 200 5)");

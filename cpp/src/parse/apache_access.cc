@@ -3,6 +3,7 @@
 #include "parse/parser.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
+#include "util/ip.h"
 
 namespace ki {
 
@@ -55,6 +56,54 @@ void split_vhost(Record& rec) {
   rec.user = rec.user.substr(2);
 }
 
+// One entry of an address list: an address, or a word nginx writes for none ("unknown").
+bool list_entry(std::string_view e) {
+  if (is_ip(e)) return true;
+  for (char c : e)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+      return false;
+  return !e.empty();
+}
+
+// nginx set to log X-Forwarded-For's addresses first, as Filebeat's nginx module reads them:
+// "a, b, c - user [..." or "\"a, b\" c - user [..." (the address nginx saw may follow the list).
+// Returns the index of the blank after the list, npos if it is not one; rec.client_list holds
+// the list, rec.client_ip its first public address, else its first.
+size_t address_list(const char* p, size_t n, Record& rec) {
+  size_t k = 0;
+  if (p[0] == '"') {
+    const size_t close = scan::find_char(p, 1, n, '"');
+    if (close == std::string_view::npos || close + 1 >= n || p[close + 1] != ' ') return std::string_view::npos;
+    k = close + 1;
+  } else {
+    while (true) {  // "a," "b," "c"
+      const size_t e = scan::find_char(p, k, n, ' ');
+      if (e == std::string_view::npos || e == k) return std::string_view::npos;
+      if (p[e - 1] != ',') {
+        k = e;
+        break;
+      }
+      k = e + 1;
+    }
+  }
+  const size_t e = scan::find_char(p, k + 1, n, ' ');
+  if (e != std::string_view::npos && e + 2 < n && p[e + 1] == '-' && p[e + 2] == ' ' &&
+      is_ip(std::string_view(p + k + 1, e - k - 1)))
+    k = e;
+  const std::string_view list(p, k);
+  std::string_view first, pub;
+  bool ok = true;
+  for_each_address(list, [&](std::string_view a) {
+    ok = ok && list_entry(a);
+    if (first.empty()) first = a;
+    if (pub.empty() && is_public_ip(a)) pub = a;
+  });
+  if (!ok || first.empty()) return std::string_view::npos;
+  rec.client_list = list;
+  rec.client_ip = pub.empty() ? first : pub;
+  return k;
+}
+
 }  // namespace
 
 bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec) {
@@ -65,7 +114,12 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   // %h %l %u: host and ident are single tokens; the user runs up to " [".
   size_t i = scan::find_char(p, 0, n, ' ');
   if (i == 0 || i == std::string_view::npos) return ctx.fail(F, "expected host, ident and user before '['", 0);
-  rec.client_ip = std::string_view(p, i);
+  if (p[0] == '"' || p[i - 1] == ',') {
+    i = address_list(p, n, rec);
+    if (i == std::string_view::npos) return ctx.fail(F, "expected a list of addresses before the ident", 0);
+  } else {
+    rec.client_ip = std::string_view(p, i);
+  }
   size_t j = scan::find_char(p, i + 1, n, ' ');
   if (j == std::string_view::npos) return ctx.fail(F, "expected ident and user after host", i);
   rec.ident = std::string_view(p + i + 1, j - i - 1);

@@ -37,7 +37,7 @@ void Record::clear_values() {
   // Field-by-field reset keeps scratch's and sd's capacity (no allocation per line).
   format = Format::Unknown;
   ts = Timestamp{};
-  client_ip = ident = user = request = method = path = protocol = {};
+  client_ip = client_list = ident = user = request = method = path = protocol = {};
   status = -1;
   bytes = -1;
   has_referrer = false;

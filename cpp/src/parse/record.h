@@ -62,6 +62,9 @@ struct Record {
 
   // HTTP access (apache_common / apache_combined / json)
   std::string_view client_ip, ident, user;
+  // nginx with a list of addresses first ("a, b, c - - [" or "\"a, b\" c - - ["): the list as
+  // written; client_ip is then its first public address (else its first).
+  std::string_view client_list;
   std::string_view request;  // the request line as written (unescaped)
   std::string_view method, path, protocol;
   int status = -1;
