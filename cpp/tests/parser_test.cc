@@ -274,6 +274,25 @@ TEST(SyslogVariants, Rfc3164Examples) {
   EXPECT_EQ(iso["process"]["pid"], 12);
 }
 
+// ISO times as senders other than rsyslog write them (Filebeat's tz-offset.log: "+0400"; none:
+// --tz), and application text logs, which start with an ISO time too but are not syslog.
+TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
+  auto basic = doc("1986-04-26T01:23:45.101+0400 linux-sqrz systemd[4179]: Stopped target Basic System.");
+  EXPECT_EQ(basic["@timestamp"], "1986-04-26T01:23:45.101+04:00");
+  EXPECT_EQ(basic["host"]["hostname"], "linux-sqrz");
+  EXPECT_EQ(basic["process"]["pid"], 4179);
+  EXPECT_EQ(doc("2019-03-04T05:06:07 web1 nginx[12]: started")["@timestamp"], "2019-03-04T05:06:07Z");
+  for (const char* app : {"2024-01-01T12:00:00.123Z  INFO 1 --- [main] c.f.Bar : Started Bar in 1.2 seconds",
+                          "2024-01-01T12:00:00.123+01:00 ERROR [main] com.acme.Checkout: failed",
+                          "2024-01-01T12:00:00,123 WARNING shop.payments: retrying"}) {
+    const std::string why = fail_reason(app);
+    EXPECT_NE(why.find("an application's text log, not syslog"), std::string::npos) << app << ": " << why;
+    EXPECT_NE(why.find("--grok"), std::string::npos) << why;
+  }
+  // A host named in lower case is a host.
+  EXPECT_EQ(doc("2019-03-04T05:06:07Z info sshd[1]: hi")["host"]["hostname"], "info");
+}
+
 TEST(SyslogVariants, Rfc5424StructuredData) {
   auto d = doc(R"(<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"] An application event log entry...)");
   auto sd = d["log"]["syslog"]["structured_data"];

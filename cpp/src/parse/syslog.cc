@@ -168,6 +168,13 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
   return true;
 }
 
+// The level words of application logs, as they write them (upper case).
+bool is_level_word(std::string_view t) {
+  for (std::string_view w : {"TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "SEVERE", "FATAL", "CRITICAL"})
+    if (t == w) return true;
+  return false;
+}
+
 bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::Rfc3164;
   const char* p = line.data();
@@ -181,8 +188,11 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
                        ctx.cfg.default_offset_min, rec.ts);
   } else {
     t = parse_iso8601(p + i, n - i, rec.ts);
+    // Not RFC 3339 to the letter: "+0400", or no zone (--tz), as other senders write it.
+    if (t == 0 && n - i > 10 && (p[i + 10] == 'T' || p[i + 10] == 't'))
+      t = parse_iso8601_lenient(p + i, n - i, ctx.cfg.default_offset_min, rec.ts);
   }
-  if (t == 0) return ctx.fail(F, "bad timestamp, expected Mmm dd HH:MM:SS", i);
+  if (t == 0) return ctx.fail(F, "bad timestamp, expected Mmm dd HH:MM:SS or an ISO 8601 time", i);
   i += t;
   if (i >= n || p[i] != ' ') return ctx.fail(F, "expected hostname after the timestamp", i);
   while (i < n && p[i] == ' ') ++i;
@@ -192,6 +202,11 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
   size_t e = scan::find_char(p, i, n, ' ');
   if (e == std::string_view::npos) e = n;
   std::string_view tok(p + i, e - i);
+  // "2024-01-01T12:00:00.123Z INFO 1 --- [main] ..." (Spring Boot, log4j, Python's logging): an
+  // application's text log, not syslog; read as one it would name a host "INFO".
+  if (is_level_word(tok))
+    return ctx.fail(F, "a log level where the host should be: an application's text log, not syslog "
+                       "(describe it with --grok, e.g. %{JAVALOG} or %{PYTHONLOG}: docs/GROK.md)", i);
   bool tok_is_tag = !tok.empty() && (tok.back() == ':' || tok.find('[') != std::string_view::npos);
   if (!tok_is_tag) {
     rec.hostname = tok;
