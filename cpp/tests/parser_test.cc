@@ -196,6 +196,16 @@ TEST(AccessVariants, AddressListsFirst) {
   auto flat = doc(std::string("unknown, 10.0.0.1") + tail, Schema::KafkaInsight);
   EXPECT_EQ(flat["ip_address"], "unknown");
   EXPECT_EQ(flat["ip_list"], (json{"unknown", "10.0.0.1"}));
+  // A server first, then the list (Filebeat's test-with-host.log); a list of names only.
+  auto h = doc(std::string(R"(example.com:80 "10.5.102.222, 175.16.199.1" 10.2.1.185)") + tail);
+  EXPECT_EQ(h["destination"], (json{{"domain", "example.com"}, {"port", 80}}));
+  EXPECT_EQ(h["source"]["ip"], "175.16.199.1");
+  EXPECT_EQ(h["related"]["ip"], (json{"10.5.102.222", "175.16.199.1", "10.2.1.185"}));
+  auto names = doc(std::string("example.com localhost, localhost") + tail);
+  EXPECT_EQ(names["source"], (json{{"domain", "localhost"}}));
+  EXPECT_EQ(names["destination"], (json{{"domain", "example.com"}}));
+  EXPECT_FALSE(names.contains("related"));
+  EXPECT_FALSE(names.contains("user"));
   // A single address: no list, as before.
   EXPECT_FALSE(doc(std::string("203.0.113.9") + tail).contains("related"));
   // Not a list of addresses: reported, not read as a client and a user.

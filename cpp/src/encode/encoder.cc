@@ -44,6 +44,12 @@ void address_array(std::string_view list, bool only_ips, std::string& o) {
   o.push_back(']');
 }
 
+bool any_ip(std::string_view list) {
+  bool found = false;
+  for_each_address(list, [&](std::string_view a) { found = found || is_ip(a); });
+  return found;
+}
+
 bool is_access(Format f) {
   return f == Format::ApacheCommon || f == Format::ApacheCombined || f == Format::Json;
 }
@@ -524,7 +530,8 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     // HostnameLookups On writes names, not addresses
     d.str(is_ip(r.client_ip) ? "source.ip" : "source.domain", r.client_ip);
     if (r.port >= 0) d.num("source.port", r.port);
-    if (!r.client_list.empty()) d.json("related.ip", [&](std::string& o) { address_array(r.client_list, true, o); });
+    if (!r.client_list.empty() && any_ip(r.client_list))
+      d.json("related.ip", [&](std::string& o) { address_array(r.client_list, true, o); });
   }
   if (!r.server_name.empty()) destination(r, d);
   if (access) {

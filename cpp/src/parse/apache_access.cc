@@ -38,9 +38,8 @@ void split_request(Record& rec) {
   }
 }
 
-// rec.client_ip holds "%v[:%p]", rec.ident the client, rec.user "- <user>".
-void split_vhost(Record& rec) {
-  std::string_view v = rec.client_ip;
+// "%v[:%p]": the server's name (or address) and port.
+void set_server(Record& rec, std::string_view v) {
   size_t colon = v.rfind(':');
   // A port after the last ':' of a name or IPv4 address, or of a bracketed IPv6 address.
   const bool bracketed = v.starts_with('[') && colon != std::string_view::npos && colon > 0 && v[colon - 1] == ']';
@@ -51,6 +50,11 @@ void split_vhost(Record& rec) {
     v = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
   }
   rec.server_name = v;
+}
+
+// rec.client_ip holds "%v[:%p]", rec.ident the client, rec.user "- <user>".
+void split_vhost(Record& rec) {
+  set_server(rec, rec.client_ip);
   rec.client_ip = rec.ident;
   rec.ident = rec.user.substr(0, 1);
   rec.user = rec.user.substr(2);
@@ -117,6 +121,13 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   if (p[0] == '"' || p[i - 1] == ',') {
     i = address_list(p, n, rec);
     if (i == std::string_view::npos) return ctx.fail(F, "expected a list of addresses before the ident", 0);
+  } else if (const size_t e = scan::find_char(p, i + 1, n, ' ');
+             i + 1 < n && (p[i + 1] == '"' || (e != std::string_view::npos && e > i + 1 && p[e - 1] == ','))) {
+    // "%v[:%p]" then the list (Filebeat's test-with-host.log: "example.com 10.0.0.2, 10.0.0.1 - - [")
+    const size_t k = address_list(p + i + 1, n - i - 1, rec);
+    if (k == std::string_view::npos) return ctx.fail(F, "expected a list of addresses before the ident", i + 1);
+    set_server(rec, std::string_view(p, i));
+    i += 1 + k;
   } else {
     rec.client_ip = std::string_view(p, i);
   }
