@@ -303,6 +303,20 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
   EXPECT_EQ(doc("2019-03-04T05:06:07Z info sshd[1]: hi")["host"]["hostname"], "info");
 }
 
+// Lines auto-detection has no format for, that start with a date: the reason says what they are.
+TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
+  const std::string nginx = fail_reason(
+      R"(2016/10/25 14:49:34 [error] 54053#0: *1 open() "/x/favicon.ico" failed (2: No such file or directory))");
+  EXPECT_EQ(nginx.rfind("an nginx error log line", 0), 0u) << nginx;
+  EXPECT_NE(nginx.find("%{NGINXERROR}"), std::string::npos);
+  const std::string py = fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid");
+  EXPECT_EQ(py.rfind("a date first: an application's text log", 0), 0u) << py;
+  // A forced format keeps its own reason.
+  EXPECT_EQ(fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid", Format::ApacheCommon).rfind("apache_common: ", 0), 0u);
+  // Other lines keep the access parser's reason.
+  EXPECT_EQ(fail_reason("just some words").rfind("apache_common: ", 0), 0u);
+}
+
 TEST(SyslogVariants, Rfc5424StructuredData) {
   auto d = doc(R"(<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"] An application event log entry...)");
   auto sd = d["log"]["syslog"]["structured_data"];

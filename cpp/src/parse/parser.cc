@@ -124,6 +124,26 @@ int ParseContext::bsd_year(int month, int day) const {
   return event_day > today + 7 ? year - 1 : year;
 }
 
+namespace {
+// Detection's last resort is the access-log parser; a line that starts with a date is none, and
+// its reason should say what the line is instead of where the access format broke.
+const char* date_first_hint(std::string_view l) {
+  auto digits = [&](size_t at, size_t k) {
+    for (size_t i = at; i < at + k; ++i)
+      if (i >= l.size() || l[i] < '0' || l[i] > '9') return false;
+    return true;
+  };
+  if (!digits(0, 4) || !digits(5, 2) || !digits(8, 2) || l.size() < 20 || l[13] != ':') return nullptr;
+  if (l[4] == '/' && l[7] == '/' && l[10] == ' ' && l.substr(19).starts_with(" ["))
+    return "an nginx error log line, which no built-in format reads: use --grok '(?m)%{NGINXERROR}' "
+           "(docs/GROK.md, with its --multiline-start for messages that span lines)";
+  if (l[4] == '-' && l[7] == '-' && l[10] == ' ')
+    return "a date first: an application's text log, not an access or syslog line (describe it with "
+           "--grok, e.g. %{PYTHONLOG} or %{JAVALOG}: docs/GROK.md)";
+  return nullptr;
+}
+}  // namespace
+
 Parser::Parser(ParserConfig cfg)
     : cfg_(std::move(cfg)), json_(std::make_unique<simdjson::dom::parser>()), app_(new_app_json_state()) {
   compile_grok(cfg_);  // no-op when the caller compiled it once for all its parsers
@@ -199,6 +219,8 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     rec.reset(line);
     ok = parse_format(Format::AppJson, line, ctx, rec);
   }
+  if (!ok && f == Format::ApacheCommon && cfg_.format == Format::Unknown)
+    if (const char* hint = date_first_hint(line)) err_ = {Format::Unknown, hint, 0};
   if (!ok && std::string_view(err_.reason) == kCriPartial)  // by text: literals may differ per TU
     return ParseStatus::Partial;
   // (a wrapper's inner line may be in any format)
