@@ -299,6 +299,13 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
     EXPECT_NE(why.find("an application's text log, not syslog"), std::string::npos) << app << ": " << why;
     EXPECT_NE(why.find("--grok"), std::string::npos) << why;
   }
+  // A blank after <PRI>, as FASTPATH switches write it.
+  auto sw = doc("<13> Aug 16 21:10:21 sw1 TRAPMGR[trapTask]: traputil.c(735) 248 %% Session 0 of type 3 started",
+                Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(sw["@timestamp"], "2021-08-16T21:10:21Z");
+  EXPECT_EQ(sw["host"]["hostname"], "sw1");
+  EXPECT_EQ(sw["process"]["name"], "TRAPMGR");
+  EXPECT_EQ(sw["log"]["syslog"]["priority"], 13);
   // A host named in lower case is a host.
   EXPECT_EQ(doc("2019-03-04T05:06:07Z info sshd[1]: hi")["host"]["hostname"], "info");
 }

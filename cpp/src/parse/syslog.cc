@@ -267,6 +267,8 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec) {
       return ctx.fail(Format::Rfc3164, "bad <PRI>, expected <0> to <191>", 1);
     rec.priority = static_cast<int>(v);
     i = e + 1;
+    // "<13> Aug 16 21:10:21 sw1 TRAPMGR[…]": a blank after <PRI> (Netgear/FASTPATH switches, Snare)
+    if (i + 1 < n && p[i] == ' ' && p[i + 1] >= 'A' && p[i + 1] <= 'Z') ++i;
   }
   // "<PRI>1 " -> RFC 5424; otherwise a timestamp follows -> RFC 3164.
   if (i > 0 && i + 1 < n && p[i] >= '1' && p[i] <= '9' &&
