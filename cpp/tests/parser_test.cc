@@ -206,6 +206,11 @@ TEST(AccessVariants, AddressListsFirst) {
   EXPECT_EQ(names["destination"], (json{{"domain", "example.com"}}));
   EXPECT_FALSE(names.contains("related"));
   EXPECT_FALSE(names.contains("user"));
+  // An address with a NUL and more after it is no address (inet_pton stops at the NUL; found by
+  // fuzz_parse_apache_common): the list is refused, the document stays valid JSON.
+  EXPECT_NE(fail_reason(std::string("208d::\0\x11, 10.0.0.1", 18) + tail).find("expected a list of addresses"),
+            std::string::npos);
+  EXPECT_EQ(doc(std::string("::1\0x", 5) + tail)["source"], (json{{"domain", std::string("::1\0x", 5)}}));
   // A single address: no list, as before.
   EXPECT_FALSE(doc(std::string("203.0.113.9") + tail).contains("related"));
   // Not a list of addresses: reported, not read as a client and a user.

@@ -29,7 +29,7 @@ constexpr std::string_view kFacility[24] = {
     "local0", "local1", "local2", "local3", "local4", "local5", "local6",   "local7"};
 
 // The addresses of a list as a JSON array (only_ips: the words nginx writes for none left out;
-// related.ip is an ip field). Entries are addresses or plain words: nothing to escape.
+// related.ip is an ip field).
 void address_array(std::string_view list, bool only_ips, std::string& o) {
   o.push_back('[');
   bool first = true;
@@ -38,7 +38,7 @@ void address_array(std::string_view list, bool only_ips, std::string& o) {
     if (!first) o.push_back(',');
     first = false;
     o.push_back('"');
-    o.append(a);
+    append_json_escaped(o, a);  // the parser checked them; escaped all the same
     o.push_back('"');
   });
   o.push_back(']');

@@ -1,10 +1,10 @@
 // Apache error log: 2.4 ("[time] [module:level] [pid P:tid T] [client IP:PORT] msg"), as flog
 // writes it, and 2.2 ("[time] [level] [client IP] msg").
-#include <arpa/inet.h>
 
 #include "parse/parser.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
+#include "util/ip.h"
 
 namespace ki {
 
@@ -32,15 +32,10 @@ void split_client(std::string_view c, Record& rec) {
   }
   if (c.find(':') != colon) {
     // Several colons: IPv6. If the whole thing is an address, there is no port.
-    char buf[INET6_ADDRSTRLEN + 1];
     unsigned char addr[16];
-    if (c.size() < sizeof buf) {
-      std::memcpy(buf, c.data(), c.size());
-      buf[c.size()] = 0;
-      if (inet_pton(AF_INET6, buf, addr) == 1) {
-        rec.client_ip = c;
-        return;
-      }
+    if (parse_ip(c, addr)) {
+      rec.client_ip = c;
+      return;
     }
   }
   std::string_view ps = c.substr(colon + 1);

@@ -22,7 +22,8 @@ namespace ki {
 
 // The address as 16 bytes (IPv4 as ::ffff:a.b.c.d); false if s is not an address.
 inline bool parse_ip(std::string_view s, unsigned char out[16]) {
-  if (s.empty() || s.size() > 45) return false;
+  // inet_pton reads up to a NUL: "::1\0junk" would pass as "::1"
+  if (s.empty() || s.size() > 45 || std::memchr(s.data(), 0, s.size())) return false;
   char buf[48];
   std::memcpy(buf, s.data(), s.size());
   buf[s.size()] = 0;
