@@ -7,6 +7,8 @@ import io
 import json
 import logging
 import os
+import shutil
+import struct
 import subprocess
 import sys
 import time
@@ -55,6 +57,56 @@ def test_python_json_logger_lines_written_by_cpython_logging(tmp_path):
     assert warn["log"]["level"] == "WARNING" and warn["event"]["severity"] == 4
     assert err["event"]["severity"] == 3
     assert "ZeroDivisionError" in err["exc_info"]  # the traceback, kept whole
+    assert {d["kafkainsight"]["format"] for d in res.records} == {"app_json"}
+
+
+JOURNAL_REMOTE = "/usr/lib/systemd/systemd-journal-remote"  # Debian's systemd-journal-remote
+
+
+def _export(fields: dict) -> bytes:
+    """One entry in the Journal Export Format; a value with a newline in its binary form."""
+    out = b""
+    for k, v in fields.items():
+        v = v.encode() if isinstance(v, str) else v
+        out += k.encode() + (b"\n" + struct.pack("<Q", len(v)) + v if b"\n" in v else b"=" + v) + b"\n"
+    return out + b"\n"
+
+
+def test_journalctl_json_lines_written_by_journalctl(tmp_path):
+    # A journal file made by systemd-journal-remote, printed by the real journalctl -o json.
+    if not os.path.exists(JOURNAL_REMOTE) or not shutil.which("journalctl"):
+        pytest.skip("systemd-journal-remote and journalctl are installed by scripts/setup.sh")
+    boot = "6057b14370764ba893825ba704227696"
+    entries = [
+        {"__REALTIME_TIMESTAMP": "1733400000123456", "__MONOTONIC_TIMESTAMP": "1000", "_BOOT_ID": boot,
+         "MESSAGE": "Accepted publickey for root from 203.0.113.9", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "sshd",
+         "_PID": "4242", "_HOSTNAME": "web1", "SYSLOG_FACILITY": "4", "_SYSTEMD_UNIT": "ssh.service"},
+        {"__REALTIME_TIMESTAMP": "1733400001000000", "__MONOTONIC_TIMESTAMP": "2000", "_BOOT_ID": boot,
+         "_SOURCE_REALTIME_TIMESTAMP": "1733400000999001", "MESSAGE": "payment failed\nTraceback: KeyError 'card'",
+         "PRIORITY": "3", "_COMM": "python3", "_PID": "77", "_HOSTNAME": "web1"},
+        {"__REALTIME_TIMESTAMP": "1733400002000000", "__MONOTONIC_TIMESTAMP": "3000", "_BOOT_ID": boot,
+         "MESSAGE": "no priority, no process", "_HOSTNAME": "web2"},
+    ]
+    journal = tmp_path / "t.journal"
+    subprocess.run([JOURNAL_REMOTE, "-o", str(journal), "-"], input=b"".join(map(_export, entries)),
+                   check=True, capture_output=True)
+    out = subprocess.run(["journalctl", "--file", str(journal), "-o", "json"], check=True, capture_output=True).stdout
+    path = tmp_path / "journal.json"
+    path.write_bytes(out)
+    res = ki.read_logs(path)
+    assert res.failed == [] and len(res.records) == 3, res.failed
+    ssh, err, plain = res.records
+    assert ssh["@timestamp"] == "2024-12-05T12:00:00.123456Z"
+    assert ssh["message"] == "Accepted publickey for root from 203.0.113.9"
+    assert ssh["log"]["level"] == "info" and ssh["event"]["severity"] == 6
+    assert ssh["host"]["hostname"] == "web1" and ssh["process"] == {"name": "sshd", "pid": 4242}
+    assert ssh["_SYSTEMD_UNIT"] == "ssh.service" and ssh["__CURSOR"].startswith("s=")  # the rest kept
+    assert err["@timestamp"] == "2024-12-05T12:00:00.999001Z"  # when the program logged it
+    assert err["message"] == "payment failed\nTraceback: KeyError 'card'"
+    assert err["log"]["level"] == "err" and err["process"] == {"name": "python3", "pid": 77}
+    assert plain["@timestamp"] == "2024-12-05T12:00:02.000000Z"  # µs, as the journal keeps it
+    assert plain["host"]["hostname"] == "web2"
+    assert "log" not in plain and "process" not in plain
     assert {d["kafkainsight"]["format"] for d in res.records} == {"app_json"}
 
 

@@ -125,6 +125,32 @@ TEST(AppJson, DockerJsonFileParsesTheInnerLine) {
   EXPECT_EQ(t["kafkainsight"]["format"], "app_json");
 }
 
+// journalctl -o json: every value a string, the time in µs since the epoch. The line is the
+// example of DigitalOcean's "How To Use Journalctl to View and Manipulate Systemd Logs" (trimmed).
+TEST(AppJson, JournalctlJson) {
+  auto d = doc(R"({ "__CURSOR" : "s=13a21661cf4948289c63075db6c25c00;i=116f1", "__REALTIME_TIMESTAMP" : "1422990364739502", )"
+               R"("__MONOTONIC_TIMESTAMP" : "27200938", "PRIORITY" : "6", "_HOSTNAME" : "desktop", "SYSLOG_FACILITY" : "3", )"
+               R"("SYSLOG_IDENTIFIER" : "systemd", "_PID" : "1", "_COMM" : "systemd", "UNIT" : "nginx.service", )"
+               R"("MESSAGE" : "Starting A high performance web server and a reverse proxy server...", )"
+               R"("_SOURCE_REALTIME_TIMESTAMP" : "1422990364737973" })");
+  EXPECT_EQ(d["@timestamp"], "2015-02-03T19:06:04.737973Z");  // when systemd logged it
+  EXPECT_EQ(d["__REALTIME_TIMESTAMP"], "1422990364739502");    // when journald got it: kept
+  EXPECT_EQ(d["message"], "Starting A high performance web server and a reverse proxy server...");
+  EXPECT_EQ(d["log"]["level"], "info");
+  EXPECT_EQ(d["event"]["severity"], 6);
+  EXPECT_EQ(d["host"]["hostname"], "desktop");
+  EXPECT_EQ(d["process"], (json{{"name", "systemd"}, {"pid", 1}}));
+  EXPECT_EQ(d["_COMM"], "systemd");  // the name came from SYSLOG_IDENTIFIER
+  EXPECT_EQ(d["UNIT"], "nginx.service");
+  EXPECT_FALSE(d.contains("MESSAGE") || d.contains("PRIORITY") || d.contains("_PID") || d.contains("_HOSTNAME"));
+  // Without the journal's own time field, another log's PRIORITY and MESSAGE are its own fields.
+  auto other = doc(R"({"time":"2024-01-01T00:00:00Z","msg":"ticket","PRIORITY":"3","MESSAGE":"x","_PID":"7"})");
+  EXPECT_EQ(other["PRIORITY"], "3");
+  EXPECT_EQ(other["MESSAGE"], "x");
+  EXPECT_FALSE(other.contains("log"));
+  EXPECT_FALSE(other.contains("process"));
+}
+
 TEST(AppJson, NoTimeUsesTheReadTime) {
   auto d = doc(R"({"msg":"no time here","n":1})");
   ASSERT_TRUE(d.contains("@timestamp"));

@@ -51,6 +51,56 @@ int lookup(std::string_view name) {
   return -1;
 }
 
+// journalctl -o json (every value a string): which of the journal's own fields a line has. Read
+// only when it has __REALTIME_TIMESTAMP, so another log's "PRIORITY" or "MESSAGE" is left alone.
+struct Journald {
+  int realtime = -1, source_realtime = -1, message = -1, hostname = -1, pid = -1, priority = -1, ident = -1, comm = -1;
+  void see(std::string_view n, int i) {
+    if (n == "__REALTIME_TIMESTAMP") realtime = i;
+    else if (n == "_SOURCE_REALTIME_TIMESTAMP") source_realtime = i;
+    else if (n == "MESSAGE") message = i;
+    else if (n == "_HOSTNAME") hostname = i;
+    else if (n == "_PID") pid = i;
+    else if (n == "PRIORITY") priority = i;
+    else if (n == "SYSLOG_IDENTIFIER") ident = i;
+    else if (n == "_COMM") comm = i;
+  }
+  static bool text(const std::vector<Field>& fs, int i) {
+    return i >= 0 && fs[i].kind == Field::Kind::String && !fs[i].text.empty();
+  }
+  static bool digits(std::string_view t, int64_t& v) {
+    if (t.empty() || t.size() > 9) return false;
+    v = 0;
+    for (char c : t) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    return true;
+  }
+  // message, host.hostname, process.pid / .name, and the syslog severity as log.level
+  void apply(const std::vector<Field>& fs, std::vector<uint8_t>& used, bool over_msg, bool over_level, Record& rec) const {
+    auto take = [&](int i, std::string_view& out) {
+      if (out.empty() && text(fs, i)) {
+        out = fs[i].text;
+        used[i] = 1;
+      }
+    };
+    if (!over_msg) take(message, rec.message);
+    take(hostname, rec.hostname);
+    take(ident, rec.app);
+    take(comm, rec.app);
+    int64_t v = 0;
+    if (rec.pid < 0 && text(fs, pid) && digits(fs[pid].text, v)) {
+      rec.pid = v;
+      used[pid] = 1;
+    }
+    if (!over_level && rec.level.empty() && text(fs, priority) && digits(fs[priority].text, v) && v <= 7) {
+      rec.priority = static_cast<int>(v);  // log.level and event.severity follow from it
+      used[priority] = 1;
+    }
+  }
+};
+
 bool time_of(const Field& f, int tz, Timestamp& ts) {
   if (f.kind == Field::Kind::String) return parse_time_text(f.text, tz, ts);
   if (f.kind == Field::Kind::Int || f.kind == Field::Kind::Float) return time_from_epoch_text(f.text, ts);
@@ -70,6 +120,7 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   std::array<C, 4> times{};
   int ntime = 0;
   int epoch_second = -1, nano_of_second = -1, dlog = -1, dstream = -1;
+  Journald jd;
   const bool over_time = !cfg.json_time_field.empty(), over_level = !cfg.json_level_field.empty(),
              over_msg = !cfg.json_message_field.empty();
   for (uint32_t i = 0; i < fs.size(); ++i) {
@@ -91,6 +142,7 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
     else if (n == "instant.nanoOfSecond") nano_of_second = static_cast<int>(i);
     else if (n == "log") dlog = static_cast<int>(i);
     else if (n == "stream") dstream = static_cast<int>(i);
+    else if (!n.empty() && (n[0] == '_' || (n[0] >= 'A' && n[0] <= 'Z'))) jd.see(n, static_cast<int>(i));
     int k = lookup(n);
     if (k < 0) continue;
     Role r = kNames[k].role;
@@ -122,6 +174,12 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
       if (nano_of_second >= 0) used[nano_of_second] = 1;
     }
   }
+  if (jd.realtime >= 0 && !over_time) {
+    // journalctl -o json: the time the program logged (else when journald got it), in µs
+    for (int f : {jd.source_realtime, jd.realtime})
+      if (!rec.ts.valid && f >= 0 && fs[f].kind == Field::Kind::String && time_from_epoch_text(fs[f].text, rec.ts))
+        used[f] = 1;
+  }
   auto take = [&](Role r, std::string_view& out) {
     if (best[r].rank == kNone) return;
     const Field& f = fs[best[r].field];
@@ -149,6 +207,7 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
     rec.pid = fs[best[Pid].field].i;
     used[best[Pid].field] = 1;
   }
+  if (jd.realtime >= 0) jd.apply(fs, used, over_msg, over_level, rec);
   // Serilog compact leaves out @l at Information.
   if (rec.level.empty() && best[Message].rank >= 0 && best[Message].rank != kNone &&
       (kNames[best[Message].rank].name == "@m" || kNames[best[Message].rank].name == "@mt"))
