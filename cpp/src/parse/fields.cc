@@ -13,6 +13,7 @@
 
 #include "parse/level.h"
 #include "parse/parser.h"
+#include "parse/scan.h"
 #include "parse/timestamp.h"
 
 namespace ki {
@@ -68,15 +69,7 @@ struct Journald {
   static bool text(const std::vector<Field>& fs, int i) {
     return i >= 0 && fs[i].kind == Field::Kind::String && !fs[i].text.empty();
   }
-  static bool digits(std::string_view t, int64_t& v) {
-    if (t.empty() || t.size() > 9) return false;
-    v = 0;
-    for (char c : t) {
-      if (c < '0' || c > '9') return false;
-      v = v * 10 + (c - '0');
-    }
-    return true;
-  }
+  static bool digits(std::string_view t, int64_t& v) { return scan::uint_at(t.data(), 0, t.size(), v) == t.size(); }
   // message, host.hostname, process.pid / .name, and the syslog severity as log.level
   void apply(const std::vector<Field>& fs, std::vector<uint8_t>& used, bool over_msg, bool over_level, Record& rec) const {
     auto take = [&](int i, std::string_view& out) {

@@ -128,12 +128,9 @@ namespace {
 // Detection's last resort is the access-log parser; a line that starts with a date is none, and
 // its reason should say what the line is instead of where the access format broke.
 const char* date_first_hint(std::string_view l) {
-  auto digits = [&](size_t at, size_t k) {
-    for (size_t i = at; i < at + k; ++i)
-      if (i >= l.size() || l[i] < '0' || l[i] > '9') return false;
-    return true;
-  };
-  if (!digits(0, 4) || !digits(5, 2) || !digits(8, 2) || l.size() < 20 || l[13] != ':') return nullptr;
+  if (l.size() < 20 || parse_fixed(l.data(), 4) < 0 || parse_fixed(l.data() + 5, 2) < 0 ||
+      parse_fixed(l.data() + 8, 2) < 0 || l[13] != ':')
+    return nullptr;
   if (l[4] == '/' && l[7] == '/' && l[10] == ' ' && l.substr(19).starts_with(" ["))
     return "an nginx error log line, which no built-in format reads: use --grok '(?m)%{NGINXERROR}' "
            "(docs/GROK.md, with its --multiline-start for messages that span lines)";
