@@ -5,6 +5,7 @@
 
 #include "group_runner.h"
 #include "pipeline/consume_pipeline.h"
+#include "pipeline/es_setup.h"
 
 namespace py = pybind11;
 using namespace ki;
@@ -30,4 +31,7 @@ void bind_elasticsearch(py::module_& m) {
            py::arg("stop_at_end") = false, py::arg("progress") = py::none(),
            "Runs until stopped or a limit; progress(dict) gets ConsumeStats.to_dict() snapshots.");
   PyConsumer::bind_common(pipeline);
+  m.def("template_for_engine", &consume::template_for_engine, py::arg("template"), py::arg("info"),
+        "An index template (JSON text) for the engine whose GET / answered `info`: OpenSearch gets "
+        "'flat_object' where Elasticsearch has 'flattened' (the sink's --install-template does the same).");
 }

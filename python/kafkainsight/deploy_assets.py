@@ -144,11 +144,10 @@ def install_assets(es_url: str | None = None, kibana_url: str | None = None, *, 
         if ilm:
             steps.append(("ILM policy", es.request, "PUT", f"/_ilm/policy/{POLICY_NAME}",
                           json.dumps(ilm_policy(retention)).encode()))
-        tpl = index_template(schema, pattern, POLICY_NAME if ilm else None, replicas)
-        if opensearch:  # OpenSearch's name for Elasticsearch's "flattened" (structured data) type
-            tpl = json.loads(json.dumps(tpl).replace('"type": "flattened"', '"type": "flat_object"'))
-        steps.append(("index template", es.request, "PUT", f"/_index_template/{TEMPLATE_NAME}",
-                      json.dumps(tpl).encode()))
+        tpl = json.dumps(index_template(schema, pattern, POLICY_NAME if ilm else None, replicas))
+        if opensearch:  # the sink's rule: "flattened" is OpenSearch's "flat_object"
+            tpl = _core.template_for_engine(tpl, json.dumps(info))
+        steps.append(("index template", es.request, "PUT", f"/_index_template/{TEMPLATE_NAME}", tpl.encode()))
     if kibana_url:
         kb = _Http("Kibana", kibana_url, **opts)
         boundary = "kafkainsight-" + uuid.uuid4().hex
