@@ -49,7 +49,8 @@ LOGHUB = REAL / "loghub"
 
 
 def _loghub_time(row, date_format, time_format):
-    return datetime.strptime(f"{row['Date']} {row['Time']}", f"{date_format} {time_format}")
+    date = row["Date"] if len(row["Date"]) != 5 else "2017-" + row["Date"]  # logcat's MM-dd
+    return datetime.strptime(f"{date} {row['Time']}", f"{date_format} {time_format}")
 
 
 @pytest.mark.parametrize("name,grok,time_format,date_format,clock", [
@@ -57,10 +58,13 @@ def _loghub_time(row, date_format, time_format):
     ("Hadoop", "%{JAVALOG}", "", "%Y-%m-%d", "%H:%M:%S,%f"),
     ("Spark", "%{SPARKLOG}", "%y/%m/%d %H:%M:%S", "%y/%m/%d", "%H:%M:%S"),
     ("HDFS", "%{HDFSLOG}", "%y%m%d %H%M%S", "%y%m%d", "%H%M%S"),
+    ("Android", "%{ANDROIDLOG}", "%m-%d %H:%M:%S.%f", "%Y-%m-%d", "%H:%M:%S.%f"),
 ])
 def test_hadoop_family_logs_match_loghubs_structured_fields(name, grok, time_format, date_format, clock):
     # 200 lines of each of loghub's 2k samples (every 10th) and its structured CSV for them.
     kw = {"time_format": time_format} if time_format else {}
+    if name == "Android":  # logcat writes no year; loghub's sample is from 2017
+        kw["year"] = 2017
     r = read_logs(LOGHUB / f"{name}.log", grok=grok, format="grok", **kw)
     with open(LOGHUB / f"{name}_structured.csv", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -79,7 +83,9 @@ def test_hadoop_family_logs_match_loghubs_structured_fields(name, grok, time_for
             assert d["process.thread.name"] == row["Process"]
         if name == "HDFS":
             assert d["process.thread.id"] == int(row["Pid"])
-        assert d["event.severity"] == {"INFO": 6, "WARN": 4, "ERROR": 3}[row["Level"]]
+        if name == "Android":
+            assert (d["process.pid"], d["process.thread.id"]) == (int(row["Pid"]), int(row["Tid"]))
+        assert d["event.severity"] == {"INFO": 6, "WARN": 4, "ERROR": 3, "I": 6, "D": 7, "V": 7, "W": 4}[row["Level"]]
 
 
 def test_haproxy_http_line_matches_filebeats_expectation():

@@ -207,7 +207,7 @@ TEST(Contract, SeverityFromLevel) {
            {"Information", 6}, {"INFO", 6}, {"notice", 5}, {"warn", 4}, {"WARNING", 4}, {"Warning", 4},
            {"error", 3}, {"ERROR", 3}, {"err", 3}, {"SEVERE", 3}, {"crit", 2}, {"CRITICAL", 2},
            {"fatal", 2}, {"FATAL", 2}, {"dpanic", 2}, {"alert", 1}, {"emerg", 0}, {"panic", 0},
-           {"ERROR+2", 3}, {"INFO-4", 6}, {"E", 3}, {"w", 4}, {"10", 7}, {"20", 7}, {"30", 6},
+           {"ERROR+2", 3}, {"INFO-4", 6}, {"E", 3}, {"w", 4}, {"A", 1}, {"10", 7}, {"20", 7}, {"30", 6},
            {"40", 4}, {"50", 3}, {"60", 2}, {"0", 0}, {"3", 3}, {"7", 7}, {"[warn]", 4}}) {
     EXPECT_EQ(severity_from_level(l), s) << l;
   }

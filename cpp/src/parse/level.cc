@@ -24,6 +24,7 @@ constexpr std::string_view kSyslog[8] = {"emerg", "alert", "crit", "err", "warni
 
 int from_letter(char c) {
   switch (c) {
+    case 'a': return 1;  // Android's Assert (logcat's highest)
     case 'f': return 2;
     case 'c': return 2;
     case 'e': return 3;
