@@ -5,7 +5,7 @@ KafkaInsight C++ core (parsing, encoding, generation).
 from __future__ import annotations
 import collections.abc
 import typing
-__all__: list[str] = ['ArrowBatch', 'ClientConfig', 'ConsumePipeline', 'ConsumeStats', 'ConsumerConfig', 'EngineStats', 'EsSinkConfig', 'FORMATS', 'FieldOptions', 'FileBatches', 'GeneratorConfig', 'GrokConfig', 'HttpClient', 'KafkaConfigError', 'KafkaError', 'KafkaTopicError', 'KafkaUnreachableError', 'LineEvaluator', 'LineParser', 'MockCluster', 'MultilineConfig', 'ParseStats', 'ProduceConfig', 'ProduceStats', 'Producer', 'ReadResult', 'SCHEMAS', 'SinkStats', 'SummaryConfig', 'TrafficSummary', 'WatchConfig', 'WatchPipeline', 'WatchStats', 'WebhookConfig', 'convert', 'cpp_defaults', 'detect_format', 'generate', 'generate_lines', 'grok_builtin_patterns', 'grok_regex', 'parse_line', 'read_files', 'read_topic', 'read_topic_table', 'search_table', 'summarize_files', 'watch_check_rules', 'watch_default_rules', 'watch_evaluate_files']
+__all__: list[str] = ['ArrowBatch', 'ClientConfig', 'ConsumePipeline', 'ConsumeStats', 'ConsumerConfig', 'EngineStats', 'EsSinkConfig', 'FORMATS', 'FieldOptions', 'FileBatches', 'GeneratorConfig', 'GrokConfig', 'HttpClient', 'KafkaConfigError', 'KafkaError', 'KafkaTopicError', 'KafkaUnreachableError', 'LineEvaluator', 'LineParser', 'MockCluster', 'MultilineConfig', 'ParseStats', 'ProduceConfig', 'ProduceStats', 'Producer', 'ReadResult', 'SCHEMAS', 'SinkStats', 'SummaryConfig', 'TrafficSummary', 'WatchConfig', 'WatchPipeline', 'WatchStats', 'WebhookConfig', 'convert', 'cpp_defaults', 'detect_format', 'generate', 'generate_lines', 'grok_builtin_patterns', 'grok_regex', 'parse_line', 'read_files', 'read_topic', 'read_topic_table', 'search_table', 'summarize_files', 'template_for_engine', 'watch_check_rules', 'watch_default_rules', 'watch_evaluate_files']
 class GrokConfig:
     """
     Grok patterns (ki::GrokConfig): --grok, --patterns-dir, --time-format.
@@ -1719,6 +1719,10 @@ def search_table(config: ClientConfig, index: str, query: str = '', fields: coll
 def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ..., fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> str:
     """
     Stream log files through the parser into the report's counts; returns them as JSON.
+    """
+def template_for_engine(template: str, info: str) -> str:
+    """
+    An index template (JSON text) for the engine whose GET / answered `info`: OpenSearch gets 'flat_object' where Elasticsearch has 'flattened' (the sink's --install-template does the same).
     """
 def watch_check_rules(path: str = '', text: str = '') -> dict:
     ...
