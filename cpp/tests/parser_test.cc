@@ -152,10 +152,14 @@ TEST(AccessVariants, VirtualHostFirst) {
   EXPECT_FALSE(v.contains("user"));
   auto ip = doc(R"(10.0.0.5:8080 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
   EXPECT_EQ(ip["destination"], (json{{"ip", "10.0.0.5"}, {"port", 8080}}));
-  // A bracketed IPv6 server; detection would take '[' for Apache's error log, so forced.
-  auto v6 = doc(R"([2001:db8::1]:8443 ::1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)", Schema::Ecs,
-                Format::ApacheCommon);
+  // A bracketed IPv6 server: detection tells it from Apache's error log ("[Sat Dec …").
+  auto v6 = doc(R"([2001:db8::1]:8443 ::1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
   EXPECT_EQ(v6["destination"], (json{{"ip", "2001:db8::1"}, {"port", 8443}}));
+  EXPECT_EQ(v6["source"]["ip"], "::1");
+  auto v6np = doc(R"([fe80::1] 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(v6np["destination"], (json{{"ip", "fe80::1"}}));
+  EXPECT_EQ(doc("[Fri Dec 16 01:46:23 2005] [error] [client 1.2.3.4] File does not exist: /var/www/x")["kafkainsight"]["format"],
+            "apache_error");
   // Not a port: the name as written.
   auto big = doc(R"(a.example:99999 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
   EXPECT_EQ(big["destination"], (json{{"domain", "a.example:99999"}}));

@@ -48,6 +48,8 @@ void set_server(Record& rec, std::string_view v) {
       scan::uint_at(v.data(), colon + 1, v.size(), port) == v.size() && port <= 65535) {
     rec.server_port = static_cast<int>(port);
     v = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
+  } else if (v.size() > 2 && v.front() == '[' && v.back() == ']') {
+    v = v.substr(1, v.size() - 2);  // "[fe80::1]": a bracketed IPv6 address without a port
   }
   rec.server_name = v;
 }

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "parse/level.h"
+#include "util/ip.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -163,7 +164,16 @@ Format Parser::detect(std::string_view line) {
         return Format::Rfc5424;
       return Format::Rfc3164;
     }
-    case '[': return Format::ApacheError;
+    case '[': {
+      // "[Sat Dec 05 …" is Apache's error log; "[2001:db8::1]:443 client - - […" a virtual host
+      // of an access line (vhost_combined with an IPv6 server).
+      const size_t close = line.find(']', 1);
+      unsigned char addr[16];
+      if (close != std::string_view::npos && close + 1 < line.size() && (line[close + 1] == ':' || line[close + 1] == ' ') &&
+          parse_ip(line.substr(1, close - 1), addr))
+        return Format::ApacheCommon;
+      return Format::ApacheError;
+    }
     case '{':
       // flog's json format has fixed keys; anything else is an application's JSON.
       return line.find("\"datetime\"") != std::string_view::npos ? Format::Json : Format::AppJson;
