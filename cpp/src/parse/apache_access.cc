@@ -120,20 +120,21 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   // %h %l %u: host and ident are single tokens; the user runs up to " [".
   size_t i = scan::find_char(p, 0, n, ' ');
   if (i == 0 || i == std::string_view::npos) return ctx.fail(F, "expected host, ident and user before '['", 0);
+  size_t j = scan::find_char(p, i + 1, n, ' ');  // the end of the ident (of the next token)
   if (p[0] == '"' || p[i - 1] == ',') {
     i = address_list(p, n, rec);
     if (i == std::string_view::npos) return ctx.fail(F, "expected a list of addresses before the ident", 0);
-  } else if (const size_t e = scan::find_char(p, i + 1, n, ' ');
-             i + 1 < n && (p[i + 1] == '"' || (e != std::string_view::npos && e > i + 1 && p[e - 1] == ','))) {
+    j = scan::find_char(p, i + 1, n, ' ');
+  } else if (i + 1 < n && (p[i + 1] == '"' || (j != std::string_view::npos && j > i + 1 && p[j - 1] == ','))) {
     // "%v[:%p]" then the list (Filebeat's test-with-host.log: "example.com 10.0.0.2, 10.0.0.1 - - [")
     const size_t k = address_list(p + i + 1, n - i - 1, rec);
     if (k == std::string_view::npos) return ctx.fail(F, "expected a list of addresses before the ident", i + 1);
     set_server(rec, std::string_view(p, i));
     i += 1 + k;
+    j = scan::find_char(p, i + 1, n, ' ');
   } else {
     rec.client_ip = std::string_view(p, i);
   }
-  size_t j = scan::find_char(p, i + 1, n, ' ');
   if (j == std::string_view::npos) return ctx.fail(F, "expected ident and user after host", i);
   rec.ident = std::string_view(p + i + 1, j - i - 1);
   size_t k = line.find(" [", j);
