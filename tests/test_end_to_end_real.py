@@ -50,16 +50,19 @@ def test_file_to_kafka_to_search_engine(kafka_cluster, search_engine, tmp_path):
     assert search_engine.engine_name and search_engine.engine_version
 
 
-def test_real_access_logs_into_the_template_nothing_rejected(kafka_cluster, search_engine):
+def test_real_access_and_nginx_error_logs_into_the_template_nothing_rejected(kafka_cluster, search_engine):
     # Real servers' lines (tests/data/real) under our ECS template: every one indexed, none turned
-    # away by a mapping; related.ip (nginx's address lists) is an ip field, so a CIDR query finds it.
+    # away by a mapping; related.ip (nginx's address lists) and destination.ip are ip fields, so
+    # CIDR queries find them; nginx's connection number is a long.
     es_client = pytest.importorskip("elasticsearch")
-    log = os.path.join(os.path.dirname(__file__), "data", "real", "apache_access.log")
+    real = os.path.join(os.path.dirname(__file__), "data", "real")
+    logs = [os.path.join(real, "apache_access.log"), os.path.join(real, "nginx_error.log")]
     topic, index = unique_name("real"), unique_name("real-logs")
     kafka_cluster.create_topic(topic, partitions=1)
     kafka_cluster.create_topic(topic + ".dlq", partitions=1)
-    lines = sum(1 for _ in open(log, encoding="utf-8", errors="surrogateescape"))
-    assert Producer(kafka_cluster.bootstrap, topic).produce_file(log).produced == lines
+    lines = sum(1 for log in logs for _ in open(log, encoding="utf-8", errors="surrogateescape"))
+    with Producer(kafka_cluster.bootstrap, topic) as p:
+        assert sum(p.produce_file(log).produced for log in logs) == lines
     sink = ElasticsearchSink(search_engine.url, ca_certs=search_engine.ca_path, user=search_engine.user,
                              password=search_engine.password, index=index, install_template=True, linger=0.2)
     cs = Consumer(kafka_cluster.bootstrap, topic, unique_name("g"), {"session.timeout.ms": "6000"}).run(
@@ -70,5 +73,12 @@ def test_real_access_logs_into_the_template_nothing_rejected(kafka_cluster, sear
     es.indices.refresh(index=index)
     props = es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
     assert props["related"]["properties"]["ip"]["type"] == "ip"
+    assert props["destination"]["properties"]["ip"]["type"] == "ip"
+    assert props["nginx"]["properties"]["error"]["properties"]["connection_id"]["type"] == "long"
+    # fail2ban's nginx-tls-fallback lines: handshakes on 0.0.0.0:443 from three clients.
+    tls = es.search(index=index, query={"term": {"destination.ip": "0.0.0.0/8"}})["hits"]["hits"]
+    assert sorted(h["_source"]["source"]["ip"] for h in tls) == ["142.93.180.14", "5.126.32.148", "80.191.166.166"]
+    big = es.search(index=index, query={"range": {"nginx.error.connection_id": {"gte": 5_000_000}}})["hits"]["total"]
+    assert big["value"] == 3
     hits = es.search(index=index, query={"term": {"related.ip": "199.96.0.0/16"}})["hits"]["hits"]
     assert [h["_source"]["source"]["ip"] for h in hits] == ["199.96.1.1"]

@@ -32,7 +32,8 @@ def utc(ts: str, no_year: bool) -> str:
     return s + (f".{frac}" if frac else "")
 
 
-@pytest.mark.parametrize("name", ["apache_access.log", "apache_error.log", "syslog_rfc3164.log", "syslog_rfc5424.log"])
+@pytest.mark.parametrize("name", ["apache_access.log", "apache_error.log", "nginx_error.log", "syslog_rfc3164.log",
+                                  "syslog_rfc5424.log"])
 def test_every_real_line_is_accounted_for(name):
     res = ki.read_logs(REAL / name, year=2020)
     s = res.stats
@@ -56,3 +57,31 @@ def test_fields_match_what_a_person_reads(case):
             assert utc(got["@timestamp"], want.startswith("--")) == want, (got["@timestamp"], want)
         else:
             assert got.get(key) == want, (key, got.get(key), want, line)
+
+
+def test_nginx_error_log_needs_no_pattern_and_matches_filebeats_expectation():
+    # Filebeat's nginx error module test file; its error.log-expected.json was made with the
+    # zone -02:00 and event 3's three lines joined.
+    want = [("2016-10-25T14:49:34-02:00", 1, 54053, 0), ("2016-10-25T14:50:44-02:00", 3, 54053, 0),
+            ("2019-10-30T23:26:34-02:00", 180289, 205860, 205860), ("2019-11-05T14:50:44-02:00", 3, 54053, 0)]
+    raw = (REAL / "nginx_error_multiline.log").read_text().splitlines()
+    r = ki.read_logs(REAL / "nginx_error_multiline.log", tz="-02:00",
+                     multiline_start=r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
+    assert r.stats["lines"] == 6 and r.stats["parsed"] == 4 and r.stats["joined"] == 2
+    assert r.stats["by_format"] == {"nginx_error": 4}
+    for doc, (ts, cid, pid, tid) in zip(r.records, want):
+        d = flat(doc)
+        assert dt.datetime.fromisoformat(d["@timestamp"]) == dt.datetime.fromisoformat(ts)
+        assert (d["log.level"], d["nginx.error.connection_id"], d["process.pid"], d["process.thread.id"]) == \
+            ("error", cid, pid, tid)
+    assert r.records[2]["message"] == "\n".join([raw[2].split("*180289 ", 1)[1], raw[3], raw[4]])
+    # What Filebeat leaves in the message is read out of it too.
+    first = flat(r.records[0])
+    assert (first["source.ip"], first["url.original"], first["url.domain"], first["url.port"]) == \
+        ("127.0.0.1", "/favicon.ico", "localhost", 8080)
+    assert first["http.request.referrer"] == "http://localhost:8080/"
+    # Event 3 (PHP warnings, cut off by Filebeat's test file) holds no request context: no field is
+    # made up from it.
+    assert not {"source.ip", "url.original", "destination.domain"} & set(flat(r.records[2]))
+    table = r.to_pandas()
+    assert str(table["nginx.error.connection_id"].dtype) == "Int64" and list(table["log.level"]) == ["error"] * 4

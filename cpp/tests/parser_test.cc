@@ -321,16 +321,95 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
 
 // Lines auto-detection has no format for, that start with a date: the reason says what they are.
 TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
-  const std::string nginx = fail_reason(
-      R"(2016/10/25 14:49:34 [error] 54053#0: *1 open() "/x/favicon.ico" failed (2: No such file or directory))");
-  EXPECT_EQ(nginx.rfind("an nginx error log line", 0), 0u) << nginx;
-  EXPECT_NE(nginx.find("%{NGINXERROR}"), std::string::npos);
   const std::string py = fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid");
   EXPECT_EQ(py.rfind("a date first: an application's text log", 0), 0u) << py;
   // A forced format keeps its own reason.
   EXPECT_EQ(fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid", Format::ApacheCommon).rfind("apache_common: ", 0), 0u);
   // Other lines keep the access parser's reason.
   EXPECT_EQ(fail_reason("just some words").rfind("apache_common: ", 0), 0u);
+}
+
+// Lines of fail2ban's nginx test logs (fail2ban/tests/files/logs/nginx-*) and Filebeat's
+// nginx error module; docs/FORMATS.md lists what is read from them.
+TEST(NginxError, RequestContextOfTheHttpModule) {
+  auto d = doc(R"(2014/04/02 12:37:58 [error] 6563#0: *1861 user "scribendio": password mismatch, client: 10.0.2.2, server: scribend.io, request: "GET /admin HTTP/1.1", host: "scribend.io", referrer: "https://scribend.io/admin")");
+  EXPECT_EQ(d["kafkainsight"]["format"], "nginx_error");
+  EXPECT_EQ(d["@timestamp"], "2014-04-02T12:37:58Z");
+  EXPECT_EQ(d["log"]["level"], "error");
+  EXPECT_EQ(d["event"]["severity"], 3);
+  EXPECT_EQ(d["process"]["pid"], 6563);
+  EXPECT_EQ(d["process"]["thread"]["id"], 0);
+  EXPECT_EQ(d["nginx"]["error"]["connection_id"], 1861);
+  // The message is kept whole (as Filebeat keeps it); its tail is read into fields too.
+  EXPECT_EQ(d["message"], R"(user "scribendio": password mismatch, client: 10.0.2.2, server: scribend.io, request: "GET /admin HTTP/1.1", host: "scribend.io", referrer: "https://scribend.io/admin")");
+  EXPECT_EQ(d["source"]["ip"], "10.0.2.2");
+  EXPECT_EQ(d["destination"]["domain"], "scribend.io");
+  EXPECT_EQ(d["http"]["request"]["method"], "GET");
+  EXPECT_EQ(d["url"]["original"], "/admin");
+  EXPECT_EQ(d["http"]["version"], "1.1");
+  EXPECT_EQ(d["url"]["domain"], "scribend.io");
+  EXPECT_EQ(d["http"]["request"]["referrer"], "https://scribend.io/admin");
+
+  // An empty server, a Host header with a port.
+  auto e = doc(R"(2014/04/01 22:20:38 [error] 30708#0: *3 user "scribendio": password mismatch, client: 10.0.2.2, server: , request: "GET / HTTP/1.1", host: "localhost:8443")");
+  EXPECT_FALSE(e.contains("destination"));
+  EXPECT_EQ(e["url"]["domain"], "localhost");
+  EXPECT_EQ(e["url"]["port"], 8443);
+  // An upstream, HTTP/2.0.
+  auto u = doc(R"(2020/11/25 16:02:45 [error] 76952#76952: *5645766 connect() failed (111: Connection refused) while connecting to upstream, client: 5.126.32.148, server: www.google.de, request: "GET /admin/config HTTP/2.0", upstream: "http://127.0.0.1:3000/admin/config", host: "www.google.de")");
+  EXPECT_EQ(u["nginx"]["error"]["upstream"], "http://127.0.0.1:3000/admin/config");
+  EXPECT_EQ(u["http"]["version"], "2.0");
+  EXPECT_EQ(u["process"]["thread"]["id"], 76952);
+}
+
+TEST(NginxError, NoConnectionNoContextAndOddTails) {
+  // The TLS handshake: a listening address as the server, no request.
+  auto t = doc("2020/11/25 14:42:16 [crit] 76952#76952: *2454307 SSL_do_handshake() failed (SSL: error:1408F0C6:SSL routines:ssl3_get_record:packet length too long) while SSL handshaking, client: 142.93.180.14, server: 0.0.0.0:443");
+  EXPECT_EQ(t["log"]["level"], "crit");
+  EXPECT_EQ(t["source"]["ip"], "142.93.180.14");
+  EXPECT_EQ(t["destination"]["ip"], "0.0.0.0");
+  EXPECT_EQ(t["destination"]["port"], 443);
+  EXPECT_FALSE(t.contains("http"));
+  // A process event: no connection, no context.
+  auto p = doc("2024/05/01 10:00:00 [notice] 1#1: start worker processes");
+  EXPECT_EQ(p["message"], "start worker processes");
+  EXPECT_FALSE(p.contains("nginx"));
+  EXPECT_FALSE(p.contains("source"));
+  EXPECT_EQ(p["event"]["severity"], 5);
+  auto w = doc("2024/05/01 10:00:00 [warn] 7#7: *9 an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/1/00/0000000001 while reading upstream, client: 2001:db8::7, server: _, request: \"POST /up HTTP/1.1\", upstream: \"http://[::1]:8080/up\", host: \"[2001:db8::1]:8443\"");
+  EXPECT_EQ(w["source"]["ip"], "2001:db8::7");
+  EXPECT_EQ(w["url"]["domain"], "2001:db8::1");
+  EXPECT_EQ(w["url"]["port"], 8443);
+  // The stream module's counters end the context.
+  auto s = doc(R"(2019/05/15 10:26:22 [error] 12#12: *1 upstream timed out (110: Connection timed out) while connecting to upstream, client: 10.0.0.1, server: 0.0.0.0:3306, upstream: "10.0.0.2:3306", bytes from/to client:0/0, bytes from/to upstream:0/0)");
+  EXPECT_EQ(s["nginx"]["error"]["upstream"], "10.0.0.2:3306");
+  EXPECT_EQ(s["destination"]["port"], 3306);
+  // A request line holding quotes and ", host: " keeps them; the tail still reads.
+  auto q = doc(R"(2024/05/01 10:00:00 [error] 7#7: *9 bad, client: 1.2.3.4, server: x, request: "GET /a"b, host: "c HTTP/1.1", host: "example.org")");
+  EXPECT_EQ(q["url"]["original"], R"(/a"b, host: "c)");
+  EXPECT_EQ(q["url"]["domain"], "example.org");
+  // Words that only look like a tail stay in the message, and nothing is guessed from them.
+  auto m = doc("2024/05/01 10:00:00 [error] 7#7: *9 upstream said: a, client: broken, other: 1");
+  EXPECT_FALSE(m.contains("source"));
+  EXPECT_EQ(m["message"], "upstream said: a, client: broken, other: 1");
+  // The zone of the log's time: --tz.
+  ki::ParserConfig pc;
+  pc.default_offset_min = -120;
+  ki::Parser parser(pc);
+  ki::Record r;
+  ASSERT_EQ(parser.parse("2024/05/01 10:00:00 [info] 1#1: x", r), ki::ParseStatus::Ok);
+  std::string out;
+  ki::Encoder(ki::EncoderConfig{Schema::Ecs, false}).encode(r, out);
+  EXPECT_EQ(nlohmann::json::parse(out)["@timestamp"], "2024-05-01T10:00:00-02:00");
+}
+
+TEST(NginxError, BadLinesSayWhy) {
+  EXPECT_EQ(fail_reason("2024/05/01 10:00:00 [fatal] 1#1: x"),
+            "nginx_error: expected a level (debug, info, notice, warn, error, crit, alert or emerg) in brackets at column 22");
+  EXPECT_EQ(fail_reason("2024/05/01 10:00:00 [error] 1: x"), "nginx_error: expected pid#tid: after the level at column 29");
+  EXPECT_EQ(fail_reason("2024/05/01 10:00:00 [error] 1#x: x"), "nginx_error: expected ':' after pid#tid at column 31");
+  EXPECT_EQ(fail_reason("2024/13/01 10:00:00 [error] 1#1: x"), "nginx_error: time out of range at column 1");
+  EXPECT_EQ(fail_reason("2024/05/01 10:00:00 [error] 1#1: x", Format::ApacheError).rfind("apache_error: ", 0), 0u);
 }
 
 TEST(SyslogVariants, Rfc5424StructuredData) {

@@ -519,11 +519,24 @@ namespace {
   d.str(is_ip(r.server_name) ? "destination.ip" : "destination.domain", r.server_name);
   if (r.server_port >= 0) d.num("destination.port", r.server_port);
 }
+
+// nginx's error log: the request and connection its message's tail names.
+[[gnu::noinline, gnu::cold]] void nginx_error_fields(const Record& r, Doc& d) {
+  if (!r.method.empty()) d.cat("http.request.method", r.method);
+  if (!r.referrer.empty()) d.str("http.request.referrer", r.referrer);
+  if (r.protocol.starts_with("HTTP/")) d.cat("http.version", r.protocol.substr(5));
+  std::string_view url = !r.path.empty() ? r.path : (r.method.empty() ? r.request : std::string_view{});
+  if (!url.empty()) d.str("url.original", url);
+  if (!r.host_header.empty()) d.str("url.domain", r.host_header);
+  if (r.host_port >= 0) d.num("url.port", r.host_port);
+  if (r.connection_id >= 0) d.num("nginx.error.connection_id", r.connection_id);
+  if (!r.upstream.empty()) d.str("nginx.error.upstream", r.upstream);
+}
 }  // namespace
 
 void Encoder::collect_ecs(const Record& r, Doc& d) const {
   const bool access = is_access(r.format);
-  if (!r.message.empty() || r.format == Format::ApacheError || is_syslog(r.format))
+  if (!r.message.empty() || r.format == Format::ApacheError || r.format == Format::NginxError || is_syslog(r.format))
     d.str("message", r.message);
 
   if (!r.client_ip.empty()) {
@@ -550,6 +563,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     if (!url.empty() && url != "-") d.str("url.original", url);
     if (r.has_referrer && !r.user_agent.empty()) d.str("user_agent.original", r.user_agent);
   }
+  if (r.format == Format::NginxError) nginx_error_fields(r, d);
 
   const bool has_pri = r.priority >= 0;
   if (!r.level.empty()) d.cat("log.level", r.level);
@@ -651,6 +665,9 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (r.pid >= 0) d.num("pid", r.pid);
     if (r.tid >= 0) d.num("tid", r.tid);
     if (!r.msgid.empty()) d.str("msgid", r.msgid);
+    if (r.connection_id >= 0) d.num("connection_id", r.connection_id);
+    if (!r.request.empty()) d.str("request", r.request);
+    if (!r.upstream.empty()) d.str("upstream", r.upstream);
     d.str("message", r.message);
   }
   d.cat("format", format_name(r.format));

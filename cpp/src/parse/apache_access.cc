@@ -16,27 +16,6 @@ bool is_method(std::string_view m) {
   return true;
 }
 
-// "GET /path HTTP/1.1"; tolerant of extra spaces and of spaces inside the path. A request
-// that is not a request (TLS bytes, "-") keeps its text in rec.request only.
-void split_request(Record& rec) {
-  std::string_view r = scan::trim(rec.request);
-  if (r.empty() || r == "-") return;
-  size_t sp = r.find(' ');
-  std::string_view method = r.substr(0, sp);
-  if (!is_method(method)) return;
-  rec.method = method;
-  if (sp == std::string_view::npos) return;
-  std::string_view rest = scan::trim(r.substr(sp + 1));
-  size_t last = rest.rfind(' ');
-  if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
-    rec.protocol = rest.substr(last + 1);
-    rec.path = scan::trim(rest.substr(0, last));
-  } else if (rest.starts_with("HTTP/") && rest.find(' ') == std::string_view::npos) {
-    rec.protocol = rest;  // "GET HTTP/1.1": no path
-  } else {
-    rec.path = rest;
-  }
-}
 
 // "%v[:%p]": the server's name (or address) and port.
 void set_server(Record& rec, std::string_view v) {
@@ -111,6 +90,28 @@ size_t address_list(const char* p, size_t n, Record& rec) {
 }
 
 }  // namespace
+
+// "GET /path HTTP/1.1"; tolerant of extra spaces and of spaces inside the path. A request
+// that is not a request (TLS bytes, "-") keeps its text in rec.request only.
+void split_request(Record& rec) {
+  std::string_view r = scan::trim(rec.request);
+  if (r.empty() || r == "-") return;
+  size_t sp = r.find(' ');
+  std::string_view method = r.substr(0, sp);
+  if (!is_method(method)) return;
+  rec.method = method;
+  if (sp == std::string_view::npos) return;
+  std::string_view rest = scan::trim(r.substr(sp + 1));
+  size_t last = rest.rfind(' ');
+  if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
+    rec.protocol = rest.substr(last + 1);
+    rec.path = scan::trim(rest.substr(0, last));
+  } else if (rest.starts_with("HTTP/") && rest.find(' ') == std::string_view::npos) {
+    rec.protocol = rest;  // "GET HTTP/1.1": no path
+  } else {
+    rec.path = rest;
+  }
+}
 
 bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::ApacheCommon;

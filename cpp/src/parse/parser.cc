@@ -13,7 +13,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -47,6 +47,9 @@ void Record::clear_values() {
   module = level = {};
   pid = tid = -1;
   port = -1;
+  connection_id = -1;
+  upstream = host_header = {};
+  host_port = -1;
   priority = version = -1;
   hostname = app = procid = msgid = {};
   sd.clear();
@@ -86,6 +89,7 @@ bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Reco
     case Format::ApacheCommon:
     case Format::ApacheCombined: return parse_apache_access(line, ctx, rec);
     case Format::ApacheError: return parse_apache_error(line, ctx, rec);
+    case Format::NginxError: return parse_nginx_error(line, ctx, rec);
     case Format::Rfc3164:
     case Format::Rfc5424: return parse_syslog(line, ctx, rec);
     case Format::Json: return parse_json_line(line, ctx, rec);
@@ -132,9 +136,6 @@ const char* date_first_hint(std::string_view l) {
   if (l.size() < 20 || parse_fixed(l.data(), 4) < 0 || parse_fixed(l.data() + 5, 2) < 0 ||
       parse_fixed(l.data() + 8, 2) < 0 || l[13] != ':')
     return nullptr;
-  if (l[4] == '/' && l[7] == '/' && l[10] == ' ' && l.substr(19).starts_with(" ["))
-    return "an nginx error log line, which no built-in format reads: use --grok '(?m)%{NGINXERROR}' "
-           "(docs/GROK.md, with its --multiline-start for messages that span lines)";
   if (l[4] == '-' && l[7] == '-' && l[10] == ' ')
     return "a date first: an application's text log, not an access or syslog line (describe it with "
            "--grok, e.g. %{PYTHONLOG} or %{JAVALOG}: docs/GROK.md)";
@@ -179,6 +180,10 @@ Format Parser::detect(std::string_view line) {
       return line.find("\"datetime\"") != std::string_view::npos ? Format::Json : Format::AppJson;
     default: break;
   }
+  // nginx's error log: "2006/01/02 15:04:05 [".
+  if (line.size() >= 21 && line[4] == '/' && line[7] == '/' && line[10] == ' ' && line[13] == ':' &&
+      line[19] == ' ' && line[20] == '[' && parse_fixed(line.data(), 4) >= 0)
+    return Format::NginxError;
   if (looks_logfmt(line)) return Format::Logfmt;
   if (looks_cri(line)) return Format::Cri;
   // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.

@@ -84,6 +84,10 @@ struct ParseContext {
 
 bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& rec);
+bool parse_nginx_error(std::string_view line, const ParseContext& ctx, Record& rec);
+// rec.request ("GET /path HTTP/1.1") into method, path and protocol; a request that is not
+// one (TLS bytes, "-") keeps its text in rec.request only.
+void split_request(Record& rec);
 bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
 // Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.

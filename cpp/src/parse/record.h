@@ -22,8 +22,9 @@ enum class Format : uint8_t {
   Logfmt,          // key=value pairs
   Grok,            // user grok patterns
   Cri,             // CRI container log wrapper (Kubernetes /var/log/containers)
+  NginxError,      // nginx's error_log ("2006/01/02 15:04:05 [level] pid#tid: *cid message")
 };
-inline constexpr int kFormatCount = 11;
+inline constexpr int kFormatCount = 12;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.
@@ -75,10 +76,15 @@ struct Record {
   std::string_view server_name;
   int server_port = -1;
 
-  // apache_error
+  // apache_error, nginx_error
   std::string_view module, level;
   int64_t pid = -1, tid = -1;
   int port = -1;
+  // nginx_error: the connection's number (*cid); the upstream and the Host header (name and
+  // port) named in the message's tail
+  int64_t connection_id = -1;
+  std::string_view upstream, host_header;
+  int host_port = -1;
 
   // syslog
   int priority = -1;  // -1 when the line had no <PRI>
