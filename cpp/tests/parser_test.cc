@@ -412,6 +412,60 @@ TEST(NginxError, BadLinesSayWhy) {
   EXPECT_EQ(fail_reason("2024/05/01 10:00:00 [error] 1#1: x", Format::ApacheError).rfind("apache_error: ", 0), 0u);
 }
 
+TEST(SyslogVariants, CiscoIosHeadersAfterTheSyslogOne) {
+  // A relay wrote the device's line to a file: the sequence number sits where a tag would.
+  auto f = doc("Feb  8 04:00:48 198.51.100.2 585917: Feb  8 04:00:47.272: %SEC-6-IPACCESSLOGRP: list 177 denied igmp 198.51.100.197 -> 224.0.0.22, 1 packet", Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(f["@timestamp"], "2021-02-08T04:00:47.272Z");  // the device's time, not the relay's
+  EXPECT_EQ(f["event"]["sequence"], 585917);
+  EXPECT_FALSE(f.contains("process"));
+  EXPECT_EQ(f["host"]["hostname"], "198.51.100.2");
+  EXPECT_EQ(f["cisco"]["ios"]["facility"], "SEC");
+  EXPECT_EQ(f["event"]["code"], "IPACCESSLOGRP");
+  EXPECT_EQ(f["log"]["level"], "informational");
+  EXPECT_EQ(f["event"]["severity"], 6);
+  EXPECT_EQ(f["message"], "list 177 denied igmp 198.51.100.197 -> 224.0.0.22, 1 packet");
+  EXPECT_EQ(f["event"]["outcome"], "deny");
+  EXPECT_EQ(f["network"]["transport"], "igmp");
+  EXPECT_EQ(f["source"]["ip"], "198.51.100.197");
+  EXPECT_EQ(f["destination"]["ip"], "224.0.0.22");
+  // Straight from the device: <PRI>, then its own header; ports, an IPv6 list, a zone.
+  auto d = doc("<190>589265: Feb 8 18:55:31.306 UTC: %IPV6-6-ACCESSLOGP: list ACL-IPv6-E0/0-IN/10 permitted tcp 2001:DB8::3(1027) -> 2001:DB8:1000::1(22), 9 packets", Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(d["@timestamp"], "2021-02-08T18:55:31.306Z");
+  EXPECT_EQ(d["log"]["syslog"]["priority"], 190);
+  EXPECT_EQ(d["cisco"]["ios"]["access_list"], "ACL-IPv6-E0/0-IN/10");
+  EXPECT_EQ(d["event"]["outcome"], "allow");
+  EXPECT_EQ(d["source"]["port"], 1027);
+  EXPECT_EQ(d["destination"]["port"], 22);
+  EXPECT_EQ(d["network"]["packets"], 9);
+  // A year in the device's time; a facility with a dash of its own; a numbered protocol.
+  auto y = doc("<189>Mar 24 2021 18:06:03.424: %PIM-SW1-5-INVALID_RP_JOIN: list 9 denied 0 10.0.0.1 -> 10.0.0.2, 1 packet");
+  EXPECT_EQ(y["@timestamp"], "2021-03-24T18:06:03.424Z");
+  EXPECT_EQ(y["cisco"]["ios"]["facility"], "PIM-SW1");
+  EXPECT_EQ(y["network"]["iana_number"], "0");
+  EXPECT_EQ(y["log"]["level"], "notifications");
+  // '*': the device's clock was never set; the relay's time is kept.
+  auto u = doc("Mar  1 10:00:05 10.0.0.1 20: *Mar  1 00:14:24.911: %SYS-5-CONFIG_I: Configured from console by console", Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(u["@timestamp"], "2021-03-01T10:00:05Z");
+  // An uptime instead of a time: the read time, marked by event.ingested.
+  auto up = doc("<166>rtr1: 1d02h: %LINK-3-UPDOWN: Interface Gi0/1, changed state to down");
+  EXPECT_EQ(up["host"]["hostname"], "rtr1");
+  EXPECT_TRUE(up["event"].contains("ingested"));
+  // Words that only look like a Cisco header stay an ordinary syslog message.
+  auto plain = doc("<13>Feb  8 04:00:48 host 1234: nothing: %not-a-tag: x", Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(plain["process"]["name"], "1234");
+  EXPECT_FALSE(plain.contains("cisco"));
+  EXPECT_EQ(fail_reason("<166>101 21: %SYS-5-CONFIG_I: x").rfind("rfc3164: bad timestamp", 0), 0u);
+}
+
+TEST(SyslogVariants, MonthsInCapitals) {
+  // A Netgear FASTPATH switch's line (forum post in docs/FORMATS.md).
+  auto d = doc("<13> AUG 27 10:00:00 sw1 TRAPMGR[1]: Link Up: 0/1", Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(d["@timestamp"], "2021-08-27T10:00:00Z");
+  EXPECT_EQ(d["host"]["hostname"], "sw1");
+  EXPECT_EQ(doc("DEC  5 01:02:03 h app: m", Schema::Ecs, Format::Unknown, 2021)["@timestamp"], "2021-12-05T01:02:03Z");
+  EXPECT_EQ(fail_reason("<13>AuG 27 10:00:00 sw1 x: y").rfind("rfc3164: bad timestamp", 0), 0u);
+}
+
 TEST(SyslogVariants, Rfc5424StructuredData) {
   auto d = doc(R"(<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"][examplePriority@32473 class="high"] An application event log entry...)");
   auto sd = d["log"]["syslog"]["structured_data"];

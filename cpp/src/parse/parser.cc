@@ -187,7 +187,7 @@ Format Parser::detect(std::string_view line) {
   if (looks_logfmt(line)) return Format::Logfmt;
   if (looks_cri(line)) return Format::Cri;
   // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.
-  if (line.size() >= 15 && line[3] == ' ' && month_from_abbrev(line.data()) != 0 &&
+  if (line.size() >= 15 && line[3] == ' ' && month_from_abbrev_or_caps(line.data()) != 0 &&
       (line[4] == ' ' || (line[4] >= '0' && line[4] <= '9')) && (line[9] == ':' || line[8] == ':'))
     return Format::Rfc3164;
   if (line.size() >= 20 && line[4] == '-' && line[7] == '-' && line[10] == 'T') return Format::Rfc3164;

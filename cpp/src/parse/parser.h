@@ -89,6 +89,11 @@ bool parse_nginx_error(std::string_view line, const ParseContext& ctx, Record& r
 // one (TLS bytes, "-") keeps its text in rec.request only.
 void split_request(Record& rec);
 bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
+// A Cisco IOS message ("[SEQ: ][*]Mmm dd HH:MM:SS[.fff][ ZONE]: %FAC-SEV-MNEMONIC: text") at the
+// start of s, the syslog header before it already read: its time, sequence (seq >= 0: the one
+// the syslog tag held), facility, code, level and text into rec; false (rec untouched) if s is
+// not one.
+bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
 // Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.
 GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);

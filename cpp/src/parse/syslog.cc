@@ -1,6 +1,8 @@
 // Syslog: RFC 5424 ("<PRI>V TS HOST APP PROCID MSGID SD MSG") and BSD / RFC 3164
 // ("<PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG"), with or without <PRI>, and the RFC 3339
 // timestamps rsyslog writes in its file format.
+#include <algorithm>
+
 #include "parse/parser.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
@@ -180,8 +182,8 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
   const char* p = line.data();
   const size_t n = line.size();
   size_t t = 0;
-  if (n - i >= 14 && month_from_abbrev(p + i) != 0) {
-    int month = month_from_abbrev(p + i);
+  if (n - i >= 14 && month_from_abbrev_or_caps(p + i) != 0) {
+    int month = month_from_abbrev_or_caps(p + i);
     const char* d = p + i + (p[i + 4] == ' ' ? 5 : 4);
     int day = (d[1] >= '0' && d[1] <= '9') ? parse_fixed(d, 2) : parse_fixed(d, 1);
     t = parse_bsd_time(p + i, n - i, day > 0 ? ctx.bsd_year(month, day) : 1970,
@@ -246,9 +248,17 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
       if (scan::uint_at(rec.procid.data(), 0, rec.procid.size(), pid) == rec.procid.size()) rec.pid = pid;
     }
     rec.message = std::string_view(p + i, n - i);
+    // "198.51.100.2 585917: Feb  8 04:00:47.272: %SEC-6-…" (a relay wrote Cisco IOS's line to a
+    // file): the tag is the device's sequence number.
+    int64_t seq = 0;
+    if (rec.procid.empty() && scan::uint_at(tag.data(), 0, tag.size(), seq) == tag.size() &&
+        read_cisco_ios(rec.message, seq, ctx, rec))
+      rec.app = {};
   } else {
     rec.procid = {};
     rec.message = std::string_view(p + s, n - s);  // no tag: the rest is the message
+    // "145.89.109.1 : %SEC-6-…": Cisco IOS without sequence numbers or timestamps.
+    if (rec.message.starts_with(": %")) read_cisco_ios(rec.message.substr(2), -1, ctx, rec);
   }
   rec.format = F;
   return true;
@@ -274,6 +284,12 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec) {
   if (i > 0 && i + 1 < n && p[i] >= '1' && p[i] <= '9' &&
       (p[i + 1] == ' ' || (i + 2 < n && p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] == ' ')))
     return parse_5424(line, i, ctx, rec);
+  // Cisco IOS sends its own header after <PRI>: "<190>589265: Feb  8 18:55:31.306: %SEC-6-…".
+  if (i > 0 && i < n && std::string_view(p + i, std::min<size_t>(n - i, 160)).find(": %") != std::string_view::npos &&
+      read_cisco_ios(line.substr(i), -1, ctx, rec)) {
+    rec.format = Format::Rfc3164;
+    return true;
+  }
   return parse_3164(line, i, ctx, rec);
 }
 

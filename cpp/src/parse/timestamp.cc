@@ -102,7 +102,7 @@ size_t parse_ctime(const char* p, size_t n, int default_offset_min, Timestamp& t
 size_t parse_bsd_time(const char* p, size_t n, int year, int default_offset_min, Timestamp& ts) {
   // Jan 02 15:04:05 / Jan  2 15:04:05 / Jan 2 15:04:05, optionally with .fff
   if (n < 14 || p[3] != ' ') return 0;
-  int month = month_from_abbrev(p);
+  int month = month_from_abbrev_or_caps(p);
   size_t i = 4;
   if (p[i] == ' ') ++i;  // space-padded day
   int day = -1;

@@ -56,6 +56,13 @@ int month_from_abbrev(const char* p) {
   }
 }
 
+int month_from_abbrev_or_caps(const char* p) {
+  if (int m = month_from_abbrev(p)) return m;
+  if (p[1] < 'A' || p[1] > 'Z' || p[2] < 'A' || p[2] > 'Z') return 0;
+  const char t[3] = {p[0], static_cast<char>(p[1] + ('a' - 'A')), static_cast<char>(p[2] + ('a' - 'A'))};
+  return month_from_abbrev(t);
+}
+
 void append_padded(std::string& out, int64_t v, int width) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v < 0 ? -v : v);

@@ -12,6 +12,8 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d);
 
 // "Jan".."Dec" -> 1..12, 0 if not a month abbreviation (case-sensitive, as servers write it).
 int month_from_abbrev(const char* p);
+// The same, also in capitals ("AUG"): some network devices write BSD syslog times so.
+int month_from_abbrev_or_caps(const char* p);
 extern const char* const kMonthAbbrev[12];
 
 // Parses exactly n ASCII digits at p; returns -1 if any is not a digit.
