@@ -86,6 +86,9 @@ def test_journalctl_json_lines_written_by_journalctl(tmp_path):
          "PRIORITY": "3", "_COMM": "python3", "_PID": "77", "_HOSTNAME": "web1"},
         {"__REALTIME_TIMESTAMP": "1733400002000000", "__MONOTONIC_TIMESTAMP": "3000", "_BOOT_ID": boot,
          "MESSAGE": "no priority, no process", "_HOSTNAME": "web2"},
+        # Not UTF-8 (a Latin-1 byte): journalctl prints MESSAGE as an array of numbers.
+        {"__REALTIME_TIMESTAMP": "1733400003000000", "__MONOTONIC_TIMESTAMP": "4000", "_BOOT_ID": boot,
+         "MESSAGE": b"caf\xe9 closed", "PRIORITY": "4", "SYSLOG_IDENTIFIER": "pos"},
     ]
     journal = tmp_path / "t.journal"
     subprocess.run([JOURNAL_REMOTE, "-o", str(journal), "-"], input=b"".join(map(_export, entries)),
@@ -94,8 +97,8 @@ def test_journalctl_json_lines_written_by_journalctl(tmp_path):
     path = tmp_path / "journal.json"
     path.write_bytes(out)
     res = ki.read_logs(path)
-    assert res.failed == [] and len(res.records) == 3, res.failed
-    ssh, err, plain = res.records
+    assert res.failed == [] and len(res.records) == 4, res.failed
+    ssh, err, plain, latin = res.records
     assert ssh["@timestamp"] == "2024-12-05T12:00:00.123456Z"
     assert ssh["message"] == "Accepted publickey for root from 203.0.113.9"
     assert ssh["log"]["level"] == "info" and ssh["event"]["severity"] == 6
@@ -107,6 +110,9 @@ def test_journalctl_json_lines_written_by_journalctl(tmp_path):
     assert plain["@timestamp"] == "2024-12-05T12:00:02.000000Z"  # µs, as the journal keeps it
     assert plain["host"]["hostname"] == "web2"
     assert "log" not in plain and "process" not in plain
+    assert b'"MESSAGE":[99,97,102,233,' in out  # as journalctl printed it
+    assert latin["message"] == "caf\ufffd closed" and "MESSAGE" not in latin  # the invalid byte as U+FFFD
+    assert latin["log"]["level"] == "warning" and latin["process"]["name"] == "pos"
     assert {d["kafkainsight"]["format"] for d in res.records} == {"app_json"}
 
 

@@ -70,6 +70,30 @@ struct Journald {
     return i >= 0 && fs[i].kind == Field::Kind::String && !fs[i].text.empty();
   }
   static bool digits(std::string_view t, int64_t& v) { return scan::uint_at(t.data(), 0, t.size(), v) == t.size(); }
+  // "[72,105,255]" (numbers 0..255) -> those bytes as rec.message (invalid UTF-8 in it becomes
+  // U+FFFD when written, as anywhere else).
+  static bool bytes_of(std::string_view a, Record& rec) {
+    if (a.size() < 2 || a.front() != '[' || a.back() != ']') return false;
+    std::string out;
+    out.reserve(a.size() / 2);
+    size_t i = 1;
+    while (i + 1 < a.size()) {
+      while (a[i] == ' ' || a[i] == '\n' || a[i] == '\t' || a[i] == '\r') ++i;
+      int64_t v = 0;
+      size_t e = scan::uint_at(a.data(), i, a.size() - 1, v);
+      if (e == std::string_view::npos || v > 255) return false;
+      out.push_back(static_cast<char>(v));
+      i = e;
+      while (i + 1 < a.size() && (a[i] == ' ' || a[i] == '\n' || a[i] == '\t' || a[i] == '\r')) ++i;
+      if (i + 1 < a.size()) {
+        if (a[i] != ',') return false;
+        ++i;
+      }
+    }
+    if (out.empty()) return false;
+    rec.message = rec.keep(out);
+    return true;
+  }
   // message, host.hostname, process.pid / .name, and the syslog severity as log.level
   void apply(const std::vector<Field>& fs, std::vector<uint8_t>& used, bool over_msg, bool over_level, Record& rec) const {
     auto take = [&](int i, std::string_view& out) {
@@ -79,6 +103,10 @@ struct Journald {
       }
     };
     if (!over_msg) take(message, rec.message);
+    if (!over_msg && rec.message.empty() && message >= 0 && fs[message].kind == Field::Kind::Json &&
+        bytes_of(fs[message].text, rec)) {
+      used[message] = 1;  // not UTF-8: journalctl printed the bytes as an array of numbers
+    }
     take(hostname, rec.hostname);
     take(ident, rec.app);
     take(comm, rec.app);
