@@ -1,8 +1,10 @@
 """Real logs written by real servers (tests/data/real, sources in PROVENANCE.md) and the values
 a person read off them by hand (expected.json): not our generator, not our own fixtures."""
+import csv
 import datetime as dt
 import json
 import pathlib
+import re
 
 import pytest
 
@@ -88,3 +90,48 @@ def test_nginx_error_log_needs_no_pattern_and_matches_filebeats_expectation():
     assert not {"source.ip", "url.original", "destination.domain"} & set(flat(r.records[2]))
     table = r.to_pandas()
     assert str(table["nginx.error.connection_id"].dtype) == "Int64" and list(table["log.level"]) == ["error"] * 4
+
+
+# loghub's OpenSSH templates -> (outcome, which <*> is the user, which the address, which the port)
+SSHD = {
+    "Failed password for <*> from <*> port <*> ssh2": ("failure", 0, 1, 2),
+    "Failed password for invalid user <*> from <*> port <*> ssh2": ("failure", 0, 1, 2),
+    "Accepted password for <*> from <*> port <*> ssh2": ("success", 0, 1, 2),
+    "Invalid user <*> from <*>": ("failure", 0, 1, None),
+    "pam_unix(sshd:auth): authentication failure; logname= uid=<*> euid=<*> tty=ssh ruser= rhost=<*> user=<*>":
+        ("failure", 3, 2, None),
+    "pam_unix(sshd:auth): authentication failure; logname= uid=<*> euid=<*> tty=ssh ruser= rhost=<*>":
+        ("failure", None, 2, None),
+    "Did not receive identification string from <*>": (None, None, 0, None),
+}
+
+
+def test_sshd_logins_match_loghubs_templates():
+    # loghub's OpenSSH sample (every 10th line, and its Accepted / "Did not receive" lines) and its
+    # structured CSV: the values the template's <*> stand for are the user, address and port.
+    r = ki.read_logs(REAL / "loghub" / "OpenSSH.log", year=2016)
+    with open(REAL / "loghub" / "OpenSSH_structured.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert r.stats["parsed"] == len(rows) == 208 and not r.failed
+    seen = set()
+    for doc, row in zip(r.records, rows):
+        d = flat(doc)
+        # (loghub drops a line's trailing blanks; we keep them)
+        assert d["process.name"] == "sshd" and d["message"].rstrip(" ") == row["Content"], row["LineId"]
+        want = SSHD.get(row["EventTemplate"])
+        if want is None:  # other sshd lines: their message only
+            assert "event.outcome" not in d and "user.name" not in d, row["LineId"]
+            continue
+        seen.add(row["EventTemplate"])
+        # (loghub's templates have one blank where PAM writes two: "rhost=…  user=")
+        pattern = "^" + re.escape(row["EventTemplate"]).replace(re.escape("<*>"), "(.*?)").replace(r"\ ", " +") + "$"
+        params = re.match(pattern, row["Content"]).groups()
+        outcome, user, addr, port = want
+        assert d.get("event.outcome") == outcome, row["LineId"]
+        assert d.get("user.name") == (params[user] if user is not None else None), row["LineId"]
+        assert d.get("source.ip", d.get("source.domain")) == params[addr], row["LineId"]
+        assert d.get("source.port") == (int(params[port]) if port is not None else None), row["LineId"]
+    assert seen == set(SSHD)
+    failed = [d for d in r.records if d.get("event", {}).get("outcome") == "failure"]
+    want_failed = sum(1 for row in rows if SSHD.get(row["EventTemplate"], (None,))[0] == "failure")
+    assert len(failed) == want_failed == 115 and all(d["event"]["action"] == "ssh_login" for d in failed)

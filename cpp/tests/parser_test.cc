@@ -457,6 +457,42 @@ TEST(SyslogVariants, CiscoIosHeadersAfterTheSyslogOne) {
   EXPECT_EQ(fail_reason("<166>101 21: %SYS-5-CONFIG_I: x").rfind("rfc3164: bad timestamp", 0), 0u);
 }
 
+TEST(SyslogVariants, SshdLoginsAsFilebeatsSystemAuthReadsThem) {
+  // Lines of Filebeat's filebeat/module/system/auth/test/test.log, values as its expected JSON.
+  auto a = doc("Feb 21 21:54:44 localhost sshd[3402]: Accepted publickey for vagrant from 10.0.2.2 port 63673 ssh2: RSA 39:33:99:e9:a0:dc:f2:33:a3:e5:72:3b:7c:3a:56:84", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_EQ(a["system"]["auth"]["ssh"]["event"], "Accepted");
+  EXPECT_EQ(a["system"]["auth"]["ssh"]["method"], "publickey");
+  EXPECT_EQ(a["user"]["name"], "vagrant");
+  EXPECT_EQ(a["source"]["ip"], "10.0.2.2");
+  EXPECT_EQ(a["source"]["port"], 63673);
+  EXPECT_EQ(a["event"]["outcome"], "success");
+  EXPECT_EQ(a["event"]["action"], "ssh_login");
+  EXPECT_EQ(a["process"]["name"], "sshd");
+  auto i = doc("Feb 21 21:56:12 localhost sshd[3430]: Invalid user test from 10.0.2.2", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_EQ(i["system"]["auth"]["ssh"]["event"], "Invalid");
+  EXPECT_EQ(i["user"]["name"], "test");
+  EXPECT_FALSE(i["source"].contains("port"));
+  EXPECT_EQ(i["event"]["outcome"], "failure");
+  auto f = doc("Feb 20 08:35:22 slave22 sshd[5774]: Failed password for root from 216.160.83.57 port 29160 ssh2", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_EQ(f["system"]["auth"]["ssh"]["method"], "password");
+  EXPECT_EQ(f["user"]["name"], "root");
+  EXPECT_EQ(f["source"]["port"], 29160);
+  auto d = doc("Feb 19 15:30:04 slave22 sshd[18406]: Did not receive identification string from 2.125.160.217", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_EQ(d["source"]["ip"], "2.125.160.217");
+  EXPECT_FALSE(d.contains("user"));
+  // A user name with a blank, an IPv6 client, RFC 5424; other programs' lines are left alone.
+  auto v6 = doc("<38>1 2024-05-01T10:00:00Z h sshd 9 - - Failed password for invalid user john smith from 2001:db8::7 port 22 ssh2");
+  EXPECT_EQ(v6["user"]["name"], "john smith");
+  EXPECT_EQ(v6["source"]["ip"], "2001:db8::7");
+  auto other = doc("Feb 21 21:54:44 localhost su[1]: Accepted password for vagrant from 10.0.2.2 port 1 ssh2", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_FALSE(other.contains("user"));
+  EXPECT_FALSE(other.contains("source"));
+  auto odd = doc("Feb 21 21:54:44 localhost sshd[1]: Accepted password for vagrant from somewhere port x", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_FALSE(odd.contains("event") && odd["event"].contains("outcome"));
+  // The flat layout names the user as the original producer did.
+  EXPECT_EQ(doc("Feb 20 08:35:22 slave22 sshd[5774]: Failed password for root from 216.160.83.57 port 29160 ssh2", Schema::KafkaInsight, Format::Unknown, 2018)["username"], "root");
+}
+
 TEST(SyslogVariants, MonthsInCapitals) {
   // A Netgear FASTPATH switch's line (forum post in docs/FORMATS.md).
   auto d = doc("<13> AUG 27 10:00:00 sw1 TRAPMGR[1]: Link Up: 0/1", Schema::Ecs, Format::Unknown, 2021);

@@ -182,6 +182,46 @@ TEST(WatchRules, AuthFailuresPerClientAndUser) {
   EXPECT_EQ(r.alerts[0]["samples"][0]["@timestamp"], iso_ms(kT0 + 37000));
 }
 
+TEST(WatchRules, AuthFailuresCountSshdLoginsFromLinesAndFromDocuments) {
+  // sshd's failed logins (a guessing client) count like 401/403s, whether the watcher reads the
+  // log lines or the documents the producer wrote; accepted logins do not.
+  RulesConfig c = only("auth_failures");
+  ki::Parser parser;
+  ki::Encoder enc(ki::EncoderConfig{ki::Schema::Ecs, false});
+  DocumentDecoder dec;
+  std::vector<WatchEvent> from_lines, from_docs;
+  for (int s = 0; s < 60; ++s) {
+    char line[200];
+    std::time_t t = static_cast<std::time_t>(kT0 / 1000 + s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%b %d %H:%M:%S", &tm);
+    if (s >= 10 && s < 22)
+      std::snprintf(line, sizeof line, "%s bastion sshd[%d]: Failed password for invalid user admin%d from 203.0.113.66 port %d ssh2", when, 100 + s, s, 40000 + s);
+    else
+      std::snprintf(line, sizeof line, "%s bastion sshd[%d]: Accepted publickey for deploy from 10.0.0.%d port 22 ssh2: ED25519 SHA256:x", when, 100 + s, s);
+    ki::Record r;
+    ASSERT_EQ(parser.parse(line, r), ki::ParseStatus::Ok) << line;
+    from_lines.push_back(event_from_record(r, "auth.log"));
+    std::string doc;
+    enc.encode(r, doc);
+    WatchEvent ev;
+    ASSERT_TRUE(dec.decode(doc, "auth.log", 0, ev));
+    EXPECT_EQ(ev.login_failed, from_lines.back().login_failed) << doc;
+    from_docs.push_back(ev);
+  }
+  for (const auto* v : {&from_lines, &from_docs}) {
+    Outcome r = run(c, *v);
+    std::set<std::string> fired;
+    for (auto& a : r.alerts)
+      if (a["state"] == "firing") fired.insert(a["key"].get<std::string>());
+    EXPECT_EQ(fired, (std::set<std::string>{"client_ip=203.0.113.66"}));  // 12 tries, each as another user
+    ASSERT_FALSE(r.alerts.empty());
+    EXPECT_EQ(r.alerts[0]["message"], "client_ip=203.0.113.66 got 10 401/403 response(s) or failed login(s) in 60s");
+  }
+}
+
 TEST(WatchRules, HeartbeatFiresAfterSilenceAndResolvesOnReturn) {
   RulesConfig c = only("heartbeat");
   c.heartbeat.silence_ms = 30000;

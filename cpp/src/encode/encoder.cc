@@ -564,6 +564,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     if (r.has_referrer && !r.user_agent.empty()) d.str("user_agent.original", r.user_agent);
   }
   if (r.format == Format::NginxError) nginx_error_fields(r, d);
+  if (!access && !r.user.empty()) d.str("user.name", r.user);  // sshd's logins
 
   const bool has_pri = r.priority >= 0;
   if (!r.level.empty()) d.cat("log.level", r.level);
@@ -665,6 +666,7 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (r.pid >= 0) d.num("pid", r.pid);
     if (r.tid >= 0) d.num("tid", r.tid);
     if (!r.msgid.empty()) d.str("msgid", r.msgid);
+    if (!r.user.empty()) d.str("username", r.user);
     if (r.connection_id >= 0) d.num("connection_id", r.connection_id);
     if (!r.request.empty()) d.str("request", r.request);
     if (!r.upstream.empty()) d.str("upstream", r.upstream);

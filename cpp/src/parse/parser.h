@@ -94,6 +94,8 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 // the syslog tag held), facility, code, level and text into rec; false (rec untouched) if s is
 // not one.
 bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Record& rec);
+// OpenSSH's login lines (a syslog message tagged sshd): user, client address and outcome into rec.
+void read_sshd(std::string_view message, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
 // Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.
 GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);

@@ -166,6 +166,7 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
     if (scan::uint_at(rec.procid.data(), 0, rec.procid.size(), pid) == rec.procid.size()) rec.pid = pid;
   }
   rec.message = std::string_view(p + i, n - i);
+  if (rec.app == "sshd") read_sshd(rec.message, rec);
   rec.format = F;
   return true;
 }
@@ -254,6 +255,8 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
     if (rec.procid.empty() && scan::uint_at(tag.data(), 0, tag.size(), seq) == tag.size() &&
         read_cisco_ios(rec.message, seq, ctx, rec))
       rec.app = {};
+    else if (rec.app == "sshd")
+      read_sshd(rec.message, rec);
   } else {
     rec.procid = {};
     rec.message = std::string_view(p + s, n - s);  // no tag: the rest is the message

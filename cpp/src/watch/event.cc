@@ -45,6 +45,12 @@ WatchEvent event_from_record(const Record& r, std::string_view source) {
   ev.path = r.path;
   ev.message = r.message.substr(0, 200);
   ev.format = format_name(r.format);
+  bool failure = false, login = false;
+  for (const Field& f : r.fields) {
+    if (f.name == "event.outcome") failure = f.text == "failure";
+    else if (f.name == "event.action") login = f.text == "ssh_login";
+  }
+  ev.login_failed = failure && login;
   return ev;
 }
 
@@ -122,6 +128,7 @@ bool DocumentDecoder::decode(std::string_view json, std::string_view source, int
   ev.path = str_at(doc, p.path);
   ev.format = str_at(doc, p.format);
   ev.message = str_at(doc, "/message").substr(0, 200);
+  ev.login_failed = str_at(doc, "/event/outcome") == "failure" && str_at(doc, "/event/action") == "ssh_login";
   return true;
 }
 

@@ -107,7 +107,8 @@ class AuthFailures : public CountRule {
   AuthFailures(const AuthFailuresRule& c, size_t samples)
       : CountRule("auth_failures", c.window_ms, c.threshold, samples), c_(c) {}
   void observe(const WatchEvent& ev) override {
-    if (std::find(c_.statuses.begin(), c_.statuses.end(), ev.status) == c_.statuses.end()) return;
+    if (!ev.login_failed && std::find(c_.statuses.begin(), c_.statuses.end(), ev.status) == c_.statuses.end())
+      return;
     if (c_.by_client_ip && !ev.client_ip.empty()) kc_.add("client_ip=" + ev.client_ip, ev);
     if (c_.by_user && !ev.user.empty()) kc_.add("user=" + ev.user, ev);
   }
@@ -116,7 +117,7 @@ class AuthFailures : public CountRule {
   std::string describe(const std::string& key, uint64_t n) const override {
     std::string st;
     for (int s : c_.statuses) st += (st.empty() ? "" : "/") + std::to_string(s);
-    return fmt("%s got %llu %s response(s) in %llds", key.c_str(), static_cast<unsigned long long>(n), st.c_str(),
+    return fmt("%s got %llu %s response(s) or failed login(s) in %llds", key.c_str(), static_cast<unsigned long long>(n), st.c_str(),
                static_cast<long long>(window_ms_ / 1000));
   }
   AuthFailuresRule c_;

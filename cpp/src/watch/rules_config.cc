@@ -242,7 +242,7 @@ rules:
     window: 60s
     min_count: 20
     factor: 3.0
-  auth_failures:     # one client IP / user with too many 401/403
+  auth_failures:     # one client IP / user with too many 401/403 or failed sshd logins
     enabled: true
     window: 60s
     threshold: 10
