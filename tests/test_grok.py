@@ -136,6 +136,46 @@ def test_nginx_error_log_with_a_multiline_event_matches_filebeats_expectation():
     assert r.records[0]["message"].startswith('open() "/usr/local/Cellar/nginx/1.10.2_1/html/favicon.ico" failed')
 
 
+def test_envoy_and_istio_access_lines_by_the_formats_their_documentation_defines():
+    # Envoy's default format (its docs' example) and Istio's sidecar format (istio.io's access-log
+    # task: the same request seen by the client's and the server's sidecar). Values read off the
+    # lines by the format strings both documents give.
+    r = read_logs(REAL / "envoy_access.log", grok="%{ENVOYACCESS}", format="grok")
+    assert r.stats["parsed"] == 3 and not r.failed
+    envoy, client, server = (flat(d) for d in r.records)
+    assert instant(envoy["@timestamp"]) == instant("2016-04-15T20:17:00.310+00:00")
+    assert (envoy["http.request.method"], envoy["url.original"], envoy["http.version"]) == ("POST", "/api/v1/locations", "2")
+    assert envoy["http.response.status_code"] == 204 and "envoy.response_flags" not in envoy  # "-": none
+    assert (envoy["http.request.body.bytes"], envoy["http.response.body.bytes"]) == (154, 0)
+    assert (envoy["envoy.duration_ms"], envoy["envoy.upstream_service_time_ms"]) == (226, 100)
+    assert (envoy["envoy.x_forwarded_for"], envoy["user_agent.original"]) == ("10.0.35.28", "nsq2http")
+    assert envoy["http.request.id"] == "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2"
+    assert (envoy["url.domain"], envoy["envoy.upstream_host"]) == ("locations", "tcp://10.0.2.1:80")
+    assert "source.ip" not in envoy and "envoy.upstream_cluster" not in envoy
+    for d in (client, server):
+        assert d["http.response.status_code"] == 418 and d["envoy.response_code_details"] == "via_upstream"
+        assert "envoy.connection_termination_details" not in d and "envoy.upstream_transport_failure_reason" not in d
+        assert d["user_agent.original"] == "curl/7.73.0-DEV" and d["url.domain"] == "httpbin:8000"
+        assert "envoy.x_forwarded_for" not in d and d["envoy.route_name"] == "default"
+    assert (client["envoy.upstream_cluster"], client["envoy.upstream_host"]) == \
+        ("outbound|8000||httpbin.foo.svc.cluster.local", "10.44.1.27:80")
+    assert (client["source.ip"], client["source.port"]) == ("10.44.1.23", 46520)  # DOWNSTREAM_REMOTE_ADDRESS
+    assert "tls.client.server_name" not in client
+    assert (server["source.ip"], server["source.port"]) == ("10.44.1.23", 37652)
+    assert server["tls.client.server_name"] == "outbound_.8000_._.httpbin.foo.svc.cluster.local"
+    assert (server["envoy.duration_ms"], server["envoy.upstream_service_time_ms"]) == (3, 1)
+    # A TCP proxy's line (no HTTP request: "- - -") and a line with no route (NR, no upstream time).
+    tcp = flat(parse_line('[2019-01-31T13:40:11.076Z] "- - -" 0 - 589 17798 1644 - "-" "-" "-" "-" '
+                          '"172.217.31.132:443" outbound|443||edition.cnn.com 172.30.230.33:54508 '
+                          '172.30.230.33:443 10.127.220.75:49467 edition.cnn.com', grok="%{ENVOYACCESS}", strict=True))
+    assert (tcp["http.response.status_code"], tcp["http.response.body.bytes"], tcp["source.port"]) == (0, 17798, 49467)
+    assert "http.request.method" not in tcp and tcp["tls.client.server_name"] == "edition.cnn.com"
+    nr = flat(parse_line('[2024-08-21T01:14:56.707Z] "HEAD / HTTP/1.1" 404 NR route_not_found - "-" 0 0 0 - '
+                         '"10.0.0.15" "curl/8.5.0" "3f1c" "example.com" "-"', grok="%{ENVOYACCESS}", strict=True))
+    assert (nr["envoy.response_flags"], nr["envoy.response_code_details"]) == ("NR", "route_not_found")
+    assert "envoy.upstream_service_time_ms" not in nr and "envoy.upstream_host" not in nr
+
+
 def test_nginx_and_apache_access_lines_match_expected_json():
     lines = (REAL / "apache_access.log").read_text().splitlines()
     checked = 0
