@@ -254,6 +254,14 @@ TEST(ErrorVariants, Classic22) {
   EXPECT_FALSE(c["source"].contains("port"));
 }
 
+TEST(ErrorVariants, RefererSuffixOfARequestsError) {
+  auto d = doc(R"([Tue Mar 08 10:34:31.123456 2016] [proxy_fcgi:error] [pid 1234:tid 140000] [client 10.0.0.5:51234] AH01071: Got error 'Primary script unknown\n', referer: http://example.com/index.php)");
+  EXPECT_EQ(d["http"]["request"]["referrer"], "http://example.com/index.php");
+  EXPECT_EQ(d["message"], R"(AH01071: Got error 'Primary script unknown\n', referer: http://example.com/index.php)");  // whole
+  // Words after it are not a referrer.
+  EXPECT_FALSE(doc("[Tue Mar 08 10:34:31 2016] [error] x, referer: not one").contains("http"));
+}
+
 TEST(ErrorVariants, Apache24FractionAndIpv6) {
   auto d = doc("[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187] File does not exist: /usr/local/apache2/htdocs/favicon.ico");
   EXPECT_EQ(d["@timestamp"], "2011-09-09T10:42:29.902022Z");

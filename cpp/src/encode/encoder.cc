@@ -564,6 +564,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     if (r.has_referrer && !r.user_agent.empty()) d.str("user_agent.original", r.user_agent);
   }
   if (r.format == Format::NginxError) nginx_error_fields(r, d);
+  if (r.format == Format::ApacheError && !r.referrer.empty()) d.str("http.request.referrer", r.referrer);
   if (!access && !r.user.empty()) d.str("user.name", r.user);  // sshd's logins
 
   const bool has_pri = r.priority >= 0;

@@ -114,6 +114,26 @@ bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& 
   }
   if (i < n && p[i] == ' ') ++i;
   rec.message = std::string_view(p + i, n - i);
+  // "%F: " (the source file, at debug levels) and "%E: " (an APR error) come before the client:
+  // "mod_authz_core.c(820): [client 172.17.0.1:50752] AH01626: …", "(70008)Partial results …:
+  // [client …]". The message stays whole; the client is read from it.
+  if (rec.client_ip.empty()) {
+    const size_t at = rec.message.find(": [client ");
+    if (at != std::string_view::npos && rec.message.substr(0, at).find('[') == std::string_view::npos) {
+      const size_t b = at + 10;
+      size_t close = rec.message.find(']', b);
+      if (close != std::string_view::npos && rec.message[b] == '[') {  // "[client [::1]:80]"
+        const size_t close2 = rec.message.find(']', close + 1);
+        if (close2 != std::string_view::npos) close = close2;
+      }
+      if (close != std::string_view::npos && close > b) split_client(rec.message.substr(b, close - b), rec);
+    }
+  }
+  // ", referer: URL": Apache appends the request's referrer to the errors of a request.
+  if (size_t at = rec.message.rfind(", referer: "); at != std::string_view::npos) {
+    std::string_view url = rec.message.substr(at + 11);
+    if (!url.empty() && url.find(' ') == std::string_view::npos) rec.referrer = url;
+  }
   rec.format = F;
   return true;
 }
