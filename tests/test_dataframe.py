@@ -331,9 +331,21 @@ def test_threads_give_the_table_one_thread_gives(tmp_path):
     paths = [big, *real, big]
     one = ki.read_logs(paths, year=2024, threads=1)
     assert one.stats["failed"] >= 24
+    def without_read_times(t):
+        # A line with no time of its own (a Cisco uptime) is stamped when it was read: not the same
+        # instant in two reads.
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        read = pc.is_valid(t["event.ingested"])
+        for name in ("@timestamp", "event.ingested"):
+            col = t[name]
+            t = t.set_column(t.column_names.index(name), name,
+                             pc.if_else(read, pa.scalar(None, col.type), col))
+        return t
+
     for n in (2, 3):
         many = ki.read_logs(paths, year=2024, threads=n)
-        a, b = one.to_arrow(), many.to_arrow()
+        a, b = without_read_times(one.to_arrow()), without_read_times(many.to_arrow())
         names = sorted(a.column_names)
         assert sorted(b.column_names) == names
         assert a.select(names).equals(b.select(names)), n
