@@ -418,6 +418,13 @@ TEST(NginxError, BadLinesSayWhy) {
   EXPECT_EQ(fail_reason("2024/05/01 10:00:00 [error] 1#x: x"), "nginx_error: expected ':' after pid#tid at column 31");
   EXPECT_EQ(fail_reason("2024/13/01 10:00:00 [error] 1#1: x"), "nginx_error: time out of range at column 1");
   EXPECT_EQ(fail_reason("2024/05/01 10:00:00 [error] 1#1: x", Format::ApacheError).rfind("apache_error: ", 0), 0u);
+  // Lines made of what the context reader looks for stay linear (a quadratic reader would not
+  // finish on these 3 MB).
+  std::string hostile = "2024/05/01 10:00:00 [error] 1#1: *2 x";
+  for (int k = 0; k < 100000; ++k) hostile += ", client: a, request: \"b\", , ";
+  auto h = doc(hostile);
+  EXPECT_FALSE(h.contains("source"));
+  EXPECT_EQ(h["message"].get<std::string>().size(), hostile.size() - 36);
 }
 
 TEST(SyslogVariants, CiscoIosHeadersAfterTheSyslogOne) {

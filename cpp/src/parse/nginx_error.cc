@@ -35,8 +35,9 @@ bool is_tail_key(std::string_view k) {
 // At s[i] == ',': ", key: " of a tail key follows; key_end: where the key ends.
 bool tail_key_at(std::string_view s, size_t i, size_t& key_end) {
   if (i + 2 >= s.size() || s[i] != ',' || s[i + 1] != ' ') return false;
-  const size_t colon = s.find(": ", i + 2);
-  if (colon == std::string_view::npos || colon - (i + 2) > 10) return false;
+  // The longest key has 10 letters: look no further (a long line of ", " stays linear).
+  const size_t colon = s.substr(0, i + 15).find(": ", i + 2);
+  if (colon == std::string_view::npos) return false;
   if (!is_tail_key(s.substr(i + 2, colon - (i + 2)))) return false;
   key_end = colon;
   return true;
@@ -74,7 +75,9 @@ bool tail_end_at(std::string_view s, size_t i) {
 // context reads.
 void read_tail(std::string_view msg, Record& rec) {
   size_t at = msg.find(", client: ");
-  while (at != std::string_view::npos) {
+  // A few tries: a message may quote ", client: " before the real context (more would make a
+  // line full of them quadratic).
+  for (int tries = 0; tries < 8 && at != std::string_view::npos; ++tries) {
     std::string_view vals[std::size(kTailKeys)] = {};
     bool seen[std::size(kTailKeys)] = {};
     size_t i = at, key_end = 0;
