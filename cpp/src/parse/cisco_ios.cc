@@ -24,12 +24,6 @@ constexpr std::string_view kCiscoLevel[8] = {"emergencies", "alerts",        "cr
 
 bool upper_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
-Field text_field(std::string_view name, std::string_view v) { return Field{name, Field::Kind::String, v}; }
-Field int_field(std::string_view name, int64_t v) {
-  Field f{name, Field::Kind::Int, {}};
-  f.i = v;
-  return f;
-}
 
 // "1.2.3.4(80)" or "2001:DB8::3(1027)" or "1.2.3.4": the address and the port (-1: none).
 bool endpoint(std::string_view t, std::string_view& ip, int& port) {
@@ -73,15 +67,15 @@ void access_list(std::string_view m, Record& rec) {
   std::string_view sip, dip;
   int sport = -1, dport = -1;
   if (!endpoint(tok[4], sip, sport) || !endpoint(dst, dip, dport)) return;
-  rec.fields.push_back(text_field("cisco.ios.access_list", tok[1]));
-  rec.fields.push_back(text_field("event.outcome", tok[2] == "denied" ? "deny" : "allow"));
+  rec.fields.push_back(Field::string("cisco.ios.access_list", tok[1]));
+  rec.fields.push_back(Field::string("event.outcome", tok[2] == "denied" ? "deny" : "allow"));
   const std::string_view proto = tok[3];
   int64_t iana = 0;
   if (scan::uint_at(proto.data(), 0, proto.size(), iana) == proto.size())
-    rec.fields.push_back(text_field("network.iana_number", proto));
+    rec.fields.push_back(Field::string("network.iana_number", proto));
   else
-    rec.fields.push_back(text_field("network.transport", proto));
-  rec.fields.push_back(int_field("network.packets", packets));
+    rec.fields.push_back(Field::string("network.transport", proto));
+  rec.fields.push_back(Field::integer("network.packets", packets));
   rec.client_ip = sip;
   rec.port = sport;
   rec.server_name = dip;
@@ -201,9 +195,9 @@ bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Re
     rec.time_from_read = true;
   }
   if (!host.empty() && rec.hostname.empty()) rec.hostname = host;
-  if (seq >= 0) rec.fields.push_back(int_field("event.sequence", seq));
-  rec.fields.push_back(text_field("cisco.ios.facility", tag.substr(0, sev_at - 1)));
-  rec.fields.push_back(text_field("event.code", tag.substr(sev_at + 2)));
+  if (seq >= 0) rec.fields.push_back(Field::integer("event.sequence", seq));
+  rec.fields.push_back(Field::string("cisco.ios.facility", tag.substr(0, sev_at - 1)));
+  rec.fields.push_back(Field::string("event.code", tag.substr(sev_at + 2)));
   rec.level = kCiscoLevel[sev];
   rec.severity = sev;
   rec.message = msg;

@@ -49,6 +49,13 @@ struct Field {
   int64_t i = 0;           // Int
   double f = 0;            // Float (text kept too, so output does not lose digits)
   bool b = false;          // Bool
+
+  static Field string(std::string_view name, std::string_view v) { return {name, Kind::String, v}; }
+  static Field integer(std::string_view name, int64_t v) {
+    Field f{name, Kind::Int, {}};
+    f.i = v;
+    return f;
+  }
 };
 
 // One RFC 5424 structured-data parameter; name empty for an element without params.

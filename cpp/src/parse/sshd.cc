@@ -16,7 +16,6 @@ namespace ki {
 
 namespace {
 
-Field text_field(std::string_view name, std::string_view v) { return Field{name, Field::Kind::String, v}; }
 
 // "IP port N" (the port optional), then the end or a blank: the address into rec.
 bool from_address(std::string_view s, Record& rec) {
@@ -50,10 +49,10 @@ std::string_view pam_value(std::string_view s, std::string_view key) {
 }
 
 void login(Record& rec, std::string_view event, std::string_view method, bool ok) {
-  rec.fields.push_back(text_field("event.action", "ssh_login"));
-  rec.fields.push_back(text_field("event.outcome", ok ? "success" : "failure"));
-  rec.fields.push_back(text_field("system.auth.ssh.event", event));
-  if (!method.empty()) rec.fields.push_back(text_field("system.auth.ssh.method", method));
+  rec.fields.push_back(Field::string("event.action", "ssh_login"));
+  rec.fields.push_back(Field::string("event.outcome", ok ? "success" : "failure"));
+  rec.fields.push_back(Field::string("system.auth.ssh.event", event));
+  if (!method.empty()) rec.fields.push_back(Field::string("system.auth.ssh.method", method));
 }
 
 }  // namespace
