@@ -24,7 +24,6 @@ constexpr std::string_view kCiscoLevel[8] = {"emergencies", "alerts",        "cr
 
 bool upper_alnum(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
-
 // "1.2.3.4(80)" or "2001:DB8::3(1027)" or "1.2.3.4": the address and the port (-1: none).
 bool endpoint(std::string_view t, std::string_view& ip, int& port) {
   port = -1;
