@@ -176,6 +176,35 @@ def test_envoy_and_istio_access_lines_by_the_formats_their_documentation_defines
     assert "envoy.upstream_service_time_ms" not in nr and "envoy.upstream_host" not in nr
 
 
+def test_iis_w3c_logs_match_filebeats_expectation_and_their_headers_are_no_events():
+    # Filebeat's iis module test file: three field sets, each under its own "#Fields:" header.
+    # Values as its test.log-expected.json gives them (iis.access.remote_ip aside: that file was
+    # made when the lines' client addresses were others).
+    r = read_logs(REAL / "iis_w3c.log", grok="%{IISLOG}", format="grok")
+    assert (r.stats["lines"], r.stats["parsed"], r.stats["empty"], r.failed) == (17, 5, 12, [])
+    assert r.line_numbers == [5, 10, 15, 16, 17]  # the 12 directive lines are headers, not failures
+    default, site, every = (flat(d) for d in r.records[:3])
+    for d, ts in ((default, "2018-01-01T08:09:10"), (site, "2018-01-01T09:10:11"), (every, "2018-01-01T10:11:12")):
+        assert instant(d["@timestamp"]) == instant(ts + "+00:00")  # W3C times are UTC
+        assert (d["http.request.method"], d["url.path"], d["destination.port"]) == ("GET", "/", 80)
+        assert (d["http.response.status_code"], d["iis.access.sub_status"], d["iis.access.win32_status"]) == (200, 0, 0)
+        assert "user.name" not in d and "http.request.referrer" not in d  # "-"
+    assert default["url.query"] == "q=100" and default["iis.access.time_taken_ms"] == 123
+    assert default["destination.address"] == "127.0.0.1" and default["source.ip"] == "81.2.69.143"
+    assert default["user_agent.original"] == "Mozilla/5.0+(Windows+NT+6.1;+Win64;+x64;+rv:57.0)+Gecko/20100101+Firefox/57.0"
+    for d in (site, every):
+        assert (d["iis.access.site_name"], d["destination.domain"]) == ("W3SVC1", "example.com")
+        assert (d["http.response.body.bytes"], d["http.request.body.bytes"], d["iis.access.time_taken_ms"]) == (123, 456, 789)
+        assert "url.query" not in d and "iis.access.cookie" not in d
+    assert site["source.ip"] == "127.0.0.1"
+    assert (every["iis.access.server_name"], every["destination.address"], every["http.version"]) == \
+        ("MACHINE-NAME", "127.0.0.1", "1.1")
+    # Struts exploit probes in the query and the path stay whole.
+    probe = flat(r.records[4])
+    assert probe["url.path"].startswith("/${#context[") and probe["http.response.status_code"] == 404
+    assert probe["iis.access.win32_status"] == 2
+
+
 def test_nginx_and_apache_access_lines_match_expected_json():
     lines = (REAL / "apache_access.log").read_text().splitlines()
     checked = 0

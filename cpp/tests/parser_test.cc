@@ -557,6 +557,10 @@ TEST(Failures, EmptyLinesAreNotFailures) {
   ki::Record r;
   EXPECT_EQ(p.parse("", r), ki::ParseStatus::Empty);
   EXPECT_EQ(p.parse("  \r\n", r), ki::ParseStatus::Empty);
+  // The header lines of W3C extended logs (IIS) are no events either.
+  EXPECT_EQ(p.parse("#Fields: date time s-ip cs-method cs-uri-stem\r\n", r), ki::ParseStatus::Empty);
+  EXPECT_EQ(p.parse("#Software: Microsoft Internet Information Services 10.0", r), ki::ParseStatus::Empty);
+  EXPECT_EQ(p.parse("#Fields:date", r), ki::ParseStatus::Failed);  // not one: reported
 }
 
 TEST(Hostile, BinaryNulInvalidUtf8AndHugeLines) {

@@ -130,6 +130,14 @@ int ParseContext::bsd_year(int month, int day) const {
 }
 
 namespace {
+// "#Software: …", "#Version: 1.0", "#Fields: date time …": the header lines of W3C extended logs.
+bool is_w3c_directive(std::string_view l) {
+  if (l.empty() || l[0] != '#') return false;
+  for (std::string_view d : {"#Software: ", "#Version: ", "#Date: ", "#Fields: ", "#Remark: ", "#Start-Date: ", "#End-Date: "})
+    if (l.starts_with(d)) return true;
+  return false;
+}
+
 // Detection's last resort is the access-log parser; a line that starts with a date is none, and
 // its reason should say what the line is instead of where the access format broke.
 const char* date_first_hint(std::string_view l) {
@@ -203,6 +211,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   size_t first = line.find_first_not_of(" \t");
   if (first == std::string_view::npos) {
     err_ = {Format::Unknown, "empty line", 1};
+    return ParseStatus::Empty;
+  }
+  if (is_w3c_directive(line)) {  // IIS and other W3C extended logs: a header, not an event
+    err_ = {Format::Unknown, "a W3C log directive", 1};
     return ParseStatus::Empty;
   }
   ParseContext ctx{cfg_, err_, json_.get(), app_.get(), &cri_pending_};
