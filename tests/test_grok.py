@@ -205,6 +205,26 @@ def test_iis_w3c_logs_match_filebeats_expectation_and_their_headers_are_no_event
     assert probe["iis.access.win32_status"] == 2
 
 
+def test_squid_access_lines_match_fail2bans_expectation():
+    # fail2ban's squid test log; its failJSON gives each line's time (in fail2ban's test zone,
+    # CET) and client.
+    want = [("2013-12-08T23:55:23", "91.188.124.227"), ("2013-12-08T23:58:20", "175.44.0.184"),
+            ("2013-12-09T00:08:04", "198.74.125.200"), ("2013-12-09T00:09:06", "175.42.91.151")]
+    r = read_logs(REAL / "squid_access.log", grok="%{SQUIDLOG}", format="grok")
+    assert r.stats["parsed"] == 4 and not r.failed
+    for doc, (ts, host) in zip(r.records, want):
+        d = flat(doc)
+        assert instant(d["@timestamp"]) == instant(ts + "+01:00") and d["source.ip"] == host
+        assert d["squid.hierarchy_code"] == "HIER_NONE" and d["http.response.mime_type"] == "text/html"
+        assert "user.name" not in d and "destination.address" not in d  # "-"
+    first, connect = flat(r.records[0]), flat(r.records[1])
+    assert (first["squid.cache_result"], first["http.response.status_code"], first["http.response.bytes"]) == \
+        ("TCP_DENIED", 403, 4099)
+    assert (first["squid.elapsed_ms"], first["url.original"]) == (4, "http://www.proxy-listen.de/azenv.php")
+    assert (connect["http.request.method"], connect["url.original"], connect["squid.cache_result"]) == \
+        ("CONNECT", "error:method-not-allowed", "NONE")
+
+
 def test_nginx_and_apache_access_lines_match_expected_json():
     lines = (REAL / "apache_access.log").read_text().splitlines()
     checked = 0
