@@ -18,20 +18,7 @@ bool is_method(std::string_view m) {
 
 
 // "%v[:%p]": the server's name (or address) and port.
-void set_server(Record& rec, std::string_view v) {
-  size_t colon = v.rfind(':');
-  // A port after the last ':' of a name or IPv4 address, or of a bracketed IPv6 address.
-  const bool bracketed = v.starts_with('[') && colon != std::string_view::npos && colon > 0 && v[colon - 1] == ']';
-  int64_t port = 0;
-  if (colon != std::string_view::npos && (bracketed || v.find(':') == colon) &&
-      scan::uint_at(v.data(), colon + 1, v.size(), port) == v.size() && port <= 65535) {
-    rec.server_port = static_cast<int>(port);
-    v = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
-  } else if (v.size() > 2 && v.front() == '[' && v.back() == ']') {
-    v = v.substr(1, v.size() - 2);  // "[fe80::1]": a bracketed IPv6 address without a port
-  }
-  rec.server_name = v;
-}
+void set_server(Record& rec, std::string_view v) { split_host_port(v, rec.server_name, rec.server_port); }
 
 // rec.client_ip holds "%v[:%p]", rec.ident the client, rec.user "- <user>".
 void split_vhost(Record& rec) {

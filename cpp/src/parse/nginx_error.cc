@@ -43,25 +43,6 @@ bool tail_key_at(std::string_view s, size_t i, size_t& key_end) {
   return true;
 }
 
-// "host:port" of the server or Host header (an IPv6 address in brackets, or bare when it
-// parses whole): name and port (-1 if none).
-void split_host_port(std::string_view v, std::string_view& host, int& port) {
-  host = v;
-  port = -1;
-  size_t colon = v.rfind(':');
-  if (colon == std::string_view::npos) return;
-  std::string_view name = v.substr(0, colon);
-  if (name.find(':') != std::string_view::npos) {  // IPv6
-    if (name.size() < 2 || name.front() != '[' || name.back() != ']') return;
-    name = name.substr(1, name.size() - 2);
-  }
-  int64_t p = 0;
-  std::string_view digits = v.substr(colon + 1);
-  if (digits.empty() || scan::uint_at(digits.data(), 0, digits.size(), p) != digits.size() || p > 65535) return;
-  host = name;
-  port = static_cast<int>(p);
-}
-
 // The stream module's ", bytes from/to client:0/0, ..." counters, or the line's end, end the
 // context.
 bool tail_end_at(std::string_view s, size_t i) {

@@ -76,4 +76,24 @@ void for_each_address(std::string_view list, F&& f) {
   }
 }
 
+// "name:port", "1.2.3.4:80", "[2001:db8::1]:443", "[fe80::1]", "2001:db8::1" (a bare IPv6
+// address has no port): the host, brackets dropped, and the port (-1 if none).
+inline void split_host_port(std::string_view v, std::string_view& host, int& port) {
+  port = -1;
+  const size_t colon = v.rfind(':');
+  const bool bracketed = v.starts_with('[') && colon != std::string_view::npos && colon > 0 && v[colon - 1] == ']';
+  if (colon != std::string_view::npos && colon + 1 < v.size() && colon + 6 >= v.size() &&
+      (bracketed || v.find(':') == colon)) {
+    int p = 0;
+    size_t k = colon + 1;
+    while (k < v.size() && v[k] >= '0' && v[k] <= '9') p = p * 10 + (v[k++] - '0');
+    if (k == v.size() && p <= 65535) {
+      port = p;
+      host = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
+      return;
+    }
+  }
+  host = v.size() > 2 && v.front() == '[' && v.back() == ']' ? v.substr(1, v.size() - 2) : v;
+}
+
 }  // namespace ki
