@@ -135,3 +135,18 @@ def test_sshd_logins_match_loghubs_templates():
     failed = [d for d in r.records if d.get("event", {}).get("outcome") == "failure"]
     want_failed = sum(1 for row in rows if SSHD.get(row["EventTemplate"], (None,))[0] == "failure")
     assert len(failed) == want_failed == 115 and all(d["event"]["action"] == "ssh_login" for d in failed)
+
+
+def test_macos_syslog_messages_on_indented_lines_join_with_the_java_preset():
+    # Filebeat's darwin-syslog-sample.log: an event over 19 lines (a tab-indented object dump),
+    # another on one line, and syslogd's "--- last message repeated 1 time ---" (no host).
+    raw = (REAL / "syslog_darwin_multiline.log").read_text().splitlines()
+    r = ki.read_logs(REAL / "syslog_darwin_multiline.log", year=2016, multiline="java")
+    assert (r.stats["lines"], r.stats["parsed"], r.stats["failed"], r.stats["joined"]) == (21, 3, 0, 18)
+    first, second, repeat = r.records
+    assert first["message"].split("\n")[0] == raw[0].split("GoogleSoftwareUpdateAgent[21412]: ", 1)[1]
+    assert first["message"].split("\n")[1:] == raw[1:19]
+    assert first["process"] == {"name": "GoogleSoftwareUpdateAgent", "pid": 21412}
+    assert second["host"]["hostname"] == "a-mac-with-esc-key" and "\n" not in second["message"]
+    assert repeat["message"] == "--- last message repeated 1 time ---" and "host" not in repeat
+    assert r.line_numbers == [1, 20, 21]

@@ -508,6 +508,14 @@ TEST(SyslogVariants, SshdLoginsAsFilebeatsSystemAuthReadsThem) {
   EXPECT_EQ(doc("Feb 20 08:35:22 slave22 sshd[5774]: Failed password for root from 216.160.83.57 port 29160 ssh2", Schema::KafkaInsight, Format::Unknown, 2018)["username"], "root");
 }
 
+TEST(SyslogVariants, MacosRepeatNoticeHasNoHost) {
+  // The last line of Filebeat's filebeat/module/system/syslog/test/darwin-syslog-sample.log.
+  auto d = doc("Apr 4 03:39:57 --- last message repeated 1 time ---", Schema::Ecs, Format::Unknown, 2016);
+  EXPECT_EQ(d["message"], "--- last message repeated 1 time ---");
+  EXPECT_FALSE(d.contains("host"));
+  EXPECT_EQ(d["@timestamp"], "2016-04-04T03:39:57Z");
+}
+
 TEST(SyslogVariants, MonthsInCapitals) {
   // A Netgear FASTPATH switch's line (forum post in docs/FORMATS.md).
   auto d = doc("<13> AUG 27 10:00:00 sw1 TRAPMGR[1]: Link Up: 0/1", Schema::Ecs, Format::Unknown, 2021);

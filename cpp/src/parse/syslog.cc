@@ -200,6 +200,12 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
   if (i >= n || p[i] != ' ') return ctx.fail(F, "expected hostname after the timestamp", i);
   while (i < n && p[i] == ' ') ++i;
 
+  // macOS's syslogd: "Apr  4 03:39:57 --- last message repeated 1 time ---", no host, no tag.
+  if (std::string_view(p + i, n - i).starts_with("--- last message repeated ")) {
+    rec.message = std::string_view(p + i, n - i);
+    rec.format = F;
+    return true;
+  }
   // HOSTNAME, then TAG[PID]: MSG. A first token that ends in ':' or has '[' is the tag
   // (some senders omit the hostname).
   size_t e = scan::find_char(p, i, n, ' ');
