@@ -48,6 +48,18 @@ void split_client(std::string_view c, Record& rec) {
   }
 }
 
+// The ']' that closes a "[client ADDR]" block whose ADDR starts at s[b]: "[client [::1]:5678]"
+// holds a ']' of its own. npos if there is none.
+size_t client_close(std::string_view s, size_t b) {
+  size_t close = s.find(']', b);
+  if (close != std::string_view::npos && b < s.size() && s[b] == '[' && close + 1 < s.size() &&
+      (s[close + 1] == ']' || s[close + 1] == ':')) {
+    const size_t close2 = s.find(']', close + 1);
+    if (close2 != std::string_view::npos) close = close2;
+  }
+  return close;
+}
+
 }  // namespace
 
 bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& rec) {
@@ -97,16 +109,9 @@ bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& 
         }
       }
     } else if (rest.starts_with("client ") || rest.starts_with("client: ")) {
-      std::string_view c = block.substr(rest[6] == ':' ? 8 : 7);
-      // "[client [::1]:5678]" has a ']' inside: extend to the next one.
-      if (!c.empty() && c.front() == '[') {
-        size_t close2 = scan::find_char(p, close + 1, n, ']');
-        if (close2 != std::string_view::npos && (close + 1 == close2 || p[close + 1] == ':')) {
-          close = close2;
-          c = std::string_view(c.data(), static_cast<size_t>(p + close - c.data()));
-        }
-      }
-      split_client(c, rec);
+      const size_t b = i + 2 + (rest[6] == ':' ? 8 : 7);
+      close = client_close(line, b);
+      split_client(line.substr(b, close - b), rec);
     } else {
       break;  // some other bracket belongs to the message
     }
@@ -120,12 +125,7 @@ bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& 
   if (rec.client_ip.empty()) {
     const size_t at = rec.message.find(": [client ");
     if (at != std::string_view::npos && rec.message.substr(0, at).find('[') == std::string_view::npos) {
-      const size_t b = at + 10;
-      size_t close = rec.message.find(']', b);
-      if (close != std::string_view::npos && rec.message[b] == '[') {  // "[client [::1]:80]"
-        const size_t close2 = rec.message.find(']', close + 1);
-        if (close2 != std::string_view::npos) close = close2;
-      }
+      const size_t b = at + 10, close = client_close(rec.message, b);
       if (close != std::string_view::npos && close > b) split_client(rec.message.substr(b, close - b), rec);
     }
   }

@@ -16,7 +16,6 @@ namespace ki {
 
 namespace {
 
-
 // "IP port N" (the port optional), then the end or a blank: the address into rec.
 bool from_address(std::string_view s, Record& rec) {
   size_t sp = s.find(' ');
