@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <functional>
 #include <memory>
+#include <set>
 
 #include "kafka/group_consumer.h"
 #include "kafka/mock_cluster.h"
@@ -252,4 +254,62 @@ TEST(ContentId, StablePerContentAndMarked) {
   EXPECT_NE(a, ki::consume::content_id("t-0-5", R"({"m":2})"));
   EXPECT_EQ(a.rfind("t-0-5~", 0), 0u);
   EXPECT_EQ(a.size(), std::string("t-0-5~").size() + 16);
+}
+
+// A coordinator failover can fence a static member by its own id (seen with Kafka 3.9 after a
+// leader SIGKILL): the member that holds the host's slot for the id joins again with a new client
+// and reads on from the committed offsets. Fenced again soon after, it stops with the fatal error
+// (another consumer, on another host, has the id).
+TEST(GroupConsumer, FencedByItsOwnIdJoinsAgainOnceThenStops) {
+  constexpr int kHeartbeat = 12, kFencedInstanceId = 82, kMessages = 200;
+  ki::MockCluster mc(1);
+  mc.create_topic("t", 2, 1);
+  {
+    char err[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", mc.bootstrap().c_str(), err, sizeof err), RD_KAFKA_CONF_OK);
+    rd_kafka_t* p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    ASSERT_NE(p, nullptr) << err;
+    for (int i = 0; i < kMessages; ++i) {
+      std::string v = "m" + std::to_string(i);
+      ASSERT_EQ(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("t"), RD_KAFKA_V_PARTITION(i % 2),
+                                  RD_KAFKA_V_VALUE(v.data(), v.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                  RD_KAFKA_V_END),
+                RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    ASSERT_EQ(rd_kafka_flush(p, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+  }
+  std::vector<std::string> errors;
+  std::string fatal;
+  int revoked = 0;
+  ki::GroupSink sink;
+  sink.error = ki::errors_into(errors, fatal);
+  sink.revoking = [&](const rd_kafka_topic_partition_list_t*) { ++revoked; };
+  ki::GroupConsumer g(ki::group_consumer_defaults(mc.bootstrap(), "fence-" + std::to_string(::getpid()), "t", "earliest",
+                                                  false, "pod-f"),
+                      {{"session.timeout.ms", "6000"}, {"heartbeat.interval.ms", "200"}, {"fetch.message.max.bytes", "64"}},
+                      {"t"}, {}, std::move(sink));
+  g.join(10000);
+  std::set<std::string> seen;
+  auto take = [&](rd_kafka_message_t* m) { seen.emplace(static_cast<const char*>(m->payload), m->len); };
+  auto poll_until = [&](const std::function<bool()>& done, std::chrono::seconds limit) {
+    auto end = Clock::now() + limit;
+    while (!done() && Clock::now() < end && fatal.empty()) g.poll(50, 10, take);
+    return done();
+  };
+  ASSERT_TRUE(poll_until([&] { return !seen.empty(); }, 20s));
+  mc.push_request_errors(kHeartbeat, {kFencedInstanceId});
+  ASSERT_TRUE(poll_until([&] { return g.rejoins() == 1; }, 20s)) << (errors.empty() ? fatal : errors.back());
+  EXPECT_EQ(fatal, "");
+  EXPECT_GE(revoked, 1);  // the sink finished its partitions before the old client went
+  EXPECT_NE(errors.back().find("fenced by this consumer's own group.instance.id pod-f"), std::string::npos)
+      << errors.back();
+  // The new member is assigned (once the old one's session ends) and reads every message.
+  EXPECT_TRUE(poll_until([&] { return seen.size() == kMessages; }, 40s)) << seen.size() << " of " << kMessages;
+  EXPECT_EQ(fatal, "");
+  mc.push_request_errors(kHeartbeat, {kFencedInstanceId});
+  EXPECT_TRUE(poll_until([&] { return !fatal.empty(); }, 20s));
+  EXPECT_EQ(g.rejoins(), 1u);
+  EXPECT_NE(fatal.find("fenced again within 5 minutes"), std::string::npos) << fatal;
 }

@@ -32,7 +32,8 @@ NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT, NETWORK_EXCEPTION = 6, 7, 13
 COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR, NOT_ENOUGH_REPLICAS = 15, 16, 19
 NOT_ENOUGH_REPLICAS_AFTER_APPEND, KAFKA_STORAGE_ERROR = 20, 56
 LEADER_NOT_AVAILABLE, REBALANCE_IN_PROGRESS = 5, 27
-API_PRODUCE, API_FETCH, API_OFFSET_COMMIT = 0, 1, 8
+FENCED_INSTANCE_ID = 82
+API_PRODUCE, API_FETCH, API_OFFSET_COMMIT, API_HEARTBEAT = 0, 1, 8, 12
 
 FAST_GROUP = {"session.timeout.ms": "6000", "heartbeat.interval.ms": "500"}
 # Small fetches and a small local queue, so a Kafka fault mid-consume meets a consumer that
@@ -686,6 +687,25 @@ def mock_offset_commit_errors(env: Env) -> Result:
                                 REBALANCE_IN_PROGRESS=REBALANCE_IN_PROGRESS)
 
 
+def mock_fenced_by_own_id(env: Env) -> Result:
+    """What a coordinator failover did to our static member once (Kafka 3.9, a leader SIGKILLed):
+    a heartbeat answered FENCED_INSTANCE_ID although no other consumer has the id. The member
+    holds the host's slot for it, so it joins again with a new client instead of stopping."""
+    def inject(run: ConsumeRun, b: EmbeddedBroker) -> float:
+        _when_docs(run, 0.3)
+        b.cluster.push_request_errors(API_HEARTBEAT, [FENCED_INSTANCE_ID])
+        holder.append(run)
+        return time.monotonic()
+    holder: List[ConsumeRun] = []
+    r = _mock_consume_fault(env, "mock_consumer_fenced_by_own_id",
+                            "a Heartbeat answered FENCED_INSTANCE_ID (the member's own id) mid-consume", inject)
+    said = [ln for p in holder[0].procs for ln in p.stderr.splitlines() if "fenced by this consumer's own" in ln]
+    if not said:  # the fault must have hit: a run that never saw it proves nothing
+        r.ok = False
+        r.note = "the consumer never reported the fence"
+    return r
+
+
 def real3_leader_kill_consume(env: Env) -> Result:
     kc = env.real3()
     topic = _name("chaos-c")
@@ -779,6 +799,7 @@ SCENARIOS: Dict[str, Callable[[Env], Result]] = {
     "mock_produce_request_errors": mock_produce_request_errors,
     "mock_fetch_request_errors": mock_fetch_errors,
     "mock_offset_commit_errors": mock_offset_commit_errors,
+    "mock_consumer_fenced_by_own_id": mock_fenced_by_own_id,
     "consumer_sigkill_restarts": consumer_sigkill_restarts,
     "consumer_group_rebalances": consumer_rebalances,
     "es_whole_request_429_burst": es_429_burst,

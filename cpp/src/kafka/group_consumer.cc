@@ -173,6 +173,8 @@ void GroupConsumer::rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kaf
     // that never had a partition says so instead of ending "idle" with nothing done.
     if (parts->cnt > 0) self->idle_.assigned(Clock::now());
     if (self->sink_.assigned) self->sink_.assigned(parts);
+  } else if (self->retiring_) {  // the fenced client's close after rejoin() revoked for the sink
+    rd_kafka_assign(rk, nullptr);
   } else {
     // The sink finishes and commits while the partitions are still ours.
     if (self->sink_.revoking) self->sink_.revoking(parts);
@@ -198,27 +200,81 @@ ssize_t GroupConsumer::poll(int wait_ms, size_t max, const std::function<void(rd
         ends_.end(tp);
         if (sink_.at_end) sink_.at_end(tp);
       }
-    } else if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-      report_fatal();
-    } else if (sink_.error) {
+    } else if (m->err != RD_KAFKA_RESP_ERR__FATAL && sink_.error) {  // a fatal one: below
       sink_.error(std::string("kafka: ") + rd_kafka_message_errstr(m), false);
     }
     rd_kafka_message_destroy(m);
   }
-  report_fatal();  // a fatal error may reach only the error callback
+  report_fatal();  // after the batch: every message of the old client is gone before a rejoin
   return got;
+}
+
+bool GroupConsumer::may_rejoin(rd_kafka_resp_err_t e) const {
+  // Fenced by its own id: no other consumer on this host holds it (we hold its lock). A broker
+  // that loses a static member's join answer in a coordinator failover fences the member that
+  // asked (seen with Kafka 3.9 after a leader SIGKILL). Another host with the same id would be
+  // fenced in turn and fence us back: a second fence soon after a rejoin is fatal.
+  if (e != RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID || slot_fd_ < 0) return false;
+  return rejoins_ == 0 || Clock::now() - last_rejoin_ >= kRejoinQuiet;
+}
+
+void GroupConsumer::rejoin() {
+  // The new client first: if it cannot be made, the old one stays and its error is reported.
+  rd_kafka_t* fresh = subscribed_consumer(defaults_, overrides_, this, rebalance_cb, topics_);
+  ++rejoins_;
+  last_rejoin_ = Clock::now();
+  // The sink finishes what it holds of the assignment (a fenced client cannot commit: what was
+  // done after the last commit is read again and lands on the same documents).
+  // Ours as the rebalance callback saw them: a fenced client's own assignment may be gone already.
+  const std::set<TopicPartition> held = ends_.assigned();
+  if (!held.empty()) {
+    ListGuard a{rd_kafka_topic_partition_list_new(static_cast<int>(held.size()))};
+    for (const auto& [topic, partition] : held) rd_kafka_topic_partition_list_add(a.l, topic.c_str(), partition);
+    if (sink_.revoking) sink_.revoking(a.l);
+    for (const auto& tp : held) {
+      ends_.revoked(tp);
+      spdlog::info("revoked {}", tp_name(tp.first, tp.second));
+    }
+  }
+  rd_kafka_queue_destroy(queue_);
+  retiring_ = true;  // its close may revoke again: nothing left for the sink
+  rd_kafka_consumer_close(rk_);  // fatal: neither commits nor leaves the group
+  rd_kafka_destroy(rk_);
+  retiring_ = false;
+  rk_ = fresh;
+  queue_ = rd_kafka_queue_get_consumer(rk_);
+  paused_ = false;
+  idle_.rejoined(Clock::now());
 }
 
 void GroupConsumer::report_fatal() {
   char why[512] = {0};
   rd_kafka_resp_err_t e = rd_kafka_fatal_error(rk_, why, sizeof why);
   if (!e || fatal_reported_) return;
+  std::string rejoin_failed;
+  if (may_rejoin(e)) {
+    std::string what = "kafka: fenced by this consumer's own group.instance.id " + instance_id_ +
+                       " (no other consumer on this host holds it): joined group " +
+                       property(defaults_, overrides_, "group.id") + " again with a new client (rejoin " +
+                       std::to_string(rejoins_ + 1) + ")";
+    try {
+      rejoin();
+      if (sink_.error) sink_.error(what, false);
+      return;
+    } catch (const std::exception& x) {  // no new client: fatal after all
+      rejoin_failed = x.what();
+    }
+  }
   fatal_reported_ = true;
   std::string what = std::string("kafka: fatal: ") + why;
   if (e == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID)
     what = "kafka: fenced: another consumer joined group " + property(defaults_, overrides_, "group.id") +
            " with the same group.instance.id " + instance_id_ +
+           (rejoins_ ? " (fenced again within " + std::to_string(kRejoinQuiet.count()) +
+                           " minutes of joining again: on another host?)"
+                     : std::string()) +
            " (give each consumer of a group its own --instance-id / KAFKA_GROUP_INSTANCE_ID)";
+  if (!rejoin_failed.empty()) what += "; joining again failed: " + rejoin_failed;
   if (sink_.error) sink_.error(what, true);
 }
 
@@ -245,7 +301,14 @@ std::string GroupConsumer::commit(const std::map<TopicPartition, int64_t>& offse
   ListGuard l{rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()))};
   for (const auto& [tp, off] : offsets) rd_kafka_topic_partition_list_add(l.l, tp.first.c_str(), tp.second)->offset = off;
   rd_kafka_resp_err_t e = rd_kafka_commit(rk_, l.l, sync ? 0 : 1);
+  if (e == RD_KAFKA_RESP_ERR__FATAL) return fatal_commit_error();
   return e && e != RD_KAFKA_RESP_ERR__NO_OFFSET ? rd_kafka_err2str(e) : "";
+}
+
+std::string GroupConsumer::fatal_commit_error() const {
+  char why[512] = {0};
+  rd_kafka_fatal_error(rk_, why, sizeof why);
+  return std::string("the client has a fatal error (") + why + "): what was done since the last commit is read again";
 }
 
 std::string GroupConsumer::commit_stored(bool sync) {

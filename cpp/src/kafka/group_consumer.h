@@ -59,6 +59,11 @@ class IdleRule {
     return assigned_once_ ? now - last_ >= timeout_ : now - start_ >= timeout_ + grace_;
   }
   std::chrono::milliseconds waited_for_assignment() const { return timeout_ + grace_; }
+  // A new client joins (after being fenced): before its assignment the join grace applies again.
+  void rejoined(Clock::time_point t) {
+    assigned_once_ = false;
+    start_ = last_ = t;
+  }
 
  private:
   std::chrono::milliseconds timeout_, grace_;
@@ -78,6 +83,7 @@ class PartitionEnds {
   void end(const TopicPartition& tp) { at_end_.insert(tp); }
   bool all_at_end() const { return !assigned_.empty() && at_end_.size() >= assigned_.size(); }
   size_t assigned_count() const { return assigned_.size(); }
+  const std::set<TopicPartition>& assigned() const { return assigned_; }
 
  private:
   std::set<TopicPartition> assigned_, at_end_;
@@ -133,6 +139,7 @@ class GroupConsumer {
   // After idle(): "" if the run had an assignment, else why it stops with nothing done.
   std::string unassigned_error() const;
   const std::string& instance_id() const { return instance_id_; }
+  unsigned rejoins() const { return rejoins_; }  // new clients after being fenced by its own id
 
   // The whole assignment, and partitions assigned while paused. False if the assignment is unknown.
   bool pause();
@@ -156,6 +163,11 @@ class GroupConsumer {
                            void* opaque);
   bool set_paused(bool pause);
   void report_fatal();  // once: the fatal error, in words (fenced: a duplicate instance id)
+  // Fenced by its own id (it holds the host's slot for it), not just after a rejoin.
+  bool may_rejoin(rd_kafka_resp_err_t e) const;
+  void rejoin();  // a new client with the same id; throws KafkaError if it cannot be made
+  std::string fatal_commit_error() const;
+  static constexpr std::chrono::minutes kRejoinQuiet{5};
 
   Properties defaults_, overrides_;
   std::vector<std::string> topics_;
@@ -166,7 +178,9 @@ class GroupConsumer {
   std::vector<rd_kafka_message_t*> msgs_;
   IdleRule idle_;
   PartitionEnds ends_;
-  bool paused_ = false, fatal_reported_ = false, eof_events_ = true;
+  bool paused_ = false, fatal_reported_ = false, eof_events_ = true, retiring_ = false;
+  unsigned rejoins_ = 0;
+  std::chrono::steady_clock::time_point last_rejoin_{};
   std::string instance_id_;  // group.instance.id in use ("" = dynamic membership)
   int slot_fd_ = -1;         // the host-wide lock on it
 };
