@@ -4,6 +4,7 @@ loghub's structured CSV, expected.json); user pattern files; errors with exit 2;
 pathological line that is dead-lettered with its reason instead of hanging the run."""
 import csv
 import json
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -86,6 +87,88 @@ def test_hadoop_family_logs_match_loghubs_structured_fields(name, grok, time_for
         if name == "Android":
             assert (d["process.pid"], d["process.thread.id"]) == (int(row["Pid"]), int(row["Tid"]))
         assert d["event.severity"] == {"INFO": 6, "WARN": 4, "ERROR": 3, "I": 6, "D": 7, "V": 7, "W": 4}[row["Level"]]
+
+
+def _advice(reason: str) -> dict:
+    """The options a failure's reason advises (--grok '…', --time-format '…', --multiline …)."""
+    kw = {}
+    for flag, key in (("--grok", "grok"), ("--time-format", "time_format")):
+        m = re.search(flag + r" '([^']+)'", reason)
+        if m:
+            kw[key] = m.group(1)
+    m = re.search(r"--multiline (java|python)", reason)
+    if m:
+        kw["multiline"] = m.group(1)
+    return kw
+
+
+@pytest.mark.parametrize("name", ["Zookeeper", "Spark", "HDFS", "Android"])
+def test_without_options_the_reason_names_the_recipe_and_following_it_reads_every_line(name):
+    # No options: every line is reported, each with the same advice; taking it reads them all.
+    r = read_logs(LOGHUB / f"{name}.log")
+    assert r.stats["parsed"] == 0 and len(r.failed) == 200
+    advice = {json.dumps(_advice(f["reason"]), sort_keys=True) for f in r.failed}
+    assert len(advice) == 1, advice
+    kw = json.loads(advice.pop())
+    assert kw["grok"] == f"%{{{name.upper()}LOG}}"
+    if name == "Android":
+        assert "--year" in r.failed[0]["reason"]
+        kw["year"] = 2017
+    again = read_logs(LOGHUB / f"{name}.log", **kw)
+    assert again.stats["parsed"] == 200 and not again.failed
+
+
+# A stack trace under a Kafka broker's log line, as KAFKA-3123 (Apache JIRA) quotes it.
+KAFKA_TRACE = """\
+[2016-01-19 13:57:28,809] WARN [ReplicaFetcherThread-1-169595708], Replica 177775588 for partition [EventLogs4,1] reset its fetch offset from 0 to current leader 169595708's start offset 334086 (kafka.server.ReplicaFetcherThread)
+[2016-01-19 13:57:28,809] ERROR [ReplicaFetcherThread-1-169595708], Error getting offset for partition [EventLogs4,1] to broker 169595708 (kafka.server.ReplicaFetcherThread)
+java.lang.IllegalStateException: Compaction for partition [EXO_EventLogs4,1] cannot be aborted and paused since it is in LogCleaningPaused state.
+\tat kafka.log.LogCleanerManager$$anonfun$abortAndPauseCleaning$1.apply$mcV$sp(LogCleanerManager.scala:149)
+\tat kafka.log.LogCleanerManager$$anonfun$abortAndPauseCleaning$1.apply(LogCleanerManager.scala:140)
+"""
+
+
+def test_kafka_log_with_a_stack_trace_by_kafkalog(tmp_path):
+    p = tmp_path / "server.log"
+    p.write_text(KAFKA_TRACE)
+    plain = read_logs(p)
+    assert [f["line_no"] for f in plain.failed] == [1, 2, 3, 4, 5]
+    assert {json.dumps(_advice(f["reason"])) for f in plain.failed[:2]} == {json.dumps({"grok": "%{KAFKALOG}",
+                                                                                          "multiline": "java"})}
+    assert all("--multiline java" in f["reason"] for f in plain.failed[2:])
+    docs = [flat(d) for d in read_logs(p, grok="%{KAFKALOG}", multiline="java").records]
+    assert [d["log.level"] for d in docs] == ["WARN", "ERROR"]
+    assert {d["log.logger"] for d in docs} == {"kafka.server.ReplicaFetcherThread"}
+    assert docs[0]["@timestamp"] == "2016-01-19T13:57:28.809Z"
+    assert docs[1]["message"] == ("[ReplicaFetcherThread-1-169595708], Error getting offset for partition "
+                                  "[EventLogs4,1] to broker 169595708")
+    assert docs[1]["error.stack_trace"].startswith("java.lang.IllegalStateException: Compaction for partition")
+    assert docs[1]["error.stack_trace"].endswith("(LogCleanerManager.scala:140)")
+
+
+@pytest.mark.kafka
+def test_a_real_kafka_brokers_own_log_by_kafkalog(kafka_cluster):
+    # server.log of the broker the tests run (Kafka 3.9, its default "[%d] %p %m (%c)" layout),
+    # written by a real JVM: every event read, a config dump's indented lines joined to it.
+    kafka_cluster.create_topic("kafkalog-test", partitions=2, replication=1)  # more for it to log
+    path = kafka_cluster.log_path(1)
+    lines = path.read_text().splitlines()
+    ours = [i + 1 for i, ln in enumerate(lines) if ln.startswith("===== kafka_harness")]  # the harness's markers
+    plain = read_logs(path)
+    assert {f["line_no"] for f in plain.failed} == set(range(1, len(lines) + 1)) - {
+        i + 1 for i, ln in enumerate(lines) if not ln.strip()}
+    kw = _advice(next(f["reason"] for f in plain.failed if f["line"].startswith("[")))
+    assert kw == {"grok": "%{KAFKALOG}", "multiline": "java"}
+    r = read_logs(path, **kw)
+    assert [f["line_no"] for f in r.failed] == ours
+    events = sum(1 for ln in lines if ln.startswith("["))
+    assert r.stats["parsed"] == events > 50
+    docs = [flat(d) for d in r.records]
+    assert all(re.fullmatch(r"[\w$.]+", d["log.logger"]) for d in docs)
+    assert {d["log.level"] for d in docs} <= {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
+    dump = next(d for d in docs if d["message"].startswith("KafkaConfig values:"))
+    assert dump["log.logger"] == "kafka.server.KafkaConfig"
+    assert "\n\tadvertised.listeners = PLAINTEXT://127.0.0.1:" in dump["message"]
 
 
 def test_haproxy_http_line_matches_filebeats_expectation():

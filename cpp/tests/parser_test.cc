@@ -335,6 +335,38 @@ TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
   EXPECT_EQ(fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid", Format::ApacheCommon).rfind("apache_common: ", 0), 0u);
   // Other lines keep the access parser's reason.
   EXPECT_EQ(fail_reason("just some words").rfind("apache_common: ", 0), 0u);
+  // The layouts a recipe of docs/GROK.md reads are named with the recipe and the time layout
+  // (first lines of loghub's samples and of a Kafka 3.9 broker's server.log).
+  const std::pair<const char*, const char*> recipes[] = {
+      {"2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
+       "--grok '%{ZOOKEEPERLOG}'"},
+      {"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]",
+       "--grok '%{SPARKLOG}' --time-format '%y/%m/%d %H:%M:%S'"},
+      {"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating",
+       "--grok '%{HDFSLOG}' --time-format '%y%m%d %H%M%S'"},
+      {"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogsopening app wtoken = AppWindowToken",
+       "--grok '%{ANDROIDLOG}' --time-format '%m-%d %H:%M:%S.%f'"},
+      {"[2026-12-05 20:16:05,800] INFO [ControllerServer id=1] Starting controller (kafka.server.ControllerServer)",
+       "--grok '%{KAFKALOG}'"},
+  };
+  for (const auto& [line, advice] : recipes) {
+    const std::string why = fail_reason(line);
+    EXPECT_EQ(why.rfind("a date", 0), 0u) << why;
+    EXPECT_NE(why.find(advice), std::string::npos) << line << ": " << why;
+  }
+  EXPECT_EQ(fail_reason("[Sat Dec 05 12:00:00 2026 broken").rfind("apache_error: ", 0), 0u);
+}
+
+// The lines of a multi-line event read one by one (no --multiline) say so.
+TEST(Detection, ContinuationLinesSayToJoinThem) {
+  for (const char* line : {"\tat com.acme.Shop.pay(Shop.java:42)", "  (kafka.server.KafkaConfig)", "\t... 3 more"})
+    EXPECT_EQ(fail_reason(line).rfind("an indented line: the continuation of the event before it", 0), 0u) << line;
+  for (const char* line : {"java.lang.IllegalStateException: card declined", "Caused by: java.io.IOException: reset",
+                           "com.acme.PaymentDeclined"})
+    EXPECT_EQ(fail_reason(line).rfind("a Java exception line", 0), 0u) << line;
+  EXPECT_EQ(fail_reason("Traceback (most recent call last):").rfind("a Python traceback", 0), 0u);
+  for (const char* line : {"ValueError: bad", "a.b.c d", "com.acme.shop: lower case class", "1.2.Three"})
+    EXPECT_EQ(fail_reason(line).rfind("apache_common: ", 0), 0u) << line;
 }
 
 // Lines of fail2ban's nginx test logs (fail2ban/tests/files/logs/nginx-*) and Filebeat's

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <cctype>
 #include <ctime>
 
 #include "parse/level.h"
@@ -138,15 +139,75 @@ bool is_w3c_directive(std::string_view l) {
   return false;
 }
 
-// Detection's last resort is the access-log parser; a line that starts with a date is none, and
-// its reason should say what the line is instead of where the access format broke.
-const char* date_first_hint(std::string_view l) {
-  if (l.size() < 20 || parse_fixed(l.data(), 4) < 0 || parse_fixed(l.data() + 5, 2) < 0 ||
-      parse_fixed(l.data() + 8, 2) < 0 || l[13] != ':')
+// Detection's last resort is the access-log parser (the Apache error log's for a '[' first); a
+// line that starts with a date is neither, and its reason should say what the line is and which
+// grok recipe reads it (docs/GROK.md) instead of where the access format broke.
+bool digits_at(std::string_view l, size_t at, size_t n) {
+  return l.size() >= at + n && parse_fixed(l.data() + at, static_cast<int>(n)) >= 0;
+}
+
+const char* date_first_hint(std::string_view l, Format tried) {
+  if (tried == Format::ApacheError) {  // "[2024-01-01 12:00:00,123] INFO …": Kafka's and log4j's "[%d] %p %m (%c)"
+    if (digits_at(l, 1, 4) && l.size() > 21 && l[5] == '-' && l[8] == '-' && l[11] == ' ' && l[14] == ':')
+      return "a date in brackets first: Apache Kafka's log4j layout ([%d] %p %m (%c)), not an access or syslog "
+             "line (describe it with --grok '%{KAFKALOG}', and --multiline java for its stack traces: docs/GROK.md)";
     return nullptr;
-  if (l[4] == '-' && l[7] == '-' && l[10] == ' ')
+  }
+  if (l.size() < 20) return nullptr;
+  // ISO date and time: Java's and Python's logging layouts, ZooKeeper's.
+  if (digits_at(l, 0, 4) && digits_at(l, 5, 2) && digits_at(l, 8, 2) && l[4] == '-' && l[7] == '-' && l[10] == ' ' &&
+      l[13] == ':') {
+    size_t sp = l.find(' ', 11);
+    if (sp != std::string_view::npos && l.substr(sp).starts_with(" - "))
+      return "a date first: ZooKeeper's log4j layout (%d - %p [%t:%C@%L] - %m), not an access or syslog line "
+             "(describe it with --grok '%{ZOOKEEPERLOG}': docs/GROK.md)";
     return "a date first: an application's text log, not an access or syslog line (describe it with "
            "--grok, e.g. %{PYTHONLOG} or %{JAVALOG}: docs/GROK.md)";
+  }
+  // "17/06/09 20:10:40 INFO …": Spark's log4j template.
+  if (digits_at(l, 0, 2) && digits_at(l, 3, 2) && digits_at(l, 6, 2) && l[2] == '/' && l[5] == '/' && l[8] == ' ' &&
+      digits_at(l, 9, 2) && l[11] == ':' && l[17] == ' ')
+    return "a date first: Spark's log4j layout (yy/MM/dd HH:mm:ss), not an access or syslog line (describe it "
+           "with --grok '%{SPARKLOG}' --time-format '%y/%m/%d %H:%M:%S': docs/GROK.md)";
+  // "081109 203615 148 INFO …": HDFS's yyMMdd HHmmss.
+  if (digits_at(l, 0, 6) && l[6] == ' ' && digits_at(l, 7, 6) && l[13] == ' ')
+    return "a date first: HDFS's log layout (yyMMdd HHmmss thread level), not an access or syslog line "
+           "(describe it with --grok '%{HDFSLOG}' --time-format '%y%m%d %H%M%S': docs/GROK.md)";
+  // "03-17 16:13:38.811  1702  2395 D Tag: …": Android's logcat -v threadtime.
+  if (digits_at(l, 0, 2) && l[2] == '-' && digits_at(l, 3, 2) && l[5] == ' ' && l[8] == ':' && l[11] == ':' &&
+      l[14] == '.')
+    return "a date first: Android's logcat (-v threadtime), not an access or syslog line (describe it with "
+           "--grok '%{ANDROIDLOG}' --time-format '%m-%d %H:%M:%S.%f', and --year: docs/GROK.md)";
+  return nullptr;
+}
+
+// "com.acme.PaymentDeclined: card expired": a Java exception printed under its log line.
+bool java_exception_line(std::string_view l) {
+  size_t i = 0, dots = 0;
+  while (true) {
+    const size_t seg = i;
+    while (i < l.size() && (std::isalnum(static_cast<unsigned char>(l[i])) || l[i] == '_' || l[i] == '$')) ++i;
+    if (i == seg || std::isdigit(static_cast<unsigned char>(l[seg]))) return false;
+    if (i < l.size() && l[i] == '.') {
+      ++i, ++dots;
+      continue;
+    }
+    return dots > 0 && std::isupper(static_cast<unsigned char>(l[seg])) &&
+           (i == l.size() || (l[i] == ':' && i + 1 < l.size() && l[i + 1] == ' '));
+  }
+}
+
+// A line of a multi-line event read on its own (no --multiline): say so, not where the access
+// format broke.
+const char* continuation_hint(std::string_view l) {
+  if (l[0] == ' ' || l[0] == '\t')
+    return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
+           "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";
+  if (l.starts_with("Traceback (most recent call last):"))
+    return "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)";
+  if (l.starts_with("Caused by: ") || java_exception_line(l))
+    return "a Java exception line: part of the stack trace of the event before it; join it with --multiline java "
+           "(docs/GROK.md)";
   return nullptr;
 }
 }  // namespace
@@ -243,8 +304,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     rec.reset(line);
     ok = parse_format(Format::AppJson, line, ctx, rec);
   }
-  if (!ok && f == Format::ApacheCommon && cfg_.format == Format::Unknown)
-    if (const char* hint = date_first_hint(line)) err_ = {Format::Unknown, hint, 0};
+  if (!ok && (f == Format::ApacheCommon || f == Format::ApacheError) && cfg_.format == Format::Unknown)
+    if (const char* hint = date_first_hint(line, f)) err_ = {Format::Unknown, hint, 0};
+  if (!ok && cfg_.format == Format::Unknown && !grokked && err_.format != Format::Unknown)
+    if (const char* hint = continuation_hint(line)) err_ = {Format::Unknown, hint, 0};
   if (!ok && std::string_view(err_.reason) == kCriPartial)  // by text: literals may differ per TU
     return ParseStatus::Partial;
   // (a wrapper's inner line may be in any format)
