@@ -102,15 +102,16 @@ def _advice(reason: str) -> dict:
     return kw
 
 
-@pytest.mark.parametrize("name", ["Zookeeper", "Spark", "HDFS", "Android"])
-def test_without_options_the_reason_names_the_recipe_and_following_it_reads_every_line(name):
+@pytest.mark.parametrize("name,recipe", [("Zookeeper", "ZOOKEEPERLOG"), ("Spark", "SPARKLOG"), ("HDFS", "HDFSLOG"),
+                                         ("Android", "ANDROIDLOG"), ("Hadoop", "JAVALOG")])
+def test_without_options_the_reason_names_the_recipe_and_following_it_reads_every_line(name, recipe):
     # No options: every line is reported, each with the same advice; taking it reads them all.
     r = read_logs(LOGHUB / f"{name}.log")
     assert r.stats["parsed"] == 0 and len(r.failed) == 200
     advice = {json.dumps(_advice(f["reason"]), sort_keys=True) for f in r.failed}
     assert len(advice) == 1, advice
     kw = json.loads(advice.pop())
-    assert kw["grok"] == f"%{{{name.upper()}LOG}}"
+    assert kw["grok"] == f"%{{{recipe}}}"
     if name == "Android":
         assert "--year" in r.failed[0]["reason"]
         kw["year"] = 2017

@@ -309,13 +309,19 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
   EXPECT_EQ(basic["host"]["hostname"], "linux-sqrz");
   EXPECT_EQ(basic["process"]["pid"], 4179);
   EXPECT_EQ(doc("2019-03-04T05:06:07 web1 nginx[12]: started")["@timestamp"], "2019-03-04T05:06:07Z");
-  for (const char* app : {"2024-01-01T12:00:00.123Z  INFO 1 --- [main] c.f.Bar : Started Bar in 1.2 seconds",
-                          "2024-01-01T12:00:00.123+01:00 ERROR [main] com.acme.Checkout: failed",
-                          "2024-01-01T12:00:00,123 WARNING shop.payments: retrying"}) {
+  // Not read as syslog with a host named INFO: the reason names the recipe that reads the line.
+  const std::pair<const char*, const char*> apps[] = {
+      {"2024-01-01T12:00:00.123Z  INFO 1 --- [main] c.f.Bar : Started Bar in 1.2 seconds", "%{SPRINGBOOTLOG}"},
+      {"2024-01-01T12:00:00.123+01:00 ERROR [main] com.acme.Checkout: failed", "%{JAVALOG}"},
+      {"2024-01-01T12:00:00,123 WARNING shop.payments: retrying", "%{PYTHONLOG}"}};
+  for (const auto& [app, recipe] : apps) {
     const std::string why = fail_reason(app);
-    EXPECT_NE(why.find("an application's text log, not syslog"), std::string::npos) << app << ": " << why;
-    EXPECT_NE(why.find("--grok"), std::string::npos) << why;
+    EXPECT_EQ(why.rfind("an application's text log (", 0), 0u) << app << ": " << why;
+    EXPECT_NE(why.find(std::string("--grok '") + recipe + "'"), std::string::npos) << why;
   }
+  // One no recipe reads keeps the syslog reader's reason.
+  EXPECT_NE(fail_reason("2024-01-01T12:00:00,123 WARNING").find("an application's text log, not syslog"),
+            std::string::npos);
   // A blank after <PRI>, as FASTPATH switches write it.
   auto sw = doc("<13> Aug 16 21:10:21 sw1 TRAPMGR[trapTask]: traputil.c(735) 248 %% Session 0 of type 3 started",
                 Schema::Ecs, Format::Unknown, 2021);
@@ -329,8 +335,10 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
 
 // Lines auto-detection has no format for, that start with a date: the reason says what they are.
 TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
-  const std::string py = fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid");
-  EXPECT_EQ(py.rfind("a date first: an application's text log", 0), 0u) << py;
+  const std::string py = fail_reason("2024-01-01 12:00:00,123 INFO 42 orders paid");
+  EXPECT_EQ(py.rfind("an application's text log (Python's logging", 0), 0u) << py;
+  const std::string odd = fail_reason("2024-01-01 12:00:00,123 <INFO> shop: paid");
+  EXPECT_EQ(odd.rfind("a date first: an application's text log", 0), 0u) << odd;
   // A forced format keeps its own reason.
   EXPECT_EQ(fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid", Format::ApacheCommon).rfind("apache_common: ", 0), 0u);
   // Other lines keep the access parser's reason.
@@ -351,9 +359,24 @@ TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
   };
   for (const auto& [line, advice] : recipes) {
     const std::string why = fail_reason(line);
-    EXPECT_EQ(why.rfind("a date", 0), 0u) << why;
+    EXPECT_EQ(why.rfind("an application's text log (", 0), 0u) << why;
     EXPECT_NE(why.find(advice), std::string::npos) << line << ": " << why;
   }
+  // The common layouts of Java and Python applications (Spring Boot 2 and 3, logback's order,
+  // Python's logging cookbook and basicConfig).
+  const std::pair<const char*, const char*> apps[] = {
+      {"2019-03-05 10:57:51.112  INFO 45469 --- [           main] org.apache.catalina.core.StandardEngine  : "
+       "Starting Servlet Engine: Apache Tomcat/9.0.16", "%{SPRINGBOOTLOG}"},
+      {"2024-11-21T10:00:00.123+01:00  INFO 12345 --- [demo] [           main] c.e.demo.DemoApplication                 "
+       ": Started DemoApplication in 1.2 seconds", "%{SPRINGBOOTLOG}"},
+      {"2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - paid", "%{JAVALOG}"},
+      {"2024-01-01 12:00:00,123 - simple_example - INFO - info message", "%{PYTHONLOG}"},
+      {"WARNING:root:disk almost full", "%{PYTHONLOG}"},
+      {"2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae "
+       "113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 \"GET /v2/ HTTP/1.1\"",
+       "%{OPENSTACK}"}};
+  for (const auto& [line, advice] : apps)
+    EXPECT_NE(fail_reason(line).find(std::string("--grok '") + advice + "'"), std::string::npos) << line;
   EXPECT_EQ(fail_reason("[Sat Dec 05 12:00:00 2026 broken").rfind("apache_error: ", 0), 0u);
 }
 

@@ -139,46 +139,72 @@ bool is_w3c_directive(std::string_view l) {
   return false;
 }
 
-// Detection's last resort is the access-log parser (the Apache error log's for a '[' first); a
-// line that starts with a date is neither, and its reason should say what the line is and which
-// grok recipe reads it (docs/GROK.md) instead of where the access format broke.
-bool digits_at(std::string_view l, size_t at, size_t n) {
-  return l.size() >= at + n && parse_fixed(l.data() + at, static_cast<int>(n)) >= 0;
-}
-
-const char* date_first_hint(std::string_view l, Format tried) {
-  if (tried == Format::ApacheError) {  // "[2024-01-01 12:00:00,123] INFO …": Kafka's and log4j's "[%d] %p %m (%c)"
-    if (digits_at(l, 1, 4) && l.size() > 21 && l[5] == '-' && l[8] == '-' && l[11] == ' ' && l[14] == ':')
-      return "a date in brackets first: Apache Kafka's log4j layout ([%d] %p %m (%c)), not an access or syslog "
-             "line (describe it with --grok '%{KAFKALOG}', and --multiline java for its stack traces: docs/GROK.md)";
+// Detection's last resort is the access-log parser; a line that starts with a date is none, and
+// its reason should say what the line is instead of where the access format broke.
+const char* date_first_hint(std::string_view l) {
+  if (l.size() < 20 || parse_fixed(l.data(), 4) < 0 || parse_fixed(l.data() + 5, 2) < 0 ||
+      parse_fixed(l.data() + 8, 2) < 0 || l[13] != ':')
     return nullptr;
-  }
-  if (l.size() < 20) return nullptr;
-  // ISO date and time: Java's and Python's logging layouts, ZooKeeper's.
-  if (digits_at(l, 0, 4) && digits_at(l, 5, 2) && digits_at(l, 8, 2) && l[4] == '-' && l[7] == '-' && l[10] == ' ' &&
-      l[13] == ':') {
-    size_t sp = l.find(' ', 11);
-    if (sp != std::string_view::npos && l.substr(sp).starts_with(" - "))
-      return "a date first: ZooKeeper's log4j layout (%d - %p [%t:%C@%L] - %m), not an access or syslog line "
-             "(describe it with --grok '%{ZOOKEEPERLOG}': docs/GROK.md)";
+  if (l[4] == '-' && l[7] == '-' && l[10] == ' ')
     return "a date first: an application's text log, not an access or syslog line (describe it with "
            "--grok, e.g. %{PYTHONLOG} or %{JAVALOG}: docs/GROK.md)";
-  }
-  // "17/06/09 20:10:40 INFO …": Spark's log4j template.
-  if (digits_at(l, 0, 2) && digits_at(l, 3, 2) && digits_at(l, 6, 2) && l[2] == '/' && l[5] == '/' && l[8] == ' ' &&
-      digits_at(l, 9, 2) && l[11] == ':' && l[17] == ' ')
-    return "a date first: Spark's log4j layout (yy/MM/dd HH:mm:ss), not an access or syslog line (describe it "
-           "with --grok '%{SPARKLOG}' --time-format '%y/%m/%d %H:%M:%S': docs/GROK.md)";
-  // "081109 203615 148 INFO …": HDFS's yyMMdd HHmmss.
-  if (digits_at(l, 0, 6) && l[6] == ' ' && digits_at(l, 7, 6) && l[13] == ' ')
-    return "a date first: HDFS's log layout (yyMMdd HHmmss thread level), not an access or syslog line "
-           "(describe it with --grok '%{HDFSLOG}' --time-format '%y%m%d %H%M%S': docs/GROK.md)";
-  // "03-17 16:13:38.811  1702  2395 D Tag: …": Android's logcat -v threadtime.
-  if (digits_at(l, 0, 2) && l[2] == '-' && digits_at(l, 3, 2) && l[5] == ' ' && l[8] == ':' && l[11] == ':' &&
-      l[14] == '.')
-    return "a date first: Android's logcat (-v threadtime), not an access or syslog line (describe it with "
-           "--grok '%{ANDROIDLOG}' --time-format '%m-%d %H:%M:%S.%f', and --year: docs/GROK.md)";
   return nullptr;
+}
+
+// The grok recipes of docs/GROK.md for applications' text logs, most specific first: a line no
+// built-in format reads is tried against them, and the first that matches names itself and the
+// options that read the line (auto-detection does not guess these layouts: the user says so).
+struct Recipe {
+  const char* pattern;
+  const char* reason;
+};
+constexpr Recipe kRecipes[] = {
+    {"^%{KAFKALOG}",
+     "an application's text log (Apache Kafka's log4j layout, [%d] %p %m (%c)), not an access or syslog line: "
+     "read it with --grok '%{KAFKALOG}', and --multiline java for its stack traces (docs/GROK.md)"},
+    {"^%{ZOOKEEPERLOG}",
+     "an application's text log (ZooKeeper's log4j layout, %d - %p [%t:%C@%L] - %m), not an access or syslog line: "
+     "read it with --grok '%{ZOOKEEPERLOG}' (docs/GROK.md)"},
+    {"^%{SPRINGBOOTLOG}",
+     "an application's text log (Spring Boot's default layout, date level pid --- [thread] logger : message), not "
+     "an access or syslog line: read it with --grok '%{SPRINGBOOTLOG}', and --multiline java for its stack traces "
+     "(docs/GROK.md)"},
+    {"^%{OPENSTACK}",
+     "an application's text log (OpenStack's oslo.log layout, date pid level module [request] message), not an "
+     "access or syslog line: read it with --grok '%{OPENSTACK}' (docs/GROK.md)"},
+    // Java's, where Python's logging could have written the line too: a [thread], or a logger whose last
+    // name is a class's (capitalised); a module's name ("shop.payments") is Python's.
+    {"^%{TIMESTAMP_ISO8601} +(?:%{LOGLEVEL} +\\[[^\\]]*\\] +|\\[[^\\]]*\\] +%{LOGLEVEL} +|%{LOGLEVEL} +"
+     "(?:[a-zA-Z$_][a-zA-Z$_0-9]*\\.)*[A-Z][a-zA-Z$_0-9]* *[:-]? )",
+     "an application's text log (a Java layout of log4j or logback: date level [thread] logger: message), not an "
+     "access or syslog line: read it with --grok '%{JAVALOG}', and --multiline java for its stack traces "
+     "(docs/GROK.md)"},
+    {"^%{PYTHONLOG}",
+     "an application's text log (Python's logging: date level name: message, date - name - level - message or "
+     "level:name:message), not an access or syslog line: read it with --grok '%{PYTHONLOG}', and --multiline "
+     "python for its tracebacks (docs/GROK.md)"},
+    {"^%{SPARKLOG}",
+     "an application's text log (Spark's log4j layout, yy/MM/dd HH:mm:ss level logger: message), not an access or "
+     "syslog line: read it with --grok '%{SPARKLOG}' --time-format '%y/%m/%d %H:%M:%S' (docs/GROK.md)"},
+    {"^%{HDFSLOG}",
+     "an application's text log (HDFS's layout, yyMMdd HHmmss thread level logger: message), not an access or "
+     "syslog line: read it with --grok '%{HDFSLOG}' --time-format '%y%m%d %H%M%S' (docs/GROK.md)"},
+    {"^%{ANDROIDLOG}",
+     "an application's text log (Android's logcat -v threadtime), not an access or syslog line: read it with "
+     "--grok '%{ANDROIDLOG}' --time-format '%m-%d %H:%M:%S.%f', and --year (docs/GROK.md)"},
+};
+
+std::shared_ptr<const GrokSet> recipe_set() {
+  static const std::shared_ptr<const GrokSet> set = []() -> std::shared_ptr<const GrokSet> {
+    std::vector<std::string> patterns;
+    for (const Recipe& r : kRecipes) patterns.emplace_back(r.pattern);
+    try {
+      return make_grok_set(patterns, "");
+    } catch (const std::exception&) {  // (a recipe missing from the library: no advice)
+      return nullptr;
+    }
+  }();
+  return set;
 }
 
 // "com.acme.PaymentDeclined: card expired": a Java exception printed under its log line.
@@ -304,10 +330,12 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     rec.reset(line);
     ok = parse_format(Format::AppJson, line, ctx, rec);
   }
-  if (!ok && (f == Format::ApacheCommon || f == Format::ApacheError) && cfg_.format == Format::Unknown)
-    if (const char* hint = date_first_hint(line, f)) err_ = {Format::Unknown, hint, 0};
-  if (!ok && cfg_.format == Format::Unknown && !grokked && err_.format != Format::Unknown)
+  if (!ok && f == Format::ApacheCommon && cfg_.format == Format::Unknown)
+    if (const char* hint = date_first_hint(line)) err_ = {Format::Unknown, hint, 0};
+  if (!ok && cfg_.format == Format::Unknown && !grokked && std::string_view(err_.reason) != kCriPartial) {
     if (const char* hint = continuation_hint(line)) err_ = {Format::Unknown, hint, 0};
+    else if (const char* advice = recipe_hint(line)) err_ = {Format::Unknown, advice, 0};
+  }
   if (!ok && std::string_view(err_.reason) == kCriPartial)  // by text: literals may differ per TU
     return ParseStatus::Partial;
   // (a wrapper's inner line may be in any format)
@@ -332,6 +360,16 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     else if (rec.priority >= 0) rec.severity = rec.priority % 8;
   }
   return ok ? ParseStatus::Ok : ParseStatus::Failed;
+}
+
+const char* Parser::recipe_hint(std::string_view line) {
+  if (!recipes_) {
+    std::shared_ptr<const GrokSet> set = recipe_set();
+    if (!set) return nullptr;
+    recipes_ = std::make_unique<GrokMatcher>(std::move(set));
+  }
+  if (recipes_->match(line) != GrokResult::Matched) return nullptr;
+  return kRecipes[recipes_->which()].reason;
 }
 
 std::string Parser::error_message() const {

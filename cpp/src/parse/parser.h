@@ -152,6 +152,9 @@ class Parser {
   ParseError err_;
   std::unique_ptr<simdjson::dom::parser> json_;
   std::unique_ptr<GrokMatcher> grok_;
+  std::unique_ptr<GrokMatcher> recipes_;  // made at the first line no format reads
+  // The reason for a line no format reads that a grok recipe of docs/GROK.md does: which, and how.
+  const char* recipe_hint(std::string_view line);
   std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
   std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;
   std::string cri_pending_;
