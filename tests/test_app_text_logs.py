@@ -121,6 +121,6 @@ def test_python_logging_layouts_by_the_recipe_their_reason_names(layout):
 
 
 def test_lines_nobody_reads_keep_the_generic_advice():
-    r = ki.read_logs(["2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505"])
+    r = ki.read_logs(["2024-01-01 12:00:00,123 <INFO> shop: paid"])
     assert r.failed[0]["reason"].startswith("a date first: an application's text log")
     assert re.search(r"--grok", r.failed[0]["reason"])

@@ -60,6 +60,7 @@ def _loghub_time(row, date_format, time_format):
     ("Spark", "%{SPARKLOG}", "%y/%m/%d %H:%M:%S", "%y/%m/%d", "%H:%M:%S"),
     ("HDFS", "%{HDFSLOG}", "%y%m%d %H%M%S", "%y%m%d", "%H%M%S"),
     ("Android", "%{ANDROIDLOG}", "%m-%d %H:%M:%S.%f", "%Y-%m-%d", "%H:%M:%S.%f"),
+    ("Windows", "%{WINDOWSCBSLOG}", "", "%Y-%m-%d", "%H:%M:%S"),
 ])
 def test_hadoop_family_logs_match_loghubs_structured_fields(name, grok, time_format, date_format, clock):
     # 200 lines of each of loghub's 2k samples (every 10th) and its structured CSV for them.
@@ -86,7 +87,7 @@ def test_hadoop_family_logs_match_loghubs_structured_fields(name, grok, time_for
             assert d["process.thread.id"] == int(row["Pid"])
         if name == "Android":
             assert (d["process.pid"], d["process.thread.id"]) == (int(row["Pid"]), int(row["Tid"]))
-        assert d["event.severity"] == {"INFO": 6, "WARN": 4, "ERROR": 3, "I": 6, "D": 7, "V": 7, "W": 4}[row["Level"]]
+        assert d["event.severity"] == {"INFO": 6, "WARN": 4, "ERROR": 3, "I": 6, "D": 7, "V": 7, "W": 4, "Info": 6}[row["Level"]]
 
 
 def _advice(reason: str) -> dict:
@@ -103,7 +104,8 @@ def _advice(reason: str) -> dict:
 
 
 @pytest.mark.parametrize("name,recipe", [("Zookeeper", "ZOOKEEPERLOG"), ("Spark", "SPARKLOG"), ("HDFS", "HDFSLOG"),
-                                         ("Android", "ANDROIDLOG"), ("Hadoop", "JAVALOG")])
+                                         ("Android", "ANDROIDLOG"), ("Hadoop", "JAVALOG"),
+                                         ("Windows", "WINDOWSCBSLOG")])
 def test_without_options_the_reason_names_the_recipe_and_following_it_reads_every_line(name, recipe):
     # No options: every line is reported, each with the same advice; taking it reads them all.
     r = read_logs(LOGHUB / f"{name}.log")

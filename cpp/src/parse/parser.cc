@@ -183,6 +183,9 @@ constexpr Recipe kRecipes[] = {
      "an application's text log (Python's logging: date level name: message, date - name - level - message or "
      "level:name:message), not an access or syslog line: read it with --grok '%{PYTHONLOG}', and --multiline "
      "python for its tracebacks (docs/GROK.md)"},
+    {"^%{WINDOWSCBSLOG}",
+     "an application's text log (Windows' CBS.log layout, date time, Level Component message), not an access or "
+     "syslog line: read it with --grok '%{WINDOWSCBSLOG}' (docs/GROK.md)"},
     {"^%{SPARKLOG}",
      "an application's text log (Spark's log4j layout, yy/MM/dd HH:mm:ss level logger: message), not an access or "
      "syslog line: read it with --grok '%{SPARKLOG}' --time-format '%y/%m/%d %H:%M:%S' (docs/GROK.md)"},
