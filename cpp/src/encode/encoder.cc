@@ -520,6 +520,30 @@ namespace {
   if (r.server_port >= 0) d.num("destination.port", r.server_port);
 }
 
+// X-Forwarded-For after the user agent (nginx's "main" format): source.ip stays the peer (a proxy,
+// a load balancer); network.forwarded_ip is the client the list names (its first public address,
+// else its first), as ECS has it; related.ip every address of the line.
+[[gnu::noinline]] void forwarded(const Record& r, Doc& d) {
+  std::string_view first, pub;
+  for_each_address(r.forwarded_for, [&](std::string_view a) {
+    if (!is_ip(a)) return;
+    if (first.empty()) first = a;
+    if (pub.empty() && is_public_ip(a)) pub = a;
+  });
+  d.str("network.forwarded_ip", pub.empty() ? first : pub);
+  d.json("related.ip", [&](std::string& o) {
+    address_array(r.forwarded_for, true, o);
+    if (!is_ip(r.client_ip)) return;
+    bool seen = false;
+    for_each_address(r.forwarded_for, [&](std::string_view a) { seen = seen || a == r.client_ip; });
+    if (seen) return;
+    o.pop_back();  // the peer too: "[…]" -> "[…,\"peer\"]"
+    o.append(",\"");
+    append_json_escaped(o, r.client_ip);
+    o.append("\"]");
+  });
+}
+
 // nginx's error log: the request and connection its message's tail names.
 [[gnu::noinline, gnu::cold]] void nginx_error_fields(const Record& r, Doc& d) {
   if (!r.method.empty()) d.cat("http.request.method", r.method);
@@ -545,6 +569,8 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     if (r.port >= 0) d.num("source.port", r.port);
     if (!r.client_list.empty() && any_ip(r.client_list))
       d.json("related.ip", [&](std::string& o) { address_array(r.client_list, true, o); });
+    else if (!r.forwarded_for.empty())
+      forwarded(r, d);
   }
   if (!r.server_name.empty()) destination(r, d);
   if (access) {

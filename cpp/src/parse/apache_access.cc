@@ -37,6 +37,17 @@ bool list_entry(std::string_view e) {
   return !e.empty();
 }
 
+// X-Forwarded-For as written after the user agent: addresses (and nginx's "unknown"), at least
+// one of them an IP; "-" (no header) is none.
+bool forwarded_list(std::string_view v) {
+  bool ok = !v.empty(), ip = false;
+  for_each_address(v, [&](std::string_view a) {
+    ok = ok && list_entry(a);
+    ip = ip || is_ip(a);
+  });
+  return ok && ip;
+}
+
 // nginx set to log X-Forwarded-For's addresses first, as Filebeat's nginx module reads them:
 // "a, b, c - user [..." or "\"a, b\" c - user [..." (the address nginx saw may follow the list).
 // Returns the index of the blank after the list, npos if it is not one; rec.client_list holds
@@ -203,6 +214,14 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   if (q == std::string_view::npos) return ctx.fail(Format::ApacheCombined, "unterminated user agent string", i + 2);
   rec.has_referrer = true;
   rec.format = Format::ApacheCombined;
+  // nginx's "main" log_format (its stock nginx.conf, the official image) adds
+  // "$http_x_forwarded_for": the addresses the request passed through, the client's first.
+  i = q + 1;
+  if (i + 1 < n && p[i] == ' ' && p[i + 1] == '"') {
+    std::string_view xff;
+    q = scan::quoted(p, i + 2, n, rec.scratch, xff);
+    if (q != std::string_view::npos && forwarded_list(xff)) rec.forwarded_for = xff;
+  }
   return true;
 }
 

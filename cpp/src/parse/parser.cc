@@ -43,7 +43,7 @@ void Record::clear_values() {
   status = -1;
   bytes = -1;
   has_referrer = false;
-  referrer = user_agent = server_name = {};
+  referrer = user_agent = forwarded_for = server_name = {};
   server_port = -1;
   module = level = {};
   pid = tid = -1;

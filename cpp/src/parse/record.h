@@ -79,6 +79,9 @@ struct Record {
   int64_t bytes = -1;        // -1 when written as '-'
   bool has_referrer = false; // combined: referrer + agent present
   std::string_view referrer, user_agent;
+  // nginx's default "main" log_format ends with "$http_x_forwarded_for": the addresses as
+  // written (empty for "-" or a quoted field that is no address list).
+  std::string_view forwarded_for;
   // Apache's vhost_combined / "%v %h %l %u ..." lines: the server's name (%v) and port (%p)
   std::string_view server_name;
   int server_port = -1;
