@@ -223,6 +223,26 @@ TEST(AccessVariants, AddressListsFirst) {
             std::string::npos);
 }
 
+// nginx's stock "main" format: "$http_x_forwarded_for" after the user agent.
+TEST(AccessVariants, XForwardedForAfterTheUserAgent) {
+  const std::string head = R"(10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl")";
+  auto one = doc(head + R"( "198.51.100.7")");
+  EXPECT_EQ(one["source"], (json{{"ip", "10.0.0.9"}}));  // the peer
+  EXPECT_EQ(one["network"], (json{{"forwarded_ip", "198.51.100.7"}}));
+  EXPECT_EQ(one["related"]["ip"], (json{"198.51.100.7", "10.0.0.9"}));
+  auto chain = doc(head + R"( "unknown, 10.1.1.1, 2001:db8::7, 10.0.0.9")");
+  EXPECT_EQ(chain["network"]["forwarded_ip"], "2001:db8::7");  // the first public one
+  EXPECT_EQ(chain["related"]["ip"], (json{"10.1.1.1", "2001:db8::7", "10.0.0.9"}));  // the peer once
+  EXPECT_EQ(doc(head + R"( "10.1.1.1")")["network"]["forwarded_ip"], "10.1.1.1");  // none public: the first
+  // No header, other tails, escapes: nothing, and the line still parses.
+  for (const char* tail : {R"( "-")", R"( "0.123")", R"( "a b")", R"( "10.0.0.1 <x>")", R"( "unterminated)", " 0.123", ""}) {
+    auto d = doc(head + tail);
+    EXPECT_EQ(d["kafkainsight"]["format"], "apache_combined") << tail;
+    EXPECT_FALSE(d.contains("network")) << tail;
+    EXPECT_FALSE(d.contains("related")) << tail;
+  }
+}
+
 // Times other than %t's: a fraction after the seconds, nginx's $time_iso8601.
 TEST(AccessVariants, FractionsAndIsoTimesInTheBrackets) {
   auto f = doc(R"(10.0.0.1 - - [10/Oct/2000:13:55:36.123 -0700] "GET / HTTP/1.1" 200 5)");

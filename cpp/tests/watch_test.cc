@@ -222,6 +222,41 @@ TEST(WatchRules, AuthFailuresCountSshdLoginsFromLinesAndFromDocuments) {
   }
 }
 
+TEST(WatchRules, BehindAProxyTheClientIsTheOneXForwardedForNames) {
+  // nginx's "main" format behind a load balancer (10.0.0.9): every line's peer is the balancer;
+  // the guessing client is the one X-Forwarded-For names, from lines and from documents alike.
+  RulesConfig c = only("auth_failures");
+  ki::Parser parser;
+  ki::Encoder enc(ki::EncoderConfig{ki::Schema::Ecs, false});
+  DocumentDecoder dec;
+  std::vector<WatchEvent> from_lines, from_docs;
+  for (int s = 0; s < 60; ++s) {
+    std::time_t t = static_cast<std::time_t>(kT0 / 1000 + s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char when[40], line[300];
+    std::strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    const bool guess = s >= 10 && s < 22;
+    std::snprintf(line, sizeof line, "10.0.0.9 - - [%s] \"POST /login HTTP/1.1\" %d 12 \"-\" \"ua\" \"%s, 10.0.0.9\"",
+                  when, guess ? 401 : 200, guess ? "198.51.100.77" : "192.0.2.10");
+    ki::Record r;
+    ASSERT_EQ(parser.parse(line, r), ki::ParseStatus::Ok) << line;
+    from_lines.push_back(event_from_record(r, "access.log"));
+    std::string doc;
+    enc.encode(r, doc);
+    WatchEvent ev;
+    ASSERT_TRUE(dec.decode(doc, "access.log", 0, ev));
+    from_docs.push_back(ev);
+  }
+  for (const auto* v : {&from_lines, &from_docs}) {
+    Outcome r = run(c, *v);
+    std::set<std::string> fired;
+    for (auto& a : r.alerts)
+      if (a["state"] == "firing") fired.insert(a["key"].get<std::string>());
+    EXPECT_EQ(fired, (std::set<std::string>{"client_ip=198.51.100.77"}));
+  }
+}
+
 TEST(WatchRules, HeartbeatFiresAfterSilenceAndResolvesOnReturn) {
   RulesConfig c = only("heartbeat");
   c.heartbeat.silence_ms = 30000;

@@ -524,13 +524,7 @@ namespace {
 // a load balancer); network.forwarded_ip is the client the list names (its first public address,
 // else its first), as ECS has it; related.ip every address of the line.
 [[gnu::noinline]] void forwarded(const Record& r, Doc& d) {
-  std::string_view first, pub;
-  for_each_address(r.forwarded_for, [&](std::string_view a) {
-    if (!is_ip(a)) return;
-    if (first.empty()) first = a;
-    if (pub.empty() && is_public_ip(a)) pub = a;
-  });
-  d.str("network.forwarded_ip", pub.empty() ? first : pub);
+  d.str("network.forwarded_ip", list_client(r.forwarded_for, true));
   d.json("related.ip", [&](std::string& o) {
     address_array(r.forwarded_for, true, o);
     if (!is_ip(r.client_ip)) return;

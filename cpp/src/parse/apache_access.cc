@@ -74,16 +74,12 @@ size_t address_list(const char* p, size_t n, Record& rec) {
       is_ip(std::string_view(p + k + 1, e - k - 1)))
     k = e;
   const std::string_view list(p, k);
-  std::string_view first, pub;
   bool ok = true;
-  for_each_address(list, [&](std::string_view a) {
-    ok = ok && list_entry(a);
-    if (first.empty()) first = a;
-    if (pub.empty() && is_public_ip(a)) pub = a;
-  });
-  if (!ok || first.empty()) return std::string_view::npos;
+  for_each_address(list, [&](std::string_view a) { ok = ok && list_entry(a); });
+  const std::string_view client = list_client(list, false);
+  if (!ok || client.empty()) return std::string_view::npos;
   rec.client_list = list;
-  rec.client_ip = pub.empty() ? first : pub;
+  rec.client_ip = client;
   return k;
 }
 

@@ -76,6 +76,18 @@ void for_each_address(std::string_view list, F&& f) {
   }
 }
 
+// The client an address list names: its first public address, else its first entry (its first
+// address with ips_only), as Filebeat's nginx module picks it; "" if none.
+inline std::string_view list_client(std::string_view list, bool ips_only) {
+  std::string_view first, pub;
+  for_each_address(list, [&](std::string_view a) {
+    if (!pub.empty() || (ips_only && !is_ip(a))) return;
+    if (first.empty()) first = a;
+    if (is_public_ip(a)) pub = a;
+  });
+  return pub.empty() ? first : pub;
+}
+
 // "name:port", "1.2.3.4:80", "[2001:db8::1]:443", "[fe80::1]", "2001:db8::1" (a bare IPv6
 // address has no port): the host, brackets dropped, and the port (-1 if none).
 inline void split_host_port(std::string_view v, std::string_view& host, int& port) {

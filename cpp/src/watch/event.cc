@@ -7,6 +7,7 @@
 
 #include "parse/level.h"
 #include "parse/timestamp.h"
+#include "util/ip.h"
 #include "util/timefmt.h"
 
 namespace ki::watch {
@@ -36,7 +37,8 @@ WatchEvent event_from_record(const Record& r, std::string_view source) {
     ev.severity = r.priority % 8;
     ev.level = severity_name(ev.severity);
   }
-  ev.client_ip = r.client_ip;
+  // Behind a proxy (X-Forwarded-For after the user agent) the client is the one the header names.
+  ev.client_ip = r.forwarded_for.empty() ? r.client_ip : list_client(r.forwarded_for, true);
   if (r.user != "-") ev.user = r.user;
   ev.host = r.hostname;
   ev.app = !r.app.empty() ? r.app : r.service;  // group_by: app is the syslog app, else the service (app JSON)
@@ -114,7 +116,8 @@ bool DocumentDecoder::decode(std::string_view json, std::string_view source, int
   const bool ecs = str_at(doc, "/format").empty();
   const FieldPaths& p = ecs ? kEcsPaths : kFlatPaths;
   ev.status = int_at(doc, p.status);
-  ev.client_ip = str_at(doc, p.client_ip);
+  ev.client_ip = ecs ? str_at(doc, "/network/forwarded_ip") : std::string_view();
+  if (ev.client_ip.empty()) ev.client_ip = str_at(doc, p.client_ip);
   ev.user = str_at(doc, p.user);
   if (!ecs && ev.user == "-") ev.user.clear();
   ev.level = str_at(doc, p.level);
