@@ -9,6 +9,7 @@
 
 #include "parse/timestamp.h"
 #include "source/line_reader.h"
+#include "util/ip.h"
 
 namespace ki {
 
@@ -99,7 +100,7 @@ void TrafficSummary::add(const Record& r) {
   // Same value as the document's url.original: the path, or the whole request when it is junk.
   e.path = !r.path.empty() ? r.path : (r.method.empty() ? r.request : std::string_view{});
   if (e.path == "-") e.path = {};
-  e.client = r.client_ip;
+  e.client = r.forwarded_for.empty() ? r.client_ip : list_client(r.forwarded_for, true);  // as the alert rules count
   e.agent = r.user_agent;
   e.level = r.level;
   if (e.level.empty() && r.priority >= 0) e.level = kSeverity[r.priority % 8];
@@ -130,7 +131,8 @@ bool TrafficSummary::add_document(std::string_view json) {
       obj["kafkainsight"].error() == simdjson::SUCCESS) {  // ecs
     if (doc.at_pointer("/http/response/status_code").get_int64().get(status) != simdjson::SUCCESS) status = -1;
     e.path = str_at(doc, "/url/original");
-    e.client = str_at(doc, "/source/ip");
+    e.client = str_at(doc, "/network/forwarded_ip");
+    if (e.client.empty()) e.client = str_at(doc, "/source/ip");
     if (e.client.empty()) e.client = str_at(doc, "/source/domain");
     e.agent = str_at(doc, "/user_agent/original");
     e.level = str_at(doc, "/log/level");
