@@ -182,41 +182,64 @@ TEST(WatchRules, AuthFailuresPerClientAndUser) {
   EXPECT_EQ(r.alerts[0]["samples"][0]["@timestamp"], iso_ms(kT0 + 37000));
 }
 
+// Each line as the watcher sees it reading the file and reading the document the producer wrote.
+struct BothWays {
+  std::vector<WatchEvent> from_lines, from_docs;
+};
+BothWays events_both_ways(const std::vector<std::string>& lines, const char* source) {
+  ki::Parser parser;
+  ki::Encoder enc(ki::EncoderConfig{ki::Schema::Ecs, false});
+  DocumentDecoder dec;
+  BothWays out;
+  for (const std::string& line : lines) {
+    ki::Record r;
+    EXPECT_EQ(parser.parse(line, r), ki::ParseStatus::Ok) << line;
+    out.from_lines.push_back(event_from_record(r, source));
+    std::string doc;
+    enc.encode(r, doc);
+    WatchEvent ev;
+    EXPECT_TRUE(dec.decode(doc, source, 0, ev)) << doc;
+    out.from_docs.push_back(ev);
+  }
+  return out;
+}
+
+std::set<std::string> fired_keys(const Outcome& r) {
+  std::set<std::string> fired;
+  for (auto& a : r.alerts)
+    if (a["state"] == "firing") fired.insert(a["key"].get<std::string>());
+  return fired;
+}
+
+// Second s after kT0 in strftime's layout.
+std::string at_second(int s, const char* layout) {
+  std::time_t t = static_cast<std::time_t>(kT0 / 1000 + s);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char when[40];
+  std::strftime(when, sizeof when, layout, &tm);
+  return when;
+}
+
 TEST(WatchRules, AuthFailuresCountSshdLoginsFromLinesAndFromDocuments) {
   // sshd's failed logins (a guessing client) count like 401/403s, whether the watcher reads the
   // log lines or the documents the producer wrote; accepted logins do not.
   RulesConfig c = only("auth_failures");
-  ki::Parser parser;
-  ki::Encoder enc(ki::EncoderConfig{ki::Schema::Ecs, false});
-  DocumentDecoder dec;
-  std::vector<WatchEvent> from_lines, from_docs;
+  std::vector<std::string> lines;
   for (int s = 0; s < 60; ++s) {
     char line[200];
-    std::time_t t = static_cast<std::time_t>(kT0 / 1000 + s);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char when[32];
-    std::strftime(when, sizeof when, "%b %d %H:%M:%S", &tm);
+    const std::string when = at_second(s, "%b %d %H:%M:%S");
     if (s >= 10 && s < 22)
-      std::snprintf(line, sizeof line, "%s bastion sshd[%d]: Failed password for invalid user admin%d from 203.0.113.66 port %d ssh2", when, 100 + s, s, 40000 + s);
+      std::snprintf(line, sizeof line, "%s bastion sshd[%d]: Failed password for invalid user admin%d from 203.0.113.66 port %d ssh2", when.c_str(), 100 + s, s, 40000 + s);
     else
-      std::snprintf(line, sizeof line, "%s bastion sshd[%d]: Accepted publickey for deploy from 10.0.0.%d port 22 ssh2: ED25519 SHA256:x", when, 100 + s, s);
-    ki::Record r;
-    ASSERT_EQ(parser.parse(line, r), ki::ParseStatus::Ok) << line;
-    from_lines.push_back(event_from_record(r, "auth.log"));
-    std::string doc;
-    enc.encode(r, doc);
-    WatchEvent ev;
-    ASSERT_TRUE(dec.decode(doc, "auth.log", 0, ev));
-    EXPECT_EQ(ev.login_failed, from_lines.back().login_failed) << doc;
-    from_docs.push_back(ev);
+      std::snprintf(line, sizeof line, "%s bastion sshd[%d]: Accepted publickey for deploy from 10.0.0.%d port 22 ssh2: ED25519 SHA256:x", when.c_str(), 100 + s, s);
+    lines.emplace_back(line);
   }
-  for (const auto* v : {&from_lines, &from_docs}) {
+  BothWays ev = events_both_ways(lines, "auth.log");
+  for (size_t i = 0; i < lines.size(); ++i) EXPECT_EQ(ev.from_docs[i].login_failed, ev.from_lines[i].login_failed) << lines[i];
+  for (const auto* v : {&ev.from_lines, &ev.from_docs}) {
     Outcome r = run(c, *v);
-    std::set<std::string> fired;
-    for (auto& a : r.alerts)
-      if (a["state"] == "firing") fired.insert(a["key"].get<std::string>());
-    EXPECT_EQ(fired, (std::set<std::string>{"client_ip=203.0.113.66"}));  // 12 tries, each as another user
+    EXPECT_EQ(fired_keys(r), (std::set<std::string>{"client_ip=203.0.113.66"}));  // 12 tries, each as another user
     ASSERT_FALSE(r.alerts.empty());
     EXPECT_EQ(r.alerts[0]["message"], "client_ip=203.0.113.66 got 10 401/403 response(s) or failed login(s) in 60s");
   }
@@ -226,35 +249,18 @@ TEST(WatchRules, BehindAProxyTheClientIsTheOneXForwardedForNames) {
   // nginx's "main" format behind a load balancer (10.0.0.9): every line's peer is the balancer;
   // the guessing client is the one X-Forwarded-For names, from lines and from documents alike.
   RulesConfig c = only("auth_failures");
-  ki::Parser parser;
-  ki::Encoder enc(ki::EncoderConfig{ki::Schema::Ecs, false});
-  DocumentDecoder dec;
-  std::vector<WatchEvent> from_lines, from_docs;
+  std::vector<std::string> lines;
   for (int s = 0; s < 60; ++s) {
-    std::time_t t = static_cast<std::time_t>(kT0 / 1000 + s);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char when[40], line[300];
-    std::strftime(when, sizeof when, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    char line[300];
     const bool guess = s >= 10 && s < 22;
     std::snprintf(line, sizeof line, "10.0.0.9 - - [%s] \"POST /login HTTP/1.1\" %d 12 \"-\" \"ua\" \"%s, 10.0.0.9\"",
-                  when, guess ? 401 : 200, guess ? "198.51.100.77" : "192.0.2.10");
-    ki::Record r;
-    ASSERT_EQ(parser.parse(line, r), ki::ParseStatus::Ok) << line;
-    from_lines.push_back(event_from_record(r, "access.log"));
-    std::string doc;
-    enc.encode(r, doc);
-    WatchEvent ev;
-    ASSERT_TRUE(dec.decode(doc, "access.log", 0, ev));
-    from_docs.push_back(ev);
+                  at_second(s, "%d/%b/%Y:%H:%M:%S +0000").c_str(), guess ? 401 : 200,
+                  guess ? "198.51.100.77" : "192.0.2.10");
+    lines.emplace_back(line);
   }
-  for (const auto* v : {&from_lines, &from_docs}) {
-    Outcome r = run(c, *v);
-    std::set<std::string> fired;
-    for (auto& a : r.alerts)
-      if (a["state"] == "firing") fired.insert(a["key"].get<std::string>());
-    EXPECT_EQ(fired, (std::set<std::string>{"client_ip=198.51.100.77"}));
-  }
+  BothWays ev = events_both_ways(lines, "access.log");
+  for (const auto* v : {&ev.from_lines, &ev.from_docs})
+    EXPECT_EQ(fired_keys(run(c, *v)), (std::set<std::string>{"client_ip=198.51.100.77"}));
 }
 
 TEST(WatchRules, HeartbeatFiresAfterSilenceAndResolvesOnReturn) {
