@@ -506,17 +506,19 @@ Column& ColumnWriter::walk(std::string_view name) {
 }
 
 void ColumnWriter::add(const Field& f, bool category, bool stable_name) {
+  put(leaf(f.name, stable_name), t_.rows, f, category);
+}
+
+void ColumnWriter::put(Column& c, size_t row, const Field& f, bool category) {
   using K = Field::Kind;
   if (f.kind == K::Null) {  // a null in Arrow; records and docs keep it
-    Column& c = leaf(f.name, stable_name);
-    if (c.start(t_.rows, c.type)) c.put_input_null();
+    if (c.start(row, c.type)) c.put_input_null();
     return;
   }
   static constexpr ColType kType[] = {ColType::String, ColType::Int, ColType::Float, ColType::Bool,
                                       ColType::Null, ColType::Json};
   ColType want = f.kind == K::String && category ? ColType::Dict : kType[static_cast<int>(f.kind)];
-  Column& c = leaf(f.name, stable_name);
-  if (!c.start(t_.rows, want)) return;
+  if (!c.start(row, want)) return;
   if (c.type == want || (c.type == ColType::Float && want == ColType::Int)) {
     switch (want) {
       case ColType::String:
@@ -547,8 +549,11 @@ void ColumnWriter::add(const Field& f, bool category, bool stable_name) {
 }
 
 void ColumnWriter::add_time(std::string_view name, const Timestamp& ts, bool stable_name) {
-  Column& c = leaf(name, stable_name);
-  if (!c.start(t_.rows, ColType::Timestamp)) return;
+  put_time(leaf(name, stable_name), t_.rows, ts);
+}
+
+void ColumnWriter::put_time(Column& c, size_t row, const Timestamp& ts) {
+  if (!c.start(row, ColType::Timestamp)) return;
   if (c.type == ColType::Timestamp) {
     c.put_timestamp(ts);
   } else {

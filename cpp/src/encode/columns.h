@@ -96,6 +96,17 @@ struct Column {
   }
   void put_string(std::string_view v);
   void put_dict(std::string_view v);
+  // v as entry `code` of this Dict column's dictionary, when it is that entry and the column is at
+  // `row` (what start + put_dict would write, without looking the value up); false otherwise.
+  bool put_known_code(size_t row, std::string_view v, int32_t code) {
+    if (len != row || type != ColType::Dict || code < 0 || static_cast<size_t>(code) >= dict_size() ||
+        str(static_cast<size_t>(code)) != v)
+      return false;
+    set_valid();
+    codes.push_back(code);
+    ++len;
+    return true;
+  }
   void put_int(int64_t v) {
     set_valid();
     ints.push_back(v);
@@ -225,6 +236,10 @@ class ColumnWriter {
   // stable_name: f.name is a literal of ours (same address, same text every row): found by address.
   void add(const Field& f, bool category = false, bool stable_name = false);
   void add_time(std::string_view name, const Timestamp& ts, bool stable_name = false);
+  // What add / add_time do once they have the column: the value into row `row` of c (rows
+  // before it become nulls; types merge). Also for writers that find their columns themselves.
+  static void put(Column& c, size_t row, const Field& f, bool category);
+  static void put_time(Column& c, size_t row, const Timestamp& ts);
   void end_row() {
     ++t_.rows;
     depth_ = 0;

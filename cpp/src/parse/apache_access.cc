@@ -87,24 +87,26 @@ size_t address_list(const char* p, size_t n, Record& rec) {
 
 // "GET /path HTTP/1.1"; tolerant of extra spaces and of spaces inside the path. A request
 // that is not a request (TLS bytes, "-") keeps its text in rec.request only.
-void split_request(Record& rec) {
-  std::string_view r = scan::trim(rec.request);
-  if (r.empty() || r == "-") return;
+RequestParts split_request(std::string_view request) {
+  RequestParts out;
+  std::string_view r = scan::trim(request);
+  if (r.empty() || r == "-") return out;
   size_t sp = r.find(' ');
   std::string_view method = r.substr(0, sp);
-  if (!is_method(method)) return;
-  rec.method = method;
-  if (sp == std::string_view::npos) return;
+  if (!is_method(method)) return out;
+  out.method = method;
+  if (sp == std::string_view::npos) return out;
   std::string_view rest = scan::trim(r.substr(sp + 1));
   size_t last = rest.rfind(' ');
   if (last != std::string_view::npos && rest.substr(last + 1).starts_with("HTTP/")) {
-    rec.protocol = rest.substr(last + 1);
-    rec.path = scan::trim(rest.substr(0, last));
+    out.protocol = rest.substr(last + 1);
+    out.path = scan::trim(rest.substr(0, last));
   } else if (rest.starts_with("HTTP/") && rest.find(' ') == std::string_view::npos) {
-    rec.protocol = rest;  // "GET HTTP/1.1": no path
+    out.protocol = rest;  // "GET HTTP/1.1": no path
   } else {
-    rec.path = rest;
+    out.path = rest;
   }
+  return out;
 }
 
 bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec) {

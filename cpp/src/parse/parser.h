@@ -85,9 +85,19 @@ struct ParseContext {
 bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_apache_error(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_nginx_error(std::string_view line, const ParseContext& ctx, Record& rec);
-// rec.request ("GET /path HTTP/1.1") into method, path and protocol; a request that is not
-// one (TLS bytes, "-") keeps its text in rec.request only.
-void split_request(Record& rec);
+// A request line ("GET /path HTTP/1.1") as method, path and protocol; a request that is not
+// one (TLS bytes, "-") gives none of them.
+struct RequestParts {
+  std::string_view method, path, protocol;
+};
+RequestParts split_request(std::string_view request);
+// rec.request into rec.method, rec.path and rec.protocol (its text stays in rec.request).
+inline void split_request(Record& rec) {
+  RequestParts r = split_request(rec.request);
+  rec.method = r.method;
+  rec.path = r.path;
+  rec.protocol = r.protocol;
+}
 bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 // A Cisco IOS message ("[SEQ: ][*]Mmm dd HH:MM:SS[.fff][ ZONE]: %FAC-SEV-MNEMONIC: text") at the
 // start of s, the syslog header before it already read: its time, sequence (seq >= 0: the one

@@ -8,12 +8,34 @@
 
 namespace ki {
 
+ParseStage::ParseStage(ParserConfig pcfg, EncoderConfig ecfg)
+    : parser_(pcfg),
+      encoder_(ecfg),
+      direct_ok_(ecfg.schema == Schema::Ecs && !ecfg.include_original && !pcfg.grok_set && pcfg.grok.patterns.empty() &&
+                 pcfg.add_fields.empty() &&
+                 (pcfg.format == Format::Unknown || pcfg.format == Format::ApacheCommon ||
+                  pcfg.format == Format::ApacheCombined)) {}
+
+void ParseStage::set_columns(ColumnTable* cols, bool direct) {
+  cols_ = cols;
+  if (cols && direct && direct_ok_) {
+    if (!direct_) direct_ = std::make_unique<AccessColumns>();
+  } else {
+    direct_.reset();
+  }
+}
+
 ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t lines) {
   stats_.lines += lines;
   stats_.joined += lines - 1;
   stats_.bytes += line.size() + 1;
   doc_.clear();
   truncated_ = truncated;
+  if (direct_ && !truncated && direct_->add(line, *cols_)) {
+    ++stats_.parsed;
+    ++stats_.by_format[static_cast<int>(Format::ApacheCombined)];
+    return ParseStatus::Ok;
+  }
   ParseStatus st = parser_.parse(line, rec_);
   if (st == ParseStatus::Ok && truncated) st = ParseStatus::Failed;
   switch (st) {

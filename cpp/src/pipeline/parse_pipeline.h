@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "encode/access_columns.h"
 #include "encode/columns.h"
 #include "encode/encoder.h"
 #include "parse/parser.h"
@@ -40,7 +41,7 @@ struct FailedLine {
 // Parses and encodes one line at a time; owns its Parser, Encoder, Record and buffers.
 class ParseStage {
  public:
-  ParseStage(ParserConfig pcfg, EncoderConfig ecfg) : parser_(pcfg), encoder_(ecfg) {}
+  ParseStage(ParserConfig pcfg, EncoderConfig ecfg);
   // Returns Ok with doc() filled, Empty, or Failed with reason(). `lines`: how many input lines
   // the text is (a multi-line event: they are joined with '\n').
   ParseStatus process(std::string_view line, bool truncated = false, uint32_t lines = 1);
@@ -50,7 +51,11 @@ class ParseStage {
   ParseStats& stats() { return stats_; }
   const ParseStats& stats() const { return stats_; }
   // Documents become rows of `cols` instead of doc() text (nullptr: JSON text, the default).
-  void set_columns(ColumnTable* cols) { cols_ = cols; }
+  // direct: plain combined access lines go straight into the columns (AccessColumns) when the
+  // configuration lets them (ECS, no grok, no added fields, no event.original); false only to
+  // compare the two ways in tests. record() is then not filled for them.
+  void set_columns(ColumnTable* cols, bool direct = true);
+  uint64_t direct_rows() const { return direct_ ? direct_->rows() : 0; }  // rows AccessColumns wrote
 
  private:
   Parser parser_;
@@ -60,6 +65,8 @@ class ParseStage {
   bool truncated_ = false;
   ParseStats stats_;
   ColumnTable* cols_ = nullptr;
+  bool direct_ok_ = false;                 // the configuration allows AccessColumns
+  std::unique_ptr<AccessColumns> direct_;  // set with columns when direct_ok_
 };
 
 // Reads files ("-" = stdin; plain or .gz) through a ParseStage. on_doc / on_fail receive each

@@ -1,0 +1,179 @@
+#include "encode/access_columns.h"
+
+#include "encode/encoder.h"
+#include "parse/parser.h"
+#include "parse/scan.h"
+#include "parse/timestamp.h"
+#include "util/ip.h"
+
+namespace ki {
+
+namespace {
+constexpr size_t npos = std::string_view::npos;
+
+int find_kid(const ColumnTable& t, int node, std::string_view name) {
+  if (node < 0) return -1;
+  for (int k : t.nodes[static_cast<size_t>(node)].kids)
+    if (t.nodes[static_cast<size_t>(k)].name == name) return k;
+  return -1;
+}
+
+// The node of a dotted path ("http.request.method"), -1 if the table has none.
+int find_path(const ColumnTable& t, std::string_view path) {
+  int node = 0;
+  while (node >= 0) {
+    const size_t dot = path.find('.');
+    node = find_kid(t, node, path.substr(0, dot));
+    if (dot == npos) break;
+    path.remove_prefix(dot + 1);
+  }
+  return node;
+}
+
+Field text_field(std::string_view v) { return Field{{}, Field::Kind::String, v}; }
+}  // namespace
+
+bool AccessColumns::bind(ColumnTable& t) {
+  table_ = &t;
+  cols_seen_ = t.cols.size();
+  static constexpr std::string_view kPaths[kCols] = {
+      "@timestamp",          "source.ip",           "user.name",         "http.request.method",
+      "http.request.referrer", "http.version",      "http.response.status_code", "http.response.body.bytes",
+      "url.original",        "user_agent.original", "kafkainsight.format", "kafkainsight.status_class",
+      "kafkainsight.anonymous"};
+  for (int c = 0; c < kCols; ++c) {
+    const int node = find_path(t, kPaths[c]);
+    col_[c] = node < 0 ? -1 : t.nodes[static_cast<size_t>(node)].col;
+  }
+  static constexpr std::string_view kObjects[kObjs] = {
+      "source", "user", "http", "http.request", "http.response", "http.response.body", "url", "user_agent",
+      "kafkainsight"};
+  nodes_seen_ = t.nodes.size();
+  for (int o = 0; o < kObjs; ++o) {
+    const int node = find_path(t, kObjects[o]);
+    present_[o] = node < 0 ? nullptr : &t.nodes[static_cast<size_t>(node)].present;
+  }
+  return true;
+}
+
+bool AccessColumns::add(std::string_view line, ColumnTable& t) {
+  const char* p = line.data();
+  const size_t n = line.size();
+  // %h: an IPv4 address (a list, a virtual host, a name, IPv6: the general way). %l: '-'.
+  size_t i = scan::find_char(p, 0, n, ' ');
+  if (i == npos || i < 7 || i > 15 || !is_ipv4_fast(std::string_view(p, i))) return false;
+  if (i + 2 >= n || p[i + 1] != '-' || p[i + 2] != ' ') return false;
+  const std::string_view client(p, i);
+  // %u: up to " [" (none at all, "host - [time]": the general way).
+  const size_t j = i + 2;
+  const size_t k = line.find(" [", j);
+  if (k == npos || k == j) return false;
+  const std::string_view user(p + j + 1, k - j - 1);
+  i = k + 2;
+  Timestamp ts;
+  const size_t tl = parse_apache_time(p + i, n - i, ts);  // %t as Apache writes it (ISO: the general way)
+  if (tl == 0) return false;
+  i += tl;
+  if (i + 2 >= n || p[i] != ']' || p[i + 1] != ' ' || p[i + 2] != '"') return false;
+  scratch_.clear();
+  if (scratch_.capacity() < n) scratch_.reserve(n);  // views into it stay valid
+  std::string_view request, referrer, agent;
+  size_t q = scan::quoted(p, i + 3, n, scratch_, request);
+  if (q == npos || q + 1 >= n || p[q + 1] != ' ') return false;
+  // %>s: three digits ('-': the general way); %b: digits or '-'.
+  int64_t v = 0;
+  i = q + 2;
+  size_t e = scan::uint_at(p, i, n, v);
+  if (e == npos || e - i != 3 || e >= n || p[e] != ' ') return false;
+  const int status = static_cast<int>(v);
+  i = e + 1;
+  int64_t bytes = -1;
+  if (i < n && p[i] == '-') {
+    ++i;
+  } else {
+    e = scan::uint_at(p, i, n, v);
+    if (e == npos) return false;
+    bytes = v;
+    i = e;
+  }
+  // "%{Referer}i" "%{User-agent}i", and nothing after them (a trailing field: the general way).
+  if (i + 1 >= n || p[i] != ' ' || p[i + 1] != '"') return false;
+  q = scan::quoted(p, i + 2, n, scratch_, referrer);
+  if (q == npos || q + 2 >= n || p[q + 1] != ' ' || p[q + 2] != '"') return false;
+  q = scan::quoted(p, q + 3, n, scratch_, agent);
+  if (q == npos || q + 1 != n) return false;
+
+  const RequestParts req = split_request(request);
+  const bool named = !user.empty() && user != "-";
+  std::string_view version = req.protocol;
+  if (version.starts_with("HTTP/")) version.remove_prefix(5);
+  const std::string_view url = !req.path.empty() ? req.path : (req.method.empty() ? request : std::string_view{});
+  const bool has_url = !url.empty() && url != "-";
+
+  // The columns this row writes must exist (the general way makes them, in its order).
+  if (table_ != &t || cols_seen_ != t.cols.size() || nodes_seen_ != t.nodes.size()) bind(t);
+  for (int c : {kTimestamp, kSourceIp, kReferrer, kStatus, kFormat, kStatusClass, kAnonymous})
+    if (col_[c] < 0) return false;
+  if ((named && col_[kUserName] < 0) || (!req.method.empty() && col_[kMethod] < 0) ||
+      (!req.protocol.empty() && col_[kVersion] < 0) || (bytes >= 0 && col_[kBytes] < 0) ||
+      (has_url && col_[kUrl] < 0) || (!agent.empty() && col_[kAgent] < 0))
+    return false;
+
+  // What the ECS encoder writes for such a record, field by field.
+  const size_t row = t.rows;
+  auto col = [&](int c) -> Column& { return t.cols[static_cast<size_t>(col_[c])]; };
+  auto mark = [&](int o) {  // set_bit, inline: the bitmap grows a byte at a time as the general way grows it
+    std::vector<uint8_t>& bits = *present_[o];
+    const size_t byte = row >> 3;
+    if (byte == bits.size()) bits.push_back(0);
+    else if (byte > bits.size()) bits.resize(byte + 1, 0);
+    bits[byte] |= static_cast<uint8_t>(1u << (row & 7));
+  };
+  // A small-set value: its code from last time if it is still that entry, else the general call.
+  auto category = [&](int c, std::string_view v, int32_t& hint) {
+    Column& column = col(c);
+    if (column.put_known_code(row, v, hint)) return;
+    ColumnWriter::put(column, row, text_field(v), true);
+    hint = column.type == ColType::Dict && column.len == row + 1 ? column.codes.back() : -1;
+  };
+  ColumnWriter::put_time(col(kTimestamp), row, ts);
+  ColumnWriter::put(col(kSourceIp), row, text_field(client), false);
+  mark(kSource);
+  if (named) {
+    ColumnWriter::put(col(kUserName), row, text_field(user), false);
+    mark(kUser);
+  }
+  mark(kHttp);
+  mark(kHttpRequest);
+  if (!req.method.empty()) category(kMethod, req.method, hint_[kHintMethod + (req.method.size() + static_cast<unsigned char>(req.method[0])) % 8]);
+  ColumnWriter::put(col(kReferrer), row, text_field(referrer), false);
+  if (!req.protocol.empty()) category(kVersion, version, hint_[kHintVersion + (version.empty() ? 0 : static_cast<unsigned char>(version.back()) % 4)]);
+  Field num{{}, Field::Kind::Int, {}};
+  num.i = status;
+  ColumnWriter::put(col(kStatus), row, num, false);
+  mark(kHttpResponse);
+  if (bytes >= 0) {
+    num.i = bytes;
+    ColumnWriter::put(col(kBytes), row, num, false);
+    mark(kHttpBody);
+  }
+  if (has_url) {
+    ColumnWriter::put(col(kUrl), row, text_field(url), false);
+    mark(kUrlObj);
+  }
+  if (!agent.empty()) {
+    ColumnWriter::put(col(kAgent), row, text_field(agent), false);
+    mark(kAgentObj);
+  }
+  category(kFormat, format_name(Format::ApacheCombined), hint_[kHintFormat]);
+  category(kStatusClass, status_class(status), hint_[kHintClass + status / 100]);
+  Field anonymous{{}, Field::Kind::Bool, {}};
+  anonymous.b = !named;
+  ColumnWriter::put(col(kAnonymous), row, anonymous, false);
+  mark(kKi);
+  ++t.rows;
+  ++rows_;
+  return true;
+}
+
+}  // namespace ki

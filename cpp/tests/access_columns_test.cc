@@ -1,0 +1,186 @@
+// AccessColumns against the general way (Parser -> Record -> Encoder -> ColumnWriter): the same
+// lines through a ParseStage with and without it must give the same table, column for column
+// and row for row, whatever mix of lines it takes and declines.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "generate/generator.h"
+#include "pipeline/parse_pipeline.h"
+#include "test_util.h"
+
+namespace {
+
+using ki::ColumnTable;
+using ki::ParseStage;
+
+// Columns (path, type, nulls, dictionary) and every row as JSON.
+std::string dump(ColumnTable& t) {
+  t.finish();
+  std::ostringstream o;
+  for (size_t n = 0; n < t.nodes.size(); ++n) {
+    const ki::ColumnNode& node = t.nodes[n];
+    if (node.col < 0) continue;
+    const ki::Column& c = t.cols[static_cast<size_t>(node.col)];
+    o << t.path(static_cast<int>(n)) << " type " << static_cast<int>(c.type) << " nulls " << c.nulls;
+    if (c.type == ki::ColType::Dict)
+      for (size_t d = 0; d < c.dict_size(); ++d) o << " [" << c.str(d) << "]";
+    o << "\n";
+  }
+  for (size_t r = 0; r < t.rows; ++r) {
+    std::string row;
+    ki::row_json(t, r, row);
+    o << row << "\n";
+  }
+  return o.str();
+}
+
+struct Both {
+  ColumnTable direct, general;
+  std::vector<ki::ParseStatus> a, b;
+  uint64_t taken = 0;  // lines AccessColumns took
+};
+
+Both run_both(const std::vector<std::string>& lines, ki::ParserConfig pcfg = {}, ki::EncoderConfig ecfg = {}) {
+  Both r;
+  ParseStage sa(pcfg, ecfg), sb(pcfg, ecfg);
+  sa.set_columns(&r.direct, true);
+  sb.set_columns(&r.general, false);
+  for (const std::string& l : lines) {
+    r.a.push_back(sa.process(l));
+    r.b.push_back(sb.process(l));
+  }
+  r.taken = sa.direct_rows();
+  EXPECT_EQ(sb.direct_rows(), 0u);
+  return r;
+}
+
+std::vector<std::string> generated(ki::Format f, int n, uint64_t seed) {
+  ki::GeneratorConfig g;
+  g.format = f;
+  g.seed = seed;
+  g.start_epoch_sec = 1700000000;
+  g.interval_ns = 1000000;
+  ki::Generator gen(g);
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    std::string l;
+    gen.next(l);
+    out.push_back(l);
+  }
+  return out;
+}
+
+// Lines near the plain shape: each is either taken and written as the general way writes it,
+// or declined and read the general way.
+const std::vector<std::string> kOdd = {
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326 "http://x/" "Mozilla/4.08")",
+    R"(10.0.0.1 - frank [10/Oct/2000:13:55:36 +0530] "POST /login?x=1 HTTP/2.0" 401 - "-" "curl/8")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36.123 +0000] "GET / HTTP/1.1" 200 1 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /q\"x\\y HTTP/1.1" 200 1 "r\"ef" "u\\a")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "\x16\x03\x01\x00" 400 0 "-" "-")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "-" 408 0 "-" "-")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET HTTP/1.1" 200 0 "-" "")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "" 400 0 "" "")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "get  /two  spaces  HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /only-path" 200 5 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" - 0 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 2000 0 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 99999999999999999999 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5  "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" "203.0.113.7")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua" 0.123)",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "unterminated)",
+    R"(10.0.0.1 - - [2000-10-10T13:55:36+00:00] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.1 - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.1 - two words [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.1 ident - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(2001:db8::1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.2, 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(example.com:80 10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(host.example - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.256 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    "10.0.0.1 - caf\xc3\xa9 [10/Oct/2000:13:55:36 +0000] \"GET /\xe9t\xe9 HTTP/1.1\" 200 5 \"-\" \"ua\xff\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"\r",
+    "\xef\xbb\xbf" R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
+    R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")" "\n\tat more",
+    "",
+    "not a log line",
+    R"(<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 - 'su root' failed)",
+    R"({"level":"info","msg":"hi","status":"200"})",
+    R"({"http":{"response":{"status_code":"text"}},"source":{"ip":7}})",
+};
+
+TEST(AccessColumns, GeneratedLinesGiveTheGeneralWaysTable) {
+  for (uint64_t seed : {1u, 2u, 3u}) {
+    auto lines = generated(ki::Format::ApacheCombined, 3000, seed);
+    Both r = run_both(lines);
+    EXPECT_EQ(r.a, r.b);
+    EXPECT_GT(r.taken, 2990u);  // all but the first lines, which make the columns
+    EXPECT_EQ(dump(r.direct), dump(r.general)) << "seed " << seed;
+  }
+}
+
+TEST(AccessColumns, OddLinesInEveryOrderGiveTheGeneralWaysTable) {
+  auto base = generated(ki::Format::ApacheCombined, 40, 7);
+  auto common = generated(ki::Format::ApacheCommon, 10, 8);
+  // Each odd line first (before any column exists), in the middle, and last.
+  for (size_t k = 0; k < kOdd.size(); ++k) {
+    std::vector<std::string> lines = {kOdd[k]};
+    lines.insert(lines.end(), base.begin(), base.begin() + 20);
+    lines.push_back(kOdd[k]);
+    lines.insert(lines.end(), common.begin(), common.end());
+    lines.insert(lines.end(), base.begin() + 20, base.end());
+    lines.push_back(kOdd[k]);
+    Both r = run_both(lines);
+    EXPECT_EQ(r.a, r.b) << kOdd[k];
+    EXPECT_EQ(dump(r.direct), dump(r.general)) << kOdd[k];
+  }
+  // All of them, mixed.
+  std::vector<std::string> all = base;
+  for (size_t k = 0; k < kOdd.size(); ++k) all.insert(all.begin() + static_cast<long>(k % all.size()), kOdd[k]);
+  Both r = run_both(all);
+  EXPECT_EQ(r.a, r.b);
+  EXPECT_EQ(dump(r.direct), dump(r.general));
+  EXPECT_GT(r.taken, 30u);
+}
+
+TEST(AccessColumns, RealAccessLogsGiveTheGeneralWaysTable) {
+  std::ifstream f(std::string(KI_SOURCE_DIR) + "/tests/data/real/apache_access.log", std::ios::binary);
+  ASSERT_TRUE(f);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(f, l);) lines.push_back(l);
+  ASSERT_GT(lines.size(), 50u);
+  Both r = run_both(lines);
+  EXPECT_EQ(r.a, r.b);
+  EXPECT_EQ(dump(r.direct), dump(r.general));
+  EXPECT_GT(r.taken, 0u);
+}
+
+TEST(AccessColumns, OnlyWhereTheConfigurationWritesWhatItWrites) {
+  auto lines = generated(ki::Format::ApacheCombined, 200, 4);
+  ki::ParserConfig with_field;
+  with_field.add_fields = {{"service.name", "shop"}};
+  ki::ParserConfig syslog;
+  syslog.format = ki::Format::Rfc3164;
+  ki::ParserConfig forced;
+  forced.format = ki::Format::ApacheCommon;
+  for (const auto& [pcfg, ecfg, taken] :
+       {std::tuple{ki::ParserConfig{}, ki::EncoderConfig{ki::Schema::Ecs, true}, false},  // event.original
+        std::tuple{ki::ParserConfig{}, ki::EncoderConfig{ki::Schema::KafkaInsight, false}, false},
+        std::tuple{with_field, ki::EncoderConfig{}, false}, std::tuple{syslog, ki::EncoderConfig{}, false},
+        std::tuple{forced, ki::EncoderConfig{}, true}}) {
+    Both r = run_both(lines, pcfg, ecfg);
+    EXPECT_EQ(r.taken > 0, taken);
+    EXPECT_EQ(r.a, r.b);
+    EXPECT_EQ(dump(r.direct), dump(r.general));
+  }
+}
+
+}  // namespace
