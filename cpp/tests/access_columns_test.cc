@@ -17,6 +17,17 @@ namespace {
 using ki::ColumnTable;
 using ki::ParseStage;
 
+// A row stamped with the time it was read (no time in the line: event.ingested) shows "<read>"
+// instead: the two ways read the clock a moment apart.
+void mask_read_time(std::string& row) {
+  const std::string key = "\"ingested\":\"";
+  const size_t at = row.find(key);
+  if (at == std::string::npos) return;
+  const size_t end = row.find('"', at + key.size());
+  const std::string stamp = row.substr(at + key.size(), end - at - key.size());
+  for (size_t p = row.find(stamp); p != std::string::npos; p = row.find(stamp, p + 6)) row.replace(p, stamp.size(), "<read>");
+}
+
 // Columns (path, type, nulls, dictionary) and every row as JSON.
 std::string dump(ColumnTable& t) {
   t.finish();
@@ -33,6 +44,7 @@ std::string dump(ColumnTable& t) {
   for (size_t r = 0; r < t.rows; ++r) {
     std::string row;
     ki::row_json(t, r, row);
+    mask_read_time(row);
     o << row << "\n";
   }
   return o.str();
@@ -149,6 +161,48 @@ TEST(AccessColumns, OddLinesInEveryOrderGiveTheGeneralWaysTable) {
   EXPECT_EQ(r.a, r.b);
   EXPECT_EQ(dump(r.direct), dump(r.general));
   EXPECT_GT(r.taken, 30u);
+}
+
+// fuzz_access_columns: rows the general way does not see (taken by AccessColumns) left the
+// ColumnWriter's remembered positions of fields among their siblings stale, and a new field of a
+// later row was put elsewhere than the general way alone puts it. Positions are looked up again.
+TEST(AccessColumns, NewFieldsOfLaterRowsGoWhereTheGeneralWayPutsThem) {
+  // The fuzzer's input, as fuzz_access_columns feeds it: each of its lines after a plain one.
+  const std::string input(
+      "200.9.419<7>3 202K-01-24T12:39:35.000Z custom\000\000\000\000\000\000\364war.name optio 108\316"
+      "\337\266\272214 - We need to gte ADP system!\012rization of us\331\331\331\331\331\331\331\331"
+      "\331\331\331\331\331\341\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331"
+      "450\357\277\275\357\277\275erET /reset.css\026HTTP/1ror] [pi.d 1754Traceback (most recent caloso"
+      "f= ftwr\001\000I\001\011I\012.1\" 301 96 \"-\" \"Moz/l last):\012\012\012\012\012\012\012\012"
+      "\012\012\012\012\012\012\012\012\012\012[Mo* Aug 31 06:29:47.406530 2015] \253\000\000\000\000"
+      "\000\000\000tice] [pid 24968:tid 140169861986176] AH00094: Command line: '/usr/sbin/apache2'\012"
+      "48:1893:25c8:1\27146]:515'8] AH0\313\311\314\310\305\337\276\212t\377\377\377\377\377\377\377"
+      "\377\377\377\377horizaxx apache_server: 1.2.3.4 - - [#Sot\000f\001wr\000\012icrosof= ftwroftwr(("
+      "(\001\000\000\012icrosof= ftwr\001#Softwr\001\000\000\012icrosof= ftwroftwr\001\000\000\012icros"
+      "of= ftwr\001\000I\001\011I\012.1\" 301 96 \"-\" \"Moz/illa/5.0 (Win;sow dU; Windows NT 5.1; fr; "
+      "rv:1.9.2.12) Gecko/201010212 06:30:00 xxx ape ---\012path=/etc/:39:28 +0800] \"DELETE /May 11 15"
+      ":40:51 meow.\"\272\355\355\355\355\355\355\355\3552\377\377\377\377chaache_server: 1.2.3.4 - - ["
+      "#Softwr\001\000\000\012icrosof= ftwroftwr\001\000\000\012icrosof= ftwr\001#Softwr\001\000\000"
+      "\012icrosof= ftwroftr\000\001\000w\012icrosof= ftwr\001\000I\001\011I\012.1\" 301 96 \"-\" \"Moz"
+      "/illa/5.0 (Win;sow dU; Windotion of us\331\331\331\331\331\331\331\331\331\331\331\331\331\331"
+      "\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\331\33112292212"
+      "9152] \012\012\012\012\012\012\012\012\012\012\012\012\012\012\012\012\012\012\012\012\012\012"
+      "\012\012\012\012\012\012\012[Mo\331\331\331\331\331\331\331\331\331\331er test-ipvT12:39:35.000Z"
+      " custom\000\000\000\000\000\000\000war.name authz_o\"w\012",
+      1117);
+  const std::string plain =
+      R"(192.0.2.1 - alice [10/Oct/2000:13:55:36 -0700] "GET /a?b=1 HTTP/1.1" 200 2326 "http://r/" "Mozilla/5.0")";
+  std::vector<std::string> lines;
+  for (size_t at = 0;;) {
+    const size_t nl = input.find('\n', at);
+    lines.push_back(plain);
+    lines.push_back(input.substr(at, nl == std::string::npos ? std::string::npos : nl - at));
+    if (nl == std::string::npos) break;
+    at = nl + 1;
+  }
+  Both r = run_both(lines);
+  EXPECT_EQ(r.a, r.b);
+  EXPECT_EQ(dump(r.direct), dump(r.general));
 }
 
 TEST(AccessColumns, RealAccessLogsGiveTheGeneralWaysTable) {

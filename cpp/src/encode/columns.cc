@@ -450,6 +450,15 @@ void ColumnWriter::sync() {
   for (int d = 0; d <= s.depth; ++d) {
     open_[d] = s.open[d];
     pos_[d] = s.pos[d];
+    // A position is an index among siblings: a sibling made before it since (by a later row)
+    // moved it. Looked up again, so that a new field goes right after the one written before it
+    // whichever rows came through here.
+    const int want = d < s.depth ? s.open[d + 1] : s.leaf;
+    const std::vector<int>& kids = t_.nodes[static_cast<size_t>(open_[d])].kids;
+    if (pos_[d] < 0 || static_cast<size_t>(pos_[d]) >= kids.size() || kids[static_cast<size_t>(pos_[d])] != want) {
+      const auto it = std::find(kids.begin(), kids.end(), want);
+      pos_[d] = it == kids.end() ? -1 : static_cast<int>(it - kids.begin());
+    }
   }
   depth_ = s.depth;
   taken_ = -1;
@@ -469,6 +478,7 @@ Column& ColumnWriter::leaf_slow(std::string_view name, bool stable, size_t i) {
     s.ptr = stable ? name.data() : nullptr;
     s.col = static_cast<int>(&c - t_.cols.data());
     s.depth = depth_;
+    s.leaf = t_.nodes[static_cast<size_t>(open_[depth_])].kids[static_cast<size_t>(pos_[depth_])];
     s.n_marks = 0;
     for (int d = 0; d <= depth_; ++d) {
       s.open[d] = open_[d];

@@ -188,6 +188,7 @@ struct ColumnTable {
     int col = -1;
     int depth = 0;
     int open[8] = {}, pos[8] = {};  // the writer's path state after this field
+    int leaf = -1;                   // the field's node (pos[depth] is where it was among its siblings)
     int marks[8] = {}, n_marks = 0;  // objects this field opens after the previous one: present
     uint8_t victim = 0;              // (first of a pair) which of the two a miss replaces
   };
