@@ -8,41 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../tests/table_dump.h"
 #include "pipeline/parse_pipeline.h"
-
-namespace {
-// A row stamped with the time it was read (no time in the line: event.ingested) shows "<read>"
-// instead: the two ways read the clock a moment apart.
-void mask_read_time(std::string& row) {
-  const std::string key = "\"ingested\":\"";
-  const size_t at = row.find(key);
-  if (at == std::string::npos) return;
-  const size_t end = row.find('"', at + key.size());
-  const std::string stamp = row.substr(at + key.size(), end - at - key.size());
-  for (size_t p = row.find(stamp); p != std::string::npos; p = row.find(stamp, p + 6)) row.replace(p, stamp.size(), "<read>");
-}
-
-std::string dump(ki::ColumnTable& t) {
-  t.finish();
-  std::string o;
-  for (size_t n = 0; n < t.nodes.size(); ++n) {
-    const ki::ColumnNode& node = t.nodes[n];
-    if (node.col < 0) continue;
-    const ki::Column& c = t.cols[static_cast<size_t>(node.col)];
-    o += t.path(static_cast<int>(n)) + " " + std::to_string(static_cast<int>(c.type)) + " " + std::to_string(c.nulls);
-    if (c.type == ki::ColType::Dict)
-      for (size_t d = 0; d < c.dict_size(); ++d) o += " [" + std::string(c.str(d)) + "]";
-    o += "\n";
-  }
-  for (size_t r = 0; r < t.rows; ++r) {
-    std::string row;
-    ki::row_json(t, r, row);
-    mask_read_time(row);
-    o += row + "\n";
-  }
-  return o;
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string plain =
@@ -65,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::fprintf(stderr, "statuses differ for: %s\n", l.c_str());
       std::abort();
     }
-  const std::string da = dump(a), db = dump(b);
+  const std::string da = ki::test::table_dump(a), db = ki::test::table_dump(b);
   if (da != db) {
     std::fprintf(stderr, "tables differ\n--- direct\n%s--- general\n%s", da.c_str(), db.c_str());
     std::abort();

@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "generate/generator.h"
 #include "pipeline/parse_pipeline.h"
+#include "table_dump.h"
 #include "test_util.h"
 
 namespace {
@@ -17,38 +17,7 @@ namespace {
 using ki::ColumnTable;
 using ki::ParseStage;
 
-// A row stamped with the time it was read (no time in the line: event.ingested) shows "<read>"
-// instead: the two ways read the clock a moment apart.
-void mask_read_time(std::string& row) {
-  const std::string key = "\"ingested\":\"";
-  const size_t at = row.find(key);
-  if (at == std::string::npos) return;
-  const size_t end = row.find('"', at + key.size());
-  const std::string stamp = row.substr(at + key.size(), end - at - key.size());
-  for (size_t p = row.find(stamp); p != std::string::npos; p = row.find(stamp, p + 6)) row.replace(p, stamp.size(), "<read>");
-}
-
-// Columns (path, type, nulls, dictionary) and every row as JSON.
-std::string dump(ColumnTable& t) {
-  t.finish();
-  std::ostringstream o;
-  for (size_t n = 0; n < t.nodes.size(); ++n) {
-    const ki::ColumnNode& node = t.nodes[n];
-    if (node.col < 0) continue;
-    const ki::Column& c = t.cols[static_cast<size_t>(node.col)];
-    o << t.path(static_cast<int>(n)) << " type " << static_cast<int>(c.type) << " nulls " << c.nulls;
-    if (c.type == ki::ColType::Dict)
-      for (size_t d = 0; d < c.dict_size(); ++d) o << " [" << c.str(d) << "]";
-    o << "\n";
-  }
-  for (size_t r = 0; r < t.rows; ++r) {
-    std::string row;
-    ki::row_json(t, r, row);
-    mask_read_time(row);
-    o << row << "\n";
-  }
-  return o.str();
-}
+std::string dump(ColumnTable& t) { return ki::test::table_dump(t); }
 
 struct Both {
   ColumnTable direct, general;

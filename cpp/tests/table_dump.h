@@ -1,0 +1,43 @@
+// A table as text, for comparing two tables built two ways (access_columns_test,
+// fuzz_access_columns): its columns in order (path, type, nulls, dictionary) and every row as
+// JSON. A row stamped with the time it was read (event.ingested) shows "<read>" for that time:
+// two ways read the clock a moment apart.
+#pragma once
+#include <string>
+
+#include "encode/columns.h"
+
+namespace ki::test {
+
+inline void mask_read_time(std::string& row) {
+  const std::string key = "\"ingested\":\"";
+  const size_t at = row.find(key);
+  if (at == std::string::npos) return;
+  const size_t end = row.find('"', at + key.size());
+  const std::string stamp = row.substr(at + key.size(), end - at - key.size());
+  for (size_t p = row.find(stamp); p != std::string::npos; p = row.find(stamp, p + 6)) row.replace(p, stamp.size(), "<read>");
+}
+
+inline std::string table_dump(ColumnTable& t) {
+  t.finish();
+  std::string o;
+  for (size_t n = 0; n < t.nodes.size(); ++n) {
+    const ColumnNode& node = t.nodes[n];
+    if (node.col < 0) continue;
+    const Column& c = t.cols[static_cast<size_t>(node.col)];
+    o += t.path(static_cast<int>(n)) + " type " + std::to_string(static_cast<int>(c.type)) + " nulls " +
+         std::to_string(c.nulls);
+    if (c.type == ColType::Dict)
+      for (size_t d = 0; d < c.dict_size(); ++d) o += " [" + std::string(c.str(d)) + "]";
+    o += "\n";
+  }
+  for (size_t r = 0; r < t.rows; ++r) {
+    std::string row;
+    row_json(t, r, row);
+    mask_read_time(row);
+    o += row + "\n";
+  }
+  return o;
+}
+
+}  // namespace ki::test
