@@ -104,11 +104,11 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   if (q == npos || q + 1 != n) return false;
 
   const RequestParts req = split_request(request);
-  const bool named = !user.empty() && user != "-";
+  const bool named = !user.empty() && !(user.size() == 1 && user[0] == '-');
   std::string_view version = req.protocol;
-  if (version.starts_with("HTTP/")) version.remove_prefix(5);
+  if (version.size() >= 5 && short_equal(version.substr(0, 5), "HTTP/")) version.remove_prefix(5);
   const std::string_view url = !req.path.empty() ? req.path : (req.method.empty() ? request : std::string_view{});
-  const bool has_url = !url.empty() && url != "-";
+  const bool has_url = !url.empty() && !(url.size() == 1 && url[0] == '-');
 
   // The columns this row writes must exist (the general way makes them, in its order).
   if (table_ != &t || cols_seen_ != t.cols.size() || nodes_seen_ != t.nodes.size()) bind(t);
@@ -136,33 +136,48 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
     ColumnWriter::put(column, row, text_field(v), true);
     hint = column.type == ColType::Dict && column.len == row + 1 ? column.codes.back() : -1;
   };
+  // A text or integer column at this row: the call ColumnWriter::put would end in, made directly.
+  auto text = [&](int c, std::string_view v) {
+    Column& column = col(c);
+    if (column.len == row && column.type == ColType::String)
+      column.put_string(v);
+    else
+      ColumnWriter::put(column, row, text_field(v), false);
+  };
+  auto integer = [&](int c, int64_t v) {
+    Column& column = col(c);
+    if (column.len == row && column.type == ColType::Int) {
+      column.put_int(v);
+    } else {
+      Field num{{}, Field::Kind::Int, {}};
+      num.i = v;
+      ColumnWriter::put(column, row, num, false);
+    }
+  };
   ColumnWriter::put_time(col(kTimestamp), row, ts);
-  ColumnWriter::put(col(kSourceIp), row, text_field(client), false);
+  text(kSourceIp, client);
   mark(kSource);
   if (named) {
-    ColumnWriter::put(col(kUserName), row, text_field(user), false);
+    text(kUserName, user);
     mark(kUser);
   }
   mark(kHttp);
   mark(kHttpRequest);
   if (!req.method.empty()) category(kMethod, req.method, hint_[kHintMethod + (req.method.size() + static_cast<unsigned char>(req.method[0])) % 8]);
-  ColumnWriter::put(col(kReferrer), row, text_field(referrer), false);
+  text(kReferrer, referrer);
   if (!req.protocol.empty()) category(kVersion, version, hint_[kHintVersion + (version.empty() ? 0 : static_cast<unsigned char>(version.back()) % 4)]);
-  Field num{{}, Field::Kind::Int, {}};
-  num.i = status;
-  ColumnWriter::put(col(kStatus), row, num, false);
+  integer(kStatus, status);
   mark(kHttpResponse);
   if (bytes >= 0) {
-    num.i = bytes;
-    ColumnWriter::put(col(kBytes), row, num, false);
+    integer(kBytes, bytes);
     mark(kHttpBody);
   }
   if (has_url) {
-    ColumnWriter::put(col(kUrl), row, text_field(url), false);
+    text(kUrl, url);
     mark(kUrlObj);
   }
   if (!agent.empty()) {
-    ColumnWriter::put(col(kAgent), row, text_field(agent), false);
+    text(kAgent, agent);
     mark(kAgentObj);
   }
   category(kFormat, format_name(Format::ApacheCombined), hint_[kHintFormat]);

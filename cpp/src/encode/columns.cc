@@ -30,36 +30,6 @@ void reserve_big(V& v, size_t n) {
   }
 }
 
-// Dictionary values are short (a method, a level, a status class): compared word by word inline,
-// not by a memcmp call (a quarter of a dictionary value's cost went to the call).
-inline bool same(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char *p = a.data(), *q = b.data();
-  if (n >= 8) {
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-      std::memcpy(&x, p + i, 8);
-      std::memcpy(&y, q + i, 8);
-      if (x != y) return false;
-    }
-    std::memcpy(&x, p + n - 8, 8);  // the last 8 bytes (overlapping the loop's)
-    std::memcpy(&y, q + n - 8, 8);
-    return x == y;
-  }
-  if (n >= 4) {
-    uint32_t x, y, u, v;
-    std::memcpy(&x, p, 4);
-    std::memcpy(&y, q, 4);
-    std::memcpy(&u, p + n - 4, 4);
-    std::memcpy(&v, q + n - 4, 4);
-    return x == y && u == v;
-  }
-  for (size_t i = 0; i < n; ++i)
-    if (p[i] != q[i]) return false;
-  return true;
-}
-
 uint64_t hash_str(std::string_view s) {  // FNV-1a: dictionaries are small, values short
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
@@ -248,7 +218,7 @@ void Column::put_dict(std::string_view raw) {
   set_valid();
   size_t n = dict_size();
   // Runs of one value: the last entry again (entries are valid UTF-8, so raw needs no repair).
-  if (!codes.empty() && n && same(str(static_cast<size_t>(codes.back())), raw)) {
+  if (!codes.empty() && n && short_equal(str(static_cast<size_t>(codes.back())), raw)) {
     codes.push_back(codes.back());
     ++len;
     return;
@@ -276,7 +246,7 @@ int32_t Column::dict_find(std::string_view v, uint64_t& h) const {
   h = n >= 16 ? hash_str(v) : 0;
   if (n <= 16) {
     for (size_t i = 0; i < n; ++i)
-      if (same(str(i), v)) return static_cast<int32_t>(i);
+      if (short_equal(str(i), v)) return static_cast<int32_t>(i);
   } else {
     auto [a, b] = dict_hash_.equal_range(h);
     for (; a != b; ++a)
