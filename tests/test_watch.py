@@ -481,6 +481,7 @@ def test_consumer_metrics_match_its_final_stats(consume_run):
     assert m[("kafkainsight_retries_total", (("command", "consume"), ("kind", "item")))] + \
         m[("kafkainsight_retries_total", (("command", "consume"), ("kind", "request")))] == retried
     assert m[("kafkainsight_bulk_requests_total", c)] == bulks
+    assert m[("kafkainsight_consumer_rejoins_total", c)] == 0  # never fenced in this run
     assert m[("kafkainsight_bulk_latency_seconds_count", c)] == bulks  # one observation per _bulk response
     assert m[("kafkainsight_end_to_end_latency_seconds_count", c)] == indexed
     assert m[("kafkainsight_bulk_latency_seconds_sum", c)] > 0

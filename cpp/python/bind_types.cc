@@ -289,6 +289,8 @@ void bind_consume(py::module_& m) {
       .ro("bad_event_ids", &ConsumeStats::bad_event_ids,
           "ki.id headers that were not event ids: those documents got _id topic-partition-offset")
       .ro("fetch_pauses", &ConsumeStats::fetch_pauses, "times fetching paused for max_buffered_bytes")
+      .ro("rejoins", &ConsumeStats::rejoins,
+          "new Kafka clients after this consumer was fenced by its own group.instance.id (it joined again)")
       .ro("bytes_sent", &ConsumeStats::bytes_sent, "request body bytes sent")
       .ro("seconds", &ConsumeStats::seconds, "run time")
       .ro("latency_p50_ms", &ConsumeStats::latency_p50_ms, "median bulk latency (ms)")

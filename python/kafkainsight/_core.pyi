@@ -955,7 +955,7 @@ class ConsumeStats:
     """
     What a consume run did (ki::ConsumeStats).
     """
-    _fields: typing.ClassVar[tuple] = ('consumed', 'indexed', 'duplicates', 'dead_lettered', 'item_retries', 'request_retries', 'bulk_requests', 'rejected', 'id_conflicts', 'bad_event_ids', 'fetch_pauses', 'bytes_sent', 'seconds', 'latency_p50_ms', 'latency_p99_ms', 'committed', 'lag', 'lag_unknown', 'errors', 'fatal', 'interrupted', 'bulk_latency', 'e2e_latency')
+    _fields: typing.ClassVar[tuple] = ('consumed', 'indexed', 'duplicates', 'dead_lettered', 'item_retries', 'request_retries', 'bulk_requests', 'rejected', 'id_conflicts', 'bad_event_ids', 'fetch_pauses', 'rejoins', 'bytes_sent', 'seconds', 'latency_p50_ms', 'latency_p99_ms', 'committed', 'lag', 'lag_unknown', 'errors', 'fatal', 'interrupted', 'bulk_latency', 'e2e_latency')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -1068,6 +1068,11 @@ class ConsumeStats:
     def rejected(self) -> int:
         """
         not one JSON object: dead-lettered before any bulk (in dead_lettered)
+        """
+    @property
+    def rejoins(self) -> int:
+        """
+        new Kafka clients after this consumer was fenced by its own group.instance.id (it joined again)
         """
     @property
     def request_retries(self) -> int:

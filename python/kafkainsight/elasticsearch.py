@@ -35,6 +35,8 @@ class ConsumeStats(RunSummary):
              + lag_text(self.lag, self.lag_unknown))
         if self.id_conflicts:
             s += f"; id_conflicts={self.id_conflicts}"
+        if self.rejoins:
+            s += f"; rejoins={self.rejoins} (fenced by its own group.instance.id)"
         if self.bad_event_ids:
             s += f"; bad_event_ids={self.bad_event_ids} (_id topic-partition-offset)"
         return s

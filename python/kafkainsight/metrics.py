@@ -17,6 +17,8 @@ kafkainsight_dead_lettered_total            counter    to the dead-letter topic
 kafkainsight_failed_total                   counter    not delivered (produce: failed_delivery)
 kafkainsight_retries_total{kind}            counter    consume: item / request; watch: webhook
 kafkainsight_bulk_requests_total            counter    consume: _bulk requests sent
+kafkainsight_consumer_rejoins_total         counter    consume: joined again with a new client after
+                                                       being fenced by its own group.instance.id
 kafkainsight_bulk_latency_seconds           histogram  consume: _bulk request -> response
 kafkainsight_end_to_end_latency_seconds     histogram  now - when the producer read the line (ki.ts
                                                        header), else the message timestamp
@@ -121,6 +123,8 @@ class _Collector:
             r.add_metric([cmd, "request"], snap.get("request_retries", 0))
             yield r
             yield counter("kafkainsight_bulk_requests", "_bulk requests sent", snap.get("bulk_requests", 0))
+            yield counter("kafkainsight_consumer_rejoins",
+                          "new clients after being fenced by its own group.instance.id", snap.get("rejoins", 0))
             yield histogram("kafkainsight_bulk_latency_seconds", "_bulk request to response",
                             snap.get("bulk_latency"))
             yield histogram("kafkainsight_end_to_end_latency_seconds",

@@ -699,10 +699,13 @@ def mock_fenced_by_own_id(env: Env) -> Result:
     holder: List[ConsumeRun] = []
     r = _mock_consume_fault(env, "mock_consumer_fenced_by_own_id",
                             "a Heartbeat answered FENCED_INSTANCE_ID (the member's own id) mid-consume", inject)
-    said = [ln for p in holder[0].procs for ln in p.stderr.splitlines() if "fenced by this consumer's own" in ln]
-    if not said:  # the fault must have hit: a run that never saw it proves nothing
-        r.ok = False
+    out = [ln for p in holder[0].procs for ln in (p.stdout + p.stderr).splitlines()]
+    if not any("fenced by this consumer's own" in ln for ln in out):
+        r.ok = False  # the fault must have hit: a run that never saw it proves nothing
         r.note = "the consumer never reported the fence"
+    elif not any(ln.startswith("{") and json.loads(ln).get("rejoins") == 1 for ln in out):  # worker's stats
+        r.ok = False
+        r.note = "the consumer's summary does not count the rejoin"
     return r
 
 

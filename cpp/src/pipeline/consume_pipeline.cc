@@ -215,6 +215,7 @@ struct ConsumePipeline::Impl {
     for (const auto& name : l.unknown) st.lag.erase(name);
     for (const auto& [name, lag] : l.known) st.lag[name] = lag;
     st.lag_unknown = std::move(l.unknown);
+    st.rejoins = group->rejoins();
   }
 
   void record_latency(const Item& it) {
