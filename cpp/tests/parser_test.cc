@@ -234,6 +234,11 @@ TEST(AccessVariants, XForwardedForAfterTheUserAgent) {
   EXPECT_EQ(chain["network"]["forwarded_ip"], "2001:db8::7");  // the first public one
   EXPECT_EQ(chain["related"]["ip"], (json{"10.1.1.1", "2001:db8::7", "10.0.0.9"}));  // the peer once
   EXPECT_EQ(doc(head + R"( "10.1.1.1")")["network"]["forwarded_ip"], "10.1.1.1");  // none public: the first
+  // The flat layout: the list as it is, words included (as ip_list for a leading list).
+  auto flat = doc(head + R"( "unknown, 10.1.1.1, 2001:db8::7")", Schema::KafkaInsight);
+  EXPECT_EQ(flat["forwarded_for"], (json{"unknown", "10.1.1.1", "2001:db8::7"}));
+  EXPECT_EQ(flat["ip_address"], "10.0.0.9");
+  EXPECT_FALSE(doc(head + R"( "-")", Schema::KafkaInsight).contains("forwarded_for"));
   // No header, other tails, escapes: nothing, and the line still parses.
   for (const char* tail : {R"( "-")", R"( "0.123")", R"( "a b")", R"( "10.0.0.1 <x>")", R"( "unterminated)", " 0.123", ""}) {
     auto d = doc(head + tail);

@@ -29,18 +29,22 @@ constexpr std::string_view kFacility[24] = {
     "local0", "local1", "local2", "local3", "local4", "local5", "local6",   "local7"};
 
 // The addresses of a list as a JSON array (only_ips: the words nginx writes for none left out;
-// related.ip is an ip field).
-void address_array(std::string_view list, bool only_ips, std::string& o) {
+// related.ip is an ip field), and `also` after them unless the list has it.
+void address_array(std::string_view list, bool only_ips, std::string& o, std::string_view also = {}) {
   o.push_back('[');
   bool first = true;
-  for_each_address(list, [&](std::string_view a) {
-    if (only_ips && !is_ip(a)) return;
+  auto put = [&](std::string_view a) {
     if (!first) o.push_back(',');
     first = false;
     o.push_back('"');
     append_json_escaped(o, a);  // the parser checked them; escaped all the same
     o.push_back('"');
+  };
+  for_each_address(list, [&](std::string_view a) {
+    if (a == also) also = {};
+    if (!only_ips || is_ip(a)) put(a);
   });
+  if (!also.empty()) put(also);
   o.push_back(']');
 }
 
@@ -526,15 +530,7 @@ namespace {
 [[gnu::noinline]] void forwarded(const Record& r, Doc& d) {
   d.str("network.forwarded_ip", list_client(r.forwarded_for, true));
   d.json("related.ip", [&](std::string& o) {
-    address_array(r.forwarded_for, true, o);
-    if (!is_ip(r.client_ip)) return;
-    bool seen = false;
-    for_each_address(r.forwarded_for, [&](std::string_view a) { seen = seen || a == r.client_ip; });
-    if (seen) return;
-    o.pop_back();  // the peer too: "[…]" -> "[…,\"peer\"]"
-    o.append(",\"");
-    append_json_escaped(o, r.client_ip);
-    o.append("\"]");
+    address_array(r.forwarded_for, true, o, is_ip(r.client_ip) ? r.client_ip : std::string_view{});
   });
 }
 
@@ -625,6 +621,9 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
   const bool access = is_access(r.format);
   if (!r.client_ip.empty()) d.str("ip_address", r.client_ip);
   if (!r.client_list.empty()) d.json("ip_list", [&](std::string& o) { address_array(r.client_list, false, o); });
+  // Not in the original producer (it read no X-Forwarded-For): the list as ip_list has it, words included.
+  if (!r.forwarded_for.empty())
+    d.json("forwarded_for", [&](std::string& o) { address_array(r.forwarded_for, false, o); });
   if (access) {
     std::string_view user = r.user.empty() ? std::string_view("-") : r.user;
     d.str("username", user);

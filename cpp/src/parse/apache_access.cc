@@ -37,15 +37,16 @@ bool list_entry(std::string_view e) {
   return !e.empty();
 }
 
+bool all_entries(std::string_view list) {
+  bool ok = true;
+  for_each_address(list, [&](std::string_view a) { ok = ok && list_entry(a); });
+  return ok;
+}
+
 // X-Forwarded-For as written after the user agent: addresses (and nginx's "unknown"), at least
 // one of them an IP; "-" (no header) is none.
 bool forwarded_list(std::string_view v) {
-  bool ok = !v.empty(), ip = false;
-  for_each_address(v, [&](std::string_view a) {
-    ok = ok && list_entry(a);
-    ip = ip || is_ip(a);
-  });
-  return ok && ip;
+  return !v.empty() && all_entries(v) && !list_client(v, true).empty();
 }
 
 // nginx set to log X-Forwarded-For's addresses first, as Filebeat's nginx module reads them:
@@ -74,10 +75,8 @@ size_t address_list(const char* p, size_t n, Record& rec) {
       is_ip(std::string_view(p + k + 1, e - k - 1)))
     k = e;
   const std::string_view list(p, k);
-  bool ok = true;
-  for_each_address(list, [&](std::string_view a) { ok = ok && list_entry(a); });
   const std::string_view client = list_client(list, false);
-  if (!ok || client.empty()) return std::string_view::npos;
+  if (!all_entries(list) || client.empty()) return std::string_view::npos;
   rec.client_list = list;
   rec.client_ip = client;
   return k;
