@@ -105,6 +105,19 @@ def test_x_properties_reach_librdkafka(tmp_path):
     assert any(":6: " in e and "too large" in e.lower() for e in st.errors), st.errors
 
 
+def test_spdlog_level_debug_shows_librdkafkas_debug_output(tmp_path):
+    log = tmp_path / "a.log"
+    log.write_text("\n".join(ki.generate_lines("apache_common", 10, seed=3)) + "\n")
+    with EmbeddedBroker(topics={"t": 1}) as b:
+        cmd = [sys.executable, "-m", "kafkainsight", "produce", str(log), "-b", b.bootstrap, "-t", "t", "-q",
+               "-X", "debug=eos"]
+        quiet = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        loud = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env={**os.environ, "SPDLOG_LEVEL": "debug"})
+    assert quiet.returncode == loud.returncode == 0, (quiet.stderr, loud.stderr)
+    assert "IDEMPSTATE" not in quiet.stderr  # debug output stays off unless asked for
+    assert "[debug] kafka IDEMPSTATE" in loud.stderr and "produced=10" in loud.stderr
+
+
 def test_broker_down_and_back_loses_and_duplicates_nothing(tmp_path):
     log = tmp_path / "a.log"
     write_log(log, 20000, bad=False)

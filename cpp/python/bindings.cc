@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -383,6 +384,8 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "KafkaInsight C++ core (parsing, encoding, generation).";
   // Diagnostics to stderr: stdout carries data (documents, alert lines).
   spdlog::set_default_logger(spdlog::stderr_color_mt("kafkainsight"));
+  // SPDLOG_LEVEL=debug shows what is logged at debug, librdkafka's -X debug=… output among it.
+  spdlog::cfg::load_env_levels();
   bind_lines(m);  // first: the typed classes and the parse functions take its classes
   bind_types(m);  // then: the signatures below name these classes (docstrings, generated stubs)
 

@@ -583,6 +583,9 @@ def markdown() -> str:
            "`ELASTIC_API_KEY`) have no flag: a command line is visible to every user of the machine.", "",
            "The setting's name is also the keyword of the Python API (`kafkainsight.Producer`, "
            "`ElasticsearchSink`, `Consumer`, `Watcher`), whose defaults are the same.", "",
+           "Diagnostics: `SPDLOG_LEVEL=debug` (environment only, every command and `import kafkainsight`) "
+           "logs what the C++ core logs at debug level, librdkafka's own debug output among it (ask for it with "
+           "`-X debug=eos,msg,…`, librdkafka's CONFIGURATION.md lists the contexts).", "",
            "Log formats (`--format`): " + ", ".join(f"`{f}`" for f in _formats_auto()) + ".", "",
            "## Environment variables", "",
            "| variable (and `.env` key) | setting | commands | default |", "| --- | --- | --- | --- |"]
