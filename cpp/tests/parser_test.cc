@@ -552,6 +552,45 @@ TEST(SyslogVariants, CiscoIosHeadersAfterTheSyslogOne) {
   EXPECT_EQ(fail_reason("<166>101 21: %SYS-5-CONFIG_I: x").rfind("rfc3164: bad timestamp", 0), 0u);
 }
 
+TEST(SyslogVariants, CiscoIosHostsAndZoneNames) {
+  const std::string tail = ": %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down";
+  auto expect_cisco = [](const json& d, const std::string& host, const std::string& line) {
+    EXPECT_EQ(d["event"]["code"], "UPDOWN") << line;
+    EXPECT_EQ(d["cisco"]["ios"]["facility"], "LINK") << line;
+    EXPECT_EQ(d["log"]["level"], "errors") << line;
+    EXPECT_EQ(d["message"], "Interface GigabitEthernet0/1, changed state to down") << line;
+    EXPECT_EQ(d["host"]["hostname"], host) << line;
+    EXPECT_FALSE(d.contains("process")) << line;
+  };
+  // A host in capitals after a syslog time is the host, not a zone name.
+  for (std::string line : {"<189>Feb  8 18:55:31 CORE" + tail, "<189>Feb  8 18:55:31 CORE-SW1" + tail,
+                           "Feb  8 18:55:31 CORE" + tail}) {
+    auto d = doc(line, Schema::Ecs, Format::Unknown, 2021);
+    expect_cisco(d, line.find("SW1") != std::string::npos ? "CORE-SW1" : "CORE", line);
+    EXPECT_EQ(d["@timestamp"], "2021-02-08T18:55:31Z") << line;
+  }
+  // A relay's host, then the device's tag alone (no sequence number, no time of its own): ASA too.
+  for (std::string host : {"core-sw1", "10.0.0.1"})
+    expect_cisco(doc("<189>Feb  8 18:55:31 " + host + " %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down",
+                     Schema::Ecs, Format::Unknown, 2021), host, host);
+  auto asa = doc("<166>Feb  8 18:55:31 fw01 %ASA-6-302013: Built outbound TCP connection 1 for outside:198.51.100.1/443 (198.51.100.1/443) to inside:10.0.0.5/5000 (10.0.0.5/5000)", Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(asa["cisco"]["ios"]["facility"], "ASA");
+  EXPECT_EQ(asa["event"]["code"], "302013");
+  EXPECT_EQ(asa["host"]["hostname"], "fw01");
+  // Zone names: known offsets applied, CST/IST (several zones) and a device's own name read in --tz.
+  auto zone = [&](const std::string& z) {
+    return doc("<189>34: Feb  8 18:55:31.306 " + z + tail, Schema::Ecs, Format::Unknown, 2021)["@timestamp"];
+  };
+  EXPECT_EQ(zone("UTC"), "2021-02-08T18:55:31.306Z");
+  EXPECT_EQ(zone("PST"), "2021-02-08T18:55:31.306-08:00");
+  EXPECT_EQ(zone("CEST"), "2021-02-08T18:55:31.306+02:00");
+  EXPECT_EQ(zone("CST"), "2021-02-08T18:55:31.306Z");
+  EXPECT_EQ(zone("MYZONE"), "2021-02-08T18:55:31.306Z");  // after milliseconds: a device's zone
+  auto no_ms = doc("<189>34: Feb  8 18:55:31 EST" + tail, Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(no_ms["@timestamp"], "2021-02-08T18:55:31-05:00");
+  EXPECT_FALSE(no_ms.contains("host"));
+}
+
 TEST(SyslogVariants, SshdLoginsAsFilebeatsSystemAuthReadsThem) {
   // Lines of Filebeat's filebeat/module/system/auth/test/test.log, values as its expected JSON.
   auto a = doc("Feb 21 21:54:44 localhost sshd[3402]: Accepted publickey for vagrant from 10.0.2.2 port 63673 ssh2: RSA 39:33:99:e9:a0:dc:f2:33:a3:e5:72:3b:7c:3a:56:84", Schema::Ecs, Format::Unknown, 2018);

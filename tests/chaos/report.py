@@ -87,7 +87,9 @@ def render(results: List[Result], profile: str, seconds: float, order: Optional[
         r = new[n]
         t = r.tally
         dlq = f"{t.dead_lettered}/{t.dlq_expected}" + (" exact" if t.dlq_exact else " NOT exact")
-        out.append(f"| {r.scenario} | {r.where} | {r.volume} | {r.faults} | {t.lost} | {t.duplicated} | {t.wrong} "
+        lost = (f"{t.lost - r.mock_unwritten} (+{r.mock_unwritten} the mock acked unwritten)" if r.mock_unwritten
+                else f"{t.lost}")
+        out.append(f"| {r.scenario} | {r.where} | {r.volume} | {r.faults} | {lost} | {t.duplicated} | {t.wrong} "
                    f"| {dlq} | {_f(r.recovery_s)} | {_f(r.peak_rss_mb, '{:.0f}')} | "
                    f"{'as expected' if r.ok else '**NOT as expected**'} | {when} |\n")
     out.append("\n## Expectations and notes\n\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import tempfile
@@ -71,6 +72,7 @@ class Result:
     ok: bool = False
     note: str = ""
     procs: List[str] = field(default_factory=list)
+    mock_unwritten: int = 0  # of tally.lost: acked by librdkafka on the mock's word, never written (IMPLICIT_ACK)
 
 
 class Env:
@@ -150,9 +152,28 @@ def _producer_cmd(path: str, bootstrap: str, topic: str, *extra: str) -> List[st
             "--headers", "all", *extra]
 
 
+# librdkafka's idempotent producer, when a Produce request of a partition succeeds while an earlier
+# one of the same partition failed, counts the earlier messages as written ("implicitly acked"): a
+# real broker refuses a batch whose sequence number skips unwritten ones (OUT_OF_ORDER_SEQUENCE_NUMBER),
+# so the later success proves it. librdkafka 2.0.2's mock cluster checks sequence numbers only for
+# transactional producers: with leaders moving back and forth, a later batch can land on a broker
+# that is leader again while the earlier one was refused, and the earlier messages are then acked
+# but never written. Seen in mock_leader_moves_produce (1 run in 5: 121-1,293 lines, each time
+# exactly a librdkafka IMPLICITACK debug line's count).
+IMPLICIT_ACK = re.compile(r"IMPLICITACK: .*?(\d+) message\(s\) implicitly acked")
+
+
+def _implicit_acks(stderr: str) -> int:
+    return sum(int(m.group(1)) for m in IMPLICIT_ACK.finditer(stderr))
+
+
 def _produce_with_fault(env: Env, name: str, where: str, faults: str, bootstrap: str, topic: str,
-                        inject: Callable[[Sampler], float], rate: Optional[int] = None) -> Result:
-    """Our producer CLI on a file while ``inject`` injects faults (returns when the fault ended)."""
+                        inject: Callable[[Sampler], float], rate: Optional[int] = None,
+                        mock_implicit_acks: bool = False) -> Result:
+    """Our producer CLI on a file while ``inject`` injects faults (returns when the fault ended).
+    mock_implicit_acks: the lines librdkafka acked implicitly (above) are the mock's, not lost by us:
+    the run logs librdkafka's eos debug lines, and the scenario passes with lines missing only if
+    exactly that many messages were implicitly acked (the row says so)."""
     n = env.profile.produce_lines
     lines = gen_lines(n, seed=env.rng.randrange(1 << 30))
     bad = sorted(env.rng.sample(range(1, n + 1), 5))
@@ -164,7 +185,9 @@ def _produce_with_fault(env: Env, name: str, where: str, faults: str, bootstrap:
     probe = topic_count(bootstrap, [topic])
     sampler = Sampler(probe).start()
     t0 = time.monotonic()
-    p = spawn(_producer_cmd(log, bootstrap, topic, "--rate", str(rate or env.profile.rate)), "producer")
+    debug = ["-X", "debug=eos"] if mock_implicit_acks else []
+    p = spawn(_producer_cmd(log, bootstrap, topic, "--rate", str(rate or env.profile.rate), *debug), "producer",
+              env={"SPDLOG_LEVEL": "debug"} if mock_implicit_acks else None)
     fault_end = inject(sampler)
     rc = p.wait(timeout=600)
     sampler.stop()
@@ -173,10 +196,20 @@ def _produce_with_fault(env: Env, name: str, where: str, faults: str, bootstrap:
     r = Result(name, where, f"{n:,} lines", faults, tally, recovery_s=sampler.recovery_after(fault_end),
                peak_rss_mb=p.peak_rss_mb, seconds=time.monotonic() - t0, procs=["producer"])
     r.ok = rc == 0 and tally.clean
+    implicit = _implicit_acks(p.stderr) if mock_implicit_acks else 0
+    if mock_implicit_acks:
+        r.expect = "0 lost, 0 duplicated, DLQ exact; lines the mock acked without writing count apart"
     if rc != 0:
         r.note = f"producer exit {rc}: {p.stderr.strip().splitlines()[-1:]}"
+    elif tally.lost and tally.lost == implicit and tally.duplicated == 0 and tally.wrong == 0 and tally.dlq_exact:
+        r.ok = True
+        r.mock_unwritten = implicit
+        r.note = (f"{implicit} lines missing = the {implicit} messages librdkafka acked implicitly after a later "
+                  "batch of their partition succeeded on the mock, which does not check sequence numbers (a real "
+                  "broker refuses that batch); not a loss of ours")
     elif tally.lost:  # what the producer itself counted as acknowledged
-        r.note = f"producer said: {[x for x in p.stderr.splitlines() if 'read=' in x][-1:]}"
+        r.note = (f"producer said: {[x for x in p.stderr.splitlines() if 'read=' in x][-1:]}"
+                  + (f"; librdkafka acked {implicit} implicitly" if mock_implicit_acks else ""))
     return r
 
 
@@ -235,7 +268,7 @@ def mock_leader_moves_produce(env: Env) -> Result:
             return time.monotonic()
         return _produce_with_fault(env, "mock_leader_moves_produce", "mock cluster",
                                    "32 leader moves over 2 s (4 partitions, 3 brokers)", b.bootstrap, "data_log",
-                                   inject)
+                                   inject, mock_implicit_acks=True)
 
 
 def mock_produce_request_errors(env: Env) -> Result:

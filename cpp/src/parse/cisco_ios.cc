@@ -85,6 +85,28 @@ void access_list(std::string_view m, Record& rec) {
 
 namespace {
 
+// Zone names IOS prints with "show-timezone" ("clock timezone NAME …"), as operators name them.
+// Offsets in minutes; CST and IST name more than one zone and are read in --tz (kAmbiguous).
+constexpr int kAmbiguous = INT32_MIN;
+struct ZoneName {
+  std::string_view name;
+  int offset_min;
+};
+constexpr ZoneName kZones[] = {
+    {"UTC", 0},     {"GMT", 0},      {"WET", 0},      {"WEST", 60},    {"BST", 60},    {"CET", 60},
+    {"CEST", 120},  {"MET", 60},     {"MEST", 120},   {"EET", 120},    {"EEST", 180},  {"MSK", 180},
+    {"EST", -300},  {"EDT", -240},   {"CDT", -300},   {"MST", -420},   {"MDT", -360},  {"PST", -480},
+    {"PDT", -420},  {"AKST", -540},  {"AKDT", -480},  {"HST", -600},   {"AST", -240},  {"NST", -210},
+    {"JST", 540},   {"KST", 540},    {"HKT", 480},    {"SGT", 480},    {"AEST", 600},  {"AEDT", 660},
+    {"ACST", 570},  {"AWST", 480},   {"NZST", 720},   {"NZDT", 780},   {"CST", kAmbiguous},
+    {"IST", kAmbiguous}};
+
+const ZoneName* zone_name(std::string_view z) {
+  for (const ZoneName& k : kZones)
+    if (k.name == z) return &k;
+  return nullptr;
+}
+
 // One device time "[*|.]Mmm dd[ yyyy] HH:MM:SS[.f][ ZONE]" (all of `seg`) into ts; unsynced: the
 // '*' mark (the device's clock was never set, so its time is not the event's).
 bool device_time(std::string_view seg, const ParseContext& ctx, Timestamp& ts, bool& unsynced) {
@@ -105,18 +127,25 @@ bool device_time(std::string_view seg, const ParseContext& ctx, Timestamp& ts, b
   }
   const int month = month_from_abbrev_or_caps(t.data());
   const int day = t[4] == ' ' ? parse_fixed(t.data() + 5, 1) : parse_fixed(t.data() + 4, t[5] >= '0' && t[5] <= '9' ? 2 : 1);
+  const bool written_year = year >= 0;
   if (year < 0) year = day > 0 ? ctx.bsd_year(month, day) : 1970;
   size_t used = parse_bsd_time(t.data(), t.size(), year, ctx.cfg.default_offset_min, ts);
   if (used == 0) return false;
   if (used == t.size()) return true;
-  // " UTC", " CET", …: a zone name. UTC and GMT are known; others are taken as --tz.
-  const std::string_view zone = t.substr(used);
-  if (zone.size() < 2 || zone.size() > 7 || zone[0] != ' ') return false;
-  for (char c : zone.substr(1))
+  // " UTC", " CET", …: a zone name, its offset applied (ambiguous ones and others: --tz). A word
+  // in capitals that is no zone we know follows a syslog time ("Feb  8 18:55:31 CORE: %LINK-…":
+  // the host) unless the time is a device's (milliseconds or a year: IOS's "msec", "year").
+  if (used >= t.size() || t[used] != ' ') return false;
+  const bool device_marks = written_year || t.substr(0, used).find('.') != std::string_view::npos;
+  const std::string_view zone = t.substr(used + 1);
+  if (zone.empty() || zone.size() > 6) return false;
+  for (char c : zone)
     if (c < 'A' || c > 'Z') return false;
-  if (zone == " UTC" || zone == " GMT") {
-    ts.epoch_sec += static_cast<int64_t>(ts.offset_min) * 60;
-    ts.offset_min = 0;
+  const ZoneName* known = zone_name(zone);
+  if (!known && !device_marks) return false;
+  if (known && known->offset_min != kAmbiguous) {
+    ts.epoch_sec += static_cast<int64_t>(ts.offset_min - known->offset_min) * 60;
+    ts.offset_min = known->offset_min;
   }
   return true;
 }

@@ -259,10 +259,20 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
     // file): the tag is the device's sequence number.
     int64_t seq = 0;
     if (rec.procid.empty() && scan::uint_at(tag.data(), 0, tag.size(), seq) == tag.size() &&
-        read_cisco_ios(rec.message, seq, ctx, rec))
+        read_cisco_ios(rec.message, seq, ctx, rec)) {
       rec.app = {};
-    else if (rec.app == "sshd")
+    } else if (rec.procid.empty() && tag.front() == '%' && read_cisco_ios(std::string_view(p + s, n - s), -1, ctx, rec)) {
+      rec.app = {};  // "HOST %LINK-3-UPDOWN: …": a relay wrote the host, the device sent only its tag
+    } else if (rec.procid.empty() && rec.message.starts_with("%")) {
+      // "CORE: %LINK-3-UPDOWN: …": the device's name ("logging origin-id hostname") where a tag would be
+      const std::string_view device = tag;
+      if (read_cisco_ios(rec.message, -1, ctx, rec)) {
+        rec.app = {};
+        if (rec.hostname.empty()) rec.hostname = device;
+      }
+    } else if (rec.app == "sshd") {
       read_sshd(rec.message, rec);
+    }
   } else {
     rec.procid = {};
     rec.message = std::string_view(p + s, n - s);  // no tag: the rest is the message
