@@ -17,10 +17,8 @@ void split_client(std::string_view c, Record& rec) {
     size_t close = c.find(']');
     if (close != std::string_view::npos) {
       rec.client_ip = c.substr(1, close - 1);
-      if (close + 2 < c.size() + 1 && close + 1 < c.size() && c[close + 1] == ':') {
-        int64_t v = 0;
-        std::string_view ps = c.substr(close + 2);
-        if (scan::uint_at(ps.data(), 0, ps.size(), v) == ps.size() && v <= 65535) rec.port = static_cast<int>(v);
+      if (close + 1 < c.size() && c[close + 1] == ':') {
+        if (const int p = port_number(c.substr(close + 2)); p >= 0) rec.port = p;
       }
       return;
     }
@@ -38,11 +36,9 @@ void split_client(std::string_view c, Record& rec) {
       return;
     }
   }
-  std::string_view ps = c.substr(colon + 1);
-  int64_t v = 0;
-  if (!ps.empty() && scan::uint_at(ps.data(), 0, ps.size(), v) == ps.size() && v <= 65535) {
+  if (const int p = port_number(c.substr(colon + 1)); p >= 0) {
     rec.client_ip = c.substr(0, colon);
-    rec.port = static_cast<int>(v);
+    rec.port = p;
   } else {
     rec.client_ip = c;
   }

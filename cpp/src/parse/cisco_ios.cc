@@ -31,10 +31,8 @@ bool endpoint(std::string_view t, std::string_view& ip, int& port) {
   ip = t.substr(0, open);
   if (open != std::string_view::npos) {
     if (t.back() != ')') return false;
-    std::string_view d = t.substr(open + 1, t.size() - open - 2);
-    int64_t v = 0;
-    if (d.empty() || scan::uint_at(d.data(), 0, d.size(), v) != d.size() || v > 65535) return false;
-    port = static_cast<int>(v);
+    port = port_number(t.substr(open + 1, t.size() - open - 2));
+    if (port < 0) return false;
   }
   return is_ip(ip);
 }

@@ -24,10 +24,8 @@ bool from_address(std::string_view s, Record& rec) {
   int port = -1;
   if (sp != std::string_view::npos && s.substr(sp + 1).starts_with("port ")) {
     std::string_view d = s.substr(sp + 6);
-    int64_t v = 0;
-    size_t e = scan::uint_at(d.data(), 0, d.size(), v);
-    if (e == std::string_view::npos || v > 65535 || (e < d.size() && d[e] != ' ')) return false;
-    port = static_cast<int>(v);
+    port = port_number(d.substr(0, d.find(' ')));
+    if (port < 0) return false;
   }
   rec.client_ip = ip;
   rec.port = port;

@@ -88,18 +88,25 @@ inline std::string_view list_client(std::string_view list, bool ips_only) {
   return pub.empty() ? first : pub;
 }
 
+// `digits` as a port (one to five digits, at most 65535), else -1.
+inline int port_number(std::string_view digits) {
+  if (digits.empty() || digits.size() > 5) return -1;
+  int p = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return -1;
+    p = p * 10 + (c - '0');
+  }
+  return p <= 65535 ? p : -1;
+}
+
 // "name:port", "1.2.3.4:80", "[2001:db8::1]:443", "[fe80::1]", "2001:db8::1" (a bare IPv6
 // address has no port): the host, brackets dropped, and the port (-1 if none).
 inline void split_host_port(std::string_view v, std::string_view& host, int& port) {
   port = -1;
   const size_t colon = v.rfind(':');
   const bool bracketed = v.starts_with('[') && colon != std::string_view::npos && colon > 0 && v[colon - 1] == ']';
-  if (colon != std::string_view::npos && colon + 1 < v.size() && colon + 6 >= v.size() &&
-      (bracketed || v.find(':') == colon)) {
-    int p = 0;
-    size_t k = colon + 1;
-    while (k < v.size() && v[k] >= '0' && v[k] <= '9') p = p * 10 + (v[k++] - '0');
-    if (k == v.size() && p <= 65535) {
+  if (colon != std::string_view::npos && (bracketed || v.find(':') == colon)) {
+    if (const int p = port_number(v.substr(colon + 1)); p >= 0) {
       port = p;
       host = bracketed ? v.substr(1, colon - 2) : v.substr(0, colon);
       return;
