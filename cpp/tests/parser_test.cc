@@ -248,6 +248,32 @@ TEST(AccessVariants, XForwardedForAfterTheUserAgent) {
   }
 }
 
+// mod_ssl's ssl_request_log, and its protocol and cipher inside a combined line.
+TEST(AccessVariants, SslRequestLog) {
+  auto d = doc(R"([10/Aug/2018:09:45:56 +0200] 172.30.0.119 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 "GET /a?b=1 HTTP/1.1" 1375)");
+  EXPECT_EQ(d["@timestamp"], "2018-08-10T09:45:56+02:00");
+  EXPECT_EQ(d["source"]["ip"], "172.30.0.119");
+  EXPECT_EQ(d["tls"], (json{{"version_protocol", "tls"}, {"version", "1.2"}, {"cipher", "ECDHE-RSA-AES128-GCM-SHA256"}}));
+  EXPECT_EQ(d["http"]["response"], (json{{"body", {{"bytes", 1375}}}}));  // no status in this log
+  EXPECT_EQ(d["kafkainsight"]["format"], "apache_common");
+  EXPECT_FALSE(d["kafkainsight"].contains("status_class"));
+  auto ssl3 = doc(R"([10/Aug/2018:09:45:56 +0200] 10.0.0.1 SSLv3 RC4-SHA "GET / HTTP/1.0" - "-" "curl/7")");
+  EXPECT_EQ(ssl3["tls"]["version_protocol"], "ssl");
+  EXPECT_EQ(ssl3["tls"]["version"], "3");
+  EXPECT_EQ(ssl3["kafkainsight"]["format"], "apache_combined");
+  EXPECT_FALSE(ssl3["http"]["response"].contains("body"));
+  auto plain = doc(R"([10/Aug/2018:09:45:56 +0200] 10.0.0.1 - - "GET / HTTP/1.1" 5)");  // no TLS on that request
+  EXPECT_FALSE(plain.contains("tls"));
+  auto inside = doc(R"(10.0.0.1 - bob [10/Aug/2018:09:45:56 +0200] TLSv1.3 TLS_AES_256_GCM_SHA384 "GET / HTTP/2.0" 200 5 "-" "curl")");
+  EXPECT_EQ(inside["tls"]["version"], "1.3");
+  EXPECT_EQ(inside["http"]["response"]["status_code"], 200);
+  EXPECT_EQ(inside["user"]["name"], "bob");
+  // What is not that shape says where it went wrong.
+  EXPECT_NE(fail_reason(R"([10/Aug/2018:09:45:56 +0200] 10.0.0.1 TLSv1.2 "GET / HTTP/1.1" 5)").find("TLS protocol and cipher"), std::string::npos);
+  EXPECT_NE(fail_reason(R"([10/Aug/2018:09:45:56 +0200] 10.0.0.1 TLSv1.2 AES "GET / HTTP/1.1" x)").find("byte count"), std::string::npos);
+  EXPECT_NE(fail_reason(R"(10.0.0.1 - - [10/Aug/2018:09:45:56 +0200] TLSv1.2 AES+x "GET / HTTP/1.1" 200 5)").find("after the timestamp"), std::string::npos);
+}
+
 // Times other than %t's: a fraction after the seconds, nginx's $time_iso8601.
 TEST(AccessVariants, FractionsAndIsoTimesInTheBrackets) {
   auto f = doc(R"(10.0.0.1 - - [10/Oct/2000:13:55:36.123 -0700] "GET / HTTP/1.1" 200 5)");

@@ -534,6 +534,17 @@ namespace {
   });
 }
 
+// mod_ssl's protocol and cipher as ECS (and Filebeat's apache module) name them: "TLSv1.2" ->
+// tls.version_protocol "tls", tls.version "1.2".
+[[gnu::noinline, gnu::cold]] void tls_fields(const Record& r, Doc& d) {
+  if (!r.tls_protocol.empty()) {
+    const bool ssl = r.tls_protocol.starts_with("SSLv");
+    d.cat("tls.version_protocol", ssl ? "ssl" : "tls");
+    if (r.tls_protocol.size() > 4) d.cat("tls.version", r.tls_protocol.substr(4));
+  }
+  if (!r.tls_cipher.empty()) d.cat("tls.cipher", r.tls_cipher);
+}
+
 // nginx's error log: the request and connection its message's tail names.
 [[gnu::noinline, gnu::cold]] void nginx_error_fields(const Record& r, Doc& d) {
   if (!r.method.empty()) d.cat("http.request.method", r.method);
@@ -578,6 +589,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
     std::string_view url = !r.path.empty() ? r.path : (r.method.empty() ? r.request : std::string_view{});
     if (!url.empty() && url != "-") d.str("url.original", url);
     if (r.has_referrer && !r.user_agent.empty()) d.str("user_agent.original", r.user_agent);
+    if (!r.tls_protocol.empty() || !r.tls_cipher.empty()) tls_fields(r, d);
   }
   if (r.format == Format::NginxError) nginx_error_fields(r, d);
   if (r.format == Format::ApacheError && !r.referrer.empty()) d.str("http.request.referrer", r.referrer);
@@ -669,6 +681,8 @@ void Encoder::collect_flat(const Record& r, Doc& d) const {
     if (!r.user_agent.empty()) d.str("user_agent", r.user_agent);
     if (!r.server_name.empty()) d.str("server_name", r.server_name);
     if (r.server_port >= 0) d.num("server_port", r.server_port);
+    if (!r.tls_protocol.empty()) d.cat("ssl_protocol", r.tls_protocol);
+    if (!r.tls_cipher.empty()) d.cat("ssl_cipher", r.tls_cipher);
   } else {
     // Formats the original never handled: the same flat style.
     if (r.port >= 0) d.num("port", r.port);

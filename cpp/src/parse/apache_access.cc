@@ -108,10 +108,79 @@ RequestParts split_request(std::string_view request) {
   return out;
 }
 
+namespace {
+
+// mod_ssl's "%{SSL_PROTOCOL}x %{SSL_CIPHER}x " at p[i] ("TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 "; '-'
+// for each on a plain connection): the index after them, npos if they are not there.
+size_t tls_fields(const char* p, size_t i, size_t n, Record& rec) {
+  const size_t e = scan::find_char(p, i, n, ' ');
+  if (e == std::string_view::npos) return e;
+  const std::string_view proto(p + i, e - i);
+  if (!(proto == "-" || ((proto.starts_with("TLSv1") || proto.starts_with("SSLv")) && proto.size() <= 8)))
+    return std::string_view::npos;
+  const size_t c = scan::find_char(p, e + 1, n, ' ');
+  if (c == std::string_view::npos || c == e + 1 || c - e > 64) return std::string_view::npos;
+  const std::string_view cipher(p + e + 1, c - e - 1);
+  for (char ch : cipher)
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+      return std::string_view::npos;
+  if (proto != "-") rec.tls_protocol = proto;
+  if (cipher != "-") rec.tls_cipher = cipher;
+  return c + 1;
+}
+
+// The referrer and user agent after the byte count (combined), and what may follow them.
+bool combined_tail(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec);
+
+// mod_ssl's ssl_request_log, as its default ssl.conf writes it (RHEL, Fedora, Apache's
+// httpd-ssl.conf): "[%t] %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \"%r\" %b", no status; some sites
+// add the referrer and user agent.
+bool parse_ssl_request(std::string_view line, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::ApacheCommon;
+  const char* p = line.data();
+  const size_t n = line.size();
+  size_t i = 1 + parse_apache_time(p + 1, n - 1, rec.ts);
+  if (i == 1) return ctx.fail(F, "bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz", 1);
+  if (i + 1 >= n || p[i] != ']' || p[i + 1] != ' ')
+    return ctx.fail(F, "expected '] ' and the client after the timestamp (ssl_request_log)", i);
+  i += 2;
+  const size_t h = scan::find_char(p, i, n, ' ');
+  if (h == std::string_view::npos || h == i) return ctx.fail(F, "expected the client after the timestamp", i);
+  rec.client_ip = std::string_view(p + i, h - i);
+  i = tls_fields(p, h + 1, n, rec);
+  if (i == std::string_view::npos || i >= n || p[i] != '"')
+    return ctx.fail(F, "expected the TLS protocol and cipher, then the quoted request (ssl_request_log)", h + 1);
+  const size_t q = scan::quoted(p, i + 1, n, rec.scratch, rec.request);
+  if (q == std::string_view::npos) return ctx.fail(F, "unterminated request string", i + 1);
+  split_request(rec);
+  i = q + 1;
+  if (i + 1 >= n || p[i] != ' ') return ctx.fail(F, "expected byte count after the request", i);
+  ++i;
+  if (p[i] == '-') {
+    rec.bytes = -1;
+    ++i;
+  } else {
+    int64_t v = 0;
+    const size_t e = scan::uint_at(p, i, n, v);
+    if (e == std::string_view::npos) return ctx.fail(F, "expected byte count or '-'", i);
+    rec.bytes = v;
+    i = e;
+  }
+  rec.status = -1;  // %b only: mod_ssl's format has no status
+  rec.format = F;
+  while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
+  if (i >= n) return true;
+  if (p[i] != '"') return ctx.fail(F, "unexpected text after the byte count", i);
+  return combined_tail(p, i, n, ctx, rec);
+}
+
+}  // namespace
+
 bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::ApacheCommon;
   const char* p = line.data();
   const size_t n = line.size();
+  if (n > 13 && p[0] == '[' && p[3] == '/' && p[7] == '/' && p[12] == ':') return parse_ssl_request(line, ctx, rec);
 
   // %h %l %u: host and ident are single tokens; the user runs up to " [".
   size_t i = scan::find_char(p, 0, n, ' ');
@@ -163,9 +232,14 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
       return ctx.fail(F, "bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz or ISO 8601", i);
   }
   i += t;
-  if (i + 2 >= n || p[i] != ']' || p[i + 1] != ' ' || p[i + 2] != '"')
+  size_t open = i + 2;  // the request's quote
+  if (i + 2 < n && p[i] == ']' && p[i + 1] == ' ' && p[i + 2] != '"') {  // "] TLSv1.2 CIPHER \"GET …"
+    const size_t r = tls_fields(p, i + 2, n, rec);
+    if (r != std::string_view::npos && r < n) open = r;
+  }
+  if (open >= n || p[i] != ']' || p[i + 1] != ' ' || p[open] != '"')
     return ctx.fail(F, "expected '] \"' after the timestamp", i);
-  i += 3;
+  i = open + 1;
 
   size_t q = scan::quoted(p, i, n, rec.scratch, rec.request);
   if (q == std::string_view::npos) return ctx.fail(F, "unterminated request string", i);
@@ -202,7 +276,12 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
   if (i >= n) return true;
   if (p[i] != '"') return ctx.fail(F, "unexpected text after the byte count", i);
-  q = scan::quoted(p, i + 1, n, rec.scratch, rec.referrer);
+  return combined_tail(p, i, n, ctx, rec);
+}
+
+namespace {
+bool combined_tail(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec) {
+  size_t q = scan::quoted(p, i + 1, n, rec.scratch, rec.referrer);
   if (q == std::string_view::npos) return ctx.fail(Format::ApacheCombined, "unterminated referrer string", i);
   i = q + 1;
   if (i + 1 >= n || p[i] != ' ' || p[i + 1] != '"')
@@ -221,5 +300,7 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   }
   return true;
 }
+
+}  // namespace
 
 }  // namespace ki

@@ -43,7 +43,7 @@ void Record::clear_values() {
   status = -1;
   bytes = -1;
   has_referrer = false;
-  referrer = user_agent = forwarded_for = server_name = {};
+  referrer = user_agent = forwarded_for = server_name = tls_protocol = tls_cipher = {};
   server_port = -1;
   module = level = {};
   pid = tid = -1;
@@ -266,6 +266,8 @@ Format Parser::detect(std::string_view line) {
     case '[': {
       // "[Sat Dec 05 …" is Apache's error log; "[2001:db8::1]:443 client - - […" a virtual host
       // of an access line (vhost_combined with an IPv6 server).
+      // "[10/Aug/2018:09:45:56 +0200] 172.30.0.119 TLSv1.2 …": mod_ssl's ssl_request_log.
+      if (line.size() > 13 && line[3] == '/' && line[7] == '/' && line[12] == ':') return Format::ApacheCommon;
       const size_t close = line.find(']', 1);
       unsigned char addr[16];
       if (close != std::string_view::npos && close + 1 < line.size() && (line[close + 1] == ':' || line[close + 1] == ' ') &&

@@ -82,6 +82,8 @@ struct Record {
   // nginx's default "main" log_format ends with "$http_x_forwarded_for": the addresses as
   // written (empty for "-" or a quoted field that is no address list).
   std::string_view forwarded_for;
+  // mod_ssl's %{SSL_PROTOCOL}x %{SSL_CIPHER}x (ssl_request_log, or a LogFormat that adds them)
+  std::string_view tls_protocol, tls_cipher;
   // Apache's vhost_combined / "%v %h %l %u ..." lines: the server's name (%v) and port (%p)
   std::string_view server_name;
   int server_port = -1;
