@@ -121,6 +121,19 @@ def test_without_options_the_reason_names_the_recipe_and_following_it_reads_ever
     assert again.stats["parsed"] == 200 and not again.failed
 
 
+@pytest.mark.parametrize("name,recipe,lines", [("iis_w3c", "IISLOG", 5), ("squid_access", "SQUIDLOG", 4),
+                                               ("envoy_access", "ENVOYACCESS", 3)])
+def test_access_lines_of_other_servers_say_which_recipe_reads_them(name, recipe, lines):
+    # Public lines (tests/data/real): without options each is reported with the recipe to use,
+    # and the advice read off the reason reads every line (IIS's "#" headers stay headers).
+    r = read_logs(REAL / f"{name}.log")
+    assert r.stats["parsed"] == 0 and len(r.failed) == lines
+    advice = {json.dumps(_advice(f["reason"]), sort_keys=True) for f in r.failed}
+    assert advice == {json.dumps({"grok": f"%{{{recipe}}}"})}, [f["reason"] for f in r.failed]
+    again = read_logs(REAL / f"{name}.log", **json.loads(advice.pop()))
+    assert again.stats["parsed"] == lines and not again.failed
+
+
 # A stack trace under a Kafka broker's log line, as KAFKA-3123 (Apache JIRA) quotes it.
 KAFKA_TRACE = """\
 [2016-01-19 13:57:28,809] WARN [ReplicaFetcherThread-1-169595708], Replica 177775588 for partition [EventLogs4,1] reset its fetch offset from 0 to current leader 169595708's start offset 334086 (kafka.server.ReplicaFetcherThread)

@@ -159,6 +159,14 @@ struct Recipe {
   const char* reason;
 };
 constexpr Recipe kRecipes[] = {
+    {"^%{IISLOG}$",
+     "an IIS access line (W3C extended log, one of the field sets IIS writes by default): read it with "
+     "--grok '%{IISLOG}' (docs/GROK.md)"},
+    {"^%{SQUIDLOG}$",
+     "a Squid access line (its native access.log format): read it with --grok '%{SQUIDLOG}' (docs/GROK.md)"},
+    {"^%{ENVOYACCESS}$",
+     "an Envoy / Istio access line (Envoy's default access log format): read it with --grok '%{ENVOYACCESS}' "
+     "(docs/GROK.md)"},
     {"^%{KAFKALOG}",
      "an application's text log (Apache Kafka's log4j layout, [%d] %p %m (%c)), not an access or syslog line: "
      "read it with --grok '%{KAFKALOG}', and --multiline java for its stack traces (docs/GROK.md)"},
