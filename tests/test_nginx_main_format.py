@@ -3,45 +3,25 @@
 proxies, read with no options."""
 from __future__ import annotations
 
-import grp
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import time
 import urllib.request
 
 import pytest
 
 import kafkainsight as ki
+from tests.nginx_harness import NGINX, running_nginx
 from tests.test_real_logs import flat
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-
 # nginx's own conf/nginx.conf (and the official image's) names this format "main".
-CONF = """{user}
-worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
+HTTP = """
     log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
                       '$status $body_bytes_sent "$http_referer" '
                       '"$http_user_agent" "$http_x_forwarded_for"';
     access_log {dir}/access.log main;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
     server {{
         listen 127.0.0.1:{port};
         location / {{ return 200 "ok\\n"; }}
         location /missing {{ return 404; }}
     }}
-}}
 """
 
 # (path, X-Forwarded-For or None, referrer or None)
@@ -59,23 +39,7 @@ def nginx_log(tmp_path_factory):
     if not NGINX:
         pytest.skip("needs nginx (scripts/setup.sh installs it)")
     d = tmp_path_factory.mktemp("nginx")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    user = ""
-    if os.geteuid() == 0:  # workers as root's group would be refused: run them as ourselves
-        user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
-    (d / "nginx.conf").write_text(CONF.format(user=user, dir=d, port=port))
-    p = subprocess.Popen([NGINX, "-c", str(d / "nginx.conf"), "-p", str(d)], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with running_nginx(d, HTTP) as port:
         for path, xff, ref in REQUESTS:
             req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"User-Agent": "ki-test/1.0"})
             if xff:
@@ -86,9 +50,6 @@ def nginx_log(tmp_path_factory):
                 urllib.request.urlopen(req, timeout=5).read()
             except urllib.error.HTTPError:
                 pass
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
     lines = (d / "access.log").read_text().splitlines()
     assert len(lines) == len(REQUESTS), lines
     return lines

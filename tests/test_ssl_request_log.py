@@ -4,30 +4,19 @@ test time by a real nginx serving real TLS handshakes (its $ssl_protocol and $ss
 OpenSSL's names, as mod_ssl's are), read with no options."""
 from __future__ import annotations
 
-import grp
-import os
-import pwd
 import shutil
 import socket
 import ssl
 import subprocess
-import time
 import urllib.request
 
 import pytest
 
 import kafkainsight as ki
+from tests.nginx_harness import NGINX, running_nginx
 from tests.test_real_logs import flat
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-
-CONF = """{user}
-worker_processes 1;
-daemon off;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
+HTTP = """
     log_format ssl_request '[$time_local] $remote_addr $ssl_protocol $ssl_cipher "$request" $body_bytes_sent';
     log_format ssl_request_agent '[$time_local] $remote_addr $ssl_protocol $ssl_cipher "$request" '
                                  '$body_bytes_sent "$http_referer" "$http_user_agent"';
@@ -36,11 +25,6 @@ http {{
     access_log {dir}/ssl_request.log ssl_request;
     access_log {dir}/ssl_request_agent.log ssl_request_agent;
     access_log {dir}/combined_tls.log combined_tls;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
     server {{
         listen 127.0.0.1:{port} ssl;
         ssl_certificate {dir}/cert.pem;
@@ -49,7 +33,6 @@ http {{
         location / {{ return 200 "ok\\n"; }}
         location /missing {{ return 404; }}
     }}
-}}
 """
 
 # (path, the TLS version the client insists on)
@@ -65,24 +48,8 @@ def logs(tmp_path_factory):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
                     "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
                    check=True, capture_output=True)
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    user = ""
-    if os.geteuid() == 0:  # workers as root's group would be refused: run them as ourselves
-        user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
-    (d / "nginx.conf").write_text(CONF.format(user=user, dir=d, port=port))
-    p = subprocess.Popen([NGINX, "-c", str(d / "nginx.conf"), "-p", str(d)], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
     seen = []  # (protocol, cipher) as the client negotiated them
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with running_nginx(d, HTTP) as port:
         for path, version in REQUESTS:
             ctx = ssl.create_default_context(cafile=str(d / "cert.pem"))
             ctx.minimum_version = ctx.maximum_version = version
@@ -95,9 +62,6 @@ def logs(tmp_path_factory):
                 urllib.request.urlopen(req, timeout=5, context=ctx).read()
             except urllib.error.HTTPError:
                 pass
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
     out = {name: (d / f"{name}.log").read_text().splitlines()
            for name in ("ssl_request", "ssl_request_agent", "combined_tls")}
     for name, lines in out.items():

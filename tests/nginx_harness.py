@@ -1,0 +1,59 @@
+"""A real nginx for tests that read the logs it writes: started on a free port with a test's own
+http block, as the user running the tests, stopped afterwards (scripts/setup.sh installs nginx)."""
+from __future__ import annotations
+
+import contextlib
+import grp
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Iterator
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+
+CONF = """{user}
+worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+{http}
+}}
+"""
+
+
+@contextlib.contextmanager
+def running_nginx(d: Path, http: str) -> Iterator[int]:
+    """nginx with `http` (``{dir}`` and ``{port}`` filled in) inside its http block; yields the port
+    once it accepts connections."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    user = ""
+    if os.geteuid() == 0:  # workers as root's group would be refused: run them as ourselves
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
+    (d / "nginx.conf").write_text(CONF.format(user=user, dir=d, http=http.format(dir=d, port=port)))
+    p = subprocess.Popen([NGINX, "-c", str(d / "nginx.conf"), "-p", str(d)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
