@@ -787,3 +787,87 @@ TEST(AccessVariants, EscapesAtEveryOffsetOfLongFields) {
     EXPECT_EQ(d["url"]["original"], "/" + std::string(pos, 'p'));
   }
 }
+
+// W3C extended logs: a data line holds what its input's last #Fields: directive names.
+namespace {
+using ki::Encoder;
+using ki::EncoderConfig;
+using ki::ParseStatus;
+using ki::Parser;
+using ki::ParserConfig;
+using ki::Record;
+struct W3cReader {
+  Parser p;
+  explicit W3cReader(Format f = Format::Unknown) : p([f] { ParserConfig c; c.format = f; return c; }()) {}
+  ParseStatus feed(const std::string& line, nlohmann::json* out = nullptr) {
+    Record r;
+    ParseStatus st = p.parse(line, r);
+    if (st == ParseStatus::Ok && out) {
+      std::string text;
+      Encoder(EncoderConfig{}).encode(r, text);
+      *out = nlohmann::json::parse(text);
+    }
+    return st;
+  }
+};
+}  // namespace
+
+TEST(W3c, FieldsDirectiveSaysWhatEachValueIs) {
+  W3cReader w;
+  EXPECT_EQ(w.feed("#Software: Microsoft Internet Information Services 10.0"), ParseStatus::Empty);
+  EXPECT_EQ(w.feed("#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) "
+                   "cs(Referer) sc-status sc-substatus sc-win32-status time-taken X-Forwarded-For"),
+            ParseStatus::Empty);
+  json d;
+  ASSERT_EQ(w.feed("2018-01-01 08:09:10.250 127.0.0.1 GET /a q=1 443 bob 81.2.69.143 Mozilla/5.0+(X11) "
+                   "https://ref.example/ 404 2 0 15 203.0.113.9", &d),
+            ParseStatus::Ok)
+      << w.p.error_message();
+  EXPECT_EQ(d["@timestamp"], "2018-01-01T08:09:10.250Z");  // W3C times are UTC
+  EXPECT_EQ(d["kafkainsight"]["format"], "w3c");
+  EXPECT_EQ(d["source"]["ip"], "81.2.69.143");
+  EXPECT_EQ(d["destination"], (json{{"address", "127.0.0.1"}, {"port", 443}}));
+  EXPECT_EQ(d["url"], (json{{"path", "/a"}, {"query", "q=1"}}));
+  EXPECT_EQ(d["user"]["name"], "bob");
+  EXPECT_EQ(d["http"]["response"]["status_code"], 404);
+  EXPECT_EQ(d["iis"]["access"]["time_taken_ms"], 15);
+  EXPECT_EQ(d["w3c"]["x_forwarded_for"], "203.0.113.9");  // a field of the site's own: kept by its name
+  // '-' is no value; a line whose values do not fit the directive says so.
+  ASSERT_EQ(w.feed("2018-01-01 08:09:11 127.0.0.1 GET / - 80 - 10.0.0.1 - - 200 0 0 1 -", &d), ParseStatus::Ok);
+  EXPECT_FALSE(d.contains("user"));
+  EXPECT_FALSE(d["url"].contains("query"));
+  EXPECT_EQ(w.feed("2018-01-01 08:09:12 127.0.0.1 GET / - 80"), ParseStatus::Failed);
+  EXPECT_NE(w.p.error_message().find("7 values for the 16 fields"), std::string::npos) << w.p.error_message();
+  // Tabs where the line has them (CloudFront); a new directive replaces the layout.
+  w.feed("#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status");
+  ASSERT_EQ(w.feed("2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t200", &d),
+            ParseStatus::Ok);
+  EXPECT_EQ(d["w3c"]["x_edge_location"], "LAX1");
+  EXPECT_EQ(d["http"]["response"]["body"]["bytes"], 392);
+  EXPECT_EQ(d["destination"]["domain"], "d111111abcdef8.cloudfront.net");
+}
+
+TEST(W3c, EachInputHasItsOwnDirective) {
+  W3cReader w;
+  w.p.set_source(1);
+  w.feed("#Fields: date time c-ip sc-status");
+  w.p.set_source(2);
+  w.feed("#Fields: date time sc-status c-ip");
+  json a, b;
+  w.p.set_source(1);
+  ASSERT_EQ(w.feed("2020-01-01 00:00:00 10.0.0.1 500", &a), ParseStatus::Ok);
+  w.p.set_source(2);
+  ASSERT_EQ(w.feed("2020-01-01 00:00:00 404 10.0.0.2", &b), ParseStatus::Ok);
+  EXPECT_EQ(a["http"]["response"]["status_code"], 500);
+  EXPECT_EQ(b["http"]["response"]["status_code"], 404);
+  EXPECT_EQ(b["source"]["ip"], "10.0.0.2");
+  // An input without a directive reads its lines as any other.
+  w.p.set_source(3);
+  json c;
+  ASSERT_EQ(w.feed("<13>Feb  5 17:32:18 host app: hi", &c), ParseStatus::Ok);
+  EXPECT_EQ(c["kafkainsight"]["format"], "rfc3164");
+  // --format w3c without a directive: the line says what is missing.
+  W3cReader forced(Format::W3c);
+  EXPECT_EQ(forced.feed("2020-01-01 00:00:00 10.0.0.1 500"), ParseStatus::Failed);
+  EXPECT_NE(forced.p.error_message().find("no #Fields: directive"), std::string::npos);
+}

@@ -2,10 +2,12 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
 #include "parse/level.h"
+#include "parse/w3c.h"
 #include "util/ip.h"
 #include "util/timefmt.h"
 
@@ -14,7 +16,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri", "nginx_error"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -314,6 +316,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     return ParseStatus::Empty;
   }
   if (is_w3c_directive(line)) {  // IIS and other W3C extended logs: a header, not an event
+    if (line.starts_with("#Fields: ")) set_w3c_layout(line);
     err_ = {Format::Unknown, "a W3C log directive", 1};
     return ParseStatus::Empty;
   }
@@ -332,9 +335,16 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
       rec.reset(line);
     }
   }
-  Format f = grokked ? Format::Grok : cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
+  // A W3C log's data lines: its #Fields: directive says what they hold.
+  const W3cLayout* w3c = cfg_.format == Format::Unknown || cfg_.format == Format::W3c ? w3c_layout_now() : nullptr;
+  Format f = grokked ? Format::Grok
+             : w3c   ? Format::W3c
+             : cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
   if (f == Format::Grok) {
     if (!grokked) ok = ctx.fail(Format::Grok, "format grok needs grok patterns (--grok)", 0);
+  } else if (f == Format::W3c) {
+    ok = w3c ? parse_w3c(line, *w3c, ctx, rec, w3c_reason_)
+             : ctx.fail(Format::W3c, "no #Fields: directive before this line (a W3C log starts with its header)", 0);
   } else {
     ok = parse_format(f, line, ctx, rec);
   }
@@ -373,6 +383,27 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     else if (rec.priority >= 0) rec.severity = rec.priority % 8;
   }
   return ok ? ParseStatus::Ok : ParseStatus::Failed;
+}
+
+const W3cLayout* Parser::w3c_layout_now() const {
+  for (const auto& [src, layout] : w3c_)
+    if (src == source_) return layout.get();
+  return nullptr;
+}
+
+void Parser::set_w3c_layout(std::string_view directive) {
+  auto it = std::find_if(w3c_.begin(), w3c_.end(), [&](const auto& e) { return e.first == source_; });
+  auto layout = std::make_unique<W3cLayout>();
+  if (!w3c_layout(directive, *layout, w3c_reason_)) {
+    if (it != w3c_.end()) w3c_.erase(it);  // the lines after it are read as any other
+    return;
+  }
+  if (it != w3c_.end()) {
+    it->second = std::move(layout);
+  } else {
+    if (w3c_.size() >= 4096) w3c_.erase(w3c_.begin());  // inputs long gone (a --follow run's)
+    w3c_.emplace_back(source_, std::move(layout));
+  }
 }
 
 const char* Parser::recipe_hint(std::string_view line) {

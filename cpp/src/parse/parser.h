@@ -139,6 +139,8 @@ inline std::string_view strip_line_end(std::string_view line) {
   return line;
 }
 
+struct W3cLayout;
+
 class Parser {
  public:
   explicit Parser(ParserConfig cfg = {});
@@ -155,6 +157,9 @@ class Parser {
   // The format a line looks like, from its first bytes (cheap; the parser then validates).
   static Format detect(std::string_view line);
   const ParserConfig& config() const { return cfg_; }
+  // Which input the next lines come from (a file's index): a W3C log's "#Fields:" directive
+  // holds for the lines of its own input only.
+  void set_source(uint32_t source) { source_ = source; }
 
  private:
   void add_fields(Record& rec) const;
@@ -168,6 +173,12 @@ class Parser {
   std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
   std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;
   std::string cri_pending_;
+  // W3C extended logs: each input's last "#Fields:" layout (few inputs: a list).
+  uint32_t source_ = 0;
+  std::vector<std::pair<uint32_t, std::unique_ptr<W3cLayout>>> w3c_;
+  std::string w3c_reason_;
+  const W3cLayout* w3c_layout_now() const;
+  void set_w3c_layout(std::string_view directive);
 };
 
 }  // namespace ki

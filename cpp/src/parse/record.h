@@ -23,8 +23,9 @@ enum class Format : uint8_t {
   Grok,            // user grok patterns
   Cri,             // CRI container log wrapper (Kubernetes /var/log/containers)
   NginxError,      // nginx's error_log ("2006/01/02 15:04:05 [level] pid#tid: *cid message")
+  W3c,             // W3C extended log (IIS): values in the order of the file's "#Fields:" directive
 };
-inline constexpr int kFormatCount = 12;
+inline constexpr int kFormatCount = 13;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.

@@ -83,6 +83,7 @@ ParseFilesRun::~ParseFilesRun() = default;
 
 // One event (a line, or lines joined): numbered by its first line.
 void ParseFilesRun::handle(const std::string& path, const MultilineEvent& ev, uint64_t& docs) {
+  stage_.set_source(static_cast<uint32_t>(idx_));
   ParseStatus st = stage_.process(ev.text, ev.truncated, ev.lines);
   if (st == ParseStatus::Ok) {
     ++docs;

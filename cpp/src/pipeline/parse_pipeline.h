@@ -45,6 +45,8 @@ class ParseStage {
   // Returns Ok with doc() filled, Empty, or Failed with reason(). `lines`: how many input lines
   // the text is (a multi-line event: they are joined with '\n').
   ParseStatus process(std::string_view line, bool truncated = false, uint32_t lines = 1);
+  // The input the next lines come from (Parser::set_source: a W3C log's #Fields: is its own).
+  void set_source(uint32_t source) { parser_.set_source(source); }
   const std::string& doc() const { return doc_; }
   const Record& record() const { return rec_; }
   std::string reason() const;

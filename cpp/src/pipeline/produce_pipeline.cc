@@ -208,6 +208,7 @@ void ProducePipeline::prepare(ParseStage& stage, const MultilineEvent& ev, uint3
   p.cut = truncated;
   p.raw = truncated ? line.substr(0, kCutLineKeep) : line;
   uint64_t renamed_before = stage.stats().renamed_fields;
+  stage.set_source(src);
   p.status = stage.process(line, truncated, ev.lines);
   p.renamed = static_cast<uint32_t>(stage.stats().renamed_fields - renamed_before);
   if (p.status == ParseStatus::Ok) {

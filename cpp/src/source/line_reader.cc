@@ -57,10 +57,14 @@ std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& p
     if (p == "-" || stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
     int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return {};  // the reader says why
-    unsigned char magic[2];
-    ssize_t n = pread(fd, magic, 2, 0);
+    unsigned char magic[16];
+    ssize_t n = pread(fd, magic, sizeof magic, 0);
     close(fd);
-    whole = whole || (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b);  // gzip: entered at its start only
+    whole = whole || (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b);  // gzip: entered at its start only
+    // A W3C log (IIS): its lines mean what the #Fields: directive above them says.
+    const std::string_view head(reinterpret_cast<const char*>(magic), n > 0 ? static_cast<size_t>(n) : 0);
+    whole = whole || head.starts_with("#Software: ") || head.starts_with("#Version: ") || head.starts_with("#Fields: ") ||
+            head.starts_with("#Date: ");
     sizes.push_back(static_cast<uint64_t>(st.st_size));
     total += static_cast<uint64_t>(st.st_size);
   }

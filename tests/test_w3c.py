@@ -1,0 +1,41 @@
+"""W3C extended logs (IIS) read without options: each line by its file's #Fields: directive.
+Checked against the IISLOG grok recipe (written from Filebeat's iis module, tested on its
+expected JSON) on Filebeat's own IIS test file, and on files cut into parts for threads."""
+from __future__ import annotations
+
+from kafkainsight import read_logs
+from tests.test_real_logs import REAL, flat
+
+IIS = REAL / "iis_w3c.log"
+
+
+def _same(a: dict, b: dict) -> dict:
+    """The fields where two documents differ (message and format aside: the recipe's are its own)."""
+    a, b = flat(a), flat(b)
+    for k in ("message", "kafkainsight.format"):
+        a.pop(k, None), b.pop(k, None)
+    return {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
+
+
+def test_iis_lines_read_by_their_directive_match_the_iislog_recipe():
+    auto = read_logs(IIS)
+    recipe = read_logs(IIS, grok="%{IISLOG}", format="grok")
+    # Three field sets, each under its own directive: read; the two lines appended after the
+    # third directive have the first set's 15 values, not its 22: reported, with the recipe's name.
+    assert auto.line_numbers == [5, 10, 15] and auto.stats["by_format"] == {"w3c": 3}
+    assert [f["line_no"] for f in auto.failed] == [16, 17]
+    assert all("%{IISLOG}" in f["reason"] for f in auto.failed)
+    for a, b in zip(auto.records, recipe.records[:3]):
+        assert _same(a, b) == {}
+
+
+def test_a_w3c_file_is_never_cut_between_its_directive_and_its_lines(tmp_path):
+    # Large enough for read_logs to cut it into parts for two threads, were it not W3C.
+    lines = IIS.read_text().splitlines()
+    head, data = lines[:4], lines[4]
+    big = tmp_path / "u_ex240101.log"
+    big.write_text("\n".join(head + [data] * 60000) + "\n")
+    one = read_logs(big, threads=1)
+    two = read_logs(big, threads=2)
+    assert one.stats["parsed"] == two.stats["parsed"] == 60000 and not two.failed
+    assert one.to_arrow().equals(two.to_arrow())
