@@ -23,7 +23,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }());
   static ki::Encoder ecs({ki::Schema::Ecs, true}), flat({ki::Schema::KafkaInsight, false});
   static ki::Record rec;
+  static uint32_t input = 0;
   std::string_view line(reinterpret_cast<const char*>(data), size);
+  parser.set_source(++input);  // a W3C directive of one input does not hold for the next
+  if (std::strcmp(KI_FUZZ_FORMAT, "w3c") == 0) {  // the input's first line names the fields, the rest is the line
+    const size_t nl = line.find('\n');
+    if (nl == std::string_view::npos) return 0;
+    parser.parse("#Fields: " + std::string(line.substr(0, nl)), rec);
+    line.remove_prefix(nl + 1);
+    size = line.size();
+  }
   ki::ParseStatus st = parser.parse(line, rec);
   if (st == ki::ParseStatus::Ok) {
     std::string out;
