@@ -129,8 +129,21 @@ size_t tls_fields(const char* p, size_t i, size_t n, Record& rec) {
   return c + 1;
 }
 
-// The referrer and user agent after the byte count (combined), and what may follow them.
-bool combined_tail(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec);
+// %b at p[i]: digits, or '-' for none. The index after it, npos if it is neither.
+size_t byte_count(const char* p, size_t i, size_t n, Record& rec) {
+  if (i < n && p[i] == '-') {
+    rec.bytes = -1;
+    return i + 1;
+  }
+  int64_t v = 0;
+  const size_t e = scan::uint_at(p, i, n, v);
+  if (e != std::string_view::npos) rec.bytes = v;
+  return e;
+}
+
+// What follows the byte count: nothing (common), or the referrer and user agent (combined) and
+// what may follow them.
+bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec);
 
 // mod_ssl's ssl_request_log, as its default ssl.conf writes it (RHEL, Fedora, Apache's
 // httpd-ssl.conf): "[%t] %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \"%r\" %b", no status; some sites
@@ -156,22 +169,10 @@ bool parse_ssl_request(std::string_view line, const ParseContext& ctx, Record& r
   i = q + 1;
   if (i + 1 >= n || p[i] != ' ') return ctx.fail(F, "expected byte count after the request", i);
   ++i;
-  if (p[i] == '-') {
-    rec.bytes = -1;
-    ++i;
-  } else {
-    int64_t v = 0;
-    const size_t e = scan::uint_at(p, i, n, v);
-    if (e == std::string_view::npos) return ctx.fail(F, "expected byte count or '-'", i);
-    rec.bytes = v;
-    i = e;
-  }
+  const size_t e = byte_count(p, i, n, rec);
+  if (e == std::string_view::npos) return ctx.fail(F, "expected byte count or '-'", i);
   rec.status = -1;  // %b only: mod_ssl's format has no status
-  rec.format = F;
-  while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
-  if (i >= n) return true;
-  if (p[i] != '"') return ctx.fail(F, "unexpected text after the byte count", i);
-  return combined_tail(p, i, n, ctx, rec);
+  return after_byte_count(p, e, n, ctx, rec);
 }
 
 }  // namespace
@@ -260,27 +261,19 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
   i = e;
   if (i >= n || p[i] != ' ') return ctx.fail(F, "expected byte count after the status", i);
   ++i;
-  if (i < n && p[i] == '-') {
-    rec.bytes = -1;
-    ++i;
-  } else {
-    e = scan::uint_at(p, i, n, v);
-    if (e == std::string_view::npos) return ctx.fail(F, "expected byte count or '-'", i);
-    rec.bytes = v;
-    i = e;
-  }
+  e = byte_count(p, i, n, rec);
+  if (e == std::string_view::npos) return ctx.fail(F, "expected byte count or '-'", i);
+  return after_byte_count(p, e, n, ctx, rec);
+}
 
+namespace {
+bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec) {
   // Common ends here; combined adds two quoted fields. Trailing fields some servers add
   // (vhost, response time) are allowed and left in event.original.
   rec.format = Format::ApacheCommon;
   while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
   if (i >= n) return true;
-  if (p[i] != '"') return ctx.fail(F, "unexpected text after the byte count", i);
-  return combined_tail(p, i, n, ctx, rec);
-}
-
-namespace {
-bool combined_tail(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec) {
+  if (p[i] != '"') return ctx.fail(Format::ApacheCommon, "unexpected text after the byte count", i);
   size_t q = scan::quoted(p, i + 1, n, rec.scratch, rec.referrer);
   if (q == std::string_view::npos) return ctx.fail(Format::ApacheCombined, "unterminated referrer string", i);
   i = q + 1;

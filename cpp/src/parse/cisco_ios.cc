@@ -133,7 +133,7 @@ bool device_time(std::string_view seg, const ParseContext& ctx, Timestamp& ts, b
   // " UTC", " CET", …: a zone name, its offset applied (ambiguous ones and others: --tz). A word
   // in capitals that is no zone we know follows a syslog time ("Feb  8 18:55:31 CORE: %LINK-…":
   // the host) unless the time is a device's (milliseconds or a year: IOS's "msec", "year").
-  if (used >= t.size() || t[used] != ' ') return false;
+  if (t[used] != ' ') return false;
   const bool device_marks = written_year || t.substr(0, used).find('.') != std::string_view::npos;
   const std::string_view zone = t.substr(used + 1);
   if (zone.empty() || zone.size() > 6) return false;

@@ -62,8 +62,8 @@ struct ConsumeStats {
   uint64_t rejected = 0;      // not one JSON object: dead-lettered before any bulk (part of dead_lettered)
   uint64_t id_conflicts = 0;  // 409 on a document with other content: indexed under a content-derived _id
   uint64_t fetch_pauses = 0;  // times fetching paused for --max-buffered-bytes
-  uint64_t bad_event_ids = 0;
-  uint64_t rejoins = 0;  // new Kafka clients after being fenced by this consumer's own group.instance.id  // a ki.id header that is not an event id: _id fell back to topic-partition-offset
+  uint64_t bad_event_ids = 0;  // a ki.id header that is not an event id: _id fell back to topic-partition-offset
+  uint64_t rejoins = 0;  // new Kafka clients after being fenced by this consumer's own group.instance.id
   double seconds = 0, latency_p50_ms = 0, latency_p99_ms = 0;
   std::map<std::string, int64_t> committed;  // "topic[partition]" -> next offset
   std::map<std::string, int64_t> lag;        // high watermark - committed (known partitions only)
