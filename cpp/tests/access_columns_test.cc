@@ -207,3 +207,18 @@ TEST(AccessColumns, OnlyWhereTheConfigurationWritesWhatItWrites) {
 }
 
 }  // namespace
+
+// Found by fuzz_access_columns: after a W3C directive the input's lines are the W3C reader's
+// first, so the direct path stands aside; an access line among them is still read as one.
+TEST(AccessColumns, StandsAsideInAW3cInput) {
+  const std::string plain = kOdd[0];
+  Both r = run_both({plain, plain,
+                     "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+                     "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken",
+                     plain, "2018-01-01 08:09:10 127.0.0.1 GET / q=100 80 - 81.2.69.143 ua - 200 0 0 123", plain});
+  EXPECT_EQ(r.a, r.b);
+  EXPECT_EQ(r.a, (std::vector<ki::ParseStatus>{ki::ParseStatus::Ok, ki::ParseStatus::Ok, ki::ParseStatus::Empty,
+                                               ki::ParseStatus::Ok, ki::ParseStatus::Ok, ki::ParseStatus::Ok}));
+  EXPECT_EQ(r.taken, 1u);  // the second line before the directive (the first makes the columns)
+  EXPECT_EQ(dump(r.direct), dump(r.general));
+}

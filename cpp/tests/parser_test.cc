@@ -866,6 +866,14 @@ TEST(W3c, EachInputHasItsOwnDirective) {
   json c;
   ASSERT_EQ(w.feed("<13>Feb  5 17:32:18 host app: hi", &c), ParseStatus::Ok);
   EXPECT_EQ(c["kafkainsight"]["format"], "rfc3164");
+  // Another log's line in a W3C input is read as what it is; a W3C line without its time is reported.
+  w.p.set_source(1);
+  json other;
+  ASSERT_EQ(w.feed(R"(10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl")", &other),
+            ParseStatus::Ok);
+  EXPECT_EQ(other["kafkainsight"]["format"], "apache_combined");
+  EXPECT_EQ(w.feed("- 00:00:00 10.0.0.1 500"), ParseStatus::Failed);
+  EXPECT_NE(w.p.error_message().find("w3c: no date or no time"), std::string::npos) << w.p.error_message();
   // --format w3c without a directive: the line says what is missing.
   W3cReader forced(Format::W3c);
   EXPECT_EQ(forced.feed("2020-01-01 00:00:00 10.0.0.1 500"), ParseStatus::Failed);

@@ -345,6 +345,18 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   } else if (f == Format::W3c) {
     ok = w3c ? parse_w3c(line, *w3c, ctx, rec, w3c_reason_)
              : ctx.fail(Format::W3c, "no #Fields: directive before this line (a W3C log starts with its header)", 0);
+    if (!ok && w3c && cfg_.format == Format::Unknown) {
+      // Not a line of the W3C log (another log's line in the same input): read as any other;
+      // failing that too, the W3C reason stands.
+      const ParseError w3c_err = err_;
+      rec.reset(line);
+      f = detect(line);
+      ok = parse_format(f, line, ctx, rec);
+      if (!ok) {
+        err_ = w3c_err;
+        f = Format::W3c;
+      }
+    }
   } else {
     ok = parse_format(f, line, ctx, rec);
   }

@@ -160,6 +160,10 @@ class Parser {
   // Which input the next lines come from (a file's index): a W3C log's "#Fields:" directive
   // holds for the lines of its own input only.
   void set_source(uint32_t source) { source_ = source; }
+  // True while the current input is a W3C log (its lines are read by its #Fields: directive).
+  bool w3c_active() const {
+    return (cfg_.format == Format::Unknown || cfg_.format == Format::W3c) && !w3c_.empty() && w3c_layout_now();
+  }
 
  private:
   void add_fields(Record& rec) const;

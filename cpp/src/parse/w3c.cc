@@ -158,10 +158,14 @@ bool parse_w3c(std::string_view line, const W3cLayout& layout, const ParseContex
     else
       rec.fields.push_back(Field::string(c.name, v));  // a value that is not a number stays text
   }
-  if (!date.empty() && !time.empty()) {
+  if (layout.has_date && layout.has_time) {
+    if (date.empty() || time.empty()) {
+      why = "no date or no time in a line whose #Fields: directive names both";
+      return ctx.fail(Format::W3c, why.c_str(), 0);
+    }
     // "2018-01-01" "08:09:10[.123]": W3C times are UTC whatever --tz says.
     char buf[48];
-    if (date.size() + time.size() + 2 > sizeof buf) {
+    if (date.size() + time.size() + 2 > sizeof buf || date.size() != 10) {
       why = "date and time too long for a W3C time";
       return ctx.fail(Format::W3c, why.c_str(), 0);
     }
@@ -174,7 +178,7 @@ bool parse_w3c(std::string_view line, const W3cLayout& layout, const ParseContex
       why = "the date and time fields are not a W3C time (yyyy-mm-dd hh:mm:ss)";
       return ctx.fail(Format::W3c, why.c_str(), 0);
     }
-  } else {  // no date on the line (a #Date: directive's day is not followed): the read time
+  } else {  // no date and time fields (a #Date: directive's day is not followed): the read time
     rec.ts = read_time();
     rec.time_from_read = true;
   }
