@@ -39,3 +39,17 @@ def test_a_w3c_file_is_never_cut_between_its_directive_and_its_lines(tmp_path):
     two = read_logs(big, threads=2)
     assert one.stats["parsed"] == two.stats["parsed"] == 60000 and not two.failed
     assert one.to_arrow().equals(two.to_arrow())
+
+
+def test_a_directive_holds_for_its_own_file_only(tmp_path):
+    # The second file has no directive: its line must not be read by the first file's fields
+    # (it would give status 10.0.0.2 and client 404), in read_logs and in the report alike.
+    from kafkainsight.report import summarize_logs
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    a.write_text("#Fields: date time sc-status c-ip\n2020-01-01 00:00:00 500 10.0.0.1\n")
+    b.write_text("2020-01-01 00:00:00 10.0.0.2 404\n")
+    r = read_logs([a, b])
+    assert (r.stats["parsed"], r.stats["failed"], r.stats["by_format"]) == (1, 1, {"w3c": 1})
+    assert r.failed[0]["source"] == str(b)
+    totals = summarize_logs([a, b])["totals"]
+    assert (totals["parsed"], totals["failed"], totals["formats"]) == (1, 1, {"w3c": 1})

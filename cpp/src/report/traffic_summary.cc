@@ -231,9 +231,11 @@ void summarize_files(const std::vector<std::string>& paths, const ParserConfig& 
     bucket += ev.lines;
     if (&bucket == &parsed) out.add(rec);
   };
+  uint32_t source = 0;
   for (const auto& path : paths) {
     LineReader reader(path);
     MultilineJoiner joiner(pcfg.multiline);
+    parser.set_source(source++);  // a W3C log's #Fields: holds for its own file
     std::string_view line;
     while (reader.next(line)) {
       ++lines;
