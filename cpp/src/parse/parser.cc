@@ -336,7 +336,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     }
   }
   // A W3C log's data lines: its #Fields: directive says what they hold.
-  const W3cLayout* w3c = cfg_.format == Format::Unknown || cfg_.format == Format::W3c ? w3c_layout_now() : nullptr;
+  const W3cLayout* w3c = active_w3c_layout();
   Format f = grokked ? Format::Grok
              : w3c   ? Format::W3c
              : cfg_.format == Format::Unknown ? detect(line) : cfg_.format;

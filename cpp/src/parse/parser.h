@@ -161,9 +161,7 @@ class Parser {
   // holds for the lines of its own input only.
   void set_source(uint32_t source) { source_ = source; }
   // True while the current input is a W3C log (its lines are read by its #Fields: directive).
-  bool w3c_active() const {
-    return (cfg_.format == Format::Unknown || cfg_.format == Format::W3c) && !w3c_.empty() && w3c_layout_now();
-  }
+  bool w3c_active() const { return active_w3c_layout() != nullptr; }
 
  private:
   void add_fields(Record& rec) const;
@@ -182,6 +180,10 @@ class Parser {
   std::vector<std::pair<uint32_t, std::unique_ptr<W3cLayout>>> w3c_;
   std::string w3c_reason_;
   const W3cLayout* w3c_layout_now() const;
+  // The current input's layout where the configured format reads W3C lines (auto or w3c), else null.
+  const W3cLayout* active_w3c_layout() const {
+    return (cfg_.format == Format::Unknown || cfg_.format == Format::W3c) && !w3c_.empty() ? w3c_layout_now() : nullptr;
+  }
   void set_w3c_layout(std::string_view directive);
 };
 

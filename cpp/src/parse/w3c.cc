@@ -165,16 +165,15 @@ bool parse_w3c(std::string_view line, const W3cLayout& layout, const ParseContex
     }
     // "2018-01-01" "08:09:10[.123]": W3C times are UTC whatever --tz says.
     char buf[48];
-    if (date.size() + time.size() + 2 > sizeof buf || date.size() != 10) {
-      why = "date and time too long for a W3C time";
-      return ctx.fail(Format::W3c, why.c_str(), 0);
-    }
+    const bool fits = date.size() == 10 && date.size() + time.size() + 2 <= sizeof buf;
     size_t k = 0;
-    for (char ch : date) buf[k++] = ch;
-    buf[k++] = 'T';
-    for (char ch : time) buf[k++] = ch;
-    buf[k++] = 'Z';
-    if (parse_iso8601_lenient(buf, k, 0, rec.ts) != k) {
+    if (fits) {
+      for (char ch : date) buf[k++] = ch;
+      buf[k++] = 'T';
+      for (char ch : time) buf[k++] = ch;
+      buf[k++] = 'Z';
+    }
+    if (!fits || parse_iso8601_lenient(buf, k, 0, rec.ts) != k) {
       why = "the date and time fields are not a W3C time (yyyy-mm-dd hh:mm:ss)";
       return ctx.fail(Format::W3c, why.c_str(), 0);
     }
