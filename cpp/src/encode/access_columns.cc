@@ -1,5 +1,8 @@
 #include "encode/access_columns.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "encode/encoder.h"
 #include "parse/parser.h"
 #include "parse/scan.h"
@@ -31,7 +34,19 @@ int find_path(const ColumnTable& t, std::string_view path) {
 }
 
 Field text_field(std::string_view v) { return Field{{}, Field::Kind::String, v}; }
+
+// Hint slots, one each for GET POST PUT PATCH DELETE HEAD OPTIONS CONNECT TRACE PROPFIND (0..15)
+// and for the versions 1.0 1.1 2.0 2 3 0.9 (0..7); others may share one.
+unsigned method_slot(std::string_view m) {
+  const unsigned c0 = static_cast<unsigned char>(m[0]), c1 = m.size() > 1 ? static_cast<unsigned char>(m[1]) : 0;
+  return ((c0 * 8 + c1) ^ static_cast<unsigned>(m.size())) % 16;
+}
+unsigned version_slot(std::string_view v) {
+  return v.empty() ? 0 : (static_cast<unsigned char>(v.front()) * 4u + static_cast<unsigned char>(v.back())) % 8;
+}
 }  // namespace
+
+AccessColumns::AccessColumns() { std::fill(std::begin(hint_), std::end(hint_), -1); }
 
 bool AccessColumns::bind(ColumnTable& t) {
   table_ = &t;
@@ -163,9 +178,9 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   }
   mark(kHttp);
   mark(kHttpRequest);
-  if (!req.method.empty()) category(kMethod, req.method, hint_[kHintMethod + (req.method.size() + static_cast<unsigned char>(req.method[0])) % 8]);
+  if (!req.method.empty()) category(kMethod, req.method, hint_[kHintMethod + method_slot(req.method)]);
   text(kReferrer, referrer);
-  if (!req.protocol.empty()) category(kVersion, version, hint_[kHintVersion + (version.empty() ? 0 : static_cast<unsigned char>(version.back()) % 4)]);
+  if (!req.protocol.empty()) category(kVersion, version, hint_[kHintVersion + version_slot(version)]);
   integer(kStatus, status);
   mark(kHttpResponse);
   if (bytes >= 0) {

@@ -16,6 +16,7 @@ namespace ki {
 
 class AccessColumns {
  public:
+  AccessColumns();
   // Adds the line as the next row of t and returns true, or returns false with t untouched.
   // Columns are never made here: until the general way has made those a line needs, it is
   // declined.
@@ -34,10 +35,11 @@ class AccessColumns {
   size_t cols_seen_ = 0, nodes_seen_ = 0;  // the table's sizes when bound (a new column: bind again)
   int col_[kCols] = {};                     // index into t.cols, -1 if the table has none yet
   std::vector<uint8_t>* present_[kObjs] = {};  // each object's row bitmap (null: no such object yet)
-  // Dictionary codes written last for a value of each small set (a hint: checked before use).
-  enum { kHintMethod = 0, kHintVersion = 8, kHintFormat = 12, kHintClass = 13, kHints = 23 };
-  int32_t hint_[kHints] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                           -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  // Dictionary codes written last for a value of each small set (a hint: checked before use). The
+  // slots of the methods and versions (method_slot, version_slot) differ for the common ones: two
+  // values sharing a slot would miss it by turns.
+  enum { kHintMethod = 0, kHintVersion = 16, kHintFormat = 24, kHintClass = 25, kHints = 35 };
+  int32_t hint_[kHints];
   std::string scratch_;        // unescaped quoted fields
   uint64_t rows_ = 0;
 };
