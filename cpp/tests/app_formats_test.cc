@@ -84,6 +84,26 @@ TEST(AppJson, Log4j2JsonLayout) {
   EXPECT_FALSE(i.contains("instant"));
 }
 
+// Google Cloud Logging's structured logs (its "special JSON fields"): the time as an object of
+// seconds and nanos (@google-cloud/logging's stdout writer) or as two top-level fields.
+TEST(AppJson, GoogleCloudStructuredLogTimes) {
+  auto o = doc(R"({"severity":"ERROR","message":"payment failed","timestamp":{"seconds":1705312800,"nanos":123000000},"logging.googleapis.com/trace":"projects/p/traces/abc"})");
+  EXPECT_EQ(o["@timestamp"], "2024-01-15T10:00:00.123Z");
+  EXPECT_EQ(o["log"]["level"], "ERROR");
+  EXPECT_FALSE(o.contains("timestamp"));
+  auto f = doc(R"({"severity":"INFO","message":"m","timestampSeconds":1705312800,"timestampNanos":5})");
+  EXPECT_EQ(f["@timestamp"], "2024-01-15T10:00:00.000000005Z");
+  EXPECT_FALSE(f.contains("timestampSeconds"));
+  EXPECT_FALSE(f.contains("timestampNanos"));
+  // Nanos out of range: not a time; the fields stay as written.
+  auto bad = doc(R"({"message":"m","timestampSeconds":1705312800,"timestampNanos":1000000000})");
+  EXPECT_EQ(bad["timestampNanos"], 1000000000);
+  // A time the usual way wins over the pair.
+  auto both = doc(R"({"message":"m","time":"2024-01-15T11:00:00Z","timestampSeconds":1705312800})");
+  EXPECT_EQ(both["@timestamp"], "2024-01-15T11:00:00Z");
+  EXPECT_EQ(both["timestampSeconds"], 1705312800);
+}
+
 TEST(AppJson, ElasticsearchOwnLogs) {
   auto e7 = doc(R"({"type": "server", "timestamp": "2019-08-21T10:08:58,123+0000", "level": "INFO", "component": "o.e.n.Node", "cluster.name": "docker-cluster", "node.name": "n1", "message": "started" })");
   EXPECT_EQ(e7["@timestamp"], "2019-08-21T10:08:58.123Z");

@@ -140,7 +140,12 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   std::array<C, kRoles> best{};
   std::array<C, 4> times{};
   int ntime = 0;
-  int epoch_second = -1, nano_of_second = -1, dlog = -1, dstream = -1;
+  // A time as whole seconds and nanoseconds in two fields: log4j2 JsonLayout's "instant", Google
+  // Cloud Logging's "timestamp": {"seconds", "nanos"} and "timestampSeconds" + "timestampNanos".
+  static constexpr std::string_view kSecondNames[] = {"instant.epochSecond", "timestamp.seconds", "timestampSeconds"};
+  static constexpr std::string_view kNanoNames[] = {"instant.nanoOfSecond", "timestamp.nanos", "timestampNanos"};
+  int epoch_second[3] = {-1, -1, -1}, nano_of_second[3] = {-1, -1, -1};
+  int dlog = -1, dstream = -1;
   Journald jd;
   const bool over_time = !cfg.json_time_field.empty(), over_level = !cfg.json_level_field.empty(),
              over_msg = !cfg.json_message_field.empty();
@@ -159,9 +164,11 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
       if (best[Message].rank > -1) best[Message] = {-1, i};
       continue;
     }
-    if (n == "instant.epochSecond") epoch_second = static_cast<int>(i);
-    else if (n == "instant.nanoOfSecond") nano_of_second = static_cast<int>(i);
-    else if (n == "log") dlog = static_cast<int>(i);
+    for (int p = 0; p < 3; ++p) {
+      if (n == kSecondNames[p]) epoch_second[p] = static_cast<int>(i);
+      if (n == kNanoNames[p]) nano_of_second[p] = static_cast<int>(i);
+    }
+    if (n == "log") dlog = static_cast<int>(i);
     else if (n == "stream") dstream = static_cast<int>(i);
     else if (!n.empty() && (n[0] == '_' || (n[0] >= 'A' && n[0] <= 'Z'))) jd.see(n, static_cast<int>(i));
     int k = lookup(n);
@@ -183,17 +190,17 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
     if (time_of(fs[times[i].field], cfg.default_offset_min, rec.ts)) used[times[i].field] = 1;
     else rec.ts = Timestamp{};
   }
-  if (!rec.ts.valid && !over_time && epoch_second >= 0 && fs[epoch_second].kind == Field::Kind::Int) {
-    // log4j2 JsonLayout: "instant": {"epochSecond": s, "nanoOfSecond": n}
-    int64_t ns = nano_of_second >= 0 && fs[nano_of_second].kind == Field::Kind::Int ? fs[nano_of_second].i : 0;
-    if (ns >= 0 && ns < 1000000000) {
-      rec.ts.epoch_sec = fs[epoch_second].i;
-      rec.ts.nanos = static_cast<uint32_t>(ns);
-      rec.ts.frac_digits = ns % 1000000 == 0 ? 3 : ns % 1000 == 0 ? 6 : 9;
-      rec.ts.valid = true;
-      used[epoch_second] = 1;
-      if (nano_of_second >= 0) used[nano_of_second] = 1;
-    }
+  for (int p = 0; p < 3 && !rec.ts.valid && !over_time; ++p) {
+    const int sec = epoch_second[p], nano = nano_of_second[p];
+    if (sec < 0 || fs[sec].kind != Field::Kind::Int) continue;
+    const int64_t ns = nano >= 0 && fs[nano].kind == Field::Kind::Int ? fs[nano].i : 0;
+    if (ns < 0 || ns >= 1000000000) continue;
+    rec.ts.epoch_sec = fs[sec].i;
+    rec.ts.nanos = static_cast<uint32_t>(ns);
+    rec.ts.frac_digits = ns % 1000000 == 0 ? 3 : ns % 1000 == 0 ? 6 : 9;
+    rec.ts.valid = true;
+    used[sec] = 1;
+    if (nano >= 0) used[nano] = 1;
   }
   if (jd.realtime >= 0 && !over_time) {
     // journalctl -o json: the time the program logged (else when journald got it), in µs
