@@ -38,7 +38,8 @@ def utc(ts: str, no_year: bool) -> str:
 
 
 @pytest.mark.parametrize("name", ["apache_access.log", "apache_error.log", "nginx_error.log", "syslog_rfc3164.log",
-                                  "syslog_rfc5424.log", "cisco_ios.log", "apache_ssl_request.log"])
+                                  "syslog_rfc5424.log", "cisco_ios.log", "apache_ssl_request.log", "klog.log",
+                                  "kubelet_syslog.log"])
 def test_every_real_line_is_accounted_for(name):
     res = ki.read_logs(REAL / name, year=2020)
     s = res.stats

@@ -22,6 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   autop.set_source(++input);  // a W3C directive of one input does not hold for the next
   if (autop.parse(in, a) != ki::ParseStatus::Ok) return 0;
   cfg.format = a.format;
+  for (const ki::Field& fl : a.fields)  // a wrapped line's format is its inner line's: force the wrapper
+    if (fl.name == "kafkainsight.wrapper") cfg.format = fl.text == "cri" ? ki::Format::Cri : ki::Format::AppJson;
   ki::Parser forced(cfg);
   if (forced.parse(in, b) != ki::ParseStatus::Ok) ki::fuzz::die("auto parsed it, the detected format did not", in);
   std::string da, db;

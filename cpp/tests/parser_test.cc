@@ -653,6 +653,30 @@ TEST(SyslogVariants, SshdLoginsAsFilebeatsSystemAuthReadsThem) {
   EXPECT_EQ(doc("Feb 20 08:35:22 slave22 sshd[5774]: Failed password for root from 216.160.83.57 port 29160 ssh2", Schema::KafkaInsight, Format::Unknown, 2018)["username"], "root");
 }
 
+// An application logging JSON through syslog (journald, rsyslog's "@cee:" cookie): the object's
+// keys are fields, its time, level and message take their roles; the header's stand otherwise.
+TEST(SyslogVariants, JsonMessageBecomesFields) {
+  auto d = doc(R"(<11>Oct 15 01:04:18 web1 shop[123]: {"level":"error","msg":"card declined","order":{"id":8}})");
+  EXPECT_EQ(d["message"], "card declined");
+  EXPECT_EQ(d["log"]["level"], "error");
+  EXPECT_EQ(d["log"]["syslog"]["severity"]["name"], "err");
+  EXPECT_EQ(d["order"]["id"], 8);
+  EXPECT_EQ(d["@timestamp"], "2018-10-15T01:04:18Z");  // the object has no time: the header's
+  EXPECT_EQ(d["host"]["hostname"], "web1");
+  EXPECT_EQ(d["process"]["pid"], 123);
+  auto c = doc(R"(<14>1 2024-01-15T10:00:00Z web1 shop 1 - - @cee: {"msg":"m","time":"2024-01-15T10:00:00.250Z","pid":77})");
+  EXPECT_EQ(c["@timestamp"], "2024-01-15T10:00:00.250Z");
+  EXPECT_EQ(c["process"]["pid"], 77);
+  EXPECT_EQ(c["log"]["level"], "info");  // from the priority, the object having none
+  EXPECT_EQ(c["kafkainsight"]["format"], "rfc5424");
+  // Not one JSON object: the message as written, no field from it.
+  for (const char* m : {R"({"broken": )", R"({"a":1} trailing)", R"({"a":1}{"b":2})", "{}x"}) {
+    auto t = doc(std::string("Oct 15 01:04:18 web1 shop[123]: ") + m);
+    EXPECT_EQ(t["message"], m);
+    EXPECT_FALSE(t.contains("a"));
+  }
+}
+
 TEST(SyslogVariants, MacosRepeatNoticeHasNoHost) {
   // The last line of Filebeat's filebeat/module/system/syslog/test/darwin-syslog-sample.log.
   auto d = doc("Apr 4 03:39:57 --- last message repeated 1 time ---", Schema::Ecs, Format::Unknown, 2016);

@@ -152,4 +152,41 @@ bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec)
   return true;
 }
 
+bool read_json_message(std::string_view message, const ParseContext& ctx, Record& rec) {
+  std::string_view json = message;
+  if (json.starts_with("@cee:")) json.remove_prefix(5);  // rsyslog's CEE cookie
+  while (!json.empty() && json.front() == ' ') json.remove_prefix(1);
+  while (!json.empty() && (json.back() == ' ' || json.back() == '\r')) json.remove_suffix(1);
+  if (json.size() < 2 || json.front() != '{' || json.back() != '}') return false;
+  AppJsonState& st = *ctx.app;
+  st.buf.assign(json);
+  st.buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object obj;
+  if (st.parser.iterate(st.buf.data(), json.size(), st.buf.size()).get(doc) || doc.get_object().get(obj)) return false;
+  const size_t fields = rec.fields.size();
+  Walk w{ctx, rec, nullptr, 0, {}};
+  const char* after = nullptr;
+  if (!w.object(obj, {}, 0) || doc.current_location().get(after) == simdjson::SUCCESS) {
+    rec.fields.resize(fields);  // not one JSON object: the message stays text
+    return false;
+  }
+  // The object's own time, level, message, host and pid win; the header's stand where it has none.
+  const Timestamp header_time = rec.ts;
+  const std::string_view header_host = rec.hostname, header_level = rec.level;
+  const int64_t header_pid = rec.pid;
+  rec.ts = Timestamp{};
+  rec.message = {};
+  rec.level = {};
+  apply_roles(ctx, rec, nullptr);
+  if (rec.time_from_read) {
+    rec.ts = header_time;
+    rec.time_from_read = false;
+  }
+  if (rec.hostname.empty()) rec.hostname = header_host;
+  if (rec.pid < 0) rec.pid = header_pid;
+  if (rec.level.empty()) rec.level = header_level;
+  return true;
+}
+
 }  // namespace ki

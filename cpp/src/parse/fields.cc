@@ -287,7 +287,8 @@ bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseCo
     rec.message = inner;  // plain text: the message as written
     rec.format = wrapper == "cri" ? Format::Cri : Format::AppJson;
   }
-  if (!rec.ts.valid || rec.time_from_read) {
+  // klog's time has no year (glog's no zone): the runtime's stamp is the better one.
+  if (!rec.ts.valid || rec.time_from_read || (rec.format == Format::Klog && outer.valid)) {
     rec.ts = outer;
     rec.time_from_read = false;
   }

@@ -16,7 +16,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -98,6 +98,7 @@ bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Reco
     case Format::Json: return parse_json_line(line, ctx, rec);
     case Format::AppJson: return parse_app_json(line, ctx, rec);
     case Format::Logfmt: return parse_logfmt(line, ctx, rec);
+    case Format::Klog: return parse_klog(line, ctx, rec);
     case Format::Cri: return parse_cri(line, ctx, rec);
     default: return ctx.fail(Format::Unknown, "no known format", 0);
   }
@@ -294,6 +295,7 @@ Format Parser::detect(std::string_view line) {
   if (line.size() >= 21 && line[4] == '/' && line[7] == '/' && line[10] == ' ' && line[13] == ':' &&
       line[19] == ' ' && line[20] == '[' && parse_fixed(line.data(), 4) >= 0)
     return Format::NginxError;
+  if (looks_klog(line)) return Format::Klog;
   if (looks_logfmt(line)) return Format::Logfmt;
   if (looks_cri(line)) return Format::Cri;
   // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.

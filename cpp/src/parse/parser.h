@@ -112,6 +112,17 @@ GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatche
 bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec);
+bool looks_klog(std::string_view line);  // "I0505 17:59:40.692994 " (klog) or "I20210131 14:48:54.411655 " (glog)
+bool parse_klog(std::string_view line, const ParseContext& ctx, Record& rec);
+// A klog line as a syslog message (kubelet through journald): its level, origin, message and
+// structured fields into rec (the syslog header's time, host and pid stay); false, rec untouched,
+// if the message is none.
+bool read_klog_message(std::string_view message, Record& rec);
+// A syslog message that is one JSON object (an application logging JSON to journald or syslog;
+// rsyslog's "@cee:" cookie may precede it): its keys become fields and its time, level, message,
+// logger, service, host and pid take their roles, the syslog header's standing where the object
+// has none. False, the message kept as text, if it is no JSON object.
+bool read_json_message(std::string_view message, const ParseContext& ctx, Record& rec);
 // Dispatch to one format's parser (no reset of rec).
 bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Record& rec);
 

@@ -24,8 +24,9 @@ enum class Format : uint8_t {
   Cri,             // CRI container log wrapper (Kubernetes /var/log/containers)
   NginxError,      // nginx's error_log ("2006/01/02 15:04:05 [level] pid#tid: *cid message")
   W3c,             // W3C extended log (IIS): values in the order of the file's "#Fields:" directive
+  Klog,            // Kubernetes' klog and glog: "I0505 17:59:40.692994   28133 file.go:70] message"
 };
-inline constexpr int kFormatCount = 13;
+inline constexpr int kFormatCount = 14;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.

@@ -167,6 +167,8 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
   }
   rec.message = std::string_view(p + i, n - i);
   if (rec.app == "sshd") read_sshd(rec.message, rec);
+  else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);  // kubelet, k3s, ... via syslog
+  else read_json_message(rec.message, ctx, rec);  // only if the message is a JSON object
   rec.format = F;
   return true;
 }
@@ -272,6 +274,10 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
       }
     } else if (rec.app == "sshd") {
       read_sshd(rec.message, rec);
+    } else if (looks_klog(rec.message)) {
+      read_klog_message(rec.message, rec);  // kubelet, k3s, ... through journald
+    } else {
+      read_json_message(rec.message, ctx, rec);  // only if the message is a JSON object
     }
   } else {
     rec.procid = {};

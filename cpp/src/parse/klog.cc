@@ -1,0 +1,198 @@
+// klog (Kubernetes' components: kubelet, kube-apiserver, controllers, client-go programs) and
+// glog (Google's C++ and Go logging) lines:
+//   Lmmdd hh:mm:ss.uuuuuu threadid file:line] msg          klog: no year (--year), process id
+//   Lyyyymmdd hh:mm:ss.uuuuuu threadid file:line] msg      glog: a thread id
+// L is I, W, E or F; the time is the process's local time (--tz); the id is padded with blanks.
+// klog's structured calls (InfoS, ErrorS) write the message quoted and key=value pairs after it
+// ("Pod status updated" pod="kube-system/kubedns" status="ready"): the message is unquoted and
+// each pair becomes a field, when the whole tail reads so; else the text stays the message.
+#include "parse/parser.h"
+#include "parse/scan.h"
+#include "parse/timestamp.h"
+#include "util/timefmt.h"
+
+namespace ki {
+
+namespace {
+
+constexpr size_t npos = std::string_view::npos;
+
+std::string_view level_name(char c) {
+  switch (c) {
+    case 'I': return "info";
+    case 'W': return "warning";
+    case 'E': return "error";
+    case 'F': return "fatal";
+    default: return {};
+  }
+}
+
+// A Go-quoted string ("...", %q) at s[i] == '"': its unescaped text appended to out; the index
+// after the closing quote, or npos. Escapes other than \" \\ \n \t \r are kept as written.
+size_t go_quoted(std::string_view s, size_t i, std::string& out) {
+  for (++i; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '"') return i + 1;
+    if (c != '\\' || i + 1 >= s.size()) {
+      out.push_back(c);
+      continue;
+    }
+    const char e = s[++i];
+    switch (e) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      default: out.push_back('\\'); out.push_back(e); break;
+    }
+  }
+  return npos;
+}
+
+bool key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '-' || c == '/';
+}
+
+// The tail of a structured call: "msg" k="v" k=v ...; fields added only if all of it reads.
+bool read_structured(std::string_view tail, Record& rec) {
+  if (tail.empty() || tail[0] != '"') return false;
+  std::string text;
+  size_t i = go_quoted(tail, 0, text);
+  if (i == npos) return false;
+  struct Pair {
+    std::string_view key;
+    std::string value;
+    bool quoted;
+  };
+  std::vector<Pair> pairs;
+  while (i < tail.size()) {
+    if (tail[i] != ' ') return false;
+    ++i;
+    const size_t k = i;
+    while (i < tail.size() && key_char(tail[i])) ++i;
+    if (i == k || i >= tail.size() || tail[i] != '=') return false;
+    Pair p{tail.substr(k, i - k), {}, false};
+    ++i;
+    if (i < tail.size() && tail[i] == '"') {
+      i = go_quoted(tail, i, p.value);
+      if (i == npos) return false;
+      p.quoted = true;
+    } else {  // %+v of a number, a bool, <nil>, a struct: up to the next blank
+      const size_t v = i;
+      while (i < tail.size() && tail[i] != ' ') ++i;
+      p.value.assign(tail.substr(v, i - v));
+    }
+    pairs.push_back(std::move(p));
+  }
+  rec.message = rec.keep(text);
+  for (const Pair& p : pairs) {
+    Field f = Field::string(p.key, rec.keep(p.value));
+    int64_t n = 0;
+    if (!p.quoted && !p.value.empty() && scan::uint_at(p.value.data(), p.value[0] == '-', p.value.size(), n) == p.value.size()) {
+      f = Field::integer(p.key, p.value[0] == '-' ? -n : n);
+    } else if (!p.quoted && (p.value == "true" || p.value == "false")) {
+      f.kind = Field::Kind::Bool;
+      f.b = p.value == "true";
+    }
+    rec.fields.push_back(f);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool looks_klog(std::string_view l) {
+  // "I0505 17:59:40.692994 " or "I20210131 14:48:54.411655 "
+  if (l.size() < 22 || level_name(l[0]).empty()) return false;
+  const size_t d = l[5] == ' ' ? 5 : l.size() > 26 && l[9] == ' ' ? 9 : 0;
+  if (d == 0) return false;
+  for (size_t i = 1; i < d; ++i)
+    if (l[i] < '0' || l[i] > '9') return false;
+  return l[d + 3] == ':' && l[d + 6] == ':' && l[d + 9] == '.';
+}
+
+namespace {
+
+// The header's level, time and id read, then file:line] and the message (plain or structured).
+// `at` is the index of what failed (with `why`), for the caller's reason.
+struct KlogLine {
+  bool glog = false;
+  int year = -1, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  uint32_t nanos = 0;
+  uint8_t digits = 0;
+  int64_t id = 0;
+  const char* why = nullptr;
+  size_t at = 0;
+};
+
+bool read_klog(std::string_view line, KlogLine& k, Record& rec) {
+  auto fail = [&](const char* why, size_t at) {
+    k.why = why;
+    k.at = at;
+    return false;
+  };
+  if (!looks_klog(line))
+    return fail("expected a klog header: a level letter (I, W, E, F), mmdd or yyyymmdd, hh:mm:ss.uuuuuu", 0);
+  const char* p = line.data();
+  const size_t n = line.size();
+  k.glog = p[5] != ' ';
+  const size_t d = k.glog ? 9 : 5;
+  k.month = parse_fixed(p + d - 4, 2), k.day = parse_fixed(p + d - 2, 2);
+  k.hour = parse_fixed(p + d + 1, 2), k.minute = parse_fixed(p + d + 4, 2), k.second = parse_fixed(p + d + 7, 2);
+  if (k.glog) k.year = parse_fixed(p + 1, 4);
+  size_t i = d + 10;
+  const size_t frac = i;
+  while (i < n && i - frac < 9 && p[i] >= '0' && p[i] <= '9') k.nanos = k.nanos * 10 + static_cast<uint32_t>(p[i++] - '0');
+  k.digits = static_cast<uint8_t>(i - frac);
+  if (k.digits == 0 || k.month < 1 || k.month > 12 || k.day < 1 || k.day > 31 || k.hour < 0 || k.hour > 23 ||
+      k.minute < 0 || k.minute > 59 || k.second < 0 || k.second > 60 || (k.glog && k.year < 0))
+    return fail("bad klog time, expected mmdd hh:mm:ss.uuuuuu", 1);
+  for (size_t j = k.digits; j < 9; ++j) k.nanos *= 10;
+  // The id, padded with blanks; then file:line] and the message.
+  if (i >= n || p[i] != ' ') return fail("expected a blank and the thread id after the time", i);
+  while (i < n && p[i] == ' ') ++i;
+  size_t e = scan::uint_at(p, i, n, k.id);
+  if (e == npos || e >= n || p[e] != ' ') return fail("expected the thread id after the time", i);
+  i = e + 1;
+  const size_t close = line.find("] ", i);
+  const size_t end = close == npos && n > i && p[n - 1] == ']' ? n - 1 : close;  // an empty message
+  if (end == npos) return fail("expected file:line] after the thread id", i);
+  const std::string_view origin(p + i, end - i);
+  const size_t colon = origin.rfind(':');
+  int64_t at_line = 0;
+  if (colon == npos || colon == 0 || origin.find(' ') != npos ||
+      scan::uint_at(origin.data(), colon + 1, origin.size(), at_line) != origin.size())
+    return fail("expected file:line] after the thread id", i);
+  rec.level = level_name(p[0]);
+  rec.fields.push_back(Field::string("log.origin.file.name", origin.substr(0, colon)));
+  rec.fields.push_back(Field::integer("log.origin.file.line", at_line));
+  const std::string_view tail = end + 2 <= n ? line.substr(end + 2) : std::string_view{};
+  if (!read_structured(tail, rec)) rec.message = tail;
+  return true;
+}
+
+}  // namespace
+
+bool parse_klog(std::string_view line, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::Klog;
+  KlogLine k;
+  if (!read_klog(line, k, rec)) return ctx.fail(F, k.why, k.at);
+  const int year = k.glog ? k.year : ctx.bsd_year(k.month, k.day);
+  rec.ts.offset_min = static_cast<int16_t>(ctx.cfg.default_offset_min);
+  if (!set_civil(rec.ts, year, k.month, k.day, k.hour, k.minute, k.second))
+    return ctx.fail(F, "klog time out of range", 1);
+  rec.ts.nanos = k.nanos;
+  rec.ts.frac_digits = k.digits;
+  (k.glog ? rec.tid : rec.pid) = k.id;  // klog writes the process id, glog the thread's
+  rec.format = F;
+  return true;
+}
+
+bool read_klog_message(std::string_view message, Record& rec) {
+  KlogLine k;
+  return read_klog(message, k, rec);  // on failure rec is untouched
+}
+
+}  // namespace ki
