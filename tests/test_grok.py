@@ -122,7 +122,7 @@ def test_without_options_the_reason_names_the_recipe_and_following_it_reads_ever
 
 
 @pytest.mark.parametrize("name,recipe,lines,read", [("iis_w3c", "IISLOG", 5, 3), ("squid_access", "SQUIDLOG", 4, 0),
-                                                    ("envoy_access", "ENVOYACCESS", 3, 0)])
+                                                    ("envoy_access", "ENVOYACCESS", 3, 0), ("go_log", "GOLOG", 6, 0)])
 def test_access_lines_of_other_servers_say_which_recipe_reads_them(name, recipe, lines, read):
     # Public lines (tests/data/real): without options each is reported with the recipe to use,
     # and the advice read off the reason reads every line (IIS's "#" headers stay headers; the
@@ -134,6 +134,21 @@ def test_access_lines_of_other_servers_say_which_recipe_reads_them(name, recipe,
     assert advice == {json.dumps({"grok": f"%{{{recipe}}}"})}, [f["reason"] for f in r.failed]
     again = read_logs(REAL / f"{name}.log", **json.loads(advice.pop()))
     assert again.stats["parsed"] == lines and not again.failed
+
+
+def test_go_log_lines_by_golog(tmp_path):
+    # Go's log package (its own doc comment's examples) and HashiCorp's bracketed levels (Consul).
+    r = read_logs(REAL / "go_log.log", grok="%{GOLOG}", tz="+01:00")
+    d = r.records
+    assert [x["@timestamp"] for x in d[:2]] == ["2009-01-23T01:23:23+01:00", "2009-01-23T01:23:23.123123+01:00"]
+    assert d[1]["log"]["origin"]["file"] == {"name": "/a/b/c/d.go", "line": 23} and d[1]["message"] == "message"
+    assert d[2]["message"] == "failed health check: Unauthorized" and "log" not in d[2]
+    assert [x["log"]["level"] for x in d[3:]] == ["ERR", "INFO", "WARN"]
+    assert [x["event"]["severity"] for x in d[3:]] == [3, 6, 4]
+    assert d[3]["message"] == "agent: failed to sync remote state: No known Consul servers"
+    # An nginx error line with a broken tail is not called a Go line: its own reason stands.
+    (tmp_path / "e.log").write_text("2016/10/25 14:49:34 [error] no pid#tid here\n")
+    assert read_logs(tmp_path / "e.log").failed[0]["reason"].startswith("nginx_error: expected pid#tid")
 
 
 # A stack trace under a Kafka broker's log line, as KAFKA-3123 (Apache JIRA) quotes it.

@@ -30,6 +30,10 @@ const TimeFormat& nginx_error_time() {
   static const TimeFormat f("%Y/%m/%d %H:%M:%S");
   return f;
 }
+const TimeFormat& go_micro_time() {  // Go's log package with Lmicroseconds
+  static const TimeFormat f("%Y/%m/%d %H:%M:%S.%f");
+  return f;
+}
 const TimeFormat& haproxy_time() {
   static const TimeFormat f("%d/%b/%Y:%H:%M:%S.%f");
   return f;
@@ -64,7 +68,7 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
     }
   }
   if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
-  for (const TimeFormat* f : {&nginx_error_time(), &haproxy_time(), &jul_time()})
+  for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time()})
     if (f->parse(s, c.default_offset_min, c.default_year, ts)) return true;
   ts = Timestamp{};
   return false;

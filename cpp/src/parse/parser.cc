@@ -203,6 +203,9 @@ constexpr Recipe kRecipes[] = {
     {"^%{HDFSLOG}",
      "an application's text log (HDFS's layout, yyMMdd HHmmss thread level logger: message), not an access or "
      "syslog line: read it with --grok '%{HDFSLOG}' --time-format '%y%m%d %H%M%S' (docs/GROK.md)"},
+    {"^%{GOLOG}",
+     "a Go program's log line (Go's log package: yyyy/MM/dd HH:mm:ss message), not an access or syslog line: "
+     "read it with --grok '%{GOLOG}' (docs/GROK.md)"},
     {"^%{ANDROIDLOG}",
      "an application's text log (Android's logcat -v threadtime), not an access or syslog line: read it with "
      "--grok '%{ANDROIDLOG}' --time-format '%m-%d %H:%M:%S.%f', and --year (docs/GROK.md)"},
