@@ -677,6 +677,22 @@ TEST(SyslogVariants, JsonMessageBecomesFields) {
   }
 }
 
+// A level in capitals in brackets opening the message is the program's own (HashiCorp's hclog
+// lines, hashicorp/consul#16268; daemons that write "[ERROR] ..."); the message stays whole.
+TEST(SyslogVariants, BracketedLevelOpeningTheMessage) {
+  auto h = doc(R"(2023-02-14T08:15:55.487Z [WARN]  agent: Syncing node info failed.: error="rpc error making call: EOF")");
+  EXPECT_EQ(h["log"]["level"], "WARN");
+  EXPECT_EQ(h["event"]["severity"], 4);
+  EXPECT_EQ(h["message"], R"([WARN]  agent: Syncing node info failed.: error="rpc error making call: EOF")");
+  auto p = doc("<13>Oct 11 22:14:15 web1 app[7]: [ERROR] disk full");
+  EXPECT_EQ(p["log"]["level"], "ERROR");
+  EXPECT_EQ(p["log"]["syslog"]["severity"]["name"], "notice");  // the header's stays
+  for (const char* m : {"[GIN] 2024/01/01 - 200", "[E] x", "[error] lower", "[INFO]no blank", "[12] x"}) {
+    auto t = doc(std::string("Oct 11 22:14:15 web1 app[7]: ") + m);
+    EXPECT_FALSE(t.contains("log")) << m;
+  }
+}
+
 TEST(SyslogVariants, MacosRepeatNoticeHasNoHost) {
   // The last line of Filebeat's filebeat/module/system/syslog/test/darwin-syslog-sample.log.
   auto d = doc("Apr 4 03:39:57 --- last message repeated 1 time ---", Schema::Ecs, Format::Unknown, 2016);

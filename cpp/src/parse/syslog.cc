@@ -3,6 +3,7 @@
 // timestamps rsyslog writes in its file format.
 #include <algorithm>
 
+#include "parse/level.h"
 #include "parse/parser.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
@@ -11,6 +12,20 @@
 namespace ki {
 
 namespace {
+
+// "[ERROR] …", "[WARN]  agent: …" (HashiCorp's hclog, many daemons): a level in capitals in
+// brackets at the start of the message is the program's own level; the message stays as written.
+void read_bracket_level(Record& rec) {
+  const std::string_view m = rec.message;
+  if (m.size() < 5 || m[0] != '[') return;
+  const size_t close = m.find(']', 1);
+  if (close == std::string_view::npos || close < 2 || close > 10 || close + 1 >= m.size() || m[close + 1] != ' ') return;
+  const std::string_view word = m.substr(1, close - 1);
+  for (char c : word)
+    if (c < 'A' || c > 'Z') return;
+  if (word.size() < 3 || severity_from_level(word) < 0) return;  // not "[E]", "[PID]"
+  rec.level = word;
+}
 
 // A space-delimited RFC 5424 header field; "-" is the nil value.
 bool header_field(const char* p, size_t& i, size_t n, std::string_view& out) {
@@ -168,7 +183,7 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
   rec.message = std::string_view(p + i, n - i);
   if (rec.app == "sshd") read_sshd(rec.message, rec);
   else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);  // kubelet, k3s, ... via syslog
-  else read_json_message(rec.message, ctx, rec);  // only if the message is a JSON object
+  else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
   rec.format = F;
   return true;
 }
@@ -276,12 +291,13 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
       read_sshd(rec.message, rec);
     } else if (looks_klog(rec.message)) {
       read_klog_message(rec.message, rec);  // kubelet, k3s, ... through journald
-    } else {
-      read_json_message(rec.message, ctx, rec);  // only if the message is a JSON object
+    } else if (!read_json_message(rec.message, ctx, rec)) {  // only if the message is a JSON object
+      read_bracket_level(rec);
     }
   } else {
     rec.procid = {};
     rec.message = std::string_view(p + s, n - s);  // no tag: the rest is the message
+    read_bracket_level(rec);
     // "145.89.109.1 : %SEC-6-…": Cisco IOS without sequence numbers or timestamps.
     if (rec.message.starts_with(": %")) read_cisco_ios(rec.message.substr(2), -1, ctx, rec);
   }
