@@ -27,6 +27,14 @@ void read_bracket_level(Record& rec) {
   rec.level = word;
 }
 
+// What the program wrote in its message: sshd's logins, a klog header (kubelet, k3s, … through
+// journald), one JSON object, or a level in brackets.
+void read_program_message(const ParseContext& ctx, Record& rec) {
+  if (rec.app == "sshd") read_sshd(rec.message, rec);
+  else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);
+  else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
+}
+
 // A space-delimited RFC 5424 header field; "-" is the nil value.
 bool header_field(const char* p, size_t& i, size_t n, std::string_view& out) {
   size_t e = scan::find_char(p, i, n, ' ');
@@ -181,9 +189,7 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
     if (scan::uint_at(rec.procid.data(), 0, rec.procid.size(), pid) == rec.procid.size()) rec.pid = pid;
   }
   rec.message = std::string_view(p + i, n - i);
-  if (rec.app == "sshd") read_sshd(rec.message, rec);
-  else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);  // kubelet, k3s, ... via syslog
-  else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
+  read_program_message(ctx, rec);
   rec.format = F;
   return true;
 }
@@ -287,17 +293,13 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
         rec.app = {};
         if (rec.hostname.empty()) rec.hostname = device;
       }
-    } else if (rec.app == "sshd") {
-      read_sshd(rec.message, rec);
-    } else if (looks_klog(rec.message)) {
-      read_klog_message(rec.message, rec);  // kubelet, k3s, ... through journald
-    } else if (!read_json_message(rec.message, ctx, rec)) {  // only if the message is a JSON object
-      read_bracket_level(rec);
+    } else {
+      read_program_message(ctx, rec);
     }
   } else {
     rec.procid = {};
     rec.message = std::string_view(p + s, n - s);  // no tag: the rest is the message
-    read_bracket_level(rec);
+    read_program_message(ctx, rec);
     // "145.89.109.1 : %SEC-6-…": Cisco IOS without sequence numbers or timestamps.
     if (rec.message.starts_with(": %")) read_cisco_ios(rec.message.substr(2), -1, ctx, rec);
   }
