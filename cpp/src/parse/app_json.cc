@@ -127,24 +127,45 @@ struct Walk {
   }
 };
 
+// One JSON object (a line, or a syslog message) walked into rec.fields; false with the reason
+// and the column where it failed.
+bool walk_object(std::string_view json, const ParseContext& ctx, Record& rec, const char*& why, size_t& column) {
+  AppJsonState& st = *ctx.app;
+  st.buf.assign(json);
+  st.buf.append(simdjson::SIMDJSON_PADDING, '\0');
+  column = 0;
+  simdjson::ondemand::document doc;
+  if (auto e = st.parser.iterate(st.buf.data(), json.size(), st.buf.size()).get(doc)) {
+    why = simdjson::error_message(e);
+    return false;
+  }
+  simdjson::ondemand::object obj;
+  if (auto e = doc.get_object().get(obj)) {
+    why = e == simdjson::INCORRECT_TYPE ? "expected a JSON object" : simdjson::error_message(e);
+    return false;
+  }
+  Walk w{ctx, rec, nullptr, 0, {}};
+  if (!w.object(obj, {}, 0)) {
+    why = w.error;
+    column = w.column;
+    return false;
+  }
+  const char* after = nullptr;
+  if (doc.current_location().get(after) == simdjson::SUCCESS) {  // OUT_OF_BOUNDS at the end
+    why = "text after the JSON object";
+    column = static_cast<size_t>(after - st.buf.data());
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::AppJson;
-  AppJsonState& st = *ctx.app;
-  st.buf.assign(line);
-  st.buf.append(simdjson::SIMDJSON_PADDING, '\0');
-  simdjson::ondemand::document doc;
-  if (auto e = st.parser.iterate(st.buf.data(), line.size(), st.buf.size()).get(doc))
-    return ctx.fail(F, simdjson::error_message(e), 0);
-  simdjson::ondemand::object obj;
-  if (auto e = doc.get_object().get(obj))
-    return ctx.fail(F, e == simdjson::INCORRECT_TYPE ? "expected a JSON object" : simdjson::error_message(e), 0);
-  Walk w{ctx, rec, nullptr, 0, {}};
-  if (!w.object(obj, {}, 0)) return ctx.fail(F, w.error, w.column);
-  const char* after = nullptr;
-  if (doc.current_location().get(after) == simdjson::SUCCESS)  // OUT_OF_BOUNDS at the end
-    return ctx.fail(F, "text after the JSON object", static_cast<size_t>(after - st.buf.data()));
+  const char* why = nullptr;
+  size_t column = 0;
+  if (!walk_object(line, ctx, rec, why, column)) return ctx.fail(F, why, column);
   rec.format = F;
   WrappedLine docker;
   apply_roles(ctx, rec, &docker);
@@ -158,16 +179,10 @@ bool read_json_message(std::string_view message, const ParseContext& ctx, Record
   while (!json.empty() && json.front() == ' ') json.remove_prefix(1);
   while (!json.empty() && (json.back() == ' ' || json.back() == '\r')) json.remove_suffix(1);
   if (json.size() < 2 || json.front() != '{' || json.back() != '}') return false;
-  AppJsonState& st = *ctx.app;
-  st.buf.assign(json);
-  st.buf.append(simdjson::SIMDJSON_PADDING, '\0');
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object obj;
-  if (st.parser.iterate(st.buf.data(), json.size(), st.buf.size()).get(doc) || doc.get_object().get(obj)) return false;
   const size_t fields = rec.fields.size();
-  Walk w{ctx, rec, nullptr, 0, {}};
-  const char* after = nullptr;
-  if (!w.object(obj, {}, 0) || doc.current_location().get(after) == simdjson::SUCCESS) {
+  const char* why = nullptr;
+  size_t column = 0;
+  if (!walk_object(json, ctx, rec, why, column)) {
     rec.fields.resize(fields);  // not one JSON object: the message stays text
     return false;
   }

@@ -341,6 +341,75 @@ bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec) {
   return parse_wrapped(w, "cri", ctx, rec);
 }
 
+bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*& why) {
+  const size_t n = s.size();
+  while (i < n) {
+    char c = s[i++];
+    if (c == '"') return true;
+    if (c != '\\' || i >= n) {
+      out.push_back(c);
+      continue;
+    }
+    char e = s[i++];
+    switch (e) {
+      case 'n': out.push_back('\n'); break;
+      case 't': out.push_back('\t'); break;
+      case 'r': out.push_back('\r'); break;
+      case 'u': {
+        unsigned cp = 0;
+        size_t k = 0;
+        for (; k < 4 && i + k < n; ++k) {
+          char h = s[i + k];
+          int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+          if (v < 0) break;
+          cp = cp * 16 + static_cast<unsigned>(v);
+        }
+        if (k < 4) {
+          why = "bad \\u escape";
+          return false;
+        }
+        i += 4;
+        if (cp < 0x80) {
+          out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+          out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+          out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+          out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+          out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+          out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+        break;
+      }
+      default: out.push_back(e);  // \" \\ and anything else: the character
+    }
+  }
+  why = "unterminated quoted value";
+  return false;
+}
+
+void type_bare_value(Field& f) {
+  std::string_view v = f.text;
+  if (v == "true" || v == "false") {
+    f.kind = Field::Kind::Bool;
+    f.b = v == "true";
+  } else if (!v.empty() && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))) {
+    size_t d = v[0] == '-' ? 1 : 0;
+    bool digits = d < v.size() && v.size() - d <= 18 && (v.size() - d == 1 || v[d] != '0');
+    for (size_t k = d; k < v.size() && digits; ++k) digits = v[k] >= '0' && v[k] <= '9';
+    if (digits) {
+      int64_t x = 0;
+      for (size_t k = d; k < v.size(); ++k) x = x * 10 + (v[k] - '0');
+      f.kind = Field::Kind::Int;
+      f.i = d ? -x : x;
+    } else if (is_json_number(v) && v.find_first_of(".eE") != std::string_view::npos) {  // else: text
+      f.kind = Field::Kind::Float;
+      f.f = std::strtod(std::string(v).c_str(), nullptr);
+      if (!std::isfinite(f.f)) f.kind = Field::Kind::String;
+    }
+  }
+}
+
 // logfmt: key=value key="quoted \"value\"" key (no value: empty string).
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::Logfmt;
@@ -358,76 +427,16 @@ bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
       ++i;
       if (i < n && line[i] == '"') {
         // Quoted: unescape into scratch (never longer than the line, reserved to its size).
-        ++i;
         size_t at = rec.scratch.size();
-        bool closed = false;
-        while (i < n) {
-          char c = line[i++];
-          if (c == '"') {
-            closed = true;
-            break;
-          }
-          if (c != '\\' || i >= n) {
-            rec.scratch.push_back(c);
-            continue;
-          }
-          char e = line[i++];
-          switch (e) {
-            case 'n': rec.scratch.push_back('\n'); break;
-            case 't': rec.scratch.push_back('\t'); break;
-            case 'r': rec.scratch.push_back('\r'); break;
-            case 'u': {
-              unsigned cp = 0;
-              size_t k = 0;
-              for (; k < 4 && i + k < n; ++k) {
-                char h = line[i + k];
-                int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
-                if (v < 0) break;
-                cp = cp * 16 + static_cast<unsigned>(v);
-              }
-              if (k < 4) return ctx.fail(F, "bad \\u escape", i);
-              i += 4;
-              if (cp < 0x80) {
-                rec.scratch.push_back(static_cast<char>(cp));
-              } else if (cp < 0x800) {
-                rec.scratch.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-                rec.scratch.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-              } else {
-                rec.scratch.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-                rec.scratch.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                rec.scratch.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-              }
-              break;
-            }
-            default: rec.scratch.push_back(e);  // \" \\ and anything else: the character
-          }
-        }
-        if (!closed) return ctx.fail(F, "unterminated quoted value", n);
+        const char* why = nullptr;
+        ++i;
+        if (!unquote_value(line, i, rec.scratch, why)) return ctx.fail(F, why, i);
         f.text = std::string_view(rec.scratch.data() + at, rec.scratch.size() - at);
       } else {
         size_t vs = i;
         while (i < n && !is_space(line[i])) ++i;
         f.text = line.substr(vs, i - vs);
-        // Bare values that are numbers or booleans keep their type.
-        std::string_view v = f.text;
-        if (v == "true" || v == "false") {
-          f.kind = Field::Kind::Bool;
-          f.b = v == "true";
-        } else if (!v.empty() && (v[0] == '-' || (v[0] >= '0' && v[0] <= '9'))) {
-          size_t d = v[0] == '-' ? 1 : 0;
-          bool digits = d < v.size() && v.size() - d <= 18 && (v.size() - d == 1 || v[d] != '0');
-          for (size_t k = d; k < v.size() && digits; ++k) digits = v[k] >= '0' && v[k] <= '9';
-          if (digits) {
-            int64_t x = 0;
-            for (size_t k = d; k < v.size(); ++k) x = x * 10 + (v[k] - '0');
-            f.kind = Field::Kind::Int;
-            f.i = d ? -x : x;
-          } else if (is_json_number(v) && v.find_first_of(".eE") != std::string_view::npos) {  // else: text
-            f.kind = Field::Kind::Float;
-            f.f = std::strtod(std::string(v).c_str(), nullptr);
-            if (!std::isfinite(f.f)) f.kind = Field::Kind::String;
-          }
-        }
+        type_bare_value(f);  // numbers and booleans keep their type
       }
     }
     if (i < n && !is_space(line[i])) return ctx.fail(F, "expected a space between pairs", i);

@@ -27,40 +27,19 @@ std::string_view level_name(char c) {
   }
 }
 
-// A Go-quoted string ("...", %q) at s[i] == '"': its unescaped text appended to out; the index
-// after the closing quote, or npos. Escapes other than \" \\ \n \t \r are kept as written.
-size_t go_quoted(std::string_view s, size_t i, std::string& out) {
-  for (++i; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '"') return i + 1;
-    if (c != '\\' || i + 1 >= s.size()) {
-      out.push_back(c);
-      continue;
-    }
-    const char e = s[++i];
-    switch (e) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case 'r': out.push_back('\r'); break;
-      default: out.push_back('\\'); out.push_back(e); break;
-    }
-  }
-  return npos;
-}
-
 bool key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
          c == '-' || c == '/';
 }
 
 // The tail of a structured call: "msg" k="v" k=v ...; fields added only if all of it reads.
+// Quoted texts are unescaped and bare values typed as logfmt's are.
 bool read_structured(std::string_view tail, Record& rec) {
   if (tail.empty() || tail[0] != '"') return false;
   std::string text;
-  size_t i = go_quoted(tail, 0, text);
-  if (i == npos) return false;
+  const char* why = nullptr;
+  size_t i = 1;
+  if (!unquote_value(tail, i, text, why)) return false;
   struct Pair {
     std::string_view key;
     std::string value;
@@ -76,8 +55,8 @@ bool read_structured(std::string_view tail, Record& rec) {
     Pair p{tail.substr(k, i - k), {}, false};
     ++i;
     if (i < tail.size() && tail[i] == '"') {
-      i = go_quoted(tail, i, p.value);
-      if (i == npos) return false;
+      ++i;
+      if (!unquote_value(tail, i, p.value, why)) return false;
       p.quoted = true;
     } else {  // %+v of a number, a bool, <nil>, a struct: up to the next blank
       const size_t v = i;
@@ -89,13 +68,7 @@ bool read_structured(std::string_view tail, Record& rec) {
   rec.message = rec.keep(text);
   for (const Pair& p : pairs) {
     Field f = Field::string(p.key, rec.keep(p.value));
-    int64_t n = 0;
-    if (!p.quoted && !p.value.empty() && scan::uint_at(p.value.data(), p.value[0] == '-', p.value.size(), n) == p.value.size()) {
-      f = Field::integer(p.key, p.value[0] == '-' ? -n : n);
-    } else if (!p.quoted && (p.value == "true" || p.value == "false")) {
-      f.kind = Field::Kind::Bool;
-      f.b = p.value == "true";
-    }
+    if (!p.quoted) type_bare_value(f);
     rec.fields.push_back(f);
   }
   return true;

@@ -111,6 +111,14 @@ bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec
 GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);
 bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec);
+// A quoted value (logfmt, klog's structured pairs) from s[i], just after its opening quote:
+// unescaped onto out (\n \t \r \uXXXX; \" \\ and others: the character), i then just after
+// the closing quote; false with why ("unterminated quoted value", "bad \u escape") and i where
+// it stopped.
+bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*& why);
+// An unquoted value written as true/false, an integer or a number with a fraction or exponent
+// takes that type (Bool, Int, Float); else f stays text.
+void type_bare_value(Field& f);
 bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec);
 bool looks_klog(std::string_view line);  // "I0505 17:59:40.692994 " (klog) or "I20210131 14:48:54.411655 " (glog)
 bool parse_klog(std::string_view line, const ParseContext& ctx, Record& rec);
