@@ -1,8 +1,9 @@
 """Applications' text logs written at test time by a real JVM (log4j2's PatternLayout in Spring
 Boot's, logback's and log4j's layouts) and a real CPython (the logging module's layouts), read
-with the grok recipes of docs/GROK.md. Without options each line is reported, and its reason
-names the recipe and the --multiline preset; following that advice reads every event, stack
-traces and tracebacks included."""
+by the grok recipes of docs/GROK.md. Without options each event line is read by its layout's
+recipe, and the lines of a stack trace, read one by one, name the --multiline preset that joins
+them; with that preset every event is read, stack traces and tracebacks included, as the recipe
+named with --grok reads it."""
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ from datetime import datetime
 import pytest
 
 import kafkainsight as ki
-from tests.test_grok import _advice
+from tests.test_grok import _advice, without_recipe
 from tests.test_jvm_json_logs import jvm_app  # noqa: F401  (the fixture: App.java compiled against log4j2)
 from tests.test_real_logs import flat
 
@@ -48,16 +49,19 @@ def java_lines(jvm_app, layout: str, tmp_path) -> list[str]:
 
 
 @pytest.mark.parametrize("layout", list(JAVA_LAYOUTS))
-def test_java_layouts_by_the_recipe_their_reason_names(jvm_app, layout, tmp_path):
+def test_java_layouts_read_by_their_recipe_without_options(jvm_app, layout, tmp_path):
     t0 = time.time()
     lines = java_lines(jvm_app, layout, tmp_path)
+    trace = [ln for ln in lines if ln.startswith("\tat ") or ln.startswith("java.")]
     assert any(ln.startswith("\tat ") for ln in lines)  # the stack trace is there
+    recipe = JAVA_LAYOUTS[layout][1]
     plain = ki.read_logs(lines)
-    assert plain.records == [] and len(plain.failed) == len([ln for ln in lines if ln.strip()])
-    kw = _advice(plain.failed[0]["reason"])
-    assert kw == {"grok": JAVA_LAYOUTS[layout][1], "multiline": "java"}, plain.failed[0]["reason"]
-    res = ki.read_logs(lines, **kw)
+    assert len(plain.records) == 4 and len(plain.failed) == len(trace)
+    assert {d["kafkainsight"]["recipe"] for d in plain.records} == {recipe[2:-1]}
+    assert all(_advice(f["reason"]) == {"multiline": "java"} for f in plain.failed), plain.failed[0]["reason"]
+    res = ki.read_logs(lines, multiline="java")
     assert res.failed == []
+    assert [without_recipe(d) for d in res.records] == ki.read_logs(lines, grok=recipe, multiline="java").records
     docs = [flat(d) for d in res.records]
     assert [d["log.level"].strip() for d in docs] == ["INFO", "WARN", "ERROR", "FATAL"]
     assert [d["message"] for d in docs] == ["order 42 placed", "payment slow", "payment failed",
@@ -96,17 +100,22 @@ PY_LAYOUTS = {
 
 
 @pytest.mark.parametrize("layout", list(PY_LAYOUTS))
-def test_python_logging_layouts_by_the_recipe_their_reason_names(layout):
+def test_python_logging_layouts_read_by_their_recipe_without_options(layout):
     t0 = time.time()
     out = subprocess.run([sys.executable, "-c", PY_APP, PY_LAYOUTS[layout]], capture_output=True, text=True,
                          timeout=60, check=True).stdout
     lines = out.splitlines()
     assert lines[3] == "Traceback (most recent call last):"
     plain = ki.read_logs(lines)
-    assert plain.records == []
-    kw = _advice(plain.failed[0]["reason"])
-    assert kw == {"grok": "%{PYTHONLOG}", "multiline": "python"}, plain.failed[0]["reason"]
-    docs = [flat(d) for d in ki.read_logs(lines, **kw).records]
+    assert len(plain.records) == 3 and {d["kafkainsight"]["recipe"] for d in plain.records} == {"PYTHONLOG"}
+    assert _advice(plain.failed[0]["reason"]) == {"multiline": "python"}, plain.failed[0]["reason"]
+    res = ki.read_logs(lines, multiline="python")
+    assert res.failed == []
+    docs = [flat(d) for d in res.records]
+    named = [flat(d) for d in ki.read_logs(lines, grok="%{PYTHONLOG}", multiline="python").records]
+    read_time = ("@timestamp", "event.ingested")  # (basicConfig's default has no time: the read time)
+    assert [{k: v for k, v in d.items() if k not in read_time + ("kafkainsight.recipe",)} for d in docs] == \
+        [{k: v for k, v in d.items() if k not in read_time} for d in named]
     assert [d["log.level"] for d in docs] == ["INFO", "WARNING", "ERROR"]
     assert [d["message"] for d in docs] == ["paid 42", "retrying", "refund failed"]
     assert {d["log.logger"] for d in docs} == {"shop.payments"}

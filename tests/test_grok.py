@@ -103,37 +103,45 @@ def _advice(reason: str) -> dict:
     return kw
 
 
-@pytest.mark.parametrize("name,recipe", [("Zookeeper", "ZOOKEEPERLOG"), ("Spark", "SPARKLOG"), ("HDFS", "HDFSLOG"),
-                                         ("Android", "ANDROIDLOG"), ("Hadoop", "JAVALOG"),
-                                         ("Windows", "WINDOWSCBSLOG")])
-def test_without_options_the_reason_names_the_recipe_and_following_it_reads_every_line(name, recipe):
-    # No options: every line is reported, each with the same advice; taking it reads them all.
-    r = read_logs(LOGHUB / f"{name}.log")
-    assert r.stats["parsed"] == 0 and len(r.failed) == 200
-    advice = {json.dumps(_advice(f["reason"]), sort_keys=True) for f in r.failed}
-    assert len(advice) == 1, advice
-    kw = json.loads(advice.pop())
-    assert kw["grok"] == f"%{{{recipe}}}"
-    if name == "Android":
-        assert "--year" in r.failed[0]["reason"]
-        kw["year"] = 2017
-    again = read_logs(LOGHUB / f"{name}.log", **kw)
-    assert again.stats["parsed"] == 200 and not again.failed
+def without_recipe(doc: dict) -> dict:
+    """A document read without options, as --grok '%{RECIPE}' gives it: kafkainsight.recipe out."""
+    doc = json.loads(json.dumps(doc))
+    doc["kafkainsight"].pop("recipe")
+    return doc
 
 
-@pytest.mark.parametrize("name,recipe,lines,read", [("iis_w3c", "IISLOG", 5, 3), ("squid_access", "SQUIDLOG", 4, 0),
-                                                    ("envoy_access", "ENVOYACCESS", 3, 0), ("go_log", "GOLOG", 6, 0)])
-def test_access_lines_of_other_servers_say_which_recipe_reads_them(name, recipe, lines, read):
-    # Public lines (tests/data/real): without options each is reported with the recipe to use,
-    # and the advice read off the reason reads every line (IIS's "#" headers stay headers; the
-    # three IIS lines under a #Fields: directive that fits them are read by it, the two appended
-    # after a directive of other fields are not).
+@pytest.mark.parametrize("name,recipe,time_format", [
+    ("Zookeeper", "ZOOKEEPERLOG", ""), ("Spark", "SPARKLOG", "%y/%m/%d %H:%M:%S"),
+    ("HDFS", "HDFSLOG", "%y%m%d %H%M%S"), ("Android", "ANDROIDLOG", "%m-%d %H:%M:%S.%f"),
+    ("Hadoop", "JAVALOG", ""), ("Windows", "WINDOWSCBSLOG", "")])
+def test_without_options_each_layout_is_read_by_its_recipe(name, recipe, time_format):
+    # The documents are those the recipe gives when named, with the time layout it needs
+    # (checked against loghub's structured CSV above), and say which recipe read them.
+    kw = {"year": 2017} if name == "Android" else {}  # logcat writes no year
+    plain = read_logs(LOGHUB / f"{name}.log", **kw)
+    assert plain.stats["parsed"] == 200 and not plain.failed
+    assert plain.stats["by_format"] == {"grok": 200}
+    assert {d["kafkainsight"]["recipe"] for d in plain.records} == {recipe}
+    named = read_logs(LOGHUB / f"{name}.log", grok=f"%{{{recipe}}}", time_format=time_format, **kw)
+    assert [without_recipe(d) for d in plain.records] == named.records
+    if name == "Android":  # no --year: this year (or the last, were a line more than a week ahead)
+        now = datetime.now().astimezone()
+        years = {instant(d["@timestamp"]).year for d in read_logs(LOGHUB / f"{name}.log").records}
+        assert years <= {now.year, now.year - 1}
+
+
+@pytest.mark.parametrize("name,recipe,lines,by_recipe", [("iis_w3c", "IISLOG", 5, 2), ("squid_access", "SQUIDLOG", 4, 4),
+                                                         ("envoy_access", "ENVOYACCESS", 3, 3), ("go_log", "GOLOG", 6, 6)])
+def test_access_lines_of_other_servers_are_read_by_their_recipe(name, recipe, lines, by_recipe):
+    # Public lines (tests/data/real): without options every line is read, those of no built-in
+    # format by the recipe (IIS's "#" headers stay headers, and the three IIS lines under a
+    # #Fields: directive that fits them are read by it), as the recipe named reads them.
     r = read_logs(REAL / f"{name}.log")
-    assert r.stats["parsed"] == read and len(r.failed) == lines - read
-    advice = {json.dumps(_advice(f["reason"]), sort_keys=True) for f in r.failed}
-    assert advice == {json.dumps({"grok": f"%{{{recipe}}}"})}, [f["reason"] for f in r.failed]
-    again = read_logs(REAL / f"{name}.log", **json.loads(advice.pop()))
-    assert again.stats["parsed"] == lines and not again.failed
+    assert r.stats["parsed"] == lines and not r.failed
+    docs = [d for d in r.records if d["kafkainsight"].get("recipe")]
+    assert len(docs) == by_recipe and {d["kafkainsight"]["recipe"] for d in docs} == {recipe}
+    named = read_logs(REAL / f"{name}.log", grok=f"%{{{recipe}}}", format="grok")
+    assert [without_recipe(d) for d in docs] == named.records[lines - by_recipe:]
 
 
 def test_go_log_lines_by_golog(tmp_path):
@@ -164,12 +172,13 @@ java.lang.IllegalStateException: Compaction for partition [EXO_EventLogs4,1] can
 def test_kafka_log_with_a_stack_trace_by_kafkalog(tmp_path):
     p = tmp_path / "server.log"
     p.write_text(KAFKA_TRACE)
-    plain = read_logs(p)
-    assert [f["line_no"] for f in plain.failed] == [1, 2, 3, 4, 5]
-    assert {json.dumps(_advice(f["reason"])) for f in plain.failed[:2]} == {json.dumps({"grok": "%{KAFKALOG}",
-                                                                                          "multiline": "java"})}
-    assert all("--multiline java" in f["reason"] for f in plain.failed[2:])
-    docs = [flat(d) for d in read_logs(p, grok="%{KAFKALOG}", multiline="java").records]
+    plain = read_logs(p)  # the log lines read by KAFKALOG; the trace's lines say how to join them
+    assert plain.line_numbers == [1, 2] and [f["line_no"] for f in plain.failed] == [3, 4, 5]
+    assert {d["kafkainsight"]["recipe"] for d in plain.records} == {"KAFKALOG"}
+    assert {json.dumps(_advice(f["reason"])) for f in plain.failed} == {json.dumps({"multiline": "java"})}
+    docs = [flat(d) for d in read_logs(p, multiline="java").records]
+    assert docs == [flat(d) | {"kafkainsight.recipe": "KAFKALOG"}
+                    for d in read_logs(p, grok="%{KAFKALOG}", multiline="java").records]
     assert [d["log.level"] for d in docs] == ["WARN", "ERROR"]
     assert {d["log.logger"] for d in docs} == {"kafka.server.ReplicaFetcherThread"}
     assert docs[0]["@timestamp"] == "2016-01-19T13:57:28.809Z"
@@ -189,15 +198,15 @@ def test_a_real_kafka_brokers_own_log_by_kafkalog(kafka_cluster, tmp_path):
     path.write_text(text[:text.rfind("\n") + 1])  # whole lines only
     lines = path.read_text().splitlines()
     ours = [i + 1 for i, ln in enumerate(lines) if ln.startswith("===== kafka_harness")]  # the harness's markers
-    plain = read_logs(path)
-    assert {f["line_no"] for f in plain.failed} == set(range(1, len(lines) + 1)) - {
-        i + 1 for i, ln in enumerate(lines) if not ln.strip()}
-    kw = _advice(next(f["reason"] for f in plain.failed if f["line"].startswith("[")))
-    assert kw == {"grok": "%{KAFKALOG}", "multiline": "java"}
+    plain = read_logs(path)  # every log line read by KAFKALOG; a config dump's lines say how to join them
+    events = sum(1 for ln in lines if ln.startswith("["))
+    assert plain.stats["parsed"] == events > 50
+    assert {d["kafkainsight"]["recipe"] for d in plain.records} == {"KAFKALOG"}
+    assert {_advice(f["reason"]).get("multiline") for f in plain.failed if f["line_no"] not in ours} == {"java"}
+    kw = {"multiline": "java"}
     r = read_logs(path, **kw)
     assert [f["line_no"] for f in r.failed] == ours
-    events = sum(1 for ln in lines if ln.startswith("["))
-    assert r.stats["parsed"] == events > 50
+    assert r.stats["parsed"] == events
     docs = [flat(d) for d in r.records]
     assert all(re.fullmatch(r"[\w$.]+", d["log.logger"]) for d in docs)
     assert {d["log.level"] for d in docs} <= {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"}
@@ -459,3 +468,20 @@ def test_format_grok_on_the_command_line(tmp_path):
     r = run("parse", str(log), "--format", "grok")
     assert r.returncode == 3 and "format grok needs grok patterns" not in r.stdout
     assert run("generate", "-f", "grok", "-n", "1").returncode == 2  # nothing to generate
+
+
+def test_recipe_lines_inside_container_wrappers():
+    # Kubernetes' CRI files and Docker's json-file wrap an application's text lines: the recipe
+    # reads the inner line, and the runtime's time (with its zone and year) stands.
+    hadoop = (LOGHUB / "Hadoop.log").read_text().splitlines()[:3]
+    cri = [f"2026-12-06T04:00:0{i}.123456789Z stdout F {ln}" for i, ln in enumerate(hadoop)]
+    docker = [json.dumps({"log": ln + "\n", "stream": "stderr", "time": f"2026-12-06T04:00:0{i}.5Z"})
+              for i, ln in enumerate(hadoop)]
+    plain = read_logs(hadoop).records
+    for lines, wrapper in ((cri, "cri"), (docker, "docker")):
+        r = read_logs(lines)
+        assert r.stats["parsed"] == 3 and not r.failed
+        for i, (d, p) in enumerate(zip(r.records, plain)):
+            assert d["kafkainsight"] == {"format": "grok", "recipe": "JAVALOG", "wrapper": wrapper}
+            assert d["@timestamp"].startswith(f"2026-12-06T04:00:0{i}.")
+            assert (d["message"], d["log"]) == (p["message"], p["log"])

@@ -2,6 +2,9 @@
 // and the variants real servers write.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <ctime>
+
 #include "test_util.h"
 
 using ki::Format;
@@ -360,15 +363,16 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
   EXPECT_EQ(basic["host"]["hostname"], "linux-sqrz");
   EXPECT_EQ(basic["process"]["pid"], 4179);
   EXPECT_EQ(doc("2019-03-04T05:06:07 web1 nginx[12]: started")["@timestamp"], "2019-03-04T05:06:07Z");
-  // Not read as syslog with a host named INFO: the reason names the recipe that reads the line.
+  // Not read as syslog with a host named INFO: the grok recipe of such applications reads it.
   const std::pair<const char*, const char*> apps[] = {
-      {"2024-01-01T12:00:00.123Z  INFO 1 --- [main] c.f.Bar : Started Bar in 1.2 seconds", "%{SPRINGBOOTLOG}"},
-      {"2024-01-01T12:00:00.123+01:00 ERROR [main] com.acme.Checkout: failed", "%{JAVALOG}"},
-      {"2024-01-01T12:00:00,123 WARNING shop.payments: retrying", "%{PYTHONLOG}"}};
+      {"2024-01-01T12:00:00.123Z  INFO 1 --- [main] c.f.Bar : Started Bar in 1.2 seconds", "SPRINGBOOTLOG"},
+      {"2024-01-01T12:00:00.123+01:00 ERROR [main] com.acme.Checkout: failed", "JAVALOG"},
+      {"2024-01-01T12:00:00,123 WARNING shop.payments: retrying", "PYTHONLOG"}};
   for (const auto& [app, recipe] : apps) {
-    const std::string why = fail_reason(app);
-    EXPECT_EQ(why.rfind("an application's text log (", 0), 0u) << app << ": " << why;
-    EXPECT_NE(why.find(std::string("--grok '") + recipe + "'"), std::string::npos) << why;
+    auto d = doc(app);
+    EXPECT_EQ(d["kafkainsight"]["recipe"], recipe) << app << ": " << fail_reason(app);
+    EXPECT_EQ(d["@timestamp"].get<std::string>().substr(0, 16), "2024-01-01T12:00") << app;
+    EXPECT_FALSE(d.contains("host")) << app;
   }
   // One no recipe reads keeps the syslog reader's reason.
   EXPECT_NE(fail_reason("2024-01-01T12:00:00,123 WARNING").find("an application's text log, not syslog"),
@@ -386,49 +390,77 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
 
 // Lines auto-detection has no format for, that start with a date: the reason says what they are.
 TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
-  const std::string py = fail_reason("2024-01-01 12:00:00,123 INFO 42 orders paid");
-  EXPECT_EQ(py.rfind("an application's text log (Python's logging", 0), 0u) << py;
   const std::string odd = fail_reason("2024-01-01 12:00:00,123 <INFO> shop: paid");
   EXPECT_EQ(odd.rfind("a date first: an application's text log", 0), 0u) << odd;
   // A forced format keeps its own reason.
   EXPECT_EQ(fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid", Format::ApacheCommon).rfind("apache_common: ", 0), 0u);
   // Other lines keep the access parser's reason.
   EXPECT_EQ(fail_reason("just some words").rfind("apache_common: ", 0), 0u);
-  // The layouts a recipe of docs/GROK.md reads are named with the recipe and the time layout
-  // (first lines of loghub's samples and of a Kafka 3.9 broker's server.log).
-  const std::pair<const char*, const char*> recipes[] = {
-      {"2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
-       "--grok '%{ZOOKEEPERLOG}'"},
-      {"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]",
-       "--grok '%{SPARKLOG}' --time-format '%y/%m/%d %H:%M:%S'"},
-      {"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating",
-       "--grok '%{HDFSLOG}' --time-format '%y%m%d %H%M%S'"},
-      {"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogsopening app wtoken = AppWindowToken",
-       "--grok '%{ANDROIDLOG}' --time-format '%m-%d %H:%M:%S.%f'"},
-      {"[2026-12-05 20:16:05,800] INFO [ControllerServer id=1] Starting controller (kafka.server.ControllerServer)",
-       "--grok '%{KAFKALOG}'"},
+  EXPECT_EQ(fail_reason("[Sat Dec 05 12:00:00 2026 broken").rfind("apache_error: ", 0), 0u);
+}
+
+// The text layouts of applications that the grok recipes of docs/GROK.md read: read without
+// options by the first recipe that fits, with the time layout it needs (first lines of loghub's
+// samples and of a Kafka 3.9 broker's server.log; Spring Boot 2 and 3, logback's order, Python's
+// logging cookbook and basicConfig, OpenStack).
+TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
+  struct Case {
+    const char* line;
+    const char* recipe;
+    const char* time;  // @timestamp ("": the read time)
+    const char* level;
   };
-  for (const auto& [line, advice] : recipes) {
-    const std::string why = fail_reason(line);
-    EXPECT_EQ(why.rfind("an application's text log (", 0), 0u) << why;
-    EXPECT_NE(why.find(advice), std::string::npos) << line << ": " << why;
-  }
-  // The common layouts of Java and Python applications (Spring Boot 2 and 3, logback's order,
-  // Python's logging cookbook and basicConfig).
-  const std::pair<const char*, const char*> apps[] = {
+  const Case cases[] = {
+      {"2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
+       "ZOOKEEPERLOG", "2015-07-29T17:41:44.747Z", "INFO"},
+      {"17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]",
+       "SPARKLOG", "2017-06-09T20:10:40Z", "INFO"},
+      {"081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_38865049064139660 terminating",
+       "HDFSLOG", "2008-11-09T20:36:15Z", "INFO"},
+      {"03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogsopening app wtoken = AppWindowToken",
+       "ANDROIDLOG", "2017-03-17T16:13:38.811Z", "D"},
+      {"[2026-12-05 20:16:05,800] INFO [ControllerServer id=1] Starting controller (kafka.server.ControllerServer)",
+       "KAFKALOG", "2026-12-05T20:16:05.800Z", "INFO"},
       {"2019-03-05 10:57:51.112  INFO 45469 --- [           main] org.apache.catalina.core.StandardEngine  : "
-       "Starting Servlet Engine: Apache Tomcat/9.0.16", "%{SPRINGBOOTLOG}"},
+       "Starting Servlet Engine: Apache Tomcat/9.0.16", "SPRINGBOOTLOG", "2019-03-05T10:57:51.112Z", "INFO"},
       {"2024-11-21T10:00:00.123+01:00  INFO 12345 --- [demo] [           main] c.e.demo.DemoApplication                 "
-       ": Started DemoApplication in 1.2 seconds", "%{SPRINGBOOTLOG}"},
-      {"2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - paid", "%{JAVALOG}"},
-      {"2024-01-01 12:00:00,123 - simple_example - INFO - info message", "%{PYTHONLOG}"},
-      {"WARNING:root:disk almost full", "%{PYTHONLOG}"},
+       ": Started DemoApplication in 1.2 seconds", "SPRINGBOOTLOG", "2024-11-21T10:00:00.123+01:00", "INFO"},
+      {"2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - paid", "JAVALOG", "2024-01-01T12:00:00.123Z", "INFO"},
+      {"2024-01-01 12:00:00,123 - simple_example - INFO - info message", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},
+      {"2024-01-01 12:00:00,123 INFO 42 orders paid", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},
+      {"WARNING:root:disk almost full", "PYTHONLOG", "", "WARNING"},
       {"2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae "
        "113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 \"GET /v2/ HTTP/1.1\"",
-       "%{OPENSTACK}"}};
-  for (const auto& [line, advice] : apps)
-    EXPECT_NE(fail_reason(line).find(std::string("--grok '") + advice + "'"), std::string::npos) << line;
-  EXPECT_EQ(fail_reason("[Sat Dec 05 12:00:00 2026 broken").rfind("apache_error: ", 0), 0u);
+       "OPENSTACK", "2017-05-16T00:00:00.008Z", "INFO"}};
+  for (const Case& c : cases) {
+    auto d = doc(c.line, Schema::Ecs, Format::Unknown, 2017);  // logcat's lines have no year
+    ASSERT_TRUE(d.contains("kafkainsight")) << c.line << ": " << fail_reason(c.line);
+    EXPECT_EQ(d["kafkainsight"]["format"], "grok") << c.line;
+    EXPECT_EQ(d["kafkainsight"]["recipe"], c.recipe) << c.line;
+    EXPECT_EQ(d["log"]["level"], c.level) << c.line;
+    if (*c.time) EXPECT_EQ(d["@timestamp"], c.time) << c.line;
+    else EXPECT_TRUE(d["event"].contains("ingested")) << c.line;
+  }
+  // logcat without --year: this year, or the last when that puts the line more than a week ahead.
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char line[96];
+  std::snprintf(line, sizeof line, "%02d-%02d 16:13:38.811  1702  2395 D WindowManager: hi", tm.tm_mon + 1, tm.tm_mday);
+  EXPECT_EQ(doc(line, Schema::Ecs, Format::Unknown, 0)["@timestamp"].get<std::string>().substr(0, 4),
+            std::to_string(tm.tm_year + 1900)) << line;
+  std::tm ahead = tm;
+  ahead.tm_mday += 20;
+  std::time_t later = timegm(&ahead);
+  gmtime_r(&later, &ahead);
+  std::snprintf(line, sizeof line, "%02d-%02d 16:13:38.811  1702  2395 D WindowManager: hi", ahead.tm_mon + 1, ahead.tm_mday);
+  EXPECT_EQ(doc(line, Schema::Ecs, Format::Unknown, 0)["@timestamp"].get<std::string>().substr(0, 4),
+            std::to_string(ahead.tm_year + 1900 - 1)) << line;
+  // A line a recipe fits but cannot read says which, and why.
+  const std::string bad = fail_reason("17/02/30 20:10:40 INFO executor.Backend: a day February has not");
+  EXPECT_EQ(bad.rfind("an application's text log (Spark's log4j layout", 0), 0u) << bad;
+  EXPECT_NE(bad.find("%{SPARKLOG} recipe"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("17/02/30 20:10:40"), std::string::npos) << bad;
 }
 
 // The lines of a multi-line event read one by one (no --multiline) say so.

@@ -278,6 +278,10 @@ bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseCo
     ParseContext inner_ctx = ctx;
     ++inner_ctx.depth;
     ok = parse_format(Parser::detect(inner), inner, inner_ctx, rec);
+    if (!ok && ctx.recipes) {  // an application's text log: a recipe may read it
+      rec.clear_values();
+      ok = ctx.recipes->read(inner, inner_ctx, rec);
+    }
     if (!ok) {
       ctx.err = saved;
       rec.clear_values();
@@ -287,8 +291,9 @@ bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseCo
     rec.message = inner;  // plain text: the message as written
     rec.format = wrapper == "cri" ? Format::Cri : Format::AppJson;
   }
-  // klog's time has no year (glog's no zone): the runtime's stamp is the better one.
-  if (!rec.ts.valid || rec.time_from_read || (rec.format == Format::Klog && outer.valid)) {
+  // klog's time has no year (glog's no zone), an application's text layout seldom a zone: the
+  // runtime's stamp is the better one.
+  if (!rec.ts.valid || rec.time_from_read || ((rec.format == Format::Klog || rec.format == Format::Grok) && outer.valid)) {
     rec.ts = outer;
     rec.time_from_read = false;
   }

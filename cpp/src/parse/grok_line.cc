@@ -56,7 +56,12 @@ std::string_view Record::*own_text_field(std::string_view name) {
 
 bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& ts) {
   const ParserConfig& c = ctx.cfg;
-  if (c.time_fmt) return c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts);
+  if (ctx.by_recipe) {  // (--time-format is the user's patterns' layout, not a recipe's)
+    if (ctx.recipe_time)
+      return ctx.recipe_time->parse(s, c.default_offset_min, ctx.recipe_year > 0 ? ctx.recipe_year : c.default_year, ts);
+  } else if (c.time_fmt) {
+    return c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts);
+  }
   if (parse_time_text(s, c.default_offset_min, ts)) return true;
   if (s.size() >= 6) {
     int month = month_from_abbrev(s.data());

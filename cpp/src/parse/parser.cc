@@ -154,76 +154,6 @@ const char* date_first_hint(std::string_view l) {
   return nullptr;
 }
 
-// The grok recipes of docs/GROK.md for applications' text logs, most specific first: a line no
-// built-in format reads is tried against them, and the first that matches names itself and the
-// options that read the line (auto-detection does not guess these layouts: the user says so).
-struct Recipe {
-  const char* pattern;
-  const char* reason;
-};
-constexpr Recipe kRecipes[] = {
-    {"^%{IISLOG}$",
-     "an IIS access line (W3C extended log, one of the field sets IIS writes by default): read it with "
-     "--grok '%{IISLOG}' (docs/GROK.md)"},
-    {"^%{SQUIDLOG}$",
-     "a Squid access line (its native access.log format): read it with --grok '%{SQUIDLOG}' (docs/GROK.md)"},
-    {"^%{ENVOYACCESS}$",
-     "an Envoy / Istio access line (Envoy's default access log format): read it with --grok '%{ENVOYACCESS}' "
-     "(docs/GROK.md)"},
-    {"^%{KAFKALOG}",
-     "an application's text log (Apache Kafka's log4j layout, [%d] %p %m (%c)), not an access or syslog line: "
-     "read it with --grok '%{KAFKALOG}', and --multiline java for its stack traces (docs/GROK.md)"},
-    {"^%{ZOOKEEPERLOG}",
-     "an application's text log (ZooKeeper's log4j layout, %d - %p [%t:%C@%L] - %m), not an access or syslog line: "
-     "read it with --grok '%{ZOOKEEPERLOG}' (docs/GROK.md)"},
-    {"^%{SPRINGBOOTLOG}",
-     "an application's text log (Spring Boot's default layout, date level pid --- [thread] logger : message), not "
-     "an access or syslog line: read it with --grok '%{SPRINGBOOTLOG}', and --multiline java for its stack traces "
-     "(docs/GROK.md)"},
-    {"^%{OPENSTACK}",
-     "an application's text log (OpenStack's oslo.log layout, date pid level module [request] message), not an "
-     "access or syslog line: read it with --grok '%{OPENSTACK}' (docs/GROK.md)"},
-    // Java's, where Python's logging could have written the line too: a [thread], or a logger whose last
-    // name is a class's (capitalised); a module's name ("shop.payments") is Python's.
-    {"^%{TIMESTAMP_ISO8601} +(?:%{LOGLEVEL} +\\[[^\\]]*\\] +|\\[[^\\]]*\\] +%{LOGLEVEL} +|%{LOGLEVEL} +"
-     "(?:[a-zA-Z$_][a-zA-Z$_0-9]*\\.)*[A-Z][a-zA-Z$_0-9]* *[:-]? )",
-     "an application's text log (a Java layout of log4j or logback: date level [thread] logger: message), not an "
-     "access or syslog line: read it with --grok '%{JAVALOG}', and --multiline java for its stack traces "
-     "(docs/GROK.md)"},
-    {"^%{PYTHONLOG}",
-     "an application's text log (Python's logging: date level name: message, date - name - level - message or "
-     "level:name:message), not an access or syslog line: read it with --grok '%{PYTHONLOG}', and --multiline "
-     "python for its tracebacks (docs/GROK.md)"},
-    {"^%{WINDOWSCBSLOG}",
-     "an application's text log (Windows' CBS.log layout, date time, Level Component message), not an access or "
-     "syslog line: read it with --grok '%{WINDOWSCBSLOG}' (docs/GROK.md)"},
-    {"^%{SPARKLOG}",
-     "an application's text log (Spark's log4j layout, yy/MM/dd HH:mm:ss level logger: message), not an access or "
-     "syslog line: read it with --grok '%{SPARKLOG}' --time-format '%y/%m/%d %H:%M:%S' (docs/GROK.md)"},
-    {"^%{HDFSLOG}",
-     "an application's text log (HDFS's layout, yyMMdd HHmmss thread level logger: message), not an access or "
-     "syslog line: read it with --grok '%{HDFSLOG}' --time-format '%y%m%d %H%M%S' (docs/GROK.md)"},
-    {"^%{GOLOG}",
-     "a Go program's log line (Go's log package: yyyy/MM/dd HH:mm:ss message), not an access or syslog line: "
-     "read it with --grok '%{GOLOG}' (docs/GROK.md)"},
-    {"^%{ANDROIDLOG}",
-     "an application's text log (Android's logcat -v threadtime), not an access or syslog line: read it with "
-     "--grok '%{ANDROIDLOG}' --time-format '%m-%d %H:%M:%S.%f', and --year (docs/GROK.md)"},
-};
-
-std::shared_ptr<const GrokSet> recipe_set() {
-  static const std::shared_ptr<const GrokSet> set = []() -> std::shared_ptr<const GrokSet> {
-    std::vector<std::string> patterns;
-    for (const Recipe& r : kRecipes) patterns.emplace_back(r.pattern);
-    try {
-      return make_grok_set(patterns, "");
-    } catch (const std::exception&) {  // (a recipe missing from the library: no advice)
-      return nullptr;
-    }
-  }();
-  return set;
-}
-
 // "com.acme.PaymentDeclined: card expired": a Java exception printed under its log line.
 bool java_exception_line(std::string_view l) {
   size_t i = 0, dots = 0;
@@ -325,7 +255,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "a W3C log directive", 1};
     return ParseStatus::Empty;
   }
+  if (!recipes_ && (cfg_.format == Format::Unknown || cfg_.format == Format::Cri || cfg_.format == Format::AppJson))
+    recipes_ = std::make_unique<RecipeReader>();  // (wrappers' inner lines too)
   ParseContext ctx{cfg_, err_, json_.get(), app_.get(), &cri_pending_};
+  ctx.recipes = recipes_.get();
   bool ok = false, grokked = false, grok_tried = false;
   if (grok_ && (cfg_.format == Format::Unknown || cfg_.format == Format::Grok)) {
     // The user's patterns first; a line none matches goes on to the built-in formats (auto).
@@ -373,8 +306,14 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   if (!ok && f == Format::ApacheCommon && cfg_.format == Format::Unknown)
     if (const char* hint = date_first_hint(line)) err_ = {Format::Unknown, hint, 0};
   if (!ok && cfg_.format == Format::Unknown && !grokked && std::string_view(err_.reason) != kCriPartial) {
-    if (const char* hint = continuation_hint(line)) err_ = {Format::Unknown, hint, 0};
-    else if (const char* advice = recipe_hint(line)) err_ = {Format::Unknown, advice, 0};
+    if (const char* hint = continuation_hint(line)) {
+      err_ = {Format::Unknown, hint, 0};
+    } else {  // an application's text log or another server's access line: a grok recipe reads it
+      rec.reset(line);
+      ok = recipes_->read(line, ctx, rec);
+      if (ok) f = Format::Grok;
+      else if (recipes_->reason()) err_ = {Format::Unknown, recipes_->reason(), 0};
+    }
   }
   if (!ok && std::string_view(err_.reason) == kCriPartial)  // by text: literals may differ per TU
     return ParseStatus::Partial;
@@ -421,16 +360,6 @@ void Parser::set_w3c_layout(std::string_view directive) {
     if (w3c_.size() >= 4096) w3c_.erase(w3c_.begin());  // inputs long gone (a --follow run's)
     w3c_.emplace_back(source_, std::move(layout));
   }
-}
-
-const char* Parser::recipe_hint(std::string_view line) {
-  if (!recipes_) {
-    std::shared_ptr<const GrokSet> set = recipe_set();
-    if (!set) return nullptr;
-    recipes_ = std::make_unique<GrokMatcher>(std::move(set));
-  }
-  if (recipes_->match(line) != GrokResult::Matched) return nullptr;
-  return kRecipes[recipes_->which()].reason;
 }
 
 std::string Parser::error_message() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "parse/grok.h"
+#include "parse/recipes.h"
 #include "parse/record.h"
 #include "source/multiline.h"
 
@@ -72,6 +73,12 @@ struct ParseContext {
   AppJsonState* app = nullptr;
   std::string* pending = nullptr;  // CRI partial lines waiting for their end
   int depth = 0;                   // wrapper nesting (Docker/CRI inner lines)
+  RecipeReader* recipes = nullptr; // format auto: the grok recipes, for lines no format reads
+  // A recipe reads the line: its timestamp capture's layout (null: the layouts grok knows) and
+  // the year of a layout without one (0: this year), instead of --time-format's.
+  bool by_recipe = false;
+  const TimeFormat* recipe_time = nullptr;
+  int recipe_year = 0;
   int bsd_year(int month, int day) const;
 
   bool fail(Format f, const char* reason, size_t column) const {
@@ -188,9 +195,7 @@ class Parser {
   ParseError err_;
   std::unique_ptr<simdjson::dom::parser> json_;
   std::unique_ptr<GrokMatcher> grok_;
-  std::unique_ptr<GrokMatcher> recipes_;  // made at the first line no format reads
-  // The reason for a line no format reads that a grok recipe of docs/GROK.md does: which, and how.
-  const char* recipe_hint(std::string_view line);
+  std::unique_ptr<RecipeReader> recipes_;  // format auto: lines no built-in format reads
   std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
   std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;
   std::string cri_pending_;

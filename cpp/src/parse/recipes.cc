@@ -1,0 +1,137 @@
+#include "parse/recipes.h"
+
+#include <ctime>
+#include <vector>
+
+#include "parse/parser.h"
+#include "parse/time_format.h"
+#include "util/timefmt.h"
+
+namespace ki {
+
+namespace {
+
+struct Recipe {
+  const char* name;     // the library's pattern name; kafkainsight.recipe
+  const char* detect;   // anchored; its captures read the line unless `parse` is given
+  const char* parse;    // a pattern of its own to read the line (null: detect's match)
+  const char* time;     // the timestamp capture's layout (null: the layouts grok knows)
+  bool yearless;        // the time has no year: this year, unless that is more than a week ahead
+  const char* what;     // what such a line is, for a failure's reason
+};
+
+// Most specific first: a line goes to the first that fits.
+constexpr Recipe kRecipes[] = {
+    {"IISLOG", "^%{IISLOG}$", nullptr, nullptr, false,
+     "an IIS access line (W3C extended log, one of the field sets IIS writes by default)"},
+    {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},
+    {"ENVOYACCESS", "^%{ENVOYACCESS}$", nullptr, nullptr, false,
+     "an Envoy / Istio access line (Envoy's default access log format)"},
+    {"KAFKALOG", "^%{KAFKALOG}", nullptr, nullptr, false,
+     "an application's text log (Apache Kafka's log4j layout, [%d] %p %m (%c))"},
+    {"ZOOKEEPERLOG", "^%{ZOOKEEPERLOG}", nullptr, nullptr, false,
+     "an application's text log (ZooKeeper's log4j layout, %d - %p [%t:%C@%L] - %m)"},
+    {"SPRINGBOOTLOG", "^%{SPRINGBOOTLOG}", nullptr, nullptr, false,
+     "an application's text log (Spring Boot's default layout, date level pid --- [thread] logger : message)"},
+    {"OPENSTACK", "^%{OPENSTACK}", nullptr, nullptr, false,
+     "an application's text log (OpenStack's oslo.log layout, date pid level module [request] message)"},
+    // Java's, where Python's logging could have written the line too: a [thread], or a logger whose
+    // last name is a class's (capitalised); a module's name ("shop.payments") is Python's.
+    {"JAVALOG",
+     "^%{TIMESTAMP_ISO8601} +(?:%{LOGLEVEL} +\\[[^\\]]*\\] +|\\[[^\\]]*\\] +%{LOGLEVEL} +|%{LOGLEVEL} +"
+     "(?:[a-zA-Z$_][a-zA-Z$_0-9]*\\.)*[A-Z][a-zA-Z$_0-9]* *[:-]? )",
+     "^%{JAVALOG}", nullptr, false,
+     "an application's text log (a Java layout of log4j or logback: date level [thread] logger: message)"},
+    {"PYTHONLOG", "^%{PYTHONLOG}", nullptr, nullptr, false,
+     "an application's text log (Python's logging: date level name: message, date - name - level - message or "
+     "level:name:message)"},
+    {"WINDOWSCBSLOG", "^%{WINDOWSCBSLOG}", nullptr, nullptr, false,
+     "an application's text log (Windows' CBS.log layout, date time, Level Component message)"},
+    {"SPARKLOG", "^%{SPARKLOG}", nullptr, "%y/%m/%d %H:%M:%S", false,
+     "an application's text log (Spark's log4j layout, yy/MM/dd HH:mm:ss level logger: message)"},
+    {"HDFSLOG", "^%{HDFSLOG}", nullptr, "%y%m%d %H%M%S", false,
+     "an application's text log (HDFS's layout, yyMMdd HHmmss thread level logger: message)"},
+    {"GOLOG", "^%{GOLOG}", nullptr, nullptr, false,
+     "a Go program's log line (Go's log package: yyyy/MM/dd HH:mm:ss message)"},
+    {"ANDROIDLOG", "^%{ANDROIDLOG}", nullptr, "%m-%d %H:%M:%S.%f", true,
+     "an application's text log (Android's logcat -v threadtime)"},
+};
+constexpr size_t kCount = sizeof kRecipes / sizeof kRecipes[0];
+
+std::shared_ptr<const GrokSet> set_of(std::vector<std::string> patterns) {
+  try {
+    return make_grok_set(patterns, "");
+  } catch (const std::exception&) {  // (a recipe missing from the library: none is tried)
+    return nullptr;
+  }
+}
+
+const std::shared_ptr<const GrokSet>& detect_set() {
+  static const std::shared_ptr<const GrokSet> set = [] {
+    std::vector<std::string> patterns;
+    for (const Recipe& r : kRecipes) patterns.emplace_back(r.detect);
+    return set_of(std::move(patterns));
+  }();
+  return set;
+}
+
+const std::shared_ptr<const GrokSet>& java_set() {
+  static const std::shared_ptr<const GrokSet> set = set_of({"^%{JAVALOG}"});
+  return set;
+}
+
+const TimeFormat* time_of(size_t i) {
+  static const std::vector<std::unique_ptr<const TimeFormat>> formats = [] {
+    std::vector<std::unique_ptr<const TimeFormat>> v(kCount);
+    for (size_t k = 0; k < kCount; ++k)
+      if (kRecipes[k].time) v[k] = std::make_unique<const TimeFormat>(kRecipes[k].time);
+    return v;
+  }();
+  return formats[i].get();
+}
+
+}  // namespace
+
+RecipeReader::RecipeReader() = default;
+RecipeReader::~RecipeReader() = default;
+
+bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& rec) {
+  reason_ = nullptr;
+  if (unavailable_) return false;
+  if (!detect_) {
+    if (!detect_set() || !java_set()) {
+      unavailable_ = true;
+      return false;
+    }
+    detect_ = std::make_unique<GrokMatcher>(detect_set());
+    java_ = std::make_unique<GrokMatcher>(java_set());
+  }
+  if (detect_->match(line) != GrokResult::Matched) return false;
+  const size_t k = detect_->which();
+  const Recipe& r = kRecipes[k];
+  GrokMatcher& m = r.parse ? *java_ : *detect_;
+  ParseContext rctx = ctx;
+  rctx.by_recipe = true;
+  rctx.recipe_time = time_of(k);
+  // parse_grok matches again: the detection match of a recipe without a pattern of its own is
+  // repeated (cheap, anchored) so that one function reads every grok line.
+  GrokResult g = parse_grok(line, rctx, m, rec, why_);
+  if (g == GrokResult::Matched && r.yearless && ctx.cfg.default_year <= 0 &&
+      rec.ts.epoch_sec > static_cast<int64_t>(std::time(nullptr)) + 7 * 86400) {
+    // A December line read in January belongs to last year (as BSD syslog's).
+    rec.clear_values();
+    rctx.recipe_year = current_utc_year() - 1;
+    g = parse_grok(line, rctx, m, rec, why_);
+  }
+  if (g == GrokResult::Matched) {
+    rec.fields.push_back({"kafkainsight.recipe", Field::Kind::String, r.name});
+    return true;
+  }
+  why_ = std::string(r.what) + ", which the %{" + r.name + "} recipe cannot read (" +
+         (g == GrokResult::NoMatch ? std::string("its fields do not follow the recipe's layout") : why_) +
+         "): describe it with --grok and --time-format of your own (docs/GROK.md)";
+  reason_ = why_.c_str();
+  return false;
+}
+
+}  // namespace ki

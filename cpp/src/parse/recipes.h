@@ -1,0 +1,40 @@
+// The grok recipes of docs/GROK.md as a format of their own: with format auto, a line no
+// built-in format reads is tried against them, most specific first (IIS, Squid and Envoy access
+// lines, then the text layouts of Kafka, ZooKeeper, Spring Boot, OpenStack, Java, Python,
+// Windows' CBS.log, Spark, HDFS, Go and Android), and read by the first that fits, with the
+// time layout that recipe needs. The documents are those `--grok '%{RECIPE}'` gives, plus
+// kafkainsight.recipe naming it.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "parse/grok.h"
+
+namespace ki {
+
+struct ParseContext;
+struct Record;
+
+class RecipeReader {
+ public:
+  RecipeReader();
+  ~RecipeReader();
+  RecipeReader(const RecipeReader&) = delete;
+  RecipeReader& operator=(const RecipeReader&) = delete;
+
+  // True: rec read by the recipe that fits the line. False: rec untouched by success; either no
+  // recipe fits (reason() is null) or the one that fits fails on this line (reason() says which
+  // and why, as a line's failure reason).
+  bool read(std::string_view line, const ParseContext& ctx, Record& rec);
+  const char* reason() const { return reason_; }
+
+ private:
+  std::unique_ptr<GrokMatcher> detect_;  // every recipe's detection pattern, first match wins
+  std::unique_ptr<GrokMatcher> java_;    // JAVALOG, whose detection pattern captures nothing
+  bool unavailable_ = false;             // a recipe missing from the library: none is tried
+  const char* reason_ = nullptr;
+  std::string why_;
+};
+
+}  // namespace ki
