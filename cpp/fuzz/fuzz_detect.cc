@@ -2,6 +2,7 @@
 // line, forcing the format it found parses the line to the same document (the detector and the
 // parsers agree).
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "check.h"
@@ -24,6 +25,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.format = a.format;
   for (const ki::Field& fl : a.fields)  // a wrapped line's format is its inner line's: force the wrapper
     if (fl.name == "kafkainsight.wrapper") cfg.format = fl.text == "cri" ? ki::Format::Cri : ki::Format::AppJson;
+  for (const ki::Field& fl : a.fields)  // read by a grok recipe: the recipe named reads it too
+    if (fl.name == "kafkainsight.recipe") {
+      std::optional<ki::RecipeOptions> o = ki::recipe_options(fl.text);
+      if (!o) ki::fuzz::die("a recipe with no options", in);
+      cfg.grok.patterns = {o->grok};
+      cfg.grok.time_format = o->time_format;
+      ki::Parser named(cfg);
+      if (named.parse(in, b) != ki::ParseStatus::Ok) ki::fuzz::die("a recipe read it, the recipe named did not", in);
+      const bool same_time = a.time_from_read ? b.time_from_read
+                                              : a.ts.epoch_sec == b.ts.epoch_sec && a.ts.nanos == b.ts.nanos;
+      if (!same_time || a.message != b.message)
+        ki::fuzz::die("a recipe and the recipe named disagree on the time or the message", in);
+      return 0;  // (a recipe may name its values as the pattern cannot: Redis's level)
+    }
   ki::Parser forced(cfg);
   if (forced.parse(in, b) != ki::ParseStatus::Ok) ki::fuzz::die("auto parsed it, the detected format did not", in);
   std::string da, db;

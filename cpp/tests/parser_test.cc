@@ -431,7 +431,19 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
       {"WARNING:root:disk almost full", "PYTHONLOG", "", "WARNING"},
       {"2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server [req-38101a0b-2096-447d-96ea-a692162415ae "
        "113d3a99c3da401fbd62cc2caa5b96d2 54fadb412c4e40cdbaed9335e4c35a9e - - -] 10.11.10.1 \"GET /v2/ HTTP/1.1\"",
-       "OPENSTACK", "2017-05-16T00:00:00.008Z", "INFO"}};
+       "OPENSTACK", "2017-05-16T00:00:00.008Z", "INFO"},
+      // Database servers (Filebeat's module test files), each zone as the server prints it.
+      {"2017-07-31 13:36:42.585 CEST [4974] LOG:  database system was shut down at 2017-06-17 16:58:04 CEST",
+       "POSTGRESQLLOG", "2017-07-31T13:36:42.585+02:00", "LOG"},
+      {"2023-03-04 18:24:15.242 +03 [24915-2] sherlock@postgres FATAL:  password authentication failed",
+       "POSTGRESQLLOG", "2023-03-04T18:24:15.242+03:00", "FATAL"},
+      {"2019-03-27T13:52:42.123456Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.15) starting as "
+       "process 1", "MYSQLERRORLOG", "2019-03-27T13:52:42.123456Z", "System"},
+      {"2019-10-16 12:43:35 0 [Note] InnoDB: Using Linux native AIO", "MYSQLERRORLOG", "2019-10-16T12:43:35Z", "Note"},
+      {"2016-12-13T10:11:04.527+0000 I NETWORK  [initandlisten] waiting for connections on port 27017",
+       "MONGODBLOG", "2016-12-13T10:11:04.527Z", "I"},
+      {"98738:M 30 May 2018 15:35:36.213 * Ready to accept connections", "REDISLOG", "2018-05-30T15:35:36.213Z",
+       "notice"}};
   for (const Case& c : cases) {
     auto d = doc(c.line, Schema::Ecs, Format::Unknown, 2017);  // logcat's lines have no year
     ASSERT_TRUE(d.contains("kafkainsight")) << c.line << ": " << fail_reason(c.line);
@@ -441,6 +453,20 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
     if (*c.time) EXPECT_EQ(d["@timestamp"], c.time) << c.line;
     else EXPECT_TRUE(d["event"].contains("ingested")) << c.line;
   }
+  auto pg = doc("2017-07-31 13:36:43.557 CEST [4983] postgres@clients LOG:  duration: 37.118 ms  statement: SELECT 1;");
+  EXPECT_EQ(pg["user"]["name"], "postgres");
+  EXPECT_EQ(pg["postgresql"]["log"], (json{{"database", "clients"}, {"duration_ms", 37.118}, {"query", "SELECT 1;"}}));
+  EXPECT_EQ(pg["message"], "duration: 37.118 ms  statement: SELECT 1;");
+  EXPECT_EQ(pg["event"]["severity"], 6);
+  auto my = doc("2019-03-27T13:52:42.123456Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld starting");
+  EXPECT_EQ(my["event"]["code"], "MY-010116");
+  EXPECT_EQ(my["mysql"], (json{{"thread_id", 0}}));
+  EXPECT_EQ(my["event"]["provider"], "Server");
+  EXPECT_FALSE(my.contains("host"));  // not syslog with a host named "0"
+  auto redis = doc("98738:C 30 May 2018 15:35:36.213 # Redis version=5.0.3, bits=64, pid=98738, just started");
+  EXPECT_EQ(redis["redis"]["log"]["role"], "child");
+  EXPECT_EQ(redis["log"]["level"], "warning");
+  EXPECT_EQ(redis["process"]["pid"], 98738);
   // logcat without --year: this year, or the last when that puts the line more than a week ahead.
   std::time_t now = std::time(nullptr);
   std::tm tm{};

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "parse/parser.h"
+#include "parse/time_format.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
 #include "util/ip.h"
@@ -83,28 +84,6 @@ void access_list(std::string_view m, Record& rec) {
 
 namespace {
 
-// Zone names IOS prints with "show-timezone" ("clock timezone NAME …"), as operators name them.
-// Offsets in minutes; CST and IST name more than one zone and are read in --tz (kAmbiguous).
-constexpr int kAmbiguous = INT32_MIN;
-struct ZoneName {
-  std::string_view name;
-  int offset_min;
-};
-constexpr ZoneName kZones[] = {
-    {"UTC", 0},     {"GMT", 0},      {"WET", 0},      {"WEST", 60},    {"BST", 60},    {"CET", 60},
-    {"CEST", 120},  {"MET", 60},     {"MEST", 120},   {"EET", 120},    {"EEST", 180},  {"MSK", 180},
-    {"EST", -300},  {"EDT", -240},   {"CDT", -300},   {"MST", -420},   {"MDT", -360},  {"PST", -480},
-    {"PDT", -420},  {"AKST", -540},  {"AKDT", -480},  {"HST", -600},   {"AST", -240},  {"NST", -210},
-    {"JST", 540},   {"KST", 540},    {"HKT", 480},    {"SGT", 480},    {"AEST", 600},  {"AEDT", 660},
-    {"ACST", 570},  {"AWST", 480},   {"NZST", 720},   {"NZDT", 780},   {"CST", kAmbiguous},
-    {"IST", kAmbiguous}};
-
-const ZoneName* zone_name(std::string_view z) {
-  for (const ZoneName& k : kZones)
-    if (k.name == z) return &k;
-  return nullptr;
-}
-
 // One device time "[*|.]Mmm dd[ yyyy] HH:MM:SS[.f][ ZONE]" (all of `seg`) into ts; unsynced: the
 // '*' mark (the device's clock was never set, so its time is not the event's).
 bool device_time(std::string_view seg, const ParseContext& ctx, Timestamp& ts, bool& unsynced) {
@@ -139,11 +118,11 @@ bool device_time(std::string_view seg, const ParseContext& ctx, Timestamp& ts, b
   if (zone.empty() || zone.size() > 6) return false;
   for (char c : zone)
     if (c < 'A' || c > 'Z') return false;
-  const ZoneName* known = zone_name(zone);
+  const std::optional<int> known = zone_abbreviation(zone);
   if (!known && !device_marks) return false;
-  if (known && known->offset_min != kAmbiguous) {
-    ts.epoch_sec += static_cast<int64_t>(ts.offset_min - known->offset_min) * 60;
-    ts.offset_min = known->offset_min;
+  if (known && *known != kAmbiguousZone) {
+    ts.epoch_sec += static_cast<int64_t>(ts.offset_min - *known) * 60;
+    ts.offset_min = static_cast<int16_t>(*known);
   }
   return true;
 }

@@ -30,7 +30,7 @@ struct Name {
 constexpr Name kNames[] = {
     {"@timestamp", Time}, {"timestamp", Time}, {"time", Time}, {"ts", Time}, {"@t", Time},
     {"timeMillis", Time}, {"asctime", Time}, {"Timestamp", Time}, {"datetime", Time}, {"date", Time},
-    {"created", Time}, {"t", Time},
+    {"created", Time}, {"t", Time}, {"t.$date", Time},  // MongoDB 4.4+: {"t":{"$date":…}}
     {"log.level", Level}, {"level", Level}, {"levelname", Level}, {"@l", Level}, {"severity", Level},
     {"Level", Level}, {"lvl", Level}, {"loglevel", Level}, {"level_name", Level},
     {"message", Message}, {"msg", Message}, {"@m", Message}, {"Message", Message},
@@ -146,6 +146,7 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   static constexpr std::string_view kNanoNames[] = {"instant.nanoOfSecond", "timestamp.nanos", "timestampNanos"};
   int epoch_second[3] = {-1, -1, -1}, nano_of_second[3] = {-1, -1, -1};
   int dlog = -1, dstream = -1;
+  int mongo_time = -1, mongo_level = -1;  // MongoDB 4.4+: "s" is the level only beside "t.$date"
   Journald jd;
   const bool over_time = !cfg.json_time_field.empty(), over_level = !cfg.json_level_field.empty(),
              over_msg = !cfg.json_message_field.empty();
@@ -168,6 +169,8 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
       if (n == kSecondNames[p]) epoch_second[p] = static_cast<int>(i);
       if (n == kNanoNames[p]) nano_of_second[p] = static_cast<int>(i);
     }
+    if (n == "t.$date") mongo_time = static_cast<int>(i);
+    else if (n == "s") mongo_level = static_cast<int>(i);
     if (n == "log") dlog = static_cast<int>(i);
     else if (n == "stream") dstream = static_cast<int>(i);
     else if (!n.empty() && (n[0] == '_' || (n[0] >= 'A' && n[0] <= 'Z'))) jd.see(n, static_cast<int>(i));
@@ -226,6 +229,11 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
       rec.severity = severity_from_level(f.text);
       used[best[Level].field] = 1;
     }
+  }
+  if (rec.level.empty() && !over_level && mongo_time >= 0 && mongo_level >= 0 &&
+      fs[mongo_level].kind == Field::Kind::String && !fs[mongo_level].text.empty()) {
+    rec.level = fs[mongo_level].text;  // F E W I D1..D5
+    used[mongo_level] = 1;
   }
   take(Message, rec.message);
   take(Logger, rec.logger);

@@ -54,6 +54,28 @@ std::string_view Record::*own_text_field(std::string_view name) {
   return nullptr;
 }
 
+// "2017-07-31 13:36:42.585 CEST" (PostgreSQL's %m: a zone's name after the time) or "… +03" (a
+// zone without a name): the time before it, at that zone's offset (CST, IST: --tz).
+bool time_then_zone(std::string_view s, int default_offset_min, Timestamp& ts) {
+  const size_t sp = s.rfind(' ');
+  if (sp == std::string_view::npos || sp + 3 > s.size()) return false;
+  const std::string_view zone = s.substr(sp + 1);
+  int offset = 0;
+  if (zone[0] == '+' || zone[0] == '-') {
+    const int hh = parse_fixed(zone.data() + 1, 2);
+    const int mm = zone.size() == 5 ? parse_fixed(zone.data() + 3, 2) : zone.size() == 6 && zone[3] == ':'
+                                                                             ? parse_fixed(zone.data() + 4, 2) : 0;
+    if (hh < 0 || hh > 14 || mm < 0 || mm > 59 || (zone.size() != 3 && zone.size() != 5 && zone.size() != 6))
+      return false;
+    offset = (zone[0] == '-' ? -1 : 1) * (hh * 60 + mm);
+  } else {
+    const std::optional<int> z = zone_abbreviation(zone);
+    if (!z) return false;
+    offset = *z == kAmbiguousZone ? default_offset_min : *z;
+  }
+  return parse_time_text(s.substr(0, sp), offset, ts);
+}
+
 bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& ts) {
   const ParserConfig& c = ctx.cfg;
   if (ctx.by_recipe) {  // (--time-format is the user's patterns' layout, not a recipe's)
@@ -63,6 +85,7 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
     return c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts);
   }
   if (parse_time_text(s, c.default_offset_min, ts)) return true;
+  if (time_then_zone(s, c.default_offset_min, ts)) return true;
   if (s.size() >= 6) {
     int month = month_from_abbrev(s.data());
     if (month && s[3] == ' ') {

@@ -18,6 +18,7 @@ constexpr Name kNames[] = {
     {"config", 6},   {"debug", 7},     {"dbg", 7},      {"trace", 7},   {"verbose", 7},
     {"fine", 7},     {"finer", 7},     {"finest", 7},   {"all", 7},     {"ftl", 2},
     {"crt", 2},      {"vrb", 7},       {"trc", 7},      {"ntc", 5},
+    {"log", 6},      {"note", 5},      {"system", 5},  // PostgreSQL's LOG; MySQL's Note and System
 };
 constexpr std::string_view kPino[7] = {"", "trace", "debug", "info", "warn", "error", "fatal"};
 constexpr std::string_view kSyslog[8] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};
@@ -70,6 +71,8 @@ int severity_from_level(std::string_view l) {
   if (sign != std::string_view::npos && sign > 0) s = s.substr(0, sign);
   // Apache 2.4 trace1..trace8
   if (s.size() == 6 && s.starts_with("trace") && s[5] >= '1' && s[5] <= '8') return 7;
+  // PostgreSQL's DEBUG1..DEBUG5
+  if (s.size() == 6 && s.starts_with("debug") && s[5] >= '1' && s[5] <= '5') return 7;
   for (const Name& x : kNames)
     if (x.name == s) return x.severity;
   if (s.size() == 1) return from_letter(s[0]);

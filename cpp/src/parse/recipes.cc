@@ -1,6 +1,7 @@
 #include "parse/recipes.h"
 
 #include <ctime>
+#include <utility>
 #include <vector>
 
 #include "parse/parser.h"
@@ -11,6 +12,20 @@ namespace ki {
 
 namespace {
 
+// Redis writes its role and level as one character each: the words Filebeat's redis module gives.
+void redis_words(Record& rec) {
+  static constexpr std::pair<char, std::string_view> kLevels[] = {
+      {'.', "debug"}, {'-', "verbose"}, {'*', "notice"}, {'#', "warning"}};
+  static constexpr std::pair<char, std::string_view> kRoles[] = {
+      {'X', "sentinel"}, {'C', "child"}, {'S', "slave"}, {'M', "master"}};
+  for (const auto& [c, w] : kLevels)
+    if (rec.level.size() == 1 && rec.level[0] == c) rec.level = w;
+  for (Field& f : rec.fields)
+    if (f.name == "redis.log.role" && f.text.size() == 1)
+      for (const auto& [c, w] : kRoles)
+        if (f.text[0] == c) f.text = w;
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -18,6 +33,7 @@ struct Recipe {
   const char* time;     // the timestamp capture's layout (null: the layouts grok knows)
   bool yearless;        // the time has no year: this year, unless that is more than a week ahead
   const char* what;     // what such a line is, for a failure's reason
+  void (*finish)(Record&) = nullptr;  // values the pattern cannot write as they should read
 };
 
 // Most specific first: a line goes to the first that fits.
@@ -35,6 +51,11 @@ constexpr Recipe kRecipes[] = {
      "an application's text log (Spring Boot's default layout, date level pid --- [thread] logger : message)"},
     {"OPENSTACK", "^%{OPENSTACK}", nullptr, nullptr, false,
      "an application's text log (OpenStack's oslo.log layout, date pid level module [request] message)"},
+    {"POSTGRESQLLOG", "^%{POSTGRESQLLOG}", nullptr, nullptr, false,
+     "a PostgreSQL log line (log_line_prefix '%m [%p] ', Debian's '%m [%p] %q%u@%d ')"},
+    {"MYSQLERRORLOG", "^%{MYSQLERRORLOG}", nullptr, nullptr, false, "a MySQL or MariaDB error log line"},
+    {"MONGODBLOG", "^%{MONGODBLOG}", nullptr, nullptr, false, "a MongoDB log line (before 4.4's JSON)"},
+    {"REDISLOG", "^%{REDISLOG}", nullptr, "%d %b %Y %H:%M:%S.%f", false, "a Redis log line", redis_words},
     // Java's, where Python's logging could have written the line too: a [thread], or a logger whose
     // last name is a class's (capitalised); a module's name ("shop.payments") is Python's.
     {"JAVALOG",
@@ -92,6 +113,12 @@ const TimeFormat* time_of(size_t i) {
 
 }  // namespace
 
+std::optional<RecipeOptions> recipe_options(std::string_view name) {
+  for (const Recipe& r : kRecipes)
+    if (r.name == name) return RecipeOptions{r.parse ? r.parse : r.detect, r.time ? r.time : ""};
+  return std::nullopt;
+}
+
 RecipeReader::RecipeReader() = default;
 RecipeReader::~RecipeReader() = default;
 
@@ -124,6 +151,7 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
     g = parse_grok(line, rctx, m, rec, why_);
   }
   if (g == GrokResult::Matched) {
+    if (r.finish) r.finish(rec);
     rec.fields.push_back({"kafkainsight.recipe", Field::Kind::String, r.name});
     return true;
   }

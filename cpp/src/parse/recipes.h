@@ -1,11 +1,12 @@
 // The grok recipes of docs/GROK.md as a format of their own: with format auto, a line no
 // built-in format reads is tried against them, most specific first (IIS, Squid and Envoy access
-// lines, then the text layouts of Kafka, ZooKeeper, Spring Boot, OpenStack, Java, Python,
-// Windows' CBS.log, Spark, HDFS, Go and Android), and read by the first that fits, with the
+// lines, then the text layouts of Kafka, ZooKeeper, Spring Boot, OpenStack, PostgreSQL, MySQL,
+// MongoDB, Redis, Java, Python, Windows' CBS.log, Spark, HDFS, Go and Android), and read by the first that fits, with the
 // time layout that recipe needs. The documents are those `--grok '%{RECIPE}'` gives, plus
 // kafkainsight.recipe naming it.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,12 @@ namespace ki {
 
 struct ParseContext;
 struct Record;
+
+// What reads a recipe's lines when it is named (format grok): --grok and --time-format.
+struct RecipeOptions {
+  std::string grok, time_format;
+};
+std::optional<RecipeOptions> recipe_options(std::string_view name);
 
 class RecipeReader {
  public:

@@ -2,6 +2,7 @@
 // ("<PRI>Mmm dd hh:mm:ss HOST TAG[PID]: MSG"), with or without <PRI>, and the RFC 3339
 // timestamps rsyslog writes in its file format.
 #include <algorithm>
+#include <cstring>
 
 #include "parse/level.h"
 #include "parse/parser.h"
@@ -201,6 +202,24 @@ bool is_level_word(std::string_view t) {
   return false;
 }
 
+// What follows the time of MySQL's error log ("0 [System] [MY-010116] …": a thread id, then a
+// bracket) and of MongoDB's before 4.4 ("I NETWORK  [listener] …": a severity letter, a
+// component, then a bracket), which a syslog reader would take for a host and a message.
+bool database_log_head(std::string_view tok, std::string_view rest) {
+  size_t j = rest.find_first_not_of(' ');
+  if (j == std::string_view::npos) return false;
+  rest.remove_prefix(j);
+  if (!tok.empty() && tok.find_first_not_of("0123456789") == std::string_view::npos) return rest.front() == '[';
+  const bool letter = (tok.size() == 1 && std::strchr("FEWID", tok[0])) ||
+                      (tok.size() == 2 && tok[0] == 'D' && tok[1] >= '1' && tok[1] <= '5');
+  if (!letter) return false;
+  size_t k = 0;
+  while (k < rest.size() && ((rest[k] >= 'A' && rest[k] <= 'Z') || rest[k] == '_' || rest[k] == '-')) ++k;
+  if (k == 0 || k >= rest.size() || rest[k] != ' ') return false;
+  j = rest.find_first_not_of(' ', k);
+  return j != std::string_view::npos && rest[j] == '[';
+}
+
 bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::Rfc3164;
   const char* p = line.data();
@@ -239,6 +258,9 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
   if (is_level_word(tok))
     return ctx.fail(F, "a log level where the host should be: an application's text log, not syslog "
                        "(describe it with --grok, e.g. %{JAVALOG} or %{PYTHONLOG}: docs/GROK.md)", i);
+  if (database_log_head(tok, std::string_view(p + e, n - e)))
+    return ctx.fail(F, "a thread id or a severity letter where the host should be: a database server's log "
+                       "(MySQL, MongoDB), not syslog", i);
   bool tok_is_tag = !tok.empty() && (tok.back() == ':' || tok.find('[') != std::string_view::npos);
   if (!tok_is_tag) {
     rec.hostname = tok;

@@ -186,4 +186,22 @@ bool TimeFormat::parse(std::string_view s, int default_offset_min, int default_y
                    static_cast<int>(minute), static_cast<int>(second));
 }
 
+std::optional<int> zone_abbreviation(std::string_view name) {
+  struct ZoneName {
+    std::string_view name;
+    int offset_min;
+  };
+  static constexpr ZoneName kZones[] = {
+      {"UTC", 0},     {"GMT", 0},      {"WET", 0},      {"WEST", 60},    {"BST", 60},    {"CET", 60},
+      {"CEST", 120},  {"MET", 60},     {"MEST", 120},   {"EET", 120},    {"EEST", 180},  {"MSK", 180},
+      {"EST", -300},  {"EDT", -240},   {"CDT", -300},   {"MST", -420},   {"MDT", -360},  {"PST", -480},
+      {"PDT", -420},  {"AKST", -540},  {"AKDT", -480},  {"HST", -600},   {"AST", -240},  {"NST", -210},
+      {"JST", 540},   {"KST", 540},    {"HKT", 480},    {"SGT", 480},    {"AEST", 600},  {"AEDT", 660},
+      {"ACST", 570},  {"AWST", 480},   {"NZST", 720},   {"NZDT", 780},   {"CST", kAmbiguousZone},
+      {"IST", kAmbiguousZone}};
+  for (const ZoneName& k : kZones)
+    if (k.name == name) return k.offset_min;
+  return std::nullopt;
+}
+
 }  // namespace ki

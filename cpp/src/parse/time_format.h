@@ -3,6 +3,8 @@
 // %z (Z, +hh, +hhmm, +hh:mm) %Z (UTC, GMT, Z) %s (epoch seconds) %j %T %F %%; a run of S after
 // '.' or ',' (Java's ",SSS") is a fraction too. A space matches any run of blanks.
 #pragma once
+#include <climits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,5 +30,11 @@ class TimeFormat {
   std::string format_;
   std::vector<Token> tokens_;
 };
+
+// A zone abbreviation as servers print it ("UTC", "CEST", "PDT", "JST", …): its offset in
+// minutes; kAmbiguousZone for CST and IST, which name more than one zone (read in --tz);
+// nullopt for a name we do not know.
+inline constexpr int kAmbiguousZone = INT_MIN;
+std::optional<int> zone_abbreviation(std::string_view name);
 
 }  // namespace ki

@@ -1,0 +1,115 @@
+"""Database servers' logs read without options by the grok recipes of docs/GROK.md (PostgreSQL,
+MySQL and MariaDB, MongoDB, Redis), checked against the documents Elastic's Filebeat modules
+expect for the same public test files (tests/data/real/filebeat, PROVENANCE.md there)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from kafkainsight import read_logs
+from tests.test_real_logs import flat
+
+FB = Path(__file__).parent / "data" / "real" / "filebeat"
+
+
+def expected(name: str) -> list[dict]:
+    return json.loads((FB / f"{name}-expected.json").read_text())
+
+
+def instant(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def docs(name: str, **kw) -> list[dict]:
+    r = read_logs(FB / name, **kw)
+    assert not r.failed, r.failed[:2]
+    return [flat(d) for d in r.records]
+
+
+def test_postgresql_13_default_prefix_as_filebeat_reads_it():
+    want = expected("postgresql-13-default.log")
+    got = docs("postgresql-13-default.log")
+    assert len(got) == len(want) == 3
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "POSTGRESQLLOG"
+        assert instant(g["@timestamp"]) == instant(w["@timestamp"])
+        for k in ("log.level", "message", "process.pid", "user.name", "postgresql.log.database"):
+            assert g[k] == w[k], k
+        assert g.get("postgresql.log.session_line_number") == w.get("postgresql.log.session_line_number")
+
+
+def test_postgresql_slow_statements_spanning_lines_in_cest():
+    # Debian's prefix '%m [%p] %q%u@%d ', log_min_duration_statement: each statement's indented
+    # lines joined by --multiline java; the zone name CEST read as +02:00.
+    lines = (FB / "postgresql-9.6-debian-with-slowlog.log").read_text().splitlines()
+    got = docs("postgresql-9.6-debian-with-slowlog.log", multiline="java")
+    assert len(got) == sum(1 for ln in lines if ln[:2] == "20") == 18
+    assert got[0]["@timestamp"] == "2017-07-31T13:36:42.585+02:00" and got[0]["log.level"] == "LOG"
+    assert got[0]["message"] == "database system was shut down at 2017-06-17 16:58:04 CEST"
+    assert "user.name" not in got[4]  # [unknown]@[unknown]: no user, no database
+    slow = got[5]
+    assert (slow["user.name"], slow["postgresql.log.database"], slow["postgresql.log.duration_ms"]) == \
+        ("postgres", "postgres", 37.118)
+    assert slow["postgresql.log.query"].startswith('SELECT d.datname as "Name",\n\t       pg_catalog')
+    assert slow["postgresql.log.query"].endswith("ORDER BY 1;") and "error.stack_trace" not in slow
+    assert [d["log.level"] for d in got if d["log.level"] != "LOG"] == ["FATAL", "FATAL"]
+    assert {d["event.severity"] for d in got} == {6, 2}
+
+
+def test_mysql_8_error_log_as_filebeat_reads_it():
+    want = expected("mysql-ubuntu-8.0.15.log")
+    got = docs("mysql-ubuntu-8.0.15.log", tz="-02:00")  # Filebeat's test ran in -02:00; the times say Z
+    assert len(got) == len(want) == 14
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "MYSQLERRORLOG" and "host.hostname" not in g  # not syslog
+        assert instant(g["@timestamp"]).replace(microsecond=0) == instant(w["@timestamp"]).replace(microsecond=0)
+        assert g["@timestamp"][:23] == w["@timestamp"][:23]  # Filebeat keeps milliseconds, we the µs written
+        for k in ("log.level", "mysql.thread_id", "event.code", "event.provider"):
+            assert g.get(k) == w.get(k), k
+        assert w["message"].endswith(g["message"])  # Filebeat keeps "[MY-…] [Server] " in it
+
+
+@pytest.mark.parametrize("name,events", [("mysql-darwin-brew-5.7.10.log", 183), ("mariadb-10.4.8.log", 27)])
+def test_mysql_57_and_mariadb_error_logs(name, events):
+    # The lines mysqld_safe writes ("161209 13:08:33 mysqld_safe …") and the "Version: …" banner
+    # are no error-log events: reported, as every line no format reads.
+    r = read_logs(FB / name)
+    assert r.stats["parsed"] == events
+    assert {d["kafkainsight"]["recipe"] for d in r.records} == {"MYSQLERRORLOG"}
+    assert all(not f["line"][:4].isdigit() or f["line"][:6].isdigit() for f in r.failed)
+    assert {flat(d)["log.level"] for d in r.records} <= {"Note", "Warning", "ERROR", "Error", "System"}
+
+
+def test_mongodb_32_text_log_as_filebeat_reads_it():
+    want = expected("mongodb-debian-3.2.11.log")
+    got = docs("mongodb-debian-3.2.11.log")
+    assert len(got) == 37  # Filebeat's expected file predates the log's last 3 lines
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "MONGODBLOG"
+        # The lines say +0100; that Filebeat version dropped the offset (wall clock as UTC).
+        assert g["@timestamp"] == w["@timestamp"][:-1] + "+01:00"
+        for k in ("log.level", "message", "mongodb.log.component", "mongodb.log.context"):
+            assert g[k] == w[k], k
+
+
+def test_mongodb_44_json_log_as_filebeat_reads_it():
+    want = expected("mongodb-ubuntu-4.4.4-json.log")
+    got = docs("mongodb-ubuntu-4.4.4-json.log")
+    assert len(got) == len(want) == 10
+    for g, w in zip(got, want):
+        assert g["kafkainsight.format"] == "app_json"
+        assert instant(g["@timestamp"]) == instant(w["@timestamp"])
+        assert (g["log.level"], g["message"], g["c"], g["ctx"], g["id"]) == \
+            (w["log.level"], w["message"], w["mongodb.log.component"], w["mongodb.log.context"], w["mongodb.log.id"])
+
+
+def test_redis_log_as_filebeat_reads_it():
+    w = expected("redis-5.0.3.log")[0]
+    (g,) = docs("redis-5.0.3.log")
+    assert g["kafkainsight.recipe"] == "REDISLOG"
+    assert (g["log.level"], g["redis.log.role"], g["process.pid"], g["message"]) == \
+        (w["redis.log.level"], w["redis.log.role"], w["redis.log.pid"], w["redis.log.message"])
+    assert g["@timestamp"] == "2018-12-27T11:19:18.874Z" and g["event.severity"] == 5
