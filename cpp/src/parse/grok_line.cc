@@ -61,12 +61,11 @@ bool time_then_zone(std::string_view s, int default_offset_min, Timestamp& ts) {
   if (sp == std::string_view::npos || sp + 3 > s.size()) return false;
   const std::string_view zone = s.substr(sp + 1);
   int offset = 0;
-  if (zone[0] == '+' || zone[0] == '-') {
+  if (zone[0] == '+' || zone[0] == '-') {  // +hh, +hhmm, +hh:mm
+    if (zone.size() != 3 && zone.size() != 5 && !(zone.size() == 6 && zone[3] == ':')) return false;
     const int hh = parse_fixed(zone.data() + 1, 2);
-    const int mm = zone.size() == 5 ? parse_fixed(zone.data() + 3, 2) : zone.size() == 6 && zone[3] == ':'
-                                                                             ? parse_fixed(zone.data() + 4, 2) : 0;
-    if (hh < 0 || hh > 14 || mm < 0 || mm > 59 || (zone.size() != 3 && zone.size() != 5 && zone.size() != 6))
-      return false;
+    const int mm = zone.size() == 3 ? 0 : parse_fixed(zone.data() + zone.size() - 2, 2);
+    if (hh < 0 || hh > 14 || mm < 0 || mm > 59) return false;
     offset = (zone[0] == '-' ? -1 : 1) * (hh * 60 + mm);
   } else {
     const std::optional<int> z = zone_abbreviation(zone);
@@ -111,6 +110,11 @@ GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatche
     why = m.reason();
     return r;
   }
+  return read_grok_match(line, ctx, m, rec, why);
+}
+
+GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const GrokMatcher& m, Record& rec,
+                           std::string& why) {
   rec.format = Format::Grok;
   const size_t first_nl = line.find('\n');
   size_t message_end = std::string_view::npos;

@@ -116,6 +116,9 @@ void read_sshd(std::string_view message, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
 // Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.
 GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);
+// The same from m's last match of line (Matched; Limit: a timestamp capture in no known layout).
+GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const GrokMatcher& m, Record& rec,
+                           std::string& why);
 bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec);
 // A quoted value (logfmt, klog's structured pairs) from s[i], just after its opening quote:

@@ -137,25 +137,31 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
   const size_t k = detect_->which();
   const Recipe& r = kRecipes[k];
   GrokMatcher& m = r.parse ? *java_ : *detect_;
+  if (r.parse && java_->match(line) != GrokResult::Matched) {
+    why_ = java_->reason();
+    return fail(r.what, r.name, GrokResult::NoMatch);
+  }
   ParseContext rctx = ctx;
   rctx.by_recipe = true;
   rctx.recipe_time = time_of(k);
-  // parse_grok matches again: the detection match of a recipe without a pattern of its own is
-  // repeated (cheap, anchored) so that one function reads every grok line.
-  GrokResult g = parse_grok(line, rctx, m, rec, why_);
+  GrokResult g = read_grok_match(line, rctx, m, rec, why_);
   if (g == GrokResult::Matched && r.yearless && ctx.cfg.default_year <= 0 &&
       rec.ts.epoch_sec > static_cast<int64_t>(std::time(nullptr)) + 7 * 86400) {
     // A December line read in January belongs to last year (as BSD syslog's).
     rec.clear_values();
     rctx.recipe_year = current_utc_year() - 1;
-    g = parse_grok(line, rctx, m, rec, why_);
+    g = read_grok_match(line, rctx, m, rec, why_);
   }
   if (g == GrokResult::Matched) {
     if (r.finish) r.finish(rec);
     rec.fields.push_back({"kafkainsight.recipe", Field::Kind::String, r.name});
     return true;
   }
-  why_ = std::string(r.what) + ", which the %{" + r.name + "} recipe cannot read (" +
+  return fail(r.what, r.name, g);
+}
+
+bool RecipeReader::fail(const char* what, const char* name, GrokResult g) {
+  why_ = std::string(what) + ", which the %{" + name + "} recipe cannot read (" +
          (g == GrokResult::NoMatch ? std::string("its fields do not follow the recipe's layout") : why_) +
          "): describe it with --grok and --time-format of your own (docs/GROK.md)";
   reason_ = why_.c_str();

@@ -37,6 +37,8 @@ class RecipeReader {
   const char* reason() const { return reason_; }
 
  private:
+  // False, reason() saying what the line is (what), which recipe (name) fails on it, and why.
+  bool fail(const char* what, const char* name, GrokResult g);
   std::unique_ptr<GrokMatcher> detect_;  // every recipe's detection pattern, first match wins
   std::unique_ptr<GrokMatcher> java_;    // JAVALOG, whose detection pattern captures nothing
   bool unavailable_ = false;             // a recipe missing from the library: none is tried
