@@ -1,5 +1,5 @@
-"""Database servers' logs read without options by the grok recipes of docs/GROK.md (PostgreSQL,
-MySQL and MariaDB, MongoDB, Redis), checked against the documents Elastic's Filebeat modules
+"""Servers' logs read without options by the grok recipes of docs/GROK.md (PostgreSQL, MySQL and
+MariaDB, MongoDB, Redis, Elasticsearch, RabbitMQ), checked against the documents Elastic's Filebeat modules
 expect for the same public test files (tests/data/real/filebeat, PROVENANCE.md there)."""
 from __future__ import annotations
 
@@ -113,3 +113,28 @@ def test_redis_log_as_filebeat_reads_it():
     assert (g["log.level"], g["redis.log.role"], g["process.pid"], g["message"]) == \
         (w["redis.log.level"], w["redis.log.role"], w["redis.log.pid"], w["redis.log.message"])
     assert g["@timestamp"] == "2018-12-27T11:19:18.874Z" and g["event.severity"] == 5
+
+
+def test_elasticsearch_62_text_log_as_filebeat_reads_it():
+    # Filebeat read it in -02:00 (the lines carry no zone): so do we.
+    want = expected("elasticsearch.624.log")
+    got = docs("elasticsearch.624.log", tz="-02:00", multiline="java")
+    assert len(got) == len(want) == 59
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "ELASTICSEARCHLOG"
+        assert g["@timestamp"] == w["@timestamp"]
+        assert (g["log.level"], g["log.logger"]) == (w["log.level"], w["elasticsearch.component"])
+        assert g["message"] == w["message"]
+        for k in ("elasticsearch.node.name", "elasticsearch.index.name", "elasticsearch.index.id"):
+            assert (g.get(k) or None) == (w.get(k) or None), k
+
+
+def test_rabbitmq_log_lines():
+    # RabbitMQ 3.11's own lines (Filebeat's test file; its expected documents are of an older log).
+    lines = (FB / "rabbitmq-test.log").read_text().splitlines()
+    got = docs("rabbitmq-test.log")
+    assert len(got) == len(lines) == 26
+    assert {d["kafkainsight.recipe"] for d in got} == {"RABBITMQLOG"}
+    assert got[0]["@timestamp"] == "2023-01-03T07:20:19.811276Z" and got[0]["rabbitmq.log.pid"] == "0.229.0"
+    assert got[0]["message"] == "Created user 'guest'" and got[0]["log.level"] == "info"
+    assert got[-1]["message"] == "started TCP listener on [::]:5672"

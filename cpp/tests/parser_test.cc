@@ -226,6 +226,16 @@ TEST(AccessVariants, AddressListsFirst) {
             std::string::npos);
 }
 
+// Python's http.server and Werkzeug (Flask's development server) write Apache's layout with a
+// time of their own: no zone (--tz), a blank before the clock.
+TEST(AccessVariants, WerkzeugTimeWithoutZone) {
+  auto d = doc(R"(127.0.0.1 - - [05/Sep/2020 17:51:30] "GET / HTTP/1.1" 500 -)");
+  EXPECT_EQ(d["@timestamp"], "2020-09-05T17:51:30Z");
+  EXPECT_EQ(d["http"]["response"]["status_code"], 500);
+  EXPECT_NE(fail_reason(R"(127.0.0.1 - - [05/Sep/2020 17:51] "GET / HTTP/1.1" 500 -)").find("bad timestamp"),
+            std::string::npos);
+}
+
 // nginx's stock "main" format: "$http_x_forwarded_for" after the user agent.
 TEST(AccessVariants, XForwardedForAfterTheUserAgent) {
   const std::string head = R"(10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl")";

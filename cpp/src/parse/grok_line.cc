@@ -55,8 +55,9 @@ std::string_view Record::*own_text_field(std::string_view name) {
 }
 
 // "2017-07-31 13:36:42.585 CEST" (PostgreSQL's %m: a zone's name after the time) or "… +03" (a
-// zone without a name): the time before it, at that zone's offset (CST, IST: --tz).
-bool time_then_zone(std::string_view s, int default_offset_min, Timestamp& ts) {
+// zone without a name): the time before it (in layout f, else any layout parse_time_text reads),
+// at that zone's offset (CST, IST: --tz).
+bool time_then_zone(std::string_view s, int default_offset_min, const TimeFormat* f, int year, Timestamp& ts) {
   const size_t sp = s.rfind(' ');
   if (sp == std::string_view::npos || sp + 3 > s.size()) return false;
   const std::string_view zone = s.substr(sp + 1);
@@ -72,19 +73,21 @@ bool time_then_zone(std::string_view s, int default_offset_min, Timestamp& ts) {
     if (!z) return false;
     offset = *z == kAmbiguousZone ? default_offset_min : *z;
   }
-  return parse_time_text(s.substr(0, sp), offset, ts);
+  return f ? f->parse(s.substr(0, sp), offset, year, ts) : parse_time_text(s.substr(0, sp), offset, ts);
 }
 
 bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& ts) {
   const ParserConfig& c = ctx.cfg;
   if (ctx.by_recipe) {  // (--time-format is the user's patterns' layout, not a recipe's)
+    const int year = ctx.recipe_year > 0 ? ctx.recipe_year : c.default_year;
     if (ctx.recipe_time)
-      return ctx.recipe_time->parse(s, c.default_offset_min, ctx.recipe_year > 0 ? ctx.recipe_year : c.default_year, ts);
+      return ctx.recipe_time->parse(s, c.default_offset_min, year, ts) ||
+             time_then_zone(s, c.default_offset_min, ctx.recipe_time, year, ts);
   } else if (c.time_fmt) {
     return c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts);
   }
   if (parse_time_text(s, c.default_offset_min, ts)) return true;
-  if (time_then_zone(s, c.default_offset_min, ts)) return true;
+  if (time_then_zone(s, c.default_offset_min, nullptr, 0, ts)) return true;
   if (s.size() >= 6) {
     int month = month_from_abbrev(s.data());
     if (month && s[3] == ' ') {

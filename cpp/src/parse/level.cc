@@ -19,6 +19,7 @@ constexpr Name kNames[] = {
     {"fine", 7},     {"finer", 7},     {"finest", 7},   {"all", 7},     {"ftl", 2},
     {"crt", 2},      {"vrb", 7},       {"trc", 7},      {"ntc", 5},
     {"log", 6},      {"note", 5},      {"system", 5},  // PostgreSQL's LOG; MySQL's Note and System
+    {"fatal error", 2}, {"parse error", 2}, {"deprecated", 5}, {"strict standards", 5},  // PHP
 };
 constexpr std::string_view kPino[7] = {"", "trace", "debug", "info", "warn", "error", "fatal"};
 constexpr std::string_view kSyslog[8] = {"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"};

@@ -43,6 +43,15 @@ constexpr Recipe kRecipes[] = {
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},
     {"ENVOYACCESS", "^%{ENVOYACCESS}$", nullptr, nullptr, false,
      "an Envoy / Istio access line (Envoy's default access log format)"},
+    // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".
+    {"FLASKLOG", "^%{FLASKLOG}", nullptr, nullptr, false, "a Flask application's log line ([asctime] LEVEL in module: message)"},
+    {"ELASTICSEARCHLOG", "^%{ELASTICSEARCHLOG}", nullptr, nullptr, false,
+     "an Elasticsearch server log line (the plain-text layout before 7.0)"},
+    {"PHPLOG", "^%{PHPLOG}", nullptr, "%d-%b-%Y %H:%M:%S", false, "a PHP or PHP-FPM error log line"},
+    {"MONOLOG", "^%{MONOLOG}", nullptr, nullptr, false,
+     "a Monolog line (Laravel, Symfony: [datetime] channel.LEVEL: message)"},
+    {"GUNICORNLOG", "^%{GUNICORNLOG}", nullptr, nullptr, false, "a gunicorn error log line"},
+    {"CELERYLOG", "^%{CELERYLOG}", nullptr, nullptr, false, "a Celery worker's log line"},
     {"KAFKALOG", "^%{KAFKALOG}", nullptr, nullptr, false,
      "an application's text log (Apache Kafka's log4j layout, [%d] %p %m (%c))"},
     {"ZOOKEEPERLOG", "^%{ZOOKEEPERLOG}", nullptr, nullptr, false,
@@ -56,6 +65,12 @@ constexpr Recipe kRecipes[] = {
     {"MYSQLERRORLOG", "^%{MYSQLERRORLOG}", nullptr, nullptr, false, "a MySQL or MariaDB error log line"},
     {"MONGODBLOG", "^%{MONGODBLOG}", nullptr, nullptr, false, "a MongoDB log line (before 4.4's JSON)"},
     {"REDISLOG", "^%{REDISLOG}", nullptr, "%d %b %Y %H:%M:%S.%f", false, "a Redis log line", redis_words},
+    // Before PYTHONLOG, whose "date [level] message" reads them too.
+    {"RABBITMQLOG", "^%{RABBITMQLOG}", nullptr, nullptr, false, "a RabbitMQ log line"},
+    // Before JAVALOG's detection, which takes "[logger]" for a thread.
+    {"WILDFLYLOG", "^%{WILDFLYLOG}", nullptr, nullptr, false,
+     "a WildFly / JBoss server.log line (date level [category] (thread) message)"},
+    {"UVICORNLOG", "^%{UVICORNLOG}", nullptr, nullptr, false, "a uvicorn log line (LEVEL:     message)"},
     // Java's, where Python's logging could have written the line too: a [thread], or a logger whose
     // last name is a class's (capitalised); a module's name ("shop.payments") is Python's.
     {"JAVALOG",

@@ -83,6 +83,18 @@ size_t parse_apache_time(const char* p, size_t n, Timestamp& ts) {
   return set_civil(ts, year, month, day, hh, mm, ss) ? 26 : 0;
 }
 
+size_t parse_apache_time_no_zone(const char* p, size_t n, int default_offset_min, Timestamp& ts) {
+  // 06/Oct/2026 16:28:29 (Python's http.server, Werkzeug): no zone
+  if (n < 20 || p[2] != '/' || p[6] != '/' || p[11] != ' ' || p[14] != ':' || p[17] != ':') return 0;
+  int day = parse_fixed(p, 2), month = month_from_abbrev(p + 3), year = parse_fixed(p + 7, 4);
+  int hh = parse_fixed(p + 12, 2), mm = parse_fixed(p + 15, 2), ss = parse_fixed(p + 18, 2);
+  if (day < 0 || year < 0) return 0;
+  ts.offset_min = static_cast<int16_t>(default_offset_min);
+  ts.nanos = 0;
+  ts.frac_digits = 0;
+  return set_civil(ts, year, month, day, hh, mm, ss) ? 20 : 0;
+}
+
 size_t parse_ctime(const char* p, size_t n, int default_offset_min, Timestamp& ts) {
   // Mon Jan 02 15:04:05[.ffffff] 2006 ; the day may be space padded.
   if (n < 24 || p[3] != ' ' || p[7] != ' ' || p[10] != ' ' || p[13] != ':' || p[16] != ':')

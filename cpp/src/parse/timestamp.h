@@ -9,6 +9,9 @@ namespace ki {
 
 // 02/Jan/2006:15:04:05 -0700 (Apache %t without brackets).
 size_t parse_apache_time(const char* p, size_t n, Timestamp& ts);
+// 06/Oct/2026 16:28:29 (Python's http.server and Werkzeug write Apache's layout so, without a
+// zone): at default_offset_min. Bytes used, 0 if none.
+size_t parse_apache_time_no_zone(const char* p, size_t n, int default_offset_min, Timestamp& ts);
 // Mon Jan 02 15:04:05[.ffffff] 2006 (Apache error log); the wall clock is at default_offset_min.
 size_t parse_ctime(const char* p, size_t n, int default_offset_min, Timestamp& ts);
 // Jan 02 15:04:05 or Jan  2 15:04:05 (BSD syslog: no year, no zone).
