@@ -31,6 +31,8 @@ JAVA_LAYOUTS = {
                       "%{SPRINGBOOTLOG}"),
     "logback_order": ("%d{yyyy-MM-dd HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg%n%xEx", "%{JAVALOG}"),
     "log4j_classic": ("%d{ISO8601} %-5p [%t] %c: %m%n%xEx", "%{JAVALOG}"),
+    # WildFly / JBoss EAP's server.log (its periodic-rotating-file-handler's %d %-5p [%c] (%t) %s%e%n)
+    "wildfly": ("%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%c] (%t) %m%n%xEx", "%{WILDFLYLOG}"),
 }
 
 PATTERN_CONFIG = """<Configuration status="WARN">
