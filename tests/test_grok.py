@@ -215,9 +215,13 @@ def test_a_real_kafka_brokers_own_log_by_kafkalog(kafka_cluster, tmp_path):
     assert "\n\tadvertised.listeners = PLAINTEXT://127.0.0.1:" in dump["message"]
 
 
-def test_haproxy_http_line_matches_filebeats_expectation():
-    # filebeat/module/haproxy/log/test/haproxy.log-expected.json (Elastic), its names -> ours
-    doc = flat(read_logs(REAL / "haproxy_http.log", grok="%{HAPROXYHTTP}").records[0])
+@pytest.mark.parametrize("options", [{"grok": "%{HAPROXYHTTP}"}, {}])
+def test_haproxy_http_line_matches_filebeats_expectation(options):
+    # filebeat/module/haproxy/log/test/haproxy.log-expected.json (Elastic), its names -> ours.
+    # Without options the line is syslog (host, program, pid from its header) whose message
+    # HAProxy's request line is: the same fields.
+    doc = flat(read_logs(REAL / "haproxy_http.log", **options).records[0])
+    assert doc["kafkainsight.format"] == ("grok" if options else "rfc3164")
     assert doc["@timestamp"] == "2018-07-30T09:03:52.726Z"
     expected = {
         "haproxy.backend_name": "docs_microservice", "haproxy.backend_queue": 0, "haproxy.bytes_read": 168,

@@ -255,8 +255,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "a W3C log directive", 1};
     return ParseStatus::Empty;
   }
-  if (!recipes_ && (cfg_.format == Format::Unknown || cfg_.format == Format::Cri || cfg_.format == Format::AppJson))
-    recipes_ = std::make_unique<RecipeReader>();  // (wrappers' inner lines too)
+  if (!recipes_) recipes_ = std::make_unique<RecipeReader>();  // (its matchers made when first used)
   ParseContext ctx{cfg_, err_, json_.get(), app_.get(), &cri_pending_};
   ctx.recipes = recipes_.get();
   bool ok = false, grokked = false, grok_tried = false;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "parse/parser.h"
+#include "parse/record.h"
 #include "parse/time_format.h"
 #include "util/timefmt.h"
 
@@ -116,6 +117,11 @@ const std::shared_ptr<const GrokSet>& java_set() {
   return set;
 }
 
+const std::shared_ptr<const GrokSet>& haproxy_set() {
+  static const std::shared_ptr<const GrokSet> set = set_of({"^%{HAPROXYHTTPBASE}$"});
+  return set;
+}
+
 const TimeFormat* time_of(size_t i) {
   static const std::vector<std::unique_ptr<const TimeFormat>> formats = [] {
     std::vector<std::unique_ptr<const TimeFormat>> v(kCount);
@@ -173,6 +179,29 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
     return true;
   }
   return fail(r.what, r.name, g);
+}
+
+bool RecipeReader::read_haproxy(const ParseContext& ctx, Record& rec) {
+  if (!haproxy_) {
+    if (!haproxy_set()) return false;
+    haproxy_ = std::make_unique<GrokMatcher>(haproxy_set());
+    inner_ = std::make_unique<Record>();
+  }
+  if (haproxy_->match(rec.message) != GrokResult::Matched) return false;
+  Record& in = *inner_;
+  in.reset(rec.message);
+  ParseContext rctx = ctx;
+  rctx.by_recipe = true;
+  rctx.recipe_time = nullptr;
+  if (read_grok_match(rec.message, rctx, *haproxy_, in, why_) != GrokResult::Matched) return false;
+  for (const Field& f : in.fields) rec.fields.push_back(f);  // views into rec's line and the pattern
+  if (in.ts.valid) rec.ts = in.ts;
+  rec.client_ip = in.client_ip;
+  rec.status = in.status;
+  rec.method = in.method;
+  rec.path = in.path;
+  rec.bytes = in.bytes;
+  return true;
 }
 
 bool RecipeReader::fail(const char* what, const char* name, GrokResult g) {

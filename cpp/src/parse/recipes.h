@@ -35,12 +35,19 @@ class RecipeReader {
   // and why, as a line's failure reason).
   bool read(std::string_view line, const ParseContext& ctx, Record& rec);
   const char* reason() const { return reason_; }
+  // HAProxy's request line in a syslog message (program haproxy, `option httplog`): its fields
+  // added to rec as %{HAPROXYHTTPBASE} names them (Filebeat's haproxy module), the request's
+  // accept time (milliseconds, a year) for @timestamp; the syslog header's host and program stay.
+  // False, rec untouched, if the message is none.
+  bool read_haproxy(const ParseContext& ctx, Record& rec);
 
  private:
   // False, reason() saying what the line is (what), which recipe (name) fails on it, and why.
   bool fail(const char* what, const char* name, GrokResult g);
   std::unique_ptr<GrokMatcher> detect_;  // every recipe's detection pattern, first match wins
   std::unique_ptr<GrokMatcher> java_;    // JAVALOG, whose detection pattern captures nothing
+  std::unique_ptr<GrokMatcher> haproxy_;
+  std::unique_ptr<Record> inner_;         // what read_haproxy reads, before it joins rec
   bool unavailable_ = false;             // a recipe missing from the library: none is tried
   const char* reason_ = nullptr;
   std::string why_;

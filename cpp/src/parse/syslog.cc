@@ -32,6 +32,7 @@ void read_bracket_level(Record& rec) {
 // journald), one JSON object, or a level in brackets.
 void read_program_message(const ParseContext& ctx, Record& rec) {
   if (rec.app == "sshd") read_sshd(rec.message, rec);
+  else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
   else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);
   else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
 }
