@@ -138,3 +138,81 @@ def test_rabbitmq_log_lines():
     assert got[0]["@timestamp"] == "2023-01-03T07:20:19.811276Z" and got[0]["rabbitmq.log.pid"] == "0.229.0"
     assert got[0]["message"] == "Created user 'guest'" and got[0]["log.level"] == "info"
     assert got[-1]["message"] == "started TCP listener on [::]:5672"
+
+
+def _same(got: dict, want: dict, pairs: dict[str, str]) -> dict:
+    """{ours: (ours, Filebeat's)} where they differ, for the Filebeat fields the expected document has
+    (Filebeat writes some numbers as strings: compared as text; where it keeps "-", we write none)."""
+    out = {}
+    for ours, theirs in pairs.items():
+        if theirs in want and str(got.get(ours, "-")) != str(want[theirs]):
+            out[ours] = (got.get(ours), want[theirs])
+    return out
+
+
+ELB = {"source.ip": "source.ip", "source.port": "source.port", "aws.elb.backend.ip": "aws.elb.backend.ip",
+       "aws.elb.backend.port": "aws.elb.backend.port", "aws.elb.name": "aws.elb.name",
+       "http.response.status_code": "http.response.status_code",
+       "aws.elb.backend.http.response.status_code": "aws.elb.backend.http.response.status_code",
+       "http.request.body.bytes": "http.request.body.bytes", "http.response.body.bytes": "http.response.body.bytes",
+       "user_agent.original": "user_agent.original", "http.version": "http.version",
+       "aws.elb.request_processing_time.sec": "aws.elb.request_processing_time.sec",
+       "aws.elb.backend_processing_time.sec": "aws.elb.backend_processing_time.sec",
+       "aws.elb.response_processing_time.sec": "aws.elb.response_processing_time.sec",
+       "aws.elb.ssl_protocol": "aws.elb.ssl_protocol", "aws.elb.target_group.arn": "aws.elb.target_group.arn",
+       "aws.elb.trace_id": "aws.elb.trace_id", "aws.elb.chosen_cert.arn": "aws.elb.chosen_cert.arn",
+       "aws.elb.redirect_url": "aws.elb.redirect_url", "aws.elb.error.reason": "aws.elb.error.reason"}
+
+
+@pytest.mark.parametrize("name,events", [("aws-elb-example-alb-http.log", 9), ("aws-elb-example-http.log", 3)])
+def test_aws_load_balancer_access_logs_as_filebeat_reads_them(name, events):
+    # Application Load Balancer (http, https, h2, ws, wss) and Classic Load Balancer lines. The
+    # Classic line starts with a time and was read as syslog with a host "my-loadbalancer".
+    want = expected(name)
+    got = docs(name)
+    assert len(got) == len(want) == events
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "AWSELBLOG" and "host.hostname" not in g
+        assert g["@timestamp"][:23] == w["@timestamp"][:23]  # Filebeat keeps milliseconds
+        assert _same(g, w, ELB) == {}
+        if "http.request.method" in w:  # Filebeat lowercases it and puts the URL in the referrer
+            assert (g["http.request.method"].lower(), g["url.original"]) == \
+                (w["http.request.method"], w["http.request.referrer"])
+        if "aws.elb.type" in w:  # (the wss line lacks a blank before its priority: Filebeat gives it none)
+            assert g["aws.elb.type"] == w["aws.elb.type"]
+
+
+def test_aws_s3_server_access_log_as_filebeat_reads_it():
+    pairs = {f"aws.s3access.{k}": f"aws.s3access.{k}" for k in (
+        "bucket_owner", "bucket", "requester", "request_id", "operation", "key", "object_size", "total_time",
+        "turn_around_time", "error_code", "version_id", "host_id", "signature_version", "authentication_type",
+        "host_header", "tls_version")}
+    pairs |= {"http.response.status_code": "aws.s3access.http_status", "source.ip": "aws.s3access.remote_ip",
+              "http.response.body.bytes": "aws.s3access.bytes_sent", "user_agent.original": "aws.s3access.user_agent",
+              "http.request.method": "http.request.method", "url.original": "url.original"}
+    want = expected("aws-s3access-s3_server_access.log")
+    got = docs("aws-s3access-s3_server_access.log")
+    assert len(got) == len(want) == 7
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "S3ACCESSLOG"
+        assert instant(g["@timestamp"]) == instant(w["@timestamp"])
+        assert _same(g, w, pairs) == {}
+
+
+def test_aws_vpc_flow_log_as_filebeat_reads_it():
+    pairs = {"source.address": "source.address", "destination.address": "destination.address",
+             "source.port": "source.port", "destination.port": "destination.port",
+             "network.iana_number": "network.iana_number", "network.packets": "network.packets",
+             "network.bytes": "network.bytes"}
+    pairs |= {f"aws.vpcflow.{k}": f"aws.vpcflow.{k}" for k in (
+        "version", "account_id", "interface_id", "action", "log_status")}
+    want = expected("aws-vpcflow-accept-reject-traffic.log")
+    r = read_logs(FB / "aws-vpcflow-accept-reject-traffic.log")
+    assert r.stats["empty"] == 1 and not r.failed  # the file's header of field names
+    got = [flat(d) for d in r.records]
+    assert len(got) == len(want) == 4
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "VPCFLOWLOG"
+        assert instant(g["@timestamp"]) == instant(w["@timestamp"]) == instant(w["event.end"])
+        assert datetime.fromtimestamp(g["aws.vpcflow.start"], timezone.utc) == instant(w["event.start"])
+        assert _same(g, w, pairs) == {}

@@ -44,6 +44,10 @@ constexpr Recipe kRecipes[] = {
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},
     {"ENVOYACCESS", "^%{ENVOYACCESS}$", nullptr, nullptr, false,
      "an Envoy / Istio access line (Envoy's default access log format)"},
+    {"AWSELBLOG", "^%{AWSELBLOG}$", nullptr, nullptr, false,
+     "an AWS Elastic Load Balancing access line (Application or Classic Load Balancer)"},
+    {"S3ACCESSLOG", "^%{S3ACCESSLOG}", nullptr, nullptr, false, "an AWS S3 server access line"},
+    {"VPCFLOWLOG", "^%{VPCFLOWLOG}$", nullptr, nullptr, false, "an AWS VPC flow log line (the default format)"},
     // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".
     {"FLASKLOG", "^%{FLASKLOG}", nullptr, nullptr, false, "a Flask application's log line ([asctime] LEVEL in module: message)"},
     {"ELASTICSEARCHLOG", "^%{ELASTICSEARCHLOG}", nullptr, nullptr, false,

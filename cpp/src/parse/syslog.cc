@@ -8,6 +8,7 @@
 #include "parse/parser.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
+#include "util/ip.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -280,6 +281,11 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
     }
   }
   std::string_view tag(p + s, i - s);
+  // "…Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 …" (a Classic Load Balancer's access
+  // line): a client's address and port where a program would be.
+  unsigned char addr[16];
+  if (i + 1 < n && p[i] == ':' && p[i + 1] >= '0' && p[i + 1] <= '9' && parse_ip(tag, addr))
+    return ctx.fail(F, "an address and a port where the program should be (a load balancer's access line), not syslog", s);
   bool tagged = false;
   if (i < n && p[i] == '[') {
     size_t close = scan::find_char(p, i, n, ']');
