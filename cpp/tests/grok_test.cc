@@ -96,6 +96,30 @@ TEST(Grok, FirstMatchWinsAndUnanchoredSearch) {
   EXPECT_EQ(m.reason(), "none of the 2 patterns matched");
 }
 
+// Anchored patterns are passed over when the line's first byte cannot start them; what PCRE2
+// says may start a match still does, in either case under (?i), and unanchored patterns are
+// always tried.
+TEST(Grok, FirstByteFilterKeepsEveryMatch) {
+  GrokMatcher m(set_of({"^\\[%{INT:n:int}\\]", "(?i)^error %{WORD:w}", "^(?:a|%{INT:n:int})x", "tail$"}));
+  ASSERT_EQ(m.match("[42] x"), GrokResult::Matched);
+  EXPECT_EQ(m.which(), 0u);
+  for (const char* line : {"ERROR disk", "error disk", "Error disk"}) {
+    ASSERT_EQ(m.match(line), GrokResult::Matched) << line;
+    EXPECT_EQ(m.which(), 1u) << line;
+  }
+  for (const char* line : {"ax", "7x"}) {
+    ASSERT_EQ(m.match(line), GrokResult::Matched) << line;
+    EXPECT_EQ(m.which(), 2u) << line;
+  }
+  ASSERT_EQ(m.match("head tail"), GrokResult::Matched);
+  EXPECT_EQ(m.which(), 3u);
+  EXPECT_EQ(m.match("bx"), GrokResult::NoMatch);
+  const GrokSet& set = m.set();
+  EXPECT_FALSE(set.patterns()[0]->may_start('x'));
+  EXPECT_TRUE(set.patterns()[1]->may_start('E') && set.patterns()[1]->may_start('e'));
+  EXPECT_TRUE(set.patterns()[3]->may_start('h'));  // unanchored: a match may start anywhere
+}
+
 TEST(Grok, OptionalAndEmptyCapturesAreLeftOut) {
   auto f = fields({"%{WORD:a}(?: %{INT:b})?(?<c>x?)"}, "hello");
   EXPECT_EQ(f.count("a"), 1u);

@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -285,6 +286,24 @@ GrokPattern::GrokPattern(std::string pattern, const GrokLibrary& lib) : pattern_
   }
   code_ = code;
   jit_ = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  // An anchored pattern (^ first) matches only lines whose first byte PCRE2 says may start a
+  // match: the others are passed over without a call (a line tried against many recipes).
+  uint32_t opts = 0, first_type = 0, first_unit = 0;
+  const uint8_t* bitmap = nullptr;
+  pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &opts);
+  pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &first_type);
+  pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bitmap);
+  if ((opts & PCRE2_ANCHORED) && first_type == 1) {
+    pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &first_unit);
+    const auto c = static_cast<unsigned char>(first_unit);
+    first_.set(c);
+    if (std::isalpha(c)) first_.set(static_cast<unsigned char>(std::islower(c) ? std::toupper(c) : std::tolower(c)));  // (?i)
+    filtered_ = true;
+  } else if ((opts & PCRE2_ANCHORED) && bitmap) {
+    for (size_t c = 0; c < 256; ++c)
+      if (bitmap[c / 8] >> (c % 8) & 1) first_.set(c);
+    filtered_ = true;
+  }
   uint32_t top = 0;
   pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &top);
   groups_ = top;
@@ -345,6 +364,7 @@ GrokResult GrokMatcher::match(std::string_view text) {
   const auto& pats = set_->patterns();
   for (size_t k = 0; k < pats.size(); ++k) {
     const GrokPattern& p = *pats[k];
+    if (!text.empty() && !p.may_start(static_cast<unsigned char>(text[0]))) continue;
     auto* code = static_cast<pcre2_code*>(p.code());
     auto subject = reinterpret_cast<PCRE2_SPTR>(text.data());
     int rc = p.jit() ? pcre2_jit_match(code, subject, text.size(), 0, 0, md, ctx)

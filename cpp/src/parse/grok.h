@@ -3,6 +3,7 @@
 // match wins) is immutable and shared by every parser thread; each thread matches with its
 // own GrokMatcher (match data, JIT stack). Every match is bounded by PCRE2's match limit.
 #pragma once
+#include <bitset>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -76,6 +77,8 @@ class GrokPattern {
   void* code() const { return code_; }  // pcre2_code_8*
   bool jit() const { return jit_; }
   uint32_t max_groups() const { return groups_; }
+  // False when no match can start with byte c (an anchored pattern whose first bytes PCRE2 knows).
+  bool may_start(unsigned char c) const { return !filtered_ || first_.test(c); }
 
  private:
   std::string pattern_, regex_;
@@ -84,6 +87,8 @@ class GrokPattern {
   void* code_ = nullptr;
   bool jit_ = false;
   uint32_t groups_ = 0;
+  std::bitset<256> first_;  // the bytes a match may start with, when filtered_
+  bool filtered_ = false;
 };
 
 // The --grok patterns of a run, in order (first match wins).
