@@ -161,19 +161,25 @@ ELB = {"source.ip": "source.ip", "source.port": "source.port", "aws.elb.backend.
        "aws.elb.response_processing_time.sec": "aws.elb.response_processing_time.sec",
        "aws.elb.ssl_protocol": "aws.elb.ssl_protocol", "aws.elb.target_group.arn": "aws.elb.target_group.arn",
        "aws.elb.trace_id": "aws.elb.trace_id", "aws.elb.chosen_cert.arn": "aws.elb.chosen_cert.arn",
-       "aws.elb.redirect_url": "aws.elb.redirect_url", "aws.elb.error.reason": "aws.elb.error.reason"}
+       "aws.elb.redirect_url": "aws.elb.redirect_url", "aws.elb.error.reason": "aws.elb.error.reason",
+       "tls.cipher": "aws.elb.ssl_cipher", "aws.elb.listener": "aws.elb.listener",
+       "aws.elb.connection_time.ms": "aws.elb.connection_time.ms",
+       "aws.elb.tls_handshake_time.ms": "aws.elb.tls_handshake_time.ms", "source.bytes": "source.bytes",
+       "destination.bytes": "destination.bytes", "destination.domain": "destination.domain"}
 
 
-@pytest.mark.parametrize("name,events", [("aws-elb-example-alb-http.log", 9), ("aws-elb-example-http.log", 3)])
+@pytest.mark.parametrize("name,events", [("aws-elb-example-alb-http.log", 9), ("aws-elb-example-http.log", 3),
+                                         ("aws-elb-example-nlb-tcp.log", 1)])
 def test_aws_load_balancer_access_logs_as_filebeat_reads_them(name, events):
-    # Application Load Balancer (http, https, h2, ws, wss) and Classic Load Balancer lines. The
-    # Classic line starts with a time and was read as syslog with a host "my-loadbalancer".
+    # Application Load Balancer (http, https, h2, ws, wss), Classic and Network Load Balancer (tls)
+    # lines. The Classic line starts with a time and was read as syslog with a host "my-loadbalancer".
     want = expected(name)
     got = docs(name)
     assert len(got) == len(want) == events
     for g, w in zip(got, want):
         assert g["kafkainsight.recipe"] == "AWSELBLOG" and "host.hostname" not in g
-        assert g["@timestamp"][:23] == w["@timestamp"][:23]  # Filebeat keeps milliseconds
+        t = instant(g["@timestamp"])
+        assert t.replace(microsecond=t.microsecond // 1000 * 1000) == instant(w["@timestamp"])  # Filebeat: ms
         assert _same(g, w, ELB) == {}
         if "http.request.method" in w:  # Filebeat lowercases it and puts the URL in the referrer
             assert (g["http.request.method"].lower(), g["url.original"]) == \
