@@ -383,6 +383,26 @@ def test_slow_responses_and_down_up(es_server):
     assert client(es).info()["version"]["number"] == "8.12.2"
 
 
+def test_a_connection_older_than_set_down_gets_no_answer(es_server):
+    # A connection in its TLS handshake when set_down runs is not among those killed; it must not
+    # serve a "down" engine's requests (a consumer test once got answers through one all outage).
+    es = es_server
+    ctx = ssl.create_default_context(cafile=es.ca_path)
+    conn = http.client.HTTPSConnection("127.0.0.1", es.port, context=ctx, timeout=10)
+    auth = {"Authorization": "Basic " + base64.b64encode(f"{es.user}:{es.password}".encode()).decode()}
+    conn.request("GET", "/", headers=auth)
+    assert conn.getresponse().read() and conn.sock is not None  # kept alive
+    es.set_down(True, kill_connections=False)
+    try:
+        conn.request("GET", "/", headers=auth)
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionError, ssl.SSLError)):
+            conn.getresponse()
+        assert [x.fault for x in es.requests("/")][-1] == "down"
+    finally:
+        conn.close()
+        es.set_down(False)
+
+
 # ------------------------------------------------------------------------------------------------
 # curl and raw HTTP
 

@@ -360,6 +360,14 @@ class EsTestServer(AuthMixin, FaultsMixin, IndicesMixin, DocumentsMixin):
                             ts=time.time())
         if (h.headers.get("Connection") or "").lower() == "close":
             h.close_connection = True
+        if h.server is not self._httpd:
+            # A connection still in its TLS handshake when set_down ran escaped the kill of open
+            # connections and would serve a "down" engine's requests: a server that went down
+            # (or was restarted since) answers nothing.
+            rec.fault = "down"
+            self._record(rec)
+            h.abort()
+            return
 
         drop = self._take_rule("drop", method, path)
         if drop is not None and not drop.after_processing:
