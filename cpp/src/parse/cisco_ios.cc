@@ -118,9 +118,9 @@ bool device_time(std::string_view seg, const ParseContext& ctx, Timestamp& ts, b
   if (zone.empty() || zone.size() > 6) return false;
   for (char c : zone)
     if (c < 'A' || c > 'Z') return false;
-  const std::optional<int> known = zone_abbreviation(zone);
+  const std::optional<int> known = zone_word_offset(zone, ts.offset_min);
   if (!known && !device_marks) return false;
-  if (known && *known != kAmbiguousZone) {
+  if (known) {
     ts.epoch_sec += static_cast<int64_t>(ts.offset_min - *known) * 60;
     ts.offset_min = static_cast<int16_t>(*known);
   }

@@ -60,20 +60,9 @@ std::string_view Record::*own_text_field(std::string_view name) {
 bool time_then_zone(std::string_view s, int default_offset_min, const TimeFormat* f, int year, Timestamp& ts) {
   const size_t sp = s.rfind(' ');
   if (sp == std::string_view::npos || sp + 3 > s.size()) return false;
-  const std::string_view zone = s.substr(sp + 1);
-  int offset = 0;
-  if (zone[0] == '+' || zone[0] == '-') {  // +hh, +hhmm, +hh:mm
-    if (zone.size() != 3 && zone.size() != 5 && !(zone.size() == 6 && zone[3] == ':')) return false;
-    const int hh = parse_fixed(zone.data() + 1, 2);
-    const int mm = zone.size() == 3 ? 0 : parse_fixed(zone.data() + zone.size() - 2, 2);
-    if (hh < 0 || hh > 14 || mm < 0 || mm > 59) return false;
-    offset = (zone[0] == '-' ? -1 : 1) * (hh * 60 + mm);
-  } else {
-    const std::optional<int> z = zone_abbreviation(zone);
-    if (!z) return false;
-    offset = *z == kAmbiguousZone ? default_offset_min : *z;
-  }
-  return f ? f->parse(s.substr(0, sp), offset, year, ts) : parse_time_text(s.substr(0, sp), offset, ts);
+  const std::optional<int> offset = zone_word_offset(s.substr(sp + 1), default_offset_min);
+  if (!offset) return false;
+  return f ? f->parse(s.substr(0, sp), *offset, year, ts) : parse_time_text(s.substr(0, sp), *offset, ts);
 }
 
 bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& ts) {

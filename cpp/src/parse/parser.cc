@@ -250,11 +250,12 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "empty line", 1};
     return ParseStatus::Empty;
   }
-  if (line.starts_with("version account-id interface-id ")) {  // an AWS VPC flow log file's header
+  // A file's header lines are not events (the check reached only by lines starting as they do).
+  if (line[0] == 'v' && line.starts_with("version account-id interface-id ")) {  // AWS VPC flow logs
     err_ = {Format::Unknown, "an AWS VPC flow log header", 1};
     return ParseStatus::Empty;
   }
-  if (is_w3c_directive(line)) {  // IIS and other W3C extended logs: a header, not an event
+  if (is_w3c_directive(line)) {  // IIS and other W3C extended logs
     if (line.starts_with("#Fields: ")) set_w3c_layout(line);
     err_ = {Format::Unknown, "a W3C log directive", 1};
     return ParseStatus::Empty;

@@ -156,11 +156,11 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
       return false;
     }
     detect_ = std::make_unique<GrokMatcher>(detect_set());
-    java_ = std::make_unique<GrokMatcher>(java_set());
   }
   if (detect_->match(line) != GrokResult::Matched) return false;
   const size_t k = detect_->which();
   const Recipe& r = kRecipes[k];
+  if (r.parse && !java_) java_ = std::make_unique<GrokMatcher>(java_set());  // (its JIT stack: when first needed)
   GrokMatcher& m = r.parse ? *java_ : *detect_;
   if (r.parse && java_->match(line) != GrokResult::Matched) {
     why_ = java_->reason();

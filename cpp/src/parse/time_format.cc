@@ -204,4 +204,17 @@ std::optional<int> zone_abbreviation(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<int> zone_word_offset(std::string_view zone, int default_offset_min) {
+  if (zone.size() >= 3 && (zone[0] == '+' || zone[0] == '-')) {
+    if (zone.size() != 3 && zone.size() != 5 && !(zone.size() == 6 && zone[3] == ':')) return std::nullopt;
+    const int hh = parse_fixed(zone.data() + 1, 2);
+    const int mm = zone.size() == 3 ? 0 : parse_fixed(zone.data() + zone.size() - 2, 2);
+    if (hh < 0 || hh > 14 || mm < 0 || mm > 59) return std::nullopt;
+    return (zone[0] == '-' ? -1 : 1) * (hh * 60 + mm);
+  }
+  const std::optional<int> z = zone_abbreviation(zone);
+  if (z && *z == kAmbiguousZone) return default_offset_min;
+  return z;
+}
+
 }  // namespace ki

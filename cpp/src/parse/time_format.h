@@ -36,5 +36,8 @@ class TimeFormat {
 // nullopt for a name we do not know.
 inline constexpr int kAmbiguousZone = INT_MIN;
 std::optional<int> zone_abbreviation(std::string_view name);
+// A zone word written after a time: "+hh", "+hhmm", "+hh:mm" or a name zone_abbreviation knows.
+// Its offset in minutes (an ambiguous name: default_offset_min); nullopt for any other word.
+std::optional<int> zone_word_offset(std::string_view word, int default_offset_min);
 
 }  // namespace ki
