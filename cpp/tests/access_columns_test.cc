@@ -88,6 +88,17 @@ const std::vector<std::string> kOdd = {
     R"(host.example - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
     R"(10.0.0.256 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
     "10.0.0.1 - caf\xc3\xa9 [10/Oct/2000:13:55:36 +0000] \"GET /\xe9t\xe9 HTTP/1.1\" 200 5 \"-\" \"ua\xff\"",
+    // One field not ASCII at a time (the quoted scans' loads tell it), valid or not, in a 16-byte
+    // block or the tail, and a byte after a backslash at a block's end.
+    "10.0.0.1 - caf\xc3\xa9 [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"",
+    "10.0.0.1 - \xff [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"http://example.com/caf\xc3\xa9/x\" \"ua\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"http://example.com/abcdefgh\xe9\" \"ua\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 (X11; Linux) \xf0\x9f\x98\x80 ok\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mozilla/5.0 (X11; Linux) \xc0\xaf bad\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /abcdefghij\\\xe9 HTTP/1.1\" 200 5 \"-\" \"ua\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /abcdefghijklmnopqrstuvwxyz012\\\xe9 HTTP/1.1\" 200 5 \"-\" \"ua\"",
+    "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /\xe9 HTTP/1.1\" 200 5 \"-\" \"ua\"",
     "10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"ua\"\r",
     "\xef\xbb\xbf" R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")",
     R"(10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "ua")" "\n\tat more",

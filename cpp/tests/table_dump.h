@@ -29,6 +29,14 @@ inline std::string table_dump(ColumnTable& t) {
          std::to_string(c.nulls);
     if (c.type == ColType::Dict)
       for (size_t d = 0; d < c.dict_size(); ++d) o += " [" + std::string(c.str(d)) + "]";
+    if (c.type == ColType::String) {  // the bytes as stored (rows as JSON below would hide a missed repair)
+      o += " bytes ";
+      for (unsigned char ch : c.data) {
+        static const char* hex = "0123456789abcdef";
+        if (ch >= 0x20 && ch < 0x7f) o += static_cast<char>(ch);
+        else o += {'\\', 'x', hex[ch >> 4], hex[ch & 15]};
+      }
+    }
     o += "\n";
   }
   for (size_t r = 0; r < t.rows; ++r) {

@@ -93,7 +93,8 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   scratch_.clear();
   if (scratch_.capacity() < n) scratch_.reserve(n);  // views into it stay valid
   std::string_view request, referrer, agent;
-  size_t q = scan::quoted(p, i + 3, n, scratch_, request);
+  unsigned high = 0;  // the quoted fields' bytes >= 0x80, as their scans saw them
+  size_t q = scan::quoted(p, i + 3, n, scratch_, request, &high);
   if (q == npos || q + 1 >= n || p[q + 1] != ' ') return false;
   // %>s: three digits ('-': the general way); %b: digits or '-'.
   int64_t v = 0;
@@ -113,9 +114,9 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   }
   // "%{Referer}i" "%{User-agent}i", and nothing after them (a trailing field: the general way).
   if (i + 1 >= n || p[i] != ' ' || p[i + 1] != '"') return false;
-  q = scan::quoted(p, i + 2, n, scratch_, referrer);
+  q = scan::quoted(p, i + 2, n, scratch_, referrer, &high);
   if (q == npos || q + 2 >= n || p[q + 1] != ' ' || p[q + 2] != '"') return false;
-  q = scan::quoted(p, q + 3, n, scratch_, agent);
+  q = scan::quoted(p, q + 3, n, scratch_, agent, &high);
   if (q == npos || q + 1 != n) return false;
 
   const RequestParts req = split_request(request);
@@ -152,10 +153,13 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
     hint = column.type == ColType::Dict && column.len == row + 1 ? column.codes.back() : -1;
   };
   // A text or integer column at this row: the call ColumnWriter::put would end in, made directly.
+  // The rest of the line is an IPv4 address, a time, digits and fixed marks: with an ASCII user
+  // and quoted fields, every text field is valid UTF-8 as written (no check of its own).
+  const bool ascii = high == 0 && scan::is_ascii(user.data(), user.size());
   auto text = [&](int c, std::string_view v) {
     Column& column = col(c);
     if (column.len == row && column.type == ColType::String)
-      column.put_string(v);
+      ascii ? column.put_valid_string(v) : column.put_string(v);
     else
       ColumnWriter::put(column, row, text_field(v), false);
   };

@@ -138,6 +138,14 @@ struct Column {
     ++len;
     return true;
   }
+  // A String column's next value, known to be valid UTF-8 (ASCII, say): no check, no repair.
+  void put_valid_string(std::string_view v) {
+    set_valid();
+    if (data.size() + v.size() > data.capacity()) grow_data(v.size());
+    data.append(v);
+    offsets.push_back(static_cast<int64_t>(data.size()));
+    ++len;
+  }
   void put_int(int64_t v) {
     set_valid();
     ints.push_back(v);

@@ -24,6 +24,21 @@ inline size_t uint_at(const char* p, size_t i, size_t n, int64_t& v) {
   return i;
 }
 
+// No byte >= 0x80 in p[0..n): the bytes are valid UTF-8 as they are (one branch, at the end).
+inline bool is_ascii(const char* p, size_t n) {
+#if defined(__SSE2__)
+  if (n >= 16) {
+    __m128i acc = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+    for (size_t i = 0; i + 16 <= n; i += 16)
+      acc = _mm_or_si128(acc, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+    return _mm_movemask_epi8(acc) == 0;
+  }
+#endif
+  unsigned char acc = 0;
+  for (size_t i = 0; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
+  return acc < 0x80;
+}
+
 inline size_t find_char(const char* p, size_t i, size_t n, char c) {
   const void* r = i < n ? std::memchr(p + i, c, n - i) : nullptr;
   return r ? static_cast<size_t>(static_cast<const char*>(r) - p) : std::string_view::npos;
@@ -31,9 +46,11 @@ inline size_t find_char(const char* p, size_t i, size_t n, char c) {
 
 // A double-quoted field that starts after the opening quote at p[i]. Apache escapes '"' and
 // '\' with a backslash; those are unescaped into scratch (other escapes such as \x16 stay as
-// written). Returns the index of the closing quote, or npos.
-inline size_t quoted(const char* p, size_t i, size_t n, std::string& scratch,
-                     std::string_view& out) {
+// written). Returns the index of the closing quote, or npos. high (if given) becomes nonzero when
+// a byte >= 0x80 is among those read (maybe some after the field's end): the scan's own loads
+// tell whether the field is ASCII, at no extra pass.
+inline size_t quoted(const char* p, size_t i, size_t n, std::string& scratch, std::string_view& out,
+                     unsigned* high = nullptr) {
   size_t start = i;
   bool escaped = false;
 #if defined(__SSE2__)
@@ -41,19 +58,27 @@ inline size_t quoted(const char* p, size_t i, size_t n, std::string& scratch,
     const __m128i q = _mm_set1_epi8('"'), b = _mm_set1_epi8('\\');
     while (i + 16 <= n) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      if (high) *high |= static_cast<unsigned>(_mm_movemask_epi8(v));
       unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, b))));
       if (m == 0) { i += 16; continue; }
       i += static_cast<size_t>(__builtin_ctz(m));
       if (p[i] == '"') break;
-      if (i + 1 < n) { escaped = true; i += 2; continue; }
+      if (i + 1 < n) {
+        if (high) *high |= static_cast<unsigned char>(p[i + 1]) & 0x80u;  // (maybe past this block)
+        escaped = true;
+        i += 2;
+        continue;
+      }
       break;
     }
   }
 #endif
   while (i < n) {
     char c = p[i];
+    if (high) *high |= static_cast<unsigned char>(c) & 0x80u;
     if (c == '"') break;
     if (c == '\\' && i + 1 < n) {
+      if (high) *high |= static_cast<unsigned char>(p[i + 1]) & 0x80u;
       escaped = true;
       i += 2;
       continue;
