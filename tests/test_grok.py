@@ -7,7 +7,7 @@ import json
 import re
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -128,6 +128,75 @@ def test_without_options_each_layout_is_read_by_its_recipe(name, recipe, time_fo
         now = datetime.now().astimezone()
         years = {instant(d["@timestamp"]).year for d in read_logs(LOGHUB / f"{name}.log").records}
         assert years <= {now.year, now.year - 1}
+
+
+def _epoch(s: str) -> datetime:
+    return datetime.fromtimestamp(int(s), timezone.utc)
+
+
+def _bgl(d, row):
+    assert instant(d["@timestamp"]) == _epoch(row["Timestamp"])  # the Unix time; the written one is local
+    assert d.get("bgl", {}).get("alert", "-") == row["Label"]
+    assert (d["host"]["name"], d["bgl"]["location"], d["bgl"]["type"]) == (row["Node"], row["NodeRepeat"], row["Type"])
+    assert (d["log"]["logger"], d["log"]["level"]) == (row["Component"], row["Level"])
+
+
+def _thunderbird(d, row):
+    assert instant(d["@timestamp"]) == _epoch(row["Timestamp"])
+    assert d.get("thunderbird", {}).get("alert", "-") == row["Label"]
+    assert (d["host"]["name"], d["log"]["syslog"]["hostname"]) == (row["User"], row["Location"])
+    assert (d["process"]["name"], str(d["process"].get("pid", ""))) == (row["Component"], row["PID"])
+
+
+def _hpc(d, row):
+    assert instant(d["@timestamp"]) == _epoch(row["Time"])
+    assert (d["event"]["sequence"], d["host"]["name"], d["log"]["logger"]) == (int(row["LogId"]), row["Node"], row["Component"])
+    assert (d["hpc"]["state"], d["hpc"]["flag"]) == (row["State"], int(row["Flag"]))
+
+
+def _healthapp(d, row):
+    # yyyyMMdd-H:m:s:S, unpadded; S counts milliseconds ("41:3" is 3 ms). No zone: --tz (UTC).
+    date, h, m, s, ms = row["Time"].replace("-", ":", 1).split(":")
+    want = datetime(int(date[:4]), int(date[4:6]), int(date[6:]), int(h), int(m), int(s), int(ms) * 1000, timezone.utc)
+    assert instant(d["@timestamp"]) == want, row["Time"]
+    assert (d["log"]["logger"], d["process"]["pid"]) == (row["Component"], int(row["Pid"]))
+
+
+def _proxifier(d, row):
+    month_day, clock = row["Time"].split(" ")  # no year written: --year
+    assert d["@timestamp"] == f"2017-{month_day.replace('.', '-')}T{clock}Z"
+    assert d["process"]["name"] == row["Program"]
+
+
+@pytest.mark.parametrize("name,recipe,check,kw", [
+    ("BGL", "BGLLOG", _bgl, {}), ("Thunderbird", "THUNDERBIRDLOG", _thunderbird, {}), ("HPC", "HPCLOG", _hpc, {}),
+    ("HealthApp", "HEALTHAPPLOG", _healthapp, {}), ("Proxifier", "PROXIFIERLOG", _proxifier, {"year": 2017})])
+def test_loghubs_other_samples_are_read_without_options_as_its_structured_fields_say(name, recipe, check, kw):
+    # Supercomputers' logs as the USENIX CFDR published them (Blue Gene/L, Thunderbird, Los Alamos'
+    # HPC), an Android app's, Proxifier's: 200 lines of each of loghub's 2k samples (every 10th)
+    # against its structured CSV, read without options by the recipe that fits.
+    r = read_logs(LOGHUB / f"{name}.log", **kw)
+    with open(LOGHUB / f"{name}_structured.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert r.stats["parsed"] == len(rows) == 200 and not r.failed
+    for d, row in zip(r.records, rows):
+        assert d["kafkainsight"]["recipe"] == recipe
+        check(d, row)
+        assert d["message"].strip() == row["Content"].strip(), row["LineId"]  # loghub trims Content
+    if name == "BGL":  # alerts are tagged ('-' for none); the sample's 14 of 200 keep their tag
+        assert sum("alert" in d.get("bgl", {}) for d in r.records) == 14
+        assert {d["event"]["severity"] for d in r.records} == {2, 3, 4, 6}  # FATAL/FAILURE, ERROR/SEVERE, WARNING, INFO
+
+
+def test_openstack_lines_with_loghubs_file_names_are_read_without_options():
+    r = read_logs(REAL / "openstack_nova.log")
+    with open(REAL / "openstack_nova_structured.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert r.stats["parsed"] == len(rows) == 60 and not r.failed
+    for doc, row in zip(r.records, rows):
+        d = flat(doc)
+        assert (d["kafkainsight.recipe"], d["log.file.path"]) == ("OPENSTACK", row["Logrecord"])
+        assert (d["@timestamp"], d["message"]) == (f"{row['Date']}T{row['Time']}Z", row["Content"])
 
 
 @pytest.mark.parametrize("name,recipe,lines,by_recipe", [("iis_w3c", "IISLOG", 5, 2), ("squid_access", "SQUIDLOG", 4, 4),

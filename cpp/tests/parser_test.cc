@@ -477,6 +477,32 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   EXPECT_EQ(redis["redis"]["log"]["role"], "child");
   EXPECT_EQ(redis["log"]["level"], "warning");
   EXPECT_EQ(redis["process"]["pid"], 98738);
+  // Supercomputers' logs (USENIX CFDR, loghub): the Unix time is the event's; an alert tag kept.
+  auto bgl = doc("KERNDTLB 1118536327 2005.06.11 R30-M0-N9-C:J16-U01 2005-06-11-17.32.07.581048 R30-M0-N9-C:J16-U01 "
+                 "RAS KERNEL FATAL data TLB error interrupt");
+  EXPECT_EQ(bgl["kafkainsight"]["recipe"], "BGLLOG");
+  EXPECT_EQ(bgl["@timestamp"], "2005-06-12T00:32:07Z");
+  EXPECT_EQ(bgl["bgl"], (json{{"alert", "KERNDTLB"}, {"location", "R30-M0-N9-C:J16-U01"}, {"type", "RAS"}}));
+  EXPECT_EQ(bgl["event"]["severity"], 2);
+  auto tbird = doc("- 1131567043 2005.11.09 tbird-admin1 Nov 9 12:10:43 local@tbird-admin1 ioctl32(fdisk:515): Unknown cmd");
+  EXPECT_EQ(tbird["kafkainsight"]["recipe"], "THUNDERBIRDLOG");
+  EXPECT_EQ(tbird["@timestamp"], "2005-11-09T20:10:43Z");
+  EXPECT_EQ(tbird["process"]["name"], "ioctl32(fdisk:515)");
+  EXPECT_FALSE(tbird.contains("thunderbird"));  // '-': no alert
+  auto hpc = doc("134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change");
+  EXPECT_EQ(hpc["kafkainsight"]["recipe"], "HPCLOG");
+  EXPECT_EQ(hpc["@timestamp"], "2004-02-26T14:12:22Z");
+  EXPECT_EQ(hpc["event"]["sequence"], 134681);
+  // Unpadded H:m:s and S counting milliseconds: "41:3" is 3 ms.
+  auto health = doc("20171223-23:17:41:3|Step_ExtSDM|30002312|calculateCaloriesWithCache totalCalories=126775");
+  EXPECT_EQ(health["kafkainsight"]["recipe"], "HEALTHAPPLOG");
+  EXPECT_EQ(health["@timestamp"], "2017-12-23T23:17:41.003Z");
+  EXPECT_EQ(doc("20171223-22:16:0:119|Step_LSC|30002312|tick")["@timestamp"], "2017-12-23T22:16:00.119Z");
+  auto proxifier = doc("[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy", Schema::Ecs,
+                       Format::Unknown, 2017);
+  EXPECT_EQ(proxifier["kafkainsight"]["recipe"], "PROXIFIERLOG");
+  EXPECT_EQ(proxifier["@timestamp"], "2017-10-30T16:49:06Z");
+  EXPECT_EQ(proxifier["process"]["name"], "chrome.exe");
   // logcat without --year: this year, or the last when that puts the line more than a week ahead.
   std::time_t now = std::time(nullptr);
   std::tm tm{};

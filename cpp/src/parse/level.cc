@@ -12,7 +12,7 @@ struct Name {
 // Lower-case; looked up after folding the input's case.
 constexpr Name kNames[] = {
     {"emerg", 0},    {"emergency", 0}, {"panic", 0},    {"alert", 1},   {"crit", 2},
-    {"critical", 2}, {"fatal", 2},     {"dpanic", 2},   {"severe", 3},  {"err", 3},
+    {"critical", 2}, {"fatal", 2},     {"dpanic", 2},   {"severe", 3},  {"failure", 3},  {"err", 3},
     {"error", 3},    {"eror", 3},      {"warning", 4},  {"warn", 4},    {"wrn", 4},
     {"notice", 5},   {"info", 6},      {"informational", 6}, {"information", 6}, {"inf", 6},
     {"config", 6},   {"debug", 7},     {"dbg", 7},      {"trace", 7},   {"verbose", 7},

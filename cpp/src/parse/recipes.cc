@@ -96,6 +96,14 @@ constexpr Recipe kRecipes[] = {
      "a Go program's log line (Go's log package: yyyy/MM/dd HH:mm:ss message)"},
     {"ANDROIDLOG", "^%{ANDROIDLOG}", nullptr, "%m-%d %H:%M:%S.%f", true,
      "an application's text log (Android's logcat -v threadtime)"},
+    {"BGLLOG", "^%{BGLLOG}", nullptr, "%s", false, "a Blue Gene/L RAS log line (as the USENIX CFDR and loghub publish it)"},
+    {"THUNDERBIRDLOG", "^%{THUNDERBIRDLOG}", nullptr, "%s", false,
+     "a Thunderbird supercomputer's log line (as the USENIX CFDR and loghub publish it)"},
+    {"HEALTHAPPLOG", "^%{HEALTHAPPLOG}", nullptr, "%Y%m%d-%H:%M:%S:%L", false,
+     "an Android health app's log line (time|component|pid|message, as loghub publishes it)"},
+    {"PROXIFIERLOG", "^%{PROXIFIERLOG}", nullptr, "%m.%d %H:%M:%S", true, "a Proxifier log line ([MM.dd HH:mm:ss] program - message)"},
+    // Last: its fields are plain words and numbers (a 9-10 digit Unix time the fifth).
+    {"HPCLOG", "^%{HPCLOG}", nullptr, "%s", false, "a Los Alamos HPC log line (as the USENIX CFDR and loghub publish it)"},
 };
 constexpr size_t kCount = sizeof kRecipes / sizeof kRecipes[0];
 

@@ -54,7 +54,7 @@ TimeFormat::TimeFormat(std::string format) : format_(std::move(format)) {
         for (const char* p : {"H", ":", "M", ":", "S"}) tokens_.push_back(p[0] == ':' ? Token{0, ":"} : Token{p[0], {}});
       } else if (d == 'F') {
         for (const char* p : {"Y", "-", "m", "-", "d"}) tokens_.push_back(p[0] == '-' ? Token{0, "-"} : Token{p[0], {}});
-      } else if (std::string_view("YymdeHIMSfpbhBaAzZsj").find(d) != std::string_view::npos) {
+      } else if (std::string_view("YymdeHIMSfLpbhBaAzZsj").find(d) != std::string_view::npos) {
         tokens_.push_back({d, {}});
       } else {
         throw std::invalid_argument("--time-format '" + f + "': %" + std::string(1, d) + " is not supported (column " +
@@ -110,6 +110,13 @@ bool TimeFormat::parse(std::string_view s, int default_offset_min, int default_y
         nanos = static_cast<uint32_t>(v);
         for (int k = frac; k < 9; ++k) nanos *= 10;
         while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;  // beyond ns: dropped
+        break;
+      }
+      case 'L': {  // milliseconds as a count, padded or not (Java's "S": "41:3" is 3 ms, not 300)
+        const int64_t ms = digits(s, i, 1, 3);
+        if (ms < 0) return false;
+        nanos = static_cast<uint32_t>(ms) * 1000000u;
+        frac = 3;
         break;
       }
       case 'p':

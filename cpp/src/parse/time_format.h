@@ -1,5 +1,6 @@
 // --time-format: strptime-style layouts for timestamps no built-in parser knows.
-// Directives: %Y %y %m %d %e %H %I %M %S %f (fraction, 1-9 digits) %p %b %h %B %a %A
+// Directives: %Y %y %m %d %e %H %I %M %S %f (fraction, 1-9 digits) %L (milliseconds, 1-3 digits,
+// a count: Java's S) %p %b %h %B %a %A
 // %z (Z, +hh, +hhmm, +hh:mm) %Z (UTC, GMT, Z) %s (epoch seconds) %j %T %F %%; a run of S after
 // '.' or ',' (Java's ",SSS") is a fraction too. A space matches any run of blanks.
 #pragma once
