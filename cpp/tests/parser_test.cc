@@ -503,6 +503,16 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   EXPECT_EQ(proxifier["kafkainsight"]["recipe"], "PROXIFIERLOG");
   EXPECT_EQ(proxifier["@timestamp"], "2017-10-30T16:49:06Z");
   EXPECT_EQ(proxifier["process"]["name"], "chrome.exe");
+  // zap's console encoder: the trailing JSON object's members are the document's fields.
+  auto zap = doc("1.680257828362087e+09\tINFO\tcontroller\tStarting workers\t{\"controller\": \"sam\", \"worker count\": 1}");
+  EXPECT_EQ(zap["kafkainsight"]["recipe"], "ZAPLOG");
+  EXPECT_EQ(zap["@timestamp"], "2023-03-31T10:17:08.362087Z");
+  EXPECT_EQ(zap["log"]["logger"], "controller");
+  EXPECT_EQ(zap["controller"], "sam");
+  EXPECT_EQ(zap["worker count"], 1);
+  auto zap_caller = doc("2020-07-12T18:42:02.147Z\tERROR\tcontroller/controller.go:114\tReconciler error");
+  EXPECT_EQ(zap_caller["log"]["origin"]["file"], (json{{"name", "controller/controller.go"}, {"line", 114}}));
+  EXPECT_FALSE(zap_caller["log"].contains("logger"));
   // logcat without --year: this year, or the last when that puts the line more than a week ahead.
   std::time_t now = std::time(nullptr);
   std::tm tm{};

@@ -173,6 +173,15 @@ bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec)
   return true;
 }
 
+bool read_json_fields(std::string_view json, const ParseContext& ctx, Record& rec) {
+  const size_t fields = rec.fields.size();
+  const char* why = nullptr;
+  size_t column = 0;
+  if (walk_object(json, ctx, rec, why, column)) return true;
+  rec.fields.resize(fields);
+  return false;
+}
+
 bool read_json_message(std::string_view message, const ParseContext& ctx, Record& rec) {
   std::string_view json = message;
   if (json.starts_with("@cee:")) json.remove_prefix(5);  // rsyslog's CEE cookie

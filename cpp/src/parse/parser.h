@@ -141,6 +141,9 @@ bool read_klog_message(std::string_view message, Record& rec);
 // logger, service, host and pid take their roles, the syslog header's standing where the object
 // has none. False, the message kept as text, if it is no JSON object.
 bool read_json_message(std::string_view message, const ParseContext& ctx, Record& rec);
+// The members of one JSON object (as app_json walks a line's) added to rec.fields; false, with
+// rec.fields as they were, if json is not one object.
+bool read_json_fields(std::string_view json, const ParseContext& ctx, Record& rec);
 // Dispatch to one format's parser (no reset of rec).
 bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Record& rec);
 

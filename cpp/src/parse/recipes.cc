@@ -14,7 +14,7 @@ namespace ki {
 namespace {
 
 // Redis writes its role and level as one character each: the words Filebeat's redis module gives.
-void redis_words(Record& rec) {
+void redis_words(const ParseContext&, Record& rec) {
   static constexpr std::pair<char, std::string_view> kLevels[] = {
       {'.', "debug"}, {'-', "verbose"}, {'*', "notice"}, {'#', "warning"}};
   static constexpr std::pair<char, std::string_view> kRoles[] = {
@@ -27,6 +27,19 @@ void redis_words(Record& rec) {
         if (f.text[0] == c) f.text = w;
 }
 
+// zap's console encoder ends a line with the call's fields as one JSON object: its members become
+// the document's fields, as zap's JSON encoder would have written them beside the message.
+void zap_fields(const ParseContext& ctx, Record& rec) {
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    if (rec.fields[i].name != "zap.fields") continue;
+    const std::string_view json = rec.fields[i].text;
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+    if (!ctx.app || !read_json_fields(json, ctx, rec))  // not one object: kept as written
+      rec.fields.push_back({"zap.fields", Field::Kind::String, json});
+    return;
+  }
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -34,7 +47,7 @@ struct Recipe {
   const char* time;     // the timestamp capture's layout (null: the layouts grok knows)
   bool yearless;        // the time has no year: this year, unless that is more than a week ahead
   const char* what;     // what such a line is, for a failure's reason
-  void (*finish)(Record&) = nullptr;  // values the pattern cannot write as they should read
+  void (*finish)(const ParseContext&, Record&) = nullptr;  // values the pattern cannot write as they should read
 };
 
 // Most specific first: a line goes to the first that fits.
@@ -48,6 +61,9 @@ constexpr Recipe kRecipes[] = {
      "an AWS Elastic Load Balancing access line (Application or Classic Load Balancer)"},
     {"S3ACCESSLOG", "^%{S3ACCESSLOG}", nullptr, nullptr, false, "an AWS S3 server access line"},
     {"VPCFLOWLOG", "^%{VPCFLOWLOG}$", nullptr, nullptr, false, "an AWS VPC flow log line (the default format)"},
+    {"ZAPLOG", "^%{ZAPLOG}$", nullptr, nullptr, false,
+     "a Go program's zap log line (console encoder: time, LEVEL, logger, caller, message, {fields} between tabs)",
+     zap_fields},
     // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".
     {"FLASKLOG", "^%{FLASKLOG}", nullptr, nullptr, false, "a Flask application's log line ([asctime] LEVEL in module: message)"},
     {"ELASTICSEARCHLOG", "^%{ELASTICSEARCHLOG}", nullptr, nullptr, false,
@@ -186,7 +202,7 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
     g = read_grok_match(line, rctx, m, rec, why_);
   }
   if (g == GrokResult::Matched) {
-    if (r.finish) r.finish(rec);
+    if (r.finish) r.finish(ctx, rec);
     rec.fields.push_back({"kafkainsight.recipe", Field::Kind::String, r.name});
     return true;
   }

@@ -1,6 +1,7 @@
 #include "parse/timestamp.h"
 
 #include <ctime>
+#include <string>
 
 #include "util/timefmt.h"
 
@@ -217,6 +218,28 @@ size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Ti
 bool time_from_epoch_text(std::string_view s, Timestamp& ts) {
   bool neg = !s.empty() && s[0] == '-';
   if (neg) s.remove_prefix(1);
+  if (const size_t ex = s.find_first_of("eE"); ex != std::string_view::npos) {
+    // Scientific notation, as Go's %g writes big floats (zap's epoch times: 1.6561386938716278e+09):
+    // the point moved by the exponent in the text, no rounding through a double.
+    std::string_view mant = s.substr(0, ex), exp = s.substr(ex + 1);
+    if (!exp.empty() && exp[0] == '+') exp.remove_prefix(1);
+    if (exp.empty() || exp.size() > 2 || mant.empty() || mant.size() > 40) return false;
+    int shift = 0;
+    for (char c : exp) {
+      if (c < '0' || c > '9') return false;
+      shift = shift * 10 + (c - '0');
+    }
+    const size_t dot = mant.find('.');
+    const std::string_view whole = mant.substr(0, dot);
+    const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : mant.substr(dot + 1);
+    if (whole.empty() || (dot != std::string_view::npos && frac.empty())) return false;
+    std::string digits = std::string(whole) + std::string(frac), text = neg ? "-" : "";
+    const size_t point = whole.size() + static_cast<size_t>(shift);
+    if (digits.size() < point) digits.append(point - digits.size(), '0');
+    text += digits.substr(0, point);
+    if (digits.size() > point) text += "." + digits.substr(point);
+    return time_from_epoch_text(text, ts);
+  }
   size_t dot = s.find('.');
   std::string_view whole = s.substr(0, dot), frac = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
   if (whole.empty() || whole.size() > 19) return false;

@@ -1,0 +1,58 @@
+// Writes the same zap calls through the console encoder (stdout) and the JSON encoder (stderr),
+// in the configurations Go services use: zap.NewDevelopment's (ISO 8601 time, caller),
+// zap.NewProduction's encoder settings through a console encoder (epoch seconds as a float,
+// caller, a named logger) and controller-runtime's (ISO 8601, named loggers, no caller).
+// tests/test_go_logs.py reads the console lines without options and checks them against the
+// JSON lines of the same calls.
+package main
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+func logger(cfg zapcore.EncoderConfig, caller bool) *zap.Logger {
+	jsonCfg := cfg
+	jsonCfg.EncodeLevel = zapcore.LowercaseLevelEncoder
+	core := zapcore.NewTee(
+		zapcore.NewCore(zapcore.NewConsoleEncoder(cfg), zapcore.Lock(os.Stdout), zap.DebugLevel),
+		zapcore.NewCore(zapcore.NewJSONEncoder(jsonCfg), zapcore.Lock(os.Stderr), zap.DebugLevel),
+	)
+	opts := []zap.Option{}
+	if caller {
+		opts = append(opts, zap.AddCaller())
+	}
+	return zap.New(core, opts...)
+}
+
+func calls(l *zap.Logger) {
+	l.Info("starting manager")
+	l.Named("controller-runtime.metrics").Info("Metrics server is starting to listen", zap.String("addr", ":8080"))
+	l.Named("controller").Info("Starting workers", zap.String("controller", "sam"), zap.Int("worker count", 1),
+		zap.Bool("leader", true), zap.Float64("ratio", 0.25), zap.Duration("took", 1500*time.Millisecond))
+	l.Debug("cache synced", zap.Strings("kinds", []string{"Pod", "Service"}),
+		zap.Any("owner", map[string]string{"kind": "Deployment", "name": "web"}))
+	l.Warn("slow request \"GET /\"", zap.String("path", "/api/v1/pods?limit=500"), zap.Int64("bytes", 1<<40))
+	l.Error("Reconciler error", zap.String("name", "web-1"), zap.Error(errors.New("pods \"web-1\" not found")))
+	l.Info("héllo wörld", zap.String("unicode", "日本語"))
+}
+
+func main() {
+	dev := zap.NewDevelopmentEncoderConfig()
+	dev.StacktraceKey = "" // a trace follows on lines of its own: read with --multiline (not here)
+	calls(logger(dev, true))
+	prod := zap.NewProductionEncoderConfig()
+	prod.StacktraceKey = ""
+	prod.EncodeLevel = zapcore.CapitalLevelEncoder
+	calls(logger(prod, true).Named("shop"))
+	cr := zap.NewProductionEncoderConfig()
+	cr.EncodeTime = zapcore.ISO8601TimeEncoder
+	cr.EncodeLevel = zapcore.CapitalLevelEncoder
+	cr.StacktraceKey = ""
+	calls(logger(cr, false))
+	_ = logger(cr, false).Sync()
+}

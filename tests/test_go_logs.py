@@ -1,0 +1,74 @@
+"""Go services' zap logs, written at test time by the real go.uber.org/zap (tests/go_logs): each
+call goes through zap's console encoder and its JSON encoder at once; the console lines, read
+without options (recipe ZAPLOG), must give what the JSON lines say."""
+import json
+import os
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import kafkainsight as ki
+
+GO_LOGS = Path(__file__).parent / "go_logs"
+
+
+@pytest.fixture(scope="module")
+def zap_lines(tmp_path_factory):
+    if not shutil.which("go"):
+        pytest.skip("needs the go command (the machines of this project have Go 1.26)")
+    out = tmp_path_factory.mktemp("zap") / "zapwriter"
+    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
+    subprocess.run(["go", "build", "-o", str(out), "."], cwd=GO_LOGS, env=env, check=True, timeout=600,
+                   capture_output=True)
+    r = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, check=True)
+    return r.stdout.splitlines(), [json.loads(x, parse_float=Decimal) for x in r.stderr.splitlines()]
+
+
+def seconds(ts: str) -> Decimal:
+    """An ISO 8601 time (ours or zap's) as Unix seconds, every fraction digit kept."""
+    whole, _, rest = ts.partition(".")
+    frac = "".join(c for c in rest[:12] if c.isdigit()) if rest else ""
+    zone = ts[len(whole) + 1 + len(frac):] if rest else ""
+    dt = datetime.fromisoformat((whole + zone).replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return Decimal(int(dt.timestamp())) + (Decimal("0." + frac) if frac else 0)
+
+
+def test_zap_console_lines_read_without_options_say_what_its_json_lines_say(zap_lines):
+    console, js = zap_lines
+    assert len(console) == len(js) == 21
+    # One read per configuration: a name typed two ways in one table ("took": "1.5s" under the
+    # development config, 1.5 under the production one) would be text in both.
+    docs = []
+    for part in (console[:7], console[7:14], console[14:]):
+        res = ki.read_logs(part)
+        assert res.stats["parsed"] == 7 and not res.failed, res.failed[:2]
+        docs += res.records
+    for line, doc, want in zip(console, docs, js):
+        want = dict(want)
+        assert doc["kafkainsight"]["recipe"] == "ZAPLOG", line
+        t = want.pop("T", None) or want.pop("ts")
+        assert seconds(doc["@timestamp"]) == (t if isinstance(t, Decimal) else seconds(t)), line
+        level = want.pop("L", None) or want.pop("level")
+        assert doc["log"]["level"] == level.upper()
+        assert doc["event"]["severity"] == {"debug": 7, "info": 6, "warn": 4, "error": 3}[level]
+        assert doc["log"].get("logger") == (want.pop("N", None) or want.pop("logger", None)), line
+        caller = want.pop("C", None) or want.pop("caller", None)
+        origin = doc["log"].get("origin", {}).get("file")
+        assert (f"{origin['name']}:{origin['line']}" if origin else None) == caller, line
+        assert doc["message"] == (want.pop("M", None) or want.pop("msg")), line
+        # The call's fields: what the JSON encoder wrote beside the message, typed alike.
+        got = {k: v for k, v in doc.items() if k not in ("@timestamp", "log", "event", "kafkainsight", "message")}
+        assert got == json.loads(json.dumps(want, default=float)), line
+
+
+def test_a_zap_line_whose_fields_are_no_json_keeps_them_as_text():
+    res = ki.read_logs(["2023-10-06T06:57:46Z\tINFO\tsetup\tstarting manager\t{not json}"])
+    d = res.records[0]
+    assert res.stats["parsed"] == 1 and d["kafkainsight"]["recipe"] == "ZAPLOG"
+    assert d["message"] == "starting manager" and d["zap"] == {"fields": "{not json}"}
