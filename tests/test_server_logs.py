@@ -222,3 +222,54 @@ def test_aws_vpc_flow_log_as_filebeat_reads_it():
         assert instant(g["@timestamp"]) == instant(w["@timestamp"]) == instant(w["event.end"])
         assert datetime.fromtimestamp(g["aws.vpcflow.start"], timezone.utc) == instant(w["event.start"])
         assert _same(g, w, pairs) == {}
+
+
+def test_a_custom_vpc_flow_log_format_is_read_by_its_files_header():
+    # AWS writes the field names first in each file; a custom format's header names its own
+    # fields in its own order (here a NAT gateway's: no version, no time): the lines under it are
+    # read by that layout, as Filebeat reads them when told the format.
+    pairs = {k: k for k in ("source.address", "source.ip", "destination.address", "destination.ip",
+                            "aws.vpcflow.interface_id", "aws.vpcflow.instance_id", "aws.vpcflow.pkt_srcaddr",
+                            "aws.vpcflow.pkt_dstaddr")}
+    want = expected("aws-vpcflow-custom-nat-gateway.log")
+    r = read_logs(FB / "aws-vpcflow-custom-nat-gateway.log")
+    assert r.stats["empty"] == 1 and not r.failed
+    got = [flat(d) for d in r.records]
+    assert len(got) == len(want) == 2
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "VPCFLOWLOG" and "event.ingested" in g  # no time in this format
+        assert _same(g, w, pairs) == {}
+    # Without the header the same lines are no VPC flow log: nothing reads them.
+    lines = (FB / "aws-vpcflow-custom-nat-gateway.log").read_text().splitlines()
+    assert len(read_logs(lines[1:]).failed) == 2
+
+
+def test_a_vpc_flow_header_holds_for_its_own_file_and_until_the_next(tmp_path):
+    v5 = tmp_path / "v5.log"
+    v5.write_text("version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport "
+                  "pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status "
+                  "flow-direction traffic-path\n"
+                  "5 vpc-0a1b2c3d subnet-0a1b2c3d i-0a1b2c3d4e5f67890 eni-0a1b2c3d4e5f67890 123456789010 IPv4 "
+                  "10.0.0.71 52.95.128.179 34210 443 10.0.0.71 52.95.128.179 6 5060 20 1620140661 1620140721 ACCEPT "
+                  "3 OK egress 8\n"
+                  "version srcaddr dstaddr end\n"
+                  "2 10.0.0.1 10.0.0.2 1620140721\n")
+    other = tmp_path / "other.log"
+    other.write_text("5 vpc-0a1b2c3d subnet-0a1b2c3d\n")
+    r = read_logs([v5, other], threads=1)
+    assert r.stats["empty"] == 2 and r.stats["parsed"] == 2 and len(r.failed) == 1  # other.log has no header
+    a, b = (flat(d) for d in r.records)
+    assert (a["aws.vpcflow.vpc_id"], a["aws.vpcflow.type"], a["aws.vpcflow.tcp_flags"]) == ("vpc-0a1b2c3d", "IPv4", 3)
+    assert (a["aws.vpcflow.flow_direction"], a["aws.vpcflow.traffic_path"]) == ("egress", "8")
+    assert (a["source.port"], a["destination.port"], a["network.bytes"], a["network.packets"]) == (34210, 443, 5060, 20)
+    assert a["@timestamp"] == "2021-05-04T15:05:21Z" and a["destination.ip"] == "52.95.128.179"
+    assert (b["source.ip"], b["destination.ip"], b["@timestamp"]) == ("10.0.0.1", "10.0.0.2", "2021-05-04T15:05:21Z")
+
+
+def test_a_custom_vpc_flow_log_is_never_cut_from_its_header(tmp_path):
+    # Large enough for read_logs to cut it into parts for two threads, were it not headed.
+    big = tmp_path / "flows.log"
+    big.write_text("interface-id srcaddr dstaddr end\n" + "eni-1 10.0.0.1 10.0.0.2 1620140721\n" * 400000)
+    one, two = read_logs(big, threads=1), read_logs(big, threads=2)
+    assert one.stats["parsed"] == two.stats["parsed"] == 400000 and not two.failed
+    assert one.to_arrow().equals(two.to_arrow())

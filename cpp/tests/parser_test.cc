@@ -970,7 +970,7 @@ TEST(W3c, FieldsDirectiveSaysWhatEachValueIs) {
   EXPECT_EQ(d["@timestamp"], "2018-01-01T08:09:10.250Z");  // W3C times are UTC
   EXPECT_EQ(d["kafkainsight"]["format"], "w3c");
   EXPECT_EQ(d["source"]["ip"], "81.2.69.143");
-  EXPECT_EQ(d["destination"], (json{{"address", "127.0.0.1"}, {"port", 443}}));
+  EXPECT_EQ(d["destination"], (json{{"address", "127.0.0.1"}, {"ip", "127.0.0.1"}, {"port", 443}}));
   EXPECT_EQ(d["url"], (json{{"path", "/a"}, {"query", "q=1"}}));
   EXPECT_EQ(d["user"]["name"], "bob");
   EXPECT_EQ(d["http"]["response"]["status_code"], 404);

@@ -250,8 +250,9 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "empty line", 1};
     return ParseStatus::Empty;
   }
-  // A file's header lines are not events (the check reached only by lines starting as they do).
-  if (line[0] == 'v' && line.starts_with("version account-id interface-id ")) {  // AWS VPC flow logs
+  if (!recipes_) recipes_ = std::make_unique<RecipeReader>();  // (its matchers made when first used)
+  // A file's header lines are not events (the checks reached only by lines starting as they do).
+  if (line[0] >= 'a' && line[0] <= 'z' && recipes_->set_vpc_layout(source_, line)) {  // AWS VPC flow logs
     err_ = {Format::Unknown, "an AWS VPC flow log header", 1};
     return ParseStatus::Empty;
   }
@@ -260,9 +261,9 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "a W3C log directive", 1};
     return ParseStatus::Empty;
   }
-  if (!recipes_) recipes_ = std::make_unique<RecipeReader>();  // (its matchers made when first used)
   ParseContext ctx{cfg_, err_, json_.get(), app_.get(), &cri_pending_};
   ctx.recipes = recipes_.get();
+  ctx.source = source_;
   bool ok = false, grokked = false, grok_tried = false;
   if (grok_ && (cfg_.format == Format::Unknown || cfg_.format == Format::Grok)) {
     // The user's patterns first; a line none matches goes on to the built-in formats (auto).

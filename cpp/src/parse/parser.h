@@ -74,6 +74,7 @@ struct ParseContext {
   std::string* pending = nullptr;  // CRI partial lines waiting for their end
   int depth = 0;                   // wrapper nesting (Docker/CRI inner lines)
   RecipeReader* recipes = nullptr; // format auto: the grok recipes, for lines no format reads
+  uint32_t source = 0;             // the input the line comes from (Parser::set_source)
   // A recipe reads the line: its timestamp capture's layout (null: the layouts grok knows) and
   // the year of a layout without one (0: this year), instead of --time-format's.
   bool by_recipe = false;

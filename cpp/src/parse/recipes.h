@@ -5,10 +5,13 @@
 // time layout that recipe needs. The documents are those `--grok '%{RECIPE}'` gives, plus
 // kafkainsight.recipe naming it.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "parse/grok.h"
 
@@ -40,6 +43,9 @@ class RecipeReader {
   // accept time (milliseconds, a year) for @timestamp; the syslog header's host and program stay.
   // False, rec untouched, if the message is none.
   bool read_haproxy(const ParseContext& ctx, Record& rec);
+  // An AWS VPC flow log header (vpc_flow.h): the lines of input `source` after it are read by the
+  // layout it names (recipe VPCFLOWLOG) before any other recipe. False if the line is none.
+  bool set_vpc_layout(uint32_t source, std::string_view header);
 
  private:
   // False, reason() saying what the line is (what), which recipe (name) fails on it, and why.
@@ -49,6 +55,7 @@ class RecipeReader {
   std::unique_ptr<GrokMatcher> haproxy_;
   std::unique_ptr<Record> inner_;         // what read_haproxy reads, before it joins rec
   bool unavailable_ = false;             // a recipe missing from the library: none is tried
+  std::vector<std::pair<uint32_t, std::unique_ptr<GrokMatcher>>> vpc_;  // each input's VPC flow layout
   const char* reason_ = nullptr;
   std::string why_;
 };

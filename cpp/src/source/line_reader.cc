@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "parse/vpc_flow.h"
 #include "source/buffered_lines.h"
 #include "source/event_id.h"
 #include "util/timefmt.h"
@@ -57,14 +58,17 @@ std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& p
     if (p == "-" || stat(p.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
     int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return {};  // the reader says why
-    unsigned char magic[16];
+    unsigned char magic[1024];
     ssize_t n = pread(fd, magic, sizeof magic, 0);
     close(fd);
     whole = whole || (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b);  // gzip: entered at its start only
-    // A W3C log (IIS): its lines mean what the #Fields: directive above them says.
+    // A W3C log (IIS): its lines mean what the #Fields: directive above them says; an AWS VPC flow
+    // log's, what its first line's field names say.
     const std::string_view head(reinterpret_cast<const char*>(magic), n > 0 ? static_cast<size_t>(n) : 0);
     whole = whole || head.starts_with("#Software: ") || head.starts_with("#Version: ") || head.starts_with("#Fields: ") ||
             head.starts_with("#Date: ");
+    if (const size_t nl = head.find('\n'); !whole && nl != std::string_view::npos)
+      whole = vpc_flow_pattern(head.substr(0, nl)).has_value();
     sizes.push_back(static_cast<uint64_t>(st.st_size));
     total += static_cast<uint64_t>(st.st_size);
   }
