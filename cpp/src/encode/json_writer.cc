@@ -9,6 +9,8 @@
 #include <emmintrin.h>  // 16 bytes at a time on the hot scanning loops
 #endif
 
+#include "parse/scan.h"
+
 namespace ki {
 
 namespace {
@@ -101,43 +103,10 @@ void append_json_escaped(std::string& out, std::string_view sv) {
   out.append(sv.data() + run, n - run);
 }
 
-namespace {
-// No byte >= 0x80: whole words, the last one overlapping (no byte-by-byte tail).
-bool all_ascii(const unsigned char* s, size_t n) {
-  if (n >= 16) {
-#if defined(__SSE2__)
-    for (size_t i = 0; i + 16 <= n; i += 16)
-      if (_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i)))) return false;
-    return !_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + n - 16)));
-#else
-    uint64_t acc = 0, w;
-    for (size_t i = 0; i + 8 <= n; i += 8) { std::memcpy(&w, s + i, 8); acc |= w; }
-    std::memcpy(&w, s + n - 8, 8);
-    return !((acc | w) & 0x8080808080808080ULL);
-#endif
-  }
-  if (n >= 8) {
-    uint64_t a, b;
-    std::memcpy(&a, s, 8);
-    std::memcpy(&b, s + n - 8, 8);
-    return !((a | b) & 0x8080808080808080ULL);
-  }
-  if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, s, 4);
-    std::memcpy(&b, s + n - 4, 4);
-    return !((a | b) & 0x80808080u);
-  }
-  unsigned acc = 0;
-  for (size_t i = 0; i < n; ++i) acc |= s[i];
-  return !(acc & 0x80);
-}
-}  // namespace
-
 bool append_utf8_repaired(std::string& out, std::string_view sv) {
   const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
   const size_t n = sv.size();
-  if (all_ascii(s, n)) {  // the common case for log fields
+  if (scan::is_ascii(sv.data(), n)) {  // the common case for log fields
     out.append(sv);
     return false;
   }
