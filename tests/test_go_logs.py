@@ -17,14 +17,18 @@ GO_LOGS = Path(__file__).parent / "go_logs"
 
 
 @pytest.fixture(scope="module")
-def zap_lines(tmp_path_factory):
+def zap_writer(tmp_path_factory):
     if not shutil.which("go"):
         pytest.skip("needs the go command (the machines of this project have Go 1.26)")
     out = tmp_path_factory.mktemp("zap") / "zapwriter"
     env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
     subprocess.run(["go", "build", "-o", str(out), "."], cwd=GO_LOGS, env=env, check=True, timeout=600,
                    capture_output=True)
-    r = subprocess.run([str(out)], capture_output=True, text=True, timeout=60, check=True)
+    return out
+
+
+def run(writer, *args):
+    r = subprocess.run([str(writer), *args], capture_output=True, text=True, timeout=60, check=True)
     return r.stdout.splitlines(), [json.loads(x, parse_float=Decimal) for x in r.stderr.splitlines()]
 
 
@@ -39,8 +43,8 @@ def seconds(ts: str) -> Decimal:
     return Decimal(int(dt.timestamp())) + (Decimal("0." + frac) if frac else 0)
 
 
-def test_zap_console_lines_read_without_options_say_what_its_json_lines_say(zap_lines):
-    console, js = zap_lines
+def test_zap_console_lines_read_without_options_say_what_its_json_lines_say(zap_writer):
+    console, js = run(zap_writer)
     assert len(console) == len(js) == 21
     # One read per configuration: a name typed two ways in one table ("took": "1.5s" under the
     # development config, 1.5 under the production one) would be text in both.
@@ -72,3 +76,25 @@ def test_a_zap_line_whose_fields_are_no_json_keeps_them_as_text():
     d = res.records[0]
     assert res.stats["parsed"] == 1 and d["kafkainsight"]["recipe"] == "ZAPLOG"
     assert d["message"] == "starting manager" and d["zap"] == {"fields": "{not json}"}
+
+
+def test_zap_stack_traces_join_their_event_with_multiline_go(zap_writer):
+    # zap.NewDevelopment's settings: Warn and Error lines carry the stack trace on the lines under
+    # them (function, then its file indented), which the JSON encoder writes as "S".
+    console, js = run(zap_writer, "stack")
+    traced = [j for j in js if "S" in j]
+    assert len(js) == 8 and len(traced) == 3 and len(console) > 8
+    plain = ki.read_logs(console)  # without the preset: the trace's lines say how to join them
+    assert plain.stats["parsed"] == 8 and len(plain.failed) == len(console) - 8
+    assert any("--multiline go" in f["reason"] for f in plain.failed)
+    res = ki.read_logs(console, multiline="go")
+    assert res.stats["parsed"] == 8 and not res.failed and res.stats["lines"] == len(console)
+    for doc, want in zip(res.records, js):
+        assert doc["kafkainsight"]["recipe"] == "ZAPLOG"
+        assert doc["message"] == want["M"]
+        err = doc.get("error", {})
+        assert err.get("stack_trace") == want.get("S")
+        if "S" in want and "error" in want:  # zap.Error's field beside the trace: ECS's error.message
+            assert err["message"] == want["error"]
+    assert res.records[-1]["depth"] == 2 and "main.main.func1" in res.records[-1]["error"]["stack_trace"]
+    assert res.stats["renamed_fields"] == 0

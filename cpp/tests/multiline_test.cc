@@ -82,6 +82,25 @@ TEST(Multiline, PythonPresetJoinsChainedTraceback) {
   EXPECT_EQ(ev[1].text, "2024-01-01 10:00:02,000 INFO app next");
 }
 
+TEST(Multiline, GoPresetJoinsZapTracesAndPanics) {
+  MultilineConfig c;
+  c.preset = "go";
+  auto ev = join(c, {"2023-10-06T06:58:10Z\tERROR\tReconciler error\t{\"controller\": \"foo\"}",
+                     "sigs.k8s.io/controller-runtime/pkg/internal/controller.(*Controller).reconcileHandler",
+                     "\t/go/pkg/mod/sigs.k8s.io/controller-runtime@v0.16.2/pkg/internal/controller/controller.go:329",
+                     "main.main.func1()", "\t/app/main.go:12 +0x1d",
+                     "2023-10-06T06:58:11Z\tINFO\tnext",
+                     "panic: runtime error: index out of range [5] with length 3", "",
+                     "goroutine 1 [running]:", "main.(*Server).Serve[...](0xc000010000, {0x4b2f60, 0x1})",
+                     "\t/app/server.go:42 +0x65", "created by main.main in goroutine 1", "\t/app/main.go:9 +0x25",
+                     "exit status 2"});
+  ASSERT_EQ(ev.size(), 4u);
+  EXPECT_EQ(ev[0].lines, 5u);
+  EXPECT_EQ(ev[1].text, "2023-10-06T06:58:11Z\tINFO\tnext");
+  EXPECT_EQ(ev[2].lines, 7u);  // the panic, its blank line, goroutine, frames, "created by"
+  EXPECT_EQ(ev[3].text, "exit status 2");
+}
+
 TEST(Multiline, BoundsStartTheNextEventAndLoseNothing) {
   MultilineConfig c;
   c.start = "^S";

@@ -41,7 +41,18 @@ func calls(l *zap.Logger) {
 	l.Info("héllo wörld", zap.String("unicode", "日本語"))
 }
 
+//go:noinline
+func inner(l *zap.Logger) { l.Error("from a closure", zap.Int("depth", 2)) }
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "stack" {
+		// Development's own settings: a stack trace under every Warn and Error line (console: the
+		// lines after it; JSON: the "S" field), as zap.NewDevelopment() logs.
+		l := logger(zap.NewDevelopmentEncoderConfig(), true).WithOptions(zap.AddStacktrace(zap.WarnLevel))
+		calls(l)
+		func() { inner(l) }()
+		return
+	}
 	dev := zap.NewDevelopmentEncoderConfig()
 	dev.StacktraceKey = "" // a trace follows on lines of its own: read with --multiline (not here)
 	calls(logger(dev, true))

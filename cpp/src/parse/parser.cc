@@ -173,6 +173,9 @@ bool java_exception_line(std::string_view l) {
 // A line of a multi-line event read on its own (no --multiline): say so, not where the access
 // format broke.
 const char* continuation_hint(std::string_view l) {
+  if ((l[0] == ' ' || l[0] == '\t') && l.find(".go:") != std::string_view::npos)
+    return "an indented line of a Go stack trace (a panic's, zap's): the continuation of the event before it; join "
+           "such lines to their event with --multiline go: docs/GROK.md";
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";

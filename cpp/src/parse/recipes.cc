@@ -31,6 +31,8 @@ void redis_words(const ParseContext&, Record& rec) {
 
 // zap's console encoder ends a line with the call's fields as one JSON object: its members become
 // the document's fields, as zap's JSON encoder would have written them beside the message.
+// With a stack trace under the line (--multiline go: error.stack_trace), zap.Error's "error"
+// becomes error.message beside it, as ECS nests them (else the two would collide).
 void zap_fields(const ParseContext& ctx, Record& rec) {
   for (size_t i = 0; i < rec.fields.size(); ++i) {
     if (rec.fields[i].name != "zap.fields") continue;
@@ -38,8 +40,13 @@ void zap_fields(const ParseContext& ctx, Record& rec) {
     rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
     if (!ctx.app || !read_json_fields(json, ctx, rec))  // not one object: kept as written
       rec.fields.push_back({"zap.fields", Field::Kind::String, json});
-    return;
+    break;
   }
+  bool trace = false;
+  for (const Field& f : rec.fields) trace = trace || f.name == "error.stack_trace";
+  if (trace)
+    for (Field& f : rec.fields)
+      if (f.name == "error" && f.kind == Field::Kind::String) f.name = "error.message";
 }
 
 struct Recipe {
@@ -63,7 +70,7 @@ constexpr Recipe kRecipes[] = {
      "an AWS Elastic Load Balancing access line (Application or Classic Load Balancer)"},
     {"S3ACCESSLOG", "^%{S3ACCESSLOG}", nullptr, nullptr, false, "an AWS S3 server access line"},
     {"VPCFLOWLOG", "^%{VPCFLOWLOG}$", nullptr, nullptr, false, "an AWS VPC flow log line (the default format)"},
-    {"ZAPLOG", "^%{ZAPLOG}$", nullptr, nullptr, false,
+    {"ZAPLOG", "^%{ZAPLOG}", nullptr, nullptr, false,
      "a Go program's zap log line (console encoder: time, LEVEL, logger, caller, message, {fields} between tabs)",
      zap_fields},
     // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".

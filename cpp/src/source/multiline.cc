@@ -16,11 +16,17 @@ constexpr const char* kJava =
 // blank lines between them (the exception line itself: see starts_event).
 constexpr const char* kPython =
     R"(^(?:[ \t]|$|Traceback \(most recent call last\):|During handling of the above exception|The above exception was the direct cause))";
+// Go: a panic's or zap's stack trace: indented file lines, the frames' function lines
+// ("main.main()", "sigs.k8s.io/x/pkg.(*Controller).reconcileHandler"), "goroutine 1 [running]:",
+// "created by …", and the blank lines between them.
+constexpr const char* kGo =
+    R"(^(?:[ \t]|$|goroutine \d+ \[|created by |(?:[\w.~-]+/)*[\w~-]+(?:\.[\w~-]+)*\.(?:\(\*?\w+(?:\[[^\]]*\])?\)\.)?[\w]+(?:\[[^\]]*\])?(?:\.func\d+)*(?:\.\d+)*(?:\(.*\))?$))";
 }  // namespace
 
 const char* multiline_preset(std::string_view name) {
   if (name == "java") return kJava;
   if (name == "python") return kPython;
+  if (name == "go") return kGo;
   return nullptr;
 }
 
@@ -30,7 +36,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
   std::string pattern = cfg_.start;
   if (pattern.empty()) {
     const char* p = multiline_preset(cfg_.preset);
-    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python)");
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go)");
     pattern = p;
     match_starts_ = false;
   }
