@@ -349,25 +349,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   return ok ? ParseStatus::Ok : ParseStatus::Failed;
 }
 
-const W3cLayout* Parser::w3c_layout_now() const {
-  for (const auto& [src, layout] : w3c_)
-    if (src == source_) return layout.get();
-  return nullptr;
-}
-
 void Parser::set_w3c_layout(std::string_view directive) {
-  auto it = std::find_if(w3c_.begin(), w3c_.end(), [&](const auto& e) { return e.first == source_; });
   auto layout = std::make_unique<W3cLayout>();
-  if (!w3c_layout(directive, *layout, w3c_reason_)) {
-    if (it != w3c_.end()) w3c_.erase(it);  // the lines after it are read as any other
-    return;
-  }
-  if (it != w3c_.end()) {
-    it->second = std::move(layout);
-  } else {
-    if (w3c_.size() >= 4096) w3c_.erase(w3c_.begin());  // inputs long gone (a --follow run's)
-    w3c_.emplace_back(source_, std::move(layout));
-  }
+  if (!w3c_layout(directive, *layout, w3c_reason_)) layout.reset();  // the lines after it: read as any other
+  w3c_.set(source_, std::move(layout));
 }
 
 std::string Parser::error_message() const {

@@ -208,12 +208,11 @@ class Parser {
   std::string cri_pending_;
   // W3C extended logs: each input's last "#Fields:" layout (few inputs: a list).
   uint32_t source_ = 0;
-  std::vector<std::pair<uint32_t, std::unique_ptr<W3cLayout>>> w3c_;
+  PerSource<W3cLayout> w3c_;
   std::string w3c_reason_;
-  const W3cLayout* w3c_layout_now() const;
   // The current input's layout where the configured format reads W3C lines (auto or w3c), else null.
   const W3cLayout* active_w3c_layout() const {
-    return (cfg_.format == Format::Unknown || cfg_.format == Format::W3c) && !w3c_.empty() ? w3c_layout_now() : nullptr;
+    return (cfg_.format == Format::Unknown || cfg_.format == Format::W3c) && !w3c_.empty() ? w3c_.find(source_) : nullptr;
   }
   void set_w3c_layout(std::string_view directive);
 };

@@ -1,6 +1,5 @@
 #include "parse/recipes.h"
 
-#include <algorithm>
 #include <ctime>
 #include <utility>
 #include <vector>
@@ -183,27 +182,16 @@ RecipeReader::~RecipeReader() = default;
 bool RecipeReader::set_vpc_layout(uint32_t source, std::string_view header) {
   const std::optional<std::string> pattern = vpc_flow_pattern(header);
   if (!pattern) return false;
-  auto it = std::find_if(vpc_.begin(), vpc_.end(), [&](const auto& e) { return e.first == source; });
   std::shared_ptr<const GrokSet> set = set_of({*pattern});
-  if (!set) {  // (the library lacks a pattern it names: the lines go the general way)
-    if (it != vpc_.end()) vpc_.erase(it);
-    return true;
-  }
-  auto m = std::make_unique<GrokMatcher>(std::move(set));
-  if (it != vpc_.end()) {
-    it->second = std::move(m);
-  } else {
-    if (vpc_.size() >= 4096) vpc_.erase(vpc_.begin());  // inputs long gone (a --follow run's)
-    vpc_.emplace_back(source, std::move(m));
-  }
+  // (a library lacking a pattern it names: the lines go the general way)
+  vpc_.set(source, set ? std::make_unique<GrokMatcher>(std::move(set)) : nullptr);
   return true;
 }
 
 bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& rec) {
   reason_ = nullptr;
-  for (auto& [source, m] : vpc_) {  // under a VPC flow log's header: its layout first
-    if (source != ctx.source) continue;
-    if (m->match(line) != GrokResult::Matched) break;
+  if (GrokMatcher* m = vpc_.find(ctx.source); m && m->match(line) == GrokResult::Matched) {
+    // Under a VPC flow log's header: its layout first.
     ParseContext rctx = ctx;
     rctx.by_recipe = true;
     const GrokResult g = read_grok_match(line, rctx, *m, rec, why_);

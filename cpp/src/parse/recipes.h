@@ -10,10 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "parse/grok.h"
+#include "parse/per_source.h"
 
 namespace ki {
 
@@ -55,7 +54,7 @@ class RecipeReader {
   std::unique_ptr<GrokMatcher> haproxy_;
   std::unique_ptr<Record> inner_;         // what read_haproxy reads, before it joins rec
   bool unavailable_ = false;             // a recipe missing from the library: none is tried
-  std::vector<std::pair<uint32_t, std::unique_ptr<GrokMatcher>>> vpc_;  // each input's VPC flow layout
+  PerSource<GrokMatcher> vpc_;          // each input's VPC flow layout
   const char* reason_ = nullptr;
   std::string why_;
 };
