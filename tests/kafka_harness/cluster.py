@@ -711,12 +711,26 @@ class KafkaCluster(ProcessHarness):
             cfg["min.insync.replicas"] = str(replication)
         mod = _client_module()
         if mod == "confluent_kafka":
+            from confluent_kafka import KafkaError, KafkaException
             from confluent_kafka.admin import AdminClient, NewTopic
             admin = AdminClient({"bootstrap.servers": self.bootstrap})
-            futs = admin.create_topics([NewTopic(name, num_partitions=partitions,
-                                                 replication_factor=replication, config=cfg)],
-                                       operation_timeout=timeout, request_timeout=timeout)
-            futs[name].result(timeout=timeout)
+            # A broker restarted by the scenario before may drop the request's connection
+            # (_DESTROY_BROKER, _TRANSPORT): ask again; a topic the first try made is there.
+            for attempt in range(3):
+                futs = admin.create_topics([NewTopic(name, num_partitions=partitions,
+                                                     replication_factor=replication, config=cfg)],
+                                           operation_timeout=timeout, request_timeout=timeout)
+                try:
+                    futs[name].result(timeout=timeout)
+                    break
+                except KafkaException as e:
+                    code = e.args[0].code()
+                    if attempt > 0 and code == KafkaError.TOPIC_ALREADY_EXISTS:
+                        break
+                    if attempt == 2 or code not in (KafkaError._DESTROY_BROKER, KafkaError._TRANSPORT,
+                                                     KafkaError._TIMED_OUT):
+                        raise
+                    time.sleep(1)
         elif mod == "kafka-python":
             from kafka.admin import KafkaAdminClient, NewTopic
             admin = KafkaAdminClient(bootstrap_servers=self.bootstrap,
