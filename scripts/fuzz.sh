@@ -73,6 +73,7 @@ fuzz_one() {
 
 echo "== fuzzing ${#TARGETS[@]} target(s) for ${SECONDS_EACH}s each, $JOBS at a time"
 rm -f "$OUT/status/"*
+touch "$OUT/started"
 for t in "${TARGETS[@]}"; do
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
   fuzz_one "$t" &
@@ -92,7 +93,13 @@ for t in "${TARGETS[@]}"; do
   if [ "$result" != ok ]; then
     failed+=("$t")
     echo "fuzz: $t FAILED (log $log; the input is in $OUT/artifacts/):" >&2
-    grep -E "ERROR|SUMMARY|fuzz check failed|document:|Uncaught|Error" "$log" | head -20 >&2 || tail -30 "$log" >&2
+    grep -E "ERROR|SUMMARY|fuzz check failed|document:|Uncaught|Error|differ|runtime error|terminate|what()" "$log" | head -20 >&2 || tail -30 "$log" >&2
+    # The input itself, so that a failure on a machine whose build/ is gone can be replayed.
+    find "$OUT/artifacts" -name "$t-*" -newer "$OUT/started" | while read -r a; do
+      echo "input $a (base64 of its first 8 KiB):" >&2
+      head -c 8192 "$a" | base64 -w 0 >&2
+      echo >&2
+    done
   fi
 done
 cat "$OUT/summary.txt"
