@@ -139,6 +139,9 @@ def test_java_traces_are_one_event_each(java_log, how):
     severe = [d for d in r.records if d["log"]["level"] == "SEVERE"]
     assert [d["message"] for d in severe] == [f"checkout failed for order {i}" for i in range(3)]
     assert [d["error"]["stack_trace"] for d in severe] == traces  # the whole trace, as the JVM printed it
+    # The outermost exception (the trace's first line) named as ECS loggers name it
+    assert [(d["error"]["type"], d["error"]["message"]) for d in severe] == [
+        ("java.lang.RuntimeException", f"order {i} failed") for i in range(3)]
     assert all(d["event"]["severity"] == 3 and d["log"]["logger"] == "com.acme.Checkout" for d in severe)
     assert [d["log"]["level"] for d in r.records].count("WARNING") == 3
 
@@ -152,6 +155,9 @@ def test_python_tracebacks_are_one_event_each(python_log):
     errors = [d for d in r.records if d["log"]["level"] == "ERROR"]
     assert [d["message"] for d in errors] == [f"payment failed for order {i}" for i in range(3)] + ["inconsistent state"]
     assert [d["error"]["stack_trace"] for d in errors] == traces
+    # The exception raised last (the traceback's last line), as traceback.format_exception_only names it
+    assert [(d["error"]["type"], d["error"]["message"]) for d in errors] == [
+        ("RuntimeError", f"payment {i} declined") for i in range(3)] + [("KeyError", "'missing'")]
     assert all(d["log"]["logger"] == "shop.payments" for d in r.records)
     # Without the preset every line is its own event: the traceback lines fail one by one.
     plain = read_logs(log, grok="%{PYTHONLOG}", format="grok")

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "parse/exception_text.h"
 #include "parse/parser.h"
 #include "parse/time_format.h"
 #include "parse/timestamp.h"
@@ -171,7 +172,9 @@ GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const
     Field f;
     f.name = "error.stack_trace";
     f.text = line.substr(first_nl + 1);
+    while (!f.text.empty() && f.text[0] == '\n') f.text.remove_prefix(1);  // (a Go panic's blank line)
     rec.fields.push_back(f);
+    add_exception_fields(rec, f.text);  // the JVM's or CPython's exception, named as ECS loggers name it
   }
   if (!have_ts) {  // no time in the line: stamped with the read time (event.ingested says so)
     rec.ts = read_time();

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "parse/exception_text.h"
 #include "parse/level.h"
 #include "parse/w3c.h"
 #include "util/ip.h"
@@ -154,22 +155,6 @@ const char* date_first_hint(std::string_view l) {
   return nullptr;
 }
 
-// "com.acme.PaymentDeclined: card expired": a Java exception printed under its log line.
-bool java_exception_line(std::string_view l) {
-  size_t i = 0, dots = 0;
-  while (true) {
-    const size_t seg = i;
-    while (i < l.size() && (std::isalnum(static_cast<unsigned char>(l[i])) || l[i] == '_' || l[i] == '$')) ++i;
-    if (i == seg || std::isdigit(static_cast<unsigned char>(l[seg]))) return false;
-    if (i < l.size() && l[i] == '.') {
-      ++i, ++dots;
-      continue;
-    }
-    return dots > 0 && std::isupper(static_cast<unsigned char>(l[seg])) &&
-           (i == l.size() || (l[i] == ':' && i + 1 < l.size() && l[i + 1] == ' '));
-  }
-}
-
 // A line of a multi-line event read on its own (no --multiline): say so, not where the access
 // format broke.
 const char* continuation_hint(std::string_view l) {
@@ -179,7 +164,8 @@ const char* continuation_hint(std::string_view l) {
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";
-  if (l.starts_with("Traceback (most recent call last):"))
+  // (a joined traceback, the crash of a program: the recipe PYTHONTRACEBACK reads it)
+  if (l.starts_with("Traceback (most recent call last):") && l.find('\n') == std::string_view::npos)
     return "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)";
   if (l.starts_with("Caused by: ") || java_exception_line(l))
     return "a Java exception line: part of the stack trace of the event before it; join it with --multiline java "

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "parse/exception_text.h"
 #include "parse/parser.h"
 #include "parse/record.h"
 #include "parse/time_format.h"
@@ -48,6 +49,26 @@ void zap_fields(const ParseContext& ctx, Record& rec) {
       if (f.name == "error" && f.kind == Field::Kind::String) f.name = "error.message";
 }
 
+// An uncaught exception's report (JAVAUNCAUGHT, PYTHONTRACEBACK) has no level of its own: an error's
+// severity (event.severity 3; log.level stays what the text wrote: none).
+void uncaught(const ParseContext&, Record& rec) { rec.severity = 3; }
+
+// CPython's traceback: the exception line under its last frame is the event's message.
+void python_traceback(const ParseContext& ctx, Record& rec) {
+  const size_t at = rec.raw.find("Traceback (most recent call last):");
+  if (at == std::string_view::npos) return;
+  const std::string_view trace = rec.raw.substr(at);
+  rec.fields.push_back({"error.stack_trace", Field::Kind::String, trace});
+  add_exception_fields(rec, trace);
+  ExceptionText e;
+  if (exception_from_trace(trace, e)) {
+    rec.message = e.message.empty() ? e.type : std::string_view(e.type.data(), e.message.data() + e.message.size() - e.type.data());
+  } else {
+    rec.message = trace.substr(0, trace.find('\n'));
+  }
+  uncaught(ctx, rec);
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -60,6 +81,12 @@ struct Recipe {
 
 // Most specific first: a line goes to the first that fits.
 constexpr Recipe kRecipes[] = {
+    // A program's crash: its first line says so.
+    {"GOPANIC", "^%{GOPANIC}", nullptr, nullptr, false, "a Go program's panic or fatal error"},
+    {"JAVAUNCAUGHT", "^%{JAVAUNCAUGHT}", nullptr, nullptr, false,
+     "a JVM's report of an uncaught exception (Exception in thread \"name\" class: message)", uncaught},
+    {"PYTHONTRACEBACK", "^%{PYTHONTRACEBACK}", nullptr, nullptr, false, "a Python traceback of an uncaught exception",
+     python_traceback},
     {"IISLOG", "^%{IISLOG}$", nullptr, nullptr, false,
      "an IIS access line (W3C extended log, one of the field sets IIS writes by default)"},
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},

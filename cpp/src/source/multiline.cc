@@ -18,9 +18,10 @@ constexpr const char* kPython =
     R"(^(?:[ \t]|$|Traceback \(most recent call last\):|During handling of the above exception|The above exception was the direct cause))";
 // Go: a panic's or zap's stack trace: indented file lines, the frames' function lines
 // ("main.main()", "sigs.k8s.io/x/pkg.(*Controller).reconcileHandler"), "goroutine 1 [running]:",
-// "created by …", and the blank lines between them.
+// "created by …", the runtime's "panic(…)" frame and "[signal SIGSEGV …]" line, and the blank lines
+// between them.
 constexpr const char* kGo =
-    R"(^(?:[ \t]|$|goroutine \d+ \[|created by |(?:[\w.~-]+/)*[\w~-]+(?:\.[\w~-]+)*\.(?:\(\*?\w+(?:\[[^\]]*\])?\)\.)?[\w]+(?:\[[^\]]*\])?(?:\.func\d+)*(?:\.\d+)*(?:\(.*\))?$))";
+    R"(^(?:[ \t]|$|goroutine \d+ |created by |\[signal |panic\(|(?:[\w.~-]+/)*[\w~-]+(?:\.[\w~-]+)*\.(?:\(\*?\w+(?:\[[^\]]*\])?\)\.)?[\w]+(?:\[[^\]]*\])?(?:\.func\d+)*(?:\.\d+)*(?:\(.*\))?$))";
 }  // namespace
 
 const char* multiline_preset(std::string_view name) {

@@ -1,0 +1,95 @@
+#include "parse/exception_text.h"
+
+#include <cctype>
+
+#include "parse/record.h"
+
+namespace ki {
+
+namespace {
+
+bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
+
+bool indented(std::string_view l) { return !l.empty() && (l[0] == ' ' || l[0] == '\t'); }
+
+// "KeyError: 'x'", "app.errors.PaymentFailed: card", "KeyboardInterrupt": a dotted name, then
+// ": message" or nothing.
+bool python_exception(std::string_view text, ExceptionText& out) {
+  const size_t nl = text.find('\n');
+  const std::string_view first = text.substr(0, nl);
+  size_t i = 0;
+  while (i < first.size() && (ident_char(first[i]) || (first[i] == '.' && i > 0))) ++i;
+  if (i == 0 || std::isdigit(static_cast<unsigned char>(first[0])) || first[0] == '$') return false;
+  if (i == first.size()) {
+    if (nl != std::string_view::npos) return false;  // a bare word with more under it: not the exception line
+    out = {first, {}};
+    return true;
+  }
+  if (first[i] != ':' || (i + 1 < first.size() && first[i + 1] != ' ')) return false;
+  std::string_view msg = text.substr(i + 1);
+  if (!msg.empty() && msg[0] == ' ') msg.remove_prefix(1);
+  out = {first.substr(0, i), msg};
+  return true;
+}
+
+}  // namespace
+
+bool java_exception_line(std::string_view l) {
+  size_t i = 0, dots = 0;
+  while (true) {
+    const size_t seg = i;
+    while (i < l.size() && ident_char(l[i])) ++i;
+    if (i == seg || std::isdigit(static_cast<unsigned char>(l[seg]))) return false;
+    if (i < l.size() && l[i] == '.') {
+      ++i, ++dots;
+      continue;
+    }
+    return dots > 0 && std::isupper(static_cast<unsigned char>(l[seg])) &&
+           (i == l.size() || (l[i] == ':' && i + 1 < l.size() && l[i + 1] == ' '));
+  }
+}
+
+bool exception_from_trace(std::string_view trace, ExceptionText& out) {
+  while (!trace.empty() && (trace.back() == '\n' || trace.back() == '\r' || trace.back() == ' ')) trace.remove_suffix(1);
+  if (trace.starts_with("Traceback (most recent call last):")) {
+    // The exception line follows the last frame (an indented line); its message may go on below.
+    size_t at = std::string_view::npos;
+    for (size_t pos = 0; pos < trace.size();) {
+      size_t nl = trace.find('\n', pos);
+      if (nl == std::string_view::npos) nl = trace.size();
+      if (indented(trace.substr(pos, nl - pos))) at = nl + 1;
+      pos = nl + 1;
+    }
+    if (at == std::string_view::npos || at >= trace.size()) return false;
+    return python_exception(trace.substr(at), out);
+  }
+  const size_t nl = trace.find('\n');
+  const std::string_view first = trace.substr(0, nl);
+  if (!java_exception_line(first)) return false;
+  const size_t colon = first.find(": ");
+  if (colon == std::string_view::npos) {
+    out = {first, {}};
+    return true;
+  }
+  // The message: to the first frame (a message may span lines; its frames are indented).
+  size_t end = nl;
+  while (end != std::string_view::npos) {
+    const size_t next = trace.find('\n', end + 1);
+    if (indented(trace.substr(end + 1, next == std::string_view::npos ? std::string_view::npos : next - end - 1))) break;
+    end = next;
+  }
+  const std::string_view msg = trace.substr(colon + 2, end == std::string_view::npos ? std::string_view::npos : end - colon - 2);
+  out = {first.substr(0, colon), msg};
+  return true;
+}
+
+void add_exception_fields(Record& rec, std::string_view trace) {
+  for (const Field& f : rec.fields)
+    if (f.name == "error.type" || f.name == "error.message") return;
+  ExceptionText e;
+  if (!exception_from_trace(trace, e)) return;
+  rec.fields.push_back({"error.type", Field::Kind::String, e.type});
+  if (!e.message.empty()) rec.fields.push_back({"error.message", Field::Kind::String, e.message});
+}
+
+}  // namespace ki

@@ -1,0 +1,24 @@
+#pragma once
+// The exception a stack trace reports, read from the trace's text as the JVM and CPython print
+// it: error.type and error.message beside error.stack_trace, as ECS loggers write them.
+#include <string_view>
+
+namespace ki {
+
+// "com.acme.PaymentDeclined: card expired" (or the class alone): a Java exception's first line.
+bool java_exception_line(std::string_view line);
+
+struct ExceptionText {
+  std::string_view type, message;  // views into the trace; message empty when none was printed
+};
+
+// A Java trace (its first line names the exception: the outermost) or a Python traceback (the
+// line after its last frame: the exception raised last). False for anything else (Go's traces).
+bool exception_from_trace(std::string_view trace, ExceptionText& out);
+
+struct Record;
+// The exception of `trace` (under the event: error.stack_trace) as error.type and error.message,
+// unless the line gave either.
+void add_exception_fields(Record& rec, std::string_view trace);
+
+}  // namespace ki

@@ -1,0 +1,51 @@
+#include <gtest/gtest.h>
+
+#include "parse/exception_text.h"
+
+namespace ki {
+namespace {
+
+ExceptionText of(std::string_view trace) {
+  ExceptionText e;
+  EXPECT_TRUE(exception_from_trace(trace, e)) << trace;
+  return e;
+}
+
+TEST(ExceptionText, JavaNamesTheOutermostException) {
+  ExceptionText e = of("java.lang.IllegalStateException: cannot load config\n\tat A.b(A.java:1)\n"
+                       "Caused by: java.io.FileNotFoundException: x\n\t... 3 more");
+  EXPECT_EQ(e.type, "java.lang.IllegalStateException");
+  EXPECT_EQ(e.message, "cannot load config");
+  e = of("com.acme.Empty\n\tat A.b(A.java:1)");
+  EXPECT_EQ(e.type, "com.acme.Empty");
+  EXPECT_EQ(e.message, "");
+  // A message over two lines: to the first frame.
+  e = of("java.sql.SQLException: bad query\nnear 'FROM'\n\tat A.b(A.java:1)");
+  EXPECT_EQ(e.message, "bad query\nnear 'FROM'");
+}
+
+TEST(ExceptionText, PythonNamesTheExceptionRaisedLast) {
+  ExceptionText e = of("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    f()\n"
+                       "KeyError: 'x'\n\nThe above exception was the direct cause of the following exception:\n\n"
+                       "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\n    g()\n"
+                       "app.errors.PaymentFailed: card-1 declined\n");
+  EXPECT_EQ(e.type, "app.errors.PaymentFailed");
+  EXPECT_EQ(e.message, "card-1 declined");
+  e = of("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nKeyboardInterrupt");
+  EXPECT_EQ(e.type, "KeyboardInterrupt");
+  EXPECT_EQ(e.message, "");
+  e = of("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nValueError: bad row\nrow 7");
+  EXPECT_EQ(e.message, "bad row\nrow 7");
+}
+
+TEST(ExceptionText, OtherTracesNameNothing) {
+  ExceptionText e;
+  EXPECT_FALSE(exception_from_trace("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:9 +0x25", e));
+  EXPECT_FALSE(exception_from_trace("\tat A.b(A.java:1)", e));
+  EXPECT_FALSE(exception_from_trace("Traceback (most recent call last):\n  File \"a.py\", line 1", e));
+  EXPECT_FALSE(exception_from_trace("Traceback (most recent call last):\n  File \"a.py\"\nnot an exception line", e));
+  EXPECT_FALSE(exception_from_trace("", e));
+}
+
+}  // namespace
+}  // namespace ki

@@ -1,0 +1,192 @@
+"""A program's crash, written at test time by the real thing: a Go panic or fatal error, a JVM's
+uncaught exception, CPython's traceback of one. Each is one event (--multiline go / java /
+python), read without options: the crash's first line as the message (Python: its exception
+line), error.type and error.message as the runtime printed them, the rest as error.stack_trace;
+a log line's own trace gives error.type and error.message the same way."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kafkainsight.logs import read_logs
+
+GO_APP = r"""
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+)
+
+type Server struct{ name *string }
+
+func (s *Server) Name() string { return *s.name }
+
+func main() {
+	switch os.Args[1] {
+	case "nil":
+		var s *Server
+		fmt.Println(s.Name())
+	case "index":
+		a := []int{1, 2, 3}
+		fmt.Println(a[len(os.Args)+3])
+	case "error":
+		panic(fmt.Errorf("load config: %w", errors.New("open /etc/app.yaml: no such file or directory")))
+	case "recovered":
+		defer func() { panic(fmt.Sprintf("again after %v", recover())) }()
+		panic("first")
+	case "goroutine":
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); panic("worker failed") }()
+		wg.Wait()
+	case "deadlock":
+		<-make(chan int)
+	}
+}
+"""
+
+JAVA_APP = r"""
+public class Crash {
+    static void bind(int port) throws java.net.BindException {
+        throw new java.net.BindException("Address already in use: " + port);
+    }
+    public static void main(String[] args) throws Exception {
+        if (args[0].equals("thread")) {
+            Thread t = new Thread(() -> { throw new UnsupportedOperationException(); }, "worker-1");
+            t.start();
+            t.join();
+            return;
+        }
+        try {
+            bind(8080);
+        } catch (java.net.BindException e) {
+            throw new IllegalStateException("cannot start: port 8080 is taken", e);
+        }
+    }
+}
+"""
+
+PY_APPS = {
+    # chained: the exception raised last is the one reported
+    "chained": ("class PaymentFailed(Exception):\n    pass\n"
+                "def charge(card):\n    return {}[card]\n"
+                "try:\n    charge('card-1')\nexcept KeyError as e:\n    raise PaymentFailed('card-1 declined') from e\n",
+                "PaymentFailed", "card-1 declined"),
+    # a module's class: its dotted name
+    "module": ("import json\njson.loads('{')\n", "json.decoder.JSONDecodeError",
+               "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+    "bare": ("raise KeyboardInterrupt\n", "KeyboardInterrupt", ""),
+    "thread": ("import threading\n"
+               "def work():\n    1 / 0\n"
+               "t = threading.Thread(target=work, name='worker-1')\nt.start()\nt.join()\n",
+               "ZeroDivisionError", "division by zero"),
+}
+
+
+def crashes(cmd: list[str], modes, cwd=None) -> list[str]:
+    """Each mode's stderr, as the program wrote it when it crashed."""
+    out = []
+    for m in modes:
+        r = subprocess.run([*cmd, m], capture_output=True, text=True, timeout=120, cwd=cwd)
+        assert r.stderr.strip(), (m, r)
+        out.append(r.stderr.rstrip("\n"))
+    return out
+
+
+def read(tmp_path, texts: list[str], preset: str):
+    log = tmp_path / "stderr.log"
+    log.write_text("\n".join(texts) + "\n")
+    r = read_logs(log, multiline=preset)
+    assert not r.failed and r.stats["lines"] == len(log.read_text().splitlines())
+    assert r.stats["parsed"] == len(texts)
+    return r.records
+
+
+def test_go_panics_and_fatal_errors_are_one_event_each(tmp_path):
+    if not shutil.which("go"):
+        pytest.skip("needs the go command (the machines of this project have Go 1.26)")
+    (tmp_path / "main.go").write_text(GO_APP)
+    subprocess.run(["go", "build", "-o", "crash", "main.go"], cwd=tmp_path, check=True, timeout=600,
+                   capture_output=True, env={**os.environ, "GOTOOLCHAIN": "local"})
+    modes = ["nil", "index", "error", "recovered", "goroutine", "deadlock"]
+    texts = crashes([str(tmp_path / "crash")], modes)
+    docs = read(tmp_path, texts, "go")
+    for text, d in zip(texts, docs):
+        first, _, rest = text.partition("\n")
+        assert d["message"] == first and d["kafkainsight"]["recipe"] == "GOPANIC"
+        assert d["error"]["message"] == first.split(": ", 1)[1]
+        assert d["error"]["stack_trace"] == rest.lstrip("\n") and "goroutine " in rest
+        assert d["log"]["level"] == ("fatal" if first.startswith("fatal error: ") else "panic")
+        assert "ingested" in d["event"]  # no time in a crash report: stamped when read
+    assert docs[0]["error"]["message"] == "runtime error: invalid memory address or nil pointer dereference"
+    assert docs[0]["error"]["stack_trace"].startswith("[signal SIGSEGV")
+    assert docs[2]["error"]["message"] == "load config: open /etc/app.yaml: no such file or directory"
+    assert "\tpanic: again after first" in docs[3]["error"]["stack_trace"]  # the runtime's panic( frame joined too
+    assert docs[5]["error"]["message"] == "all goroutines are asleep - deadlock!"
+
+
+def test_jvm_uncaught_exceptions_are_one_event_each(tmp_path):
+    if not shutil.which("java"):
+        pytest.skip("no JVM")
+    (tmp_path / "Crash.java").write_text(JAVA_APP)
+    texts = crashes(["java", "Crash.java"], ["main", "thread"], cwd=tmp_path)
+    docs = read(tmp_path, texts, "java")
+    main, thread = docs
+    assert main["message"] == texts[0].split("\n")[0]
+    assert main["process"]["thread"]["name"] == "main" and main["error"]["type"] == "java.lang.IllegalStateException"
+    assert main["error"]["message"] == "cannot start: port 8080 is taken"
+    assert main["error"]["stack_trace"] == texts[0].split("\n", 1)[1]
+    assert "Caused by: java.net.BindException: Address already in use: 8080" in main["error"]["stack_trace"]
+    assert thread["process"]["thread"]["name"] == "worker-1"
+    assert thread["error"]["type"] == "java.lang.UnsupportedOperationException" and "message" not in thread["error"]
+    assert all(d["event"]["severity"] == 3 and d["kafkainsight"]["recipe"] == "JAVAUNCAUGHT" for d in docs)
+
+
+@pytest.mark.parametrize("mode", sorted(PY_APPS))
+def test_python_uncaught_exceptions_are_one_event_each(tmp_path, mode):
+    source, etype, emsg = PY_APPS[mode]
+    (tmp_path / "app.py").write_text(source)
+    texts = crashes([sys.executable, str(tmp_path / "app.py")], [mode])
+    (d,) = read(tmp_path, texts, "python")
+    assert d["kafkainsight"]["recipe"] == "PYTHONTRACEBACK" and d["event"]["severity"] == 3
+    assert d["error"]["type"] == etype and d["error"].get("message", "") == emsg
+    assert d["message"] == (f"{etype}: {emsg}" if emsg else etype)
+    trace = texts[0][texts[0].index("Traceback"):]
+    assert d["error"]["stack_trace"] == trace
+    if mode == "thread":
+        assert d["process"]["thread"]["name"].startswith("worker-1")  # "worker-1 (work)" since 3.10
+    if mode == "chained":
+        assert trace.count("Traceback (most recent call last):") == 2
+
+
+def test_a_crash_under_a_log_line_joins_it_and_its_exception_is_named(tmp_path):
+    """Python's logging.exception and a Java logger's trace: the trace under the line gives
+    error.type and error.message (the exception raised last; the JVM's outermost)."""
+    log = tmp_path / "app.log"
+    app = ("import logging, sys\n"
+           f"logging.basicConfig(filename={str(log)!r}, format='%(asctime)s %(levelname)s %(name)s: %(message)s')\n"
+           "try:\n    int('x1')\nexcept ValueError:\n    logging.getLogger('shop.cart').exception('bad quantity')\n")
+    subprocess.run([sys.executable, "-c", app], check=True, timeout=60)
+    (d,) = read_logs(log, multiline="python").records
+    assert d["message"] == "bad quantity" and d["error"]["type"] == "ValueError"
+    assert d["error"]["message"] == "invalid literal for int() with base 10: 'x1'"
+    java = tmp_path / "java.log"
+    java.write_text("2026-01-01 10:00:00,000 ERROR [main] com.acme.Checkout: charge failed\n"
+                    "java.lang.IllegalStateException: card expired\n\tat com.acme.Checkout.pay(Checkout.java:42)\n")
+    (d,) = read_logs(java, multiline="java").records
+    assert d["message"] == "charge failed" and d["error"]["type"] == "java.lang.IllegalStateException"
+    assert d["error"]["message"] == "card expired"
+
+
+def test_a_lone_traceback_line_still_says_how_to_join_it(tmp_path):
+    log = tmp_path / "one.log"
+    log.write_text("Traceback (most recent call last):\n")
+    r = read_logs(log)
+    assert [f["reason"] for f in r.failed] == [
+        "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)"]
