@@ -1,6 +1,6 @@
 """A program's crash, written at test time by the real thing: a Go panic or fatal error, a JVM's
-uncaught exception, CPython's traceback of one. Each is one event (--multiline go / java /
-python), read without options: the crash's first line as the message (Python: its exception
+uncaught exception, CPython's traceback of one, Node.js's report of one. Each is one event
+(--multiline go / java / python / node), read without options: the crash's first line as the message (Python: its exception
 line), error.type and error.message as the runtime printed them, the rest as error.stack_trace;
 a log line's own trace gives error.type and error.message the same way."""
 import os
@@ -70,6 +70,17 @@ public class Crash {
         }
     }
 }
+"""
+
+NODE_APP = r"""
+const mode = process.argv[2];
+function load(cfg) { return cfg.db.host; }
+if (mode === 'type') load({});
+if (mode === 'throw') { throw new Error('cannot start: port 8080 is taken'); }
+if (mode === 'cause') { try { JSON.parse('{'); } catch (e) { throw new Error('bad config', { cause: e }); } }
+if (mode === 'reject') { Promise.reject(new RangeError('limit must be positive')); }
+if (mode === 'string') { throw 'just a string'; }
+if (mode === 'logged') { console.error(new TypeError('x is not a function')); process.exitCode = 1; }
 """
 
 PY_APPS = {
@@ -148,6 +159,34 @@ def test_jvm_uncaught_exceptions_are_one_event_each(tmp_path):
     assert all(d["event"]["severity"] == 3 and d["kafkainsight"]["recipe"] == "JAVAUNCAUGHT" for d in docs)
 
 
+def test_node_uncaught_exceptions_are_one_event_each(tmp_path):
+    if not shutil.which("node"):
+        pytest.skip("no Node.js")
+    (tmp_path / "crash.js").write_text(NODE_APP)
+    modes = ["type", "throw", "cause", "reject", "string", "logged"]
+    texts = crashes(["node", str(tmp_path / "crash.js")], modes)
+    docs = read(tmp_path, texts, "node")
+    by = dict(zip(modes, docs))
+    expected = {"type": ("TypeError", "Cannot read properties of undefined (reading 'host')"),
+                "throw": ("Error", "cannot start: port 8080 is taken"), "cause": ("Error", "bad config"),
+                "reject": ("RangeError", "limit must be positive"), "logged": ("TypeError", "x is not a function")}
+    for mode, (etype, emsg) in expected.items():
+        d = by[mode]
+        assert (d["error"]["type"], d["error"]["message"]) == (etype, emsg), mode
+        assert d["message"] == f"{etype}: {emsg}" and d["event"]["severity"] == 3
+        assert d["error"]["stack_trace"].startswith("    at ") and "Node.js v" not in d["error"]["stack_trace"]
+        lines = [ln for ln in texts[modes.index(mode)].splitlines() if ln.startswith("    at ")]
+        assert all(ln in d["error"]["stack_trace"] for ln in lines)
+    for mode in ("type", "throw", "cause", "reject", "string"):  # where Node.js says it was thrown
+        d = by[mode]
+        assert d["kafkainsight"]["recipe"] == "NODECRASH"
+        first = texts[modes.index(mode)].strip("\n").split("\n")[0]
+        assert f'{d["log"]["origin"]["file"]["name"]}:{d["log"]["origin"]["file"]["line"]}' == first
+    assert "[cause]: SyntaxError" in by["cause"]["error"]["stack_trace"]
+    assert by["string"]["message"] == "just a string" and "error" not in by["string"]
+    assert by["logged"]["kafkainsight"]["recipe"] == "NODEERROR"
+
+
 @pytest.mark.parametrize("mode", sorted(PY_APPS))
 def test_python_uncaught_exceptions_are_one_event_each(tmp_path, mode):
     source, etype, emsg = PY_APPS[mode]
@@ -184,9 +223,10 @@ def test_a_crash_under_a_log_line_joins_it_and_its_exception_is_named(tmp_path):
     assert d["error"]["message"] == "card expired"
 
 
-def test_a_lone_traceback_line_still_says_how_to_join_it(tmp_path):
+def test_lone_lines_of_a_trace_still_say_how_to_join_them(tmp_path):
     log = tmp_path / "one.log"
-    log.write_text("Traceback (most recent call last):\n")
+    log.write_text("Traceback (most recent call last):\n    at load (/app/server.js:2:36)\n")
     r = read_logs(log)
-    assert [f["reason"] for f in r.failed] == [
-        "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)"]
+    python, node = (f["reason"] for f in r.failed)
+    assert "Python traceback's first line" in python and "with --multiline python " in python
+    assert "JavaScript stack trace" in node and "with --multiline node:" in node

@@ -38,6 +38,17 @@ TEST(ExceptionText, PythonNamesTheExceptionRaisedLast) {
   EXPECT_EQ(e.message, "bad row\nrow 7");
 }
 
+TEST(ExceptionText, JavaScriptNamesTheErrorAboveItsFrames) {
+  ExceptionText e = of("TypeError: Cannot read properties of undefined (reading 'host')\n    at load (/app/a.js:2:36)");
+  EXPECT_EQ(e.type, "TypeError");
+  EXPECT_EQ(e.message, "Cannot read properties of undefined (reading 'host')");
+  e = of("Error\n    at Object.<anonymous> (/app/a.js:1:7)");
+  EXPECT_EQ(e.type, "Error");
+  EXPECT_EQ(e.message, "");
+  ExceptionText none;
+  EXPECT_FALSE(exception_from_trace("Error: no frames under it", none));
+}
+
 TEST(ExceptionText, OtherTracesNameNothing) {
   ExceptionText e;
   EXPECT_FALSE(exception_from_trace("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:9 +0x25", e));

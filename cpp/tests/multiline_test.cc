@@ -101,6 +101,21 @@ TEST(Multiline, GoPresetJoinsZapTracesAndPanics) {
   EXPECT_EQ(ev[3].text, "exit status 2");
 }
 
+TEST(Multiline, NodePresetJoinsAnUncaughtExceptionsReport) {
+  MultilineConfig c;
+  c.preset = "node";
+  auto ev = join(c, {"{\"level\":30,\"msg\":\"up\"}", "/app/server.js:2",
+                     "function load(cfg) { return cfg.db.host; }", "                                   ^", "",
+                     "TypeError: Cannot read properties of undefined (reading 'host')",
+                     "    at load (/app/server.js:2:36)", "", "Node.js v20.20.2",
+                     "Error: x", "    at f (/app/a.js:1:1) {", "  [cause]: Error: y", "}",
+                     "app.js:3 is a log line"});
+  ASSERT_EQ(ev.size(), 4u);
+  EXPECT_EQ(ev[1].lines, 8u);  // location, source, caret, blank, error line, frame, blank, version
+  EXPECT_EQ(ev[2].lines, 4u);  // an error and its frames, its cause, the closing brace
+  EXPECT_EQ(ev[3].text, "app.js:3 is a log line");  // (a location line has nothing after the number)
+}
+
 TEST(Multiline, BoundsStartTheNextEventAndLoseNothing) {
   MultilineConfig c;
   c.start = "^S";

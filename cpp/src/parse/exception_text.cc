@@ -32,6 +32,14 @@ bool python_exception(std::string_view text, ExceptionText& out) {
   return true;
 }
 
+// "TypeError: x is not a function", "Error": an error's name (a capitalised identifier) and message.
+bool js_error_line(std::string_view l) {
+  if (l.empty() || !std::isupper(static_cast<unsigned char>(l[0]))) return false;
+  size_t i = 0;
+  while (i < l.size() && ident_char(l[i])) ++i;
+  return i == l.size() || (l[i] == ':' && i + 1 < l.size() && l[i + 1] == ' ');
+}
+
 }  // namespace
 
 bool java_exception_line(std::string_view l) {
@@ -65,6 +73,12 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
   }
   const size_t nl = trace.find('\n');
   const std::string_view first = trace.substr(0, nl);
+  if (nl != std::string_view::npos && trace.substr(nl + 1).starts_with("    at ") && js_error_line(first)) {
+    // JavaScript (V8): "TypeError: x is not a function", then "    at …" frames.
+    const size_t colon = first.find(": ");
+    out = {first.substr(0, colon), colon == std::string_view::npos ? std::string_view{} : first.substr(colon + 2)};
+    return true;
+  }
   if (!java_exception_line(first)) return false;
   const size_t colon = first.find(": ");
   if (colon == std::string_view::npos) {

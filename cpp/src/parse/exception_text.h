@@ -12,8 +12,9 @@ struct ExceptionText {
   std::string_view type, message;  // views into the trace; message empty when none was printed
 };
 
-// A Java trace (its first line names the exception: the outermost) or a Python traceback (the
-// line after its last frame: the exception raised last). False for anything else (Go's traces).
+// A Java trace (its first line names the exception: the outermost), a JavaScript one (its first
+// line, then "    at " frames) or a Python traceback (the line after its last frame: the exception
+// raised last). False for anything else (Go's traces).
 bool exception_from_trace(std::string_view trace, ExceptionText& out);
 
 struct Record;

@@ -161,6 +161,10 @@ const char* continuation_hint(std::string_view l) {
   if ((l[0] == ' ' || l[0] == '\t') && l.find(".go:") != std::string_view::npos)
     return "an indented line of a Go stack trace (a panic's, zap's): the continuation of the event before it; join "
            "such lines to their event with --multiline go: docs/GROK.md";
+  if (l.starts_with("    at ") && (l.find(".js:") != std::string_view::npos || l.find("(node:") != std::string_view::npos ||
+                                    l.find(".ts:") != std::string_view::npos))
+    return "an indented line of a JavaScript stack trace (Node.js): the continuation of the event before it; join "
+           "such lines to their event with --multiline node: docs/GROK.md";
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";

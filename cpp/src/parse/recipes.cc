@@ -69,6 +69,42 @@ void python_traceback(const ParseContext& ctx, Record& rec) {
   uncaught(ctx, rec);
 }
 
+// Node.js's report of an uncaught exception: the error line under the source line and its caret
+// is the message; its frames (to the runtime's version line) the stack trace.
+void node_crash(const ParseContext& ctx, Record& rec) {
+  std::string_view rest = rec.raw;
+  for (int skip = 0; skip < 2 && !rest.empty(); ++skip) {  // the location line, the source line
+    const size_t nl = rest.find('\n');
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
+  while (!rest.empty() && (rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n')) {  // the caret, blank lines
+    const size_t nl = rest.find('\n');
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
+  const size_t nl = rest.find('\n');
+  const std::string_view error = rest.substr(0, nl);
+  if (error.empty()) return;
+  rec.message = error;
+  std::string_view trace = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  for (std::string_view tail : {std::string_view("Node.js v"), std::string_view("(Use `node --trace-")}) {
+    const size_t at = trace.rfind(tail);
+    if (at != std::string_view::npos && (at == 0 || trace[at - 1] == '\n') &&
+        trace.find('\n', at) == std::string_view::npos)
+      trace = trace.substr(0, at);
+    while (!trace.empty() && (trace.back() == '\n' || trace.back() == ' ')) trace.remove_suffix(1);
+  }
+  if (!trace.empty()) {
+    rec.fields.push_back({"error.stack_trace", Field::Kind::String, trace});
+    ExceptionText e;
+    const std::string_view whole(error.data(), trace.data() + trace.size() - error.data());
+    if (exception_from_trace(whole, e)) {
+      rec.fields.push_back({"error.type", Field::Kind::String, e.type});
+      if (!e.message.empty()) rec.fields.push_back({"error.message", Field::Kind::String, e.message});
+    }
+  }
+  uncaught(ctx, rec);
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -87,6 +123,8 @@ constexpr Recipe kRecipes[] = {
      "a JVM's report of an uncaught exception (Exception in thread \"name\" class: message)", uncaught},
     {"PYTHONTRACEBACK", "^%{PYTHONTRACEBACK}", nullptr, nullptr, false, "a Python traceback of an uncaught exception",
      python_traceback},
+    {"NODECRASH", "^%{NODECRASH}", nullptr, nullptr, false, "Node.js's report of an uncaught exception", node_crash},
+    {"NODEERROR", "^%{NODEERROR}", nullptr, nullptr, false, "a JavaScript error and its stack (Node.js)", uncaught},
     {"IISLOG", "^%{IISLOG}$", nullptr, nullptr, false,
      "an IIS access line (W3C extended log, one of the field sets IIS writes by default)"},
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},

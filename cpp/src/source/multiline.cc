@@ -22,12 +22,33 @@ constexpr const char* kPython =
 // between them.
 constexpr const char* kGo =
     R"(^(?:[ \t]|$|goroutine \d+ |created by |\[signal |panic\(|(?:[\w.~-]+/)*[\w~-]+(?:\.[\w~-]+)*\.(?:\(\*?\w+(?:\[[^\]]*\])?\)\.)?[\w]+(?:\[[^\]]*\])?(?:\.func\d+)*(?:\.\d+)*(?:\(.*\))?$))";
+// Node.js: a stack trace's indented "    at …" frames (and a cause's), the "}" that closes an
+// error's own properties, the runtime's "Node.js v20.20.2" and "(Use `node --trace-uncaught …`)"
+// lines and the blank lines between them; an uncaught exception's report (a location line, its
+// source line, the caret, the error line): see starts_event.
+constexpr const char* kNode = R"(^(?:[ \t]|$|\}$|Node\.js v\d|\(Use `node --trace-))";
+
+// "/app/server.js:12", "file:///app/server.mjs:3": where Node.js says an uncaught exception was
+// thrown, the first line of its report.
+bool node_location(std::string_view l) {
+  if (l.starts_with("file://")) l.remove_prefix(7);
+  const size_t colon = l.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == l.size() || l.find_first_of(" \t") != std::string_view::npos)
+    return false;
+  for (size_t i = colon + 1; i < l.size(); ++i)
+    if (l[i] < '0' || l[i] > '9') return false;
+  const std::string_view file = l.substr(0, colon);
+  for (std::string_view ext : {".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"})
+    if (file.size() > ext.size() && file.ends_with(ext)) return true;
+  return false;
+}
 }  // namespace
 
 const char* multiline_preset(std::string_view name) {
   if (name == "java") return kJava;
   if (name == "python") return kPython;
   if (name == "go") return kGo;
+  if (name == "node") return kNode;
   return nullptr;
 }
 
@@ -37,7 +58,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
   std::string pattern = cfg_.start;
   if (pattern.empty()) {
     const char* p = multiline_preset(cfg_.preset);
-    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go)");
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node)");
     pattern = p;
     match_starts_ = false;
   }
@@ -61,12 +82,18 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   // Python: the exception line ("ValueError: bad", "app.PaymentFailed: ...") right under a
   // frame of a traceback in this event.
   if (cfg_.preset == "python" && cur_.traceback && cur_.last_indented && !line.empty() && line[0] != ' ') return false;
+  // Node.js: after the location line, its source line; after the caret under it, the error line.
+  if (cur_.node_report == 1 || cur_.node_report == 2) return false;
   return true;
 }
 
 void MultilineJoiner::note(std::string_view line) {
   if (line.starts_with("Traceback (most recent call last):")) cur_.traceback = true;
   cur_.last_indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+  if (cfg_.preset != "node") return;
+  if (cur_.lines == 1) cur_.node_report = node_location(line) ? 1 : 0;  // (the event's first line)
+  else if (cur_.node_report == 1) cur_.node_report = 2;  // the source line taken
+  else if (cur_.node_report == 2 && !line.empty() && !cur_.last_indented) cur_.node_report = 3;  // the error line
 }
 
 void MultilineJoiner::begin(std::string_view line, uint64_t line_no, bool truncated, uint64_t offset,

@@ -17,7 +17,7 @@ class GrokMatcher;
 
 struct MultilineConfig {
   std::string start;   // PCRE2 regex (grok %{NAME} allowed); "" and no preset: one line per event
-  std::string preset;  // "java" | "python" | "go" (a continuation pattern each); "" = none
+  std::string preset;  // "java" | "python" | "go" | "node" (a continuation pattern each); "" = none
   uint32_t max_lines = 500;
   uint32_t max_bytes = 1u << 20;
   int flush_ms = 1000;  // --follow: a pending event is complete after this long with no new line
@@ -73,6 +73,7 @@ class MultilineJoiner {
     int64_t read_ms = 0;
     bool traceback = false;      // python: a line of it is "Traceback (most recent call last):"
     bool last_indented = false;  // its last line starts with a blank
+    int node_report = 0;         // node: 1 after a location line, 2 after its source line, 3 past the error line
   } cur_;
   void note(std::string_view line);
   std::string out_;
