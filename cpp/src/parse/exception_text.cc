@@ -97,13 +97,15 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
   return true;
 }
 
-void add_exception_fields(Record& rec, std::string_view trace) {
+bool add_exception_fields(Record& rec, std::string_view trace, ExceptionText* out) {
   for (const Field& f : rec.fields)
-    if (f.name == "error.type" || f.name == "error.message") return;
+    if (f.name == "error.type" || f.name == "error.message") return false;
   ExceptionText e;
-  if (!exception_from_trace(trace, e)) return;
+  if (!exception_from_trace(trace, e)) return false;
   rec.fields.push_back({"error.type", Field::Kind::String, e.type});
   if (!e.message.empty()) rec.fields.push_back({"error.message", Field::Kind::String, e.message});
+  if (out) *out = e;
+  return true;
 }
 
 }  // namespace ki

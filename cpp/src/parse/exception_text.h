@@ -19,7 +19,7 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out);
 
 struct Record;
 // The exception of `trace` (under the event: error.stack_trace) as error.type and error.message,
-// unless the line gave either.
-void add_exception_fields(Record& rec, std::string_view trace);
+// unless the line gave either. True when added (and *out, if given, says what).
+bool add_exception_fields(Record& rec, std::string_view trace, ExceptionText* out = nullptr);
 
 }  // namespace ki

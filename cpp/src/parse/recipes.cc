@@ -49,8 +49,8 @@ void zap_fields(const ParseContext& ctx, Record& rec) {
       if (f.name == "error" && f.kind == Field::Kind::String) f.name = "error.message";
 }
 
-// An uncaught exception's report (JAVAUNCAUGHT, PYTHONTRACEBACK) has no level of its own: an error's
-// severity (event.severity 3; log.level stays what the text wrote: none).
+// An uncaught exception's report (the JVM's, CPython's, Node.js's) has no level of its own: an
+// error's severity (event.severity 3; log.level stays what the text wrote: none).
 void uncaught(const ParseContext&, Record& rec) { rec.severity = 3; }
 
 // CPython's traceback: the exception line under its last frame is the event's message.
@@ -59,13 +59,11 @@ void python_traceback(const ParseContext& ctx, Record& rec) {
   if (at == std::string_view::npos) return;
   const std::string_view trace = rec.raw.substr(at);
   rec.fields.push_back({"error.stack_trace", Field::Kind::String, trace});
-  add_exception_fields(rec, trace);
   ExceptionText e;
-  if (exception_from_trace(trace, e)) {
+  if (add_exception_fields(rec, trace, &e))  // "Type: message", as the traceback's last line wrote it
     rec.message = e.message.empty() ? e.type : std::string_view(e.type.data(), e.message.data() + e.message.size() - e.type.data());
-  } else {
+  else
     rec.message = trace.substr(0, trace.find('\n'));
-  }
   uncaught(ctx, rec);
 }
 
@@ -95,12 +93,7 @@ void node_crash(const ParseContext& ctx, Record& rec) {
   }
   if (!trace.empty()) {
     rec.fields.push_back({"error.stack_trace", Field::Kind::String, trace});
-    ExceptionText e;
-    const std::string_view whole(error.data(), trace.data() + trace.size() - error.data());
-    if (exception_from_trace(whole, e)) {
-      rec.fields.push_back({"error.type", Field::Kind::String, e.type});
-      if (!e.message.empty()) rec.fields.push_back({"error.message", Field::Kind::String, e.message});
-    }
+    add_exception_fields(rec, std::string_view(error.data(), trace.data() + trace.size() - error.data()));
   }
   uncaught(ctx, rec);
 }
