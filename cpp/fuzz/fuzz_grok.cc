@@ -3,7 +3,9 @@
 //   a failure with a reason, within PCRE2's match limit;
 // - the input's first line as a user pattern compiles or is refused with GrokError (never a
 //   crash), and when it compiles, matching the rest gives a valid document or a failure;
-// - the java preset joins the input's lines into events whose line counts add up.
+// - a preset (java, python, go or node, by the input's size) joins the input's lines into events
+//   whose line counts add up, and each event read without options (the crash recipes among them)
+//   gives a valid document or a failure with a reason.
 #include <cstdint>
 #include <string>
 
@@ -53,8 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
+  static constexpr const char* kPresets[] = {"java", "python", "go", "node"};
+  static ki::Parser automatic{ki::ParserConfig{}};
   ki::MultilineConfig mc;
-  mc.preset = "java";
+  mc.preset = kPresets[size % 4];
   mc.max_lines = 8;
   mc.max_bytes = 256;
   ki::MultilineJoiner j(mc);
@@ -65,6 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       ki::fuzz::die("multi-line event numbering", in);
     seen += e.lines;
     next_first = e.last_line + 1;
+    parse_and_check(automatic, e.text);
   };
   for (size_t at = 0; at <= in.size();) {
     size_t end = in.find('\n', at);
