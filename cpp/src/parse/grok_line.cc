@@ -8,7 +8,6 @@
 #include "parse/parser.h"
 #include "parse/time_format.h"
 #include "parse/timestamp.h"
-#include "util/ip.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -162,8 +161,7 @@ GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const
       f.kind = Field::Kind::Float;
     }  // a value that is not a number stays text: nothing is lost
     rec.fields.push_back(f);
-    if (name == "destination.address" && is_ip(t))  // as source.address gives source.ip (Filebeat's too)
-      rec.fields.push_back({"destination.ip", Field::Kind::String, t});
+    add_destination_ip(rec, name, t);
   }
   if (rec.message.empty()) {
     rec.message = line;  // no message capture: the whole event is the message

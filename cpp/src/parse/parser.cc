@@ -187,6 +187,10 @@ Parser::~Parser() = default;
 Parser::Parser(Parser&&) noexcept = default;
 Parser& Parser::operator=(Parser&&) noexcept = default;
 
+void add_destination_ip(Record& rec, std::string_view name, std::string_view value) {
+  if (name == "destination.address" && is_ip(value)) rec.fields.push_back({"destination.ip", Field::Kind::String, value});
+}
+
 Format Parser::detect(std::string_view line) {
   if (line.empty()) return Format::Unknown;
   switch (line[0]) {

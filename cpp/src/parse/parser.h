@@ -99,6 +99,9 @@ struct RequestParts {
   std::string_view method, path, protocol;
 };
 RequestParts split_request(std::string_view request);
+// A field named destination.address whose value is an IP address: destination.ip beside it, as
+// source.address gives source.ip (Filebeat's modules do the same); grok captures and W3C logs.
+void add_destination_ip(Record& rec, std::string_view name, std::string_view value);
 // rec.request into rec.method, rec.path and rec.protocol (its text stays in rec.request).
 inline void split_request(Record& rec) {
   RequestParts r = split_request(rec.request);

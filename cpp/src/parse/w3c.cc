@@ -4,7 +4,6 @@
 
 #include "parse/parser.h"
 #include "parse/timestamp.h"
-#include "util/ip.h"
 
 namespace ki {
 
@@ -158,8 +157,7 @@ bool parse_w3c(std::string_view line, const W3cLayout& layout, const ParseContex
       rec.fields.push_back(Field::integer(c.name, n));
     else
       rec.fields.push_back(Field::string(c.name, v));  // a value that is not a number stays text
-    if (c.name == "destination.address" && is_ip(v))  // as the grok recipes (and Filebeat) give it
-      rec.fields.push_back(Field::string("destination.ip", v));
+    add_destination_ip(rec, c.name, v);
   }
   if (layout.has_date && layout.has_time) {
     if (date.empty() || time.empty()) {

@@ -61,6 +61,8 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
     if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node)");
     pattern = p;
     match_starts_ = false;
+    python_ = cfg_.preset == "python";
+    node_ = cfg_.preset == "node";
   }
   try {
     GrokLibrary lib = GrokLibrary::builtin();
@@ -81,7 +83,7 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (matched) return false;
   // Python: the exception line ("ValueError: bad", "app.PaymentFailed: ...") right under a
   // frame of a traceback in this event.
-  if (cfg_.preset == "python" && cur_.traceback && cur_.last_indented && !line.empty() && line[0] != ' ') return false;
+  if (python_ && cur_.traceback && cur_.last_indented && !line.empty() && line[0] != ' ') return false;
   // Node.js: after the location line, its source line; after the caret under it, the error line.
   if (cur_.node_report == 1 || cur_.node_report == 2) return false;
   return true;
@@ -90,7 +92,7 @@ bool MultilineJoiner::starts_event(std::string_view line) {
 void MultilineJoiner::note(std::string_view line) {
   if (line.starts_with("Traceback (most recent call last):")) cur_.traceback = true;
   cur_.last_indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
-  if (cfg_.preset != "node") return;
+  if (!node_) return;
   if (cur_.lines == 1) cur_.node_report = node_location(line) ? 1 : 0;  // (the event's first line)
   else if (cur_.node_report == 1) cur_.node_report = 2;  // the source line taken
   else if (cur_.node_report == 2 && !line.empty() && !cur_.last_indented) cur_.node_report = 3;  // the error line

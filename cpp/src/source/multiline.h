@@ -63,6 +63,7 @@ class MultilineJoiner {
   MultilineConfig cfg_;
   std::unique_ptr<GrokMatcher> matcher_;
   bool match_starts_ = true;  // true: the pattern marks starts; false: continuations
+  bool python_ = false, node_ = false;  // the preset's rules beyond its pattern (see starts_event)
   struct Pending {
     std::string text;
     uint64_t first = 0, last = 0;
