@@ -261,6 +261,41 @@ TEST(AccessVariants, XForwardedForAfterTheUserAgent) {
   }
 }
 
+// Traefik's common format: combined + ` <requests> "<router>" "<service URL>" <ms>ms`, its values
+// quoted but not escaped (a bare '"' in a user agent).
+TEST(AccessVariants, TraefikTail) {
+  const std::string head = R"(10.0.0.9 - bob [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" )";
+  auto d = doc(head + R"("curl/8" 262 "web@docker" "http://172.19.0.3:5601" 12ms)");
+  EXPECT_EQ(d["traefik"]["access"],
+            (json{{"request_count", 262}, {"frontend_name", "web@docker"}, {"backend_url", "http://172.19.0.3:5601"}}));
+  EXPECT_EQ(d["event"]["duration"], 12000000);
+  EXPECT_EQ(d["user_agent"]["original"], "curl/8");
+  EXPECT_EQ(d["user"]["name"], "bob");
+  EXPECT_EQ(d["kafkainsight"]["format"], "apache_combined");
+  auto quotes = doc(head + R"("agent with "quotes"" 5 "-" "-" 0ms)");
+  EXPECT_EQ(quotes["user_agent"]["original"], R"(agent with "quotes")");
+  EXPECT_EQ(quotes["traefik"]["access"], (json{{"request_count", 5}}));  // "-": no router, no service
+  EXPECT_EQ(quotes["event"]["duration"], 0);
+  EXPECT_EQ(doc(head + R"("a" - "r" "u" 3ms)")["traefik"]["access"], (json{{"frontend_name", "r"}, {"backend_url", "u"}}));
+  // Not that tail (Filebeat's test line with a router's quote missing, a lone duration, digits
+  // where the count's quote should be): a combined line, the tail left in event.original.
+  for (const char* tail : {R"("curl/8" 271 "Host-host1 "http://172.19.0.3:5601" 3ms)", R"("curl/8" 12ms)",
+                           R"("curl/8" "r" "u" 3ms)", R"("curl/8"1 "r" "u" 3ms)", R"("curl/8" 1 "r" "u" ms)",
+                           R"("curl/8" 1 "r" "u" 3 ms)", R"("curl/8" 1 "r""u" 3ms)"}) {
+    auto o = doc(head + tail);
+    EXPECT_EQ(o["kafkainsight"]["format"], "apache_combined") << tail;
+    EXPECT_EQ(o["user_agent"]["original"], std::string(tail).substr(1, std::string(tail).find('"', 1) - 1)) << tail;
+    EXPECT_FALSE(o.contains("traefik")) << tail;
+  }
+  // The shortest tail: an empty agent, nothing known.
+  auto bare = doc(head + R"("" - "-" "-" 0ms)");
+  EXPECT_EQ(bare["event"]["duration"], 0);
+  EXPECT_FALSE(bare.contains("traefik"));
+  EXPECT_FALSE(bare.contains("user_agent"));
+  // The flat layout gets the same fields.
+  EXPECT_EQ(doc(head + R"("curl/8" 2 "r" "u" 1ms)", Schema::KafkaInsight)["traefik"]["access"]["request_count"], 2);
+}
+
 // mod_ssl's ssl_request_log, and its protocol and cipher inside a combined line.
 TEST(AccessVariants, SslRequestLog) {
   auto d = doc(R"([10/Aug/2018:09:45:56 +0200] 172.30.0.119 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 "GET /a?b=1 HTTP/1.1" 1375)");

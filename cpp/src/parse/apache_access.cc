@@ -1,5 +1,7 @@
 // Apache / nginx access logs: common (%h %l %u %t "%r" %>s %b) and combined
 // (+ "%{Referer}i" "%{User-agent}i"), as flog and real servers write them.
+#include <cstdint>
+
 #include "parse/parser.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
@@ -269,6 +271,47 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
 }
 
 namespace {
+constexpr size_t npos = std::string_view::npos;
+
+// Traefik's common log format ends the combined line with
+// ` <requests since start> "<router>" "<service URL>" <duration>ms` (its formatter quotes the
+// values but escapes nothing: a user agent may hold a bare '"'). Read from the line's end: the
+// index of the blank before the request count, npos if the line does not end so. The fields
+// get Filebeat's traefik module names; the duration is ECS's event.duration in nanoseconds.
+size_t traefik_tail(const char* p, size_t from, size_t n, Record& rec) {
+  if (n < from + 13 || p[n - 1] != 's' || p[n - 2] != 'm') return npos;
+  size_t i = n - 2;
+  while (i > from && p[i - 1] >= '0' && p[i - 1] <= '9') --i;
+  int64_t ms = 0;
+  if (i == n - 2 || scan::uint_at(p, i, n - 2, ms) != n - 2 || p[i - 1] != ' ' || p[i - 2] != '"') return npos;
+  std::string_view quoted[2];  // the service URL, then the router
+  size_t close = i - 2;
+  for (std::string_view& q : quoted) {
+    if (close <= from) return npos;
+    const size_t open = std::string_view(p + from, close - from).rfind('"');
+    if (open == npos || open < 2 || p[from + open - 1] != ' ') return npos;
+    q = std::string_view(p + from + open + 1, close - from - open - 1);
+    close = from + open - 2;  // the quote or digit before " \"": checked below
+    if (&q == &quoted[0] && p[close] != '"') return npos;
+  }
+  // the request count: digits, or '-' when unknown
+  size_t c = close + 1;
+  while (c > from && p[c - 1] >= '0' && p[c - 1] <= '9') --c;
+  int64_t count = -1;
+  if (c == close + 1) {
+    if (p[close] != '-') return npos;
+    c = close;
+  } else if (scan::uint_at(p, c, close + 1, count) != close + 1) {
+    return npos;
+  }
+  if (c < from + 2 || p[c - 1] != ' ' || p[c - 2] != '"') return npos;
+  if (count >= 0) rec.fields.push_back(Field::integer("traefik.access.request_count", count));
+  if (quoted[1] != "-" && !quoted[1].empty()) rec.fields.push_back(Field::string("traefik.access.frontend_name", quoted[1]));
+  if (quoted[0] != "-" && !quoted[0].empty()) rec.fields.push_back(Field::string("traefik.access.backend_url", quoted[0]));
+  if (ms <= INT64_MAX / 1000000) rec.fields.push_back(Field::integer("event.duration", ms * 1000000));
+  return c - 1;
+}
+
 bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec) {
   // Common ends here; combined adds two quoted fields. Trailing fields some servers add
   // (vhost, response time) are allowed and left in event.original.
@@ -281,10 +324,19 @@ bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx
   i = q + 1;
   if (i + 1 >= n || p[i] != ' ' || p[i + 1] != '"')
     return ctx.fail(Format::ApacheCombined, "expected quoted user agent after the referrer", i);
-  q = scan::quoted(p, i + 2, n, rec.scratch, rec.user_agent);
+  const size_t agent = i + 2;
+  q = scan::quoted(p, agent, n, rec.scratch, rec.user_agent);
   if (q == std::string_view::npos) return ctx.fail(Format::ApacheCombined, "unterminated user agent string", i + 2);
   rec.has_referrer = true;
   rec.format = Format::ApacheCombined;
+  if (q + 1 < n) {
+    const size_t tail = traefik_tail(p, agent, n, rec);
+    if (tail != npos) {
+      // Traefik escapes nothing: the agent runs to the quote before its tail.
+      if (tail - 1 != q) rec.user_agent = std::string_view(p + agent, tail - 1 - agent);
+      return true;
+    }
+  }
   // nginx's "main" log_format (its stock nginx.conf, the official image) adds
   // "$http_x_forwarded_for": the addresses the request passed through, the client's first.
   i = q + 1;
