@@ -1,5 +1,5 @@
-"""Servers' logs read without options by the grok recipes of docs/GROK.md (PostgreSQL, MySQL and
-MariaDB, MongoDB, Redis, Elasticsearch, RabbitMQ), checked against the documents Elastic's Filebeat modules
+"""Servers' logs read without options (the grok recipes of docs/GROK.md: PostgreSQL, MySQL and
+MariaDB, MongoDB, Redis, Elasticsearch, RabbitMQ, AWS; ingress-nginx's access lines), checked against the documents Elastic's Filebeat modules
 expect for the same public test files (tests/data/real/filebeat, PROVENANCE.md there)."""
 from __future__ import annotations
 
@@ -273,3 +273,40 @@ def test_a_custom_vpc_flow_log_is_never_cut_from_its_header(tmp_path):
     one, two = read_logs(big, threads=1), read_logs(big, threads=2)
     assert one.stats["parsed"] == two.stats["parsed"] == 400000 and not two.failed
     assert one.to_arrow().equals(two.to_arrow())
+
+
+def test_ingress_nginx_access_log_as_filebeat_reads_it():
+    # Kubernetes' NGINX Ingress Controller: the combined line plus request time, upstream names and
+    # the lists of the servers tried. Filebeat's expected documents (the stored version) cover the
+    # first 23 of its 29 lines; the other six (IPv6 servers in brackets, an address that is none,
+    # a unix socket, "-" where nothing came back) are checked by what their lines say.
+    name = "nginx-ingress_controller.log"
+    want = expected(name)
+    got = docs(name)
+    lines = (FB / name).read_text().splitlines()
+    assert len(got) == len(lines) == 29 and len(want) == 23
+    fields = [k for w in want for k in w if k.startswith("nginx.ingress_controller.") and not k.endswith("remote_ip_list")]
+    for g, w, line in zip(got, want, lines):
+        assert g["kafkainsight.format"] == "apache_combined", line
+        assert instant(g["@timestamp"]) == instant(w["@timestamp"]), line
+        for k in ("source.ip", "http.request.method", "http.response.status_code", "http.response.body.bytes",
+                  "url.original", "http.version", "user.name", "user_agent.original"):
+            if k == "user_agent.original" and k not in w:  # "-": Filebeat writes none, we keep it as written
+                assert g[k] == "-", line
+            else:
+                assert g.get(k) == w.get(k), (k, line)
+        for k in dict.fromkeys(fields):
+            if w.get(k, "") == "":  # Filebeat writes "" for "[]": we write none
+                assert k not in g, (k, line)
+            else:
+                assert g.get(k) == w[k], (k, line)
+    ic = "nginx.ingress_controller."
+    ipv6, pair, bad, sock, dash = got[24], got[25], got[26], got[27], got[28]
+    assert (ipv6["source.ip"], ipv6["user.name"], ipv6[ic + "upstream.ip"], ipv6[ic + "upstream.port"]) == \
+        ("2a02:cf40::", "remote_monitoring_user", "2a02:cf40::", 9200)
+    assert (pair[ic + "upstream.ip"], pair[ic + "upstream_address_list"]) == \
+        ("2a02:cf40::4e36", ["[2a02:cf40::7]:5000", "[2a02:cf40::4e36]:5000"])
+    assert ic + "upstream.ip" not in bad and bad[ic + "upstream_address_list"][1] == "[2a02:cf40::::::::4e36]:500000000"
+    assert ic + "upstream.ip" not in sock and sock[ic + "upstream_address_list"] == ["unix:/var/run/php-fpm.sock"]
+    assert (dash[ic + "upstream.response.time"], dash[ic + "upstream.response.status_code_list"]) == (0.1, ["200", "-"])
+    assert ic + "upstream.response.length" not in dash and ic + "upstream.response.status_code" not in dash

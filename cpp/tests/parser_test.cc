@@ -296,6 +296,38 @@ TEST(AccessVariants, TraefikTail) {
   EXPECT_EQ(doc(head + R"("curl/8" 2 "r" "u" 1ms)", Schema::KafkaInsight)["traefik"]["access"]["request_count"], 2);
 }
 
+// ingress-nginx's default format: combined + request length and time, upstream names, the lists
+// of the servers tried (", " between them, " : " after an internal redirect), the request id.
+TEST(AccessVariants, IngressNginxTail) {
+  const std::string head = R"(192.168.64.1 - - [07/Feb/2020:11:48:51 +0000] "POST /p HTTP/1.1" 200 59 "-" "curl/7.54.0")";
+  auto d = doc(head + " 89 0.001 [default-web-8080] [] 172.17.0.5:8080, 172.17.0.7:8080 : 10.0.0.1:80 61, 100 : 7 "
+                      "0.100, 0.004 : 0.0005 502, 503 : 200 529a0079");
+  const json& ic = d["nginx"]["ingress_controller"];
+  EXPECT_EQ(ic["http"]["request"], (json{{"length", 89}, {"time", 0.001}, {"id", "529a0079"}}));
+  EXPECT_EQ(ic["upstream"]["name"], "default-web-8080");
+  EXPECT_FALSE(ic["upstream"].contains("alternative_name"));  // "[]"
+  EXPECT_EQ(ic["upstream"]["ip"], "10.0.0.1");               // the last server tried
+  EXPECT_EQ(ic["upstream"]["port"], 80);
+  EXPECT_EQ(ic["upstream"]["response"]["length"], 7);
+  EXPECT_EQ(ic["upstream"]["response"]["status_code"], 200);
+  EXPECT_EQ(ic["upstream"]["response"]["time"], 0.1045);  // summed in decimal
+  EXPECT_EQ(ic["upstream"]["response"]["time_list"], (json{"0.100", "0.004", "0.0005"}));
+  EXPECT_EQ(ic["upstream_address_list"], (json{"172.17.0.5:8080", "172.17.0.7:8080", "10.0.0.1:80"}));
+  // nginx answered itself (a bad method): no upstream at all.
+  auto none = doc(head + " 0 0.000 [] [] - - - - 4c7d2079");
+  EXPECT_EQ(none["nginx"]["ingress_controller"],
+            (json{{"http", {{"request", {{"id", "4c7d2079"}, {"length", 0}, {"time", 0.0}}}}}}));
+  // Not that tail: a combined line, nothing added (a word where a number goes, a blank in a name,
+  // a list item with a quote, a missing request id, more after it).
+  for (const char* tail : {" x 0.001 [a] [] 1.2.3.4:80 1 0.1 200 id", " 1 0.001 [a b] [] 1.2.3.4:80 1 0.1 200 id",
+                           " 1 0.001 [a] [] 1.2.3.4:80\"x 1 0.1 200 id", " 1 0.001 [a] [] 1.2.3.4:80 1 0.1 200",
+                           " 1 0.001 [a] [] 1.2.3.4:80 1 0.1 200 id more", " 1 .5 [a] [] - - - - id"}) {
+    auto o = doc(head + tail);
+    EXPECT_EQ(o["kafkainsight"]["format"], "apache_combined") << tail;
+    EXPECT_FALSE(o.contains("nginx")) << tail;
+  }
+}
+
 // mod_ssl's ssl_request_log, and its protocol and cipher inside a combined line.
 TEST(AccessVariants, SslRequestLog) {
   auto d = doc(R"([10/Aug/2018:09:45:56 +0200] 172.30.0.119 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 "GET /a?b=1 HTTP/1.1" 1375)");

@@ -1,6 +1,9 @@
 // Apache / nginx access logs: common (%h %l %u %t "%r" %>s %b) and combined
 // (+ "%{Referer}i" "%{User-agent}i"), as flog and real servers write them.
 #include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "parse/parser.h"
 #include "parse/scan.h"
@@ -312,6 +315,153 @@ size_t traefik_tail(const char* p, size_t from, size_t n, Record& rec) {
   return c - 1;
 }
 
+// ingress-nginx's default log_format ends the combined line with
+// ` $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name]
+// $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`;
+// the upstream values are lists when a request tried several servers ("a:80, b:80"; " : " after
+// an internal redirect). Fields as Filebeat's nginx ingress_controller fileset names them: the
+// lists as written, the last server's address, length and status, the summed time.
+namespace ingress {
+// One list: items of address, number and word bytes, parted by ", " or " : "; end: after it.
+bool list(const char* p, size_t& i, size_t n, std::string& json, std::vector<std::string_view>& items) {
+  items.clear();
+  json = "[";
+  while (true) {
+    const size_t s = i;
+    while (i < n && ((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+                     p[i] == '.' || p[i] == ':' || p[i] == '-' || p[i] == '_' || p[i] == '/' || p[i] == '[' ||
+                     p[i] == ']'))
+      ++i;
+    if (i == s) return false;
+    items.emplace_back(p + s, i - s);
+    if (items.size() > 1) json.push_back(',');
+    json.append("\"").append(items.back()).append("\"");
+    if (i + 1 < n && p[i] == ',' && p[i + 1] == ' ') i += 2;
+    else if (i + 2 < n && p[i] == ' ' && p[i + 1] == ':' && p[i + 2] == ' ') i += 3;
+    else break;
+  }
+  json.push_back(']');
+  return true;
+}
+
+// "0.104" from "0.100" and "0.004": summed in the finest fraction written (no binary rounding).
+bool decimal_sum(const std::vector<std::string_view>& items, std::string& out) {
+  int64_t sum = 0;
+  int digits = 0;
+  bool any = false;
+  for (std::string_view t : items) {
+    if (t == "-") continue;
+    const size_t dot = t.find('.');
+    const int d = dot == std::string_view::npos ? 0 : static_cast<int>(t.size() - dot - 1);
+    if (d > 6 || t.size() > 16) return false;
+    int64_t v = 0;
+    for (char c : t) {
+      if (c == '.') continue;
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    for (; digits < d; ++digits) sum *= 10;
+    for (int k = d; k < digits; ++k) v *= 10;
+    sum += v;
+    any = true;
+  }
+  if (!any) return false;
+  std::string whole = std::to_string(sum);
+  if (digits == 0) {
+    out = whole + ".0";
+    return true;
+  }
+  if (whole.size() <= static_cast<size_t>(digits)) whole.insert(0, static_cast<size_t>(digits) + 1 - whole.size(), '0');
+  out = whole.substr(0, whole.size() - static_cast<size_t>(digits)) + "." + whole.substr(whole.size() - static_cast<size_t>(digits));
+  return true;
+}
+
+bool number(std::string_view t, bool fraction) {
+  if (t.empty() || t.size() > 18) return false;
+  size_t dots = 0;
+  for (char c : t)
+    if (c == '.') ++dots;
+    else if (c < '0' || c > '9') return false;
+  return fraction ? dots <= 1 && t.front() != '.' && t.back() != '.' : dots == 0;
+}
+
+Field decimal(std::string_view name, std::string_view text) {
+  Field f{name, Field::Kind::Float, text};
+  f.f = std::strtod(std::string(text).c_str(), nullptr);
+  return f;
+}
+}  // namespace ingress
+
+// The tail after the user agent (from: the blank after its quote); false, with rec untouched, if
+// it is not that tail.
+bool ingress_tail(const char* p, size_t from, size_t n, Record& rec) {
+  const std::string_view line(p, n);
+  size_t i = from;
+  auto token = [&](std::string_view& t) {  // " <non-blank run>"
+    if (i >= n || p[i] != ' ') return false;
+    const size_t s = ++i;
+    while (i < n && p[i] != ' ') ++i;
+    t = line.substr(s, i - s);
+    return !t.empty();
+  };
+  auto bracketed = [&](std::string_view& t) {  // " [name]", maybe empty
+    if (i + 1 >= n || p[i] != ' ' || p[i + 1] != '[') return false;
+    const size_t close = line.find(']', i + 2);
+    if (close == std::string_view::npos || line.substr(i + 2, close - i - 2).find(' ') != std::string_view::npos)
+      return false;
+    t = line.substr(i + 2, close - i - 2);
+    i = close + 1;
+    return true;
+  };
+  std::string_view length, time, name, alt, id;
+  if (!token(length) || !ingress::number(length, false) || !token(time) || !ingress::number(time, true) ||
+      !bracketed(name) || !bracketed(alt))
+    return false;
+  std::string json[4];
+  std::vector<std::string_view> items[4];  // addresses, lengths, times, statuses
+  for (int k = 0; k < 4; ++k) {
+    if (i >= n || p[i] != ' ') return false;
+    ++i;
+    if (!ingress::list(p, i, n, json[k], items[k])) return false;
+  }
+  if (!token(id) || i != n) return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')) return false;
+
+  auto& f = rec.fields;
+  int64_t v = 0;
+  scan::uint_at(p, static_cast<size_t>(length.data() - p), static_cast<size_t>(length.data() - p + length.size()), v);
+  f.push_back(Field::integer("nginx.ingress_controller.http.request.length", v));
+  f.push_back(ingress::decimal("nginx.ingress_controller.http.request.time", time));
+  if (!name.empty()) f.push_back(Field::string("nginx.ingress_controller.upstream.name", name));
+  if (!alt.empty()) f.push_back(Field::string("nginx.ingress_controller.upstream.alternative_name", alt));
+  const bool none = items[0].size() == 1 && items[0][0] == "-";  // no upstream (a 400 nginx answered)
+  if (!none) {
+    std::string_view host;
+    int port = -1;
+    split_host_port(items[0].back(), host, port);
+    if (is_ip(host) && port >= 0) {
+      f.push_back(Field::string("nginx.ingress_controller.upstream.ip", host));
+      f.push_back(Field::integer("nginx.ingress_controller.upstream.port", port));
+    }
+    const std::string_view last_len = items[1].back(), last_status = items[3].back();
+    if (ingress::number(last_len, false) && scan::uint_at(last_len.data(), 0, last_len.size(), v) == last_len.size())
+      f.push_back(Field::integer("nginx.ingress_controller.upstream.response.length", v));
+    std::string sum;
+    if (ingress::decimal_sum(items[2], sum))
+      f.push_back(ingress::decimal("nginx.ingress_controller.upstream.response.time", rec.keep(sum)));
+    if (last_status.size() == 3 && scan::uint_at(last_status.data(), 0, 3, v) == 3)
+      f.push_back(Field::integer("nginx.ingress_controller.upstream.response.status_code", v));
+    static constexpr std::string_view kLists[4] = {
+        "nginx.ingress_controller.upstream_address_list", "nginx.ingress_controller.upstream.response.length_list",
+        "nginx.ingress_controller.upstream.response.time_list",
+        "nginx.ingress_controller.upstream.response.status_code_list"};
+    for (int k = 0; k < 4; ++k) f.push_back(Field{kLists[k], Field::Kind::Json, rec.keep(json[k])});
+  }
+  f.push_back(Field::string("nginx.ingress_controller.http.request.id", id));
+  return true;
+}
+
 bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec) {
   // Common ends here; combined adds two quoted fields. Trailing fields some servers add
   // (vhost, response time) are allowed and left in event.original.
@@ -336,6 +486,7 @@ bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx
       if (tail - 1 != q) rec.user_agent = std::string_view(p + agent, tail - 1 - agent);
       return true;
     }
+    if (ingress_tail(p, q + 1, n, rec)) return true;
   }
   // nginx's "main" log_format (its stock nginx.conf, the official image) adds
   // "$http_x_forwarded_for": the addresses the request passed through, the client's first.
