@@ -7,6 +7,7 @@ here. What stays is the run-by-hand loop of the harnesses' ``__main__`` and a pl
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import signal
@@ -86,9 +87,10 @@ def report_errors(name: str, error: Type[Exception], run: Callable[[], int]) -> 
         return 2
 
 
-def build_go_tool(name: str) -> Path:
-    """Build the Go program in tests/<name> (its modules from the Go module proxy) into
-    build/<name>/<name>; skips the test when Go is not installed."""
+def build_go_tool(name: str, package: str = ".") -> Path:
+    """Build the Go program `package` of the module in tests/<name> (its modules from the Go
+    module proxy, at the versions its go.sum pins) into build/<name>/<name>; skips the test when
+    Go is not installed."""
     import pytest
     go = shutil.which("go")
     if not go:
@@ -96,7 +98,8 @@ def build_go_tool(name: str) -> Path:
     root = Path(__file__).resolve().parent.parent
     exe = root / "build" / name / name
     exe.parent.mkdir(parents=True, exist_ok=True)
-    r = subprocess.run([go, "build", "-o", str(exe), "."], cwd=root / "tests" / name,
-                       capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
+    r = subprocess.run([go, "build", "-o", str(exe), package], cwd=root / "tests" / name, env=env,
+                       capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr
     return exe

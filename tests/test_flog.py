@@ -6,31 +6,24 @@ path, which has its own reader of combined lines)."""
 import json
 import os
 import re
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import kafkainsight as ki
+from tests.harness_util import build_go_tool
+from tests.test_real_logs import flat
 
-FLOG = Path(__file__).parent / "flog"
 LINES = 5000
 TZ = "Asia/Kolkata"  # +05:30, no daylight saving time
 ZONE = timezone(timedelta(hours=5, minutes=30))
 
 
 @pytest.fixture(scope="module")
-def flog(tmp_path_factory):
-    if not shutil.which("go"):
-        pytest.skip("needs the go command (the machines of this project have Go 1.26)")
-    out = tmp_path_factory.mktemp("flog") / "flog"
-    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
-    subprocess.run(["go", "build", "-o", str(out), "github.com/mingrammer/flog"], cwd=FLOG, env=env, check=True,
-                   timeout=600, capture_output=True)
-    return out
+def flog():
+    return build_go_tool("flog", "github.com/mingrammer/flog")
 
 
 def write(flog, fmt, path):
@@ -41,14 +34,6 @@ def write(flog, fmt, path):
     return lines
 
 
-def get(doc, path):
-    for part in path.split("."):
-        if not isinstance(doc, dict) or part not in doc:
-            return None
-        doc = doc[part]
-    return doc
-
-
 def instant(text, fmt=None):
     """A time as written (flog's text, or our @timestamp: ISO 8601 with the offset written, or Z)."""
     dt = datetime.strptime(text, fmt) if fmt else datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -57,7 +42,7 @@ def instant(text, fmt=None):
 
 def check(doc, want, line):
     for name, value in want.items():
-        got = get(doc, name)
+        got = flat(doc).get(name)
         if name == "@timestamp":
             got = instant(got)
         assert got == value, (name, line)
@@ -103,7 +88,7 @@ def test_flog_access_lines_read_as_a_regex_reads_them(flog, tmp_path, fmt):
                 assert pd.isna(cell), (name, line)
                 continue
             assert cell == value, (name, line)
-        assert doc["kafkainsight"]["anonymous"] == (get(doc, "user.name") is None)
+        assert doc["kafkainsight"]["anonymous"] == ("name" not in doc.get("user", {}))
 
 
 def test_flog_json_lines_say_what_json_loads_says(flog, tmp_path):

@@ -2,29 +2,19 @@
 call goes through zap's console encoder and its JSON encoder at once; the console lines, read
 without options (recipe ZAPLOG), must give what the JSON lines say."""
 import json
-import os
-import shutil
 import subprocess
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 import kafkainsight as ki
-
-GO_LOGS = Path(__file__).parent / "go_logs"
+from tests.harness_util import build_go_tool
 
 
 @pytest.fixture(scope="module")
-def zap_writer(tmp_path_factory):
-    if not shutil.which("go"):
-        pytest.skip("needs the go command (the machines of this project have Go 1.26)")
-    out = tmp_path_factory.mktemp("zap") / "zapwriter"
-    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
-    subprocess.run(["go", "build", "-o", str(out), "."], cwd=GO_LOGS, env=env, check=True, timeout=600,
-                   capture_output=True)
-    return out
+def zap_writer():
+    return build_go_tool("go_logs")
 
 
 def run(writer, *args):

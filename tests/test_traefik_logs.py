@@ -4,43 +4,29 @@ tests/traefik_logs) in front of a real HTTP server. Its common format is the com
 ` <requests> "<router>" "<service URL>" <duration>ms`, values quoted but not escaped. Read without
 options, every line must say what was asked and answered (the writer's own account on stdout)."""
 import json
-import os
 import re
-import shutil
 import subprocess
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 import kafkainsight as ki
+from tests.harness_util import build_go_tool
+from tests.test_real_logs import flat
 
-WRITER = Path(__file__).parent / "traefik_logs"
 DURATION = re.compile(r" (\d+)ms$")
 
 
 @pytest.fixture(scope="module")
 def traefik_log(tmp_path_factory):
-    if not shutil.which("go"):
-        pytest.skip("needs the go command (the machines of this project have Go 1.26)")
+    writer = build_go_tool("traefik_logs")
     tmp = tmp_path_factory.mktemp("traefik")
-    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
-    subprocess.run(["go", "build", "-o", str(tmp / "traefiklogs"), "."], cwd=WRITER, env=env, check=True,
-                   timeout=900, capture_output=True)
     start = datetime.now(timezone.utc).replace(microsecond=0)
-    r = subprocess.run([str(tmp / "traefiklogs"), str(tmp / "access.log")], capture_output=True, text=True,
+    r = subprocess.run([str(writer), str(tmp / "access.log")], capture_output=True, text=True,
                        timeout=120, check=True)
     end = datetime.now(timezone.utc)
     calls = [json.loads(x) for x in r.stdout.splitlines()]
     return tmp / "access.log", calls, start, end
-
-
-def get(doc, path):
-    for part in path.split("."):
-        if not isinstance(doc, dict) or part not in doc:
-            return None
-        doc = doc[part]
-    return doc
 
 
 def test_traefik_lines_read_without_options_say_what_was_asked_and_answered(traefik_log):
@@ -51,7 +37,7 @@ def test_traefik_lines_read_without_options_say_what_was_asked_and_answered(trae
     assert res.stats["parsed"] == 7 and not res.failed, res.failed
     assert res.stats["by_format"] == {"apache_combined": 7}
     counts = []
-    for line, doc, c in zip(lines, res.records, calls):
+    for line, doc, c in zip(lines, (flat(d) for d in res.records), calls):
         want = {"source.ip": "127.0.0.1", "user.name": c["user"] or None, "http.request.method": c["method"],
                 "url.original": c["path"], "http.version": "1.1", "http.response.status_code": c["status"],
                 "http.response.body.bytes": len(c["body"].encode()),
@@ -60,13 +46,13 @@ def test_traefik_lines_read_without_options_say_what_was_asked_and_answered(trae
                 "traefik.access.frontend_name": c["router"] or None,
                 "traefik.access.backend_url": c["service"] or None}
         for name, value in want.items():
-            assert get(doc, name) == value, (name, line)
+            assert doc.get(name) == value, (name, line)
         ts = datetime.fromisoformat(doc["@timestamp"].replace("Z", "+00:00"))
         assert start <= ts <= end, line
         # the duration as Traefik wrote it (whole ms), as ECS's nanoseconds; at least the app's sleep
         ms = int(DURATION.search(line).group(1))
-        assert get(doc, "event.duration") == ms * 1_000_000 and ms >= c["sleep_ms"], line
-        counts.append(get(doc, "traefik.access.request_count"))
+        assert doc.get("event.duration") == ms * 1_000_000 and ms >= c["sleep_ms"], line
+        counts.append(doc.get("traefik.access.request_count"))
     assert counts == list(range(counts[0], counts[0] + 7))  # requests since start, one a request
 
 
