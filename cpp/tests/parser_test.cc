@@ -902,6 +902,39 @@ TEST(SyslogVariants, Rfc5424StructuredData) {
   EXPECT_TRUE(empty_sd["log"]["syslog"]["structured_data"]["origin"].is_object());
 }
 
+// nginx's access_log syslog:server=… (and Apache piped to logger): the message is an access line.
+TEST(SyslogVariants, AccessLineAsTheMessage) {
+  const std::string access = R"(10.0.0.1 - bob [06/Dec/2026:10:00:00 +0100] "GET /a?b=1 HTTP/1.1" 200 612 "-" "curl/8")";
+  auto bsd = doc("<190>Dec  6 10:00:00 web01 nginx: " + access);
+  EXPECT_EQ(bsd["kafkainsight"]["format"], "apache_combined");
+  EXPECT_EQ(bsd["@timestamp"], "2026-12-06T10:00:00+01:00");  // the access line's time, with its zone
+  EXPECT_EQ(bsd["source"]["ip"], "10.0.0.1");
+  EXPECT_EQ(bsd["user"]["name"], "bob");
+  EXPECT_EQ(bsd["http"]["response"]["status_code"], 200);
+  EXPECT_EQ(bsd["host"]["hostname"], "web01");
+  EXPECT_EQ(bsd["process"]["name"], "nginx");
+  EXPECT_EQ(bsd["log"]["syslog"]["facility"]["name"], "local7");
+  EXPECT_FALSE(bsd.contains("message"));
+  auto ietf = doc(R"(<134>1 2026-12-06T09:00:00Z web01 apache2 4242 - [x@1 k="a\"b"] )" + access);
+  EXPECT_EQ(ietf["kafkainsight"]["format"], "apache_combined");
+  EXPECT_EQ(ietf["process"]["pid"], 4242);
+  EXPECT_EQ(ietf["log"]["syslog"]["structured_data"]["x@1"]["k"], "a\"b");
+  EXPECT_EQ(ietf["log"]["syslog"]["version"], "1");
+  // Not an access line after all (a bad status, after the request was unescaped): the syslog
+  // record as it was, its structured data intact.
+  const std::string almost = R"(10.0.0.1 - - [06/Dec/2026:10:00:00 +0000] "GET /\"x HTTP/1.1" abc)";
+  auto kept = doc(R"(<134>1 2026-12-06T09:00:00Z web01 app 7 - [x@1 k="a\"b"] )" + almost);
+  EXPECT_EQ(kept["kafkainsight"]["format"], "rfc5424");
+  EXPECT_EQ(kept["message"], almost);
+  EXPECT_EQ(kept["@timestamp"], "2026-12-06T09:00:00Z");
+  EXPECT_EQ(kept["log"]["syslog"]["structured_data"]["x@1"]["k"], "a\"b");
+  EXPECT_FALSE(kept.contains("source"));
+  EXPECT_FALSE(kept.contains("http"));
+  auto words = doc(R"(Dec  6 10:00:00 web01 app[12]: user [admin] said "hi" at [06/Dec/2026:10:00:00 +0000] "ok")");
+  EXPECT_EQ(words["kafkainsight"]["format"], "rfc3164");
+  EXPECT_EQ(words["process"]["pid"], 12);
+}
+
 // --- Failures carry a reason; hostile input never crashes ---------------------------------
 
 TEST(Failures, ReasonsNameFormatAndColumn) {

@@ -600,7 +600,7 @@ void Encoder::collect_ecs(const Record& r, Doc& d) const {
   else if (has_pri) d.cat("log.level", kSeverity[r.priority % 8]);
   if (!r.logger.empty()) d.str("log.logger", r.logger);
   else if (!r.module.empty()) d.str("log.logger", r.module);
-  if (is_syslog(r.format)) {
+  if (is_syslog(r.format) || (access && (has_pri || r.version >= 0))) {  // (an access line sent by syslog)
     if (has_pri) {
       d.num("log.syslog.priority", r.priority);
       d.num("log.syslog.facility.code", r.priority / 8);

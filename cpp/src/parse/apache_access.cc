@@ -325,7 +325,7 @@ namespace ingress {
 // One list: items of address, number and word bytes, parted by ", " or " : "; end: after it.
 bool list(const char* p, size_t& i, size_t n, std::string& json, std::vector<std::string_view>& items) {
   items.clear();
-  json = "[";
+  json.assign(1, '[');
   while (true) {
     const size_t s = i;
     while (i < n && ((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
@@ -335,7 +335,9 @@ bool list(const char* p, size_t& i, size_t n, std::string& json, std::vector<std
     if (i == s) return false;
     items.emplace_back(p + s, i - s);
     if (items.size() > 1) json.push_back(',');
-    json.append("\"").append(items.back()).append("\"");
+    json.push_back('"');
+    json.append(items.back());
+    json.push_back('"');
     if (i + 1 < n && p[i] == ',' && p[i + 1] == ' ') i += 2;
     else if (i + 2 < n && p[i] == ' ' && p[i + 1] == ':' && p[i + 2] == ' ') i += 3;
     else break;

@@ -38,16 +38,20 @@ void Record::reset(std::string_view line) {
   if (scratch.capacity() < line.size()) scratch.reserve(line.size());
 }
 
-void Record::clear_values() {
-  // Field-by-field reset keeps scratch's and sd's capacity (no allocation per line).
-  format = Format::Unknown;
-  ts = Timestamp{};
+void Record::clear_access() {
   client_ip = client_list = ident = user = request = method = path = protocol = {};
   status = -1;
   bytes = -1;
   has_referrer = false;
   referrer = user_agent = forwarded_for = server_name = tls_protocol = tls_cipher = {};
   server_port = -1;
+}
+
+void Record::clear_values() {
+  // Field-by-field reset keeps scratch's and sd's capacity (no allocation per line).
+  format = Format::Unknown;
+  ts = Timestamp{};
+  clear_access();
   module = level = {};
   pid = tid = -1;
   port = -1;

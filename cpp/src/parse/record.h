@@ -120,6 +120,7 @@ struct Record {
   void reset(std::string_view line);
   // Clears every parsed value but keeps raw and what keep() stored (for a wrapper's inner line).
   void clear_values();
+  void clear_access();  // the HTTP access values only
   // Copies s (or a + "." + b) into storage that stays valid until the next reset; for
   // values and dotted names that are not in the line as written. Never invalidates views.
   std::string_view keep(std::string_view s);

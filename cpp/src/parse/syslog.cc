@@ -29,11 +29,35 @@ void read_bracket_level(Record& rec) {
   rec.level = word;
 }
 
-// What the program wrote in its message: sshd's logins, a klog header (kubelet, k3s, … through
-// journald), one JSON object, or a level in brackets.
+// nginx's access_log syslog:server=…, Apache's CustomLog "|/usr/bin/logger": an access line as
+// the message, read as that line (its fields, its time with a zone, the format it is); the
+// syslog header (host, program, pid, priority) stays. False, with the record as it was, if the
+// message is not one.
+bool read_access_message(const ParseContext& ctx, Record& rec) {
+  const std::string_view m = rec.message;
+  const size_t k = m.find(" [");
+  if (k == std::string_view::npos || k == 0 || k > 300 || k + 13 > m.size() || m[k + 4] != '/' || m[k + 8] != '/' ||
+      m.find("] \"", k) == std::string_view::npos)
+    return false;
+  const Timestamp ts = rec.ts;
+  const ParseError saved = ctx.err;
+  if (parse_apache_access(m, ctx, rec)) {
+    rec.message = {};  // the line's values are the document, as for the same line in a file
+    return true;
+  }
+  ctx.err = saved;
+  rec.clear_access();
+  rec.ts = ts;
+  rec.format = Format::Unknown;
+  return false;
+}
+
+// What the program wrote in its message: sshd's logins, an access line, a klog header (kubelet,
+// k3s, … through journald), one JSON object, or a level in brackets.
 void read_program_message(const ParseContext& ctx, Record& rec) {
   if (rec.app == "sshd") read_sshd(rec.message, rec);
   else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
+  else if (read_access_message(ctx, rec)) return;
   else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);
   else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
 }
@@ -193,7 +217,7 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
   }
   rec.message = std::string_view(p + i, n - i);
   read_program_message(ctx, rec);
-  rec.format = F;
+  if (rec.format != Format::ApacheCommon && rec.format != Format::ApacheCombined) rec.format = F;  // else: an access line as the message
   return true;
 }
 
@@ -332,7 +356,7 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
     // "145.89.109.1 : %SEC-6-…": Cisco IOS without sequence numbers or timestamps.
     if (rec.message.starts_with(": %")) read_cisco_ios(rec.message.substr(2), -1, ctx, rec);
   }
-  rec.format = F;
+  if (rec.format != Format::ApacheCommon && rec.format != Format::ApacheCombined) rec.format = F;  // else: an access line as the message
   return true;
 }
 
