@@ -222,6 +222,18 @@ TEST(GrokParser, CapturesFillTheRecordAndFields) {
   EXPECT_DOUBLE_EQ(f["took"]->f, 0.25);
   EXPECT_EQ(f["error.stack_trace"]->text, "java.lang.X: y\n\tat A.b(A.java:1)");
 
+  // A message that begins on the line after its record's (the capture empty there): the rest of
+  // the event is the message, not a stack trace. Without a message capture: the whole event.
+  ASSERT_EQ(p.parse("2024-03-01 12:00:00,250 ERROR com.acme.Svc code=500 t=1 \n\nDescription:\n\nNo bean.", r),
+            ki::ParseStatus::Ok);
+  EXPECT_EQ(r.message, "Description:\n\nNo bean.");
+  for (const auto& x : r.fields) EXPECT_NE(x.name, "error.stack_trace");
+  ki::ParserConfig bare;
+  bare.grok.patterns = {"%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:log.level}"};
+  ki::Parser q(bare);
+  ASSERT_EQ(q.parse("2024-03-01 12:00:00 ERROR\nmore", r), ki::ParseStatus::Ok);
+  EXPECT_EQ(r.message, "2024-03-01 12:00:00 ERROR\nmore");
+
   // No match: format auto goes on to the built-in formats; format grok fails with the reason.
   ASSERT_EQ(p.parse("<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 - hi", r), ki::ParseStatus::Ok);
   EXPECT_EQ(r.format, ki::Format::Rfc5424);

@@ -166,3 +166,47 @@ TEST(AckWindow, EventIsDoneWhenItsLastLineIs) {
   EXPECT_EQ(f.committed(), 0u);
   EXPECT_TRUE(f.blocked());
 }
+
+// A record line that ends where its message would start (Spring Boot's reports: "… : " then
+// "\n\n***…"): the unindented lines after it belong to it until a line starts as a record does.
+TEST(Multiline, JavaPresetMessageBegunOnTheNextLine) {
+  MultilineConfig c;
+  c.preset = "java";
+  const std::vector<std::string> lines = {
+      "2026-12-06T13:19:27.534Z  INFO 31384 --- [main] .s.b.a.l.ConditionEvaluationReportLogger : ",
+      "",
+      "Error starting ApplicationContext. To display the condition evaluation report re-run your application with 'debug' enabled.",
+      "2026-12-06T13:19:27.548Z ERROR 31384 --- [main] o.s.b.d.LoggingFailureAnalysisReporter   : ",
+      "",
+      "***************************",
+      "APPLICATION FAILED TO START",
+      "***************************",
+      "",
+      "Description:",
+      "",
+      "8080 was already in use.",  // digits, but no time: text
+      "",
+      "Action:",
+      "",
+      "Identify and stop the process that's listening on port 8080.",
+      "",
+      "[2026-12-06 13:19:28,000] INFO next (a record)",
+      "plain line",  // its record's message was on its line: a line of its own
+      "06-Dec-2026 13:19:29.000 INFO [main] Tomcat",
+      "Logback - ",
+      "text after a record line ending in \" - \"",
+      "13:19:30.000 [main] INFO x - y"};
+  auto ev = join(c, lines);
+  ASSERT_EQ(ev.size(), 7u);
+  EXPECT_EQ(ev[0].lines, 3u);
+  EXPECT_EQ(ev[1].lines, 14u);
+  EXPECT_TRUE(ev[1].text.ends_with("\n\nIdentify and stop the process that's listening on port 8080.")) << ev[1].text;
+  EXPECT_EQ(ev[2].text, "[2026-12-06 13:19:28,000] INFO next (a record)");
+  EXPECT_EQ(ev[3].text, "plain line");
+  EXPECT_EQ(ev[4].text, "06-Dec-2026 13:19:29.000 INFO [main] Tomcat");
+  EXPECT_EQ(ev[5].lines, 2u);
+  EXPECT_EQ(ev[6].text, "13:19:30.000 [main] INFO x - y");
+  // Other presets keep their own rules.
+  c.preset = "python";
+  EXPECT_EQ(join(c, {"2026-12-06 INFO x: ", "Description:"}).size(), 2u);
+}

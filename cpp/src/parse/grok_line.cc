@@ -106,6 +106,14 @@ GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatche
   return read_grok_match(line, ctx, m, rec, why);
 }
 
+namespace {
+bool captures_message(const GrokMatcher& m) {  // the pattern that matched has a message capture
+  for (const GrokCapture& c : m.set().patterns()[m.which()]->captures())
+    if (c.field == "message") return true;
+  return false;
+}
+}  // namespace
+
 GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const GrokMatcher& m, Record& rec,
                            std::string& why) {
   rec.format = Format::Grok;
@@ -163,7 +171,12 @@ GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const
     rec.fields.push_back(f);
     add_destination_ip(rec, name, t);
   }
-  if (rec.message.empty()) {
+  if (rec.message.empty() && first_nl != std::string_view::npos && m.match_end() <= first_nl &&
+      line.find_first_not_of("\r\n", first_nl) != std::string_view::npos && captures_message(m)) {
+    // A message that begins on the line after its record's (Spring Boot's reports: "…Logger : " and
+    // then "\n\nDescription: …"): the rest of the event.
+    rec.message = line.substr(line.find_first_not_of("\r\n", first_nl));
+  } else if (rec.message.empty()) {
     rec.message = line;  // no message capture: the whole event is the message
   } else if (first_nl != std::string_view::npos && message_end <= first_nl) {
     // A multi-line event whose message ends on its first line: the rest is the stack trace.

@@ -9,9 +9,29 @@ namespace ki {
 namespace {
 // Lines that continue the event before them.
 // Java: indented frames ("\tat ...", "\t... 3 more", suppressed), "Caused by: ...", and the
-// exception line printed under the log line ("com.acme.PaymentDeclined: card expired").
+// exception line printed under the log line ("com.acme.PaymentDeclined: card expired"); a
+// message that starts on the next line: see starts_event.
 constexpr const char* kJava =
     R"(^(?:[ \t]|$|Caused by: |(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?::\s|$)))";
+
+// A record line whose message is empty there: it ends with its layout's separator (": ", " - "),
+// the message following on the lines after it (Spring Boot's failure analysis report, its
+// condition evaluation report, its warnings, all "\n\n…").
+bool opens_message(std::string_view l) { return l.ends_with(": ") || l.ends_with(" - "); }
+
+// The start of a log record: a date or time first ("2026-12-06…", "06-Dec-2026 10:…", "10:00:00"),
+// or "[" or "{".
+bool record_start(std::string_view l) {
+  if (l.empty()) return false;
+  if (l[0] == '[' || l[0] == '{') return true;
+  if (l[0] < '0' || l[0] > '9') return false;
+  const std::string_view head = l.substr(0, 32);
+  for (size_t i = 1; i + 2 < head.size(); ++i)
+    if (head[i] == ':' && head[i - 1] >= '0' && head[i - 1] <= '9' && head[i + 1] >= '0' && head[i + 1] <= '9' &&
+        head[i + 2] >= '0' && head[i + 2] <= '9')
+      return true;
+  return false;
+}
 // Python: the traceback header, indented frames and source lines, chained-exception notes,
 // blank lines between them (the exception line itself: see starts_event).
 constexpr const char* kPython =
@@ -62,6 +82,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
     pattern = p;
     match_starts_ = false;
     python_ = cfg_.preset == "python";
+    java_ = cfg_.preset == "java";
     node_ = cfg_.preset == "node";
   }
   try {
@@ -86,11 +107,15 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (python_ && cur_.traceback && cur_.last_indented && !line.empty() && line[0] != ' ') return false;
   // Node.js: after the location line, its source line; after the caret under it, the error line.
   if (cur_.node_report == 1 || cur_.node_report == 2) return false;
+  // Java: a message begun on the line after its record's (unindented free text, such as Spring
+  // Boot's "Description:" and "Action:") runs until a line that starts as a record does.
+  if (cur_.open_message && !record_start(line)) return false;
   return true;
 }
 
 void MultilineJoiner::note(std::string_view line) {
   if (line.starts_with("Traceback (most recent call last):")) cur_.traceback = true;
+  if (java_ && cur_.lines == 1) cur_.open_message = opens_message(line);
   cur_.last_indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
   if (!node_) return;
   if (cur_.lines == 1) cur_.node_report = node_location(line) ? 1 : 0;  // (the event's first line)

@@ -63,7 +63,7 @@ class MultilineJoiner {
   MultilineConfig cfg_;
   std::unique_ptr<GrokMatcher> matcher_;
   bool match_starts_ = true;  // true: the pattern marks starts; false: continuations
-  bool python_ = false, node_ = false;  // the preset's rules beyond its pattern (see starts_event)
+  bool python_ = false, node_ = false, java_ = false;  // the preset's rules beyond its pattern (see starts_event)
   struct Pending {
     std::string text;
     uint64_t first = 0, last = 0;
@@ -75,6 +75,7 @@ class MultilineJoiner {
     bool traceback = false;      // python: a line of it is "Traceback (most recent call last):"
     bool last_indented = false;  // its last line starts with a blank
     int node_report = 0;         // node: 1 after a location line, 2 after its source line, 3 past the error line
+    bool open_message = false;   // java: the first line ends where its message would start (see opens_message)
   } cur_;
   void note(std::string_view line);
   std::string out_;
