@@ -187,6 +187,48 @@ def test_node_uncaught_exceptions_are_one_event_each(tmp_path):
     assert by["logged"]["kafkainsight"]["recipe"] == "NODEERROR"
 
 
+NODE_LOGGER = r"""
+// A small logger of the kind many services have: its line, then the error's stack.
+function log(level, msg, err) {
+  console.error(`${new Date().toISOString()} [${level}]: ${msg}` + (err ? `\n${err.stack}` : ''));
+}
+log('info', 'listening on 3000');
+try { null.id; } catch (e) { log('error', 'request failed', e); }
+log('warn', 'slow request');
+const http = require('http');
+const srv = http.createServer((req, res) => {
+  res.end('ok');
+  try { res.setHeader('x-late', '1'); } catch (e) { log('error', 'late header', e); console.error(e.stack); }
+  srv.close();
+});
+srv.listen(0, () => http.get(`http://127.0.0.1:${srv.address().port}/`, (r) => r.resume()));
+"""
+
+
+def test_node_errors_under_a_loggers_line_join_it(tmp_path):
+    # A logger's line with err.stack under it is one event (the line's message, the error's type,
+    # message and Node.js's code); the same stack printed alone is a NODEERROR event of its own.
+    if not shutil.which("node"):
+        pytest.skip("no Node.js")
+    (tmp_path / "app.js").write_text(NODE_LOGGER)
+    r = subprocess.run(["node", str(tmp_path / "app.js")], capture_output=True, text=True, timeout=120, check=True)
+    log = tmp_path / "app.log"
+    log.write_text(r.stderr)
+    res = read_logs(log, multiline="node", grok=r"%{TIMESTAMP_ISO8601:timestamp} \[%{LOGLEVEL:log.level}\]: %{GREEDYDATA:message}")
+    assert not res.failed and res.stats["lines"] == len(r.stderr.splitlines())
+    info, failed, warn, late, alone = res.records
+    assert (info["message"], warn["message"], info["log"]["level"]) == ("listening on 3000", "slow request", "info")
+    assert "error" not in info and "error" not in warn
+    assert failed["message"] == "request failed" and failed["log"]["level"] == "error"
+    assert (failed["error"]["type"], failed["error"]["message"]) == \
+        ("TypeError", "Cannot read properties of null (reading 'id')")
+    assert late["message"] == "late header"
+    assert (late["error"]["type"], late["error"]["code"], late["error"]["message"]) == \
+        ("Error", "ERR_HTTP_HEADERS_SENT", "Cannot set headers after they are sent to the client")
+    assert alone["kafkainsight"]["recipe"] == "NODEERROR" and alone["error"]["code"] == "ERR_HTTP_HEADERS_SENT"
+    assert alone["message"].startswith("Error [ERR_HTTP_HEADERS_SENT]: ")
+
+
 @pytest.mark.parametrize("mode", sorted(PY_APPS))
 def test_python_uncaught_exceptions_are_one_event_each(tmp_path, mode):
     source, etype, emsg = PY_APPS[mode]

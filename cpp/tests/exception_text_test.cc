@@ -47,6 +47,14 @@ TEST(ExceptionText, JavaScriptNamesTheErrorAboveItsFrames) {
   EXPECT_EQ(e.message, "");
   ExceptionText none;
   EXPECT_FALSE(exception_from_trace("Error: no frames under it", none));
+  // Node.js's code in brackets after the name
+  e = of("Error [ERR_HTTP_HEADERS_SENT]: Cannot set headers after they are sent to the client\n    at f (node:x:1:1)");
+  EXPECT_EQ(e.type, "Error");
+  EXPECT_EQ(e.code, "ERR_HTTP_HEADERS_SENT");
+  EXPECT_EQ(e.message, "Cannot set headers after they are sent to the client");
+  EXPECT_EQ(of("TypeError: x\n    at f (a.js:1:1)").code, "");
+  EXPECT_FALSE(exception_from_trace("Error []: empty code\n    at f (a.js:1:1)", none));
+  EXPECT_FALSE(exception_from_trace("Error [ERR_X unclosed\n    at f (a.js:1:1)", none));
 }
 
 TEST(ExceptionText, OtherTracesNameNothing) {

@@ -210,3 +210,24 @@ TEST(Multiline, JavaPresetMessageBegunOnTheNextLine) {
   c.preset = "python";
   EXPECT_EQ(join(c, {"2026-12-06 INFO x: ", "Description:"}).size(), 2u);
 }
+
+// Node.js: an error's stack right under a log record's line (a logger printing err.stack) joins it;
+// under an event of more lines, or with no record line above, it starts its own.
+TEST(Multiline, NodePresetJoinsAnErrorUnderALogLine) {
+  MultilineConfig c;
+  c.preset = "node";
+  auto ev = join(c, {"2026-12-06T13:26:44.644Z [error]: request failed", "TypeError: Cannot read properties of null",
+                     "    at f (/app/a.js:6:12)", "2026-12-06T13:26:44.645Z [error]: late header",
+                     "Error [ERR_HTTP_HEADERS_SENT]: Cannot set headers", "    at g (node:_http_outgoing:655:11)",
+                     "Error [ERR_HTTP_HEADERS_SENT]: Cannot set headers", "    at g (node:_http_outgoing:655:11)",
+                     "plain words", "RangeError: not under a record", "    at h (/app/a.js:1:1)"});
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(ev[0].lines, 3u);
+  EXPECT_EQ(ev[1].lines, 3u);
+  EXPECT_EQ(ev[2].text, "Error [ERR_HTTP_HEADERS_SENT]: Cannot set headers\n    at g (node:_http_outgoing:655:11)");
+  EXPECT_EQ(ev[3].text, "plain words");
+  EXPECT_EQ(ev[4].lines, 2u);
+  // Not an error's first line: "Errors: 3", "error: x", "MyError:x".
+  for (const char* l : {"Errors: 3", "error: lower case", "MyError:x"})
+    EXPECT_EQ(join(c, {"2026-12-06T13:26:44.644Z [info]: x", l}).size(), 2u) << l;
+}

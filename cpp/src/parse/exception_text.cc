@@ -22,25 +22,34 @@ bool python_exception(std::string_view text, ExceptionText& out) {
   if (i == 0 || std::isdigit(static_cast<unsigned char>(first[0])) || first[0] == '$') return false;
   if (i == first.size()) {
     if (nl != std::string_view::npos) return false;  // a bare word with more under it: not the exception line
-    out = {first, {}};
+    out = {first, {}, {}};
     return true;
   }
   if (first[i] != ':' || (i + 1 < first.size() && first[i + 1] != ' ')) return false;
   std::string_view msg = text.substr(i + 1);
   if (!msg.empty() && msg[0] == ' ') msg.remove_prefix(1);
-  out = {first.substr(0, i), msg};
+  out = {first.substr(0, i), msg, {}};
   return true;
 }
 
-// "TypeError: x is not a function", "Error": an error's name (a capitalised identifier) and message.
-bool js_error_line(std::string_view l) {
+}  // namespace
+
+bool js_error_line(std::string_view l, ExceptionText& out) {
   if (l.empty() || !std::isupper(static_cast<unsigned char>(l[0]))) return false;
   size_t i = 0;
   while (i < l.size() && ident_char(l[i])) ++i;
-  return i == l.size() || (l[i] == ':' && i + 1 < l.size() && l[i + 1] == ' ');
+  out = {l.substr(0, i), {}, {}};
+  if (i + 1 < l.size() && l[i] == ' ' && l[i + 1] == '[') {
+    const size_t close = l.find(']', i + 2);
+    if (close == std::string_view::npos || close == i + 2) return false;
+    out.code = l.substr(i + 2, close - i - 2);
+    i = close + 1;
+  }
+  if (i == l.size()) return true;
+  if (l[i] != ':' || i + 1 >= l.size() || l[i + 1] != ' ') return false;
+  out.message = l.substr(i + 2);
+  return true;
 }
-
-}  // namespace
 
 bool java_exception_line(std::string_view l) {
   size_t i = 0, dots = 0;
@@ -73,16 +82,12 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
   }
   const size_t nl = trace.find('\n');
   const std::string_view first = trace.substr(0, nl);
-  if (nl != std::string_view::npos && trace.substr(nl + 1).starts_with("    at ") && js_error_line(first)) {
-    // JavaScript (V8): "TypeError: x is not a function", then "    at …" frames.
-    const size_t colon = first.find(": ");
-    out = {first.substr(0, colon), colon == std::string_view::npos ? std::string_view{} : first.substr(colon + 2)};
-    return true;
-  }
+  // JavaScript (V8): "TypeError: x is not a function", then "    at …" frames.
+  if (nl != std::string_view::npos && trace.substr(nl + 1).starts_with("    at ") && js_error_line(first, out)) return true;
   if (!java_exception_line(first)) return false;
   const size_t colon = first.find(": ");
   if (colon == std::string_view::npos) {
-    out = {first, {}};
+    out = {first, {}, {}};
     return true;
   }
   // The message: to the first frame (a message may span lines; its frames are indented).
@@ -93,7 +98,7 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
     end = next;
   }
   const std::string_view msg = trace.substr(colon + 2, end == std::string_view::npos ? std::string_view::npos : end - colon - 2);
-  out = {first.substr(0, colon), msg};
+  out = {first.substr(0, colon), msg, {}};
   return true;
 }
 
@@ -104,6 +109,7 @@ bool add_exception_fields(Record& rec, std::string_view trace, ExceptionText* ou
   if (!exception_from_trace(trace, e)) return false;
   rec.fields.push_back({"error.type", Field::Kind::String, e.type});
   if (!e.message.empty()) rec.fields.push_back({"error.message", Field::Kind::String, e.message});
+  if (!e.code.empty()) rec.fields.push_back({"error.code", Field::Kind::String, e.code});
   if (out) *out = e;
   return true;
 }

@@ -10,12 +10,17 @@ bool java_exception_line(std::string_view line);
 
 struct ExceptionText {
   std::string_view type, message;  // views into the trace; message empty when none was printed
+  std::string_view code;           // Node.js's "Error [ERR_X]: …": ERR_X (else empty)
 };
 
 // A Java trace (its first line names the exception: the outermost), a JavaScript one (its first
 // line, then "    at " frames) or a Python traceback (the line after its last frame: the exception
 // raised last). False for anything else (Go's traces).
 bool exception_from_trace(std::string_view trace, ExceptionText& out);
+
+// "TypeError: x is not a function", "Error", "Error [ERR_HTTP_HEADERS_SENT]: …": the first line of a
+// JavaScript error's stack (a capitalised name, Node.js's code in brackets, its message).
+bool js_error_line(std::string_view l, ExceptionText& out);
 
 struct Record;
 // The exception of `trace` (under the event: error.stack_trace) as error.type and error.message,

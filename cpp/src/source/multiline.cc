@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "parse/exception_text.h"
 #include "parse/grok.h"
 
 namespace ki {
@@ -31,6 +32,13 @@ bool record_start(std::string_view l) {
         head[i + 2] >= '0' && head[i + 2] <= '9')
       return true;
   return false;
+}
+
+// An error's first line under a log line: a JavaScript one whose name says it is an error
+// ("TypeError: x", "Error [ERR_X]: y", "AxiosError: …"; not "Warning: …").
+bool js_error_under_record(std::string_view l) {
+  ExceptionText e;
+  return js_error_line(l, e) && (e.type.ends_with("Error") || e.type.ends_with("Exception"));
 }
 // Python: the traceback header, indented frames and source lines, chained-exception notes,
 // blank lines between them (the exception line itself: see starts_event).
@@ -107,6 +115,8 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (python_ && cur_.traceback && cur_.last_indented && !line.empty() && line[0] != ' ') return false;
   // Node.js: after the location line, its source line; after the caret under it, the error line.
   if (cur_.node_report == 1 || cur_.node_report == 2) return false;
+  // Node.js: an error's stack right under a log record's line (a logger printing err.stack).
+  if (node_ && cur_.lines == 1 && record_start(cur_.text) && js_error_under_record(line)) return false;
   // Java: a message begun on the line after its record's (unindented free text, such as Spring
   // Boot's "Description:" and "Action:") runs until a line that starts as a record does.
   if (cur_.open_message && !record_start(line)) return false;
