@@ -103,3 +103,23 @@ def build_go_tool(name: str, package: str = ".") -> Path:
                        capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr
     return exe
+
+
+def build_java_app(pom: Path, sources: Dict[str, str], work: Path) -> str:
+    """The runtime classpath of `pom`'s dependencies (Maven Central, ~/.m2 first) with `sources`
+    ({relative path: Java source}) compiled into work/classes; skips the test without a JDK and
+    Maven. Returns the classpath, classes included."""
+    import pytest
+    if not (shutil.which("java") and shutil.which("javac") and shutil.which("mvn")):
+        pytest.skip("needs java, javac and mvn (scripts/setup.sh installs them)")
+    out = work / "cp.txt"
+    cp, errors = run_maven(["mvn", "-B", "-q", "-f", str(pom), "dependency:build-classpath",
+                            f"-Dmdep.outputFile={out}", "-Dmdep.includeScope=runtime"], out, work)
+    assert cp, "\n".join(errors)
+    files = []
+    for rel, text in sources.items():
+        (work / "src" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (work / "src" / rel).write_text(text)
+        files.append(str(work / "src" / rel))
+    subprocess.run(["javac", "-cp", cp, "-d", str(work / "classes"), *files], check=True, timeout=300)
+    return f"{cp}:{work / 'classes'}"

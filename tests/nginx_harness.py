@@ -10,6 +10,8 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -57,3 +59,12 @@ def running_nginx(d: Path, http: str) -> Iterator[int]:
     finally:
         p.terminate()
         p.wait(timeout=10)
+
+
+def send(port: int, path: str, headers: dict[str, str]) -> None:
+    """One GET to the nginx on `port` with these headers (an error status is an answer too)."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        urllib.request.urlopen(req, timeout=5).read()
+    except urllib.error.HTTPError:
+        pass

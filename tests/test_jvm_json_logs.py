@@ -3,7 +3,6 @@ tests/jvm_logs/pom.xml), parsed with no options: time (``instant`` or ``timeMill
 logger, message and the thrown exception as log4j2 documents them."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import kafkainsight as ki
-from tests.harness_util import run_maven
+from tests.harness_util import build_java_app
 
 POM = Path(__file__).parent / "jvm_logs" / "pom.xml"
 
@@ -43,23 +42,15 @@ CONFIG = """<Configuration status="WARN">
 
 @pytest.fixture(scope="module")
 def jvm_app(tmp_path_factory):
-    if not (shutil.which("java") and shutil.which("javac") and shutil.which("mvn")):
-        pytest.skip("needs java, javac and mvn (scripts/setup.sh installs them)")
     work = tmp_path_factory.mktemp("jvm")
-    out = work / "cp.txt"
-    cp, errors = run_maven(["mvn", "-B", "-q", "-f", str(POM), "dependency:build-classpath",
-                            f"-Dmdep.outputFile={out}", "-Dmdep.includeScope=runtime"], out, work)
-    assert cp, "\n".join(errors)
-    (work / "App.java").write_text(APP)
-    subprocess.run(["javac", "-cp", cp, "-d", str(work), str(work / "App.java")], check=True, timeout=300)
-    return work, cp
+    return work, build_java_app(POM, {"App.java": APP}, work)
 
 
 def run_app(jvm_app, millis: bool) -> list[str]:
     work, cp = jvm_app
     cfg = work / f"log4j2-{millis}.xml"
     cfg.write_text(CONFIG.format(millis=str(millis).lower()))
-    r = subprocess.run(["java", f"-Dlog4j.configurationFile={cfg}", "-cp", f"{cp}:{work}", "App"],
+    r = subprocess.run(["java", f"-Dlog4j.configurationFile={cfg}", "-cp", cp, "App"],
                        capture_output=True, text=True, timeout=300, check=True)
     return [line for line in r.stdout.splitlines() if line.strip()]
 

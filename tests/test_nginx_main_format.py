@@ -3,12 +3,10 @@
 proxies, read with no options."""
 from __future__ import annotations
 
-import urllib.request
-
 import pytest
 
 import kafkainsight as ki
-from tests.nginx_harness import NGINX, running_nginx
+from tests.nginx_harness import NGINX, running_nginx, send
 from tests.test_real_logs import flat
 
 # nginx's own conf/nginx.conf (and the official image's) names this format "main".
@@ -41,15 +39,9 @@ def nginx_log(tmp_path_factory):
     d = tmp_path_factory.mktemp("nginx")
     with running_nginx(d, HTTP) as port:
         for path, xff, ref in REQUESTS:
-            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"User-Agent": "ki-test/1.0"})
-            if xff:
-                req.add_header("X-Forwarded-For", xff)
-            if ref:
-                req.add_header("Referer", ref)
-            try:
-                urllib.request.urlopen(req, timeout=5).read()
-            except urllib.error.HTTPError:
-                pass
+            headers = {"User-Agent": "ki-test/1.0"} | ({"X-Forwarded-For": xff} if xff else {}) | \
+                ({"Referer": ref} if ref else {})
+            send(port, path, headers)
     lines = (d / "access.log").read_text().splitlines()
     assert len(lines) == len(REQUESTS), lines
     return lines

@@ -4,14 +4,12 @@ access line nginx wrote (its fields, its time with a zone, its format) with the 
 host, program and priority kept."""
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from datetime import datetime, timezone
 
 import pytest
 
 import kafkainsight as ki
-from tests.nginx_harness import NGINX, running_nginx
+from tests.nginx_harness import NGINX, running_nginx, send
 from tests.test_real_logs import flat
 from tests.test_syslog_json import _lines, syslog_ng_files  # noqa: F401 (a fixture)
 
@@ -36,13 +34,7 @@ def test_access_lines_sent_by_nginx_through_syslog_ng_are_access_documents(syslo
     start = datetime.now(timezone.utc).replace(microsecond=0)
     with running_nginx(tmp_path, HTTP.replace("SYSLOG_PORT", str(port))) as web:
         for path, agent, ref in REQUESTS:
-            req = urllib.request.Request(f"http://127.0.0.1:{web}{path}", headers={"User-Agent": agent})
-            if ref:
-                req.add_header("Referer", ref)
-            try:
-                urllib.request.urlopen(req, timeout=5).read()
-            except urllib.error.HTTPError:
-                pass
+            send(web, path, {"User-Agent": agent} | ({"Referer": ref} if ref else {}))
     end = datetime.now(timezone.utc)
     for path, fmt in ((bsd, "rfc3164"), (ietf, "rfc5424")):
         lines = _lines(path, len(REQUESTS))

@@ -5,14 +5,13 @@ unindented. With --multiline java each report is one event whose message is that
 dead-lettered."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 import kafkainsight as ki
-from tests.harness_util import run_maven
+from tests.harness_util import build_java_app
 
 POM = Path(__file__).parent / "spring_app" / "pom.xml"
 APP = """package com.example.shop;
@@ -36,19 +35,10 @@ public class App {
 
 @pytest.fixture(scope="module")
 def spring_log(tmp_path_factory):
-    if not (shutil.which("java") and shutil.which("javac") and shutil.which("mvn")):
-        pytest.skip("needs java, javac and mvn (scripts/setup.sh installs them)")
     work = tmp_path_factory.mktemp("spring")
-    out = work / "cp.txt"
-    cp, errors = run_maven(["mvn", "-B", "-q", "-f", str(POM), "dependency:build-classpath",
-                            f"-Dmdep.outputFile={out}", "-Dmdep.includeScope=runtime"], out, work)
-    assert cp, "\n".join(errors)
-    (work / "src").mkdir()
-    (work / "src" / "App.java").write_text(APP)
-    subprocess.run(["javac", "-cp", cp, "-d", str(work / "classes"), str(work / "src" / "App.java")], check=True,
-                   timeout=300)
+    cp = build_java_app(POM, {"com/example/shop/App.java": APP}, work)
     log = work / "app.log"
-    r = subprocess.run(["java", "-cp", f"{cp}:{work / 'classes'}", "com.example.shop.App",
+    r = subprocess.run(["java", "-cp", cp, "com.example.shop.App",
                         f"--logging.file.name={log}", "--spring.main.banner-mode=off"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 1, r.stdout[-2000:]  # it must fail to start
