@@ -313,6 +313,15 @@ TEST(AccessVariants, IngressNginxTail) {
   EXPECT_EQ(ic["upstream"]["response"]["time"], 0.1045);  // summed in decimal
   EXPECT_EQ(ic["upstream"]["response"]["time_list"], (json{"0.100", "0.004", "0.0005"}));
   EXPECT_EQ(ic["upstream_address_list"], (json{"172.17.0.5:8080", "172.17.0.7:8080", "10.0.0.1:80"}));
+  // Sums past 10^18 units of the finest fraction are left out (the lists keep every value).
+  auto big = doc(head + " 1 0.1 [a] [] 1.1.1.1:80, 1.1.1.2:80 1, 1 999999999999, 0.000001 200, 200 id");
+  EXPECT_EQ(big["nginx"]["ingress_controller"]["upstream"]["response"]["time"], 999999999999.000001);
+  std::string many = head + " 1 0.1 [a] [] 1.1.1.1:80 1 0.000001";
+  for (int k = 0; k < 2000; ++k) many += ", 999999999999";
+  many += " 200 id";
+  auto over = doc(many);
+  EXPECT_FALSE(over["nginx"]["ingress_controller"]["upstream"]["response"].contains("time"));
+  EXPECT_EQ(over["nginx"]["ingress_controller"]["upstream"]["response"]["time_list"].size(), 2001u);
   // nginx answered itself (a bad method): no upstream at all.
   auto none = doc(head + " 0 0.000 [] [] - - - - 4c7d2079");
   EXPECT_EQ(none["nginx"]["ingress_controller"],

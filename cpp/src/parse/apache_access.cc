@@ -348,6 +348,7 @@ bool list(const char* p, size_t& i, size_t n, std::string& json, std::vector<std
 
 // "0.104" from "0.100" and "0.004": summed in the finest fraction written (no binary rounding).
 bool decimal_sum(const std::vector<std::string_view>& items, std::string& out) {
+  constexpr int64_t kMax = 1'000'000'000'000'000'000;
   int64_t sum = 0;
   int digits = 0;
   bool any = false;
@@ -355,15 +356,19 @@ bool decimal_sum(const std::vector<std::string_view>& items, std::string& out) {
     if (t == "-") continue;
     const size_t dot = t.find('.');
     const int d = dot == std::string_view::npos ? 0 : static_cast<int>(t.size() - dot - 1);
-    if (d > 6 || t.size() > 16) return false;
+    if (d > 6 || t.size() > 12) return false;
     int64_t v = 0;
     for (char c : t) {
       if (c == '.') continue;
       if (c < '0' || c > '9') return false;
       v = v * 10 + (c - '0');
     }
-    for (; digits < d; ++digits) sum *= 10;
-    for (int k = d; k < digits; ++k) v *= 10;
+    for (; digits < d; ++digits) {
+      if (sum > kMax / 10) return false;
+      sum *= 10;
+    }
+    for (int k = d; k < digits; ++k) v *= 10;  // v < 10^12 at most 10^6 times: fits
+    if (sum > kMax - v) return false;
     sum += v;
     any = true;
   }
