@@ -54,4 +54,4 @@ def test_access_lines_sent_by_nginx_through_syslog_ng_are_access_documents(syslo
             if fmt == "rfc5424":
                 assert (doc["log.syslog.priority"], doc["log.syslog.facility.name"],
                         doc["log.syslog.severity.name"], doc["log.level"]) == (23 * 8 + 6, "local7", "info", "info"), line
-            assert "message" not in doc, line  # the line's values are the document
+            assert "message" not in doc and doc["kafkainsight.wrapper"] == "syslog", line  # the line's values are the document

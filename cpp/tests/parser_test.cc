@@ -923,6 +923,7 @@ TEST(SyslogVariants, AccessLineAsTheMessage) {
   EXPECT_EQ(bsd["host"]["hostname"], "web01");
   EXPECT_EQ(bsd["process"]["name"], "nginx");
   EXPECT_EQ(bsd["log"]["syslog"]["facility"]["name"], "local7");
+  EXPECT_EQ(bsd["kafkainsight"]["wrapper"], "syslog");
   EXPECT_FALSE(bsd.contains("message"));
   auto ietf = doc(R"(<134>1 2026-12-06T09:00:00Z web01 apache2 4242 - [x@1 k="a\"b"] )" + access);
   EXPECT_EQ(ietf["kafkainsight"]["format"], "apache_combined");
@@ -939,6 +940,18 @@ TEST(SyslogVariants, AccessLineAsTheMessage) {
   EXPECT_EQ(kept["log"]["syslog"]["structured_data"]["x@1"]["k"], "a\"b");
   EXPECT_FALSE(kept.contains("source"));
   EXPECT_FALSE(kept.contains("http"));
+  // The syslog flavour named (--format rfc3164 / rfc5424) reads them so too; the other one refuses.
+  for (auto [line, flavour] : {std::pair{"<190>Dec  6 10:00:00 web01 nginx: " + access, ki::Format::Rfc3164},
+                               std::pair{"<134>1 2026-12-06T09:00:00Z web01 apache2 4242 - - " + access, ki::Format::Rfc5424}}) {
+    for (ki::Format forced : {ki::Format::Rfc3164, ki::Format::Rfc5424}) {
+      ki::ParserConfig pc;
+      pc.format = forced;
+      ki::Parser p(pc);
+      ki::Record r;
+      EXPECT_EQ(p.parse(line, r) == ki::ParseStatus::Ok, forced == flavour) << line;
+      if (forced == flavour) EXPECT_EQ(r.format, ki::Format::ApacheCombined);
+    }
+  }
   auto words = doc(R"(Dec  6 10:00:00 web01 app[12]: user [admin] said "hi" at [06/Dec/2026:10:00:00 +0000] "ok")");
   EXPECT_EQ(words["kafkainsight"]["format"], "rfc3164");
   EXPECT_EQ(words["process"]["pid"], 12);

@@ -323,9 +323,12 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   }
   if (!ok && std::string_view(err_.reason) == kCriPartial)  // by text: literals may differ per TU
     return ParseStatus::Partial;
-  // (a wrapper's inner line may be in any format)
+  // (a wrapper's inner line may be in any format: an access line sent through syslog too, whose
+  // header is RFC 5424's when it has a version)
+  const bool access = rec.format == Format::ApacheCommon || rec.format == Format::ApacheCombined;
+  const bool syslog_access = access && cfg_.format == (rec.version >= 0 ? Format::Rfc5424 : Format::Rfc3164);
   if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format && cfg_.format != Format::Cri &&
-      cfg_.format != Format::AppJson &&
+      cfg_.format != Format::AppJson && !syslog_access &&
       !(cfg_.format == Format::ApacheCommon && rec.format == Format::ApacheCombined) &&
       !(cfg_.format == Format::ApacheCombined && rec.format == Format::ApacheCommon)) {
     // A forced syslog flavour must match what the line is.

@@ -43,6 +43,7 @@ bool read_access_message(const ParseContext& ctx, Record& rec) {
   const ParseError saved = ctx.err;
   if (parse_apache_access(m, ctx, rec)) {
     rec.message = {};  // the line's values are the document, as for the same line in a file
+    rec.fields.push_back({"kafkainsight.wrapper", Field::Kind::String, "syslog"});
     return true;
   }
   ctx.err = saved;
