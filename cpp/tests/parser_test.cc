@@ -940,6 +940,11 @@ TEST(SyslogVariants, AccessLineAsTheMessage) {
   EXPECT_EQ(kept["log"]["syslog"]["structured_data"]["x@1"]["k"], "a\"b");
   EXPECT_FALSE(kept.contains("source"));
   EXPECT_FALSE(kept.contains("http"));
+  // A tag without its ':' (logstash issue #2291's line): the program, not a virtual host.
+  auto bare_tag = doc(R"x(<133>Dec 23 15:31:15 mediasalsa05 mds-acc 10.0.64.1 - - [23/Dec/2014:15:31:13 +0100] "GET / HTTP/1.1" 302 311 "-" "check_http/v1.4.16 (nagios-plugins 1.4.16)")x");
+  EXPECT_EQ(bare_tag["process"]["name"], "mds-acc");
+  EXPECT_EQ(bare_tag["source"]["ip"], "10.0.64.1");
+  EXPECT_FALSE(bare_tag.contains("destination"));
   // The syslog flavour named (--format rfc3164 / rfc5424) reads them so too; the other one refuses.
   for (auto [line, flavour] : {std::pair{"<190>Dec  6 10:00:00 web01 nginx: " + access, ki::Format::Rfc3164},
                                std::pair{"<134>1 2026-12-06T09:00:00Z web01 apache2 4242 - - " + access, ki::Format::Rfc5424}}) {
