@@ -35,9 +35,11 @@ void read_bracket_level(Record& rec) {
 // message is not one.
 bool read_access_message(const ParseContext& ctx, Record& rec) {
   const std::string_view m = rec.message;
-  const size_t k = m.find(" [");
-  if (k == std::string_view::npos || k == 0 || k > 300 || k + 13 > m.size() || m[k + 4] != '/' || m[k + 8] != '/' ||
-      m.find("] \"", k) == std::string_view::npos)
+  // The time's bracket is the line's first (a memchr: most messages have none): " [dd/Mon/yyyy:".
+  const size_t bracket = m.find('[');
+  if (bracket == std::string_view::npos || bracket < 2 || m[bracket - 1] != ' ' || bracket > 300) return false;
+  const size_t k = bracket - 1;
+  if (k + 13 > m.size() || m[k + 4] != '/' || m[k + 8] != '/' || m.find("] \"", k) == std::string_view::npos)
     return false;
   const Timestamp ts = rec.ts;
   const ParseError saved = ctx.err;
