@@ -116,6 +116,40 @@ def test_journalctl_json_lines_written_by_journalctl(tmp_path):
     assert {d["kafkainsight"]["format"] for d in res.records} == {"app_json"}
 
 
+@pytest.mark.parametrize("output", ["short", "short-precise", "short-iso", "short-iso-precise", "short-full",
+                                    "short-unix"])
+def test_journalctl_short_outputs_written_by_journalctl(tmp_path, output):
+    # The same journal printed by the real journalctl in each of its syslog-like outputs, in a zone
+    # of +05:30 (short-full names it IST, which several zones share: read in --tz).
+    if not os.path.exists(JOURNAL_REMOTE) or not shutil.which("journalctl"):
+        pytest.skip("systemd-journal-remote and journalctl are installed by scripts/setup.sh")
+    boot = "6057b14370764ba893825ba704227696"
+    entries = [
+        {"__REALTIME_TIMESTAMP": "1733400000123456", "__MONOTONIC_TIMESTAMP": "1000", "_BOOT_ID": boot,
+         "MESSAGE": "Accepted publickey for root from 203.0.113.9", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "sshd",
+         "_PID": "4242", "_HOSTNAME": "web1"},
+        {"__REALTIME_TIMESTAMP": "1733400061500000", "__MONOTONIC_TIMESTAMP": "2000", "_BOOT_ID": boot,
+         "MESSAGE": "Started Daily apt upgrade and clean activities.", "SYSLOG_IDENTIFIER": "systemd", "_PID": "1",
+         "_HOSTNAME": "web1"},
+    ]
+    journal = tmp_path / "t.journal"
+    subprocess.run([JOURNAL_REMOTE, "-o", str(journal), "-"], input=b"".join(map(_export, entries)),
+                   check=True, capture_output=True)
+    out = subprocess.run(["journalctl", "--file", str(journal), "-o", output, "-q"], check=True, capture_output=True,
+                         env={**os.environ, "TZ": "Asia/Kolkata"}).stdout.decode()
+    lines = out.splitlines()
+    assert len(lines) == 2, out
+    res = ki.read_logs(lines, tz="+05:30", year=2024)
+    assert res.failed == [] and res.stats["by_format"] == {"rfc3164": 2}, (res.failed, lines)
+    precise = output in ("short-precise", "short-iso-precise", "short-unix")  # µs; the rest seconds
+    for e, d, line in zip(entries, res.records, lines):
+        t = datetime.fromisoformat(d["@timestamp"].replace("Z", "+00:00")).timestamp()
+        us = int(e["__REALTIME_TIMESTAMP"])
+        assert abs(t - us / 1e6) < (1e-6 if precise else 1), line  # to what journalctl printed
+        assert d["message"] == e["MESSAGE"] and d["host"]["hostname"] == e["_HOSTNAME"], line
+        assert d["process"] == {"name": e["SYSLOG_IDENTIFIER"], "pid": int(e["_PID"])}, line
+
+
 def test_numbers_of_any_size_inside_arrays_written_by_cpython_json(tmp_path):
     # CPython's json writes ints of any size exactly; inside an array (kept as JSON text) the line
     # was refused while the same number beside it was taken.

@@ -911,6 +911,24 @@ TEST(SyslogVariants, Rfc5424StructuredData) {
   EXPECT_TRUE(empty_sd["log"]["syslog"]["structured_data"]["origin"].is_object());
 }
 
+// journalctl -o short-full (weekday, date, time, the zone's name) and -o short-unix (epoch µs).
+TEST(SyslogVariants, JournalctlShortFullAndShortUnix) {
+  auto full = doc("Thu 2024-12-05 17:30:00 CET web1 sshd[4242]: Accepted publickey for root");
+  EXPECT_EQ(full["@timestamp"], "2024-12-05T17:30:00+01:00");
+  EXPECT_EQ(full["host"]["hostname"], "web1");
+  EXPECT_EQ(full["process"]["pid"], 4242);
+  EXPECT_EQ(doc("Thu 2024-12-05 17:30:00.250000 +0530 h p: m")["@timestamp"], "2024-12-05T17:30:00.250000+05:30");
+  EXPECT_EQ(doc("Thu 2024-12-05 17:30:00 XYZT h p: m")["@timestamp"], "2024-12-05T17:30:00Z");  // unknown: --tz
+  auto epoch = doc("1733400000.123456 web1 systemd[1]: Started x.");
+  EXPECT_EQ(epoch["@timestamp"], "2024-12-05T12:00:00.123456Z");
+  EXPECT_EQ(epoch["process"]["name"], "systemd");
+  EXPECT_EQ(epoch["kafkainsight"]["format"], "rfc3164");
+  // Not those: a proxy's epoch with milliseconds (Squid), a weekday without a date.
+  EXPECT_NE(doc("1286536309.450    339 10.0.0.1 TCP_MISS/200 1234 GET http://e.com/ - DIRECT/1.2.3.4 text/html")
+                ["kafkainsight"]["format"], "rfc3164");
+  EXPECT_NE(fail_reason("Thu Dec 05 17:30:00 2024 web1 x: y"), "");
+}
+
 // nginx's access_log syslog:server=… (and Apache piped to logger): the message is an access line.
 TEST(SyslogVariants, AccessLineAsTheMessage) {
   const std::string access = R"(10.0.0.1 - bob [06/Dec/2026:10:00:00 +0100] "GET /a?b=1 HTTP/1.1" 200 612 "-" "curl/8")";

@@ -237,6 +237,14 @@ Format Parser::detect(std::string_view line) {
       (line[4] == ' ' || (line[4] >= '0' && line[4] <= '9')) && (line[9] == ':' || line[8] == ':'))
     return Format::Rfc3164;
   if (line.size() >= 20 && line[4] == '-' && line[7] == '-' && line[10] == 'T') return Format::Rfc3164;
+  // journalctl -o short-full ("Sat 2026-12-06 10:00:00 UTC host …") and -o short-unix
+  // ("1733479200.123456 host …")
+  if (line.size() >= 28 && line[3] == ' ' && line[8] == '-' && line[11] == '-' && line[14] == ' ' && line[17] == ':' &&
+      line[0] >= 'A' && line[0] <= 'Z')
+    return Format::Rfc3164;
+  if (line.size() >= 19 && line[10] == '.' && line[17] == ' ' && line[0] == '1' &&
+      line.substr(0, 17).find_first_not_of("0123456789.") == std::string_view::npos)
+    return Format::Rfc3164;
   return Format::ApacheCommon;  // the access-log parser tells common from combined
 }
 

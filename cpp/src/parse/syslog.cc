@@ -7,6 +7,7 @@
 #include "parse/level.h"
 #include "parse/parser.h"
 #include "parse/scan.h"
+#include "parse/time_format.h"
 #include "parse/timestamp.h"
 #include "util/ip.h"
 #include "util/timefmt.h"
@@ -255,6 +256,37 @@ bool database_log_head(std::string_view tok, std::string_view rest) {
   return j != std::string_view::npos && rest[j] == '[';
 }
 
+bool weekday(const char* p) {
+  for (const char* d : {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"})
+    if (std::memcmp(p, d, 3) == 0) return true;
+  return false;
+}
+
+// journalctl's other short outputs: -o short-full ("Sat 2026-12-06 10:00:00 UTC", the zone's
+// name or "+03"; an unknown name: --tz) and -o short-unix ("1733479200.123456": epoch seconds and
+// microseconds; 6 digits, not a proxy's 3). Bytes used, 0 if neither.
+size_t journal_time(const char* p, size_t n, int default_offset_min, Timestamp& ts) {
+  const std::string_view s(p, n);
+  if (n > 27 && weekday(p) && p[3] == ' ' && p[8] == '-' && p[14] == ' ' && p[17] == ':') {
+    const size_t dt_end = s.find(' ', 15);  // after the clock (and its fraction)
+    if (dt_end == std::string_view::npos) return 0;
+    size_t zone_end = s.find(' ', dt_end + 1);
+    if (zone_end == std::string_view::npos) zone_end = n;
+    const std::string_view zone = s.substr(dt_end + 1, zone_end - dt_end - 1);
+    if (zone.empty() || zone.size() > 6) return 0;
+    for (char c : zone)
+      if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == ':')) return 0;
+    const int offset = zone_word_offset(zone, default_offset_min).value_or(default_offset_min);
+    return parse_iso8601_lenient(p + 4, dt_end - 4, offset, ts) == dt_end - 4 ? zone_end : 0;
+  }
+  if (n > 18 && p[10] == '.' && p[17] == ' ') {
+    for (size_t k = 0; k < 17; ++k)
+      if (k != 10 && (p[k] < '0' || p[k] > '9')) return 0;
+    return time_from_epoch_text(s.substr(0, 17), ts) ? 17 : 0;
+  }
+  return 0;
+}
+
 bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::Rfc3164;
   const char* p = line.data();
@@ -266,6 +298,7 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
     int day = (d[1] >= '0' && d[1] <= '9') ? parse_fixed(d, 2) : parse_fixed(d, 1);
     t = parse_bsd_time(p + i, n - i, day > 0 ? ctx.bsd_year(month, day) : 1970,
                        ctx.cfg.default_offset_min, rec.ts);
+  } else if ((t = journal_time(p + i, n - i, ctx.cfg.default_offset_min, rec.ts)) != 0) {
   } else {
     t = parse_iso8601(p + i, n - i, rec.ts);
     // Not RFC 3339 to the letter: "+0400", or no zone (--tz), as other senders write it.
