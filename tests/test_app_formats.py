@@ -72,11 +72,24 @@ def _export(fields: dict) -> bytes:
     return out + b"\n"
 
 
-def test_journalctl_json_lines_written_by_journalctl(tmp_path):
-    # A journal file made by systemd-journal-remote, printed by the real journalctl -o json.
+def _journalctl(tmp_path, entries: list[dict], output: str, tz: str = "UTC") -> bytes:
+    """The entries written into a journal file by systemd-journal-remote, printed by the real
+    journalctl -o `output` in the zone `tz`."""
     if not os.path.exists(JOURNAL_REMOTE) or not shutil.which("journalctl"):
         pytest.skip("systemd-journal-remote and journalctl are installed by scripts/setup.sh")
-    boot = "6057b14370764ba893825ba704227696"
+    journal = tmp_path / "t.journal"
+    subprocess.run([JOURNAL_REMOTE, "-o", str(journal), "-"], input=b"".join(map(_export, entries)),
+                   check=True, capture_output=True)
+    return subprocess.run(["journalctl", "--file", str(journal), "-o", output, "-q"], check=True, capture_output=True,
+                          env={**os.environ, "TZ": tz}).stdout
+
+
+BOOT = "6057b14370764ba893825ba704227696"
+
+
+def test_journalctl_json_lines_written_by_journalctl(tmp_path):
+    # A journal file made by systemd-journal-remote, printed by the real journalctl -o json.
+    boot = BOOT
     entries = [
         {"__REALTIME_TIMESTAMP": "1733400000123456", "__MONOTONIC_TIMESTAMP": "1000", "_BOOT_ID": boot,
          "MESSAGE": "Accepted publickey for root from 203.0.113.9", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "sshd",
@@ -90,10 +103,7 @@ def test_journalctl_json_lines_written_by_journalctl(tmp_path):
         {"__REALTIME_TIMESTAMP": "1733400003000000", "__MONOTONIC_TIMESTAMP": "4000", "_BOOT_ID": boot,
          "MESSAGE": b"caf\xe9 closed", "PRIORITY": "4", "SYSLOG_IDENTIFIER": "pos"},
     ]
-    journal = tmp_path / "t.journal"
-    subprocess.run([JOURNAL_REMOTE, "-o", str(journal), "-"], input=b"".join(map(_export, entries)),
-                   check=True, capture_output=True)
-    out = subprocess.run(["journalctl", "--file", str(journal), "-o", "json"], check=True, capture_output=True).stdout
+    out = _journalctl(tmp_path, entries, "json")
     path = tmp_path / "journal.json"
     path.write_bytes(out)
     res = ki.read_logs(path)
@@ -121,9 +131,7 @@ def test_journalctl_json_lines_written_by_journalctl(tmp_path):
 def test_journalctl_short_outputs_written_by_journalctl(tmp_path, output):
     # The same journal printed by the real journalctl in each of its syslog-like outputs, in a zone
     # of +05:30 (short-full names it IST, which several zones share: read in --tz).
-    if not os.path.exists(JOURNAL_REMOTE) or not shutil.which("journalctl"):
-        pytest.skip("systemd-journal-remote and journalctl are installed by scripts/setup.sh")
-    boot = "6057b14370764ba893825ba704227696"
+    boot = BOOT
     entries = [
         {"__REALTIME_TIMESTAMP": "1733400000123456", "__MONOTONIC_TIMESTAMP": "1000", "_BOOT_ID": boot,
          "MESSAGE": "Accepted publickey for root from 203.0.113.9", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "sshd",
@@ -132,11 +140,7 @@ def test_journalctl_short_outputs_written_by_journalctl(tmp_path, output):
          "MESSAGE": "Started Daily apt upgrade and clean activities.", "SYSLOG_IDENTIFIER": "systemd", "_PID": "1",
          "_HOSTNAME": "web1"},
     ]
-    journal = tmp_path / "t.journal"
-    subprocess.run([JOURNAL_REMOTE, "-o", str(journal), "-"], input=b"".join(map(_export, entries)),
-                   check=True, capture_output=True)
-    out = subprocess.run(["journalctl", "--file", str(journal), "-o", output, "-q"], check=True, capture_output=True,
-                         env={**os.environ, "TZ": "Asia/Kolkata"}).stdout.decode()
+    out = _journalctl(tmp_path, entries, output, tz="Asia/Kolkata").decode()
     lines = out.splitlines()
     assert len(lines) == 2, out
     res = ki.read_logs(lines, tz="+05:30", year=2024)
