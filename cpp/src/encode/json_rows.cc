@@ -132,6 +132,15 @@ class Leaves {
           error = "malformed number '" + std::string(f.text.substr(0, 40)) + "' under '" + name + "'";
           return false;
         }
+        // An epoch number in a time field is that time, as its digits written as text are (a
+        // number past int64 would otherwise stay text and read back as a time).
+        Timestamp ts;
+        if (is_time_field(name) && parse_time_text(f.text, 0, ts)) {
+          Leaf& l = leaf(name, Field::Kind::Null);
+          l.time = true;
+          l.ts = ts;
+          return true;
+        }
         leaf(name, f.kind).f = f;
         return true;
       }
