@@ -278,7 +278,8 @@ TEST(Columns, JsonDocumentsBecomeRowsWithNestedNamesAndTypes) {
 // too (found by fuzz_json_rows: it stayed text, which read back as a time, another row).
 TEST(Columns, EpochNumbersInTimeFieldsAreTimes) {
   for (const char* d : {R"({"@timestamp":1733400000123})", R"({"@timestamp":"1733400000123"})",
-                        R"({"@timestamp":9223372345678901234})", R"({"event":{"ingested":1733400000.5}})"}) {
+                        R"({"@timestamp":9223372345678901234})", R"({"event":{"ingested":1733400000.5}})",
+                        R"({"@timestamp":0e40783})", R"({"@timestamp":17334000005E-1})"}) {
     ColumnTable t;
     std::string err, once, twice;
     {

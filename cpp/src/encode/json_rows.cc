@@ -4,6 +4,8 @@
 // refused a whole document, or a whole search page, for one such number).
 #include <simdjson.h>
 
+#include <cmath>
+
 #include "encode/columns.h"
 #include "encode/json_writer.h"
 #include "parse/json_check.h"
@@ -17,6 +19,14 @@ namespace {
 namespace od = simdjson::ondemand;
 
 bool is_time_field(std::string_view name) { return name == "@timestamp" || name == "event.ingested"; }
+
+// A float's time by the shortest text of its value, the one a row writes back.
+bool float_time(const Field& f, Timestamp& ts) {
+  if (f.kind != Field::Kind::Float || !std::isfinite(f.f)) return false;
+  std::string text;
+  append_double(text, f.f);
+  return parse_time_text(text, 0, ts);
+}
 
 // The fields our encoder writes as categories (Doc::cat), named as in the documents.
 bool is_category_field(std::string_view n) {
@@ -133,9 +143,10 @@ class Leaves {
           return false;
         }
         // An epoch number in a time field is that time, as its digits written as text are (a
-        // number past int64 would otherwise stay text and read back as a time).
+        // number past int64 would otherwise stay text and read back as a time). A float in a form
+        // the time reader does not take (0e40783, 5E-1) is judged by the text a row writes for it.
         Timestamp ts;
-        if (is_time_field(name) && parse_time_text(f.text, 0, ts)) {
+        if (is_time_field(name) && (parse_time_text(f.text, 0, ts) || float_time(f, ts))) {
           Leaf& l = leaf(name, Field::Kind::Null);
           l.time = true;
           l.ts = ts;
