@@ -6,16 +6,23 @@
 #include <string>
 
 #include "encode/columns.h"
+#include "encode/encoder.h"
 
 namespace ki::test {
 
-inline void mask_read_time(std::string& row) {
-  const std::string key = "\"ingested\":\"";
-  const size_t at = row.find(key);
-  if (at == std::string::npos) return;
-  const size_t end = row.find('"', at + key.size());
-  const std::string stamp = row.substr(at + key.size(), end - at - key.size());
-  for (size_t p = row.find(stamp); p != std::string::npos; p = row.find(stamp, p + 6)) row.replace(p, stamp.size(), "<read>");
+// The read time of row r (event.ingested's text; none: empty) replaced by "<read>" in its JSON.
+// Found by the column, not by a key in the text: a line may have a key of that name too.
+inline void mask_read_time(const ColumnTable& t, size_t r, std::string& row) {
+  for (size_t n = 0; n < t.nodes.size(); ++n) {
+    if (t.nodes[n].col < 0 || t.path(static_cast<int>(n)) != "event.ingested") continue;
+    const Column& c = t.cols[static_cast<size_t>(t.nodes[n].col)];
+    Timestamp ts;
+    if (c.type != ColType::Timestamp || !c.is_valid(r) || !c.timestamp(r, ts)) return;
+    std::string stamp;
+    append_iso8601(stamp, ts);
+    for (size_t p = row.find(stamp); p != std::string::npos; p = row.find(stamp, p + 6)) row.replace(p, stamp.size(), "<read>");
+    return;
+  }
 }
 
 inline std::string table_dump(ColumnTable& t) {
@@ -42,7 +49,7 @@ inline std::string table_dump(ColumnTable& t) {
   for (size_t r = 0; r < t.rows; ++r) {
     std::string row;
     row_json(t, r, row);
-    mask_read_time(row);
+    mask_read_time(t, r, row);
     o += row + "\n";
   }
   return o;
