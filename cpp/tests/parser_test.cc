@@ -278,7 +278,7 @@ TEST(AccessVariants, TraefikTail) {
   EXPECT_EQ(quotes["event"]["duration"], 0);
   EXPECT_EQ(doc(head + R"("a" - "r" "u" 3ms)")["traefik"]["access"], (json{{"frontend_name", "r"}, {"backend_url", "u"}}));
   // Not that tail (Filebeat's test line with a router's quote missing, a lone duration, digits
-  // where the count's quote should be): a combined line, the tail left in event.original.
+  // where the count's quote should be): a combined line, the tail kept in kafkainsight.unparsed.
   for (const char* tail : {R"("curl/8" 271 "Host-host1 "http://172.19.0.3:5601" 3ms)", R"("curl/8" 12ms)",
                            R"("curl/8" "r" "u" 3ms)", R"("curl/8"1 "r" "u" 3ms)", R"("curl/8" 1 "r" "u" ms)",
                            R"("curl/8" 1 "r" "u" 3 ms)", R"("curl/8" 1 "r""u" 3ms)"}) {
@@ -286,6 +286,9 @@ TEST(AccessVariants, TraefikTail) {
     EXPECT_EQ(o["kafkainsight"]["format"], "apache_combined") << tail;
     EXPECT_EQ(o["user_agent"]["original"], std::string(tail).substr(1, std::string(tail).find('"', 1) - 1)) << tail;
     EXPECT_FALSE(o.contains("traefik")) << tail;
+    std::string rest = std::string(tail).substr(std::string(tail).find('"', 1) + 1);
+    if (rest[0] == ' ') rest.erase(0, 1);
+    EXPECT_EQ(o["kafkainsight"]["unparsed"], rest) << tail;
   }
   // The shortest tail: an empty agent, nothing known.
   auto bare = doc(head + R"("" - "-" "-" 0ms)");
@@ -294,6 +297,45 @@ TEST(AccessVariants, TraefikTail) {
   EXPECT_FALSE(bare.contains("user_agent"));
   // The flat layout gets the same fields.
   EXPECT_EQ(doc(head + R"("curl/8" 2 "r" "u" 1ms)", Schema::KafkaInsight)["traefik"]["access"]["request_count"], 2);
+}
+
+// Text after the fields a format names: key=value pairs are fields, any other text is kept.
+TEST(AccessVariants, FieldsAfterTheAgent) {
+  const std::string head = R"(10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8")";
+  auto d = doc(head + R"( rt=0.012 uct="0.001" uht="-" n=7 ok=true note="a \"b\"")");
+  EXPECT_EQ(d["rt"], 0.012);
+  EXPECT_EQ(d["uct"], "0.001");  // quoted: text as written (nginx quotes what may be a list)
+  EXPECT_FALSE(d.contains("uht"));  // "-": nginx's empty value
+  EXPECT_EQ(d["n"], 7);
+  EXPECT_EQ(d["ok"], true);
+  EXPECT_EQ(d["note"], R"(a "b")");
+  EXPECT_FALSE(d["kafkainsight"].contains("unparsed"));
+  EXPECT_EQ(d["kafkainsight"]["format"], "apache_combined");
+  // After nginx's "$http_x_forwarded_for" ("-": no header) the same.
+  auto x = doc(head + R"( "203.0.113.7" rt=0.5)");
+  EXPECT_EQ(x["network"]["forwarded_ip"], "203.0.113.7");
+  EXPECT_EQ(x["rt"], 0.5);
+  EXPECT_EQ(doc(head + R"( "-" 0.005)")["kafkainsight"]["unparsed"], "0.005");
+  // Anything else, as written (trailing blanks aside): Apache's %D, %T/%D, a host, half pairs.
+  for (const char* tail : {"1234", "0/1234", "www.example.com:443", "rt=0.1 junk", "rt=\"open", "\"gzip\" 2.5",
+                           "=1", "a b  c"}) {
+    auto o = doc(head + " " + tail + "  ");
+    EXPECT_EQ(o["kafkainsight"]["unparsed"], tail) << tail;
+    EXPECT_EQ(o["kafkainsight"]["format"], "apache_combined") << tail;
+    EXPECT_FALSE(o.contains("rt")) << tail;
+  }
+  // After the byte count of a common line (not a quote), the same.
+  const std::string common = R"(10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)";
+  auto c = doc(common + " 1234");
+  EXPECT_EQ(c["kafkainsight"]["unparsed"], "1234");
+  EXPECT_EQ(c["kafkainsight"]["format"], "apache_common");
+  EXPECT_EQ(doc(common + " rt=0.25")["rt"], 0.25);
+  EXPECT_FALSE(doc(common + "   ")["kafkainsight"].contains("unparsed"));
+  EXPECT_NE(fail_reason(common + "x", Format::ApacheCommon), "");  // no blank: not a byte count
+  // Through syslog, the tail is the access line's too.
+  auto s = doc("<134>Dec  6 10:00:00 web01 nginx: " + head + " rt=0.003");
+  EXPECT_EQ(s["rt"], 0.003);
+  EXPECT_EQ(s["kafkainsight"]["wrapper"], "syslog");
 }
 
 // ingress-nginx's default format: combined + request length and time, upstream names, the lists

@@ -1,5 +1,6 @@
 // Apache / nginx access logs: common (%h %l %u %t "%r" %>s %b) and combined
 // (+ "%{Referer}i" "%{User-agent}i"), as flog and real servers write them.
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -469,13 +470,36 @@ bool ingress_tail(const char* p, size_t from, size_t n, Record& rec) {
   return true;
 }
 
+// What follows the fields a format names: key=value pairs (nginx's `rt=$request_time
+// uct="$upstream_connect_time"`) become fields, but for "-" (nginx's empty value); any other
+// text (Apache's %D, nginx's bare $request_time, a $host) is kept as written in
+// kafkainsight.unparsed: nothing on the line is lost.
+void rest_of_line(const char* p, size_t i, size_t n, Record& rec) {
+  while (n > i && (p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
+  size_t k = i;
+  while (k < n && (p[k] == ' ' || p[k] == '\t')) ++k;
+  if (k >= n) return;
+  const size_t before = rec.fields.size();
+  if (k == i + 1 && p[i] == ' ' && read_pairs(std::string_view(p + i, n - i), 0, rec)) {
+    auto none = [](const Field& f) { return f.kind == Field::Kind::String && f.text == "-"; };
+    rec.fields.erase(std::remove_if(rec.fields.begin() + static_cast<std::ptrdiff_t>(before), rec.fields.end(), none),
+                     rec.fields.end());
+    return;
+  }
+  rec.fields.push_back(Field::string("kafkainsight.unparsed", std::string_view(p + k, n - k)));
+}
+
 bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx, Record& rec) {
-  // Common ends here; combined adds two quoted fields. Trailing fields some servers add
-  // (vhost, response time) are allowed and left in event.original.
+  // Common ends here; combined adds two quoted fields. Text after them is read by rest_of_line.
   rec.format = Format::ApacheCommon;
+  const size_t end = i;
   while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
   if (i >= n) return true;
-  if (p[i] != '"') return ctx.fail(Format::ApacheCommon, "unexpected text after the byte count", i);
+  if (p[i] != '"') {
+    if (i == end) return ctx.fail(Format::ApacheCommon, "unexpected text after the byte count", i);
+    rest_of_line(p, end, n, rec);
+    return true;
+  }
   size_t q = scan::quoted(p, i + 1, n, rec.scratch, rec.referrer);
   if (q == std::string_view::npos) return ctx.fail(Format::ApacheCombined, "unterminated referrer string", i);
   i = q + 1;
@@ -496,13 +520,18 @@ bool after_byte_count(const char* p, size_t i, size_t n, const ParseContext& ctx
     if (ingress_tail(p, q + 1, n, rec)) return true;
   }
   // nginx's "main" log_format (its stock nginx.conf, the official image) adds
-  // "$http_x_forwarded_for": the addresses the request passed through, the client's first.
+  // "$http_x_forwarded_for": the addresses the request passed through, the client's first
+  // ("-": no header).
   i = q + 1;
   if (i + 1 < n && p[i] == ' ' && p[i + 1] == '"') {
     std::string_view xff;
     q = scan::quoted(p, i + 2, n, rec.scratch, xff);
-    if (q != std::string_view::npos && forwarded_list(xff)) rec.forwarded_for = xff;
+    if (q != std::string_view::npos && (xff == "-" || forwarded_list(xff))) {
+      if (xff != "-") rec.forwarded_for = xff;
+      i = q + 1;
+    }
   }
+  rest_of_line(p, i, n, rec);
   return true;
 }
 

@@ -401,6 +401,46 @@ bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*&
   return false;
 }
 
+bool read_pairs(std::string_view s, size_t i, Record& rec) {
+  auto key_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-' || c == '/';
+  };
+  struct Pair {
+    std::string_view key;
+    std::string value;
+    bool quoted;
+  };
+  std::vector<Pair> pairs;
+  const char* why = nullptr;
+  while (i < s.size()) {
+    if (s[i] != ' ') return false;
+    ++i;
+    const size_t k = i;
+    while (i < s.size() && key_char(s[i])) ++i;
+    if (i == k || i >= s.size() || s[i] != '=') return false;
+    Pair p{s.substr(k, i - k), {}, false};
+    ++i;
+    if (i < s.size() && s[i] == '"') {
+      ++i;
+      if (!unquote_value(s, i, p.value, why)) return false;
+      p.quoted = true;
+    } else {  // a number, a bool, <nil>, a word: up to the next blank
+      const size_t v = i;
+      while (i < s.size() && s[i] != ' ') ++i;
+      p.value.assign(s.substr(v, i - v));
+    }
+    pairs.push_back(std::move(p));
+  }
+  if (pairs.empty()) return false;
+  for (const Pair& p : pairs) {
+    Field f = Field::string(p.key, rec.keep(p.value));
+    if (!p.quoted) type_bare_value(f);
+    rec.fields.push_back(f);
+  }
+  return true;
+}
+
 void type_bare_value(Field& f) {
   std::string_view v = f.text;
   if (v == "true" || v == "false") {

@@ -27,11 +27,6 @@ std::string_view level_name(char c) {
   }
 }
 
-bool key_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-         c == '-' || c == '/';
-}
-
 // The tail of a structured call: "msg" k="v" k=v ...; fields added only if all of it reads.
 // Quoted texts are unescaped and bare values typed as logfmt's are.
 bool read_structured(std::string_view tail, Record& rec) {
@@ -40,37 +35,8 @@ bool read_structured(std::string_view tail, Record& rec) {
   const char* why = nullptr;
   size_t i = 1;
   if (!unquote_value(tail, i, text, why)) return false;
-  struct Pair {
-    std::string_view key;
-    std::string value;
-    bool quoted;
-  };
-  std::vector<Pair> pairs;
-  while (i < tail.size()) {
-    if (tail[i] != ' ') return false;
-    ++i;
-    const size_t k = i;
-    while (i < tail.size() && key_char(tail[i])) ++i;
-    if (i == k || i >= tail.size() || tail[i] != '=') return false;
-    Pair p{tail.substr(k, i - k), {}, false};
-    ++i;
-    if (i < tail.size() && tail[i] == '"') {
-      ++i;
-      if (!unquote_value(tail, i, p.value, why)) return false;
-      p.quoted = true;
-    } else {  // %+v of a number, a bool, <nil>, a struct: up to the next blank
-      const size_t v = i;
-      while (i < tail.size() && tail[i] != ' ') ++i;
-      p.value.assign(tail.substr(v, i - v));
-    }
-    pairs.push_back(std::move(p));
-  }
+  if (i < tail.size() && !read_pairs(tail, i, rec)) return false;
   rec.message = rec.keep(text);
-  for (const Pair& p : pairs) {
-    Field f = Field::string(p.key, rec.keep(p.value));
-    if (!p.quoted) type_bare_value(f);
-    rec.fields.push_back(f);
-  }
   return true;
 }
 

@@ -130,6 +130,10 @@ bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec);
 // the closing quote; false with why ("unterminated quoted value", "bad \u escape") and i where
 // it stopped.
 bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*& why);
+// Blank-led key=value pairs from s[i] to its end (klog's structured tail; the pairs nginx's
+// and Apache's formats add after the user agent, `rt=0.012 uct="0.001"`): each a field, quoted
+// values unescaped, bare ones typed; false, rec untouched, unless all of it reads so.
+bool read_pairs(std::string_view s, size_t i, Record& rec);
 // An unquoted value written as true/false, an integer or a number with a fraction or exponent
 // takes that type (Bool, Int, Float); else f stays text.
 void type_bare_value(Field& f);

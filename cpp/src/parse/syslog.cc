@@ -43,6 +43,7 @@ bool read_access_message(const ParseContext& ctx, Record& rec) {
   if (k + 13 > m.size() || m[k + 4] != '/' || m[k + 8] != '/' || m.find("] \"", k) == std::string_view::npos)
     return false;
   const Timestamp ts = rec.ts;
+  const size_t fields = rec.fields.size();
   const ParseError saved = ctx.err;
   if (parse_apache_access(m, ctx, rec)) {
     rec.message = {};  // the line's values are the document, as for the same line in a file
@@ -57,6 +58,7 @@ bool read_access_message(const ParseContext& ctx, Record& rec) {
   }
   ctx.err = saved;
   rec.clear_access();
+  rec.fields.resize(fields);
   rec.ts = ts;
   rec.format = Format::Unknown;
   return false;
