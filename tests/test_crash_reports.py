@@ -81,6 +81,11 @@ if (mode === 'cause') { try { JSON.parse('{'); } catch (e) { throw new Error('ba
 if (mode === 'reject') { Promise.reject(new RangeError('limit must be positive')); }
 if (mode === 'string') { throw 'just a string'; }
 if (mode === 'logged') { console.error(new TypeError('x is not a function')); process.exitCode = 1; }
+if (mode === 'assert') { require('assert').strictEqual(1, 2); }
+if (mode === 'event') {  // a port taken: an unhandled 'error' event, thrown in Node.js's own events module
+  const net = require('net');
+  const first = net.createServer().listen(0, '127.0.0.1', () => net.createServer().listen(first.address().port, '127.0.0.1'));
+}
 """
 
 PY_APPS = {
@@ -163,7 +168,7 @@ def test_node_uncaught_exceptions_are_one_event_each(tmp_path):
     if not shutil.which("node"):
         pytest.skip("no Node.js")
     (tmp_path / "crash.js").write_text(NODE_APP)
-    modes = ["type", "throw", "cause", "reject", "string", "logged"]
+    modes = ["type", "throw", "cause", "reject", "string", "logged", "assert", "event"]
     texts = crashes(["node", str(tmp_path / "crash.js")], modes)
     docs = read(tmp_path, texts, "node")
     by = dict(zip(modes, docs))
@@ -177,7 +182,7 @@ def test_node_uncaught_exceptions_are_one_event_each(tmp_path):
         assert d["error"]["stack_trace"].startswith("    at ") and "Node.js v" not in d["error"]["stack_trace"]
         lines = [ln for ln in texts[modes.index(mode)].splitlines() if ln.startswith("    at ")]
         assert all(ln in d["error"]["stack_trace"] for ln in lines)
-    for mode in ("type", "throw", "cause", "reject", "string"):  # where Node.js says it was thrown
+    for mode in ("type", "throw", "cause", "reject", "string", "assert", "event"):  # where Node.js says it was thrown
         d = by[mode]
         assert d["kafkainsight"]["recipe"] == "NODECRASH"
         first = texts[modes.index(mode)].strip("\n").split("\n")[0]
@@ -185,6 +190,19 @@ def test_node_uncaught_exceptions_are_one_event_each(tmp_path):
     assert "[cause]: SyntaxError" in by["cause"]["error"]["stack_trace"]
     assert by["string"]["message"] == "just a string" and "error" not in by["string"]
     assert by["logged"]["kafkainsight"]["recipe"] == "NODEERROR"
+    # assert's message goes on over lines below the error's; thrown in node:assert
+    a = by["assert"]
+    assert a["log"]["origin"]["file"]["name"] == "node:assert"
+    assert (a["error"]["type"], a["error"]["code"]) == ("AssertionError", "ERR_ASSERTION")
+    assert a["error"]["message"] == "Expected values to be strictly equal:\n\n1 !== 2"
+    assert a["message"] == "AssertionError [ERR_ASSERTION]: " + a["error"]["message"]
+    assert a["error"]["stack_trace"].startswith("    at ") and "operator: 'strictEqual'" in a["error"]["stack_trace"]
+    # an unhandled 'error' event: its second list of frames ("Emitted 'error' event on … at:") is the trace's too
+    e = by["event"]
+    assert e["log"]["origin"]["file"]["name"] == "node:events"
+    assert e["error"]["type"] == "Error" and e["error"]["message"].startswith("listen EADDRINUSE: address already in use")
+    assert "\nEmitted 'error' event on Server instance at:\n    at " in e["error"]["stack_trace"]
+    assert "code: 'EADDRINUSE'" in e["error"]["stack_trace"]
 
 
 NODE_LOGGER = r"""
@@ -195,6 +213,7 @@ function log(level, msg, err) {
 log('info', 'listening on 3000');
 try { null.id; } catch (e) { log('error', 'request failed', e); }
 log('warn', 'slow request');
+try { require('assert').deepStrictEqual({ a: 1 }, { a: 2 }); } catch (e) { log('error', 'check failed', e); }
 const http = require('http');
 const srv = http.createServer((req, res) => {
   res.end('ok');
@@ -216,12 +235,16 @@ def test_node_errors_under_a_loggers_line_join_it(tmp_path):
     log.write_text(r.stderr)
     res = read_logs(log, multiline="node", grok=r"%{TIMESTAMP_ISO8601:timestamp} \[%{LOGLEVEL:log.level}\]: %{GREEDYDATA:message}")
     assert not res.failed and res.stats["lines"] == len(r.stderr.splitlines())
-    info, failed, warn, late, alone = res.records
+    info, failed, warn, check, late, alone = res.records
     assert (info["message"], warn["message"], info["log"]["level"]) == ("listening on 3000", "slow request", "info")
     assert "error" not in info and "error" not in warn
     assert failed["message"] == "request failed" and failed["log"]["level"] == "error"
     assert (failed["error"]["type"], failed["error"]["message"]) == \
         ("TypeError", "Cannot read properties of null (reading 'id')")
+    # assert's diff below its error's line (unindented "+ actual - expected", "+   a: 1") joins it too
+    assert check["message"] == "check failed" and check["error"]["type"] == "AssertionError"
+    assert check["error"]["message"].startswith("Expected values to be strictly deep-equal:\n+ actual - expected\n")
+    assert check["error"]["message"].endswith("\n+   a: 1\n-   a: 2\n  }") and "\n    at " in check["error"]["stack_trace"]
     assert late["message"] == "late header"
     assert (late["error"]["type"], late["error"]["code"], late["error"]["message"]) == \
         ("Error", "ERR_HTTP_HEADERS_SENT", "Cannot set headers after they are sent to the client")

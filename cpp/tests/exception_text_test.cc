@@ -55,6 +55,12 @@ TEST(ExceptionText, JavaScriptNamesTheErrorAboveItsFrames) {
   EXPECT_EQ(of("TypeError: x\n    at f (a.js:1:1)").code, "");
   EXPECT_FALSE(exception_from_trace("Error []: empty code\n    at f (a.js:1:1)", none));
   EXPECT_FALSE(exception_from_trace("Error [ERR_X unclosed\n    at f (a.js:1:1)", none));
+  // A message over lines (assert's): to the first frame, blank lines before it left out.
+  e = of("AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n1 !== 2\n\n    at f (a.js:1:1)");
+  EXPECT_EQ(e.type, "AssertionError");
+  EXPECT_EQ(e.code, "ERR_ASSERTION");
+  EXPECT_EQ(e.message, "Expected values to be strictly equal:\n\n1 !== 2");
+  EXPECT_FALSE(exception_from_trace("Error: two lines\nand no frame", none));
 }
 
 TEST(ExceptionText, OtherTracesNameNothing) {

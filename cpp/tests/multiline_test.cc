@@ -231,3 +231,34 @@ TEST(Multiline, NodePresetJoinsAnErrorUnderALogLine) {
   for (const char* l : {"Errors: 3", "error: lower case", "MyError:x"})
     EXPECT_EQ(join(c, {"2026-12-06T13:26:44.644Z [info]: x", l}).size(), 2u) << l;
 }
+
+// Node.js: an error's message on the lines below its own (assert's "…strictly equal:" and its
+// diff) joins it up to the first frame; thrown in Node.js's own modules ("node:assert:90",
+// "node:events:502"), the report is one event too. A line that does not end with ':' opens no
+// message, and a record's line ending with ':' only when it ends with an error's.
+TEST(Multiline, NodePresetJoinsAnErrorsMessageOverLines) {
+  MultilineConfig c;
+  c.preset = "node";
+  auto ev = join(c, {"node:assert:90", "  throw new AssertionError(obj);", "  ^", "",
+                     "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:", "", "1 !== 2", "",
+                     "    at Object.<anonymous> (/app/a.js:3:8)", "}", "", "Node.js v20.20.2",
+                     "2026-12-06T16:05:12.561Z ERROR check failed: AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:",
+                     "+ actual - expected", "", "  {", "+   a: 1", "-   a: 2", "  }", "    at Object.<anonymous> (/app/b.js:2:14)",
+                     "after the frames", "2026-12-06T16:05:12.567Z [error]: x", "AssertionError [ERR_ASSERTION]: The expression evaluated to a falsy value:",
+                     "", "  assert.ok(false)", "", "    at f (/app/c.js:1:1)",
+                     "node:events:502", "      throw er; // Unhandled 'error' event", "      ^", "",
+                     "Error: listen EADDRINUSE: address already in use :::3000", "    at Server.listen (node:net:2067:7)",
+                     "Emitted 'error' event on Server instance at:", "    at emitErrorNT (node:net:1944:8) {", "  code: 'EADDRINUSE'", "}",
+                     "Error: connection refused", "Retrying in 5s",
+                     "2026-12-06T16:05:12.600Z INFO config:", "port=3000"});
+  ASSERT_EQ(ev.size(), 9u);
+  EXPECT_EQ(ev[0].lines, 12u);  // the whole report, the message's lines included
+  EXPECT_EQ(ev[1].lines, 8u);   // the record, the diff, the frame
+  EXPECT_EQ(ev[2].text, "after the frames");
+  EXPECT_EQ(ev[3].lines, 6u);   // record, error line, blank, the expression, blank, frame
+  EXPECT_EQ(ev[4].lines, 10u);  // the report with its second list of frames and the error's properties
+  EXPECT_EQ(ev[5].text, "Error: connection refused");
+  EXPECT_EQ(ev[6].text, "Retrying in 5s");
+  EXPECT_EQ(ev[7].text, "2026-12-06T16:05:12.600Z INFO config:");
+  EXPECT_EQ(ev[8].text, "port=3000");
+}

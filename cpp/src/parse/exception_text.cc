@@ -82,8 +82,18 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
   }
   const size_t nl = trace.find('\n');
   const std::string_view first = trace.substr(0, nl);
-  // JavaScript (V8): "TypeError: x is not a function", then "    at …" frames.
-  if (nl != std::string_view::npos && trace.substr(nl + 1).starts_with("    at ") && js_error_line(first, out)) return true;
+  // JavaScript (V8): "TypeError: x is not a function", then "    at …" frames; a message may go on
+  // over the lines before the first frame (assert's diffs).
+  if (nl != std::string_view::npos && js_error_line(first, out)) {
+    if (trace.substr(nl + 1).starts_with("    at ")) return true;
+    size_t frame = trace.find("\n    at ", nl);
+    if (frame != std::string_view::npos && !out.message.empty()) {
+      while (frame > nl && trace[frame - 1] == '\n') --frame;
+      out.message = trace.substr(static_cast<size_t>(out.message.data() - trace.data()),
+                                 frame - static_cast<size_t>(out.message.data() - trace.data()));
+      return true;
+    }
+  }
   if (!java_exception_line(first)) return false;
   const size_t colon = first.find(": ");
   if (colon == std::string_view::npos) {

@@ -79,11 +79,17 @@ void node_crash(const ParseContext& ctx, Record& rec) {
     const size_t nl = rest.find('\n');
     rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
   }
-  const size_t nl = rest.find('\n');
+  // The error's text: its line, and the lines of its message below it up to the first frame.
+  size_t nl = rest.find('\n');
+  if (const size_t frame = rest.find("\n    at "); frame != std::string_view::npos && nl != frame) {
+    nl = frame;
+    while (nl > 0 && rest[nl - 1] == '\n') --nl;  // blank lines before the frames
+  }
   const std::string_view error = rest.substr(0, nl);
   if (error.empty()) return;
   rec.message = error;
   std::string_view trace = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  while (!trace.empty() && trace[0] == '\n') trace.remove_prefix(1);
   for (std::string_view tail : {std::string_view("Node.js v"), std::string_view("(Use `node --trace-")}) {
     const size_t at = trace.rfind(tail);
     if (at != std::string_view::npos && (at == 0 || trace[at - 1] == '\n') &&

@@ -40,6 +40,25 @@ bool js_error_under_record(std::string_view l) {
   ExceptionText e;
   return js_error_line(l, e) && (e.type.ends_with("Error") || e.type.ends_with("Exception"));
 }
+// A JavaScript error whose message goes on below its line: the line ends with ':', and is the
+// error's (assert's "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:"), or a
+// record's line that ends with it (`log.error('failed: ' + err.stack)`).
+bool js_message_opens(std::string_view l, bool record) {
+  if (!l.ends_with(":")) return false;
+  if (js_error_under_record(l)) return true;
+  if (!record) return false;
+  auto ident = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+  };
+  for (std::string_view name : {std::string_view("Error"), std::string_view("Exception")})
+    for (size_t at = l.find(name); at != std::string_view::npos; at = l.find(name, at + 1)) {
+      size_t b = at;
+      while (b > 0 && ident(l[b - 1])) --b;
+      if (b > 0 && l[b - 1] == ' ' && js_error_under_record(l.substr(b))) return true;
+    }
+  return false;
+}
+
 // Python: the traceback header, indented frames and source lines, chained-exception notes,
 // blank lines between them (the exception line itself: see starts_event).
 constexpr const char* kPython =
@@ -51,12 +70,14 @@ constexpr const char* kPython =
 constexpr const char* kGo =
     R"(^(?:[ \t]|$|goroutine \d+ |created by |\[signal |panic\(|(?:[\w.~-]+/)*[\w~-]+(?:\.[\w~-]+)*\.(?:\(\*?\w+(?:\[[^\]]*\])?\)\.)?[\w]+(?:\[[^\]]*\])?(?:\.func\d+)*(?:\.\d+)*(?:\(.*\))?$))";
 // Node.js: a stack trace's indented "    at …" frames (and a cause's), the "}" that closes an
-// error's own properties, the runtime's "Node.js v20.20.2" and "(Use `node --trace-uncaught …`)"
-// lines and the blank lines between them; an uncaught exception's report (a location line, its
-// source line, the caret, the error line): see starts_event.
-constexpr const char* kNode = R"(^(?:[ \t]|$|\}$|Node\.js v\d|\(Use `node --trace-))";
+// error's own properties, an unhandled 'error' event's "Emitted 'error' event on … at:", the
+// runtime's "Node.js v20.20.2" and "(Use `node --trace-uncaught …`)" lines and the blank lines
+// between them; an uncaught exception's report (a location line, its source line, the caret, the
+// error line) and a message on the lines below its error's: see starts_event.
+constexpr const char* kNode = R"(^(?:[ \t]|$|\}$|Emitted '[^']*' event on |Node\.js v\d|\(Use `node --trace-))";
 
-// "/app/server.js:12", "file:///app/server.mjs:3": where Node.js says an uncaught exception was
+// "/app/server.js:12", "file:///app/server.mjs:3", "node:events:497" (thrown in Node.js's own
+// modules: assert, an unhandled 'error' event): where Node.js says an uncaught exception was
 // thrown, the first line of its report.
 bool node_location(std::string_view l) {
   if (l.starts_with("file://")) l.remove_prefix(7);
@@ -66,6 +87,11 @@ bool node_location(std::string_view l) {
   for (size_t i = colon + 1; i < l.size(); ++i)
     if (l[i] < '0' || l[i] > '9') return false;
   const std::string_view file = l.substr(0, colon);
+  if (file.starts_with("node:") && file.size() > 5) {
+    for (char c : file.substr(5))
+      if (!((c >= 'a' && c <= 'z') || c == '_' || c == '/')) return false;
+    return true;
+  }
   for (std::string_view ext : {".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"})
     if (file.size() > ext.size() && file.ends_with(ext)) return true;
   return false;
@@ -117,6 +143,9 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (cur_.node_report == 1 || cur_.node_report == 2) return false;
   // Node.js: an error's stack right under a log record's line (a logger printing err.stack).
   if (node_ && cur_.lines == 1 && record_start(cur_.text) && js_error_under_record(line)) return false;
+  // Node.js: an error's message that goes on below its line (assert's "Expected values to be
+  // strictly equal:" and its diff), up to the first frame or a line that starts a record.
+  if (cur_.js_message && !record_start(line)) return false;
   // Java: a message begun on the line after its record's (unindented free text, such as Spring
   // Boot's "Description:" and "Action:") runs until a line that starts as a record does.
   if (cur_.open_message && !record_start(line)) return false;
@@ -128,9 +157,17 @@ void MultilineJoiner::note(std::string_view line) {
   if (java_ && cur_.lines == 1) cur_.open_message = opens_message(line);
   cur_.last_indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
   if (!node_) return;
+  bool report_error = false;
   if (cur_.lines == 1) cur_.node_report = node_location(line) ? 1 : 0;  // (the event's first line)
   else if (cur_.node_report == 1) cur_.node_report = 2;  // the source line taken
-  else if (cur_.node_report == 2 && !line.empty() && !cur_.last_indented) cur_.node_report = 3;  // the error line
+  else if (cur_.node_report == 2 && !line.empty() && !cur_.last_indented) report_error = (cur_.node_report = 3);
+  // The message goes on below the error's line in a crash report (its frames follow), and
+  // elsewhere when the line ends with ':' (an error alone, or under a record's line).
+  ExceptionText e;
+  if (line.starts_with("    at ")) cur_.js_message = false;
+  else if (report_error) cur_.js_message = js_error_line(line, e);
+  else if (cur_.lines == 1) cur_.js_message = js_message_opens(line, record_start(line));
+  else if (cur_.lines == 2 && record_start(cur_.text) && js_error_under_record(line)) cur_.js_message = line.ends_with(":");
 }
 
 void MultilineJoiner::begin(std::string_view line, uint64_t line_no, bool truncated, uint64_t offset,
@@ -143,6 +180,7 @@ void MultilineJoiner::begin(std::string_view line, uint64_t line_no, bool trunca
   cur_.bytes = line.size() + 1;
   cur_.truncated = truncated;
   cur_.traceback = false;
+  cur_.js_message = false;
   note(line);
 }
 

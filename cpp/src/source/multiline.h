@@ -75,6 +75,7 @@ class MultilineJoiner {
     bool traceback = false;      // python: a line of it is "Traceback (most recent call last):"
     bool last_indented = false;  // its last line starts with a blank
     int node_report = 0;         // node: 1 after a location line, 2 after its source line, 3 past the error line
+    bool js_message = false;     // node: an error's message goes on below its line (see note)
     bool open_message = false;   // java: the first line ends where its message would start (see opens_message)
   } cur_;
   void note(std::string_view line);
