@@ -213,7 +213,8 @@ function log(level, msg, err) {
 log('info', 'listening on 3000');
 try { null.id; } catch (e) { log('error', 'request failed', e); }
 log('warn', 'slow request');
-try { require('assert').deepStrictEqual({ a: 1 }, { a: 2 }); } catch (e) { log('error', 'check failed', e); }
+try { require('assert').deepStrictEqual({ a: 1 }, { a: 2 }); } catch (e) { log('error', 'check failed', e); log('error', 'inline: ' + e.stack); }
+log('error', 'oops: ' + new TypeError('bad input').stack);
 const http = require('http');
 const srv = http.createServer((req, res) => {
   res.end('ok');
@@ -235,7 +236,7 @@ def test_node_errors_under_a_loggers_line_join_it(tmp_path):
     log.write_text(r.stderr)
     res = read_logs(log, multiline="node", grok=r"%{TIMESTAMP_ISO8601:timestamp} \[%{LOGLEVEL:log.level}\]: %{GREEDYDATA:message}")
     assert not res.failed and res.stats["lines"] == len(r.stderr.splitlines())
-    info, failed, warn, check, late, alone = res.records
+    info, failed, warn, check, inline, oops, late, alone = res.records
     assert (info["message"], warn["message"], info["log"]["level"]) == ("listening on 3000", "slow request", "info")
     assert "error" not in info and "error" not in warn
     assert failed["message"] == "request failed" and failed["log"]["level"] == "error"
@@ -245,6 +246,11 @@ def test_node_errors_under_a_loggers_line_join_it(tmp_path):
     assert check["message"] == "check failed" and check["error"]["type"] == "AssertionError"
     assert check["error"]["message"].startswith("Expected values to be strictly deep-equal:\n+ actual - expected\n")
     assert check["error"]["message"].endswith("\n+   a: 1\n-   a: 2\n  }") and "\n    at " in check["error"]["stack_trace"]
+    # the stack written on the logger's own line ('inline: ' + e.stack): the error at its end is named
+    assert inline["message"] == "inline: AssertionError [ERR_ASSERTION]: Expected values to be strictly deep-equal:"
+    assert (inline["error"]["type"], inline["error"]["code"]) == ("AssertionError", "ERR_ASSERTION")
+    assert inline["error"]["message"] == check["error"]["message"]
+    assert (oops["error"]["type"], oops["error"]["message"]) == ("TypeError", "bad input")
     assert late["message"] == "late header"
     assert (late["error"]["type"], late["error"]["code"], late["error"]["message"]) == \
         ("Error", "ERR_HTTP_HEADERS_SENT", "Cannot set headers after they are sent to the client")

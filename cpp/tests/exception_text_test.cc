@@ -61,6 +61,12 @@ TEST(ExceptionText, JavaScriptNamesTheErrorAboveItsFrames) {
   EXPECT_EQ(e.code, "ERR_ASSERTION");
   EXPECT_EQ(e.message, "Expected values to be strictly equal:\n\n1 !== 2");
   EXPECT_FALSE(exception_from_trace("Error: two lines\nand no frame", none));
+  // The error's line at the end of a logger's ('failed: ' + err.stack)
+  EXPECT_EQ(js_error_at_end("failed: AssertionError [ERR_ASSERTION]: Expected:"), 8u);
+  EXPECT_EQ(js_error_at_end("TypeError: bad"), 0u);
+  EXPECT_EQ(js_error_at_end("oops: MyException: x"), 6u);
+  for (const char* l : {"no error here", "an Errors: 3", "x:TypeError: y", "lowerError: x", "Error in: x", "Errorz: x"})
+    EXPECT_EQ(js_error_at_end(l), std::string_view::npos) << l;
 }
 
 TEST(ExceptionText, OtherTracesNameNothing) {

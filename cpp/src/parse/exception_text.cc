@@ -112,6 +112,17 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
   return true;
 }
 
+size_t js_error_at_end(std::string_view l) {
+  for (std::string_view name : {std::string_view("Error"), std::string_view("Exception")})
+    for (size_t at = l.find(name); at != std::string_view::npos; at = l.find(name, at + 1)) {
+      size_t b = at;
+      while (b > 0 && ident_char(l[b - 1])) --b;
+      ExceptionText e;
+      if ((b == 0 || l[b - 1] == ' ') && js_error_line(l.substr(b), e) && e.type.size() == at + name.size() - b) return b;
+    }
+  return std::string_view::npos;
+}
+
 bool add_exception_fields(Record& rec, std::string_view trace, ExceptionText* out) {
   for (const Field& f : rec.fields)
     if (f.name == "error.type" || f.name == "error.message") return false;

@@ -1,6 +1,7 @@
 #pragma once
 // The exception a stack trace reports, read from the trace's text as the JVM and CPython print
 // it: error.type and error.message beside error.stack_trace, as ECS loggers write them.
+#include <cstddef>
 #include <string_view>
 
 namespace ki {
@@ -21,6 +22,11 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out);
 // "TypeError: x is not a function", "Error", "Error [ERR_HTTP_HEADERS_SENT]: …": the first line of a
 // JavaScript error's stack (a capitalised name, Node.js's code in brackets, its message).
 bool js_error_line(std::string_view l, ExceptionText& out);
+
+// Where a JavaScript error's first line whose name ends in Error or Exception starts (at 0, or
+// after a blank) in a logger's line that ends with it (`log.error('failed: ' + err.stack)` writes
+// "… failed: AssertionError [ERR_ASSERTION]: Expected …:"); npos if none does.
+size_t js_error_at_end(std::string_view line);
 
 struct Record;
 // The exception of `trace` (under the event: error.stack_trace) as error.type and error.message,

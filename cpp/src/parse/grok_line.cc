@@ -185,7 +185,11 @@ GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const
     f.text = line.substr(first_nl + 1);
     while (!f.text.empty() && f.text[0] == '\n') f.text.remove_prefix(1);  // (a Go panic's blank line)
     rec.fields.push_back(f);
-    add_exception_fields(rec, f.text);  // the JVM's or CPython's exception, named as ECS loggers name it
+    // The JVM's or CPython's exception, named as ECS loggers name it; or a JavaScript error whose
+    // first line ends the record's message, its own message going on below (assert's diffs).
+    if (!add_exception_fields(rec, f.text))
+      if (const size_t at = js_error_at_end(rec.message); at != std::string_view::npos)
+        add_exception_fields(rec, rec.keep(std::string(rec.message.substr(at)) + "\n" + std::string(f.text)));
   }
   if (!have_ts) {  // no time in the line: stamped with the read time (event.ingested says so)
     rec.ts = read_time();

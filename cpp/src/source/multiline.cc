@@ -45,18 +45,7 @@ bool js_error_under_record(std::string_view l) {
 // record's line that ends with it (`log.error('failed: ' + err.stack)`).
 bool js_message_opens(std::string_view l, bool record) {
   if (!l.ends_with(":")) return false;
-  if (js_error_under_record(l)) return true;
-  if (!record) return false;
-  auto ident = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
-  };
-  for (std::string_view name : {std::string_view("Error"), std::string_view("Exception")})
-    for (size_t at = l.find(name); at != std::string_view::npos; at = l.find(name, at + 1)) {
-      size_t b = at;
-      while (b > 0 && ident(l[b - 1])) --b;
-      if (b > 0 && l[b - 1] == ' ' && js_error_under_record(l.substr(b))) return true;
-    }
-  return false;
+  return js_error_under_record(l) || (record && js_error_at_end(l) != std::string_view::npos);
 }
 
 // Python: the traceback header, indented frames and source lines, chained-exception notes,
