@@ -68,3 +68,12 @@ def send(port: int, path: str, headers: dict[str, str]) -> None:
         urllib.request.urlopen(req, timeout=5).read()
     except urllib.error.HTTPError:
         pass
+
+
+def logs_of_requests(d: Path, http: str, requests: list[tuple[str, dict[str, str]]], *logs: str) -> list[list[str]]:
+    """The lines of each named log in `d` after nginx with `http` answered `requests` ((path,
+    headers) each, in order)."""
+    with running_nginx(d, http) as port:
+        for path, headers in requests:
+            send(port, path, headers)
+    return [(d / name).read_text().splitlines() for name in logs]

@@ -10,7 +10,7 @@ import re
 import pytest
 
 import kafkainsight as ki
-from tests.nginx_harness import NGINX, running_nginx, send
+from tests.nginx_harness import NGINX, logs_of_requests
 from tests.test_real_logs import flat
 
 COMBINED = ('$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
@@ -37,29 +37,32 @@ TIMED = re.compile(r'"(?P<xff>[^"]*)" (?P<rt>[0-9.]+)$')
 def logs(tmp_path_factory):
     if not NGINX:
         pytest.skip("needs nginx (scripts/setup.sh installs it)")
-    d = tmp_path_factory.mktemp("nginx")
-    with running_nginx(d, HTTP) as port:
-        send(port, "/", {"User-Agent": "ki-test/1.0"})
-        send(port, "/proxied", {"User-Agent": "ki-test/1.0", "X-Forwarded-For": "203.0.113.7"})
-    up = (d / "upstream.log").read_text().splitlines()
-    timed = (d / "timed.log").read_text().splitlines()
+    requests = [("/", {"User-Agent": "ki-test/1.0"}),
+                ("/proxied", {"User-Agent": "ki-test/1.0", "X-Forwarded-For": "203.0.113.7"})]
+    up, timed = logs_of_requests(tmp_path_factory.mktemp("nginx"), HTTP, requests, "upstream.log", "timed.log")
     assert len(up) == len(timed) == 3, (up, timed)  # "/", then the proxied request's two lines
     return up, timed
 
 
-def test_timing_pairs_become_fields(logs):
-    lines = logs[0]
+def read_each(lines: list[str], regex: re.Pattern) -> list[tuple[dict, re.Match]]:
+    """Each line's flat document (every line must parse) with the user's regex match of it."""
     r = ki.read_logs(lines)
     assert r.failed == []
-    docs = [flat(x) for x in r.records]
-    for line, doc in zip(lines, docs):
-        m = PAIRS.search(line)
-        assert m, line
+    out = [(flat(x), regex.search(line)) for x, line in zip(r.records, lines)]
+    assert all(m for _, m in out), lines
+    return out
+
+
+def test_timing_pairs_become_fields(logs):
+    lines = logs[0]
+    docs = []
+    for doc, m in read_each(lines, PAIRS):
+        docs.append(doc)
         assert doc["kafkainsight.format"] == "apache_combined"
         assert doc["user_agent.original"] == "ki-test/1.0"
         assert doc["rt"] == pytest.approx(float(m["rt"])) and isinstance(doc["rt"], float)
         for k in ("uct", "uht", "urt"):  # quoted by nginx: text as written; "-" (no upstream): none
-            assert doc.get(k) == (None if m[k] == "-" else m[k]), (k, line)
+            assert doc.get(k) == (None if m[k] == "-" else m[k]), (k, m.string)
         assert "kafkainsight.unparsed" not in doc
     proxied = [doc for doc in docs if doc["url.original"] == "/proxied"]
     assert len(proxied) == 1 and re.fullmatch(r"[0-9]+\.[0-9]{3}", proxied[0]["urt"])
@@ -69,13 +72,9 @@ def test_timing_pairs_become_fields(logs):
 
 
 def test_other_text_after_the_agent_is_kept(logs):
-    lines = logs[1]
-    r = ki.read_logs(lines)
-    assert r.failed == []
-    docs = [flat(x) for x in r.records]
-    for line, doc in zip(lines, docs):
-        m = TIMED.search(line)
-        assert m, line
+    docs = []
+    for doc, m in read_each(logs[1], TIMED):
+        docs.append(doc)
         assert doc["kafkainsight.unparsed"] == m["rt"]  # $request_time: no name on the line, kept as written
         assert doc.get("network.forwarded_ip") == (None if m["xff"] == "-" else m["xff"])
     assert [d.get("network.forwarded_ip") for d in docs if d["url.original"] == "/proxied"] == ["203.0.113.7"]

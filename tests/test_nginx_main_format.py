@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import kafkainsight as ki
-from tests.nginx_harness import NGINX, running_nginx, send
+from tests.nginx_harness import NGINX, logs_of_requests
 from tests.test_real_logs import flat
 
 # nginx's own conf/nginx.conf (and the official image's) names this format "main".
@@ -36,13 +36,9 @@ REQUESTS = [
 def nginx_log(tmp_path_factory):
     if not NGINX:
         pytest.skip("needs nginx (scripts/setup.sh installs it)")
-    d = tmp_path_factory.mktemp("nginx")
-    with running_nginx(d, HTTP) as port:
-        for path, xff, ref in REQUESTS:
-            headers = {"User-Agent": "ki-test/1.0"} | ({"X-Forwarded-For": xff} if xff else {}) | \
-                ({"Referer": ref} if ref else {})
-            send(port, path, headers)
-    lines = (d / "access.log").read_text().splitlines()
+    requests = [(path, {"User-Agent": "ki-test/1.0"} | ({"X-Forwarded-For": xff} if xff else {}) |
+                 ({"Referer": ref} if ref else {})) for path, xff, ref in REQUESTS]
+    (lines,) = logs_of_requests(tmp_path_factory.mktemp("nginx"), HTTP, requests, "access.log")
     assert len(lines) == len(REQUESTS), lines
     return lines
 
