@@ -149,7 +149,10 @@ void MultilineJoiner::note(std::string_view line) {
   bool report_error = false;
   if (cur_.lines == 1) cur_.node_report = node_location(line) ? 1 : 0;  // (the event's first line)
   else if (cur_.node_report == 1) cur_.node_report = 2;  // the source line taken
-  else if (cur_.node_report == 2 && !line.empty() && !cur_.last_indented) report_error = (cur_.node_report = 3);
+  else if (cur_.node_report == 2 && !line.empty() && !cur_.last_indented) {
+    cur_.node_report = 3;  // the error line
+    report_error = true;
+  }
   // The message goes on below the error's line in a crash report (its frames follow), and
   // elsewhere when the line ends with ':' (an error alone, or under a record's line).
   ExceptionText e;
