@@ -299,6 +299,26 @@ TEST(AccessVariants, TraefikTail) {
   EXPECT_EQ(doc(head + R"("curl/8" 2 "r" "u" 1ms)", Schema::KafkaInsight)["traefik"]["access"]["request_count"], 2);
 }
 
+// %l: lighttpd's virtual host (its default format has %V there), or an identd answer.
+TEST(AccessVariants, IdentIsAHostOrAnIdentity) {
+  const std::string rest = R"( - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8")";
+  auto d = doc("10.0.0.9 shop.example" + rest);
+  EXPECT_EQ(d["destination"], (json{{"domain", "shop.example"}}));
+  EXPECT_EQ(d["source"]["ip"], "10.0.0.9");
+  EXPECT_FALSE(d.contains("user"));
+  EXPECT_EQ(doc("10.0.0.9 127.0.0.1:8080" + rest)["destination"], (json{{"ip", "127.0.0.1"}, {"port", 8080}}));
+  EXPECT_EQ(doc("10.0.0.9 localhost" + rest)["destination"]["domain"], "localhost");
+  auto id = doc(R"(10.0.0.9 alice bob [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5)");
+  EXPECT_EQ(id["apache"]["access"]["user"]["identity"], "alice");
+  EXPECT_EQ(id["user"]["name"], "bob");
+  EXPECT_FALSE(id.contains("destination"));
+  // A virtual host first (Debian's vhost_combined) stays what it was: the server, then the client.
+  auto v = doc("www.example.com:443 10.0.0.9 -" + rest);
+  EXPECT_EQ(v["destination"], (json{{"domain", "www.example.com"}, {"port", 443}}));
+  EXPECT_EQ(v["source"]["ip"], "10.0.0.9");
+  EXPECT_FALSE(v.contains("apache"));
+}
+
 // Text after the fields a format names: key=value pairs are fields, any other text is kept.
 TEST(AccessVariants, FieldsAfterTheAgent) {
   const std::string head = R"(10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8")";

@@ -226,6 +226,15 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
     // "host - user" never reads as this; "host ident - user" with an identd answer would.
     if (rec.user.starts_with("- ") && rec.ident != "-" && !rec.ident.empty()) split_vhost(rec);
   }
+  // %l is '-' nearly always. A host name there is lighttpd's %V (its default format is
+  // `%h %V %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`): the server, as Apache's %v; any
+  // other word an identd answer, named as Logstash's ECS patterns name it.
+  if (!rec.ident.empty() && rec.ident != "-" && rec.server_name.empty()) {
+    if (rec.ident.find_first_of(".:") != std::string_view::npos || rec.ident == "localhost")
+      set_server(rec, rec.ident);
+    else
+      rec.fields.push_back(Field::string("apache.access.user.identity", rec.ident));
+  }
   i = k + 2;  // after " ["
 
   size_t t = parse_apache_time(p + i, n - i, rec.ts);

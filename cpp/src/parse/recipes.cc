@@ -143,6 +143,7 @@ constexpr Recipe kRecipes[] = {
     {"PHPLOG", "^%{PHPLOG}", nullptr, "%d-%b-%Y %H:%M:%S", false, "a PHP or PHP-FPM error log line"},
     {"MONOLOG", "^%{MONOLOG}", nullptr, nullptr, false,
      "a Monolog line (Laravel, Symfony: [datetime] channel.LEVEL: message)"},
+    {"LIGHTTPDERROR", "^%{LIGHTTPDERROR}", nullptr, nullptr, false, "a lighttpd error log line"},
     {"GUNICORNLOG", "^%{GUNICORNLOG}", nullptr, nullptr, false, "a gunicorn error log line"},
     {"CELERYLOG", "^%{CELERYLOG}", nullptr, nullptr, false, "a Celery worker's log line"},
     {"KAFKALOG", "^%{KAFKALOG}", nullptr, nullptr, false,

@@ -49,7 +49,8 @@ bool read_access_message(const ParseContext& ctx, Record& rec) {
     rec.message = {};  // the line's values are the document, as for the same line in a file
     // No tag, and a word before the client ("host mds-acc 10.0.64.1 - - [..."): the program's tag
     // written without its ':', rather than a virtual host.
-    if (rec.app.empty() && !rec.server_name.empty() && rec.server_port < 0) {
+    // (Not lighttpd's virtual host in the ident's place: the ident is then that host.)
+    if (rec.app.empty() && !rec.server_name.empty() && rec.server_port < 0 && rec.ident == "-") {
       rec.app = rec.server_name;
       rec.server_name = {};
     }
