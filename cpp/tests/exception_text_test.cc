@@ -24,6 +24,15 @@ TEST(ExceptionText, JavaNamesTheOutermostException) {
   EXPECT_EQ(e.message, "bad query\nnear 'FROM'");
 }
 
+// Tomcat's OneLineFormatter writes the trace one tab in.
+TEST(ExceptionText, JavaTraceIndentedByATab) {
+  ExceptionText e = of("\tjava.lang.IllegalStateException: cart 42 is empty\n\t\tat a.B.c(B.java:1)\n\tCaused by: x.Y: z");
+  EXPECT_EQ(e.type, "java.lang.IllegalStateException");
+  EXPECT_EQ(e.message, "cart 42 is empty");
+  ExceptionText none;
+  EXPECT_FALSE(exception_from_trace("\tat a.B.c(B.java:1)", none));  // a frame, not the exception's line
+}
+
 TEST(ExceptionText, PythonNamesTheExceptionRaisedLast) {
   ExceptionText e = of("Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\n    f()\n"
                        "KeyError: 'x'\n\nThe above exception was the direct cause of the following exception:\n\n"

@@ -80,6 +80,8 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
     if (at == std::string_view::npos || at >= trace.size()) return false;
     return python_exception(trace.substr(at), out);
   }
+  // Tomcat's OneLineFormatter indents the whole trace by a tab ("\tjava.lang.X: y", "\t\tat …").
+  if (trace.size() > 1 && trace[0] == '\t' && !trace.substr(1).starts_with("at ")) trace.remove_prefix(1);
   const size_t nl = trace.find('\n');
   const std::string_view first = trace.substr(0, nl);
   // JavaScript (V8): "TypeError: x is not a function", then "    at …" frames; a message may go on

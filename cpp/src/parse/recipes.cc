@@ -143,6 +143,8 @@ constexpr Recipe kRecipes[] = {
     {"PHPLOG", "^%{PHPLOG}", nullptr, "%d-%b-%Y %H:%M:%S", false, "a PHP or PHP-FPM error log line"},
     {"MONOLOG", "^%{MONOLOG}", nullptr, nullptr, false,
      "a Monolog line (Laravel, Symfony: [datetime] channel.LEVEL: message)"},
+    {"TOMCATLOG", "^%{TOMCATLOG}", nullptr, "%d-%b-%Y %H:%M:%S.SSS", false,
+     "an Apache Tomcat log line (catalina.out: date LEVEL [thread] class.method message)"},
     {"LIGHTTPDERROR", "^%{LIGHTTPDERROR}", nullptr, nullptr, false, "a lighttpd error log line"},
     {"GUNICORNLOG", "^%{GUNICORNLOG}", nullptr, nullptr, false, "a gunicorn error log line"},
     {"CELERYLOG", "^%{CELERYLOG}", nullptr, nullptr, false, "a Celery worker's log line"},
