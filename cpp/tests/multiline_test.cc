@@ -262,3 +262,19 @@ TEST(Multiline, NodePresetJoinsAnErrorsMessageOverLines) {
   EXPECT_EQ(ev[7].text, "2026-12-06T16:05:12.600Z INFO config:");
   EXPECT_EQ(ev[8].text, "port=3000");
 }
+
+// java.util.logging's SimpleFormatter: "LEVEL: message" joins the header line above it (and only
+// that line: not a record's second line, not under another kind of line).
+TEST(Multiline, JavaPresetJoinsJavaUtilLoggingsTwoLines) {
+  MultilineConfig c;
+  c.preset = "java";
+  auto ev = join(c, {"Dec 06, 2026 4:40:48 PM com.example.App main", "INFO: started",
+                     "Dec 06, 2026 12:40:49 AM com.example.App main", "SEVERE: failed",
+                     "java.lang.IllegalStateException: x", "\tat com.example.App.main(App.java:7)",
+                     "INFO: not under a header", "2026-12-06 10:00:00 INFO x", "WARNING: not under a JUL header"});
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(ev[0].text, "Dec 06, 2026 4:40:48 PM com.example.App main\nINFO: started");
+  EXPECT_EQ(ev[1].lines, 4u);
+  EXPECT_EQ(ev[2].text, "INFO: not under a header");
+  EXPECT_EQ(ev[4].text, "WARNING: not under a JUL header");
+}

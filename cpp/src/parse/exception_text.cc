@@ -125,6 +125,20 @@ size_t js_error_at_end(std::string_view l) {
   return std::string_view::npos;
 }
 
+bool jul_header(std::string_view l) {
+  auto digit = [&](size_t i) { return i < l.size() && l[i] >= '0' && l[i] <= '9'; };
+  if (l.size() < 24 || l[3] != ' ' || !digit(4) || !digit(5) || l[6] != ',' || l[7] != ' ' || !digit(8) ||
+      !digit(11) || l[12] != ' ' || !digit(13))
+    return false;
+  const size_t ampm = l.find(" AM ", 14) != std::string_view::npos ? l.find(" AM ", 14) : l.find(" PM ", 14);
+  return ampm != std::string_view::npos && ampm <= 21 && l[ampm - 3] == ':' && l[ampm - 6] == ':';
+}
+bool jul_level_line(std::string_view l) {
+  for (std::string_view w : {"SEVERE: ", "WARNING: ", "INFO: ", "CONFIG: ", "FINE: ", "FINER: ", "FINEST: "})
+    if (l.starts_with(w)) return true;
+  return false;
+}
+
 bool add_exception_fields(Record& rec, std::string_view trace, ExceptionText* out) {
   for (const Field& f : rec.fields)
     if (f.name == "error.type" || f.name == "error.message") return false;

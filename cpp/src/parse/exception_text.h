@@ -28,6 +28,12 @@ bool js_error_line(std::string_view l, ExceptionText& out);
 // "… failed: AssertionError [ERR_ASSERTION]: Expected …:"); npos if none does.
 size_t js_error_at_end(std::string_view line);
 
+// java.util.logging's SimpleFormatter (its default) writes a record on two lines: a header
+// "Dec 06, 2026 4:40:48 PM com.example.App main" (time, source class and method), then
+// "INFO: message" (jul_level_line), a stack trace after it.
+bool jul_header(std::string_view line);
+bool jul_level_line(std::string_view line);
+
 struct Record;
 // The exception of `trace` (under the event: error.stack_trace) as error.type and error.message,
 // unless the line gave either. True when added (and *out, if given, says what).

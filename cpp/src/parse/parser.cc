@@ -172,6 +172,12 @@ const char* continuation_hint(std::string_view l) {
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";
+  if (l.find('\n') == std::string_view::npos && jul_header(l))
+    return "java.util.logging's first line of a record (time, class, method; its level and message are on the "
+           "next line): read the two as one with --multiline java (docs/GROK.md)";
+  if (l.find('\n') == std::string_view::npos && jul_level_line(l))
+    return "java.util.logging's second line of a record (its level and message; time, class and method are on "
+           "the line above): read the two as one with --multiline java (docs/GROK.md)";
   // (a joined traceback, the crash of a program: the recipe PYTHONTRACEBACK reads it)
   if (l.starts_with("Traceback (most recent call last):") && l.find('\n') == std::string_view::npos)
     return "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)";

@@ -104,6 +104,17 @@ void node_crash(const ParseContext& ctx, Record& rec) {
   uncaught(ctx, rec);
 }
 
+// java.util.logging's two-line record: the lines after "LEVEL: message" are the stack trace.
+void jul_record(const ParseContext&, Record& rec) {
+  const char* end = rec.message.data() + rec.message.size();
+  if (end < rec.raw.data() || end >= rec.raw.data() + rec.raw.size() || *end != '\n') return;
+  std::string_view trace = rec.raw.substr(static_cast<size_t>(end - rec.raw.data()) + 1);
+  while (!trace.empty() && trace[0] == '\n') trace.remove_prefix(1);
+  if (trace.empty()) return;
+  rec.fields.push_back({"error.stack_trace", Field::Kind::String, trace});
+  add_exception_fields(rec, trace);
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -143,6 +154,8 @@ constexpr Recipe kRecipes[] = {
     {"PHPLOG", "^%{PHPLOG}", nullptr, "%d-%b-%Y %H:%M:%S", false, "a PHP or PHP-FPM error log line"},
     {"MONOLOG", "^%{MONOLOG}", nullptr, nullptr, false,
      "a Monolog line (Laravel, Symfony: [datetime] channel.LEVEL: message)"},
+    {"JULLOG", "^%{JULLOG}", nullptr, "%b %d, %Y %I:%M:%S %p", false,
+     "a java.util.logging record (its two lines joined: --multiline java)", jul_record},
     {"TOMCATLOG", "^%{TOMCATLOG}", nullptr, "%d-%b-%Y %H:%M:%S.SSS", false,
      "an Apache Tomcat log line (catalina.out: date LEVEL [thread] class.method message)"},
     {"LIGHTTPDERROR", "^%{LIGHTTPDERROR}", nullptr, nullptr, false, "a lighttpd error log line"},

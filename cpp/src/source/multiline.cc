@@ -138,6 +138,8 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   // Java: a message begun on the line after its record's (unindented free text, such as Spring
   // Boot's "Description:" and "Action:") runs until a line that starts as a record does.
   if (cur_.open_message && !record_start(line)) return false;
+  // java.util.logging's second line of a record ("INFO: …") under its first.
+  if (java_ && cur_.lines == 1 && jul_level_line(line) && jul_header(cur_.text)) return false;
   return true;
 }
 
