@@ -154,6 +154,8 @@ constexpr Recipe kRecipes[] = {
     {"PHPLOG", "^%{PHPLOG}", nullptr, "%d-%b-%Y %H:%M:%S", false, "a PHP or PHP-FPM error log line"},
     {"MONOLOG", "^%{MONOLOG}", nullptr, nullptr, false,
      "a Monolog line (Laravel, Symfony: [datetime] channel.LEVEL: message)"},
+    {"RUBYLOG", "^%{RUBYLOG}", nullptr, nullptr, false,
+     "a Ruby Logger line (Rails, Sidekiq: \"I, [time #pid]  INFO -- progname: message\")"},
     {"JULLOG", "^%{JULLOG}", nullptr, "%b %d, %Y %I:%M:%S %p", false,
      "a java.util.logging record (its two lines joined: --multiline java)", jul_record},
     {"TOMCATLOG", "^%{TOMCATLOG}", nullptr, "%d-%b-%Y %H:%M:%S.SSS", false,
