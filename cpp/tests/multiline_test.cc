@@ -263,6 +263,21 @@ TEST(Multiline, NodePresetJoinsAnErrorsMessageOverLines) {
   EXPECT_EQ(ev[8].text, "port=3000");
 }
 
+// Ruby's Logger (Rails): a FATAL record whose message starts on the next line (Rails' routing
+// error) keeps its exception and frames, and the next "I, [" line starts a record again.
+TEST(Multiline, JavaPresetStopsAMessageAtRubysNextRecord) {
+  MultilineConfig c;
+  c.preset = "java";
+  auto ev = join(c, {"I, [2013-08-08T20:30:17.677248 #14985]  INFO -- : Started GET \"/manager/html\" for 220.165.88.21",
+                     "F, [2013-08-08T20:30:17.688957 #14985] FATAL -- : ",
+                     "ActionController::RoutingError (No route matches [GET] \"/manager/html\"):",
+                     "  actionpack (4.0.0) lib/action_dispatch/middleware/debug_exceptions.rb:21:in `call'",
+                     "I, [2013-08-08T20:30:25.090069 #15002]  INFO -- : Started GET \"/\" for 220.165.88.21"});
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[1].lines, 3u);
+  EXPECT_EQ(ev[2].lines, 1u);
+}
+
 // java.util.logging's SimpleFormatter: "LEVEL: message" joins the header line above it (and only
 // that line: not a record's second line, not under another kind of line).
 TEST(Multiline, JavaPresetJoinsJavaUtilLoggingsTwoLines) {

@@ -21,10 +21,12 @@ constexpr const char* kJava =
 bool opens_message(std::string_view l) { return l.ends_with(": ") || l.ends_with(" - "); }
 
 // The start of a log record: a date or time first ("2026-12-06…", "06-Dec-2026 10:…", "10:00:00"),
-// or "[" or "{".
+// "[" or "{", Ruby's Logger ("I, [2026-…"), or java.util.logging's header ("Dec 06, 2026 4:40:48 PM …").
 bool record_start(std::string_view l) {
   if (l.empty()) return false;
   if (l[0] == '[' || l[0] == '{') return true;
+  if (l.size() > 4 && l[0] >= 'A' && l[0] <= 'Z' && l[1] == ',' && l[2] == ' ' && l[3] == '[') return true;
+  if (jul_header(l)) return true;
   if (l[0] < '0' || l[0] > '9') return false;
   const std::string_view head = l.substr(0, 32);
   for (size_t i = 1; i + 2 < head.size(); ++i)
