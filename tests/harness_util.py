@@ -87,6 +87,26 @@ def report_errors(name: str, error: Type[Exception], run: Callable[[], int]) -> 
         return 2
 
 
+@contextlib.contextmanager
+def running_server(cmd: list, port: int, stop: int = signal.SIGTERM):
+    """`cmd` (a server in the foreground) started, yielded once 127.0.0.1:`port` accepts
+    connections, stopped with `stop` afterwards (a graceful SIGINT, say)."""
+    import socket
+    import time
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield p
+    finally:
+        p.send_signal(stop)
+        p.wait(timeout=10)
+
+
 def build_go_tool(name: str, package: str = ".") -> Path:
     """Build the Go program `package` of the module in tests/<name> (its modules from the Go
     module proxy, at the versions its go.sum pins) into build/<name>/<name>; skips the test when

@@ -7,13 +7,12 @@ import grp
 import os
 import pwd
 import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Iterator
+
+from tests.harness_util import pick_free_ports, running_server
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 
@@ -38,27 +37,13 @@ http {{
 def running_nginx(d: Path, http: str) -> Iterator[int]:
     """nginx with `http` (``{dir}`` and ``{port}`` filled in) inside its http block; yields the port
     once it accepts connections."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    (port,) = pick_free_ports(1)
     user = ""
     if os.geteuid() == 0:  # workers as root's group would be refused: run them as ourselves
         user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};"
     (d / "nginx.conf").write_text(CONF.format(user=user, dir=d, http=http.format(dir=d, port=port)))
-    p = subprocess.Popen([NGINX, "-c", str(d / "nginx.conf"), "-p", str(d)], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    with running_server([NGINX, "-c", str(d / "nginx.conf"), "-p", str(d)], port):
         yield port
-    finally:
-        p.terminate()
-        p.wait(timeout=10)
 
 
 def send(port: int, path: str, headers: dict[str, str]) -> None:

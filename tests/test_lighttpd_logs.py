@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
-import time
+import signal
 import urllib.error
 import urllib.request
 
 import pytest
 
 import kafkainsight as ki
+from tests.harness_util import pick_free_ports, running_server
 from tests.test_real_logs import flat
 
 LIGHTTPD = shutil.which("lighttpd") or shutil.which("lighttpd", path="/usr/sbin")
@@ -42,20 +41,10 @@ def logs(tmp_path_factory):
     d = tmp_path_factory.mktemp("lighttpd")
     (d / "www").mkdir()
     (d / "www" / "index.html").write_text("ok\n")
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    (port,) = pick_free_ports(1)
     (d / "lighttpd.conf").write_text(CONF.format(dir=d, port=port))
-    p = subprocess.Popen([LIGHTTPD, "-D", "-f", str(d / "lighttpd.conf")], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+    # SIGINT: a graceful stop, which lighttpd notes in its error log
+    with running_server([LIGHTTPD, "-D", "-f", str(d / "lighttpd.conf")], port, stop=signal.SIGINT):
         for path, host, ref in REQUESTS:
             headers = {"User-Agent": "ki-test/1.0"} | ({"Host": host} if host else {}) | ({"Referer": ref} if ref else {})
             try:
@@ -63,9 +52,6 @@ def logs(tmp_path_factory):
                                        timeout=5).read()
             except urllib.error.HTTPError:
                 pass
-    finally:
-        p.send_signal(2)  # SIGINT: a graceful stop, which lighttpd notes in its error log
-        p.wait(timeout=10)
     access = (d / "access.log").read_text().splitlines()
     errors = (d / "error.log").read_text().splitlines()
     assert len(access) == len(REQUESTS), access
