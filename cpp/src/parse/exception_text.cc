@@ -130,7 +130,9 @@ bool jul_header(std::string_view l) {
   if (l.size() < 24 || l[3] != ' ' || !digit(4) || !digit(5) || l[6] != ',' || l[7] != ' ' || !digit(8) ||
       !digit(11) || l[12] != ' ' || !digit(13))
     return false;
-  const size_t ampm = l.find(" AM ", 14) != std::string_view::npos ? l.find(" AM ", 14) : l.find(" PM ", 14);
+  const std::string_view head = l.substr(0, 25);  // " AM " at 19..21: "4:40:48" to "12:40:48"
+  size_t ampm = head.find(" AM ", 14);
+  if (ampm == std::string_view::npos) ampm = head.find(" PM ", 14);
   return ampm != std::string_view::npos && ampm <= 21 && l[ampm - 3] == ':' && l[ampm - 6] == ':';
 }
 bool jul_level_line(std::string_view l) {

@@ -172,18 +172,25 @@ const char* continuation_hint(std::string_view l) {
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";
-  if (l.find('\n') == std::string_view::npos && jul_header(l))
-    return "java.util.logging's first line of a record (time, class, method; its level and message are on the "
-           "next line): read the two as one with --multiline java (docs/GROK.md)";
-  if (l.find('\n') == std::string_view::npos && jul_level_line(l))
-    return "java.util.logging's second line of a record (its level and message; time, class and method are on "
-           "the line above): read the two as one with --multiline java (docs/GROK.md)";
   // (a joined traceback, the crash of a program: the recipe PYTHONTRACEBACK reads it)
   if (l.starts_with("Traceback (most recent call last):") && l.find('\n') == std::string_view::npos)
     return "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)";
   if (l.starts_with("Caused by: ") || java_exception_line(l))
     return "a Java exception line: part of the stack trace of the event before it; join it with --multiline java "
            "(docs/GROK.md)";
+  return nullptr;
+}
+
+// A line of java.util.logging's two-line record read on its own, which no recipe read either
+// ("INFO: …" alone is also uvicorn's, whose recipe reads it).
+const char* jul_hint(std::string_view l) {
+  if (l.find('\n') != std::string_view::npos) return nullptr;
+  if (jul_header(l))
+    return "java.util.logging's first line of a record (time, class, method; its level and message are on the "
+           "next line): read the two as one with --multiline java (docs/GROK.md)";
+  if (jul_level_line(l))
+    return "java.util.logging's second line of a record (its level and message; time, class and method are on "
+           "the line above): read the two as one with --multiline java (docs/GROK.md)";
   return nullptr;
 }
 }  // namespace
@@ -332,6 +339,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
       rec.reset(line);
       ok = recipes_->read(line, ctx, rec);
       if (ok) f = Format::Grok;
+      else if (const char* jul = jul_hint(line)) err_ = {Format::Unknown, jul, 0};
       else if (recipes_->reason()) err_ = {Format::Unknown, recipes_->reason(), 0};
     }
   }
