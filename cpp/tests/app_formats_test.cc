@@ -292,6 +292,21 @@ TEST(Cri, FullAndPartialLines) {
   EXPECT_EQ(doc("2024-01-24T12:39:13Z myhost app[1]: hello")["kafkainsight"]["format"], "rfc3164");
 }
 
+// Two containers' files read in turn by one parser (a --follow run): a partial line waits for the
+// end of its own file's line, never another's (fuzz_detect found the leak across inputs).
+TEST(Cri, PartialLinesWaitForTheirOwnInput) {
+  ki::Parser p;
+  p.set_source(1);
+  parsed(p, "2024-01-24T12:39:14Z stderr P from a, ", ki::ParseStatus::Partial);
+  p.set_source(2);
+  EXPECT_EQ(parsed(p, "2024-01-24T12:39:14Z stdout F b whole").message, "b whole");
+  parsed(p, "2024-01-24T12:39:14Z stdout P b half, ", ki::ParseStatus::Partial);
+  p.set_source(1);
+  EXPECT_EQ(parsed(p, "2024-01-24T12:39:15Z stderr F a end").message, "from a, a end");
+  p.set_source(2);
+  EXPECT_EQ(parsed(p, "2024-01-24T12:39:15Z stdout F b end").message, "b half, b end");
+}
+
 // flog 0.4.4 exactly (gofakeit 3.11.5): LogLevel("apache") includes the literal "trace1-8";
 // DomainName keeps the space of the buzzword "web services".
 TEST(FlogExact, Trace18AndHostNamesWithASpace) {

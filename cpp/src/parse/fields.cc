@@ -339,16 +339,21 @@ bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec) {
   bool partial = false;
   if (!split_cri(line, w, partial))
     return ctx.fail(Format::Cri, "expected <time> <stdout|stderr> <F|P> <line>", 0);
-  if (ctx.pending) {
+  if (ctx.pending) {  // the partial lines of this line's own input only
+    std::string* pending = ctx.pending->find(ctx.source);
     if (partial) {
       // P: the runtime split a long line; the rest follows on the next line(s).
-      if (ctx.pending->size() + w.inner.size() <= kMaxPending) ctx.pending->append(w.inner);
+      if (!pending) {
+        ctx.pending->set(ctx.source, std::make_unique<std::string>());
+        pending = ctx.pending->find(ctx.source);
+      }
+      if (pending->size() + w.inner.size() <= kMaxPending) pending->append(w.inner);
       return ctx.fail(Format::Cri, kCriPartial, 0);
     }
-    if (!ctx.pending->empty()) {
-      if (ctx.pending->size() + w.inner.size() <= kMaxPending) ctx.pending->append(w.inner);
-      w.inner = rec.keep(*ctx.pending);
-      ctx.pending->clear();
+    if (pending) {
+      if (pending->size() + w.inner.size() <= kMaxPending) pending->append(w.inner);
+      w.inner = rec.keep(*pending);
+      ctx.pending->set(ctx.source, nullptr);
     }
   }
   return parse_wrapped(w, "cri", ctx, rec);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "parse/grok.h"
+#include "parse/per_source.h"
 #include "parse/recipes.h"
 #include "parse/record.h"
 #include "source/multiline.h"
@@ -71,7 +72,7 @@ struct ParseContext {
   ParseError& err;
   simdjson::dom::parser* json = nullptr;
   AppJsonState* app = nullptr;
-  std::string* pending = nullptr;  // CRI partial lines waiting for their end
+  PerSource<std::string>* pending = nullptr;  // CRI partial lines waiting for their end, per input
   int depth = 0;                   // wrapper nesting (Docker/CRI inner lines)
   RecipeReader* recipes = nullptr; // format auto: the grok recipes, for lines no format reads
   uint32_t source = 0;             // the input the line comes from (Parser::set_source)
@@ -212,7 +213,7 @@ class Parser {
   std::unique_ptr<RecipeReader> recipes_;  // format auto: lines no built-in format reads
   std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
   std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;
-  std::string cri_pending_;
+  PerSource<std::string> cri_pending_;  // (per input: a --follow run reads many files' lines in turn)
   // W3C extended logs: each input's last "#Fields:" layout (few inputs: a list).
   uint32_t source_ = 0;
   PerSource<W3cLayout> w3c_;
