@@ -11,10 +11,12 @@ import subprocess
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 import kafkainsight as ki
+from tests.harness_util import build_java_app
 from tests.test_grok import _advice, without_recipe
 from tests.test_jvm_json_logs import jvm_app  # noqa: F401  (the fixture: App.java compiled against log4j2)
 from tests.test_real_logs import flat
@@ -33,6 +35,10 @@ JAVA_LAYOUTS = {
     "log4j_classic": ("%d{ISO8601} %-5p [%t] %c: %m%n%xEx", "%{JAVALOG}"),
     # WildFly / JBoss EAP's server.log (its periodic-rotating-file-handler's %d %-5p [%c] (%t) %s%e%n)
     "wildfly": ("%d{yyyy-MM-dd HH:mm:ss,SSS} %-5p [%c] (%t) %m%n%xEx", "%{WILDFLYLOG}"),
+    # A time of day only (the day is the clock's): log4j 2's default configuration's layout, and
+    # WildFly's console handler (%K{level}%d{HH:mm:ss,SSS} %-5p [%c] (%t) %s%e, without colours)
+    "log4j2_default": ("%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg%n%xEx", "%{JAVALOG}"),
+    "wildfly_console": ("%d{HH:mm:ss,SSS} %-5p [%c] (%t) %m%n%xEx", "%{WILDFLYLOG}"),
 }
 
 PATTERN_CONFIG = """<Configuration status="WARN">
@@ -80,6 +86,50 @@ def test_java_layouts_read_by_their_recipe_without_options(jvm_app, layout, tmp_
         assert docs[0]["process.pid"] > 0
     if layout == "spring_boot_3":
         assert docs[0]["service.name"] == "demo"
+
+
+LOGBACK_POM = Path(__file__).parent / "logback_app" / "pom.xml"
+LOGBACK_APP = """
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+public class App {
+  public static void main(String[] args) {
+    Logger log = LoggerFactory.getLogger("com.example.Checkout");
+    log.info("order {} placed", 42);
+    log.atWarn().addKeyValue("order", 42).addKeyValue("user", "bob smith").log("payment slow");
+    log.error("payment failed", new IllegalStateException("card declined"));
+    LoggerFactory.getLogger("com.example.Audit").debug("ledger checked");
+  }
+}
+"""
+
+
+def test_logback_default_layout_without_configuration(tmp_path):
+    # logback-classic with no logback.xml: its TTLLLayout, "HH:mm:ss.SSS [thread] LEVEL logger -kvp- message"
+    # (a time of day only; the key-value pairs of SLF4J 2's fluent API between the dashes).
+    cp = build_java_app(LOGBACK_POM, {"App.java": LOGBACK_APP}, tmp_path)
+    t0 = time.time()
+    out = subprocess.run(["java", "-Duser.timezone=UTC", "-cp", cp, "App"], capture_output=True, text=True,
+                         timeout=300, check=True).stdout
+    lines = out.splitlines()
+    assert re.match(r"\d\d:\d\d:\d\d\.\d{3} \[main\] INFO com\.example\.Checkout -- order 42 placed$", lines[0]), lines[0]
+    plain = ki.read_logs(lines)
+    assert len(plain.records) == 4 and {d["kafkainsight"]["recipe"] for d in plain.records} == {"JAVALOG"}
+    assert all(_advice(f["reason"]) == {"multiline": "java"} for f in plain.failed) and plain.failed
+    res = ki.read_logs(lines, multiline="java")
+    assert res.failed == []
+    docs = [flat(d) for d in res.records]
+    assert [d["log.level"] for d in docs] == ["INFO", "WARN", "ERROR", "DEBUG"]
+    assert [d["message"] for d in docs] == ["order 42 placed", "payment slow", "payment failed", "ledger checked"]
+    assert [d["log.logger"] for d in docs] == ["com.example.Checkout"] * 3 + ["com.example.Audit"]
+    assert (docs[1]["order"], docs[1]["user"]) == ("42", "bob smith")  # as logback quotes them
+    assert "order" not in docs[0]
+    assert docs[2]["error.type"] == "java.lang.IllegalStateException"
+    assert docs[2]["error.stack_trace"].startswith("java.lang.IllegalStateException: card declined\n\tat App.main")
+    for d in docs:  # the day from the clock, the time of day as written
+        ts = datetime.fromisoformat(d["@timestamp"].replace("Z", "+00:00")).timestamp()
+        assert t0 - 5 < ts < time.time() + 5, d["@timestamp"]
 
 
 PY_APP = """

@@ -551,6 +551,45 @@ TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
 // options by the first recipe that fits, with the time layout it needs (first lines of loghub's
 // samples and of a Kafka 3.9 broker's server.log; Spring Boot 2 and 3, logback's order, Python's
 // logging cookbook and basicConfig, OpenStack).
+// Java's default console layouts write a time of day only: logback's (1.3+: "-%kvp- " between
+// logger and message), log4j 2's default configuration, WildFly's console. The day is the clock's.
+TEST(Detection, JavaLayoutsWithATimeOfDayOnly) {
+  struct Case {
+    const char *line, *recipe, *time, *message, *logger;
+  };
+  const Case cases[] = {
+      {"18:53:39.123 [main] INFO com.example.Checkout -- order 42 placed", "JAVALOG", "18:53:39.123Z",
+       "order 42 placed", "com.example.Checkout"},
+      {"09:15:00.001 [main] ERROR com.example.Checkout - payment failed", "JAVALOG", "09:15:00.001Z", "payment failed",
+       "com.example.Checkout"},
+      {"07:02:11,250 INFO  [org.jboss.as] (MSC service thread 1-2) WFLYSRV0049: WildFly starting", "WILDFLYLOG",
+       "07:02:11.250Z", "WFLYSRV0049: WildFly starting", "org.jboss.as"}};
+  const std::time_t now = std::time(nullptr);
+  for (const Case& c : cases) {
+    auto d = doc(c.line);
+    ASSERT_TRUE(d.contains("kafkainsight")) << c.line;
+    EXPECT_EQ(d["kafkainsight"]["recipe"], c.recipe) << c.line;
+    EXPECT_EQ(d["message"], c.message) << c.line;
+    EXPECT_EQ(d["log"]["logger"], c.logger) << c.line;
+    const std::string ts = d["@timestamp"];
+    EXPECT_EQ(ts.substr(11), c.time) << c.line;
+    std::tm tm{};
+    ASSERT_TRUE(strptime(ts.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) << ts;
+    const std::time_t t = timegm(&tm);
+    EXPECT_LE(t, now + 3 * 3600) << ts;
+    EXPECT_GT(t, now - 21 * 3600 - 60) << ts;
+  }
+  // logback's key-value pairs become fields, as it quoted them; a message that starts with '-'
+  // after the classic " - " stays whole.
+  auto kv = doc("18:53:39.130 [main] INFO com.example.Checkout -order=\"42\" user=\"bob smith\"- shipped");
+  EXPECT_EQ(kv["message"], "shipped");
+  EXPECT_EQ(kv["order"], "42");
+  EXPECT_EQ(kv["user"], "bob smith");
+  auto dash = doc("2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - -5 degrees - cold");
+  EXPECT_EQ(dash["message"], "-5 degrees - cold");
+  EXPECT_FALSE(dash.contains("5 degrees"));
+}
+
 TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   struct Case {
     const char* line;
@@ -574,6 +613,7 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
       {"2024-11-21T10:00:00.123+01:00  INFO 12345 --- [demo] [           main] c.e.demo.DemoApplication                 "
        ": Started DemoApplication in 1.2 seconds", "SPRINGBOOTLOG", "2024-11-21T10:00:00.123+01:00", "INFO"},
       {"2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - paid", "JAVALOG", "2024-01-01T12:00:00.123Z", "INFO"},
+      {"2024-01-01 12:00:00.123 [main] INFO com.acme.Shop -- paid", "JAVALOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"2024-01-01 12:00:00,123 - simple_example - INFO - info message", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"2024-01-01 12:00:00,123 INFO 42 orders paid", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"WARNING:root:disk almost full", "PYTHONLOG", "", "WARNING"},

@@ -1,9 +1,11 @@
 // --time-format: strptime-style layouts, Java's ,SSS, zones, and what is refused.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <stdexcept>
 
 #include "parse/time_format.h"
+#include "parse/timestamp.h"
 
 using ki::TimeFormat;
 using ki::Timestamp;
@@ -43,4 +45,42 @@ TEST(TimeFormat, RefusesWhatDoesNotFit) {
   EXPECT_FALSE(TimeFormat("%S:%L").parse("45:1000", 0, 0, ts));  // four digits are no milliseconds
   EXPECT_THROW(TimeFormat("%Q"), std::invalid_argument);
   EXPECT_THROW(TimeFormat("100%"), std::invalid_argument);
+}
+
+// A time of day alone ("12:34:56.789"): the day that puts it in the 24 hours before the clock,
+// or up to 3 hours after it.
+TEST(TimeOfDay, TakesItsDayFromTheClock) {
+  const int64_t evening = 1733511600;  // 2024-12-06T19:00:00Z
+  const int64_t day = 1733443200;      // 2024-12-06T00:00:00Z
+  EXPECT_EQ(ki::place_time_of_day(0, 0, evening), day);                    // today's file, read at 19:00
+  EXPECT_EQ(ki::place_time_of_day(18 * 3600, 0, evening), day + 18 * 3600);
+  EXPECT_EQ(ki::place_time_of_day(21 * 3600, 0, evening), day + 21 * 3600);  // ahead by 2 h: a --tz off
+  EXPECT_EQ(ki::place_time_of_day(23 * 3600, 0, evening), day - 3600);       // ahead by 4 h: yesterday's
+  const int64_t after_midnight = day + 600;  // 00:10
+  EXPECT_EQ(ki::place_time_of_day(23 * 3600 + 59 * 60, 0, after_midnight), day - 60);  // written at 23:59
+  EXPECT_EQ(ki::place_time_of_day(5 * 60, 0, after_midnight), day + 300);
+  // At +02:00 the wall clock is 21:00 at 19:00Z: 20:30 there is 18:30Z the same day, 23:30 there
+  // (ahead by 2.5 h) too, 00:30 there (ahead by 3.5 h of 21:00) is that morning's.
+  EXPECT_EQ(ki::place_time_of_day(20 * 3600 + 1800, 120, evening), day + 18 * 3600 + 1800);
+  EXPECT_EQ(ki::place_time_of_day(23 * 3600 + 1800, 120, evening), day + 21 * 3600 + 1800);
+  EXPECT_EQ(ki::place_time_of_day(1800, 120, evening), day - 7200 + 1800);
+}
+
+TEST(TimeOfDay, TextAndLayoutsWithoutADate) {
+  Timestamp ts;
+  ASSERT_TRUE(ki::parse_time_of_day("12:34:56.789", 0, ts));
+  EXPECT_EQ(ts.epoch_sec % 86400, 12 * 3600 + 34 * 60 + 56);
+  EXPECT_EQ(ts.nanos, 789000000u);
+  EXPECT_EQ(ts.frac_digits, 3);
+  EXPECT_LE(ts.epoch_sec, std::time(nullptr) + ki::kDaylessAhead);
+  EXPECT_GT(ts.epoch_sec, std::time(nullptr) - 86400 + ki::kDaylessAhead - 1);
+  ASSERT_TRUE(ki::parse_time_of_day("12:34:56,5", 60, ts));  // WildFly's console: ",SSS"
+  EXPECT_EQ(ts.offset_min, 60);
+  EXPECT_EQ((ts.epoch_sec + 3600) % 86400, 12 * 3600 + 34 * 60 + 56);
+  for (const char* bad : {"12:34", "24:00:00", "12:60:00", "12:34:56.", "12:34:56 x", "1:34:56", "12:34:56.7z"})
+    EXPECT_FALSE(ki::parse_time_of_day(bad, 0, ts)) << bad;
+  // A layout with no date directive gets the same day; one with a date keeps January 1st's.
+  Timestamp t = at("%H:%M:%S,SSS", "12:34:56,789");
+  EXPECT_EQ(t.epoch_sec, ki::place_time_of_day(12 * 3600 + 34 * 60 + 56, 0, std::time(nullptr)));
+  EXPECT_EQ(at("%Y %H:%M:%S", "2024 12:34:56").epoch_sec, 1704112496);
 }

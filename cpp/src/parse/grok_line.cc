@@ -90,6 +90,7 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
   if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
   for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time()})
     if (f->parse(s, c.default_offset_min, c.default_year, ts)) return true;
+  if (parse_time_of_day(s, c.default_offset_min, ts)) return true;  // "12:34:56.789": its day from the clock
   ts = Timestamp{};
   return false;
 }

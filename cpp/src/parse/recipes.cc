@@ -115,6 +115,21 @@ void jul_record(const ParseContext&, Record& rec) {
   add_exception_fields(rec, trace);
 }
 
+// logback's key-value pairs between the logger and the message (1.3's "-%kvp- ", as its default
+// layout writes them: `-order="42" user="bob"- shipped`): each a field, its value as logback quoted it.
+void logback_pairs(const ParseContext&, Record& rec) {
+  const char* from = rec.logger.data() + rec.logger.size();
+  const char* to = rec.message.data();
+  const char* raw = rec.raw.data();
+  if (rec.logger.empty() || from < raw || to < from + 6 || to > raw + rec.raw.size()) return;
+  const std::string_view mid(from, static_cast<size_t>(to - from));  // ` -order="42"- `
+  const size_t dash = mid.find('-');
+  if (dash == std::string_view::npos || !mid.ends_with("- ") || mid.size() < dash + 4) return;
+  std::string pairs = " ";
+  pairs += mid.substr(dash + 1, mid.size() - dash - 3);
+  read_pairs(rec.keep(pairs), 0, rec);
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -185,10 +200,11 @@ constexpr Recipe kRecipes[] = {
     // Java's, where Python's logging could have written the line too: a [thread], or a logger whose
     // last name is a class's (capitalised); a module's name ("shop.payments") is Python's.
     {"JAVALOG",
-     "^%{TIMESTAMP_ISO8601} +(?:%{LOGLEVEL} +\\[[^\\]]*\\] +|\\[[^\\]]*\\] +%{LOGLEVEL} +|%{LOGLEVEL} +"
+     "^(?:%{TIMESTAMP_ISO8601}|%{TIME}) +(?:%{LOGLEVEL} +\\[[^\\]]*\\] +|\\[[^\\]]*\\] +%{LOGLEVEL} +|%{LOGLEVEL} +"
      "(?:[a-zA-Z$_][a-zA-Z$_0-9]*\\.)*[A-Z][a-zA-Z$_0-9]* *[:-]? )",
      "^%{JAVALOG}", nullptr, false,
-     "an application's text log (a Java layout of log4j or logback: date level [thread] logger: message)"},
+     "an application's text log (a Java layout of log4j or logback: date level [thread] logger: message)",
+     logback_pairs},
     {"PYTHONLOG", "^%{PYTHONLOG}", nullptr, nullptr, false,
      "an application's text log (Python's logging: date level name: message, date - name - level - message or "
      "level:name:message)"},

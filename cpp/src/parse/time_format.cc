@@ -1,6 +1,7 @@
 #include "parse/time_format.h"
 
 #include <cctype>
+#include <ctime>
 #include <stdexcept>
 
 #include "parse/timestamp.h"
@@ -72,6 +73,9 @@ TimeFormat::TimeFormat(std::string format) : format_(std::move(format)) {
       tokens_.push_back({0, std::string(1, c)});
     }
   }
+  dateless_ = true;
+  for (const Token& t : tokens_)
+    if (t.directive && std::string_view("YymdebhBsj").find(t.directive) != std::string_view::npos) dateless_ = false;
 }
 
 bool TimeFormat::parse(std::string_view s, int default_offset_min, int default_year, Timestamp& ts) const {
@@ -180,6 +184,13 @@ bool TimeFormat::parse(std::string_view s, int default_offset_min, int default_y
   }
   if (pm == 1 && hour < 12) hour += 12;
   if (pm == 0 && hour == 12) hour = 0;
+  if (dateless_) {  // "%H:%M:%S": its day from the clock
+    if (hour > 23 || minute > 59 || second > 60) return false;
+    ts.offset_min = static_cast<int16_t>(offset);
+    ts.epoch_sec = place_time_of_day(hour * 3600 + minute * 60 + second, offset, std::time(nullptr));
+    ts.valid = true;
+    return true;
+  }
   if (year < 0) year = default_year > 0 ? default_year : current_utc_year();
   if (yday > 0) {
     int64_t days = days_from_civil(year, 1, 1) + yday - 1;

@@ -19,7 +19,8 @@ class TimeFormat {
   // Throws std::invalid_argument naming the directive that is not supported.
   explicit TimeFormat(std::string format);
   // The whole of `text` must match. A time without a zone is at default_offset_min; without
-  // a year, default_year (0: the current UTC year).
+  // a year, default_year (0: the current UTC year); without a date at all ("%H:%M:%S"), the day
+  // the clock gives (place_time_of_day).
   bool parse(std::string_view text, int default_offset_min, int default_year, Timestamp& ts) const;
   const std::string& format() const { return format_; }
 
@@ -30,6 +31,7 @@ class TimeFormat {
   };
   std::string format_;
   std::vector<Token> tokens_;
+  bool dateless_ = false;
 };
 
 // A zone abbreviation as servers print it ("UTC", "CEST", "PDT", "JST", …): its offset in

@@ -298,6 +298,30 @@ bool parse_time_text(std::string_view s, int default_offset_min, Timestamp& ts) 
   return false;
 }
 
+int64_t place_time_of_day(int64_t seconds_of_day, int offset_min, int64_t now) {
+  const int64_t local_now = now + offset_min * 60;
+  int64_t day = local_now / 86400 - (local_now % 86400 < 0 ? 1 : 0);
+  int64_t t = day * 86400 + seconds_of_day;
+  if (t - local_now > kDaylessAhead) t -= 86400;
+  else if (local_now - t >= 86400 - kDaylessAhead) t += 86400;
+  return t - offset_min * 60;
+}
+
+bool parse_time_of_day(std::string_view s, int default_offset_min, Timestamp& ts) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  if (n < 8 || p[2] != ':' || p[5] != ':') return false;
+  const int hh = parse_fixed(p, 2), mm = parse_fixed(p + 3, 2), ss = parse_fixed(p + 6, 2);
+  if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) return false;
+  Timestamp t;
+  if (n > 8 && parse_fraction(p + 8, n - 8, t) != n - 8) return false;
+  t.offset_min = static_cast<int16_t>(default_offset_min);
+  t.epoch_sec = place_time_of_day(hh * 3600 + mm * 60 + ss, default_offset_min, std::time(nullptr));
+  t.valid = true;
+  ts = t;
+  return true;
+}
+
 Timestamp read_time() {
   timespec t{};
   clock_gettime(CLOCK_REALTIME, &t);

@@ -30,6 +30,17 @@ bool time_from_epoch_text(std::string_view digits, Timestamp& ts);
 // ISO 8601 as in parse_time_text; bytes consumed, 0 on error.
 size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts);
 
+// A time of day without a date (logback's and log4j 2's default layouts write "HH:mm:ss.SSS"):
+// seconds_of_day on the day that puts it in the 24 hours before `now` (epoch seconds), or up to
+// kDaylessAhead after it, wall clock at offset_min. Lines read within 21 hours of being written get
+// their own day (today's file read in the evening, yesterday's late lines read after midnight); a
+// --tz up to 3 hours west of the lines' zone makes them look ahead, and they stay on their day.
+inline constexpr int64_t kDaylessAhead = 3 * 3600;
+int64_t place_time_of_day(int64_t seconds_of_day, int offset_min, int64_t now);
+// HH:MM:SS with an optional '.' or ',' fraction (1..9 digits kept), the whole text: on the day
+// place_time_of_day gives it by the clock, at default_offset_min. False if it is no such time.
+bool parse_time_of_day(std::string_view s, int default_offset_min, Timestamp& ts);
+
 // Now (UTC, milliseconds): the time a line without one was read (event.ingested).
 Timestamp read_time();
 
