@@ -125,6 +125,21 @@ def build_go_tool(name: str, package: str = ".") -> Path:
     return exe
 
 
+def build_cargo_tool(name: str) -> Path:
+    """Build the Rust crate in tests/<name> (its crates from crates.io, at the versions its
+    Cargo.lock pins) into build/<name>; skips the test when cargo is not installed."""
+    import pytest
+    cargo = shutil.which("cargo") or str(Path.home() / ".cargo" / "bin" / "cargo")
+    if not Path(cargo).exists():
+        pytest.skip(f"cargo is not installed ({name} is built from crates.io)")
+    root = Path(__file__).resolve().parent.parent
+    target = root / "build" / name
+    r = subprocess.run([cargo, "build", "--locked", "--quiet", "--target-dir", str(target)],
+                       cwd=root / "tests" / name, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr
+    return target / "debug" / name
+
+
 def build_java_app(pom: Path, sources: Dict[str, str], work: Path) -> str:
     """The runtime classpath of `pom`'s dependencies (Maven Central, ~/.m2 first) with `sources`
     ({relative path: Java source}) compiled into work/classes; skips the test without a JDK and

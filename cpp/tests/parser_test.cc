@@ -585,6 +585,16 @@ TEST(Detection, JavaLayoutsWithATimeOfDayOnly) {
   EXPECT_EQ(kv["message"], "shipped");
   EXPECT_EQ(kv["order"], "42");
   EXPECT_EQ(kv["user"], "bob smith");
+  // tracing-subscriber: the event's fields after its message, the spans before the target.
+  auto tr = doc("2026-12-06T18:59:48.422640Z  WARN outer{id=7}:inner: app::db: slow query took_ms=1250 table=\"orders x\"");
+  EXPECT_EQ(tr["kafkainsight"]["recipe"], "TRACINGLOG");
+  EXPECT_EQ(tr["message"], "slow query");
+  EXPECT_EQ(tr["took_ms"], 1250);
+  EXPECT_EQ(tr["table"], "orders x");
+  EXPECT_EQ(tr["tracing"]["span"], "outer{id=7}:inner");
+  EXPECT_EQ(tr["log"]["logger"], "app::db");
+  auto plain = doc("2026-12-06T18:59:48.422640Z  INFO app: ready: 3 workers = 3 cores");
+  EXPECT_EQ(plain["message"], "ready: 3 workers = 3 cores");  // no tail of pairs: the text as written
   auto dash = doc("2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - -5 degrees - cold");
   EXPECT_EQ(dash["message"], "-5 degrees - cold");
   EXPECT_FALSE(dash.contains("5 degrees"));
@@ -614,6 +624,9 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
        ": Started DemoApplication in 1.2 seconds", "SPRINGBOOTLOG", "2024-11-21T10:00:00.123+01:00", "INFO"},
       {"2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - paid", "JAVALOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"2024-01-01 12:00:00.123 [main] INFO com.acme.Shop -- paid", "JAVALOG", "2024-01-01T12:00:00.123Z", "INFO"},
+      {"[2026-12-06T18:59:48Z WARN  rust_logs::db] slow query took 1250 ms", "RUSTLOG", "2026-12-06T18:59:48Z", "WARN"},
+      {"2026-12-06T18:59:48.422640Z ERROR request{method=\"GET\" uri=\"/orders/42\"}: rust_logs: payment failed "
+       "err=\"card declined\"", "TRACINGLOG", "2026-12-06T18:59:48.422640Z", "ERROR"},
       {"2024-01-01 12:00:00,123 - simple_example - INFO - info message", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"2024-01-01 12:00:00,123 INFO 42 orders paid", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"WARNING:root:disk almost full", "PYTHONLOG", "", "WARNING"},

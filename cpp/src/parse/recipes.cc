@@ -130,6 +130,19 @@ void logback_pairs(const ParseContext&, Record& rec) {
   read_pairs(rec.keep(pairs), 0, rec);
 }
 
+// tracing-subscriber writes an event's fields after its message (`payment failed err="card
+// declined" took_ms=12`): the longest tail that reads as key=value pairs becomes fields (bare values
+// typed, quoted ones the text Debug quoted), the message the text before it.
+void tracing_fields(const ParseContext&, Record& rec) {
+  const std::string_view m = rec.message;
+  if (m.find('\n') != std::string_view::npos) return;
+  for (size_t sp = m.find(' '); sp != std::string_view::npos; sp = m.find(' ', sp + 1))
+    if (sp > 0 && m.find('=', sp) != std::string_view::npos && read_pairs(m, sp, rec)) {
+      rec.message = m.substr(0, sp);
+      return;
+    }
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -162,6 +175,14 @@ constexpr Recipe kRecipes[] = {
     {"ZAPLOG", "^%{ZAPLOG}", nullptr, nullptr, false,
      "a Go program's zap log line (console encoder: time, LEVEL, logger, caller, message, {fields} between tabs)",
      zap_fields},
+    {"RUSTLOG", "^%{RUSTLOG}", nullptr, nullptr, false,
+     "a Rust program's log line (env_logger's default layout: [time LEVEL target] message)"},
+    // Before PYTHONLOG, which reads "time LEVEL name: message" too: tracing's UTC time with 'T' and 'Z'.
+    {"TRACINGLOG",
+     "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?Z +(?:ERROR|WARN|INFO|DEBUG|TRACE) (?:\\w+\\{[^{}\\n]*\\}\\S*: )?[\\w:.-]+: ",
+     "^%{TRACINGLOG}", nullptr, false,
+     "a Rust program's log line (tracing-subscriber's default layout: time LEVEL spans: target: message fields)",
+     tracing_fields},
     // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".
     {"FLASKLOG", "^%{FLASKLOG}", nullptr, nullptr, false, "a Flask application's log line ([asctime] LEVEL in module: message)"},
     {"ELASTICSEARCHLOG", "^%{ELASTICSEARCHLOG}", nullptr, nullptr, false,
@@ -246,9 +267,16 @@ const std::shared_ptr<const GrokSet>& detect_set() {
   return set;
 }
 
-const std::shared_ptr<const GrokSet>& java_set() {
-  static const std::shared_ptr<const GrokSet> set = set_of({"^%{JAVALOG}"});
-  return set;
+// The patterns of the recipes that read a line with a pattern of their own (`parse`), by index;
+// null for the others.
+const std::vector<std::shared_ptr<const GrokSet>>& parse_sets() {
+  static const std::vector<std::shared_ptr<const GrokSet>> sets = [] {
+    std::vector<std::shared_ptr<const GrokSet>> v(kCount);
+    for (size_t k = 0; k < kCount; ++k)
+      if (kRecipes[k].parse) v[k] = set_of({kRecipes[k].parse});
+    return v;
+  }();
+  return sets;
 }
 
 const std::shared_ptr<const GrokSet>& haproxy_set() {
@@ -299,7 +327,9 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
   }
   if (unavailable_) return false;
   if (!detect_) {
-    if (!detect_set() || !java_set()) {
+    bool parsers = true;
+    for (size_t k = 0; k < kCount; ++k) parsers = parsers && (!kRecipes[k].parse || parse_sets()[k]);
+    if (!detect_set() || !parsers) {
       unavailable_ = true;
       return false;
     }
@@ -308,10 +338,11 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
   if (detect_->match(line) != GrokResult::Matched) return false;
   const size_t k = detect_->which();
   const Recipe& r = kRecipes[k];
-  if (r.parse && !java_) java_ = std::make_unique<GrokMatcher>(java_set());  // (its JIT stack: when first needed)
-  GrokMatcher& m = r.parse ? *java_ : *detect_;
-  if (r.parse && java_->match(line) != GrokResult::Matched) {
-    why_ = java_->reason();
+  if (r.parse && parsers_.empty()) parsers_.resize(kCount);
+  if (r.parse && !parsers_[k]) parsers_[k] = std::make_unique<GrokMatcher>(parse_sets()[k]);  // (its JIT stack: when first needed)
+  GrokMatcher& m = r.parse ? *parsers_[k] : *detect_;
+  if (r.parse && m.match(line) != GrokResult::Matched) {
+    why_ = m.reason();
     return fail(r.what, r.name, GrokResult::NoMatch);
   }
   ParseContext rctx = ctx;

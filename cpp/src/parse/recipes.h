@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "parse/grok.h"
 #include "parse/per_source.h"
@@ -50,7 +51,9 @@ class RecipeReader {
   // False, reason() saying what the line is (what), which recipe (name) fails on it, and why.
   bool fail(const char* what, const char* name, GrokResult g);
   std::unique_ptr<GrokMatcher> detect_;  // every recipe's detection pattern, first match wins
-  std::unique_ptr<GrokMatcher> java_;    // JAVALOG, whose detection pattern captures nothing
+  // Per recipe with a pattern of its own (JAVALOG, TRACINGLOG: their detection patterns capture
+  // nothing), made when first needed.
+  std::vector<std::unique_ptr<GrokMatcher>> parsers_;
   std::unique_ptr<GrokMatcher> haproxy_;
   std::unique_ptr<Record> inner_;         // what read_haproxy reads, before it joins rec
   bool unavailable_ = false;             // a recipe missing from the library: none is tried
