@@ -595,6 +595,34 @@ TEST(Detection, JavaLayoutsWithATimeOfDayOnly) {
   EXPECT_EQ(tr["log"]["logger"], "app::db");
   auto plain = doc("2026-12-06T18:59:48.422640Z  INFO app: ready: 3 workers = 3 cores");
   EXPECT_EQ(plain["message"], "ready: 3 workers = 3 cores");  // no tail of pairs: the text as written
+  // Serilog's console (a time of day only), and .NET's console logger: the message on the lines
+  // under "level: Category[id]", six blanks in, a scope line first, an exception after it.
+  auto serilog = doc("[20:05:47 WRN] wwwroot directory not found");
+  EXPECT_EQ(serilog["kafkainsight"]["recipe"], "SERILOG");
+  EXPECT_EQ(serilog["message"], "wwwroot directory not found");
+  EXPECT_EQ(serilog["event"]["severity"], 4);
+  EXPECT_EQ(std::string(serilog["@timestamp"]).substr(11), "20:05:47Z");
+  auto mel = doc("fail: Microsoft.AspNetCore.Server.Kestrel[13]\n"
+                 "      => SpanId:d0fc731b6f66a639, TraceId:54c5610665d45bff838109579db0724c\n"
+                 "      Connection id \"0HNGMA6SKFR8J\": An unhandled exception was thrown by the application.\n"
+                 "      System.InvalidOperationException: Operation is not valid due to the current state of the object.\n"
+                 "         at Program.<>c.<<Main>$>b__0_3() in /src/Program.cs:line 122");
+  EXPECT_EQ(mel["kafkainsight"]["recipe"], "DOTNETLOG");
+  EXPECT_EQ(mel["log"]["level"], "fail");
+  EXPECT_EQ(mel["event"]["severity"], 3);
+  EXPECT_EQ(mel["event"]["code"], "13");
+  EXPECT_EQ(mel["log"]["logger"], "Microsoft.AspNetCore.Server.Kestrel");
+  EXPECT_EQ(mel["message"], "Connection id \"0HNGMA6SKFR8J\": An unhandled exception was thrown by the application.");
+  EXPECT_EQ(mel["dotnet"]["scope"], "SpanId:d0fc731b6f66a639, TraceId:54c5610665d45bff838109579db0724c");
+  EXPECT_EQ(mel["error"]["type"], "System.InvalidOperationException");
+  EXPECT_EQ(mel["error"]["stack_trace"],
+            "System.InvalidOperationException: Operation is not valid due to the current state of the object.\n"
+            "   at Program.<>c.<<Main>$>b__0_3() in /src/Program.cs:line 122");
+  auto elixir = doc("19:08:33.387 request_id=F7Hx user_id=42 [warning] payment slow");
+  EXPECT_EQ(elixir["kafkainsight"]["recipe"], "ELIXIRLOG");
+  EXPECT_EQ(elixir["request_id"], "F7Hx");
+  EXPECT_EQ(elixir["user_id"], 42);
+  EXPECT_EQ(elixir["message"], "payment slow");
   auto dash = doc("2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - -5 degrees - cold");
   EXPECT_EQ(dash["message"], "-5 degrees - cold");
   EXPECT_FALSE(dash.contains("5 degrees"));
@@ -625,6 +653,12 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
       {"2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - paid", "JAVALOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"2024-01-01 12:00:00.123 [main] INFO com.acme.Shop -- paid", "JAVALOG", "2024-01-01T12:00:00.123Z", "INFO"},
       {"[2026-12-06T18:59:48Z WARN  rust_logs::db] slow query took 1250 ms", "RUSTLOG", "2026-12-06T18:59:48Z", "WARN"},
+      // Serilog's file sink and .NET's console logger in its SingleLine mode, as their sources lay them out
+      {"2020-06-04 22:59:04.891 +08:00 [INF] Starting web host.", "SERILOG", "2020-06-04T22:59:04.891+08:00", "INF"},
+      {"2024-01-15 10:30:48 [ERR] Failed to connect to database", "SERILOG", "2024-01-15T10:30:48Z", "ERR"},
+      {"info: Microsoft.Hosting.Lifetime[14] Now listening on: http://localhost:5000", "DOTNETLOG", "", "info"},
+      {"2024-03-01 10:50:18.735 [error] Could not find static manifest", "ELIXIRLOG", "2024-03-01T10:50:18.735Z", "error"},
+      {"[info] Running MyAppWeb.Endpoint with Bandit 1.8.0 at 127.0.0.1:4000 (http)", "ELIXIRLOG", "", "info"},
       {"2026-12-06T18:59:48.422640Z ERROR request{method=\"GET\" uri=\"/orders/42\"}: rust_logs: payment failed "
        "err=\"card declined\"", "TRACINGLOG", "2026-12-06T18:59:48.422640Z", "ERROR"},
       {"2024-01-01 12:00:00,123 - simple_example - INFO - info message", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},

@@ -18,6 +18,7 @@ constexpr Name kNames[] = {
     {"config", 6},   {"debug", 7},     {"dbg", 7},      {"trace", 7},   {"verbose", 7},
     {"fine", 7},     {"finer", 7},     {"finest", 7},   {"all", 7},     {"ftl", 2},
     {"crt", 2},      {"vrb", 7},       {"trc", 7},      {"ntc", 5},
+    {"trce", 7},     {"dbug", 7},      {"fail", 3},  // .NET's console logger
     {"log", 6},      {"note", 5},      {"system", 5},  // PostgreSQL's LOG; MySQL's Note and System
     {"fatal error", 2}, {"parse error", 2}, {"deprecated", 5}, {"strict standards", 5},  // PHP
 };

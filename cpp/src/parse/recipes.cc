@@ -143,6 +143,52 @@ void tracing_fields(const ParseContext&, Record& rec) {
     }
 }
 
+// Elixir's Logger writes the configured metadata as key=value words before [level]: fields.
+void elixir_metadata(const ParseContext&, Record& rec) {
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    if (rec.fields[i].name != "elixir.metadata") continue;
+    std::string_view pairs = rec.fields[i].text;
+    while (!pairs.empty() && pairs.back() == ' ') pairs.remove_suffix(1);
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+    if (!read_pairs(rec.keep(" " + std::string(pairs)), 0, rec))
+      rec.fields.push_back(Field::string("elixir.metadata", pairs));
+    return;
+  }
+}
+
+// .NET's console logger writes a record's message on the lines under "level: Category[id]", six
+// blanks in: a scope line first when scopes are on ("=> SpanId:…"), the message, an exception's
+// text after it. message: the message's lines without those blanks; dotnet.scope; the exception
+// as error.stack_trace with error.type and error.message.
+void dotnet_console(const ParseContext&, Record& rec) {
+  const size_t nl = rec.raw.find('\n');
+  if (nl == std::string_view::npos || rec.message.data() < rec.raw.data() + nl) return;  // (SingleLine)
+  std::string message, trace;
+  std::string_view scope;
+  std::string_view rest = rec.raw.substr(nl + 1);
+  while (!rest.empty()) {
+    const size_t end = rest.find('\n');
+    std::string_view l = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+    for (int k = 0; k < 6 && !l.empty() && l[0] == ' '; ++k) l.remove_prefix(1);
+    if (trace.empty() && scope.empty() && message.empty() && l.starts_with("=> ")) {
+      scope = l.substr(3);
+    } else if (!trace.empty() || (!message.empty() && java_exception_line(l))) {
+      trace.append(trace.empty() ? "" : "\n").append(l);
+    } else if (!l.empty()) {
+      message.append(message.empty() ? "" : "\n").append(l);
+    }
+  }
+  if (message.empty()) return;
+  rec.message = rec.keep(message);
+  if (!scope.empty()) rec.fields.push_back(Field::string("dotnet.scope", scope));
+  if (!trace.empty()) {
+    const std::string_view t = rec.keep(trace);
+    rec.fields.push_back(Field::string("error.stack_trace", t));
+    add_exception_fields(rec, t);
+  }
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -175,6 +221,12 @@ constexpr Recipe kRecipes[] = {
     {"ZAPLOG", "^%{ZAPLOG}", nullptr, nullptr, false,
      "a Go program's zap log line (console encoder: time, LEVEL, logger, caller, message, {fields} between tabs)",
      zap_fields},
+    {"SERILOG", "^%{SERILOG}", nullptr, nullptr, false,
+     "a .NET program's Serilog line (its console's [HH:mm:ss LVL] message, its file sink's date [LVL] message)"},
+    {"DOTNETLOG", "^%{DOTNETLOG}", nullptr, nullptr, false,
+     "a .NET program's console log (Microsoft.Extensions.Logging: level: Category[EventId], the message under it: "
+     "--multiline java)",
+     dotnet_console},
     {"RUSTLOG", "^%{RUSTLOG}", nullptr, nullptr, false,
      "a Rust program's log line (env_logger's default layout: [time LEVEL target] message)"},
     // Before PYTHONLOG, which reads "time LEVEL name: message" too: tracing's UTC time with 'T' and 'Z'.
@@ -218,6 +270,9 @@ constexpr Recipe kRecipes[] = {
     {"WILDFLYLOG", "^%{WILDFLYLOG}", nullptr, nullptr, false,
      "a WildFly / JBoss server.log line (date level [category] (thread) message)"},
     {"UVICORNLOG", "^%{UVICORNLOG}", nullptr, nullptr, false, "a uvicorn log line (LEVEL:     message)"},
+    // Before JAVALOG, whose detection takes "[info]" for a thread and the next word for a level.
+    {"ELIXIRLOG", "^%{ELIXIRLOG}", nullptr, nullptr, false,
+     "an Elixir program's Logger line (time metadata [level] message)", elixir_metadata},
     // Java's, where Python's logging could have written the line too: a [thread], or a logger whose
     // last name is a class's (capitalised); a module's name ("shop.payments") is Python's.
     {"JAVALOG",
