@@ -221,20 +221,8 @@ constexpr Recipe kRecipes[] = {
     {"ZAPLOG", "^%{ZAPLOG}", nullptr, nullptr, false,
      "a Go program's zap log line (console encoder: time, LEVEL, logger, caller, message, {fields} between tabs)",
      zap_fields},
-    {"SERILOG", "^%{SERILOG}", nullptr, nullptr, false,
-     "a .NET program's Serilog line (its console's [HH:mm:ss LVL] message, its file sink's date [LVL] message)"},
-    {"DOTNETLOG", "^%{DOTNETLOG}", nullptr, nullptr, false,
-     "a .NET program's console log (Microsoft.Extensions.Logging: level: Category[EventId], the message under it: "
-     "--multiline java)",
-     dotnet_console},
     {"RUSTLOG", "^%{RUSTLOG}", nullptr, nullptr, false,
      "a Rust program's log line (env_logger's default layout: [time LEVEL target] message)"},
-    // Before PYTHONLOG, which reads "time LEVEL name: message" too: tracing's UTC time with 'T' and 'Z'.
-    {"TRACINGLOG",
-     "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?Z +(?:ERROR|WARN|INFO|DEBUG|TRACE) (?:\\w+\\{[^{}\\n]*\\}\\S*: )?[\\w:.-]+: ",
-     "^%{TRACINGLOG}", nullptr, false,
-     "a Rust program's log line (tracing-subscriber's default layout: time LEVEL spans: target: message fields)",
-     tracing_fields},
     // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".
     {"FLASKLOG", "^%{FLASKLOG}", nullptr, nullptr, false, "a Flask application's log line ([asctime] LEVEL in module: message)"},
     {"ELASTICSEARCHLOG", "^%{ELASTICSEARCHLOG}", nullptr, nullptr, false,
@@ -281,6 +269,19 @@ constexpr Recipe kRecipes[] = {
      "^%{JAVALOG}", nullptr, false,
      "an application's text log (a Java layout of log4j or logback: date level [thread] logger: message)",
      logback_pairs},
+    // After JAVALOG (which none of these lines fits), so that Java lines do not try them first.
+    {"SERILOG", "^%{SERILOG}", nullptr, nullptr, false,
+     "a .NET program's Serilog line (its console's [HH:mm:ss LVL] message, its file sink's date [LVL] message)"},
+    {"DOTNETLOG", "^%{DOTNETLOG}", nullptr, nullptr, false,
+     "a .NET program's console log (Microsoft.Extensions.Logging: level: Category[EventId], the message under it: "
+     "--multiline java)",
+     dotnet_console},
+    // Before PYTHONLOG, which reads "time LEVEL name: message" too: tracing's UTC time with 'T' and 'Z'.
+    {"TRACINGLOG",
+     "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?Z +(?:ERROR|WARN|INFO|DEBUG|TRACE) (?:\\w+\\{[^{}\\n]*\\}\\S*: )?[\\w:.-]+: ",
+     "^%{TRACINGLOG}", nullptr, false,
+     "a Rust program's log line (tracing-subscriber's default layout: time LEVEL spans: target: message fields)",
+     tracing_fields},
     {"PYTHONLOG", "^%{PYTHONLOG}", nullptr, nullptr, false,
      "an application's text log (Python's logging: date level name: message, date - name - level - message or "
      "level:name:message)"},
