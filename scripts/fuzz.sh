@@ -54,7 +54,8 @@ fuzz_one() {
   mkdir -p "$corpus"
   case $t in
     fuzz_parse_w3c) seeds=(cpp/fuzz/seeds/w3c) ;;
-    fuzz_parse_*|fuzz_detect|fuzz_line_reader|fuzz_grok|fuzz_access_columns) seeds=("$OUT/seeds/lines") ;;
+    fuzz_grok) seeds=("$OUT/seeds/lines" cpp/fuzz/seeds/grok_events) ;;
+    fuzz_parse_*|fuzz_detect|fuzz_line_reader|fuzz_access_columns) seeds=("$OUT/seeds/lines") ;;
     fuzz_bulk_response) seeds=(cpp/fuzz/seeds/bulk_response) ;;
     fuzz_bulk_item) seeds=(cpp/fuzz/seeds/bulk_item) ;;
     fuzz_index_name) seeds=(cpp/fuzz/seeds/index_name) ;;

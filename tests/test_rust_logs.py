@@ -64,3 +64,35 @@ def test_tracing_subscriber_default_layout(rust_logs):
     for d in docs:  # microseconds, UTC
         assert t0 - 1 < seconds(d["@timestamp"]) < time.time() + 1, d["@timestamp"]
         assert len(d["@timestamp"]) == len("2026-12-06T19:05:21.535740Z")
+
+
+@pytest.mark.parametrize("backtrace", [False, True], ids=["no_backtrace", "RUST_BACKTRACE=1"])
+def test_panics_between_log_lines(rust_logs, backtrace):
+    # A worker thread's panic (a message of two lines) and main's (unwrap on an Err), between
+    # env_logger's lines, all on stderr as a service's log file or container log holds them.
+    env = {"PATH": "/usr/bin:/bin", **({"RUST_BACKTRACE": "1"} if backtrace else {})}
+    r = subprocess.run([str(rust_logs), "panic"], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 101  # Rust's exit code for a panic in main
+    lines = r.stderr.splitlines()
+    plain = ki.read_logs(lines)  # without joining: the panics' first lines are read, the rest reported
+    assert [d["kafkainsight"]["recipe"] for d in plain.records] == ["RUSTLOG", "RUSTPANIC", "RUSTLOG", "RUSTPANIC"]
+    assert plain.failed and plain.stats["parsed"] + plain.stats["failed"] + plain.stats["empty"] == len(lines)
+    if backtrace:
+        assert any("--multiline rust" in f["reason"] for f in plain.failed)
+    res = ki.read_logs(lines, multiline="rust")
+    assert res.failed == []
+    docs = res.records
+    assert [d["kafkainsight"]["recipe"] for d in docs] == ["RUSTLOG", "RUSTPANIC", "RUSTLOG", "RUSTPANIC"]
+    worker, main = docs[1], docs[3]
+    assert worker["message"] == "payment failed: card declined\nretry in 5 minutes"
+    assert worker["process"]["thread"]["name"] == "payments" and worker["process"]["thread"]["id"] > 0
+    assert worker["log"]["origin"]["file"]["name"] == "src/main.rs"
+    assert main["message"] == 'called `Result::unwrap()` on an `Err` value: "connection refused"'
+    assert main["error"]["message"] == main["message"] and main["process"]["thread"]["name"] == "main"
+    assert worker["event"]["severity"] == main["event"]["severity"] == 3
+    if backtrace:
+        assert worker["error"]["stack_trace"].startswith("stack backtrace:\n")
+        assert "rust_logs::panics" in main["error"]["stack_trace"]
+        assert "note:" not in main["error"]["stack_trace"]
+    else:
+        assert "stack_trace" not in worker["error"]

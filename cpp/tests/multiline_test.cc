@@ -293,3 +293,26 @@ TEST(Multiline, JavaPresetJoinsJavaUtilLoggingsTwoLines) {
   EXPECT_EQ(ev[2].text, "INFO: not under a header");
   EXPECT_EQ(ev[4].text, "WARNING: not under a JUL header");
 }
+
+// Rust: a panic's report (its message on the lines under "thread '…' panicked at …:", a backtrace
+// with RUST_BACKTRACE, the closing note) is one event; the log line after it starts the next.
+TEST(Multiline, RustPresetJoinsAPanicsReport) {
+  MultilineConfig c;
+  c.preset = "rust";
+  auto ev = join(c, {"[2026-12-06T19:23:52Z INFO  app] charging order 42", "",
+                     "thread 'payments' (10712) panicked at src/main.rs:37:19:", "payment failed: card declined",
+                     "retry in 5 minutes", "stack backtrace:", "   0: __rustc::rust_begin_unwind",
+                     "             at /rustc/5980/library/std/src/panicking.rs:689:5",
+                     "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.",
+                     "[2026-12-06T19:23:52Z WARN  app] worker lost", "thread 'main' panicked at src/main.rs:42:13:",
+                     "called `Result::unwrap()` on an `Err` value: \"connection refused\"",
+                     "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+                     "thread 'main' panicked at 'boom', src/main.rs:2:5", "[2026-12-06T19:23:53Z INFO  app] next"});
+  ASSERT_EQ(ev.size(), 6u);
+  EXPECT_EQ(ev[0].lines, 2u);  // the log line and the blank line Rust writes before a panic
+  EXPECT_EQ(ev[1].lines, 7u);
+  EXPECT_EQ(ev[2].text, "[2026-12-06T19:23:52Z WARN  app] worker lost");
+  EXPECT_EQ(ev[3].lines, 3u);
+  EXPECT_EQ(ev[4].text, "thread 'main' panicked at 'boom', src/main.rs:2:5");  // (before 1.73: one line)
+  EXPECT_EQ(ev[5].lines, 1u);
+}

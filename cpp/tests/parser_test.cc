@@ -623,6 +623,24 @@ TEST(Detection, JavaLayoutsWithATimeOfDayOnly) {
   EXPECT_EQ(elixir["request_id"], "F7Hx");
   EXPECT_EQ(elixir["user_id"], 42);
   EXPECT_EQ(elixir["message"], "payment slow");
+  // Rust's panics: the message under the first line (a joined report), or on it before Rust 1.73.
+  auto panic = doc("thread 'payments' (10712) panicked at src/main.rs:37:19:\npayment failed: card declined\n"
+                   "retry in 5 minutes\nstack backtrace:\n   0: __rustc::rust_begin_unwind\n"
+                   "             at /rustc/5980/library/std/src/panicking.rs:689:5\n"
+                   "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.");
+  EXPECT_EQ(panic["kafkainsight"]["recipe"], "RUSTPANIC");
+  EXPECT_EQ(panic["message"], "payment failed: card declined\nretry in 5 minutes");
+  EXPECT_EQ(panic["error"]["message"], panic["message"]);
+  EXPECT_EQ(panic["error"]["stack_trace"],
+            "stack backtrace:\n   0: __rustc::rust_begin_unwind\n             at /rustc/5980/library/std/src/panicking.rs:689:5");
+  EXPECT_EQ(panic["process"]["thread"]["name"], "payments");
+  EXPECT_EQ(panic["process"]["thread"]["id"], 10712);
+  EXPECT_EQ(panic["log"]["origin"]["file"]["name"], "src/main.rs");
+  EXPECT_EQ(panic["log"]["origin"]["file"]["line"], 37);
+  EXPECT_EQ(panic["event"]["severity"], 3);
+  auto old_panic = doc("thread 'main' panicked at 'index out of bounds: the len is 0', src/main.rs:2:5");
+  EXPECT_EQ(old_panic["message"], "index out of bounds: the len is 0");
+  EXPECT_EQ(old_panic["error"]["message"], "index out of bounds: the len is 0");
   auto dash = doc("2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - -5 degrees - cold");
   EXPECT_EQ(dash["message"], "-5 degrees - cold");
   EXPECT_FALSE(dash.contains("5 degrees"));

@@ -169,6 +169,12 @@ const char* continuation_hint(std::string_view l) {
                                     l.find(".ts:") != std::string_view::npos))
     return "an indented line of a JavaScript stack trace (Node.js): the continuation of the event before it; join "
            "such lines to their event with --multiline node: docs/GROK.md";
+  if ((l[0] == ' ' || l[0] == '\t') && (l.find(".rs:") != std::string_view::npos || l.find("at /rustc/") != std::string_view::npos))
+    return "an indented line of a Rust panic's backtrace: the continuation of the event before it; join such lines "
+           "to their event with --multiline rust: docs/GROK.md";
+  if (l.starts_with("stack backtrace:") || l.starts_with("note: run with `RUST_BACKTRACE") ||
+      l.starts_with("note: Some details are omitted"))
+    return "a line of a Rust panic's report: join it to the panic with --multiline rust (docs/GROK.md)";
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";

@@ -189,6 +189,36 @@ void dotnet_console(const ParseContext&, Record& rec) {
   }
 }
 
+// Rust's panic report: the message is on the lines under "thread 'x' panicked at file:line:col:"
+// (before 1.73 in quotes on that line), up to "stack backtrace:" or the closing "note: …"; the
+// backtrace's lines are the stack trace.
+void rust_panic(const ParseContext& ctx, Record& rec) {
+  const std::string_view raw = rec.raw;
+  const size_t nl = raw.find('\n');
+  const std::string_view rest = nl == std::string_view::npos ? std::string_view{} : raw.substr(nl + 1);
+  size_t at = 0;  // the first line after the message's
+  while (at < rest.size() && !rest.substr(at).starts_with("stack backtrace:") && !rest.substr(at).starts_with("note: ")) {
+    const size_t e = rest.find('\n', at);
+    at = e == std::string_view::npos ? rest.size() : e + 1;
+  }
+  std::string_view message = rest.substr(0, at);
+  while (!message.empty() && message.back() == '\n') message.remove_suffix(1);
+  if (!message.empty()) {
+    rec.message = message;
+    rec.fields.push_back(Field::string("error.message", message));
+  } else {
+    for (const Field& f : rec.fields)
+      if (f.name == "error.message") rec.message = f.text;  // (1.72 and before: on the first line)
+  }
+  std::string_view trace = rest.substr(at);
+  if (trace.starts_with("stack backtrace:")) {
+    const size_t last = trace.rfind("\nnote: ");
+    if (last != std::string_view::npos && trace.find('\n', last + 1) == std::string_view::npos) trace = trace.substr(0, last);
+    rec.fields.push_back(Field::string("error.stack_trace", trace));
+  }
+  uncaught(ctx, rec);
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -203,6 +233,8 @@ struct Recipe {
 constexpr Recipe kRecipes[] = {
     // A program's crash: its first line says so.
     {"GOPANIC", "^%{GOPANIC}", nullptr, nullptr, false, "a Go program's panic or fatal error"},
+    {"RUSTPANIC", "^%{RUSTPANIC}", nullptr, nullptr, false, "a Rust program's panic (thread 'name' panicked at …)",
+     rust_panic},
     {"JAVAUNCAUGHT", "^%{JAVAUNCAUGHT}", nullptr, nullptr, false,
      "a JVM's report of an uncaught exception (Exception in thread \"name\" class: message)", uncaught},
     {"PYTHONTRACEBACK", "^%{PYTHONTRACEBACK}", nullptr, nullptr, false, "a Python traceback of an uncaught exception",

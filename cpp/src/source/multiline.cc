@@ -67,6 +67,15 @@ constexpr const char* kGo =
 // error line) and a message on the lines below its error's: see starts_event.
 constexpr const char* kNode = R"(^(?:[ \t]|$|\}$|Emitted '[^']*' event on |Node\.js v\d|\(Use `node --trace-))";
 
+// Rust: a panic's backtrace (indented frames under "stack backtrace:"), the "note: …" line that
+// ends the report, blank lines; the message under the panic's first line: see starts_event.
+constexpr const char* kRust = R"(^(?:[ \t]|$|stack backtrace:|note: ))";
+
+// "thread 'main' (42) panicked at src/main.rs:5:5:": a Rust panic whose message is on the lines below.
+bool rust_panic_header(std::string_view l) {
+  return l.starts_with("thread '") && l.ends_with(":") && l.find(" panicked at ") != std::string_view::npos;
+}
+
 // "/app/server.js:12", "file:///app/server.mjs:3", "node:events:497" (thrown in Node.js's own
 // modules: assert, an unhandled 'error' event): where Node.js says an uncaught exception was
 // thrown, the first line of its report.
@@ -94,6 +103,7 @@ const char* multiline_preset(std::string_view name) {
   if (name == "python") return kPython;
   if (name == "go") return kGo;
   if (name == "node") return kNode;
+  if (name == "rust") return kRust;
   return nullptr;
 }
 
@@ -103,12 +113,13 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
   std::string pattern = cfg_.start;
   if (pattern.empty()) {
     const char* p = multiline_preset(cfg_.preset);
-    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node)");
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust)");
     pattern = p;
     match_starts_ = false;
     python_ = cfg_.preset == "python";
     java_ = cfg_.preset == "java";
     node_ = cfg_.preset == "node";
+    rust_ = cfg_.preset == "rust";
   }
   try {
     GrokLibrary lib = GrokLibrary::builtin();
@@ -140,6 +151,8 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   // Java: a message begun on the line after its record's (unindented free text, such as Spring
   // Boot's "Description:" and "Action:") runs until a line that starts as a record does.
   if (cur_.open_message && !record_start(line)) return false;
+  // Rust: a panic's message, up to its backtrace or its closing note (kRust joins those).
+  if (cur_.rust_message) return false;
   // java.util.logging's second line of a record ("INFO: …") under its first.
   if (java_ && cur_.lines == 1 && jul_level_line(line) && jul_header(cur_.text)) return false;
   return true;
@@ -149,6 +162,10 @@ void MultilineJoiner::note(std::string_view line) {
   if (line.starts_with("Traceback (most recent call last):")) cur_.traceback = true;
   if (java_ && cur_.lines == 1) cur_.open_message = opens_message(line);
   cur_.last_indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+  if (rust_) {
+    if (cur_.lines == 1) cur_.rust_message = rust_panic_header(line);
+    else if (line.starts_with("stack backtrace:") || line.starts_with("note: ")) cur_.rust_message = false;
+  }
   if (!node_) return;
   bool report_error = false;
   if (cur_.lines == 1) cur_.node_report = node_location(line) ? 1 : 0;  // (the event's first line)
@@ -177,6 +194,7 @@ void MultilineJoiner::begin(std::string_view line, uint64_t line_no, bool trunca
   cur_.truncated = truncated;
   cur_.traceback = false;
   cur_.js_message = false;
+  cur_.rust_message = false;
   note(line);
 }
 
