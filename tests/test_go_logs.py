@@ -88,3 +88,23 @@ def test_zap_stack_traces_join_their_event_with_multiline_go(zap_writer):
             assert err["message"] == want["error"]
     assert res.records[-1]["depth"] == 2 and "main.main.func1" in res.records[-1]["error"]["stack_trace"]
     assert res.stats["renamed_fields"] == 0
+
+
+def test_hclog_text_lines_read_without_options_say_what_its_json_lines_say():
+    # go-hclog (Vault, Consul, Nomad, Terraform): the same calls in its text format (stdout) and
+    # its JSON format (stderr), written at test time by the real module (tests/hclog_logs).
+    writer = build_go_tool("hclog_logs")
+    text, js = run(writer)
+    assert len(text) == len(js) == 6
+    res = ki.read_logs(text)
+    assert res.failed == [] and len(res.records) == 6
+    for line, doc, want in zip(text, res.records, js):
+        want = dict(want)
+        assert doc["kafkainsight"]["recipe"] == "HCLOG", line
+        assert seconds(doc["@timestamp"]) == seconds(want.pop("@timestamp")), line
+        assert doc["log"]["level"].lower() == want.pop("@level"), line
+        assert doc["log"].get("logger") == want.pop("@module", None), line
+        assert doc["message"] == want.pop("@message"), line
+        # The call's pairs: what the JSON format wrote beside the message, typed alike.
+        got = {k: v for k, v in doc.items() if k not in ("@timestamp", "log", "event", "kafkainsight", "message")}
+        assert got == want, line

@@ -641,6 +641,24 @@ TEST(Detection, JavaLayoutsWithATimeOfDayOnly) {
   auto old_panic = doc("thread 'main' panicked at 'index out of bounds: the len is 0', src/main.rs:2:5");
   EXPECT_EQ(old_panic["message"], "index out of bounds: the len is 0");
   EXPECT_EQ(old_panic["error"]["message"], "index out of bounds: the len is 0");
+  auto hc = doc("2024-03-01T12:34:56.789Z [ERROR] client.alloc_runner: task failed: task=redis msg=\"Task started\" failed=true");
+  EXPECT_EQ(hc["message"], "task failed");
+  EXPECT_EQ(hc["log"]["logger"], "client.alloc_runner");
+  EXPECT_EQ(hc["task"], "redis");
+  EXPECT_EQ(hc["msg"], "Task started");
+  EXPECT_EQ(hc["failed"], true);
+  EXPECT_EQ(doc("2024-03-01T12:34:56.789Z [INFO]  agent: Synced: ok")["message"], "Synced: ok");  // no pairs after it
+  auto jenkins = doc("2024-03-01 12:34:56.789+0000 [id=32]\tWARNING\thudson.model.Run#execute: build failed");
+  EXPECT_EQ(jenkins["log"]["logger"], "hudson.model.Run");
+  EXPECT_EQ(jenkins["log"]["origin"]["function"], "execute");
+  EXPECT_EQ(jenkins["process"]["thread"]["id"], 32);
+  auto cassandra = doc("WARN  [CompactionExecutor:1] 2024-03-01 12:34:56,789 BigTableWriter.java:274 - Writing large partition");
+  EXPECT_EQ(cassandra["process"]["thread"]["name"], "CompactionExecutor:1");
+  EXPECT_EQ(cassandra["log"]["origin"]["file"]["name"], "BigTableWriter.java");
+  EXPECT_EQ(cassandra["log"]["origin"]["file"]["line"], 274);
+  auto airflow = doc("[2023-06-15, 10:00:00 UTC] {taskinstance.py:1157} ERROR - Task failed with exception");
+  EXPECT_EQ(airflow["log"]["origin"]["file"]["name"], "taskinstance.py");
+  EXPECT_EQ(airflow["event"]["severity"], 3);
   auto dash = doc("2024-01-01 12:00:00,123 [main] INFO  com.acme.Shop - -5 degrees - cold");
   EXPECT_EQ(dash["message"], "-5 degrees - cold");
   EXPECT_FALSE(dash.contains("5 degrees"));
@@ -677,6 +695,17 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
       {"info: Microsoft.Hosting.Lifetime[14] Now listening on: http://localhost:5000", "DOTNETLOG", "", "info"},
       {"2024-03-01 10:50:18.735 [error] Could not find static manifest", "ELIXIRLOG", "2024-03-01T10:50:18.735Z", "error"},
       {"[info] Running MyAppWeb.Endpoint with Bandit 1.8.0 at 127.0.0.1:4000 (http)", "ELIXIRLOG", "", "info"},
+      // Airflow (2.7+ and 2.2-2.6), Jenkins, Cassandra and go-hclog, as their layouts write them
+      {"[2024-03-01T12:34:56.789+0000] {scheduler_job_runner.py:798} INFO - Starting the scheduler", "AIRFLOWLOG",
+       "2024-03-01T12:34:56.789Z", "INFO"},
+      {"[2023-06-15, 10:00:00 UTC] {taskinstance.py:1157} INFO - Dependencies all met", "AIRFLOWLOG",
+       "2023-06-15T10:00:00Z", "INFO"},
+      {"2024-03-01 12:34:56.789+0000 [id=32]\tINFO\tjenkins.InitReactorRunner$1#onAttained: Completed initialization",
+       "JENKINSLOG", "2024-03-01T12:34:56.789Z", "INFO"},
+      {"INFO  [main] 2024-03-01 12:34:56,789 CassandraDaemon.java:616 - Startup complete", "CASSANDRALOG",
+       "2024-03-01T12:34:56.789Z", "INFO"},
+      {"2024-03-01T12:34:56.789Z [WARN]  core: failed to lookup token: error=\"permission denied\" attempt=3", "HCLOG",
+       "2024-03-01T12:34:56.789Z", "WARN"},
       {"2026-12-06T18:59:48.422640Z ERROR request{method=\"GET\" uri=\"/orders/42\"}: rust_logs: payment failed "
        "err=\"card declined\"", "TRACINGLOG", "2026-12-06T18:59:48.422640Z", "ERROR"},
       {"2024-01-01 12:00:00,123 - simple_example - INFO - info message", "PYTHONLOG", "2024-01-01T12:00:00.123Z", "INFO"},
@@ -1024,13 +1053,17 @@ TEST(SyslogVariants, JsonMessageBecomesFields) {
   }
 }
 
-// A level in capitals in brackets opening the message is the program's own (HashiCorp's hclog
-// lines, hashicorp/consul#16268; daemons that write "[ERROR] ..."); the message stays whole.
+// A level in capitals in brackets opening a syslog message is the program's own (daemons that
+// write "[ERROR] ..."); the message stays whole. Without a syslog header such a line is go-hclog's
+// (hashicorp/consul#16268): recipe HCLOG, its pairs fields.
 TEST(SyslogVariants, BracketedLevelOpeningTheMessage) {
   auto h = doc(R"(2023-02-14T08:15:55.487Z [WARN]  agent: Syncing node info failed.: error="rpc error making call: EOF")");
+  EXPECT_EQ(h["kafkainsight"]["recipe"], "HCLOG");
   EXPECT_EQ(h["log"]["level"], "WARN");
+  EXPECT_EQ(h["log"]["logger"], "agent");
   EXPECT_EQ(h["event"]["severity"], 4);
-  EXPECT_EQ(h["message"], R"([WARN]  agent: Syncing node info failed.: error="rpc error making call: EOF")");
+  EXPECT_EQ(h["message"], "Syncing node info failed.");
+  EXPECT_EQ(h["error"], "rpc error making call: EOF");
   auto p = doc("<13>Oct 11 22:14:15 web1 app[7]: [ERROR] disk full");
   EXPECT_EQ(p["log"]["level"], "ERROR");
   EXPECT_EQ(p["log"]["syslog"]["severity"]["name"], "notice");  // the header's stays

@@ -39,6 +39,10 @@ const TimeFormat& haproxy_time() {
   static const TimeFormat f("%d/%b/%Y:%H:%M:%S.%f");
   return f;
 }
+const TimeFormat& airflow_time() {  // Apache Airflow 2.2-2.6's task logs: "2024-03-01, 12:34:56 UTC"
+  static const TimeFormat f("%Y-%m-%d, %H:%M:%S %Z");
+  return f;
+}
 const TimeFormat& jul_time() {  // java.util.logging's SimpleFormatter default
   static const TimeFormat f("%b %d, %Y %I:%M:%S %p");
   return f;
@@ -88,7 +92,7 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
     }
   }
   if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
-  for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time()})
+  for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time(), &airflow_time()})
     if (f->parse(s, c.default_offset_min, c.default_year, ts)) return true;
   if (parse_time_of_day(s, c.default_offset_min, ts)) return true;  // "12:34:56.789": its day from the clock
   ts = Timestamp{};

@@ -219,6 +219,19 @@ void rust_panic(const ParseContext& ctx, Record& rec) {
   uncaught(ctx, rec);
 }
 
+// go-hclog writes a call's key-value pairs after its message and a colon (`failed to lookup
+// token: error="permission denied" attempt=3`): the first ": " whose tail reads as pairs ends the
+// message; the pairs become fields (bare values typed, quoted ones text).
+void hclog_fields(const ParseContext&, Record& rec) {
+  const std::string_view m = rec.message;
+  if (m.find('\n') != std::string_view::npos) return;
+  for (size_t c = m.find(": "); c != std::string_view::npos; c = m.find(": ", c + 1))
+    if (c > 0 && m.find('=', c) != std::string_view::npos && read_pairs(m, c + 1, rec)) {
+      rec.message = m.substr(0, c);
+      return;
+    }
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -253,6 +266,8 @@ constexpr Recipe kRecipes[] = {
     {"ZAPLOG", "^%{ZAPLOG}", nullptr, nullptr, false,
      "a Go program's zap log line (console encoder: time, LEVEL, logger, caller, message, {fields} between tabs)",
      zap_fields},
+    {"AIRFLOWLOG", "^%{AIRFLOWLOG}", nullptr, nullptr, false,
+     "an Apache Airflow log line ([time] {file.py:line} LEVEL - message)"},
     {"RUSTLOG", "^%{RUSTLOG}", nullptr, nullptr, false,
      "a Rust program's log line (env_logger's default layout: [time LEVEL target] message)"},
     // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".
@@ -308,6 +323,11 @@ constexpr Recipe kRecipes[] = {
      "a .NET program's console log (Microsoft.Extensions.Logging: level: Category[EventId], the message under it: "
      "--multiline java)",
      dotnet_console},
+    // Before PYTHONLOG, whose "time [LEVEL] name: message" reads it too.
+    {"HCLOG", "^%{HCLOG}", nullptr, nullptr, false,
+     "a HashiCorp program's log line (go-hclog: time [LEVEL] name: message: key=value …)", hclog_fields},
+    {"JENKINSLOG", "^%{JENKINSLOG}", nullptr, nullptr, false,
+     "a Jenkins log line (time [id=thread] LEVEL class#method: message)"},
     // Before PYTHONLOG, which reads "time LEVEL name: message" too: tracing's UTC time with 'T' and 'Z'.
     {"TRACINGLOG",
      "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?Z +(?:ERROR|WARN|INFO|DEBUG|TRACE) (?:\\w+\\{[^{}\\n]*\\}\\S*: )?[\\w:.-]+: ",
@@ -333,6 +353,8 @@ constexpr Recipe kRecipes[] = {
     {"HEALTHAPPLOG", "^%{HEALTHAPPLOG}", nullptr, "%Y%m%d-%H:%M:%S:%L", false,
      "an Android health app's log line (time|component|pid|message, as loghub publishes it)"},
     {"PROXIFIERLOG", "^%{PROXIFIERLOG}", nullptr, "%m.%d %H:%M:%S", true, "a Proxifier log line ([MM.dd HH:mm:ss] program - message)"},
+    {"CASSANDRALOG", "^%{CASSANDRALOG}", nullptr, nullptr, false,
+     "an Apache Cassandra log line (LEVEL [thread] time File.java:line - message)"},
     // Last: its fields are plain words and numbers (a 9-10 digit Unix time the fifth).
     {"HPCLOG", "^%{HPCLOG}", nullptr, "%s", false, "a Los Alamos HPC log line (as the USENIX CFDR and loghub publish it)"},
 };

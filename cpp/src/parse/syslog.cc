@@ -324,9 +324,11 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
   size_t e = scan::find_char(p, i, n, ' ');
   if (e == std::string_view::npos) e = n;
   std::string_view tok(p + i, e - i);
-  // "2024-01-01T12:00:00.123Z INFO 1 --- [main] ..." (Spring Boot, log4j, Python's logging): an
-  // application's text log, not syslog; read as one it would name a host "INFO".
-  if (is_level_word(tok))
+  // "2024-01-01T12:00:00.123Z INFO 1 --- [main] ..." (Spring Boot, log4j, Python's logging) or
+  // "… [INFO]  agent: …" (go-hclog): an application's text log, not syslog; read as one it would
+  // name a host "INFO".
+  if (is_level_word(tok) || (tok.size() > 2 && tok.front() == '[' && tok.back() == ']' &&
+                             is_level_word(tok.substr(1, tok.size() - 2))))
     return ctx.fail(F, "a log level where the host should be: an application's text log, not syslog "
                        "(describe it with --grok, e.g. %{JAVALOG} or %{PYTHONLOG}: docs/GROK.md)", i);
   if (database_log_head(tok, std::string_view(p + e, n - e)))
