@@ -87,12 +87,11 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
   // JavaScript (V8): "TypeError: x is not a function", then "    at …" frames; a message may go on
   // over the lines before the first frame (assert's diffs).
   if (nl != std::string_view::npos && js_error_line(first, out)) {
-    if (trace.substr(nl + 1).starts_with("    at ")) return true;
-    size_t frame = trace.find("\n    at ", nl);
-    if (frame != std::string_view::npos && !out.message.empty()) {
-      while (frame > nl && trace[frame - 1] == '\n') --frame;
-      out.message = trace.substr(static_cast<size_t>(out.message.data() - trace.data()),
-                                 frame - static_cast<size_t>(out.message.data() - trace.data()));
+    const size_t end = js_text_end(trace);
+    if (end != std::string_view::npos && end <= nl) return true;
+    if (end != std::string_view::npos && !out.message.empty()) {
+      const size_t from = static_cast<size_t>(out.message.data() - trace.data());
+      out.message = trace.substr(from, end - from);
       return true;
     }
   }
@@ -112,6 +111,14 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
   const std::string_view msg = trace.substr(colon + 2, end == std::string_view::npos ? std::string_view::npos : end - colon - 2);
   out = {first.substr(0, colon), msg, {}};
   return true;
+}
+
+size_t js_text_end(std::string_view text) {
+  size_t frame = text.find("\n    at ");
+  if (frame == std::string_view::npos) return frame;
+  const size_t nl = text.find('\n');
+  while (frame > nl && text[frame - 1] == '\n') --frame;
+  return frame;
 }
 
 size_t js_error_at_end(std::string_view l) {

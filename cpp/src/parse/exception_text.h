@@ -23,6 +23,11 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out);
 // JavaScript error's stack (a capitalised name, Node.js's code in brackets, its message).
 bool js_error_line(std::string_view l, ExceptionText& out);
 
+// Where a JavaScript error's text (its first line, and the lines of its message under it) ends
+// before its first frame ("\n    at "), blank lines before that frame not counted; npos if no
+// frame follows.
+size_t js_text_end(std::string_view text);
+
 // Where a JavaScript error's first line whose name ends in Error or Exception starts (at 0, or
 // after a blank) in a logger's line that ends with it (`log.error('failed: ' + err.stack)` writes
 // "… failed: AssertionError [ERR_ASSERTION]: Expected …:"); npos if none does.

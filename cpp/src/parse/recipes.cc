@@ -81,10 +81,7 @@ void node_crash(const ParseContext& ctx, Record& rec) {
   }
   // The error's text: its line, and the lines of its message below it up to the first frame.
   size_t nl = rest.find('\n');
-  if (const size_t frame = rest.find("\n    at "); frame != std::string_view::npos && nl != frame) {
-    nl = frame;
-    while (nl > 0 && rest[nl - 1] == '\n') --nl;  // blank lines before the frames
-  }
+  if (const size_t end = js_text_end(rest); end != std::string_view::npos) nl = end;
   const std::string_view error = rest.substr(0, nl);
   if (error.empty()) return;
   rec.message = error;
