@@ -722,6 +722,8 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
       {"2019-03-27T13:52:42.123456Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.15) starting as "
        "process 1", "MYSQLERRORLOG", "2019-03-27T13:52:42.123456Z", "System"},
       {"2019-10-16 12:43:35 0 [Note] InnoDB: Using Linux native AIO", "MYSQLERRORLOG", "2019-10-16T12:43:35Z", "Note"},
+      {"120707 16:10:51 [Note] Plugin 'FEDERATED' is disabled.", "MYSQLERRORLOG", "2012-07-07T16:10:51Z", "Note"},
+      {"191015  9:46:45 140737 [Warning] Aborted connection 13", "MYSQLERRORLOG", "2019-10-15T09:46:45Z", "Warning"},
       {"2016-12-13T10:11:04.527+0000 I NETWORK  [initandlisten] waiting for connections on port 27017",
        "MONGODBLOG", "2016-12-13T10:11:04.527Z", "I"},
       {"98738:M 30 May 2018 15:35:36.213 * Ready to accept connections", "REDISLOG", "2018-05-30T15:35:36.213Z",

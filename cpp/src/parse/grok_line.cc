@@ -43,6 +43,10 @@ const TimeFormat& airflow_time() {  // Apache Airflow 2.2-2.6's task logs: "2024
   static const TimeFormat f("%Y-%m-%d, %H:%M:%S %Z");
   return f;
 }
+const TimeFormat& mysql_old_time() {  // MySQL's error log before 5.7: "161209 13:08:33", "191015  9:46:45"
+  static const TimeFormat f("%y%m%d %H:%M:%S");
+  return f;
+}
 const TimeFormat& jul_time() {  // java.util.logging's SimpleFormatter default
   static const TimeFormat f("%b %d, %Y %I:%M:%S %p");
   return f;
@@ -92,7 +96,7 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
     }
   }
   if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
-  for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time(), &airflow_time()})
+  for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time(), &airflow_time(), &mysql_old_time()})
     if (f->parse(s, c.default_offset_min, c.default_year, ts)) return true;
   if (parse_time_of_day(s, c.default_offset_min, ts)) return true;  // "12:34:56.789": its day from the clock
   ts = Timestamp{};
