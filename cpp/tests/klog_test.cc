@@ -119,3 +119,25 @@ TEST(Klog, BadLinesSayWhatIsMissing) {
   // In auto mode a klog-looking line that is not one is reported as klog's.
   EXPECT_NE(fail_reason("I0101 00:00:00.000001       1 no origin here").find("klog: expected file:line]"), std::string::npos);
 }
+
+// The pairs that end a message (tracing's fields, hclog's after its colon): where they begin, in
+// one pass; a long run of pairs broken at its end is no tail (and is read once, not once per blank).
+TEST(Pairs, TrailingPairsStart) {
+  using ki::trailing_pairs_start;
+  constexpr size_t npos = std::string_view::npos;
+  EXPECT_EQ(trailing_pairs_start("payment failed err=\"card declined\" took_ms=12"), 14u);
+  EXPECT_EQ(trailing_pairs_start("set x=5 now"), npos);
+  EXPECT_EQ(trailing_pairs_start("no pairs here"), npos);
+  EXPECT_EQ(trailing_pairs_start("a b=\"unterminated c=1"), 17u);  // c=1 alone
+  EXPECT_EQ(trailing_pairs_start("failed to lookup token: error=\"permission denied\" attempt=3", ':'), 23u);
+  EXPECT_EQ(trailing_pairs_start("a b=1 c: d=2", ':'), 8u);
+  EXPECT_EQ(trailing_pairs_start("a b=1 c=2", ':'), npos);  // no colon before the run
+  std::string run = "start";
+  for (int k = 0; k < 200000; ++k) run += " a=1";
+  EXPECT_EQ(trailing_pairs_start(run), 5u);
+  run += " x";
+  EXPECT_EQ(trailing_pairs_start(run), npos);
+  std::string quotes = "start";
+  for (int k = 0; k < 100000; ++k) quotes += " k=\"v";
+  EXPECT_EQ(trailing_pairs_start(quotes), npos);
+}

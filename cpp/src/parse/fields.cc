@@ -406,11 +406,43 @@ bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*&
   return false;
 }
 
+namespace {
+bool pair_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+         c == '-' || c == '/';
+}
+}  // namespace
+
+size_t trailing_pairs_start(std::string_view s, char after) {
+  constexpr size_t npos = std::string_view::npos;
+  size_t start = npos;
+  bool quotes_dead = false;  // a quoted value found no end: no later one can
+  std::string scratch;
+  for (size_t b = s.find(' '); b != npos;) {
+    size_t i = b + 1;
+    const size_t k = i;
+    while (i < s.size() && pair_key_char(s[i])) ++i;
+    bool pair = i > k && i < s.size() && s[i] == '=';
+    if (pair && ++i < s.size() && s[i] == '"') {
+      ++i;
+      scratch.clear();
+      const char* why = nullptr;
+      if (quotes_dead || !unquote_value(s, i, scratch, why)) pair = false, quotes_dead = true;
+    } else if (pair) {
+      while (i < s.size() && s[i] != ' ') ++i;
+    }
+    if (pair && (i == s.size() || s[i] == ' ')) {
+      if (start == npos && (after == 0 || (b > 0 && s[b - 1] == after))) start = b;
+      b = i < s.size() ? i : npos;
+    } else {
+      start = npos;
+      b = s.find(' ', b + 1);
+    }
+  }
+  return start;
+}
+
 bool read_pairs(std::string_view s, size_t i, Record& rec) {
-  auto key_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-' || c == '/';
-  };
   struct Pair {
     std::string_view key;
     std::string value;
@@ -422,7 +454,7 @@ bool read_pairs(std::string_view s, size_t i, Record& rec) {
     if (s[i] != ' ') return false;
     ++i;
     const size_t k = i;
-    while (i < s.size() && key_char(s[i])) ++i;
+    while (i < s.size() && pair_key_char(s[i])) ++i;
     if (i == k || i >= s.size() || s[i] != '=') return false;
     Pair p{s.substr(k, i - k), {}, false};
     ++i;

@@ -135,6 +135,10 @@ bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*&
 // and Apache's formats add after the user agent, `rt=0.012 uct="0.001"`): each a field, quoted
 // values unescaped, bare ones typed; false, rec untouched, unless all of it reads so.
 bool read_pairs(std::string_view s, size_t i, Record& rec);
+// Where the key=value pairs that end s begin (the blank before the first; with `after`, the first
+// such blank right after that character, hclog's ':'): npos if s does not end in pairs as
+// read_pairs reads them. One pass over s, each token read once (a long line stays linear).
+size_t trailing_pairs_start(std::string_view s, char after = 0);
 // An unquoted value written as true/false, an integer or a number with a fraction or exponent
 // takes that type (Bool, Int, Float); else f stays text.
 void type_bare_value(Field& f);

@@ -133,11 +133,8 @@ void logback_pairs(const ParseContext&, Record& rec) {
 void tracing_fields(const ParseContext&, Record& rec) {
   const std::string_view m = rec.message;
   if (m.find('\n') != std::string_view::npos) return;
-  for (size_t sp = m.find(' '); sp != std::string_view::npos; sp = m.find(' ', sp + 1))
-    if (sp > 0 && m.find('=', sp) != std::string_view::npos && read_pairs(m, sp, rec)) {
-      rec.message = m.substr(0, sp);
-      return;
-    }
+  const size_t at = trailing_pairs_start(m);
+  if (at != std::string_view::npos && at > 0 && read_pairs(m, at, rec)) rec.message = m.substr(0, at);
 }
 
 // Elixir's Logger writes the configured metadata as key=value words before [level]: fields.
@@ -222,11 +219,8 @@ void rust_panic(const ParseContext& ctx, Record& rec) {
 void hclog_fields(const ParseContext&, Record& rec) {
   const std::string_view m = rec.message;
   if (m.find('\n') != std::string_view::npos) return;
-  for (size_t c = m.find(": "); c != std::string_view::npos; c = m.find(": ", c + 1))
-    if (c > 0 && m.find('=', c) != std::string_view::npos && read_pairs(m, c + 1, rec)) {
-      rec.message = m.substr(0, c);
-      return;
-    }
+  const size_t at = trailing_pairs_start(m, ':');
+  if (at != std::string_view::npos && at > 1 && read_pairs(m, at, rec)) rec.message = m.substr(0, at - 1);
 }
 
 struct Recipe {
