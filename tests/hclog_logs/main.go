@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"os"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -22,9 +23,12 @@ func calls(root hclog.Logger) {
 }
 
 func main() {
+	// One clock for both formats: two loggers reading the wall clock can stamp the same call a
+	// millisecond apart, and the test compares times.
+	now := time.Now()
 	opts := func(json bool) *hclog.LoggerOptions {
 		return &hclog.LoggerOptions{Level: hclog.Trace, Output: map[bool]*os.File{false: os.Stdout, true: os.Stderr}[json],
-			JSONFormat: json, TimeFormat: "2006-01-02T15:04:05.000Z0700"}
+			JSONFormat: json, TimeFormat: "2006-01-02T15:04:05.000Z0700", TimeFn: func() time.Time { return now }}
 	}
 	calls(hclog.New(opts(false)))
 	calls(hclog.New(opts(true)))
