@@ -50,3 +50,56 @@ def test_elixir_logger_default_layout(elixir_lines):
     for d in docs:  # Logger writes the time of day only (UTC here): the day is the clock's
         ts = datetime.fromisoformat(d["@timestamp"].replace("Z", "+00:00")).timestamp()
         assert t0 - 2 < ts < t1 + 2, d["@timestamp"]
+
+
+CRASH_SCRIPT = """
+defmodule Boom do
+  use GenServer
+  def init(s), do: {:ok, s}
+  def handle_call(:crash, _from, s), do: raise "boom #{inspect(s)}"
+end
+require Logger
+Logger.info("starting")
+{:ok, pid} = GenServer.start(Boom, %{n: 1})
+try do
+  GenServer.call(pid, :crash)
+catch
+  :exit, _ -> :ok
+end
+Task.start(fn -> 1 / String.to_integer("0") end)
+Process.sleep(300)
+Logger.error("after the crashes\\nsecond line of its message")
+Logger.flush()
+"""
+
+
+def test_elixir_crash_reports_are_one_event_each_with_multiline_elixir():
+    # A GenServer that raises and a Task that fails, in a real Elixir: Logger writes each crash
+    # report under its line ("** (RuntimeError) …", the frames, the server's last message, state
+    # and client, and the client's frames after a blank line).
+    if not shutil.which("elixir"):
+        pytest.skip("needs elixir (scripts/setup.sh installs it)")
+    r = subprocess.run(["elixir", "-e", CRASH_SCRIPT], capture_output=True, text=True, timeout=120, check=True,
+                       env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TZ": "UTC"})
+    lines = r.stdout.splitlines()
+    assert any(ln.startswith("** (RuntimeError) boom") for ln in lines), lines
+    # Without the preset: the Logger lines are read, and each line of the reports is dead-lettered
+    # with a reason that names the preset.
+    plain = ki.read_logs(lines)
+    assert plain.stats["parsed"] == 4 and plain.stats["lines"] == len(lines)
+    assert sum("--multiline elixir" in f["reason"] for f in plain.failed) >= 15
+    assert {f["line"] for f in plain.failed if "--multiline" not in f["reason"]} == {
+        "State: %{n: 1}", "second line of its message"}
+    res = ki.read_logs(lines, multiline="elixir")
+    assert res.failed == [] and res.stats["parsed"] == 4 and res.stats["lines"] == len(lines)
+    docs = res.records
+    assert {d["kafkainsight"]["recipe"] for d in docs} == {"ELIXIRLOG"}
+    assert [d["log"]["level"] for d in docs] == ["info", "error", "error", "error"]
+    server, task = docs[1], docs[2]
+    assert server["message"].startswith("GenServer #PID<") and server["message"].endswith("> terminating")
+    assert (server["error"]["type"], server["error"]["message"]) == ("RuntimeError", "boom %{n: 1}")
+    trace = server["error"]["stack_trace"]
+    assert trace.startswith("** (RuntimeError)") and "Boom.handle_call/3" in trace and "State: %{n: 1}" in trace
+    assert "gen.erl" in trace.split("is alive", 1)[1]  # the client's frames, after the blank line
+    assert task["error"]["type"] == "ArithmeticError" and "Function: #Function<" in task["error"]["stack_trace"]
+    assert docs[3]["message"] == "after the crashes\nsecond line of its message" and "error" not in docs[3]

@@ -78,6 +78,26 @@ TEST(ExceptionText, JavaScriptNamesTheErrorAboveItsFrames) {
     EXPECT_EQ(js_error_at_end(l), std::string_view::npos) << l;
 }
 
+// Elixir's crash report under a Logger line: "** (Module) message", the frames indented.
+TEST(ExceptionText, ElixirNamesTheErrorOfItsBanner) {
+  ExceptionText e = of("** (RuntimeError) boom %{n: 1}\n    crash.exs:4: Boom.handle_call/3\n"
+                       "Last message (from #PID<0.96.0>): :crash\nState: %{n: 1}");
+  EXPECT_EQ(e.type, "RuntimeError");
+  EXPECT_EQ(e.message, "boom %{n: 1}");
+  e = of("** (EXIT from #PID<0.94.0>) shutdown");  // a linked process's exit: the kind, not the pid
+  EXPECT_EQ(e.type, "EXIT");
+  EXPECT_EQ(e.message, "shutdown");
+  e = of("** (Ecto.NoResultsError) expected at least one result but got none in query:\n\nfrom u in User\n"
+         "    (ecto 3.10.0) lib/ecto/repo/queryable.ex:164: Ecto.Repo.Queryable.one!/3");
+  EXPECT_EQ(e.type, "Ecto.NoResultsError");
+  EXPECT_EQ(e.message, "expected at least one result but got none in query:\n\nfrom u in User");
+  EXPECT_EQ(of("** (exit) normal\nLast message: :stop").message, "normal");
+  ExceptionText none;
+  EXPECT_FALSE(exception_from_trace("** () empty", none));
+  EXPECT_FALSE(exception_from_trace("** (unclosed", none));
+  EXPECT_FALSE(exception_from_trace("** (RuntimeError)boom", none));
+}
+
 TEST(ExceptionText, OtherTracesNameNothing) {
   ExceptionText e;
   EXPECT_FALSE(exception_from_trace("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:9 +0x25", e));

@@ -316,3 +316,25 @@ TEST(Multiline, RustPresetJoinsAPanicsReport) {
   EXPECT_EQ(ev[4].text, "thread 'main' panicked at 'boom', src/main.rs:2:5");  // (before 1.73: one line)
   EXPECT_EQ(ev[5].lines, 1u);
 }
+
+// Elixir: a Logger record and its crash report (the error's banner, frames, the GenServer's last
+// message, state and client, a blank line and the client's frames), or its message's further
+// lines, are one event up to the next record's time; Elixir 1.14's blank line before each record
+// is counted with the event before it, not kept.
+TEST(Multiline, ElixirPresetJoinsACrashReport) {
+  MultilineConfig c;
+  c.preset = "elixir";
+  auto ev = join(c, {"", "21:24:19.428 [info] starting", "", "21:24:19.438 [error] GenServer #PID<0.103.0> terminating",
+                     "** (RuntimeError) boom %{n: 1}", "    crash.exs:4: Boom.handle_call/3",
+                     "Last message (from #PID<0.96.0>): :crash", "State: %{n: 1}", "Client #PID<0.96.0> is alive", "",
+                     "    (stdlib 4.2) gen.erl:256: :gen.do_call/4", "", "21:24:19.645 request_id=F7 [error] after",
+                     "second line of its message", "[error] no time configured", "12:00:01.000 [info] last"});
+  ASSERT_EQ(ev.size(), 6u);
+  EXPECT_EQ(ev[0].text, "");  // the blank line first in the file: an event of its own (read as empty)
+  EXPECT_EQ(ev[1].text, "21:24:19.428 [info] starting");
+  EXPECT_EQ(ev[2].lines, 9u);  // (the blank line after it counted)
+  EXPECT_TRUE(ev[2].text.ends_with("Client #PID<0.96.0> is alive\n\n    (stdlib 4.2) gen.erl:256: :gen.do_call/4"));
+  EXPECT_EQ(ev[3].text, "21:24:19.645 request_id=F7 [error] after\nsecond line of its message");
+  EXPECT_EQ(ev[4].text, "[error] no time configured");
+  EXPECT_EQ(ev[5].first, 16u);
+}

@@ -623,6 +623,22 @@ TEST(Detection, JavaLayoutsWithATimeOfDayOnly) {
   EXPECT_EQ(elixir["request_id"], "F7Hx");
   EXPECT_EQ(elixir["user_id"], 42);
   EXPECT_EQ(elixir["message"], "payment slow");
+  // Joined by --multiline elixir: a crash report under the line is the error; other lines under
+  // it go on with its message; a formatted exception as the message names its error too.
+  auto crash = doc("21:24:19.438 [error] GenServer #PID<0.103.0> terminating\n** (RuntimeError) boom\n"
+                   "    crash.exs:4: Boom.handle_call/3\nState: %{n: 1}");
+  EXPECT_EQ(crash["message"], "GenServer #PID<0.103.0> terminating");
+  EXPECT_EQ(crash["error"]["type"], "RuntimeError");
+  EXPECT_EQ(crash["error"]["message"], "boom");
+  EXPECT_EQ(crash["error"]["stack_trace"], "** (RuntimeError) boom\n    crash.exs:4: Boom.handle_call/3\nState: %{n: 1}");
+  auto lines = doc("21:24:19.645 request_id=F7 [info] shipped:\n  order 42\n  order 43");
+  EXPECT_EQ(lines["message"], "shipped:\n  order 42\n  order 43");
+  EXPECT_EQ(lines["request_id"], "F7");
+  EXPECT_FALSE(lines.contains("error"));
+  auto formatted = doc("21:24:19.645 [error] ** (ArgumentError) bad key\n    (my_app 0.1.0) lib/a.ex:3: A.f/1");
+  EXPECT_EQ(formatted["message"], "** (ArgumentError) bad key");
+  EXPECT_EQ(formatted["error"]["type"], "ArgumentError");
+  EXPECT_EQ(formatted["error"]["stack_trace"], "    (my_app 0.1.0) lib/a.ex:3: A.f/1");
   // Rust's panics: the message under the first line (a joined report), or on it before Rust 1.73.
   auto panic = doc("thread 'payments' (10712) panicked at src/main.rs:37:19:\npayment failed: card declined\n"
                    "retry in 5 minutes\nstack backtrace:\n   0: __rustc::rust_begin_unwind\n"

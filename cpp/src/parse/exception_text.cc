@@ -32,6 +32,32 @@ bool python_exception(std::string_view text, ExceptionText& out) {
   return true;
 }
 
+// Elixir's banner (Exception.format_banner): "** (RuntimeError) boom", "** (exit) exited in: …",
+// "** (EXIT from #PID<0.94.0>) :shutdown": the word in parentheses, then the message up to the
+// first frame (indented) or the report's "Last message" line.
+bool elixir_exception(std::string_view trace, ExceptionText& out) {
+  if (!trace.starts_with("** (")) return false;
+  const size_t nl = trace.find('\n');
+  const std::string_view first = trace.substr(0, nl);
+  const size_t close = first.find(')', 4);
+  if (close == std::string_view::npos || close == 4) return false;
+  std::string_view type = first.substr(4, close - 4);
+  type = type.substr(0, type.find(' '));
+  if (close + 1 < first.size() && first[close + 1] != ' ') return false;
+  size_t end = nl;
+  while (end != std::string_view::npos) {
+    const size_t next = trace.find('\n', end + 1);
+    const std::string_view l = trace.substr(end + 1, next == std::string_view::npos ? std::string_view::npos : next - end - 1);
+    if (indented(l) || l.starts_with("Last message")) break;
+    end = next;
+  }
+  std::string_view msg;
+  if (close + 2 <= trace.size()) msg = trace.substr(close + 2, end == std::string_view::npos ? std::string_view::npos : end - close - 2);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.remove_suffix(1);
+  out = {type, msg, {}};
+  return true;
+}
+
 }  // namespace
 
 bool js_error_line(std::string_view l, ExceptionText& out) {
@@ -80,6 +106,7 @@ bool exception_from_trace(std::string_view trace, ExceptionText& out) {
     if (at == std::string_view::npos || at >= trace.size()) return false;
     return python_exception(trace.substr(at), out);
   }
+  if (elixir_exception(trace, out)) return true;
   // Tomcat's OneLineFormatter indents the whole trace by a tab ("\tjava.lang.X: y", "\t\tat …").
   if (trace.size() > 1 && trace[0] == '\t' && !trace.substr(1).starts_with("at ")) trace.remove_prefix(1);
   const size_t nl = trace.find('\n');

@@ -15,8 +15,9 @@ struct ExceptionText {
 };
 
 // A Java trace (its first line names the exception: the outermost), a JavaScript one (its first
-// line, then "    at " frames) or a Python traceback (the line after its last frame: the exception
-// raised last). False for anything else (Go's traces).
+// line, then "    at " frames), a Python traceback (the line after its last frame: the exception
+// raised last) or an Elixir error ("** (RuntimeError) boom", then its frames). False for anything
+// else (Go's traces).
 bool exception_from_trace(std::string_view trace, ExceptionText& out);
 
 // "TypeError: x is not a function", "Error", "Error [ERR_HTTP_HEADERS_SENT]: …": the first line of a

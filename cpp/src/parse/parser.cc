@@ -175,9 +175,18 @@ const char* continuation_hint(std::string_view l) {
   if (l.starts_with("stack backtrace:") || l.starts_with("note: run with `RUST_BACKTRACE") ||
       l.starts_with("note: Some details are omitted"))
     return "a line of a Rust panic's report: join it to the panic with --multiline rust (docs/GROK.md)";
+  if ((l[0] == ' ' || l[0] == '\t') && (l.find(".ex:") != std::string_view::npos ||
+                                        l.find(".exs:") != std::string_view::npos || l.find(".erl:") != std::string_view::npos))
+    return "an indented line of an Elixir or Erlang stack trace: the continuation of the event before it; join such "
+           "lines to their event with --multiline elixir: docs/GROK.md";
+  if (l.starts_with("** (") || l.starts_with("Last message (from ") || l.starts_with("Last message: ") ||
+      l.starts_with("Client #PID<") || l.starts_with("Function: #Function<"))
+    return "a line of an Elixir crash report (its error, the last message of the process, its client): join it to "
+           "the Logger line above it with --multiline elixir (docs/GROK.md)";
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
-           "to their event with --multiline java (--multiline python for Python's tracebacks): docs/GROK.md";
+           "to their event with --multiline java (python for Python's tracebacks, elixir for Elixir's crash reports): "
+           "docs/GROK.md";
   // (a joined traceback, the crash of a program: the recipe PYTHONTRACEBACK reads it)
   if (l.starts_with("Traceback (most recent call last):") && l.find('\n') == std::string_view::npos)
     return "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)";

@@ -138,6 +138,8 @@ void tracing_fields(const ParseContext&, Record& rec) {
 }
 
 // Elixir's Logger writes the configured metadata as key=value words before [level]: fields.
+// Under the line (--multiline elixir) is a crash report ("** (RuntimeError) boom", frames:
+// error.*), or the further lines of a message of several lines, which stay the message's.
 void elixir_metadata(const ParseContext&, Record& rec) {
   for (size_t i = 0; i < rec.fields.size(); ++i) {
     if (rec.fields[i].name != "elixir.metadata") continue;
@@ -146,6 +148,22 @@ void elixir_metadata(const ParseContext&, Record& rec) {
     rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
     if (!read_pairs(rec.keep(" " + std::string(pairs)), 0, rec))
       rec.fields.push_back(Field::string("elixir.metadata", pairs));
+    break;
+  }
+  bool typed = false;
+  for (const Field& f : rec.fields) typed = typed || f.name == "error.type";
+  for (size_t i = 0; i < rec.fields.size() && !typed; ++i) {
+    const std::string_view under = rec.fields[i].text;
+    if (rec.fields[i].name != "error.stack_trace" || under.starts_with("** (")) continue;
+    if (rec.message.starts_with("** (")) {  // Logger.error(Exception.format(:error, e, __STACKTRACE__))
+      add_exception_fields(rec, rec.keep(std::string(rec.message) + "\n" + std::string(under)));
+      return;
+    }
+    const char* end = under.data() + under.size();
+    const char* raw = rec.raw.data();
+    if (rec.message.data() < raw || rec.message.data() > under.data() || end > raw + rec.raw.size()) return;
+    rec.message = std::string_view(rec.message.data(), static_cast<size_t>(end - rec.message.data()));
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
     return;
   }
 }

@@ -71,6 +71,12 @@ constexpr const char* kNode = R"(^(?:[ \t]|$|\}$|Emitted '[^']*' event on |Node\
 // ends the report, blank lines; the message under the panic's first line: see starts_event.
 constexpr const char* kRust = R"(^(?:[ \t]|$|stack backtrace:|note: ))";
 
+// Elixir: a Logger record's line is followed by its crash report ("** (RuntimeError) boom", the
+// frames indented, "Last message …", "State: …", "Client #PID<0.96.0> is alive", a blank line and
+// the client's frames) or by the further lines of its message; every line up to the next record's
+// start continues it (see starts_event).
+constexpr const char* kElixir = R"(^(?:[ \t]|$|\*\* \())";
+
 // "thread 'main' (42) panicked at src/main.rs:5:5:": a Rust panic whose message is on the lines below.
 bool rust_panic_header(std::string_view l) {
   return l.starts_with("thread '") && l.ends_with(":") && l.find(" panicked at ") != std::string_view::npos;
@@ -104,6 +110,7 @@ const char* multiline_preset(std::string_view name) {
   if (name == "go") return kGo;
   if (name == "node") return kNode;
   if (name == "rust") return kRust;
+  if (name == "elixir") return kElixir;
   return nullptr;
 }
 
@@ -113,13 +120,14 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
   std::string pattern = cfg_.start;
   if (pattern.empty()) {
     const char* p = multiline_preset(cfg_.preset);
-    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust)");
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust, elixir)");
     pattern = p;
     match_starts_ = false;
     python_ = cfg_.preset == "python";
     java_ = cfg_.preset == "java";
     node_ = cfg_.preset == "node";
     rust_ = cfg_.preset == "rust";
+    elixir_ = cfg_.preset == "elixir";
   }
   try {
     GrokLibrary lib = GrokLibrary::builtin();
@@ -153,6 +161,8 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (cur_.open_message && !record_start(line)) return false;
   // Rust: a panic's message, up to its backtrace or its closing note (kRust joins those).
   if (cur_.rust_message) return false;
+  // Elixir: a record runs until the next one starts.
+  if (elixir_ && !record_start(line)) return false;
   // java.util.logging's second line of a record ("INFO: …") under its first.
   if (java_ && cur_.lines == 1 && jul_level_line(line) && jul_header(cur_.text)) return false;
   return true;
