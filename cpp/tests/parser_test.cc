@@ -752,6 +752,26 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
     EXPECT_EQ(d["log"]["level"], c.level) << c.line;
     if (*c.time) EXPECT_EQ(d["@timestamp"], c.time) << c.line;
     else EXPECT_TRUE(d["event"].contains("ingested")) << c.line;
+    // The recipe named (--grok '%{RECIPE}' with its time layout) reads the same document, the
+    // recipe's finish included (tracing's and hclog's pairs, Redis's level, Elixir's metadata).
+    const auto opts = ki::recipe_options(c.recipe);
+    ASSERT_TRUE(opts) << c.recipe;
+    ki::ParserConfig pc;
+    pc.format = Format::Grok;
+    pc.default_year = 2017;
+    pc.grok.patterns = {"%{" + std::string(c.recipe) + "}"};
+    pc.grok.time_format = opts->time_format;
+    ki::Parser named(pc);
+    ki::Record r;
+    ASSERT_EQ(named.parse(c.line, r), ki::ParseStatus::Ok) << c.line << ": " << named.error_message();
+    std::string out;
+    ki::Encoder(ki::EncoderConfig{Schema::Ecs, false}).encode(r, out);
+    json n = json::parse(out);
+    d["kafkainsight"].erase("recipe");
+    if (!*c.time) {  // (read times)
+      for (json* x : {&d, &n}) x->erase("@timestamp"), (*x)["event"].erase("ingested");
+    }
+    EXPECT_EQ(n, d) << c.line;
   }
   auto pg = doc("2017-07-31 13:36:43.557 CEST [4983] postgres@clients LOG:  duration: 37.118 ms  statement: SELECT 1;");
   EXPECT_EQ(pg["user"]["name"], "postgres");

@@ -213,7 +213,9 @@ const char* jul_hint(std::string_view l) {
 Parser::Parser(ParserConfig cfg)
     : cfg_(std::move(cfg)), json_(std::make_unique<simdjson::dom::parser>()), app_(new_app_json_state()) {
   compile_grok(cfg_);  // no-op when the caller compiled it once for all its parsers
-  if (cfg_.grok_set) grok_ = std::make_unique<GrokMatcher>(cfg_.grok_set);
+  if (!cfg_.grok_set) return;
+  grok_ = std::make_unique<GrokMatcher>(cfg_.grok_set);
+  for (const auto& p : cfg_.grok_set->patterns()) grok_finish_.push_back(recipe_finish(p->pattern()));
 }
 Parser::~Parser() = default;
 Parser::Parser(Parser&&) noexcept = default;
@@ -307,6 +309,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     GrokResult g = parse_grok(line, ctx, *grok_, rec, grok_reason_);
     if (g == GrokResult::Matched) {
       ok = grokked = true;
+      if (RecipeFinish fin = grok_finish_[grok_->which()]) fin(ctx, rec);  // a recipe named: as the recipe reads it
     } else if (g == GrokResult::Limit || cfg_.format == Format::Grok) {
       err_ = {Format::Grok, grok_reason_.c_str(), 0};
       return ParseStatus::Failed;

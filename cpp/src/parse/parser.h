@@ -214,6 +214,7 @@ class Parser {
   ParseError err_;
   std::unique_ptr<simdjson::dom::parser> json_;
   std::unique_ptr<GrokMatcher> grok_;
+  std::vector<void (*)(const ParseContext&, Record&)> grok_finish_;  // per --grok pattern: its recipe's finish
   std::unique_ptr<RecipeReader> recipes_;  // format auto: lines no built-in format reads
   std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
   std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;

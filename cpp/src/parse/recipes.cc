@@ -421,6 +421,15 @@ std::optional<RecipeOptions> recipe_options(std::string_view name) {
   return std::nullopt;
 }
 
+RecipeFinish recipe_finish(std::string_view pattern) {
+  for (const Recipe& r : kRecipes) {
+    if (!r.finish) continue;
+    const std::string name = std::string("%{") + r.name + "}";
+    if (pattern == name || pattern == "^" + name || pattern == r.detect || (r.parse && pattern == r.parse)) return r.finish;
+  }
+  return nullptr;
+}
+
 RecipeReader::RecipeReader() = default;
 RecipeReader::~RecipeReader() = default;
 

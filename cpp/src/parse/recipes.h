@@ -26,6 +26,12 @@ struct RecipeOptions {
 };
 std::optional<RecipeOptions> recipe_options(std::string_view name);
 
+// What a recipe does after its pattern matched (values the pattern cannot write as they should
+// read: tracing's trailing pairs, Elixir's metadata), for a --grok pattern that is that recipe's
+// ("%{TRACINGLOG}", "^%{TRACINGLOG}", or its detection or parse pattern); nullptr for any other.
+using RecipeFinish = void (*)(const ParseContext&, Record&);
+RecipeFinish recipe_finish(std::string_view pattern);
+
 class RecipeReader {
  public:
   RecipeReader();
