@@ -743,7 +743,25 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
       {"2016-12-13T10:11:04.527+0000 I NETWORK  [initandlisten] waiting for connections on port 27017",
        "MONGODBLOG", "2016-12-13T10:11:04.527Z", "I"},
       {"98738:M 30 May 2018 15:35:36.213 * Ready to accept connections", "REDISLOG", "2018-05-30T15:35:36.213Z",
-       "notice"}};
+       "notice"},
+      // Filebeat's test files: Redis 3.x (no year) and 2.x ([pid], no role), PostgreSQL with '%t ' (no pid),
+      // MySQL 5.5's engine lines (no level: the message's own), NATS, Icinga 2
+      {"98738:M 30 May 12:23:52.442 * Saving the final RDB snapshot before exiting.", "REDISLOG",
+       "2017-05-30T12:23:52.442Z", "notice"},
+      {"[2932] 31 May 04:32:08 # Open data file dump.rdb: No such file or directory", "REDISLOG", "2017-05-31T04:32:08Z",
+       "warning"},
+      {"2019-09-22 06:28:24 UTC DETAIL:  parameters: $1 = '86'", "POSTGRESQLLOG", "2019-09-22T06:28:24Z", "DETAIL"},
+      {"[1] 2019/02/06 07:19:40.624334 [INF] Starting nats-server version 1.3.0", "NATSLOG",
+       "2019-02-06T07:19:40.624334Z", "INF"},
+      {"[2017-04-04 11:16:34 +0200] warning/PluginNotificationTask: Notification command for object 'demo!load' "
+       "terminated with exit code 127", "ICINGALOG", "2017-04-04T11:16:34+02:00", "warning"},
+      // The JVM's unified logging (-Xlog), with a time decoration and with the default ones (no time)
+      {"[2026-12-06T21:57:31.757+0000][0.009s][info][gc,init] CPUs: 2 total, 2 available", "JVMUNIFIEDLOG",
+       "2026-12-06T21:57:31.757Z", "info"},
+      {"[0.478s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 6M->3M(64M) 8.764ms", "JVMUNIFIEDLOG", "",
+       "info"},
+      {"[2026-12-06T21:57:31.757+0000][19512][19514][warning][gc,alloc ] x", "JVMUNIFIEDLOG",
+       "2026-12-06T21:57:31.757Z", "warning"}};
   for (const Case& c : cases) {
     auto d = doc(c.line, Schema::Ecs, Format::Unknown, 2017);  // logcat's lines have no year
     ASSERT_TRUE(d.contains("kafkainsight")) << c.line << ": " << fail_reason(c.line);
@@ -783,6 +801,30 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   EXPECT_EQ(my["mysql"], (json{{"thread_id", 0}}));
   EXPECT_EQ(my["event"]["provider"], "Server");
   EXPECT_FALSE(my.contains("host"));  // not syslog with a host named "0"
+  auto my55 = doc("161209 14:18:50  InnoDB: The InnoDB memory heap is disabled");
+  EXPECT_EQ(my55["kafkainsight"]["recipe"], "MYSQLERRORLOG");
+  EXPECT_EQ(my55["message"], "InnoDB: The InnoDB memory heap is disabled");
+  EXPECT_EQ(my55["@timestamp"], "2016-12-09T14:18:50Z");
+  auto pgt = doc("2019-09-22 06:28:24 UTC postgres@shop ERROR:  relation \"x\" does not exist");
+  EXPECT_EQ(pgt["kafkainsight"]["recipe"], "POSTGRESQLLOG");
+  EXPECT_EQ(pgt["user"]["name"], "postgres");
+  EXPECT_EQ(pgt["message"], "relation \"x\" does not exist");
+  EXPECT_FALSE(fail_reason("2019-09-22 06:28:24 ERROR: not PostgreSQL's two blanks").empty());  // (no pid: its blanks)
+  auto sig = doc("5092:signal-handler (1496141844) Received SIGINT scheduling shutdown...");
+  EXPECT_EQ(sig["kafkainsight"]["recipe"], "REDISLOG");
+  EXPECT_EQ(sig["@timestamp"], "2017-05-30T10:57:24Z");
+  EXPECT_EQ(sig["process"]["pid"], 5092);
+  auto gc8 = doc("2018-06-11T02:00:11.097+0000: 1396558.467: [GC (Allocation Failure) [ParNew: 153138K->12252K(153344K)]");
+  EXPECT_EQ(gc8["kafkainsight"]["recipe"], "JAVA8GCLOG");
+  EXPECT_EQ(gc8["@timestamp"], "2018-06-11T02:00:11.097Z");
+  EXPECT_EQ(gc8["jvm"]["uptime_s"], 1396558.467);
+  EXPECT_EQ(gc8["message"], "[GC (Allocation Failure) [ParNew: 153138K->12252K(153344K)]");
+  auto nagios = doc("[1572296845] SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;Connection refused");
+  EXPECT_EQ(nagios["kafkainsight"]["recipe"], "NAGIOSLOG");
+  EXPECT_EQ(nagios["@timestamp"], "2019-10-28T21:07:25Z");
+  EXPECT_EQ(nagios["nagios"]["log"]["type"], "SERVICE ALERT");
+  EXPECT_EQ(nagios["message"], "SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;Connection refused");
+  EXPECT_FALSE(doc("[1572296732] Warning: Check of service 'uptime' timed out").contains("nagios"));
   auto redis = doc("98738:C 30 May 2018 15:35:36.213 # Redis version=5.0.3, bits=64, pid=98738, just started");
   EXPECT_EQ(redis["redis"]["log"]["role"], "child");
   EXPECT_EQ(redis["log"]["level"], "warning");

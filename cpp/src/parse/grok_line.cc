@@ -47,6 +47,18 @@ const TimeFormat& mysql_old_time() {  // MySQL's error log before 5.7: "161209 1
   static const TimeFormat f("%y%m%d %H:%M:%S");
   return f;
 }
+const TimeFormat& redis_time() {  // Redis 4.0 and later: "30 May 2018 15:35:36.213"
+  static const TimeFormat f("%d %b %Y %H:%M:%S.%f");
+  return f;
+}
+const TimeFormat& redis_yearless_time() {  // Redis 3.x: "30 May 12:23:52.442"; 2.x: "31 May 04:32:08"
+  static const TimeFormat f("%d %b %H:%M:%S");
+  return f;
+}
+const TimeFormat& redis_yearless_ms_time() {
+  static const TimeFormat f("%d %b %H:%M:%S.%f");
+  return f;
+}
 const TimeFormat& jul_time() {  // java.util.logging's SimpleFormatter default
   static const TimeFormat f("%b %d, %Y %I:%M:%S %p");
   return f;
@@ -96,8 +108,10 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
     }
   }
   if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
-  for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time(), &airflow_time(), &mysql_old_time()})
-    if (f->parse(s, c.default_offset_min, c.default_year, ts)) return true;
+  const int year = ctx.by_recipe && ctx.recipe_year > 0 ? ctx.recipe_year : c.default_year;  // (December in January)
+  for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time(), &airflow_time(),
+                              &mysql_old_time(), &redis_time(), &redis_yearless_ms_time(), &redis_yearless_time()})
+    if (f->parse(s, c.default_offset_min, year, ts)) return true;
   if (parse_time_of_day(s, c.default_offset_min, ts)) return true;  // "12:34:56.789": its day from the clock
   ts = Timestamp{};
   return false;

@@ -295,6 +295,12 @@ constexpr Recipe kRecipes[] = {
     {"LIGHTTPDERROR", "^%{LIGHTTPDERROR}", nullptr, nullptr, false, "a lighttpd error log line"},
     {"GUNICORNLOG", "^%{GUNICORNLOG}", nullptr, nullptr, false, "a gunicorn error log line"},
     {"CELERYLOG", "^%{CELERYLOG}", nullptr, nullptr, false, "a Celery worker's log line"},
+    {"JVMUNIFIEDLOG", "^%{JVMUNIFIEDLOG}", nullptr, nullptr, false,
+     "a line of the JVM's unified log (-Xlog: [decorations][level][tags] message)"},
+    {"JAVA8GCLOG", "^%{JAVA8GCLOG}", nullptr, nullptr, false, "a line of a JDK 8 GC log (time: uptime: entry)"},
+    {"NATSLOG", "^%{NATSLOG}", nullptr, nullptr, false, "a NATS server log line ([pid] date time [LVL] message)"},
+    {"ICINGALOG", "^%{ICINGALOG}", nullptr, nullptr, false, "an Icinga 2 log line ([time] severity/Facility: message)"},
+    {"NAGIOSLOG", "^%{NAGIOSLOG}", nullptr, nullptr, false, "a Nagios log line ([epoch] message)"},
     {"KAFKALOG", "^%{KAFKALOG}", nullptr, nullptr, false,
      "an application's text log (Apache Kafka's log4j layout, [%d] %p %m (%c))"},
     {"ZOOKEEPERLOG", "^%{ZOOKEEPERLOG}", nullptr, nullptr, false,
@@ -307,7 +313,7 @@ constexpr Recipe kRecipes[] = {
      "a PostgreSQL log line (log_line_prefix '%m [%p] ', Debian's '%m [%p] %q%u@%d ')"},
     {"MYSQLERRORLOG", "^%{MYSQLERRORLOG}", nullptr, nullptr, false, "a MySQL or MariaDB error log line"},
     {"MONGODBLOG", "^%{MONGODBLOG}", nullptr, nullptr, false, "a MongoDB log line (before 4.4's JSON)"},
-    {"REDISLOG", "^%{REDISLOG}", nullptr, "%d %b %Y %H:%M:%S.%f", false, "a Redis log line", redis_words},
+    {"REDISLOG", "^%{REDISLOG}", nullptr, nullptr, true, "a Redis log line", redis_words},
     // Before PYTHONLOG, whose "date [level] message" reads them too.
     {"RABBITMQLOG", "^%{RABBITMQLOG}", nullptr, nullptr, false, "a RabbitMQ log line"},
     // Before JAVALOG's detection, which takes "[logger]" for a thread.
