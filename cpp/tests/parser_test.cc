@@ -761,7 +761,12 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
       {"[0.478s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause) 6M->3M(64M) 8.764ms", "JVMUNIFIEDLOG", "",
        "info"},
       {"[2026-12-06T21:57:31.757+0000][19512][19514][warning][gc,alloc ] x", "JVMUNIFIEDLOG",
-       "2026-12-06T21:57:31.757Z", "warning"}};
+       "2026-12-06T21:57:31.757Z", "warning"},
+      // ZooKeeper 3.5 and later ([myid:N], empty when standalone), ActiveMQ 5.x
+      {"2021-04-19 01:58:20,588 [myid:] - INFO  [main:QuorumPeerConfig@117] - Reading configuration from: /app/zoo.cfg",
+       "ZOOKEEPERLOG", "2021-04-19T01:58:20.588Z", "INFO"},
+      {"2019-11-27 15:09:34,712 | ERROR | Failed to start Apache ActiveMQ (localhost) | "
+       "org.apache.activemq.broker.BrokerService | main", "ACTIVEMQLOG", "2019-11-27T15:09:34.712Z", "ERROR"}};
   for (const Case& c : cases) {
     auto d = doc(c.line, Schema::Ecs, Format::Unknown, 2017);  // logcat's lines have no year
     ASSERT_TRUE(d.contains("kafkainsight")) << c.line << ": " << fail_reason(c.line);
@@ -819,6 +824,22 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   EXPECT_EQ(gc8["@timestamp"], "2018-06-11T02:00:11.097Z");
   EXPECT_EQ(gc8["jvm"]["uptime_s"], 1396558.467);
   EXPECT_EQ(gc8["message"], "[GC (Allocation Failure) [ParNew: 153138K->12252K(153344K)]");
+  auto zk = doc("2021-04-19 01:58:21,484 [myid:1] - INFO  [QuorumPeer[myid=1](plain=/0.0.0.0:2181):FastLeaderElection@894] - New election");
+  EXPECT_EQ(zk["zookeeper"]["myid"], 1);
+  EXPECT_EQ(zk["process"]["thread"]["name"], "QuorumPeer[myid=1](plain=/0.0.0.0:2181)");
+  auto amq = doc("2019-11-29 10:59:49,779 | INFO  | Initializing Spring FrameworkServlet 'dispatcher' | /admin | main");
+  EXPECT_EQ(amq["log"]["logger"], "/admin");
+  EXPECT_EQ(amq["message"], "Initializing Spring FrameworkServlet 'dispatcher'");
+  // SQL Server's ERRORLOG: the banner's tab-indented lines (joined: --multiline java) are its message's.
+  auto mssql = doc("2019-05-03 09:01:09.99 Server      Microsoft SQL Server 2017 (RTM-CU13) - 14.0.3048.4 (X64)\n"
+                   "\tNov 30 2018 12:57:58\n\tCopyright (C) 2017 Microsoft Corporation");
+  EXPECT_EQ(mssql["kafkainsight"]["recipe"], "MSSQLLOG");
+  EXPECT_EQ(mssql["@timestamp"], "2019-05-03T09:01:09.99Z");
+  EXPECT_EQ(mssql["mssql"]["log"]["origin"], "Server");
+  EXPECT_EQ(mssql["message"], "Microsoft SQL Server 2017 (RTM-CU13) - 14.0.3048.4 (X64)\n\tNov 30 2018 12:57:58\n"
+                              "\tCopyright (C) 2017 Microsoft Corporation");
+  EXPECT_FALSE(mssql.contains("error"));
+  EXPECT_EQ(doc("2019-05-03 09:01:11.93 spid22s     Service Broker manager has started.")["mssql"]["log"]["origin"], "spid22s");
   auto nagios = doc("[1572296845] SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;Connection refused");
   EXPECT_EQ(nagios["kafkainsight"]["recipe"], "NAGIOSLOG");
   EXPECT_EQ(nagios["@timestamp"], "2019-10-28T21:07:25Z");

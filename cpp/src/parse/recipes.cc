@@ -137,10 +137,27 @@ void tracing_fields(const ParseContext&, Record& rec) {
   if (at != std::string_view::npos && at > 0 && read_pairs(m, at, rec)) rec.message = m.substr(0, at);
 }
 
+// The lines under a record's first line that name no exception (no error.type was found in them)
+// are the rest of its message, not a stack trace (SQL Server's banner, an Elixir message of lines).
+void lines_under_are_message(const ParseContext&, Record& rec) {
+  for (size_t i = 0; i < rec.fields.size(); ++i)
+    if (rec.fields[i].name == "error.type") return;
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    if (rec.fields[i].name != "error.stack_trace") continue;
+    const std::string_view under = rec.fields[i].text;
+    const char* end = under.data() + under.size();
+    const char* raw = rec.raw.data();
+    if (rec.message.data() < raw || rec.message.data() > under.data() || end > raw + rec.raw.size()) return;
+    rec.message = std::string_view(rec.message.data(), static_cast<size_t>(end - rec.message.data()));
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+    return;
+  }
+}
+
 // Elixir's Logger writes the configured metadata as key=value words before [level]: fields.
 // Under the line (--multiline elixir) is a crash report ("** (RuntimeError) boom", frames:
 // error.*), or the further lines of a message of several lines, which stay the message's.
-void elixir_metadata(const ParseContext&, Record& rec) {
+void elixir_metadata(const ParseContext& ctx, Record& rec) {
   for (size_t i = 0; i < rec.fields.size(); ++i) {
     if (rec.fields[i].name != "elixir.metadata") continue;
     std::string_view pairs = rec.fields[i].text;
@@ -150,22 +167,14 @@ void elixir_metadata(const ParseContext&, Record& rec) {
       rec.fields.push_back(Field::string("elixir.metadata", pairs));
     break;
   }
-  bool typed = false;
-  for (const Field& f : rec.fields) typed = typed || f.name == "error.type";
-  for (size_t i = 0; i < rec.fields.size() && !typed; ++i) {
-    const std::string_view under = rec.fields[i].text;
-    if (rec.fields[i].name != "error.stack_trace" || under.starts_with("** (")) continue;
-    if (rec.message.starts_with("** (")) {  // Logger.error(Exception.format(:error, e, __STACKTRACE__))
-      add_exception_fields(rec, rec.keep(std::string(rec.message) + "\n" + std::string(under)));
-      return;
-    }
-    const char* end = under.data() + under.size();
-    const char* raw = rec.raw.data();
-    if (rec.message.data() < raw || rec.message.data() > under.data() || end > raw + rec.raw.size()) return;
-    rec.message = std::string_view(rec.message.data(), static_cast<size_t>(end - rec.message.data()));
-    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+  for (const Field& f : rec.fields)
+    if (f.name == "error.type" || (f.name == "error.stack_trace" && f.text.starts_with("** ("))) return;
+  if (rec.message.starts_with("** (")) {  // Logger.error(Exception.format(:error, e, __STACKTRACE__))
+    for (const Field& f : rec.fields)
+      if (f.name == "error.stack_trace") add_exception_fields(rec, rec.keep(std::string(rec.message) + "\n" + std::string(f.text)));
     return;
   }
+  lines_under_are_message(ctx, rec);
 }
 
 // .NET's console logger writes a record's message on the lines under "level: Category[id]", six
@@ -297,7 +306,6 @@ constexpr Recipe kRecipes[] = {
     {"CELERYLOG", "^%{CELERYLOG}", nullptr, nullptr, false, "a Celery worker's log line"},
     {"JVMUNIFIEDLOG", "^%{JVMUNIFIEDLOG}", nullptr, nullptr, false,
      "a line of the JVM's unified log (-Xlog: [decorations][level][tags] message)"},
-    {"JAVA8GCLOG", "^%{JAVA8GCLOG}", nullptr, nullptr, false, "a line of a JDK 8 GC log (time: uptime: entry)"},
     {"NATSLOG", "^%{NATSLOG}", nullptr, nullptr, false, "a NATS server log line ([pid] date time [LVL] message)"},
     {"ICINGALOG", "^%{ICINGALOG}", nullptr, nullptr, false, "an Icinga 2 log line ([time] severity/Facility: message)"},
     {"NAGIOSLOG", "^%{NAGIOSLOG}", nullptr, nullptr, false, "a Nagios log line ([epoch] message)"},
@@ -370,8 +378,14 @@ constexpr Recipe kRecipes[] = {
     {"PROXIFIERLOG", "^%{PROXIFIERLOG}", nullptr, "%m.%d %H:%M:%S", true, "a Proxifier log line ([MM.dd HH:mm:ss] program - message)"},
     {"CASSANDRALOG", "^%{CASSANDRALOG}", nullptr, nullptr, false,
      "an Apache Cassandra log line (LEVEL [thread] time File.java:line - message)"},
-    // Last: its fields are plain words and numbers (a 9-10 digit Unix time the fifth).
+    // Near the end: its fields are plain words and numbers (a 9-10 digit Unix time the fifth).
     {"HPCLOG", "^%{HPCLOG}", nullptr, "%s", false, "a Los Alamos HPC log line (as the USENIX CFDR and loghub publish it)"},
+    // Last: they start as many lines do (a date), and the lines of the layouts above need not try them.
+    {"JAVA8GCLOG", "^%{JAVA8GCLOG}", nullptr, nullptr, false, "a line of a JDK 8 GC log (time: uptime: entry)"},
+    {"ACTIVEMQLOG", "^%{ACTIVEMQLOG}", nullptr, nullptr, false,
+     "an Apache ActiveMQ log line (date | level | message | logger | thread)"},
+    {"MSSQLLOG", "^%{MSSQLLOG}", nullptr, nullptr, false, "a SQL Server ERRORLOG line (date time source message)",
+     lines_under_are_message},
 };
 constexpr size_t kCount = sizeof kRecipes / sizeof kRecipes[0];
 
