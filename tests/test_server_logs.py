@@ -316,3 +316,24 @@ def test_ingress_nginx_access_log_as_filebeat_reads_it():
     assert ic + "upstream.ip" not in sock and sock[ic + "upstream_address_list"] == ["unix:/var/run/php-fpm.sock"]
     assert (dash[ic + "upstream.response.time"], dash[ic + "upstream.response.status_code_list"]) == (0.1, ["200", "-"])
     assert ic + "upstream.response.length" not in dash and ic + "upstream.response.status_code" not in dash
+
+
+def test_postgresql_csvlog_as_filebeat_reads_it():
+    # log_destination = 'csvlog' (PostgreSQL 13: 24 columns): the columns Filebeat's module names;
+    # the message as PostgreSQL wrote it (Filebeat moves a "statement: " prefix to query_step).
+    want = expected("postgresql-13-error-code.csv.log")
+    got = docs("postgresql-13-error-code.csv.log")
+    assert len(got) == len(want) == 4
+    assert {g["kafkainsight.recipe"] for g in got} == {"POSTGRESQLCSVLOG"}
+    for g, w in zip(got, want):
+        assert instant(g["@timestamp"]) == instant(w["@timestamp"])
+        assert g["message"].endswith(w["message"]) and g["message"].startswith(w.get("postgresql.log.query_step", ""))
+        assert g["process.pid"] == int(w["process.pid"])
+        for k in ("log.level", "user.name", "postgresql.log.database", "postgresql.log.client_addr",
+                  "postgresql.log.client_port", "postgresql.log.command_tag", "postgresql.log.session_id",
+                  "postgresql.log.sql_state_code", "postgresql.log.transaction_id",
+                  "postgresql.log.virtual_transaction_id", "postgresql.log.application_name",
+                  "postgresql.log.backend_type"):
+            assert g.get(k) == w.get(k), k
+        assert instant(g["postgresql.log.session_start_time"].replace(" UTC", "Z").replace(" ", "T")) == \
+            instant(w["postgresql.log.session_start_time"])

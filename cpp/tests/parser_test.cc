@@ -840,6 +840,25 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
                               "\tCopyright (C) 2017 Microsoft Corporation");
   EXPECT_FALSE(mssql.contains("error"));
   EXPECT_EQ(doc("2019-05-03 09:01:11.93 spid22s     Service Broker manager has started.")["mssql"]["log"]["origin"], "spid22s");
+  // PostgreSQL's csvlog (Filebeat's test files): the columns by Filebeat's names, "" as one quote.
+  auto csv = doc("2021-01-04 00:37:32.862 UTC,\"postgres\",\"shop\",87,\"::1:16790\",5ff2634c.57,3,\"SELECT\","
+                 "2021-01-04 00:37:32 UTC,4/43,0,ERROR,42P01,\"relation \"\"t\"\" does not exist\",,,,,,"
+                 "\"SELECT * FROM t;\",15,,\"psql\",\"client backend\"");
+  EXPECT_EQ(csv["kafkainsight"]["recipe"], "POSTGRESQLCSVLOG");
+  EXPECT_EQ(csv["@timestamp"], "2021-01-04T00:37:32.862Z");
+  EXPECT_EQ(csv["message"], "relation \"t\" does not exist");
+  EXPECT_EQ(csv["user"]["name"], "postgres");
+  EXPECT_EQ(csv["process"]["pid"], 87);
+  EXPECT_EQ(csv["log"]["level"], "ERROR");
+  EXPECT_EQ(csv["postgresql"]["log"],
+            (json{{"database", "shop"}, {"client_addr", "::1"}, {"client_port", 16790}, {"session_id", "5ff2634c.57"},
+                  {"session_line_number", 3}, {"command_tag", "SELECT"}, {"session_start_time", "2021-01-04 00:37:32 UTC"},
+                  {"virtual_transaction_id", "4/43"}, {"transaction_id", 0}, {"sql_state_code", "42P01"},
+                  {"query", "SELECT * FROM t;"}, {"query_pos", 15}, {"application_name", "psql"},
+                  {"backend_type", "client backend"}}));
+  EXPECT_FALSE(doc("2021-01-04 00:04:50.554 UTC,,,27,,5ff25ba2.1b,1,,2021-01-04 00:04:50 UTC,,0,LOG,00000,"
+                   "\"database system is ready\",,,,,,,,,\"\"")
+                   .contains("user"));
   auto nagios = doc("[1572296845] SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;Connection refused");
   EXPECT_EQ(nagios["kafkainsight"]["recipe"], "NAGIOSLOG");
   EXPECT_EQ(nagios["@timestamp"], "2019-10-28T21:07:25Z");

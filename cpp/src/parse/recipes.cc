@@ -137,6 +137,23 @@ void tracing_fields(const ParseContext&, Record& rec) {
   if (at != std::string_view::npos && at > 0 && read_pairs(m, at, rec)) rec.message = m.substr(0, at);
 }
 
+// PostgreSQL's csvlog quotes a value's '"' as '""': the message and the text fields as written.
+void csv_unquote(const ParseContext&, Record& rec) {
+  auto unquote = [&](std::string_view v) {
+    if (v.find("\"\"") == std::string_view::npos) return v;
+    std::string out;
+    out.reserve(v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+      out += v[i];
+      if (v[i] == '"' && i + 1 < v.size() && v[i + 1] == '"') ++i;
+    }
+    return rec.keep(std::move(out));
+  };
+  rec.message = unquote(rec.message);
+  for (Field& f : rec.fields)
+    if (f.kind == Field::Kind::String) f.text = unquote(f.text);
+}
+
 // The lines under a record's first line that name no exception (no error.type was found in them)
 // are the rest of its message, not a stack trace (SQL Server's banner, an Elixir message of lines).
 void lines_under_are_message(const ParseContext&, Record& rec) {
@@ -381,6 +398,7 @@ constexpr Recipe kRecipes[] = {
     // Near the end: its fields are plain words and numbers (a 9-10 digit Unix time the fifth).
     {"HPCLOG", "^%{HPCLOG}", nullptr, "%s", false, "a Los Alamos HPC log line (as the USENIX CFDR and loghub publish it)"},
     // Last: they start as many lines do (a date), and the lines of the layouts above need not try them.
+    {"POSTGRESQLCSVLOG", "^%{POSTGRESQLCSVLOG}", nullptr, nullptr, false, "a PostgreSQL csvlog record", csv_unquote},
     {"JAVA8GCLOG", "^%{JAVA8GCLOG}", nullptr, nullptr, false, "a line of a JDK 8 GC log (time: uptime: entry)"},
     {"ACTIVEMQLOG", "^%{ACTIVEMQLOG}", nullptr, nullptr, false,
      "an Apache ActiveMQ log line (date | level | message | logger | thread)"},
