@@ -48,7 +48,7 @@ def test_unified_gc_log_with_time_decorations(gc_logs):
     tags = {d["log"]["logger"] for d in docs}
     assert {"gc", "gc,init", "safepoint"} <= tags, tags
     uptimes = [d["jvm"]["uptime_s"] for d in docs]
-    assert uptimes == sorted(uptimes) and uptimes[0] < 1.0
+    assert uptimes == sorted(uptimes) and 0 <= uptimes[0] < 10
     for line, d in zip(lines, docs):
         ts = datetime.fromisoformat(d["@timestamp"].replace("Z", "+00:00")).timestamp()
         assert t0 - 2 < ts < t1 + 2, line
