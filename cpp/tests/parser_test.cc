@@ -859,6 +859,17 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   EXPECT_FALSE(doc("2021-01-04 00:04:50.554 UTC,,,27,,5ff25ba2.1b,1,,2021-01-04 00:04:50 UTC,,0,LOG,00000,"
                    "\"database system is ready\",,,,,,,,,\"\"")
                    .contains("user"));
+  // A Classic Load Balancer's TCP and SSL listeners: no request, no status (Filebeat's x-pack aws test files).
+  auto tcp = doc("2019-10-17T13:22:51.758784Z filebeat-aws-elb-test-elb 81.2.69.193:51600 10.0.0.47:80 0.000943 0.00001 "
+                 "0.000015 - - 134 859 \"- - - \" \"-\" - -");
+  EXPECT_EQ(tcp["kafkainsight"]["recipe"], "AWSELBLOG");
+  EXPECT_EQ(tcp["aws"]["elb"]["backend"]["port"], 80);
+  EXPECT_EQ(tcp["http"]["request"]["body"]["bytes"], 134);
+  EXPECT_FALSE(tcp["http"].contains("response") && tcp["http"]["response"].contains("status_code"));
+  auto ssl = doc("2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.001065 0.000015 0.000023 - "
+                 "- 57 502 \"- - - \" \"-\" ECDHE-ECDSA-AES128-GCM-SHA256 TLSv1.2");
+  EXPECT_EQ(ssl["tls"]["cipher"], "ECDHE-ECDSA-AES128-GCM-SHA256");
+  EXPECT_EQ(ssl["aws"]["elb"]["ssl_protocol"], "TLSv1.2");
   auto nagios = doc("[1572296845] SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;Connection refused");
   EXPECT_EQ(nagios["kafkainsight"]["recipe"], "NAGIOSLOG");
   EXPECT_EQ(nagios["@timestamp"], "2019-10-28T21:07:25Z");
