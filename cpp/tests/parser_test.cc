@@ -762,6 +762,8 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
        "info"},
       {"[2026-12-06T21:57:31.757+0000][19512][19514][warning][gc,alloc ] x", "JVMUNIFIEDLOG",
        "2026-12-06T21:57:31.757Z", "warning"},
+      {"[2021/09/02 04:08:13.773 +00:00] [INFO] [gc_worker.go:262] [\"[gc worker] starts the whole job\"] "
+       "[uuid=5ec149b2c34000a] [safePoint=427440234486300672]", "TIDBLOG", "2021-09-02T04:08:13.773Z", "INFO"},
       // ZooKeeper 3.5 and later ([myid:N], empty when standalone), ActiveMQ 5.x
       {"2021-04-19 01:58:20,588 [myid:] - INFO  [main:QuorumPeerConfig@117] - Reading configuration from: /app/zoo.cfg",
        "ZOOKEEPERLOG", "2021-04-19T01:58:20.588Z", "INFO"},
@@ -870,6 +872,25 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
                  "- 57 502 \"- - - \" \"-\" ECDHE-ECDSA-AES128-GCM-SHA256 TLSv1.2");
   EXPECT_EQ(ssl["tls"]["cipher"], "ECDHE-ECDSA-AES128-GCM-SHA256");
   EXPECT_EQ(ssl["aws"]["elb"]["ssl_protocol"], "TLSv1.2");
+  // PingCAP's unified log format: the message and the pairs' keys and values quoted when they must
+  // be, with JSON's escapes; pairs that do not read as such stay whole in tidb.fields.
+  auto tidb = doc(R"([2021/09/07 11:21:26.381 +08:00] [INFO] [version.go:50] ["Welcome to \"Drainer\""] )"
+                  R"(["Release Version"=v5.2.0] ["Build TS"="2021-08-23 02:22:04"] [addr="[::1]:8250"] [empty=])");
+  EXPECT_EQ(tidb["kafkainsight"]["recipe"], "TIDBLOG");
+  EXPECT_EQ(tidb["@timestamp"], "2021-09-07T11:21:26.381+08:00");
+  EXPECT_EQ(tidb["log"]["origin"]["file"]["name"], "version.go");
+  EXPECT_EQ(tidb["log"]["origin"]["file"]["line"], 50);
+  EXPECT_EQ(tidb["message"], "Welcome to \"Drainer\"");
+  EXPECT_EQ(tidb["Release Version"], "v5.2.0");
+  EXPECT_EQ(tidb["Build TS"], "2021-08-23 02:22:04");
+  EXPECT_EQ(tidb["addr"], "[::1]:8250");
+  EXPECT_EQ(tidb["empty"], "");
+  auto plain = doc("[2021/09/01 16:19:40.379 +00:00] [WARN] [gc_manager.rs:456] [gc_worker: finished auto gc]");
+  EXPECT_EQ(plain["message"], "gc_worker: finished auto gc");
+  EXPECT_EQ(plain["log"]["level"], "WARN");
+  auto odd = doc(R"([2021/09/01 16:19:40.379 +00:00] [INFO] [a.rs:1] [x] [k=v] [no pair here])");
+  EXPECT_EQ(odd["tidb"]["fields"], "[k=v] [no pair here]");
+  EXPECT_FALSE(odd.contains("k"));
   auto nagios = doc("[1572296845] SERVICE ALERT: web01;HTTP;CRITICAL;HARD;3;Connection refused");
   EXPECT_EQ(nagios["kafkainsight"]["recipe"], "NAGIOSLOG");
   EXPECT_EQ(nagios["@timestamp"], "2019-10-28T21:07:25Z");

@@ -154,6 +154,73 @@ void csv_unquote(const ParseContext&, Record& rec) {
     if (f.kind == Field::Kind::String) f.text = unquote(f.text);
 }
 
+// PingCAP's unified log format (TiDB, TiKV, PD): a message, key or value that holds blanks,
+// brackets, '=' or quotes is quoted with JSON's escapes. Its text as written; v as is otherwise.
+std::string_view unified_text(std::string_view v, Record& rec) {
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return v;
+  v = v.substr(1, v.size() - 2);
+  if (v.find('\\') == std::string_view::npos) return v;
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '\\' || i + 1 == v.size()) {
+      out += v[i];
+      continue;
+    }
+    const char c = v[++i];
+    out += c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;  // (\" \\ \/: the character)
+  }
+  return rec.keep(std::move(out));
+}
+
+// Past the quoted text that starts at s[i] ('"'); npos if it does not end.
+size_t past_quoted(std::string_view s, size_t i) {
+  for (size_t j = i + 1; j < s.size(); ++j) {
+    if (s[j] == '\\') ++j;
+    else if (s[j] == '"') return j + 1;
+  }
+  return std::string_view::npos;
+}
+
+// The unified format's message (unescaped) and its " [key=value]" pairs: a field each, named by
+// its key, its value as text. Pairs that do not read as such stay whole in tidb.fields.
+void tidb_fields(const ParseContext&, Record& rec) {
+  std::string_view pairs;
+  for (size_t i = rec.fields.size(); i-- > 0;) {
+    if (rec.fields[i].name == "tidb.message") rec.message = unified_text(rec.fields[i].text, rec);
+    else if (rec.fields[i].name == "tidb.fields") pairs = rec.fields[i].text;
+    else continue;
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+  }
+  std::vector<Field> got;
+  size_t i = 0;
+  const size_t n = pairs.size();
+  auto token = [&](char stop) -> std::string_view {  // a bare or quoted key or value up to stop
+    const size_t b = i;
+    if (i < n && pairs[i] == '"') i = past_quoted(pairs, i);
+    else
+      while (i < n && pairs[i] != stop && pairs[i] != ']') ++i;
+    if (i == std::string_view::npos || i >= n || pairs[i] != stop) return {};
+    return pairs.substr(b, i - b);
+  };
+  while (i < n) {
+    if (pairs.substr(i, 2) != " [") break;
+    i += 2;
+    const std::string_view key = token('=');
+    if (key.empty()) break;
+    ++i;
+    const std::string_view value = token(']');
+    if (i == std::string_view::npos || i >= n || pairs[i] != ']') break;
+    ++i;
+    got.push_back(Field::string(unified_text(key, rec), unified_text(value, rec)));
+  }
+  if (i == n) {
+    for (Field& f : got) rec.fields.push_back(f);
+  } else if (!pairs.empty()) {
+    rec.fields.push_back(Field::string("tidb.fields", pairs.substr(1)));
+  }
+}
+
 // The lines under a record's first line that name no exception (no error.type was found in them)
 // are the rest of its message, not a stack trace (SQL Server's banner, an Elixir message of lines).
 void lines_under_are_message(const ParseContext&, Record& rec) {
@@ -398,6 +465,8 @@ constexpr Recipe kRecipes[] = {
     // Near the end: its fields are plain words and numbers (a 9-10 digit Unix time the fifth).
     {"HPCLOG", "^%{HPCLOG}", nullptr, "%s", false, "a Los Alamos HPC log line (as the USENIX CFDR and loghub publish it)"},
     // Last: they start as many lines do (a date), and the lines of the layouts above need not try them.
+    {"TIDBLOG", "^%{TIDBLOG}", nullptr, "%Y/%m/%d %H:%M:%S.%f %z", false,
+     "a TiDB / TiKV / PD log line ([time] [LEVEL] [file:line] [message] [key=value]…)", tidb_fields},
     {"POSTGRESQLCSVLOG", "^%{POSTGRESQLCSVLOG}", nullptr, nullptr, false, "a PostgreSQL csvlog record", csv_unquote},
     {"JAVA8GCLOG", "^%{JAVA8GCLOG}", nullptr, nullptr, false, "a line of a JDK 8 GC log (time: uptime: entry)"},
     {"ACTIVEMQLOG", "^%{ACTIVEMQLOG}", nullptr, nullptr, false,
