@@ -875,7 +875,7 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   // PingCAP's unified log format: the message and the pairs' keys and values quoted when they must
   // be, with JSON's escapes; pairs that do not read as such stay whole in tidb.fields.
   auto tidb = doc(R"([2021/09/07 11:21:26.381 +08:00] [INFO] [version.go:50] ["Welcome to \"Drainer\""] )"
-                  R"(["Release Version"=v5.2.0] ["Build TS"="2021-08-23 02:22:04"] [addr="[::1]:8250"] [empty=])");
+                  R"(["Release Version"=v5.2.0] ["Build TS"="2021-08-23 02:22:04"] [addr="[::1]:8250"] [empty=] [name="caf\u00e9"])");
   EXPECT_EQ(tidb["kafkainsight"]["recipe"], "TIDBLOG");
   EXPECT_EQ(tidb["@timestamp"], "2021-09-07T11:21:26.381+08:00");
   EXPECT_EQ(tidb["log"]["origin"]["file"]["name"], "version.go");
@@ -885,6 +885,7 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   EXPECT_EQ(tidb["Build TS"], "2021-08-23 02:22:04");
   EXPECT_EQ(tidb["addr"], "[::1]:8250");
   EXPECT_EQ(tidb["empty"], "");
+  EXPECT_EQ(tidb["name"], "caf\u00e9");  // (JSON's escapes: unquote_value)
   auto plain = doc("[2021/09/01 16:19:40.379 +00:00] [WARN] [gc_manager.rs:456] [gc_worker: finished auto gc]");
   EXPECT_EQ(plain["message"], "gc_worker: finished auto gc");
   EXPECT_EQ(plain["log"]["level"], "WARN");

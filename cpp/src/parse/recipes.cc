@@ -154,32 +154,22 @@ void csv_unquote(const ParseContext&, Record& rec) {
     if (f.kind == Field::Kind::String) f.text = unquote(f.text);
 }
 
-// PingCAP's unified log format (TiDB, TiKV, PD): a message, key or value that holds blanks,
-// brackets, '=' or quotes is quoted with JSON's escapes. Its text as written; v as is otherwise.
-std::string_view unified_text(std::string_view v, Record& rec) {
-  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return v;
-  v = v.substr(1, v.size() - 2);
-  if (v.find('\\') == std::string_view::npos) return v;
-  std::string out;
-  out.reserve(v.size());
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] != '\\' || i + 1 == v.size()) {
-      out += v[i];
-      continue;
-    }
-    const char c = v[++i];
-    out += c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;  // (\" \\ \/: the character)
+// PingCAP's unified log format (TiDB, TiKV, PD) quotes a message, key or value that holds
+// blanks, brackets, '=' or quotes, with JSON's escapes (unquote_value reads them). One key or
+// value at s[i], quoted or bare up to `stop` or ']': i then at the character after it; false if
+// that is not `stop`.
+bool unified_token(std::string_view s, size_t& i, char stop, Record& rec, std::string_view& out) {
+  if (i < s.size() && s[i] == '"') {
+    std::string text;
+    const char* why = nullptr;
+    if (!unquote_value(s, ++i, text, why)) return false;
+    out = rec.keep(text);
+  } else {
+    const size_t b = i;
+    while (i < s.size() && s[i] != stop && s[i] != ']') ++i;
+    out = s.substr(b, i - b);
   }
-  return rec.keep(std::move(out));
-}
-
-// Past the quoted text that starts at s[i] ('"'); npos if it does not end.
-size_t past_quoted(std::string_view s, size_t i) {
-  for (size_t j = i + 1; j < s.size(); ++j) {
-    if (s[j] == '\\') ++j;
-    else if (s[j] == '"') return j + 1;
-  }
-  return std::string_view::npos;
+  return i < s.size() && s[i] == stop;
 }
 
 // The unified format's message (unescaped) and its " [key=value]" pairs: a field each, named by
@@ -187,36 +177,34 @@ size_t past_quoted(std::string_view s, size_t i) {
 void tidb_fields(const ParseContext&, Record& rec) {
   std::string_view pairs;
   for (size_t i = rec.fields.size(); i-- > 0;) {
-    if (rec.fields[i].name == "tidb.message") rec.message = unified_text(rec.fields[i].text, rec);
-    else if (rec.fields[i].name == "tidb.fields") pairs = rec.fields[i].text;
-    else continue;
+    const std::string_view v = rec.fields[i].text;
+    if (rec.fields[i].name == "tidb.fields") {
+      pairs = v;
+    } else if (rec.fields[i].name == "tidb.message") {
+      size_t at = 1;
+      std::string text;
+      const char* why = nullptr;
+      const bool quoted = v.starts_with('"') && unquote_value(v, at, text, why) && at == v.size();
+      rec.message = quoted ? rec.keep(text) : v;
+    } else {
+      continue;
+    }
     rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
   }
   std::vector<Field> got;
   size_t i = 0;
-  const size_t n = pairs.size();
-  auto token = [&](char stop) -> std::string_view {  // a bare or quoted key or value up to stop
-    const size_t b = i;
-    if (i < n && pairs[i] == '"') i = past_quoted(pairs, i);
-    else
-      while (i < n && pairs[i] != stop && pairs[i] != ']') ++i;
-    if (i == std::string_view::npos || i >= n || pairs[i] != stop) return {};
-    return pairs.substr(b, i - b);
-  };
-  while (i < n) {
-    if (pairs.substr(i, 2) != " [") break;
+  std::string_view key, value;
+  while (i < pairs.size() && pairs.substr(i, 2) == " [") {
     i += 2;
-    const std::string_view key = token('=');
-    if (key.empty()) break;
+    if (!unified_token(pairs, i, '=', rec, key) || key.empty()) break;
     ++i;
-    const std::string_view value = token(']');
-    if (i == std::string_view::npos || i >= n || pairs[i] != ']') break;
+    if (!unified_token(pairs, i, ']', rec, value)) break;
     ++i;
-    got.push_back(Field::string(unified_text(key, rec), unified_text(value, rec)));
+    got.push_back(Field::string(key, value));
   }
-  if (i == n) {
+  if (i == pairs.size()) {
     for (Field& f : got) rec.fields.push_back(f);
-  } else if (!pairs.empty()) {
+  } else {
     rec.fields.push_back(Field::string("tidb.fields", pairs.substr(1)));
   }
 }
