@@ -452,7 +452,7 @@ constexpr Recipe kRecipes[] = {
      "an Apache Cassandra log line (LEVEL [thread] time File.java:line - message)"},
     // Near the end: its fields are plain words and numbers (a 9-10 digit Unix time the fifth).
     {"HPCLOG", "^%{HPCLOG}", nullptr, "%s", false, "a Los Alamos HPC log line (as the USENIX CFDR and loghub publish it)"},
-    // Last: they start as many lines do (a date), and the lines of the layouts above need not try them.
+    // Last: the lines of the layouts above need not try them (most start with a date, as many lines do).
     {"TIDBLOG", "^%{TIDBLOG}", nullptr, "%Y/%m/%d %H:%M:%S.%f %z", false,
      "a TiDB / TiKV / PD log line ([time] [LEVEL] [file:line] [message] [key=value]…)", tidb_fields},
     {"POSTGRESQLCSVLOG", "^%{POSTGRESQLCSVLOG}", nullptr, nullptr, false, "a PostgreSQL csvlog record", csv_unquote},
