@@ -21,12 +21,14 @@ def _printed(nb) -> dict[str, str]:
     """'label: value' lines printed by the notebook's cells."""
     out = {}
     for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "stream" and o.get("name") == "stdout":
-                for line in o["text"].splitlines():
-                    k, sep, v = line.partition(": ")
-                    if sep:
-                        out[k] = v
+        # A cell's stdout may come as several stream outputs cut anywhere, mid-line too (the
+        # kernel flushes when it likes): joined, as Jupyter shows them.
+        text = "".join(o["text"] for o in cell.get("outputs", [])
+                       if o.get("output_type") == "stream" and o.get("name") == "stdout")
+        for line in text.splitlines():
+            k, sep, v = line.partition(": ")
+            if sep:
+                out[k] = v
     return out
 
 
