@@ -25,12 +25,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static ki::Record rec;
   static uint32_t input = 0;
   std::string_view line(reinterpret_cast<const char*>(data), size);
-  parser.set_source(++input);  // a W3C directive of one input does not hold for the next
+  parser.set_source(++input);  // a W3C or Zeek header of one input does not hold for the next
   if (std::strcmp(KI_FUZZ_FORMAT, "w3c") == 0) {  // the input's first line names the fields, the rest is the line
     const size_t nl = line.find('\n');
     if (nl == std::string_view::npos) return 0;
     parser.parse("#Fields: " + std::string(line.substr(0, nl)), rec);
     line.remove_prefix(nl + 1);
+    size = line.size();
+  }
+  if (std::strcmp(KI_FUZZ_FORMAT, "zeek") == 0) {  // the first two lines: #fields and #types, the rest is the line
+    const size_t a = line.find('\n'), b = a == std::string_view::npos ? a : line.find('\n', a + 1);
+    if (b == std::string_view::npos) return 0;
+    parser.parse("#separator \\x09", rec);
+    parser.parse("#fields\t" + std::string(line.substr(0, a)), rec);
+    parser.parse("#types\t" + std::string(line.substr(a + 1, b - a - 1)), rec);
+    line.remove_prefix(b + 1);
     size = line.size();
   }
   ki::ParseStatus st = parser.parse(line, rec);

@@ -1521,3 +1521,74 @@ TEST(W3c, EachInputHasItsOwnDirective) {
   EXPECT_EQ(forced.feed("2020-01-01 00:00:00 10.0.0.1 500"), ParseStatus::Failed);
   EXPECT_NE(forced.p.error_message().find("no #Fields: directive"), std::string::npos);
 }
+
+TEST(Zeek, HeaderTypesEachValueAsZeeksJsonWriterWould) {
+  W3cReader z;
+  for (const char* h : {"#separator \\x09", "#set_separator\t,", "#empty_field\t(empty)", "#unset_field\t-",
+                        "#path\tconn", "#open\t2014-04-03-10-08-27",
+                        "#fields\tts\tuid\tid.orig_h\tid.orig_p\tduration\tlocal_orig\tservice\tnote\ttunnel_parents\tports\tblank",
+                        "#types\ttime\tstring\taddr\tport\tinterval\tbool\tstring\tstring\tset[string]\tvector[count]\tstring"})
+    EXPECT_EQ(z.feed(h), ParseStatus::Empty) << h;
+  json d;
+  ASSERT_EQ(z.feed("1379288667.706265\tCoyZ\t192.168.33.10\t1032\t0.447460\tT\t-\ta\\x09b\\\\c\\xff\t(empty)\t80,443,-\t(empty)", &d),
+            ParseStatus::Ok)
+      << z.p.error_message();
+  EXPECT_EQ(d["@timestamp"], "2013-09-15T23:44:27.706265Z");
+  EXPECT_EQ(d["kafkainsight"]["format"], "zeek");
+  EXPECT_EQ(d["event"]["dataset"], "zeek.conn");
+  EXPECT_EQ(d["id"], (json{{"orig_h", "192.168.33.10"}, {"orig_p", 1032}}));
+  EXPECT_DOUBLE_EQ(d["duration"].get<double>(), 0.44746);
+  EXPECT_EQ(d["local_orig"], true);
+  EXPECT_FALSE(d.contains("service"));  // '-': unset, left out as Zeek's JSON leaves it out
+  // \xHH and \\ unescaped; a byte that is no UTF-8 keeps Zeek's escape rather than turning into U+FFFD
+  EXPECT_EQ(d["note"], "a\\x09b\\\\c\\xff");
+  EXPECT_EQ(d["tunnel_parents"], json::array());
+  EXPECT_EQ(d["ports"], (json{80, 443, nullptr}));
+  EXPECT_EQ(d["blank"], "");  // (empty) of a string
+  ASSERT_EQ(z.feed("1.5\tX\t10.0.0.1\t1\t0.1\tF\t-\ta\\x09b\t-\t-\t-", &d), ParseStatus::Ok);
+  EXPECT_EQ(d["note"], "a\tb");
+  EXPECT_EQ(d["local_orig"], false);
+  // A value that is not of its type, or a count of values that does not fit: reported.
+  EXPECT_EQ(z.feed("1.5\tX\t10.0.0.1\thttp\t0.1\tF\t-\t-\t-\t-\t-"), ParseStatus::Failed);
+  EXPECT_NE(z.p.error_message().find("zeek: 'http' is not a Zeek port (field id.orig_p)"), std::string::npos)
+      << z.p.error_message();
+  EXPECT_EQ(z.feed("1.5\tX\t10.0.0.1\t1\t0.1\tyes\t-\t-\t-\t-\t-"), ParseStatus::Failed);
+  EXPECT_NE(z.p.error_message().find("not a Zeek bool"), std::string::npos) << z.p.error_message();
+  EXPECT_EQ(z.feed("1.5\tX"), ParseStatus::Failed);
+  EXPECT_NE(z.p.error_message().find("zeek: 2 values for the 11 fields"), std::string::npos) << z.p.error_message();
+  EXPECT_EQ(z.feed("#close\t2014-04-03-10-08-28"), ParseStatus::Empty);
+}
+
+TEST(Zeek, EachInputHasItsOwnHeaderAndOtherLinesAreReadAsWhatTheyAre) {
+  W3cReader z;
+  z.p.set_source(1);
+  z.feed("#separator \\x2c");  // a comma-separated log
+  z.feed("#fields,ts,uid");
+  z.feed("#types,time,string");
+  z.p.set_source(2);
+  json other;
+  ASSERT_EQ(z.feed("<13>Feb  5 17:32:18 host app: hi", &other), ParseStatus::Ok);  // no header: as any line
+  EXPECT_EQ(other["kafkainsight"]["format"], "rfc3164");
+  z.p.set_source(1);
+  json d;
+  ASSERT_EQ(z.feed("1.25,CAbc", &d), ParseStatus::Ok) << z.p.error_message();
+  EXPECT_EQ(d["uid"], "CAbc");
+  EXPECT_FALSE(d.contains("event"));  // no #path: no dataset
+  // Another log's line in a Zeek input is read as what it is.
+  ASSERT_EQ(z.feed(R"(10.0.0.9 - - [10/Oct/2000:13:55:36 +0000] "GET / HTTP/1.1" 200 5 "-" "curl")", &other),
+            ParseStatus::Ok);
+  EXPECT_EQ(other["kafkainsight"]["format"], "apache_combined");
+  // A W3C directive in the same input replaces the Zeek header, and the other way round.
+  z.feed("#Fields: date time c-ip sc-status");
+  ASSERT_EQ(z.feed("2020-01-01 00:00:00 10.0.0.1 500", &d), ParseStatus::Ok);
+  EXPECT_EQ(d["kafkainsight"]["format"], "w3c");
+  z.feed("#separator\t\\x09");  // (a tab after the word: a rewritten file)
+  z.feed("#fields\tts\tn");
+  z.feed("#types\ttime\tcount");
+  ASSERT_EQ(z.feed("2.5\t7", &d), ParseStatus::Ok) << z.p.error_message();
+  EXPECT_EQ(d["n"], 7);
+  // --format zeek without a header says what is missing.
+  W3cReader forced(Format::Zeek);
+  EXPECT_EQ(forced.feed("1.5\tX"), ParseStatus::Failed);
+  EXPECT_NE(forced.p.error_message().find("no Zeek log header"), std::string::npos) << forced.p.error_message();
+}

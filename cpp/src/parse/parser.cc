@@ -9,6 +9,7 @@
 #include "parse/exception_text.h"
 #include "parse/level.h"
 #include "parse/w3c.h"
+#include "parse/zeek.h"
 #include "util/ip.h"
 #include "util/timefmt.h"
 
@@ -17,7 +18,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -295,6 +296,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "an AWS VPC flow log header", 1};
     return ParseStatus::Empty;
   }
+  if (line[0] == '#' && (cfg_.format == Format::Unknown || cfg_.format == Format::Zeek) && zeek_header(line)) {
+    err_ = {Format::Unknown, "a Zeek log header line", 1};
+    return ParseStatus::Empty;
+  }
   if (is_w3c_directive(line)) {  // IIS and other W3C extended logs
     if (line.starts_with("#Fields: ")) set_w3c_layout(line);
     err_ = {Format::Unknown, "a W3C log directive", 1};
@@ -320,11 +325,26 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   }
   // A W3C log's data lines: its #Fields: directive says what they hold.
   const W3cLayout* w3c = active_w3c_layout();
+  const ZeekLayout* zeek = grokked ? nullptr : active_zeek_layout();
   Format f = grokked ? Format::Grok
+             : zeek  ? Format::Zeek
              : w3c   ? Format::W3c
              : cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
   if (f == Format::Grok) {
     if (!grokked) ok = ctx.fail(Format::Grok, "format grok needs grok patterns (--grok)", 0);
+  } else if (f == Format::Zeek) {
+    ok = zeek ? parse_zeek(line, *zeek, ctx, rec)
+              : ctx.fail(Format::Zeek, "no Zeek log header before this line (a Zeek TSV log starts with #separator)", 0);
+    if (!ok && zeek && cfg_.format == Format::Unknown) {  // another log's line in the same input
+      const ParseError zeek_err = err_;
+      rec.reset(line);
+      f = detect(line);
+      ok = parse_format(f, line, ctx, rec);
+      if (!ok) {
+        err_ = zeek_err;
+        f = Format::Zeek;
+      }
+    }
   } else if (f == Format::W3c) {
     ok = w3c ? parse_w3c(line, *w3c, ctx, rec, w3c_reason_)
              : ctx.fail(Format::W3c, "no #Fields: directive before this line (a W3C log starts with its header)", 0);
@@ -394,6 +414,31 @@ void Parser::set_w3c_layout(std::string_view directive) {
   auto layout = std::make_unique<W3cLayout>();
   if (!w3c_layout(directive, *layout, w3c_reason_)) layout.reset();  // the lines after it: read as any other
   w3c_.set(source_, std::move(layout));
+  zeek_.set(source_, nullptr);  // the input's newest header holds
+}
+
+bool Parser::zeek_header(std::string_view line) {
+  if (is_zeek_separator(line)) {  // a Zeek log starts (again: logs concatenated)
+    auto layout = std::make_unique<ZeekLayout>();
+    apply_zeek_directive(line, *layout);
+    zeek_.set(source_, std::move(layout));
+    w3c_.set(source_, nullptr);
+    return true;
+  }
+  ZeekLayout* layout = zeek_.find(source_);
+  return layout && apply_zeek_directive(line, *layout);
+}
+
+bool Parser::parse_zeek(std::string_view line, const ZeekLayout& layout, const ParseContext& ctx, Record& rec) {
+  if (!zeek_to_json(line, layout, zeek_json_, zeek_reason_)) return ctx.fail(Format::Zeek, zeek_reason_.c_str(), 0);
+  // Read as the JSON line Zeek writes for it (LogAscii::use_json=T): one set of documents for both.
+  if (!parse_app_json(rec.keep(zeek_json_), ctx, rec)) {
+    err_.format = Format::Zeek;
+    return false;
+  }
+  rec.format = Format::Zeek;
+  if (!layout.path.empty()) rec.fields.push_back(Field::string("event.dataset", rec.keep_path("zeek", layout.path)));
+  return true;
 }
 
 std::string Parser::error_message() const {

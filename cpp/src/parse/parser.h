@@ -185,6 +185,7 @@ inline std::string_view strip_line_end(std::string_view line) {
 }
 
 struct W3cLayout;
+struct ZeekLayout;
 
 class Parser {
  public:
@@ -205,8 +206,8 @@ class Parser {
   // Which input the next lines come from (a file's index): a W3C log's "#Fields:" directive
   // holds for the lines of its own input only.
   void set_source(uint32_t source) { source_ = source; }
-  // True while the current input is a W3C log (its lines are read by its #Fields: directive).
-  bool w3c_active() const { return active_w3c_layout() != nullptr; }
+  // True while the current input is a W3C or Zeek log (its lines are read by its header).
+  bool layout_active() const { return active_w3c_layout() != nullptr || active_zeek_layout() != nullptr; }
 
  private:
   void add_fields(Record& rec) const;
@@ -228,6 +229,15 @@ class Parser {
     return (cfg_.format == Format::Unknown || cfg_.format == Format::W3c) && !w3c_.empty() ? w3c_.find(source_) : nullptr;
   }
   void set_w3c_layout(std::string_view directive);
+  // Zeek's TSV logs: each input's header (#separator, #fields, #types, …).
+  PerSource<ZeekLayout> zeek_;
+  std::string zeek_json_;  // a data line as Zeek's JSON writer would write it
+  std::string zeek_reason_;
+  const ZeekLayout* active_zeek_layout() const {
+    return (cfg_.format == Format::Unknown || cfg_.format == Format::Zeek) && !zeek_.empty() ? zeek_.find(source_) : nullptr;
+  }
+  bool zeek_header(std::string_view line);  // a line of a Zeek header: applied, true
+  bool parse_zeek(std::string_view line, const ZeekLayout& layout, const ParseContext& ctx, Record& rec);
 };
 
 }  // namespace ki

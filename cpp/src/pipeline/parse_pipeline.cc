@@ -31,7 +31,7 @@ ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t 
   stats_.bytes += line.size() + 1;
   doc_.clear();
   truncated_ = truncated;
-  if (direct_ && !truncated && !parser_.w3c_active() && direct_->add(line, *cols_)) {
+  if (direct_ && !truncated && !parser_.layout_active() && direct_->add(line, *cols_)) {
     ++stats_.parsed;
     ++stats_.by_format[static_cast<int>(Format::ApacheCombined)];
     return ParseStatus::Ok;

@@ -62,11 +62,12 @@ std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& p
     ssize_t n = pread(fd, magic, sizeof magic, 0);
     close(fd);
     whole = whole || (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b);  // gzip: entered at its start only
-    // A W3C log (IIS): its lines mean what the #Fields: directive above them says; an AWS VPC flow
-    // log's, what its first line's field names say.
+    // A W3C log (IIS): its lines mean what the #Fields: directive above them says (a Zeek log's,
+    // what its #fields and #types say); an AWS VPC flow log's, what its first line's field names say.
     const std::string_view head(reinterpret_cast<const char*>(magic), n > 0 ? static_cast<size_t>(n) : 0);
     whole = whole || head.starts_with("#Software: ") || head.starts_with("#Version: ") || head.starts_with("#Fields: ") ||
-            head.starts_with("#Date: ");
+            head.starts_with("#Date: ") || head.starts_with("#separator ") ||
+            head.starts_with("#separator\t");
     if (const size_t nl = head.find('\n'); !whole && nl != std::string_view::npos)
       whole = vpc_flow_pattern(head.substr(0, nl)).has_value();
     sizes.push_back(static_cast<uint64_t>(st.st_size));
