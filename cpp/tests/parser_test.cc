@@ -1105,6 +1105,15 @@ TEST(SyslogVariants, CiscoIosHeadersAfterTheSyslogOne) {
   EXPECT_EQ(plain["process"]["name"], "1234");
   EXPECT_FALSE(plain.contains("cisco"));
   EXPECT_EQ(fail_reason("<166>101 21: %SYS-5-CONFIG_I: x").rfind("rfc3164: bad timestamp", 0), 0u);
+  // An ASA / FTD writing to a file: its own header with no syslog one (Filebeat's cisco/ftd sample).
+  auto ftd = doc("Apr 15 2013 09:36:50: %FTD-4-106023: Deny tcp src dmz:10.1.2.30/63016 dst outside:192.0.0.8/53 by "
+                 "access-group \"acl_dmz\" [0xe3aab522, 0x0]");
+  EXPECT_EQ(ftd["@timestamp"], "2013-04-15T09:36:50Z");
+  EXPECT_EQ(ftd["cisco"]["ios"]["facility"], "FTD");
+  EXPECT_EQ(ftd["event"]["code"], "106023");
+  EXPECT_EQ(ftd["log"]["level"], "warnings");
+  // A capitalised first word that is no Cisco header stays what it was.
+  EXPECT_NE(fail_reason("Hello world: %not a tag").size(), 0u);
 }
 
 TEST(SyslogVariants, CiscoIosHostsAndZoneNames) {
@@ -1591,4 +1600,41 @@ TEST(Zeek, EachInputHasItsOwnHeaderAndOtherLinesAreReadAsWhatTheyAre) {
   W3cReader forced(Format::Zeek);
   EXPECT_EQ(forced.feed("1.5\tX"), ParseStatus::Failed);
   EXPECT_NE(forced.p.error_message().find("no Zeek log header"), std::string::npos) << forced.p.error_message();
+}
+
+TEST(Cef, HeaderEscapesAndExtensionPairs) {
+  W3cReader c;
+  json d;
+  ASSERT_EQ(c.feed(R"(CEF:0|Ven\|dor|Prod\\uct|1.0|42|Name with = sign|Medium|)"
+                   R"(request=https://x.example/a?b=c&d=e msg=line one\nline two \= three  cs1=  )"
+                   R"(cs1Label=Rule unknownKey=v w[0]=x dpt=8443 src=2001:db8::1 end=1559566421000   )",
+                   &d),
+            ParseStatus::Ok)
+      << c.p.error_message();
+  EXPECT_EQ(d["kafkainsight"]["format"], "cef");
+  EXPECT_EQ(d["cef"]["device"]["vendor"], "Ven|dor");   // "\|" in the header
+  EXPECT_EQ(d["cef"]["device"]["product"], "Prod\\uct");  // "\\"
+  EXPECT_EQ(d["cef"]["name"], "Name with = sign");
+  const json& x = d["cef"]["extensions"];
+  EXPECT_EQ(x["requestUrl"], "https://x.example/a?b=c&d=e");  // '=' inside a value: no key before it
+  EXPECT_EQ(x["message"], "line one\nline two = three");
+  EXPECT_FALSE(x.contains("deviceCustomString1"));  // an empty value: no field
+  EXPECT_EQ(x["deviceCustomString1Label"], "Rule");
+  EXPECT_EQ(x["unknownKey"], "v");  // a key the spec does not name: kept as written
+  EXPECT_EQ(x["w[0]"], "x");
+  EXPECT_EQ(x["destinationPort"], 8443);
+  EXPECT_EQ(x["endTime"], "2019-06-03T12:53:41.000Z");
+  EXPECT_EQ(d["event"]["end"], "2019-06-03T12:53:41.000Z");
+  EXPECT_EQ(d["source"]["ip"], "2001:db8::1");
+  EXPECT_EQ(d["destination"]["port"], 8443);
+  EXPECT_EQ(d["url"]["original"], "https://x.example/a?b=c&d=e");
+  EXPECT_EQ(d["message"], "line one\nline two = three");
+  EXPECT_EQ(d["event"]["severity"], 4);  // Medium
+  // A time in a zone it cannot place is kept as written, and the event's time is the read time.
+  ASSERT_EQ(c.feed("CEF:0|V|P|1|1|n|Low|rt=Jun 03 2019 12:53:41 CEST", &d), ParseStatus::Ok);
+  EXPECT_EQ(d["cef"]["extensions"]["deviceReceiptTime"], "Jun 03 2019 12:53:41 CEST");
+  EXPECT_TRUE(d["event"].contains("ingested"));
+  // Too few header fields: reported.
+  EXPECT_EQ(c.feed("CEF:0|V|P|1|1|n"), ParseStatus::Failed);
+  EXPECT_NE(c.p.error_message().find("cef: expected seven"), std::string::npos) << c.p.error_message();
 }

@@ -10,6 +10,7 @@
 #include "parse/level.h"
 #include "parse/w3c.h"
 #include "parse/zeek.h"
+#include "parse/cef.h"
 #include "util/ip.h"
 #include "util/timefmt.h"
 
@@ -18,7 +19,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek", "cef"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -106,6 +107,7 @@ bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Reco
     case Format::Logfmt: return parse_logfmt(line, ctx, rec);
     case Format::Klog: return parse_klog(line, ctx, rec);
     case Format::Cri: return parse_cri(line, ctx, rec);
+    case Format::Cef: return parse_cef(line, ctx, rec);
     default: return ctx.fail(Format::Unknown, "no known format", 0);
   }
 }
@@ -261,11 +263,17 @@ Format Parser::detect(std::string_view line) {
       line[19] == ' ' && line[20] == '[' && parse_fixed(line.data(), 4) >= 0)
     return Format::NginxError;
   if (looks_klog(line)) return Format::Klog;
+  if (looks_cef(line)) return Format::Cef;
   if (looks_logfmt(line)) return Format::Logfmt;
   if (looks_cri(line)) return Format::Cri;
   // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.
   if (line.size() >= 15 && line[3] == ' ' && month_from_abbrev_or_caps(line.data()) != 0 &&
       (line[4] == ' ' || (line[4] >= '0' && line[4] <= '9')) && (line[9] == ':' || line[8] == ':'))
+    return Format::Rfc3164;
+  // A Cisco ASA / FTD line as the device writes it, with no syslog header: "Apr 15 2013 09:36:50: %FTD-4-…".
+  if (line.size() >= 24 && line[3] == ' ' && line[6] == ' ' && line[11] == ' ' && line[14] == ':' &&
+      month_from_abbrev(line.data()) != 0 && parse_fixed(line.data() + 7, 4) >= 0 &&
+      line.substr(0, 40).find(": %") != std::string_view::npos)
     return Format::Rfc3164;
   if (line.size() >= 20 && line[4] == '-' && line[7] == '-' && line[10] == 'T') return Format::Rfc3164;
   // journalctl -o short-full ("Sat 2026-12-06 10:00:00 UTC host …") and -o short-unix

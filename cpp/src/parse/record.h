@@ -26,8 +26,9 @@ enum class Format : uint8_t {
   W3c,             // W3C extended log (IIS): values in the order of the file's "#Fields:" directive
   Klog,            // Kubernetes' klog and glog: "I0505 17:59:40.692994   28133 file.go:70] message"
   Zeek,            // Zeek's TSV logs: values by the file's "#fields" and "#types" directives
+  Cef,             // ArcSight's Common Event Format: "CEF:0|vendor|product|version|id|name|severity|k=v …"
 };
-inline constexpr int kFormatCount = 15;
+inline constexpr int kFormatCount = 16;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.

@@ -6,6 +6,7 @@
 
 #include "parse/level.h"
 #include "parse/parser.h"
+#include "parse/cef.h"
 #include "parse/scan.h"
 #include "parse/time_format.h"
 #include "parse/timestamp.h"
@@ -68,6 +69,15 @@ bool read_access_message(const ParseContext& ctx, Record& rec) {
 // What the program wrote in its message: sshd's logins, an access line, a klog header (kubelet,
 // k3s, … through journald), one JSON object, or a level in brackets.
 void read_program_message(const ParseContext& ctx, Record& rec) {
+  // CEF (ArcSight's format) as the message: "host CEF:0|…" reads "CEF" as the program.
+  if (rec.app == "CEF" && rec.procid.empty() && !rec.message.empty() && rec.message[0] >= '0' && rec.message[0] <= '9') {
+    const std::string_view app = rec.app;
+    rec.app = {};
+    if (read_cef_message(rec.message, ctx, rec)) return;
+    rec.app = app;
+  } else if (looks_cef(rec.message) && read_cef_message(rec.message.substr(4), ctx, rec)) {
+    return;
+  }
   if (rec.app == "sshd") read_sshd(rec.message, rec);
   else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
   else if (read_access_message(ctx, rec)) return;
@@ -427,8 +437,9 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec) {
   if (i > 0 && i + 1 < n && p[i] >= '1' && p[i] <= '9' &&
       (p[i + 1] == ' ' || (i + 2 < n && p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] == ' ')))
     return parse_5424(line, i, ctx, rec);
-  // Cisco IOS sends its own header after <PRI>: "<190>589265: Feb  8 18:55:31.306: %SEC-6-…".
-  if (i > 0 && i < n && std::string_view(p + i, std::min<size_t>(n - i, 160)).find(": %") != std::string_view::npos &&
+  // Cisco IOS sends its own header after <PRI>: "<190>589265: Feb  8 18:55:31.306: %SEC-6-…"; an
+  // ASA or FTD writing to a file, the header alone: "Apr 15 2013 09:36:50: %FTD-4-106023: …".
+  if ((i > 0 || (n > 0 && p[0] >= 'A' && p[0] <= 'Z')) && i < n && std::string_view(p + i, std::min<size_t>(n - i, 160)).find(": %") != std::string_view::npos &&
       read_cisco_ios(line.substr(i), -1, ctx, rec)) {
     rec.format = Format::Rfc3164;
     return true;
