@@ -338,3 +338,23 @@ TEST(Multiline, ElixirPresetJoinsACrashReport) {
   EXPECT_EQ(ev[4].text, "[error] no time configured");
   EXPECT_EQ(ev[5].first, 16u);
 }
+
+TEST(Multiline, MysqlPresetJoinsEachQueryOfASlowLog) {
+  MultilineConfig c;
+  c.preset = "mysql";
+  auto ev = join(c, {"/usr/sbin/mysqld, Version: 5.5.53-log ((Ubuntu)). started with:",
+                     "Tcp port: 3306  Unix socket: /var/run/mysqld/mysqld.sock", "Time                 Id Command    Argument",
+                     "# Time: 161209 14:37:59", "# User@Host: a[a] @ localhost []", "# Query_time: 0.1  Lock_time: 0.0",
+                     "SET timestamp=1481294279;", "SELECT 1;",
+                     "# User@Host: b[b] @ localhost []",  // no "# Time:" line: the same second
+                     "# Query_time: 0.2  Lock_time: 0.0", "SET timestamp=1481294279;", "select *", "  from t;",
+                     "# Time: 2018-04-26T18:50:32.437295Z"});
+  ASSERT_EQ(ev.size(), 6u);
+  EXPECT_EQ(ev[0].lines, 1u);  // the start-up lines: one event each
+  EXPECT_EQ(ev[2].text, "Time                 Id Command    Argument");
+  EXPECT_EQ(ev[3].first, 4u);
+  EXPECT_EQ(ev[3].lines, 5u);
+  EXPECT_EQ(ev[4].text, "# User@Host: b[b] @ localhost []\n# Query_time: 0.2  Lock_time: 0.0\nSET timestamp=1481294279;\n"
+                        "select *\n  from t;");
+  EXPECT_EQ(ev[5].text, "# Time: 2018-04-26T18:50:32.437295Z");  // a time line whose query was not written yet
+}

@@ -1638,3 +1638,36 @@ TEST(Cef, HeaderEscapesAndExtensionPairs) {
   EXPECT_EQ(c.feed("CEF:0|V|P|1|1|n"), ParseStatus::Failed);
   EXPECT_NE(c.p.error_message().find("cef: expected seven"), std::string::npos) << c.p.error_message();
 }
+
+TEST(MysqlSlow, AQueryEventAndBadOnes) {
+  W3cReader m;
+  json d;
+  EXPECT_EQ(m.feed("/usr/sbin/mysqld, Version: 8.0.15 (MySQL Community Server - GPL). started with:"), ParseStatus::Empty);
+  EXPECT_EQ(m.feed("Time                 Id Command    Argument"), ParseStatus::Empty);
+  ASSERT_EQ(m.feed("# Time: 2019-03-24T14:01:47.811234Z\n# User@Host: root[root] @ web1 [10.0.0.5]  Id:    14\n"
+                   "# Schema:   Last_errno: 0  Killed: 0\n"
+                   "# Query_time: 2.475469  Lock_time: 0.000287 Rows_sent: 10  Rows_examined: 3145718\n"
+                   "#   InnoDB_IO_r_wait: 0.000213  InnoDB_trx_id: 69B884E82\n# QC_Hit: No  Full_scan: Yes\n"
+                   "use employees;\nSELECT 1;",
+                   &d),
+            ParseStatus::Ok)
+      << m.p.error_message();
+  EXPECT_EQ(d["kafkainsight"]["format"], "mysql_slow");
+  EXPECT_EQ(d["@timestamp"], "2019-03-24T14:01:47.811234Z");  // no SET timestamp: the "# Time:" line's
+  EXPECT_EQ(d["event"]["duration"], 2475469000);
+  EXPECT_EQ(d["source"], (json{{"domain", "web1"}, {"ip", "10.0.0.5"}}));
+  EXPECT_EQ(d["user"]["name"], "root");
+  const json& s = d["mysql"]["slowlog"];
+  EXPECT_EQ(s["schema"], "employees");  // "# Schema:" empty: the use line's
+  EXPECT_EQ(s["innodb"]["io_r_wait"]["sec"], 0.000213);
+  EXPECT_EQ(s["innodb"]["trx_id"], "69B884E82");
+  EXPECT_EQ(s["query_cache_hit"], false);
+  EXPECT_EQ(s["full_scan"], true);
+  EXPECT_EQ(s["query"], "SELECT 1;");
+  EXPECT_EQ(d["mysql"]["thread_id"], 14);
+  // An event without its user line, or without a statement: reported.
+  EXPECT_EQ(m.feed("# Time: 2019-03-24T14:01:47Z\n# Query_time: 1.0  Lock_time: 0.0\nSELECT 1;"), ParseStatus::Failed);
+  EXPECT_NE(m.p.error_message().find("no '# User@Host:' line"), std::string::npos) << m.p.error_message();
+  EXPECT_EQ(m.feed("# User@Host: a[a] @ localhost []\n# Query_time: 1.0  Lock_time: 0.0"), ParseStatus::Failed);
+  EXPECT_NE(m.p.error_message().find("no statement"), std::string::npos) << m.p.error_message();
+}

@@ -165,8 +165,9 @@ SETTINGS: tuple[Setting, ...] = (
       "multi-line events: a line matching this regex (grok names allowed, e.g. ^%{TIMESTAMP_ISO8601}) starts an "
       "event; other lines continue the one before", _LOGS, metavar="REGEX", default_text="one line, one event"),
     S("multiline", ("--multiline",), None, str, None,
-      "multi-line preset: Java, Python, Go, Node.js, Rust or Elixir stack-trace lines continue the event before them",
-      _LOGS, choices=("java", "python", "go", "node", "rust", "elixir"), default_text="none"),
+      "multi-line preset: Java, Python, Go, Node.js, Rust or Elixir stack-trace lines continue the event before them; "
+      "mysql: a MySQL slow query log's query (its '#' lines and statement) is one event",
+      _LOGS, choices=("java", "python", "go", "node", "rust", "elixir", "mysql"), default_text="none"),
     S("multiline_max_lines", ("--multiline-max-lines",), None, int, 500,
       "lines per multi-line event at most (the next line starts a new event)", _LOGS,
       cpp={"produce": "MultilineConfig.max_lines"}),

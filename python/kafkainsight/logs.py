@@ -249,7 +249,8 @@ def read_logs(
     json_*_field and add_fields: as in ``parse_line``.
     ``grok`` / ``patterns_dir`` / ``time_format``: grok patterns as for ``parse_line``.
     ``multiline_start`` (a regex: a line matching it starts an event) or ``multiline``
-    (``"java"`` / ``"python"`` / ``"go"`` / ``"node"`` / ``"rust"`` / ``"elixir"`` stack traces)
+    (``"java"`` / ``"python"`` / ``"go"`` / ``"node"`` / ``"rust"`` / ``"elixir"`` stack traces,
+    ``"mysql"``: a slow query log's queries)
     join lines into one event, numbered by its first line; ``multiline_max_lines`` /
     ``multiline_max_bytes`` bound an event (docs/GROK.md).
     ``threads``: how many threads parse files at once (default: the CPUs this process may use,

@@ -11,6 +11,7 @@
 #include "parse/w3c.h"
 #include "parse/zeek.h"
 #include "parse/cef.h"
+#include "parse/mysql_slow.h"
 #include "util/ip.h"
 #include "util/timefmt.h"
 
@@ -19,7 +20,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek", "cef"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek", "cef", "mysql_slow"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -108,6 +109,7 @@ bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Reco
     case Format::Klog: return parse_klog(line, ctx, rec);
     case Format::Cri: return parse_cri(line, ctx, rec);
     case Format::Cef: return parse_cef(line, ctx, rec);
+    case Format::MysqlSlow: return parse_mysql_slow(line, ctx, rec);
     default: return ctx.fail(Format::Unknown, "no known format", 0);
   }
 }
@@ -190,6 +192,9 @@ const char* continuation_hint(std::string_view l) {
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (python for Python's tracebacks, elixir for Elixir's crash reports): "
            "docs/GROK.md";
+  if ((l.starts_with("# Time: ") || l.starts_with("# User@Host: ") || l.starts_with("# Query_time: ") ||
+       l.starts_with("SET timestamp=")) && l.find('\n') == std::string_view::npos)
+    return "a line of a MySQL slow query log's event: join each query's lines with --multiline mysql (docs/FORMATS.md)";
   // (a joined traceback, the crash of a program: the recipe PYTHONTRACEBACK reads it)
   if (l.starts_with("Traceback (most recent call last):") && l.find('\n') == std::string_view::npos)
     return "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)";
@@ -253,6 +258,9 @@ Format Parser::detect(std::string_view line) {
         return Format::ApacheCommon;
       return Format::ApacheError;
     }
+    case '#':
+      if (looks_mysql_slow(line)) return Format::MysqlSlow;
+      break;
     case '{':
       // flog's json format has fixed keys; anything else is an application's JSON.
       return line.find("\"datetime\"") != std::string_view::npos ? Format::Json : Format::AppJson;
@@ -306,6 +314,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   }
   if (line[0] == '#' && (cfg_.format == Format::Unknown || cfg_.format == Format::Zeek) && zeek_header(line)) {
     err_ = {Format::Unknown, "a Zeek log header line", 1};
+    return ParseStatus::Empty;
+  }
+  if ((cfg_.format == Format::Unknown || cfg_.format == Format::MysqlSlow) && mysql_slow_header(line)) {
+    err_ = {Format::Unknown, "a MySQL server's start-up lines (the head of its slow query log)", 1};
     return ParseStatus::Empty;
   }
   if (is_w3c_directive(line)) {  // IIS and other W3C extended logs

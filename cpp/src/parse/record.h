@@ -27,8 +27,9 @@ enum class Format : uint8_t {
   Klog,            // Kubernetes' klog and glog: "I0505 17:59:40.692994   28133 file.go:70] message"
   Zeek,            // Zeek's TSV logs: values by the file's "#fields" and "#types" directives
   Cef,             // ArcSight's Common Event Format: "CEF:0|vendor|product|version|id|name|severity|k=v …"
+  MysqlSlow,       // MySQL's slow query log, an event a query (joined by --multiline mysql)
 };
-inline constexpr int kFormatCount = 16;
+inline constexpr int kFormatCount = 17;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.

@@ -77,6 +77,11 @@ constexpr const char* kRust = R"(^(?:[ \t]|$|stack backtrace:|note: ))";
 // start continues it (see starts_event).
 constexpr const char* kElixir = R"(^(?:[ \t]|$|\*\* \())";
 
+// MySQL's slow query log: a query's event starts at "# Time:" (or "# User@Host:" where no time
+// line is written, see starts_event); the server's start-up lines are events of their own.
+constexpr const char* kMysql =
+    R"(^(?!# Time: |# User@Host: |Tcp port: \d+ |Time\s+Id\s+Command\s+Argument|\S+, Version: .* started with:$))";
+
 // "thread 'main' (42) panicked at src/main.rs:5:5:": a Rust panic whose message is on the lines below.
 bool rust_panic_header(std::string_view l) {
   return l.starts_with("thread '") && l.ends_with(":") && l.find(" panicked at ") != std::string_view::npos;
@@ -111,6 +116,7 @@ const char* multiline_preset(std::string_view name) {
   if (name == "node") return kNode;
   if (name == "rust") return kRust;
   if (name == "elixir") return kElixir;
+  if (name == "mysql") return kMysql;
   return nullptr;
 }
 
@@ -120,7 +126,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
   std::string pattern = cfg_.start;
   if (pattern.empty()) {
     const char* p = multiline_preset(cfg_.preset);
-    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust, elixir)");
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust, elixir, mysql)");
     pattern = p;
     match_starts_ = false;
     python_ = cfg_.preset == "python";
@@ -128,6 +134,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
     node_ = cfg_.preset == "node";
     rust_ = cfg_.preset == "rust";
     elixir_ = cfg_.preset == "elixir";
+    mysql_ = cfg_.preset == "mysql";
   }
   try {
     GrokLibrary lib = GrokLibrary::builtin();
@@ -161,6 +168,8 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (cur_.open_message && !record_start(line)) return false;
   // Rust: a panic's message, up to its backtrace or its closing note (kRust joins those).
   if (cur_.rust_message) return false;
+  // MySQL: "# User@Host:" right under its "# Time:" line.
+  if (mysql_ && line.starts_with("# User@Host: ") && cur_.lines == 1 && cur_.text.starts_with("# Time: ")) return false;
   // Elixir: a record runs until the next one starts.
   if (elixir_ && !record_start(line)) return false;
   // java.util.logging's second line of a record ("INFO: …") under its first.

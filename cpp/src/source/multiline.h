@@ -17,7 +17,7 @@ class GrokMatcher;
 
 struct MultilineConfig {
   std::string start;   // PCRE2 regex (grok %{NAME} allowed); "" and no preset: one line per event
-  std::string preset;  // "java" | "python" | "go" | "node" | "rust" | "elixir" (a continuation pattern each); "" = none
+  std::string preset;  // "java" | "python" | "go" | "node" | "rust" | "elixir" | "mysql" (a continuation pattern each); "" = none
   uint32_t max_lines = 500;
   uint32_t max_bytes = 1u << 20;
   int flush_ms = 1000;  // --follow: a pending event is complete after this long with no new line
@@ -63,7 +63,7 @@ class MultilineJoiner {
   MultilineConfig cfg_;
   std::unique_ptr<GrokMatcher> matcher_;
   bool match_starts_ = true;  // true: the pattern marks starts; false: continuations
-  bool python_ = false, node_ = false, java_ = false, rust_ = false, elixir_ = false;  // the preset's rules beyond its pattern (see starts_event)
+  bool python_ = false, node_ = false, java_ = false, rust_ = false, elixir_ = false, mysql_ = false;  // the preset's rules beyond its pattern (see starts_event)
   struct Pending {
     std::string text;
     uint64_t first = 0, last = 0;
