@@ -1112,6 +1112,19 @@ TEST(SyslogVariants, CiscoIosHeadersAfterTheSyslogOne) {
   EXPECT_EQ(ftd["cisco"]["ios"]["facility"], "FTD");
   EXPECT_EQ(ftd["event"]["code"], "106023");
   EXPECT_EQ(ftd["log"]["level"], "warnings");
+  // ASA's "logging device-id": the device's name after its time (" : " or ": "), with or without <PRI>;
+  // a zone after the time; a message class in lower case.
+  auto asa = doc("<166>Jun 04 2011 21:59:52 FJSG2NRFW01 : %ASA-6-302021: Teardown ICMP connection");
+  EXPECT_EQ(asa["host"]["hostname"], "FJSG2NRFW01");
+  EXPECT_EQ(asa["@timestamp"], "2011-06-04T21:59:52Z");
+  EXPECT_EQ(asa["message"], "Teardown ICMP connection");
+  auto ip = doc("Dec 11 2018 08:01:24 127.0.0.1: %FTD-6-302015: Built outbound UDP connection");
+  EXPECT_EQ(ip["host"]["hostname"], "127.0.0.1");
+  EXPECT_EQ(ip["event"]["code"], "302015");
+  auto cls = doc("Apr 15 2014 09:34:34 EDT: %FTD-session-5-106100: access-list acl_in permitted tcp");
+  EXPECT_EQ(cls["@timestamp"], "2014-04-15T09:34:34-04:00");
+  EXPECT_EQ(cls["cisco"]["ios"]["facility"], "FTD-session");
+  EXPECT_EQ(cls["log"]["level"], "notifications");
   // A capitalised first word that is no Cisco header stays what it was.
   EXPECT_NE(fail_reason("Hello world: %not a tag").size(), 0u);
 }

@@ -127,6 +127,20 @@ bool device_time(std::string_view seg, const ParseContext& ctx, Timestamp& ts, b
   return true;
 }
 
+bool host_token(std::string_view seg);
+
+// An ASA's or FTD's time with its year and the device's name after it ("logging device-id":
+// "Jun 04 2011 21:59:52 FJSG2NRFW01 " before " : %ASA-…", "Dec 11 2018 08:01:24 127.0.0.1").
+bool time_then_host(std::string_view seg, const ParseContext& ctx, Timestamp& ts, bool& unsynced, std::string_view& host) {
+  while (!seg.empty() && seg.back() == ' ') seg.remove_suffix(1);
+  const size_t sp = seg.rfind(' ');
+  if (sp == std::string_view::npos || seg.size() < 21 || seg[3] != ' ' || seg[6] != ' ' || parse_fixed(seg.data() + 7, 4) < 0)
+    return false;
+  if (!device_time(seg.substr(0, sp), ctx, ts, unsynced) || !host_token(seg.substr(sp + 1))) return false;
+  host = seg.substr(sp + 1);
+  return true;
+}
+
 // The device's uptime instead of a time ("00:01:01", "1d02h", "3w2d"): no event time in it.
 bool uptime(std::string_view seg) {
   if (seg.size() == 8 && seg[2] == ':' && seg[5] == ':') return parse_fixed(seg.data(), 2) >= 0;
@@ -166,6 +180,8 @@ bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Re
       if (seq < 0) seq = v;  // a second number (a relay's and the device's): the first is kept
     } else if (!have_time && device_time(seg, ctx, ts, unsynced)) {
       have_time = true;
+    } else if (!have_time && host.empty() && time_then_host(seg, ctx, ts, unsynced, host)) {
+      have_time = true;
     } else if (uptime(seg)) {
     } else if (host.empty() && !have_time && host_token(seg)) {
       host = seg;
@@ -187,8 +203,8 @@ bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Re
       break;
     }
   if (sev_at == std::string_view::npos) return false;
-  for (char c : tag)
-    if (!upper_alnum(c) && c != '-') return false;
+  for (char c : tag)  // (ASA's "%ASA-session-5-106100": a class name in lower case)
+    if (!upper_alnum(c) && c != '-' && !(c >= 'a' && c <= 'z')) return false;
   const int sev = tag[sev_at] - '0';
   std::string_view msg = s.substr(colon + 1);
   if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
