@@ -1650,6 +1650,11 @@ TEST(Cef, HeaderEscapesAndExtensionPairs) {
   // Too few header fields: reported.
   EXPECT_EQ(c.feed("CEF:0|V|P|1|1|n"), ParseStatus::Failed);
   EXPECT_NE(c.p.error_message().find("cef: expected seven"), std::string::npos) << c.p.error_message();
+  // "CEF:" alone (fuzz_parse_cef): the column is the end of the line, not past it.
+  Parser forced([] { ParserConfig pc; pc.format = Format::Cef; return pc; }());
+  Record r;
+  EXPECT_EQ(forced.parse("CEF:", r), ParseStatus::Failed);
+  EXPECT_EQ(forced.error().column, 5u);
 }
 
 TEST(MysqlSlow, AQueryEventAndBadOnes) {
@@ -1683,4 +1688,8 @@ TEST(MysqlSlow, AQueryEventAndBadOnes) {
   EXPECT_NE(m.p.error_message().find("no '# User@Host:' line"), std::string::npos) << m.p.error_message();
   EXPECT_EQ(m.feed("# User@Host: a[a] @ localhost []\n# Query_time: 1.0  Lock_time: 0.0"), ParseStatus::Failed);
   EXPECT_NE(m.p.error_message().find("no statement"), std::string::npos) << m.p.error_message();
+  // A Query_time past what nanoseconds in an int64 hold gives no duration (fuzz_parse_mysql_slow).
+  ASSERT_EQ(m.feed("# User@Host: a[a] @ localhost []\n# Query_time: 1" + std::string(150, '1') + ".5  Lock_time: 0.0\nSELECT 1;", &d),
+            ParseStatus::Ok);
+  EXPECT_FALSE(d["event"].contains("duration"));
 }

@@ -454,8 +454,9 @@ const char* read_cef(std::string_view body, const ParseContext& ctx, Record& rec
 bool looks_cef(std::string_view line) { return line.size() > 5 && line.starts_with("CEF:") && line[4] >= '0' && line[4] <= '9'; }
 
 bool parse_cef(std::string_view line, const ParseContext& ctx, Record& rec) {
-  if (!line.starts_with("CEF:")) return ctx.fail(Format::Cef, "expected 'CEF:' first", 1);
-  if (const char* why = read_cef(line.substr(4), ctx, rec, true)) return ctx.fail(Format::Cef, why, 5);
+  // (fail takes 0-based columns)
+  if (!line.starts_with("CEF:")) return ctx.fail(Format::Cef, "expected 'CEF:' first", 0);
+  if (const char* why = read_cef(line.substr(4), ctx, rec, true)) return ctx.fail(Format::Cef, why, 4);
   rec.format = Format::Cef;
   return true;
 }

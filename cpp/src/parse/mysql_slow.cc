@@ -88,7 +88,7 @@ void meta_line(std::string_view l, const ParseContext& ctx, Record& rec, bool& h
     if (k == "Query_time") {  // event.duration, in nanoseconds
       double sec = 0;
       auto r = std::from_chars(v.data(), v.data() + v.size(), sec);
-      if (r.ec == std::errc() && r.ptr == v.data() + v.size())
+      if (r.ec == std::errc() && r.ptr == v.data() + v.size() && sec >= 0 && sec < 9e9)  // (ns fit int64)
         rec.fields.push_back(Field::integer("event.duration", static_cast<int64_t>(sec * 1e9 + 0.5)));
       return;
     }
@@ -178,7 +178,8 @@ bool mysql_slow_header(std::string_view l) {
 
 bool parse_mysql_slow(std::string_view e, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::MysqlSlow;
-  if (!looks_mysql_slow(e)) return ctx.fail(F, "expected '# Time: ' or '# User@Host: ' and the lines of its query", 1);
+  // (fail takes 0-based columns)
+  if (!looks_mysql_slow(e)) return ctx.fail(F, "expected '# Time: ' or '# User@Host: ' and the lines of its query", 0);
   Timestamp time, set_time;
   bool have_user = false, have_thread = false, have_schema = false;
   std::string explain;
@@ -191,9 +192,9 @@ bool parse_mysql_slow(std::string_view e, const ParseContext& ctx, Record& rec) 
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     const size_t next = nl + 1;
     if (l.starts_with("# Time: ")) {
-      if (!slow_time(l.substr(8), ctx, time)) return ctx.fail(F, "bad '# Time:', expected 2019-03-24T14:01:47.811234Z or 190324 16:03:00", pos + 9);
+      if (!slow_time(l.substr(8), ctx, time)) return ctx.fail(F, "bad '# Time:', expected 2019-03-24T14:01:47.811234Z or 190324 16:03:00", pos + 8);
     } else if (l.starts_with("# User@Host: ")) {
-      if (!user_host(l.substr(13), rec)) return ctx.fail(F, "bad '# User@Host:', expected user[user] @ host [ip]", pos + 14);
+      if (!user_host(l.substr(13), rec)) return ctx.fail(F, "bad '# User@Host:', expected user[user] @ host [ip]", pos + 13);
       have_user = true;
       if (l.find("Id:") != std::string_view::npos) have_thread = true;
     } else if (l.starts_with("# explain: ")) {  // MariaDB's log_slow_verbosity=explain
@@ -222,7 +223,7 @@ bool parse_mysql_slow(std::string_view e, const ParseContext& ctx, Record& rec) 
     }
     pos = next;
   }
-  if (!have_user) return ctx.fail(F, "no '# User@Host:' line in the event", 1);
+  if (!have_user) return ctx.fail(F, "no '# User@Host:' line in the event", 0);
   if (query.empty()) return ctx.fail(F, "no statement after the '#' lines of the event", e.size());
   rec.fields.push_back(Field::string("mysql.slowlog.query", query));
   if (!explain.empty()) rec.fields.push_back(Field::string("mysql.slowlog.explain", rec.keep(explain)));
