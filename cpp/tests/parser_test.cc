@@ -1693,3 +1693,17 @@ TEST(MysqlSlow, AQueryEventAndBadOnes) {
             ParseStatus::Ok);
   EXPECT_FALSE(d["event"].contains("duration"));
 }
+
+TEST(InputKeys, ALinesOwnKeysInOurNamespaceAreRenamed) {
+  // fuzz_detect found a logfmt key "kafkainsight.recipe" passed off as the recipe that read the line.
+  W3cReader r;
+  json d;
+  ASSERT_EQ(r.feed("level=info kafkainsight.recipe=FAKE msg=hi", &d), ParseStatus::Ok);
+  EXPECT_EQ(d["kafkainsight"]["format"], "logfmt");
+  EXPECT_FALSE(d["kafkainsight"].contains("recipe"));
+  EXPECT_EQ(d["kafkainsight"]["renamed"]["kafkainsight"]["recipe"], "FAKE");
+  ASSERT_EQ(r.feed(R"({"msg":"hi","kafkainsight":{"wrapper":"cri","recipe":"X"},"kafkainsightful":1})", &d), ParseStatus::Ok);
+  EXPECT_EQ(d["kafkainsight"], (json{{"format", "app_json"},
+                                      {"renamed", {{"kafkainsight", {{"wrapper", "cri"}, {"recipe", "X"}}}}}}));
+  EXPECT_EQ(d["kafkainsightful"], 1);  // only the namespace itself
+}

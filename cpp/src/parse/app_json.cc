@@ -38,7 +38,10 @@ struct Walk {
   size_t column = 0;  // where a value kept as text that fails its check starts
   std::string minified;
 
-  void push(const Field& f) { rec.fields.push_back(f); }
+  void push(const Field& f) {
+    rec.fields.push_back(f);
+    rec.fields.back().name = rec.input_key(f.name);
+  }
 
   // An object or array kept as one JSON value, as written.
   template <class C>

@@ -471,7 +471,7 @@ bool read_pairs(std::string_view s, size_t i, Record& rec) {
   }
   if (pairs.empty()) return false;
   for (const Pair& p : pairs) {
-    Field f = Field::string(p.key, rec.keep(p.value));
+    Field f = Field::string(rec.input_key(p.key), rec.keep(p.value));
     if (!p.quoted) type_bare_value(f);
     rec.fields.push_back(f);
   }
@@ -530,6 +530,7 @@ bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
       }
     }
     if (i < n && !is_space(line[i])) return ctx.fail(F, "expected a space between pairs", i);
+    f.name = rec.input_key(f.name);
     rec.fields.push_back(f);
   }
   if (rec.fields.empty()) return ctx.fail(F, "no key=value pairs", 0);

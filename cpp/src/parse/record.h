@@ -127,6 +127,14 @@ struct Record {
   // Copies s (or a + "." + b) into storage that stays valid until the next reset; for
   // values and dotted names that are not in the line as written. Never invalidates views.
   std::string_view keep(std::string_view s);
+  // A key the input wrote (a JSON object's, a key=value pair's) as a field name: one in our own
+  // namespace ("kafkainsight.recipe") moves under kafkainsight.renamed, so no line can pass its
+  // own value off as the product's metadata.
+  std::string_view input_key(std::string_view name) {
+    if (name.starts_with("kafkainsight") && (name.size() == 12 || name[12] == '.'))
+      return keep_path("kafkainsight.renamed", name);
+    return name;
+  }
   std::string_view keep_path(std::string_view prefix, std::string_view name);
 
  private:
