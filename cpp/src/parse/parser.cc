@@ -350,36 +350,30 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
              : zeek  ? Format::Zeek
              : w3c   ? Format::W3c
              : cfg_.format == Format::Unknown ? detect(line) : cfg_.format;
+  // A line a header-described log (W3C, Zeek) does not read: another log's line in the same
+  // input, read as any other; failing that too, the header's reason stands.
+  auto or_as_any_other = [&](bool have_header) {
+    if (ok || !have_header || cfg_.format != Format::Unknown) return;
+    const ParseError own = err_;
+    const Format own_format = f;
+    rec.reset(line);
+    f = detect(line);
+    ok = parse_format(f, line, ctx, rec);
+    if (!ok) {
+      err_ = own;
+      f = own_format;
+    }
+  };
   if (f == Format::Grok) {
     if (!grokked) ok = ctx.fail(Format::Grok, "format grok needs grok patterns (--grok)", 0);
   } else if (f == Format::Zeek) {
     ok = zeek ? parse_zeek(line, *zeek, ctx, rec)
               : ctx.fail(Format::Zeek, "no Zeek log header before this line (a Zeek TSV log starts with #separator)", 0);
-    if (!ok && zeek && cfg_.format == Format::Unknown) {  // another log's line in the same input
-      const ParseError zeek_err = err_;
-      rec.reset(line);
-      f = detect(line);
-      ok = parse_format(f, line, ctx, rec);
-      if (!ok) {
-        err_ = zeek_err;
-        f = Format::Zeek;
-      }
-    }
+    or_as_any_other(zeek != nullptr);
   } else if (f == Format::W3c) {
     ok = w3c ? parse_w3c(line, *w3c, ctx, rec, w3c_reason_)
              : ctx.fail(Format::W3c, "no #Fields: directive before this line (a W3C log starts with its header)", 0);
-    if (!ok && w3c && cfg_.format == Format::Unknown) {
-      // Not a line of the W3C log (another log's line in the same input): read as any other;
-      // failing that too, the W3C reason stands.
-      const ParseError w3c_err = err_;
-      rec.reset(line);
-      f = detect(line);
-      ok = parse_format(f, line, ctx, rec);
-      if (!ok) {
-        err_ = w3c_err;
-        f = Format::W3c;
-      }
-    }
+    or_as_any_other(w3c != nullptr);
   } else {
     ok = parse_format(f, line, ctx, rec);
   }
