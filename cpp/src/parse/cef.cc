@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "encode/encoder.h"  // append_iso8601
 #include "parse/parser.h"
+#include "parse/scan.h"
 #include "parse/timestamp.h"
 #include "util/ip.h"
 #include "util/timefmt.h"
@@ -194,9 +196,13 @@ constexpr Key kKeys[] = {
 };
 
 const Key* find_key(std::string_view k) {
-  for (const Key& key : kKeys)
-    if (key.short_name == k || key.full == k) return &key;
-  return nullptr;
+  static const std::unordered_map<std::string_view, const Key*> index = [] {  // short and full names
+    std::unordered_map<std::string_view, const Key*> m;
+    for (const Key& key : kKeys) m.emplace(key.short_name, &key), m.emplace(key.full, &key);
+    return m;
+  }();
+  const auto it = index.find(k);
+  return it == index.end() ? nullptr : it->second;
 }
 
 bool key_char(char c) {
@@ -296,8 +302,7 @@ bool cef_time(std::string_view v, const ParseContext& ctx, Timestamp& ts) {
 int severity_of(std::string_view s) {
   int64_t n = 0;
   if (integer(s, n) && n >= 0 && n <= 10) return n <= 3 ? 6 : n <= 6 ? 4 : n <= 8 ? 3 : 2;
-  std::string low(s);
-  for (char& c : low) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  const std::string low = scan::lower_ascii(s);
   if (low == "low" || low == "unknown") return 6;
   if (low == "medium") return 4;
   if (low == "high") return 3;
@@ -432,9 +437,7 @@ const char* read_cef(std::string_view body, const ParseContext& ctx, Record& rec
     } else if (ecs == "network.direction") {  // 0 inbound, 1 outbound (the CEF spec)
       if (n == 0 || n == 1) rec.fields.push_back(Field::string(ecs, n == 0 ? "inbound" : "outbound"));
     } else if (ecs == "network.transport") {
-      std::string low(v);
-      for (char& c : low) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-      rec.fields.push_back(Field::string(ecs, rec.keep(low)));
+      rec.fields.push_back(Field::string(ecs, rec.keep(scan::lower_ascii(v))));
     } else {
       Field e = f;
       e.name = ecs;

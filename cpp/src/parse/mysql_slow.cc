@@ -4,6 +4,7 @@
 #include <string>
 
 #include "parse/parser.h"
+#include "parse/scan.h"
 #include "parse/timestamp.h"
 #include "util/timefmt.h"
 
@@ -21,12 +22,6 @@ bool all_digits(std::string_view v) {
 bool decimal(std::string_view v) {
   const size_t dot = v.find('.');
   return dot != std::string_view::npos && all_digits(v.substr(0, dot)) && all_digits(v.substr(dot + 1));
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
 }
 
 // "2019-03-24T14:01:47.811234Z" (MySQL 5.7+) or "190324 16:03:00" / "131112  9:46:45" (MySQL 5.5,
@@ -107,12 +102,12 @@ void meta_line(std::string_view l, const ParseContext& ctx, Record& rec, bool& h
     } else if (k == "Errno") {
       name = "mysql.slowlog.last_errno";
     } else if (k == "Created_tmp_disk_tables" || k == "Created_tmp_tables") {
-      name = "mysql.slowlog." + lower(k.substr(8));
+      name = "mysql.slowlog." + scan::lower_ascii(k.substr(8));
     } else if (k.starts_with("InnoDB_")) {
-      name = "mysql.slowlog.innodb." + lower(k.substr(7));
+      name = "mysql.slowlog.innodb." + scan::lower_ascii(k.substr(7));
       if (name.ends_with("_wait")) name += ".sec";
     } else {
-      name = "mysql.slowlog." + lower(k);
+      name = "mysql.slowlog." + scan::lower_ascii(k);
       if (k == "Lock_time") name += ".sec";
     }
     const std::string_view n = rec.keep(name);

@@ -105,6 +105,13 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
+// ASCII letters in lower case (field names and keywords; other bytes as they are).
+inline std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return out;
+}
+
 inline std::string_view nil_to_empty(std::string_view s) { return s == "-" ? std::string_view{} : s; }
 
 }  // namespace ki::scan
