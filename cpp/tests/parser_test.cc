@@ -1650,6 +1650,11 @@ TEST(Cef, HeaderEscapesAndExtensionPairs) {
   // Too few header fields: reported.
   EXPECT_EQ(c.feed("CEF:0|V|P|1|1|n"), ParseStatus::Failed);
   EXPECT_NE(c.p.error_message().find("cef: expected seven"), std::string::npos) << c.p.error_message();
+  // The ECS fields of newer decode_cef: agent.*, source.process.*; a requestContext that is no URL stays in cef only.
+  ASSERT_EQ(c.feed("CEF:0|V|P|1|1|n|Low|ahost=collector1 spid=42 sproc=sshd requestContext=internal", &d), ParseStatus::Ok);
+  EXPECT_EQ(d["agent"]["name"], "collector1");
+  EXPECT_EQ(d["source"]["process"], (json{{"name", "sshd"}, {"pid", 42}}));
+  EXPECT_FALSE(d.contains("http"));
   // "CEF:" alone (fuzz_parse_cef): the column is the end of the line, not past it.
   Parser forced([] { ParserConfig pc; pc.format = Format::Cef; return pc; }());
   Record r;
