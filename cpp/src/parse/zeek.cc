@@ -107,7 +107,9 @@ bool scalar(std::string_view v, Kind k, const ZeekLayout& l, std::string& json, 
     case Kind::Text: break;
   }
   json.push_back('"');
-  if (v != l.empty) {
+  if (v != l.empty && v.find('\\') == std::string_view::npos) {
+    append_json_escaped(json, v);  // nothing escaped: written as it is (no copy)
+  } else if (v != l.empty) {
     std::string raw = unescape(v);
     scratch.clear();
     // Bytes that are no UTF-8 keep Zeek's \xHH (JSON text would only show U+FFFD for them).
