@@ -1256,6 +1256,20 @@ TEST(SyslogVariants, MacosRepeatNoticeHasNoHost) {
   EXPECT_EQ(d["@timestamp"], "2016-04-04T03:39:57Z");
 }
 
+// macOS: "name[pid] (context): message", no ':' after the pid (loghub's Mac sample). syslog-ng
+// and rsyslog take the name and pid; a word in brackets that is no pid is not a tag.
+TEST(SyslogVariants, MacosTagWithAContextAfterThePid) {
+  auto d = doc("Jul  1 09:29:02 calvisitor-10-105-160-95 sandboxd[129] ([31211]): QQ(10018) deny mach-lookup",
+               Schema::Ecs, Format::Unknown, 2017);
+  EXPECT_EQ(d["host"]["hostname"], "calvisitor-10-105-160-95");
+  EXPECT_EQ(d["process"]["name"], "sandboxd");
+  EXPECT_EQ(d["process"]["pid"], 129);
+  EXPECT_EQ(d["message"], "([31211]): QQ(10018) deny mach-lookup");
+  auto word = doc("Jul  1 09:29:02 host worker[main] started", Schema::Ecs, Format::Unknown, 2017);
+  EXPECT_FALSE(word.contains("process"));
+  EXPECT_EQ(word["message"], "worker[main] started");
+}
+
 TEST(SyslogVariants, MonthsInCapitals) {
   // A Netgear FASTPATH switch's line (forum post in docs/FORMATS.md).
   auto d = doc("<13> AUG 27 10:00:00 sw1 TRAPMGR[1]: Link Up: 0/1", Schema::Ecs, Format::Unknown, 2021);

@@ -375,6 +375,13 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
       i = close + 1;
       tagged = true;
       if (i < n) ++i;  // ':'
+    } else if (int64_t v = 0; close != std::string_view::npos && close + 1 < n && p[close + 1] == ' ' && !tag.empty() &&
+                              scan::uint_at(p, i + 1, close, v) == close) {
+      // "com.apple.xpc.launchd[1] (com.apple.quicklook[21498]): …" (macOS): a tag and a pid with
+      // no ':' after them; syslog-ng and rsyslog take them, the rest is the message.
+      rec.procid = std::string_view(p + i + 1, close - i - 1);
+      i = close + 1;
+      tagged = true;
     }
   } else if (i < n && p[i] == ':') {
     tagged = true;
