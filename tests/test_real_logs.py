@@ -93,6 +93,28 @@ def test_nginx_error_log_needs_no_pattern_and_matches_filebeats_expectation():
     assert str(table["nginx.error.connection_id"].dtype) == "Int64" and list(table["log.level"]) == ["error"] * 4
 
 
+def test_a_line_unlike_the_lines_before_it_says_how_to_join_it_and_the_advice_works():
+    # The same file read with no options: the PHP lines nginx wrote under its event 3 are named as
+    # unlike the nginx_error lines before them, with the --multiline-start that joins them;
+    # following that advice reads all six lines as the four events above.
+    r = ki.read_logs(REAL / "nginx_error_multiline.log", tz="-02:00")
+    assert r.stats["parsed"] == 4 and [f["line_no"] for f in r.failed] == [4, 5]
+    reason = r.failed[0]["reason"]
+    assert "unlike the ones before it in this input (nginx_error)" in reason, reason
+    regex = re.search(r"--multiline-start '([^']+)'", reason).group(1)
+    joined = ki.read_logs(REAL / "nginx_error_multiline.log", tz="-02:00", multiline_start=regex)
+    assert (joined.stats["parsed"], joined.stats["joined"], len(joined.failed)) == (4, 2, 0)
+    # A MySQL error log (a recipe's lines, ISO times first) and its "Version: …" line, the same way.
+    lines = (REAL / "filebeat" / "mysql-darwin-brew-5.7.10.log").read_text().splitlines()
+    assert any(line.startswith("Version: ") for line in lines)
+    r = ki.read_logs(REAL / "filebeat" / "mysql-darwin-brew-5.7.10.log")
+    version = [f for f in r.failed if f["line"].startswith("Version: ")]
+    assert version and "(MYSQLERRORLOG)" in version[0]["reason"], version
+    regex = re.search(r"--multiline-start '([^']+)'", version[0]["reason"]).group(1)
+    joined = ki.read_logs(REAL / "filebeat" / "mysql-darwin-brew-5.7.10.log", multiline_start=regex)
+    assert not joined.failed and joined.stats["parsed"] + joined.stats["joined"] == len([x for x in lines if x.strip()])
+
+
 # loghub's OpenSSH templates -> (outcome, which <*> is the user, which the address, which the port)
 SSHD = {
     "Failed password for <*> from <*> port <*> ssh2": ("failure", 0, 1, 2),

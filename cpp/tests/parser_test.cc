@@ -972,6 +972,25 @@ TEST(Detection, ContinuationLinesSayToJoinThem) {
     EXPECT_EQ(fail_reason(line).rfind("apache_common: ", 0), 0u) << line;
 }
 
+// A line no format reads after lines of a text log (nginx's error log, a recipe's) is named as
+// unlike them, with the --multiline-start that joins it; after an access log's lines, or in
+// another input, the reason stays the format's own.
+TEST(Detection, ALineUnlikeTheOnesBeforeItSaysHowToJoinIt) {
+  ki::Parser p;
+  ki::Record r;
+  ASSERT_EQ(p.parse("2019/10/30 23:26:34 [error] 205860#205860: *180289 FastCGI sent in stderr: \"PHP message: x", r),
+            ki::ParseStatus::Ok);
+  ASSERT_EQ(p.parse("PHP message: PHP Warning:  Declaration of a() should be compatible", r), ki::ParseStatus::Failed);
+  EXPECT_NE(p.error_message().find("unlike the ones before it in this input (nginx_error)"), std::string::npos);
+  EXPECT_NE(p.error_message().find("--multiline-start '^\\d{4}/\\d\\d/\\d\\d '"), std::string::npos) << p.error_message();
+  p.set_source(1);  // another input: nothing is known of its lines
+  ASSERT_EQ(p.parse("PHP message: PHP Warning:  Declaration of a() should be compatible", r), ki::ParseStatus::Failed);
+  EXPECT_EQ(p.error_message().rfind("apache_common: ", 0), 0u) << p.error_message();
+  ASSERT_EQ(p.parse("1.2.3.4 - - [22/Apr/2018:09:30:00 +0000] \"GET / HTTP/1.1\" 200 1", r), ki::ParseStatus::Ok);
+  ASSERT_EQ(p.parse("PHP message: PHP Warning:  Declaration of a() should be compatible", r), ki::ParseStatus::Failed);
+  EXPECT_EQ(p.error_message().rfind("apache_common: ", 0), 0u) << p.error_message();
+}
+
 // Lines of fail2ban's nginx test logs (fail2ban/tests/files/logs/nginx-*) and Filebeat's
 // nginx error module; docs/FORMATS.md lists what is read from them.
 TEST(NginxError, RequestContextOfTheHttpModule) {

@@ -393,6 +393,7 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
       if (ok) f = Format::Grok;
       else if (const char* jul = jul_hint(line)) err_ = {Format::Unknown, jul, 0};
       else if (recipes_->reason()) err_ = {Format::Unknown, recipes_->reason(), 0};
+      else if (const char* unlike = unlike_before()) err_ = {Format::Unknown, unlike, 0};
     }
   }
   if (!ok && std::string_view(err_.reason) == kCriPartial)  // by text: literals may differ per TU
@@ -415,13 +416,55 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
     grok_reason_ += "; nor is it a built-in format (" + error_message() + ")";
     err_ = {Format::Grok, grok_reason_.c_str(), 0};
   }
-  if (ok) add_fields(rec);
+  if (ok) {
+    add_fields(rec);
+    if (cfg_.format == Format::Unknown) remember_good(line, rec, f == Format::Grok && !grokked);
+  }
   if (ok && rec.severity < 0) {
     // One scale for every format's level, so rules compare them (event.severity).
     if (!rec.level.empty()) rec.severity = severity_from_level(rec.level);
     else if (rec.priority >= 0) rec.severity = rec.priority % 8;
   }
   return ok ? ParseStatus::Ok : ParseStatus::Failed;
+}
+
+void Parser::remember_good(std::string_view line, const Record& rec, bool recipe) {
+  // Text logs only: a bad line of an access log or of a JSON one is no part of a longer message.
+  const Format f = rec.format;
+  if (!recipe && f != Format::NginxError && f != Format::ApacheError && f != Format::Rfc3164 && f != Format::Klog) {
+    good_source_ = UINT32_MAX;
+    return;
+  }
+  good_source_ = source_;
+  good_name_ = recipe && recipes_->name() ? std::string_view(recipes_->name()) : format_name(f);
+  const auto digits = [&](size_t i, size_t n) { return line.size() >= i + n && parse_fixed(line.data() + i, static_cast<int>(n)) >= 0; };
+  good_start_ = 0;
+  if (digits(0, 4) && line.size() > 10 && digits(5, 2) && digits(8, 2) && line[4] == line[7])
+    good_start_ = line[4] == '-' ? 'i' : line[4] == '/' ? '/' : 0;
+  else if (!line.empty() && line[0] == '[')
+    good_start_ = '[';
+  else if (line.size() > 4 && month_from_abbrev_or_caps(line.data()) != 0 && line[3] == ' ')
+    good_start_ = 'm';
+}
+
+const char* Parser::unlike_before() {
+  if (good_source_ != source_ || good_name_.empty()) return nullptr;
+  const std::string own = error_message();
+  unlike_reason_ = "a line unlike the ones before it in this input (";
+  unlike_reason_ += good_name_;
+  unlike_reason_ += ") that no other format reads either (";
+  unlike_reason_ += own;
+  unlike_reason_ += "); if it continues the event before it (a message of several lines), join them with "
+                    "--multiline-start ";
+  switch (good_start_) {
+    case 'i': unlike_reason_ += "'^\\d{4}-\\d\\d-\\d\\d'"; break;
+    case '/': unlike_reason_ += "'^\\d{4}/\\d\\d/\\d\\d '"; break;
+    case '[': unlike_reason_ += "'^\\['"; break;
+    case 'm': unlike_reason_ += "'^%{SYSLOGTIMESTAMP} '"; break;
+    default: unlike_reason_ += "and a regex for the start of its events"; break;
+  }
+  unlike_reason_ += " (docs/FORMATS.md)";
+  return unlike_reason_.c_str();
 }
 
 void Parser::set_w3c_layout(std::string_view directive) {

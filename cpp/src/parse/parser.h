@@ -238,6 +238,14 @@ class Parser {
   }
   bool zeek_header(std::string_view line);  // a line of a Zeek header: applied, true
   bool parse_zeek(std::string_view line, const ZeekLayout& layout, const ParseContext& ctx, Record& rec);
+  // The last line read well and its input: a text log's line that no format reads is then named
+  // as unlike the lines before it (a message of several lines, say), with how to join them.
+  uint32_t good_source_ = UINT32_MAX;
+  std::string_view good_name_;  // its format or recipe (static text)
+  char good_start_ = 0;         // how it began: 'i' ISO date, '/' nginx's date, '[', 'm' month
+  std::string unlike_reason_;
+  void remember_good(std::string_view line, const Record& rec, bool recipe);
+  const char* unlike_before();
 };
 
 }  // namespace ki

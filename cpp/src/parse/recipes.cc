@@ -546,6 +546,7 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
     const GrokResult g = read_grok_match(line, rctx, *m, rec, why_);
     if (g != GrokResult::Matched) return fail("an AWS VPC flow log line", "VPCFLOWLOG", g);
     rec.fields.push_back({"kafkainsight.recipe", Field::Kind::String, "VPCFLOWLOG"});
+    name_ = "VPCFLOWLOG";
     return true;
   }
   if (unavailable_) return false;
@@ -582,6 +583,7 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
   if (g == GrokResult::Matched) {
     if (r.finish) r.finish(ctx, rec);
     rec.fields.push_back({"kafkainsight.recipe", Field::Kind::String, r.name});
+    name_ = r.name;
     return true;
   }
   return fail(r.what, r.name, g);

@@ -44,6 +44,8 @@ class RecipeReader {
   // and why, as a line's failure reason).
   bool read(std::string_view line, const ParseContext& ctx, Record& rec);
   const char* reason() const { return reason_; }
+  // The recipe that read the last line read() took ("KAFKALOG"), or null.
+  const char* name() const { return name_; }
   // HAProxy's request line in a syslog message (program haproxy, `option httplog`): its fields
   // added to rec as %{HAPROXYHTTPBASE} names them (Filebeat's haproxy module), the request's
   // accept time (milliseconds, a year) for @timestamp; the syslog header's host and program stay.
@@ -65,6 +67,7 @@ class RecipeReader {
   bool unavailable_ = false;             // a recipe missing from the library: none is tried
   PerSource<GrokMatcher> vpc_;          // each input's VPC flow layout
   const char* reason_ = nullptr;
+  const char* name_ = nullptr;
   std::string why_;
 };
 
