@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,27 @@ def test_unified_gc_log_with_default_decorations_has_the_read_time(gc_logs):
         assert line.startswith(f"[{d['jvm']['uptime_s']:.3f}s][info][gc] ")
         assert d["@timestamp"] == d["event"]["ingested"]  # no time on the line: when it was read
         assert datetime.fromisoformat(d["@timestamp"].replace("Z", "+00:00")).timestamp() >= before - 1
+
+
+JDK8_GC = Path(__file__).parent / "data" / "real" / "jvm" / "kafka_gc_jdk8.log"
+
+
+def test_jdk8_gc_log_of_a_real_kafka_broker():
+    # A Kafka broker's G1 log (-XX:+PrintGCDetails -XX:+PrintGCDateStamps, JDK 8): the JVM's three
+    # header lines, then one entry per GC event, its details on indented lines below it.
+    lines = JDK8_GC.read_text().splitlines()
+    starts = [i for i, line in enumerate(lines) if line[:1].isdigit()]
+    plain = ki.read_logs(JDK8_GC)
+    assert plain.stats["empty"] == 3 and plain.stats["parsed"] == len(starts)
+    assert plain.stats["failed"] == len(lines) - 3 - len(starts)
+    assert all("--multiline java" in f["reason"] for f in plain.failed), plain.failed[:2]
+    r = ki.read_logs(JDK8_GC, multiline="java")
+    assert (r.stats["empty"], r.stats["parsed"], r.stats["failed"]) == (3, len(starts), 0)
+    assert r.stats["parsed"] + r.stats["joined"] + r.stats["empty"] == len(lines)
+    for doc, i in zip(r.records, starts):
+        stamp, uptime, entry = lines[i].split(": ", 2)
+        assert datetime.fromisoformat(doc["@timestamp"]) == datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%f%z")
+        assert doc["jvm"]["uptime_s"] == float(uptime) and doc["kafkainsight"]["recipe"] == "JAVA8GCLOG"
+        assert doc["message"] == entry.rstrip()
+        below = lines[i + 1:starts[starts.index(i) + 1]] if i != starts[-1] else lines[i + 1:]
+        assert doc.get("error", {}).get("stack_trace", "") == "\n".join(below)

@@ -204,6 +204,15 @@ const char* continuation_hint(std::string_view l) {
   return nullptr;
 }
 
+// The three lines a JDK 8 JVM writes at the top of its GC log (-Xloggc, and again in each file
+// it rotates to): its build, memory and flags. No time, no event: counted as the file's header.
+bool jvm_gc_log_header(std::string_view l) {
+  return (l.starts_with("OpenJDK ") || l.starts_with("Java HotSpot(TM) ")) ? l.find(" VM (") != std::string_view::npos &&
+                                                                                l.find(" JRE (") != std::string_view::npos
+         : l.starts_with("Memory: ")          ? l.find(" page, physical ") != std::string_view::npos
+                                              : l.starts_with("CommandLine flags: ");
+}
+
 // A line of java.util.logging's two-line record read on its own, which no recipe read either
 // ("INFO: …" alone is also uvicorn's, whose recipe reads it).
 const char* jul_hint(std::string_view l) {
@@ -385,6 +394,10 @@ ParseStatus Parser::parse(std::string_view line, Record& rec) {
   if (!ok && f == Format::ApacheCommon && cfg_.format == Format::Unknown)
     if (const char* hint = date_first_hint(line)) err_ = {Format::Unknown, hint, 0};
   if (!ok && cfg_.format == Format::Unknown && !grokked && std::string_view(err_.reason) != kCriPartial) {
+    if (jvm_gc_log_header(line)) {
+      err_ = {Format::Unknown, "a JDK 8 GC log's header line (the JVM's build, memory, flags)", 1};
+      return ParseStatus::Empty;
+    }
     if (const char* hint = continuation_hint(line)) {
       err_ = {Format::Unknown, hint, 0};
     } else {  // an application's text log or another server's access line: a grok recipe reads it
