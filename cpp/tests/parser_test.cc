@@ -1411,6 +1411,12 @@ TEST(Failures, EmptyLinesAreNotFailures) {
   EXPECT_EQ(p.parse("#Fields: date time s-ip cs-method cs-uri-stem\r\n", r), ki::ParseStatus::Empty);
   EXPECT_EQ(p.parse("#Software: Microsoft Internet Information Services 10.0", r), ki::ParseStatus::Empty);
   EXPECT_EQ(p.parse("#Fields:date", r), ki::ParseStatus::Failed);  // not one: reported
+  // Nor the JVM's header of a JDK 8 GC log; a line that only starts as one is reported.
+  EXPECT_EQ(p.parse("OpenJDK 64-Bit Server VM (25.111-b14) for linux-amd64 JRE (1.8.0_111-b14), built on Oct 27 2016", r),
+            ki::ParseStatus::Empty);
+  EXPECT_EQ(p.parse("Memory: 4k page, physical 1015660k(420736k free), swap 1046524k(1046524k free)", r), ki::ParseStatus::Empty);
+  EXPECT_EQ(p.parse("CommandLine flags: -XX:+PrintGC -XX:+UseG1GC", r), ki::ParseStatus::Empty);
+  EXPECT_EQ(p.parse("Memory: low", r), ki::ParseStatus::Failed);
 }
 
 TEST(Hostile, BinaryNulInvalidUtf8AndHugeLines) {
