@@ -4,6 +4,7 @@ expect for the same public test files (tests/data/real/filebeat, PROVENANCE.md t
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -316,6 +317,26 @@ def test_ingress_nginx_access_log_as_filebeat_reads_it():
     assert ic + "upstream.ip" not in sock and sock[ic + "upstream_address_list"] == ["unix:/var/run/php-fpm.sock"]
     assert (dash[ic + "upstream.response.time"], dash[ic + "upstream.response.status_code_list"]) == (0.1, ["200", "-"])
     assert ic + "upstream.response.length" not in dash and ic + "upstream.response.status_code" not in dash
+
+
+def test_a_postgresql_csv_record_cut_by_a_newline_says_how_to_join_it():
+    # A statement with a newline in it: PostgreSQL's csvlog writes the quoted value across two lines.
+    # Read as lines, the first says it is a cut CSV record and which --multiline-start joins it;
+    # joined, the record is Filebeat's (its module joins such lines the same way).
+    r = read_logs(FB / "postgresql-11-multi-line.csv.log")
+    assert (r.stats["parsed"], r.stats["failed"]) == (0, 2)
+    reason = r.failed[0]["reason"]
+    assert "a CSV record" in reason, reason
+    regex = re.search(r"--multiline-start '([^']+)'", reason).group(1)
+    (got,) = docs("postgresql-11-multi-line.csv.log", multiline_start=regex)
+    (want,) = expected("postgresql-11-multi-line.csv.log")
+    assert instant(got["@timestamp"]) == instant(want["@timestamp"])
+    assert got["kafkainsight.recipe"] == "POSTGRESQLCSVLOG"
+    assert got["message"] == "duration: 0.658 ms  statement: " + want["message"]
+    for k in ("log.level", "user.name", "postgresql.log.database", "postgresql.log.client_addr",
+              "postgresql.log.client_port", "postgresql.log.session_id", "postgresql.log.command_tag",
+              "postgresql.log.application_name", "postgresql.log.virtual_transaction_id"):
+        assert got.get(k) == want.get(k), k
 
 
 def test_postgresql_csvlog_as_filebeat_reads_it():

@@ -158,6 +158,10 @@ const char* date_first_hint(std::string_view l) {
   if (l.size() < 20 || parse_fixed(l.data(), 4) < 0 || parse_fixed(l.data() + 5, 2) < 0 ||
       parse_fixed(l.data() + 8, 2) < 0 || l[13] != ':')
     return nullptr;
+  if (l[4] == '-' && l[7] == '-' && l[10] == ' ' && l.find(",\"") != std::string_view::npos &&
+      l.find('\n') == std::string_view::npos && std::count(l.begin(), l.end(), '"') % 2 == 1)
+    return "a date first and a quoted value left open: a CSV record (PostgreSQL's csvlog, say) that a newline in "
+           "a value cut; join its lines with --multiline-start '^\\d{4}-\\d\\d-\\d\\d' (docs/GROK.md)";
   if (l[4] == '-' && l[7] == '-' && l[10] == ' ')
     return "a date first: an application's text log, not an access or syslog line (describe it with "
            "--grok, e.g. %{PYTHONLOG} or %{JAVALOG}: docs/GROK.md)";
