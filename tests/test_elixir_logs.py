@@ -105,3 +105,31 @@ def test_elixir_crash_reports_are_one_event_each_with_multiline_elixir():
     assert "gen.erl" in trace.split("is alive", 1)[1]  # the client's frames, after the blank line
     assert task["error"]["type"] == "ArithmeticError" and "Function: #Function<" in task["error"]["stack_trace"]
     assert docs[3]["message"] == "after the crashes\nsecond line of its message" and "error" not in docs[3]
+
+
+COLOURED = """
+Application.put_env(:elixir, :ansi_enabled, true)
+require Logger
+Logger.configure_backend(:console, colors: [enabled: true])
+Logger.error("card declined")
+Logger.warning("disk almost full")
+Logger.info("started")
+Logger.flush()
+"""
+
+
+def test_elixir_logger_in_colour():
+    # Logger's colours on (a terminal's, or a container's with a TTY): each record wrapped in ANSI
+    # codes, the opening one on a line of its own. The records read as without colours; the lines
+    # of codes alone count as empty.
+    if not shutil.which("elixir"):
+        pytest.skip("needs elixir (scripts/setup.sh installs it)")
+    r = subprocess.run(["elixir", "-e", COLOURED], capture_output=True, text=True, timeout=120, check=True,
+                       env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TZ": "UTC"})
+    lines = r.stdout.splitlines()
+    assert sum("\x1b[" in line for line in lines) >= 3, lines
+    res = ki.read_logs(lines)
+    assert (res.stats["parsed"], res.stats["failed"]) == (3, 0), res.failed
+    assert res.stats["parsed"] + res.stats["empty"] == len(lines)
+    assert [(d["log"]["level"], d["message"]) for d in res.records] == [
+        ("error", "card declined"), ("warning", "disk almost full"), ("info", "started")]

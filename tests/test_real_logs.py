@@ -115,6 +115,25 @@ def test_a_line_unlike_the_lines_before_it_says_how_to_join_it_and_the_advice_wo
     assert not joined.failed and joined.stats["parsed"] + joined.stats["joined"] == len([x for x in lines if x.strip()])
 
 
+def test_lines_in_terminal_colours_read_as_the_same_lines_without_them(tmp_path):
+    # lnav's test file: every field of these syslog lines wrapped in ANSI colour codes. Read as is,
+    # each gives the document the same line without its codes gives (removed here by a regular
+    # expression of the test's own); the codes reach no value.
+    raw = (REAL / "syslog_ansi.log").read_bytes()
+    assert raw.count(b"\x1b[") > 100
+    plain = tmp_path / "plain.log"
+    plain.write_bytes(re.sub(rb"\x1b\[[0-?]*[ -/]*[@-~]", b"", raw))
+    got, want = ki.read_logs(REAL / "syslog_ansi.log", year=2021), ki.read_logs(plain, year=2021)
+    assert (got.stats["parsed"], got.stats["failed"]) == (10, 0)
+    assert got.records == want.records
+    assert {d["process"]["name"] for d in got.records} == {"AMPDeviceDiscoveryAgent", "MobileDeviceUpdater"}
+    assert not any("\x1b" in json.dumps(d, ensure_ascii=False) for d in got.records)
+    # A line that reads as written keeps its escapes: one in a user agent is the client's, evidence.
+    ua = '1.2.3.4 - - [22/Apr/2018:09:30:00 +0000] "GET / HTTP/1.1" 200 1 "-" "\x1b[31mevil\x1b[0m"'
+    (doc,) = ki.read_logs([ua]).records
+    assert doc["user_agent"]["original"] == "\x1b[31mevil\x1b[0m"
+
+
 # loghub's OpenSSH templates -> (outcome, which <*> is the user, which the address, which the port)
 SSHD = {
     "Failed password for <*> from <*> port <*> ssh2": ("failure", 0, 1, 2),

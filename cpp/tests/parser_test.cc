@@ -1402,6 +1402,21 @@ TEST(Failures, ReasonsNameFormatAndColumn) {
   EXPECT_NE(fail_reason("<24>Apr 22 09:30:00 h a: m", Format::Rfc5424), "");
 }
 
+// Terminal colours: a line that does not read as written is read without its ANSI sequences
+// (CSI colours and erases, OSC titles, a lone ESC at the end); one that reads keeps them.
+TEST(Failures, LinesInTerminalColoursAreReadWithoutThem) {
+  auto d = doc("\x1b[0m\x1b[32mSep 19 \x1b[0m\x1b[1m\x1b[33m09:24:04\x1b[0m host \x1b]0;title\x07" "app[7]: "
+               "dis\x1b[41mconnect\x1b[0m\x1b", Schema::Ecs, Format::Unknown, 2021);
+  EXPECT_EQ(d["@timestamp"], "2021-09-19T09:24:04Z");
+  EXPECT_EQ(d["process"]["name"], "app");
+  EXPECT_EQ(d["message"], "disconnect");
+  ki::Parser p;
+  ki::Record r;
+  EXPECT_EQ(p.parse("\x1b[31m", r), ki::ParseStatus::Empty);  // a colour on a line of its own
+  auto ua = doc("1.2.3.4 - - [22/Apr/2018:09:30:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"\x1b[2Jx\"");
+  EXPECT_EQ(ua["user_agent"]["original"], "\x1b[2Jx");
+}
+
 TEST(Failures, EmptyLinesAreNotFailures) {
   ki::Parser p;
   ki::Record r;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
 
 #include "parse/exception_text.h"
@@ -208,6 +209,33 @@ const char* continuation_hint(std::string_view l) {
   return nullptr;
 }
 
+// ANSI escape sequences out of a line: CSI (ESC [ params final: colours, erase line), OSC
+// (ESC ] … BEL or ESC \\: titles, hyperlinks' wrappers) and two-byte ones (ESC c).
+std::string_view strip_ansi(std::string_view l, std::string& out) {
+  out.clear();
+  out.reserve(l.size());
+  for (size_t i = 0; i < l.size();) {
+    if (l[i] != 0x1b) {
+      const size_t e = l.find('\x1b', i);
+      const size_t n = (e == std::string_view::npos ? l.size() : e) - i;
+      out.append(l.data() + i, n);
+      i += n;
+      continue;
+    }
+    if (i + 1 >= l.size()) break;
+    const char k = l[i + 1];
+    i += 2;
+    if (k == '[') {
+      while (i < l.size() && static_cast<unsigned char>(l[i]) >= 0x20 && static_cast<unsigned char>(l[i]) <= 0x3f) ++i;
+      if (i < l.size() && static_cast<unsigned char>(l[i]) >= 0x40 && static_cast<unsigned char>(l[i]) <= 0x7e) ++i;
+    } else if (k == ']') {
+      while (i < l.size() && l[i] != '\a' && !(l[i] == 0x1b && i + 1 < l.size() && l[i + 1] == '\\')) ++i;
+      i += i < l.size() && l[i] == '\a' ? 1 : 2;
+    }
+  }
+  return out;
+}
+
 // The three lines a JDK 8 JVM writes at the top of its GC log (-Xloggc, and again in each file
 // it rotates to): its build, memory and flags. No time, no event: counted as the file's header.
 bool jvm_gc_log_header(std::string_view l) {
@@ -309,6 +337,15 @@ Format Parser::detect(std::string_view line) {
 }
 
 ParseStatus Parser::parse(std::string_view line, Record& rec) {
+  const ParseStatus s = parse_line(line, rec);
+  // Terminal colours (an app that colours its output, `docker compose logs`): a line that does not
+  // read as written is read without them. (One that does keeps them: an escape in a user agent
+  // is evidence.) The dead letter keeps the line as written.
+  if (s != ParseStatus::Failed || std::memchr(line.data(), 0x1b, line.size()) == nullptr) return s;
+  return parse_line(strip_ansi(line, ansi_), rec);
+}
+
+ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
   line = strip_line_end(line);
   if (line.size() >= 3 && static_cast<unsigned char>(line[0]) == 0xEF &&
       static_cast<unsigned char>(line[1]) == 0xBB && static_cast<unsigned char>(line[2]) == 0xBF)

@@ -210,6 +210,7 @@ class Parser {
   bool layout_active() const { return active_w3c_layout() != nullptr || active_zeek_layout() != nullptr; }
 
  private:
+  ParseStatus parse_line(std::string_view line, Record& rec);
   void add_fields(Record& rec) const;
   ParserConfig cfg_;
   ParseError err_;
@@ -244,6 +245,7 @@ class Parser {
   std::string_view good_name_;  // its format or recipe (static text)
   char good_start_ = 0;         // how it began: 'i' ISO date, '/' nginx's date, '[', 'm' month
   std::string unlike_reason_;
+  std::string ansi_;  // the line without its terminal colours (valid until the next parse)
   void remember_good(std::string_view line, const Record& rec, bool recipe);
   const char* unlike_before();
 };
