@@ -322,6 +322,19 @@ void hclog_fields(const ParseContext&, Record& rec) {
   if (at != std::string_view::npos && at > 1 && read_pairs(m, at, rec)) rec.message = m.substr(0, at - 1);
 }
 
+// uWSGI writes the response time in msecs (or micros, --log-micros): ECS's event.duration, in ns.
+void uwsgi_duration(const ParseContext&, Record& rec) {
+  int64_t t = -1, scale = 0;
+  for (size_t i = rec.fields.size(); i-- > 0;) {
+    const Field& f = rec.fields[i];
+    if (f.name == "uwsgi.response_time" && f.kind == Field::Kind::Int) t = f.i;
+    else if (f.name == "uwsgi.response_time_unit") scale = f.text == "micros" ? 1000 : 1000000;
+    else continue;
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+  }
+  if (t >= 0 && scale > 0 && t <= INT64_MAX / scale) rec.fields.push_back(Field::integer("event.duration", t * scale));
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -347,6 +360,9 @@ constexpr Recipe kRecipes[] = {
     {"IISLOG", "^%{IISLOG}$", nullptr, nullptr, false,
      "an IIS access line (W3C extended log, one of the field sets IIS writes by default)"},
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},
+    {"UWSGILOG", "^%{UWSGILOG}$", nullptr, "%a %b %e %H:%M:%S %Y", false,
+     "a uWSGI request log line ([pid: …|app: …|req: …/…] address (user) {vars} [ctime] method uri => generated …)",
+     uwsgi_duration},
     {"ENVOYACCESS", "^%{ENVOYACCESS}$", nullptr, nullptr, false,
      "an Envoy / Istio access line (Envoy's default access log format)"},
     {"AWSELBLOG", "^%{AWSELBLOG}$", nullptr, nullptr, false,
