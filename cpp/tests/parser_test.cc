@@ -1432,6 +1432,17 @@ TEST(Failures, EmptyLinesAreNotFailures) {
   EXPECT_EQ(p.parse("Memory: 4k page, physical 1015660k(420736k free), swap 1046524k(1046524k free)", r), ki::ParseStatus::Empty);
   EXPECT_EQ(p.parse("CommandLine flags: -XX:+PrintGC -XX:+UseG1GC", r), ki::ParseStatus::Empty);
   EXPECT_EQ(p.parse("Memory: low", r), ki::ParseStatus::Failed);
+  // logcat's buffer markers (adb logcat's own lines between the log's).
+  EXPECT_EQ(p.parse("--------- beginning of main", r), ki::ParseStatus::Empty);
+  EXPECT_EQ(p.parse("--------- switch to system", r), ki::ParseStatus::Empty);
+  // Windows Firewall's header says its times are local: read in --tz, not as W3C's UTC.
+  ki::ParserConfig pc;
+  pc.default_offset_min = 60;
+  ki::Parser fw(pc);
+  EXPECT_EQ(fw.parse("#Time Format: Local", r), ki::ParseStatus::Empty);
+  EXPECT_EQ(fw.parse("#Fields: date time action protocol src-ip dst-ip src-port dst-port size path", r), ki::ParseStatus::Empty);
+  ASSERT_EQ(fw.parse("2005-04-11 08:05:57 DROP UDP 10.0.0.1 10.0.0.255 137 137 78 RECEIVE", r), ki::ParseStatus::Ok);
+  EXPECT_EQ(r.ts.epoch_sec, 1113206757 - 3600);
 }
 
 TEST(Hostile, BinaryNulInvalidUtf8AndHugeLines) {

@@ -13,6 +13,7 @@
 #include "parse/zeek.h"
 #include "parse/cef.h"
 #include "parse/mysql_slow.h"
+#include "parse/scan.h"
 #include "util/ip.h"
 #include "util/timefmt.h"
 
@@ -148,7 +149,8 @@ namespace {
 // "#Software: …", "#Version: 1.0", "#Fields: date time …": the header lines of W3C extended logs.
 bool is_w3c_directive(std::string_view l) {
   if (l.empty() || l[0] != '#') return false;
-  for (std::string_view d : {"#Software: ", "#Version: ", "#Date: ", "#Fields: ", "#Remark: ", "#Start-Date: ", "#End-Date: "})
+  for (std::string_view d : {"#Software: ", "#Version: ", "#Date: ", "#Fields: ", "#Remark: ", "#Start-Date: ", "#End-Date: ",
+                              "#Time Format: "})
     if (l.starts_with(d)) return true;
   return false;
 }
@@ -372,6 +374,9 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
   }
   if (is_w3c_directive(line)) {  // IIS and other W3C extended logs
     if (line.starts_with("#Fields: ")) set_w3c_layout(line);
+    // Windows Firewall: "#Time Format: Local" (or UTC) before its #Fields:, for the lines after.
+    if (line.starts_with("#Time Format: "))
+      w3c_local_.set(source_, scan::trim(line.substr(14)) == "Local" ? std::make_unique<bool>(true) : nullptr);
     err_ = {Format::Unknown, "a W3C log directive", 1};
     return ParseStatus::Empty;
   }
@@ -437,6 +442,10 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
   if (!ok && cfg_.format == Format::Unknown && !grokked && std::string_view(err_.reason) != kCriPartial) {
     if (jvm_gc_log_header(line)) {
       err_ = {Format::Unknown, "a JDK 8 GC log's header line (the JVM's build, memory, flags)", 1};
+      return ParseStatus::Empty;
+    }
+    if (line.starts_with("--------- beginning of ") || line.starts_with("--------- switch to ")) {
+      err_ = {Format::Unknown, "logcat's marker of the buffer the lines below come from", 1};
       return ParseStatus::Empty;
     }
     if (const char* hint = continuation_hint(line)) {
@@ -524,6 +533,7 @@ const char* Parser::unlike_before() {
 void Parser::set_w3c_layout(std::string_view directive) {
   auto layout = std::make_unique<W3cLayout>();
   if (!w3c_layout(directive, *layout, w3c_reason_)) layout.reset();  // the lines after it: read as any other
+  if (layout) layout->local_time = w3c_local_.find(source_) != nullptr;
   w3c_.set(source_, std::move(layout));
   zeek_.set(source_, nullptr);  // the input's newest header holds
 }

@@ -42,6 +42,23 @@ constexpr Known kKnown[] = {
     {"time-taken", "iis.access.time_taken_ms", Kind::Int},
     {"s-sitename", "iis.access.site_name", Kind::Text},
     {"s-computername", "iis.access.server_name", Kind::Text},
+    // Windows Firewall's pfirewall.log ("#Software: Microsoft Windows Firewall")
+    {"src-ip", "source.address", Kind::ClientIp},
+    {"dst-ip", "destination.address", Kind::Text},
+    {"src-port", "source.port", Kind::Int},
+    {"dst-port", "destination.port", Kind::Int},
+    {"protocol", "network.transport", Kind::Lower},
+    {"action", "event.action", Kind::Lower},
+    {"size", "network.bytes", Kind::Int},
+    {"path", "network.direction", Kind::Direction},
+    {"pid", "process.pid", Kind::Int},
+    {"tcpsyn", "windows.firewall.tcp_syn", Kind::Int},
+    {"tcpack", "windows.firewall.tcp_ack", Kind::Int},
+    {"tcpwin", "windows.firewall.tcp_window", Kind::Int},
+    {"tcpflags", "windows.firewall.tcp_flags", Kind::Text},
+    {"icmptype", "windows.firewall.icmp_type", Kind::Int},
+    {"icmpcode", "windows.firewall.icmp_code", Kind::Int},
+    {"info", "windows.firewall.info", Kind::Text},
 };
 
 bool same_lower(std::string_view a, std::string_view lower) {
@@ -65,6 +82,17 @@ std::string other_name(std::string_view w3c) {
   }
   while (out.back() == '_') out.pop_back();
   return out;
+}
+
+std::string_view lower_copy(std::string_view v, Record& rec) {
+  for (char c : v)
+    if (c >= 'A' && c <= 'Z') {
+      std::string out(v);
+      for (char& d : out)
+        if (d >= 'A' && d <= 'Z') d = static_cast<char>(d - 'A' + 'a');
+      return rec.keep(out);
+    }
+  return v;
 }
 
 bool digits(std::string_view s, int64_t& v) {
@@ -149,6 +177,12 @@ bool parse_w3c(std::string_view line, const W3cLayout& layout, const ParseContex
       case Kind::Version:  // "HTTP/1.1" -> "1.1", as the recipe reads cs-version
         rec.fields.push_back(Field::string(c.name, v.starts_with("HTTP/") ? v.substr(5) : v));
         continue;
+      case Kind::Lower:  // "TCP" -> "tcp", "DROP" -> "drop" (ECS's values are lower case)
+        rec.fields.push_back(Field::string(c.name, lower_copy(v, rec)));
+        continue;
+      case Kind::Direction:  // the firewall's host is the observer: RECEIVE in, SEND out
+        rec.fields.push_back(Field::string(c.name, v == "RECEIVE" ? "ingress" : v == "SEND" ? "egress" : lower_copy(v, rec)));
+        continue;
       case Kind::Int:
       case Kind::Text: break;
     }
@@ -164,7 +198,8 @@ bool parse_w3c(std::string_view line, const W3cLayout& layout, const ParseContex
       why = "no date or no time in a line whose #Fields: directive names both";
       return ctx.fail(Format::W3c, why.c_str(), 0);
     }
-    // "2018-01-01" "08:09:10[.123]": W3C times are UTC whatever --tz says.
+    // "2018-01-01" "08:09:10[.123]": W3C times are UTC whatever --tz says (unless the file says
+    // they are local: Windows Firewall's "#Time Format: Local"; then they are in --tz).
     char buf[48];
     const bool fits = date.size() == 10 && date.size() + time.size() + 2 <= sizeof buf;
     size_t k = 0;
@@ -172,9 +207,9 @@ bool parse_w3c(std::string_view line, const W3cLayout& layout, const ParseContex
       for (char ch : date) buf[k++] = ch;
       buf[k++] = 'T';
       for (char ch : time) buf[k++] = ch;
-      buf[k++] = 'Z';
+      if (!layout.local_time) buf[k++] = 'Z';
     }
-    if (!fits || parse_iso8601_lenient(buf, k, 0, rec.ts) != k) {
+    if (!fits || parse_iso8601_lenient(buf, k, layout.local_time ? ctx.cfg.default_offset_min : 0, rec.ts) != k) {
       why = "the date and time fields are not a W3C time (yyyy-mm-dd hh:mm:ss)";
       return ctx.fail(Format::W3c, why.c_str(), 0);
     }

@@ -1,7 +1,8 @@
 // W3C extended log format (IIS, and every server that writes "#Fields:"): a data line's values
 // are the fields its file's last "#Fields:" directive named, in that order, separated by blanks
 // (tabs where the line has one: CloudFront). Known fields get the names the IISLOG grok recipe
-// (and Filebeat's iis module) gives them; any other becomes w3c.<name>.
+// (and Filebeat's iis module) gives them, Windows Firewall's (pfirewall.log) ECS's; any other
+// becomes w3c.<name>.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -15,13 +16,14 @@ namespace ki {
 struct ParseContext;
 
 struct W3cLayout {
-  enum class Kind : uint8_t { Date, Time, Text, Int, ClientIp, Method, Status, Bytes, UserAgent, Version };
+  enum class Kind : uint8_t { Date, Time, Text, Int, ClientIp, Method, Status, Bytes, UserAgent, Version, Lower, Direction };
   struct Column {
     Kind kind = Kind::Text;
     std::string name;  // the document's field
   };
   std::vector<Column> cols;
   bool has_date = false, has_time = false;
+  bool local_time = false;  // "#Time Format: Local" (Windows Firewall): times in --tz, not UTC
 };
 
 // The layout a "#Fields: date time c-ip …" line declares; false (why says so) if it is none.
