@@ -1,5 +1,7 @@
 #include "parse/recipes.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <utility>
 #include <vector>
@@ -7,8 +9,11 @@
 #include "parse/exception_text.h"
 #include "parse/parser.h"
 #include "parse/record.h"
+#include "parse/scan.h"
+#include "parse/timestamp.h"
 #include "parse/time_format.h"
 #include "parse/vpc_flow.h"
+#include "util/ip.h"
 #include "util/timefmt.h"
 
 namespace ki {
@@ -322,6 +327,66 @@ void hclog_fields(const ParseContext&, Record& rec) {
   if (at != std::string_view::npos && at > 1 && read_pairs(m, at, rec)) rec.message = m.substr(0, at - 1);
 }
 
+// An IDS alert's address: IPv4 "a.b.c.d[:port]"; IPv6 in full, "8 groups[:port]" (a 9th group
+// is the port, as Suricata and Snort write it).
+void ids_endpoint(std::string_view v, std::string_view ip_name, std::string_view port_name, Record& rec) {
+  const size_t colons = static_cast<size_t>(std::count(v.begin(), v.end(), ':'));
+  const size_t last = v.rfind(':');
+  const bool has_port = last != std::string_view::npos &&
+                        (v.find('.') != std::string_view::npos ? colons == 1 : colons == 8);
+  std::string_view ip = has_port ? v.substr(0, last) : v;
+  int64_t port = -1;
+  if (has_port && scan::uint_at(v.data(), last + 1, v.size(), port) != v.size()) port = -1;
+  if (!is_ip(ip)) {
+    rec.fields.push_back(Field::string(ip_name == "source.ip" ? "source.address" : "destination.address", v));
+    return;
+  }
+  rec.fields.push_back(Field::string(ip_name, ip));
+  if (port >= 0 && port <= 65535) rec.fields.push_back(Field::integer(port_name, port));
+}
+
+// Snort's and Suricata's fast alert lines: their time ("mm/dd/yyyy-…" Suricata, "yy/mm/dd-…" Snort
+// -y, "mm/dd-…" Snort, in the sensor's zone: --tz), addresses and ports, the protocol in lower case.
+void ids_fast(const ParseContext& ctx, Record& rec) {
+  std::string_view when, src, dst;
+  for (size_t i = rec.fields.size(); i-- > 0;) {
+    Field& f = rec.fields[i];
+    if (f.name == "network.transport") {
+      std::string lower(f.text);
+      for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      f.text = rec.keep(lower);
+      continue;
+    }
+    if (f.name == "ids.time") when = f.text;
+    else if (f.name == "ids.source") src = f.text;
+    else if (f.name == "ids.destination") dst = f.text;
+    else continue;
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+  }
+  ids_endpoint(src, "source.ip", "source.port", rec);
+  ids_endpoint(dst, "destination.ip", "destination.port", rec);
+  const size_t dash = when.find('-');
+  if (dash == std::string_view::npos) return;
+  const std::string_view date = when.substr(0, dash), clock = when.substr(dash + 1);
+  int year = 0, month = 0, day = 0;
+  if (date.size() == 10) {  // mm/dd/yyyy
+    month = parse_fixed(date.data(), 2), day = parse_fixed(date.data() + 3, 2), year = parse_fixed(date.data() + 6, 4);
+  } else if (date.size() == 8) {  // yy/mm/dd
+    year = 2000 + parse_fixed(date.data(), 2), month = parse_fixed(date.data() + 3, 2), day = parse_fixed(date.data() + 6, 2);
+  } else if (date.size() == 5) {  // mm/dd: this year, or last year's December read in January
+    month = parse_fixed(date.data(), 2), day = parse_fixed(date.data() + 3, 2);
+    year = month > 0 && day > 0 ? ctx.bsd_year(month, day) : 0;
+  }
+  if (year <= 0 || month <= 0 || day <= 0 || clock.size() > 20) return;
+  char buf[48];
+  const int k = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%.*s", year, month, day, static_cast<int>(clock.size()), clock.data());
+  Timestamp ts;
+  if (k > 0 && parse_iso8601_lenient(buf, static_cast<size_t>(k), ctx.cfg.default_offset_min, ts) == static_cast<size_t>(k)) {
+    rec.ts = ts;
+    rec.time_from_read = false;
+  }
+}
+
 // uWSGI writes the response time in msecs (or micros, --log-micros): ECS's event.duration, in ns.
 void uwsgi_duration(const ParseContext&, Record& rec) {
   int64_t t = -1, scale = 0;
@@ -360,6 +425,9 @@ constexpr Recipe kRecipes[] = {
     {"IISLOG", "^%{IISLOG}$", nullptr, nullptr, false,
      "an IIS access line (W3C extended log, one of the field sets IIS writes by default)"},
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},
+    {"IDSFASTLOG", "^%{IDSFASTLOG}$", nullptr, nullptr, false,
+     "a Snort or Suricata alert line (alert_fast / fast.log: time [**] [gid:sid:rev] message [**] … {PROTO} src -> dst)",
+     ids_fast},
     {"UWSGILOG", "^%{UWSGILOG}$", nullptr, "%a %b %e %H:%M:%S %Y", false,
      "a uWSGI request log line ([pid: …|app: …|req: …/…] address (user) {vars} [ctime] method uri => generated …)",
      uwsgi_duration},
