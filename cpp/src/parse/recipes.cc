@@ -327,6 +327,48 @@ void hclog_fields(const ParseContext&, Record& rec) {
   if (at != std::string_view::npos && at > 1 && read_pairs(m, at, rec)) rec.message = m.substr(0, at - 1);
 }
 
+// dpkg.log's arguments by action: "status <state> <pkg>[:arch] <version>", "<action> <pkg>[:arch]
+// <version> <version>" (install/upgrade: from and to; the others: the version and "<none>"),
+// "startup archives unpack", "conffile <path> keep|install".
+void dpkg_fields(const ParseContext&, Record& rec) {
+  std::string_view action, args;
+  for (size_t i = rec.fields.size(); i-- > 0;) {
+    if (rec.fields[i].name == "event.action") action = rec.fields[i].text;
+    if (rec.fields[i].name != "dpkg.args") continue;
+    args = rec.fields[i].text;
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+  }
+  std::string_view a[3];
+  size_t n = 0;
+  for (size_t i = 0; i < args.size() && n < 3;) {
+    const size_t e = std::min(args.find(' ', i), args.size());
+    a[n++] = args.substr(i, e - i);
+    i = e + 1;
+  }
+  const auto none = [](std::string_view v) { return v.empty() || v == "<none>"; };
+  const auto package = [&](std::string_view p) {
+    const size_t colon = p.find(':');
+    rec.fields.push_back(Field::string("package.name", p.substr(0, colon)));
+    if (colon != std::string_view::npos) rec.fields.push_back(Field::string("package.architecture", p.substr(colon + 1)));
+  };
+  if (action == "startup" && n == 2) {
+    rec.fields.push_back(Field::string("dpkg.startup", args));
+  } else if (action == "conffile" && n == 2) {
+    rec.fields.push_back(Field::string("file.path", a[0]));
+    rec.fields.push_back(Field::string("dpkg.conffile", a[1]));
+  } else if (action == "status" && n == 3) {
+    rec.fields.push_back(Field::string("dpkg.status", a[0]));
+    package(a[1]);
+    if (!none(a[2])) rec.fields.push_back(Field::string("package.version", a[2]));
+  } else if (n == 3) {
+    package(a[0]);
+    if (!none(a[2]) || !none(a[1])) rec.fields.push_back(Field::string("package.version", none(a[2]) ? a[1] : a[2]));
+    if (!none(a[1]) && !none(a[2])) rec.fields.push_back(Field::string("dpkg.previous_version", a[1]));
+  } else {
+    rec.fields.push_back(Field::string("dpkg.args", args));  // (an action with other arguments: as written)
+  }
+}
+
 // An IDS alert's address: IPv4 "a.b.c.d[:port]"; IPv6 in full, "8 groups[:port]" (a 9th group
 // is the port, as Suricata and Snort write it).
 void ids_endpoint(std::string_view v, std::string_view ip_name, std::string_view port_name, Record& rec) {
@@ -425,6 +467,8 @@ constexpr Recipe kRecipes[] = {
     {"IISLOG", "^%{IISLOG}$", nullptr, nullptr, false,
      "an IIS access line (W3C extended log, one of the field sets IIS writes by default)"},
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},
+    {"DPKGLOG", "^%{DPKGLOG}$", nullptr, nullptr, false,
+     "a line of dpkg's log (/var/log/dpkg.log: time, action, package and versions)", dpkg_fields},
     {"IDSFASTLOG", "^%{IDSFASTLOG}$", nullptr, nullptr, false,
      "a Snort or Suricata alert line (alert_fast / fast.log: time [**] [gid:sid:rev] message [**] … {PROTO} src -> dst)",
      ids_fast},
