@@ -327,6 +327,17 @@ void hclog_fields(const ParseContext&, Record& rec) {
   if (at != std::string_view::npos && at > 1 && read_pairs(m, at, rec)) rec.message = m.substr(0, at - 1);
 }
 
+// Jira's and Confluence's "350ms": ECS's event.duration, in ns.
+void atlassian_duration(const ParseContext&, Record& rec) {
+  for (size_t i = rec.fields.size(); i-- > 0;) {
+    const Field& f = rec.fields[i];
+    if (f.name != "atlassian.duration_ms" || f.kind != Field::Kind::Int) continue;
+    const int64_t ms = f.i;
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+    if (ms >= 0 && ms <= INT64_MAX / 1000000) rec.fields.push_back(Field::integer("event.duration", ms * 1000000));
+  }
+}
+
 // dpkg.log's arguments by action: "status <state> <pkg>[:arch] <version>", "<action> <pkg>[:arch]
 // <version> <version>" (install/upgrade: from and to; the others: the version and "<none>"),
 // "startup archives unpack", "conffile <path> keep|install".
@@ -472,6 +483,9 @@ constexpr Recipe kRecipes[] = {
     {"IDSFASTLOG", "^%{IDSFASTLOG}$", nullptr, nullptr, false,
      "a Snort or Suricata alert line (alert_fast / fast.log: time [**] [gid:sid:rev] message [**] … {PROTO} src -> dst)",
      ids_fast},
+    {"ATLASSIANACCESS", "^%{ATLASSIANACCESS}$", nullptr, nullptr, false,
+     "a Jira or Confluence access line ([time] user thread address method uri protocol status NNNms bytes referrer agent)",
+     atlassian_duration},
     {"UWSGILOG", "^%{UWSGILOG}$", nullptr, "%a %b %e %H:%M:%S %Y", false,
      "a uWSGI request log line ([pid: …|app: …|req: …/…] address (user) {vars} [ctime] method uri => generated …)",
      uwsgi_duration},
