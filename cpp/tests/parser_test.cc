@@ -1404,6 +1404,31 @@ TEST(Failures, ReasonsNameFormatAndColumn) {
 
 // Terminal colours: a line that does not read as written is read without its ANSI sequences
 // (CSI colours and erases, OSC titles, a lone ESC at the end); one that reads keeps them.
+// auditd's records: the audit(…) stamp, pairs inside msg='…', hex values, old/new pairs of an
+// old LOGIN record, a bare value running on to the next key, "?" left out.
+TEST(Auditd, RecordsAsFilebeatNamesThem) {
+  auto d = doc("node=web1 type=USER_AUTH msg=audit(1610903558.178:595): pid=2954 uid=0 auid=1000 ses=14 "
+               "msg='op=PAM:authentication acct=\"root\" exe=\"/usr/bin/chfn\" hostname=? addr=127.0.0.1 terminal=pts/2 res=success'");
+  EXPECT_EQ(d["kafkainsight"]["format"], "auditd");
+  EXPECT_EQ(d["@timestamp"], "2021-01-17T17:12:38.178Z");
+  EXPECT_EQ(d["auditd"]["log"]["sequence"], 595);
+  EXPECT_EQ(d["auditd"]["log"]["node"], "web1");
+  EXPECT_EQ(d["event"]["action"], "user_auth");
+  EXPECT_EQ(d["user"]["name"], "root");
+  EXPECT_EQ(d["process"]["pid"], 2954);
+  EXPECT_EQ(d["source"]["ip"], "127.0.0.1");
+  EXPECT_FALSE(d["auditd"]["log"].contains("hostname"));
+  auto login = doc("type=LOGIN msg=audit(1489636960.072:19623791): pid=28281 uid=0 old auid=700 new auid=700 old ses=6793 new ses=12286");
+  EXPECT_EQ(login["auditd"]["log"]["old_ses"], "6793");
+  EXPECT_EQ(login["auditd"]["log"]["new_ses"], "12286");
+  auto op = doc("type=ADD_USER msg=audit(1610903553.730:591): pid=2945 msg='op=adding user id=1004 res=success'");
+  EXPECT_EQ(op["auditd"]["log"]["op"], "adding user");
+  auto hex = doc("type=PROCTITLE msg=audit(1451781471.394:194440): proctitle=737368643A206275726E205B707269765D comm=cafe");
+  EXPECT_EQ(hex["auditd"]["log"]["proctitle"], "sshd: burn [priv]");
+  EXPECT_EQ(hex["process"]["name"], "cafe");  // looks like hex, needed no encoding: as written
+  EXPECT_NE(fail_reason("type=SYSCALL msg=audit(1451781471:1): a=b", Format::Auditd).find("seconds.millis"), std::string::npos);
+}
+
 TEST(Failures, LinesInTerminalColoursAreReadWithoutThem) {
   auto d = doc("\x1b[0m\x1b[32mSep 19 \x1b[0m\x1b[1m\x1b[33m09:24:04\x1b[0m host \x1b]0;title\x07" "app[7]: "
                "dis\x1b[41mconnect\x1b[0m\x1b", Schema::Ecs, Format::Unknown, 2021);

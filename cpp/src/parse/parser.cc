@@ -11,6 +11,7 @@
 #include "parse/level.h"
 #include "parse/w3c.h"
 #include "parse/zeek.h"
+#include "parse/auditd.h"
 #include "parse/cef.h"
 #include "parse/mysql_slow.h"
 #include "parse/scan.h"
@@ -22,7 +23,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek", "cef", "mysql_slow"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek", "cef", "mysql_slow", "auditd"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -112,6 +113,7 @@ bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Reco
     case Format::Cri: return parse_cri(line, ctx, rec);
     case Format::Cef: return parse_cef(line, ctx, rec);
     case Format::MysqlSlow: return parse_mysql_slow(line, ctx, rec);
+    case Format::Auditd: return parse_auditd(line, ctx, rec);
     default: return ctx.fail(Format::Unknown, "no known format", 0);
   }
 }
@@ -315,6 +317,7 @@ Format Parser::detect(std::string_view line) {
     return Format::NginxError;
   if (looks_klog(line)) return Format::Klog;
   if (looks_cef(line)) return Format::Cef;
+  if ((line[0] == 't' || line[0] == 'n') && looks_auditd(line)) return Format::Auditd;
   if (looks_logfmt(line)) return Format::Logfmt;
   if (looks_cri(line)) return Format::Cri;
   // Syslog without <PRI>: "Jan 02 15:04:05 ..." or an RFC 3339 time first.
@@ -463,7 +466,7 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
     return ParseStatus::Partial;
   // (a wrapper's inner line may be in any format: an access line sent through syslog too, whose
   // header is RFC 5424's when it has a version)
-  const bool access = rec.format == Format::ApacheCommon || rec.format == Format::ApacheCombined;
+  const bool access = rec.format == Format::ApacheCommon || rec.format == Format::ApacheCombined || rec.format == Format::Auditd;
   const bool syslog_access = access && cfg_.format == (rec.version >= 0 ? Format::Rfc5424 : Format::Rfc3164);
   if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format && cfg_.format != Format::Cri &&
       cfg_.format != Format::AppJson && !syslog_access &&

@@ -28,8 +28,9 @@ enum class Format : uint8_t {
   Zeek,            // Zeek's TSV logs: values by the file's "#fields" and "#types" directives
   Cef,             // ArcSight's Common Event Format: "CEF:0|vendor|product|version|id|name|severity|k=v …"
   MysqlSlow,       // MySQL's slow query log, an event a query (joined by --multiline mysql)
+  Auditd,          // the Linux audit daemon's log: "type=SYSCALL msg=audit(1485893834.891:18877199): k=v …"
 };
-inline constexpr int kFormatCount = 17;
+inline constexpr int kFormatCount = 18;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.

@@ -6,6 +6,7 @@
 
 #include "parse/level.h"
 #include "parse/parser.h"
+#include "parse/auditd.h"
 #include "parse/cef.h"
 #include "parse/scan.h"
 #include "parse/time_format.h"
@@ -77,6 +78,19 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
     rec.app = app;
   } else if (looks_cef(rec.message) && read_cef_message(rec.message.substr(4), ctx, rec)) {
     return;
+  }
+  if (looks_auditd(rec.message)) {  // audisp's syslog plugin: "audispd: node=… type=SYSCALL msg=audit(…): …"
+    const std::string_view m = rec.message;
+    const size_t fields = rec.fields.size();
+    const Timestamp ts = rec.ts;
+    rec.message = {};
+    if (parse_auditd(m, ctx, rec)) {
+      rec.fields.push_back({"kafkainsight.wrapper", Field::Kind::String, "syslog"});
+      return;
+    }
+    rec.fields.resize(fields);
+    rec.message = m;
+    rec.ts = ts;
   }
   if (rec.app == "sshd") read_sshd(rec.message, rec);
   else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
@@ -240,7 +254,8 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
   }
   rec.message = std::string_view(p + i, n - i);
   read_program_message(ctx, rec);
-  if (rec.format != Format::ApacheCommon && rec.format != Format::ApacheCombined) rec.format = F;  // else: an access line as the message
+  if (rec.format != Format::ApacheCommon && rec.format != Format::ApacheCombined && rec.format != Format::Auditd)
+    rec.format = F;  // else: an access line or an audit record as the message
   return true;
 }
 
@@ -420,7 +435,8 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
     // "145.89.109.1 : %SEC-6-…": Cisco IOS without sequence numbers or timestamps.
     if (rec.message.starts_with(": %")) read_cisco_ios(rec.message.substr(2), -1, ctx, rec);
   }
-  if (rec.format != Format::ApacheCommon && rec.format != Format::ApacheCombined) rec.format = F;  // else: an access line as the message
+  if (rec.format != Format::ApacheCommon && rec.format != Format::ApacheCombined && rec.format != Format::Auditd)
+    rec.format = F;  // else: an access line or an audit record as the message
   return true;
 }
 
