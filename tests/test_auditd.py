@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import kafkainsight as ki
+from tests.test_real_logs import flat
 
 FB = Path(__file__).parent / "data" / "real" / "filebeat"
 STAMP = re.compile(r"msg=audit\((\d+)\.(\d{3}):(\d+)\):")
@@ -32,16 +33,6 @@ USERADD = {
     595: {"@timestamp": "2021-01-17T17:12:38.178Z", "user.name": "root", "auditd.log.op": "PAM:authentication",
           "auditd.log.record_type": "USER_AUTH", "event.outcome": "success"},
 }
-
-
-def flat(d, prefix=""):
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(flat(v, f"{prefix}{k}."))
-        else:
-            out[prefix + k] = v
-    return out
 
 
 def test_every_line_is_a_record_with_its_audit_stamp():

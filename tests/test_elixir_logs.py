@@ -73,15 +73,20 @@ Logger.flush()
 """
 
 
+def _elixir_lines(script: str) -> list[str]:
+    """What a real Elixir writes running `script` (its standard output, in UTC)."""
+    if not shutil.which("elixir"):
+        pytest.skip("needs elixir (scripts/setup.sh installs it)")
+    r = subprocess.run(["elixir", "-e", script], capture_output=True, text=True, timeout=120, check=True,
+                       env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TZ": "UTC"})
+    return r.stdout.splitlines()
+
+
 def test_elixir_crash_reports_are_one_event_each_with_multiline_elixir():
     # A GenServer that raises and a Task that fails, in a real Elixir: Logger writes each crash
     # report under its line ("** (RuntimeError) …", the frames, the server's last message, state
     # and client, and the client's frames after a blank line).
-    if not shutil.which("elixir"):
-        pytest.skip("needs elixir (scripts/setup.sh installs it)")
-    r = subprocess.run(["elixir", "-e", CRASH_SCRIPT], capture_output=True, text=True, timeout=120, check=True,
-                       env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TZ": "UTC"})
-    lines = r.stdout.splitlines()
+    lines = _elixir_lines(CRASH_SCRIPT)
     assert any(ln.startswith("** (RuntimeError) boom") for ln in lines), lines
     # Without the preset: the Logger lines are read, and each line of the reports is dead-lettered
     # with a reason that names the preset.
@@ -122,11 +127,7 @@ def test_elixir_logger_in_colour():
     # Logger's colours on (a terminal's, or a container's with a TTY): each record wrapped in ANSI
     # codes, the opening one on a line of its own. The records read as without colours; the lines
     # of codes alone count as empty.
-    if not shutil.which("elixir"):
-        pytest.skip("needs elixir (scripts/setup.sh installs it)")
-    r = subprocess.run(["elixir", "-e", COLOURED], capture_output=True, text=True, timeout=120, check=True,
-                       env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TZ": "UTC"})
-    lines = r.stdout.splitlines()
+    lines = _elixir_lines(COLOURED)
     assert sum("\x1b[" in line for line in lines) >= 3, lines
     res = ki.read_logs(lines)
     assert (res.stats["parsed"], res.stats["failed"]) == (3, 0), res.failed
