@@ -42,7 +42,7 @@ size_t utf8_len(const unsigned char* s, size_t i, size_t n) {
 }
 }  // namespace
 
-void append_json_escaped(std::string& out, std::string_view sv) {
+void append_json_escaped_any(std::string& out, std::string_view sv) {
   const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
   const size_t n = sv.size();
   size_t run = 0;  // start of the pending run of plain bytes

@@ -8,7 +8,20 @@
 namespace ki {
 
 // Appends s as a JSON string body (no quotes), escaping and repairing UTF-8.
-void append_json_escaped(std::string& out, std::string_view s);
+void append_json_escaped_any(std::string& out, std::string_view s);
+// The same; a short value of plain printable ASCII (most keys and many values: "log", "emerg",
+// a host name) is appended at once, without a call.
+inline void append_json_escaped(std::string& out, std::string_view s) {
+  if (s.size() <= 32) {
+    unsigned bad = 0;
+    for (unsigned char c : s) bad |= (c < 0x20) | (c >= 0x80) | (c == '"') | (c == '\\');
+    if (!bad) {
+      out.append(s.data(), s.size());
+      return;
+    }
+  }
+  append_json_escaped_any(out, s);
+}
 
 // Appends s with each invalid UTF-8 byte replaced by U+FFFD (what the JSON output shows);
 // true if anything was replaced.
