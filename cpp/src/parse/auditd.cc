@@ -205,11 +205,7 @@ bool parse_auditd(std::string_view line, const ParseContext& ctx, Record& rec) {
   rec.fields.push_back(Field::string("auditd.log.record_type", type));
   rec.fields.push_back(Field::integer("auditd.log.sequence", seq));
   if (!node.empty()) rec.fields.push_back(Field::string("auditd.log.node", node));
-  {  // event.action: the record type in lower case
-    std::string action(type);
-    for (char& c : action) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    rec.fields.push_back(Field::string("event.action", rec.keep(action)));
-  }
+  rec.fields.push_back(Field::string("event.action", rec.keep(scan::lower_ascii(type))));  // the record type, lower case
   std::vector<std::string_view> args;  // an EXECVE record's a0, a1, …
   int64_t argc = -1;
   for (Pair& p : pairs) {

@@ -327,17 +327,6 @@ void hclog_fields(const ParseContext&, Record& rec) {
   if (at != std::string_view::npos && at > 1 && read_pairs(m, at, rec)) rec.message = m.substr(0, at - 1);
 }
 
-// Jira's and Confluence's "350ms": ECS's event.duration, in ns.
-void atlassian_duration(const ParseContext&, Record& rec) {
-  for (size_t i = rec.fields.size(); i-- > 0;) {
-    const Field& f = rec.fields[i];
-    if (f.name != "atlassian.duration_ms" || f.kind != Field::Kind::Int) continue;
-    const int64_t ms = f.i;
-    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
-    if (ms >= 0 && ms <= INT64_MAX / 1000000) rec.fields.push_back(Field::integer("event.duration", ms * 1000000));
-  }
-}
-
 // dpkg.log's arguments by action: "status <state> <pkg>[:arch] <version>", "<action> <pkg>[:arch]
 // <version> <version>" (install/upgrade: from and to; the others: the version and "<none>"),
 // "startup archives unpack", "conffile <path> keep|install".
@@ -405,9 +394,7 @@ void ids_fast(const ParseContext& ctx, Record& rec) {
   for (size_t i = rec.fields.size(); i-- > 0;) {
     Field& f = rec.fields[i];
     if (f.name == "network.transport") {
-      std::string lower(f.text);
-      for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-      f.text = rec.keep(lower);
+      f.text = rec.keep(scan::lower_ascii(f.text));
       continue;
     }
     if (f.name == "ids.time") when = f.text;
@@ -440,18 +427,22 @@ void ids_fast(const ParseContext& ctx, Record& rec) {
   }
 }
 
-// uWSGI writes the response time in msecs (or micros, --log-micros): ECS's event.duration, in ns.
-void uwsgi_duration(const ParseContext&, Record& rec) {
-  int64_t t = -1, scale = 0;
+// A duration field the pattern captured (its unit from a field of its own, or fixed) becomes
+// ECS's event.duration, in nanoseconds; the captures are dropped.
+void duration_ns(Record& rec, std::string_view name, std::string_view unit_name, int64_t scale) {
+  int64_t t = -1;
   for (size_t i = rec.fields.size(); i-- > 0;) {
     const Field& f = rec.fields[i];
-    if (f.name == "uwsgi.response_time" && f.kind == Field::Kind::Int) t = f.i;
-    else if (f.name == "uwsgi.response_time_unit") scale = f.text == "micros" ? 1000 : 1000000;
+    if (f.name == name && f.kind == Field::Kind::Int) t = f.i;
+    else if (!unit_name.empty() && f.name == unit_name) scale = f.text == "micros" ? 1000 : 1000000;
     else continue;
     rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
   }
   if (t >= 0 && scale > 0 && t <= INT64_MAX / scale) rec.fields.push_back(Field::integer("event.duration", t * scale));
 }
+// uWSGI: msecs, or micros with --log-micros. Jira and Confluence: "350ms".
+void uwsgi_duration(const ParseContext&, Record& rec) { duration_ns(rec, "uwsgi.response_time", "uwsgi.response_time_unit", 0); }
+void atlassian_duration(const ParseContext&, Record& rec) { duration_ns(rec, "atlassian.duration_ms", {}, 1000000); }
 
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "parse/parser.h"
+#include "parse/scan.h"
 #include "parse/timestamp.h"
 
 namespace ki {
@@ -84,14 +85,10 @@ std::string other_name(std::string_view w3c) {
   return out;
 }
 
+// v in lower case, kept in rec only when it has a capital.
 std::string_view lower_copy(std::string_view v, Record& rec) {
   for (char c : v)
-    if (c >= 'A' && c <= 'Z') {
-      std::string out(v);
-      for (char& d : out)
-        if (d >= 'A' && d <= 'Z') d = static_cast<char>(d - 'A' + 'a');
-      return rec.keep(out);
-    }
+    if (c >= 'A' && c <= 'Z') return rec.keep(scan::lower_ascii(v));
   return v;
 }
 
