@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include "encode/json_writer.h"
 #include "test_util.h"
@@ -73,6 +74,29 @@ TEST(JsonWriter, SpecialBytesAtEveryOffset) {
       std::string want = in;
       if (special == '\xff') want.replace(pos, 1, "\xEF\xBF\xBD");
       EXPECT_EQ(back, want) << "pos " << pos;
+    }
+  }
+}
+
+// The inline check of short values (up to 32 bytes, overlapping loads): every length, a byte at
+// every position, against the byte-by-byte definition and the general escaper's output.
+TEST(JsonWriter, ShortValuesAtEveryLengthAndPosition) {
+  auto plain = [](const std::string& s) {
+    for (unsigned char c : s)
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+    return true;
+  };
+  for (size_t n = 0; n <= 33; ++n) {
+    for (char b : {'"', '\\', '\n', '\x1f', ' ', '\x7f', '\x80', '\xc3', '\xff', 'z'}) {
+      for (size_t pos = 0; pos < std::max<size_t>(n, 1); ++pos) {
+        std::string in(n, 'a');
+        if (n) in[pos] = b;
+        if (n <= 32) EXPECT_EQ(ki::plain_short(in.data(), n), plain(in)) << "n " << n << " pos " << pos << " byte " << int(b);
+        std::string fast, any;
+        ki::append_json_escaped(fast, in);
+        ki::append_json_escaped_any(any, in);
+        EXPECT_EQ(fast, any) << "n " << n << " pos " << pos;
+      }
     }
   }
 }

@@ -285,30 +285,58 @@ void structured_data_json(const Record& r, std::string& out) {
   out.push_back('}');
 }
 
-void append_value(std::string& out, const Field& x) {
+// Room a field needs below: each segment of its name as a key (6 bytes a byte escaped, "_" for an
+// empty one, `,"":{` and a closing `}`) and its value (a number: up to kDoubleRoom).
+size_t field_room(const Field& x) {
+  size_t r = 7 * x.name.size() + 8;
+  switch (x.kind) {
+    case Field::Kind::String: return r + 6 * x.text.size() + 2;
+    case Field::Kind::Json: return r + x.text.size() + 4;
+    default: return r + kDoubleRoom;
+  }
+}
+
+char* write_text(char* w, std::string_view v) {
+  std::memcpy(w, v.data(), v.size());
+  return w + v.size();
+}
+
+char* write_value(char* w, const Field& x) {
   switch (x.kind) {
     case Field::Kind::String:
-      out.push_back('"');
-      append_json_escaped(out, x.text);
-      out.push_back('"');
-      break;
-    case Field::Kind::Int: append_int(out, x.i); break;
+      *w++ = '"';
+      w = write_json_escaped(w, x.text);
+      *w++ = '"';
+      return w;
+    case Field::Kind::Int: return std::to_chars(w, w + kDoubleRoom, x.i).ptr;
     case Field::Kind::Float:
       // As written when it is a plain decimal (digits kept); an exponent form (0e400), an
       // integer form (beyond int64) or a longer text from the double, written as a double.
       if (x.text.size() <= 40 && is_json_number(x.text) && x.text.find('.') != std::string_view::npos &&
-          x.text.find_first_of("eE") == std::string_view::npos) {
-        out.append(x.text);
-      } else if (std::isfinite(x.f)) {
-        append_double(out, x.f);
-      } else {
-        out.append("null");
-      }
-      break;
-    case Field::Kind::Bool: out.append(x.b ? "true" : "false"); break;
-    case Field::Kind::Null: out.append("null"); break;
-    case Field::Kind::Json: out.append(x.text.empty() ? std::string_view("null") : x.text); break;
+          x.text.find_first_of("eE") == std::string_view::npos)
+        return write_text(w, x.text);
+      return std::isfinite(x.f) ? write_double(w, x.f) : write_text(w, "null");
+    case Field::Kind::Bool: return write_text(w, x.b ? "true" : "false");
+    case Field::Kind::Null: return write_text(w, "null");
+    case Field::Kind::Json: return write_text(w, x.text.empty() ? std::string_view("null") : x.text);
   }
+  return w;
+}
+
+// Bytes a and b share at their start (8 at a time).
+size_t common_prefix(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t l = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  for (; l + 8 <= n; l += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + l, 8);
+    std::memcpy(&y, b.data() + l, 8);
+    if (x != y) return l + static_cast<size_t>(__builtin_ctzll(x ^ y) >> 3);
+  }
+#endif
+  while (l < n && a[l] == b[l]) ++l;
+  return l;
 }
 
 // Next segment of a dotted name from pos; an empty segment is written as "_".
@@ -322,49 +350,61 @@ std::string_view segment(std::string_view name, size_t& pos) {
 
 // Writes fields (grouped: names sharing a prefix are next to each other) as one JSON object
 // with dotted names expanded into nested objects. The objects open are the segments of the
-// previous name before its leaf; the dots in the common prefix of two consecutive names say
-// how many of them the next name shares.
+// previous name before its leaf, one per dot; those of its dots inside the prefix the next name
+// shares with it stay open. Written through a pointer into room sized first (no capacity check
+// per mark), then appended at once.
 void emit_nested(std::string& out, const std::vector<Field>& fields) {
-  out.push_back('{');
+  thread_local std::string room;         // grown when a document needs more, never cleared
+  thread_local std::vector<size_t> dots;  // the previous name's dots: one open object each
+  size_t need = 2;
+  for (const Field& x : fields) need += field_room(x);
+  if (room.size() < need) room.resize(std::max(need, 2 * room.size()));
+  char* w = room.data();
+  *w++ = '{';
+  dots.clear();
   std::string_view prev;
-  size_t open = 0;    // objects open (below the document)
   bool first = true;  // nothing written yet in the innermost open object
   auto key = [&](std::string_view seg) {
-    if (!first) out.push_back(',');
-    out.push_back('"');
-    if (seg.empty()) out.push_back('_');
-    else append_json_escaped(out, seg);
-    out.append("\":", 2);
+    if (!first) *w++ = ',';
+    *w++ = '"';
+    if (seg.empty())
+      *w++ = '_';
+    else
+      w = write_json_escaped(w, seg);
+    *w++ = '"';
+    *w++ = ':';
+  };
+  auto close_to = [&](size_t open) {
+    for (size_t k = open; k < dots.size(); ++k) *w++ = '}';
+    dots.resize(open);
   };
   for (const Field& x : fields) {
-    std::string_view name = x.name;
-    size_t n = std::min(prev.size(), name.size()), l = 0, shared = 0, from = 0;
-    while (l < n && prev[l] == name[l]) {
-      if (name[l] == '.') ++shared, from = l + 1;
-      ++l;
-    }
-    if (shared > open) shared = open;  // (never: every dot of prev opened an object)
-    if (shared < open) {
-      out.append(open - shared, '}');
-      open = shared;
+    const std::string_view name = x.name;
+    const size_t l = common_prefix(prev, name);
+    size_t shared = 0;
+    while (shared < dots.size() && dots[shared] < l) ++shared;
+    if (shared < dots.size()) {
+      close_to(shared);
       first = false;
     }
     // Open the rest of the prefix, then the leaf.
-    size_t dot;
-    while ((dot = name.find('.', from)) != std::string_view::npos) {
-      key(name.substr(from, dot - from));
-      out.push_back('{');
-      ++open;
+    size_t from = shared ? dots[shared - 1] + 1 : 0;
+    for (size_t i = from; i < name.size(); ++i) {
+      if (name[i] != '.') continue;
+      key(name.substr(from, i - from));
+      *w++ = '{';
+      dots.push_back(i);
       first = true;
-      from = dot + 1;
+      from = i + 1;
     }
     key(name.substr(from));
-    append_value(out, x);
+    w = write_value(w, x);
     first = false;
     prev = name;
   }
-  out.append(open, '}');
-  out.push_back('}');
+  close_to(0);
+  *w++ = '}';
+  out.append(room.data(), static_cast<size_t>(w - room.data()));
 }
 
 // Orders names so that a name comes right before its extensions ("a" < "a.b" < "a-b").

@@ -42,7 +42,22 @@ size_t utf8_len(const unsigned char* s, size_t i, size_t n) {
 }
 }  // namespace
 
-void append_json_escaped_any(std::string& out, std::string_view sv) {
+namespace {
+// Where the escaper writes: a std::string, or room reserved at a pointer.
+struct StringSink {
+  std::string& out;
+  void put(const char* p, size_t n) { out.append(p, n); }
+};
+struct PtrSink {
+  char* w;
+  void put(const char* p, size_t n) {
+    std::memcpy(w, p, n);
+    w += n;
+  }
+};
+
+template <class Sink>
+void escape_into(Sink& out, std::string_view sv) {
   const auto* s = reinterpret_cast<const unsigned char*>(sv.data());
   const size_t n = sv.size();
   size_t run = 0;  // start of the pending run of plain bytes
@@ -77,30 +92,42 @@ void append_json_escaped_any(std::string& out, std::string_view sv) {
         continue;
       }
     }
-    out.append(sv.data() + run, i - run);
+    out.put(sv.data() + run, i - run);
     unsigned char c = s[i];
     if (cls == 2) {
-      out.append("\xEF\xBF\xBD", 3);  // U+FFFD for an invalid byte
+      out.put("\xEF\xBF\xBD", 3);  // U+FFFD for an invalid byte
     } else {
       switch (c) {
-        case '"': out.append("\\\"", 2); break;
-        case '\\': out.append("\\\\", 2); break;
-        case '\n': out.append("\\n", 2); break;
-        case '\r': out.append("\\r", 2); break;
-        case '\t': out.append("\\t", 2); break;
-        case '\b': out.append("\\b", 2); break;
-        case '\f': out.append("\\f", 2); break;
+        case '"': out.put("\\\"", 2); break;
+        case '\\': out.put("\\\\", 2); break;
+        case '\n': out.put("\\n", 2); break;
+        case '\r': out.put("\\r", 2); break;
+        case '\t': out.put("\\t", 2); break;
+        case '\b': out.put("\\b", 2); break;
+        case '\f': out.put("\\f", 2); break;
         default: {
           static const char hex[] = "0123456789abcdef";
           char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-          out.append(u, 6);
+          out.put(u, 6);
         }
       }
     }
     ++i;
     run = i;
   }
-  out.append(sv.data() + run, n - run);
+  out.put(sv.data() + run, n - run);
+}
+}  // namespace
+
+void append_json_escaped_any(std::string& out, std::string_view s) {
+  StringSink sink{out};
+  escape_into(sink, s);
+}
+
+char* write_json_escaped_any(char* w, std::string_view s) {
+  PtrSink sink{w};
+  escape_into(sink, s);
+  return sink.w;
 }
 
 bool append_utf8_repaired(std::string& out, std::string_view sv) {
@@ -146,18 +173,22 @@ void JsonWriter::integer(int64_t v) {
   out_.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 
-void append_double(std::string& out, double v) {
-  char b[40];
-  auto r = std::to_chars(b, b + sizeof b, v);
-  if (std::string_view(b, static_cast<size_t>(r.ptr - b)).find_first_of(".e") == std::string_view::npos) {
+char* write_double(char* w, double v) {
+  auto r = std::to_chars(w, w + kDoubleRoom, v);
+  if (std::string_view(w, static_cast<size_t>(r.ptr - w)).find_first_of(".e") == std::string_view::npos) {
     if (std::fabs(v) < 1e16) {
       *r.ptr++ = '.';
       *r.ptr++ = '0';
     } else {
-      r = std::to_chars(b, b + sizeof b, v, std::chars_format::scientific);
+      r = std::to_chars(w, w + kDoubleRoom, v, std::chars_format::scientific);
     }
   }
-  out.append(b, static_cast<size_t>(r.ptr - b));
+  return r.ptr;
+}
+
+void append_double(std::string& out, double v) {
+  char b[kDoubleRoom];
+  out.append(b, static_cast<size_t>(write_double(b, v) - b));
 }
 
 // RFC 8259 number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
