@@ -348,6 +348,29 @@ std::string_view segment(std::string_view name, size_t& pos) {
   return s;
 }
 
+// The first '.' of s at or after i, npos if none: 8 bytes at a time, the last 8 overlapping.
+size_t find_dot(std::string_view s, size_t i) {
+  const size_t n = s.size();
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  constexpr uint64_t kDots = 0x2e2e2e2e2e2e2e2eull, kLow = 0x7f7f7f7f7f7f7f7full;
+  auto dots_in = [&](size_t at) {  // the high bit of each byte that is '.' (exact: no carries)
+    uint64_t x;
+    std::memcpy(&x, s.data() + at, 8);
+    const uint64_t v = x ^ kDots;
+    return ~(((v & kLow) + kLow) | v) & ~kLow;
+  };
+  for (; i + 8 <= n; i += 8)
+    if (const uint64_t m = dots_in(i)) return i + static_cast<size_t>(__builtin_ctzll(m) >> 3);
+  if (i < n && n >= 8) {
+    const uint64_t m = dots_in(n - 8) & (~0ull << (8 * (i - (n - 8))));
+    return m ? n - 8 + static_cast<size_t>(__builtin_ctzll(m) >> 3) : std::string_view::npos;
+  }
+#endif
+  for (; i < n; ++i)
+    if (s[i] == '.') return i;
+  return std::string_view::npos;
+}
+
 // Writes fields (grouped: names sharing a prefix are next to each other) as one JSON object
 // with dotted names expanded into nested objects. The objects open are the segments of the
 // previous name before its leaf, one per dot; those of its dots inside the prefix the next name
@@ -389,13 +412,11 @@ void emit_nested(std::string& out, const std::vector<Field>& fields) {
     }
     // Open the rest of the prefix, then the leaf.
     size_t from = shared ? dots[shared - 1] + 1 : 0;
-    for (size_t i = from; i < name.size(); ++i) {
-      if (name[i] != '.') continue;
-      key(name.substr(from, i - from));
+    for (size_t dot; (dot = find_dot(name, from)) != std::string_view::npos; from = dot + 1) {
+      key(name.substr(from, dot - from));
       *w++ = '{';
-      dots.push_back(i);
+      dots.push_back(dot);
       first = true;
-      from = i + 1;
     }
     key(name.substr(from));
     w = write_value(w, x);
