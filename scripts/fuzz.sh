@@ -19,7 +19,7 @@ scripts/sanitize.sh --build-only
 
 ALL=(fuzz_parse_auto fuzz_parse_apache_common fuzz_parse_apache_combined fuzz_parse_apache_error
      fuzz_parse_rfc3164 fuzz_parse_rfc5424 fuzz_parse_json fuzz_parse_app_json fuzz_parse_logfmt
-     fuzz_parse_cri fuzz_parse_w3c fuzz_parse_klog fuzz_parse_zeek fuzz_parse_cef fuzz_parse_mysql_slow fuzz_parse_auditd fuzz_detect fuzz_encode fuzz_bulk_response
+     fuzz_parse_cri fuzz_parse_w3c fuzz_parse_klog fuzz_parse_zeek fuzz_parse_cef fuzz_parse_mysql_slow fuzz_parse_auditd fuzz_parse_compose fuzz_detect fuzz_encode fuzz_bulk_response
      fuzz_bulk_item fuzz_index_name fuzz_line_reader fuzz_grok fuzz_json_rows fuzz_access_columns fuzz_settings)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")

@@ -25,10 +25,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.format = a.format;
   for (const ki::Field& fl : a.fields)  // a wrapped line's format is its inner line's: force the wrapper
     if (fl.name == "kafkainsight.wrapper")
-      cfg.format = fl.text == "cri"      ? ki::Format::Cri
-                   : fl.text != "syslog" ? ki::Format::AppJson
-                   : a.version >= 0      ? ki::Format::Rfc5424
-                                         : ki::Format::Rfc3164;
+      cfg.format = fl.text == "cri"       ? ki::Format::Cri
+                   : fl.text == "compose" ? ki::Format::Compose
+                   : fl.text != "syslog"  ? ki::Format::AppJson
+                   : a.version >= 0       ? ki::Format::Rfc5424
+                                          : ki::Format::Rfc3164;
   for (const ki::Field& fl : a.fields)  // read by a grok recipe: the recipe named reads it too
     if (fl.name == "kafkainsight.recipe") {
       std::optional<ki::RecipeOptions> o = ki::recipe_options(fl.text);

@@ -598,6 +598,6 @@ PYBIND11_MODULE(_core, m) {
 
   m.attr("FORMATS") = py::make_tuple("apache_common", "common_log", "apache_combined", "apache_error", "nginx_error",
                                      "rfc3164", "rfc5424", "json", "app_json", "logfmt", "cri", "grok", "w3c", "klog",
-                                     "zeek", "cef", "mysql_slow", "auditd");
+                                     "zeek", "cef", "mysql_slow", "auditd", "compose");
   m.attr("SCHEMAS") = py::make_tuple("ecs", "kafkainsight");
 }

@@ -22,7 +22,7 @@ inline ki::Format to_format(const std::string& name) {
   if (!f)
     throw py::value_error("unknown format '" + name +
                           "'; choose auto, apache_common, common_log, apache_combined, apache_error, nginx_error, "
-                          "rfc3164, rfc5424, json, app_json, logfmt, cri, w3c, klog, zeek, cef, mysql_slow, auditd or grok (with grok patterns)");
+                          "rfc3164, rfc5424, json, app_json, logfmt, cri, w3c, klog, zeek, cef, mysql_slow, auditd, compose or grok (with grok patterns)");
   return *f;
 }
 

@@ -292,6 +292,35 @@ TEST(Cri, FullAndPartialLines) {
   EXPECT_EQ(doc("2024-01-24T12:39:13Z myhost app[1]: hello")["kafkainsight"]["format"], "rfc3164");
 }
 
+// `docker compose logs`: the container's name, then its line read as any other (or kept as the
+// message); Compose's --timestamps stamp is the time when the line has none of its own.
+TEST(Compose, PrefixNameTimeAndInnerLine) {
+  auto a = doc(R"(nginx-1  | 172.18.0.1 - - [15/May/2026:18:03:49 +0000] "HEAD / HTTP/1.1" 200 0 "-" "PowerShell/7.5.5" "-")");
+  EXPECT_EQ(a["container"]["name"], "nginx-1");
+  EXPECT_EQ(a["kafkainsight"]["wrapper"], "compose");
+  EXPECT_EQ(a["kafkainsight"]["format"], "apache_combined");
+  EXPECT_EQ(a["source"]["ip"], "172.18.0.1");
+  EXPECT_FALSE(a.contains("stream"));  // compose merges stdout and stderr
+  auto t = doc("web-1  | 2024-04-25T05:32:35.584799505Z  * Debug mode: on");
+  EXPECT_EQ(t["message"], " * Debug mode: on");
+  EXPECT_EQ(t["@timestamp"], "2024-04-25T05:32:35.584799505Z");
+  EXPECT_EQ(t["kafkainsight"]["format"], "compose");
+  auto plain = doc("app-1    | Error: ENOENT: no such file or directory");
+  EXPECT_EQ(plain["container"]["name"], "app-1");
+  EXPECT_EQ(plain["@timestamp"], plain["event"]["ingested"]);  // no time anywhere: the read time, said so
+  EXPECT_EQ(doc("web-1  |")["container"]["name"], "web-1");     // an empty line of the container's (kept,
+  EXPECT_FALSE(doc("web-1  | ").contains("message"));             // as Docker's json-file wrapper keeps one)
+  // docker-compose 1.x padded to the longest name exactly: one blank after a "_<n>" name
+  EXPECT_EQ(doc("db_1 | Launching with Java options -server")["container"]["name"], "db_1");
+  // not a container: one blank after another word, log4j's "%-5p | %m" (ActiveMQ, Karaf)
+  EXPECT_NE(ki::Parser::detect("Status | ok"), Format::Compose);
+  EXPECT_NE(ki::Parser::detect("INFO  | anonymous called org.apache.activemq.broker.jmx.QueueView.retryMessages[] at "
+                               "27-11-2019 08:45:57,213 | qtp443290224-47"),
+            Format::Compose);
+  EXPECT_NE(ki::Parser::detect("-x  | y"), Format::Compose);
+  EXPECT_NE(ki::test::fail_reason("no bar here", Format::Compose).find("docker compose logs"), std::string::npos);
+}
+
 // Two containers' files read in turn by one parser (a --follow run): a partial line waits for the
 // end of its own file's line, never another's (fuzz_detect found the leak across inputs).
 TEST(Cri, PartialLinesWaitForTheirOwnInput) {

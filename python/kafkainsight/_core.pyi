@@ -1737,5 +1737,5 @@ def watch_default_rules() -> str:
     """
 def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> dict:
     ...
-FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'nginx_error', 'rfc3164', 'rfc5424', 'json', 'app_json', 'logfmt', 'cri', 'grok', 'w3c', 'klog', 'zeek', 'cef', 'mysql_slow', 'auditd')
+FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'nginx_error', 'rfc3164', 'rfc5424', 'json', 'app_json', 'logfmt', 'cri', 'grok', 'w3c', 'klog', 'zeek', 'cef', 'mysql_slow', 'auditd', 'compose')
 SCHEMAS: tuple = ('ecs', 'kafkainsight')

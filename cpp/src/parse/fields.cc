@@ -297,16 +297,19 @@ bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseCo
   }
   if (!ok) {
     rec.message = inner;  // plain text: the message as written
-    rec.format = wrapper == "cri" ? Format::Cri : Format::AppJson;
+    rec.format = wrapper == "cri" ? Format::Cri : wrapper == "compose" ? Format::Compose : Format::AppJson;
   }
   // klog's time has no year (glog's no zone), an application's text layout seldom a zone: the
   // runtime's stamp is the better one.
-  if (!rec.ts.valid || rec.time_from_read || ((rec.format == Format::Klog || rec.format == Format::Grok) && outer.valid)) {
+  if (outer.valid && (!rec.ts.valid || rec.time_from_read || rec.format == Format::Klog || rec.format == Format::Grok)) {
     rec.ts = outer;
     rec.time_from_read = false;
+  } else if (!rec.ts.valid) {  // (compose without --timestamps: no time but the inner line's)
+    rec.ts = read_time();
+    rec.time_from_read = true;
   }
   for (const Field& f : extra) rec.fields.push_back(f);
-  rec.fields.push_back({"stream", Field::Kind::String, stream});
+  if (!stream.empty()) rec.fields.push_back({"stream", Field::Kind::String, stream});
   rec.fields.push_back({"kafkainsight.wrapper", Field::Kind::String, wrapper});
   return true;
 }
@@ -357,6 +360,58 @@ bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec) {
     }
   }
   return parse_wrapped(w, "cri", ctx, rec);
+}
+
+// `docker compose logs`: "<container><blanks> | [<RFC 3339 time> ]<line>". Compose pads each name
+// to the longest one's length plus one, so two blanks at least come before the bar; docker-compose
+// 1.x padded to the longest exactly, so one blank is taken only after a name ending in its
+// "_<n>" ("web_1 | …"). The time is there with --timestamps.
+bool split_compose(std::string_view line, WrappedLine& w, std::string_view& name) {
+  const size_t n = line.size();
+  auto name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+  };
+  size_t i = 0;
+  while (i < n && i <= 128 && name_char(line[i])) ++i;
+  if (i == 0 || i > 128 || line[0] == '_' || line[0] == '-' || line[0] == '.') return false;
+  size_t bar = i;
+  while (bar < n && line[bar] == ' ') ++bar;
+  if (bar == i || bar >= n || line[bar] != '|' || (bar + 1 < n && line[bar + 1] != ' ')) return false;
+  if (bar - i == 1) {  // docker-compose 1.x: the name must end in _<n> (or Compose's -<n>)
+    size_t d = i;
+    while (d > 0 && line[d - 1] >= '0' && line[d - 1] <= '9') --d;
+    if (d == i || d < 2 || (line[d - 1] != '_' && line[d - 1] != '-')) return false;
+  }
+  name = line.substr(0, i);
+  // log4j's "%-5p | %m": ActiveMQ's and Karaf's "INFO  | …" are no container's lines
+  if (severity_from_level(name) >= 0) return false;
+  std::string_view inner = line.substr(std::min(n, bar + 2));
+  const size_t sp = inner.find(' ');
+  if (inner.size() >= 20 && inner[4] == '-' && inner[10] == 'T' && sp != std::string_view::npos &&
+      parse_time_text(inner.substr(0, sp), 0, w.ts))
+    inner.remove_prefix(sp + 1);
+  else
+    w.ts = Timestamp{};
+  w.inner = inner;
+  w.found = true;
+  return true;
+}
+
+bool looks_compose(std::string_view line) {
+  WrappedLine w;
+  std::string_view name;
+  return line.size() >= 4 && split_compose(line, w, name);
+}
+
+bool parse_compose(std::string_view line, const ParseContext& ctx, Record& rec) {
+  WrappedLine w;
+  std::string_view name;
+  if (!split_compose(line, w, name))
+    return ctx.fail(Format::Compose, "expected <container>  | <line> (docker compose logs)", 0);
+  name = rec.keep(name);
+  parse_wrapped(w, "compose", ctx, rec);
+  rec.fields.push_back({"container.name", Field::Kind::String, name});
+  return true;
 }
 
 bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*& why) {

@@ -23,7 +23,7 @@ namespace ki {
 namespace {
 constexpr std::string_view kFormatNames[kFormatCount] = {
     "unknown", "apache_common", "apache_combined", "apache_error", "rfc3164", "rfc5424", "json",
-    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek", "cef", "mysql_slow", "auditd"};
+    "app_json", "logfmt", "grok", "cri", "nginx_error", "w3c", "klog", "zeek", "cef", "mysql_slow", "auditd", "compose"};
 }
 
 std::string_view format_name(Format f) { return kFormatNames[static_cast<int>(f)]; }
@@ -114,6 +114,7 @@ bool parse_format(Format f, std::string_view line, const ParseContext& ctx, Reco
     case Format::Cef: return parse_cef(line, ctx, rec);
     case Format::MysqlSlow: return parse_mysql_slow(line, ctx, rec);
     case Format::Auditd: return parse_auditd(line, ctx, rec);
+    case Format::Compose: return parse_compose(line, ctx, rec);
     default: return ctx.fail(Format::Unknown, "no known format", 0);
   }
 }
@@ -316,6 +317,7 @@ Format Parser::detect(std::string_view line) {
       line[19] == ' ' && line[20] == '[' && parse_fixed(line.data(), 4) >= 0)
     return Format::NginxError;
   if (looks_klog(line)) return Format::Klog;
+  if (looks_compose(line)) return Format::Compose;
   if (looks_cef(line)) return Format::Cef;
   if ((line[0] == 't' || line[0] == 'n') && looks_auditd(line)) return Format::Auditd;
   if (looks_logfmt(line)) return Format::Logfmt;
@@ -468,7 +470,7 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
   // header is RFC 5424's when it has a version)
   const bool access = rec.format == Format::ApacheCommon || rec.format == Format::ApacheCombined || rec.format == Format::Auditd;
   const bool syslog_access = access && cfg_.format == (rec.version >= 0 ? Format::Rfc5424 : Format::Rfc3164);
-  if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format && cfg_.format != Format::Cri &&
+  if (ok && cfg_.format != Format::Unknown && cfg_.format != rec.format && cfg_.format != Format::Cri && cfg_.format != Format::Compose &&
       cfg_.format != Format::AppJson && !syslog_access &&
       !(cfg_.format == Format::ApacheCommon && rec.format == Format::ApacheCombined) &&
       !(cfg_.format == Format::ApacheCombined && rec.format == Format::ApacheCommon)) {

@@ -143,6 +143,7 @@ size_t trailing_pairs_start(std::string_view s, char after = 0);
 // takes that type (Bool, Int, Float); else f stays text.
 void type_bare_value(Field& f);
 bool parse_cri(std::string_view line, const ParseContext& ctx, Record& rec);
+bool parse_compose(std::string_view line, const ParseContext& ctx, Record& rec);
 bool looks_klog(std::string_view line);  // "I0505 17:59:40.692994 " (klog) or "I20210131 14:48:54.411655 " (glog)
 bool parse_klog(std::string_view line, const ParseContext& ctx, Record& rec);
 // A klog line as a syslog message (kubelet through journald): its level, origin, message and
@@ -176,6 +177,7 @@ bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseCo
 bool looks_logfmt(std::string_view line);
 inline constexpr const char* kCriPartial = "partial line (joined with the next)";
 bool looks_cri(std::string_view line);
+bool looks_compose(std::string_view line);
 
 // Drops a trailing "\n" or "\r\n" (the line end is not part of the line).
 inline std::string_view strip_line_end(std::string_view line) {

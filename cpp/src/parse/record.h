@@ -29,8 +29,9 @@ enum class Format : uint8_t {
   Cef,             // ArcSight's Common Event Format: "CEF:0|vendor|product|version|id|name|severity|k=v …"
   MysqlSlow,       // MySQL's slow query log, an event a query (joined by --multiline mysql)
   Auditd,          // the Linux audit daemon's log: "type=SYSCALL msg=audit(1485893834.891:18877199): k=v …"
+  Compose,         // `docker compose logs`: "web-1  | <line>" (the container's name, then its line)
 };
-inline constexpr int kFormatCount = 18;
+inline constexpr int kFormatCount = 19;
 
 std::string_view format_name(Format f);
 // "auto" -> Unknown (detect per line); "common_log" -> ApacheCommon. nullopt if not a format.
