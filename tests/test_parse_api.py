@@ -53,6 +53,16 @@ def test_parse_line_failure_carries_line_and_reason():
     assert "PRI" in e.value.reason
 
 
+def test_parse_line_takes_bytes_that_are_not_utf8():
+    # a line as read from a file in binary: invalid bytes become U+FFFD in the document, as in a
+    # file's; the same text as a str (surrogateescape, how Python keeps such bytes) reads the same
+    doc = ki.parse_line(b"<13>Jan  5 10:00:00 host app: caf\xe9 \xff")
+    assert doc["message"] == "caf\ufffd \ufffd"
+    assert ki.parse_line("<13>Jan  5 10:00:00 host app: caf\udce9 \udcff") == doc
+    bad = ki.parse_line(b"\xff\xfe not a log line", format="rfc5424")
+    assert bad["error"]["message"] and bad["event"]["original"] == "\udcff\udcfe not a log line"
+
+
 def test_parse_line_options():
     d = ki.parse_line("[Sun Dec 04 04:47:44 2005] [error] boom", tz="+08:00", include_original=True)
     assert d["@timestamp"] == "2005-12-04T04:47:44+08:00"

@@ -43,13 +43,16 @@ def test_a_w3c_file_is_never_cut_between_its_directive_and_its_lines(tmp_path):
 
 def test_a_directive_holds_for_its_own_file_only(tmp_path):
     # The second file has no directive: its line must not be read by the first file's fields
-    # (it would give status 10.0.0.2 and client 404), in read_logs and in the report alike.
+    # (it would give status 10.0.0.2 and client 404), in read_logs and in the report alike; with
+    # no header it is a line that starts with a date (GENERICLOG: the time, the rest the message).
     from kafkainsight.report import summarize_logs
     a, b = tmp_path / "a.log", tmp_path / "b.log"
     a.write_text("#Fields: date time sc-status c-ip\n2020-01-01 00:00:00 500 10.0.0.1\n")
     b.write_text("2020-01-01 00:00:00 10.0.0.2 404\n")
     r = read_logs([a, b])
-    assert (r.stats["parsed"], r.stats["failed"], r.stats["by_format"]) == (1, 1, {"w3c": 1})
-    assert r.failed[0]["source"] == str(b)
+    assert (r.stats["parsed"], r.stats["failed"], r.stats["by_format"]) == (2, 0, {"w3c": 1, "grok": 1})
+    second = r.records[1]
+    assert second["kafkainsight"]["recipe"] == "GENERICLOG" and second["message"] == "10.0.0.2 404"
+    assert "http" not in second and "source" not in second
     totals = summarize_logs([a, b])["totals"]
-    assert (totals["parsed"], totals["failed"], totals["formats"]) == (1, 1, {"w3c": 1})
+    assert (totals["parsed"], totals["failed"], totals["formats"]) == (2, 0, {"w3c": 1, "grok": 1})

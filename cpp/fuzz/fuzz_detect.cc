@@ -22,6 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static uint32_t input = 0;
   autop.set_source(++input);  // a W3C directive of one input does not hold for the next
   if (autop.parse(in, a) != ki::ParseStatus::Ok) return 0;
+  // Read without its colours (it did not read as written): the format found reads that text
+  // (forced, the line as written may read otherwise: an escape inside a logfmt key).
+  const std::string read_text(autop.read_without_colours().empty() ? in : autop.read_without_colours());
   cfg.format = a.format;
   for (const ki::Field& fl : a.fields)  // a wrapped line's format is its inner line's: force the wrapper
     if (fl.name == "kafkainsight.wrapper")
@@ -37,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       cfg.grok.patterns = {o->grok};
       cfg.grok.time_format = o->time_format;
       ki::Parser named(cfg);
-      if (named.parse(in, b) != ki::ParseStatus::Ok) ki::fuzz::die("a recipe read it, the recipe named did not", in);
+      if (named.parse(read_text, b) != ki::ParseStatus::Ok) ki::fuzz::die("a recipe read it, the recipe named did not", in);
       const bool same_time = a.time_from_read ? b.time_from_read
                                               : a.ts.epoch_sec == b.ts.epoch_sec && a.ts.nanos == b.ts.nanos;
       if (!same_time || a.message != b.message)
@@ -45,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return 0;  // (a recipe may name its values as the pattern cannot: Redis's level)
     }
   ki::Parser forced(cfg);
-  if (forced.parse(in, b) != ki::ParseStatus::Ok) ki::fuzz::die("auto parsed it, the detected format did not", in);
+  if (forced.parse(read_text, b) != ki::ParseStatus::Ok) ki::fuzz::die("auto parsed it, the detected format did not", in);
   std::string da, db;
   ki::Encoder enc({ki::Schema::Ecs, true});
   enc.encode(a, da);

@@ -175,3 +175,29 @@ TEST(FuzzRegression, RenderedValuesSurviveTheBufferGrowing) {
   EXPECT_EQ(d["log"]["syslog"]["structured_data"]["a"]["b"], value);
   EXPECT_EQ(d["log"]["syslog"]["structured_data"]["c"]["d"], value);
 }
+
+// fuzz_detect: "ez ESC % =0 …" reads as no format as written and as logfmt without the escape
+// (key "ez"); forced to logfmt, the line as written reads with the escape in its key. The check
+// now forces the format on the text auto read, which the parser tells.
+TEST(FuzzRegression, ALineReadWithoutColoursSaysSo) {
+  const std::string line = "ez\x1b%=0\xf8\xf8;s";
+  Parser p;
+  Record r;
+  ASSERT_EQ(p.parse(line, r), ParseStatus::Ok);
+  EXPECT_EQ(r.format, Format::Logfmt);
+  EXPECT_EQ(p.read_without_colours(), "ez=0\xf8\xf8;s");
+  ASSERT_EQ(p.parse("plain=1", r), ParseStatus::Ok);
+  EXPECT_TRUE(p.read_without_colours().empty());
+  ParserConfig forced;
+  forced.format = Format::Logfmt;
+  Parser q(forced);
+  Record f;
+  ASSERT_EQ(q.parse("ez=0\xf8\xf8;s", f), ParseStatus::Ok);
+  std::string a, b;
+  Encoder enc(EncoderConfig{Schema::Ecs, false});
+  ASSERT_EQ(p.parse(line, r), ParseStatus::Ok);
+  enc.encode(r, a);
+  enc.encode(f, b);
+  auto da = nlohmann::json::parse(a), db = nlohmann::json::parse(b);
+  EXPECT_EQ(da["ez"], db["ez"]);
+}

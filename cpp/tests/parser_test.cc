@@ -522,9 +522,8 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
     EXPECT_EQ(d["@timestamp"].get<std::string>().substr(0, 16), "2024-01-01T12:00") << app;
     EXPECT_FALSE(d.contains("host")) << app;
   }
-  // One no recipe reads keeps the syslog reader's reason.
-  EXPECT_NE(fail_reason("2024-01-01T12:00:00,123 WARNING").find("an application's text log, not syslog"),
-            std::string::npos);
+  // One no layout reads: the generic reading (the time, the level), not syslog with a host "WARNING".
+  EXPECT_EQ(doc("2024-01-01T12:00:00,123 WARNING")["log"]["level"], "WARNING");
   // A blank after <PRI>, as FASTPATH switches write it.
   auto sw = doc("<13> Aug 16 21:10:21 sw1 TRAPMGR[trapTask]: traputil.c(735) 248 %% Session 0 of type 3 started",
                 Schema::Ecs, Format::Unknown, 2021);
@@ -538,13 +537,36 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
 
 // Lines auto-detection has no format for, that start with a date: the reason says what they are.
 TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
-  const std::string odd = fail_reason("2024-01-01 12:00:00,123 <INFO> shop: paid");
+  const std::string odd = fail_reason("2024-01-01 12:00:00,123 CEST <INFO> shop: paid");
   EXPECT_EQ(odd.rfind("a date first: an application's text log", 0), 0u) << odd;
   // A forced format keeps its own reason.
   EXPECT_EQ(fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid", Format::ApacheCommon).rfind("apache_common: ", 0), 0u);
   // Other lines keep the access parser's reason.
   EXPECT_EQ(fail_reason("just some words").rfind("apache_common: ", 0), 0u);
   EXPECT_EQ(fail_reason("[Sat Dec 05 12:00:00 2026 broken").rfind("apache_error: ", 0), 0u);
+}
+
+// GENERICLOG, the last recipe: a line that starts with a date and time and no layout reads.
+TEST(Detection, DateFirstLinesNoLayoutReadsGiveTimeLevelMessage) {
+  auto d = doc("2012-07-02 10:22:40,672:DEBUG:foo bar baz");
+  EXPECT_EQ(d["kafkainsight"]["recipe"], "GENERICLOG");
+  EXPECT_EQ(d["@timestamp"], "2012-07-02T10:22:40.672Z");
+  EXPECT_EQ(d["log"]["level"], "DEBUG");
+  EXPECT_EQ(d["message"], "foo bar baz");
+  EXPECT_EQ(doc("2024-01-01 12:00:00,123 <INFO> shop: paid")["message"], "shop: paid");
+  auto bar = doc("2024-01-01T12:00:00+02:00 | ERROR | boom");  // (no syslog host "|")
+  EXPECT_EQ(bar["@timestamp"], "2024-01-01T12:00:00+02:00");
+  EXPECT_EQ(bar["log"]["level"], "ERROR");
+  EXPECT_EQ(bar["message"], "boom");
+  auto plain = doc("2015-04-09 19:58:07.123000 Hello, World!");
+  EXPECT_FALSE(plain.contains("log"));
+  EXPECT_EQ(plain["message"], "Hello, World!");
+  // Left to their reasons: seconds run into a word, a zone after a blank (its time would be
+  // read wrong), the head of a CSV record a newline cut.
+  EXPECT_NE(fail_reason("2015-04-24T21:08:10.313913FOO err rbd"), "");
+  EXPECT_NE(fail_reason("2018-03-01 12:48:14,224 -0800 INFO pid=1730 MainThread started"), "");
+  EXPECT_NE(fail_reason("2020-01-29 00:00:01.606881 UTC,,,p713507,th-2019006592,,,2020-01-29 00:00:01 UTC,0"), "");
+  EXPECT_EQ(fail_reason("2019-05-06 19:00:04.511 UTC,\"postgres\",\"db\",\"statement: SELECT").rfind("a date first and a quoted value left open", 0), 0u);
 }
 
 // The text layouts of applications that the grok recipes of docs/GROK.md read: read without
@@ -816,7 +838,8 @@ TEST(Detection, ApplicationTextLayoutsAreReadByTheirRecipe) {
   EXPECT_EQ(pgt["kafkainsight"]["recipe"], "POSTGRESQLLOG");
   EXPECT_EQ(pgt["user"]["name"], "postgres");
   EXPECT_EQ(pgt["message"], "relation \"x\" does not exist");
-  EXPECT_FALSE(fail_reason("2019-09-22 06:28:24 ERROR: not PostgreSQL's two blanks").empty());  // (no pid: its blanks)
+  // (no pid: PostgreSQL's blanks) not PostgreSQL's: only the generic reading, time, level, message
+  EXPECT_EQ(doc("2019-09-22 06:28:24 ERROR: not PostgreSQL's two blanks")["kafkainsight"]["recipe"], "GENERICLOG");
   auto sig = doc("5092:signal-handler (1496141844) Received SIGINT scheduling shutdown...");
   EXPECT_EQ(sig["kafkainsight"]["recipe"], "REDISLOG");
   EXPECT_EQ(sig["@timestamp"], "2017-05-30T10:57:24Z");

@@ -56,8 +56,10 @@ def parse_line(
     """
     if isinstance(line, bytes):
         line = line.decode("utf-8", "surrogateescape")
+    # The core takes the bytes: a str holding undecodable bytes (surrogateescape) is no UTF-8 str.
+    raw = line.encode("utf-8", "surrogateescape")
     fields = field_options(json_time_field, json_level_field, json_message_field, add_fields)
-    ok, text, _fmt = _core.parse_line(line, format, schema, include_original, parse_tz(tz), year or 0, fields,
+    ok, text, _fmt = _core.parse_line(raw, format, schema, include_original, parse_tz(tz), year or 0, fields,
                                       grok_config(grok, patterns_dir, time_format))
     if ok:
         return json.loads(text)

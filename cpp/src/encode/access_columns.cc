@@ -138,7 +138,7 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   // What the ECS encoder writes for such a record, field by field.
   const size_t row = t.rows;
   auto col = [&](int c) -> Column& { return t.cols[static_cast<size_t>(col_[c])]; };
-  auto mark = [&](int o) {  // set_bit, inline: the bitmap grows a byte at a time as the general way grows it
+  auto mark = [&](int o) __attribute__((always_inline)) {  // set_bit, inline: the bitmap grows a byte at a time as the general way grows it
     std::vector<uint8_t>& bits = *present_[o];
     const size_t byte = row >> 3;
     if (byte == bits.size()) bits.push_back(0);
@@ -156,14 +156,14 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   // The rest of the line is an IPv4 address, a time, digits and fixed marks: with an ASCII user
   // and quoted fields, every text field is valid UTF-8 as written (no check of its own).
   const bool ascii = high == 0 && scan::is_ascii(user.data(), user.size());
-  auto text = [&](int c, std::string_view v) {
+  auto text = [&](int c, std::string_view v) __attribute__((always_inline)) {
     Column& column = col(c);
     if (column.len == row && column.type == ColType::String)
       ascii ? column.put_valid_string(v) : column.put_string(v);
     else
       ColumnWriter::put(column, row, text_field(v), false);
   };
-  auto integer = [&](int c, int64_t v) {
+  auto integer = [&](int c, int64_t v) __attribute__((always_inline)) {
     Column& column = col(c);
     if (column.len == row && column.type == ColType::Int) {
       column.put_int(v);
@@ -201,9 +201,13 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   }
   category(kFormat, format_name(Format::ApacheCombined), hint_[kHintFormat]);
   category(kStatusClass, status_class(status), hint_[kHintClass + status / 100]);
-  Field anonymous{{}, Field::Kind::Bool, {}};
-  anonymous.b = !named;
-  ColumnWriter::put(col(kAnonymous), row, anonymous, false);
+  if (Column& column = col(kAnonymous); column.len == row && column.type == ColType::Bool) {
+    column.put_bool(!named);
+  } else {
+    Field anonymous{{}, Field::Kind::Bool, {}};
+    anonymous.b = !named;
+    ColumnWriter::put(column, row, anonymous, false);
+  }
   mark(kKi);
   ++t.rows;
   ++rows_;

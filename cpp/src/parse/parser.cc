@@ -148,6 +148,11 @@ int ParseContext::bsd_year(int month, int day) const {
   return event_day > today + 7 ? year - 1 : year;
 }
 
+bool csv_record_cut(std::string_view l) {
+  return l.size() >= 20 && l[4] == '-' && l[7] == '-' && l[10] == ' ' && l.find(",\"") != std::string_view::npos &&
+         l.find('\n') == std::string_view::npos && std::count(l.begin(), l.end(), '"') % 2 == 1;
+}
+
 namespace {
 // "#Software: …", "#Version: 1.0", "#Fields: date time …": the header lines of W3C extended logs.
 bool is_w3c_directive(std::string_view l) {
@@ -164,8 +169,7 @@ const char* date_first_hint(std::string_view l) {
   if (l.size() < 20 || parse_fixed(l.data(), 4) < 0 || parse_fixed(l.data() + 5, 2) < 0 ||
       parse_fixed(l.data() + 8, 2) < 0 || l[13] != ':')
     return nullptr;
-  if (l[4] == '-' && l[7] == '-' && l[10] == ' ' && l.find(",\"") != std::string_view::npos &&
-      l.find('\n') == std::string_view::npos && std::count(l.begin(), l.end(), '"') % 2 == 1)
+  if (csv_record_cut(l))
     return "a date first and a quoted value left open: a CSV record (PostgreSQL's csvlog, say) that a newline in "
            "a value cut; join its lines with --multiline-start '^\\d{4}-\\d\\d-\\d\\d' (docs/GROK.md)";
   if (l[4] == '-' && l[7] == '-' && l[10] == ' ')
@@ -344,12 +348,15 @@ Format Parser::detect(std::string_view line) {
 }
 
 ParseStatus Parser::parse(std::string_view line, Record& rec) {
+  uncoloured_ = false;
   const ParseStatus s = parse_line(line, rec);
   // Terminal colours (an app that colours its output, `docker compose logs`): a line that does not
   // read as written is read without them. (One that does keeps them: an escape in a user agent
   // is evidence.) The dead letter keeps the line as written.
   if (s != ParseStatus::Failed || std::memchr(line.data(), 0x1b, line.size()) == nullptr) return s;
-  return parse_line(strip_ansi(line, ansi_), rec);
+  const ParseStatus t = parse_line(strip_ansi(line, ansi_), rec);
+  uncoloured_ = t == ParseStatus::Ok;
+  return t;
 }
 
 ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
@@ -457,7 +464,7 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
       err_ = {Format::Unknown, hint, 0};
     } else {  // an application's text log or another server's access line: a grok recipe reads it
       rec.reset(line);
-      ok = recipes_->read(line, ctx, rec);
+      ok = recipes_->read(line, ctx, rec, !w3c && !zeek);
       if (ok) f = Format::Grok;
       else if (const char* jul = jul_hint(line)) err_ = {Format::Unknown, jul, 0};
       else if (recipes_->reason()) err_ = {Format::Unknown, recipes_->reason(), 0};

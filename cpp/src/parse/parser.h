@@ -178,6 +178,9 @@ bool looks_logfmt(std::string_view line);
 inline constexpr const char* kCriPartial = "partial line (joined with the next)";
 bool looks_cri(std::string_view line);
 bool looks_compose(std::string_view line);
+// A line that starts with a date, has ," and an odd number of quotes: the head of a CSV record
+// (PostgreSQL's csvlog) that a newline in a quoted value cut.
+bool csv_record_cut(std::string_view line);
 
 // Drops a trailing "\n" or "\r\n" (the line end is not part of the line).
 inline std::string_view strip_line_end(std::string_view line) {
@@ -198,6 +201,9 @@ class Parser {
 
   // Strips a trailing "\n" / "\r\n" and a leading UTF-8 BOM. Views in rec point into line.
   ParseStatus parse(std::string_view line, Record& rec);
+  // The last line was read without its terminal colours (it did not read as written): the text
+  // read, valid until the next parse; empty otherwise.
+  std::string_view read_without_colours() const { return uncoloured_ ? std::string_view(ansi_) : std::string_view(); }
   const ParseError& error() const { return err_; }
   // "apache_combined: expected '\"' before the request at column 41"
   std::string error_message() const;
@@ -249,6 +255,7 @@ class Parser {
   char good_start_ = 0;         // how it began: 'i' ISO date, '/' nginx's date, '[', 'm' month
   std::string unlike_reason_;
   std::string ansi_;  // the line without its terminal colours (valid until the next parse)
+  bool uncoloured_ = false;  // the last parse read ansi_
   void remember_good(std::string_view line, const Record& rec, bool recipe);
   const char* unlike_before();
 };

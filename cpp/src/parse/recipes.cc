@@ -594,6 +594,10 @@ constexpr Recipe kRecipes[] = {
      "an Apache ActiveMQ log line (date | level | message | logger | thread)"},
     {"MSSQLLOG", "^%{MSSQLLOG}", nullptr, nullptr, false, "a SQL Server ERRORLOG line (date time source message)",
      lines_under_are_message},
+    // The very last: any other line that starts with a date and time (read() leaves out a CSV
+    // record a newline cut, which joins the next line).
+    {"GENERICLOG", "^%{GENERICLOG}", nullptr, nullptr, false,
+     "a line that starts with a date and time (the time, a level after it, the rest the message)"},
 };
 constexpr size_t kCount = sizeof kRecipes / sizeof kRecipes[0];
 
@@ -670,7 +674,7 @@ bool RecipeReader::set_vpc_layout(uint32_t source, std::string_view header) {
   return true;
 }
 
-bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& rec) {
+bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& rec, bool generic) {
   reason_ = nullptr;
   if (GrokMatcher* m = vpc_.find(ctx.source); m && m->match(line) == GrokResult::Matched) {
     // Under a VPC flow log's header: its layout first.
@@ -695,6 +699,7 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
   if (detect_->match(line) != GrokResult::Matched) return false;
   const size_t k = detect_->which();
   const Recipe& r = kRecipes[k];
+  if (k == kCount - 1 && (!generic || csv_record_cut(line))) return false;  // GENERICLOG (a CSV record's head: no)
   if (r.parse && parsers_.empty()) parsers_.resize(kCount);
   if (r.parse && !parsers_[k]) parsers_[k] = std::make_unique<GrokMatcher>(parse_sets()[k]);  // (its JIT stack: when first needed)
   GrokMatcher& m = r.parse ? *parsers_[k] : *detect_;

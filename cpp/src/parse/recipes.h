@@ -42,7 +42,9 @@ class RecipeReader {
   // True: rec read by the recipe that fits the line. False: rec untouched by success; either no
   // recipe fits (reason() is null) or the one that fits fails on this line (reason() says which
   // and why, as a line's failure reason).
-  bool read(std::string_view line, const ParseContext& ctx, Record& rec);
+  // generic: GENERICLOG too (not under a W3C or Zeek header, whose reason for a line that does
+  // not fit it is the better one)
+  bool read(std::string_view line, const ParseContext& ctx, Record& rec, bool generic = true);
   const char* reason() const { return reason_; }
   // The recipe that read the last line read() took ("KAFKALOG"), or null.
   const char* name() const { return name_; }

@@ -356,6 +356,8 @@ bool parse_3164(std::string_view line, size_t i, const ParseContext& ctx, Record
                              is_level_word(tok.substr(1, tok.size() - 2))))
     return ctx.fail(F, "a log level where the host should be: an application's text log, not syslog "
                        "(describe it with --grok, e.g. %{JAVALOG} or %{PYTHONLOG}: docs/GROK.md)", i);
+  if (tok.find('|') != std::string_view::npos)  // "time | LEVEL | message": no host has a bar
+    return ctx.fail(F, "a '|' where the host should be: an application's text log, not syslog", i);
   if (database_log_head(tok, std::string_view(p + e, n - e)))
     return ctx.fail(F, "a thread id or a severity letter where the host should be: a database server's log "
                        "(MySQL, MongoDB), not syslog", i);
