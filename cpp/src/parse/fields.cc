@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "encode/json_writer.h"
@@ -398,9 +399,13 @@ bool split_compose(std::string_view line, WrappedLine& w, std::string_view& name
 }
 
 bool looks_compose(std::string_view line) {
+  // (first a bar after a blank within the name's reach: most lines have none, and detection
+  // asks of every line)
+  const auto* bar = static_cast<const char*>(std::memchr(line.data(), '|', std::min<size_t>(line.size(), 132)));
+  if (bar == nullptr || bar - line.data() < 2 || bar[-1] != ' ') return false;
   WrappedLine w;
   std::string_view name;
-  return line.size() >= 4 && split_compose(line, w, name);
+  return split_compose(line, w, name);
 }
 
 bool parse_compose(std::string_view line, const ParseContext& ctx, Record& rec) {
