@@ -537,7 +537,7 @@ TEST(SyslogVariants, IsoTimesOfOtherSendersAndApplicationLogsThatAreNot) {
 
 // Lines auto-detection has no format for, that start with a date: the reason says what they are.
 TEST(Detection, DateFirstLinesAreNamedNotReadAsAccessLines) {
-  const std::string odd = fail_reason("2024-01-01 12:00:00,123 CEST <INFO> shop: paid");
+  const std::string odd = fail_reason("2024-01-01 12:00:00,123XYZ <INFO> shop: paid");
   EXPECT_EQ(odd.rfind("a date first: an application's text log", 0), 0u) << odd;
   // A forced format keeps its own reason.
   EXPECT_EQ(fail_reason("2024-01-01 12:00:00,123 INFO shop.payments: paid", Format::ApacheCommon).rfind("apache_common: ", 0), 0u);
@@ -561,10 +561,16 @@ TEST(Detection, DateFirstLinesNoLayoutReadsGiveTimeLevelMessage) {
   auto plain = doc("2015-04-09 19:58:07.123000 Hello, World!");
   EXPECT_FALSE(plain.contains("log"));
   EXPECT_EQ(plain["message"], "Hello, World!");
-  // Left to their reasons: seconds run into a word, a zone after a blank (its time would be
+  // A zone after a blank is the time's (Google Drive's sync log; PostgreSQL's %m).
+  auto gd = doc("2018-03-01 12:48:14,224 -0800 INFO pid=1730 MainThread started");
+  EXPECT_EQ(gd["@timestamp"], "2018-03-01T12:48:14.224-08:00");
+  EXPECT_EQ(gd["log"]["level"], "INFO");
+  EXPECT_EQ(gd["message"], "pid=1730 MainThread started");
+  EXPECT_EQ(doc("2019-05-06 19:00:04.511 CEST x")["@timestamp"], "2019-05-06T19:00:04.511+02:00");
+  // Left to their reasons: seconds run into a word, a zone run into the rest (its time would be
   // read wrong), the head of a CSV record a newline cut.
   EXPECT_NE(fail_reason("2015-04-24T21:08:10.313913FOO err rbd"), "");
-  EXPECT_NE(fail_reason("2018-03-01 12:48:14,224 -0800 INFO pid=1730 MainThread started"), "");
+  EXPECT_NE(fail_reason("2024-01-01 12:00:00 +0800x y"), "");
   EXPECT_NE(fail_reason("2020-01-29 00:00:01.606881 UTC,,,p713507,th-2019006592,,,2020-01-29 00:00:01 UTC,0"), "");
   EXPECT_EQ(fail_reason("2019-05-06 19:00:04.511 UTC,\"postgres\",\"db\",\"statement: SELECT").rfind("a date first and a quoted value left open", 0), 0u);
 }
