@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -330,6 +332,24 @@ void hclog_fields(const ParseContext&, Record& rec) {
 // dpkg.log's arguments by action: "status <state> <pkg>[:arch] <version>", "<action> <pkg>[:arch]
 // <version> <version>" (install/upgrade: from and to; the others: the version and "<none>"),
 // "startup archives unpack", "conffile <path> keep|install".
+// vsftpd: OK / FAIL as ECS's event.outcome; the rate a number (KB/s as written).
+void vsftpd_fields(const ParseContext&, Record& rec) {
+  for (Field& f : rec.fields) {
+    if (f.name == "vsftpd.status") {
+      f.name = "event.outcome";
+      f.text = f.text == "OK" ? "success" : "failure";
+    } else if (f.name == "vsftpd.rate_kbyte_s") {
+      const std::string s(f.text);
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (end != s.c_str() && *end == '\0') {
+        f.kind = Field::Kind::Float;
+        f.f = v;
+      }
+    }
+  }
+}
+
 void dpkg_fields(const ParseContext&, Record& rec) {
   std::string_view action, args;
   for (size_t i = rec.fields.size(); i-- > 0;) {
@@ -469,6 +489,8 @@ constexpr Recipe kRecipes[] = {
     {"IISLOG", "^%{IISLOG}$", nullptr, nullptr, false,
      "an IIS access line (W3C extended log, one of the field sets IIS writes by default)"},
     {"SQUIDLOG", "^%{SQUIDLOG}$", nullptr, nullptr, false, "a Squid access line (its native access.log format)"},
+    {"VSFTPDLOG", "^%{VSFTPDLOG}$", nullptr, nullptr, false,
+     "a line of vsftpd's log (time [pid N] [user] OK|FAIL ACTION: Client \"address\", file, size, rate)", vsftpd_fields},
     {"DPKGLOG", "^%{DPKGLOG}$", nullptr, nullptr, false,
      "a line of dpkg's log (/var/log/dpkg.log: time, action, package and versions)", dpkg_fields},
     {"IDSFASTLOG", "^%{IDSFASTLOG}$", nullptr, nullptr, false,
