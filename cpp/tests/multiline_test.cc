@@ -358,3 +358,22 @@ TEST(Multiline, MysqlPresetJoinsEachQueryOfASlowLog) {
                         "select *\n  from t;");
   EXPECT_EQ(ev[5].text, "# Time: 2018-04-26T18:50:32.437295Z");  // a time line whose query was not written yet
 }
+
+// JSON written over several lines: an event that starts with '{' or '[' runs until its brackets
+// close; brackets inside strings (and escaped quotes) do not count; other lines are events of
+// their own, and a one-line object is one event.
+TEST(Multiline, JsonPresetJoinsAnObjectUntilItsBracketsClose) {
+  MultilineConfig c;
+  c.preset = "json";
+  auto ev = join(c, {"{", R"(  "msg": "a } and a \" and { in a string",)", R"(  "tags": ["x", {"k": [1, 2]}],)", "  \"n\": 1",
+                     "}", R"({"one": "line"})", "Processing {id}", "next line", "  [", "  1", "  ]", "after"});
+  ASSERT_EQ(ev.size(), 6u);
+  EXPECT_EQ(ev[0].lines, 5u);
+  EXPECT_EQ(ev[0].text.substr(0, 3), "{\n ");
+  EXPECT_EQ(ev[1].text, R"({"one": "line"})");
+  EXPECT_EQ(ev[2].text, "Processing {id}");  // not JSON: its brace opens nothing
+  EXPECT_EQ(ev[3].text, "next line");
+  EXPECT_EQ(ev[4].first, 9u);  // an indented array is JSON too
+  EXPECT_EQ(ev[4].lines, 3u);
+  EXPECT_EQ(ev[5].text, "after");
+}

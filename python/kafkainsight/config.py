@@ -167,7 +167,7 @@ SETTINGS: tuple[Setting, ...] = (
     S("multiline", ("--multiline",), None, str, None,
       "multi-line preset: Java, Python, Go, Node.js, Rust or Elixir stack-trace lines continue the event before them; "
       "mysql: a MySQL slow query log's query (its '#' lines and statement) is one event",
-      _LOGS, choices=("java", "python", "go", "node", "rust", "elixir", "mysql"), default_text="none"),
+      _LOGS, choices=("java", "python", "go", "node", "rust", "elixir", "mysql", "json"), default_text="none"),
     S("multiline_max_lines", ("--multiline-max-lines",), None, int, 500,
       "lines per multi-line event at most (the next line starts a new event)", _LOGS,
       cpp={"produce": "MultilineConfig.max_lines"}),

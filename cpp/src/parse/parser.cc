@@ -202,6 +202,16 @@ const char* continuation_hint(std::string_view l) {
       l.starts_with("Client #PID<") || l.starts_with("Function: #Function<"))
     return "a line of an Elixir crash report (its error, the last message of the process, its client): join it to "
            "the Logger line above it with --multiline elixir (docs/GROK.md)";
+  // A pretty-printed JSON object's lines: "{", '  "key": value,', '    "an array's string",', "}".
+  const std::string_view t = scan::trim(l);
+  // (the members indented, as every pretty printer writes them; a string: no quote inside)
+  const size_t close = t.size() >= 2 && t[0] == '"' ? t.find('"', 1) : std::string_view::npos;
+  const bool json_string = close != std::string_view::npos && (close + 1 == t.size() || (close + 2 == t.size() && t.back() == ','));
+  const bool member = t.size() > 3 && t[0] == '"' && t.find("\":") != std::string_view::npos;
+  if (t == "{" || t == "[" || t == "}" || t == "}," || t == "]" || t == "]," ||
+      ((l[0] == ' ' || l[0] == '\t') && (json_string || member) && l.find('\n') == std::string_view::npos))
+    return "a line of a JSON object written over several lines (pretty-printed): join its lines with --multiline json "
+           "(docs/FORMATS.md)";
   if (l[0] == ' ' || l[0] == '\t')
     return "an indented line: the continuation of the event before it (a stack frame, a dump); join such lines "
            "to their event with --multiline java (python for Python's tracebacks, elixir for Elixir's crash reports): "

@@ -82,6 +82,10 @@ constexpr const char* kElixir = R"(^(?:[ \t]|$|\*\* \())";
 constexpr const char* kMysql =
     R"(^(?!# Time: |# User@Host: |Tcp port: \d+ |Time\s+Id\s+Command\s+Argument|\S+, Version: .* started with:$))";
 
+// JSON written over several lines (pretty-printed): no line continues by its look; an event that
+// starts with '{' or '[' runs until its brackets close (see note and starts_event).
+constexpr const char* kJson = R"((?!))";
+
 // "thread 'main' (42) panicked at src/main.rs:5:5:": a Rust panic whose message is on the lines below.
 bool rust_panic_header(std::string_view l) {
   return l.starts_with("thread '") && l.ends_with(":") && l.find(" panicked at ") != std::string_view::npos;
@@ -117,6 +121,7 @@ const char* multiline_preset(std::string_view name) {
   if (name == "rust") return kRust;
   if (name == "elixir") return kElixir;
   if (name == "mysql") return kMysql;
+  if (name == "json") return kJson;
   return nullptr;
 }
 
@@ -126,7 +131,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
   std::string pattern = cfg_.start;
   if (pattern.empty()) {
     const char* p = multiline_preset(cfg_.preset);
-    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust, elixir, mysql)");
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust, elixir, mysql, json)");
     pattern = p;
     match_starts_ = false;
     python_ = cfg_.preset == "python";
@@ -135,6 +140,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
     rust_ = cfg_.preset == "rust";
     elixir_ = cfg_.preset == "elixir";
     mysql_ = cfg_.preset == "mysql";
+    json_ = cfg_.preset == "json";
   }
   try {
     GrokLibrary lib = GrokLibrary::builtin();
@@ -170,6 +176,8 @@ bool MultilineJoiner::starts_event(std::string_view line) {
   if (cur_.rust_message) return false;
   // MySQL: "# User@Host:" right under its "# Time:" line.
   if (mysql_ && line.starts_with("# User@Host: ") && cur_.lines == 1 && cur_.text.starts_with("# Time: ")) return false;
+  // JSON: an object or array runs until its brackets close.
+  if (json_ && cur_.json_depth > 0) return false;
   // Elixir: a record runs until the next one starts.
   if (elixir_ && !record_start(line)) return false;
   // java.util.logging's second line of a record ("INFO: …") under its first.
@@ -178,6 +186,31 @@ bool MultilineJoiner::starts_event(std::string_view line) {
 }
 
 void MultilineJoiner::note(std::string_view line) {
+  if (json_) {
+    // The brackets open outside strings (a string cannot go over a line end). Only an event that
+    // starts as JSON counts them: "Processing {id}" is a line of its own.
+    if (cur_.lines == 1) {
+      const size_t b = line.find_first_not_of(" \t");
+      cur_.json_depth = 0;
+      cur_.in_json = b != std::string_view::npos && (line[b] == '{' || line[b] == '[');
+    }
+    if (!cur_.in_json) return;
+    bool in_string = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++cur_.json_depth;
+      } else if ((c == '}' || c == ']') && cur_.json_depth > 0) {
+        --cur_.json_depth;
+      }
+    }
+    return;
+  }
   if (line.starts_with("Traceback (most recent call last):")) cur_.traceback = true;
   if (java_ && cur_.lines == 1) cur_.open_message = opens_message(line);
   cur_.last_indented = !line.empty() && (line[0] == ' ' || line[0] == '\t');

@@ -17,7 +17,7 @@ class GrokMatcher;
 
 struct MultilineConfig {
   std::string start;   // PCRE2 regex (grok %{NAME} allowed); "" and no preset: one line per event
-  std::string preset;  // "java" | "python" | "go" | "node" | "rust" | "elixir" | "mysql" (a continuation pattern each); "" = none
+  std::string preset;  // "java" | "python" | "go" | "node" | "rust" | "elixir" | "mysql" | "json" (a continuation pattern each); "" = none
   uint32_t max_lines = 500;
   uint32_t max_bytes = 1u << 20;
   int flush_ms = 1000;  // --follow: a pending event is complete after this long with no new line
@@ -63,7 +63,7 @@ class MultilineJoiner {
   MultilineConfig cfg_;
   std::unique_ptr<GrokMatcher> matcher_;
   bool match_starts_ = true;  // true: the pattern marks starts; false: continuations
-  bool python_ = false, node_ = false, java_ = false, rust_ = false, elixir_ = false, mysql_ = false;  // the preset's rules beyond its pattern (see starts_event)
+  bool python_ = false, node_ = false, java_ = false, rust_ = false, elixir_ = false, mysql_ = false, json_ = false;  // the preset's rules beyond its pattern (see starts_event)
   struct Pending {
     std::string text;
     uint64_t first = 0, last = 0;
@@ -78,6 +78,8 @@ class MultilineJoiner {
     bool js_message = false;     // node: an error's message goes on below its line (see note)
     bool open_message = false;   // java: the first line ends where its message would start (see opens_message)
     bool rust_message = false;   // rust: a panic's message goes on below its first line
+    bool in_json = false;        // json: the event starts with '{' or '['
+    int json_depth = 0;          // json: its brackets open so far
   } cur_;
   void note(std::string_view line);
   std::string out_;
