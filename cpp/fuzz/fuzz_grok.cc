@@ -3,7 +3,7 @@
 //   a failure with a reason, within PCRE2's match limit;
 // - the input's first line as a user pattern compiles or is refused with GrokError (never a
 //   crash), and when it compiles, matching the rest gives a valid document or a failure;
-// - a preset (java, python, go, node, rust or elixir, by the input's size) joins the input's lines into events
+// - a preset (java, python, go, node, rust, elixir, mysql or json, by the input's size) joins the input's lines into events
 //   whose line counts add up, and each event read without options (the crash recipes among them)
 //   gives a valid document or a failure with a reason.
 #include <cstdint>
@@ -55,10 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  static constexpr const char* kPresets[] = {"java", "python", "go", "node", "rust", "elixir"};
+  static constexpr const char* kPresets[] = {"java", "python", "go", "node", "rust", "elixir", "mysql", "json"};
   static ki::Parser automatic{ki::ParserConfig{}};
   ki::MultilineConfig mc;
-  mc.preset = kPresets[size % 6];
+  mc.preset = kPresets[size % 8];
   mc.max_lines = 8;
   mc.max_bytes = 256;
   ki::MultilineJoiner j(mc);
