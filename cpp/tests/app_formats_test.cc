@@ -28,6 +28,20 @@ TEST(AppJson, Pino) {
   EXPECT_EQ(d["kafkainsight"]["format"], "app_json");
 }
 
+// MySQL's JSON audit log writes a JSON array a record a line: "{…}," up to the last "{…}".
+TEST(AppJson, ARecordOfAnArrayWrittenALineKeepsItsComma) {
+  const std::string line =
+      R"({ "timestamp": "2020-10-19 19:25:51", "id": 0, "class": "connection", "event": "connect", "connection_id": 13, )"
+      R"("account": { "user": "root", "host": "localhost" }, "login": { "user": "root", "os": "", "ip": "", "proxy": "" } },)";
+  auto d = doc(line);
+  EXPECT_EQ(d["@timestamp"], "2020-10-19T19:25:51Z");
+  EXPECT_EQ(d["class"], "connection");
+  EXPECT_EQ(d["account"]["user"], "root");
+  EXPECT_EQ(doc(line.substr(0, line.size() - 1))["account"], d["account"]);  // the last record: no comma
+  EXPECT_NE(ki::test::fail_reason(R"({"a": 1},,)"), "");
+  EXPECT_NE(ki::test::fail_reason(R"({"a": 1, })"), "");  // a comma inside an object is still an error
+}
+
 TEST(AppJson, Bunyan) {
   auto d = doc(R"({"name":"myapp","hostname":"banana.local","pid":40161,"level":60,"msg":"boom","time":"2013-01-04T18:46:23.851Z","v":0})");
   EXPECT_EQ(d["@timestamp"], "2013-01-04T18:46:23.851Z");

@@ -168,7 +168,12 @@ bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec)
   constexpr Format F = Format::AppJson;
   const char* why = nullptr;
   size_t column = 0;
-  if (!walk_object(line, ctx, rec, why, column)) return ctx.fail(F, why, column);
+  // A JSON array written a record a line (MySQL's JSON audit log: "{…}," up to the last "{…}"):
+  // the comma is the array's, not the record's. (No JSON object ends with one.)
+  std::string_view body = line;
+  while (!body.empty() && (body.back() == ' ' || body.back() == '\r')) body.remove_suffix(1);
+  if (body.size() > 2 && body.back() == ',' && body[body.size() - 2] == '}') body.remove_suffix(1);
+  if (!walk_object(body, ctx, rec, why, column)) return ctx.fail(F, why, column);
   rec.format = F;
   WrappedLine docker;
   apply_roles(ctx, rec, &docker);
