@@ -721,7 +721,7 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
   if (detect_->match(line) != GrokResult::Matched) return false;
   const size_t k = detect_->which();
   const Recipe& r = kRecipes[k];
-  if (k == kCount - 1 && (!generic || csv_record_cut(line))) return false;  // GENERICLOG (a CSV record's head: no)
+  if (std::string_view(r.name) == "GENERICLOG" && (!generic || csv_record_cut(line))) return false;  // (a CSV record's head: no)
   if (r.parse && parsers_.empty()) parsers_.resize(kCount);
   if (r.parse && !parsers_[k]) parsers_[k] = std::make_unique<GrokMatcher>(parse_sets()[k]);  // (its JIT stack: when first needed)
   GrokMatcher& m = r.parse ? *parsers_[k] : *detect_;
