@@ -166,7 +166,8 @@ SETTINGS: tuple[Setting, ...] = (
       "event; other lines continue the one before", _LOGS, metavar="REGEX", default_text="one line, one event"),
     S("multiline", ("--multiline",), None, str, None,
       "multi-line preset: Java, Python, Go, Node.js, Rust or Elixir stack-trace lines continue the event before them; "
-      "mysql: a MySQL slow query log's query (its '#' lines and statement) is one event",
+      "mysql: a MySQL slow query log's query (its '#' lines and statement) is one event; "
+      "json: a JSON record written over several lines (pretty-printed) is one event",
       _LOGS, choices=("java", "python", "go", "node", "rust", "elixir", "mysql", "json"), default_text="none"),
     S("multiline_max_lines", ("--multiline-max-lines",), None, int, 500,
       "lines per multi-line event at most (the next line starts a new event)", _LOGS,
