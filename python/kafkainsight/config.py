@@ -616,9 +616,10 @@ def markdown() -> str:
                 flag = ", ".join(f"`{f}`" for f in s.flags) or "—"
             env = f"`{s.env}`" if s.env else ""
             choices = s.choice_list()
-            desc = s.help + (f"; one of: {', '.join(choices)}" if choices and len(choices) <= 6 else "")
-            if choices and len(choices) > 6:
-                desc += "; one of the log formats above"
+            if choices and "apache_common" in choices:  # (the formats: listed once, above)
+                desc = s.help + "; one of the log formats above"
+            else:
+                desc = s.help + (f"; one of: {', '.join(choices)}" if choices else "")
             default = "(secret)" if s.secret else s.describe_default()
             out.append(f"| `{s.name}` | {flag} | {env} | {s.type_name} | {_cell(default)} | {_cell(desc)} |")
     return "\n".join(out) + "\n"
