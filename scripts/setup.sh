@@ -15,6 +15,7 @@ MODE=${1:-}
 # lighttpd: writes its access and error logs in a test (run there on a free port, not as a service).
 # ruby: its Logger writes the lines of a test (Rails' layout); elixir: its Logger, likewise (Phoenix's).
 # uwsgi-core, uwsgi-plugin-python3: a real uWSGI serves a test's requests and writes their log.
+# daemontools: its tai64n stamps a test's lines (multilog's TAI64N) and its tai64nlocal reads them back.
 APT_PKGS=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
@@ -23,6 +24,7 @@ APT_PKGS=(
   chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
   syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
   prometheus libpcre2-dev systemd-journal-remote lighttpd ruby elixir uwsgi-core uwsgi-plugin-python3
+  daemontools
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -575,6 +575,51 @@ TEST(Detection, DateFirstLinesNoLayoutReadsGiveTimeLevelMessage) {
   EXPECT_EQ(fail_reason("2019-05-06 19:00:04.511 UTC,\"postgres\",\"db\",\"statement: SELECT").rfind("a date first and a quoted value left open", 0), 0u);
 }
 
+// GENERICLOG's other line starts (fail2ban's date detector's layouts, lnav's): each read at its
+// instant, and the order of an all-number date's day and month.
+TEST(Detection, OtherLineStartLayoutsAndBracketedTimes) {
+  struct Case {
+    const char *line, *time, *message;
+  };
+  const Case cases[] = {
+      {"2011.11.21 14:29:16 LOG3[28228:1400]: SSL_accept", "2011-11-21T14:29:16Z", "LOG3[28228:1400]: SSL_accept"},
+      {"11-Aug-2013 03:36:11.372 error: client denied", "2013-08-11T03:36:11.372Z", "client denied"},
+      {"Apr-07-13 07:08:36 [SSL-out] negotiation", "2013-04-07T07:08:36Z", "[SSL-out] negotiation"},
+      {"Sat Dec 28 19:03:53 2013 - [72926] x", "2013-12-28T19:03:53Z", "[72926] x"},
+      {"Wed May 19 08:00:01 EST 2021 line 1", "2021-05-19T08:00:01-05:00", "line 1"},
+      {"Oct 27 2015 09:24:46 host sshd[1170]: y", "2015-10-27T09:24:46Z", "host sshd[1170]: y"},
+      {"[17/Jun/2011 17:00:45] Attempt", "2011-06-17T17:00:45Z", "Attempt"},
+      {"[22-Jan-2013 22:28:21 +0200]: FAILED login", "2013-01-22T22:28:21+02:00", "FAILED login"},
+      {"[2014-01-06 10:59:38]LOGIN FAILED", "2014-01-06T10:59:38Z", "LOGIN FAILED"},
+      {"[20220407-12:11:06] [INFO ] AUTHFAIL", "2022-04-07T12:11:06Z", "AUTHFAIL"},
+      // TAI64N: 2^62 + 10 + Unix time, as tai64nlocal reads it
+      {"@40000000433225833b6e1a8c tcpserver: status: 5/30", "2005-09-22T03:31:05.997071500Z", "tcpserver: status: 5/30"},
+      // all numbers: the month first, the day when the first cannot be a month or with dots
+      {"03/04/2024 10:00:00 a", "2024-03-04T10:00:00Z", "a"},
+      {"13/04/2024 10:00:00 b", "2024-04-13T10:00:00Z", "b"},
+      {"03-04-2024 10:00:00 c", "2024-03-04T10:00:00Z", "c"},
+      {"03.04.2024 10:00:00 d", "2024-04-03T10:00:00Z", "d"},
+  };
+  for (const Case& c : cases) {
+    auto d = doc(c.line);
+    EXPECT_EQ(d["kafkainsight"]["recipe"], "GENERICLOG") << c.line;
+    EXPECT_EQ(d["@timestamp"], c.time) << c.line;
+    EXPECT_EQ(d["message"], c.message) << c.line;
+  }
+  // monit's: a zone's name first, no year (this year's)
+  auto m = doc("[CEST Aug  6 10:14:52] error    : HttpRequest: access denied");
+  EXPECT_EQ(m["@timestamp"].get<std::string>().substr(4), "-08-06T10:14:52+02:00");
+  EXPECT_EQ(m["log"]["level"], "error");
+  EXPECT_EQ(m["message"], "HttpRequest: access denied");
+  auto v = doc("[2024-08-31 02:11:22.129][vaultwarden::api::identity][ERROR] Username or password");
+  EXPECT_EQ(v["log"]["logger"], "vaultwarden::api::identity");
+  EXPECT_EQ(v["log"]["level"], "ERROR");
+  // Not a time: left to the reasons they had.
+  EXPECT_NE(fail_reason("13/13/2024 10:00:00 no month"), "");
+  EXPECT_NE(fail_reason("@400000004c91b044077a9e9 short"), "");
+  EXPECT_NE(fail_reason("2011.11.21 14:29:16x run on"), "");
+}
+
 // The text layouts of applications that the grok recipes of docs/GROK.md read: read without
 // options by the first recipe that fits, with the time layout it needs (first lines of loghub's
 // samples and of a Kafka 3.9 broker's server.log; Spring Boot 2 and 3, logback's order, Python's
@@ -1363,7 +1408,9 @@ TEST(SyslogVariants, JournalctlShortFullAndShortUnix) {
   // Not those: a proxy's epoch with milliseconds (Squid), a weekday without a date.
   EXPECT_NE(doc("1286536309.450    339 10.0.0.1 TCP_MISS/200 1234 GET http://e.com/ - DIRECT/1.2.3.4 text/html")
                 ["kafkainsight"]["format"], "rfc3164");
-  EXPECT_NE(fail_reason("Thu Dec 05 17:30:00 2024 web1 x: y"), "");
+  // A ctime first is a line of its own layout (GENERICLOG), not a host and a program.
+  EXPECT_EQ(doc("Thu Dec 05 17:30:00 2024 web1 x: y")["kafkainsight"]["recipe"], "GENERICLOG");
+  EXPECT_EQ(doc("Thu Dec 05 17:30:00 2024 web1 x: y")["message"], "web1 x: y");
 }
 
 // nginx's access_log syslog:server=… (and Apache piped to logger): the message is an access line.

@@ -159,7 +159,8 @@ SETTINGS: tuple[Setting, ...] = (
       "directory of grok pattern files (Logstash's `NAME regex` lines), added to the built-in library", _LOGS,
       metavar="DIR", default_text="the built-in library only"),
     S("time_format", ("--time-format",), None, str, None,
-      "layout of the grok `timestamp` capture, strptime-style (%d/%m/%Y %H:%M:%S.%f, or ,SSS)", _LOGS,
+      "layout of the grok `timestamp` capture, strptime-style (%d/%m/%Y %H:%M:%S.%f, or ,SSS); also tried first on "
+      "the date a line starts with (GENERICLOG: day or month first)", _LOGS,
       default_text="ISO 8601, epoch, Apache, syslog, nginx, HAProxy, java.util.logging"),
     S("multiline_start", ("--multiline-start",), None, str, None,
       "multi-line events: a line matching this regex (grok names allowed, e.g. ^%{TIMESTAMP_ISO8601}) starts an "

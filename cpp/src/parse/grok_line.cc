@@ -1,8 +1,11 @@
 // A grok match -> Record. Captures named like our own fields fill them (message, log.level,
 // log.logger, service.name, host.hostname, process.*, source.ip); `timestamp` becomes
 // @timestamp; every other capture is a field of the document, typed as the pattern says.
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "parse/exception_text.h"
 #include "parse/parser.h"
@@ -75,15 +78,82 @@ std::string_view Record::*own_text_field(std::string_view name) {
   return nullptr;
 }
 
-// "2017-07-31 13:36:42.585 CEST" (PostgreSQL's %m: a zone's name after the time) or "… +03" (a
-// zone without a name): the time before it (in layout f, else any layout parse_time_text reads),
-// at that zone's offset (CST, IST: --tz).
+// The layouts programs write at the start of a line (fail2ban's default date templates and lnav's
+// time formats), after the ones above. Two numbers and a year: the month first (as US programs
+// write them: SquirrelMail, PortSentry, SkyDrive; lnav and plaso read them so), the day first when
+// the first number cannot be a month or with dots ("11.10.2018"). --time-format settles the rest.
+const std::vector<TimeFormat>& line_start_times() {
+  static const std::vector<TimeFormat> v = [] {
+    std::vector<TimeFormat> out;
+    for (const char* date : {"%Y-%m-%d ", "%Y.%m.%d ", "%d-%b-%Y ", "%d/%b/%Y ", "%d/%b/%Y:", "%m/%d/%Y ",
+                             "%d/%m/%Y ", "%m/%d/%y ", "%d/%m/%y ", "%m/%d/%Y:", "%d/%m/%Y:", "%m-%d-%Y ",
+                             "%d-%m-%Y ", "%m-%d-%y ", "%d-%m-%y ", "%d.%m.%Y ", "%b %d %Y ", "%a %b %d %Y ",
+                             "%b-%d-%y ", "%Y%m%d-", "%Y%m%dT"})
+      for (const char* time : {"%H:%M:%S", "%H:%M:%S.%f"}) out.emplace_back(std::string(date) + time);
+    for (const char* f : {"%a %b %e %H:%M:%S %Y", "%a %b %e %H:%M:%S.%f %Y", "%b %d %H:%M:%S", "%b %d %H:%M:%S.%f"})
+      out.emplace_back(f);
+    return out;
+  }();
+  return v;
+}
+
+bool parse_line_start_time(std::string_view s, int default_offset_min, int year, Timestamp& ts) {
+  for (const TimeFormat& f : line_start_times())
+    if (f.parse(s, default_offset_min, year, ts)) return true;
+  return false;
+}
+
+// TAI64N, as daemontools' multilog and runit's svlogd -t write it: '@', 16 hex digits of seconds
+// (2^62 + 10 + Unix time: tai64nlocal's reading), 8 of nanoseconds.
+bool parse_tai64n(std::string_view s, Timestamp& ts) {
+  if (s.size() != 25 || s[0] != '@') return false;
+  uint64_t sec = 0, ns = 0;
+  for (size_t i = 1; i < 25; ++i) {
+    const char c = s[i];
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0) return false;
+    (i <= 16 ? sec : ns) = (i <= 16 ? sec : ns) * 16 + static_cast<uint64_t>(d);
+  }
+  constexpr uint64_t kBase = (uint64_t{1} << 62) + 10;
+  if (sec < kBase || sec - kBase > 253402300799ull || ns > 999999999) return false;
+  ts = Timestamp{};
+  ts.epoch_sec = static_cast<int64_t>(sec - kBase);
+  ts.nanos = static_cast<uint32_t>(ns);
+  ts.frac_digits = 9;
+  ts.offset_min = 0;
+  ts.valid = true;
+  return true;
+}
+
+// "2017-07-31 13:36:42.585 CEST" (PostgreSQL's %m: a zone's name after the time), "… +03" (a zone
+// without a name), "PDT Apr 16 21:05:29" (monit: the zone first) or "Sun Jan 23 21:59:59 CET 2005"
+// (date(1)): the time without that word (in layout f, else any layout parse_time_text or
+// parse_line_start_time reads), at the zone's offset (CST, IST: --tz).
 bool time_then_zone(std::string_view s, int default_offset_min, const TimeFormat* f, int year, Timestamp& ts) {
+  const auto without = [&](size_t b, size_t e) {  // s without the word [b, e) and one blank next to it
+    std::string rest(s.substr(0, b > 0 ? b - 1 : 0));
+    if (e < s.size()) rest.append(s.substr(b > 0 ? e : e + 1));
+    return rest;
+  };
+  const auto parse = [&](std::string_view rest, int offset) {
+    return f ? f->parse(rest, offset, year, ts)
+             : parse_time_text(rest, offset, ts) || parse_line_start_time(rest, offset, year, ts);
+  };
   const size_t sp = s.rfind(' ');
-  if (sp == std::string_view::npos || sp + 3 > s.size()) return false;
-  const std::optional<int> offset = zone_word_offset(s.substr(sp + 1), default_offset_min);
-  if (!offset) return false;
-  return f ? f->parse(s.substr(0, sp), *offset, year, ts) : parse_time_text(s.substr(0, sp), *offset, ts);
+  if (sp != std::string_view::npos && sp + 3 <= s.size()) {
+    if (const std::optional<int> offset = zone_word_offset(s.substr(sp + 1), default_offset_min))
+      return parse(s.substr(0, sp), *offset);
+  }
+  if (f) return false;
+  for (size_t b = 0; b < s.size();) {  // a zone's name as another word (not a number: "+03" is last)
+    size_t e = s.find(' ', b);
+    if (e == std::string_view::npos) break;
+    if (e - b >= 3 && std::isupper(static_cast<unsigned char>(s[b])))
+      if (const std::optional<int> offset = zone_word_offset(s.substr(b, e - b), default_offset_min))
+        return parse(without(b, e), *offset);
+    b = e + 1;
+  }
+  return false;
 }
 
 bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& ts) {
@@ -97,7 +167,14 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
     return c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts);
   }
   if (parse_time_text(s, c.default_offset_min, ts)) return true;
-  if (time_then_zone(s, c.default_offset_min, nullptr, 0, ts)) return true;
+  // A recipe without its own layout (GENERICLOG's "03-07-2005 …"): the user's --time-format
+  // first, to settle what only they know (day or month first).
+  if (ctx.by_recipe && c.time_fmt &&
+      (c.time_fmt->parse(s, c.default_offset_min, c.default_year, ts) ||
+       time_then_zone(s, c.default_offset_min, c.time_fmt.get(), c.default_year, ts)))
+    return true;
+  const int year = ctx.by_recipe && ctx.recipe_year > 0 ? ctx.recipe_year : c.default_year;  // (December in January)
+  if (time_then_zone(s, c.default_offset_min, nullptr, year, ts)) return true;
   if (s.size() >= 6) {
     int month = month_from_abbrev(s.data());
     if (month && s[3] == ' ') {
@@ -108,11 +185,11 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
     }
   }
   if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
-  const int year = ctx.by_recipe && ctx.recipe_year > 0 ? ctx.recipe_year : c.default_year;  // (December in January)
   for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time(), &airflow_time(),
                               &mysql_old_time(), &redis_time(), &redis_yearless_ms_time(), &redis_yearless_time()})
     if (f->parse(s, c.default_offset_min, year, ts)) return true;
   if (parse_time_of_day(s, c.default_offset_min, ts)) return true;  // "12:34:56.789": its day from the clock
+  if (parse_line_start_time(s, c.default_offset_min, year, ts) || parse_tai64n(s, ts)) return true;
   ts = Timestamp{};
   return false;
 }
