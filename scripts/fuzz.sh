@@ -57,7 +57,8 @@ fuzz_one() {
     fuzz_parse_zeek) seeds=(cpp/fuzz/seeds/zeek) ;;
     fuzz_parse_mysql_slow) seeds=(cpp/fuzz/seeds/mysql_slow "$OUT/seeds/lines") ;;
     fuzz_grok) seeds=("$OUT/seeds/lines" cpp/fuzz/seeds/grok_events) ;;
-    fuzz_parse_*|fuzz_detect|fuzz_line_reader|fuzz_access_columns) seeds=("$OUT/seeds/lines") ;;
+    fuzz_line_reader) seeds=("$OUT/seeds/lines" cpp/fuzz/seeds/utf16) ;;
+    fuzz_parse_*|fuzz_detect|fuzz_access_columns) seeds=("$OUT/seeds/lines") ;;
     fuzz_bulk_response) seeds=(cpp/fuzz/seeds/bulk_response) ;;
     fuzz_bulk_item) seeds=(cpp/fuzz/seeds/bulk_item) ;;
     fuzz_index_name) seeds=(cpp/fuzz/seeds/index_name) ;;

@@ -120,3 +120,45 @@ TEST(LineReader, FifoWithoutWriterOpensAtOnceAndStops) {
   EXPECT_EQ(polls, 3);
   std::remove(path.c_str());
 }
+
+namespace {
+std::string utf16(const std::u16string& s, bool le, bool bom) {
+  std::string out;
+  if (bom) out += le ? "\xff\xfe" : "\xfe\xff";
+  for (char16_t c : s) {
+    const char lo = static_cast<char>(c & 0xff), hi = static_cast<char>(c >> 8);
+    out += le ? std::string{lo, hi} : std::string{hi, lo};
+  }
+  return out;
+}
+}  // namespace
+
+// UTF-16 (SQL Server's ERRORLOG, PowerShell's Out-File): decoded to UTF-8, with or without a
+// byte-order mark, in either order, across buffer refills a character at a time.
+TEST(LineReader, Utf16IsDecoded) {
+  const std::u16string text = u"2024-01-01 00:00:00 INFO caf\u00e9 \u65e5\u672c \U0001F600\r\n2024-01-01 00:00:01 ERROR x\n";
+  const std::vector<std::string> want = {"2024-01-01 00:00:00 INFO caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\r",
+                                         "2024-01-01 00:00:01 ERROR x"};
+  for (bool le : {true, false})
+    for (bool bom : {true, false})
+      for (size_t buffer : {size_t{1} << 20, size_t{16}}) {
+        std::string path = test::write_temp_file("ki_lr_utf16.log", utf16(text, le, bom));
+        LineReaderConfig cfg;
+        cfg.buffer_bytes = buffer;
+        auto [lines, err] = read_all(path, cfg);
+        EXPECT_EQ(err, "");
+        EXPECT_EQ(lines, want) << le << bom << buffer;
+        std::remove(path.c_str());
+      }
+  // A lone surrogate and a last odd byte: U+FFFD, the rest read.
+  std::string bad = utf16(u"0123456789 abcdef\n", true, true);
+  bad += std::string("\x00\xd8", 2) + utf16(u"x\n", true, false) + "y";
+  std::string path = test::write_temp_file("ki_lr_utf16_bad.log", bad);
+  auto [lines, err] = read_all(path);
+  EXPECT_EQ(lines, (std::vector<std::string>{"0123456789 abcdef", "\xef\xbf\xbdx", "\xef\xbf\xbd"}));
+  std::remove(path.c_str());
+  // Plain UTF-8 and Latin-1 text stays as it is.
+  path = test::write_temp_file("ki_lr_plain.log", "caf\xe9 au lait\n\xff\xfe not a mark in the middle\n");
+  EXPECT_EQ(read_all(path).first, (std::vector<std::string>{"caf\xe9 au lait", "\xff\xfe not a mark in the middle"}));
+  std::remove(path.c_str());
+}

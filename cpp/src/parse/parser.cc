@@ -178,6 +178,18 @@ const char* date_first_hint(std::string_view l) {
   return nullptr;
 }
 
+// UTF-16 text that reached the parser undecoded (followed with --follow, or a stream that did not
+// start with it): a zero byte beside each of its first characters.
+bool looks_utf16(std::string_view l) {
+  if (l.size() < 9) return false;
+  for (size_t k = 0; k < 2; ++k) {
+    bool every = true;
+    for (size_t i = 0; i < 8 && every; i += 2) every = l[k + i] == '\0' && l[k + i + 1] != '\0';
+    if (every) return true;
+  }
+  return false;
+}
+
 // A line of a multi-line event read on its own (no --multiline): say so, not where the access
 // format broke.
 const char* continuation_hint(std::string_view l) {
@@ -470,7 +482,12 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
       err_ = {Format::Unknown, "logcat's marker of the buffer the lines below come from", 1};
       return ParseStatus::Empty;
     }
-    if (const char* hint = continuation_hint(line)) {
+    if (looks_utf16(line)) {
+      err_ = {Format::Unknown,
+              "UTF-16 text (a zero byte beside each character): a file read whole is decoded, a file followed "
+              "(--follow) or a stream that did not start with it is not; convert it (iconv -f UTF-16 -t UTF-8)",
+              0};
+    } else if (const char* hint = continuation_hint(line)) {
       err_ = {Format::Unknown, hint, 0};
     } else {  // an application's text log or another server's access line: a grok recipe reads it
       rec.reset(line);

@@ -20,6 +20,23 @@ namespace ki {
 
 namespace {
 constexpr size_t kInBytes = 256 * 1024;
+
+}  // namespace
+
+int utf16_order(const unsigned char* p, size_t n, size_t* bom) {
+  *bom = 0;
+  if (n >= 2 && p[0] == 0xff && p[1] == 0xfe && !(n >= 4 && p[2] == 0 && p[3] == 0)) return *bom = 2, 1;  // (not UTF-32)
+  if (n >= 2 && p[0] == 0xfe && p[1] == 0xff) return *bom = 2, 2;
+  if (n < 32) return 0;
+  bool le = true, be = true;
+  for (size_t i = 0; i < 32; i += 2) {
+    le = le && p[i] != 0 && p[i] < 0x80 && p[i + 1] == 0;
+    be = be && p[i] == 0 && p[i + 1] != 0 && p[i + 1] < 0x80;
+  }
+  return le ? 1 : be ? 2 : 0;
+}
+
+namespace {
 constexpr int kPollMs = 100;  // how long one wait for input may take before a stop is looked at
 
 int64_t now_ms() {
@@ -61,7 +78,9 @@ std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& p
     unsigned char magic[1024];
     ssize_t n = pread(fd, magic, sizeof magic, 0);
     close(fd);
-    whole = whole || (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b);  // gzip: entered at its start only
+    size_t bom = 0;
+    whole = whole || (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||  // gzip, UTF-16: entered at their start only
+            (n > 0 && utf16_order(magic, static_cast<size_t>(n), &bom) != 0);
     // A W3C log (IIS): its lines mean what the #Fields: directive above them says (a Zeek log's,
     // what its #fields and #types say); an AWS VPC flow log's, what its first line's field names say.
     const std::string_view head(reinterpret_cast<const char*>(magic), n > 0 ? static_cast<size_t>(n) : 0);
@@ -222,6 +241,69 @@ void LineReader::damaged(std::string what) {
   error_ = "'" + path_ + "': " + std::move(what);
 }
 
+// UTF-16 decoded to UTF-8 into dst: what the input read so far holds, waiting for more only when
+// nothing was decoded. A lone surrogate or a last odd byte becomes U+FFFD.
+template <class More>
+size_t LineReader::read_utf16(char* dst, size_t room, More& more_in) {
+  size_t n = 0;
+  auto put = [&](uint32_t cp) {
+    char u[4];
+    size_t len;
+    if (cp < 0x80) {
+      u[0] = static_cast<char>(cp), len = 1;
+    } else if (cp < 0x800) {
+      u[0] = static_cast<char>(0xc0 | (cp >> 6)), u[1] = static_cast<char>(0x80 | (cp & 0x3f)), len = 2;
+    } else if (cp < 0x10000) {
+      u[0] = static_cast<char>(0xe0 | (cp >> 12)), u[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      u[2] = static_cast<char>(0x80 | (cp & 0x3f)), len = 3;
+    } else {
+      u[0] = static_cast<char>(0xf0 | (cp >> 18)), u[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+      u[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3f)), u[3] = static_cast<char>(0x80 | (cp & 0x3f)), len = 4;
+    }
+    const size_t fit = std::min(len, room - n);  // (the rest waits in pend_ for the next call)
+    std::memcpy(dst + n, u, fit);
+    n += fit;
+    pend_.assign(u + fit, len - fit);
+  };
+  const size_t from_pend = std::min(pend_.size(), room);
+  std::memcpy(dst, pend_.data(), from_pend);
+  pend_.erase(0, from_pend);
+  n = from_pend;
+  const bool le = utf16_ == 1;
+  auto unit = [&](size_t at) {
+    const auto* b = reinterpret_cast<const unsigned char*>(in_.data() + at);
+    return le ? static_cast<uint32_t>(b[0] | (b[1] << 8)) : static_cast<uint32_t>((b[0] << 8) | b[1]);
+  };
+  for (;;) {
+    while (n < room && pend_.empty() && in_len_ - in_pos_ >= 2) {
+      uint32_t u = unit(in_pos_);
+      if (u >= 0xd800 && u <= 0xdbff) {  // a pair's first half
+        if (in_len_ - in_pos_ < 4 && !raw_eof_) break;  // its second is still to be read
+        const uint32_t v = in_len_ - in_pos_ >= 4 ? unit(in_pos_ + 2) : 0;
+        if (v >= 0xdc00 && v <= 0xdfff) {
+          u = 0x10000 + ((u - 0xd800) << 10) + (v - 0xdc00);
+          in_pos_ += 2;
+        } else {
+          u = 0xfffd;
+        }
+      } else if (u >= 0xdc00 && u <= 0xdfff) {
+        u = 0xfffd;
+      }
+      in_pos_ += 2;
+      put(u);
+    }
+    if (n > 0 || stopped_) return n;
+    if (raw_eof_) {
+      if (in_len_ - in_pos_ == 1) {  // an odd byte at the end
+        in_pos_ = in_len_;
+        put(0xfffd);
+      }
+      return n;
+    }
+    if (!more_in(in_pos_) && !raw_eof_) return 0;  // stopped
+  }
+}
+
 // Decompressed (or plain) bytes into dst. 0 at the end, when stopped, or at damage (error_ set).
 size_t LineReader::read_input(char* dst, size_t room) {
   if (!error_.empty() || stopped_) return 0;
@@ -241,9 +323,15 @@ size_t LineReader::read_input(char* dst, size_t room) {
     while (in_len_ < 2 && more_in(0)) {
     }
     if (stopped_) return 0;
-    if (in_len_ >= 2 && static_cast<unsigned char>(in_[0]) == 0x1f && static_cast<unsigned char>(in_[1]) == 0x8b)
+    if (in_len_ >= 2 && static_cast<unsigned char>(in_[0]) == 0x1f && static_cast<unsigned char>(in_[1]) == 0x8b) {
       gz_ = std::make_unique<Gzip>();
+    } else {
+      size_t bom = 0;
+      utf16_ = static_cast<uint8_t>(utf16_order(reinterpret_cast<const unsigned char*>(in_.data()), in_len_, &bom));
+      in_pos_ += bom;
+    }
   }
+  if (utf16_) return read_utf16(dst, room, more_in);
   if (!gz_) {
     if (in_pos_ < in_len_) {  // the bytes read while looking for the magic
       size_t n = std::min(room, in_len_ - in_pos_);

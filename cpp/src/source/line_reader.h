@@ -1,4 +1,5 @@
-// LineReader: streams lines from a plain or gzip file, or stdin ("-"), with bounded memory.
+// LineReader: streams lines from a plain or gzip file, or stdin ("-"), with bounded memory;
+// UTF-16 input (a byte-order mark, or ASCII with zero bytes between) is decoded to UTF-8.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,12 @@ struct LineReaderConfig {
   uint64_t start = 0;
   uint64_t end = UINT64_MAX;
 };
+
+// UTF-16 text (SQL Server's ERRORLOG, Windows PowerShell's `>` and Out-File, .NET's
+// Encoding.Unicode): its byte-order mark, or, without one, 16 characters of ASCII whose other
+// byte is zero (log lines start with a date or a word). 1 little-endian, 2 big-endian, 0 not;
+// *bom: the mark's bytes (skipped).
+int utf16_order(const unsigned char* p, size_t n, size_t* bom);
 
 // About how many lines the regular, uncompressed files among `paths` hold: their sizes over the
 // line length in their first 64 KiB (0 if none can tell). A guess to size buffers by.
@@ -80,6 +87,8 @@ class LineReader {
   struct Gzip;
   bool fill();
   size_t read_input(char* dst, size_t room);  // 0: end, stopped or damaged (error_)
+  template <class More>
+  size_t read_utf16(char* dst, size_t room, More& more_in);
   long read_fd(char* dst, size_t n);          // -1: stopped
   bool should_stop(bool force);
   void damaged(std::string what);
@@ -88,6 +97,8 @@ class LineReader {
   int fd_ = -1;
   bool wait_ = false;  // not a regular file: poll() before reading so a stop is seen
   std::unique_ptr<Gzip> gz_;  // set when the input starts with the gzip magic
+  uint8_t utf16_ = 0;         // UTF-16 input, decoded to UTF-8: 1 little-endian, 2 big-endian
+  std::string pend_;          // a decoded character's bytes that did not fit the last call's room
   std::vector<char> in_;      // compressed input (and the first bytes, looked at for the magic)
   size_t in_pos_ = 0, in_len_ = 0;
   uint64_t raw_total_ = 0;  // bytes read from the file as stored
