@@ -16,6 +16,7 @@ MODE=${1:-}
 # ruby: its Logger writes the lines of a test (Rails' layout); elixir: its Logger, likewise (Phoenix's).
 # uwsgi-core, uwsgi-plugin-python3: a real uWSGI serves a test's requests and writes their log.
 # daemontools: its tai64n stamps a test's lines (multilog's TAI64N) and its tai64nlocal reads them back.
+# bind9, bind9-dnsutils: a real named answers a test's dig queries and writes its query log.
 APT_PKGS=(
   build-essential cmake ninja-build pkg-config git
   librdkafka-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
@@ -24,7 +25,7 @@ APT_PKGS=(
   chromium chromium-driver docker-compose libyaml-cpp-dev clang libclang-rt-14-dev
   syslog-ng-core syslog-ng-scl syslog-ng-mod-rdkafka libestr0 libfastjson4 liblognorm5
   prometheus libpcre2-dev systemd-journal-remote lighttpd ruby elixir uwsgi-core uwsgi-plugin-python3
-  daemontools
+  daemontools bind9 bind9-dnsutils
 )
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -583,7 +583,7 @@ TEST(Detection, OtherLineStartLayoutsAndBracketedTimes) {
   };
   const Case cases[] = {
       {"2011.11.21 14:29:16 LOG3[28228:1400]: SSL_accept", "2011-11-21T14:29:16Z", "LOG3[28228:1400]: SSL_accept"},
-      {"11-Aug-2013 03:36:11.372 error: client denied", "2013-08-11T03:36:11.372Z", "client denied"},
+      {"11-Aug-2013 03:36:11.372 worker 3 started", "2013-08-11T03:36:11.372Z", "worker 3 started"},
       {"Apr-07-13 07:08:36 [SSL-out] negotiation", "2013-04-07T07:08:36Z", "[SSL-out] negotiation"},
       {"Sat Dec 28 19:03:53 2013 - [72926] x", "2013-12-28T19:03:53Z", "[72926] x"},
       {"Wed May 19 08:00:01 EST 2021 line 1", "2021-05-19T08:00:01-05:00", "line 1"},
@@ -592,6 +592,7 @@ TEST(Detection, OtherLineStartLayoutsAndBracketedTimes) {
       {"[22-Jan-2013 22:28:21 +0200]: FAILED login", "2013-01-22T22:28:21+02:00", "FAILED login"},
       {"[2014-01-06 10:59:38]LOGIN FAILED", "2014-01-06T10:59:38Z", "LOGIN FAILED"},
       {"[20220407-12:11:06] [INFO ] AUTHFAIL", "2022-04-07T12:11:06Z", "AUTHFAIL"},
+      {"20100720 183814 File \"C:\\x.com\" belongs to virus", "2010-07-20T18:38:14Z", "File \"C:\\x.com\" belongs to virus"},
       // TAI64N: 2^62 + 10 + Unix time, as tai64nlocal reads it
       {"@40000000433225833b6e1a8c tcpserver: status: 5/30", "2005-09-22T03:31:05.997071500Z", "tcpserver: status: 5/30"},
       // all numbers: the month first, the day when the first cannot be a month or with dots

@@ -90,7 +90,8 @@ const std::vector<TimeFormat>& line_start_times() {
                              "%d-%m-%Y ", "%m-%d-%y ", "%d-%m-%y ", "%d.%m.%Y ", "%b %d %Y ", "%a %b %d %Y ",
                              "%b-%d-%y ", "%Y%m%d-", "%Y%m%dT"})
       for (const char* time : {"%H:%M:%S", "%H:%M:%S.%f"}) out.emplace_back(std::string(date) + time);
-    for (const char* f : {"%a %b %e %H:%M:%S %Y", "%a %b %e %H:%M:%S.%f %Y", "%b %d %H:%M:%S", "%b %d %H:%M:%S.%f"})
+    for (const char* f : {"%a %b %e %H:%M:%S %Y", "%a %b %e %H:%M:%S.%f %Y", "%b %d %H:%M:%S", "%b %d %H:%M:%S.%f",
+                          "%Y%m%d %H%M%S", "%Y%m%d-%H%M%S", "%Y%m%dT%H%M%S"})
       out.emplace_back(f);
     return out;
   }();

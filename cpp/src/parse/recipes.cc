@@ -616,6 +616,9 @@ constexpr Recipe kRecipes[] = {
      "an Apache ActiveMQ log line (date | level | message | logger | thread)"},
     {"MSSQLLOG", "^%{MSSQLLOG}", nullptr, nullptr, false, "a SQL Server ERRORLOG line (date time source message)",
      lines_under_are_message},
+    {"BIND9", "^%{BIND9}", nullptr, nullptr, false,
+     "a BIND 9 log line (time [category: severity: ]message; a query: client @0x… ip#port (name): query: name IN "
+     "type flags (server))"},
     // The very last: any other line that starts with a date and time (read() leaves out a CSV
     // record a newline cut, which joins the next line).
     {"GENERICLOG", "^%{GENERICLOG}", nullptr, nullptr, false,
@@ -654,6 +657,11 @@ const std::vector<std::shared_ptr<const GrokSet>>& parse_sets() {
 
 const std::shared_ptr<const GrokSet>& haproxy_set() {
   static const std::shared_ptr<const GrokSet> set = set_of({"^%{HAPROXYHTTPBASE}$"});
+  return set;
+}
+
+const std::shared_ptr<const GrokSet>& bind9_set() {
+  static const std::shared_ptr<const GrokSet> set = set_of({"^%{BIND9_QUERYLOGBASE}"});
   return set;
 }
 
@@ -750,19 +758,29 @@ bool RecipeReader::read(std::string_view line, const ParseContext& ctx, Record& 
 }
 
 bool RecipeReader::read_haproxy(const ParseContext& ctx, Record& rec) {
-  if (!haproxy_) {
-    if (!haproxy_set()) return false;
-    haproxy_ = std::make_unique<GrokMatcher>(haproxy_set());
-    inner_ = std::make_unique<Record>();
+  return read_message(ctx, rec, haproxy_, haproxy_set(), true);
+}
+
+bool RecipeReader::read_bind9(const ParseContext& ctx, Record& rec) {
+  return read_message(ctx, rec, bind9_, bind9_set(), false);
+}
+
+bool RecipeReader::read_message(const ParseContext& ctx, Record& rec, std::unique_ptr<GrokMatcher>& m,
+                                const std::shared_ptr<const GrokSet>& set, bool access) {
+  if (!m) {
+    if (!set) return false;
+    m = std::make_unique<GrokMatcher>(set);
+    if (!inner_) inner_ = std::make_unique<Record>();
   }
-  if (haproxy_->match(rec.message) != GrokResult::Matched) return false;
+  if (m->match(rec.message) != GrokResult::Matched) return false;
   Record& in = *inner_;
   in.reset(rec.message);
   ParseContext rctx = ctx;
   rctx.by_recipe = true;
   rctx.recipe_time = nullptr;
-  if (read_grok_match(rec.message, rctx, *haproxy_, in, why_) != GrokResult::Matched) return false;
+  if (read_grok_match(rec.message, rctx, *m, in, why_) != GrokResult::Matched) return false;
   for (const Field& f : in.fields) rec.fields.push_back(f);  // views into rec's line and the pattern
+  if (!access) return true;  // (BIND: no time of its own; the header's stands)
   if (in.ts.valid) rec.ts = in.ts;
   rec.client_ip = in.client_ip;
   rec.status = in.status;

@@ -53,6 +53,8 @@ class RecipeReader {
   // accept time (milliseconds, a year) for @timestamp; the syslog header's host and program stay.
   // False, rec untouched, if the message is none.
   bool read_haproxy(const ParseContext& ctx, Record& rec);
+  // A syslog message from named that is a BIND 9 query line: its client, question and server.
+  bool read_bind9(const ParseContext& ctx, Record& rec);
   // An AWS VPC flow log header (vpc_flow.h): the lines of input `source` after it are read by the
   // layout it names (recipe VPCFLOWLOG) before any other recipe. False if the line is none.
   bool set_vpc_layout(uint32_t source, std::string_view header);
@@ -64,8 +66,10 @@ class RecipeReader {
   // Per recipe with a pattern of its own (JAVALOG, TRACINGLOG: their detection patterns capture
   // nothing), made when first needed.
   std::vector<std::unique_ptr<GrokMatcher>> parsers_;
-  std::unique_ptr<GrokMatcher> haproxy_;
-  std::unique_ptr<Record> inner_;         // what read_haproxy reads, before it joins rec
+  bool read_message(const ParseContext& ctx, Record& rec, std::unique_ptr<GrokMatcher>& m,
+                    const std::shared_ptr<const GrokSet>& set, bool access);
+  std::unique_ptr<GrokMatcher> haproxy_, bind9_;
+  std::unique_ptr<Record> inner_;         // what read_message reads, before it joins rec
   bool unavailable_ = false;             // a recipe missing from the library: none is tried
   PerSource<GrokMatcher> vpc_;          // each input's VPC flow layout
   const char* reason_ = nullptr;

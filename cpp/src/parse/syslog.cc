@@ -94,6 +94,7 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
   }
   if (rec.app == "sshd") read_sshd(rec.message, rec);
   else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
+  else if (rec.app == "named" && ctx.recipes && ctx.recipes->read_bind9(ctx, rec)) return;
   else if (read_access_message(ctx, rec)) return;
   else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);
   else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
