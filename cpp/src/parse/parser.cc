@@ -406,6 +406,19 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "a MySQL server's start-up lines (the head of its slow query log)", 1};
     return ParseStatus::Empty;
   }
+  // Microsoft DHCP Server's log: its header (a title, the table of event IDs, the column names),
+  // from the title to the column names, is not events.
+  if (const std::string_view t = line.substr(first);
+      t.starts_with("Microsoft DHCP Service Activity Log") || t.starts_with("Microsoft DHCPv6 Service Activity Log"))
+    dhcp_head_.set(source_, std::make_unique<bool>(true));
+  if (!dhcp_head_.empty() && dhcp_head_.find(source_)) {
+    const bool data = line.size() > 12 && line[2] == ',' && line[5] == '/' && line[8] == '/' && line[11] == ',';
+    if (line.starts_with("ID,Date,Time,Description,") || data) dhcp_head_.set(source_, nullptr);
+    if (!data) {  // (a data line, the column names missing: read as one)
+      err_ = {Format::Unknown, "a Microsoft DHCP log's header line", 1};
+      return ParseStatus::Empty;
+    }
+  }
   if (is_w3c_directive(line)) {  // IIS and other W3C extended logs
     if (line.starts_with("#Fields: ")) set_w3c_layout(line);
     // Windows Firewall: "#Time Format: Local" (or UTC) before its #Fields:, for the lines after.

@@ -1,6 +1,7 @@
 #include "parse/recipes.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -350,6 +351,89 @@ void vsftpd_fields(const ParseContext&, Record& rec) {
   }
 }
 
+// Microsoft DHCP Server's event IDs, as Elastic's microsoft_dhcp integration categorises them.
+struct DhcpEvent {
+  int id;
+  const char *action, *category, *type, *outcome;
+};
+constexpr DhcpEvent kDhcpEvents[] = {
+    {0, "log-start", "[\"process\"]", "[\"start\"]", "success"},
+    {1, "log-end", "[\"process\"]", "[\"end\"]", "success"},
+    {2, "log-pause", "[\"process\"]", "[\"change\"]", "failure"},
+    {10, "dhcp-new", "[\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {11, "dhcp-renew", "[\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {12, "dhcp-release", "[\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {13, nullptr, "[\"network\"]", "[\"connection\"]", "success"},
+    {14, nullptr, "[\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {15, "dhcp-deny", "[\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {16, "dhcp-delete", "[\"network\"]", "[\"connection\"]", "success"},
+    {17, "dhcp-expire", "[\"network\"]", "[\"connection\"]", "success"},
+    {18, "dhcp-expire", "[\"network\"]", "[\"connection\"]", "success"},
+    {20, nullptr, "[\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {21, nullptr, "[\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {22, nullptr, "[\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {23, nullptr, "[\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {24, "ip-cleanup-start", "[\"process\"]", "[\"start\"]", "success"},
+    {25, "ip-cleanup-end", "[\"process\"]", "[\"start\"]", "success"},
+    {30, "dhcp-dns-update", "[\"network\"]", "[\"connection\"]", "success"},
+    {31, "dhcp-dns-update", "[\"network\"]", "[\"connection\"]", "failure"},
+    {32, "dhcp-dns-update", "[\"network\"]", "[\"connection\"]", "success"},
+    {33, nullptr, "[\"network\"]", "[\"connection\"]", "failure"},
+    {34, "dhcp-dns-update", "[\"network\"]", "[\"connection\"]", "failure"},
+    {35, "dhcp-dns-update", "[\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {36, nullptr, "[\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {50, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "failure"},
+    {51, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {52, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "success"},
+    {53, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {54, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {55, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"allowed\",\"connection\"]", "success"},
+    {56, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\",\"denied\"]", "failure"},
+    {57, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "success"},
+    {58, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "failure"},
+    {59, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "failure"},
+    {60, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "success"},
+    {61, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "success"},
+    {62, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "success"},
+    {63, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "success"},
+    {64, "rogue-server-detection", "[\"authentication\",\"network\"]", "[\"connection\"]", "success"},
+};
+
+// Empty columns left out; the MAC as ECS writes one (upper case, dashes, an array as the
+// integration has it), the host name in lower case; the event ID's action, category, type, outcome.
+void msdhcp_fields(const ParseContext&, Record& rec) {
+  int id = -1;
+  for (size_t i = rec.fields.size(); i-- > 0;) {
+    Field& f = rec.fields[i];
+    if (f.kind == Field::Kind::String && f.text.empty() && f.name != "message") {
+      rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+      continue;
+    }
+    if (f.name == "event.code" && f.text.size() == 2) id = (f.text[0] - '0') * 10 + (f.text[1] - '0');
+    if (f.name == "host.domain") {
+      f.text = rec.keep(scan::lower_ascii(f.text));
+    } else if (f.name == "host.mac") {
+      std::string m = "[\"";
+      for (size_t k = 0; k < f.text.size(); ++k) {
+        if (k > 0 && k % 2 == 0) m += '-';
+        m += static_cast<char>(std::toupper(static_cast<unsigned char>(f.text[k])));
+      }
+      m += "\"]";
+      f.kind = Field::Kind::Json;
+      f.text = rec.keep(m);
+    }
+  }
+  for (const DhcpEvent& e : kDhcpEvents) {
+    if (e.id != id) continue;
+    if (e.action) rec.fields.push_back({"event.action", Field::Kind::String, e.action});
+    rec.fields.push_back({"event.category", Field::Kind::Json, e.category});
+    rec.fields.push_back({"event.type", Field::Kind::Json, e.type});
+    rec.fields.push_back({"event.outcome", Field::Kind::String, e.outcome});
+    return;
+  }
+  rec.fields.push_back({"event.outcome", Field::Kind::String, "success"});  // (as the integration, for an ID it does not list)
+}
+
 void dpkg_fields(const ParseContext&, Record& rec) {
   std::string_view action, args;
   for (size_t i = rec.fields.size(); i-- > 0;) {
@@ -616,6 +700,9 @@ constexpr Recipe kRecipes[] = {
      "an Apache ActiveMQ log line (date | level | message | logger | thread)"},
     {"MSSQLLOG", "^%{MSSQLLOG}", nullptr, nullptr, false, "a SQL Server ERRORLOG line (date time source message)",
      lines_under_are_message},
+    {"MSDHCPLOG", "^%{MSDHCPLOG}", nullptr, "%m/%d/%y,%H:%M:%S", false,
+     "a Microsoft DHCP Server audit log line (ID,Date,Time,Description,IP Address,Host Name,MAC Address,…)",
+     msdhcp_fields},
     {"BIND9", "^%{BIND9}", nullptr, nullptr, false,
      "a BIND 9 log line (time [category: severity: ]message; a query: client @0x… ip#port (name): query: name IN "
      "type flags (server))"},

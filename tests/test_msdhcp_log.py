@@ -1,0 +1,44 @@
+"""Microsoft DHCP Server's audit log (recipe MSDHCPLOG): Elastic's microsoft_dhcp integration's
+sample file, header and all, read without options; each document has the fields the integration's
+own expected output states for the same line (tests/data/real/windows/PROVENANCE.md).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import kafkainsight as ki
+
+WIN = Path(__file__).parent / "data" / "real" / "windows"
+
+
+def test_every_line_as_elastics_integration_reads_it():
+    expected = json.loads((WIN / "msdhcp-test-log-expected.json").read_text())
+    res = ki.read_logs(str(WIN / "DhcpSrvLog-Thu.log"), threads=1, include_original=True)
+    # the header Windows writes (title, event ID table, legend, column names) is no event
+    assert res.stats["failed"] == 0 and res.stats["empty"] == 34 and len(res.records) == len(expected) == 17
+    for doc, want in zip(res.records, expected):
+        line = want["event"]["original"]
+        assert doc["event"]["original"] == line
+        assert doc["kafkainsight"]["recipe"] == "MSDHCPLOG", line
+        # the integration reads the times in America/New_York: the same wall clock in its offset
+        again = ki.parse_line(line, tz=want["@timestamp"][-6:])
+        assert again["@timestamp"] == want["@timestamp"].replace(".000", ""), line
+        assert doc["message"] == want["message"]
+        got_event = {k: v for k, v in doc["event"].items() if k != "original"}
+        assert got_event == {k: v for k, v in want["event"].items() if k != "original"}, line
+        for key in ("host", "microsoft", "user"):
+            assert doc.get(key) == want.get(key), (line, key)
+
+
+def test_a_file_without_its_header_and_a_line_cut_short():
+    lines = (WIN / "DhcpSrvLog-Thu.log").read_text().splitlines()
+    data = [line for line in lines if line[:2].isdigit() and line[2:3] == ","]
+    res = ki.read_logs(data, threads=1)
+    assert res.stats["failed"] == 0 and len(res.records) == 17
+    # a header's column names are not data, and lines that only look like its ID table are not header
+    res = ki.read_logs(["ID,Date,Time,Description,IP Address", "00\tThe log was started."], threads=1)
+    assert res.stats["failed"] == 2
+    doc = ki.parse_line("10,12/07/26,09:30:00,Assign,10.0.0.5,LAPTOP-7.corp.example,00155D0A1B2C")
+    assert doc["host"] == {"ip": "10.0.0.5", "domain": "laptop-7.corp.example", "mac": ["00-15-5D-0A-1B-2C"]}
+    assert doc["event"]["action"] == "dhcp-new" and doc["@timestamp"] == "2026-12-07T09:30:00Z"
