@@ -409,7 +409,8 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
   // Microsoft DHCP Server's log: its header (a title, the table of event IDs, the column names),
   // from the title to the column names, is not events.
   if (const std::string_view t = line.substr(first);
-      t.starts_with("Microsoft DHCP Service Activity Log") || t.starts_with("Microsoft DHCPv6 Service Activity Log"))
+      t[0] == 'M' && (t.starts_with("Microsoft DHCP Service Activity Log") ||
+                      t.starts_with("Microsoft DHCPv6 Service Activity Log")))
     dhcp_head_.set(source_, std::make_unique<bool>(true));
   if (!dhcp_head_.empty() && dhcp_head_.find(source_)) {
     const bool data = line.size() > 12 && line[2] == ',' && line[5] == '/' && line[8] == '/' && line[11] == ',';
