@@ -118,6 +118,10 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Record& rec);
 // OpenSSH's login lines (a syslog message tagged sshd): user, client address and outcome into rec.
 void read_sshd(std::string_view message, Record& rec);
+// Netfilter's packet log line (a kernel syslog message: iptables' LOG target, ufw, firewalld,
+// Ubiquiti): interfaces, addresses, ports, protocol and header fields into rec, as Filebeat's
+// iptables module names them; false (rec untouched) if the message is none.
+bool read_netfilter(std::string_view message, Record& rec);
 bool parse_json_line(std::string_view line, const ParseContext& ctx, Record& rec);
 // Grok: Matched fills rec (format grok); NoMatch leaves it for the other formats; Limit fails.
 GrokResult parse_grok(std::string_view line, const ParseContext& ctx, GrokMatcher& m, Record& rec, std::string& why);

@@ -69,6 +69,15 @@ bool read_access_message(const ParseContext& ctx, Record& rec) {
 
 // What the program wrote in its message: sshd's logins, an access line, a klog header (kubelet,
 // k3s, … through journald), one JSON object, or a level in brackets.
+// The tags a netfilter log line comes with: the kernel's, none, or its log prefix read as one
+// ("DENY:", "FINAL_REJECT:").
+bool netfilter_tag(std::string_view app) {
+  if (app == "kernel" || app.empty()) return true;
+  for (char c : app)
+    if (!(c >= 'A' && c <= 'Z') && c != '_' && c != '-') return false;
+  return true;
+}
+
 void read_program_message(const ParseContext& ctx, Record& rec) {
   // CEF (ArcSight's format) as the message: "host CEF:0|…" reads "CEF" as the program.
   if (rec.app == "CEF" && rec.procid.empty() && !rec.message.empty() && rec.message[0] >= '0' && rec.message[0] <= '9') {
@@ -95,6 +104,7 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
   if (rec.app == "sshd") read_sshd(rec.message, rec);
   else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
   else if (rec.app == "named" && ctx.recipes && ctx.recipes->read_bind9(ctx, rec)) return;
+  else if (netfilter_tag(rec.app) && read_netfilter(rec.message, rec)) return;
   else if (read_access_message(ctx, rec)) return;
   else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);
   else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
