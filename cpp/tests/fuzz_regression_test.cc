@@ -201,3 +201,17 @@ TEST(FuzzRegression, ALineReadWithoutColoursSaysSo) {
   auto da = nlohmann::json::parse(a), db = nlohmann::json::parse(b);
   EXPECT_EQ(da["ez"], db["ez"]);
 }
+
+// fuzz_parse_auto: a DHCP log line whose MAC column held other bytes was written into a JSON array
+// unescaped (invalid UTF-8, quotes). Only 12 hex digits become ECS's MAC; anything else stays text.
+// The same held for netfilter's TCP flags, which are now three capitals or nothing.
+TEST(FuzzRegression, DhcpMacAndNetfilterFlagsAreCheckedBeforeJson) {
+  auto d = test::doc("35,01/01/01,01:01:01,DNS update request failed,192.168.2.1,host.test.com,00\"0\xff*3],");
+  EXPECT_EQ(d["kafkainsight"]["recipe"], "MSDHCPLOG");
+  EXPECT_EQ(d["host"]["mac"], "00\"0\xef\xbf\xbd*3]");
+  d = test::doc("35,01/01/01,01:01:01,DNS update request failed,192.168.2.1,host.test.com,000c29a1b2c3,");
+  EXPECT_EQ(d["host"]["mac"], nlohmann::json::array({"00-0C-29-A1-B2-C3"}));
+  d = test::doc("Jan  8 03:37:09 h kernel: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=40 TOS=0x00 PREC=0x00 TTL=64 "
+                "ID=1 PROTO=TCP SPT=1 DPT=2 WINDOW=1 RES=0x00 S\"\xff SYN URGP=0");
+  EXPECT_EQ(d["iptables"]["tcp"]["flags"], nlohmann::json::array({"SYN"}));
+}

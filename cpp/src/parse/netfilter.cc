@@ -6,6 +6,7 @@
 // a key it writes twice (LEN, ID, SEQ) means the IP header's before PROTO= and the protocol's after.
 // The message stays whole; keys the module does not name (URGP, MARK, UID) are left in it only.
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -96,7 +97,8 @@ bool read_netfilter(std::string_view m, Record& rec) {
     if (eq == std::string_view::npos) {  // a flag: the IP header's (DF, MF, CE) or TCP's (SYN, ACK, …)
       if (!after_proto && (tok == "DF" || tok == "MF" || tok == "CE")) {
         frag_list += (frag_list.empty() ? "[\"" : ",\"") + std::string(tok) + "\"";
-      } else if (after_proto && proto == "TCP" && tok.size() == 3 && std::isupper(static_cast<unsigned char>(tok[0]))) {
+      } else if (after_proto && proto == "TCP" && tok.size() == 3 &&
+                 std::all_of(tok.begin(), tok.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
         tcp_list += (tcp_list.empty() ? "[\"" : ",\"") + std::string(tok) + "\"";
       } else if (tok == "INCOMPLETE" && m.substr(i).starts_with("[")) {  // INCOMPLETE [65 bytes]
         const size_t end = m.find(' ', i);

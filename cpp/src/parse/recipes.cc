@@ -383,8 +383,8 @@ constexpr DhcpEvent kDhcpEvents[] = {
     {62, kRogue, kAuth, kConn, kOk}, {63, kRogue, kAuth, kConn, kOk}, {64, kRogue, kAuth, kConn, kOk},
 };
 
-// Empty columns left out; the MAC as ECS writes one (upper case, dashes, an array as the
-// integration has it), the host name in lower case; the event ID's action, category, type, outcome.
+// Empty columns left out; the MAC (12 hex digits) as ECS writes one (upper case, dashes, an array
+// as the integration has it; anything else as written), the host name in lower case; the event ID's action, category, type, outcome.
 void msdhcp_fields(const ParseContext&, Record& rec) {
   int id = -1;
   for (size_t i = rec.fields.size(); i-- > 0;) {
@@ -396,7 +396,8 @@ void msdhcp_fields(const ParseContext&, Record& rec) {
     if (f.name == "event.code" && f.text.size() == 2) id = (f.text[0] - '0') * 10 + (f.text[1] - '0');
     if (f.name == "host.domain") {
       f.text = rec.keep(scan::lower_ascii(f.text));
-    } else if (f.name == "host.mac") {
+    } else if (f.name == "host.mac" && f.text.size() == 12 &&
+               std::all_of(f.text.begin(), f.text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) {
       std::string m = "[\"";
       for (size_t k = 0; k < f.text.size(); ++k) {
         if (k > 0 && k % 2 == 0) m += '-';
