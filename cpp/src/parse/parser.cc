@@ -178,6 +178,39 @@ const char* date_first_hint(std::string_view l) {
   return nullptr;
 }
 
+// A line of the header Microsoft's DHCP Server writes at the top of each log: its title, the
+// table of event IDs (as Windows writes it in English: a line "NN<TAB>meaning" only with one of
+// its meanings, so that no other tab-separated line is taken for it), the legend, the column names.
+bool dhcp_header_line(std::string_view t) {
+  static constexpr std::string_view kMeanings[] = {
+      "The log was started.", "The log was stopped.", "The log was temporarily paused due to low disk space.",
+      "A new IP address was leased to a client.", "A lease was renewed by a client.", "A lease was released by a client.",
+      "An IP address was found to be in use on the network.",
+      "A lease request could not be satisfied because the scope's address pool was exhausted.", "A lease was denied.",
+      "A lease was deleted.", "A lease was expired and DNS records for an expired leases have not been deleted.",
+      "A lease was expired and DNS records were deleted.", "A BOOTP address was leased to a client.",
+      "A dynamic BOOTP address was leased to a client.",
+      "A BOOTP request could not be satisfied because the scope's address pool for BOOTP was exhausted.",
+      "A BOOTP IP address was deleted after checking to see it was not in use.", "IP address cleanup operation has began.",
+      "IP address cleanup statistics.", "DNS update request to the named DNS server.", "DNS update failed.",
+      "DNS update successful.", "Packet dropped due to NAP policy.",
+      "DNS update request failed.as the DNS update request queue limit exceeded.", "DNS update request failed.",
+      "Packet dropped because the server is in failover standby role or the hash of the client ID does not match.",
+      "Codes above 50 are used for Rogue Server Detection information."};
+  if (t.empty()) return false;
+  if (t[0] == 'M') return t.starts_with("Microsoft DHCP Service Activity Log") || t.starts_with("Microsoft DHCPv6 Service Activity Log");
+  if (t[0] == 'E') return scan::trim(t) == "Event ID  Meaning";
+  if (t[0] == 'Q') return t.starts_with("QResult: 0: NoQuarantine");
+  if (t[0] == 'I') return t.starts_with("ID,Date,Time,Description,");
+  if (t.size() < 5 || t[0] < '0' || t[0] > '9' || t[1] < '0' || t[1] > '9') return false;
+  const size_t tab = t[2] == '+' ? 3 : 2;
+  if (t[tab] != '\t') return false;
+  const std::string_view meaning = scan::trim(t.substr(tab + 1));
+  for (std::string_view m : kMeanings)
+    if (meaning == m) return true;
+  return false;
+}
+
 // UTF-16 text that reached the parser undecoded (followed with --follow, or a stream that did not
 // start with it): a zero byte beside each of its first characters.
 bool looks_utf16(std::string_view l) {
@@ -406,19 +439,9 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
     err_ = {Format::Unknown, "a MySQL server's start-up lines (the head of its slow query log)", 1};
     return ParseStatus::Empty;
   }
-  // Microsoft DHCP Server's log: its header (a title, the table of event IDs, the column names),
-  // from the title to the column names, is not events.
-  if (const std::string_view t = line.substr(first);
-      t[0] == 'M' && (t.starts_with("Microsoft DHCP Service Activity Log") ||
-                      t.starts_with("Microsoft DHCPv6 Service Activity Log")))
-    dhcp_head_.set(source_, std::make_unique<bool>(true));
-  if (!dhcp_head_.empty() && dhcp_head_.find(source_)) {
-    const bool data = line.size() > 12 && line[2] == ',' && line[5] == '/' && line[8] == '/' && line[11] == ',';
-    if (line.starts_with("ID,Date,Time,Description,") || data) dhcp_head_.set(source_, nullptr);
-    if (!data) {  // (a data line, the column names missing: read as one)
-      err_ = {Format::Unknown, "a Microsoft DHCP log's header line", 1};
-      return ParseStatus::Empty;
-    }
+  if (dhcp_header_line(line.substr(first))) {  // (the same for every line: no state to keep)
+    err_ = {Format::Unknown, "a Microsoft DHCP log's header line", 1};
+    return ParseStatus::Empty;
   }
   if (is_w3c_directive(line)) {  // IIS and other W3C extended logs
     if (line.starts_with("#Fields: ")) set_w3c_layout(line);

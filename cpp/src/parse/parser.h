@@ -237,7 +237,6 @@ class Parser {
   uint32_t source_ = 0;
   PerSource<W3cLayout> w3c_;
   PerSource<bool> w3c_local_;  // inputs whose "#Time Format: Local" says their W3C times are local
-  PerSource<bool> dhcp_head_;  // inputs in a Microsoft DHCP log's header (its title to its column names)
   std::string w3c_reason_;
   // The current input's layout where the configured format reads W3C lines (auto or w3c), else null.
   const W3cLayout* active_w3c_layout() const {
