@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "line_options.h"
+#include "source/charset.h"
 #include "source/multiline.h"
 #include "typed.h"
 
@@ -18,6 +19,11 @@ void apply_line_options(ParserConfig& p, const GrokConfig& grok, const Multiline
   p.time_fmt = nullptr;
   compile_grok(p);  // GrokError / std::invalid_argument -> ValueError
   MultilineJoiner check(multiline);
+}
+
+void apply_encoding(ParserConfig& p, const std::string& encoding) {
+  check_encoding(encoding);  // std::invalid_argument -> ValueError
+  p.encoding = encoding;
 }
 
 }  // namespace ki_py

@@ -14,8 +14,8 @@ void bind_report(py::module_& m) {
       "summarize_files",
       [](const std::vector<std::string>& paths, const std::string& format, int tz, int year,
          const SummaryConfig& config, const ki_py::FieldOptions& fields, const GrokConfig& grok,
-         const MultilineConfig& multiline) {
-        ParserConfig pcfg = ki_py::parser_config(format, tz, year, fields, grok, multiline);
+         const MultilineConfig& multiline, const std::string& encoding) {
+        ParserConfig pcfg = ki_py::parser_config(format, tz, year, fields, grok, multiline, encoding);
         TrafficSummary summary(config);
         ki_py::Interrupt intr;
         std::string out;
@@ -39,7 +39,7 @@ void bind_report(py::module_& m) {
       py::arg("paths"), py::arg("format") = "auto", py::arg("tz_offset_min") = 0, py::arg("year") = 0,
       py::arg_v("config", SummaryConfig{}, "SummaryConfig()"), py::arg_v("fields", ki_py::FieldOptions{}, "FieldOptions()"),
       py::arg_v("grok", GrokConfig(), "GrokConfig()"),
-      py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"),
+      py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"), py::arg("encoding") = "",
       "Stream log files through the parser into the report's counts; returns them as JSON.");
 
   py::class_<TrafficSummary>(m, "TrafficSummary", "The report's counts, fed documents from Kafka.")

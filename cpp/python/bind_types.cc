@@ -189,6 +189,9 @@ void bind_produce(py::module_& m) {
       .rw_prop("multiline", [](const ProduceConfig& c) { return c.parser.multiline; },
                [](ProduceConfig& c, const MultilineConfig& m) { ki_py::apply_line_options(c.parser, c.parser.grok, m); },
                "how lines become events (multi-line stack traces)")
+      .rw_prop("encoding", [](const ProduceConfig& c) { return c.parser.encoding; },
+               [](ProduceConfig& c, const std::string& e) { ki_py::apply_encoding(c.parser, e); },
+               "the files' character set (--encoding; checked when set: an unknown one raises ValueError)")
       .done();
 
   py::class_<ProduceStats> ps(m, "ProduceStats",

@@ -109,9 +109,9 @@ void bind_watch(py::module_& m) {
       "watch_evaluate_files",
       [](const std::vector<std::string>& paths, const std::string& rules_path, const std::string& rules_text,
          const std::string& format, int tz, int year, const ki_py::FieldOptions& fields, const GrokConfig& grok,
-         const MultilineConfig& multiline) {
+         const MultilineConfig& multiline, const std::string& encoding) {
         RulesConfig rules = ki_py::load_rules(rules_path, rules_text);
-        ParserConfig pc = ki_py::parser_config(format, tz, year, fields, grok, multiline);
+        ParserConfig pc = ki_py::parser_config(format, tz, year, fields, grok, multiline, encoding);
         ki_py::Interrupt intr;
         auto stop = [&]() {
           py::gil_scoped_acquire gil;
@@ -132,7 +132,8 @@ void bind_watch(py::module_& m) {
       },
       py::arg("paths"), py::arg("rules_path") = "", py::arg("rules_text") = "", py::arg("format") = "auto",
       py::arg("tz") = 0, py::arg("year") = 0, py::arg_v("fields", ki_py::FieldOptions{}, "FieldOptions()"),
-      py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"));
+      py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"),
+      py::arg("encoding") = "");
   py::class_<PyLineEvaluator>(m, "LineEvaluator")
       .def(py::init<const std::string&, const std::string&, const std::string&, int, int, const std::string&,
                     const ki_py::FieldOptions&>(),

@@ -69,9 +69,9 @@ class FileBatches {
  public:
   FileBatches(const std::vector<std::string>& paths, const std::string& format, const std::string& schema,
               bool include_original, int tz, int year, const FieldOptions& fields, const GrokConfig& grok,
-              const MultilineConfig& multiline)
+              const MultilineConfig& multiline, const std::string& encoding)
       : paths_(paths),
-        pcfg_(parser_config(format, tz, year, fields, grok, multiline)),
+        pcfg_(parser_config(format, tz, year, fields, grok, multiline, encoding)),
         ecfg_{to_schema(schema), include_original} {}
   // The next batch, or None once the input is done.
   std::shared_ptr<ReadResult> next(uint64_t batch) {
@@ -119,13 +119,14 @@ class FileBatches {
 std::shared_ptr<ReadResult> read_files(const std::vector<std::string>& paths, const std::string& format,
                                        const std::string& schema, bool include_original, int tz, int year,
                                        const FieldOptions& fields, const GrokConfig& grok,
-                                       const MultilineConfig& multiline, unsigned threads, uint64_t min_part_bytes) {
+                                       const MultilineConfig& multiline, unsigned threads, uint64_t min_part_bytes,
+                                       const std::string& encoding) {
   SignalPoll poll;
   ReadColumnsConfig cfg;
   cfg.threads = threads;
   cfg.min_part_bytes = min_part_bytes;
   cfg.stop = std::ref(poll);
-  auto pcfg = parser_config(format, tz, year, fields, grok, multiline);
+  auto pcfg = parser_config(format, tz, year, fields, grok, multiline, encoding);
   std::shared_ptr<ReadResult> res;
   {
     py::gil_scoped_release release;
@@ -454,7 +455,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("read_files", &read_files, py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
         py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
         py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"), py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"),
-        py::arg("threads") = 1, py::arg("min_part_bytes") = ReadColumnsConfig{}.min_part_bytes,
+        py::arg("threads") = 1, py::arg("min_part_bytes") = ReadColumnsConfig{}.min_part_bytes, py::arg("encoding") = "",
         "Files into typed columns; threads > 1 parses parts of plain files at once (same result).");
 
   py::class_<LineParser>(m, "LineParser")
@@ -477,11 +478,11 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<FileBatches>(m, "FileBatches", "Files parsed batch by batch (bounded memory).")
       .def(py::init<const std::vector<std::string>&, const std::string&, const std::string&, bool, int, int,
-                    const FieldOptions&, const GrokConfig&, const MultilineConfig&>(),
+                    const FieldOptions&, const GrokConfig&, const MultilineConfig&, const std::string&>(),
            py::arg("paths"), py::arg("format") = "auto", py::arg("schema") = "ecs",
            py::arg("include_original") = false, py::arg("tz_offset_min") = 0, py::arg("year") = 0,
            py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"),
-           py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"))
+           py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"), py::arg("encoding") = "")
       .def("next", &FileBatches::next, py::arg("batch_size"),
            "Up to batch_size documents as a ReadResult (its stats are the running totals); None at the end.")
       .def("progress", &FileBatches::progress, "(index of the current file, its uncompressed bytes read)");
@@ -491,8 +492,9 @@ PYBIND11_MODULE(_core, m) {
       "convert",
       [](const std::vector<std::string>& paths, const std::string& output, const std::string& failed_output,
          const std::string& format, const std::string& schema, bool include_original, int tz, int year,
-         const FieldOptions& fields, const GrokConfig& grok, const MultilineConfig& multiline) {
-        ParserConfig pcfg = parser_config(format, tz, year, fields, grok, multiline);
+         const FieldOptions& fields, const GrokConfig& grok, const MultilineConfig& multiline,
+         const std::string& encoding) {
+        ParserConfig pcfg = parser_config(format, tz, year, fields, grok, multiline, encoding);
         EncoderConfig ecfg{to_schema(schema), include_original};
         SignalPoll poll;
         ParseStats stats;
@@ -543,7 +545,7 @@ PYBIND11_MODULE(_core, m) {
       py::arg("paths"), py::arg("output") = "-", py::arg("failed_output") = "", py::arg("format") = "auto",
       py::arg("schema") = "ecs", py::arg("include_original") = false, py::arg("tz_offset_min") = 0,
       py::arg("year") = 0, py::arg_v("fields", FieldOptions{}, "FieldOptions()"), py::arg_v("grok", GrokConfig(), "GrokConfig()"),
-      py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"),
+      py::arg_v("multiline", MultilineConfig(), "MultilineConfig()"), py::arg("encoding") = "",
       "Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.");
 
   m.def(

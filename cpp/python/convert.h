@@ -42,7 +42,7 @@ struct FieldOptions {
 
 inline ki::ParserConfig parser_config(const std::string& format, int tz_offset_min, int year,
                                       const FieldOptions& o = {}, const ki::GrokConfig& grok = {},
-                                      const ki::MultilineConfig& multiline = {}) {
+                                      const ki::MultilineConfig& multiline = {}, const std::string& encoding = "") {
   ki::ParserConfig c;
   c.format = to_format(format);
   c.default_offset_min = tz_offset_min;
@@ -56,6 +56,7 @@ inline ki::ParserConfig parser_config(const std::string& format, int tz_offset_m
     c.add_fields.push_back(*kv);
   }
   apply_line_options(c, grok, multiline);
+  apply_encoding(c, encoding);
   return c;
 }
 

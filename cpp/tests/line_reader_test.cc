@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "source/charset.h"
+#include "source/follow_reader.h"
 #include "source/line_reader.h"
 #include "test_util.h"
 
@@ -161,4 +163,80 @@ TEST(LineReader, Utf16IsDecoded) {
   path = test::write_temp_file("ki_lr_plain.log", "caf\xe9 au lait\n\xff\xfe not a mark in the middle\n");
   EXPECT_EQ(read_all(path).first, (std::vector<std::string>{"caf\xe9 au lait", "\xff\xfe not a mark in the middle"}));
   std::remove(path.c_str());
+}
+
+// --encoding: a legacy charset's lines decoded to UTF-8 (the bytes as CPython's codecs write them).
+TEST(Charset, LegacyCharsetsDecodeToUtf8) {
+  Charset latin1("latin1");
+  EXPECT_EQ(latin1.decode("caf\xe9 \xfc\xdf"), "caf\xc3\xa9 \xc3\xbc\xc3\x9f");
+  Charset cp1252("Windows-1252");
+  EXPECT_EQ(cp1252.decode("\x80 5 \x93quoted\x94"), "\xe2\x82\xac 5 \xe2\x80\x9cquoted\xe2\x80\x9d");
+  Charset sjis("shift_jis");  // "日本語" and a half-width katakana "ｱ"
+  EXPECT_EQ(sjis.decode("x \x93\xfa\x96\x7b\x8c\xea \xb1"), "x \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xef\xbd\xb1");
+  Charset gbk("GBK");  // "中文"
+  EXPECT_EQ(gbk.decode("\xd6\xd0\xce\xc4!"), "\xe4\xb8\xad\xe6\x96\x87!");
+  // ASCII is the line itself, not a copy.
+  const std::string ascii = "127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326";
+  EXPECT_EQ(latin1.decode(ascii).data(), ascii.data());
+  EXPECT_EQ(latin1.replaced(), 0u);
+  // A byte the charset does not have, and a double-byte character the line's end cut: U+FFFD each.
+  EXPECT_EQ(sjis.decode("a\xa0" "b\x93"), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+  EXPECT_EQ(sjis.replaced(), 2u);
+  Charset iso2022("ISO-2022-JP");  // stateful: the ESC sequences switch, each line starts in ASCII
+  EXPECT_EQ(iso2022.decode("\x1b$B" "F|K\\" "\x1b(B ok"), "\xe6\x97\xa5\xe6\x9c\xac ok");
+  EXPECT_THROW(Charset("klingon-8"), std::invalid_argument);
+  for (const char* wide : {"UTF-32", "UCS-2", "UTF-7", "EBCDIC-US"}) EXPECT_THROW(Charset c(wide), std::invalid_argument) << wide;
+  EXPECT_EQ(encoding_kind("UTF_8"), Encoding::Utf8);
+  EXPECT_EQ(encoding_kind(""), Encoding::Utf8);
+  EXPECT_EQ(encoding_kind("utf-16le"), Encoding::Utf16Le);
+  EXPECT_EQ(encoding_kind("UTF-16"), Encoding::Utf16);
+  EXPECT_NO_THROW(check_encoding("utf-16be"));
+  EXPECT_THROW(check_encoding("utf-32"), std::invalid_argument);
+}
+
+TEST(LineReader, EncodingDecodesEachLine) {
+  const std::string text = "2024-01-01 00:00:00 INFO caf\xe9\r\n2024-01-01 00:00:01 ERROR \xfc" "ber\nlast \xe9";
+  const std::vector<std::string> want = {"2024-01-01 00:00:00 INFO caf\xc3\xa9\r", "2024-01-01 00:00:01 ERROR \xc3\xbc" "ber",
+                                         "last \xc3\xa9"};
+  for (bool gz : {false, true}) {
+    std::string path = test::write_temp_file("ki_lr_latin1.log", gz ? gzip_member(text) : text);
+    LineReaderConfig cfg;
+    cfg.encoding = "iso-8859-1";
+    auto [lines, err] = read_all(path, cfg);
+    EXPECT_EQ(err, "");
+    EXPECT_EQ(lines, want) << gz;
+    std::remove(path.c_str());
+  }
+  // A UTF-16 name: the reader's own UTF-16 decoding, also without a byte-order mark and with a
+  // first character that is not ASCII (which the guess alone would not take for UTF-16).
+  const std::string be("\x00\xe9\x00t\x00\xe9\x00\n", 8);
+  std::string path = test::write_temp_file("ki_lr_utf16be.log", be);
+  LineReaderConfig cfg;
+  cfg.encoding = "UTF-16BE";
+  EXPECT_EQ(read_all(path, cfg).first, (std::vector<std::string>{"\xc3\xa9t\xc3\xa9"}));
+  cfg.encoding = "utf-16le";
+  std::remove(path.c_str());
+  path = test::write_temp_file("ki_lr_utf16le.log", std::string("\xff\xfe\xe9\x00t\x00\n\x00", 8));
+  EXPECT_EQ(read_all(path, cfg).first, (std::vector<std::string>{"\xc3\xa9t"}));
+  std::remove(path.c_str());
+}
+
+TEST(FollowReader, EncodingDecodesEachLine) {
+  std::string path = test::write_temp_file("ki_follow_cp1252.log", "price \x80 5\n");
+  FollowConfig cfg;
+  cfg.poll_ms = 5;
+  cfg.encoding = "cp1252";
+  FollowReader r(path, cfg);
+  std::string_view line;
+  ASSERT_TRUE(r.poll(line));
+  EXPECT_EQ(line, "price \xe2\x82\xac 5");
+  EXPECT_FALSE(r.poll(line));
+  FILE* f = std::fopen(path.c_str(), "ab");
+  std::fputs("na\xefve\n", f);
+  std::fclose(f);
+  ASSERT_TRUE(r.poll(line));
+  EXPECT_EQ(line, "na\xc3\xafve");
+  std::remove(path.c_str());
+  cfg.encoding = "utf-16le";  // '\n' is two bytes there: not followed (yet)
+  EXPECT_THROW(FollowReader("/dev/null", cfg), std::invalid_argument);
 }

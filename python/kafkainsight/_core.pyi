@@ -271,7 +271,7 @@ class ProduceConfig:
     """
     The produce pipeline: Kafka producer, parser, encoder, delivery (ki::ProduceConfig), seen flat; names and units as in the settings table.
     """
-    _fields: typing.ClassVar[tuple] = ('bootstrap', 'properties', 'timeout_ms', 'topic', 'dlq_topic', 'format', 'tz_offset_min', 'year', 'schema', 'include_original', 'key', 'on_parse_error', 'rate', 'follow', 'from_end', 'poll_ms', 'rescan_ms', 'max_open_files', 'flush_timeout_ms', 'headers', 'event_ids', 'json_time_field', 'json_level_field', 'json_message_field', 'add_fields', 'grok', 'multiline')
+    _fields: typing.ClassVar[tuple] = ('bootstrap', 'properties', 'timeout_ms', 'topic', 'dlq_topic', 'format', 'tz_offset_min', 'year', 'schema', 'include_original', 'key', 'on_parse_error', 'rate', 'follow', 'from_end', 'poll_ms', 'rescan_ms', 'max_open_files', 'flush_timeout_ms', 'headers', 'event_ids', 'json_time_field', 'json_level_field', 'json_message_field', 'add_fields', 'grok', 'multiline', 'encoding')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -303,6 +303,14 @@ class ProduceConfig:
         """
     @dlq_topic.setter
     def dlq_topic(self, arg0: str) -> None:
+        ...
+    @property
+    def encoding(self) -> str:
+        """
+        the files' character set (--encoding; checked when set: an unknown one raises ValueError)
+        """
+    @encoding.setter
+    def encoding(self, arg1: str) -> None:
         ...
     @property
     def event_ids(self) -> str:
@@ -1520,7 +1528,7 @@ class FileBatches:
     """
     Files parsed batch by batch (bounded memory).
     """
-    def __init__(self, paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> None:
+    def __init__(self, paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ..., encoding: str = '') -> None:
         ...
     def next(self, batch_size: typing.SupportsInt | typing.SupportsIndex) -> ReadResult:
         """
@@ -1675,7 +1683,7 @@ class HttpClient:
     @property
     def url(self) -> str:
         ...
-def convert(paths: collections.abc.Sequence[str], output: str = '-', failed_output: str = '', format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> ParseStats:
+def convert(paths: collections.abc.Sequence[str], output: str = '-', failed_output: str = '', format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ..., encoding: str = '') -> ParseStats:
     """
     Parse files to NDJSON (output '-' = stdout); failures as JSON lines to failed_output.
     """
@@ -1707,7 +1715,7 @@ def parse_line(line: str, format: str = 'auto', schema: str = 'ecs', include_ori
     """
     Parse one line. Returns (ok, document JSON or failure reason, format name).
     """
-def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ..., threads: typing.SupportsInt | typing.SupportsIndex = 1, min_part_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304) -> ReadResult:
+def read_files(paths: collections.abc.Sequence[str], format: str = 'auto', schema: str = 'ecs', include_original: bool = False, tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ..., threads: typing.SupportsInt | typing.SupportsIndex = 1, min_part_bytes: typing.SupportsInt | typing.SupportsIndex = 4194304, encoding: str = '') -> ReadResult:
     """
     Files into typed columns; threads > 1 parses parts of plain files at once (same result).
     """
@@ -1721,7 +1729,7 @@ def search_table(config: ClientConfig, index: str, query: str = '', fields: coll
     """
     Every hit of a query (sliced scroll) as a ReadResult: _index, _id and the _source fields as columns.
     """
-def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ..., fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> str:
+def summarize_files(paths: collections.abc.Sequence[str], format: str = 'auto', tz_offset_min: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, config: SummaryConfig = ..., fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ..., encoding: str = '') -> str:
     """
     Stream log files through the parser into the report's counts; returns them as JSON.
     """
@@ -1735,7 +1743,7 @@ def watch_default_rules() -> str:
     """
     The built-in rules as YAML.
     """
-def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ...) -> dict:
+def watch_evaluate_files(paths: collections.abc.Sequence[str], rules_path: str = '', rules_text: str = '', format: str = 'auto', tz: typing.SupportsInt | typing.SupportsIndex = 0, year: typing.SupportsInt | typing.SupportsIndex = 0, fields: FieldOptions = ..., grok: GrokConfig = ..., multiline: MultilineConfig = ..., encoding: str = '') -> dict:
     ...
 FORMATS: tuple = ('apache_common', 'common_log', 'apache_combined', 'apache_error', 'nginx_error', 'rfc3164', 'rfc5424', 'json', 'app_json', 'logfmt', 'cri', 'grok', 'w3c', 'klog', 'zeek', 'cef', 'mysql_slow', 'auditd', 'compose')
 SCHEMAS: tuple = ('ecs', 'kafkainsight')

@@ -52,7 +52,7 @@ def _cmd_parse(a: argparse.Namespace) -> int:
     # Ctrl-C / SIGTERM and damaged input end the run with the documents so far written.
     fields = _field_options(a)
     stats = _core.convert(a.files or ["-"], a.output, a.failed or "", a.format, a.schema, a.include_original,
-                          parse_tz(a.tz), a.year or 0, fields, _grok(a), _multiline(a))
+                          parse_tz(a.tz), a.year or 0, fields, _grok(a), _multiline(a), a.encoding or "")
     if stats.interrupted:
         print("stopped: ", end="", file=sys.stderr)
     _print_stats(stats)
@@ -81,7 +81,8 @@ def _line_kwargs(a: argparse.Namespace) -> dict:
     kw = dict(json_time_field=a.json_time_field, json_level_field=a.json_level_field,
               json_message_field=a.json_message_field, add_fields=a.add_fields,
               grok=a.grok, patterns_dir=a.patterns_dir, time_format=a.time_format)
-    for name in ("multiline_start", "multiline", "multiline_max_lines", "multiline_max_bytes", "multiline_flush"):
+    for name in ("multiline_start", "multiline", "multiline_max_lines", "multiline_max_bytes", "multiline_flush",
+                 "encoding"):
         if hasattr(a, name):
             kw[name] = getattr(a, name)
     return kw

@@ -162,6 +162,12 @@ SETTINGS: tuple[Setting, ...] = (
       "layout of the grok `timestamp` capture, strptime-style (%d/%m/%Y %H:%M:%S.%f, or ,SSS); also tried first on "
       "the date a line starts with (GENERICLOG: day or month first)", _LOGS,
       default_text="ISO 8601, epoch, Apache, syslog, nginx, HAProxy, java.util.logging"),
+    S("encoding", ("--encoding",), None, str, None,
+      "the files' character set, decoded to UTF-8 as lines are read: latin1, windows-1252, shift_jis, gbk, euc-kr, "
+      "koi8-r, ... (a name of `iconv -l` that writes ASCII as ASCII), or utf-16le / utf-16be / utf-16 (not with "
+      "--follow); a byte the charset does not have becomes U+FFFD", _LOGS, metavar="CHARSET",
+      default_text="UTF-8 (UTF-16 by its byte-order mark)",
+      per={"watch": dict(help="with --logs: the files' character set (latin1, windows-1252, shift_jis, ...)")}),
     S("multiline_start", ("--multiline-start",), None, str, None,
       "multi-line events: a line matching this regex (grok names allowed, e.g. ^%{TIMESTAMP_ISO8601}) starts an "
       "event; other lines continue the one before", _LOGS, metavar="REGEX", default_text="one line, one event"),

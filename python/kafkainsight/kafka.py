@@ -133,7 +133,7 @@ class Producer(Closing):
                  patterns_dir: str | os.PathLike | None = _P["patterns_dir"], time_format: str | None = _P["time_format"],
                  multiline_start: str | None = _P["multiline_start"], multiline: str | None = _P["multiline"],
                  multiline_max_lines: int = _P["multiline_max_lines"], multiline_max_bytes: int = _P["multiline_max_bytes"],
-                 multiline_flush: float = _P["multiline_flush"]):
+                 multiline_flush: float = _P["multiline_flush"], encoding: str | None = _P["encoding"]):
         self.bootstrap, self.topic = bootstrap, topic
         self.stats = ProduceStats()  # cumulative over calls
         self.last_stats: ProduceStats | None = None
@@ -153,6 +153,7 @@ class Producer(Closing):
         cfg.grok = grok_config(grok, patterns_dir, time_format)  # compiled here: ValueError names a bad pattern
         cfg.multiline = multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes,
                                          multiline_flush)
+        cfg.encoding = encoding or ""  # ValueError for a name that is not a charset
         self._core = _core.Producer(cfg)
         self.dlq_topic = self._core.dlq_topic  # <topic>.dlq unless given (decided in C++)
         # resume: a checkpoint file recording, per input file, the last line up to which every line

@@ -242,6 +242,7 @@ def read_logs(
     multiline: str | None = None,
     multiline_max_lines: int | None = None,
     multiline_max_bytes: int | None = None,
+    encoding: str | None = None,
     threads: int | None = None,
 ) -> LogResult:
     """Parse log files (plain or .gz, streamed) or an iterable of lines.
@@ -255,6 +256,10 @@ def read_logs(
     ``"mysql"``: a slow query log's queries, ``"json"``: JSON objects written over several lines)
     join lines into one event, numbered by its first line; ``multiline_max_lines`` /
     ``multiline_max_bytes`` bound an event (docs/GROK.md).
+    ``encoding``: the files' character set (``"latin1"``, ``"windows-1252"``, ``"shift_jis"``,
+    ``"gbk"``, ... any iconv name that writes ASCII as ASCII, or ``"utf-16le"``); default UTF-8
+    (UTF-16 by its byte-order mark). Lines are decoded to UTF-8 as they are read; a byte the
+    charset does not have becomes U+FFFD. Lines given as ``bytes`` are decoded with it too.
     ``threads``: how many threads parse files at once (default: the CPUs this process may use,
     at most 8; 1: one). Each gets a part of at least 4 MiB cut at a line start (with gzip files
     or multi-line joining: whole files, so several files are needed); the parts are joined in
@@ -277,12 +282,13 @@ def read_logs(
             and all("\n" not in p and os.path.isfile(p) for p in source):
         paths = list(source)
     if paths is not None:
-        return LogResult(_core.read_files(paths, format, schema, include_original, tzm, yr, *opts, threads=threads))
+        return LogResult(_core.read_files(paths, format, schema, include_original, tzm, yr, *opts, threads=threads,
+                                          encoding=encoding or ""))
     parser = _core.LineParser(format, schema, include_original, tzm, yr, *opts)
     chunk: list[str] = []
     for line in source:  # type: ignore[union-attr]
         if isinstance(line, bytes):
-            line = line.decode("utf-8", "surrogateescape")
+            line = line.decode(encoding, "replace") if encoding else line.decode("utf-8", "surrogateescape")
         chunk.append(line)
         if len(chunk) >= _CHUNK:
             parser.feed(chunk)
@@ -377,6 +383,7 @@ def iter_batches(
     multiline: str | None = None,
     multiline_max_lines: int | None = None,
     multiline_max_bytes: int | None = None,
+    encoding: str | None = None,
 ) -> LogBatches:
     """Parse files larger than memory: yields up to ``batch_size`` documents at a time as
     ``pyarrow.RecordBatch`` (``output="arrow"``), pandas or polars DataFrames, or ``LogResult``
@@ -392,4 +399,5 @@ def iter_batches(
     return LogBatches(files, batch_size, output, flatten, progress,
                       (format, schema, include_original, parse_tz(tz), year or 0, fo,
                        grok_config(grok, patterns_dir, time_format),
-                       multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes)))
+                       multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes),
+                       encoding or ""))

@@ -133,16 +133,18 @@ def evaluate_files(paths: Sequence[str | os.PathLike], *, rules: str | os.PathLi
                    multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None,
                    json_time_field: str | None = None, json_level_field: str | None = None,
                    json_message_field: str | None = None,
-                   add_fields: Iterable[str] | Mapping[str, str] | None = None) -> list[dict]:
+                   add_fields: Iterable[str] | Mapping[str, str] | None = None,
+                   encoding: str | None = None) -> list[dict]:
     """Evaluates log files (parsed in C++) and returns the alerts. The files are merged by event
     time (each is read in order), so logs written side by side share one timeline. ``grok``: one
-    pattern or a list (first match wins), the multi-line keywords, ``json_*_field`` and
-    ``add_fields``, as for ``read_logs``."""
+    pattern or a list (first match wins), the multi-line keywords, ``json_*_field``,
+    ``add_fields`` and ``encoding``, as for ``read_logs``."""
     rp, rt = _rules_args(rules, rules_text)
     r = _core.watch_evaluate_files([os.fspath(p) for p in paths], rp, rt, format, parse_tz(tz), year or 0,
                                    field_options(json_time_field, json_level_field, json_message_field, add_fields),
                                    grok_config(grok, patterns_dir, time_format),
-                                   multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes))
+                                   multiline_config(multiline_start, multiline, multiline_max_lines, multiline_max_bytes),
+                                   encoding or "")
     return [json.loads(a) for a in r["alerts"]]
 
 

@@ -28,6 +28,9 @@ struct ParserConfig {
   int default_year = 0;             // year of BSD syslog timestamps; 0 = infer from the clock
   // How lines become events (joined by the readers before parsing; the parser sees one event).
   MultilineConfig multiline;
+  // The input's character set (--encoding, source/charset.h), decoded to UTF-8 by the readers;
+  // "": UTF-8 (UTF-16 by its look).
+  std::string encoding;
   // Grok patterns: with format auto they are tried first and a line none matches goes on to
   // the built-in formats; with format grok such a line fails.
   GrokConfig grok;

@@ -77,7 +77,8 @@ ParseFilesRun::ParseFilesRun(std::vector<std::string> paths, const ParserConfig&
     : paths_(std::move(paths)),
       stage_(with_grok(pcfg), ecfg),
       cb_(std::move(cb)),
-      joiner_(std::make_unique<MultilineJoiner>(pcfg.multiline)) {}
+      joiner_(std::make_unique<MultilineJoiner>(pcfg.multiline)),
+      encoding_(pcfg.encoding) {}
 
 ParseFilesRun::~ParseFilesRun() = default;
 
@@ -106,6 +107,7 @@ bool ParseFilesRun::run(uint64_t max_docs) {
       if (!reader_) {
         LineReaderConfig rcfg;
         rcfg.stop = cb_.stop;
+        rcfg.encoding = encoding_;
         if (idx_ < ranges_.size()) std::tie(rcfg.start, rcfg.end) = ranges_[idx_];
         reader_ = std::make_unique<LineReader>(path, rcfg);
       }

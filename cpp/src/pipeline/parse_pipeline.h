@@ -111,6 +111,7 @@ class ParseFilesRun {
   ParseFilesCallbacks cb_;
   std::unique_ptr<LineReader> reader_;
   std::unique_ptr<MultilineJoiner> joiner_;  // kept across run() calls: an event may span a batch end
+  std::string encoding_;                     // of the files (source/charset.h)
   void handle(const std::string& path, const MultilineEvent& ev, uint64_t& docs);
   size_t idx_ = 0;
   bool done_ = false, stopped_ = false;

@@ -11,6 +11,7 @@
 
 #include "pipeline/checkpoint.h"
 #include "source/event_id.h"
+#include "source/charset.h"
 #include "source/file_set.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
@@ -177,6 +178,10 @@ ProducePipeline::ProducePipeline(ProduceConfig cfg)
     throw KafkaError(KafkaError::Kind::Config,
                      "--rescan-interval must be at least 0.1 s and --max-open-files at least 1 (got " +
                          std::to_string(cfg_.rescan_ms) + " ms, " + std::to_string(cfg_.max_open_files) + ")");
+  if (cfg_.follow && is_utf16(cfg_.parser.encoding))
+    throw KafkaError(KafkaError::Kind::Config, "--encoding " + cfg_.parser.encoding +
+                                                   " with --follow: UTF-16 files are read whole (without --follow), "
+                                                   "or converted to UTF-8 first");
   producer_ = std::make_unique<KafkaProducer>(cfg_.producer);
   partitions_ = producer_->check_topic(cfg_.topic);
   if (cfg_.on_parse_error == OnParseError::DeadLetter) producer_->check_topic(cfg_.dlq_topic);
@@ -372,6 +377,7 @@ bool ProducePipeline::follow_files(const std::vector<std::string>& args, Produce
   live_ = true;
   ids_ = cfg_.event_ids != EventIds::None;
   FileSetConfig fc{cfg_.follow_cfg, cfg_.rescan_ms, static_cast<size_t>(cfg_.max_open_files)};
+  fc.follow.encoding = cfg_.parser.encoding;
   // Source indexes (the delivery tags' 24 bits, the names in producer_->sources()) of files no
   // longer read are used again once librdkafka has nothing of theirs left (no message, no
   // delivery report): weeks of rotations would otherwise use them up, and the names' memory.
@@ -530,6 +536,7 @@ bool ProducePipeline::produce_file_batched(const std::string& path, uint32_t src
     };
     try {
       LineReaderConfig rcfg;
+      rcfg.encoding = cfg_.parser.encoding;
       rcfg.stop = [&] { return cancel.load(); };  // also while waiting for input (FIFO, stdin, endless line)
       // A pipe or FIFO that pauses: send what was read instead of holding it for 4096 more lines.
       rcfg.idle = [&] {

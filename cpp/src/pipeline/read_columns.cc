@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "source/charset.h"
 #include "source/line_reader.h"
 
 namespace ki {
@@ -147,7 +148,8 @@ ColumnsResult read_columns(const std::vector<std::string>& paths, const ParserCo
   const auto t0 = std::chrono::steady_clock::now();
   const uint64_t expect = estimate_lines(paths);
   std::vector<std::vector<FilePart>> split;
-  if (cfg.threads > 1) split = split_files(paths, cfg.threads, cfg.min_part_bytes, pcfg.multiline.enabled());
+  if (cfg.threads > 1) split = split_files(paths, cfg.threads, cfg.min_part_bytes,
+                                             pcfg.multiline.enabled() || is_utf16(pcfg.encoding));
   uint64_t total = 0;
   for (const auto& run : split)
     for (const FilePart& f : run) total += f.end - f.start;

@@ -233,7 +233,9 @@ void summarize_files(const std::vector<std::string>& paths, const ParserConfig& 
   };
   uint32_t source = 0;
   for (const auto& path : paths) {
-    LineReader reader(path);
+    LineReaderConfig rcfg;
+    rcfg.encoding = pcfg.encoding;
+    LineReader reader(path, rcfg);
     MultilineJoiner joiner(pcfg.multiline);
     parser.set_source(source++);  // a W3C log's #Fields: holds for its own file
     std::string_view line;

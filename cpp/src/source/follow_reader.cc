@@ -14,12 +14,20 @@
 #include <thread>
 
 #include "source/buffered_lines.h"
+#include "source/charset.h"
 #include "source/event_id.h"
 #include "util/timefmt.h"
 
 namespace ki {
 
 FollowReader::FollowReader(std::string path, FollowConfig cfg) : path_(std::move(path)), cfg_(cfg) {
+  switch (encoding_kind(cfg_.encoding)) {
+    case Encoding::Utf8: break;
+    case Encoding::Other: charset_ = std::make_unique<Charset>(cfg_.encoding); break;
+    default:
+      throw std::invalid_argument("cannot follow '" + path_ + "' as " + cfg_.encoding +
+                                  ": UTF-16 files are read whole (without --follow), or converted to UTF-8 first");
+  }
   struct stat st{};
   if (stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     throw std::runtime_error("cannot follow '" + path_ + "': is a directory");
@@ -117,6 +125,12 @@ bool FollowReader::next(std::string_view& line, const std::function<bool()>& idl
 }
 
 bool FollowReader::poll(std::string_view& line) {
+  if (!poll_raw(line)) return false;
+  if (charset_) line = charset_->decode(line);
+  return true;
+}
+
+bool FollowReader::poll_raw(std::string_view& line) {
   truncated_ = false;
   for (;;) {
     if (next_buffered_line(buf_, begin_, end_, bytes_, skip_rest_, cfg_.max_line_bytes, line, truncated_)) {

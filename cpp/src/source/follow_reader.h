@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,10 +26,16 @@ struct FollowConfig {
   // The read buffer to start with (it grows for a longer line, up to max_line_bytes, and comes
   // back to this size once empty): small when many files are followed at once.
   size_t buffer_bytes = 1u << 20;
+  // A legacy charset the lines are decoded from (source/charset.h); "": UTF-8. UTF-16 names are
+  // refused: its '\n' is two bytes, which this reader does not look for.
+  std::string encoding;
 };
+
+class Charset;
 
 class FollowReader {
  public:
+  // std::invalid_argument for an encoding that is not one, or is UTF-16.
   FollowReader(std::string path, FollowConfig cfg = {});
   ~FollowReader();
   FollowReader(const FollowReader&) = delete;
@@ -57,6 +64,7 @@ class FollowReader {
   bool inotify() const { return inotify_fd_ >= 0; }
 
  private:
+  bool poll_raw(std::string_view& line);
   bool open_path();  // false if the path does not exist (yet)
   ssize_t read_more();
   void mark_line(uint64_t offset);  // the line handed out starts at offset in the open file
@@ -67,6 +75,7 @@ class FollowReader {
   dev_t dev_ = 0;
   ino_t ino_ = 0;
   off_t offset_ = 0;
+  std::unique_ptr<Charset> charset_;
   std::vector<char> buf_;
   size_t begin_ = 0, end_ = 0;
   std::string pending_;  // a line handed out from the old file at rotation

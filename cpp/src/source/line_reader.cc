@@ -13,6 +13,7 @@
 
 #include "parse/vpc_flow.h"
 #include "source/buffered_lines.h"
+#include "source/charset.h"
 #include "source/event_id.h"
 #include "util/timefmt.h"
 
@@ -166,6 +167,13 @@ struct LineReader::Gzip {
 };
 
 LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move(path)), cfg_(std::move(cfg)) {
+  switch (encoding_kind(cfg_.encoding)) {
+    case Encoding::Utf8: break;
+    case Encoding::Utf16Le: utf16_named_ = 1; break;
+    case Encoding::Utf16Be: utf16_named_ = 2; break;
+    case Encoding::Utf16: utf16_named_ = 3; break;
+    case Encoding::Other: charset_ = std::make_unique<Charset>(cfg_.encoding); break;
+  }
   struct stat st{};
   if (path_ == "-") {
     fd_ = dup(STDIN_FILENO);
@@ -191,7 +199,7 @@ LineReader::LineReader(std::string path, LineReaderConfig cfg) : path_(std::move
   buf_.resize(cfg_.buffer_bytes);
 }
 
-LineReader::~LineReader() {
+LineReader::~LineReader() {  // (Charset is complete here)
   if (fd_ >= 0) close(fd_);
 }
 
@@ -328,6 +336,12 @@ size_t LineReader::read_input(char* dst, size_t room) {
     } else {
       size_t bom = 0;
       utf16_ = static_cast<uint8_t>(utf16_order(reinterpret_cast<const unsigned char*>(in_.data()), in_len_, &bom));
+      if (utf16_named_ == 1 || utf16_named_ == 2) {  // named: that order; a mark of it is skipped
+        if (utf16_ != utf16_named_) bom = 0;
+        utf16_ = utf16_named_;
+      } else if (utf16_named_ == 3 && utf16_ == 0) {
+        utf16_ = 1;  // no mark, not ASCII at first: Windows' order
+      }
       in_pos_ += bom;
     }
   }
@@ -430,6 +444,12 @@ bool LineReader::fill() {
 }
 
 bool LineReader::next(std::string_view& line) {
+  if (!next_raw(line)) return false;
+  if (charset_) line = charset_->decode(line);
+  return true;
+}
+
+bool LineReader::next_raw(std::string_view& line) {
   truncated_ = false;
   for (;;) {
     if (next_buffered_line(buf_, begin_, end_, bytes_, skip_rest_, cfg_.max_line_bytes, line, truncated_)) {

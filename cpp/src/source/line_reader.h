@@ -1,5 +1,6 @@
 // LineReader: streams lines from a plain or gzip file, or stdin ("-"), with bounded memory;
-// UTF-16 input (a byte-order mark, or ASCII with zero bytes between) is decoded to UTF-8.
+// UTF-16 input (a byte-order mark, or ASCII with zero bytes between) is decoded to UTF-8, and so is
+// a legacy charset named by `encoding` (source/charset.h).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,8 @@ struct LineReaderConfig {
   // other threads read the rest): both ends at line starts, chosen by split_files().
   uint64_t start = 0;
   uint64_t end = UINT64_MAX;
+  // The input's character set ("": UTF-8, or UTF-16 by its look): lines are decoded to UTF-8.
+  std::string encoding;
 };
 
 // UTF-16 text (SQL Server's ERRORLOG, Windows PowerShell's `>` and Out-File, .NET's
@@ -57,10 +60,13 @@ struct FilePart {
 std::vector<std::vector<FilePart>> split_files(const std::vector<std::string>& paths, size_t parts,
                                                uint64_t min_part_bytes, bool whole = false);
 
+class Charset;
+
 class LineReader {
  public:
   // Throws InputError naming the path if it is missing, unreadable or a directory. Does not
   // block: a FIFO is opened without waiting for a writer.
+  // std::invalid_argument for an encoding that is not one (check_encoding).
   explicit LineReader(std::string path, LineReaderConfig cfg = {});
   ~LineReader();
   LineReader(const LineReader&) = delete;
@@ -85,6 +91,7 @@ class LineReader {
 
  private:
   struct Gzip;
+  bool next_raw(std::string_view& line);
   bool fill();
   size_t read_input(char* dst, size_t room);  // 0: end, stopped or damaged (error_)
   template <class More>
@@ -98,6 +105,8 @@ class LineReader {
   bool wait_ = false;  // not a regular file: poll() before reading so a stop is seen
   std::unique_ptr<Gzip> gz_;  // set when the input starts with the gzip magic
   uint8_t utf16_ = 0;         // UTF-16 input, decoded to UTF-8: 1 little-endian, 2 big-endian
+  uint8_t utf16_named_ = 0;   // the encoding names UTF-16: 1 LE, 2 BE, 3 by its byte-order mark
+  std::unique_ptr<Charset> charset_;  // the encoding names a legacy charset
   std::string pend_;          // a decoded character's bytes that did not fit the last call's room
   std::vector<char> in_;      // compressed input (and the first bytes, looked at for the magic)
   size_t in_pos_ = 0, in_len_ = 0;

@@ -210,8 +210,10 @@ OfflineResult evaluate_files(const std::vector<std::string>& paths, const RulesC
   std::vector<Input> in;
   ParserConfig pcfg = parser;
   compile_grok(pcfg);
+  LineReaderConfig rcfg;
+  rcfg.encoding = pcfg.encoding;
   for (const auto& path : paths)
-    in.push_back({std::make_unique<LineReader>(path), Parser(pcfg), MultilineJoiner(pcfg.multiline), {}, {}, false, false});
+    in.push_back({std::make_unique<LineReader>(path, rcfg), Parser(pcfg), MultilineJoiner(pcfg.multiline), {}, {}, false, false});
   uint64_t n = 0;
   bool stopped = false;
   auto fill = [&](size_t i) {

@@ -25,9 +25,10 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
                    multiline_max_lines: int | None = None, multiline_max_bytes: int | None = None,
                    json_time_field: str | None = None, json_level_field: str | None = None,
                    json_message_field: str | None = None,
-                   add_fields: Iterable[str] | Mapping[str, str] | None = None) -> dict[str, Any]:
+                   add_fields: Iterable[str] | Mapping[str, str] | None = None,
+                   encoding: str | None = None) -> dict[str, Any]:
     """Count log files (plain or .gz, '-' = stdin) for the report. The grok, multi-line,
-    ``json_*_field`` and ``add_fields`` keywords are those of ``read_logs``.
+    ``json_*_field``, ``add_fields`` and ``encoding`` keywords are those of ``read_logs``.
 
     Time buckets widen (1s, 5s, 10s, 30s, 1m, ... 7d) so the charts have at most max_points
     points; top lists are exact up to top_capacity distinct values per list, then approximate
@@ -44,7 +45,7 @@ def summarize_logs(paths: str | os.PathLike | Iterable[str | os.PathLike], forma
         raw = _core.summarize_files(files, format, parse_tz(tz), year or 0, _config(max_points, top_n, top_capacity),
                                     fields, grok_config(grok, patterns_dir, time_format),
                                     multiline_config(multiline_start, multiline, multiline_max_lines,
-                                                     multiline_max_bytes))
+                                                     multiline_max_bytes), encoding or "")
     except ValueError as e:
         if str(e).startswith(("unknown format", "grok pattern", "grok patterns file", "--")):
             raise  # a usage error (exit 2)

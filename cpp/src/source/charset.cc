@@ -1,0 +1,109 @@
+#include "source/charset.h"
+
+#include <iconv.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace ki {
+
+namespace {
+iconv_t to_iconv(void* cd) { return static_cast<iconv_t>(cd); }
+
+// "UTF-8", "utf_8", "Utf8" -> "utf8": names compared without case, '-', '_' or spaces.
+std::string squeeze(std::string_view name) {
+  std::string s;
+  for (char c : name)
+    if (c != '-' && c != '_' && c != ' ') s += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return s;
+}
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// The name iconv is asked for. glibc's SHIFT_JIS is JIS X 0201's, '\\' and '~' there being '¥'
+// and '‾'; files called Shift_JIS are Windows' (and Python's, Java's): ASCII, with Windows'
+// extensions. The WHATWG Encoding Standard (browsers, Vector's encoding_rs) reads them the same.
+std::string iconv_name(const std::string& name) {
+  const std::string s = squeeze(name);
+  if (s == "shiftjis" || s == "sjis" || s == "mskanji" || s == "csshiftjis" || s == "xsjis") return "CP932";
+  return name;
+}
+}  // namespace
+
+Encoding encoding_kind(std::string_view name) {
+  const std::string s = squeeze(name);
+  if (s.empty() || s == "utf8") return Encoding::Utf8;
+  if (s == "utf16le") return Encoding::Utf16Le;
+  if (s == "utf16be") return Encoding::Utf16Be;
+  if (s == "utf16") return Encoding::Utf16;
+  return Encoding::Other;
+}
+
+void check_encoding(const std::string& name) {
+  if (encoding_kind(name) == Encoding::Other) Charset check(name);
+}
+
+Charset::Charset(const std::string& name) : name_(name), cd_(iconv_open("UTF-8", iconv_name(name).c_str())) {
+  if (cd_ == reinterpret_cast<void*>(-1))
+    throw std::invalid_argument("unknown encoding '" + name + "': iconv does not know it (`iconv -l` lists the names, "
+                                "e.g. latin1, windows-1252, shift_jis, gbk)");
+  // Lines are cut at their '\n' byte before they are decoded, and ASCII lines are passed as they
+  // are: the charset must write every ASCII character as that one byte.
+  std::string ascii = "\t\n\r";
+  for (char c = ' '; c < 127; ++c) ascii += c;
+  iconv(to_iconv(cd_), nullptr, nullptr, nullptr, nullptr);
+  std::string out(ascii.size() * 4, '\0');
+  char* in = ascii.data();
+  char* o = out.data();
+  size_t in_left = ascii.size(), out_left = out.size();
+  const size_t r = iconv(to_iconv(cd_), &in, &in_left, &o, &out_left);
+  if (r == static_cast<size_t>(-1) || in_left != 0 ||
+      std::string_view(out.data(), out.size() - out_left) != ascii) {
+    iconv_close(to_iconv(cd_));
+    throw std::invalid_argument("encoding '" + name + "' cannot be read line by line: it does not write ASCII as "
+                                "one byte each (UTF-16 is read as utf-16, utf-16le or utf-16be; convert other such "
+                                "files with iconv first)");
+  }
+}
+
+Charset::~Charset() { iconv_close(to_iconv(cd_)); }
+
+std::string_view Charset::decode(std::string_view line) {
+  // ASCII without the shift bytes of stateful charsets (ESC of ISO-2022, SO / SI) is itself.
+  size_t i = 0;
+  while (i < line.size()) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (c >= 0x80 || c == 0x1b || c == 0x0e || c == 0x0f) break;
+    ++i;
+  }
+  if (i == line.size()) return line;
+  iconv_t cd = to_iconv(cd_);
+  iconv(cd, nullptr, nullptr, nullptr, nullptr);  // each line starts in the initial shift state
+  if (out_.size() < line.size() * 3 + 8) out_.resize(line.size() * 3 + 8);
+  std::memcpy(out_.data(), line.data(), i);
+  char* in = const_cast<char*>(line.data()) + i;
+  size_t in_left = line.size() - i, used = i;
+  while (in_left > 0) {
+    char* o = out_.data() + used;
+    size_t out_left = out_.size() - used;
+    const size_t r = iconv(cd, &in, &in_left, &o, &out_left);
+    used = static_cast<size_t>(o - out_.data());
+    if (r != static_cast<size_t>(-1)) break;
+    const int err = errno;
+    if (err == E2BIG) {
+      out_.resize(out_.size() * 2);
+      continue;
+    }
+    if (out_.size() - used < 3) out_.resize(out_.size() * 2);
+    std::memcpy(out_.data() + used, kReplacement, 3);
+    used += 3;
+    ++replaced_;
+    if (err == EINVAL) break;  // a sequence the line's end cut short: one U+FFFD for it
+    ++in, --in_left;           // EILSEQ: a byte the charset does not have here
+    iconv(cd, nullptr, nullptr, nullptr, nullptr);
+  }
+  return {out_.data(), used};
+}
+
+}  // namespace ki
