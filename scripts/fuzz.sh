@@ -20,7 +20,7 @@ scripts/sanitize.sh --build-only
 ALL=(fuzz_parse_auto fuzz_parse_apache_common fuzz_parse_apache_combined fuzz_parse_apache_error
      fuzz_parse_rfc3164 fuzz_parse_rfc5424 fuzz_parse_json fuzz_parse_app_json fuzz_parse_logfmt
      fuzz_parse_cri fuzz_parse_w3c fuzz_parse_klog fuzz_parse_zeek fuzz_parse_cef fuzz_parse_mysql_slow fuzz_parse_auditd fuzz_parse_compose fuzz_detect fuzz_encode fuzz_bulk_response
-     fuzz_bulk_item fuzz_index_name fuzz_line_reader fuzz_grok fuzz_json_rows fuzz_access_columns fuzz_settings)
+     fuzz_bulk_item fuzz_index_name fuzz_line_reader fuzz_grok fuzz_json_rows fuzz_access_columns fuzz_charset fuzz_settings)
 TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 
@@ -59,6 +59,7 @@ fuzz_one() {
     fuzz_parse_mysql_slow) seeds=(cpp/fuzz/seeds/mysql_slow "$OUT/seeds/lines") ;;
     fuzz_grok) seeds=("$OUT/seeds/lines" cpp/fuzz/seeds/grok_events) ;;
     fuzz_line_reader) seeds=("$OUT/seeds/lines" cpp/fuzz/seeds/utf16) ;;
+    fuzz_charset) seeds=(cpp/fuzz/seeds/charset) ;;
     fuzz_parse_*|fuzz_detect|fuzz_access_columns) seeds=("$OUT/seeds/lines") ;;
     fuzz_bulk_response) seeds=(cpp/fuzz/seeds/bulk_response) ;;
     fuzz_bulk_item) seeds=(cpp/fuzz/seeds/bulk_item) ;;

@@ -66,11 +66,13 @@ def test_cpython_logging_in_a_legacy_charset_reads_as_in_utf8(tmp_path, encoding
     b, docs = _docs(tmp_path / "other.log", threads=1, encoding=encoding)
     assert a.stats["failed"] == b.stats["failed"] == 0 and len(docs) == 104
     assert docs == docs8
+    assert a.stats["not_utf8"] == b.stats["not_utf8"] == 0
     assert docs[0]["message"] == f"order 0: {text}"
     assert docs[1]["log"]["level"] == "ERROR"
     # Without the option the bytes are not UTF-8: the same lines parse, the text shows U+FFFD.
-    _, plain = _docs(tmp_path / "other.log", threads=1)
+    res, plain = _docs(tmp_path / "other.log", threads=1)
     assert len(plain) == 104 and "\ufffd" in plain[0]["message"]
+    assert res.stats["not_utf8"] == 104 and res.counts["not_utf8"] == 104  # and the count says so
 
 
 JUL = """
@@ -162,6 +164,10 @@ def test_cli_parse_with_encoding_and_a_name_that_is_not_one(tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["message"] == "invoice 7 \u2013 5 \u20ac paid" and doc["log"]["logger"] == "billing"
+    assert "not UTF-8" not in r.stderr
+    r = _cli("parse", str(p))  # without it: parsed, and the summary says what to do
+    assert r.returncode == 0 and "\ufffd" in json.loads(r.stdout)["message"]
+    assert "1 line(s) are not UTF-8" in r.stderr and "--encoding" in r.stderr
     r = _cli("parse", "--encoding", "klingon-8", str(p))
     assert r.returncode == 2 and "unknown encoding 'klingon-8'" in r.stderr and "iconv -l" in r.stderr
     r = _cli("parse", "--encoding", "utf-32", str(p))
@@ -194,3 +200,63 @@ def test_report_reads_the_files_in_their_charset(tmp_path):
     s = summarize_logs([str(p)], encoding="latin1")
     assert "M\u00fcller-Bot/3" in json.dumps(s, ensure_ascii=False)
     assert "\ufffd" not in json.dumps(s, ensure_ascii=False)
+
+
+def test_produce_follow_sends_what_a_cp1252_logger_writes_as_utf8(tmp_path):
+    """`produce --follow --encoding windows-1252` tails a file CPython's logging appends to in
+    Windows-1252; every record reaches Kafka (read back with confluent-kafka) in its own text."""
+    import signal
+    import time
+
+    from kafkainsight.kafka import EmbeddedBroker
+    from tests.kafka_util import consume_all
+
+    path = tmp_path / "app.log"
+    log = logging.getLogger("shop.follow1252")
+    log.propagate = False
+    log.setLevel(logging.INFO)
+    h = logging.FileHandler(path, encoding="windows-1252")
+    h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(h)
+    try:
+        log.info("invoice %d – %d € paid by Zoë", 0, 0)
+        with EmbeddedBroker(topics={"data_log": 1, "data_log.dlq": 1}) as b:
+            p = subprocess.Popen([sys.executable, "-m", "kafkainsight", "produce", "--follow", "--encoding",
+                                  "windows-1252", str(path), "-b", b.bootstrap, "-q"], stderr=subprocess.PIPE, text=True)
+            try:
+                for i in range(1, 20):
+                    log.info("invoice %d – %d € paid by Zoë", i, 5 * i)
+                    h.flush()
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and len(consume_all(b.bootstrap, "data_log", timeout=5)) < 20:
+                    assert p.poll() is None, p.communicate()[1]
+                    time.sleep(0.2)
+            finally:
+                p.send_signal(signal.SIGTERM)
+                _, err = p.communicate(timeout=60)
+            assert p.returncode == 0, err
+            docs = [json.loads(m.value()) for m in consume_all(b.bootstrap, "data_log", timeout=10)]
+            assert consume_all(b.bootstrap, "data_log.dlq", timeout=2) == []
+    finally:
+        h.close()
+        log.removeHandler(h)
+    assert [d["message"] for d in docs] == [f"invoice {i} – {5 * i} € paid by Zoë" for i in range(20)]
+
+
+def test_producer_counts_lines_that_are_not_utf8_and_sends_them_decoded_when_named(tmp_path):
+    from kafkainsight.kafka import EmbeddedBroker, Producer
+    from tests.kafka_util import consume_all
+
+    p = tmp_path / "a.log"
+    p.write_bytes(_access_lines(30).encode("latin1"))
+    with EmbeddedBroker(topics={"plain": 1, "named": 1}) as b:
+        with Producer(b.bootstrap, "plain") as prod:
+            st = prod.produce_file(p)
+        assert st.produced == 30 and st.not_utf8 == 30 and "not UTF-8: 30 line(s)" in str(st)
+        with Producer(b.bootstrap, "named", encoding="latin1") as prod:
+            st = prod.produce_file(p)
+        assert st.produced == 30 and st.not_utf8 == 0
+        docs = [json.loads(m.value()) for m in consume_all(b.bootstrap, "named", timeout=10)]
+        plain = [json.loads(m.value()) for m in consume_all(b.bootstrap, "plain", timeout=10)]
+    assert [d["user_agent"]["original"] for d in docs] == [f"M\u00fcller-Bot/{i % 7}" for i in range(30)]
+    assert plain[0]["user_agent"]["original"] == "M\ufffdller-Bot/0"

@@ -72,6 +72,8 @@ void bind_parse(py::module_& m) {
       .ro("doc_bytes", &ParseStats::doc_bytes, "document bytes written")
       .ro("renamed_fields", &ParseStats::renamed_fields,
           "line fields that collided with ours, kept under kafkainsight.renamed.<name>")
+      .ro("not_utf8", &ParseStats::not_utf8,
+          "lines with bytes that are not UTF-8 (U+FFFD in their documents; --encoding names a charset)")
       .ro_prop("by_format", [](const ParseStats& s) { return ki_py::by_format_dict(s.by_format); },
                "format -> lines parsed in it")
       .ro("seconds", &ParseStats::seconds, "run time")
@@ -210,6 +212,8 @@ void bind_produce(py::module_& m) {
       .ro("bytes", &ProduceStats::bytes, "bytes read")
       .ro("renamed_fields", &ProduceStats::renamed_fields,
           "line fields that collided with ours, sent under kafkainsight.renamed.<name>")
+      .ro("not_utf8", &ProduceStats::not_utf8,
+          "lines with bytes that are not UTF-8 (sent with U+FFFD; --encoding names a charset)")
       .ro("seconds", &ProduceStats::seconds, "run time")
       .ro("interrupted", &ProduceStats::interrupted, "stopped by a signal or stop()")
       .ro("stopped_reason", &ProduceStats::stopped_reason, "on_parse_error=fail: which line, why")

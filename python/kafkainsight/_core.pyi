@@ -145,7 +145,7 @@ class ParseStats:
     """
     What parsing counted (ki::ParseStats): lines = parsed + failed + empty.
     """
-    _fields: typing.ClassVar[tuple] = ('lines', 'parsed', 'failed', 'empty', 'joined', 'bytes', 'doc_bytes', 'renamed_fields', 'by_format', 'seconds', 'interrupted', 'error')
+    _fields: typing.ClassVar[tuple] = ('lines', 'parsed', 'failed', 'empty', 'joined', 'bytes', 'doc_bytes', 'renamed_fields', 'not_utf8', 'by_format', 'seconds', 'interrupted', 'error')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -198,6 +198,11 @@ class ParseStats:
     def lines(self) -> int:
         """
         lines read
+        """
+    @property
+    def not_utf8(self) -> int:
+        """
+        lines with bytes that are not UTF-8 (U+FFFD in their documents; --encoding names a charset)
         """
     @property
     def parsed(self) -> int:
@@ -508,7 +513,7 @@ class ProduceStats:
     """
     What happened to every line (ki::ProduceStats): read = produced + dead_lettered + skipped + empty + joined + failed_delivery.
     """
-    _fields: typing.ClassVar[tuple] = ('read', 'produced', 'dead_lettered', 'skipped', 'empty', 'joined', 'failed_delivery', 'parse_errors', 'bytes', 'renamed_fields', 'seconds', 'interrupted', 'stopped_reason', 'stopped_lines', 'errors', 'by_format', 'rotations', 'truncations', 'files_opened', 'files_closed', 'files_followed', 'resumed', 'input_error')
+    _fields: typing.ClassVar[tuple] = ('read', 'produced', 'dead_lettered', 'skipped', 'empty', 'joined', 'failed_delivery', 'parse_errors', 'bytes', 'renamed_fields', 'not_utf8', 'seconds', 'interrupted', 'stopped_reason', 'stopped_lines', 'errors', 'by_format', 'rotations', 'truncations', 'files_opened', 'files_closed', 'files_followed', 'resumed', 'input_error')
     def __init__(self) -> None:
         ...
     def __repr__(self) -> str:
@@ -576,6 +581,11 @@ class ProduceStats:
     def joined(self) -> int:
         """
         lines joined to the event before them (multi-line events)
+        """
+    @property
+    def not_utf8(self) -> int:
+        """
+        lines with bytes that are not UTF-8 (sent with U+FFFD; --encoding names a charset)
         """
     @property
     def parse_errors(self) -> int:

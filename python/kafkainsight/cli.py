@@ -40,6 +40,9 @@ def _print_stats(stats: _core.ParseStats, file=sys.stderr) -> None:
           file=file)
     for fmt, n in stats.by_format.items():
         print(f"  {fmt:16s} {n}", file=file)
+    if stats.not_utf8:
+        print(f"{stats.not_utf8} line(s) are not UTF-8: their other bytes show as U+FFFD (--encoding names the "
+              f"files' charset, e.g. latin1, windows-1252, shift_jis)", file=file)
 
 
 def _field_options(a: argparse.Namespace) -> "_core.FieldOptions":

@@ -76,6 +76,9 @@ class ProduceStats(RunSummary):
             s += f" (joined: {self.joined} line(s) continued a multi-line event)"
         if self.renamed_fields:
             s += f" (renamed: {self.renamed_fields} field(s) kept under kafkainsight.renamed.*)"
+        if self.not_utf8:
+            s += (f" (not UTF-8: {self.not_utf8} line(s), their other bytes sent as U+FFFD; --encoding names the "
+                  f"files' charset)")
         if self.resumed:
             s += f" (resumed: {self.resumed} line(s) acknowledged earlier not read again)"
         if self.files_opened:

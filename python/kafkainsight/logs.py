@@ -136,6 +136,7 @@ class LogResult:
         return {"lines": s["lines"], "parsed": s["parsed"], "failed": s["failed"], "empty": s["empty"],
                 **({"joined": s["joined"]} if s.get("joined") else {}),
                 **({"renamed_fields": s["renamed_fields"]} if s.get("renamed_fields") else {}),
+                **({"not_utf8": s["not_utf8"]} if s.get("not_utf8") else {}),
                 **{f"format.{k}": v for k, v in s["by_format"].items()}}
 
     def to_arrow(self, flatten: bool = True):

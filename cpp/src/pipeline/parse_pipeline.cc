@@ -3,6 +3,9 @@
 #include <chrono>
 #include <tuple>
 
+#include <simdjson.h>
+
+#include "parse/scan.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
 
@@ -29,6 +32,8 @@ ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t 
   stats_.lines += lines;
   stats_.joined += lines - 1;
   stats_.bytes += line.size() + 1;
+  // Counted, not refused: its other bytes become U+FFFD; the run's summary points to --encoding.
+  if (!scan::is_ascii(line.data(), line.size()) && !simdjson::validate_utf8(line.data(), line.size())) ++stats_.not_utf8;
   doc_.clear();
   truncated_ = truncated;
   if (direct_ && !truncated && !parser_.layout_active() && direct_->add(line, *cols_)) {

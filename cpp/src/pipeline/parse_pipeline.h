@@ -25,6 +25,7 @@ struct ParseStats {
   uint64_t bytes = 0;   // input bytes (uncompressed, with line ends)
   uint64_t doc_bytes = 0;
   uint64_t renamed_fields = 0;  // line fields that collided with ours, kept under kafkainsight.renamed.<name>
+  uint64_t not_utf8 = 0;  // lines (events) with bytes that are not UTF-8: U+FFFD in their documents
   std::array<uint64_t, kFormatCount> by_format{};
   double seconds = 0;
   bool interrupted = false;  // stopped (Ctrl-C / SIGTERM) before the end of the input

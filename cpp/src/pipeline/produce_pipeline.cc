@@ -45,6 +45,7 @@ struct ProducePipeline::Prepared {
   int64_t ts_ms = 0;
   size_t line_bytes = 0;
   uint32_t renamed = 0;  // fields of the document moved to kafkainsight.renamed
+  bool not_utf8 = false;  // the line has bytes that are not UTF-8
   bool cut = false;  // longer than the reader's limit
   LineOrigin origin;
   std::string_view doc, key, raw, reason;
@@ -212,10 +213,11 @@ void ProducePipeline::prepare(ParseStage& stage, const MultilineEvent& ev, uint3
   p.line_bytes = ev.bytes;
   p.cut = truncated;
   p.raw = truncated ? line.substr(0, kCutLineKeep) : line;
-  uint64_t renamed_before = stage.stats().renamed_fields;
+  uint64_t renamed_before = stage.stats().renamed_fields, not_utf8_before = stage.stats().not_utf8;
   stage.set_source(src);
   p.status = stage.process(line, truncated, ev.lines);
   p.renamed = static_cast<uint32_t>(stage.stats().renamed_fields - renamed_before);
+  p.not_utf8 = stage.stats().not_utf8 != not_utf8_before;
   if (p.status == ParseStatus::Ok) {
     const Record& rec = stage.record();
     p.format = rec.format;
@@ -241,6 +243,7 @@ bool ProducePipeline::deliver(const Prepared& p, std::string_view reason, Produc
   st.read += p.lines;
   st.joined += p.lines - 1;
   st.bytes += p.line_bytes;
+  st.not_utf8 += p.not_utf8;
   const std::string& source = producer_->sources()[p.src];
   char line_buf[24];
   std::string_view line_no_sv(line_buf, std::to_chars(line_buf, line_buf + sizeof line_buf, p.line_no).ptr - line_buf);

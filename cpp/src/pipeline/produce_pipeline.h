@@ -70,6 +70,7 @@ struct ProduceStats {
   uint64_t parse_errors = 0;     // lines that did not parse (dead-lettered, skipped or stopped on)
   uint64_t bytes = 0;
   uint64_t renamed_fields = 0;   // line fields that collided with ours, sent under kafkainsight.renamed.<name>
+  uint64_t not_utf8 = 0;         // lines (events) with bytes that are not UTF-8: sent with U+FFFD
   double seconds = 0;
   bool interrupted = false;
   std::string stopped_reason;  // --on-parse-error fail: which line, why

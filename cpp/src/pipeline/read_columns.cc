@@ -44,6 +44,7 @@ void add_stats(ParseStats& a, const ParseStats& b) {
   a.bytes += b.bytes;
   a.doc_bytes += b.doc_bytes;
   a.renamed_fields += b.renamed_fields;
+  a.not_utf8 += b.not_utf8;
   for (size_t i = 0; i < a.by_format.size(); ++i) a.by_format[i] += b.by_format[i];
   a.interrupted = a.interrupted || b.interrupted;
   if (a.error.empty()) a.error = b.error;
