@@ -33,10 +33,6 @@ bool maybe_hex_key(std::string_view k) {
   return false;
 }
 
-int hex_digit(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
 // auditd encodes a value in hex only when it must; decoded, a control character reads as ^X (as
 // Filebeat shows it). A value that only looks like hex (no byte that needed it) stays as written.
 std::string_view unhex(std::string_view v, Record& rec) {
@@ -45,7 +41,7 @@ std::string_view unhex(std::string_view v, Record& rec) {
   out.reserve(v.size() / 2 + 8);
   bool needed = false;
   for (size_t i = 0; i < v.size(); i += 2) {
-    const int hi = hex_digit(v[i]), lo = hex_digit(v[i + 1]);
+    const int hi = scan::hex_digit(v[i]), lo = scan::hex_digit(v[i + 1]);
     if (hi < 0 || lo < 0) return v;
     int c = hi * 16 + lo;
     if (c < 33 || c == 34 || c == 127) needed = true;

@@ -437,8 +437,7 @@ bool unquote_value(std::string_view s, size_t& i, std::string& out, const char*&
         unsigned cp = 0;
         size_t k = 0;
         for (; k < 4 && i + k < n; ++k) {
-          char h = s[i + k];
-          int v = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+          const int v = scan::hex_digit(s[i + k]);
           if (v < 0) break;
           cp = cp * 16 + static_cast<unsigned>(v);
         }

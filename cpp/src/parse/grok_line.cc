@@ -9,6 +9,7 @@
 
 #include "parse/exception_text.h"
 #include "parse/parser.h"
+#include "parse/scan.h"
 #include "parse/time_format.h"
 #include "parse/timestamp.h"
 #include "util/timefmt.h"
@@ -110,8 +111,7 @@ bool parse_tai64n(std::string_view s, Timestamp& ts) {
   if (s.size() != 25 || s[0] != '@') return false;
   uint64_t sec = 0, ns = 0;
   for (size_t i = 1; i < 25; ++i) {
-    const char c = s[i];
-    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    const int d = scan::hex_digit(s[i]);
     if (d < 0) return false;
     (i <= 16 ? sec : ns) = (i <= 16 ? sec : ns) * 16 + static_cast<uint64_t>(d);
   }

@@ -23,7 +23,7 @@ bool int_of(std::string_view s, int base, int64_t& v) {
   if (s.empty() || s.size() > 15) return false;
   v = 0;
   for (char c : s) {
-    const int d = c >= '0' && c <= '9' ? c - '0' : base == 16 && (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
+    const int d = base == 16 ? scan::hex_digit(c) : c >= '0' && c <= '9' ? c - '0' : -1;
     if (d < 0) return false;
     v = v * base + d;
   }

@@ -24,6 +24,13 @@ inline size_t uint_at(const char* p, size_t i, size_t n, int64_t& v) {
   return i;
 }
 
+// A hex digit's value (either case); -1 if c is none.
+inline int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  const char l = static_cast<char>(c | 0x20);
+  return l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
+}
+
 // No byte >= 0x80 in p[0..n): the bytes are valid UTF-8 as they are (one branch, at the end).
 inline bool is_ascii(const char* p, size_t n) {
 #if defined(__SSE2__)

@@ -1,19 +1,13 @@
 #include "parse/zeek.h"
 
 #include "encode/json_writer.h"
+#include "parse/scan.h"
 
 namespace ki {
 
 namespace {
 
 using Kind = ZeekLayout::Kind;
-
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Zeek's ASCII escapes: "\xHH" for a byte (separators, non-printable bytes), "\\" for a backslash.
 std::string unescape(std::string_view s) {
@@ -26,8 +20,8 @@ std::string unescape(std::string_view s) {
         ++i;
         continue;
       }
-      if (s[i + 1] == 'x' && i + 3 < s.size() && hex(s[i + 2]) >= 0 && hex(s[i + 3]) >= 0) {
-        out.push_back(static_cast<char>(hex(s[i + 2]) * 16 + hex(s[i + 3])));
+      if (s[i + 1] == 'x' && i + 3 < s.size() && scan::hex_digit(s[i + 2]) >= 0 && scan::hex_digit(s[i + 3]) >= 0) {
+        out.push_back(static_cast<char>(scan::hex_digit(s[i + 2]) * 16 + scan::hex_digit(s[i + 3])));
         i += 3;
         continue;
       }
