@@ -249,6 +249,8 @@ def test_producer_counts_lines_that_are_not_utf8_and_sends_them_decoded_when_nam
 
     p = tmp_path / "a.log"
     p.write_bytes(_access_lines(30).encode("latin1"))
+    assert ki.read_logs(str(p), threads=1).stats["not_utf8"] == 30  # (access lines straight into columns)
+    assert ki.read_logs(str(p), threads=1, encoding="latin1").stats["not_utf8"] == 0
     with EmbeddedBroker(topics={"plain": 1, "named": 1}) as b:
         with Producer(b.bootstrap, "plain") as prod:
             st = prod.produce_file(p)

@@ -211,6 +211,7 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   mark(kKi);
   ++t.rows;
   ++rows_;
+  last_ascii_ = ascii;  // (its other fields are digits, an IPv4 address, a time and marks)
   return true;
 }
 

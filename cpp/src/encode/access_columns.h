@@ -22,6 +22,7 @@ class AccessColumns {
   // declined.
   bool add(std::string_view line, ColumnTable& t);
   uint64_t rows() const { return rows_; }  // lines taken
+  bool last_ascii() const { return last_ascii_; }  // the line add() last took is ASCII
 
 
  private:
@@ -42,6 +43,7 @@ class AccessColumns {
   int32_t hint_[kHints];
   std::string scratch_;        // unescaped quoted fields
   uint64_t rows_ = 0;
+  bool last_ascii_ = true;
 };
 
 }  // namespace ki

@@ -33,14 +33,19 @@ ParseStatus ParseStage::process(std::string_view line, bool truncated, uint32_t 
   stats_.joined += lines - 1;
   stats_.bytes += line.size() + 1;
   // Counted, not refused: its other bytes become U+FFFD; the run's summary points to --encoding.
-  if (!scan::is_ascii(line.data(), line.size()) && !simdjson::validate_utf8(line.data(), line.size())) ++stats_.not_utf8;
+  auto count_not_utf8 = [&] {
+    if (!scan::is_ascii(line.data(), line.size()) && !simdjson::validate_utf8(line.data(), line.size()))
+      ++stats_.not_utf8;
+  };
   doc_.clear();
   truncated_ = truncated;
   if (direct_ && !truncated && !parser_.layout_active() && direct_->add(line, *cols_)) {
+    if (!direct_->last_ascii()) count_not_utf8();
     ++stats_.parsed;
     ++stats_.by_format[static_cast<int>(Format::ApacheCombined)];
     return ParseStatus::Ok;
   }
+  count_not_utf8();
   ParseStatus st = parser_.parse(line, rec_);
   if (st == ParseStatus::Ok && truncated) st = ParseStatus::Failed;
   switch (st) {
