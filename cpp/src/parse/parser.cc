@@ -197,11 +197,30 @@ bool dhcp_header_line(std::string_view t) {
       "DNS update request failed.as the DNS update request queue limit exceeded.", "DNS update request failed.",
       "Packet dropped because the server is in failover standby role or the hash of the client ID does not match.",
       "Codes above 50 are used for Rogue Server Detection information."};
+  // The DHCPv6 log's table (its IDs have five digits).
+  static constexpr std::string_view kV6Meanings[] = {
+      "DHCPv6 Solicit.", "DHCPv6 Advertise.", "DHCPv6 Request.", "DHCPv6 Confirm.", "DHCPv6 Renew.", "DHCPv6 Rebind.",
+      "DHCPv6 Decline.", "DHCPv6 Release.", "DHCPv6 Information Request.", "DHCPv6 Scope Full.", "DHCPv6 Started.",
+      "DHCPv6 Stopped.", "DHCPv6 Audit log paused.", "DHCPv6 Log File.", "DHCPv6 Bad Address.",
+      "DHCPv6 Address is already in use.", "DHCPv6 Client deleted.", "DHCPv6 DNS record not deleted.",
+      "DHCPv6 Expired.", "DHCPv6 Leases Expired and Leases Deleted .", "DHCPv6 Database cleanup begin.",
+      "DHCPv6 Database cleanup end.", "DNS IPv6 Update Request.", "DNS IPv6 Update Failed.",
+      "DNS IPv6 Update Successful.",
+      "DNS IPv6 update request failed as the DNS update request queue limit exceeded.",
+      "DNS IPv6 update request failed.", "DHCPv6 stateless client records purged.",
+      "DHCPv6 stateless client record is purged as the purge interval has expired for this client record.",
+      "DHCPV6 Information Request from IPV6 Stateless Client."};
   if (t.empty()) return false;
   if (t[0] == 'M') return t.starts_with("Microsoft DHCP Service Activity Log") || t.starts_with("Microsoft DHCPv6 Service Activity Log");
   if (t[0] == 'E') return scan::trim(t) == "Event ID  Meaning";
   if (t[0] == 'Q') return t.starts_with("QResult: 0: NoQuarantine");
   if (t[0] == 'I') return t.starts_with("ID,Date,Time,Description,");
+  if (t.size() > 6 && t[5] == '\t' && t.starts_with("110") && t[3] >= '0' && t[3] <= '9' && t[4] >= '0' && t[4] <= '9') {
+    const std::string_view meaning = scan::trim(t.substr(6));
+    for (std::string_view m : kV6Meanings)
+      if (meaning == m) return true;
+    return false;
+  }
   if (t.size() < 5 || t[0] < '0' || t[0] > '9' || t[1] < '0' || t[1] > '9') return false;
   const size_t tab = t[2] == '+' ? 3 : 2;
   if (t[tab] != '\t') return false;

@@ -361,7 +361,9 @@ constexpr const char *kProc = "[\"process\"]", *kNet = "[\"network\"]", *kAuth =
 constexpr const char *kStart = "[\"start\"]", *kEnd = "[\"end\"]", *kChange = "[\"change\"]",
                      *kAllowed = "[\"allowed\",\"connection\"]", *kConn = "[\"connection\"]",
                      *kDenied = "[\"connection\",\"denied\"]", *kOk = "success", *kFail = "failure",
-                     *kRogue = "rogue-server-detection";
+                     *kRogue = "rogue-server-detection", *kConnProto = "[\"connection\",\"protocol\"]",
+                     *kInfo = "[\"info\"]", *kConnStart = "[\"connection\",\"start\"]",
+                     *kConnEnd = "[\"connection\",\"end\"]";
 constexpr DhcpEvent kDhcpEvents[] = {
     {0, "log-start", kProc, kStart, kOk}, {1, "log-end", kProc, kEnd, kOk},
     {2, "log-pause", kProc, kChange, kFail}, {10, "dhcp-new", kNet, kAllowed, kOk},
@@ -381,6 +383,25 @@ constexpr DhcpEvent kDhcpEvents[] = {
     {56, kRogue, kAuth, kDenied, kFail}, {57, kRogue, kAuth, kConn, kOk}, {58, kRogue, kAuth, kConn, kFail},
     {59, kRogue, kAuth, kConn, kFail}, {60, kRogue, kAuth, kConn, kOk}, {61, kRogue, kAuth, kConn, kOk},
     {62, kRogue, kAuth, kConn, kOk}, {63, kRogue, kAuth, kConn, kOk}, {64, kRogue, kAuth, kConn, kOk},
+    // DHCPv6 (its own log, DhcpV6SrvLog-*.log)
+    {11000, "dhcpv6-solicit", kNet, kConnProto, kOk}, {11001, "dhcpv6-advertise", kNet, kConnProto, kOk},
+    {11002, "dhcpv6-request", kNet, kConnProto, kOk}, {11003, "dhcpv6-confirm", kNet, kConnProto, kOk},
+    {11004, "dhcpv6-renew", kNet, kConnProto, kOk}, {11005, "dhcpv6-rebind", kNet, kConnProto, kOk},
+    {11006, "dhcpv6-decline", kNet, kConnProto, kFail}, {11007, "dhcpv6-release", kNet, kConn, kOk},
+    {11008, "dhcpv6-info-request", kNet, kConn, kOk}, {11009, "dhcpv6-scope-full", kNet, kConn, kOk},
+    {11010, "log-start", kProc, kStart, kOk}, {11011, "log-stop", kProc, kEnd, kOk},
+    {11012, "log-pause", kProc, kChange, kOk}, {11013, "log-file", kProc, kInfo, kOk},
+    {11014, "dhcpv6-bad-address", kNet, kConn, kFail}, {11015, "dhcpv6-address-in-use", kNet, kConn, kOk},
+    {11016, "dhcpv6-client-deleted", kNet, kConn, kOk}, {11017, "ipv6-dns-record-not-deleted", kNet, kConn, kOk},
+    {11018, "dhcpv6-expired", kNet, kConn, kOk}, {11019, "dhcpv6-lease-expired-deleted", kNet, kConn, kOk},
+    {11020, "dhcpv6-cleanup-start", kProc, kStart, kOk}, {11021, "dhcpv6-cleanup-end", kProc, kEnd, kOk},
+    {11022, "ipv6-dns-update-request", kNet, kConnStart, kOk}, {11023, "ipv6-dns-update-failed", kNet, kConnEnd, kFail},
+    {11024, "ipv6-dns-update-successful", kNet, kConnEnd, kOk},
+    {11028, "ipv6-dns-update-request-queue-exceeded", kNet, kConnEnd, kFail},
+    {11029, "ipv6-dns-update-request-failed", kNet, kConnEnd, kFail},
+    {11030, "dhcpv6-stateless-clients-pruged", kProc, kChange, kOk},  // (the integration's spelling)
+    {11031, "dhcpv6-stateless-clients-expired", kProc, kChange, kOk},
+    {11032, "dhcpv6-stateless-client-info-request", kNet, kInfo, kOk},
 };
 
 // Empty columns left out; the MAC (12 hex digits) as ECS writes one (upper case, dashes, an array
@@ -393,7 +414,10 @@ void msdhcp_fields(const ParseContext&, Record& rec) {
       rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
       continue;
     }
-    if (f.name == "event.code" && f.text.size() == 2) id = (f.text[0] - '0') * 10 + (f.text[1] - '0');
+    if (f.name == "event.code") {
+      int64_t v = 0;
+      if (scan::uint_at(f.text.data(), 0, f.text.size(), v) == f.text.size() && v < 100000) id = static_cast<int>(v);
+    }
     if (f.name == "host.domain") {
       f.text = rec.keep(scan::lower_ascii(f.text));
     } else if (f.name == "host.mac" && f.text.size() == 12 &&
@@ -687,6 +711,10 @@ constexpr Recipe kRecipes[] = {
      lines_under_are_message},
     {"MSDHCPLOG", "^%{MSDHCPLOG}", nullptr, "%m/%d/%y,%H:%M:%S", false,
      "a Microsoft DHCP Server audit log line (ID,Date,Time,Description,IP Address,Host Name,MAC Address,…)",
+     msdhcp_fields},
+    {"MSDHCPV6LOG", "^%{MSDHCPV6LOG}", nullptr, "%m/%d/%y,%H:%M:%S", false,
+     "a Microsoft DHCPv6 Server audit log line (ID,Date,Time,Description,IPv6 Address,Host Name,Error Code,Duid "
+     "Length,…)",
      msdhcp_fields},
     {"BIND9", "^%{BIND9}", nullptr, nullptr, false,
      "a BIND 9 log line (time [category: severity: ]message; a query: client @0x… ip#port (name): query: name IN "
