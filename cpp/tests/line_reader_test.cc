@@ -171,6 +171,10 @@ TEST(Charset, LegacyCharsetsDecodeToUtf8) {
   EXPECT_EQ(latin1.decode("caf\xe9 \xfc\xdf"), "caf\xc3\xa9 \xc3\xbc\xc3\x9f");
   Charset cp1252("Windows-1252");
   EXPECT_EQ(cp1252.decode("\x80 5 \x93quoted\x94"), "\xe2\x82\xac 5 \xe2\x80\x9cquoted\xe2\x80\x9d");
+  EXPECT_EQ(cp1252.decode("a\x81" "b"), "a\xef\xbf\xbd" "b");  // (0x81: none in Windows-1252)
+  EXPECT_EQ(cp1252.replaced(), 1u);
+  Charset koi8("KOI8-R");  // "Привет"
+  EXPECT_EQ(koi8.decode("\xf0\xd2\xc9\xd7\xc5\xd4"), "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
   Charset sjis("shift_jis");  // "日本語" and a half-width katakana "ｱ"
   EXPECT_EQ(sjis.decode("x \x93\xfa\x96\x7b\x8c\xea \xb1"), "x \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xef\xbd\xb1");
   Charset gbk("GBK");  // "中文"

@@ -2,6 +2,8 @@
 
 #include <iconv.h>
 
+#include "parse/scan.h"
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -65,19 +67,62 @@ Charset::Charset(const std::string& name) : name_(name), cd_(iconv_open("UTF-8",
                                 "one byte each (UTF-16 is read as utf-16, utf-16le or utf-16be; convert other such "
                                 "files with iconv first)");
   }
+  // What each byte is on its own: a character (one-byte charset), none (EILSEQ), or the start of a
+  // longer sequence (EINVAL: a multi-byte charset, or a shift sequence of a stateful one).
+  one_byte_ = true;
+  for (int b = 0; b < 256; ++b) {
+    char c = static_cast<char>(b), buf[8];
+    char* src = &c;
+    char* dst = buf;
+    size_t left = 1, room = sizeof buf;
+    iconv(to_iconv(cd_), nullptr, nullptr, nullptr, nullptr);
+    const size_t n = iconv(to_iconv(cd_), &src, &left, &dst, &room);
+    const size_t len = sizeof buf - room;
+    if (n == static_cast<size_t>(-1) && errno == EINVAL) {
+      one_byte_ = false;
+      if (b == 0x1b || b == 0x0e || b == 0x0f) stateful_ = true;
+    } else if (n != static_cast<size_t>(-1) && len >= 1 && len <= 3) {
+      table_[static_cast<size_t>(b)][0] = static_cast<char>(len);
+      std::memcpy(&table_[static_cast<size_t>(b)][1], buf, len);
+    } else if (n != static_cast<size_t>(-1) && len != 0) {
+      one_byte_ = false;  // (a byte of more than one BMP character: leave it to iconv)
+    }
+  }
 }
 
 Charset::~Charset() { iconv_close(to_iconv(cd_)); }
 
 std::string_view Charset::decode(std::string_view line) {
-  // ASCII without the shift bytes of stateful charsets (ESC of ISO-2022, SO / SI) is itself.
+  // ASCII (without the shift bytes of a stateful charset: ESC of ISO-2022, SO / SI) is itself.
+  if (scan::is_ascii(line.data(), line.size()) &&
+      (!stateful_ || line.find_first_of("\x1b\x0e\x0f") == std::string_view::npos))
+    return line;
+  if (one_byte_) {
+    if (out_.size() < line.size() * 3) out_.resize(line.size() * 3);
+    char* o = out_.data();
+    for (char ch : line) {
+      if (static_cast<unsigned char>(ch) < 0x80) {  // (every charset here has ASCII as itself)
+        *o++ = ch;
+        continue;
+      }
+      const std::array<char, 4>& t = table_[static_cast<unsigned char>(ch)];
+      if (t[0] == 0) {  // a byte the charset does not have
+        std::memcpy(o, kReplacement, 3);
+        o += 3;
+        ++replaced_;
+        continue;
+      }
+      std::memcpy(o, &t[1], 3);  // (all three: the next writes past what is not this one's)
+      o += t[0];
+    }
+    return {out_.data(), static_cast<size_t>(o - out_.data())};
+  }
   size_t i = 0;
   while (i < line.size()) {
     const auto c = static_cast<unsigned char>(line[i]);
     if (c >= 0x80 || c == 0x1b || c == 0x0e || c == 0x0f) break;
     ++i;
   }
-  if (i == line.size()) return line;
   iconv_t cd = to_iconv(cd_);
   iconv(cd, nullptr, nullptr, nullptr, nullptr);  // each line starts in the initial shift state
   if (out_.size() < line.size() * 3 + 8) out_.resize(line.size() * 3 + 8);

@@ -2,6 +2,7 @@
 // decoded to UTF-8 as they are read, with glibc's iconv: what Filebeat's `encoding`, Fluent
 // Bit's `Generic.Encoding` and Vector's `encoding.charset` do for their file inputs.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,6 +29,11 @@ class Charset {
  private:
   std::string name_;
   void* cd_;  // iconv_t
+  // A charset of one byte a character (Latin-1, Windows-125x, KOI8-R, ...): each byte's UTF-8,
+  // asked of iconv once (length 0: a byte it does not have); decoding is then a table walk.
+  bool one_byte_ = false;
+  std::array<std::array<char, 4>, 256> table_{};
+  bool stateful_ = false;  // ESC / SO / SI switch its state (ISO-2022): such lines go to iconv
   std::string out_;
   uint64_t replaced_ = 0;
 };
