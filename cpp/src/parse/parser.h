@@ -121,6 +121,11 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Record& rec);
 // OpenSSH's login lines (a syslog message tagged sshd): user, client address and outcome into rec.
 void read_sshd(std::string_view message, Record& rec);
+// sudo's command lines (tag "sudo": user, TTY, PWD, USER, COMMAND, an error before them) and the
+// shadow tools' (useradd, groupadd, userdel, ...: their event category; "new user:" / "new group:"
+// lines' names and ids) into rec, as Filebeat's system.auth module names them.
+void read_sudo(std::string_view message, Record& rec);
+void read_shadow_tool(std::string_view app, std::string_view message, Record& rec);
 // Netfilter's packet log line (a kernel syslog message: iptables' LOG target, ufw, firewalld,
 // Ubiquiti): interfaces, addresses, ports, protocol and header fields into rec, as Filebeat's
 // iptables module names them; false (rec untouched) if the message is none.

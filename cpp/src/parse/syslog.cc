@@ -102,6 +102,8 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
     rec.ts = ts;
   }
   if (rec.app == "sshd") read_sshd(rec.message, rec);
+  else if (rec.app == "sudo") read_sudo(rec.message, rec);
+  else if (rec.app.starts_with("user") || rec.app.starts_with("group")) read_shadow_tool(rec.app, rec.message, rec);
   else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
   else if (rec.app == "named" && ctx.recipes && ctx.recipes->read_bind9(ctx, rec)) return;
   else if (netfilter_tag(rec.app) && read_netfilter(rec.message, rec)) return;

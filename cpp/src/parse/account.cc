@@ -1,0 +1,115 @@
+// sudo's and the shadow tools' (useradd, groupadd, ...) lines in syslog, with the field names of
+// Filebeat's system.auth module (its grok-auth-messages and common pipelines), so who ran what as
+// root, and which accounts appeared, can be searched like sshd's logins:
+//   vagrant : TTY=pts/0 ; PWD=/home/vagrant ; USER=root ; COMMAND=/bin/ls
+//   tsg : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/vagrant ; USER=root ; COMMAND=/bin/ls
+//   new group: name=apache, GID=48
+//   new user: name=apache, UID=48, GID=48, home=/usr/share/httpd, shell=/sbin/nologin
+// Other lines keep only their message (the shadow tools' also their event category).
+
+#include "parse/parser.h"
+#include "parse/scan.h"
+
+namespace ki {
+
+namespace {
+
+// sudo's "KEY=value" items, as the field each goes to (a key not listed: the line is not read).
+std::string_view sudo_field(std::string_view key) {
+  if (key == "TTY") return "system.auth.sudo.tty";
+  if (key == "PWD") return "system.auth.sudo.pwd";
+  if (key == "USER") return "system.auth.sudo.user";
+  if (key == "GROUP") return "system.auth.sudo.group";
+  if (key == "TSID") return "system.auth.sudo.tsid";
+  if (key == "ENV") return "system.auth.sudo.env";
+  if (key == "CHROOT") return "system.auth.sudo.chroot";
+  if (key == "CWD") return "system.auth.sudo.cwd";
+  return {};
+}
+
+bool upper_key(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!(c >= 'A' && c <= 'Z')) return false;
+  return true;
+}
+
+// "name=X, UID=N, ..." items of useradd's and groupadd's "new user:" / "new group:" lines.
+std::string_view item(std::string_view s, std::string_view key) {
+  size_t at = 0;
+  while ((at = s.find(key, at)) != std::string_view::npos) {
+    if (at == 0 || s[at - 1] == ' ') {
+      std::string_view v = s.substr(at + key.size());
+      return v.substr(0, v.find(','));
+    }
+    at += key.size();
+  }
+  return {};
+}
+
+}  // namespace
+
+void read_sudo(std::string_view m, Record& rec) {
+  m = scan::trim(m);
+  const size_t colon = m.find(" : ");
+  if (colon == std::string_view::npos || colon == 0) return;  // (pam_unix's session lines and others)
+  const std::string_view user = m.substr(0, colon);
+  std::string_view rest = m.substr(colon + 3);
+  std::string_view error;
+  const size_t fields = rec.fields.size();
+  bool command = false;
+  while (!rest.empty()) {
+    if (rest.starts_with("COMMAND=")) {  // the last item: the rest of the line, " ; " and all
+      rec.fields.push_back(Field::string("system.auth.sudo.command", rest.substr(8)));
+      command = true;
+      break;
+    }
+    const size_t end = std::min(rest.find(" ; "), rest.size());
+    const std::string_view part = rest.substr(0, end);
+    const size_t eq = part.find('=');
+    const std::string_view name = eq == std::string_view::npos ? std::string_view{} : sudo_field(part.substr(0, eq));
+    if (!name.empty()) {
+      rec.fields.push_back(Field::string(name, part.substr(eq + 1)));
+      if (name == "system.auth.sudo.user") rec.fields.push_back(Field::string("user.effective.name", part.substr(eq + 1)));
+    } else if (error.empty() && rec.fields.size() == fields && !(eq != std::string_view::npos && upper_key(part.substr(0, eq)))) {
+      error = part;  // "user NOT in sudoers", "3 incorrect password attempts", ... before the items
+    } else {
+      break;  // an item we do not know: the line keeps its message only
+    }
+    rest = end < rest.size() ? rest.substr(end + 3) : std::string_view{};
+  }
+  if (!command) {
+    rec.fields.resize(fields);
+    return;
+  }
+  if (!error.empty()) rec.fields.push_back(Field::string("system.auth.sudo.error", error));
+  rec.user = user;
+}
+
+void read_shadow_tool(std::string_view app, std::string_view m, Record& rec) {
+  const bool user_tool = app == "useradd" || app == "userdel" || app == "usermod";
+  const bool group_tool = app == "groupadd" || app == "groupdel" || app == "groupmod";
+  if (!user_tool && !group_tool) return;
+  const char last = app[app.size() - 3];  // add / del / mod
+  rec.fields.push_back({"event.category", Field::Kind::Json, "[\"iam\"]"});
+  rec.fields.push_back({"event.type", Field::Kind::Json,
+                        last == 'a'   ? (user_tool ? "[\"user\",\"creation\"]" : "[\"group\",\"creation\"]")
+                        : last == 'd' ? (user_tool ? "[\"user\",\"deletion\"]" : "[\"group\",\"deletion\"]")
+                                      : (user_tool ? "[\"user\",\"change\"]" : "[\"group\",\"change\"]")});
+  rec.fields.push_back(Field::string("event.outcome", m.find("fail") == std::string_view::npos ? "success" : "failure"));
+  if (m.starts_with("new group: ")) {
+    const std::string_view name = item(m, "name="), gid = item(m, "GID=");
+    if (!name.empty()) rec.fields.push_back(Field::string("group.name", name));
+    if (!gid.empty()) rec.fields.push_back(Field::string("group.id", gid));
+  } else if (m.starts_with("new user: ")) {
+    const std::string_view name = item(m, "name="), uid = item(m, "UID="), gid = item(m, "GID="),
+                           home = item(m, "home="), shell = item(m, "shell=");
+    if (!name.empty()) rec.user = name;
+    if (!uid.empty()) rec.fields.push_back(Field::string("user.id", uid));
+    if (!gid.empty()) rec.fields.push_back(Field::string("group.id", gid));
+    if (!home.empty()) rec.fields.push_back(Field::string("system.auth.useradd.home", home));
+    if (!shell.empty()) rec.fields.push_back(Field::string("system.auth.useradd.shell", shell));
+  }
+}
+
+}  // namespace ki
