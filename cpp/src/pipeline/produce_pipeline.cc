@@ -10,8 +10,8 @@
 #include <unordered_map>
 
 #include "pipeline/checkpoint.h"
-#include "source/event_id.h"
 #include "source/charset.h"
+#include "source/event_id.h"
 #include "source/file_set.h"
 #include "source/line_reader.h"
 #include "util/timefmt.h"
