@@ -50,23 +50,6 @@ Charset::Charset(const std::string& name) : name_(name), cd_(iconv_open("UTF-8",
   if (cd_ == reinterpret_cast<void*>(-1))
     throw std::invalid_argument("unknown encoding '" + name + "': iconv does not know it (`iconv -l` lists the names, "
                                 "e.g. latin1, windows-1252, shift_jis, gbk)");
-  // Lines are cut at their '\n' byte before they are decoded, and ASCII lines are passed as they
-  // are: the charset must write every ASCII character as that one byte.
-  std::string ascii = "\t\n\r";
-  for (char c = ' '; c < 127; ++c) ascii += c;
-  iconv(to_iconv(cd_), nullptr, nullptr, nullptr, nullptr);
-  std::string out(ascii.size() * 4, '\0');
-  char* in = ascii.data();
-  char* o = out.data();
-  size_t in_left = ascii.size(), out_left = out.size();
-  const size_t r = iconv(to_iconv(cd_), &in, &in_left, &o, &out_left);
-  if (r == static_cast<size_t>(-1) || in_left != 0 ||
-      std::string_view(out.data(), out.size() - out_left) != ascii) {
-    iconv_close(to_iconv(cd_));
-    throw std::invalid_argument("encoding '" + name + "' cannot be read line by line: it does not write ASCII as "
-                                "one byte each (UTF-16 is read as utf-16, utf-16le or utf-16be; convert other such "
-                                "files with iconv first)");
-  }
   // What each byte is on its own: a character (one-byte charset), none (EILSEQ), or the start of a
   // longer sequence (EINVAL: a multi-byte charset, or a shift sequence of a stateful one).
   one_byte_ = true;
@@ -86,6 +69,18 @@ Charset::Charset(const std::string& name) : name_(name), cd_(iconv_open("UTF-8",
       std::memcpy(&table_[static_cast<size_t>(b)][1], buf, len);
     } else if (n != static_cast<size_t>(-1) && len != 0) {
       one_byte_ = false;  // (a byte of more than one BMP character: leave it to iconv)
+    }
+  }
+  // Lines are cut at their '\n' byte before they are decoded, and ASCII lines are passed as they
+  // are: the charset must write every ASCII character as that one byte.
+  for (int b = 0; b < 127; ++b) {
+    if (b < ' ' && b != '\t' && b != '\n' && b != '\r') continue;
+    const std::array<char, 4>& t = table_[static_cast<size_t>(b)];
+    if (t[0] != 1 || t[1] != static_cast<char>(b)) {
+      iconv_close(to_iconv(cd_));
+      throw std::invalid_argument("encoding '" + name + "' cannot be read line by line: it does not write ASCII as "
+                                  "one byte each (UTF-16 is read as utf-16, utf-16le or utf-16be; convert other such "
+                                  "files with iconv first)");
     }
   }
 }
