@@ -1,5 +1,6 @@
-"""auth.log beyond sshd: sudo's command lines and the shadow tools' (useradd, groupadd) account
-lines, read from Filebeat's own system/auth test file (tests/data/real/filebeat/PROVENANCE.md).
+"""auth.log beyond sshd's own lines: sudo's command lines, the shadow tools' (useradd, groupadd)
+account lines and PAM modules' user lines, read from Filebeat's own system/auth test files
+(tests/data/real/filebeat/PROVENANCE.md) and from lines of real auth logs quoted below.
 Each line has the values Filebeat's expected output states for it, under the names its current
 pipelines give them (grok-auth-messages.yml: user.name, system.auth.sudo.*; common.yml:
 user.effective.name from sudo's USER, event.category iam / event.type for the shadow tools)."""
@@ -53,10 +54,83 @@ def test_sudo_lines_newer_sudo_writes_and_lines_that_are_not_commands():
     doc = flat(ki.parse_line("Dec  7 10:00:01 h sudo:    alice : 3 incorrect password attempts ; TTY=pts/0 ; "
                              "PWD=/home/alice ; USER=root ; COMMAND=/bin/sh"))
     assert doc["system.auth.sudo.error"] == "3 incorrect password attempts"
-    for line in ("Dec  7 10:00:02 h sudo: pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)",
-                 "Dec  7 10:00:03 h sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; NEWKEY=1 ; COMMAND=/bin/ls",
+    for line in ("Dec  7 10:00:03 h sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; NEWKEY=1 ; COMMAND=/bin/ls",
                  "Dec  7 10:00:04 h sudo: alice : TTY=pts/0 ; PWD=/tmp"):
         doc = flat(ki.parse_line(line))  # no command: the message only, nothing half read
         assert not any(k.startswith("system.auth.sudo") for k in doc) and "user.name" not in doc, line
     doc = flat(ki.parse_line("Dec  7 10:00:05 h userdel[42]: failed removing user alice"))
     assert (doc["event.type"], doc["event.outcome"]) == (["user", "deletion"], "failure")
+
+
+# Lines of Filebeat's filebeat/module/system/auth/test/secure-rhel7.log (@ d13173e2), a CentOS 7
+# /var/log/secure under a brute-force attack, with what Filebeat reads from each: its expected
+# output (secure-rhel7.log-expected.json @ 0d156feb: event.category, the user of pam_succeed_if's
+# line) and its current pipelines for what that output predates (grok-auth-messages.yml @ be628fe4:
+# the signature; common.yml @ 4702ca3c: event.type ["info"], ["authentication", "session"] for Accepted).
+SECURE_RHEL7 = {
+    "Feb 22 16:45:20 slave22 sshd[2738]: Failed password for root from 202.109.143.106 port 1786 ssh2":
+        {"user.name": "root", "source.ip": "202.109.143.106", "source.port": 1786, "event.outcome": "failure",
+         "event.category": ["authentication"], "event.type": ["info"], "event.action": "ssh_login"},
+    'Feb 22 16:45:20 slave22 sshd[2738]: pam_succeed_if(sshd:auth): requirement "uid >= 1000" not met by user "root"':
+        {"user.name": "root", "event.outcome": None},
+    "Feb 22 16:48:04 slave22 sshd[2805]: Accepted publickey for drewr from 69.245.39.97 port 34202 ssh2: "
+    "RSA 01:67:32:d9:b3:20:5d:2d:5f:b4:35:c5:a5:8b:0a:5e":
+        {"user.name": "drewr", "event.outcome": "success", "event.category": ["authentication", "session"],
+         "system.auth.ssh.signature": "RSA 01:67:32:d9:b3:20:5d:2d:5f:b4:35:c5:a5:8b:0a:5e"},
+    # "for user X by (uid=0)": no user acts, X is the user (Filebeat's rename of its empty by-user)
+    "Feb 22 16:48:04 slave22 sshd[2805]: pam_unix(sshd:session): session opened for user drewr by (uid=0)":
+        {"user.name": "drewr", "user.effective.name": None, "event.outcome": None},
+    "Feb 22 16:48:04 slave22 sshd[2805]: pam_unix(sshd:session): session closed for user drewr":
+        {"user.name": "drewr"},
+    # lines none of Filebeat's patterns read keep their message only
+    "Feb 22 16:45:26 slave22 sshd[2738]: PAM 4 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
+    "rhost=202.109.143.106  user=root": {"user.name": None, "event.outcome": None},
+    "Feb 22 16:48:04 slave22 sshd[2809]: Received disconnect from 69.245.39.97: 11: disconnected by user":
+        {"user.name": None, "source.ip": None},
+}
+
+
+def test_secure_log_of_a_rhel7_host_reads_as_filebeat_reads_it():
+    res = ki.read_logs(list(SECURE_RHEL7), year=2017)
+    assert res.failed == []
+    for (line, want), doc in zip(SECURE_RHEL7.items(), res.records):
+        d = flat(doc)
+        assert {k: d.get(k) for k in want} == want, line
+
+
+def test_pam_session_lines_name_the_acting_and_the_effective_user():
+    # sudo, su, cron and systemd through PAM (auth.log of Debian 12 / Ubuntu 24.04 hosts): "for user
+    # X(uid=N) by Y(uid=M)" is Y acting as X. Filebeat's common.yml reads the same users; the
+    # "(uid=N)" of the effective user goes to user.effective.id here instead of staying in its name.
+    cases = {
+        "Dec 06 10:38:47 localhost.localdomain sudo[1392]: pam_unix(sudo:session): session opened for user root(uid=0) by tp2_linux(uid=1001)":
+            {"user.name": "tp2_linux", "user.id": "1001", "user.effective.name": "root", "user.effective.id": "0"},
+        "Dec 06 10:38:47 localhost.localdomain sudo[1392]: pam_unix(sudo:session): session closed for user root":
+            {"user.name": "root", "user.id": None, "user.effective.name": None},
+        "Feb 04 18:39:01 maketopsite CRON[4706]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)":
+            {"user.name": "root", "user.id": "0", "user.effective.name": None},
+        "2026-05-27T15:26:15.958379+00:00 ip-172-31-10-246 su[1342]: pam_unix(su-l:session): session opened for user root(uid=0) by ubuntu(uid=0)":
+            {"user.name": "ubuntu", "user.effective.name": "root", "process.name": "su"},
+        "Jul 17 17:36:42 TheArrival sudo[56346]: pam_unix(sudo:auth): authentication failure; logname=alessandro uid=1000 "
+        "euid=0 tty=/dev/pts/4 ruser=alessandro rhost= user=alessandro":
+            {"user.name": "alessandro", "event.outcome": None},  # a failed sudo password, no ssh login
+        # a name PAM did not write as one: none rather than the rest of the line
+        "Jul 17 17:36:42 h sshd[5]: pam_sss(sshd:auth): received for user bob: 7 (Authentication failure)":
+            {"user.name": None},
+    }
+    for line, want in cases.items():
+        d = flat(ki.parse_line(line, year=2026))
+        assert {k: d.get(k) for k in want} == want, line
+
+
+def test_openssh_98s_sshd_session_logs_logins_as_sshd_did():
+    # OpenSSH 9.8 split the daemon: Debian 13, Ubuntu 24.10 and Fedora 41 log the same lines under
+    # sshd-session (and OpenSSH 10's sshd-auth); the failed-login alert must still see them.
+    lines = ["Sep  8 14:20:01 host sshd-session[77]: Accepted password for bob from 1.2.3.4 port 1 ssh2",
+             "2026-05-27T15:25:32.288613+00:00 ip-172-31-10-246 sshd-session[1181]: pam_unix(sshd:session): session "
+             "opened for user ubuntu(uid=1000) by ubuntu(uid=0)",
+             "Sep  8 14:20:02 host sshd-auth[78]: Failed password for invalid user admin from 45.155.205.9 port 4242 ssh2"]
+    a, s, f = (flat(d) for d in ki.read_logs(lines, year=2026).records)
+    assert (a["user.name"], a["source.ip"], a["event.outcome"], a["event.action"]) == ("bob", "1.2.3.4", "success", "ssh_login")
+    assert (s["user.name"], s["user.effective.name"], s["user.effective.id"]) == ("ubuntu", "ubuntu", "1000")
+    assert (f["user.name"], f["event.outcome"], f["process.name"]) == ("admin", "failure", "sshd-auth")

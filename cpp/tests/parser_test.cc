@@ -1298,6 +1298,26 @@ TEST(SyslogVariants, SshdLoginsAsFilebeatsSystemAuthReadsThem) {
   EXPECT_EQ(doc("Feb 20 08:35:22 slave22 sshd[5774]: Failed password for root from 216.160.83.57 port 29160 ssh2", Schema::KafkaInsight, Format::Unknown, 2018)["username"], "root");
 }
 
+TEST(SyslogVariants, PamLinesNameTheirUsersForAnyProgram) {
+  // OpenSSH 9.8's sshd-session is sshd; the signature after "ssh2: " is kept.
+  auto a = doc("Feb 21 21:54:44 h sshd-session[7]: Accepted publickey for ann from 10.0.2.2 port 1 ssh2: ED25519 SHA256:abc", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_EQ(a["user"]["name"], "ann");
+  EXPECT_EQ(a["event"]["category"], json::parse(R"(["authentication","session"])"));
+  EXPECT_EQ(a["system"]["auth"]["ssh"]["signature"], "ED25519 SHA256:abc");
+  auto s = doc("Feb 21 21:54:44 h sudo[9]: pam_unix(sudo:session): session opened for user root(uid=0) by ann(uid=1000)", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_EQ(s["user"]["name"], "ann");
+  EXPECT_EQ(s["user"]["id"], "1000");
+  EXPECT_EQ(s["user"]["effective"], (json{{"name", "root"}, {"id", "0"}}));
+  auto q = doc("Feb 21 21:54:44 h login[9]: pam_succeed_if(login:auth): requirement \"uid >= 1000\" not met by user \"bin\"", Schema::Ecs, Format::Unknown, 2018);
+  EXPECT_EQ(q["user"]["name"], "bin");
+  // Not a user name (a blank in it, an unclosed quote), or no PAM line: no user.
+  for (const char* line : {"Feb 21 21:54:44 h sshd[9]: pam_sss(sshd:auth): received for user bob: 7 (Authentication failure)",
+                           "Feb 21 21:54:44 h x[9]: pam_x(x:auth): denied by user \"bob",
+                           "Feb 21 21:54:44 h x[9]: pam_x(x:auth): for user ",
+                           "Feb 21 21:54:44 h x[9]: session opened for user root by bob(uid=1)"})
+    EXPECT_FALSE(doc(line, Schema::Ecs, Format::Unknown, 2018).contains("user")) << line;
+}
+
 // An application logging JSON through syslog (journald, rsyslog's "@cee:" cookie): the object's
 // keys are fields, its time, level and message take their roles; the header's stand otherwise.
 TEST(SyslogVariants, JsonMessageBecomesFields) {

@@ -47,7 +47,63 @@ std::string_view item(std::string_view s, std::string_view key) {
   return {};
 }
 
+// A user as PAM writes it: quoted or not, "(uid=N)" after it or not ("root(uid=0)", "(uid=0)", "\"root\"").
+struct PamUser {
+  std::string_view name, uid;
+};
+PamUser pam_user(std::string_view s) {
+  PamUser u;
+  if (s.ends_with(")")) {
+    if (const size_t at = s.rfind("(uid="); at != std::string_view::npos) {
+      const std::string_view id = s.substr(at + 5, s.size() - at - 6);
+      if (!id.empty() && id.find_first_not_of("0123456789") == std::string_view::npos) {
+        u.uid = id;
+        s = s.substr(0, at);
+      }
+    }
+  }
+  if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
+  if (s.find_first_of(" \t\"'") == std::string_view::npos) u.name = s;  // else no user name
+  return u;
+}
+
 }  // namespace
+
+void read_pam_users(std::string_view m, Record& rec) {
+  if (!rec.user.empty()) return;
+  // common.yml's patterns in its order: "for user X by Y", "for user X", "by user Y", ' user "X"'
+  PamUser by, user;
+  if (const size_t f = m.find("for user "); f != std::string_view::npos) {
+    std::string_view rest = m.substr(f + 9);
+    if (const size_t b = rest.find(" by "); b != std::string_view::npos) {
+      by = pam_user(rest.substr(b + 4));
+      rest = rest.substr(0, b);
+    }
+    user = pam_user(rest);
+  } else if (const size_t b = m.find("by user "); b != std::string_view::npos) {
+    by = pam_user(m.substr(b + 8));
+  } else if (const size_t q = m.find(" user \""); q != std::string_view::npos && q > 0 && m[q - 1] != ' ') {
+    const std::string_view rest = m.substr(q + 7);
+    if (const size_t end = rest.find('"'); end != std::string_view::npos) user = pam_user(rest.substr(0, end));
+  } else if (m.find("): authentication failure; ") != std::string_view::npos) {
+    // pam_unix's "... ruser= rhost= user=alice" (sshd's own is read as a failed login in sshd.cc)
+    if (const size_t u = m.rfind(" user="); u != std::string_view::npos) {
+      const std::string_view v = m.substr(u + 6);
+      user = pam_user(v.substr(0, v.find(' ')));
+    }
+  }
+  // The user acting ("by") is user.name; the one the session or check is for is the effective user.
+  // Without a name "by" ("by (uid=0)": the service itself), the user it is for is user.name.
+  if (!by.name.empty()) {
+    rec.user = by.name;
+    if (!by.uid.empty()) rec.fields.push_back(Field::string("user.id", by.uid));
+    if (!user.name.empty()) rec.fields.push_back(Field::string("user.effective.name", user.name));
+    if (!user.uid.empty()) rec.fields.push_back(Field::string("user.effective.id", user.uid));
+  } else if (!user.name.empty()) {
+    rec.user = user.name;
+    if (!user.uid.empty()) rec.fields.push_back(Field::string("user.id", user.uid));
+  }
+}
 
 void read_sudo(std::string_view m, Record& rec) {
   m = scan::trim(m);

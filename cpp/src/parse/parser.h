@@ -121,6 +121,10 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec);
 bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Record& rec);
 // OpenSSH's login lines (a syslog message tagged sshd): user, client address and outcome into rec.
 void read_sshd(std::string_view message, Record& rec);
+bool is_sshd(std::string_view app);  // sshd, or OpenSSH 9.8's sshd-session / sshd-auth
+// A PAM module's line (pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000),
+// ... not met by user "root"): the users it names, as Filebeat's system.auth common.yml reads them.
+void read_pam_users(std::string_view message, Record& rec);
 // sudo's command lines (tag "sudo": user, TTY, PWD, USER, COMMAND, an error before them) and the
 // shadow tools' (useradd, groupadd, userdel, ...: their event category; "new user:" / "new group:"
 // lines' names and ids) into rec, as Filebeat's system.auth module names them.

@@ -1,6 +1,7 @@
-// OpenSSH's login lines in syslog (tag "sshd"): who tried to log in, from where, and whether it
-// worked, with the field names of Filebeat's system.auth module, so failed logins can be
-// counted per address or user like an access log's 401s.
+// OpenSSH's login lines in syslog (tag "sshd", or "sshd-session" / "sshd-auth" since OpenSSH 9.8
+// split the daemon): who tried to log in, from where, and whether it worked, with the field
+// names and event categories of Filebeat's system.auth module, so failed logins can be counted
+// per address or user like an access log's 401s.
 //   Accepted publickey for vagrant from 10.0.2.2 port 63673 ssh2: RSA 39:33:…
 //   Failed password for invalid user admin from 5.188.10.180 port 41822 ssh2
 //   Invalid user test from 10.0.2.2[ port 52683]
@@ -46,6 +47,9 @@ std::string_view pam_value(std::string_view s, std::string_view key) {
 }
 
 void login(Record& rec, std::string_view event, std::string_view method, bool ok) {
+  // event.category / event.type as Filebeat's common.yml sets them
+  rec.fields.push_back({"event.category", Field::Kind::Json, ok ? "[\"authentication\",\"session\"]" : "[\"authentication\"]"});
+  rec.fields.push_back({"event.type", Field::Kind::Json, "[\"info\"]"});
   rec.fields.push_back(Field::string("event.action", "ssh_login"));
   rec.fields.push_back(Field::string("event.outcome", ok ? "success" : "failure"));
   rec.fields.push_back(Field::string("system.auth.ssh.event", event));
@@ -70,6 +74,9 @@ void read_sshd(std::string_view m, Record& rec) {
     if (!from_address(rest.substr(from + 6), rec)) return;
     rec.user = rest.substr(0, from);
     login(rec, what.substr(0, what.size() - 1), method, what[0] == 'A');
+    // "... ssh2: RSA SHA256:…": the key's type and fingerprint
+    if (const size_t sig = rest.find(" ssh2: ", from); sig != std::string_view::npos && sig + 7 < rest.size())
+      rec.fields.push_back(Field::string("system.auth.ssh.signature", rest.substr(sig + 7)));
     return;
   }
   constexpr std::string_view kInvalid = "Invalid user ";
@@ -91,7 +98,11 @@ void read_sshd(std::string_view m, Record& rec) {
     if (!host.empty()) rec.client_ip = host;  // an address, or a name (source.domain)
     if (!user.empty()) rec.user = user;
     login(rec, "Failed", "password", false);
+    return;
   }
+  if (m.starts_with("pam_")) read_pam_users(m, rec);
 }
+
+bool is_sshd(std::string_view app) { return app == "sshd" || app == "sshd-session" || app == "sshd-auth"; }
 
 }  // namespace ki

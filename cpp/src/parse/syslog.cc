@@ -101,7 +101,8 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
     rec.message = m;
     rec.ts = ts;
   }
-  if (rec.app == "sshd") read_sshd(rec.message, rec);
+  if (is_sshd(rec.app)) read_sshd(rec.message, rec);
+  else if (rec.message.starts_with("pam_")) read_pam_users(rec.message, rec);  // any program's PAM module
   else if (rec.app == "sudo") read_sudo(rec.message, rec);
   else if (rec.app.starts_with("user") || rec.app.starts_with("group")) read_shadow_tool(rec.app, rec.message, rec);
   else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
