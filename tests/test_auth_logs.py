@@ -6,6 +6,7 @@ pipelines give them (grok-auth-messages.yml: user.name, system.auth.sudo.*; comm
 user.effective.name from sudo's USER, event.category iam / event.type for the shadow tools)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import kafkainsight as ki
@@ -85,8 +86,9 @@ SECURE_RHEL7 = {
     # lines none of Filebeat's patterns read keep their message only
     "Feb 22 16:45:26 slave22 sshd[2738]: PAM 4 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
     "rhost=202.109.143.106  user=root": {"user.name": None, "event.outcome": None},
+    # (Filebeat leaves a disconnect's client out; here it is the client, with no outcome)
     "Feb 22 16:48:04 slave22 sshd[2809]: Received disconnect from 69.245.39.97: 11: disconnected by user":
-        {"user.name": None, "source.ip": None},
+        {"user.name": None, "source.ip": "69.245.39.97", "event.outcome": None},
 }
 
 
@@ -134,3 +136,59 @@ def test_openssh_98s_sshd_session_logs_logins_as_sshd_did():
     assert (a["user.name"], a["source.ip"], a["event.outcome"], a["event.action"]) == ("bob", "1.2.3.4", "success", "ssh_login")
     assert (s["user.name"], s["user.effective.name"], s["user.effective.id"]) == ("ubuntu", "ubuntu", "1000")
     assert (f["user.name"], f["event.outcome"], f["process.name"]) == ("admin", "failure", "sshd-auth")
+
+
+F2B_SSHD = Path(__file__).parent / "data" / "real" / "fail2ban" / "sshd"
+
+
+def fail2ban_cases(path):
+    """(line, failJSON or None) for each log line of a fail2ban test log."""
+    want, cases = None, []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# failJSON:"):
+            want = json.loads(line[len("# failJSON:"):])
+        elif line and not line.startswith("#"):
+            cases.append((line, want))
+            want = None
+    return cases
+
+
+def test_sshd_clients_are_the_hosts_fail2ban_finds_and_no_injected_one():
+    # fail2ban's own sshd test log: for every line its filter counts as a failure from a host
+    # written in that line, the document's client is that host, also where the client chose a
+    # user name (or ssh1 ruser) holding another address ("Failed password for invalid user test
+    # from 10.10.1.2 port 55555 ssh2 from 127.0.0.1 …": 127.0.0.1, so nobody can frame an address
+    # for the auth_failures alert). fail2ban also follows a connection over several lines (a host
+    # named only by an earlier line of the same pid); that is not done here: those lines are
+    # skipped, as are two lines with no host and a bracketed program ("… [sshd]: User root …").
+    cases = fail2ban_cases(F2B_SSHD)
+    res = ki.read_logs([line for line, _ in cases], year=2005)
+    assert res.failed == [] and len(res.records) == len(cases) == 155
+    checked, unread = 0, []
+    for (line, want), doc in zip(cases, res.records):
+        if not (want and want.get("match") and want.get("host")) or want["host"] not in line:
+            continue
+        d = flat(doc)
+        host = d.get("source.ip") or d.get("source.domain")
+        if host and host.startswith("::ffff:"):  # fail2ban names an IPv4-mapped client by its IPv4 address
+            host = host[len("::ffff:"):]
+        if host is None and "[sshd]" in line:
+            unread.append(line)
+            continue
+        assert host == want["host"], line
+        if "user" in want:
+            assert d.get("user.name", "") == want["user"], line
+        checked += 1
+    assert checked == 95 and len(unread) == 2
+    # what kind of line each is: refusals are failed logins, disconnects only name the client
+    by_line = {line: flat(doc) for (line, _), doc in zip(cases, res.records)}
+    outcome = {line: d.get("event.outcome") for line, d in by_line.items()}
+    assert outcome["Jan  5 01:31:41 www sshd[1643]: ROOT LOGIN REFUSED FROM 1.2.3.4"] == "failure"
+    assert outcome["Apr 16 22:01:15 al-ribat sshd[5154]: User root from 46.45.128.3 not allowed because listed in "
+                   "DenyUsers"] == "failure"
+    assert outcome["Apr 29 17:53:38 Jamess-iMac.local sshd[47831]: error: PAM: authentication error for james from "
+                   "205.186.180.102"] == "failure"
+    assert outcome["Jul 17 23:03:05 srv sshd[1296]: Connection closed by authenticating user root 192.0.2.10 port "
+                   "46038 [preauth]"] is None
+    assert by_line["Jul 17 23:04:01 srv sshd[1300]: Connection closed by authenticating user test 127.0.0.1 port "
+                   "12345 192.0.2.11 port 46039 [preauth]"]["source.port"] == 46039

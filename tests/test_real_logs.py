@@ -145,6 +145,14 @@ SSHD = {
     "pam_unix(sshd:auth): authentication failure; logname= uid=<*> euid=<*> tty=ssh ruser= rhost=<*>":
         ("failure", None, 2, None),
     "Did not receive identification string from <*>": (None, None, 0, None),
+    # the client of a disconnect (no outcome: not a refusal), the user of sshd's last word on a brute force
+    "Received disconnect from <*>: <*>: Bye Bye [preauth]": (None, None, 0, None),
+    "Received disconnect from <*>: <*>: Closed due to user request. [preauth]": (None, None, 0, None),
+    "error: Received disconnect from <*>: <*>: No more user authentication methods available. [preauth]":
+        (None, None, 0, None),
+    "Connection closed by <*> [preauth]": (None, None, 0, None),
+    "Disconnecting: Too many authentication failures for root [preauth]": ("failure", "root", None, None),
+    "Disconnecting: Too many authentication failures for admin [preauth]": ("failure", "admin", None, None),
 }
 
 
@@ -170,13 +178,14 @@ def test_sshd_logins_match_loghubs_templates():
         params = re.match(pattern, row["Content"]).groups()
         outcome, user, addr, port = want
         assert d.get("event.outcome") == outcome, row["LineId"]
-        assert d.get("user.name") == (params[user] if user is not None else None), row["LineId"]
-        assert d.get("source.ip", d.get("source.domain")) == params[addr], row["LineId"]
+        assert d.get("user.name") == (user if isinstance(user, str) else params[user] if user is not None else None), \
+            row["LineId"]
+        assert d.get("source.ip", d.get("source.domain")) == (params[addr] if addr is not None else None), row["LineId"]
         assert d.get("source.port") == (int(params[port]) if port is not None else None), row["LineId"]
     assert seen == set(SSHD)
     failed = [d for d in r.records if d.get("event", {}).get("outcome") == "failure"]
     want_failed = sum(1 for row in rows if SSHD.get(row["EventTemplate"], (None,))[0] == "failure")
-    assert len(failed) == want_failed == 115 and all(d["event"]["action"] == "ssh_login" for d in failed)
+    assert len(failed) == want_failed == 117 and all(d["event"]["action"] == "ssh_login" for d in failed)
 
 
 def test_macos_syslog_messages_on_indented_lines_join_with_the_java_preset():

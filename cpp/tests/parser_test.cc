@@ -1298,6 +1298,31 @@ TEST(SyslogVariants, SshdLoginsAsFilebeatsSystemAuthReadsThem) {
   EXPECT_EQ(doc("Feb 20 08:35:22 slave22 sshd[5774]: Failed password for root from 216.160.83.57 port 29160 ssh2", Schema::KafkaInsight, Format::Unknown, 2018)["username"], "root");
 }
 
+TEST(SyslogVariants, SshdAddressIsNotTheOneAClientWroteIntoItsName) {
+  // The client picks the user name and ssh1's ruser: an address inside them is not the client.
+  const std::pair<const char*, const char*> cases[] = {
+      {"Nov 11 08:04:52 h sshd[1]: Failed password for invalid user test from 10.10.1.2 port 55555 ssh2 from 127.0.0.1 port 58946 ssh2", "127.0.0.1"},
+      {"Nov 11 08:04:52 h sshd[1]: Failed password for invalid user test from 127.0.0.1 port 58946 ssh2: from 10.10.1.2 port 55555 ssh2", "127.0.0.1"},
+      {"Sep 29 17:15:02 h sshd[1]: Failed password for user from 127.0.0.1 port 20000 ssh1: ruser from 1.2.3.4", "127.0.0.1"},
+      {"Jul 17 23:04:01 h sshd[1]: Connection closed by authenticating user test 127.0.0.1 port 12345 192.0.2.11 port 46039 [preauth]", "192.0.2.11"},
+      {"Jun  7 01:11:58 h sshd[1]: Bad protocol version identification 'x' from 192.0.2.1' from 69.61.56.115 port 31778", "69.61.56.115"},
+      {"Mar  1 18:59:33 h sshd-session[1]: banner exchange: Connection from 192.0.2.12 port 44105: invalid format", "192.0.2.12"},
+      {"Nov 25 01:35:14 h sshd[1]: error: Received disconnect from 192.168.2.92 port 1684:14: No supported authentication methods available [preauth]", "192.168.2.92"},
+  };
+  for (const auto& [line, ip] : cases) EXPECT_EQ(doc(line, Schema::Ecs, Format::Unknown, 2005)["source"]["ip"], ip) << line;
+  auto r = doc("Jan  5 01:31:41 www sshd[1643]: ROOT LOGIN REFUSED FROM 1.2.3.4 port 12345 [preauth]", Schema::Ecs, Format::Unknown, 2005);
+  EXPECT_EQ(r["event"]["outcome"], "failure");
+  EXPECT_EQ(r["user"]["name"], "root");
+  EXPECT_EQ(r["source"]["port"], 12345);
+  auto c = doc("Jul 17 23:03:05 srv sshd[1296]: Connection closed by authenticating user root 192.0.2.10 port 46038 [preauth]", Schema::Ecs, Format::Unknown, 2005);
+  EXPECT_EQ(c["user"]["name"], "root");
+  EXPECT_FALSE(c.contains("event") && c["event"].contains("outcome"));  // a disconnect is no refusal
+  // A line that does not read whole gives nothing half read.
+  auto h = doc("Jul 17 23:03:05 srv sshd[1]: Connection closed by authenticating user root not/an/address port 1", Schema::Ecs, Format::Unknown, 2005);
+  EXPECT_FALSE(h.contains("source"));
+  EXPECT_FALSE(h.contains("user"));
+}
+
 TEST(SyslogVariants, PamLinesNameTheirUsersForAnyProgram) {
   // OpenSSH 9.8's sshd-session is sshd; the signature after "ssh2: " is kept.
   auto a = doc("Feb 21 21:54:44 h sshd-session[7]: Accepted publickey for ann from 10.0.2.2 port 1 ssh2: ED25519 SHA256:abc", Schema::Ecs, Format::Unknown, 2018);
