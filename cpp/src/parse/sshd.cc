@@ -226,7 +226,7 @@ bool read_refusal(sv m, Record& rec) {
   // "User USER from HOST not allowed because REASON" (AllowUsers, DenyUsers, groups, a locked account)
   if (m.starts_with("User ")) {
     const size_t because = m.rfind(" not allowed because ");
-    if (because == npos) return false;
+    if (because == npos || because < 5) return false;
     const sv head = m.substr(5, because - 5);
     const size_t from = head.rfind(" from ");
     Peer p;
