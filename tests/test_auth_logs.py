@@ -192,3 +192,39 @@ def test_sshd_clients_are_the_hosts_fail2ban_finds_and_no_injected_one():
                    "46038 [preauth]"] is None
     assert by_line["Jul 17 23:04:01 srv sshd[1300]: Connection closed by authenticating user test 127.0.0.1 port "
                    "12345 192.0.2.11 port 46039 [preauth]"]["source.port"] == 46039
+
+
+def _journal(ident: str, message: str, comm: str | None = None, pid: str = "1181") -> str:
+    """A record as `journalctl -o json` prints it (every value a string; _COMM is journald's own)."""
+    rec = {"__CURSOR": "s=1;i=2", "__REALTIME_TIMESTAMP": "1733569832288613", "_HOSTNAME": "ip-172-31-10-246",
+           "PRIORITY": "6", "SYSLOG_FACILITY": "10", "SYSLOG_IDENTIFIER": ident, "_PID": pid, "MESSAGE": message}
+    if comm is not None:
+        rec["_COMM"] = comm
+    return json.dumps(rec)
+
+
+def test_journald_records_of_sshd_sudo_and_the_kernel_read_as_their_syslog_lines():
+    # Debian 12 and later keep auth events in the journal only (no rsyslog, no auth.log):
+    # `journalctl -o json -f | kafkainsight produce -` must see the same logins as auth.log gives.
+    lines = [
+        _journal("sshd-session", "Failed password for invalid user admin from 45.155.205.9 port 4242 ssh2", "sshd-session"),
+        _journal("sshd", "Accepted publickey for deploy from 203.0.113.8 port 22 ssh2: ED25519 SHA256:abc", "sshd"),
+        _journal("sudo", "pam_unix(sudo:session): session opened for user root(uid=0) by ubuntu(uid=1000)", "sudo"),
+        _journal("CRON", "pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)", "cron"),
+        _journal("kernel", "[UFW BLOCK] IN=eth0 OUT= MAC=90:10:35:5a:1e:3a:90:10:9e:ec:2c:71:08:00 SRC=203.0.113.36 "
+                           "DST=172.16.54.114 LEN=52 TOS=0x00 PREC=0x00 TTL=115 ID=15743 DF PROTO=TCP SPT=17805 DPT=445 "
+                           "WINDOW=8192 RES=0x00 SYN URGP=0"),
+        # `logger -t sshd …` by any local user: journald's _COMM says logger, so no login is read
+        _journal("sshd", "Failed password for root from 198.51.100.9 port 22 ssh2", "logger", pid="4242"),
+    ]
+    res = ki.read_logs(lines)
+    assert res.failed == []
+    f, a, s, c, k, forged = (flat(d) for d in res.records)
+    assert (f["event.outcome"], f["user.name"], f["source.ip"], f["source.port"]) == ("failure", "admin", "45.155.205.9", 4242)
+    assert (f["process.name"], f["host.hostname"], f["@timestamp"]) == ("sshd-session", "ip-172-31-10-246", "2024-12-07T11:10:32.288613Z")
+    assert (a["event.outcome"], a["system.auth.ssh.signature"]) == ("success", "ED25519 SHA256:abc")
+    assert (s["user.name"], s["user.effective.name"]) == ("ubuntu", "root")
+    assert c["user.name"] == "root"
+    assert (k["source.ip"], k["destination.port"]) == ("203.0.113.36", 445)
+    assert "event.outcome" not in forged and "source.ip" not in forged
+    assert forged["message"] == "Failed password for root from 198.51.100.9 port 22 ssh2"

@@ -123,6 +123,15 @@ struct Journald {
   }
 };
 
+// ASCII letters equal in either case ("CRON" and cron's _COMM "cron").
+bool same_letters(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if ((a[i] | 0x20) != (b[i] | 0x20) || ((a[i] ^ b[i]) != 0 && !((a[i] | 0x20) >= 'a' && (a[i] | 0x20) <= 'z')))
+      return false;
+  return true;
+}
+
 bool time_of(const Field& f, int tz, Timestamp& ts) {
   if (f.kind == Field::Kind::String) return parse_time_text(f.text, tz, ts);
   if (f.kind == Field::Kind::Int || f.kind == Field::Kind::Float) return time_from_epoch_text(f.text, ts);
@@ -259,10 +268,20 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
     docker->ts = rec.ts;
     used[dlog] = used[dstream] = 1;
   }
+  // journalctl -o json: sshd's, PAM's, sudo's lines read as from syslog. SYSLOG_IDENTIFIER is the
+  // sender's word (`logger -t sshd` by anyone); journald's own _COMM, when there, must agree.
+  const bool journal_program =
+      jd.realtime >= 0 && !rec.app.empty() && !rec.message.empty() &&
+      (!Journald::text(fs, jd.comm) || same_letters(fs[jd.comm].text, rec.app) ||
+       (is_sshd(fs[jd.comm].text) && is_sshd(rec.app)));
   size_t out = 0;
   for (size_t i = 0; i < fs.size(); ++i)
     if (!used[i]) fs[out++] = fs[i];
   fs.resize(out);
+  if (journal_program) {
+    read_system_message(rec);
+    if (rec.app == "kernel") read_netfilter(rec.message, rec);
+  }
   if (!rec.ts.valid) {
     // No recognisable time: the read time, and event.ingested says so.
     rec.ts = read_time();

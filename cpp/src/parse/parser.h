@@ -129,6 +129,9 @@ void read_pam_users(std::string_view message, Record& rec);
 // shadow tools' (useradd, groupadd, userdel, ...: their event category; "new user:" / "new group:"
 // lines' names and ids) into rec, as Filebeat's system.auth module names them.
 void read_sudo(std::string_view message, Record& rec);
+// The message of rec.app as the readers above read it (sshd, PAM, sudo, the shadow tools), from a
+// syslog line or a journald record; false (rec untouched) if the program is none of them.
+bool read_system_message(Record& rec);
 void read_shadow_tool(std::string_view app, std::string_view message, Record& rec);
 // Netfilter's packet log line (a kernel syslog message: iptables' LOG target, ufw, firewalld,
 // Ubiquiti): interfaces, addresses, ports, protocol and header fields into rec, as Filebeat's

@@ -16,6 +16,15 @@
 
 namespace ki {
 
+bool read_system_message(Record& rec) {
+  if (is_sshd(rec.app)) read_sshd(rec.message, rec);
+  else if (rec.message.starts_with("pam_")) read_pam_users(rec.message, rec);  // any program's PAM module
+  else if (rec.app == "sudo") read_sudo(rec.message, rec);
+  else if (rec.app.starts_with("user") || rec.app.starts_with("group")) read_shadow_tool(rec.app, rec.message, rec);
+  else return false;
+  return true;
+}
+
 namespace {
 
 // "[ERROR] …", "[WARN]  agent: …" (HashiCorp's hclog, many daemons): a level in capitals in
@@ -101,11 +110,8 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
     rec.message = m;
     rec.ts = ts;
   }
-  if (is_sshd(rec.app)) read_sshd(rec.message, rec);
-  else if (rec.message.starts_with("pam_")) read_pam_users(rec.message, rec);  // any program's PAM module
-  else if (rec.app == "sudo") read_sudo(rec.message, rec);
-  else if (rec.app.starts_with("user") || rec.app.starts_with("group")) read_shadow_tool(rec.app, rec.message, rec);
-  else if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
+  if (read_system_message(rec)) return;
+  if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
   else if (rec.app == "named" && ctx.recipes && ctx.recipes->read_bind9(ctx, rec)) return;
   else if (netfilter_tag(rec.app) && read_netfilter(rec.message, rec)) return;
   else if (read_access_message(ctx, rec)) return;
