@@ -161,3 +161,20 @@ def test_lnav_date_command_files():
     assert all("--multiline-start" in f["reason"] for f in res.failed)
     res = ki.read_logs(str(REAL / "generic" / "lnav_logfile_block.1"), threads=1, multiline_start=r"^%{DAY} %{MONTH} ")
     assert not res.failed and [d["error"]["stack_trace"] for d in res.records] == ["/abc/def", "/ghi/jkl"]
+
+
+def test_access_lines_with_apaches_time_without_a_zone_or_with_a_zone_name():
+    # fail2ban/tests/files/logs/apache-pass @ deffcbcd: an Apache LogFormat writing %t's layout
+    # without its zone; fail2ban expects 2013-06-27T11:55:44 local (its tests' CEST, +02:00).
+    line = ('192.0.2.12 - user1 [27/Jun/2013:11:55:44] "GET /knocking/ HTTP/1.1" 200 266 '
+            '"http://domain.net/hello-world/" "Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:40.0) Gecko/20100101 Firefox/40.0"')
+    (doc,) = ki.read_logs([line], tz="+02:00").records
+    assert _instant(doc["@timestamp"]) == datetime(2013, 6, 27, 11, 55, 44, tzinfo=BERLIN)
+    assert (doc["user"]["name"], doc["http"]["response"]["status_code"], doc["kafkainsight"]["format"]) == \
+        ("user1", 200, "apache_combined")
+    # SOGo's access lines name the zone (fail2ban's sogo-auth log): GMT and UTC are +00:00, whatever --tz
+    (doc,) = ki.read_logs(['173.194.44.31 - - [24/Mar/2013:08:58:32 GMT] "POST /SOGo/connect HTTP/1.1" 403 34'],
+                          tz="+02:00").records
+    assert doc["@timestamp"] == "2013-03-24T08:58:32Z"
+    # any other name is not guessed
+    assert ki.read_logs(['1.2.3.4 - - [24/Mar/2013:08:58:32 CET] "GET / HTTP/1.1" 200 1']).failed

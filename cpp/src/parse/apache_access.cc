@@ -239,12 +239,16 @@ bool parse_apache_access(std::string_view line, const ParseContext& ctx, Record&
 
   size_t t = parse_apache_time(p + i, n - i, rec.ts);
   if (t == 0) {
-    // nginx's $time_iso8601 in the brackets (2006-01-02T15:04:05+07:00), or Python's http.server
-    // and Werkzeug's 06/Oct/2026 16:28:29; no zone: --tz.
+    // nginx's $time_iso8601 in the brackets (2006-01-02T15:04:05+07:00), Python's http.server
+    // and Werkzeug's 06/Oct/2026 16:28:29, Apache's layout without a zone; no zone: --tz. A zone
+    // named GMT or UTC (SOGo's) is +0000.
     size_t close = scan::find_char(p, i, n, ']');
+    const std::string_view in_brackets = close == std::string_view::npos ? std::string_view{} : std::string_view(p + i, close - i);
+    const bool utc_name = in_brackets.size() == 24 && (in_brackets.ends_with(" GMT") || in_brackets.ends_with(" UTC"));
     if (close != std::string_view::npos &&
         (parse_iso8601_lenient(p + i, close - i, ctx.cfg.default_offset_min, rec.ts) == close - i ||
-         parse_apache_time_no_zone(p + i, close - i, ctx.cfg.default_offset_min, rec.ts) == close - i))
+         parse_apache_time_no_zone(p + i, close - i, ctx.cfg.default_offset_min, rec.ts) == close - i ||
+         (utc_name && parse_apache_time_no_zone(p + i, 20, 0, rec.ts) == 20)))
       t = close - i;
     else
       return ctx.fail(F, "bad timestamp, expected dd/Mon/yyyy:HH:MM:SS +zzzz or ISO 8601", i);

@@ -83,7 +83,7 @@ bool read_netfilter(std::string_view m, Record& rec) {
   while (in != std::string_view::npos && in > 0 && m[in - 1] != ' ' && m[in - 1] != ']') in = m.find("IN=", in + 3);
   if (in == std::string_view::npos || m.find(" SRC=", in) == std::string_view::npos) return false;
   const size_t fields_before = rec.fields.size();
-  std::string_view src, dst, proto, tcp_flags, frag_flags;
+  std::string_view src, dst, proto;
   bool after_proto = false, ok = true;
   std::string tcp_list, frag_list;
   for (size_t i = in; i < m.size() && ok;) {

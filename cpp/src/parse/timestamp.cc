@@ -85,8 +85,9 @@ size_t parse_apache_time(const char* p, size_t n, Timestamp& ts) {
 }
 
 size_t parse_apache_time_no_zone(const char* p, size_t n, int default_offset_min, Timestamp& ts) {
-  // 06/Oct/2026 16:28:29 (Python's http.server, Werkzeug): no zone
-  if (n < 20 || p[2] != '/' || p[6] != '/' || p[11] != ' ' || p[14] != ':' || p[17] != ':') return 0;
+  // 06/Oct/2026 16:28:29 (Python's http.server, Werkzeug), or Apache's layout without its zone
+  // (06/Oct/2026:16:28:29: a LogFormat of %{%d/%b/%Y:%H:%M:%S}t): no zone
+  if (n < 20 || p[2] != '/' || p[6] != '/' || (p[11] != ' ' && p[11] != ':') || p[14] != ':' || p[17] != ':') return 0;
   int day = parse_fixed(p, 2), month = month_from_abbrev(p + 3), year = parse_fixed(p + 7, 4);
   int hh = parse_fixed(p + 12, 2), mm = parse_fixed(p + 15, 2), ss = parse_fixed(p + 18, 2);
   if (day < 0 || year < 0) return 0;
