@@ -103,6 +103,24 @@ def test_each_rule_fires_on_its_crafted_stream(rule):
         assert first["key"] == "crafted" and {s.get("log.level") for s in first["samples"]} <= {"error", "crit"}
 
 
+def test_auth_failures_fire_on_sshd_through_journald_and_blame_the_real_client():
+    # A brute force as a Debian 13 host records it (journalctl -o json, OpenSSH 9.8's sshd-session),
+    # the user names chosen to carry another address: the alert names the attacker, never 10.10.1.2.
+    def journal(t: int, message: str, comm: str = "sshd-session") -> str:
+        return json.dumps({"__REALTIME_TIMESTAMP": str((T0 + t) * 1_000_000), "_HOSTNAME": "bastion",
+                           "SYSLOG_IDENTIFIER": "sshd-session", "_COMM": comm, "_PID": str(4000 + t),
+                           "PRIORITY": "6", "MESSAGE": message})
+    lines = [journal(t, f"Failed password for invalid user test from 10.10.1.2 port 22 ssh2 from 203.0.113.9 port {40000 + t} ssh2")
+             for t in range(0, 24, 2)]
+    lines += [journal(30 + t, f"Failed password for invalid user test{t} from 192.0.2.77 port {50000 + t} ssh2", comm="logger")
+              for t in range(12)]  # forged by a local user: not counted
+    lines += [journal(120, "Accepted publickey for deploy from 198.51.100.1 port 22 ssh2: ED25519 SHA256:abc")]
+    alerts = ki.evaluate_logs(lines, rules_text="rules: {auth_failures: {threshold: 10, window: 60s}}")
+    # (the per-user key is the whole name the client chose)
+    assert fired(alerts) == {("auth_failures", "client_ip=203.0.113.9"),
+                             ("auth_failures", "user=test from 10.10.1.2 port 22 ssh2")}
+
+
 def test_heartbeat_fires_after_silence_and_resolves_on_return():
     rules = "rules:\n  heartbeat: {silence: 60s, group_by: host}\n"
     lines = []
