@@ -86,6 +86,14 @@ void login(Record& rec, sv event, sv method, bool ok) {
   if (!method.empty()) rec.fields.push_back(Field::string("system.auth.ssh.method", method));
 }
 
+// A refusal: a failed login of `user` from the peer.
+bool refused(Record& rec, const Peer& p, sv user) {
+  set_peer(p, rec);
+  rec.user = user;
+  login(rec, "Failed", {}, false);
+  return true;
+}
+
 // "USER from HOST[ port N][ sshN][: INFO]" after "for [invalid user ]": the user and the peer,
 // the way fail2ban's filter reads them. A one-word user is followed by the address (and the key
 // or ssh1's ruser after ": "); an invalid user's name (the client's) runs to the first " from "
@@ -209,19 +217,13 @@ bool read_refusal(sv m, Record& rec) {
     const size_t from = r.rfind(" from ");
     Peer p;
     if (from == npos || !peer_at(r.substr(from + 6), p) || !tail_ends(p.tail)) return false;
-    set_peer(p, rec);
-    rec.user = r.substr(0, from);
-    login(rec, "Failed", {}, false);
-    return true;
+    return refused(rec, p, r.substr(0, from));
   }
   // "ROOT LOGIN REFUSED FROM HOST[ port N]"
   if (constexpr sv kRootRefused = "ROOT LOGIN REFUSED FROM "; m.starts_with(kRootRefused)) {
     Peer p;
     if (!peer_at(strip_preauth(m.substr(kRootRefused.size())), p) || !tail_ends(p.tail)) return false;
-    set_peer(p, rec);
-    rec.user = "root";
-    login(rec, "Failed", {}, false);
-    return true;
+    return refused(rec, p, "root");
   }
   // "User USER from HOST not allowed because REASON" (AllowUsers, DenyUsers, groups, a locked account)
   if (m.starts_with("User ")) {
@@ -231,10 +233,7 @@ bool read_refusal(sv m, Record& rec) {
     const size_t from = head.rfind(" from ");
     Peer p;
     if (from == npos || !peer_at(head.substr(from + 6), p) || !p.tail.empty()) return false;
-    set_peer(p, rec);
-    rec.user = head.substr(0, from);
-    login(rec, "Failed", {}, false);
-    return true;
+    return refused(rec, p, head.substr(0, from));
   }
   // "maximum authentication attempts exceeded for [invalid user ]USER from HOST port N ssh2 [preauth]"
   if (constexpr sv kMaxAttempts = "maximum authentication attempts exceeded for "; m.starts_with(kMaxAttempts)) {
@@ -243,10 +242,7 @@ bool read_refusal(sv m, Record& rec) {
     sv user;
     Peer p;
     if (!user_from(r, invalid, user, p)) return false;
-    set_peer(p, rec);
-    rec.user = user;
-    login(rec, "Failed", {}, false);
-    return true;
+    return refused(rec, p, user);
   }
   // "Disconnecting: Too many authentication failures for USER [preauth]" (no address)
   if (constexpr sv kTooMany = "Disconnecting: Too many authentication failures for "; m.starts_with(kTooMany)) {
