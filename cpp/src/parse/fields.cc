@@ -125,10 +125,10 @@ struct Journald {
 
 // ASCII letters equal in either case ("CRON" and cron's _COMM "cron").
 bool same_letters(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if ((a[i] | 0x20) != (b[i] | 0x20) || ((a[i] ^ b[i]) != 0 && !((a[i] | 0x20) >= 'a' && (a[i] | 0x20) <= 'z')))
-      return false;
+    if (lower(a[i]) != lower(b[i])) return false;
   return true;
 }
 

@@ -332,13 +332,6 @@ void read_sshd(sv m, Record& rec) {
   }
   for (sv w : {"error: ", "fatal: "})
     if (m.starts_with(w)) m.remove_prefix(w.size());
-  const size_t fields = rec.fields.size();
-  const auto undo = [&] {  // a line read halfway: back to its message only
-    rec.fields.resize(fields);
-    rec.client_ip = {};
-    rec.port = -1;
-    rec.user = {};
-  };
   if (m.starts_with("Invalid user ") || m.starts_with("Illegal user ")) {  // "Invalid user NAME from HOST[ port N]"
     const sv rest = strip_preauth(m.substr(sv("Invalid user ").size()));
     const size_t from = rest.rfind(" from ");
@@ -360,8 +353,8 @@ void read_sshd(sv m, Record& rec) {
     read_pam_users(m, rec);
     return;
   }
-  if (read_failed_or_accepted(m, rec) || read_refusal(m, rec) || read_connection(m, rec)) return;
-  undo();
+  // (each reader writes nothing unless the whole line fits it)
+  if (!read_failed_or_accepted(m, rec) && !read_refusal(m, rec)) read_connection(m, rec);
 }
 
 bool is_sshd(sv app) { return app == "sshd" || app == "sshd-session" || app == "sshd-auth"; }
