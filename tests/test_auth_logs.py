@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 import kafkainsight as ki
 from tests.test_real_logs import flat
 
@@ -138,15 +140,16 @@ def test_openssh_98s_sshd_session_logs_logins_as_sshd_did():
     assert (f["user.name"], f["event.outcome"], f["process.name"]) == ("admin", "failure", "sshd-auth")
 
 
-F2B_SSHD = Path(__file__).parent / "data" / "real" / "fail2ban" / "sshd"
+REAL_F2B = Path(__file__).parent / "data" / "real" / "fail2ban"
+F2B_SSHD = REAL_F2B / "sshd"
 
 
 def fail2ban_cases(path):
     """(line, failJSON or None) for each log line of a fail2ban test log."""
     want, cases = None, []
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# failJSON:"):
-            want = json.loads(line[len("# failJSON:"):])
+        if line.startswith(("# failJSON:", "#failJSON:")):
+            want = json.loads(line.split("failJSON:", 1)[1])
         elif line and not line.startswith("#"):
             cases.append((line, want))
             want = None
@@ -228,3 +231,51 @@ def test_journald_records_of_sshd_sudo_and_the_kernel_read_as_their_syslog_lines
     assert (k["source.ip"], k["destination.port"]) == ("203.0.113.36", 445)
     assert "event.outcome" not in forged and "source.ip" not in forged
     assert forged["message"] == "Failed password for root from 198.51.100.9 port 22 ssh2"
+
+
+@pytest.mark.parametrize("name,read,unread", [("postfix", 57, ["does not resolve to address"]),
+                                              ("dovecot", 50, ["@4000", "auth-worker(default)", "auth(info@"])])
+def test_mail_server_logins_and_clients_are_the_ones_fail2ban_finds(name, read, unread):
+    # fail2ban's Postfix and Dovecot test logs: every line its filters count from a host written in
+    # the line gives that host as the client; every line read as a failed login is one fail2ban
+    # counts too (a lost auth server or an unknown SASL mechanism is no password tried). Not read:
+    # lines with no syslog header (multilog's TAI64N, a bare date) or Dovecot 2.3's user in the tag,
+    # and Postfix's reverse-DNS warning (its address is the name's, not the client's).
+    cases = fail2ban_cases(REAL_F2B / name)
+    res = ki.read_logs([line for line, _ in cases], year=2005)
+    assert res.failed == [] and len(res.records) == len(cases)
+    checked, missed = 0, []
+    for (line, want), doc in zip(cases, res.records):
+        d = flat(doc)
+        counted = bool(want and want.get("match"))
+        if d.get("event.outcome") == "failure":
+            assert counted, line
+            assert d["event.action"] in ("smtp_auth", "mail_login") and d["event.category"] == ["authentication"], line
+        if counted and want.get("host") and want["host"] in line:
+            if d.get("source.ip") is None:
+                missed.append(line)
+                continue
+            assert d["source.ip"] == want["host"], line
+            checked += 1
+    assert checked == read
+    assert len(missed) == sum(1 for line in missed if any(u in line for u in unread)) and missed, missed
+
+
+def test_postfix_and_dovecot_logins_name_the_client_not_what_the_client_wrote():
+    lines = [
+        "Sep  6 00:44:56 trianon postfix/submission/smtpd[11538]: warning: unknown[82.221.106.233]: SASL LOGIN "
+        "authentication failed: UGFzc3dvcmQ6",
+        "Mar 10 13:33:30 gandalf postfix/smtpd[3937]: 1A2B3C: client=mail.example.com[192.0.2.9], sasl_method=PLAIN, "
+        "sasl_username=bob",
+        "Jun 13 16:30:54 platypus dovecot: imap-login: Disconnected (auth failed, 2 attempts): user=<a>, rip=6.6.6.6, x=<>,"
+        " method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS",
+        "Jun 13 16:31:00 platypus dovecot: imap-login: Login: user=<bob>, method=PLAIN, rip=49.176.98.87, "
+        "lip=113.212.99.194, mpid=7, TLS",
+    ]
+    f, ok, inj, login = (flat(d) for d in ki.read_logs(lines, year=2026).records)
+    assert (f["source.ip"], f["event.action"], f["event.outcome"], f.get("user.name")) == \
+        ("82.221.106.233", "smtp_auth", "failure", None)
+    assert (ok["source.ip"], ok["source.domain"], ok["user.name"], ok["event.outcome"]) == \
+        ("192.0.2.9", "mail.example.com", "bob", "success")
+    assert (inj["source.ip"], inj["event.outcome"]) == ("49.176.98.87", "failure")  # the last rip=, after the name
+    assert (login["user.name"], login["event.outcome"], login["event.action"]) == ("bob", "success", "mail_login")

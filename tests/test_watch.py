@@ -121,6 +121,18 @@ def test_auth_failures_fire_on_sshd_through_journald_and_blame_the_real_client()
                              ("auth_failures", "user=test from 10.10.1.2 port 22 ssh2")}
 
 
+def test_auth_failures_count_mail_server_logins_too():
+    # Postfix SASL and Dovecot IMAP password guessing from one address, 12 tries in 24 s
+    def at(t: int) -> str:
+        return time.strftime("%b %d %H:%M:%S", time.gmtime(T0 + t))
+    lines = [f"{at(t)} mx postfix/submission/smtpd[{t}]: warning: unknown[198.51.100.23]: SASL LOGIN authentication "
+             f"failed: UGFzc3dvcmQ6" for t in range(0, 12, 2)]
+    lines += [f"{at(t)} mx dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<info>, "
+              f"method=PLAIN, rip=198.51.100.23, lip=192.0.2.1, TLS" for t in range(12, 24, 2)]
+    alerts = ki.evaluate_logs(lines, rules_text="rules: {auth_failures: {threshold: 10, window: 60s}}", year=2023)
+    assert ("auth_failures", "client_ip=198.51.100.23") in fired(alerts)
+
+
 def test_heartbeat_fires_after_silence_and_resolves_on_return():
     rules = "rules:\n  heartbeat: {silence: 60s, group_by: host}\n"
     lines = []

@@ -91,6 +91,12 @@ void read_pam_users(std::string_view m, Record& rec) {
       const std::string_view v = m.substr(u + 6);
       user = pam_user(v.substr(0, v.find(' ')));
     }
+    // the remote host PAM names (dovecot's, su's empty one), as sshd's in sshd.cc
+    if (const size_t h = m.rfind(" rhost="); h != std::string_view::npos && rec.client_ip.empty()) {
+      const std::string_view v = m.substr(h + 7);
+      const std::string_view host = v.substr(0, v.find(' '));
+      if (!host.empty() && host.find('=') == std::string_view::npos) rec.client_ip = host;
+    }
   }
   // The user acting ("by") is user.name; the one the session or check is for is the effective user.
   // Without a name "by" ("by (uid=0)": the service itself), the user it is for is user.name.

@@ -129,8 +129,13 @@ void read_pam_users(std::string_view message, Record& rec);
 // shadow tools' (useradd, groupadd, userdel, ...: their event category; "new user:" / "new group:"
 // lines' names and ids) into rec, as Filebeat's system.auth module names them.
 void read_sudo(std::string_view message, Record& rec);
+// Postfix's SASL failures and Dovecot's logins (mail_auth.cc): client, user, outcome into rec;
+// false (rec untouched) if the message is none of them.
+bool read_postfix(std::string_view message, Record& rec);
+bool read_dovecot(std::string_view app, std::string_view message, Record& rec);
 // The message of rec.app as the readers above read it (sshd, PAM, sudo, the shadow tools), from a
-// syslog line or a journald record; false (rec untouched) if the program is none of them.
+// syslog line or a journald record (also Postfix and Dovecot); false (rec untouched) if the
+// program is none of them.
 bool read_system_message(Record& rec);
 void read_shadow_tool(std::string_view app, std::string_view message, Record& rec);
 // Netfilter's packet log line (a kernel syslog message: iptables' LOG target, ufw, firewalld,

@@ -21,6 +21,9 @@ bool read_system_message(Record& rec) {
   else if (rec.message.starts_with("pam_")) read_pam_users(rec.message, rec);  // any program's PAM module
   else if (rec.app == "sudo") read_sudo(rec.message, rec);
   else if (rec.app.starts_with("user") || rec.app.starts_with("group")) read_shadow_tool(rec.app, rec.message, rec);
+  else if (rec.app.starts_with("postfix")) return read_postfix(rec.message, rec);  // postfix/smtpd, postfix/submission/smtpd
+  else if (rec.app.starts_with("dovecot") || rec.app.ends_with("-login") || rec.app.starts_with("auth-worker") || rec.app == "auth")
+    return read_dovecot(rec.app, rec.message, rec);  // also its processes as the tag (imap-login, auth-worker)
   else return false;
   return true;
 }

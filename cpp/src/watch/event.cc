@@ -15,6 +15,8 @@ namespace ki::watch {
 namespace {
 constexpr std::array<std::string_view, 9> kNames = {"emerg", "alert", "crit", "err", "warning",
                                                     "notice", "info", "debug", "trace"};
+// The event.action of a login the parsers read: sshd's, Postfix's SASL, Dovecot's IMAP/POP3.
+bool login_action(std::string_view a) { return a == "ssh_login" || a == "smtp_auth" || a == "mail_login"; }
 }
 
 int severity_from_level(std::string_view l) { return ki::severity_with_trace(l); }
@@ -50,7 +52,7 @@ WatchEvent event_from_record(const Record& r, std::string_view source) {
   bool failure = false, login = false;
   for (const Field& f : r.fields) {
     if (f.name == "event.outcome") failure = f.text == "failure";
-    else if (f.name == "event.action") login = f.text == "ssh_login";
+    else if (f.name == "event.action") login = login_action(f.text);
   }
   ev.login_failed = failure && login;
   return ev;
@@ -131,7 +133,7 @@ bool DocumentDecoder::decode(std::string_view json, std::string_view source, int
   ev.path = str_at(doc, p.path);
   ev.format = str_at(doc, p.format);
   ev.message = str_at(doc, "/message").substr(0, 200);
-  ev.login_failed = str_at(doc, "/event/outcome") == "failure" && str_at(doc, "/event/action") == "ssh_login";
+  ev.login_failed = str_at(doc, "/event/outcome") == "failure" && login_action(str_at(doc, "/event/action"));
   return true;
 }
 

@@ -17,7 +17,7 @@ struct WatchEvent {
   int severity = -1;  // 0 emerg .. 7 debug, 8 trace; -1 when the line has no level
   std::string client_ip, user, host, app, source, level, method, path, message;
   std::string format;
-  bool login_failed = false;  // a failed login (sshd's event.outcome failure): auth_failures counts it
+  bool login_failed = false;  // a failed login (sshd's, Postfix SASL's, Dovecot's event.outcome failure): auth_failures counts it
 };
 
 // Syslog keyword or Apache error level -> severity 0..8 ("error" = "err" = 3, "warn" = 4,
