@@ -29,7 +29,7 @@ seed_lines() {
   local dir=$1
   mkdir -p "$dir"
   "$PY" - "$dir" sample_logs/*.log tests/data/real/*.log tests/data/real/filebeat/cef*.log \
-    tests/data/real/filebeat/iptables*.log tests/data/real/filebeat/system-auth-test.log tests/data/real/fail2ban/sshd tests/data/real/generic/*.log tests/data/real/windows/*.log <<'PYEOF'
+    tests/data/real/filebeat/iptables*.log tests/data/real/filebeat/system-auth-test.log tests/data/real/fail2ban/sshd tests/data/real/fail2ban/postfix tests/data/real/fail2ban/dovecot tests/data/real/generic/*.log tests/data/real/windows/*.log <<'PYEOF'
 import hashlib, os, sys
 out = sys.argv[1]
 for path in sys.argv[2:]:
