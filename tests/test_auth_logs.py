@@ -219,10 +219,17 @@ def test_journald_records_of_sshd_sudo_and_the_kernel_read_as_their_syslog_lines
                            "WINDOW=8192 RES=0x00 SYN URGP=0"),
         # `logger -t sshd …` by any local user: journald's _COMM says logger, so no login is read
         _journal("sshd", "Failed password for root from 198.51.100.9 port 22 ssh2", "logger", pid="4242"),
+        # Postfix and Dovecot name their program otherwise than their process
+        _journal("postfix/submission/smtpd", "warning: unknown[82.221.106.233]: SASL LOGIN authentication failed: "
+                 "UGFzc3dvcmQ6", "smtpd"),
+        _journal("dovecot", "imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<info>, method=PLAIN, "
+                 "rip=198.51.100.23, lip=192.0.2.1, TLS", "imap-login"),
     ]
     res = ki.read_logs(lines)
     assert res.failed == []
-    f, a, s, c, k, forged = (flat(d) for d in res.records)
+    f, a, s, c, k, forged, smtp, imap = (flat(d) for d in res.records)
+    assert (smtp["source.ip"], smtp["event.outcome"]) == ("82.221.106.233", "failure")
+    assert (imap["source.ip"], imap["user.name"], imap["event.outcome"]) == ("198.51.100.23", "info", "failure")
     assert (f["event.outcome"], f["user.name"], f["source.ip"], f["source.port"]) == ("failure", "admin", "45.155.205.9", 4242)
     assert (f["process.name"], f["host.hostname"], f["@timestamp"]) == ("sshd-session", "ip-172-31-10-246", "2024-12-07T11:10:32.288613Z")
     assert (a["event.outcome"], a["system.auth.ssh.signature"]) == ("success", "ED25519 SHA256:abc")

@@ -132,6 +132,15 @@ bool same_letters(std::string_view a, std::string_view b) {
   return true;
 }
 
+// journald's _COMM (the process, at most 15 bytes) fits the SYSLOG_IDENTIFIER it sent: the same
+// name, both sshd's, Postfix's "postfix/submission/smtpd" from smtpd, Dovecot's from its processes.
+bool sender_agrees(std::string_view comm, std::string_view ident) {
+  if (same_letters(comm, ident) || (is_sshd(comm) && is_sshd(ident))) return true;
+  if (ident.starts_with("postfix")) return comm == ident.substr(ident.rfind('/') + 1);
+  if (ident == "dovecot") return comm == "dovecot" || comm.ends_with("-login") || comm.starts_with("auth");
+  return false;
+}
+
 bool time_of(const Field& f, int tz, Timestamp& ts) {
   if (f.kind == Field::Kind::String) return parse_time_text(f.text, tz, ts);
   if (f.kind == Field::Kind::Int || f.kind == Field::Kind::Float) return time_from_epoch_text(f.text, ts);
@@ -270,10 +279,8 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   }
   // journalctl -o json: sshd's, PAM's, sudo's lines read as from syslog. SYSLOG_IDENTIFIER is the
   // sender's word (`logger -t sshd` by anyone); journald's own _COMM, when there, must agree.
-  const bool journal_program =
-      jd.realtime >= 0 && !rec.app.empty() && !rec.message.empty() &&
-      (!Journald::text(fs, jd.comm) || same_letters(fs[jd.comm].text, rec.app) ||
-       (is_sshd(fs[jd.comm].text) && is_sshd(rec.app)));
+  const bool journal_program = jd.realtime >= 0 && !rec.app.empty() && !rec.message.empty() &&
+                               (!Journald::text(fs, jd.comm) || sender_agrees(fs[jd.comm].text, rec.app));
   size_t out = 0;
   for (size_t i = 0; i < fs.size(); ++i)
     if (!used[i]) fs[out++] = fs[i];
