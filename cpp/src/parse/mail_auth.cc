@@ -20,13 +20,6 @@ namespace {
 using sv = std::string_view;
 constexpr size_t npos = sv::npos;
 
-void mail_login(Record& rec, sv action, bool ok) {
-  rec.fields.push_back({"event.category", Field::Kind::Json, "[\"authentication\"]"});
-  rec.fields.push_back({"event.type", Field::Kind::Json, "[\"info\"]"});
-  rec.fields.push_back(Field::string("event.action", action));
-  rec.fields.push_back(Field::string("event.outcome", ok ? "success" : "failure"));
-}
-
 // "NAME[ADDR]", "NAME[ADDR]:PORT" or "[ADDR]:PORT" (Postfix's client): into rec; false if not one.
 bool client_at(sv s, Record& rec) {
   const size_t open = s.find('[');
@@ -63,9 +56,9 @@ bool dovecot_login_body(sv m, Record& rec) {
   rec.client_ip = addr;
   if (!user.empty()) rec.user = user;
   if (head.find("(auth failed") != npos || head.find("(auth_failed)") != npos)
-    mail_login(rec, "mail_login", false);
+    login_event(rec, "mail_login", false);
   else if (head.starts_with("Login: "))
-    mail_login(rec, "mail_login", true);
+    login_event(rec, "mail_login", true);
   return true;
 }
 
@@ -102,7 +95,7 @@ bool dovecot_auth_body(sv rest, Record& rec) {
   if (c == npos || !is_ip(inside.substr(c + 1))) return false;
   rec.client_ip = inside.substr(c + 1);
   if (c > 0) rec.user = inside.substr(0, c);
-  mail_login(rec, "mail_login", false);
+  login_event(rec, "mail_login", false);
   return true;
 }
 
@@ -130,7 +123,7 @@ bool read_postfix(sv m, Record& rec) {
         const sv why = after.substr(mech_end + 22);
         const bool tried = !why.starts_with(": Connection lost to authentication server") &&
                            !why.starts_with(": Invalid authentication mechanism");
-        if (tried) mail_login(rec, "smtp_auth", false);
+        if (tried) login_event(rec, "smtp_auth", false);
         return true;
       }
     }
@@ -144,7 +137,7 @@ bool read_postfix(sv m, Record& rec) {
     if (const size_t u = rest.find(", sasl_username="); u != npos) {
       sv user = rest.substr(u + 16);
       rec.user = user.substr(0, user.find(", "));
-      mail_login(rec, "smtp_auth", true);
+      login_event(rec, "smtp_auth", true);
     }
     return true;
   }

@@ -122,6 +122,9 @@ bool read_cisco_ios(std::string_view s, int64_t seq, const ParseContext& ctx, Re
 // OpenSSH's login lines (a syslog message tagged sshd): user, client address and outcome into rec.
 void read_sshd(std::string_view message, Record& rec);
 bool is_sshd(std::string_view app);  // sshd, or OpenSSH 9.8's sshd-session / sshd-auth
+// A login's event.category (with "session" when it opened one), event.type, event.action and
+// event.outcome, as Filebeat's system.auth names them (sshd's, Postfix's, Dovecot's logins).
+void login_event(Record& rec, std::string_view action, bool ok, bool session = false);
 // A PAM module's line (pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000),
 // ... not met by user "root"): the users it names, as Filebeat's system.auth common.yml reads them.
 void read_pam_users(std::string_view message, Record& rec);

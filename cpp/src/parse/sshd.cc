@@ -77,11 +77,7 @@ void set_peer(const Peer& p, Record& rec) {
 }
 
 void login(Record& rec, sv event, sv method, bool ok) {
-  // event.category / event.type as Filebeat's common.yml sets them
-  rec.fields.push_back({"event.category", Field::Kind::Json, ok ? "[\"authentication\",\"session\"]" : "[\"authentication\"]"});
-  rec.fields.push_back({"event.type", Field::Kind::Json, "[\"info\"]"});
-  rec.fields.push_back(Field::string("event.action", "ssh_login"));
-  rec.fields.push_back(Field::string("event.outcome", ok ? "success" : "failure"));
+  login_event(rec, "ssh_login", ok, ok);  // an accepted ssh login opens a session
   if (!event.empty()) rec.fields.push_back(Field::string("system.auth.ssh.event", event));
   if (!method.empty()) rec.fields.push_back(Field::string("system.auth.ssh.method", method));
 }
@@ -309,19 +305,6 @@ bool read_connection(sv m, Record& rec) {
   return false;
 }
 
-// " key=value" of a PAM line (values end at a blank; empty values allowed).
-sv pam_value(sv s, sv key) {
-  size_t at = 0;
-  while ((at = s.find(key, at)) != npos) {
-    if (at > 0 && s[at - 1] == ' ') {
-      sv v = s.substr(at + key.size());
-      return v.substr(0, v.find(' '));
-    }
-    at += key.size();
-  }
-  return {};
-}
-
 }  // namespace
 
 void read_sshd(sv m, Record& rec) {
@@ -343,9 +326,7 @@ void read_sshd(sv m, Record& rec) {
     return;
   }
   if (m.starts_with("pam_unix(sshd:auth): authentication failure;")) {
-    const sv host = pam_value(m, "rhost="), user = pam_value(m, "user=");
-    if (!host.empty()) rec.client_ip = host;  // an address, or a name (source.domain)
-    if (!user.empty()) rec.user = user;
+    read_pam_users(m, rec);  // user= and rhost= (an address, or a name: source.domain)
     login(rec, "Failed", "password", false);
     return;
   }
@@ -355,6 +336,15 @@ void read_sshd(sv m, Record& rec) {
   }
   // (each reader writes nothing unless the whole line fits it)
   if (!read_failed_or_accepted(m, rec) && !read_refusal(m, rec)) read_connection(m, rec);
+}
+
+void login_event(Record& rec, sv action, bool ok, bool session) {
+  // event.category / event.type as Filebeat's system.auth common.yml sets them
+  rec.fields.push_back({"event.category", Field::Kind::Json,
+                        session ? "[\"authentication\",\"session\"]" : "[\"authentication\"]"});
+  rec.fields.push_back({"event.type", Field::Kind::Json, "[\"info\"]"});
+  rec.fields.push_back(Field::string("event.action", action));
+  rec.fields.push_back(Field::string("event.outcome", ok ? "success" : "failure"));
 }
 
 bool is_sshd(sv app) { return app == "sshd" || app == "sshd-session" || app == "sshd-auth"; }
