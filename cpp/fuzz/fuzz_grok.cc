@@ -41,7 +41,8 @@ void parse_and_check(ki::Parser& p, std::string_view in) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   static ki::Parser cookbook(grok_config({"(?m)%{NGINXERROR}", "%{HAPROXYHTTP}", "%{COMBINEDAPACHELOG}", "%{JAVALOG}",
-                                          "%{PYTHONLOG}", "%{OPENSTACK}", "%{SYSLOGBASE} %{GREEDYDATA:message}",
+                                          "%{PYTHONLOG}", "%{OPENSTACK}", "%{SYSLOGBASE} %{GREEDYDATA:message}", "%{SYSLOGLINE}",
+                                          "%{SYSLOG5424LINE}", "%{HTTPD_ERRORLOG}", "%{CATALINALOG}",
                                           "%{IP:source.ip} %{UUID:id} %{NUMBER:n:float} %{INT:i:int} %{URI:u}"}));
   parse_and_check(cookbook, in);
 

@@ -84,6 +84,25 @@ TEST(Grok, RawNamedGroupsWithDotsAndBrackets) {
   EXPECT_EQ(g["id"], "42");
 }
 
+// Logstash's patterns are Ruby regexes (Oniguruma): \h is a hex digit, (?m) anywhere is "dot
+// matches newline", and a class may hold a nested [[:alnum:]] (logstash-patterns-core's UNIXPATH).
+TEST(Grok, OnigurumaSpellingsMeanWhatTheyMeanInLogstash) {
+  auto f = fields({R"(id=(?<id>\h{8}) (?<rest>[\h-]+))"}, "id=00ff0A9b 12-ab");
+  EXPECT_EQ(f["id"], "00ff0A9b");
+  EXPECT_EQ(f["rest"], "12-ab");
+  GrokMatcher blank(set_of({R"(^a\hb$)"}));
+  EXPECT_EQ(blank.match("a b"), GrokResult::NoMatch);  // PCRE2's \h (a blank) would match
+  auto g = fields({R"(%{WORD:m} (?m)(?<rest>.*))"}, "GET /a\n  more");
+  EXPECT_EQ(g["rest"], "/a\n  more");
+  auto h = fields({R"((?mi)^get (?<rest>.*))"}, "GET x\ny");
+  EXPECT_EQ(h["rest"], "x\ny");
+  auto u = fields({R"(^(?<path>(?:/[[[:alnum:]]_%!$@:.,+~-]*)+)$)"}, "/var/lib/bacula_1/x.sql");
+  EXPECT_EQ(u["path"], "/var/lib/bacula_1/x.sql");
+  // A POSIX class inside a class keeps the class open: the %{...} after it is literal text.
+  auto k = fields({R"(^(?<v>[[:digit:]%{}]+)$)"}, "12%{}3");
+  EXPECT_EQ(k["v"], "12%{}3");
+}
+
 TEST(Grok, FirstMatchWinsAndUnanchoredSearch) {
   GrokMatcher m(set_of({"^%{INT:n:int}$", "user=%{USERNAME:user.name}"}));
   ASSERT_EQ(m.match("login user=alice ok"), GrokResult::Matched);

@@ -93,11 +93,32 @@ class Expander {
       if (depth == 0) top_col_ = i;
       char c = text[i];
       if (c == '\\' && i + 1 < text.size()) {
-        emit(text.substr(i, 2), col, via);
+        // Oniguruma's \h is a hex digit (Logstash's RUUID \h{32}); PCRE2's is a blank.
+        if (text[i + 1] == 'h') emit(in_class ? "0-9a-fA-F" : "[0-9a-fA-F]", col, via);
+        else if (text[i + 1] == 'H' && !in_class) emit("[^0-9a-fA-F]", col, via);
+        else emit(text.substr(i, 2), col, via);
         ++i;
         continue;
       }
       if (in_class) {
+        if (c == '[' && i + 2 < text.size() && text[i + 1] == '[' && text[i + 2] == ':') {
+          // Oniguruma's nested class [[:alnum:]] inside a class (Logstash's UNIXPATH:
+          // [[[:alnum:]]_%!$@:.,+~-]): the same set as PCRE2's [:alnum:] there.
+          size_t end = text.find(":]]", i + 3);
+          if (end != std::string_view::npos) {
+            emit(text.substr(i + 1, end + 2 - (i + 1)), col, via);
+            i = end + 2;
+            continue;
+          }
+        }
+        if (c == '[' && i + 1 < text.size() && text[i + 1] == ':') {  // [:name:] stays in the class
+          size_t end = text.find(":]", i + 2);
+          if (end != std::string_view::npos) {
+            emit(text.substr(i, end + 2 - i), col, via);
+            i = end + 1;
+            continue;
+          }
+        }
         if (c == ']') in_class = false;
         emit(text.substr(i, 1), col, via);
         continue;
@@ -117,6 +138,17 @@ class Expander {
         continue;
       }
       if (c == '(' && i + 2 < text.size() && text[i + 1] == '?') {
+        // Inline options, (?m) (?mi) (?m: (?-m): Ruby's m is "dot matches newline", PCRE2's s
+        // (Logstash's RAILS3HEAD starts with (?m) inside a larger pattern).
+        size_t e = i + 2;
+        while (e < text.size() && (std::isalpha(static_cast<unsigned char>(text[e])) || text[e] == '-')) ++e;
+        if (e > i + 2 && e < text.size() && (text[e] == ')' || text[e] == ':')) {
+          std::string opts(text.substr(i, e + 1 - i));
+          std::replace(opts.begin() + 2, opts.end(), 'm', 's');
+          emit(opts, col, via);
+          i = e;
+          continue;
+        }
         // A raw named group: (?<name>, (?P<name>, (?'name' (not (?<= / (?<! lookbehind).
         size_t start = 0;
         char end = '>';
@@ -272,9 +304,6 @@ GrokPattern::GrokPattern(std::string pattern, const GrokLibrary& lib) : pattern_
   if (pattern_.empty()) throw GrokError("grok pattern '': empty at column 1");
   Expander ex(pattern_, lib);
   ex.run(regex_, captures_);
-  // Logstash's regex engine (Oniguruma, Ruby syntax) reads a leading (?m) as "dot matches
-  // newline": patterns written for multi-line events say so. PCRE2 spells that (?s).
-  if (regex_.starts_with("(?m)")) regex_[2] = 's';
   int err = 0;
   PCRE2_SIZE off = 0;
   auto* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex_.data()), regex_.size(), 0, &err, &off, nullptr);

@@ -63,6 +63,14 @@ const TimeFormat& redis_yearless_ms_time() {
   static const TimeFormat f("%d %b %H:%M:%S.%f");
   return f;
 }
+const TimeFormat& bacula_time() {  // Bacula's and Bareos' daemons: "09-Jan 19:54", older "17-Jan-2003 16:45"
+  static const TimeFormat f("%d-%b %H:%M");
+  return f;
+}
+const TimeFormat& bacula_year_time() {
+  static const TimeFormat f("%d-%b-%Y %H:%M");
+  return f;
+}
 const TimeFormat& jul_time() {  // java.util.logging's SimpleFormatter default
   static const TimeFormat f("%b %d, %Y %I:%M:%S %p");
   return f;
@@ -187,7 +195,8 @@ bool parse_capture_time(std::string_view s, const ParseContext& ctx, Timestamp& 
   }
   if (parse_ctime(s.data(), s.size(), c.default_offset_min, ts) == s.size()) return true;
   for (const TimeFormat* f : {&nginx_error_time(), &go_micro_time(), &haproxy_time(), &jul_time(), &airflow_time(),
-                              &mysql_old_time(), &redis_time(), &redis_yearless_ms_time(), &redis_yearless_time()})
+                              &mysql_old_time(), &redis_time(), &redis_yearless_ms_time(), &redis_yearless_time(),
+                              &bacula_time(), &bacula_year_time()})
     if (f->parse(s, c.default_offset_min, year, ts)) return true;
   if (parse_time_of_day(s, c.default_offset_min, ts)) return true;  // "12:34:56.789": its day from the clock
   if (parse_line_start_time(s, c.default_offset_min, year, ts) || parse_tai64n(s, ts)) return true;
