@@ -38,11 +38,12 @@ import java.util.*;
 import org.elasticsearch.grok.*;
 
 // One JSON object a line on stdin ({"pattern": P, "line": L}); one a line on stdout: the captures
-// Elasticsearch's grok (Logstash's ECS v1 patterns) takes from L (null: no match), or the error.
+// Elasticsearch's grok takes from L (null: no match), or the error. args[0]: "ecs-v1" (Logstash's
+// ECS v1 patterns) or "legacy" (its patterns before ECS).
 public class GrokOracle {
   public static void main(String[] args) throws Exception {
     ObjectMapper json = new ObjectMapper();
-    PatternBank bank = GrokBuiltinPatterns.get(true);
+    PatternBank bank = GrokBuiltinPatterns.get(args[0].equals("ecs-v1"));
     Map<String, Grok> compiled = new HashMap<>();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, "UTF-8");
@@ -86,6 +87,9 @@ DIFFERENT = {
     "REDISLOG",  # Logstash's reads the pid and time of a background save; ours every line, level and message too
 }
 
+# Capture names our grok reads as another field (docs/GROK.md): Logstash's legacy `level`.
+ALIASES = {"level": "log.level"}
+
 # Fields our grok derives from the captures (or keeps: Logstash's event keeps the line as message).
 DERIVED = {"@timestamp", "event.severity", "event.ingested", "source.ip", "source.domain", "destination.ip",
            "destination.domain", "kafkainsight.format", "message", "error.type", "error.message"}
@@ -105,23 +109,29 @@ def real_lines(name):
 
 
 @pytest.fixture(scope="module")
-def elastic(tmp_path_factory):
-    """(run, patterns_dir): run([(pattern, line), ...]) -> Elasticsearch's results in order;
-    patterns_dir holds Logstash's ECS v1 pattern files, as the jar carries them."""
+def oracle(tmp_path_factory):
+    """(classpath, work): Elasticsearch's grok and the GrokOracle program, built once."""
     work = tmp_path_factory.mktemp("elastic-grok")
-    cp = build_java_app(POM, {"GrokOracle.java": ORACLE}, work)
-    jar = next(p for p in cp.split(":") if "elasticsearch-grok" in p)
-    pdir = work / "ecs-v1"
-    pdir.mkdir()
-    with zipfile.ZipFile(jar) as z:
-        for n in z.namelist():
-            if n.startswith("patterns/ecs-v1/") and not n.endswith("/"):
-                (pdir / n.rsplit("/", 1)[1]).write_bytes(z.read(n))
+    return build_java_app(POM, {"GrokOracle.java": ORACLE}, work), work
+
+
+def bank(oracle, mode):
+    """(run, patterns_dir): run([(pattern, line), ...]) -> Elasticsearch's results in order with
+    Logstash's `mode` patterns; patterns_dir holds those pattern files, as the jar carries them."""
+    cp, work = oracle
+    pdir = work / mode
+    if not pdir.exists():
+        jar = next(p for p in cp.split(":") if "elasticsearch-grok" in p)
+        pdir.mkdir()
+        with zipfile.ZipFile(jar) as z:
+            for n in z.namelist():
+                if n.startswith(f"patterns/{mode}/") and not n.endswith("/"):
+                    (pdir / n.rsplit("/", 1)[1]).write_bytes(z.read(n))
     assert len(list(pdir.iterdir())) >= 20
 
     def run(pairs):
         inp = "".join(json.dumps({"pattern": p, "line": ln}) + "\n" for p, ln in pairs)
-        r = subprocess.run(["java", "-cp", cp, "GrokOracle"], input=inp, capture_output=True, text=True,
+        r = subprocess.run(["java", "-cp", cp, "GrokOracle", mode], input=inp, capture_output=True, text=True,
                            timeout=300)
         assert r.returncode == 0, r.stderr[-2000:]
         out = [json.loads(x) for x in r.stdout.splitlines()]
@@ -130,9 +140,15 @@ def elastic(tmp_path_factory):
     return run, pdir
 
 
+@pytest.fixture(scope="module")
+def elastic(oracle):
+    return bank(oracle, "ecs-v1")
+
+
+
 def compare(es: dict, doc: dict):
     """None when our document holds what Elasticsearch captured, else what differs."""
-    caps = es["captures"]
+    caps = {ALIASES.get(k, k): v for k, v in (es["captures"] or {}).items()} if es["captures"] is not None else None
     failed = doc.get("kafkainsight", {}).get("format") == "unknown"
     if caps is None:
         return None if failed else f"Elasticsearch does not match; we read {flat(doc)}"
@@ -162,9 +178,10 @@ def compare(es: dict, doc: dict):
     return "; ".join(diffs) or None
 
 
-def check(elastic, pairs, patterns_dir):
+def check(elastic, pairs, patterns_dir, gives_up=()):
     """Every (pattern, line) through Elasticsearch and us; returns (compared, problems, the
-    patterns Elasticsearch matched at least once)."""
+    patterns Elasticsearch matched at least once). A pattern in gives_up may stop on a line at our
+    backtracking limit (docs/GROK.md, Errors)."""
     run, _ = elastic
     results = run(pairs)
     compared, problems, matched = 0, [], set()
@@ -172,6 +189,8 @@ def check(elastic, pairs, patterns_dir):
         if "error" in es:  # Elasticsearch's own failure (an :int capture beyond 2^31, a pattern Joni refuses)
             continue
         doc = ki.parse_line(line, format="grok", grok=pattern, patterns_dir=patterns_dir)
+        if pattern.strip("%{}") in gives_up and "match limit exceeded" in doc.get("error", {}).get("message", ""):
+            continue
         compared += 1
         if es["captures"] is not None:
             matched.add(pattern.strip("%{}"))
@@ -181,8 +200,9 @@ def check(elastic, pairs, patterns_dir):
     return compared, problems, matched
 
 
-def test_every_pattern_of_logstashs_library_compiles_here(elastic):
-    run, pdir = elastic
+@pytest.mark.parametrize("mode", ["ecs-v1", "legacy"])
+def test_every_pattern_of_logstashs_library_compiles_here(oracle, mode):
+    run, pdir = bank(oracle, mode)
     names = [ln.split()[0] for f in sorted(pdir.iterdir()) for ln in f.read_text().splitlines()
              if ln.strip() and not ln.startswith("#")]
     assert len(names) > 300
@@ -199,11 +219,15 @@ def test_every_pattern_of_logstashs_library_compiles_here(elastic):
             ki.parse_line("x", format="grok", grok="%{" + name + "}", patterns_dir=str(pdir))
 
 
-def test_logstashs_own_pattern_files_capture_here_what_they_capture_in_elasticsearch(elastic):
+@pytest.mark.parametrize("mode", ["ecs-v1", "legacy"])
+def test_logstashs_own_pattern_files_capture_here_what_they_capture_in_elasticsearch(oracle, mode):
+    elastic = bank(oracle, mode)
     _, pdir = elastic
     pairs = [(f"%{{{s['pattern']}}}", s["line"]) for s in spec_lines()]
     pairs += [(f"%{{{name}}}", ln) for name in REAL_LINES for ln in real_lines(name)]
-    compared, problems, matched = check(elastic, pairs, str(pdir))
+    # Legacy BRO_FILES: 18 GREEDYDATA fields between tabs, which PCRE2 backtracks through past
+    # its limit of 10^6 steps (the ECS v1 definition reads the same lines).
+    compared, problems, matched = check(elastic, pairs, str(pdir), gives_up={"BRO_FILES"} if mode == "legacy" else ())
     assert compared >= 700 and len(matched) >= 60, (compared, len(matched))
     assert not problems, "\n".join(problems[:20])
 

@@ -98,6 +98,8 @@ TEST(Grok, OnigurumaSpellingsMeanWhatTheyMeanInLogstash) {
   EXPECT_EQ(h["rest"], "x\ny");
   auto u = fields({R"(^(?<path>(?:/[[[:alnum:]]_%!$@:.,+~-]*)+)$)"}, "/var/lib/bacula_1/x.sql");
   EXPECT_EQ(u["path"], "/var/lib/bacula_1/x.sql");
+  auto r = fields({R"(^a.?*LEN=(?<len>\d+).+*$)"}, "a b c LEN=40 x");  // Ruby: X?* and X+* are X*
+  EXPECT_EQ(r["len"], "40");
   // A POSIX class inside a class keeps the class open: the %{...} after it is literal text.
   auto k = fields({R"(^(?<v>[[:digit:]%{}]+)$)"}, "12%{}3");
   EXPECT_EQ(k["v"], "12%{}3");

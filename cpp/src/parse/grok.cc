@@ -168,6 +168,13 @@ class Expander {
           continue;
         }
       }
+      // Ruby reads a repeat of a repeat (X?* or X+*: Logstash's legacy SHOREWALL has ".?*") as
+      // X*; PCRE2 refuses it.
+      if (c == '*' && i >= 2 && (text[i - 1] == '?' || text[i - 1] == '+') && text[i - 2] != '\\' &&
+          text[i - 2] != '(' && !out_->empty()) {
+        out_->back() = '*';
+        continue;
+      }
       emit(text.substr(i, 1), col, via);
     }
   }
