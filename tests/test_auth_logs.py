@@ -278,8 +278,12 @@ def test_postfix_and_dovecot_logins_name_the_client_not_what_the_client_wrote():
         " method=PLAIN, rip=49.176.98.87, lip=113.212.99.194, TLS",
         "Jun 13 16:31:00 platypus dovecot: imap-login: Login: user=<bob>, method=PLAIN, rip=49.176.98.87, "
         "lip=113.212.99.194, mpid=7, TLS",
+        # A name that holds Dovecot's failure words does not make a clean disconnect a failure.
+        "Jun 13 16:32:00 platypus dovecot: imap-login: Disconnected (no auth attempts in 0 secs): "
+        "user=<x (auth failed)>, rip=49.176.98.88, lip=113.212.99.194, TLS",
     ]
-    f, ok, inj, login = (flat(d) for d in ki.read_logs(lines, year=2026).records)
+    f, ok, inj, login, named = (flat(d) for d in ki.read_logs(lines, year=2026).records)
+    assert (named["source.ip"], named.get("event.outcome")) == ("49.176.98.88", None)
     assert (f["source.ip"], f["event.action"], f["event.outcome"], f.get("user.name")) == \
         ("82.221.106.233", "smtp_auth", "failure", None)
     assert (ok["source.ip"], ok["source.domain"], ok["user.name"], ok["event.outcome"]) == \

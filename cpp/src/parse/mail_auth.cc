@@ -55,7 +55,9 @@ bool dovecot_login_body(sv m, Record& rec) {
   }
   rec.client_ip = addr;
   if (!user.empty()) rec.user = user;
-  if (head.find("(auth failed") != npos || head.find("(auth_failed)") != npos)
+  // The outcome is Dovecot's text before the user name (which the client chose).
+  const sv said = head.substr(0, head.find("user=<"));
+  if (said.find("(auth failed") != npos || said.find("(auth_failed)") != npos)
     login_event(rec, "mail_login", false);
   else if (head.starts_with("Login: "))
     login_event(rec, "mail_login", true);
