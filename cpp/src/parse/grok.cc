@@ -101,7 +101,7 @@ class Expander {
         continue;
       }
       if (in_class) {
-        if (c == '[' && i + 2 < text.size() && text[i + 1] == '[' && text[i + 2] == ':') {
+        if (text.substr(i, 3) == "[[:") {
           // Oniguruma's nested class [[:alnum:]] inside a class (Logstash's UNIXPATH:
           // [[[:alnum:]]_%!$@:.,+~-]): the same set as PCRE2's [:alnum:] there.
           size_t end = text.find(":]]", i + 3);
@@ -111,7 +111,7 @@ class Expander {
             continue;
           }
         }
-        if (c == '[' && i + 1 < text.size() && text[i + 1] == ':') {  // [:name:] stays in the class
+        if (text.substr(i, 2) == "[:") {  // [:name:] stays in the class
           size_t end = text.find(":]", i + 2);
           if (end != std::string_view::npos) {
             emit(text.substr(i, end + 2 - i), col, via);
