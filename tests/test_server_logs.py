@@ -1,5 +1,5 @@
 """Servers' logs read without options (the grok recipes of docs/GROK.md: PostgreSQL, MySQL and
-MariaDB, MongoDB, Redis, Elasticsearch, RabbitMQ, AWS; ingress-nginx's access lines), checked against the documents Elastic's Filebeat modules
+MariaDB, MongoDB, Redis, Elasticsearch, Logstash, RabbitMQ, AWS; ingress-nginx's access lines), checked against the documents Elastic's Filebeat modules
 expect for the same public test files (tests/data/real/filebeat, PROVENANCE.md there)."""
 from __future__ import annotations
 
@@ -134,6 +134,23 @@ def test_elasticsearch_62_text_log_as_filebeat_reads_it():
         assert g["message"] == w["message"]
         for k in ("elasticsearch.node.name", "elasticsearch.index.name", "elasticsearch.index.id"):
             assert (g.get(k) or None) == (w.get(k) or None), k
+
+
+def test_logstash_log_as_filebeat_reads_it():
+    # Logstash 7.4+'s plain layout with the pipeline id after the logger (Filebeat read it in -02:00),
+    # and an older line without one: not Elasticsearch's lines, whose layout they share.
+    want = expected("logstash-plain-7.4.log")
+    got = docs("logstash-plain-7.4.log", tz="-02:00")
+    assert len(got) == len(want) == 2
+    for g, w in zip(got, want):
+        assert g["kafkainsight.recipe"] == "LOGSTASHLOG" and g["@timestamp"] == w["@timestamp"]
+        assert (g["log.level"], g["log.logger"], g["logstash.log.pipeline_id"], g["message"]) == \
+            (w["log.level"], w["logstash.log.module"], w["logstash.log.pipeline_id"], w["message"])
+        assert "elasticsearch.node.name" not in g
+    old, = docs("logstash-plain.log")
+    assert (old["kafkainsight.recipe"], old["log.logger"], old["@timestamp"]) == \
+        ("LOGSTASHLOG", "logstash.modules.scaffold", "2017-10-23T14:20:12.046Z")
+    assert old["message"].startswith("Initializing module {:module_name=>") and "logstash.log.pipeline_id" not in old
 
 
 def test_rabbitmq_log_lines():

@@ -610,6 +610,8 @@ constexpr Recipe kRecipes[] = {
      "a Rust program's log line (env_logger's default layout: [time LEVEL target] message)"},
     // Before KAFKALOG, whose last alternative reads any "[time] LEVEL …".
     {"FLASKLOG", "^%{FLASKLOG}", nullptr, nullptr, false, "a Flask application's log line ([asctime] LEVEL in module: message)"},
+    // Before ELASTICSEARCHLOG, whose layout it shares but for the pipeline id after the logger.
+    {"LOGSTASHLOG", "^%{LOGSTASHLOG}", nullptr, nullptr, false, "a Logstash log line (its plain-text layout)"},
     {"ELASTICSEARCHLOG", "^%{ELASTICSEARCHLOG}", nullptr, nullptr, false,
      "an Elasticsearch server log line (the plain-text layout before 7.0)"},
     {"PHPLOG", "^%{PHPLOG}", nullptr, "%d-%b-%Y %H:%M:%S", false, "a PHP or PHP-FPM error log line"},
