@@ -588,6 +588,14 @@ void type_bare_value(Field& f) {
 // logfmt: key=value key="quoted \"value\"" key (no value: empty string).
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::Logfmt;
+  if (looks_fortigate(line) && read_fortigate(line, ctx, rec)) {  // a FortiGate's pairs, as a file holds them
+    if (!rec.ts.valid) {
+      rec.ts = read_time();
+      rec.time_from_read = true;
+    }
+    rec.format = F;
+    return true;
+  }
   size_t i = 0, n = line.size();
   auto is_space = [](char c) { return c == ' ' || c == '\t'; };
   while (true) {

@@ -153,6 +153,11 @@ GrokResult read_grok_match(std::string_view line, const ParseContext& ctx, const
                            std::string& why);
 bool parse_app_json(std::string_view line, const ParseContext& ctx, Record& rec);
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec);
+// FortiGate's key=value log (fortigate.cc): the pairs after a syslog header, after <PRI> alone, or
+// the whole line; ECS fields as Filebeat's fortinet module names them, the rest as
+// fortinet.firewall.<key>. looks_fortigate: FortiOS' first pair, and logid= among the first.
+bool looks_fortigate(std::string_view s);
+bool read_fortigate(std::string_view s, const ParseContext& ctx, Record& rec);
 // A quoted value (logfmt, klog's structured pairs) from s[i], just after its opening quote:
 // unescaped onto out (\n \t \r \uXXXX; \" \\ and others: the character), i then just after
 // the closing quote; false with why ("unterminated quoted value", "bad \u escape") and i where

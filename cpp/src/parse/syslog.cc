@@ -114,6 +114,7 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
     rec.ts = ts;
   }
   if (read_system_message(rec)) return;
+  if (rec.app.empty() && looks_fortigate(rec.message) && read_fortigate(rec.message, ctx, rec)) return;
   if (rec.app == "haproxy" && ctx.recipes && ctx.recipes->read_haproxy(ctx, rec)) return;
   else if (rec.app == "named" && ctx.recipes && ctx.recipes->read_bind9(ctx, rec)) return;
   else if (netfilter_tag(rec.app) && read_netfilter(rec.message, rec)) return;
@@ -480,6 +481,19 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec) {
     i = e + 1;
     // "<13> Aug 16 21:10:21 sw1 TRAPMGR[…]": a blank after <PRI> (Netgear/FASTPATH switches, Snare)
     if (i + 1 < n && p[i] == ' ' && p[i + 1] >= 'A' && p[i + 1] <= 'Z') ++i;
+  }
+  // "<189>date=2020-04-23 time=01:16:08 devname=… logid=…": FortiGate sends its pairs with no
+  // header (RFC 3164 4.3.2: a relay would add one); the time is the pairs' own.
+  if (i > 0 && looks_fortigate(line.substr(i))) {
+    rec.message = line.substr(i);
+    if (!read_fortigate(rec.message, ctx, rec))
+      return ctx.fail(Format::Rfc3164, "FortiGate's key=value pairs after <PRI> that do not read (an unterminated quote?)", i);
+    if (!rec.ts.valid) {
+      rec.ts = read_time();
+      rec.time_from_read = true;
+    }
+    rec.format = Format::Rfc3164;
+    return true;
   }
   // "<PRI>1 " -> RFC 5424; otherwise a timestamp follows -> RFC 3164.
   if (i > 0 && i + 1 < n && p[i] >= '1' && p[i] <= '9' &&
