@@ -111,3 +111,6 @@ def test_fortigate_event_message_and_time_without_a_zone():
     assert (d["event.action"], d["fortinet.firewall.status"], d["source.user.name"]) == ("login", "failed", "admin")
     broken = ki.parse_line('<190>date=2019-05-15 time=18:03:36 logid="0100032002" type="event msg=x')
     assert broken["error"]["message"].startswith("rfc3164: FortiGate's key=value pairs after <PRI> that do not read")
+    # A duration beyond what nanoseconds hold in 64 bits stays as written.
+    huge = flat(ki.parse_line('<189>date=2019-05-15 time=18:03:36 logid="0000000013" type="traffic" duration=99999999999'))
+    assert huge["fortinet.firewall.duration"] == "99999999999" and "event.duration" not in huge

@@ -137,7 +137,8 @@ bool read_fortigate(std::string_view s, const ParseContext& ctx, Record& rec) {
     else if (k == "group") put("source.user.group.name", v);
     else if (k == "srcmac") put("source.mac", v);
     else if (k == "dstmac") put("destination.mac", v);
-    else if (k == "duration" && digits(v)) rec.fields.push_back(Field::integer("event.duration", number(v) * 1000000000));
+    else if (k == "duration" && digits(v) && v.size() <= 9)  // seconds; as ns within int64
+      rec.fields.push_back(Field::integer("event.duration", number(v) * 1000000000));
     else if (k == "sentbyte" && digits(v)) sent_bytes = number(v);
     else if (k == "rcvdbyte" && digits(v)) rcvd_bytes = number(v);
     else if (k == "sentpkt" && digits(v)) sent_pkts = number(v);
