@@ -114,3 +114,6 @@ def test_fortigate_event_message_and_time_without_a_zone():
     # A duration beyond what nanoseconds hold in 64 bits stays as written.
     huge = flat(ki.parse_line('<189>date=2019-05-15 time=18:03:36 logid="0000000013" type="traffic" duration=99999999999'))
     assert huge["fortinet.firewall.duration"] == "99999999999" and "event.duration" not in huge
+    # A date and time that do not read: the read time, and both kept as written.
+    odd = flat(ki.parse_line('date=2019/05/15 time=6pm logid="0000000013" type="traffic" devid="FG1"'))
+    assert (odd["fortinet.firewall.date"], odd["fortinet.firewall.time"]) == ("2019/05/15", "6pm") and "event.ingested" in odd

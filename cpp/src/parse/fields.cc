@@ -589,10 +589,6 @@ void type_bare_value(Field& f) {
 bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::Logfmt;
   if (looks_fortigate(line) && read_fortigate(line, ctx, rec)) {  // a FortiGate's pairs, as a file holds them
-    if (!rec.ts.valid) {
-      rec.ts = read_time();
-      rec.time_from_read = true;
-    }
     rec.format = F;
     return true;
   }

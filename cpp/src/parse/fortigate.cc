@@ -158,12 +158,19 @@ bool read_fortigate(std::string_view s, const ParseContext& ctx, Record& rec) {
   put("observer.product", "Fortigate");
   put("observer.type", "firewall");
   // date= and time= in the device's zone: tz= when it writes one, else --tz.
-  if (!date.empty() && !time.empty()) {
-    Timestamp ts;
-    if (parse_time_text(rec.keep(std::string(date) + "T" + std::string(time) + std::string(tz)), ctx.cfg.default_offset_min, ts)) {
-      rec.ts = ts;
-      rec.time_from_read = false;
-    }
+  Timestamp ts;
+  if (!date.empty() && !time.empty() &&
+      parse_time_text(rec.keep(std::string(date) + "T" + std::string(time) + std::string(tz)), ctx.cfg.default_offset_min, ts)) {
+    rec.ts = ts;
+    rec.time_from_read = false;
+  } else {  // a time we cannot read stays as written
+    if (!date.empty()) put("fortinet.firewall.date", date);
+    if (!time.empty()) put("fortinet.firewall.time", time);
+    if (!tz.empty()) put("fortinet.firewall.tz", tz);
+  }
+  if (!rec.ts.valid) {  // no date= and time=, and no syslog header before the pairs: the read time
+    rec.ts = read_time();
+    rec.time_from_read = true;
   }
   if (!level.empty()) {
     rec.level = level;

@@ -488,10 +488,6 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec) {
     rec.message = line.substr(i);
     if (!read_fortigate(rec.message, ctx, rec))
       return ctx.fail(Format::Rfc3164, "FortiGate's key=value pairs after <PRI> that do not read (an unterminated quote?)", i);
-    if (!rec.ts.valid) {
-      rec.ts = read_time();
-      rec.time_from_read = true;
-    }
     rec.format = Format::Rfc3164;
     return true;
   }
