@@ -54,18 +54,8 @@ bool split_pairs(sv s, Record& rec, std::vector<Pair>& out) {
   }
 }
 
-bool digits(sv v) {
-  if (v.empty() || v.size() > 18) return false;
-  for (char c : v)
-    if (c < '0' || c > '9') return false;
-  return true;
-}
-
-int64_t number(sv v) {
-  int64_t x = 0;
-  for (char c : v) x = x * 10 + (c - '0');
-  return x;
-}
+// v as a count (digits only, at most 18: scan::uint_at's bound) into x.
+bool count(sv v, int64_t& x) { return scan::uint_at(v.data(), 0, v.size(), x) == v.size(); }
 
 // IANA protocol numbers FortiGate writes as proto= (Filebeat's community_id processor's names).
 sv transport_of(sv proto) {
@@ -90,19 +80,16 @@ bool looks_fortigate(std::string_view s) {
 
 bool read_fortigate(std::string_view s, const ParseContext& ctx, Record& rec) {
   std::vector<Pair> pairs;
-  const size_t fields_before = rec.fields.size();
-  if (!split_pairs(s, rec, pairs)) {
-    rec.fields.resize(fields_before);
-    return false;
-  }
+  if (!split_pairs(s, rec, pairs)) return false;
   sv date, time, tz, level, message;
   int64_t sent_bytes = -1, rcvd_bytes = -1, sent_pkts = -1, rcvd_pkts = -1;
   auto put = [&](sv name, sv v) { rec.fields.push_back(Field::string(name, v)); };
   auto put_int = [&](sv name, sv v) {
-    if (digits(v)) rec.fields.push_back(Field::integer(name, number(v)));
+    if (int64_t x = 0; count(v, x)) rec.fields.push_back(Field::integer(name, x));
   };
   for (const Pair& p : pairs) {
     const sv k = p.key, v = p.value;
+    int64_t x = 0;
     if (v.empty()) continue;
     if (k == "date") date = v;
     else if (k == "time") time = v;
@@ -114,7 +101,7 @@ bool read_fortigate(std::string_view s, const ParseContext& ctx, Record& rec) {
     else if (k == "level") level = v;
     else if (k == "msg") message = v;
     else if (k == "srcip" && is_ip(v)) rec.client_ip = v;  // source.ip, as the other readers set it
-    else if (k == "srcport" && digits(v) && v.size() <= 5) rec.port = static_cast<int>(number(v));
+    else if (k == "srcport" && v.size() <= 5 && count(v, x)) rec.port = static_cast<int>(x);
     else if (k == "dstip" && is_ip(v)) put("destination.ip", v);
     else if (k == "dstport") put_int("destination.port", v);
     else if (k == "transip" && is_ip(v)) put("source.nat.ip", v);
@@ -137,12 +124,12 @@ bool read_fortigate(std::string_view s, const ParseContext& ctx, Record& rec) {
     else if (k == "group") put("source.user.group.name", v);
     else if (k == "srcmac") put("source.mac", v);
     else if (k == "dstmac") put("destination.mac", v);
-    else if (k == "duration" && digits(v) && v.size() <= 9)  // seconds; as ns within int64
-      rec.fields.push_back(Field::integer("event.duration", number(v) * 1000000000));
-    else if (k == "sentbyte" && digits(v)) sent_bytes = number(v);
-    else if (k == "rcvdbyte" && digits(v)) rcvd_bytes = number(v);
-    else if (k == "sentpkt" && digits(v)) sent_pkts = number(v);
-    else if (k == "rcvdpkt" && digits(v)) rcvd_pkts = number(v);
+    else if (k == "duration" && v.size() <= 9 && count(v, x))  // seconds; as ns within int64
+      rec.fields.push_back(Field::integer("event.duration", x * 1000000000));
+    else if (k == "sentbyte" && count(v, x)) sent_bytes = x;
+    else if (k == "rcvdbyte" && count(v, x)) rcvd_bytes = x;
+    else if (k == "sentpkt" && count(v, x)) sent_pkts = x;
+    else if (k == "rcvdpkt" && count(v, x)) rcvd_pkts = x;
     else {
       if (k == "action") put("event.action", v);
       put(rec.keep_path("fortinet.firewall", k), v);
