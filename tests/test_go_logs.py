@@ -25,7 +25,7 @@ def run(writer, *args):
 def seconds(ts: str) -> Decimal:
     """An ISO 8601 time (ours or zap's) as Unix seconds, every fraction digit kept."""
     whole, _, rest = ts.partition(".")
-    frac = "".join(c for c in rest[:12] if c.isdigit()) if rest else ""
+    frac = rest[:len(rest) - len(rest.lstrip("0123456789"))]
     zone = ts[len(whole) + 1 + len(frac):] if rest else ""
     dt = datetime.fromisoformat((whole + zone).replace("Z", "+00:00"))
     if dt.tzinfo is None:
@@ -108,3 +108,19 @@ def test_hclog_text_lines_read_without_options_say_what_its_json_lines_say():
         # The call's pairs: what the JSON format wrote beside the message, typed alike.
         got = {k: v for k, v in doc.items() if k not in ("@timestamp", "log", "event", "kafkainsight", "message")}
         assert got == want, line
+
+
+def test_go_time_strings_are_times(zap_writer):
+    # fmt.Sprint(time.Now()) writes "2006-01-02 15:04:05.999999999 -0700 MST m=+0.000012345"
+    # (logrus' README shows it as a JSON line's time): the offset gives the instant, the zone's name
+    # and the clock reading are Go's extras. Written by the real Go runtime at test time.
+    lines = subprocess.run([str(zap_writer), "times"], capture_output=True, text=True, timeout=60,
+                           check=True).stdout.splitlines()
+    assert len(lines) == 6 and " m=+" in json.loads(lines[0])["time"]
+    res = ki.read_logs(lines)
+    assert res.failed == [] and len(res.records) == 6
+    for line, doc in zip(lines, res.records):
+        want = json.loads(line)
+        assert "time" not in doc and "ingested" not in doc.get("event", {}), line
+        assert seconds(doc["@timestamp"]) == Decimal(want["ns"]) / Decimal(10**9), line
+        assert doc["ns"] == want["ns"] and doc["message"] == "tick"

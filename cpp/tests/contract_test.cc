@@ -253,7 +253,14 @@ TEST(Contract, GeneralTimeParser) {
            // Go's %g of a float epoch (zap's EpochTimeEncoder through a console or %v)
            {"1.6561386938716278e+09", 0, "2022-06-25T06:31:33.8716278Z"},
            {"1.7060999535E9", 0, "2024-01-24T12:39:13.5Z"},
-           {"1.706099953123e+12", 0, "2024-01-24T12:39:13.123Z"}}) {
+           {"1.706099953123e+12", 0, "2024-01-24T12:39:13.123Z"},
+           // Go's time.Time.String() (logrus' README, fmt.Sprint(time.Now()) with its clock reading)
+           {"2014-03-10 19:57:38.562264131 -0400 EDT", 0, "2014-03-10T19:57:38.562264131-04:00"},
+           {"2009-11-10 23:00:00 +0000 UTC m=+0.000000001", 60, "2009-11-10T23:00:00Z"},
+           {"2024-01-24 12:39:13 +0300 +03", 0, "2024-01-24T12:39:13+03:00"},
+           // Ruby's Time#to_s of a UTC time, PostgreSQL's %t with log_timezone UTC
+           {"2024-01-24 12:39:13 UTC", 60, "2024-01-24T12:39:13Z"},
+           {"2024-01-24 12:39:13.250 GMT", 0, "2024-01-24T12:39:13.250Z"}}) {
     ki::Timestamp ts;
     ASSERT_TRUE(ki::parse_time_text(c.in, c.tz, ts)) << c.in;
     std::string s;
@@ -262,7 +269,11 @@ TEST(Contract, GeneralTimeParser) {
   }
   for (const char* bad : {"", "yesterday", "2024-13-01T00:00:00Z", "2024-01-24T25:00:00Z", "2024-01-24T12:39:13X",
                           "12345678901234567890", "1.2.3", "1.", "2024-01-24T12:39:13.Z", "abc123",
-                          "1.5e-09", "1.5e", "e+09", "1.5e+0x", "1.e+09", "1.5e+999"}) {
+                          "1.5e-09", "1.5e", "e+09", "1.5e+0x", "1.e+09", "1.5e+999",
+                          // a zone's name alone says no offset (EDT, CST: which?), and a name is all a tail may hold
+                          "2024-01-24 12:39:13 EDT", "2024-01-24T12:39:13Z UTC", "2024-01-24 12:39:13+01:00 UTC",
+                          "2024-01-24 12:39:13 -0400 edt", "2024-01-24 12:39:13 -0400 EDT m=0.1",
+                          "2024-01-24 12:39:13 -0400 EDT extra", "2024-01-24 12:39:13 -0400 E"}) {
     ki::Timestamp ts;
     EXPECT_FALSE(ki::parse_time_text(bad, 0, ts)) << bad;
   }

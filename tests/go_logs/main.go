@@ -7,6 +7,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"time"
@@ -44,7 +45,29 @@ func calls(l *zap.Logger) {
 //go:noinline
 func inner(l *zap.Logger) { l.Error("from a closure", zap.Int("depth", 2)) }
 
+// JSON lines whose time is Go's time.Time.String() (fmt.Sprint(time.Now()), logrus' old JSON
+// time): from the clock (with its monotonic reading), in UTC and in zones with and without a
+// name; "ns" is the same instant as Unix nanoseconds.
+func timeStrings() {
+	out := json.NewEncoder(os.Stdout)
+	now := time.Now()
+	for _, t := range []time.Time{
+		now,
+		now.UTC(),
+		now.In(time.FixedZone("EDT", -4*3600)),
+		now.In(time.FixedZone("", 3*3600)),
+		now.In(time.FixedZone("IST", 5*3600+1800)),
+		time.Date(2014, 3, 10, 19, 57, 38, 562264131, time.FixedZone("EDT", -4*3600)),
+	} {
+		_ = out.Encode(map[string]any{"time": t.String(), "level": "info", "msg": "tick", "ns": t.UnixNano()})
+	}
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "times" {
+		timeStrings()
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "stack" {
 		// Development's own settings: a stack trace under every Warn and Error line (console: the
 		// lines after it; JSON: the "S" field), as zap.NewDevelopment() logs.

@@ -285,12 +285,61 @@ bool time_from_epoch_text(std::string_view s, Timestamp& ts) {
   return true;
 }
 
+namespace {
+// What Go's time.Time.String() writes after "2006-01-02 15:04:05.999999999 -0700": " MST" (the
+// zone's abbreviation: capitals, or "+03" where the zone has none) and, for a time read from the
+// clock, " m=+0.000012345" (the monotonic reading). The offset before it is what counts.
+bool go_time_tail(std::string_view t) {
+  if (t.size() < 3 || t[0] != ' ') return false;
+  t.remove_prefix(1);
+  size_t i = 0;
+  if (t[0] == '+' || t[0] == '-') {
+    for (i = 1; i < t.size() && i <= 5 && t[i] >= '0' && t[i] <= '9'; ++i) {
+    }
+    if (i != 3 && i != 5) return false;
+  } else {
+    for (; i < t.size() && i < 6 && t[i] >= 'A' && t[i] <= 'Z'; ++i) {
+    }
+    if (i < 2) return false;
+  }
+  t.remove_prefix(i);
+  if (t.empty()) return true;
+  if (t.size() < 6 || t.substr(0, 3) != " m=" || (t[3] != '+' && t[3] != '-')) return false;
+  const std::string_view reading = t.substr(4);
+  const size_t dot = reading.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 1 == reading.size()) return false;
+  for (size_t k = 0; k < reading.size(); ++k)
+    if (k != dot && (reading[k] < '0' || reading[k] > '9')) return false;
+  return true;
+}
+}  // namespace
+
 bool parse_time_text(std::string_view s, int default_offset_min, Timestamp& ts) {
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   if (s.empty()) return false;
   const char* p = s.data();
   size_t n = s.size();
-  if (n >= 16 && p[4] == '-') return parse_iso8601_lenient(p, n, default_offset_min, ts) == n;
+  if (n >= 16 && p[4] == '-') {
+    const size_t used = parse_iso8601_lenient(p, n, default_offset_min, ts);
+    if (used == n) return true;
+    if (used == 0) return false;
+    // Where the zone starts (it may be absent): after the minutes, seconds and fraction.
+    size_t z = 16;
+    if (z < used && p[z] == ':') z += 3;
+    if (z < used && (p[z] == '.' || p[z] == ',')) {
+      ++z;
+      while (z < used && p[z] >= '0' && p[z] <= '9') ++z;
+    }
+    const std::string_view zone = s.substr(z, used - z), tail = s.substr(used);
+    if (zone.empty() && (tail == " UTC" || tail == " GMT")) {  // Ruby's Time#to_s, PostgreSQL's log_timezone UTC
+      ts.epoch_sec += ts.offset_min * 60;
+      ts.offset_min = 0;
+      return true;
+    }
+    // Go's time.Time.String(): a "-0700" offset, then the zone's name.
+    const bool go_offset = zone.size() == 6 && zone[0] == ' ' && (zone[1] == '+' || zone[1] == '-');
+    return go_offset && go_time_tail(tail);
+  }
   if ((p[0] >= '0' && p[0] <= '9') || p[0] == '-') {
     if (n >= 26 && p[2] == '/') return parse_apache_time(p, n, ts) == n;
     return time_from_epoch_text(s, ts);
