@@ -1,7 +1,8 @@
 """FortiGate's log (FortiOS key=value pairs) read without options, as syslog sends it (`<PRI>` then
 the pairs, no header), as a relay writes it (with a syslog header) and as a file holds it (the
 pairs alone), checked against the documents Elastic's Filebeat fortinet module expects for its own
-test file (tests/data/real/fortinet, PROVENANCE.md there)."""
+test file (tests/data/real/fortinet, PROVENANCE.md there). Sophos XG's pairs after `<PRI>` (no
+vendor mapping here): read as logfmt pairs with the syslog priority and their date= and time=."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,6 +12,7 @@ import kafkainsight as ki
 from tests.test_real_logs import flat
 
 LOG = Path(__file__).parent / "data" / "real" / "fortinet" / "traffic-head.log"
+SOPHOS = Path(__file__).parent / "data" / "real" / "sophos" / "xg-firewall-head.log"
 
 # Filebeat's traffic.log-expected.json for these lines (its test reads them in -02:00): the fields
 # this reader writes (not Filebeat's GeoIP, community_id, related.*, event.type and event.start).
@@ -117,3 +119,39 @@ def test_fortigate_event_message_and_time_without_a_zone():
     # A date and time that do not read: the read time, and both kept as written.
     odd = flat(ki.parse_line('date=2019/05/15 time=6pm logid="0000000013" type="traffic" devid="FG1"'))
     assert (odd["fortinet.firewall.date"], odd["fortinet.firewall.time"]) == ("2019/05/15", "6pm") and "event.ingested" in odd
+
+
+def test_sophos_xg_pairs_after_pri_are_read_with_their_own_date_and_time():
+    # Filebeat's firewall.log-expected.json for these lines, read in -02:00 as its test reads them.
+    want_times = ["2020-05-18T14:38:37-02:00", "2020-05-18T14:38:38-02:00", "2020-05-18T14:38:40-02:00",
+                  "2020-05-18T14:38:43-02:00", "2020-06-05T12:38:53-02:00", "2018-05-30T13:26:37-02:00"]
+    lines = SOPHOS.read_text().splitlines()
+    r = ki.read_logs(SOPHOS, tz="-02:00")
+    assert r.failed == [] and len(r.records) == len(lines) == 6
+    for line, doc, when in zip(lines, r.records, want_times):
+        d = flat(doc)
+        assert datetime.fromisoformat(d["@timestamp"]) == datetime.fromisoformat(when), line
+        assert "event.ingested" not in d and "date" not in d and "time" not in d
+        assert d["kafkainsight.format"] == "rfc3164" and d["log.syslog.priority"] == 30
+        assert d["log.syslog.severity.code"] == 6 and d["event.severity"] == 6
+        assert d["device"] == "SFW" and d["timezone"] in ("CEST", "IST")  # a zone's name is not guessed
+        # Every pair is a field, as written (the appliance's own message= the message).
+        assert d["log_type"] == "Firewall" and d["src_ip"] == line.split(" src_ip=")[1].split(" ")[0]
+    first = flat(r.records[0])
+    assert (first["src_port"], first["dst_port"], first["sent_bytes"], first["connid"]) == (62841, 80, 459, "1617925280")
+    assert first["message"] == "" and "kafkainsight.renamed.message" not in first
+    assert flat(r.records[5])["message"] == "Invalid UDP destination."
+    # Without --tz the wall clock is read as UTC (the default), not as the named zone.
+    assert ki.parse_line(lines[0])["@timestamp"] == "2020-05-18T14:38:37Z"
+    broken = ki.parse_line('<30>device="SFW date=2020-05-18 time=14:38:37')
+    assert broken["error"]["message"] == "rfc3164: unterminated quoted value at column 46"  # its end
+
+
+def test_date_and_time_pairs_give_the_time_in_logfmt_and_json():
+    d = flat(ki.parse_line('date=2024-02-03 time=04:05:06.250 tz="+0100" msg="job done"'))
+    assert d["@timestamp"] == "2024-02-03T04:05:06.250+01:00" and "tz" not in d and "date" not in d
+    j = flat(ki.parse_line('{"date": "2024-02-03", "time": "04:05:06", "msg": "x"}', tz="+02:00"))
+    assert j["@timestamp"] == "2024-02-03T04:05:06+02:00" and "time" not in j
+    # A date that is not a day, or a time of day that is not one: both kept, the read time.
+    odd = flat(ki.parse_line('date=03/02/2024 time=04:05:06 msg=x'))
+    assert (odd["date"], odd["time"]) == ("03/02/2024", "04:05:06") and "event.ingested" in odd

@@ -147,6 +147,38 @@ bool time_of(const Field& f, int tz, Timestamp& ts) {
   return false;
 }
 
+// date=2020-05-18 time=14:38:37 (Sophos, FortiGate's kin, scripts): the day and the time of day
+// in two fields, with the zone's offset in a third when it is one (tz="+0200"; a zone's name,
+// timezone="CEST", is no offset: --tz). Marks the fields it used.
+bool date_and_time(const std::vector<Field>& fs, int tz, std::vector<uint8_t>& used, Timestamp& ts) {
+  int date = -1, time = -1, zone = -1;
+  for (size_t i = 0; i < fs.size(); ++i) {
+    if (fs[i].kind != Field::Kind::String) continue;
+    if (fs[i].name == "date") date = static_cast<int>(i);
+    else if (fs[i].name == "time") time = static_cast<int>(i);
+    else if (fs[i].name == "tz" || fs[i].name == "timezone") zone = static_cast<int>(i);
+  }
+  if (date < 0 || time < 0) return false;
+  const std::string_view d = fs[date].text, t = fs[time].text;
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-' || t.size() < 8 || t[2] != ':') return false;
+  std::string text = std::string(d) + "T" + std::string(t);
+  bool zone_used = false;
+  if (zone >= 0) {
+    const std::string_view z = fs[zone].text;
+    if ((z.size() == 5 || z.size() == 6) && (z[0] == '+' || z[0] == '-') && z[1] >= '0' && z[1] <= '9') {
+      text += z;
+      zone_used = true;
+    }
+  }
+  if (!parse_time_text(text, tz, ts)) {
+    ts = Timestamp{};
+    return false;
+  }
+  used[static_cast<size_t>(date)] = used[static_cast<size_t>(time)] = 1;
+  if (zone_used) used[static_cast<size_t>(zone)] = 1;
+  return true;
+}
+
 }  // namespace
 
 void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
@@ -224,6 +256,7 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
     used[sec] = 1;
     if (nano >= 0) used[nano] = 1;
   }
+  if (!rec.ts.valid && !over_time) date_and_time(fs, cfg.default_offset_min, used, rec.ts);
   if (jd.realtime >= 0 && !over_time) {
     // journalctl -o json: the time the program logged (else when journald got it), in µs
     for (int f : {jd.source_realtime, jd.realtime})

@@ -491,6 +491,23 @@ bool parse_syslog(std::string_view line, const ParseContext& ctx, Record& rec) {
     rec.format = Format::Rfc3164;
     return true;
   }
+  // "<30>device="SFW" date=2020-05-18 time=14:38:37 …" (Sophos XG/XGS, other appliances): any
+  // other key=value pairs straight after <PRI>. No header starts with "word=", so they are read
+  // as logfmt (their time from their own date= and time=, else the read time).
+  if (i > 0 && looks_logfmt(line.substr(i))) {
+    const std::string_view pairs = line.substr(i);
+    if (!parse_logfmt(pairs, ctx, rec)) {  // logfmt's reason, at its place in the whole line
+      ctx.err.format = Format::Rfc3164;
+      ctx.err.column += i;
+      return false;
+    }
+    // An empty message="" is the (empty) message a syslog document has anyway, not a field.
+    std::erase_if(rec.fields, [](const Field& f) {
+      return f.kind == Field::Kind::String && f.text.empty() && (f.name == "message" || f.name == "msg");
+    });
+    rec.format = Format::Rfc3164;
+    return true;
+  }
   // "<PRI>1 " -> RFC 5424; otherwise a timestamp follows -> RFC 3164.
   if (i > 0 && i + 1 < n && p[i] >= '1' && p[i] <= '9' &&
       (p[i + 1] == ' ' || (i + 2 < n && p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] == ' ')))
