@@ -174,8 +174,9 @@ SETTINGS: tuple[Setting, ...] = (
     S("multiline", ("--multiline",), None, str, None,
       "multi-line preset: Java, Python, Go, Node.js, Rust or Elixir stack-trace lines continue the event before them; "
       "mysql: a MySQL slow query log's query (its '#' lines and statement) is one event; "
-      "json: a JSON record written over several lines (pretty-printed) is one event",
-      _LOGS, choices=("java", "python", "go", "node", "rust", "elixir", "mysql", "json"), default_text="none"),
+      "json: a JSON record written over several lines (pretty-printed) is one event; "
+      "apt: a record of apt's history log (Start-Date to End-Date) is one event",
+      _LOGS, choices=("java", "python", "go", "node", "rust", "elixir", "mysql", "json", "apt"), default_text="none"),
     S("multiline_max_lines", ("--multiline-max-lines",), None, int, 500,
       "lines per multi-line event at most (the next line starts a new event)", _LOGS,
       cpp={"produce": "MultilineConfig.max_lines"}),

@@ -254,7 +254,8 @@ def read_logs(
     ``grok`` / ``patterns_dir`` / ``time_format``: grok patterns as for ``parse_line``.
     ``multiline_start`` (a regex: a line matching it starts an event) or ``multiline``
     (``"java"`` / ``"python"`` / ``"go"`` / ``"node"`` / ``"rust"`` / ``"elixir"`` stack traces,
-    ``"mysql"``: a slow query log's queries, ``"json"``: JSON objects written over several lines)
+    ``"mysql"``: a slow query log's queries, ``"json"``: JSON objects written over several lines,
+    ``"apt"``: the records of apt's history log)
     join lines into one event, numbered by its first line; ``multiline_max_lines`` /
     ``multiline_max_bytes`` bound an event (docs/GROK.md).
     ``encoding``: the files' character set (``"latin1"``, ``"windows-1252"``, ``"shift_jis"``,

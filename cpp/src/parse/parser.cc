@@ -283,6 +283,21 @@ const char* continuation_hint(std::string_view l) {
   if ((l.starts_with("# Time: ") || l.starts_with("# User@Host: ") || l.starts_with("# Query_time: ") ||
        l.starts_with("SET timestamp=")) && l.find('\n') == std::string_view::npos)
     return "a line of a MySQL slow query log's event: join each query's lines with --multiline mysql (docs/FORMATS.md)";
+  // apt's history log read line by line: its records' lines (a date after Start-/End-Date, a
+  // package "name:arch (version…)" after the lists' tags; "Error: " is too common to tell).
+  if (l.find('\n') == std::string_view::npos) {
+    bool apt = false;
+    for (std::string_view tag : {"Start-Date: ", "End-Date: "})
+      apt = apt || (l.starts_with(tag) && l.size() == tag.size() + 20 && parse_fixed(l.data() + tag.size(), 4) >= 0);
+    for (std::string_view tag : {"Commandline: ", "Requested-By: "}) apt = apt || l.starts_with(tag);
+    for (std::string_view tag : {"Install: ", "Reinstall: ", "Upgrade: ", "Downgrade: ", "Remove: ", "Purge: "}) {
+      const size_t paren = l.find(" (");
+      apt = apt || (l.starts_with(tag) && paren != std::string_view::npos && l.find(' ', tag.size()) == paren);
+    }
+    if (apt)
+      return "a line of a record of apt's history log (/var/log/apt/history.log): join each record's lines with "
+             "--multiline apt (docs/GROK.md)";
+  }
   // (a joined traceback, the crash of a program: the recipe PYTHONTRACEBACK reads it)
   if (l.starts_with("Traceback (most recent call last):") && l.find('\n') == std::string_view::npos)
     return "a Python traceback's first line: join it to its event with --multiline python (docs/GROK.md)";

@@ -557,6 +557,32 @@ void duration_ns(Record& rec, std::string_view name, std::string_view unit_name,
 void uwsgi_duration(const ParseContext&, Record& rec) { duration_ns(rec, "uwsgi.response_time", "uwsgi.response_time_unit", 0); }
 void atlassian_duration(const ParseContext&, Record& rec) { duration_ns(rec, "atlassian.duration_ms", {}, 1000000); }
 
+// apt's history: End-Date, written as Start-Date is ("2019-07-10  16:38:10", local time), as
+// event.end in the same zone, and the time the run took as event.duration.
+void apt_history(const ParseContext& ctx, Record& rec) {
+  for (size_t i = 0; i < rec.fields.size(); ++i) {
+    if (rec.fields[i].name != "apt.end_date") continue;
+    const std::string_view v = rec.fields[i].text;
+    if (v.size() != 20 || v[10] != ' ' || v[11] != ' ') return;
+    const int off = ctx.cfg.default_offset_min;
+    std::string iso = std::string(v.substr(0, 10)) + "T" + std::string(v.substr(12));
+    if (off == 0) {
+      iso += 'Z';
+    } else {
+      char zone[8];
+      std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
+      iso += zone;
+    }
+    Timestamp end;
+    if (!parse_time_text(iso, off, end)) return;
+    rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
+    rec.fields.push_back(Field::string("event.end", rec.keep(iso)));
+    if (rec.ts.valid && end.epoch_sec >= rec.ts.epoch_sec)
+      rec.fields.push_back(Field::integer("event.duration", (end.epoch_sec - rec.ts.epoch_sec) * 1000000000));
+    return;
+  }
+}
+
 struct Recipe {
   const char* name;     // the library's pattern name; kafkainsight.recipe
   const char* detect;   // anchored; its captures read the line unless `parse` is given
@@ -586,6 +612,12 @@ constexpr Recipe kRecipes[] = {
      "a line of vsftpd's log (time [pid N] [user] OK|FAIL ACTION: Client \"address\", file, size, rate)", vsftpd_fields},
     {"DPKGLOG", "^%{DPKGLOG}$", nullptr, nullptr, false,
      "a line of dpkg's log (/var/log/dpkg.log: time, action, package and versions)", dpkg_fields},
+    {"APTHISTORY", "^Start-Date: \\d{4}-\\d\\d-\\d\\d  \\d\\d:\\d\\d:\\d\\d(?:\\n|$)", "^%{APTHISTORY}$", "%Y-%m-%d  %H:%M:%S", false,
+     "a record of apt's history log (/var/log/apt/history.log, its lines joined with --multiline apt: "
+     "Start-Date, Commandline, Requested-By, the packages installed, upgraded or removed, Error, End-Date)",
+     apt_history},
+    {"ALTERNATIVESLOG", "^%{ALTERNATIVESLOG}$", nullptr, nullptr, false,
+     "a line of update-alternatives' log (/var/log/alternatives.log: update-alternatives time: what it did)"},
     {"IDSFASTLOG", "^%{IDSFASTLOG}$", nullptr, nullptr, false,
      "a Snort or Suricata alert line (alert_fast / fast.log: time [**] [gid:sid:rev] message [**] … {PROTO} src -> dst)",
      ids_fast},

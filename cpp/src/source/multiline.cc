@@ -82,6 +82,10 @@ constexpr const char* kElixir = R"(^(?:[ \t]|$|\*\* \())";
 constexpr const char* kMysql =
     R"(^(?!# Time: |# User@Host: |Tcp port: \d+ |Time\s+Id\s+Command\s+Argument|\S+, Version: .* started with:$))";
 
+// apt's history log (/var/log/apt/history.log): a record starts at "Start-Date: " and runs over
+// its Commandline, Requested-By, package lists, Error and End-Date lines to the blank line after it.
+constexpr const char* kApt = R"(^(?!Start-Date: ))";
+
 // JSON written over several lines (pretty-printed): no line continues by its look; an event that
 // starts with '{' or '[' runs until its brackets close (see note and starts_event).
 constexpr const char* kJson = R"((?!))";
@@ -122,6 +126,7 @@ const char* multiline_preset(std::string_view name) {
   if (name == "elixir") return kElixir;
   if (name == "mysql") return kMysql;
   if (name == "json") return kJson;
+  if (name == "apt") return kApt;
   return nullptr;
 }
 
@@ -131,7 +136,7 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& cfg) : cfg_(cfg) {
   std::string pattern = cfg_.start;
   if (pattern.empty()) {
     const char* p = multiline_preset(cfg_.preset);
-    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust, elixir, mysql, json)");
+    if (!p) throw std::invalid_argument("--multiline '" + cfg_.preset + "': not a preset (java, python, go, node, rust, elixir, mysql, json, apt)");
     pattern = p;
     match_starts_ = false;
     python_ = cfg_.preset == "python";

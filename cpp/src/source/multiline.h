@@ -17,7 +17,7 @@ class GrokMatcher;
 
 struct MultilineConfig {
   std::string start;   // PCRE2 regex (grok %{NAME} allowed); "" and no preset: one line per event
-  std::string preset;  // "java" | "python" | "go" | "node" | "rust" | "elixir" | "mysql" | "json" (a continuation pattern each); "" = none
+  std::string preset;  // "java" | "python" | "go" | "node" | "rust" | "elixir" | "mysql" | "json" | "apt" (a continuation pattern each); "" = none
   uint32_t max_lines = 500;
   uint32_t max_bytes = 1u << 20;
   int flush_ms = 1000;  // --follow: a pending event is complete after this long with no new line
