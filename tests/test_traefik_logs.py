@@ -63,3 +63,33 @@ def test_traefik_lines_in_a_dataframe(traefik_log):
     assert list(df["user_agent.original"]) == [c["agent"] or "-" for c in calls]
     assert (df["event.duration"] >= [c["sleep_ms"] * 1_000_000 for c in calls]).all()
     assert df["@timestamp"].dt.tz is not None and df["@timestamp"].dt.tz.utcoffset(None) == timedelta(0)
+
+
+def test_traefik_json_lines_read_without_options_say_what_was_asked_and_answered(tmp_path):
+    # The same requests through Traefik's JSON format (its headers kept): the same ECS fields as
+    # the common format gives, the time to the nanosecond (StartUTC), the duration as written (ns).
+    writer = build_go_tool("traefik_logs")
+    start = datetime.now(timezone.utc).replace(microsecond=0)
+    r = subprocess.run([str(writer), str(tmp_path / "access.json"), "json"], capture_output=True, text=True,
+                       timeout=120, check=True)
+    end = datetime.now(timezone.utc)
+    calls = [json.loads(x) for x in r.stdout.splitlines()]
+    lines = (tmp_path / "access.json").read_text().splitlines()
+    res = ki.read_logs(str(tmp_path / "access.json"))
+    assert res.failed == [] and len(res.records) == len(lines) == len(calls) == 7
+    for line, doc, c in zip(lines, (flat(d) for d in res.records), calls):
+        raw = json.loads(line)
+        want = {"source.ip": "127.0.0.1", "source.port": int(raw["ClientPort"]), "user.name": c["user"] or None,
+                "http.request.method": c["method"], "url.original": c["path"], "http.version": "1.1",
+                "http.response.status_code": c["status"], "http.response.body.bytes": len(c["body"].encode()),
+                "http.request.referrer": c["referer"] or None, "user_agent.original": c["agent"] or None,
+                "event.duration": raw["Duration"], "RouterName": c["router"] or None}
+        for name, value in want.items():
+            assert doc.get(name) == value, (name, line)
+        for gone in ("ClientHost", "ClientPort", "ClientUsername", "DownstreamStatus", "RequestMethod", "RequestPath",
+                     "StartUTC", "request_User-Agent", "Duration"):
+            assert gone not in doc, (gone, line)
+        assert doc["@timestamp"] == raw["StartUTC"] and start <= datetime.fromisoformat(doc["@timestamp"]) <= end
+    # In a table: the status an integer column, as for access lines.
+    df = res.to_pandas()
+    assert df["http.response.status_code"].tolist() == [c["status"] for c in calls]

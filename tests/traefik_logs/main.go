@@ -1,5 +1,5 @@
 // Writes an access log through Traefik's own access log middleware (its package
-// pkg/middlewares/accesslog, format "common"), for tests/test_traefik_logs.py: a real HTTP server
+// pkg/middlewares/accesslog, format "common", or "json" with a second argument), for tests/test_traefik_logs.py: a real HTTP server
 // answers a few requests; stdout gets one JSON line per request saying what was asked and
 // answered (the test's expectations).
 package main
@@ -34,11 +34,18 @@ type call struct {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: traefiklogs ACCESS_LOG")
+	if len(os.Args) != 2 && len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: traefiklogs ACCESS_LOG [common|json]")
 		os.Exit(2)
 	}
-	logger, err := accesslog.NewHandler(&types.AccessLog{FilePath: os.Args[1], Format: "common"})
+	conf := &types.AccessLog{FilePath: os.Args[1], Format: "common"}
+	if len(os.Args) == 3 && os.Args[2] == "json" {
+		// Traefik's JSON format, its request headers kept (request_User-Agent, request_Referer),
+		// as a user who wants them in the log configures it.
+		conf.Format = "json"
+		conf.Fields = &types.AccessLogFields{DefaultMode: "keep", Headers: &types.FieldHeaders{DefaultMode: "keep"}}
+	}
+	logger, err := accesslog.NewHandler(conf)
 	check(err)
 
 	calls := []call{

@@ -16,6 +16,7 @@
 #include "parse/parser.h"
 #include "parse/scan.h"
 #include "parse/timestamp.h"
+#include "util/ip.h"
 
 namespace ki {
 
@@ -29,9 +30,11 @@ struct Name {
 };
 // In rank order within a role (earlier = preferred when a line has several).
 constexpr Name kNames[] = {
+    {"StartUTC", Time},  // Traefik's access log: the request's start to the ns ("time": when it was written, in s)
     {"@timestamp", Time}, {"timestamp", Time}, {"time", Time}, {"ts", Time}, {"@t", Time},
     {"timeMillis", Time}, {"asctime", Time}, {"Timestamp", Time}, {"datetime", Time}, {"date", Time},
     {"created", Time}, {"t", Time}, {"t.$date", Time},  // MongoDB 4.4+: {"t":{"$date":…}}
+    {"time_local", Time}, {"time_iso8601", Time},  // nginx's variables
     {"log.level", Level}, {"level", Level}, {"levelname", Level}, {"@l", Level}, {"severity", Level},
     {"Level", Level}, {"lvl", Level}, {"loglevel", Level}, {"level_name", Level},
     {"message", Message}, {"msg", Message}, {"@m", Message}, {"Message", Message},
@@ -147,6 +150,142 @@ bool time_of(const Field& f, int tz, Timestamp& ts) {
   return false;
 }
 
+// A web server's access log written as JSON: nginx's log_format with its variables' names
+// (escape=json), Traefik's access log, Caddy's. With a status (100-599) and a request (its line,
+// or its method) the keys are read as the access line's fields are: the record's client, user,
+// request and status (the report and the alert rules use them) and the ECS fields, typed.
+struct AccessKey {
+  std::string_view name;
+  enum What { Client, Port, User, Request, Method, Url, Protocol, Status, Bytes, Referrer, Agent, Seconds, Nanos } what;
+};
+constexpr AccessKey kAccessKeys[] = {
+    {"remote_addr", AccessKey::Client}, {"ClientHost", AccessKey::Client}, {"request.remote_ip", AccessKey::Client},
+    {"request.client_ip", AccessKey::Client}, {"remote_port", AccessKey::Port}, {"ClientPort", AccessKey::Port},
+    {"request.remote_port", AccessKey::Port}, {"remote_user", AccessKey::User}, {"ClientUsername", AccessKey::User},
+    {"request", AccessKey::Request}, {"request_method", AccessKey::Method}, {"RequestMethod", AccessKey::Method},
+    {"request.method", AccessKey::Method}, {"request_uri", AccessKey::Url}, {"RequestPath", AccessKey::Url},
+    {"request.uri", AccessKey::Url}, {"server_protocol", AccessKey::Protocol}, {"RequestProtocol", AccessKey::Protocol},
+    {"request.proto", AccessKey::Protocol}, {"status", AccessKey::Status}, {"DownstreamStatus", AccessKey::Status},
+    {"body_bytes_sent", AccessKey::Bytes}, {"DownstreamContentSize", AccessKey::Bytes}, {"size", AccessKey::Bytes},
+    {"http_referer", AccessKey::Referrer}, {"http_referrer", AccessKey::Referrer}, {"request_Referer", AccessKey::Referrer},
+    {"http_user_agent", AccessKey::Agent}, {"request_User-Agent", AccessKey::Agent},
+    {"request_time", AccessKey::Seconds}, {"duration", AccessKey::Seconds}, {"Duration", AccessKey::Nanos},
+};
+
+bool whole_int(const Field& f, int64_t& v) {
+  if (f.kind == Field::Kind::Int) {
+    v = f.i;
+    return true;
+  }
+  return f.kind == Field::Kind::String && !f.text.empty() &&
+         scan::uint_at(f.text.data(), 0, f.text.size(), v) == f.text.size();
+}
+
+void read_access_json(std::vector<Field>& fs, std::vector<uint8_t>& used, Record& rec) {
+  int at[AccessKey::Nanos + 1];
+  std::fill(std::begin(at), std::end(at), -1);
+  for (size_t i = 0; i < fs.size(); ++i)
+    if (!used[i])
+      for (const AccessKey& k : kAccessKeys)
+        if (fs[i].name == k.name && at[k.what] < 0) at[k.what] = static_cast<int>(i);
+  int64_t status = -1;
+  if (at[AccessKey::Status] < 0 || !whole_int(fs[at[AccessKey::Status]], status) || status < 100 || status > 599) return;
+  RequestParts req;
+  const bool line = at[AccessKey::Request] >= 0 && fs[at[AccessKey::Request]].kind == Field::Kind::String &&
+                    !(req = split_request(fs[at[AccessKey::Request]].text)).method.empty();
+  auto text = [&](int w) -> std::string_view {
+    return at[w] >= 0 && fs[at[w]].kind == Field::Kind::String ? fs[at[w]].text : std::string_view{};
+  };
+  if (!line && text(AccessKey::Method).empty()) return;
+  // Caddy's "size" and "duration" only beside Caddy's own request object; nginx's request_time
+  // and Traefik's Duration beside theirs.
+  const bool caddy = at[AccessKey::Method] >= 0 && fs[at[AccessKey::Method]].name == "request.method";
+  auto take = [&](int w) { used[static_cast<size_t>(at[w])] = 1; };
+  auto rename = [&](int w, std::string_view ecs) { fs[static_cast<size_t>(at[w])].name = ecs; };
+  rec.status = static_cast<int>(status);
+  Field& st = fs[static_cast<size_t>(at[AccessKey::Status])];
+  st = Field::integer("http.response.status_code", status);
+  if (line) {
+    rec.request = fs[at[AccessKey::Request]].text;
+    rec.method = req.method;
+    rec.path = req.path;
+    rec.protocol = req.protocol;
+    take(AccessKey::Request);
+    fs.push_back(Field::string("http.request.method", req.method));
+    used.push_back(0);
+    if (!req.path.empty()) {
+      fs.push_back(Field::string("url.original", req.path));
+      used.push_back(0);
+    }
+    if (req.protocol.starts_with("HTTP/")) {
+      fs.push_back(Field::string("http.version", req.protocol.substr(5)));
+      used.push_back(0);
+    }
+  }
+  if (const std::string_view m = text(AccessKey::Method); !m.empty() && rec.method.empty()) {
+    rec.method = m;
+    rename(AccessKey::Method, "http.request.method");
+  }
+  if (const std::string_view u = text(AccessKey::Url); !u.empty() && rec.path.empty()) {
+    rec.path = u;
+    rename(AccessKey::Url, "url.original");
+  }
+  if (const std::string_view v = text(AccessKey::Protocol); v.starts_with("HTTP/") && rec.protocol.empty()) {
+    rec.protocol = v;
+    Field& f = fs[static_cast<size_t>(at[AccessKey::Protocol])];
+    f.name = "http.version";
+    f.text = v.substr(5);
+  }
+  if (const std::string_view c = text(AccessKey::Client); is_ip(c)) {
+    rec.client_ip = c;  // source.ip, as the access parsers set it
+    take(AccessKey::Client);
+  }
+  if (const std::string_view c = text(AccessKey::Client); is_ip(c) && at[AccessKey::Port] >= 0) {
+    int64_t port = -1;
+    if (whole_int(fs[at[AccessKey::Port]], port) && port <= 65535) {
+      rec.port = static_cast<int>(port);  // source.port
+      take(AccessKey::Port);
+    }
+  }
+  // No user, referrer or agent ("", or "-" for the user as the access line writes it): nothing to keep.
+  if (const std::string_view u = text(AccessKey::User); at[AccessKey::User] >= 0 && (u.empty() || u == "-")) {
+    if (fs[at[AccessKey::User]].kind == Field::Kind::String) take(AccessKey::User);
+  } else if (!u.empty()) {
+    rec.user = u;  // user.name
+    take(AccessKey::User);
+  }
+  for (int w : {int{AccessKey::Referrer}, int{AccessKey::Agent}})
+    if (at[w] >= 0 && fs[at[w]].kind == Field::Kind::String && fs[at[w]].text.empty()) take(w);
+  int64_t v = 0;
+  if (at[AccessKey::Bytes] >= 0 && (caddy || fs[at[AccessKey::Bytes]].name != "size") && whole_int(fs[at[AccessKey::Bytes]], v)) {
+    rec.bytes = v;
+    fs[static_cast<size_t>(at[AccessKey::Bytes])] = Field::integer("http.response.body.bytes", v);
+  }
+  if (const std::string_view r = text(AccessKey::Referrer); !r.empty() && r != "-") {
+    rec.referrer = r;
+    rename(AccessKey::Referrer, "http.request.referrer");
+  }
+  if (const std::string_view a = text(AccessKey::Agent); !a.empty() && a != "-") {
+    rec.user_agent = a;
+    rename(AccessKey::Agent, "user_agent.original");
+  }
+  // The time the request took: seconds as written ("0.004", Caddy's 0.000929675) or Traefik's ns.
+  if (at[AccessKey::Seconds] >= 0 && (caddy || fs[at[AccessKey::Seconds]].name == "request_time")) {
+    Field& f = fs[static_cast<size_t>(at[AccessKey::Seconds])];
+    const std::string_view t = f.kind == Field::Kind::Float || f.kind == Field::Kind::String ? f.text : std::string_view{};
+    int64_t ns = -1;
+    if (f.kind == Field::Kind::Int && f.i >= 0 && f.i < INT64_MAX / 1000000000) ns = f.i * 1000000000;
+    else if (!t.empty() && t.find_first_not_of("0123456789.") == std::string_view::npos && t.find('.') == t.rfind('.') &&
+             t.size() < 19) {
+      const double s = std::strtod(std::string(t).c_str(), nullptr);
+      ns = static_cast<int64_t>(std::llround(s * 1e9));
+    }
+    if (ns >= 0) f = Field::integer("event.duration", ns);
+  } else if (at[AccessKey::Nanos] >= 0 && fs[at[AccessKey::Nanos]].kind == Field::Kind::Int && fs[at[AccessKey::Nanos]].i >= 0) {
+    fs[static_cast<size_t>(at[AccessKey::Nanos])] = Field::integer("event.duration", fs[at[AccessKey::Nanos]].i);
+  }
+}
+
 // date=2020-05-18 time=14:38:37 (Sophos, FortiGate's kin, scripts): the day and the time of day
 // in two fields, with the zone's offset in a third when it is one (tz="+0200"; a zone's name,
 // timezone="CEST", is no offset: --tz). Marks the fields it used.
@@ -257,6 +396,7 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
     if (nano >= 0) used[nano] = 1;
   }
   if (!rec.ts.valid && !over_time) date_and_time(fs, cfg.default_offset_min, used, rec.ts);
+  read_access_json(fs, used, rec);
   if (jd.realtime >= 0 && !over_time) {
     // journalctl -o json: the time the program logged (else when journald got it), in µs
     for (int f : {jd.source_realtime, jd.realtime})
