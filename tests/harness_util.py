@@ -125,6 +125,30 @@ def build_go_tool(name: str, package: str = ".") -> Path:
     return exe
 
 
+def build_npm_tool(name: str) -> Path:
+    """Install the npm packages tests/<name>/package-lock.json pins (from the npm registry) into a
+    copy of tests/<name> under build/<name>, and return that directory; skips the test when Node.js
+    or npm is not installed."""
+    import pytest
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        pytest.skip(f"node and npm are not installed ({name} runs on Node.js with packages from npm)")
+    root = Path(__file__).resolve().parent.parent
+    work = root / "build" / name
+    work.mkdir(parents=True, exist_ok=True)
+    for f in (root / "tests" / name).iterdir():
+        if f.is_file():
+            shutil.copy2(f, work / f.name)
+    stamp = work / "node_modules" / ".installed-lock"  # (npm ci again when the lock file changes)
+    lock = (work / "package-lock.json").read_text()
+    if not stamp.exists() or stamp.read_text() != lock:
+        r = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=work, capture_output=True,
+                           text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+        stamp.write_text(lock)
+    return work
+
+
 def build_cargo_tool(name: str) -> Path:
     """Build the Rust crate in tests/<name> (its crates from crates.io, at the versions its
     Cargo.lock pins) into build/<name>; skips the test when cargo is not installed."""

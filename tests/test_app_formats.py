@@ -56,7 +56,9 @@ def test_python_json_logger_lines_written_by_cpython_logging(tmp_path):
     assert abs(_ts(info) - local) < 5 + (after - before)
     assert warn["log"]["level"] == "WARNING" and warn["event"]["severity"] == 4
     assert err["event"]["severity"] == 3
-    assert "ZeroDivisionError" in err["exc_info"]  # the traceback, kept whole
+    # the traceback, kept whole, as ECS's error.stack_trace; its exception as error.type and .message
+    assert "ZeroDivisionError" in err["error"]["stack_trace"] and "exc_info" not in err
+    assert err["error"]["type"] == "ZeroDivisionError" and err["error"]["message"] == "division by zero"
     assert {d["kafkainsight"]["format"] for d in res.records} == {"app_json"}
 
 

@@ -1,16 +1,20 @@
 """Web servers' access logs written as JSON, read without options as their access lines are read:
 nginx's `log_format … escape=json` with its variables' names, lines a real nginx writes at test
-time (tests/nginx_harness.py), and Caddy's access log layout (Traefik's JSON: test_traefik_logs.py).
+time (tests/nginx_harness.py); Node's pino-http, lines it writes at test time in front of a real
+Node.js server (packages from npm: tests/node_http_logs); Caddy's layout and Rails' lograge
+(Traefik's JSON: test_traefik_logs.py).
 A document must give the ECS fields an access line gives (source.ip, http.*, url.original,
 user_agent.original, event.duration), typed, and the alert rules must see the statuses."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import subprocess
+from datetime import datetime, timezone
 
 import pytest
 
 import kafkainsight as ki
+from tests.harness_util import build_npm_tool
 from tests.nginx_harness import NGINX, logs_of_requests
 from tests.test_real_logs import flat
 
@@ -104,3 +108,42 @@ def test_caddy_and_other_json_lines():
             assert doc["http.response.status_code"] == 200 and doc["size"] == 5
         else:
             assert "http.response.status_code" not in doc and "status" in doc, line
+
+
+def test_pino_http_lines_give_the_access_fields():
+    # Node's pino-http, from npm (tests/node_http_logs, its lock file pins the versions), logging the
+    # requests a real Node.js HTTP server answers: each line checked against the request it logs.
+    work = build_npm_tool("node_http_logs")
+    calls = [{"method": "GET", "path": "/", "status": 200, "body": "hello", "headers": {"User-Agent": "ki-test/1.0"}},
+             {"method": "POST", "path": "/api/orders?x=1", "status": 201, "body": "",
+              "headers": {"User-Agent": "curl/8.5.0", "Referer": "https://shop.example/cart"}},
+             {"method": "GET", "path": "/missing", "status": 404, "body": "", "headers": {}},
+             {"method": "DELETE", "path": "/api/orders/7", "status": 500, "body": "boom", "headers": {}}]
+    r = subprocess.run(["node", "server.js"], cwd=work, input=json.dumps(calls), capture_output=True, text=True,
+                       timeout=60, check=True)
+    lines = r.stdout.splitlines()
+    res = ki.read_logs(lines)
+    assert res.failed == [] and len(res.records) == len(lines) == len(calls)
+    for line, doc, c in zip(lines, (flat(d) for d in res.records), calls):
+        raw = json.loads(line)
+        assert doc["source.ip"] == raw["req"]["remoteAddress"] and doc["source.port"] == raw["req"]["remotePort"]
+        assert (doc["http.request.method"], doc["url.original"], doc["http.response.status_code"]) == \
+            (c["method"], c["path"], c["status"]), line
+        assert doc.get("user_agent.original") == c["headers"].get("User-Agent"), line
+        assert doc.get("http.request.referrer") == c["headers"].get("Referer"), line
+        assert doc["event.duration"] == raw["responseTime"] * 1_000_000  # ms as ns
+        assert doc["message"] == raw["msg"] and doc["@timestamp"].startswith(
+            datetime.fromtimestamp(raw["time"] / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+        assert not {"req.method", "req.url", "res.statusCode", "req.remoteAddress", "responseTime"} & set(doc)
+
+
+def test_lograge_lines_give_the_access_fields():
+    # Rails' lograge (its key=value and JSON formatters): method, path, status, duration in ms.
+    for line in ('method=GET path=/users/1 format=html controller=UsersController action=show status=200 '
+                 'duration=58.33 view=40.43 db=15.26',
+                 '{"method":"GET","path":"/users/1","format":"html","controller":"UsersController","action":"show",'
+                 '"status":200,"duration":58.33,"view":40.43,"db":15.26}'):
+        d = flat(ki.parse_line(line))
+        assert (d["http.request.method"], d["url.original"], d["http.response.status_code"], d["event.duration"]) == \
+            ("GET", "/users/1", 200, 58_330_000), line
+        assert d["controller"] == "UsersController" and d["view"] == 40.43

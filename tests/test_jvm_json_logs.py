@@ -72,7 +72,8 @@ def test_log4j2_json_layout_lines(jvm_app, millis):
     assert t0 - 60 < ts < time.time() + 5
     assert warn["event"]["severity"] == 4
     assert err["event"]["severity"] == 3
-    assert err["thrown"]["name"] == "java.lang.IllegalStateException"
-    assert err["thrown"]["message"] == "card declined"
+    # log4j2's thrown as ECS's error.* (its stack, an array, stays as written)
+    assert err["error"]["type"] == "java.lang.IllegalStateException"
+    assert err["error"]["message"] == "card declined"
     assert fatal["log"]["level"] == "FATAL" and fatal["event"]["severity"] == 2
     assert fatal["log"]["logger"] == "com.example.Audit"

@@ -24,7 +24,10 @@ TEST(AppJson, Pino) {
   EXPECT_EQ(d["message"], "db down");
   EXPECT_EQ(d["process"]["pid"], 4242);
   EXPECT_EQ(d["host"]["hostname"], "api-1");
-  EXPECT_EQ(d["err"]["type"], "Error");
+  // pino's err serializer as ECS's error.* (Kibana's errors)
+  EXPECT_EQ(d["error"]["type"], "Error");
+  EXPECT_EQ(d["error"]["message"], "ECONNREFUSED");
+  EXPECT_FALSE(d.contains("err"));
   EXPECT_EQ(d["kafkainsight"]["format"], "app_json");
 }
 
@@ -85,7 +88,8 @@ TEST(AppJson, SerilogCompact) {
   EXPECT_EQ(d["event"]["severity"], 6);
   auto e = doc(R"({"@t":"2016-06-07T03:44:57.8532799Z","@m":"Oops","@l":"Error","@x":"System.Exception: Oops"})");
   EXPECT_EQ(e["event"]["severity"], 3);
-  EXPECT_EQ(e["@x"], "System.Exception: Oops");
+  EXPECT_EQ(e["error"]["stack_trace"], "System.Exception: Oops");  // @x: the exception as text
+  EXPECT_FALSE(e.contains("@x"));
 }
 
 TEST(AppJson, Log4j2JsonLayout) {

@@ -12,6 +12,7 @@
 #include <array>
 #include <ctime>
 
+#include "parse/exception_text.h"
 #include "parse/level.h"
 #include "parse/parser.h"
 #include "parse/scan.h"
@@ -150,26 +151,32 @@ bool time_of(const Field& f, int tz, Timestamp& ts) {
   return false;
 }
 
-// A web server's access log written as JSON: nginx's log_format with its variables' names
-// (escape=json), Traefik's access log, Caddy's. With a status (100-599) and a request (its line,
-// or its method) the keys are read as the access line's fields are: the record's client, user,
-// request and status (the report and the alert rules use them) and the ECS fields, typed.
+// A web server's access log written as JSON (or logfmt): nginx's log_format with its variables'
+// names (escape=json), Traefik's access log, Caddy's, Node's pino-http, Rails' lograge. With a
+// status (100-599) and a request (its line, or its method) the keys are read as the access line's
+// fields are: the record's client, user, request and status (the report and the alert rules use
+// them) and the ECS fields, typed.
 struct AccessKey {
   std::string_view name;
-  enum What { Client, Port, User, Request, Method, Url, Protocol, Status, Bytes, Referrer, Agent, Seconds, Nanos } what;
+  enum What { Client, Port, User, Request, Method, Url, Protocol, Status, Bytes, Referrer, Agent, Took, Count } what;
 };
 constexpr AccessKey kAccessKeys[] = {
     {"remote_addr", AccessKey::Client}, {"ClientHost", AccessKey::Client}, {"request.remote_ip", AccessKey::Client},
-    {"request.client_ip", AccessKey::Client}, {"remote_port", AccessKey::Port}, {"ClientPort", AccessKey::Port},
-    {"request.remote_port", AccessKey::Port}, {"remote_user", AccessKey::User}, {"ClientUsername", AccessKey::User},
+    {"request.client_ip", AccessKey::Client}, {"req.remoteAddress", AccessKey::Client},
+    {"remote_port", AccessKey::Port}, {"ClientPort", AccessKey::Port}, {"request.remote_port", AccessKey::Port},
+    {"req.remotePort", AccessKey::Port}, {"remote_user", AccessKey::User}, {"ClientUsername", AccessKey::User},
     {"request", AccessKey::Request}, {"request_method", AccessKey::Method}, {"RequestMethod", AccessKey::Method},
-    {"request.method", AccessKey::Method}, {"request_uri", AccessKey::Url}, {"RequestPath", AccessKey::Url},
-    {"request.uri", AccessKey::Url}, {"server_protocol", AccessKey::Protocol}, {"RequestProtocol", AccessKey::Protocol},
-    {"request.proto", AccessKey::Protocol}, {"status", AccessKey::Status}, {"DownstreamStatus", AccessKey::Status},
+    {"request.method", AccessKey::Method}, {"req.method", AccessKey::Method}, {"method", AccessKey::Method},
+    {"request_uri", AccessKey::Url}, {"RequestPath", AccessKey::Url}, {"request.uri", AccessKey::Url},
+    {"req.url", AccessKey::Url}, {"path", AccessKey::Url}, {"server_protocol", AccessKey::Protocol},
+    {"RequestProtocol", AccessKey::Protocol}, {"request.proto", AccessKey::Protocol}, {"status", AccessKey::Status},
+    {"DownstreamStatus", AccessKey::Status}, {"res.statusCode", AccessKey::Status},
     {"body_bytes_sent", AccessKey::Bytes}, {"DownstreamContentSize", AccessKey::Bytes}, {"size", AccessKey::Bytes},
     {"http_referer", AccessKey::Referrer}, {"http_referrer", AccessKey::Referrer}, {"request_Referer", AccessKey::Referrer},
-    {"http_user_agent", AccessKey::Agent}, {"request_User-Agent", AccessKey::Agent},
-    {"request_time", AccessKey::Seconds}, {"duration", AccessKey::Seconds}, {"Duration", AccessKey::Nanos},
+    {"req.headers.referer", AccessKey::Referrer}, {"http_user_agent", AccessKey::Agent},
+    {"request_User-Agent", AccessKey::Agent}, {"req.headers.user-agent", AccessKey::Agent},
+    {"request_time", AccessKey::Took}, {"duration", AccessKey::Took}, {"Duration", AccessKey::Took},
+    {"responseTime", AccessKey::Took},
 };
 
 bool whole_int(const Field& f, int64_t& v) {
@@ -181,8 +188,27 @@ bool whole_int(const Field& f, int64_t& v) {
          scan::uint_at(f.text.data(), 0, f.text.size(), v) == f.text.size();
 }
 
+// A method as HTTP writes one: capitals (GET, PROPFIND), nothing else.
+bool http_method(std::string_view m) {
+  if (m.empty() || m.size() > 16) return false;
+  for (char c : m)
+    if (c < 'A' || c > 'Z') return false;
+  return true;
+}
+
+// A duration of `unit` ns per unit as written (an integer or a decimal fraction): ns, or -1.
+int64_t duration_ns(const Field& f, double unit) {
+  if (f.kind == Field::Kind::Int) return f.i >= 0 && static_cast<double>(f.i) * unit < 9e18 ? static_cast<int64_t>(f.i * unit) : -1;
+  const std::string_view t = f.text;
+  if ((f.kind != Field::Kind::Float && f.kind != Field::Kind::String) || t.empty() || t.size() > 18 ||
+      t.find_first_not_of("0123456789.") != std::string_view::npos || t.find('.') != t.rfind('.') || t == ".")
+    return -1;
+  const double v = std::strtod(std::string(t).c_str(), nullptr) * unit;
+  return v < 9e18 ? static_cast<int64_t>(std::llround(v)) : -1;
+}
+
 void read_access_json(std::vector<Field>& fs, std::vector<uint8_t>& used, Record& rec) {
-  int at[AccessKey::Nanos + 1];
+  int at[AccessKey::Count];
   std::fill(std::begin(at), std::end(at), -1);
   for (size_t i = 0; i < fs.size(); ++i)
     if (!used[i])
@@ -190,39 +216,34 @@ void read_access_json(std::vector<Field>& fs, std::vector<uint8_t>& used, Record
         if (fs[i].name == k.name && at[k.what] < 0) at[k.what] = static_cast<int>(i);
   int64_t status = -1;
   if (at[AccessKey::Status] < 0 || !whole_int(fs[at[AccessKey::Status]], status) || status < 100 || status > 599) return;
-  RequestParts req;
-  const bool line = at[AccessKey::Request] >= 0 && fs[at[AccessKey::Request]].kind == Field::Kind::String &&
-                    !(req = split_request(fs[at[AccessKey::Request]].text)).method.empty();
   auto text = [&](int w) -> std::string_view {
     return at[w] >= 0 && fs[at[w]].kind == Field::Kind::String ? fs[at[w]].text : std::string_view{};
   };
-  if (!line && text(AccessKey::Method).empty()) return;
-  // Caddy's "size" and "duration" only beside Caddy's own request object; nginx's request_time
-  // and Traefik's Duration beside theirs.
-  const bool caddy = at[AccessKey::Method] >= 0 && fs[at[AccessKey::Method]].name == "request.method";
+  RequestParts req;
+  const bool line = !text(AccessKey::Request).empty() && !(req = split_request(text(AccessKey::Request))).method.empty();
+  if (!line && !http_method(text(AccessKey::Method))) return;
+  // Whose log: a duration's unit and Caddy's "size" follow from it.
+  const std::string_view method_key = at[AccessKey::Method] >= 0 ? fs[at[AccessKey::Method]].name : std::string_view{};
+  const bool caddy = method_key == "request.method";
   auto take = [&](int w) { used[static_cast<size_t>(at[w])] = 1; };
   auto rename = [&](int w, std::string_view ecs) { fs[static_cast<size_t>(at[w])].name = ecs; };
+  auto add = [&](std::string_view name, std::string_view v) {
+    fs.push_back(Field::string(name, v));
+    used.push_back(0);
+  };
   rec.status = static_cast<int>(status);
-  Field& st = fs[static_cast<size_t>(at[AccessKey::Status])];
-  st = Field::integer("http.response.status_code", status);
+  fs[static_cast<size_t>(at[AccessKey::Status])] = Field::integer("http.response.status_code", status);
   if (line) {
-    rec.request = fs[at[AccessKey::Request]].text;
+    rec.request = text(AccessKey::Request);
     rec.method = req.method;
     rec.path = req.path;
     rec.protocol = req.protocol;
     take(AccessKey::Request);
-    fs.push_back(Field::string("http.request.method", req.method));
-    used.push_back(0);
-    if (!req.path.empty()) {
-      fs.push_back(Field::string("url.original", req.path));
-      used.push_back(0);
-    }
-    if (req.protocol.starts_with("HTTP/")) {
-      fs.push_back(Field::string("http.version", req.protocol.substr(5)));
-      used.push_back(0);
-    }
+    add("http.request.method", req.method);
+    if (!req.path.empty()) add("url.original", req.path);
+    if (req.protocol.starts_with("HTTP/")) add("http.version", req.protocol.substr(5));
   }
-  if (const std::string_view m = text(AccessKey::Method); !m.empty() && rec.method.empty()) {
+  if (const std::string_view m = text(AccessKey::Method); http_method(m) && rec.method.empty()) {
     rec.method = m;
     rename(AccessKey::Method, "http.request.method");
   }
@@ -239,17 +260,16 @@ void read_access_json(std::vector<Field>& fs, std::vector<uint8_t>& used, Record
   if (const std::string_view c = text(AccessKey::Client); is_ip(c)) {
     rec.client_ip = c;  // source.ip, as the access parsers set it
     take(AccessKey::Client);
-  }
-  if (const std::string_view c = text(AccessKey::Client); is_ip(c) && at[AccessKey::Port] >= 0) {
     int64_t port = -1;
-    if (whole_int(fs[at[AccessKey::Port]], port) && port <= 65535) {
+    if (at[AccessKey::Port] >= 0 && whole_int(fs[at[AccessKey::Port]], port) && port <= 65535) {
       rec.port = static_cast<int>(port);  // source.port
       take(AccessKey::Port);
     }
   }
   // No user, referrer or agent ("", or "-" for the user as the access line writes it): nothing to keep.
-  if (const std::string_view u = text(AccessKey::User); at[AccessKey::User] >= 0 && (u.empty() || u == "-")) {
-    if (fs[at[AccessKey::User]].kind == Field::Kind::String) take(AccessKey::User);
+  if (const std::string_view u = text(AccessKey::User); u == "-" || (u.empty() && at[AccessKey::User] >= 0 &&
+                                                                      fs[at[AccessKey::User]].kind == Field::Kind::String)) {
+    take(AccessKey::User);
   } else if (!u.empty()) {
     rec.user = u;  // user.name
     take(AccessKey::User);
@@ -261,28 +281,77 @@ void read_access_json(std::vector<Field>& fs, std::vector<uint8_t>& used, Record
     rec.bytes = v;
     fs[static_cast<size_t>(at[AccessKey::Bytes])] = Field::integer("http.response.body.bytes", v);
   }
-  if (const std::string_view r = text(AccessKey::Referrer); !r.empty() && r != "-") {
+  if (const std::string_view r = text(AccessKey::Referrer); !r.empty()) {
     rec.referrer = r;
     rename(AccessKey::Referrer, "http.request.referrer");
   }
-  if (const std::string_view a = text(AccessKey::Agent); !a.empty() && a != "-") {
+  if (const std::string_view a = text(AccessKey::Agent); !a.empty()) {
     rec.user_agent = a;
     rename(AccessKey::Agent, "user_agent.original");
   }
-  // The time the request took: seconds as written ("0.004", Caddy's 0.000929675) or Traefik's ns.
-  if (at[AccessKey::Seconds] >= 0 && (caddy || fs[at[AccessKey::Seconds]].name == "request_time")) {
-    Field& f = fs[static_cast<size_t>(at[AccessKey::Seconds])];
-    const std::string_view t = f.kind == Field::Kind::Float || f.kind == Field::Kind::String ? f.text : std::string_view{};
-    int64_t ns = -1;
-    if (f.kind == Field::Kind::Int && f.i >= 0 && f.i < INT64_MAX / 1000000000) ns = f.i * 1000000000;
-    else if (!t.empty() && t.find_first_not_of("0123456789.") == std::string_view::npos && t.find('.') == t.rfind('.') &&
-             t.size() < 19) {
-      const double s = std::strtod(std::string(t).c_str(), nullptr);
-      ns = static_cast<int64_t>(std::llround(s * 1e9));
+  // The time the request took, in its writer's unit: nginx's request_time and Caddy's duration in
+  // s, Traefik's Duration in ns, pino-http's responseTime and lograge's duration in ms.
+  if (at[AccessKey::Took] >= 0) {
+    Field& f = fs[static_cast<size_t>(at[AccessKey::Took])];
+    const std::string_view k = f.name;
+    const double unit = k == "request_time" || (k == "duration" && caddy)                            ? 1e9
+                        : k == "Duration"                                                          ? 1
+                        : (k == "responseTime" && method_key == "req.method") || (k == "duration" && method_key == "method") ? 1e6
+                                                                                                   : 0;
+    if (const int64_t ns = unit > 0 ? duration_ns(f, unit) : -1; ns >= 0) f = Field::integer("event.duration", ns);
+  }
+}
+
+// An error as the logging libraries write it beside the message, as ECS's error.* (Kibana's
+// errors; and a text "error" would clash with the error object of other documents in an index):
+// pino's and bunyan's err serializer (err.type or err.name, err.message, err.stack), log4j2
+// JsonLayout's thrown (name, message), a stack trace under zap's, logstash-logback-encoder's,
+// winston's, python-json-logger's, structlog's or Serilog's key (error.stack_trace, its exception's
+// type and message read from it), a plain "error" text (logrus' WithError, zap.Error): its message.
+// Not when the line has error.* fields of its own (an ECS logger's).
+void read_error_fields(std::vector<Field>& fs, std::vector<uint8_t>& used, Record& rec) {
+  for (const Field& f : fs)
+    if (f.name.starts_with("error.")) return;
+  struct Map {
+    std::string_view from, to;
+    bool multiline;  // a key too common to take unless its text is a trace (several lines)
+  };
+  static constexpr Map kMap[] = {
+      {"err.type", "error.type", false},        {"err.name", "error.type", false},
+      {"err.message", "error.message", false},  {"err.stack", "error.stack_trace", false},
+      {"thrown.name", "error.type", false},     {"thrown.message", "error.message", false},
+      {"stacktrace", "error.stack_trace", false}, {"stack_trace", "error.stack_trace", false},
+      {"exc_info", "error.stack_trace", false}, {"@x", "error.stack_trace", false},
+      {"exception", "error.stack_trace", true}, {"stack", "error.stack_trace", true},
+      {"error", "error.message", false},
+  };
+  bool err_object = false;  // err.* only as pino's and bunyan's serializer writes it
+  for (const Field& f : fs) err_object = err_object || f.name == "err.message" || f.name == "err.stack";
+  bool have_type = false, have_message = false;
+  int trace = -1;
+  for (size_t i = 0; i < fs.size(); ++i) {
+    Field& f = fs[i];
+    if (used[i] || f.kind != Field::Kind::String || f.text.empty()) continue;
+    for (const Map& m : kMap) {
+      if (f.name != m.from) continue;
+      if ((m.multiline && f.text.find('\n') == std::string_view::npos) || (m.from.starts_with("err.") && !err_object)) break;
+      // The first key of each kind that the line has.
+      if (m.to == "error.stack_trace") {
+        if (trace < 0) {
+          trace = static_cast<int>(i);
+          f.name = m.to;
+        }
+      } else if (bool& have = m.to == "error.type" ? have_type : have_message; !have) {
+        have = true;
+        f.name = m.to;
+      }
+      break;
     }
-    if (ns >= 0) f = Field::integer("event.duration", ns);
-  } else if (at[AccessKey::Nanos] >= 0 && fs[at[AccessKey::Nanos]].kind == Field::Kind::Int && fs[at[AccessKey::Nanos]].i >= 0) {
-    fs[static_cast<size_t>(at[AccessKey::Nanos])] = Field::integer("event.duration", fs[at[AccessKey::Nanos]].i);
+  }
+  if (trace >= 0 && !(have_type && have_message)) {
+    // The exception the trace reports (a JVM's, CPython's, Node's): its type and message.
+    add_exception_fields(rec, fs[static_cast<size_t>(trace)].text);
+    used.resize(fs.size(), 0);
   }
 }
 
@@ -397,6 +466,7 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   }
   if (!rec.ts.valid && !over_time) date_and_time(fs, cfg.default_offset_min, used, rec.ts);
   read_access_json(fs, used, rec);
+  read_error_fields(fs, used, rec);
   if (jd.realtime >= 0 && !over_time) {
     // journalctl -o json: the time the program logged (else when journald got it), in µs
     for (int f : {jd.source_realtime, jd.realtime})

@@ -50,11 +50,10 @@ void zap_fields(const ParseContext& ctx, Record& rec) {
       rec.fields.push_back({"zap.fields", Field::Kind::String, json});
     break;
   }
-  bool trace = false;
-  for (const Field& f : rec.fields) trace = trace || f.name == "error.stack_trace";
-  if (trace)
-    for (Field& f : rec.fields)
-      if (f.name == "error" && f.kind == Field::Kind::String) f.name = "error.message";
+  // zap.Error's field is the error's message, as in zap's JSON lines (app JSON reads it so), with
+  // or without a stack trace under the line.
+  for (Field& f : rec.fields)
+    if (f.name == "error" && f.kind == Field::Kind::String) f.name = "error.message";
 }
 
 // An uncaught exception's report (the JVM's, CPython's, Node.js's) has no level of its own: an
