@@ -126,3 +126,29 @@ def test_go_time_strings_are_times(zap_writer):
         assert "time" not in doc and "ingested" not in doc.get("event", {}), line
         assert seconds(doc["@timestamp"]) == Decimal(want["ns"]) / Decimal(10**9), line
         assert doc["ns"] == want["ns"] and doc["message"] == "tick"
+
+
+def test_slog_text_lines_in_syslog_say_what_its_json_lines_say(zap_writer):
+    # Go's log/slog: the same records through its TextHandler (logfmt) and JSONHandler, written by
+    # the real Go runtime. A service under systemd has its text lines in syslog ("… shop[42]: time=…
+    # level=INFO msg=…"): the pairs are read as fields, their own time, level and message winning.
+    text, js = run(zap_writer, "slog")
+    assert len(text) == len(js) == 4
+    wrapped = [f"Dec  7 10:00:00 web1 shop[42]: {line}" for line in text]
+    res = ki.read_logs(wrapped)
+    assert res.failed == [] and len(res.records) == 4
+    for line, doc, want in zip(text, res.records, js):
+        want = dict(want)
+        assert doc["kafkainsight"]["format"] == "rfc3164" and doc["process"] == {"name": "shop", "pid": 42}
+        # The text's own time (ms; the JSON line's, written a moment later, has ns)
+        assert seconds(doc["@timestamp"]) == seconds(line.split(" ", 1)[0].removeprefix("time="))
+        assert abs(seconds(doc["@timestamp"]) - seconds(want.pop("time"))) < 1
+        assert doc["log"]["level"] == want.pop("level") and doc["message"] == want.pop("msg"), line
+        got = {k: v for k, v in doc.items() if k not in ("@timestamp", "log", "event", "kafkainsight", "message",
+                                                         "host", "process")}
+        if "took" in want:  # a Duration: "1.5s" in text, nanoseconds in JSON
+            assert got.pop("took") == "1.5s" and want.pop("took") == 1_500_000_000
+        assert got == json.loads(json.dumps(want, default=float)), line
+    # One pair alone is no evidence of logfmt: such a message stays text.
+    one = ki.read_logs(["Dec  7 10:00:00 web1 app[1]: retries=3"]).records[0]
+    assert one["message"] == "retries=3" and "retries" not in one

@@ -147,3 +147,29 @@ def test_lograge_lines_give_the_access_fields():
         assert (d["http.request.method"], d["url.original"], d["http.response.status_code"], d["event.duration"]) == \
             ("GET", "/users/1", 200, 58_330_000), line
         assert d["controller"] == "UsersController" and d["view"] == 40.43
+
+
+def test_heroku_router_lines_from_a_log_drain():
+    # Heroku's log drains (logplex) write RFC 5424 with no structured data after a nil MSGID, the
+    # router's message as key=value pairs. The first line is the payload of Grafana Loki's Heroku
+    # drain test (clients/pkg/promtail/targets/heroku); the second, one with a list of forwarded
+    # addresses, from another drain's test (its path and host shortened); the third an app's line.
+    lines = ['<158>1 2022-06-13T14:52:23.622778+00:00 host heroku router - at=info method=GET path="/" '
+             'host=cryptic-cliffs-27764.herokuapp.com request_id=59da6323-2bc4-4143-8677-cc66ccfb115f '
+             'fwd="181.167.87.140" dyno=web.1 connect=0ms service=3ms status=200 bytes=6979 protocol=https',
+             '<158>1 2016-08-20T02:15:10.862264+00:00 host heroku router - at=info method=GET path="/assets/admin.css" '
+             'host=app.example.com.au request_id=bef7f609-eceb-4684-90ce-c249e6843112 fwd="58.6.203.42,54.239.202.42" '
+             'dyno=web.1 connect=0ms service=2ms status=304 bytes=112',
+             '<190>1 2022-06-13T14:52:23.621815+00:00 host app web.1 - Started GET "/" for 181.167.87.140']
+    r = ki.read_logs(lines)
+    assert r.failed == [] and len(r.records) == 3
+    first, second, app = (flat(d) for d in r.records)
+    assert (first["process.name"], first["log.syslog.procid"], first["@timestamp"]) == \
+        ("heroku", "router", "2022-06-13T14:52:23.622778Z")
+    assert (first["source.ip"], first["http.request.method"], first["url.original"], first["http.response.status_code"],
+            first["http.response.body.bytes"]) == ("181.167.87.140", "GET", "/", 200, 6979)
+    assert first["service"] == "3ms" and "service.name" not in first  # the router's time, not a service's name
+    assert first["dyno"] == "web.1" and first["kafkainsight.renamed.host"] == "cryptic-cliffs-27764.herokuapp.com"
+    assert second["fwd"] == "58.6.203.42,54.239.202.42" and "source.ip" not in second  # a list: kept as written
+    assert second["http.response.status_code"] == 304
+    assert app["message"] == 'Started GET "/" for 181.167.87.140' and app["log.syslog.procid"] == "web.1"

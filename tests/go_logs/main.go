@@ -9,6 +9,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"time"
 
@@ -63,7 +64,24 @@ func timeStrings() {
 	}
 }
 
+// The same records through Go's log/slog TextHandler (stdout: logfmt) and JSONHandler (stderr),
+// as a Go service under systemd writes them to the journal and syslog.
+func slogCalls() {
+	text := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	js := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	for _, l := range []*slog.Logger{text, js} {
+		l.Info("order placed", "order_id", 42, "user", "ana b", "total", 19.5, "paid", true)
+		l.Warn("slow query", "took", 1500*time.Millisecond, "sql", `SELECT * FROM "orders" WHERE id = 1`)
+		l.Error("payment failed", "err", errors.New("card declined: code=51"), "attempt", 3)
+		l.Debug("cache miss", "key", "user:42", "path", "/tmp/a b\\c")
+	}
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "slog" {
+		slogCalls()
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "times" {
 		timeStrings()
 		return

@@ -145,6 +145,14 @@ bool sender_agrees(std::string_view comm, std::string_view ident) {
   return false;
 }
 
+// "18ms", "1.5s", "250us": a number and a unit of time.
+bool duration_text(std::string_view t) {
+  size_t i = 0;
+  while (i < t.size() && ((t[i] >= '0' && t[i] <= '9') || t[i] == '.')) ++i;
+  const std::string_view unit = t.substr(i);
+  return i > 0 && (unit == "ms" || unit == "s" || unit == "us" || unit == "µs" || unit == "ns" || unit == "m" || unit == "h");
+}
+
 bool time_of(const Field& f, int tz, Timestamp& ts) {
   if (f.kind == Field::Kind::String) return parse_time_text(f.text, tz, ts);
   if (f.kind == Field::Kind::Int || f.kind == Field::Kind::Float) return time_from_epoch_text(f.text, ts);
@@ -162,7 +170,7 @@ struct AccessKey {
 };
 constexpr AccessKey kAccessKeys[] = {
     {"remote_addr", AccessKey::Client}, {"ClientHost", AccessKey::Client}, {"request.remote_ip", AccessKey::Client},
-    {"request.client_ip", AccessKey::Client}, {"req.remoteAddress", AccessKey::Client},
+    {"request.client_ip", AccessKey::Client}, {"req.remoteAddress", AccessKey::Client}, {"fwd", AccessKey::Client},
     {"remote_port", AccessKey::Port}, {"ClientPort", AccessKey::Port}, {"request.remote_port", AccessKey::Port},
     {"req.remotePort", AccessKey::Port}, {"remote_user", AccessKey::User}, {"ClientUsername", AccessKey::User},
     {"request", AccessKey::Request}, {"request_method", AccessKey::Method}, {"RequestMethod", AccessKey::Method},
@@ -172,6 +180,7 @@ constexpr AccessKey kAccessKeys[] = {
     {"RequestProtocol", AccessKey::Protocol}, {"request.proto", AccessKey::Protocol}, {"status", AccessKey::Status},
     {"DownstreamStatus", AccessKey::Status}, {"res.statusCode", AccessKey::Status},
     {"body_bytes_sent", AccessKey::Bytes}, {"DownstreamContentSize", AccessKey::Bytes}, {"size", AccessKey::Bytes},
+    {"bytes", AccessKey::Bytes},
     {"http_referer", AccessKey::Referrer}, {"http_referrer", AccessKey::Referrer}, {"request_Referer", AccessKey::Referrer},
     {"req.headers.referer", AccessKey::Referrer}, {"http_user_agent", AccessKey::Agent},
     {"request_User-Agent", AccessKey::Agent}, {"req.headers.user-agent", AccessKey::Agent},
@@ -499,7 +508,8 @@ void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker) {
   }
   take(Message, rec.message);
   take(Logger, rec.logger);
-  take(Service, rec.service);
+  // (Heroku's router writes service=18ms: a time, not a service's name)
+  if (best[Service].rank != kNone && !duration_text(fs[best[Service].field].text)) take(Service, rec.service);
   take(Host, rec.hostname);
   if (best[Pid].rank != kNone && fs[best[Pid].field].kind == Field::Kind::Int && fs[best[Pid].field].i >= 0) {
     rec.pid = fs[best[Pid].field].i;
@@ -828,13 +838,11 @@ void type_bare_value(Field& f) {
   }
 }
 
-// logfmt: key=value key="quoted \"value\"" key (no value: empty string).
-bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
+namespace {
+// logfmt's pairs as fields of rec (nothing else set): key=value key="quoted \"value\"" key (no
+// value: empty string). False, with the reason in ctx, if the text is not such pairs.
+bool logfmt_pairs(std::string_view line, const ParseContext& ctx, Record& rec) {
   constexpr Format F = Format::Logfmt;
-  if (looks_fortigate(line) && read_fortigate(line, ctx, rec)) {  // a FortiGate's pairs, as a file holds them
-    rec.format = F;
-    return true;
-  }
   size_t i = 0, n = line.size();
   auto is_space = [](char c) { return c == ' ' || c == '\t'; };
   while (true) {
@@ -865,9 +873,47 @@ bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
     f.name = rec.input_key(f.name);
     rec.fields.push_back(f);
   }
+  return true;
+}
+}  // namespace
+
+bool parse_logfmt(std::string_view line, const ParseContext& ctx, Record& rec) {
+  constexpr Format F = Format::Logfmt;
+  if (looks_fortigate(line) && read_fortigate(line, ctx, rec)) {  // a FortiGate's pairs, as a file holds them
+    rec.format = F;
+    return true;
+  }
+  if (!logfmt_pairs(line, ctx, rec)) return false;
   if (rec.fields.empty()) return ctx.fail(F, "no key=value pairs", 0);
   rec.format = F;
   apply_roles(ctx, rec, nullptr);
+  return true;
+}
+
+bool read_logfmt_message(std::string_view message, const ParseContext& ctx, Record& rec) {
+  if (!looks_logfmt(message)) return false;
+  const size_t fields = rec.fields.size();
+  const ParseError saved = ctx.err;
+  if (!logfmt_pairs(message, ctx, rec) || rec.fields.size() < fields + 2) {  // one "a=b" is no evidence
+    rec.fields.resize(fields);  // the message stays text
+    ctx.err = saved;
+    return false;
+  }
+  // The pairs' own time, level, message, host and pid win; the header's stand where they have none.
+  const Timestamp header_time = rec.ts;
+  const std::string_view header_host = rec.hostname, header_level = rec.level;
+  const int64_t header_pid = rec.pid;
+  rec.ts = Timestamp{};
+  rec.message = {};
+  rec.level = {};
+  apply_roles(ctx, rec, nullptr);
+  if (rec.time_from_read) {
+    rec.ts = header_time;
+    rec.time_from_read = false;
+  }
+  if (rec.hostname.empty()) rec.hostname = header_host;
+  if (rec.pid < 0) rec.pid = header_pid;
+  if (rec.level.empty()) rec.level = header_level;
   return true;
 }
 

@@ -187,6 +187,10 @@ bool read_klog_message(std::string_view message, Record& rec);
 // logger, service, host and pid take their roles, the syslog header's standing where the object
 // has none. False, the message kept as text, if it is no JSON object.
 bool read_json_message(std::string_view message, const ParseContext& ctx, Record& rec);
+// A syslog message that is logfmt pairs (a Go program's logrus or slog text under systemd, Heroku's
+// router): its pairs as fields, their time, level and message winning over the header's. False,
+// with rec and ctx's error as they were, if the message is not two or more such pairs.
+bool read_logfmt_message(std::string_view message, const ParseContext& ctx, Record& rec);
 // The members of one JSON object (as app_json walks a line's) added to rec.fields; false, with
 // rec.fields as they were, if json is not one object.
 bool read_json_fields(std::string_view json, const ParseContext& ctx, Record& rec);

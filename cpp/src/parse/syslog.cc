@@ -120,7 +120,7 @@ void read_program_message(const ParseContext& ctx, Record& rec) {
   else if (netfilter_tag(rec.app) && read_netfilter(rec.message, rec)) return;
   else if (read_access_message(ctx, rec)) return;
   else if (looks_klog(rec.message)) read_klog_message(rec.message, rec);
-  else if (!read_json_message(rec.message, ctx, rec)) read_bracket_level(rec);
+  else if (!read_json_message(rec.message, ctx, rec) && !read_logfmt_message(rec.message, ctx, rec)) read_bracket_level(rec);
 }
 
 // A space-delimited RFC 5424 header field; "-" is the nil value.
@@ -237,7 +237,7 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
                                        "expected msgid"};
   const size_t header = i;
   // Reads HOST APP PROCID MSGID SD; the host name may take `host_tokens` space-separated tokens.
-  auto attempt = [&](int host_tokens, const char*& why) -> bool {
+  auto attempt = [&](int host_tokens, const char*& why, bool no_sd = false) -> bool {
     i = header;
     rec.sd.clear();
     for (int f = 0; f < 4; ++f) {
@@ -254,6 +254,9 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
       }
     }
     if (i >= n || p[i] != ' ') return why = "expected structured data", false;
+    // Heroku's log drains (logplex) write no structured data after a nil MSGID: "… app web.1 -
+    // at=info method=GET …". The message starts where it would be.
+    if (no_sd) return rec.msgid.empty() && i + 1 < n && p[i + 1] != '-' && p[i + 1] != '[' && p[i + 1] != ' ';
     ++i;
     return structured_data(p, i, n, rec, why);
   };
@@ -263,7 +266,7 @@ bool parse_5424(std::string_view line, size_t i, const ParseContext& ctx, Record
     // when the structured data is not where it should be, try the host name as two tokens.
     size_t at = i;
     const char* why2 = "";
-    if (!attempt(2, why2)) return ctx.fail(F, why, at);
+    if (!attempt(2, why2) && !attempt(1, why2, true)) return ctx.fail(F, why, at);
   }
   if (i < n) {
     if (p[i] != ' ') return ctx.fail(F, "expected a space before the message", i);
