@@ -203,21 +203,7 @@ bool read_json_message(std::string_view message, const ParseContext& ctx, Record
     rec.fields.resize(fields);  // not one JSON object: the message stays text
     return false;
   }
-  // The object's own time, level, message, host and pid win; the header's stand where it has none.
-  const Timestamp header_time = rec.ts;
-  const std::string_view header_host = rec.hostname, header_level = rec.level;
-  const int64_t header_pid = rec.pid;
-  rec.ts = Timestamp{};
-  rec.message = {};
-  rec.level = {};
-  apply_roles(ctx, rec, nullptr);
-  if (rec.time_from_read) {
-    rec.ts = header_time;
-    rec.time_from_read = false;
-  }
-  if (rec.hostname.empty()) rec.hostname = header_host;
-  if (rec.pid < 0) rec.pid = header_pid;
-  if (rec.level.empty()) rec.level = header_level;
+  apply_roles_over_header(ctx, rec);
   return true;
 }
 

@@ -899,7 +899,11 @@ bool read_logfmt_message(std::string_view message, const ParseContext& ctx, Reco
     ctx.err = saved;
     return false;
   }
-  // The pairs' own time, level, message, host and pid win; the header's stand where they have none.
+  apply_roles_over_header(ctx, rec);
+  return true;
+}
+
+void apply_roles_over_header(const ParseContext& ctx, Record& rec) {
   const Timestamp header_time = rec.ts;
   const std::string_view header_host = rec.hostname, header_level = rec.level;
   const int64_t header_pid = rec.pid;
@@ -914,7 +918,6 @@ bool read_logfmt_message(std::string_view message, const ParseContext& ctx, Reco
   if (rec.hostname.empty()) rec.hostname = header_host;
   if (rec.pid < 0) rec.pid = header_pid;
   if (rec.level.empty()) rec.level = header_level;
-  return true;
 }
 
 bool looks_logfmt(std::string_view line) {

@@ -207,6 +207,9 @@ struct WrappedLine {  // a container runtime's wrapper around the application's 
 // common logging libraries into rec's own members; stamps the read time when there is no time.
 // With docker: notes a Docker json-file wrapper ({"log","stream","time"}) instead of a message.
 void apply_roles(const ParseContext& ctx, Record& rec, WrappedLine* docker);
+// apply_roles for the fields a syslog message gave (its JSON object's, its logfmt pairs'): their
+// time, level, message, host and pid win; the header's stand where they have none.
+void apply_roles_over_header(const ParseContext& ctx, Record& rec);
 // Parses the inner line of a wrapper again (any format; plain text = the message), keeping the
 // wrapper's time when the inner line has none; adds "stream" and kafkainsight.wrapper.
 bool parse_wrapped(const WrappedLine& w, std::string_view wrapper, const ParseContext& ctx, Record& rec);
