@@ -217,6 +217,11 @@ int64_t duration_ns(const Field& f, double unit) {
 }
 
 void read_access_json(std::vector<Field>& fs, std::vector<uint8_t>& used, Record& rec) {
+  // Most lines have no status: that is looked for first, the other keys only beside one.
+  bool any_status = false;
+  for (const Field& f : fs)
+    any_status = any_status || f.name == "status" || f.name == "DownstreamStatus" || f.name == "res.statusCode";
+  if (!any_status) return;
   int at[AccessKey::Count];
   std::fill(std::begin(at), std::end(at), -1);
   for (size_t i = 0; i < fs.size(); ++i)
@@ -334,13 +339,16 @@ void read_error_fields(std::vector<Field>& fs, std::vector<uint8_t>& used, Recor
       {"exception", "error.stack_trace", true}, {"stack", "error.stack_trace", true},
       {"error", "error.message", false},
   };
+  // The lengths of those names: a field of another length is none of them (most are not).
+  constexpr uint32_t kLengths = 1u << 2 | 1u << 5 | 1u << 8 | 1u << 9 | 1u << 10 | 1u << 11 | 1u << 14;
+  auto maybe = [](std::string_view n) { return n.size() <= 14 && (kLengths >> n.size() & 1); };
   bool err_object = false;  // err.* only as pino's and bunyan's serializer writes it
-  for (const Field& f : fs) err_object = err_object || f.name == "err.message" || f.name == "err.stack";
+  for (const Field& f : fs) err_object = err_object || (maybe(f.name) && (f.name == "err.message" || f.name == "err.stack"));
   bool have_type = false, have_message = false;
   int trace = -1;
   for (size_t i = 0; i < fs.size(); ++i) {
     Field& f = fs[i];
-    if (used[i] || f.kind != Field::Kind::String || f.text.empty()) continue;
+    if (!maybe(f.name) || used[i] || f.kind != Field::Kind::String || f.text.empty()) continue;
     for (const Map& m : kMap) {
       if (f.name != m.from) continue;
       if ((m.multiline && f.text.find('\n') == std::string_view::npos) || (m.from.starts_with("err.") && !err_object)) break;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "encode/encoder.h"  // append_iso8601
 #include "parse/exception_text.h"
 #include "parse/parser.h"
 #include "parse/record.h"
@@ -563,17 +564,10 @@ void apt_history(const ParseContext& ctx, Record& rec) {
     if (rec.fields[i].name != "apt.end_date") continue;
     const std::string_view v = rec.fields[i].text;
     if (v.size() != 20 || v[10] != ' ' || v[11] != ' ') return;
-    const int off = ctx.cfg.default_offset_min;
-    std::string iso = std::string(v.substr(0, 10)) + "T" + std::string(v.substr(12));
-    if (off == 0) {
-      iso += 'Z';
-    } else {
-      char zone[8];
-      std::snprintf(zone, sizeof zone, "%c%02d:%02d", off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
-      iso += zone;
-    }
     Timestamp end;
-    if (!parse_time_text(iso, off, end)) return;
+    if (!parse_time_text(std::string(v.substr(0, 10)) + "T" + std::string(v.substr(12)), ctx.cfg.default_offset_min, end)) return;
+    std::string iso;
+    append_iso8601(iso, end);
     rec.fields.erase(rec.fields.begin() + static_cast<long>(i));
     rec.fields.push_back(Field::string("event.end", rec.keep(iso)));
     if (rec.ts.valid && end.epoch_sec >= rec.ts.epoch_sec)
