@@ -186,7 +186,7 @@ size_t parse_zone(const char* p, size_t n, int16_t& off) {
 }
 }  // namespace
 
-size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts) {
+size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts, size_t* zone_bytes) {
   // 2006-01-02[T ]15:04[:05][(.|,)f...][ ][Z|+hh:mm|+hhmm|+hh]
   if (n < 16 || p[4] != '-' || p[7] != '-' || (p[10] != 'T' && p[10] != 't' && p[10] != ' ') ||
       p[13] != ':')
@@ -208,11 +208,13 @@ size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Ti
   }
   ts.offset_min = static_cast<int16_t>(default_offset_min);
   size_t z = parse_zone(p + i, n - i, ts.offset_min);
+  size_t blank = 0;
   if (z == 0 && i + 1 < n && p[i] == ' ') {  // "2006-01-02 15:04:05 +0100"
     z = parse_zone(p + i + 1, n - i - 1, ts.offset_min);
-    if (z) ++i;
+    if (z) blank = 1;
   }
-  i += z;
+  i += blank + z;
+  if (zone_bytes) *zone_bytes = z ? blank + z : 0;
   return set_civil(ts, year, month, day, hh, mm, ss) ? i : 0;
 }
 
@@ -320,17 +322,11 @@ bool parse_time_text(std::string_view s, int default_offset_min, Timestamp& ts) 
   const char* p = s.data();
   size_t n = s.size();
   if (n >= 16 && p[4] == '-') {
-    const size_t used = parse_iso8601_lenient(p, n, default_offset_min, ts);
+    size_t zone_bytes = 0;
+    const size_t used = parse_iso8601_lenient(p, n, default_offset_min, ts, &zone_bytes);
     if (used == n) return true;
     if (used == 0) return false;
-    // Where the zone starts (it may be absent): after the minutes, seconds and fraction.
-    size_t z = 16;
-    if (z < used && p[z] == ':') z += 3;
-    if (z < used && (p[z] == '.' || p[z] == ',')) {
-      ++z;
-      while (z < used && p[z] >= '0' && p[z] <= '9') ++z;
-    }
-    const std::string_view zone = s.substr(z, used - z), tail = s.substr(used);
+    const std::string_view zone = s.substr(used - zone_bytes, zone_bytes), tail = s.substr(used);
     if (zone.empty() && (tail == " UTC" || tail == " GMT")) {  // Ruby's Time#to_s, PostgreSQL's log_timezone UTC
       ts.epoch_sec += ts.offset_min * 60;
       ts.offset_min = 0;

@@ -27,8 +27,10 @@ size_t parse_iso8601(const char* p, size_t n, Timestamp& ts);
 bool parse_time_text(std::string_view s, int default_offset_min, Timestamp& ts);
 // Epoch number as written (JSON number token or digits): unit from the magnitude as above.
 bool time_from_epoch_text(std::string_view digits, Timestamp& ts);
-// ISO 8601 as in parse_time_text; bytes consumed, 0 on error.
-size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts);
+// ISO 8601 as in parse_time_text; bytes consumed, 0 on error. zone_bytes, if given: how many of
+// them are the zone (with the blank before "+0100"; 0: none written, default_offset_min used).
+size_t parse_iso8601_lenient(const char* p, size_t n, int default_offset_min, Timestamp& ts,
+                             size_t* zone_bytes = nullptr);
 
 // A time of day without a date (logback's and log4j 2's default layouts write "HH:mm:ss.SSS"):
 // seconds_of_day on the day that puts it in the 24 hours before `now` (epoch seconds), or up to
