@@ -4,7 +4,11 @@
 
 #include <cstdio>
 #include <ctime>
+#include <random>
+#include <string>
+#include <vector>
 
+#include "parse/parser.h"
 #include "test_util.h"
 
 using ki::Format;
@@ -1923,4 +1927,30 @@ TEST(InputKeys, ALinesOwnKeysInOurNamespaceAreRenamed) {
   EXPECT_EQ(d["kafkainsight"], (json{{"format", "app_json"},
                                       {"renamed", {{"kafkainsight", {{"wrapper", "cri"}, {"recipe", "X"}}}}}}));
   EXPECT_EQ(d["kafkainsightful"], 1);  // only the namespace itself
+}
+
+// split_request's shortcut for "GET /path HTTP/1.1" must give what its general way gives, for
+// the plain shape and for every near miss (blanks at the ends, tabs, other protocols, no path).
+TEST(SplitRequest, ShortcutAgreesWithTheGeneralWay) {
+  std::vector<std::string> requests = {
+      "GET /index.html HTTP/1.1", "GET / HTTP/1.0", "DELETE /a/b?c=d HTTP/2.0", "GET /a b HTTP/1.1",
+      "GET  /a HTTP/1.1", "GET /a  HTTP/1.1", "GET /a\tHTTP/1.1", "GET\t/a HTTP/1.1", " GET /a HTTP/1.1",
+      "GET /a HTTP/1.1 ", "GET /a HTTP/1.1\t", "GET /a HTTP/2", "GET /a HTTPS/1.1", "get /a HTTP/1.1",
+      "GET HTTP/1.1", "GET /a HTTP/1.x", "GET /a HTTP/1 1", "-", "", "GET", "GET /", "PROPFIND /x HTTP/1.1",
+      "M-SEARCH * HTTP/1.1", "GET /\t HTTP/1.1", "ABCDEFGHIJKLMNOPQRSTUVWXYZ /a HTTP/1.1"};
+  std::mt19937 rng(7);
+  const std::string alphabet = "GET /\tHP1.0x-a";
+  for (int k = 0; k < 20000; ++k) {  // near the plain shape: a few bytes of one changed
+    std::string r = "GET /a/b HTTP/1.1";
+    for (int m = std::uniform_int_distribution<int>(1, 3)(rng); m > 0; --m)
+      r[std::uniform_int_distribution<size_t>(0, r.size() - 1)(rng)] = alphabet[rng() % alphabet.size()];
+    requests.push_back(r);
+  }
+  for (const std::string& r : requests) {
+    const ki::RequestParts a = ki::split_request(r), b = ki::split_request_general(r);
+    EXPECT_EQ(a.method, b.method) << r;
+    EXPECT_EQ(a.path, b.path) << r;
+    EXPECT_EQ(a.protocol, b.protocol) << r;
+    if (a.method.data() && b.method.data()) EXPECT_EQ(a.method.data(), b.method.data()) << r;  // views into r
+  }
 }

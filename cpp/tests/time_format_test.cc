@@ -3,6 +3,7 @@
 
 #include <ctime>
 #include <stdexcept>
+#include <string>
 
 #include "parse/time_format.h"
 #include "parse/timestamp.h"
@@ -83,4 +84,32 @@ TEST(TimeOfDay, TextAndLayoutsWithoutADate) {
   Timestamp t = at("%H:%M:%S,SSS", "12:34:56,789");
   EXPECT_EQ(t.epoch_sec, ki::place_time_of_day(12 * 3600 + 34 * 60 + 56, 0, std::time(nullptr)));
   EXPECT_EQ(at("%Y %H:%M:%S", "2024 12:34:56").epoch_sec, 1704112496);
+}
+
+// The minute ApacheTimeCache remembers must give what parse_apache_time gives, line after line:
+// the same minute with other seconds (60 too, and what is no second), another minute, day or
+// zone, a fraction, text that is no time.
+TEST(ApacheTimeCache, GivesWhatTheParserGives) {
+  const char* times[] = {
+      "07/Dec/2026:22:13:30 +0000", "07/Dec/2026:22:13:31 +0000", "07/Dec/2026:22:13:59 +0000",
+      "07/Dec/2026:22:13:60 +0000", "07/Dec/2026:22:13:61 +0000", "07/Dec/2026:22:13:7a +0000",
+      "07/Dec/2026:22:13:00 +0000", "07/Dec/2026:22:13:00 +0130", "07/Dec/2026:22:13:05 -0130",
+      "07/Dec/2026:22:14:05 -0130", "08/Dec/2026:22:14:05 -0130", "08/Dec/2026:22:14:05.250 -0130",
+      "08/Dec/2026:22:14:06 -0130", "08/Dec/2026:22:14:0 -0130]", "31/Feb/2026:22:14:06 -0130",
+      "31/Feb/2026:22:14:07 -0130", "08/Dec/2026:22:14:07 -0130", "08/Dec/2026:22:14:/7 -0130",
+      "08/Dec/2026:22:14:07 -0130 and more"};
+  ki::ApacheTimeCache cache;
+  for (const char* t : times) {
+    const std::string s(t);
+    Timestamp want, got;
+    const size_t w = ki::parse_apache_time(s.data(), s.size(), want);
+    const size_t g = cache.parse(s.data(), s.size(), got);
+    ASSERT_EQ(g, w) << t;
+    if (!w) continue;
+    EXPECT_EQ(got.epoch_sec, want.epoch_sec) << t;
+    EXPECT_EQ(got.nanos, want.nanos) << t;
+    EXPECT_EQ(got.frac_digits, want.frac_digits) << t;
+    EXPECT_EQ(got.offset_min, want.offset_min) << t;
+    EXPECT_EQ(got.valid, want.valid) << t;
+  }
 }

@@ -86,7 +86,7 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   const std::string_view user(p + j + 1, k - j - 1);
   i = k + 2;
   Timestamp ts;
-  const size_t tl = parse_apache_time(p + i, n - i, ts);  // %t as Apache writes it (ISO: the general way)
+  const size_t tl = time_.parse(p + i, n - i, ts);  // %t as Apache writes it (ISO: the general way)
   if (tl == 0) return false;
   i += tl;
   if (i + 2 >= n || p[i] != ']' || p[i + 1] != ' ' || p[i + 2] != '"') return false;
@@ -146,7 +146,7 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
     bits[byte] |= static_cast<uint8_t>(1u << (row & 7));
   };
   // A small-set value: its code from last time if it is still that entry, else the general call.
-  auto category = [&](int c, std::string_view v, int32_t& hint) {
+  auto category = [&](int c, std::string_view v, int32_t& hint) __attribute__((always_inline)) {
     Column& column = col(c);
     if (column.put_known_code(row, v, hint)) return;
     ColumnWriter::put(column, row, text_field(v), true);
@@ -158,7 +158,7 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
   const bool ascii = high == 0 && scan::is_ascii(user.data(), user.size());
   auto text = [&](int c, std::string_view v) __attribute__((always_inline)) {
     Column& column = col(c);
-    if (column.len == row && column.type == ColType::String)
+    if (column.type == ColType::String && column.start(row, ColType::String))  // (nulls before it: user.name)
       ascii ? column.put_valid_string(v) : column.put_string(v);
     else
       ColumnWriter::put(column, row, text_field(v), false);
@@ -173,7 +173,10 @@ bool AccessColumns::add(std::string_view line, ColumnTable& t) {
       ColumnWriter::put(column, row, num, false);
     }
   };
-  ColumnWriter::put_time(col(kTimestamp), row, ts);
+  if (Column& column = col(kTimestamp); column.len == row && column.type == ColType::Timestamp)
+    column.put_timestamp(ts);
+  else
+    ColumnWriter::put_time(column, row, ts);
   text(kSourceIp, client);
   mark(kSource);
   if (named) {

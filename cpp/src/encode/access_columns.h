@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "encode/columns.h"
+#include "parse/timestamp.h"
 
 namespace ki {
 
@@ -42,6 +43,7 @@ class AccessColumns {
   enum { kHintMethod = 0, kHintVersion = 16, kHintFormat = 24, kHintClass = 25, kHints = 35 };
   int32_t hint_[kHints];
   std::string scratch_;        // unescaped quoted fields
+  ApacheTimeCache time_;
   uint64_t rows_ = 0;
   bool last_ascii_ = true;
 };

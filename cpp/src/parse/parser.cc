@@ -486,6 +486,7 @@ ParseStatus Parser::parse_line(std::string_view line, Record& rec) {
     return ParseStatus::Empty;
   }
   ParseContext ctx{cfg_, err_, json_.get(), app_.get(), &cri_pending_};
+  ctx.apache_time = &apache_time_;
   ctx.recipes = recipes_.get();
   ctx.source = source_;
   bool ok = false, grokked = false, grok_tried = false;

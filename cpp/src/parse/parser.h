@@ -12,6 +12,7 @@
 #include "parse/per_source.h"
 #include "parse/recipes.h"
 #include "parse/record.h"
+#include "parse/timestamp.h"
 #include "source/multiline.h"
 
 namespace simdjson::dom {
@@ -77,6 +78,7 @@ struct ParseContext {
   AppJsonState* app = nullptr;
   PerSource<std::string>* pending = nullptr;  // CRI partial lines waiting for their end, per input
   int depth = 0;                   // wrapper nesting (Docker/CRI inner lines)
+  ApacheTimeCache* apache_time = nullptr;  // access lines' times (the parser's own)
   RecipeReader* recipes = nullptr; // format auto: the grok recipes, for lines no format reads
   uint32_t source = 0;             // the input the line comes from (Parser::set_source)
   // A recipe reads the line: its timestamp capture's layout (null: the layouts grok knows) and
@@ -103,6 +105,8 @@ struct RequestParts {
   std::string_view method, path, protocol;
 };
 RequestParts split_request(std::string_view request);
+// The same without the shortcut for the plain shape (tests compare the two).
+RequestParts split_request_general(std::string_view request);
 // A field named destination.address whose value is an IP address: destination.ip beside it, as
 // source.address gives source.ip (Filebeat's modules do the same); grok captures and W3C logs.
 void add_destination_ip(Record& rec, std::string_view name, std::string_view value);
@@ -268,6 +272,7 @@ class Parser {
   std::string grok_reason_;  // a grok failure's reason (ParseError::reason points here)
   std::unique_ptr<AppJsonState, AppJsonStateDeleter> app_;
   PerSource<std::string> cri_pending_;  // (per input: a --follow run reads many files' lines in turn)
+  ApacheTimeCache apache_time_;
   // W3C extended logs: each input's last "#Fields:" layout (few inputs: a list).
   uint32_t source_ = 0;
   PerSource<W3cLayout> w3c_;
