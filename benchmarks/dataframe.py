@@ -183,7 +183,9 @@ def worker(tool: str, path: str) -> dict:
         if tool in PARQUET_TOOLS and os.path.exists(path + suffix):
             os.remove(path + suffix)
     return {"tool": tool, "rows": len(out) if not hasattr(out, "num_rows") else out.num_rows, "wall": wall,
-            "cpu": cpu, "peak_mib": ru1.ru_maxrss / 1024 - base, "table_mib": frame_bytes(out) / 2**20}
+            # VmHWM, not ru_maxrss: Linux carries the parent's peak into ru_maxrss across fork + exec
+            # (the benchmark's parent, after its parse stage, showed as 324 MiB for every tool).
+            "cpu": cpu, "peak_mib": proc_status_mib("VmHWM") - base, "table_mib": frame_bytes(out) / 2**20}
 
 
 def run(n: int, tools=TOOLS, tmp: str | None = None, runs: int = 3, path: str | None = None,
