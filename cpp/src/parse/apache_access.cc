@@ -88,11 +88,6 @@ size_t address_list(const char* p, size_t n, Record& rec) {
   return k;
 }
 
-}  // namespace
-
-// "GET /path HTTP/1.1"; tolerant of extra spaces and of spaces inside the path. A request
-// that is not a request (TLS bytes, "-") keeps its text in rec.request only.
-namespace {
 // "GET /index.html HTTP/1.1" in its plain shape (the method in capitals, one space either side of
 // the path, a protocol of HTTP/ and three characters of digits and dots): what the general way
 // below gives, found without its trims and searches. False for any other shape.
@@ -116,6 +111,8 @@ bool plain_request(std::string_view r, RequestParts& out) {
 }
 }  // namespace
 
+// "GET /path HTTP/1.1"; tolerant of extra spaces and of spaces inside the path. A request
+// that is not a request (TLS bytes, "-") keeps its text in rec.request only.
 RequestParts split_request(std::string_view request) {
   RequestParts out;
   if (plain_request(request, out)) return out;
